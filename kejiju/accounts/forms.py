@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
+from django.contrib.auth.password_validation import validate_password
+
+from kejiju.core.forms import CrispyFormMixin
+
+from .models import Region, User
+from .roles import Role
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": "用户名或密码不正确。连续失败 5 次，账户将被锁定 30 分钟。",
+        "inactive": "该账户已停用，请联系系统管理员。",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = "用户名"
+        self.fields["password"].label = "密码"
+        self.fields["username"].widget.attrs.update({"class": "form-control", "autofocus": True})
+        self.fields["password"].widget.attrs.update({"class": "form-control"})
+
+
+class _UserFieldsForm(CrispyFormMixin, forms.ModelForm):
+    role = forms.ChoiceField(label="角色", choices=Role.choices)
+
+    class Meta:
+        model = User
+        fields = ["username", "display_name", "role", "region", "email", "phone"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._init_helper()
+        self.fields["region"].queryset = Region.objects.county_level()
+        self.fields["region"].help_text = "仅县区科技局账户绑定县区。"
+
+
+class UserCreateForm(_UserFieldsForm):
+    password1 = forms.CharField(label="初始密码", widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(label="确认密码", widget=forms.PasswordInput, strip=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", "两次输入的密码不一致。")
+        elif data.get("password1"):
+            probe = User(username=data.get("username", ""), display_name=data.get("display_name", ""))
+            try:
+                validate_password(data["password1"], probe)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return data
+
+
+class UserUpdateForm(_UserFieldsForm):
+    class Meta(_UserFieldsForm.Meta):
+        fields = ["display_name", "role", "region", "email", "phone"]
+
+
+class UserPasswordResetForm(CrispyFormMixin, SetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._init_helper()
+        self.fields["new_password1"].label = "新密码"
+        self.fields["new_password2"].label = "确认新密码"
+
+
+class RegionForm(CrispyFormMixin, forms.ModelForm):
+    class Meta:
+        model = Region
+        fields = ["code", "gb2260_code", "name", "kind", "parent", "sort_order", "is_active"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._init_helper()

@@ -1,0 +1,68 @@
+"""The five roles. Each is a Django group whose permissions are declared here and by the domain apps
+(an AppConfig attribute `role_permissions = {Role.BUREAU: ["app.codename", …]}`); `sync_role_groups`
+writes them after every migrate, so adding a permission to a role is a code change with a test."""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.db import models
+
+
+class Role(models.TextChoices):
+    BUREAU = "bureau", "局业务人员"
+    LEADER = "leader", "局领导"
+    COUNTY = "county", "县区科技局"
+    SYSADMIN = "sysadmin", "系统管理员"
+    AUDITOR = "auditor", "安全审计员"
+
+
+# Roles whose accounts must be bound to a region (and see only it).
+REGION_BOUND_ROLES = frozenset({Role.COUNTY})
+# Business roles: they may read or change business records. The system admin and the auditor are not.
+BUSINESS_ROLES = frozenset({Role.BUREAU, Role.LEADER, Role.COUNTY})
+
+CORE_ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.BUREAU: ["accounts.view_all_regions", "core.view_reportjob"],
+    Role.LEADER: ["accounts.view_all_regions", "core.view_reportjob"],
+    Role.COUNTY: ["core.view_reportjob"],
+    Role.SYSADMIN: [
+        "accounts.view_user",
+        "accounts.add_user",
+        "accounts.change_user",
+        "accounts.view_region",
+        "accounts.add_region",
+        "accounts.change_region",
+    ],
+    Role.AUDITOR: ["core.view_auditevent", "auditlog.view_logentry", "core.view_reportjob"],
+}
+
+
+def declared_role_permissions() -> dict[str, set[str]]:
+    declared: dict[str, set[str]] = {role.value: set() for role in Role}
+    for role, perms in CORE_ROLE_PERMISSIONS.items():
+        declared[role].update(perms)
+    for config in apps.get_app_configs():
+        for role, perms in getattr(config, "role_permissions", {}).items():
+            declared[str(role)].update(perms)
+    return declared
+
+
+def group_name(role: str) -> str:
+    return Role(role).label
+
+
+def sync_role_groups(*, strict: bool = False) -> None:
+    from django.contrib.auth.models import Group, Permission
+
+    for role, perm_names in declared_role_permissions().items():
+        group, _ = Group.objects.get_or_create(name=group_name(role))
+        wanted = []
+        for name in sorted(perm_names):
+            app_label, codename = name.split(".", 1)
+            perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if perm is None:
+                if strict:
+                    raise LookupError(f"role {role} names a permission that does not exist: {name}")
+                continue
+            wanted.append(perm)
+        group.permissions.set(wanted)

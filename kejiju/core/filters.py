@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Q
+
+
+class BaseFilterSet(django_filters.FilterSet):
+    """Adds the free-text box `q`, matched with icontains on `search_fields` (pg_trgm GIN indexes serve
+    these on PostgreSQL; SQLite falls back to a scan)."""
+
+    search_fields: tuple[str, ...] = ()
+
+    q = django_filters.CharFilter(method="search", label="关键词")
+
+    @property
+    def form(self):
+        form = super().form
+        for field in form.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select form-select-sm")
+            else:
+                widget.attrs.setdefault("class", "form-control form-control-sm")
+            if isinstance(widget, forms.DateInput):
+                widget.input_type = "date"
+        return form
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value or not self.search_fields:
+            return queryset
+        condition = Q()
+        for field in self.search_fields:
+            condition |= Q(**{f"{field}__icontains": value})
+        return queryset.filter(condition)

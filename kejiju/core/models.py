@@ -1,0 +1,100 @@
+from django.conf import settings
+from django.db import models
+
+
+class AuditEvent(models.Model):
+    """An event that is not a row change: logins, logouts, lockouts, exports, downloads, state transitions.
+
+    Row changes (create/update/delete with the changed fields) are django-auditlog's LogEntry."""
+
+    class Type(models.TextChoices):
+        LOGIN = "login", "登录"
+        LOGIN_FAILED = "login_failed", "登录失败"
+        LOGOUT = "logout", "退出"
+        LOCKOUT = "lockout", "账户锁定"
+        UNLOCK = "unlock", "解除锁定"
+        PERMISSION_DENIED = "permission_denied", "拒绝访问"
+        EXPORT = "export", "导出"
+        DOWNLOAD = "download", "下载"
+        TRANSITION = "transition", "状态变更"
+        UNMASK = "unmask", "查看敏感信息"
+        ACCOUNT = "account", "账户管理"
+
+    class Outcome(models.TextChoices):
+        SUCCESS = "success", "成功"
+        FAILURE = "failure", "失败"
+
+    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="用户",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    username = models.CharField("用户名", max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField("IP 地址", null=True, blank=True)
+    event_type = models.CharField("事件类型", max_length=32, choices=Type.choices, db_index=True)
+    outcome = models.CharField("结果", max_length=16, choices=Outcome.choices, default=Outcome.SUCCESS)
+    object_repr = models.CharField("对象", max_length=255, blank=True)
+    detail = models.TextField("说明", blank=True)
+
+    class Meta:
+        verbose_name = "安全事件"
+        verbose_name_plural = "安全事件"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.username} {self.get_event_type_display()}"
+
+
+class ReportJob(models.Model):
+    """A generated file (report, export) and the state of the job that builds it."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "排队中"
+        RUNNING = "running", "生成中"
+        SUCCEEDED = "succeeded", "已完成"
+        FAILED = "failed", "失败"
+
+    kind = models.CharField("类型", max_length=64, db_index=True)
+    parameters = models.JSONField("参数", default=dict, blank=True)
+    state = models.CharField(
+        "状态", max_length=16, choices=State.choices, default=State.PENDING, db_index=True
+    )
+    file = models.FileField("文件", upload_to="reports/%Y/%m/", blank=True, max_length=255)
+    result = models.JSONField("结果数据", default=dict, blank=True)
+    error = models.TextField("错误信息", blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="申请人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="report_jobs",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    heartbeat_at = models.DateTimeField("心跳时间", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    attempts = models.PositiveIntegerField("执行次数", default=0)
+
+    class Meta:
+        verbose_name = "报表任务"
+        verbose_name_plural = "报表任务"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["kind", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None
+
+    @property
+    def filename(self) -> str:
+        return self.file.name.rsplit("/", 1)[-1] if self.file else ""

@@ -1,0 +1,74 @@
+"""Extension points through which the domain apps plug into the shared UI without core importing them.
+
+Apps register in their AppConfig.ready():
+- menu sections for the navigation bar (shown to users holding the permission),
+- to-do providers for the home page (a function of the user returning TodoItem rows),
+- demo seeders are AppConfig methods named `seed_demo` (see the seed_demo command).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    label: str
+    url_name: str
+    permission: str | None = None
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+@dataclass(frozen=True)
+class MenuSection:
+    label: str
+    order: int
+    items: tuple[MenuItem, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class TodoItem:
+    title: str
+    url: str
+    count: int | None = None
+    level: str = "primary"  # a Bootstrap contextual colour: primary, warning, danger …
+
+
+TodoProvider = Callable[[object], Iterable[TodoItem]]
+
+_menu: list[MenuSection] = []
+_todo_providers: list[TodoProvider] = []
+
+
+def register_menu(section: MenuSection) -> None:
+    if any(existing.label == section.label for existing in _menu):
+        return
+    _menu.append(section)
+    _menu.sort(key=lambda s: s.order)
+
+
+def menu_for(user) -> list[tuple[MenuSection, list[MenuItem]]]:
+    visible = []
+    for section in _menu:
+        items = [item for item in section.items if item.permission is None or user.has_perm(item.permission)]
+        if items:
+            visible.append((section, items))
+    return visible
+
+
+def register_todo_provider(provider: TodoProvider) -> None:
+    if provider not in _todo_providers:
+        _todo_providers.append(provider)
+
+
+def todos_for(user) -> list[TodoItem]:
+    items: list[TodoItem] = []
+    for provider in _todo_providers:
+        items.extend(provider(user))
+    return items

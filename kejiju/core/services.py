@@ -1,0 +1,150 @@
+"""Writes of the core app: audit events and report jobs."""
+
+from __future__ import annotations
+
+import enum
+import logging
+import threading
+from datetime import timedelta
+from typing import Any
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import close_old_connections, connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from .jobs import get_job_kind
+from .models import AuditEvent, ReportJob
+
+logger = logging.getLogger(__name__)
+
+
+def client_ip(request) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_event_record(
+    *,
+    event_type: str,
+    request=None,
+    user=None,
+    username: str = "",
+    outcome: str = AuditEvent.Outcome.SUCCESS,
+    object_repr: str = "",
+    detail: str = "",
+) -> AuditEvent:
+    if user is None and request is not None and getattr(request, "user", None) is not None:
+        user = request.user if request.user.is_authenticated else None
+    if user is not None and not username:
+        username = user.get_username()
+    return AuditEvent.objects.create(
+        event_type=event_type,
+        actor=user,
+        username=username[:150],
+        ip_address=client_ip(request),
+        outcome=outcome,
+        object_repr=object_repr[:255],
+        detail=detail,
+    )
+
+
+# ---------------------------------------------------------------------------------------------- report jobs
+
+
+def report_job_request(*, kind: str, parameters: dict[str, Any], user) -> ReportJob:
+    """Create a job row and queue it once the transaction commits."""
+    from .tasks import run_report_job
+
+    get_job_kind(kind)  # fail early on an unknown kind
+    job = ReportJob.objects.create(kind=kind, parameters=parameters, requested_by=user)
+    transaction.on_commit(lambda: run_report_job.delay(job.pk))
+    return job
+
+
+class ClaimOutcome(enum.Enum):
+    DONE = "done"  # this call ran the job (it succeeded or failed with a reason)
+    ALREADY_FINISHED = "already_finished"  # a duplicate delivery: nothing to do
+    BUSY = "busy"  # another worker holds a live claim
+    MISSING = "missing"
+
+
+def _claim(job_id: int) -> ClaimOutcome | None:
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.REPORT_JOB_LEASE_SECONDS)
+    claimed = (
+        ReportJob.objects.filter(pk=job_id)
+        .filter(Q(state=ReportJob.State.PENDING) | Q(state=ReportJob.State.RUNNING, heartbeat_at__lt=stale))
+        .update(state=ReportJob.State.RUNNING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1)
+    )
+    if claimed:
+        return None
+    state = ReportJob.objects.filter(pk=job_id).values_list("state", flat=True).first()
+    if state is None:
+        return ClaimOutcome.MISSING
+    if state == ReportJob.State.RUNNING:
+        return ClaimOutcome.BUSY
+    return ClaimOutcome.ALREADY_FINISHED
+
+
+class _Heartbeat(threading.Thread):
+    """Touches the job row while the builder runs, so that a copy of the message can tell a live worker
+    from a dead one."""
+
+    def __init__(self, job_id: int) -> None:
+        super().__init__(daemon=True)
+        self.job_id = job_id
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self.stopped.wait(settings.REPORT_JOB_HEARTBEAT_SECONDS):
+                ReportJob.objects.filter(pk=self.job_id, state=ReportJob.State.RUNNING).update(
+                    heartbeat_at=timezone.now()
+                )
+        finally:
+            connection.close()
+
+
+def report_job_run(*, job_id: int) -> ClaimOutcome:
+    """Claim the job atomically and build its file. Safe to call any number of times for one job."""
+    outcome = _claim(job_id)
+    if outcome is not None:
+        logger.info("report job %s not run: %s", job_id, outcome.value)
+        return outcome
+    job = ReportJob.objects.get(pk=job_id)
+    kind = get_job_kind(job.kind)
+    heartbeat = _Heartbeat(job_id)
+    if connection.vendor != "sqlite":  # SQLite (the embedded demo) would lock against the second writer
+        heartbeat.start()
+    try:
+        output = kind.build(job)
+    except SoftTimeLimitExceeded:
+        _fail(job, "超过时间限制，任务已中止。请缩小范围后重试，或联系系统管理员。")
+    except Exception as exc:
+        logger.exception("report job %s failed", job_id)
+        _fail(job, f"生成失败：{exc}")
+    else:
+        with transaction.atomic():
+            old_name = job.file.name if job.file else ""
+            job.file.save(output.filename, ContentFile(output.content), save=False)
+            job.result = output.result
+            job.state = ReportJob.State.SUCCEEDED
+            job.error = ""
+            job.finished_at = timezone.now()
+            job.save(update_fields=["file", "result", "state", "error", "finished_at"])
+        if old_name and old_name != job.file.name:
+            job.file.storage.delete(old_name)
+    finally:
+        heartbeat.stopped.set()
+        close_old_connections()
+    return ClaimOutcome.DONE
+
+
+def _fail(job: ReportJob, reason: str) -> None:
+    ReportJob.objects.filter(pk=job.pk).update(
+        state=ReportJob.State.FAILED, error=reason, finished_at=timezone.now()
+    )

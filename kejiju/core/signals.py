@@ -1,0 +1,42 @@
+"""Security events from Django's and django-axes' signals into the audit log."""
+
+from axes.signals import user_locked_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from .models import AuditEvent
+from .services import audit_event_record
+
+
+@receiver(user_logged_in)
+def _logged_in(sender, request, user, **kwargs):
+    audit_event_record(event_type=AuditEvent.Type.LOGIN, request=request, user=user)
+
+
+@receiver(user_logged_out)
+def _logged_out(sender, request, user, **kwargs):
+    if user is not None:
+        audit_event_record(event_type=AuditEvent.Type.LOGOUT, request=request, user=user)
+
+
+@receiver(user_login_failed)
+def _login_failed(sender, credentials, request=None, **kwargs):
+    audit_event_record(
+        event_type=AuditEvent.Type.LOGIN_FAILED,
+        request=request,
+        user=None,
+        username=str(credentials.get("username", ""))[:150],
+        outcome=AuditEvent.Outcome.FAILURE,
+    )
+
+
+@receiver(user_locked_out)
+def _locked_out(sender, request, username, ip_address, **kwargs):
+    audit_event_record(
+        event_type=AuditEvent.Type.LOCKOUT,
+        request=request,
+        user=None,
+        username=username or "",
+        outcome=AuditEvent.Outcome.FAILURE,
+        detail="连续登录失败次数过多，账户锁定 30 分钟",
+    )

@@ -1,0 +1,61 @@
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.views.generic import DetailView, TemplateView
+
+from kejiju.core.jobs import get_job_kind
+from kejiju.core.models import AuditEvent, ReportJob
+from kejiju.core.registry import todos_for
+from kejiju.core.selectors import report_jobs_visible_to
+from kejiju.core.services import audit_event_record
+
+
+class HomeView(TemplateView):
+    """Every logged-in user lands here: their role, their region and their to-do list."""
+
+    template_name = "core/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["todos"] = todos_for(self.request.user)
+        return context
+
+
+class ReportJobPermissionMixin(PermissionRequiredMixin):
+    permission_required = "core.view_reportjob"
+    raise_exception = True
+
+
+class ReportJobDetailView(ReportJobPermissionMixin, DetailView):
+    template_name = "core/reportjob_detail.html"
+    context_object_name = "job"
+
+    def get_queryset(self):
+        return report_jobs_visible_to(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["kind_label"] = get_job_kind(self.object.kind).label
+        return context
+
+    def get_template_names(self):
+        # htmx polls the status fragment while the job runs.
+        if self.request.headers.get("HX-Request"):
+            return ["core/_reportjob_status.html"]
+        return [self.template_name]
+
+
+class ReportJobDownloadView(ReportJobPermissionMixin, DetailView):
+    def get_queryset(self):
+        return report_jobs_visible_to(user=self.request.user).filter(state=ReportJob.State.SUCCEEDED)
+
+    def get(self, request, *args, **kwargs):
+        job = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
+        if not job.file:
+            raise Http404
+        audit_event_record(
+            event_type=AuditEvent.Type.DOWNLOAD,
+            request=request,
+            object_repr=f"{job.kind} #{job.pk} {job.filename}",
+        )
+        return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename)

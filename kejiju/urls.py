@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("kejiju.core.urls")),
+    path("accounts/", include("kejiju.accounts.urls")),
+    path("django-admin/", admin.site.urls),
+]
+
+handler400 = "kejiju.core.views.errors.bad_request"
+handler403 = "kejiju.core.views.errors.permission_denied"
+handler404 = "kejiju.core.views.errors.page_not_found"
+handler500 = "kejiju.core.views.errors.server_error"

@@ -1,0 +1,80 @@
+"""The data of the role × view matrix (tests/test_access_matrix.py).
+
+Every URL pattern of the project has a Route here or in a `tests/<app>/access.py` module (a list named
+ROUTES); a new URL pattern without one makes the matrix test fail. A Route says which roles may use the
+URL, how to build its arguments (objects that belong to county A), and whether a county account of
+another county must get 404.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+ALL_ROLES = ("bureau", "leader", "county", "sysadmin", "auditor")
+BUSINESS_READ = frozenset({"bureau", "leader", "county"})
+STAFF_READ = frozenset({"bureau", "leader"})
+
+
+@dataclass
+class World:
+    """Users of every role; `county` belongs to county_a, `other_county` to county_b."""
+
+    users: dict[str, Any]
+    county_a: Any
+    county_b: Any
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, *, make_user, county_a, county_b) -> World:
+        users = {role: make_user(role, region=county_a if role == "county" else None) for role in ALL_ROLES}
+        users["other_county"] = make_user("county", region=county_b)
+        return cls(users=users, county_a=county_a, county_b=county_b)
+
+    def once(self, key: str, build: Callable[[], Any]) -> Any:
+        """Build an object once per test (routes of one model share it)."""
+        if key not in self.cache:
+            self.cache[key] = build()
+        return self.cache[key]
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    allowed: frozenset[str]
+    kwargs: Callable[[World], dict[str, Any]] | None = None
+    methods: tuple[str, ...] = ("GET",)
+    # True when the URL shows one county's object: the other county's account must get 404.
+    scoped: bool = False
+    public: bool = False
+    # GET and POST data for an allowed user; the status codes that count as success.
+    data: Callable[[World], dict[str, Any]] | None = None
+    ok: tuple[int, ...] = (200, 302)
+    # Roles outside `allowed` get 403 unless named here (e.g. 404 for a job that is not theirs).
+    denied: dict[str, int] = field(default_factory=dict)
+
+
+# URL namespaces outside the matrix, with the reason.
+EXCLUDED_NAMESPACES = {
+    "admin": "Django's admin, for superusers in emergencies only; is_staff is never set on portal accounts",
+}
+
+
+def all_routes() -> list[Route]:
+    import tests
+
+    routes: list[Route] = []
+    for module in pkgutil.iter_modules(tests.__path__):
+        if not module.ispkg:
+            continue
+        try:
+            access = importlib.import_module(f"tests.{module.name}.access")
+        except ModuleNotFoundError as error:
+            if error.name != f"tests.{module.name}.access":
+                raise
+            continue
+        routes.extend(access.ROUTES)
+    return routes

@@ -1,0 +1,36 @@
+from tests.access import Route
+
+SYSADMIN = frozenset({"sysadmin"})
+AUDITOR = frozenset({"auditor"})
+EVERYONE = frozenset({"bureau", "leader", "county", "sysadmin", "auditor"})
+
+
+def _user(world):
+    return {"pk": world.users["county"].pk}
+
+
+def _region(world):
+    return {"pk": world.county_a.pk}
+
+
+ROUTES = [
+    Route("accounts:login", EVERYONE, public=True),
+    Route("accounts:logout", EVERYONE, methods=("POST",)),
+    Route("accounts:password_change", EVERYONE),
+    Route("accounts:user_list", SYSADMIN),
+    Route("accounts:user_add", SYSADMIN),
+    Route("accounts:user_export", SYSADMIN),
+    Route("accounts:user_detail", SYSADMIN, kwargs=_user),
+    Route("accounts:user_edit", SYSADMIN, kwargs=_user),
+    Route("accounts:user_password", SYSADMIN, kwargs=_user),
+    Route("accounts:user_deactivate", SYSADMIN, kwargs=_user, methods=("POST",)),
+    Route("accounts:user_activate", SYSADMIN, kwargs=_user, methods=("POST",)),
+    Route("accounts:region_list", SYSADMIN),
+    Route("accounts:region_add", SYSADMIN),
+    Route("accounts:region_detail", SYSADMIN, kwargs=_region),
+    Route("accounts:region_edit", SYSADMIN, kwargs=_region),
+    Route("accounts:changelog_list", AUDITOR),
+    Route("accounts:changelog_export", AUDITOR, methods=("POST",)),
+    Route("accounts:event_list", AUDITOR),
+    Route("accounts:event_export", AUDITOR, methods=("POST",)),
+]

@@ -1,0 +1,75 @@
+import os
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; the live server's ORM calls are safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def regions(db):
+    from kejiju.accounts.models import Region
+
+    return {region.code: region for region in Region.objects.all()}
+
+
+@pytest.fixture
+def county_a(regions):
+    return regions["140902"]  # 忻府区
+
+
+@pytest.fixture
+def county_b(regions):
+    return regions["140921"]  # 定襄县
+
+
+@pytest.fixture
+def make_user(db):
+    from kejiju.accounts.roles import Role
+    from tests.factories import UserFactory
+
+    def make(role: str, region=None, **kwargs):
+        if role == Role.COUNTY and region is None:
+            from kejiju.accounts.models import Region
+
+            region = Region.objects.get(code="140902")
+        return UserFactory(role=role, region=region, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def world(db, make_user, county_a, county_b):
+    from tests.access import World
+
+    return World.build(make_user=make_user, county_a=county_a, county_b=county_b)
+
+
+@pytest.fixture
+def bureau_user(world):
+    return world.users["bureau"]
+
+
+@pytest.fixture
+def leader_user(world):
+    return world.users["leader"]
+
+
+@pytest.fixture
+def county_user(world):
+    return world.users["county"]
+
+
+@pytest.fixture
+def other_county_user(world):
+    return world.users["other_county"]
+
+
+@pytest.fixture
+def sysadmin_user(world):
+    return world.users["sysadmin"]
+
+
+@pytest.fixture
+def auditor_user(world):
+    return world.users["auditor"]

@@ -1,0 +1,29 @@
+from kejiju.core.models import ReportJob
+from tests.access import Route
+
+EVERYONE = frozenset({"bureau", "leader", "county", "sysadmin", "auditor"})
+# Audit-log exports run as report jobs; the auditor may see and download them.
+AUDITOR = frozenset({"auditor"})
+
+
+def _job(world):
+    return {"pk": world.once("job", lambda: _make_job(world)).pk}
+
+
+def _make_job(world):
+    from django.core.files.base import ContentFile
+
+    job = ReportJob(kind="audit_events_export", requested_by=world.users["auditor"], state="succeeded")
+    job.file.save("events.xlsx", ContentFile(b"x"), save=False)
+    job.save()
+    return job
+
+
+# Business roles may open report jobs, but not one of a kind they may not request: 404.
+NOT_THEIRS = {"bureau": 404, "leader": 404, "county": 404}
+
+ROUTES = [
+    Route("core:home", EVERYONE),
+    Route("core:reportjob_detail", AUDITOR, kwargs=_job, ok=(200,), denied=NOT_THEIRS),
+    Route("core:reportjob_download", AUDITOR, kwargs=_job, ok=(200,), denied=NOT_THEIRS),
+]
