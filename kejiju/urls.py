@@ -4,6 +4,11 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("kejiju.core.urls")),
     path("accounts/", include("kejiju.accounts.urls")),
+    path("experts/", include("experts.urls")),
+    path("enterprises/", include("enterprises.urls")),
+    path("platforms/", include("platforms.urls")),
+    path("projects/", include("projects.urls")),
+    path("reporting/", include("kejiju.reporting.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -98,3 +98,48 @@ class ReportJob(models.Model):
     @property
     def filename(self) -> str:
         return self.file.name.rsplit("/", 1)[-1] if self.file else ""
+
+
+class OrganizationQuerySet(models.QuerySet):
+    region_field = "region"
+
+    def visible_to(self, user):
+        from kejiju.accounts.scoping import RegionScopedQuerySet
+
+        return RegionScopedQuerySet.visible_to(self, user)
+
+
+class Organization(models.Model):
+    """A unit (单位): an enterprise, university, institute or other body. Experts' employers, platforms'
+    host units, project applicants and enterprises all point here, so conflicts of interest compare one
+    key. The enterprises app keeps an enterprise's own record beside its Organization."""
+
+    class Kind(models.TextChoices):
+        ENTERPRISE = "enterprise", "企业"
+        UNIVERSITY = "university", "高等院校"
+        INSTITUTE = "institute", "科研院所"
+        GOVERNMENT = "government", "机关事业单位"
+        OTHER = "other", "其他"
+
+    name = models.CharField("单位名称", max_length=200, db_index=True)
+    kind = models.CharField("单位类型", max_length=16, choices=Kind.choices, default=Kind.ENTERPRISE)
+    uscc = models.CharField("统一社会信用代码", max_length=18, blank=True)
+    region = models.ForeignKey(
+        "accounts.Region", verbose_name="所在县区", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="organizations",
+    )
+    # A university outside the city (a 省校合作 partner) has no region.
+    is_active = models.BooleanField("有效", default=True)
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "单位"
+        verbose_name_plural = "单位"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["uscc"], condition=~models.Q(uscc=""), name="organization_uscc_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

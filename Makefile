@@ -1,0 +1,59 @@
+# kejiju — the two commands are `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SYSTEM_PACKAGES := chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+	poppler-utils postgresql-client
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kejiju
+TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
+PYTEST_ARGS ?=
+
+.PHONY: run test install system-deps lint check migrations-check pytest seed clean-db
+
+## run: the portal on http://127.0.0.1:8000 with the demo data (SQLite and in-process tasks by default)
+run: system-deps install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo "打开 http://127.0.0.1:8000 ，用上面的演示账户登录（密码 Kejiju@2026）。"
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## test: lint, checks, migrations in step, and the whole suite on PostgreSQL + Redis + chromium
+test: system-deps install lint check migrations-check pytest
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements-dev.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
+	touch $@
+
+# Debian packages: chromium for browser tests, Pango/HarfBuzz and the Noto CJK fonts for WeasyPrint PDFs,
+# poppler-utils to read PDFs back, the PostgreSQL client for backups.
+system-deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing system packages:$$missing"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check: install
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python manage.py check
+	DJANGO_SETTINGS_MODULE=kejiju.settings_prod SECRET_KEY=check-deploy-$$(date +%s)-a-long-random-value-for-the-check \
+		ALLOWED_HOSTS=kejiju.example.gov.cn DATABASE_URL=$(TEST_DATABASE_URL) \
+		$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+migrations-check: install
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python manage.py makemigrations --check --dry-run
+
+pytest: install
+	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) DJANGO_ALLOW_ASYNC_UNSAFE=true \
+		$(BIN)/pytest $(PYTEST_ARGS)
+
+clean-db:
+	rm -f db.sqlite3
