@@ -123,6 +123,7 @@ def task_update(*, actor: User, task: CountyTask, **fields) -> CountyTask:
     unknown = set(fields) - allowed
     if unknown:
         raise ValidationError(f"不能修改这些字段：{'、'.join(sorted(unknown))}")
+    task = CountyTask.objects.select_for_update().get(pk=task.pk)
     if actor.role == Role.COUNTY:
         _county_region(actor, task.region)
         if task.status == CountyTask.Status.APPROVED:
@@ -201,7 +202,7 @@ def filing_save(
         raise ValidationError({"month": "月份应在 1 到 12 之间。"})
     filing = MonthlyFiling.objects.select_for_update().filter(region=region, year=year, month=month).first()
     if filing is not None and not filing.is_editable_state:
-        raise ValidationError({"state": f"{filing}已{filing.get_state_display()}，不能再修改。"})
+        raise ValidationError({"state": f"{filing}当前状态为“{filing.get_state_display()}”，不能再修改。"})
     if filing is None or filing.state == MonthlyFiling.State.DRAFT:
         rules.check_month_open(
             year=year,
@@ -376,7 +377,7 @@ def attachment_delete(*, actor: User, attachment: FilingAttachment, now: dt.date
     filing = attachment.filing
     _county_region(actor, filing.region)
     if not filing.is_editable_state:
-        raise ValidationError({"state": f"{filing}已{filing.get_state_display()}，不能删除附件。"})
+        raise ValidationError({"state": f"{filing}当前状态为“{filing.get_state_display()}”，不能删除附件。"})
     name = attachment.name
     attachment.file.delete(save=False)
     attachment.delete()

@@ -241,7 +241,7 @@ class FilingFormView(PermissionMixin, FormView):
 
     def closed_reason(self) -> str | None:
         if self.filing is not None and not self.filing.is_editable_state:
-            return f"本月动态已{self.filing.get_state_display()}，不能再修改。"
+            return f"本月动态当前状态为“{self.filing.get_state_display()}”，不能再修改。"
         if self.filing is not None and self.filing.state == MonthlyFiling.State.RETURNED:
             return None
         try:
