@@ -4,6 +4,10 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from kejiju.accounts.models import Region
+
+from .models import Organization
+
 
 class BaseFilterSet(django_filters.FilterSet):
     """Adds the free-text box `q`, matched with icontains on `search_fields` (pg_trgm GIN indexes serve
@@ -34,3 +38,13 @@ class BaseFilterSet(django_filters.FilterSet):
         for field in self.search_fields:
             condition |= Q(**{f"{field}__icontains": value})
         return queryset.filter(condition)
+
+
+class OrganizationFilterSet(BaseFilterSet):
+    search_fields = ("name", "uscc")
+    kind = django_filters.ChoiceFilter(choices=Organization.Kind.choices, label="单位类型")
+    region = django_filters.ModelChoiceFilter(queryset=Region.objects.county_level(), label="所在县区")
+
+    class Meta:
+        model = Organization
+        fields = ["q", "kind", "region", "is_active"]
