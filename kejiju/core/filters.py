@@ -9,6 +9,19 @@ from kejiju.accounts.models import Region
 from .models import Organization
 
 
+class YesNoFilter(django_filters.ChoiceFilter):
+    """A yes/no filter whose empty choice reads 全部 (django-filter's BooleanFilter shows 未知)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", (("true", "是"), ("false", "否")))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value in ("true", "false"):
+            return qs.filter(**{self.field_name: value == "true"})
+        return qs
+
+
 class BaseFilterSet(django_filters.FilterSet):
     """Adds the free-text box `q`, matched with icontains on `search_fields` (pg_trgm GIN indexes serve
     these on PostgreSQL; SQLite falls back to a scan)."""
@@ -48,3 +61,5 @@ class OrganizationFilterSet(BaseFilterSet):
     class Meta:
         model = Organization
         fields = ["q", "kind", "region", "is_active"]
+
+    is_active = YesNoFilter(label="有效")
