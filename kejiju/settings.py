@@ -184,3 +184,7 @@ EXPORT_MAX_SYNC_ROWS = env.int("EXPORT_MAX_SYNC_ROWS", default=200_000)
 # django-axes locks by username only, as 等保 asks: a county office behind one NAT address must not be
 # locked out together because one colleague mistyped a password. (axes.W006 says to add the IP.)
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# django-filter: an empty choice means "no filter".
+FILTERS_EMPTY_CHOICE_LABEL = "全部"
+FILTERS_NULL_CHOICE_LABEL = "（空）"
