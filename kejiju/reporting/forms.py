@@ -92,11 +92,11 @@ class FilingForm(ScopedForm):
                 initial=row.percent if row else rules.suggested_percent(done, task.target_quantity),
                 error_messages={
                     "min_value": "完成进度不能为负数。",
-                    "max_value": "完成进度不能超过 100%。",
+                    "max_value": "完成进度不能超过 100%%。",
                     "invalid": "请输入数字。",
                     "required": "请填写完成进度。",
-                    "max_digits": "完成进度不能超过 100%。",
-                    "max_whole_digits": "完成进度不能超过 100%。",
+                    "max_digits": "完成进度不能超过 100%%。",
+                    "max_whole_digits": "完成进度不能超过 100%%。",
                     "max_decimal_places": "完成进度最多保留 1 位小数。",
                 },
                 widget=forms.NumberInput(
