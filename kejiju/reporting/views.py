@@ -192,8 +192,11 @@ class MonthlyFilingDetailView(ObjectDetailView):
         context["can_review"] = (
             user.has_perm("reporting.review_monthlyfiling") and filing.state == MonthlyFiling.State.SUBMITTED
         )
-        context["can_reopen"] = user.has_perm("reporting.add_filingexception")
-        context["return_form"] = ReturnForm()
+        context["can_reopen"] = (
+            user.has_perm("reporting.add_filingexception")
+            and filing.state == MonthlyFiling.State.DRAFT
+            and rules.is_past_deadline(filing.year, filing.month, timezone.now())
+        )
         context["last_filing_day"] = rules.last_filing_day(filing.year, filing.month)
         context["exception"] = selectors.active_exception(
             region=filing.region, year=filing.year, month=filing.month
