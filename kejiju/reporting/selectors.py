@@ -52,13 +52,19 @@ def approved_tasks(*, region: Region, year: int) -> QuerySet[CountyTask]:
 
 def previous_progress(*, region: Region, year: int, month: int) -> dict[int, TaskProgress]:
     """The latest progress on each task reported in an earlier month of the year (prefills a new form)."""
-    rows = (
-        TaskProgress.objects.filter(filing__region=region, filing__year=year, filing__month__lt=month)
-        .select_related("filing")
-        .order_by("task_id", "-filing__month")
-        .distinct("task_id")
-    )
-    return {row.task_id: row for row in rows}
+    rows = TaskProgress.objects.filter(
+        filing__region=region, filing__year=year, filing__month__lt=month
+    ).order_by("task_id", "-filing__month")
+    return _first_per_task(rows)
+
+
+def _first_per_task(rows) -> dict[int, TaskProgress]:
+    """The first row of each task in an ordered queryset (DISTINCT ON without PostgreSQL, so the embedded
+    SQLite demo works too); at most twelve rows a task."""
+    latest: dict[int, TaskProgress] = {}
+    for row in rows:
+        latest.setdefault(row.task_id, row)
+    return latest
 
 
 def notices_for(*, user) -> QuerySet[Notice]:
@@ -204,17 +210,11 @@ def monthly_report_data(*, year: int, month: int, now: dt.datetime | None = None
         .select_related("region")
         .order_by("region__sort_order", "region__code", "category", "pk")
     )
-    latest = {
-        row.task_id: row
-        for row in TaskProgress.objects.filter(
-            task__year=year,
-            filing__year=year,
-            filing__month__lte=month,
-            filing__state__in=filed_states,
-        )
-        .order_by("task_id", "-filing__month")
-        .distinct("task_id")
-    }
+    latest = _first_per_task(
+        TaskProgress.objects.filter(
+            task__year=year, filing__year=year, filing__month__lte=month, filing__state__in=filed_states
+        ).order_by("task_id", "-filing__month")
+    )
     task_rows = []
     categories: dict[str, dict[str, Any]] = {}
     for task in tasks:
