@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from kejiju.accounts.models import Region
@@ -361,3 +361,52 @@ def filing_timeliness_totals(*, year: int, now: dt.datetime | None = None) -> di
     }
     totals["on_time_rate"] = rules.ratio(totals["on_time"], totals["expected"])
     return totals
+
+
+def task_completion(*, year: int, month: int = 12) -> list[dict[str, Any]]:
+    """Task-list completion for the annual review, by county and category, as of `month` (December for the
+    year): per (county, category) the number of approved tasks, the target quantity and the quantity done
+    (from the latest filed month ≤ `month`, capped at each task's target). The city-wide sums give the
+    review's "成果转化基地 landed" and "产业园 finished". Three queries."""
+    tasks = CountyTask.objects.filter(year=year, status=CountyTask.Status.APPROVED).select_related("region")
+    latest = _first_per_task(
+        TaskProgress.objects.filter(
+            task__year=year, filing__year=year, filing__month__lte=month, filing__state__in=rules.FILED_STATES
+        ).order_by("task_id", "-filing__month")
+    )
+    cells: dict[tuple[int, str], dict[str, Any]] = {}
+    for task in tasks.order_by("region__sort_order", "region__code", "category"):
+        cell = cells.setdefault(
+            (task.region_id, task.category),
+            {"region": task.region, "category": task.category, "label": task.get_category_display(),
+             "tasks": 0, "target": 0, "done": 0},
+        )  # fmt: skip
+        row = latest.get(task.pk)
+        cell["tasks"] += 1
+        cell["target"] += task.target_quantity
+        cell["done"] += min(row.done_quantity, task.target_quantity) if row else 0
+    return list(cells.values())
+
+
+def task_completion_totals(*, year: int, month: int = 12) -> dict[str, dict[str, int]]:
+    """City totals of task_completion by category key: {"conversion_base": {"tasks", "target", "done"}}."""
+    totals: dict[str, dict[str, int]] = {}
+    for cell in task_completion(year=year, month=month):
+        total = totals.setdefault(cell["category"], {"tasks": 0, "target": 0, "done": 0})
+        for key in ("tasks", "target", "done"):
+            total[key] += cell[key]
+    return totals
+
+
+def yearly_figures(*, year: int) -> dict[int, dict[str, int]]:
+    """The year's sums of the month's figures by county (region id → {figure key → sum}), from filings
+    that were filed (已报送 or 已确认). One query."""
+    sums: dict[int, dict[str, int]] = defaultdict(dict)
+    rows = (
+        FigureEntry.objects.filter(filing__year=year, filing__state__in=rules.FILED_STATES)
+        .values("filing__region_id", "key")
+        .annotate(total=Sum("value"))
+    )
+    for row in rows:
+        sums[row["filing__region_id"]][row["key"]] = row["total"]
+    return dict(sums)

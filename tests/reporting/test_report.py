@@ -258,3 +258,54 @@ def test_due_report_is_built_once_after_the_deadline(db):
     job = services.build_due_monthly_report(now=sh(2024, 3, 6, 1, 30))
     assert job.parameters == {"year": 2024, "month": 2}
     assert services.build_due_monthly_report(now=sh(2024, 3, 7, 1, 30)) is None
+
+
+def test_annual_review_selectors(fixture_month):
+    from kejiju.reporting.selectors import task_completion, task_completion_totals, yearly_figures
+
+    totals = task_completion_totals(year=2024, month=2)
+    assert totals == {
+        "conversion_base": {"tasks": 2, "target": 6, "done": 4},
+        "industrial_park": {"tasks": 1, "target": 1, "done": 1},
+    }
+    cells = {(c["region"].code, c["category"]): c["done"] for c in task_completion(year=2024, month=1)}
+    assert cells == {
+        ("140902", "conversion_base"): 1,
+        ("140902", "industrial_park"): 0,
+        ("140921", "conversion_base"): 1,
+    }
+    a, _b, c = fixture_month
+    assert yearly_figures(year=2024) == {a.pk: {"smes_new": 5, "pool_new": 2}, c.pk: {"smes_new": 1}}
+
+
+def test_leader_downloads_the_report(client, fixture_month, leader_user, county_user):
+    from django.urls import reverse
+
+    job = _build(2024, 2)
+    client.force_login(leader_user)
+    page = client.get(
+        reverse("reporting:monthlyreport_detail", kwargs={"year": 2024, "month": 2})
+    ).content.decode()
+    assert reverse("core:reportjob_download", kwargs={"pk": job.pk}) in page
+    response = client.get(reverse("core:reportjob_download", kwargs={"pk": job.pk}))
+    assert response.status_code == 200
+    assert load_workbook(io.BytesIO(b"".join(response.streaming_content))).sheetnames[0] == "概况"
+    client.force_login(county_user)
+    assert client.get(reverse("core:reportjob_download", kwargs={"pk": job.pk})).status_code == 404
+
+
+@pytest.mark.parametrize("extra", [0, 1])
+def test_board_and_report_queries_are_constant(
+    client, fixture_month, bureau_user, django_assert_max_num_queries, extra
+):
+    from django.urls import reverse
+
+    if extra:
+        for region in fixture_month:
+            for month in (3, 4):
+                MonthlyFilingFactory(region=region, year=2024, month=month, state=S.SUBMITTED)
+    client.force_login(bureau_user)
+    with django_assert_max_num_queries(12):
+        client.get(reverse("reporting:board") + "?month=2024-02")
+    with django_assert_max_num_queries(14):
+        client.get(reverse("reporting:monthlyreport_detail", kwargs={"year": 2024, "month": 2}))
