@@ -69,7 +69,7 @@ class ReportingConfig(AppConfig):
                 order=60,
                 items=(
                     MenuItem("本月动态", "reporting:filing_current", "reporting.add_monthlyfiling"),
-                    MenuItem("报送看板", "reporting:board", "reporting.review_monthlyfiling"),
+                    MenuItem("报送看板", "reporting:board", "reporting.view_monthlyreport"),
                     MenuItem("月度工作动态", "reporting:monthlyfiling_list", "reporting.view_monthlyfiling"),
                     MenuItem("年度任务清单", "reporting:countytask_list", "reporting.view_countytask"),
                     MenuItem("月度进展报告", "reporting:monthlyreport_list", "reporting.view_monthlyreport"),

@@ -144,7 +144,7 @@ class FilingForm(ScopedForm):
                 max_length=300,
                 initial=entry.reason if entry else "",
                 widget=forms.TextInput(
-                    attrs={"class": "form-control form-control-sm", "placeholder": "与系统数据不一致时必填"}
+                    attrs={"class": "form-control form-control-sm", "placeholder": "与系统值不同时必填"}
                 ),
             )
 
