@@ -160,7 +160,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60),
 }
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+from kejiju.reporting.schedule import CELERY_BEAT_SCHEDULE as REPORTING_BEAT_SCHEDULE  # noqa: E402
+
+CELERY_BEAT_SCHEDULE: dict = {**REPORTING_BEAT_SCHEDULE}
+# County filing for month M closes this many days into month M+1 (Asia/Shanghai).
+FILING_DEADLINE_DAYS = env.int("FILING_DEADLINE_DAYS", default=5)
 
 # A running ReportJob touches its row every HEARTBEAT seconds; one silent for LEASE seconds has lost its
 # worker, and a copy of its message may claim it again.
