@@ -30,7 +30,7 @@ client.post("/accounts/logout/")
 response = client.post("/accounts/login/", {"username": "auditor", "password": "Kejiju@2026"})
 response = client.post("/accounts/audit/events/export/", {"query": ""})
 from kejiju.core.models import ReportJob
-job = ReportJob.objects.get()
+job = ReportJob.objects.get(kind="audit_events_export")
 assert job.state == "succeeded", (job.state, job.error)
 print("EMBEDDED OK")
 """
