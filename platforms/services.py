@@ -273,6 +273,7 @@ def _recognise_proposed(batch: RecognitionBatch, *, user, on_date: dt.date) -> N
 def application_recognise(*, application: PlatformApplication, user, on_date: dt.date) -> Platform:
     """认定 one proposed application: creates the platform (or recognises/upgrades the registered one) with
     the next certificate number. A platform is recognised at most once in a batch."""
+    application = _fresh(application)
     batch = application.batch
     if application.state != ApplicationState.PROPOSED:
         raise ValidationError({"state": f"申报状态为“{application.get_state_display()}”，不能认定。"})

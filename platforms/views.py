@@ -5,7 +5,6 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.generic import DetailView, FormView, TemplateView
@@ -62,6 +61,13 @@ class ServiceFormMixin:
         except ValidationError as error:
             _add_errors(form, error)
             return self.form_invalid(form)
+
+
+def _permission_first(view) -> None:
+    """Views that load their object in dispatch check the permission before the lookup, so that a user
+    without the permission gets 403 whether or not the object is in their scope."""
+    if not view.has_permission():
+        view.handle_no_permission()
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -178,6 +184,7 @@ class PlatformTransitionView(ActionPermissionMixin, BreadcrumbMixin, FormView):
     form_class = PlatformTransitionForm
 
     def dispatch(self, request, *args, **kwargs):
+        _permission_first(self)
         self.object = get_object_or_404(selectors.platform_list(user=request.user), pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
@@ -397,6 +404,7 @@ class BatchAdvanceView(ActionPermissionMixin, BreadcrumbMixin, TemplateView):
     template_name = "platforms/batch_advance.html"
 
     def dispatch(self, request, *args, **kwargs):
+        _permission_first(self)
         self.object = get_object_or_404(RecognitionBatch, pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
@@ -490,6 +498,7 @@ class ApplicationDetailView(ApplicationScopeMixin, ObjectDetailView):
 
 class BatchChildMixin:
     def dispatch(self, request, *args, **kwargs):
+        _permission_first(self)
         self.batch = get_object_or_404(
             RecognitionBatch.objects.select_related("platform_type"), pk=kwargs["pk"]
         )
@@ -565,10 +574,8 @@ class ApplicationStepView(ActionPermissionMixin, BreadcrumbMixin, FormView):
     step_title = ""
 
     def dispatch(self, request, *args, **kwargs):
-        queryset = selectors.application_list(user=request.user) if request.user.is_authenticated else None
-        if queryset is None:
-            raise Http404
-        self.object = get_object_or_404(queryset, pk=kwargs["pk"])
+        _permission_first(self)
+        self.object = get_object_or_404(selectors.application_list(user=request.user), pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -669,6 +676,7 @@ class EvaluationCreateView(ActionPermissionMixin, BreadcrumbMixin, FormView):
     form_class = EvaluationForm
 
     def dispatch(self, request, *args, **kwargs):
+        _permission_first(self)
         self.platform = get_object_or_404(selectors.platform_list(user=request.user), pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
