@@ -459,7 +459,7 @@ def seed_demo_platforms(*, stdout=None) -> None:
                 E,
                 "140900-KFQ",
                 "新能源",
-                _d("84.30"),
+                None,
             ),
             Entry(
                 "忻州市红芸豆育种重点实验室", "山西省农业科学院五寨试验站", INST, "140928", "现代农业", None
@@ -572,13 +572,56 @@ def _run_batch(
         if entry.score is not None:
             app.refresh_from_db()
             services.application_record_score(
-                application=app, score=entry.score, note=f"{year}年专家组评审会评分", user=user
+                application=app, score=entry.score, note=f"{year}年专家组评审会评分（线下评审）", user=user
             )
     if stop_at == BatchState.REVIEW:
+        # The in-progress batch reviews through the expert library's panels (when it holds experts).
+        for app in apps[:2]:
+            _demo_panel(app, user=user)
         return batch
     services.batch_advance(batch=batch, user=user, on_date=publicity_on)
     services.batch_advance(batch=batch, user=user, on_date=recognise_on)
     return batch
+
+
+def _demo_panel(app, *, user) -> None:
+    """Start a review panel for the application and have all but one expert score it, so that the demo
+    shows a panel in progress. Skipped when the library has no experts of the application's field."""
+    from django.core.exceptions import ValidationError
+
+    from experts import services as expert_services
+    from experts.models import ExpertField, ReviewMember
+
+    from .review import RECOGNITION_CRITERIA
+
+    fields = list(ExpertField.objects.filter(name=app.field))
+    if not fields:
+        return
+    try:
+        panel = expert_services.review_panel_create(
+            subject=app,
+            title=app.review_title(),
+            applicant=app.review_applicant(),
+            fields=fields,
+            size=5,
+            reserves=2,
+            criteria=RECOGNITION_CRITERIA,
+            drop_extremes=True,
+            user=user,
+            seed=f"platforms-demo-{app.pk}",
+        )
+    except ValidationError:
+        return  # too few experts in that field in this demo library
+    rng = random.Random(app.pk)
+    members = list(panel.members.filter(role=ReviewMember.Role.REGULAR).order_by("position"))
+    for member in members:
+        expert_services.review_member_confirm(member=member, user=user)
+    for member in members[:-1]:
+        member.refresh_from_db()
+        scores = {
+            c["key"]: rng.randint(int(c["max_score"] * 0.6), c["max_score"]) for c in RECOGNITION_CRITERIA
+        }
+        expert_services.review_scores_enter(member=member, scores=scores, user=user)
 
 
 def _provincial_2023(*, user, unit, regions, types) -> None:

@@ -279,6 +279,11 @@ class PlatformApplication(models.Model):
     def review_applicant(self):
         return self.applicant
 
+    def review_criteria(self) -> list[dict]:
+        from .review import RECOGNITION_CRITERIA
+
+        return RECOGNITION_CRITERIA
+
 
 class EvaluationPolicy(models.Model):
     """Grade thresholds of the yearly performance evaluation and its consequence rule (one row; staff

@@ -115,6 +115,7 @@ class ApplicationSnapshot:
 
     state: str
     score: Decimal | None = None
+    panel_open: bool = False  # an expert review panel is still drawing or scoring
 
 
 def batch_advance_refusal(*, state: str, applications: Sequence[ApplicationSnapshot]) -> str | None:
@@ -133,7 +134,11 @@ def batch_advance_refusal(*, state: str, applications: Sequence[ApplicationSnaps
             return "没有通过形式审查的申报，无法进入专家评审。"
         return None
     if state == BatchState.REVIEW:
-        missing = sum(1 for a in applications if a.state == ApplicationState.ACCEPTED and a.score is None)
+        accepted = [a for a in applications if a.state == ApplicationState.ACCEPTED]
+        open_panels = sum(1 for a in accepted if a.panel_open)
+        if open_panels:
+            return f"还有 {open_panels} 个专家评审组尚未完成评分。"
+        missing = sum(1 for a in accepted if a.score is None)
         if missing:
             return f"还有 {missing} 份申报没有专家评审结果。"
         return None

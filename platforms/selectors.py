@@ -55,11 +55,23 @@ def batch_list(*, user) -> QuerySet[RecognitionBatch]:
 
 
 def batch_snapshots(*, batch: RecognitionBatch) -> list[ApplicationSnapshot]:
-    """Every application of the batch (whoever entered it), as the batch rules see them."""
-    return [
-        ApplicationSnapshot(state=state, score=score)
-        for state, score in batch.applications.values_list("state", "review_score")
-    ]
+    """Every application of the batch (whoever entered it), as the batch rules see them: the score is the
+    closed review panel's result (or the recorded score when there is no panel)."""
+    from .review import panel_score, panels_by_application
+
+    rows = list(batch.applications.values_list("pk", "state", "review_score"))
+    panels = panels_by_application([pk for pk, _s, _r in rows])
+    snapshots = []
+    for pk, state, recorded in rows:
+        panel = panels.get(pk)
+        snapshots.append(
+            ApplicationSnapshot(
+                state=state,
+                score=panel_score(panel) if panel is not None else recorded,
+                panel_open=panel is not None and panel_score(panel) is None,
+            )
+        )
+    return snapshots
 
 
 def application_list(*, user, batch: RecognitionBatch | None = None) -> QuerySet[PlatformApplication]:

@@ -24,6 +24,7 @@ from .models import (
     PlatformType,
     RecognitionBatch,
 )
+from .review import panel_score, panels_by_application
 from .rules import ApplicationState, BatchState, PlatformAction, PlatformState
 from .selectors import batch_snapshots
 
@@ -215,6 +216,7 @@ def batch_advance(*, batch: RecognitionBatch, user, on_date: dt.date | None = No
         raise ValidationError({"state": refusal})
     previous = batch.state
     if batch.state == BatchState.REVIEW:
+        batch_take_panel_results(batch=batch)
         _rank_and_propose(batch)
         try:
             batch.publicity_start = on_date
@@ -237,6 +239,26 @@ def batch_advance(*, batch: RecognitionBatch, user, on_date: dt.date | None = No
         detail=f"认定批次：{BatchState(previous).label} → {batch.get_state_display()}",
     )
     return batch
+
+
+def batch_take_panel_results(*, batch: RecognitionBatch) -> int:
+    """Copy each closed review panel's result (on 100 points) into its application's review score, the
+    frozen figure that ranks the batch and goes into its result list. Returns how many were taken."""
+    accepted = list(batch.applications.filter(state=ApplicationState.ACCEPTED))
+    panels = panels_by_application([app.pk for app in accepted])
+    taken = 0
+    for app in accepted:
+        panel = panels.get(app.pk)
+        score = panel_score(panel)
+        if score is None:
+            continue
+        app.review_score = score
+        extremes = "，去掉最高分和最低分" if panel.drop_extremes else ""
+        app.review_note = f"专家评审组“{panel.title}”结果（{panel.size} 位专家{extremes}）"[:200]
+        app.full_clean()
+        app.save(update_fields=["review_score", "review_note"])
+        taken += 1
+    return taken
 
 
 def _rank_and_propose(batch: RecognitionBatch) -> None:
@@ -410,12 +432,14 @@ def application_formal_review(
 def application_record_score(
     *, application: PlatformApplication, score: Decimal, note: str, user
 ) -> PlatformApplication:
-    """The expert review's result score for an application (from the panel, or entered by staff from the
-    review's signed score sheet)."""
+    """The score of a review held outside the portal, from its signed score sheet (an application with an
+    expert review panel takes the panel's result instead: see `batch_take_panel_results`)."""
     application = _fresh(application)
     _require_batch_state(application, BatchState.REVIEW, "评审打分")
     if application.state != ApplicationState.ACCEPTED:
         raise ValidationError({"review_score": "只有通过形式审查的申报才能评审打分。"})
+    if panels_by_application([application.pk]):
+        raise ValidationError({"review_score": "该申报已由专家评审组评审，得分以评审组结果为准。"})
     if score is None:
         raise ValidationError({"review_score": "请填写评审得分。"})
     application.review_score = score

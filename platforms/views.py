@@ -48,6 +48,7 @@ from .models import (
     PlatformType,
     RecognitionBatch,
 )
+from .review import review_context
 from .rules import ApplicationState, BatchState, batch_advance_refusal, batch_next_state
 from .tables import ApplicationTable, BatchTable, EvaluationTable, PlatformTable, PlatformTypeTable
 
@@ -355,6 +356,8 @@ class BatchDetailView(ObjectDetailView):
             )
             context["next_state_label"] = BatchState(batch_next_state(batch.state)).label
         context["export_url"] = reverse("platforms:recognitionbatch_results", kwargs={"pk": batch.pk})
+        reviews = review_context(applications, batch=batch, user=user)
+        context["rows"] = [(app, reviews[app.pk]) for app in applications]
         return context
 
 
@@ -487,9 +490,9 @@ class ApplicationDetailView(ApplicationScopeMixin, ObjectDetailView):
         context["can_delete"] = context["can_delete"] and batch_state == BatchState.OPEN
         can_review = user.has_perm("platforms.review_platformapplication")
         context["can_formal"] = can_review and batch_state == BatchState.FORMAL
-        context["can_score"] = (
-            can_review and batch_state == BatchState.REVIEW and app.state == ApplicationState.ACCEPTED
-        )
+        review = review_context([app], batch=app.batch, user=user)[app.pk]
+        context["review"] = review
+        context["can_score"] = review.may_record
         context["can_object"] = (
             can_review and batch_state == BatchState.PUBLICITY and app.state == ApplicationState.PROPOSED
         )

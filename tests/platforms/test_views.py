@@ -43,7 +43,7 @@ def test_batch_pages_query_count_is_constant(client, bureau_user, county_a, djan
     def counts():
         result = []
         for url in urls:
-            with django_assert_max_num_queries(14) as captured:
+            with django_assert_max_num_queries(16) as captured:
                 assert client.get(url).status_code == 200
             result.append(len(captured.captured_queries))
         return result
