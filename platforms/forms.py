@@ -79,7 +79,7 @@ class PlatformTransitionForm(ScopedForm):
         actions = platform_actions_available(state=platform.state)
         if platform.level == Level.NATIONAL:
             actions = [a for a in actions if a != PlatformAction.UPGRADE]
-        self.fields["action"].choices = [(a, PlatformAction(a).label) for a in actions]
+        self.fields["action"].choices = [("", "请选择操作"), *[(a, PlatformAction(a).label) for a in actions]]
         self.fields["level"].initial = platform.level
         if platform.state == PlatformState.RECOGNISED:
             self.fields["level"].choices = [

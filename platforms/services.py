@@ -145,7 +145,9 @@ def platform_transition(
     """Apply one action of the platform state machine (rules.PLATFORM_TRANSITIONS); a refused action raises
     ValidationError with the reason. 认定 and 升级认定 take the certificate number and date."""
     platform = Platform.objects.select_for_update().get(pk=platform.pk)
-    new_level = level or platform.level
+    # Only 认定 and 升级认定 set the level; the other actions keep it.
+    changes_level = action in (PlatformAction.RECOGNISE, PlatformAction.UPGRADE)
+    new_level = (level or platform.level) if changes_level else platform.level
     refusal = rules.platform_transition_refusal(
         state=platform.state, action=action, level=platform.level, new_level=new_level
     )

@@ -4,15 +4,20 @@ from kejiju.core.tables import BaseTable
 
 from .models import Platform, PlatformApplication, PlatformEvaluation, PlatformType, RecognitionBatch
 
+NOWRAP = {"td": {"class": "text-nowrap"}, "th": {"class": "text-nowrap"}}
+
 
 class PlatformTable(BaseTable):
     name = tables.Column(linkify=True)
+    level = tables.Column(verbose_name="级别", attrs=NOWRAP)
+    state = tables.Column(verbose_name="状态", attrs=NOWRAP)
+    certificate_no = tables.Column(verbose_name="证书编号", attrs=NOWRAP)
     platform_type = tables.Column(
         verbose_name="平台类型", order_by=("platform_type__sort_order", "platform_type__name")
     )
     host = tables.Column(verbose_name="依托单位", order_by=("host__name",))
     region = tables.Column(verbose_name="所在县区", order_by=("region__sort_order",))
-    recognised_on = tables.DateColumn(verbose_name="认定日期", format="Y-m-d")
+    recognised_on = tables.DateColumn(verbose_name="认定日期", format="Y-m-d", attrs=NOWRAP)
 
     class Meta(BaseTable.Meta):
         model = Platform

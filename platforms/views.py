@@ -523,6 +523,13 @@ class ApplicationCreateView(ServiceFormMixin, BatchChildMixin, ObjectCreateView)
             return redirect(self.batch)
         return super().get(request, *args, **kwargs)
 
+    def get_breadcrumbs(self):
+        return [
+            ("认定批次", reverse("platforms:recognitionbatch_list")),
+            (str(self.batch), self.batch.get_absolute_url()),
+            ("新增申报", None),
+        ]
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["title"] = f"新增申报：{self.batch}"
@@ -580,6 +587,15 @@ class ApplicationStepView(ActionPermissionMixin, BreadcrumbMixin, FormView):
         _permission_first(self)
         self.object = get_object_or_404(selectors.application_list(user=request.user), pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs(self):
+        batch = self.object.batch
+        return [
+            ("认定批次", reverse("platforms:recognitionbatch_list")),
+            (str(batch), batch.get_absolute_url()),
+            (str(self.object), self.object.get_absolute_url()),
+            (self.step_title, None),
+        ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -213,6 +213,15 @@ def test_revoke_needs_a_reason_and_upgrade_records_the_level(bureau_user, county
             effective_on=dt.date(2024, 1, 1),
         )
     services.platform_transition(
+        platform=PlatformFactory(region=county_a, certificate_no="XZKL-2020-009"),
+        action=PlatformAction.REVOKE,
+        user=bureau_user,
+        effective_on=dt.date(2024, 1, 1),
+        level=Level.NATIONAL,  # ignored: only 认定 and 升级认定 set the level
+        comment="连续两年绩效评价不合格",
+    )
+    assert Platform.objects.get(certificate_no="XZKL-2020-009").level == Level.CITY
+    services.platform_transition(
         platform=platform,
         action=PlatformAction.UPGRADE,
         user=bureau_user,
