@@ -53,6 +53,19 @@ def review_panels_for(*, model: type[Model], ids: Iterable[int]) -> dict[int, Re
     return panels
 
 
+def ranked_results(*, model: type[Model], ids: Iterable[int]) -> dict[int, tuple[Decimal | None, int | None]]:
+    """For a batch of reviewed objects: subject id -> (frozen panel result, competition rank among the
+    batch). Objects without a closed panel have (None, None)."""
+    ids = list(ids)
+    panels = review_panels_for(model=model, ids=ids)
+    results = {
+        pk: (panels[pk].result if pk in panels and panels[pk].state == ReviewPanel.State.CLOSED else None)
+        for pk in ids
+    }
+    ranks = rules.rank(results)
+    return {pk: (results[pk], ranks[pk]) for pk in ids}
+
+
 @dataclass
 class MemberRow:
     member: ReviewMember
