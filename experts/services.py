@@ -26,7 +26,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from kejiju.core.identifiers import IdentifierError, validate_id_number, validate_mobile
+from kejiju.core.identifiers import IdentifierError, id_number_gender, validate_id_number, validate_mobile
 
 from . import rules
 from .models import (
@@ -79,6 +79,12 @@ def _clean_id_number(value: str, *, exclude_pk: int | None = None) -> str:
         # The other record's name is fine to show; the number itself never appears in a message.
         raise ValidationError({"id_number": f"身份证号码与库内专家“{duplicates.first().name}”重复。"})
     return number
+
+
+def _check_gender(gender: str, number: str) -> None:
+    expected = id_number_gender(number)
+    if gender != expected:
+        raise ValidationError({"gender": f"性别与身份证号码不符：按身份证号码应为“{expected}”。"})
 
 
 def _clean_mobile(value: str) -> str:
@@ -136,6 +142,7 @@ def expert_create(
     user=None,
 ) -> Expert:
     number = _clean_id_number(id_number)
+    _check_gender(gender, number)
     expert = Expert(
         name=name.strip(),
         gender=gender,
@@ -189,7 +196,9 @@ def expert_update(
     expert.admission_reason = admission_reason
     expert.notes = notes
     if id_number:
-        expert.set_id_number(_clean_id_number(id_number, exclude_pk=expert.pk))
+        number = _clean_id_number(id_number, exclude_pk=expert.pk)
+        _check_gender(gender, number)
+        expert.set_id_number(number)
     if mobile is not None:
         expert.set_mobile(_clean_mobile(mobile))
     return _save_expert(expert, fields=fields, avoided_units=avoided_units)
@@ -564,7 +573,12 @@ def _as_decimal(value, label: str) -> Decimal:
 
 @transaction.atomic
 def review_scores_enter(
-    *, member: ReviewMember, scores: Mapping[str, Decimal | str | int | float], comment: str = "", user
+    *,
+    member: ReviewMember,
+    scores: Mapping[str, Decimal | str | int | float],
+    comment: str = "",
+    performance: str = "",
+    user,
 ) -> list[ReviewScore]:
     """Enter (or correct) one expert's scores on every criterion of the panel."""
     panel = _locked_panel(member.panel)
@@ -591,8 +605,11 @@ def review_scores_enter(
         )
         score.full_clean()
         saved.append(score)
+    if performance and performance not in ReviewMember.Performance.values:
+        raise ValidationError("履职评价：请选择优秀、良好、一般或差。")
     member.comment = comment
-    member.save(update_fields=["comment", "updated_at"])
+    member.performance = performance
+    member.save(update_fields=["comment", "performance", "updated_at"])
     total = rules.member_total(criteria, {s.criterion: s.score for s in saved})
     _event(panel, "录入评分", f"{member.expert}：合计 {total}", user)
     if panel.state == ReviewPanel.State.CONFIRMED:

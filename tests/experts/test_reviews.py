@@ -212,3 +212,24 @@ def test_confirm_wrong_member_rejected(field, applicant, bureau_user):
     reserve = panel.members.get(role=ReviewMember.Role.RESERVE)
     with pytest.raises(ValidationError, match="不能确认"):
         services.review_member_confirm(member=reserve, user=bureau_user)
+
+
+def test_ranked_results_for_a_batch(field, bureau_user):
+    from experts.selectors import ranked_results
+    from kejiju.core.models import Organization
+
+    for _ in range(4):
+        ExpertFactory(fields=[field])
+    subjects = [OrganizationFactory() for _ in range(3)]
+    for subject, score in zip(subjects[:2], (70, 90), strict=True):
+        panel = _create(subject, field, None, bureau_user, size=1, reserves=0)
+        member = panel.members.get()
+        services.review_member_confirm(member=member, user=bureau_user)
+        services.review_scores_enter(member=member, scores={"c1": 30, "c2": score - 30}, user=bureau_user)
+        services.review_panel_close(panel=panel, user=bureau_user)
+    results = ranked_results(model=Organization, ids=[s.pk for s in subjects])
+    assert results == {
+        subjects[0].pk: (Decimal("70.00"), 2),
+        subjects[1].pk: (Decimal("90.00"), 1),
+        subjects[2].pk: (None, None),
+    }
