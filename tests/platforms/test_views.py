@@ -228,3 +228,31 @@ def test_evaluation_through_the_pages(client, bureau_user, county_a):
     assert "已提出撤销建议" in response.content.decode()
     home = client.get(reverse("core:home")).content.decode()
     assert "拟撤销的平台" in home
+
+
+def test_evaluation_export_and_policy_page(client, bureau_user, county_a, county_b):
+    client.force_login(bureau_user)
+    EvaluationFactory(
+        platform=PlatformFactory(region=county_a, name="甲平台"), year=2024, score=Decimal("55")
+    )
+    EvaluationFactory(platform=PlatformFactory(region=county_b, name="乙平台"), year=2023)
+    rows = list(
+        _sheet(client.get(reverse("platforms:platformevaluation_export") + "?year=2024")).iter_rows(
+            values_only=True
+        )
+    )
+    assert rows[0][:5] == ("平台", "平台类型", "所在县区", "评价年度", "得分")
+    assert "" not in rows[0]  # the edit-link column stays out of the file
+    assert [(row[0], row[3], Decimal(str(row[4]))) for row in rows[1:]] == [("甲平台", 2024, Decimal("55"))]
+    url = reverse("platforms:evaluationpolicy_edit")
+    response = client.post(
+        url, {"excellent_min": "90", "good_min": "95", "pass_min": "60", "fail_streak_for_revocation": 2}
+    )
+    assert "合格 ≤ 良好 ≤ 优秀" in response.content.decode()
+    client.post(
+        url, {"excellent_min": "92", "good_min": "80", "pass_min": "65", "fail_streak_for_revocation": 3}
+    )
+    from platforms.models import EvaluationPolicy
+
+    policy = EvaluationPolicy.current()
+    assert (policy.excellent_min, policy.fail_streak_for_revocation) == (Decimal("92"), 3)
