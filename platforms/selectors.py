@@ -9,6 +9,8 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from kejiju.accounts.scoping import scope_region_ids
+
 from .models import (
     Platform,
     PlatformApplication,
@@ -43,13 +45,12 @@ def platform_timeline(*, platform: Platform) -> QuerySet[PlatformEvent]:
 def batch_list(*, user) -> QuerySet[RecognitionBatch]:
     """Batches are the bureau's (not a county's); a county account sees them to enter its own applications,
     and the counts it sees are of its own county's applications."""
-    visible = PlatformApplication.objects.visible_to(user).values("pk")
+    allowed = scope_region_ids(user)
+    scope = Q() if allowed is None else Q(applications__region__in=allowed)
     return RecognitionBatch.objects.select_related("platform_type").annotate(
-        application_count=Count("applications", filter=Q(applications__in=visible), distinct=True),
+        application_count=Count("applications", filter=scope),
         recognised_count=Count(
-            "applications",
-            filter=Q(applications__in=visible, applications__state=ApplicationState.RECOGNISED),
-            distinct=True,
+            "applications", filter=scope & Q(applications__state=ApplicationState.RECOGNISED)
         ),
     )
 

@@ -89,6 +89,13 @@ def test_county_sees_its_own_county_only(client, county_user, county_a, county_b
     assert [row[0] for row in rows[1:]] == ["本县平台"]
     stats = client.get(reverse("platforms:platform_stats") + f"?year=2023&region={county_b.pk}")
     assert stats.context["region"] == county_a
+    batch = BatchFactory()
+    ApplicationFactory(batch=batch, region=county_a)
+    ApplicationFactory(batch=batch, region=county_b)
+    listed = client.get(reverse("platforms:recognitionbatch_list")).context["table"].data.data
+    assert [b.application_count for b in listed] == [1]
+    detail = client.get(batch.get_absolute_url())
+    assert [app.region for app in detail.context["applications"]] == [county_a]
 
 
 def test_pages_render_for_each_role(client, world, county_a):
