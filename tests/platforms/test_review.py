@@ -145,3 +145,12 @@ def test_seed_demo_runs_the_in_progress_batch_through_panels(db):
     panel = panels_by_application([app.pk])[app.pk]
     assert panel.state == ReviewPanel.State.SCORING
     assert app.batch.state == BatchState.REVIEW
+
+
+def test_county_sees_the_panel_state_without_a_link(client, bureau_user, county_user, county_a):
+    batch, (a, _b) = _batch_in_review(county_a)
+    panel = _run_panel(a, bureau_user, [(27, 22, 21, 18)])
+    client.force_login(county_user)
+    content = client.get(batch.get_absolute_url()).content.decode()
+    assert panel.get_state_display() in content
+    assert panel.get_absolute_url() not in content
