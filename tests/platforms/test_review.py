@@ -150,6 +150,7 @@ def test_seed_demo_runs_the_in_progress_batch_through_panels(db):
 def test_county_sees_the_panel_state_without_a_link(client, bureau_user, county_user, county_a):
     batch, (a, _b) = _batch_in_review(county_a)
     panel = _run_panel(a, bureau_user, [(27, 22, 21, 18)])
+    panel.refresh_from_db()
     client.force_login(county_user)
     content = client.get(batch.get_absolute_url()).content.decode()
     assert panel.get_state_display() in content
