@@ -176,6 +176,47 @@ def platforms_recognised_by_region(*, year: int) -> list[dict[str, Any]]:
     ]
 
 
+def platforms_recognised_by_region_and_type(*, year: int) -> list[dict[str, Any]]:
+    """Platforms newly recognised in `year` by county, type and level, in one query: rows
+    `{"region_id", "region", "platform_type", "level", "level_label", "count"}` ordered by county, then the
+    type's sort order, then level (for the annual review's county tables)."""
+    rows = (
+        _events(year=year, condition=_recognitions())
+        .values(
+            "platform__region_id",
+            "platform__region__name",
+            "platform__region__sort_order",
+            "platform__platform_type__name",
+            "platform__platform_type__sort_order",
+            "to_level",
+        )
+        .annotate(n=Count("platform", distinct=True))
+    )
+    levels = list(LEVEL_LABELS)
+    result = [
+        {
+            "region_id": row["platform__region_id"],
+            "region": row["platform__region__name"],
+            "platform_type": row["platform__platform_type__name"],
+            "level": row["to_level"],
+            "level_label": LEVEL_LABELS[row["to_level"]],
+            "count": row["n"],
+            "_order": (
+                row["platform__region__sort_order"],
+                row["platform__region_id"],
+                row["platform__platform_type__sort_order"],
+                row["platform__platform_type__name"],
+                levels.index(row["to_level"]),
+            ),
+        }
+        for row in rows
+    ]
+    result.sort(key=lambda r: r["_order"])
+    for row in result:
+        del row["_order"]
+    return result
+
+
 def platforms_in_force_counts(*, region=None) -> list[dict[str, Any]]:
     """Platforms recognised and not revoked today, by type and level."""
     queryset = Platform.objects.filter(state=PlatformState.RECOGNISED)

@@ -118,6 +118,17 @@ def test_batch_flow_end_to_end(bureau_user, county_user, county_a, county_b):
         {"platform_type": "重点实验室", "level": "city", "level_label": "市级", "count": 2}
     ]
     assert selectors.platforms_recognised_counts(year=2023, region=county_b)[0]["count"] == 1
+    assert [
+        (r["region"], r["platform_type"], r["level"], r["count"])
+        for r in selectors.platforms_recognised_by_region_and_type(year=2023)
+    ] == [
+        ("忻府区", "重点实验室", "city", 1),
+        ("定襄县", "重点实验室", "city", 1),
+    ]
+    assert [(r["region"], r["count"]) for r in selectors.platforms_recognised_by_region(year=2023)] == [
+        ("忻府区", 1),
+        ("定襄县", 1),
+    ]
     with pytest.raises(ValidationError, match="已完成认定"):
         services.batch_advance(batch=batch, user=bureau_user)
 
