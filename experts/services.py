@@ -25,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from kejiju.core.identifiers import IdentifierError, id_number_gender, validate_id_number, validate_mobile
 
@@ -67,6 +68,7 @@ __all__ = [
 # ============================================================================================== experts
 
 
+@sensitive_variables("value", "number")
 def _clean_id_number(value: str, *, exclude_pk: int | None = None) -> str:
     try:
         number = validate_id_number(value)
@@ -81,12 +83,14 @@ def _clean_id_number(value: str, *, exclude_pk: int | None = None) -> str:
     return number
 
 
+@sensitive_variables("number")
 def _check_gender(gender: str, number: str) -> None:
     expected = id_number_gender(number)
     if gender != expected:
         raise ValidationError({"gender": f"性别与身份证号码不符：按身份证号码应为“{expected}”。"})
 
 
+@sensitive_variables("value")
 def _clean_mobile(value: str) -> str:
     if not value:
         return ""
@@ -119,6 +123,7 @@ def _save_expert(expert: Expert, *, fields: Iterable[ExpertField], avoided_units
     return expert
 
 
+@sensitive_variables()  # every local and argument: the atomic wrapper holds them all in kwds
 @transaction.atomic
 def expert_create(
     *,
@@ -163,6 +168,7 @@ def expert_create(
     return _save_expert(expert, fields=fields, avoided_units=avoided_units)
 
 
+@sensitive_variables()  # every local and argument: the atomic wrapper holds them all in kwds
 @transaction.atomic
 def expert_update(
     *,
