@@ -55,6 +55,7 @@ __all__ = [
     "review_draw_replay",
     "review_member_confirm",
     "review_member_refuse",
+    "review_member_set_leader",
     "review_panel_cancel",
     "review_panel_close",
     "review_panel_create",
@@ -492,6 +493,7 @@ def review_member_refuse(*, member: ReviewMember, reason: str, user) -> ReviewMe
         raise ValidationError(f"专家“{member.expert}”已登记为拒绝。")
     was_regular = member.role == ReviewMember.Role.REGULAR
     member.status = ReviewMember.Status.REFUSED
+    member.is_leader = False
     member.refusal_reason = reason.strip()[:200]
     member.full_clean()
     member.save()
@@ -517,6 +519,21 @@ def review_member_refuse(*, member: ReviewMember, reason: str, user) -> ReviewMe
         panel.save(update_fields=["state"])
     _refresh_state(panel)
     return replacement
+
+
+@transaction.atomic
+def review_member_set_leader(*, member: ReviewMember, user) -> ReviewMember:
+    """Make a confirmed regular member the panel's 组长 (one per panel)."""
+    panel = _locked_panel(member.panel)
+    _require("leader", panel)
+    member = ReviewMember.objects.select_related("expert").get(pk=member.pk)
+    if not member.is_seated or member.status != ReviewMember.Status.CONFIRMED:
+        raise ValidationError(f"组长须为已确认参加的正式专家，“{member.expert}”不符合。")
+    panel.members.filter(is_leader=True).exclude(pk=member.pk).update(is_leader=False)
+    member.is_leader = True
+    member.save(update_fields=["is_leader", "updated_at"])
+    _event(panel, "指定组长", f"{member.expert} 任评审组组长。", user)
+    return member
 
 
 @transaction.atomic
