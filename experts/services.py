@@ -8,9 +8,10 @@ Review panels for other apps (platform recognition, project review, 验收) — 
   experts.selectors.review_panel_for(subject=obj) -> latest non-cancelled panel or None
   panel.result -> Decimal once closed (else None); panel_result(panel) -> frozen or provisional result
   panel.get_absolute_url() -> the staff page (confirm / refuse + reserve / scores / close / draw audit)
-  Start one from a page: reverse("experts:panel_add") + f"?subject_type={ct.pk}&subject_id={obj.pk}"
-  (ct = ContentType.objects.get_for_model(obj)); the subject may define review_title(),
-  review_applicant() -> Organization and review_criteria() -> criteria list, used as form defaults.
+  Start one from a page: experts.selectors.panel_add_url(obj), or in a template
+  {% load experts_tags %}{% review_panel_card object %} (state, result, links; the start button for staff).
+  The subject may define review_title(), review_applicant() -> Organization and review_criteria() ->
+  criteria list, used as the form's defaults. `fields` takes ExpertField rows, names or ids.
 """
 
 from __future__ import annotations
@@ -357,18 +358,33 @@ def _run_draw(
     return record, drawn
 
 
+def _resolve_fields(items: Iterable[ExpertField | str | int]) -> list[ExpertField]:
+    """Fields given as ExpertField rows, names or primary keys."""
+    resolved = []
+    for item in items:
+        if isinstance(item, ExpertField):
+            resolved.append(item)
+            continue
+        lookup = {"name": item} if isinstance(item, str) else {"pk": item}
+        field = ExpertField.objects.filter(**lookup).first()
+        if field is None:
+            raise ValidationError(f"抽取领域：专业领域“{item}”不存在。")
+        resolved.append(field)
+    return resolved
+
+
 @transaction.atomic
 def review_panel_create(
     *,
     subject: Model,
     title: str,
     applicant,
-    fields: Iterable[ExpertField],
+    fields: Iterable[ExpertField | str | int],
     size: int,
     reserves: int,
     criteria: list[dict],
     drop_extremes: bool = False,
-    excluded_experts: Iterable[Expert] = (),
+    excluded_experts: Iterable[Expert | int] = (),
     lookback_years: int = 3,
     user,
     seed: str | None = None,
@@ -376,7 +392,14 @@ def review_panel_create(
     """Create a panel for ``subject`` and draw ``size`` regular and ``reserves`` reserve experts at once."""
     if subject is None or subject.pk is None:
         raise ValidationError("评审对象不存在或尚未保存。")
-    fields = list(fields)
+    fields = _resolve_fields(fields)
+    excluded_experts = list(excluded_experts)
+    excluded_ids = [item for item in excluded_experts if not isinstance(item, Expert)]
+    if excluded_ids:
+        found = {e.pk: e for e in Expert.objects.filter(pk__in=excluded_ids)}
+        if len(found) != len(set(excluded_ids)):
+            raise ValidationError("申请回避的专家：有专家编号不存在。")
+        excluded_experts = [item if isinstance(item, Expert) else found[item] for item in excluded_experts]
     if not fields:
         raise ValidationError("抽取领域：请至少选择一个专业领域。")
     if size is None or size < 1:

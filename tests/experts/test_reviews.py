@@ -342,3 +342,27 @@ def test_no_conflicting_expert_drawn_from_the_database(bureau_user):
         assert not Expert.objects.filter(pk__in=[e.pk for e in experts]).exists()
 
     check()
+
+
+def test_panel_card_tag_and_names_as_fields(rf, field, applicant, bureau_user, leader_user, county_user):
+    from django.template import Context, Template
+
+    from experts.selectors import panel_add_url
+
+    template = Template("{% load experts_tags %}{% review_panel_card subject %}")
+
+    def render(user):
+        request = rf.get("/")
+        request.user = user
+        return template.render(Context({"request": request, "subject": applicant})).replace("&amp;", "&")
+
+    assert panel_add_url(applicant) in render(bureau_user)
+    assert "尚未抽取" in render(leader_user) and panel_add_url(applicant) not in render(leader_user)
+    assert render(county_user).strip() == ""
+    for _ in range(3):
+        ExpertFactory(fields=[field])
+    panel = _create(applicant, field, applicant, bureau_user, fields=["新材料"], size=1, reserves=0)
+    assert panel.get_absolute_url() in render(leader_user)
+    assert panel_add_url(applicant) not in render(bureau_user)  # one open panel at a time
+    with pytest.raises(ValidationError, match="不存在"):
+        _create(OrganizationFactory(), field, applicant, bureau_user, fields=["不存在的领域"])
