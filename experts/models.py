@@ -460,7 +460,7 @@ class Commissioner(models.Model):
     """科技特派员: a member of a team, serving one county."""
 
     team = models.ForeignKey(
-        CommissionerTeam, verbose_name="特派团", on_delete=models.CASCADE, related_name="members"
+        CommissionerTeam, verbose_name="特派团", on_delete=models.PROTECT, related_name="members"
     )
     name = models.CharField("姓名", max_length=50)
     employer = models.ForeignKey(

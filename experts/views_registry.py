@@ -354,6 +354,15 @@ class ExpertFieldUpdateView(ObjectUpdateView):
 class ExpertFieldDeleteView(ObjectDeleteView):
     model = ExpertField
 
+    def form_valid(self, form):
+        try:
+            services.expert_field_delete(field=self.object, user=self.request.user)
+        except ValidationError as error:
+            messages.error(self.request, "；".join(error.messages))
+            return redirect(self.object)
+        messages.success(self.request, f"已删除“{self.object}”。")
+        return redirect("experts:expertfield_list")
+
 
 # ========================================================================================== 科技副总
 
