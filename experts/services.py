@@ -437,8 +437,12 @@ def review_panel_create(
         reserves=reserves,
         created_by=user,
     )
-    panel.full_clean()
-    panel.save()
+    panel.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            panel.save()
+    except IntegrityError:
+        raise ValidationError("该评审对象已有进行中的评审组，请先完成或撤销。") from None
     panel.fields.set(fields)
     panel.excluded_experts.set(list(excluded_experts))
     record, drawn = _run_draw(
