@@ -13,6 +13,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
+from django.views.decorators.debug import sensitive_variables
 
 from kejiju.accounts.scoping import RegionScopedQuerySet
 from kejiju.core.identifiers import mask_id_number, mask_mobile
@@ -116,11 +117,13 @@ class Expert(models.Model):
         return reverse("experts:expert_detail", kwargs={"pk": self.pk})
 
     # --- personal data: set through these, read clear text only through the PII views/services --------
+    @sensitive_variables("value")
     def set_id_number(self, value: str) -> None:
         self.id_number_cipher = pii.encrypt(value)
         self.id_number_digest = pii.digest(value)
         self.id_number_masked = mask_id_number(value)
 
+    @sensitive_variables("value")
     def set_mobile(self, value: str) -> None:
         if value:
             self.mobile_cipher = pii.encrypt(value)
@@ -193,6 +196,14 @@ class ReviewPanel(models.Model):
         verbose_name_plural = "评审组"
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["subject_type", "subject_id"])]
+        constraints = [
+            # One panel in progress per reviewed object (closed and cancelled ones stay as history).
+            models.UniqueConstraint(
+                fields=["subject_type", "subject_id"],
+                condition=~models.Q(state__in=["已完成", "已撤销"]),
+                name="reviewpanel_one_open_per_subject",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -457,7 +468,7 @@ class Commissioner(models.Model):
     """科技特派员: a member of a team, serving one county."""
 
     team = models.ForeignKey(
-        CommissionerTeam, verbose_name="特派团", on_delete=models.CASCADE, related_name="members"
+        CommissionerTeam, verbose_name="特派团", on_delete=models.PROTECT, related_name="members"
     )
     name = models.CharField("姓名", max_length=50)
     employer = models.ForeignKey(

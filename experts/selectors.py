@@ -38,6 +38,14 @@ def review_panel_for(*, subject: Model) -> ReviewPanel | None:
     )
 
 
+def panel_add_url(subject: Model) -> str:
+    """The staff page that starts a panel for ``subject``."""
+    from django.urls import reverse
+
+    content_type = ContentType.objects.get_for_model(subject)
+    return f"{reverse('experts:panel_add')}?subject_type={content_type.pk}&subject_id={subject.pk}"
+
+
 def review_panels_for(*, model: type[Model], ids: Iterable[int]) -> dict[int, ReviewPanel]:
     """The latest non-cancelled panel per subject id, in one query (for list pages of other apps)."""
     panels: dict[int, ReviewPanel] = {}

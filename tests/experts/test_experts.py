@@ -238,3 +238,25 @@ def test_demo_figures_match_the_seed():
     assert Commissioner.objects.filter(team__year=2023, is_leader=True).count() == 11
     for expert in Expert.objects.all()[:20]:
         assert expert.reveal_id_number()[-4:] == expert.id_number_masked[-4:]
+
+
+def test_field_in_use_cannot_be_deleted(client, bureau_user):
+    field = ExpertFieldFactory(name="新材料")
+    ExpertFactory(fields=[field])
+    unused = ExpertFieldFactory(name="空领域")
+    client.force_login(bureau_user)
+    response = client.post(reverse("experts:expertfield_delete", kwargs={"pk": field.pk}), follow=True)
+    assert "仍有 1 位专家" in response.content.decode()
+    assert field.__class__.objects.filter(pk=field.pk).exists()
+    client.post(reverse("experts:expertfield_delete", kwargs={"pk": unused.pk}))
+    assert not field.__class__.objects.filter(pk=unused.pk).exists()
+
+
+def test_team_with_members_cannot_be_deleted(client, bureau_user, county_a):
+    member = CommissionerFactory(team=TeamFactory(counties=[county_a]), county=county_a)
+    client.force_login(bureau_user)
+    response = client.post(
+        reverse("experts:commissionerteam_delete", kwargs={"pk": member.team_id}), follow=True
+    )
+    assert "仍被其他记录引用" in response.content.decode()
+    assert Commissioner.objects.filter(pk=member.pk).exists()

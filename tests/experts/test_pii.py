@@ -167,3 +167,46 @@ def test_edit_form_does_not_prefill_the_numbers(client, world, known):
     body = client.get(reverse("experts:expert_edit", kwargs={"pk": known.pk})).content.decode()
     assert ID_NUMBER not in body and MOBILE not in body
     assert known.id_number_masked in body
+
+
+def test_error_report_hides_the_numbers(world, settings, monkeypatch, rf):
+    """A crash while saving an expert: the error report that production logs and mails (DEBUG off) shows
+    neither the POSTed numbers nor the services' local variables; the user sees the plain 500 page."""
+    import sys
+
+    from django.views.debug import ExceptionReporter
+
+    from experts.views_registry import ExpertCreateView
+
+    settings.DEBUG = False
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("simulated failure")
+
+    monkeypatch.setattr(Expert, "save", boom)
+    field = ExpertFieldFactory(name="电子信息")
+    request = rf.post(
+        reverse("experts:expert_add"),
+        {
+            "name": "钱崩溃",
+            "gender": "男",
+            "id_number": ID_NUMBER,
+            "mobile": MOBILE,
+            "title": "正高",
+            "employer": OrganizationFactory().pk,
+            "fields": [field.pk],
+            "admitted_on": "2023-06-01",
+        },
+    )
+    request.user = world.users["bureau"]
+    with pytest.raises(RuntimeError):
+        try:
+            ExpertCreateView.as_view()(request)
+        except RuntimeError:
+            reporter = ExceptionReporter(request, *sys.exc_info())
+            text = reporter.get_traceback_text()
+            html = reporter.get_traceback_html()
+            raise
+    assert "simulated failure" in text and "钱崩溃" in text  # the report is there, with the harmless data
+    for report in (text, html):
+        assert ID_NUMBER not in report and MOBILE not in report
