@@ -3,7 +3,9 @@
 Each accepted application is a panel's subject (experts know it only by content type and id): staff start
 the panel from the batch page (`experts:panel_add?subject_type=…&subject_id=…`), the experts app draws,
 seats and scores the experts and closes the panel; its result, put on a 100-point scale, is the
-application's review score, which ranks the batch when it goes to 公示.
+application's review score, which ranks the batch when it goes to 公示. The pages show the panel in their
+own card rather than experts' `review_panel_card`, because a panel may be started only while the batch is
+in its 专家评审 step and only for an application that passed the 形式审查.
 
 A review held outside the portal (e.g. a batch entered after the fact) may instead be recorded as the score
 of its signed score sheet; an application with a panel takes the panel's result only.
@@ -14,13 +16,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from urllib.parse import urlencode
-
-from django.contrib.contenttypes.models import ContentType
-from django.urls import reverse
 
 from experts.models import ReviewPanel
-from experts.selectors import review_panels_for
+from experts.selectors import panel_add_url, review_panels_for
 
 from .models import PlatformApplication
 from .rules import ApplicationState, BatchState
@@ -68,12 +66,6 @@ class ReviewInfo:
     @property
     def panel_open(self) -> bool:
         return self.panel is not None and self.panel.state != ReviewPanel.State.CLOSED
-
-
-def panel_add_url(application: PlatformApplication) -> str:
-    content_type = ContentType.objects.get_for_model(PlatformApplication)
-    query = urlencode({"subject_type": content_type.pk, "subject_id": application.pk})
-    return f"{reverse('experts:panel_add')}?{query}"
 
 
 def review_context(applications: list[PlatformApplication], *, batch, user) -> dict[int, ReviewInfo]:

@@ -8,9 +8,10 @@ from django.urls import reverse
 
 from experts import services as expert_services
 from experts.models import ReviewPanel
+from experts.selectors import panel_add_url
 from platforms import services
 from platforms.models import PlatformApplication
-from platforms.review import RECOGNITION_CRITERIA, panel_add_url, score_on_100
+from platforms.review import RECOGNITION_CRITERIA, score_on_100
 from platforms.rules import ApplicationState, BatchState
 from tests.experts.factories import ExpertFactory, ExpertFieldFactory
 
