@@ -92,6 +92,36 @@ def evaluation_list(*, user) -> QuerySet[PlatformEvaluation]:
 
 # -------------------------------------------------------------------------------------- annual counts
 
+
+def platform_stats(*, user, year: int, region_id: str | int | None = None) -> dict[str, Any]:
+    """Everything the statistics page and its workbook show, for one year: a county account gets its own
+    county whatever it asks for; others get the county asked for, or the whole city."""
+    from kejiju.accounts.models import Region
+
+    allowed = scope_region_ids(user)
+    regions = Region.objects.county_level()
+    if allowed is not None:
+        regions = regions.filter(pk__in=allowed)
+        region = regions.first()
+    elif region_id and str(region_id).isdigit():
+        region = regions.filter(pk=int(region_id)).first()
+    else:
+        region = None
+    recognised = platforms_recognised_counts(year=year, region=region)
+    return {
+        "year": year,
+        "region": region,
+        "regions": regions,
+        "region_locked": allowed is not None,
+        "recognised": recognised,
+        "recognised_total": sum(row["count"] for row in recognised),
+        "preparing": platforms_preparing_counts(year=year, region=region),
+        "by_region": [] if allowed is not None else platforms_recognised_by_region(year=year),
+        "in_force": platforms_in_force_counts(region=region),
+        "grades": evaluation_grade_counts(year=year, region=region),
+    }
+
+
 LEVEL_LABELS = dict(Level.choices)
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("add/", views.PlatformCreateView.as_view(), name="platform_add"),
     path("export/", views.PlatformExportView.as_view(), name="platform_export"),
     path("stats/", views.PlatformStatsView.as_view(), name="platform_stats"),
+    path("stats/export/", views.PlatformStatsExportView.as_view(), name="platform_stats_export"),
     path("<int:pk>/", views.PlatformDetailView.as_view(), name="platform_detail"),
     path("<int:pk>/edit/", views.PlatformUpdateView.as_view(), name="platform_edit"),
     path("<int:pk>/transition/", views.PlatformTransitionView.as_view(), name="platform_transition"),

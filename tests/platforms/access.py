@@ -63,6 +63,7 @@ ROUTES = [
     Route("platforms:platform_list", BUSINESS_READ),
     Route("platforms:platform_export", BUSINESS_READ),
     Route("platforms:platform_stats", BUSINESS_READ),
+    Route("platforms:platform_stats_export", BUSINESS_READ),
     Route("platforms:platform_add", BUREAU),
     Route("platforms:platform_detail", BUSINESS_READ, kwargs=_platform_pk, scoped=True),
     Route("platforms:platform_edit", BUREAU, kwargs=_platform_pk),

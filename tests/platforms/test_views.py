@@ -8,10 +8,18 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from platforms.models import Platform, PlatformApplication
+from platforms import services
+from platforms.models import EvaluationPolicy, Platform, PlatformApplication
 from platforms.rules import ApplicationState, BatchState, PlatformState
 
-from .factories import ApplicationFactory, BatchFactory, EvaluationFactory, PlatformFactory, platform_type
+from .factories import (
+    ApplicationFactory,
+    BatchFactory,
+    EvaluationFactory,
+    OrganizationFactory,
+    PlatformFactory,
+    platform_type,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -259,7 +267,32 @@ def test_evaluation_export_and_policy_page(client, bureau_user, county_a, county
     client.post(
         url, {"excellent_min": "92", "good_min": "80", "pass_min": "65", "fail_streak_for_revocation": 3}
     )
-    from platforms.models import EvaluationPolicy
-
     policy = EvaluationPolicy.current()
     assert (policy.excellent_min, policy.fail_streak_for_revocation) == (Decimal("92"), 3)
+
+
+def test_stats_export_matches_the_page(client, bureau_user, leader_user, county_user, county_a, county_b):
+    for name, region, kind in (("甲", county_a, "重点实验室"), ("乙", county_b, "众创空间")):
+        services.platform_create(
+            name=name,
+            platform_type=platform_type(kind),
+            level="city",
+            state=PlatformState.RECOGNISED,
+            host=OrganizationFactory(),
+            region=region,
+            recognised_on=dt.date(2023, 5, 1),
+            user=bureau_user,
+        )
+    client.force_login(leader_user)
+    page = client.get(reverse("platforms:platform_stats") + "?year=2023")
+    assert page.context["recognised_total"] == 2
+    workbook = load_workbook(io.BytesIO(client.get(page.context["export_url"]).content))
+    assert workbook.sheetnames[:3] == ["2023年新认定", "2023年纳入筹建", "2023年新认定按县区"]
+    rows = list(workbook["2023年新认定"].iter_rows(values_only=True))
+    assert rows == [("平台类型", "级别", "数量"), ("重点实验室", "市级", 1), ("众创空间", "市级", 1)]
+    # A county's workbook holds its own county only, whatever it asks for.
+    client.force_login(county_user)
+    response = client.get(reverse("platforms:platform_stats_export") + f"?year=2023&region={county_b.pk}")
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert "2023年新认定按县区" not in workbook.sheetnames
+    assert list(workbook["2023年新认定"].iter_rows(values_only=True))[1:] == [("重点实验室", "市级", 1)]
