@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 
 from kejiju.core.forms import ScopedForm, ScopedModelForm
 from kejiju.core.models import Organization
@@ -52,7 +53,10 @@ class PlatformForm(HostFieldsMixin, ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["host_name"].label = "依托单位"
-        self.fields["platform_type"].queryset = PlatformType.objects.filter(is_active=True)
+        # A retired type stays selectable for the platforms that already have it.
+        self.fields["platform_type"].queryset = PlatformType.objects.filter(
+            Q(is_active=True) | Q(pk=self.instance.platform_type_id)
+        )
         if self.instance.pk:
             # State and level change only through the state actions (with their checks and timeline).
             del self.fields["state"]

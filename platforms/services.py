@@ -116,15 +116,29 @@ def platform_create(
 
 
 @transaction.atomic
-def platform_update(*, platform: Platform, user, **changes) -> Platform:
-    """Edit the descriptive fields; state and level change only through `platform_transition`."""
-    forbidden = {"state", "level"} & set(changes)
-    if forbidden:
-        raise ValidationError({"state": "平台状态和级别只能通过状态变更操作修改。"})
-    for name, value in changes.items():
-        setattr(platform, name, value)
-    if not user_may_see_region(user, platform.region_id):
+def platform_update(
+    *,
+    platform: Platform,
+    user,
+    name: str,
+    platform_type: PlatformType,
+    host: Organization,
+    region,
+    field: str = "",
+    staff_count: int | None = None,
+    notes: str = "",
+) -> Platform:
+    """Edit the descriptive fields. State, level, certificate number and recognition date change only
+    through `platform_transition` (with its checks and its timeline)."""
+    if not user_may_see_region(user, region.pk if region else None):
         raise ValidationError({"region": "只能修改本县区的平台。"})
+    platform.name = name.strip()
+    platform.platform_type = platform_type
+    platform.host = host
+    platform.region = region
+    platform.field = field
+    platform.staff_count = staff_count
+    platform.notes = notes
     platform.full_clean()
     platform.save()
     return platform

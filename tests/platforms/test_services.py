@@ -253,10 +253,16 @@ def test_revoke_needs_a_reason_and_upgrade_records_the_level(bureau_user, county
     ]
 
 
-def test_update_cannot_change_state(bureau_user, county_a):
+def test_update_keeps_state_and_scope(bureau_user, county_user, county_a, county_b):
     platform = PlatformFactory(region=county_a)
-    with pytest.raises(ValidationError, match="状态变更操作"):
-        services.platform_update(platform=platform, user=bureau_user, state=PlatformState.REVOKED)
+    fields = {"name": "新名称", "platform_type": platform.platform_type, "host": platform.host}
+    with pytest.raises(TypeError):
+        services.platform_update(platform=platform, user=bureau_user, state=PlatformState.REVOKED, **fields)
+    with pytest.raises(ValidationError, match="本县区"):
+        services.platform_update(platform=platform, user=county_user, region=county_b, **fields)
+    services.platform_update(platform=platform, user=bureau_user, region=county_b, staff_count=30, **fields)
+    platform.refresh_from_db()
+    assert (platform.name, platform.region, platform.state) == ("新名称", county_b, PlatformState.RECOGNISED)
 
 
 def test_evaluation_grades_and_revocation_rule(bureau_user, county_a):

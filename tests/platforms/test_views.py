@@ -232,6 +232,25 @@ def test_create_platform_and_type_through_the_pages(client, bureau_user, county_
     assert response.status_code == 302
     platform = Platform.objects.get(name="忻州市中试示范基地")
     assert platform.events.get().action == "register"
+    response = client.post(
+        reverse("platforms:platform_edit", kwargs={"pk": platform.pk}),
+        {
+            "name": "忻州市中试示范基地（更名）",
+            "platform_type": platform.platform_type_id,
+            "host_name": "山西众立法兰有限公司",
+            "host_kind": "enterprise",
+            "region": county_a.pk,
+            "staff_count": 18,
+            "certificate_no": "FORGED-1",  # disabled on the form: ignored
+        },
+    )
+    assert response.status_code == 302
+    platform.refresh_from_db()
+    assert (platform.name, platform.staff_count, platform.certificate_no) == (
+        "忻州市中试示范基地（更名）",
+        18,
+        "",
+    )
 
 
 def test_evaluation_through_the_pages(client, bureau_user, county_a):
