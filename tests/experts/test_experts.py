@@ -260,3 +260,19 @@ def test_team_with_members_cannot_be_deleted(client, bureau_user, county_a):
     )
     assert "仍被其他记录引用" in response.content.decode()
     assert Commissioner.objects.filter(pk=member.pk).exists()
+
+
+def test_figures_by_county(county_a, county_b):
+    ExpertFactory(county=county_a, admitted_on=dt.date(2023, 5, 1))
+    ExpertFactory(county=None, admitted_on=dt.date(2023, 5, 1))
+    ExpertFactory(county=county_a, admitted_on=dt.date(2022, 5, 1))
+    team = TeamFactory(counties=[county_a, county_b])
+    CommissionerFactory(team=team, county=county_b)
+    CommissionerFactory(team=team, county=county_b)
+    PlacementFactory(county=county_a, year=2023)
+    assert selectors.figures_by_county(year=2023) == {
+        county_a.pk: {"experts_admitted": 1, "commissioners": 0, "vice_presidents": 1},
+        None: {"experts_admitted": 1, "commissioners": 0, "vice_presidents": 0},
+        county_b.pk: {"experts_admitted": 0, "commissioners": 2, "vice_presidents": 0},
+    }
+    assert selectors.commissioner_figures(year=2023, region_ids=[county_b.pk]) == {"teams": 1, "members": 2}
