@@ -169,6 +169,25 @@ def test_list_query_counts(client, bureau_user, county_user, county_a, django_as
     for _ in range(rows):
         PlacementFactory(university=university, county=county_a)
         CommissionerFactory(team=team, county=county_a, employer=employer)
+    from django.contrib.contenttypes.models import ContentType
+
+    from experts.models import ReviewPanel
+
+    subject_type = ContentType.objects.get_for_model(employer)
+    ReviewPanel.objects.bulk_create(
+        [
+            ReviewPanel(
+                subject_type=subject_type,
+                subject_id=index,
+                title=f"评审{index}",
+                applicant=employer,
+                size=3,
+                state="已完成",
+                created_by=bureau_user,
+            )
+            for index in range(rows)
+        ]
+    )
     client.force_login(bureau_user)
     for name in (
         "experts:expert_list",
@@ -276,3 +295,27 @@ def test_figures_by_county(county_a, county_b):
         county_b.pk: {"experts_admitted": 0, "commissioners": 2, "vice_presidents": 0},
     }
     assert selectors.commissioner_figures(year=2023, region_ids=[county_b.pk]) == {"teams": 1, "members": 2}
+
+
+def test_edit_keeps_or_clears_personal_data(client, bureau_user):
+    field = ExpertFieldFactory(name="新能源")
+    expert = ExpertFactory(fields=[field], id_number=make_id_number(11), mobile="13712345678")
+    client.force_login(bureau_user)
+    data = {
+        "name": "改名",
+        "gender": "男",
+        "id_number": "",
+        "mobile": "",
+        "title": "副高",
+        "employer": expert.employer_id,
+        "fields": [field.pk],
+        "admitted_on": "2023-06-01",
+    }
+    url = reverse("experts:expert_edit", kwargs={"pk": expert.pk})
+    assert client.post(url, data).status_code == 302
+    expert.refresh_from_db()
+    assert expert.name == "改名" and expert.reveal_id_number() == make_id_number(11)
+    assert expert.reveal_mobile() == "13712345678"
+    assert client.post(url, data | {"mobile": "清除"}).status_code == 302
+    expert.refresh_from_db()
+    assert expert.mobile_masked == "" and expert.reveal_mobile() == ""
