@@ -119,7 +119,7 @@ def test_create_page_shows_field_errors(client, bureau_user):
         "id_number": "110101199003071230",
         "mobile": "13812345678",
         "title": "副高",
-        "employer": employer.pk,
+        "employer": employer.name,
         "fields": [field.pk],
         "admitted_on": "2023-06-01",
     }
@@ -307,7 +307,7 @@ def test_edit_keeps_or_clears_personal_data(client, bureau_user):
         "id_number": "",
         "mobile": "",
         "title": "副高",
-        "employer": expert.employer_id,
+        "employer": expert.employer.name,
         "fields": [field.pk],
         "admitted_on": "2023-06-01",
     }
@@ -319,3 +319,61 @@ def test_edit_keeps_or_clears_personal_data(client, bureau_user):
     assert client.post(url, data | {"mobile": "清除"}).status_code == 302
     expert.refresh_from_db()
     assert expert.mobile_masked == "" and expert.reveal_mobile() == ""
+
+
+def test_units_and_experts_are_typed_not_chosen():
+    from django.core.exceptions import ValidationError as DjangoValidationError
+
+    from experts.fields import ExpertRefField, OrganizationField, OrganizationListField
+
+    unit = OrganizationFactory(name="山西众立法兰有限公司", uscc="91140000MA0GR8XX1Q")
+    OrganizationFactory(name="同名单位")
+    OrganizationFactory(name="同名单位")
+    field = OrganizationField(label="工作单位")
+    assert field.clean("山西众立法兰有限公司") == unit
+    assert field.clean("91140000ma0gr8xx1q") == unit
+    with pytest.raises(DjangoValidationError, match="不在单位库中"):
+        field.clean("不存在")
+    with pytest.raises(DjangoValidationError, match="统一社会信用代码"):
+        field.clean("同名单位")
+    assert field.prepare_value(unit.pk) == unit.name
+    units = OrganizationListField(required=False)
+    assert units.clean("山西众立法兰有限公司\n\n") == [unit]
+    assert units.prepare_value([unit]) == unit.name
+
+    first = ExpertFactory(name="王同名")
+    second = ExpertFactory(name="王同名")
+    only = ExpertFactory(name="李唯一")
+    experts = ExpertRefField(required=False)
+    assert experts.clean("李唯一") == only and experts.clean(str(second.pk)) == second
+    with pytest.raises(DjangoValidationError, match="请填写专家编号"):
+        experts.clean("王同名")
+    assert experts.prepare_value(only.pk) == "李唯一" and experts.prepare_value(first) == str(first.pk)
+
+
+def test_placement_form_round_trip(client, bureau_user, county_a):
+    enterprise = OrganizationFactory(name="定襄县宏伟锻造有限公司", region=county_a)
+    university = UniversityFactory(name="太原理工大学")
+    expert = ExpertFactory(name="赵副总")
+    client.force_login(bureau_user)
+    response = client.post(
+        reverse("experts:vicepresidentplacement_add"),
+        {
+            "name": "赵副总",
+            "title": "正高",
+            "university": university.pk,
+            "expert": "赵副总",
+            "year": 2023,
+            "enterprise": "定襄县宏伟锻造有限公司",
+            "term_start": "2023-09-01",
+            "term_end": "2025-08-31",
+            "state": "在任",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    placement = VicePresidentPlacement.objects.get()
+    assert placement.enterprise == enterprise and placement.county == county_a and placement.expert == expert
+    body = client.get(
+        reverse("experts:vicepresidentplacement_edit", kwargs={"pk": placement.pk})
+    ).content.decode()
+    assert 'value="定襄县宏伟锻造有限公司"' in body and 'value="赵副总"' in body
