@@ -195,6 +195,7 @@ class ProjectEvent(models.Model):
         settings.AUTH_USER_MODEL,
         verbose_name="操作人",
         null=True,
+        blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
@@ -273,6 +274,7 @@ class Disbursement(models.Model):
         settings.AUTH_USER_MODEL,
         verbose_name="录入人",
         null=True,
+        blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
@@ -380,6 +382,7 @@ class ChangeRequest(models.Model):
         settings.AUTH_USER_MODEL,
         verbose_name="审批人",
         null=True,
+        blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
@@ -423,6 +426,7 @@ class Attachment(models.Model):
         settings.AUTH_USER_MODEL,
         verbose_name="上传人",
         null=True,
+        blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
