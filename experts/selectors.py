@@ -1,0 +1,143 @@
+"""Reads of the experts app. Experts and panels are kept by the bureau (no county scoping); 科技副总 and
+科技特派员 rows belong to a county and are read through ``visible_to``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Model, Prefetch, Q, QuerySet
+
+from . import rules
+from .models import (
+    Commissioner,
+    CommissionerTeam,
+    Expert,
+    ReviewMember,
+    ReviewPanel,
+    ReviewScore,
+    VicePresidentPlacement,
+)
+
+# ============================================================================================== reviews
+
+
+def review_panel_for(*, subject: Model) -> ReviewPanel | None:
+    """The latest panel (not cancelled) of ``subject``, or None."""
+    if subject is None or subject.pk is None:
+        return None
+    return (
+        ReviewPanel.objects.filter(
+            subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk
+        )
+        .exclude(state=ReviewPanel.State.CANCELLED)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def review_panels_for(*, model: type[Model], ids: Iterable[int]) -> dict[int, ReviewPanel]:
+    """The latest non-cancelled panel per subject id, in one query (for list pages of other apps)."""
+    panels: dict[int, ReviewPanel] = {}
+    queryset = (
+        ReviewPanel.objects.filter(
+            subject_type=ContentType.objects.get_for_model(model), subject_id__in=list(ids)
+        )
+        .exclude(state=ReviewPanel.State.CANCELLED)
+        .order_by("subject_id", "-created_at", "-pk")
+    )
+    for panel in queryset:
+        panels.setdefault(panel.subject_id, panel)
+    return panels
+
+
+@dataclass
+class MemberRow:
+    member: ReviewMember
+    scores: dict[str, Decimal]
+    total: Decimal | None
+
+
+def panel_member_rows(panel: ReviewPanel) -> list[MemberRow]:
+    """Every member of the panel, with their scores per criterion and their weighted total (two queries)."""
+    criteria = rules.parse_criteria(panel.criteria)
+    members = (
+        panel.members.select_related("expert", "expert__employer", "replaces__expert")
+        .prefetch_related(Prefetch("scores", queryset=ReviewScore.objects.all()))
+        .order_by("position")
+    )
+    rows = []
+    for member in members:
+        scores = {score.criterion: score.score for score in member.scores.all()}
+        rows.append(MemberRow(member=member, scores=scores, total=rules.member_total(criteria, scores)))
+    return rows
+
+
+def panel_result(panel: ReviewPanel) -> Decimal | None:
+    """The frozen result of a closed panel; before closing, the provisional result of the complete scores
+    so far (None when it cannot be computed yet)."""
+    if panel.state == ReviewPanel.State.CLOSED:
+        return panel.result
+    if panel.state == ReviewPanel.State.CANCELLED:
+        return None
+    totals = [row.total for row in panel_member_rows(panel) if row.member.is_seated and row.total is not None]
+    try:
+        return rules.panel_score(totals, drop_extremes=panel.drop_extremes)
+    except ValueError:
+        return None
+
+
+def review_panel_list(*, user) -> QuerySet[ReviewPanel]:
+    return ReviewPanel.objects.select_related("applicant", "subject_type", "created_by").annotate(
+        member_count=Count("members", filter=Q(members__role=ReviewMember.Role.REGULAR), distinct=True)
+    )
+
+
+def expert_review_history(*, expert: Expert) -> QuerySet[ReviewMember]:
+    return (
+        ReviewMember.objects.filter(expert=expert)
+        .select_related("panel", "panel__applicant")
+        .prefetch_related("scores")
+        .order_by("-panel__created_at")
+    )
+
+
+# ============================================================================================== experts
+
+
+def expert_list(*, user) -> QuerySet[Expert]:
+    return Expert.objects.select_related("employer", "county").prefetch_related("fields")
+
+
+def expert_by_pii(*, id_number: str = "", mobile: str = "") -> QuerySet[Expert]:
+    """Exact search on the keyed hash: the clear value is never stored or compared."""
+    from .pii import digest
+
+    if id_number:
+        return Expert.objects.filter(id_number_digest=digest(id_number))
+    if mobile:
+        return Expert.objects.filter(mobile_digest=digest(mobile))
+    return Expert.objects.none()
+
+
+# ============================================================================== 科技副总, 科技特派团/员
+
+
+def placement_list(*, user) -> QuerySet[VicePresidentPlacement]:
+    return VicePresidentPlacement.objects.visible_to(user).select_related(
+        "university", "enterprise", "county"
+    )
+
+
+def team_list(*, user) -> QuerySet[CommissionerTeam]:
+    return (
+        CommissionerTeam.objects.select_related("lead_unit")
+        .prefetch_related("counties")
+        .annotate(member_count=Count("members", distinct=True))
+    )
+
+
+def commissioner_list(*, user) -> QuerySet[Commissioner]:
+    return Commissioner.objects.visible_to(user).select_related("team", "employer", "county")
