@@ -109,11 +109,6 @@ class TransitionForm(ScopedForm):
     )
 
 
-class ReviewScoreForm(ScopedForm):
-    score = forms.DecimalField(label="评审得分", min_value=0, max_value=100, max_digits=5, decimal_places=2)
-    comment = forms.CharField(label="评审意见", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-
-
 class DisbursementForm(ScopedModelForm):
     class Meta:
         model = Disbursement

@@ -11,6 +11,15 @@ from .rules import AcceptanceResult, State
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
+# The default score sheet offered when staff start an expert panel for a project (100 points).
+REVIEW_CRITERIA = [
+    {"key": "innovation", "label": "创新性", "max_score": 25, "weight": 1},
+    {"key": "feasibility", "label": "技术可行性", "max_score": 25, "weight": 1},
+    {"key": "team", "label": "团队与基础条件", "max_score": 20, "weight": 1},
+    {"key": "benefit", "label": "预期效益", "max_score": 20, "weight": 1},
+    {"key": "budget", "label": "经费合理性", "max_score": 10, "weight": 1},
+]
+
 
 class Programme(models.Model):
     """A plan category (计划类别): 重点研发, 科技成果转化, 软科学 …"""
@@ -124,15 +133,6 @@ class Project(models.Model):
         "状态", max_length=24, choices=State.choices, default=State.SUBMITTED, db_index=True
     )
     state_before_suspension = models.CharField("暂停前状态", max_length=24, blank=True, editable=False)
-    review_score = models.DecimalField(
-        "评审得分",
-        max_digits=5,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0), MaxValueValidator(100)],
-    )
-    review_comment = models.TextField("评审意见", blank=True)
     acceptance_result = models.CharField(
         "验收结论", max_length=32, choices=AcceptanceResult.choices, blank=True
     )
@@ -176,6 +176,9 @@ class Project(models.Model):
 
     def review_applicant(self):
         return self.applicant
+
+    def review_criteria(self) -> list[dict]:
+        return REVIEW_CRITERIA
 
     @property
     def total_funding(self):

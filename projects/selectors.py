@@ -90,14 +90,18 @@ class ReviewResult:
     """The score a 立项 decision rests on, and where it came from."""
 
     score: Decimal | None
-    source: str  # "panel" (expert panel of the expert library), "staff" (entered by staff) or ""
-    panel: object | None = None
+    source: str  # "panel" (a closed expert panel of the expert library) or "" (none yet)
+    panel: object | None = None  # the latest panel, closed or not
 
 
 def project_review_result(*, project: Project) -> ReviewResult:
-    if project.review_score is not None:
-        return ReviewResult(score=project.review_score, source="staff")
-    return ReviewResult(score=None, source="")
+    """The latest expert panel of the project (experts app) and its score once the panel is closed."""
+    from experts.selectors import review_panel_for
+
+    panel = review_panel_for(subject=project)
+    if panel is not None and panel.is_closed and panel.result is not None:
+        return ReviewResult(score=panel.result, source="panel", panel=panel)
+    return ReviewResult(score=None, source="", panel=panel)
 
 
 # -------------------------------------------------------------------------------------------- overdue

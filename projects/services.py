@@ -266,10 +266,10 @@ def project_update(*, project: Project, user, override_reason: str = "", **chang
 # ------------------------------------------------------------------------------------------ transitions
 
 
-def review_recorded(project: Project) -> bool:
+def review_score(project: Project) -> Decimal | None:
     from .selectors import project_review_result
 
-    return project_review_result(project=project).score is not None
+    return project_review_result(project=project).score
 
 
 @transaction.atomic
@@ -288,8 +288,9 @@ def project_transition(
         raise ValidationError({refused.field or "action": refused.message}) from refused
     from_state = locked.state
     if action == rules.Action.APPROVE:
-        if not review_recorded(locked):
-            raise ValidationError({"action": "评审结果尚未产生，不能立项。"})
+        score = review_score(locked)
+        if score is None:
+            raise ValidationError({"action": "专家评审组尚未完成评分，不能立项。"})
         amount = granted if granted is not None else locked.requested_grant
         if amount < 0:
             raise ValidationError({"granted": "批准市级资金不能为负数。"})
@@ -306,7 +307,7 @@ def project_transition(
     locked.save()
     label = rules.action_label(action)
     if action == rules.Action.APPROVE:
-        label = f"立项（批准市级资金 {locked.city_grant} 元）"
+        label = f"立项（评审得分 {score}，批准市级资金 {locked.city_grant} 元）"
     _event(
         project=locked,
         action=action,
@@ -322,21 +323,6 @@ def project_transition(
         object_repr=str(locked)[:255],
         detail=f"{rules.state_label(from_state)} → {rules.state_label(locked.state)}；{comment.strip()}",
     )
-    return locked
-
-
-@transaction.atomic
-def project_review_record(*, project: Project, user, score: Decimal, comment: str = "") -> Project:
-    """Staff enter the review score (when no expert panel is used)."""
-    _require_staff(user)
-    locked = _lock(project)
-    if locked.state != State.REVIEW:
-        raise ValidationError({"review_score": "只有处于评审状态的项目可以录入评审结果。"})
-    locked.review_score = score
-    locked.review_comment = comment.strip()
-    locked.full_clean()
-    locked.save()
-    _event(project=locked, action="review_score", label=f"录入评审得分 {score}", user=user, comment=comment)
     return locked
 
 

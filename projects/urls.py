@@ -13,7 +13,6 @@ urlpatterns = [
     path("<int:pk>/", views.ProjectDetailView.as_view(), name="project_detail"),
     path("<int:pk>/edit/", views.ProjectUpdateView.as_view(), name="project_edit"),
     path("<int:pk>/transition/", views.ProjectTransitionView.as_view(), name="project_transition"),
-    path("<int:pk>/review/", views.ProjectReviewView.as_view(), name="project_review"),
     path("<int:pk>/disbursements/add/", views.DisbursementCreateView.as_view(), name="disbursement_add"),
     path("<int:pk>/budget/add/", views.BudgetLineCreateView.as_view(), name="budgetline_add"),
     path("<int:pk>/annual-reports/add/", views.AnnualReportCreateView.as_view(), name="annualreport_add"),

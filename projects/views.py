@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponseRedirect
@@ -39,7 +40,6 @@ from .forms import (
     MidtermCheckForm,
     ProgrammeForm,
     ProjectForm,
-    ReviewScoreForm,
     TransitionForm,
 )
 from .models import Attachment, Call, ChangeRequest, CooperationProject, LumpSumPilot, Programme, Project
@@ -275,6 +275,18 @@ class ProjectDetailView(ObjectDetailView):
                 }
                 for action, transition in rules.available_actions(state=project.state, role=role)
             ]
+        review = selectors.project_review_result(project=project)
+        panel_add_url = None
+        if (
+            project.state == rules.State.REVIEW
+            and role == rules.BUREAU
+            and user.has_perm("experts.add_reviewpanel")
+            and (review.panel is None or (review.panel.is_closed and review.score is None))
+        ):
+            content_type = ContentType.objects.get_for_model(Project)
+            panel_add_url = (
+                f"{reverse('experts:panel_add')}?subject_type={content_type.pk}&subject_id={project.pk}"
+            )
         disbursements = list(project.disbursements.select_related("recorded_by"))
         paid = sum((d.amount for d in disbursements), start=Decimal("0"))
         context.update(
@@ -289,7 +301,8 @@ class ProjectDetailView(ObjectDetailView):
                 "annual_reports": project.annual_reports.all(),
                 "midterm_checks": project.midterm_checks.all(),
                 "change_requests": project.change_requests.select_related("decided_by"),
-                "review": selectors.project_review_result(project=project),
+                "review": review,
+                "panel_add_url": panel_add_url,
                 "is_staff_role": role == rules.BUREAU,
                 "may_upload": any(
                     services.may_upload(project=project, user=user, kind=kind)
@@ -333,7 +346,7 @@ class ProjectTransitionView(PermissionRequiredMixin, View):
 
 
 class ProjectStepView(PermissionRequiredMixin, FormView):
-    """A form on a project's page that calls one service (review score, disbursement, 年报 …)."""
+    """A form on a project's page that calls one service (disbursement, 年报, 变更 …)."""
 
     raise_exception = True
     template_name = "generic/object_form.html"
@@ -383,23 +396,6 @@ class ProjectStepView(PermissionRequiredMixin, FormView):
             (self.title, None),
         ]
         return context
-
-
-class ProjectReviewView(ProjectStepView):
-    permission_required = "projects.transition_project"
-    form_class = ReviewScoreForm
-    title = "录入评审结果"
-
-    def has_permission(self):
-        return super().has_permission() and getattr(self.request.user, "role", "") == rules.BUREAU
-
-    def call_service(self, form):
-        services.project_review_record(
-            project=self.project,
-            user=self.request.user,
-            score=form.cleaned_data["score"],
-            comment=form.cleaned_data["comment"],
-        )
 
 
 class DisbursementCreateView(ProjectStepView):

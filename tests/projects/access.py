@@ -113,7 +113,6 @@ ROUTES = [
         data=lambda world: {"action": "withdraw", "comment": "单位决定不再申报"},
         ok=(302,),
     ),
-    Route("projects:project_review", BUREAU, kwargs=_project, scoped=True, ok=(200,)),
     Route("projects:disbursement_add", BUREAU, kwargs=_running_project, scoped=True, ok=(200,)),
     Route("projects:budgetline_add", BUREAU, kwargs=_running_project, scoped=True, ok=(200,)),
     Route("projects:annualreport_add", BUREAU, kwargs=_running_project, scoped=True, ok=(200,)),

@@ -16,6 +16,25 @@ PATH = {
 }
 
 
+def close_panel(project, score: Decimal):
+    """A closed expert panel with `score` for the project (the experts app's own tests cover the draw)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from experts.models import ReviewPanel
+    from projects.models import REVIEW_CRITERIA
+
+    return ReviewPanel.objects.create(
+        subject_type=ContentType.objects.get_for_model(project),
+        subject_id=project.pk,
+        title=project.title,
+        applicant=project.applicant,
+        criteria=REVIEW_CRITERIA,
+        size=5,
+        state=ReviewPanel.State.CLOSED,
+        result=score,
+    )
+
+
 @pytest.fixture
 def call(db):
     from tests.projects.factories import CallFactory
@@ -61,7 +80,7 @@ def advance(world):
         bureau = world.users["bureau"]
         for step in PATH[state]:
             if step == "score":
-                project = services.project_review_record(project=project, user=bureau, score=Decimal("86.5"))
+                close_panel(project, Decimal("86.50"))
             else:
                 project = services.project_transition(
                     project=project, action=step, user=bureau, granted=granted

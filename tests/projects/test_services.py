@@ -149,11 +149,57 @@ def test_full_life_cycle_leaves_a_timeline(apply, advance, world):
     assert AuditEvent.objects.filter(event_type=AuditEvent.Type.TRANSITION).count() == 11
 
 
-def test_approve_needs_a_review_result(apply, advance, world):
+def test_approve_needs_a_closed_expert_panel(apply, advance, world):
+    from experts.models import ReviewPanel
+    from tests.projects.conftest import close_panel
+
     project = advance(apply(), State.REVIEW)
-    with pytest.raises(ValidationError, match="评审结果"):
+    with pytest.raises(ValidationError, match="评审组"):
+        services.project_transition(project=project, action=Action.APPROVE, user=world.users["bureau"])
+    panel = close_panel(project, Decimal("81.20"))
+    ReviewPanel.objects.filter(pk=panel.pk).update(state=ReviewPanel.State.SCORING, result=None)
+    with pytest.raises(ValidationError, match="评审组"):
         services.project_transition(project=project, action=Action.APPROVE, user=world.users["bureau"])
     assert Project.objects.get(pk=project.pk).state == State.REVIEW
+    ReviewPanel.objects.filter(pk=panel.pk).update(state=ReviewPanel.State.CLOSED, result=Decimal("81.20"))
+    project = services.project_transition(project=project, action=Action.APPROVE, user=world.users["bureau"])
+    assert project.state == State.APPROVED
+    assert "评审得分 81.20" in project.events.filter(action="approve").get().label
+
+
+def test_expert_panel_end_to_end(apply, advance, world):
+    """Start a panel through the experts app's services, score it, close it, then 立项."""
+    from experts import services as expert_services
+    from experts.models import ReviewMember
+    from tests.experts.factories import ExpertFactory, ExpertFieldFactory
+
+    bureau = world.users["bureau"]
+    project = advance(apply(), State.REVIEW)
+    field = ExpertFieldFactory(name="现代农业")
+    for _ in range(4):
+        ExpertFactory(fields=[field])
+    panel = expert_services.review_panel_create(
+        subject=project,
+        title=project.review_title(),
+        applicant=project.review_applicant(),
+        fields=[field],
+        size=3,
+        reserves=0,
+        criteria=project.review_criteria(),
+        user=bureau,
+        seed="fixed-seed",
+    )
+    members = [m for m in ReviewMember.objects.filter(panel=panel) if m.is_seated]
+    assert len(members) == 3
+    for member in members:
+        expert_services.review_member_confirm(member=member, user=bureau)
+    marks = {"innovation": 20, "feasibility": 20, "team": 16, "benefit": 16, "budget": 8}
+    for member in members:
+        expert_services.review_scores_enter(member=member, scores=marks, user=bureau)
+    expert_services.review_panel_close(panel=panel, user=bureau)
+    project = services.project_transition(project=project, action=Action.APPROVE, user=bureau)
+    assert project.state == State.APPROVED
+    assert "评审得分 80" in project.events.filter(action="approve").get().label
 
 
 @pytest.mark.parametrize(
