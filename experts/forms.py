@@ -10,7 +10,15 @@ from kejiju.core.forms import CrispyFormMixin, ScopedForm, ScopedModelForm
 from kejiju.core.models import Organization
 
 from . import rules
-from .models import Commissioner, CommissionerTeam, Expert, ExpertField, ReviewPanel, VicePresidentPlacement
+from .models import (
+    Commissioner,
+    CommissionerTeam,
+    Expert,
+    ExpertField,
+    ReviewMember,
+    ReviewPanel,
+    VicePresidentPlacement,
+)
 
 DEFAULT_CRITERIA_TEXT = "创新性|30|1\n技术可行性|25|1\n团队基础|15|1\n预期效益|20|1\n经费合理性|10|1"
 
@@ -122,7 +130,7 @@ class CancelForm(ScopedForm):
 class ScoreForm(ScopedForm):
     """One decimal field per criterion of the panel, bounded by its maximum."""
 
-    def __init__(self, *args, panel: ReviewPanel, initial_scores=None, comment="", **kwargs):
+    def __init__(self, *args, panel: ReviewPanel, initial_scores=None, comment="", performance="", **kwargs):
         super().__init__(*args, **kwargs)
         initial_scores = initial_scores or {}
         for criterion in rules.parse_criteria(panel.criteria):
@@ -137,6 +145,12 @@ class ScoreForm(ScopedForm):
             )
         self.fields["comment"] = forms.CharField(
             label="评审意见", required=False, widget=forms.Textarea(attrs={"rows": 3}), initial=comment
+        )
+        self.fields["performance"] = forms.ChoiceField(
+            label="履职评价",
+            required=False,
+            choices=[("", "（暂不评价）"), *ReviewMember.Performance.choices],
+            initial=performance,
         )
 
     def scores(self) -> dict:

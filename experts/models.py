@@ -252,6 +252,12 @@ class ReviewMember(models.Model):
         REGULAR = "正式", "正式"
         RESERVE = "备选", "备选"
 
+    class Performance(models.TextChoices):
+        EXCELLENT = "优秀", "优秀"
+        GOOD = "良好", "良好"
+        FAIR = "一般", "一般"
+        POOR = "差", "差"
+
     class Status(models.TextChoices):
         PENDING = "待确认", "待确认"
         CONFIRMED = "已确认", "已确认"
@@ -276,6 +282,13 @@ class ReviewMember(models.Model):
     )
     refusal_reason = models.CharField("拒绝原因", max_length=200, blank=True)
     comment = models.TextField("评审意见", blank=True)
+    performance = models.CharField(
+        "履职评价",
+        max_length=2,
+        choices=Performance.choices,
+        blank=True,
+        help_text="经办人对专家本次评审履职情况（认真程度、意见质量、守时守纪）的评价",
+    )
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:

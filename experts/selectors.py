@@ -141,3 +141,51 @@ def team_list(*, user) -> QuerySet[CommissionerTeam]:
 
 def commissioner_list(*, user) -> QuerySet[Commissioner]:
     return Commissioner.objects.visible_to(user).select_related("team", "employer", "county")
+
+
+# ================================================================================ yearly figures (reporting)
+
+
+def experts_admitted_by_field(*, year: int) -> dict[str, int]:
+    """Experts admitted in ``year`` per field (an expert with two fields counts in both)."""
+    rows = (
+        Expert.objects.filter(admitted_on__year=year)
+        .values_list("fields__name")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by("fields__sort_order", "fields__name")
+    )
+    return {name: n for name, n in rows if name is not None}
+
+
+def expert_year_figures(*, year: int) -> dict[str, int]:
+    """The library's figures for the annual review: admitted in the year, in the library at its end."""
+    from datetime import date
+
+    end = date(year, 12, 31)
+    return {
+        "admitted": Expert.objects.filter(admitted_on__year=year).count(),
+        "in_library": Expert.objects.filter(admitted_on__lte=end)
+        .filter(Q(state=Expert.State.ACTIVE) | Q(exited_on__gt=end))
+        .count(),
+    }
+
+
+def commissioner_figures(*, year: int, region_ids: Iterable[int] | None = None) -> dict[str, int]:
+    """科技特派团 and 科技特派员 of ``year`` (optionally only members serving the given counties)."""
+    members = Commissioner.objects.filter(team__year=year)
+    if region_ids is not None:
+        members = members.filter(county_id__in=list(region_ids))
+    return {
+        "teams": members.values("team").distinct().count(),
+        "members": members.count(),
+    }
+
+
+def vice_president_figures(*, year: int) -> dict[str, int]:
+    """科技副总 of ``year``: candidates, distinct universities, those serving."""
+    placements = VicePresidentPlacement.objects.filter(year=year)
+    return {
+        "candidates": placements.count(),
+        "universities": placements.values("university").distinct().count(),
+        "serving": placements.filter(state=VicePresidentPlacement.State.SERVING).count(),
+    }

@@ -564,7 +564,12 @@ def _as_decimal(value, label: str) -> Decimal:
 
 @transaction.atomic
 def review_scores_enter(
-    *, member: ReviewMember, scores: Mapping[str, Decimal | str | int | float], comment: str = "", user
+    *,
+    member: ReviewMember,
+    scores: Mapping[str, Decimal | str | int | float],
+    comment: str = "",
+    performance: str = "",
+    user,
 ) -> list[ReviewScore]:
     """Enter (or correct) one expert's scores on every criterion of the panel."""
     panel = _locked_panel(member.panel)
@@ -591,8 +596,11 @@ def review_scores_enter(
         )
         score.full_clean()
         saved.append(score)
+    if performance and performance not in ReviewMember.Performance.values:
+        raise ValidationError("履职评价：请选择优秀、良好、一般或差。")
     member.comment = comment
-    member.save(update_fields=["comment", "updated_at"])
+    member.performance = performance
+    member.save(update_fields=["comment", "performance", "updated_at"])
     total = rules.member_total(criteria, {s.criterion: s.score for s in saved})
     _event(panel, "录入评分", f"{member.expert}：合计 {total}", user)
     if panel.state == ReviewPanel.State.CONFIRMED:

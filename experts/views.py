@@ -255,6 +255,7 @@ class MemberScoreView(PanelFormView):
         kwargs["panel"] = self.panel
         kwargs["initial_scores"] = {score.criterion: score.score for score in self.member.scores.all()}
         kwargs["comment"] = self.member.comment
+        kwargs["performance"] = self.member.performance
         return kwargs
 
     def perform(self, form):
@@ -262,6 +263,7 @@ class MemberScoreView(PanelFormView):
             member=self.member,
             scores=form.scores(),
             comment=form.cleaned_data.get("comment", ""),
+            performance=form.cleaned_data.get("performance", ""),
             user=self.request.user,
         )
         return f"已保存“{self.member.expert}”的评分。"

@@ -172,6 +172,12 @@ class ExpertDetailView(ObjectDetailView):
             review_count=sum(seat.status == seat.Status.CONFIRMED for seat in seats),
             refusal_count=sum(seat.status == seat.Status.REFUSED for seat in seats),
             scored_count=len(totals),
+            performance_counts=[
+                (label, sum(seat.performance == value for seat in seats))
+                for value, label in seats[0].Performance.choices
+            ]
+            if seats
+            else [],
             placements=expert.placements.select_related("enterprise", "university"),
             commissions=expert.commissions.select_related("team", "county"),
             can_view_pii=self.request.user.has_perm("experts.view_expert_pii"),
