@@ -102,8 +102,11 @@ def lump_sum_pilot_save(*, pilot: LumpSumPilot, user) -> LumpSumPilot:
     return _save(pilot)
 
 
-def is_lump_sum_unit(organization: Organization) -> bool:
-    return LumpSumPilot.objects.filter(organization=organization, is_active=True).exists()
+def is_lump_sum_unit(organization: Organization, *, year: int) -> bool:
+    """Whether projects of `year`'s calls of this unit run under 包干制 (an active pilot since then)."""
+    return LumpSumPilot.objects.filter(
+        organization=organization, is_active=True, since_year__lte=year
+    ).exists()
 
 
 # -------------------------------------------------------------------------------------- applications
@@ -204,7 +207,7 @@ def project_create(
     )
     project.full_clean(exclude=["number"])
     _check_application(project, user=user, override_reason=override_reason)
-    project.lump_sum = is_lump_sum_unit(applicant)
+    project.lump_sum = is_lump_sum_unit(applicant, year=call.year)
     project.number = _next_number(call)
     project.full_clean()
     project.save()
@@ -295,7 +298,7 @@ def project_transition(
         if amount < 0:
             raise ValidationError({"granted": "批准市级资金不能为负数。"})
         locked.city_grant = amount
-        locked.lump_sum = is_lump_sum_unit(locked.applicant)
+        locked.lump_sum = is_lump_sum_unit(locked.applicant, year=locked.call.year)
     if action == rules.Action.SUSPEND:
         locked.state_before_suspension = from_state
     if action == rules.Action.RESUME:

@@ -104,9 +104,12 @@ def test_finished_old_project_does_not_block(apply, county_a):
     assert apply().pk
 
 
-def test_lump_sum_flag_follows_the_pilot(apply, applicant_a):
-    LumpSumPilot.objects.create(organization=applicant_a, batch=2, since_year=2023)
-    assert apply().lump_sum is True
+def test_lump_sum_flag_follows_the_pilot(apply, applicant_a, call):
+    pilot = LumpSumPilot.objects.create(organization=applicant_a, batch=2, since_year=call.year + 1)
+    assert apply().lump_sum is False  # the pilot starts with next year's calls
+    pilot.since_year = call.year
+    pilot.save()
+    assert apply(pi_mobile="13800000005").lump_sum is True
 
 
 def test_county_edits_only_before_acceptance(apply, world, advance):
