@@ -53,6 +53,8 @@ class ProjectsConfig(AppConfig):
         from . import models
         from .todos import project_todos
 
+        # Own columns only (no reverse relations), no timestamps; mobile numbers masked in the history.
+        masked = {models.Project: ["pi_mobile"], models.ChangeRequest: ["new_pi_mobile"]}
         for model in (
             models.Programme,
             models.Call,
@@ -63,10 +65,15 @@ class ProjectsConfig(AppConfig):
             models.AnnualReport,
             models.MidtermCheck,
             models.ChangeRequest,
+            models.Attachment,
             models.CooperationProject,
         ):
-            auditlog.register(model)
-        auditlog.register(models.Attachment, exclude_fields=["file"])
+            fields = [
+                field.name
+                for field in model._meta.concrete_fields
+                if field.name not in {"updated_at", "created_at", "file", "state_before_suspension"}
+            ]
+            auditlog.register(model, include_fields=fields, mask_fields=masked.get(model))
         register_menu(
             MenuSection(
                 label="科技计划项目",

@@ -347,11 +347,11 @@ def _projects(rng: random.Random, *, staff: User, calls: list[Call], units: dict
                 grant = Decimal(rng.choice([3, 5, 8])) * 10000
             start = dt.date(call.year, 7, 1)
             years = 3 if call.year >= 2023 else 2
-            topic = topics[index % len(topics)]
+            topic = topics[(index + call.year) % len(topics)]
             project = services.project_create(
                 user=staff,
                 call=call,
-                title=f"{topic}（{applicant.name[:4]}）" if index >= len(topics) else topic,
+                title=topic if call.year in OUTCOMES else f"{topic}（{call.year}）",
                 applicant=applicant,
                 region=applicant.region or regions_by_code[code],
                 pi_name=rng.choice(SURNAMES) + rng.choice(GIVEN),

@@ -254,6 +254,12 @@ class ProjectDetailView(ObjectDetailView):
             "call__programme", "applicant", "region", "created_by"
         )
 
+    def get_detail_rows(self):
+        rows = super().get_detail_rows()
+        if not self.object.rule_override_reason:
+            rows = rows[:-1]  # the override row only when the 限项 rules were overridden
+        return rows
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         project = self.object

@@ -273,3 +273,29 @@ def test_change_request_decision_page(client, world):
     assert "延期" in client.get(url).content.decode()
     assert client.post(url, {"decision": "approved", "comment": "同意"}).status_code == 302
     assert Project.objects.get(pk=project.pk).end_date == dt.date(2027, 12, 31)
+
+
+def test_todos_for_staff_and_county(world):
+    from kejiju.core.registry import todos_for
+
+    ProjectFactory(region=world.county_a)  # awaiting 受理
+    ProjectFactory(
+        region=world.county_a,
+        state=State.EXECUTING,
+        start_date=dt.date(2019, 1, 1),
+        end_date=dt.date(2020, 12, 31),
+    )
+    staff = {item.title: item.count for item in todos_for(world.users["bureau"])}
+    assert staff["待受理的项目申报"] == 1
+    assert staff["超期未验收的项目"] == 1
+    county = {item.title: item.count for item in todos_for(world.users["county"])}
+    assert "待受理的项目申报" not in county and county["超期未验收的项目"] == 1
+    assert not any("项目" in item.title for item in todos_for(world.users["other_county"]))
+    assert not any("项目" in item.title for item in todos_for(world.users["sysadmin"]))
+
+
+def test_history_masks_the_mobile(client, world):
+    project = ProjectFactory(region=world.county_a, pi_mobile="13912345678")
+    client.force_login(world.users["leader"])
+    content = client.get(project.get_absolute_url()).content.decode()
+    assert "13912345678" not in content
