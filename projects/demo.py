@@ -380,6 +380,13 @@ def _advance(project: Project, target: str, *, staff: User, rng: random.Random) 
             _close_panel(project, staff=staff, rng=rng, low=target == State.NOT_APPROVED)
             continue
         granted = None
+        if step == Action.SIGN_CONTRACT:
+            services.attachment_create(
+                project=project,
+                user=staff,
+                kind="contract",
+                upload=SimpleUploadedFile(f"{project.number}任务书.pdf", PDF),
+            )
         if step == Action.APPROVE:
             granted = (project.requested_grant * Decimal(rng.choice([80, 100, 100])) / 100).quantize(CENT)
         project = services.project_transition(

@@ -299,6 +299,11 @@ def project_transition(
             raise ValidationError({"granted": "批准市级资金不能为负数。"})
         locked.city_grant = amount
         locked.lump_sum = is_lump_sum_unit(locked.applicant, year=locked.call.year)
+    if (
+        action == rules.Action.SIGN_CONTRACT
+        and not locked.attachments.filter(kind=Attachment.Kind.CONTRACT).exists()
+    ):
+        raise ValidationError({"action": "请先上传签订的任务书，再确认签订任务书。"})
     if action == rules.Action.SUSPEND:
         locked.state_before_suspension = from_state
     if action == rules.Action.RESUME:

@@ -2,6 +2,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from projects import services
 from projects.rules import Action, State
@@ -81,10 +82,15 @@ def advance(world):
         for step in PATH[state]:
             if step == "score":
                 close_panel(project, Decimal("86.50"))
-            else:
-                project = services.project_transition(
-                    project=project, action=step, user=bureau, granted=granted
+                continue
+            if step == Action.SIGN_CONTRACT:
+                services.attachment_create(
+                    project=project,
+                    user=bureau,
+                    kind="contract",
+                    upload=SimpleUploadedFile("任务书.pdf", b"%PDF-1.7"),
                 )
+            project = services.project_transition(project=project, action=step, user=bureau, granted=granted)
         return project
 
     return go

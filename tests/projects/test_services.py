@@ -152,6 +152,20 @@ def test_full_life_cycle_leaves_a_timeline(apply, advance, world):
     assert AuditEvent.objects.filter(event_type=AuditEvent.Type.TRANSITION).count() == 11
 
 
+def test_contract_needs_the_signed_task_book(apply, advance, world):
+    bureau = world.users["bureau"]
+    project = advance(apply(), State.APPROVED)
+    with pytest.raises(ValidationError, match="任务书"):
+        services.project_transition(project=project, action=Action.SIGN_CONTRACT, user=bureau)
+    services.attachment_create(
+        project=project, user=bureau, kind="contract", upload=_upload("任务书.pdf", b"%PDF-1")
+    )
+    assert (
+        services.project_transition(project=project, action=Action.SIGN_CONTRACT, user=bureau).state
+        == State.EXECUTING
+    )
+
+
 def test_approve_needs_a_closed_expert_panel(apply, advance, world):
     from experts.models import ReviewPanel
     from tests.projects.conftest import close_panel
