@@ -274,6 +274,7 @@ def seed_demo_experts(*, stdout=None) -> None:
 
     # ------------------------------------------------------------------------------------------ 科技副总
     placements = 0
+    today = dt.date.today()
     if not VicePresidentPlacement.objects.filter(year=2023).exists():
         enterprise_list = list(enterprises.values())
         rows = []
@@ -294,9 +295,13 @@ def seed_demo_experts(*, stdout=None) -> None:
                         county=enterprise.region if enterprise else None,
                         term_start=dt.date(2023, 9, 1) if serving else None,
                         term_end=dt.date(2025, 8, 31) if serving else None,
-                        state=VicePresidentPlacement.State.SERVING
-                        if serving
-                        else VicePresidentPlacement.State.PROPOSED,
+                        state=(
+                            VicePresidentPlacement.State.PROPOSED
+                            if not serving
+                            else VicePresidentPlacement.State.SERVING
+                            if today <= dt.date(2025, 8, 31)
+                            else VicePresidentPlacement.State.ENDED
+                        ),
                     )
                 )
         for _ in range(14):

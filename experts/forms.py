@@ -220,9 +220,22 @@ class ExpertForm(ScopedModelForm):
 
 
 class ExpertStateForm(ScopedForm):
-    state = forms.ChoiceField(label="新状态", choices=Expert.State.choices)
-    on = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
-    reason = forms.CharField(label="原因", max_length=200, required=False, help_text="暂停或出库必须填写。")
+    state = forms.ChoiceField(
+        label="新状态",
+        choices=Expert.State.choices,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    on = forms.DateField(
+        label="日期", widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"})
+    )
+    reason = forms.CharField(
+        label="原因",
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"class": "form-control form-control-sm", "placeholder": "暂停或出库必须填写"}
+        ),
+    )
 
 
 class ExpertLookupForm(ScopedForm):

@@ -13,6 +13,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
+from django.views.decorators.debug import sensitive_variables
 
 from kejiju.accounts.scoping import RegionScopedQuerySet
 from kejiju.core.identifiers import mask_id_number, mask_mobile
@@ -116,11 +117,13 @@ class Expert(models.Model):
         return reverse("experts:expert_detail", kwargs={"pk": self.pk})
 
     # --- personal data: set through these, read clear text only through the PII views/services --------
+    @sensitive_variables("value")
     def set_id_number(self, value: str) -> None:
         self.id_number_cipher = pii.encrypt(value)
         self.id_number_digest = pii.digest(value)
         self.id_number_masked = mask_id_number(value)
 
+    @sensitive_variables("value")
     def set_mobile(self, value: str) -> None:
         if value:
             self.mobile_cipher = pii.encrypt(value)

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
+from django.views.decorators.debug import sensitive_variables
 
 
 class PIIError(Exception):
@@ -35,11 +36,13 @@ def _keys(secret: bytes) -> tuple[Fernet, bytes]:
     return Fernet(base64.urlsafe_b64encode(enc)), mac
 
 
+@sensitive_variables("value")
 def encrypt(value: str) -> str:
     fernet, _ = _keys(_secret())
     return fernet.encrypt(value.encode()).decode("ascii")
 
 
+@sensitive_variables("token")
 def decrypt(token: str) -> str:
     fernet, _ = _keys(_secret())
     try:
@@ -48,6 +51,7 @@ def decrypt(token: str) -> str:
         raise PIIError("个人信息无法解密：密钥可能已更换。") from None
 
 
+@sensitive_variables("value")
 def digest(value: str) -> str:
     """HMAC-SHA256 of the normalised value, hex: equal values give equal digests under one key."""
     _, mac = _keys(_secret())

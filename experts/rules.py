@@ -242,6 +242,7 @@ PANEL_ACTIONS: dict[str, frozenset[str]] = {
     "score": frozenset({CONFIRMED, SCORING}),
     "close": frozenset({SCORING}),
     "cancel": frozenset({DRAWING, CONFIRMED, SCORING}),
+    "leader": frozenset({DRAWING, CONFIRMED, SCORING}),
 }
 
 ACTION_LABELS = {
@@ -251,6 +252,7 @@ ACTION_LABELS = {
     "score": "录入评分",
     "close": "完成评审",
     "cancel": "撤销评审组",
+    "leader": "指定组长",
 }
 
 

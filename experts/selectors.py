@@ -38,6 +38,14 @@ def review_panel_for(*, subject: Model) -> ReviewPanel | None:
     )
 
 
+def panel_add_url(subject: Model) -> str:
+    """The staff page that starts a panel for ``subject``."""
+    from django.urls import reverse
+
+    content_type = ContentType.objects.get_for_model(subject)
+    return f"{reverse('experts:panel_add')}?subject_type={content_type.pk}&subject_id={subject.pk}"
+
+
 def review_panels_for(*, model: type[Model], ids: Iterable[int]) -> dict[int, ReviewPanel]:
     """The latest non-cancelled panel per subject id, in one query (for list pages of other apps)."""
     panels: dict[int, ReviewPanel] = {}
@@ -51,6 +59,19 @@ def review_panels_for(*, model: type[Model], ids: Iterable[int]) -> dict[int, Re
     for panel in queryset:
         panels.setdefault(panel.subject_id, panel)
     return panels
+
+
+def ranked_results(*, model: type[Model], ids: Iterable[int]) -> dict[int, tuple[Decimal | None, int | None]]:
+    """For a batch of reviewed objects: subject id -> (frozen panel result, competition rank among the
+    batch). Objects without a closed panel have (None, None)."""
+    ids = list(ids)
+    panels = review_panels_for(model=model, ids=ids)
+    results = {
+        pk: (panels[pk].result if pk in panels and panels[pk].state == ReviewPanel.State.CLOSED else None)
+        for pk in ids
+    }
+    ranks = rules.rank(results)
+    return {pk: (results[pk], ranks[pk]) for pk in ids}
 
 
 @dataclass

@@ -8,9 +8,10 @@ Review panels for other apps (platform recognition, project review, 验收) — 
   experts.selectors.review_panel_for(subject=obj) -> latest non-cancelled panel or None
   panel.result -> Decimal once closed (else None); panel_result(panel) -> frozen or provisional result
   panel.get_absolute_url() -> the staff page (confirm / refuse + reserve / scores / close / draw audit)
-  Start one from a page: reverse("experts:panel_add") + f"?subject_type={ct.pk}&subject_id={obj.pk}"
-  (ct = ContentType.objects.get_for_model(obj)); the subject may define review_title(),
-  review_applicant() -> Organization and review_criteria() -> criteria list, used as form defaults.
+  Start one from a page: experts.selectors.panel_add_url(obj), or in a template
+  {% load experts_tags %}{% review_panel_card object %} (state, result, links; the start button for staff).
+  The subject may define review_title(), review_applicant() -> Organization and review_criteria() ->
+  criteria list, used as the form's defaults. `fields` takes ExpertField rows, names or ids.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
-from kejiju.core.identifiers import IdentifierError, validate_id_number, validate_mobile
+from kejiju.core.identifiers import IdentifierError, id_number_gender, validate_id_number, validate_mobile
 
 from . import rules
 from .models import (
@@ -54,6 +56,7 @@ __all__ = [
     "review_draw_replay",
     "review_member_confirm",
     "review_member_refuse",
+    "review_member_set_leader",
     "review_panel_cancel",
     "review_panel_close",
     "review_panel_create",
@@ -67,6 +70,7 @@ __all__ = [
 # ============================================================================================== experts
 
 
+@sensitive_variables("value", "number")
 def _clean_id_number(value: str, *, exclude_pk: int | None = None) -> str:
     try:
         number = validate_id_number(value)
@@ -81,6 +85,14 @@ def _clean_id_number(value: str, *, exclude_pk: int | None = None) -> str:
     return number
 
 
+@sensitive_variables("number")
+def _check_gender(gender: str, number: str) -> None:
+    expected = id_number_gender(number)
+    if gender != expected:
+        raise ValidationError({"gender": f"性别与身份证号码不符：按身份证号码应为“{expected}”。"})
+
+
+@sensitive_variables("value")
 def _clean_mobile(value: str) -> str:
     if not value:
         return ""
@@ -113,6 +125,7 @@ def _save_expert(expert: Expert, *, fields: Iterable[ExpertField], avoided_units
     return expert
 
 
+@sensitive_variables()  # every local and argument: the atomic wrapper holds them all in kwds
 @transaction.atomic
 def expert_create(
     *,
@@ -136,6 +149,7 @@ def expert_create(
     user=None,
 ) -> Expert:
     number = _clean_id_number(id_number)
+    _check_gender(gender, number)
     expert = Expert(
         name=name.strip(),
         gender=gender,
@@ -156,6 +170,7 @@ def expert_create(
     return _save_expert(expert, fields=fields, avoided_units=avoided_units)
 
 
+@sensitive_variables()  # every local and argument: the atomic wrapper holds them all in kwds
 @transaction.atomic
 def expert_update(
     *,
@@ -189,7 +204,9 @@ def expert_update(
     expert.admission_reason = admission_reason
     expert.notes = notes
     if id_number:
-        expert.set_id_number(_clean_id_number(id_number, exclude_pk=expert.pk))
+        number = _clean_id_number(id_number, exclude_pk=expert.pk)
+        _check_gender(gender, number)
+        expert.set_id_number(number)
     if mobile is not None:
         expert.set_mobile(_clean_mobile(mobile))
     return _save_expert(expert, fields=fields, avoided_units=avoided_units)
@@ -341,18 +358,33 @@ def _run_draw(
     return record, drawn
 
 
+def _resolve_fields(items: Iterable[ExpertField | str | int]) -> list[ExpertField]:
+    """Fields given as ExpertField rows, names or primary keys."""
+    resolved = []
+    for item in items:
+        if isinstance(item, ExpertField):
+            resolved.append(item)
+            continue
+        lookup = {"name": item} if isinstance(item, str) else {"pk": item}
+        field = ExpertField.objects.filter(**lookup).first()
+        if field is None:
+            raise ValidationError(f"抽取领域：专业领域“{item}”不存在。")
+        resolved.append(field)
+    return resolved
+
+
 @transaction.atomic
 def review_panel_create(
     *,
     subject: Model,
     title: str,
     applicant,
-    fields: Iterable[ExpertField],
+    fields: Iterable[ExpertField | str | int],
     size: int,
     reserves: int,
     criteria: list[dict],
     drop_extremes: bool = False,
-    excluded_experts: Iterable[Expert] = (),
+    excluded_experts: Iterable[Expert | int] = (),
     lookback_years: int = 3,
     user,
     seed: str | None = None,
@@ -360,7 +392,14 @@ def review_panel_create(
     """Create a panel for ``subject`` and draw ``size`` regular and ``reserves`` reserve experts at once."""
     if subject is None or subject.pk is None:
         raise ValidationError("评审对象不存在或尚未保存。")
-    fields = list(fields)
+    fields = _resolve_fields(fields)
+    excluded_experts = list(excluded_experts)
+    excluded_ids = [item for item in excluded_experts if not isinstance(item, Expert)]
+    if excluded_ids:
+        found = {e.pk: e for e in Expert.objects.filter(pk__in=excluded_ids)}
+        if len(found) != len(set(excluded_ids)):
+            raise ValidationError("申请回避的专家：有专家编号不存在。")
+        excluded_experts = [item if isinstance(item, Expert) else found[item] for item in excluded_experts]
     if not fields:
         raise ValidationError("抽取领域：请至少选择一个专业领域。")
     if size is None or size < 1:
@@ -477,6 +516,7 @@ def review_member_refuse(*, member: ReviewMember, reason: str, user) -> ReviewMe
         raise ValidationError(f"专家“{member.expert}”已登记为拒绝。")
     was_regular = member.role == ReviewMember.Role.REGULAR
     member.status = ReviewMember.Status.REFUSED
+    member.is_leader = False
     member.refusal_reason = reason.strip()[:200]
     member.full_clean()
     member.save()
@@ -502,6 +542,21 @@ def review_member_refuse(*, member: ReviewMember, reason: str, user) -> ReviewMe
         panel.save(update_fields=["state"])
     _refresh_state(panel)
     return replacement
+
+
+@transaction.atomic
+def review_member_set_leader(*, member: ReviewMember, user) -> ReviewMember:
+    """Make a confirmed regular member the panel's 组长 (one per panel)."""
+    panel = _locked_panel(member.panel)
+    _require("leader", panel)
+    member = ReviewMember.objects.select_related("expert").get(pk=member.pk)
+    if not member.is_seated or member.status != ReviewMember.Status.CONFIRMED:
+        raise ValidationError(f"组长须为已确认参加的正式专家，“{member.expert}”不符合。")
+    panel.members.filter(is_leader=True).exclude(pk=member.pk).update(is_leader=False)
+    member.is_leader = True
+    member.save(update_fields=["is_leader", "updated_at"])
+    _event(panel, "指定组长", f"{member.expert} 任评审组组长。", user)
+    return member
 
 
 @transaction.atomic

@@ -73,6 +73,12 @@ class ReviewPanelTable(BaseTable):
     created_by = tables.Column(verbose_name="经办人")
     created_at = tables.DateTimeColumn(verbose_name="创建时间", format="Y-m-d H:i")
 
+    def render_subject_type(self, value):
+        return value.name
+
+    def value_subject_type(self, value):
+        return value.name
+
     class Meta(BaseTable.Meta):
         model = ReviewPanel
         fields = (

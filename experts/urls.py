@@ -10,6 +10,7 @@ urlpatterns = [
     path("panels/export/", views.ReviewPanelExportView.as_view(), name="reviewpanel_export"),
     path("panels/add/", views.PanelAddView.as_view(), name="panel_add"),
     path("panels/<int:pk>/", views.ReviewPanelDetailView.as_view(), name="reviewpanel_detail"),
+    path("panels/<int:pk>/sheet/", views.ReviewPanelSheetView.as_view(), name="reviewpanel_sheet"),
     path("panels/<int:pk>/supplement/", views.PanelSupplementView.as_view(), name="reviewpanel_supplement"),
     path("panels/<int:pk>/close/", views.PanelCloseView.as_view(), name="reviewpanel_close"),
     path("panels/<int:pk>/cancel/", views.PanelCancelView.as_view(), name="reviewpanel_cancel"),
@@ -17,6 +18,11 @@ urlpatterns = [
         "panels/<int:pk>/members/<int:member_pk>/confirm/",
         views.MemberConfirmView.as_view(),
         name="reviewmember_confirm",
+    ),
+    path(
+        "panels/<int:pk>/members/<int:member_pk>/leader/",
+        views.MemberLeaderView.as_view(),
+        name="reviewmember_leader",
     ),
     path(
         "panels/<int:pk>/members/<int:member_pk>/refuse/",

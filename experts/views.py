@@ -10,8 +10,11 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView, View
 
+from kejiju.core.models import AuditEvent
+from kejiju.core.services import audit_event_record
 from kejiju.core.views import ActionPermissionMixin, ObjectDetailView, ObjectExportView, ObjectListView
 from kejiju.core.views.generic import BreadcrumbMixin
+from kejiju.core.xlsx import xlsx_response
 
 from . import rules, selectors, services
 from .filters import ReviewPanelFilterSet
@@ -193,6 +196,19 @@ class MemberConfirmView(PanelActionMixin, View):
         return redirect(self.panel)
 
 
+class MemberLeaderView(PanelActionMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, pk, member_pk):
+        try:
+            services.review_member_set_leader(member=self.member, user=request.user)
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(request, f"已指定“{self.member.expert}”为评审组组长。")
+        return redirect(self.panel)
+
+
 class PanelFormView(PanelActionMixin, BreadcrumbMixin, FormView):
     template_name = "generic/object_form.html"
     page_title = ""
@@ -329,6 +345,46 @@ class PanelCloseView(PanelActionMixin, BreadcrumbMixin, TemplateView):
         else:
             messages.success(request, f"评审已完成，评审得分 {panel.result}，评分已冻结。")
         return redirect(self.panel)
+
+
+class ReviewPanelSheetView(ObjectDetailView):
+    """The panel's score sheet as xlsx: every member, the scores per criterion, totals, ranks, result."""
+
+    model = ReviewPanel
+
+    def get(self, request, *args, **kwargs):
+        panel = self.get_object()
+        criteria = rules.parse_criteria(panel.criteria)
+        rows = selectors.panel_member_rows(panel)
+        ranks = rules.rank({row.member.pk: row.total for row in rows if row.member.is_seated})
+        headers = [
+            "顺位", "专家", "工作单位", "职称", "身份", "状态", "组长",
+            *[f"{c.label}（满分{c.max_score.normalize():f}×{c.weight.normalize():f}）" for c in criteria],
+            "合计", "名次", "履职评价", "评审意见",
+        ]  # fmt: skip
+        data = [
+            [
+                row.member.position,
+                row.member.expert.name,
+                row.member.expert.employer.name,
+                row.member.expert.get_title_display(),
+                row.member.role,
+                row.member.status,
+                "是" if row.member.is_leader else "",
+                *[row.scores.get(c.key) for c in criteria],
+                row.total,
+                ranks.get(row.member.pk),
+                row.member.performance,
+                row.member.comment,
+            ]
+            for row in rows
+        ]
+        result = selectors.panel_result(panel)
+        label = "评审得分（已冻结）" if panel.is_closed else "评审得分（暂算）"
+        data.append(["", label, "", "", "", "", "", *["" for _ in criteria], result, "", "", ""])
+        name = f"评分表-{panel.title}"[:80]
+        audit_event_record(event_type=AuditEvent.Type.EXPORT, request=request, object_repr=name)
+        return xlsx_response(filename=f"{name}.xlsx", title="评分表", headers=headers, rows=data)
 
 
 class ReviewDrawDetailView(ObjectDetailView):

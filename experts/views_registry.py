@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
-from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.generic import DetailView, FormView
 
 from kejiju.core.models import AuditEvent
@@ -109,6 +109,7 @@ class ExpertPIIExportView(ExpertListView):
 
     permission_required = "experts.view_expert_pii"
 
+    @method_decorator(sensitive_variables("rows", "table"))
     def get(self, request, *args, **kwargs):
         filterset = self.get_filterset(self.get_filterset_class())
         queryset = filtered_queryset(filterset)
@@ -205,6 +206,7 @@ class ExpertPIIView(ActionPermissionMixin, BreadcrumbMixin, DetailView):
         )
         return response
 
+    @method_decorator(sensitive_variables("context"))
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["id_number"] = self.object.reveal_id_number()
@@ -234,6 +236,7 @@ class ExpertCreateView(ServiceErrorMixin, ObjectCreateView):
     model = Expert
     form_class = ExpertForm
 
+    @method_decorator(sensitive_variables("form", "data"))
     def save_form(self, form):
         data = form.cleaned_data
         return services.expert_create(
@@ -246,6 +249,7 @@ class ExpertUpdateView(ServiceErrorMixin, ObjectUpdateView):
     model = Expert
     form_class = ExpertForm
 
+    @method_decorator(sensitive_variables("form", "data", "mobile"))
     def save_form(self, form):
         data = form.cleaned_data
         mobile = data["mobile"].strip()
@@ -305,6 +309,7 @@ class ExpertLookupView(ActionPermissionMixin, BreadcrumbMixin, FormView):
     def get_breadcrumbs(self):
         return [("专家", reverse("experts:expert_list")), ("按证件号或手机号查找", None)]
 
+    @method_decorator(sensitive_variables("form", "number", "digits"))
     def form_valid(self, form):
         number = form.cleaned_data["number"].strip()
         digits = number.replace(" ", "").replace("-", "")

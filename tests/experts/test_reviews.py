@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from experts import services
 from experts.models import ReviewMember, ReviewPanel, VicePresidentPlacement
@@ -212,3 +213,156 @@ def test_confirm_wrong_member_rejected(field, applicant, bureau_user):
     reserve = panel.members.get(role=ReviewMember.Role.RESERVE)
     with pytest.raises(ValidationError, match="不能确认"):
         services.review_member_confirm(member=reserve, user=bureau_user)
+
+
+def test_ranked_results_for_a_batch(field, bureau_user):
+    from experts.selectors import ranked_results
+    from kejiju.core.models import Organization
+
+    for _ in range(4):
+        ExpertFactory(fields=[field])
+    subjects = [OrganizationFactory() for _ in range(3)]
+    for subject, score in zip(subjects[:2], (70, 90), strict=True):
+        panel = _create(subject, field, None, bureau_user, size=1, reserves=0)
+        member = panel.members.get()
+        services.review_member_confirm(member=member, user=bureau_user)
+        services.review_scores_enter(member=member, scores={"c1": 30, "c2": score - 30}, user=bureau_user)
+        services.review_panel_close(panel=panel, user=bureau_user)
+    results = ranked_results(model=Organization, ids=[s.pk for s in subjects])
+    assert results == {
+        subjects[0].pk: (Decimal("70.00"), 2),
+        subjects[1].pk: (Decimal("90.00"), 1),
+        subjects[2].pk: (None, None),
+    }
+
+
+def test_leader_and_score_sheet(client, field, applicant, bureau_user):
+    import io
+
+    from django.urls import reverse
+    from openpyxl import load_workbook
+
+    panel = _ready_panel(field, applicant, bureau_user)
+    first, second, third = panel.members.order_by("position")
+    services.review_member_set_leader(member=first, user=bureau_user)
+    services.review_member_set_leader(member=second, user=bureau_user)
+    assert list(panel.members.filter(is_leader=True)) == [second]
+    for member, (a, b) in zip((first, second, third), [(30, 50), (40, 60), (20, 30)], strict=True):
+        services.review_scores_enter(
+            member=member, scores={"c1": a, "c2": b}, performance="优秀", user=bureau_user
+        )
+    client.force_login(bureau_user)
+    response = client.get(reverse("experts:reviewpanel_sheet", kwargs={"pk": panel.pk}))
+    rows = list(
+        load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True)
+    )
+    assert rows[0][:2] == ("顺位", "专家") and len(rows) == 5
+    by_name = {row[1]: row for row in rows[1:4]}
+    assert by_name[second.expert.name][6] == "是"
+    assert by_name[second.expert.name][-4:-2] == (100, 1)
+    assert rows[-1][1] == "评审得分（暂算）" and rows[-1][-4] == pytest.approx(76.67)
+
+
+@pytest.mark.django_db(transaction=False)
+def test_no_conflicting_expert_drawn_from_the_database(bureau_user):
+    """Random pools built in the database (employers, declared avoidances, exclusions, states, 科技副总
+    placements, earlier reviews): whatever the seed, no drawn expert has a conflict."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from experts.models import Expert
+
+    units = [OrganizationFactory(name=f"单位{i}") for i in range(4)]
+    field = ExpertFieldFactory(name="电子信息")
+
+    expert_spec = st.tuples(
+        st.sampled_from(["在库", "在库", "暂停", "出库"]),
+        st.integers(0, 3),  # employer
+        st.booleans(),  # avoids the applicant
+        st.booleans(),  # excluded by the applicant
+        st.booleans(),  # serves as 科技副总 at the applicant
+    )
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(
+        specs=st.lists(expert_spec, min_size=1, max_size=12),
+        applicant_index=st.integers(0, 3),
+        seed=st.text(),
+    )
+    def check(specs, applicant_index, seed):
+        applicant = units[applicant_index]
+        with transaction.atomic():
+            experts, excluded = [], []
+            for state, employer, avoids, is_excluded, placed in specs:
+                expert = ExpertFactory(
+                    fields=[field],
+                    state=state,
+                    employer=units[employer],
+                    exit_reason="测试" if state != "在库" else "",
+                )
+                if avoids:
+                    expert.avoided_units.add(applicant)
+                if is_excluded:
+                    excluded.append(expert)
+                if placed:
+                    PlacementFactory(expert=expert, enterprise=applicant, state="在任")
+                experts.append(expert)
+            subject = OrganizationFactory()
+            try:
+                panel = services.review_panel_create(
+                    subject=subject,
+                    title="性质测试",
+                    applicant=applicant,
+                    fields=[field],
+                    size=1,
+                    reserves=1,
+                    criteria=CRITERIA,
+                    excluded_experts=excluded,
+                    user=bureau_user,
+                    seed=seed,
+                )
+            except ValidationError as error:
+                assert "候选池仅有" in error.messages[0]
+                eligible = [
+                    e for e, spec in zip(experts, specs, strict=True)
+                    if spec[0] == "在库" and units[spec[1]] != applicant and not any(spec[2:])
+                ]  # fmt: skip
+                assert len(eligible) < 2
+            else:
+                for member in panel.members.select_related("expert"):
+                    expert = member.expert
+                    assert expert.state == "在库"
+                    assert expert.employer_id != applicant.pk
+                    assert not expert.avoided_units.filter(pk=applicant.pk).exists()
+                    assert expert not in excluded
+                    assert not expert.placements.filter(enterprise=applicant).exists()
+                draw = panel.draws.get()
+                assert services.review_draw_replay(draw) == draw.drawn
+            transaction.set_rollback(True)
+        assert not Expert.objects.filter(pk__in=[e.pk for e in experts]).exists()
+
+    check()
+
+
+def test_panel_card_tag_and_names_as_fields(rf, field, applicant, bureau_user, leader_user, county_user):
+    from django.template import Context, Template
+
+    from experts.selectors import panel_add_url
+
+    template = Template("{% load experts_tags %}{% review_panel_card subject %}")
+
+    def render(user):
+        request = rf.get("/")
+        request.user = user
+        return template.render(Context({"request": request, "subject": applicant})).replace("&amp;", "&")
+
+    assert panel_add_url(applicant) in render(bureau_user)
+    assert "尚未抽取" in render(leader_user) and panel_add_url(applicant) not in render(leader_user)
+    assert render(county_user).strip() == ""
+    for _ in range(3):
+        ExpertFactory(fields=[field])
+    panel = _create(applicant, field, applicant, bureau_user, fields=["新材料"], size=1, reserves=0)
+    assert panel.get_absolute_url() in render(leader_user)
+    assert panel_add_url(applicant) not in render(bureau_user)  # one open panel at a time
+    with pytest.raises(ValidationError, match="不存在"):
+        _create(OrganizationFactory(), field, applicant, bureau_user, fields=["不存在的领域"])
