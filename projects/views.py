@@ -4,7 +4,6 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponseRedirect
@@ -289,10 +288,9 @@ class ProjectDetailView(ObjectDetailView):
             and user.has_perm("experts.add_reviewpanel")
             and (review.panel is None or (review.panel.is_closed and review.score is None))
         ):
-            content_type = ContentType.objects.get_for_model(Project)
-            panel_add_url = (
-                f"{reverse('experts:panel_add')}?subject_type={content_type.pk}&subject_id={project.pk}"
-            )
+            from experts.selectors import panel_add_url as experts_panel_add_url
+
+            panel_add_url = experts_panel_add_url(project)
         disbursements = list(project.disbursements.select_related("recorded_by"))
         paid = sum((d.amount for d in disbursements), start=Decimal("0"))
         context.update(
