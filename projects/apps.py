@@ -71,7 +71,7 @@ class ProjectsConfig(AppConfig):
             fields = [
                 field.name
                 for field in model._meta.concrete_fields
-                if field.name not in {"updated_at", "created_at", "file", "state_before_suspension"}
+                if field.name not in {"updated_at", "created_at", "file"}
             ]
             auditlog.register(model, include_fields=fields, mask_fields=masked.get(model))
         register_menu(

@@ -132,7 +132,6 @@ class Project(models.Model):
     state = models.CharField(
         "状态", max_length=24, choices=State.choices, default=State.SUBMITTED, db_index=True
     )
-    state_before_suspension = models.CharField("暂停前状态", max_length=24, blank=True, editable=False)
     acceptance_result = models.CharField(
         "验收结论", max_length=32, choices=AcceptanceResult.choices, blank=True
     )
@@ -179,10 +178,6 @@ class Project(models.Model):
 
     def review_criteria(self) -> list[dict]:
         return REVIEW_CRITERIA
-
-    @property
-    def total_funding(self):
-        return (self.city_grant or 0) + self.self_raised
 
 
 class ProjectEvent(models.Model):

@@ -47,9 +47,8 @@ def overdue_condition(today: dt.date) -> Q:
     return Q(state__in=RUNNING_STATES, end_date__lt=today)
 
 
-def project_list(*, user, today: dt.date | None = None) -> QuerySet[Project]:
+def project_list(*, user) -> QuerySet[Project]:
     """The projects the user may see, with what the list shows (programme, county, paid money)."""
-    today = today or timezone.localdate()
     return (
         Project.objects.visible_to(user)
         .select_related("call__programme", "applicant", "region")

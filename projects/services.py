@@ -304,10 +304,6 @@ def project_transition(
         and not locked.attachments.filter(kind=Attachment.Kind.CONTRACT).exists()
     ):
         raise ValidationError({"action": "请先上传签订的任务书，再确认签订任务书。"})
-    if action == rules.Action.SUSPEND:
-        locked.state_before_suspension = from_state
-    if action == rules.Action.RESUME:
-        locked.state_before_suspension = ""
     if transition.acceptance_result:
         locked.acceptance_result = transition.acceptance_result
     locked.state = transition.target
