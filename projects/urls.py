@@ -9,6 +9,7 @@ urlpatterns = [
     path("add/", views.ProjectCreateView.as_view(), name="project_add"),
     path("export/", views.ProjectExportView.as_view(), name="project_export"),
     path("overdue/", views.OverdueView.as_view(), name="overdue"),
+    path("overdue/export/", views.OverdueExportView.as_view(), name="overdue_export"),
     path("figures/", views.FiguresView.as_view(), name="figures"),
     path("<int:pk>/", views.ProjectDetailView.as_view(), name="project_detail"),
     path("<int:pk>/edit/", views.ProjectUpdateView.as_view(), name="project_edit"),

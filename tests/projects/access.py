@@ -101,6 +101,7 @@ ROUTES = [
     Route("projects:project_add", APPLICANTS),
     Route("projects:project_export", BUSINESS_READ, ok=(200,)),
     Route("projects:overdue", BUSINESS_READ, ok=(200,)),
+    Route("projects:overdue_export", BUSINESS_READ, ok=(200,)),
     Route("projects:figures", BUSINESS_READ, ok=(200,)),
     Route("projects:project_detail", BUSINESS_READ, kwargs=_project, scoped=True, ok=(200,)),
     Route("projects:project_edit", APPLICANTS, kwargs=_project, scoped=True, ok=(200,)),

@@ -17,6 +17,12 @@ PATH = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded attachments of these tests go to a temporary folder."""
+    settings.MEDIA_ROOT = tmp_path
+
+
 def close_panel(project, score: Decimal):
     """A closed expert panel with `score` for the project (the experts app's own tests cover the draw)."""
     from django.contrib.contenttypes.models import ContentType

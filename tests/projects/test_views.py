@@ -299,3 +299,25 @@ def test_history_masks_the_mobile(client, world):
     client.force_login(world.users["leader"])
     content = client.get(project.get_absolute_url()).content.decode()
     assert "13912345678" not in content
+
+
+def test_overdue_export(client, world):
+    late = ProjectFactory(
+        region=world.county_a,
+        state=State.EXECUTING,
+        start_date=dt.date(2019, 1, 1),
+        end_date=dt.date(2020, 12, 31),
+    )
+    ProjectFactory(
+        region=world.county_b,
+        state=State.EXECUTING,
+        start_date=dt.date(2019, 1, 1),
+        end_date=dt.date(2020, 12, 31),
+    )
+    client.force_login(world.users["county"])
+    response = client.get(reverse("projects:overdue_export"))
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert workbook.sheetnames == ["超期未验收", "年度报告未报送"]
+    rows = list(workbook["超期未验收"].iter_rows(values_only=True))
+    assert [row[0] for row in rows[1:]] == [late.number]  # own county only
+    assert len(list(workbook["年度报告未报送"].iter_rows(values_only=True))) == 2
