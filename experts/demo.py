@@ -335,7 +335,7 @@ def seed_demo_experts(*, stdout=None) -> None:
             team, was_created = CommissionerTeam.objects.get_or_create(
                 year=year,
                 name=name,
-                defaults={"industries": industries, "lead_unit": team_employers[0]},
+                defaults={"industries": industries, "lead_unit": team_employers[len(name) % 3]},
             )
             if not was_created:
                 continue

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import django_filters
+from django.contrib.contenttypes.models import ContentType
 
 from kejiju.accounts.models import Region
 from kejiju.core.filters import BaseFilterSet
@@ -38,14 +39,27 @@ class ExpertFieldFilterSet(BaseFilterSet):
         fields = ["q", "is_active"]
 
 
+class _ContentTypeField(django_filters.fields.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class ContentTypeFilter(django_filters.ModelChoiceFilter):
+    field_class = _ContentTypeField
+
+
 class ReviewPanelFilterSet(BaseFilterSet):
     search_fields = ("title", "applicant__name")
     state = django_filters.ChoiceFilter(choices=ReviewPanel.State.choices, label="状态")
+    subject_type = ContentTypeFilter(
+        queryset=ContentType.objects.filter(pk__in=ReviewPanel.objects.values("subject_type")),
+        label="评审对象类型",
+    )
     created_year = django_filters.NumberFilter(field_name="created_at", lookup_expr="year", label="年度")
 
     class Meta:
         model = ReviewPanel
-        fields = ["q", "state", "created_year"]
+        fields = ["q", "state", "subject_type", "created_year"]
 
 
 class PlacementFilterSet(BaseFilterSet):

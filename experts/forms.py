@@ -10,6 +10,7 @@ from kejiju.core.forms import CrispyFormMixin, ScopedForm, ScopedModelForm
 from kejiju.core.models import Organization
 
 from . import rules
+from .fields import ExpertRefField, OrganizationField, OrganizationListField
 from .models import (
     Commissioner,
     CommissionerTeam,
@@ -70,11 +71,10 @@ def _field_queryset():
 
 class ReviewPanelForm(ScopedForm):
     title = forms.CharField(label="评审事项", max_length=200)
-    applicant = forms.ModelChoiceField(
+    applicant = OrganizationField(
         label="申报单位",
-        queryset=Organization.objects.filter(is_active=True),
         required=False,
-        help_text="与申报单位同一单位的专家自动回避。",
+        help_text="填写单位全称或统一社会信用代码；与申报单位同一单位的专家自动回避。",
     )
     fields = forms.ModelMultipleChoiceField(
         label="抽取领域", queryset=ExpertField.objects.none(), widget=forms.CheckboxSelectMultiple
@@ -169,6 +169,10 @@ class ExpertForm(ScopedModelForm):
     to keep it); the service validates, encrypts and hashes them."""
 
     region_field_name = "county"
+    employer = OrganizationField(label="工作单位")
+    avoided_units = OrganizationListField(
+        label="申明回避单位", required=False, help_text="每行一个单位（全称或统一社会信用代码）。"
+    )
     id_number = forms.CharField(
         label="身份证号码",
         max_length=18,
@@ -203,9 +207,6 @@ class ExpertForm(ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["fields"].queryset = _field_queryset()
-        self.fields["employer"].queryset = Organization.objects.filter(is_active=True)
-        self.fields["avoided_units"].queryset = Organization.objects.filter(is_active=True)
-        self.fields["avoided_units"].required = False
         if self.instance.pk:
             self.fields["id_number"].required = False
             self.fields["id_number"].help_text = f"当前：{self.instance.id_number_masked}。留空则不修改。"
@@ -246,6 +247,20 @@ class ExpertLookupForm(ScopedForm):
     )
 
 
+class ExpertImportForm(ScopedForm):
+    file = forms.FileField(
+        label="Excel 文件", help_text="使用导入模板填写，.xlsx 格式，不超过 5 MB、2000 行。"
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise ValidationError("请上传 .xlsx 格式的 Excel 文件。")
+        if upload.size > 5 * 1024 * 1024:
+            raise ValidationError("文件不能超过 5 MB。")
+        return upload
+
+
 class ExpertFieldForm(CrispyFormMixin, forms.ModelForm):
     class Meta:
         model = ExpertField
@@ -261,6 +276,8 @@ class ExpertFieldForm(CrispyFormMixin, forms.ModelForm):
 
 class PlacementForm(ScopedModelForm):
     region_field_name = "county"
+    enterprise = OrganizationField(label="服务企业", required=False, kinds=[Organization.Kind.ENTERPRISE])
+    expert = ExpertRefField(label="库内专家", required=False)
 
     class Meta:
         model = VicePresidentPlacement
@@ -287,12 +304,12 @@ class PlacementForm(ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["university"].queryset = Organization.objects.filter(kind=Organization.Kind.UNIVERSITY)
-        self.fields["enterprise"].queryset = Organization.objects.filter(kind=Organization.Kind.ENTERPRISE)
-        self.fields["expert"].queryset = Expert.objects.filter(state=Expert.State.ACTIVE)
         self.fields["county"].help_text = "留空则取服务企业所在县区。"
 
 
 class TeamForm(CrispyFormMixin, forms.ModelForm):
+    lead_unit = OrganizationField(label="牵头单位", required=False)
+
     class Meta:
         model = CommissionerTeam
         fields = ["name", "year", "lead_unit", "counties", "industries", "notes"]
@@ -306,12 +323,9 @@ class TeamForm(CrispyFormMixin, forms.ModelForm):
 
 class CommissionerForm(ScopedModelForm):
     region_field_name = "county"
+    employer = OrganizationField(label="工作单位")
+    expert = ExpertRefField(label="库内专家", required=False)
 
     class Meta:
         model = Commissioner
         fields = ["team", "name", "employer", "title", "expert", "is_leader", "county", "industry"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["employer"].queryset = Organization.objects.filter(is_active=True)
-        self.fields["expert"].queryset = Expert.objects.filter(state=Expert.State.ACTIVE)

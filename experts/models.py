@@ -196,6 +196,14 @@ class ReviewPanel(models.Model):
         verbose_name_plural = "评审组"
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["subject_type", "subject_id"])]
+        constraints = [
+            # One panel in progress per reviewed object (closed and cancelled ones stay as history).
+            models.UniqueConstraint(
+                fields=["subject_type", "subject_id"],
+                condition=~models.Q(state__in=["已完成", "已撤销"]),
+                name="reviewpanel_one_open_per_subject",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -460,7 +468,7 @@ class Commissioner(models.Model):
     """科技特派员: a member of a team, serving one county."""
 
     team = models.ForeignKey(
-        CommissionerTeam, verbose_name="特派团", on_delete=models.CASCADE, related_name="members"
+        CommissionerTeam, verbose_name="特派团", on_delete=models.PROTECT, related_name="members"
     )
     name = models.CharField("姓名", max_length=50)
     employer = models.ForeignKey(

@@ -210,3 +210,34 @@ def vice_president_figures(*, year: int) -> dict[str, int]:
         "universities": placements.values("university").distinct().count(),
         "serving": placements.filter(state=VicePresidentPlacement.State.SERVING).count(),
     }
+
+
+def figures_by_county(*, year: int) -> dict[int | None, dict[str, int]]:
+    """Per county (region id; None = outside the city or not yet placed): experts admitted in ``year``,
+    科技特派员 serving there in ``year``, 科技副总 placed there in ``year``. Three grouped queries."""
+    figures: dict[int | None, dict[str, int]] = {}
+
+    def add(rows, key):
+        for region_id, count in rows:
+            figures.setdefault(region_id, {"experts_admitted": 0, "commissioners": 0, "vice_presidents": 0})
+            figures[region_id][key] = count
+
+    add(
+        Expert.objects.filter(admitted_on__year=year)
+        .order_by()
+        .values_list("county")
+        .annotate(n=Count("pk")),
+        "experts_admitted",
+    )
+    add(
+        Commissioner.objects.filter(team__year=year).order_by().values_list("county").annotate(n=Count("pk")),
+        "commissioners",
+    )
+    add(
+        VicePresidentPlacement.objects.filter(year=year)
+        .order_by()
+        .values_list("county")
+        .annotate(n=Count("pk")),
+        "vice_presidents",
+    )
+    return figures

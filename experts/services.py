@@ -50,6 +50,7 @@ __all__ = [
     "commissioner_save",
     "commissioner_team_save",
     "expert_create",
+    "expert_field_delete",
     "expert_set_state",
     "expert_update",
     "panel_result",
@@ -436,8 +437,12 @@ def review_panel_create(
         reserves=reserves,
         created_by=user,
     )
-    panel.full_clean()
-    panel.save()
+    panel.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            panel.save()
+    except IntegrityError:
+        raise ValidationError("该评审对象已有进行中的评审组，请先完成或撤销。") from None
     panel.fields.set(fields)
     panel.excluded_experts.set(list(excluded_experts))
     record, drawn = _run_draw(
@@ -699,6 +704,18 @@ def review_panel_cancel(*, panel: ReviewPanel, reason: str, user) -> ReviewPanel
     panel.save(update_fields=["state"])
     _event(panel, "撤销评审组", reason.strip(), user)
     return panel
+
+
+@transaction.atomic
+def expert_field_delete(*, field: ExpertField, user=None) -> None:
+    """A field still used by experts or panels is kept (it can be disabled instead)."""
+    experts = field.experts.count()
+    panels = field.review_panels.count()
+    if experts or panels:
+        raise ValidationError(
+            f"专业领域“{field.name}”仍有 {experts} 位专家、{panels} 个评审组使用，不能删除；可改为停用。"
+        )
+    field.delete()
 
 
 # ============================================================================== 科技副总, 科技特派团/员

@@ -44,6 +44,10 @@ urlpatterns += [
     path("export/", views_registry.ExpertExportView.as_view(), name="expert_export"),
     path("export/full/", views_registry.ExpertPIIExportView.as_view(), name="expert_export_pii"),
     path("lookup/", views_registry.ExpertLookupView.as_view(), name="expert_lookup"),
+    path("import/", views_registry.ExpertImportView.as_view(), name="expert_import"),
+    path(
+        "import/template/", views_registry.ExpertImportTemplateView.as_view(), name="expert_import_template"
+    ),
     path("<int:pk>/", views_registry.ExpertDetailView.as_view(), name="expert_detail"),
     path("<int:pk>/personal/", views_registry.ExpertPIIView.as_view(), name="expert_pii"),
     path("<int:pk>/edit/", views_registry.ExpertUpdateView.as_view(), name="expert_edit"),

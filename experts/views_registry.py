@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import io
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
-from django.views.generic import DetailView, FormView
+from django.views.generic import DetailView, FormView, View
 
 from kejiju.core.models import AuditEvent
 from kejiju.core.services import audit_event_record
@@ -25,9 +28,17 @@ from kejiju.core.views import (
     ObjectUpdateView,
 )
 from kejiju.core.views.generic import BreadcrumbMixin
-from kejiju.core.xlsx import filtered_queryset, table_export_rows, xlsx_response
+from kejiju.core.xlsx import (
+    XLSX_CONTENT_TYPE,
+    add_sheet,
+    filtered_queryset,
+    new_workbook,
+    table_export_rows,
+    workbook_bytes,
+    xlsx_response,
+)
 
-from . import rules, selectors, services
+from . import importing, rules, selectors, services
 from .filters import (
     CommissionerFilterSet,
     ExpertFieldFilterSet,
@@ -39,6 +50,7 @@ from .forms import (
     CommissionerForm,
     ExpertFieldForm,
     ExpertForm,
+    ExpertImportForm,
     ExpertLookupForm,
     ExpertStateForm,
     PlacementForm,
@@ -81,7 +93,7 @@ class ExpertListView(ObjectListView):
     table_class = ExpertTable
     filterset_class = ExpertFilterSet
     template_name = "experts/expert_list.html"
-    actions = ("add", "export")
+    actions = ("add", "import", "export")
 
     def get_base_queryset(self):
         return selectors.expert_list(user=self.request.user)
@@ -321,6 +333,73 @@ class ExpertLookupView(ActionPermissionMixin, BreadcrumbMixin, FormView):
         return redirect(found[0])
 
 
+class ExpertImportView(ActionPermissionMixin, BreadcrumbMixin, FormView):
+    """Upload the yearly list; all rows are checked first and nothing is saved while any row is wrong."""
+
+    model = Expert
+    action = "add"
+    form_class = ExpertImportForm
+    template_name = "experts/expert_import.html"
+
+    def get_breadcrumbs(self):
+        return [("专家", reverse("experts:expert_list")), ("导入专家", None)]
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["columns"] = importing.COLUMNS
+        context["required"] = importing.REQUIRED
+        return context
+
+    def form_valid(self, form):
+        try:
+            rows = importing.read_rows(form.cleaned_data["file"])
+        except importing.ImportFileError as error:
+            form.add_error("file", str(error))
+            return self.form_invalid(form)
+        result = importing.import_experts(rows=rows, user=self.request.user)
+        if result.errors:
+            return self.render_to_response(self.get_context_data(form=form, errors=result.errors))
+        messages.success(self.request, f"已导入 {len(result.created)} 位专家。")
+        return redirect("experts:expert_list")
+
+
+class ExpertImportTemplateView(ActionPermissionMixin, View):
+    model = Expert
+    action = "add"
+
+    def get(self, request):
+        workbook = new_workbook()
+        add_sheet(workbook, title="专家", headers=importing.COLUMNS, rows=[])
+        add_sheet(
+            workbook,
+            title="填写说明",
+            headers=["列", "说明"],
+            rows=[
+                ("身份证号码", "18位，单元格设置为“文本”格式，防止末位丢失"),
+                ("性别", "男 或 女，须与身份证号码一致"),
+                ("职称", "、".join(Expert.Title.values)),
+                ("工作单位", "须与单位库中的名称完全一致"),
+                (
+                    "专业领域",
+                    "可填多个，以顿号分隔：" + "、".join(ExpertField.objects.values_list("name", flat=True)),
+                ),
+                ("所在县区", "县区名称，如 忻府区；市外专家留空"),
+                ("入库日期", "如 2023-06-01"),
+            ],
+        )
+        return FileResponse(
+            io.BytesIO(workbook_bytes(workbook)),
+            as_attachment=True,
+            filename="专家导入模板.xlsx",
+            content_type=XLSX_CONTENT_TYPE,
+        )
+
+
 # ============================================================================================ fields
 
 
@@ -353,6 +432,15 @@ class ExpertFieldUpdateView(ObjectUpdateView):
 
 class ExpertFieldDeleteView(ObjectDeleteView):
     model = ExpertField
+
+    def form_valid(self, form):
+        try:
+            services.expert_field_delete(field=self.object, user=self.request.user)
+        except ValidationError as error:
+            messages.error(self.request, "；".join(error.messages))
+            return redirect(self.object)
+        messages.success(self.request, f"已删除“{self.object}”。")
+        return redirect("experts:expertfield_list")
 
 
 # ========================================================================================== 科技副总

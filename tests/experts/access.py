@@ -110,6 +110,8 @@ ROUTES = [
     Route("experts:expert_export", STAFF_READ, ok=(200,)),
     Route("experts:expert_export_pii", BUREAU, ok=(200,)),
     Route("experts:expert_lookup", STAFF_READ, methods=("GET", "POST"), ok=(200,)),
+    Route("experts:expert_import", BUREAU, methods=("GET", "POST"), ok=(200,)),
+    Route("experts:expert_import_template", BUREAU, ok=(200,)),
     Route("experts:expert_detail", STAFF_READ, kwargs=_expert, ok=(200,)),
     Route("experts:expert_pii", BUREAU, kwargs=_expert, ok=(200,)),
     Route("experts:expert_add", BUREAU, methods=("GET", "POST"), ok=(200,)),

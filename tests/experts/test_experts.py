@@ -119,7 +119,7 @@ def test_create_page_shows_field_errors(client, bureau_user):
         "id_number": "110101199003071230",
         "mobile": "13812345678",
         "title": "副高",
-        "employer": employer.pk,
+        "employer": employer.name,
         "fields": [field.pk],
         "admitted_on": "2023-06-01",
     }
@@ -169,6 +169,25 @@ def test_list_query_counts(client, bureau_user, county_user, county_a, django_as
     for _ in range(rows):
         PlacementFactory(university=university, county=county_a)
         CommissionerFactory(team=team, county=county_a, employer=employer)
+    from django.contrib.contenttypes.models import ContentType
+
+    from experts.models import ReviewPanel
+
+    subject_type = ContentType.objects.get_for_model(employer)
+    ReviewPanel.objects.bulk_create(
+        [
+            ReviewPanel(
+                subject_type=subject_type,
+                subject_id=index,
+                title=f"评审{index}",
+                applicant=employer,
+                size=3,
+                state="已完成",
+                created_by=bureau_user,
+            )
+            for index in range(rows)
+        ]
+    )
     client.force_login(bureau_user)
     for name in (
         "experts:expert_list",
@@ -238,3 +257,123 @@ def test_demo_figures_match_the_seed():
     assert Commissioner.objects.filter(team__year=2023, is_leader=True).count() == 11
     for expert in Expert.objects.all()[:20]:
         assert expert.reveal_id_number()[-4:] == expert.id_number_masked[-4:]
+
+
+def test_field_in_use_cannot_be_deleted(client, bureau_user):
+    field = ExpertFieldFactory(name="新材料")
+    ExpertFactory(fields=[field])
+    unused = ExpertFieldFactory(name="空领域")
+    client.force_login(bureau_user)
+    response = client.post(reverse("experts:expertfield_delete", kwargs={"pk": field.pk}), follow=True)
+    assert "仍有 1 位专家" in response.content.decode()
+    assert field.__class__.objects.filter(pk=field.pk).exists()
+    client.post(reverse("experts:expertfield_delete", kwargs={"pk": unused.pk}))
+    assert not field.__class__.objects.filter(pk=unused.pk).exists()
+
+
+def test_team_with_members_cannot_be_deleted(client, bureau_user, county_a):
+    member = CommissionerFactory(team=TeamFactory(counties=[county_a]), county=county_a)
+    client.force_login(bureau_user)
+    response = client.post(
+        reverse("experts:commissionerteam_delete", kwargs={"pk": member.team_id}), follow=True
+    )
+    assert "仍被其他记录引用" in response.content.decode()
+    assert Commissioner.objects.filter(pk=member.pk).exists()
+
+
+def test_figures_by_county(county_a, county_b):
+    ExpertFactory(county=county_a, admitted_on=dt.date(2023, 5, 1))
+    ExpertFactory(county=None, admitted_on=dt.date(2023, 5, 1))
+    ExpertFactory(county=county_a, admitted_on=dt.date(2022, 5, 1))
+    team = TeamFactory(counties=[county_a, county_b])
+    CommissionerFactory(team=team, county=county_b)
+    CommissionerFactory(team=team, county=county_b)
+    PlacementFactory(county=county_a, year=2023)
+    assert selectors.figures_by_county(year=2023) == {
+        county_a.pk: {"experts_admitted": 1, "commissioners": 0, "vice_presidents": 1},
+        None: {"experts_admitted": 1, "commissioners": 0, "vice_presidents": 0},
+        county_b.pk: {"experts_admitted": 0, "commissioners": 2, "vice_presidents": 0},
+    }
+    assert selectors.commissioner_figures(year=2023, region_ids=[county_b.pk]) == {"teams": 1, "members": 2}
+
+
+def test_edit_keeps_or_clears_personal_data(client, bureau_user):
+    field = ExpertFieldFactory(name="新能源")
+    expert = ExpertFactory(fields=[field], id_number=make_id_number(11), mobile="13712345678")
+    client.force_login(bureau_user)
+    data = {
+        "name": "改名",
+        "gender": "男",
+        "id_number": "",
+        "mobile": "",
+        "title": "副高",
+        "employer": expert.employer.name,
+        "fields": [field.pk],
+        "admitted_on": "2023-06-01",
+    }
+    url = reverse("experts:expert_edit", kwargs={"pk": expert.pk})
+    assert client.post(url, data).status_code == 302
+    expert.refresh_from_db()
+    assert expert.name == "改名" and expert.reveal_id_number() == make_id_number(11)
+    assert expert.reveal_mobile() == "13712345678"
+    assert client.post(url, data | {"mobile": "清除"}).status_code == 302
+    expert.refresh_from_db()
+    assert expert.mobile_masked == "" and expert.reveal_mobile() == ""
+
+
+def test_units_and_experts_are_typed_not_chosen():
+    from django.core.exceptions import ValidationError as DjangoValidationError
+
+    from experts.fields import ExpertRefField, OrganizationField, OrganizationListField
+
+    unit = OrganizationFactory(name="山西众立法兰有限公司", uscc="91140000MA0GR8XX1Q")
+    OrganizationFactory(name="同名单位")
+    OrganizationFactory(name="同名单位")
+    field = OrganizationField(label="工作单位")
+    assert field.clean("山西众立法兰有限公司") == unit
+    assert field.clean("91140000ma0gr8xx1q") == unit
+    with pytest.raises(DjangoValidationError, match="不在单位库中"):
+        field.clean("不存在")
+    with pytest.raises(DjangoValidationError, match="统一社会信用代码"):
+        field.clean("同名单位")
+    assert field.prepare_value(unit.pk) == unit.name
+    units = OrganizationListField(required=False)
+    assert units.clean("山西众立法兰有限公司\n\n") == [unit]
+    assert units.prepare_value([unit]) == unit.name
+
+    first = ExpertFactory(name="王同名")
+    second = ExpertFactory(name="王同名")
+    only = ExpertFactory(name="李唯一")
+    experts = ExpertRefField(required=False)
+    assert experts.clean("李唯一") == only and experts.clean(str(second.pk)) == second
+    with pytest.raises(DjangoValidationError, match="请填写专家编号"):
+        experts.clean("王同名")
+    assert experts.prepare_value(only.pk) == "李唯一" and experts.prepare_value(first) == str(first.pk)
+
+
+def test_placement_form_round_trip(client, bureau_user, county_a):
+    enterprise = OrganizationFactory(name="定襄县宏伟锻造有限公司", region=county_a)
+    university = UniversityFactory(name="太原理工大学")
+    expert = ExpertFactory(name="赵副总")
+    client.force_login(bureau_user)
+    response = client.post(
+        reverse("experts:vicepresidentplacement_add"),
+        {
+            "name": "赵副总",
+            "title": "正高",
+            "university": university.pk,
+            "expert": "赵副总",
+            "year": 2023,
+            "enterprise": "定襄县宏伟锻造有限公司",
+            "term_start": "2023-09-01",
+            "term_end": "2025-08-31",
+            "state": "在任",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    placement = VicePresidentPlacement.objects.get()
+    assert placement.enterprise == enterprise and placement.county == county_a and placement.expert == expert
+    body = client.get(
+        reverse("experts:vicepresidentplacement_edit", kwargs={"pk": placement.pk})
+    ).content.decode()
+    assert 'value="定襄县宏伟锻造有限公司"' in body and 'value="赵副总"' in body

@@ -193,7 +193,7 @@ def test_error_report_hides_the_numbers(world, settings, monkeypatch, rf):
             "id_number": ID_NUMBER,
             "mobile": MOBILE,
             "title": "正高",
-            "employer": OrganizationFactory().pk,
+            "employer": OrganizationFactory().name,
             "fields": [field.pk],
             "admitted_on": "2023-06-01",
         },

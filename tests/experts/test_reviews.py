@@ -366,3 +366,38 @@ def test_panel_card_tag_and_names_as_fields(rf, field, applicant, bureau_user, l
     assert panel_add_url(applicant) not in render(bureau_user)  # one open panel at a time
     with pytest.raises(ValidationError, match="不存在"):
         _create(OrganizationFactory(), field, applicant, bureau_user, fields=["不存在的领域"])
+
+
+def test_panel_add_page(client, field, applicant, bureau_user):
+    from django.contrib.contenttypes.models import ContentType
+    from django.urls import reverse
+
+    experts = [ExpertFactory(fields=[field], name=f"候选{i}") for i in range(4)]
+    client.force_login(bureau_user)
+    url = reverse("experts:panel_add") + (
+        f"?subject_type={ContentType.objects.get_for_model(applicant).pk}&subject_id={applicant.pk}"
+    )
+    body = client.get(url).content.decode()
+    assert 'value="山西众立法兰有限公司"' in body  # the subject's str() as the default title
+    data = {
+        "title": "测试评审",
+        "applicant": "山西众立法兰有限公司",
+        "fields": [field.pk],
+        "size": 3,
+        "reserves": 2,
+        "excluded_names": "候选0",
+        "lookback_years": 3,
+        "criteria_text": "创新性|60|1\n可行性|40",
+    }
+    response = client.post(url, data)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "需要 5 人" in body and "候选池仅有 3 人" in body and "申报单位申请回避 1 人" in body
+    response = client.post(url, data | {"reserves": 0})
+    panel = review_panel_for(subject=applicant)
+    assert response.status_code == 302 and response["Location"] == panel.get_absolute_url()
+    assert panel.criteria[1] == {"key": "c2", "label": "可行性", "max_score": 40.0, "weight": 1.0}
+    assert experts[0].pk not in panel.draws.get().drawn
+    assert client.get(url).status_code == 302  # an open panel: the page sends staff to it
+    response = client.post(url, data | {"criteria_text": "创新性|0|1"})
+    assert response.status_code == 302  # still redirected: one open panel per subject
