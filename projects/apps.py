@@ -1,6 +1,99 @@
 from django.apps import AppConfig
 
+from kejiju.accounts.roles import Role
+
+_MODELS = (
+    "programme",
+    "call",
+    "lumpsumpilot",
+    "project",
+    "projectevent",
+    "budgetline",
+    "disbursement",
+    "annualreport",
+    "midtermcheck",
+    "changerequest",
+    "attachment",
+    "cooperationproject",
+)
+
 
 class ProjectsConfig(AppConfig):
     name = "projects"
     verbose_name = "科技计划项目"
+
+    # Bureau staff run every step; leadership reads everything; a county office reads its county's
+    # projects, enters applications for its county, uploads their 申报书 and withdraws them before 受理
+    # (the state machine in rules.py limits which transitions each role may take).
+    role_permissions = {
+        Role.BUREAU: [
+            *(f"projects.view_{model}" for model in _MODELS),
+            *(f"projects.add_{model}" for model in _MODELS if model != "projectevent"),
+            *(f"projects.change_{model}" for model in _MODELS if model != "projectevent"),
+            "projects.delete_attachment",
+            "projects.transition_project",
+        ],
+        Role.LEADER: [f"projects.view_{model}" for model in _MODELS],
+        Role.COUNTY: [
+            "projects.view_project",
+            "projects.add_project",
+            "projects.change_project",
+            "projects.transition_project",
+            "projects.view_attachment",
+            "projects.add_attachment",
+            "projects.view_cooperationproject",
+        ],
+    }
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from kejiju.core.registry import MenuItem, MenuSection, register_menu, register_todo_provider
+
+        from . import models
+        from .todos import project_todos
+
+        # Own columns only (no reverse relations), no timestamps; mobile numbers masked in the history.
+        masked = {models.Project: ["pi_mobile"], models.ChangeRequest: ["new_pi_mobile"]}
+        for model in (
+            models.Programme,
+            models.Call,
+            models.LumpSumPilot,
+            models.Project,
+            models.BudgetLine,
+            models.Disbursement,
+            models.AnnualReport,
+            models.MidtermCheck,
+            models.ChangeRequest,
+            models.Attachment,
+            models.CooperationProject,
+        ):
+            fields = [
+                field.name
+                for field in model._meta.concrete_fields
+                if field.name not in {"updated_at", "created_at", "file"}
+            ]
+            auditlog.register(model, include_fields=fields, mask_fields=masked.get(model))
+        register_menu(
+            MenuSection(
+                label="科技计划项目",
+                order=40,
+                items=(
+                    MenuItem("项目列表", "projects:project_list", "projects.view_project"),
+                    MenuItem("超期提醒", "projects:overdue", "projects.view_project"),
+                    MenuItem("项目与经费统计", "projects:figures", "projects.view_project"),
+                    MenuItem(
+                        "省校合作项目", "projects:cooperationproject_list", "projects.view_cooperationproject"
+                    ),
+                    MenuItem("计划类别", "projects:programme_list", "projects.view_programme"),
+                    MenuItem("申报批次", "projects:call_list", "projects.view_call"),
+                    MenuItem("包干制试点单位", "projects:lumpsumpilot_list", "projects.view_lumpsumpilot"),
+                ),
+            )
+        )
+        register_todo_provider(project_todos)
+
+    def seed_demo(self, *, stdout) -> None:
+        from .demo import seed_demo_projects
+
+        seed_demo_projects(stdout=stdout)

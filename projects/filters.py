@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from kejiju.accounts.models import Region
+from kejiju.core.filters import BaseFilterSet
+
+from . import rules
+from .models import Call, ChangeRequest, CooperationProject, Programme, Project
+from .selectors import overdue_condition
+
+
+def _regions(request):
+    from kejiju.accounts.scoping import scope_region_ids
+
+    queryset = Region.objects.county_level()
+    if request is None:
+        return queryset
+    allowed = scope_region_ids(request.user)
+    return queryset if allowed is None else queryset.filter(pk__in=allowed)
+
+
+class ProgrammeFilterSet(BaseFilterSet):
+    search_fields = ("name", "code")
+
+    class Meta:
+        model = Programme
+        fields = ["is_active"]
+
+
+class CallFilterSet(BaseFilterSet):
+    search_fields = ("title",)
+
+    class Meta:
+        model = Call
+        fields = ["programme", "year"]
+
+
+class ProjectFilterSet(BaseFilterSet):
+    search_fields = ("title", "number", "applicant__name", "pi_name")
+
+    programme = django_filters.ModelChoiceFilter(
+        field_name="call__programme", queryset=Programme.objects.all(), label="计划类别"
+    )
+    call = django_filters.ModelChoiceFilter(
+        queryset=Call.objects.select_related("programme"), label="申报批次"
+    )
+    year = django_filters.NumberFilter(field_name="call__year", label="年度")
+    state = django_filters.ChoiceFilter(choices=rules.State.choices, label="状态")
+    region = django_filters.ModelChoiceFilter(queryset=_regions, label="县区")
+    lump_sum = django_filters.BooleanFilter(label="包干制")
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label="超期未验收")
+    pending_change = django_filters.BooleanFilter(method="filter_pending_change", label="有待审批变更")
+
+    class Meta:
+        model = Project
+        fields = ["programme", "call", "year", "state", "region", "lump_sum", "overdue", "pending_change"]
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        condition = overdue_condition(timezone.localdate())
+        return queryset.filter(condition) if value else queryset.exclude(condition)
+
+    def filter_pending_change(self, queryset, name, value):
+        if value is None:
+            return queryset
+        pending = ChangeRequest.objects.filter(
+            project=OuterRef("pk"), decision=ChangeRequest.Decision.PENDING
+        )
+        return queryset.filter(Exists(pending)) if value else queryset.exclude(Exists(pending))
+
+
+class CooperationProjectFilterSet(BaseFilterSet):
+    search_fields = ("title", "university__name", "local_unit__name")
+
+    region = django_filters.ModelChoiceFilter(queryset=_regions, label="县区")
+    landed_year = django_filters.NumberFilter(field_name="landed_on__year", label="落地年度")
+    finished_year = django_filters.NumberFilter(field_name="finished_on__year", label="完成年度")
+
+    class Meta:
+        model = CooperationProject
+        fields = ["kind", "state", "region", "task_year", "landed_year", "finished_year"]

@@ -1,0 +1,202 @@
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Q
+
+from kejiju.core.forms import ScopedForm, ScopedModelForm
+from kejiju.core.models import Organization
+
+from . import rules, selectors
+from .models import (
+    AnnualReport,
+    Attachment,
+    BudgetLine,
+    Call,
+    ChangeRequest,
+    CooperationProject,
+    Disbursement,
+    LumpSumPilot,
+    MidtermCheck,
+    Programme,
+    Project,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ProgrammeForm(ScopedModelForm):
+    class Meta:
+        model = Programme
+        fields = ["name", "code", "description", "sort_order", "is_active"]
+
+
+class CallForm(ScopedModelForm):
+    class Meta:
+        model = Call
+        fields = ["programme", "year", "title", "opens_on", "closes_on", "review_by", "note"]
+        widgets = {"opens_on": DATE, "closes_on": DATE, "review_by": DATE}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("opens_on") and data.get("closes_on") and data["closes_on"] < data["opens_on"]:
+            self.add_error("closes_on", "申报截止日期不能早于开始日期。")
+        return data
+
+
+class LumpSumPilotForm(ScopedModelForm):
+    class Meta:
+        model = LumpSumPilot
+        fields = ["organization", "batch", "since_year", "is_active", "note"]
+
+
+class ProjectForm(ScopedModelForm):
+    """Application data. The service checks the 限项 rules; staff may give an override reason."""
+
+    override_reason = forms.CharField(
+        label="限项规则例外说明",
+        required=False,
+        max_length=300,
+        help_text="仅局业务人员：负责人违反限项规则而确需受理时填写理由",
+    )
+
+    class Meta:
+        model = Project
+        fields = [
+            "call",
+            "title",
+            "applicant",
+            "region",
+            "pi_name",
+            "pi_mobile",
+            "start_date",
+            "end_date",
+            "requested_grant",
+            "self_raised",
+            "summary",
+        ]
+        widgets = {"start_date": DATE, "end_date": DATE, "summary": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        calls = selectors.calls_for_entry(user=user)
+        if self.instance.pk:  # keep the project's own call selectable after the call closed
+            calls = Call.objects.select_related("programme").filter(
+                Q(pk__in=calls.values("pk")) | Q(pk=self.instance.call_id)
+            )
+        self.fields["call"].queryset = calls
+        self.fields["applicant"].queryset = Organization.objects.visible_to(user).filter(is_active=True)
+        if getattr(user, "role", "") != rules.BUREAU:
+            del self.fields["override_reason"]
+        elif self.instance.pk:
+            self.fields["override_reason"].initial = self.instance.rule_override_reason
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start_date") and data.get("end_date") and data["end_date"] < data["start_date"]:
+            self.add_error("end_date", "结束日期不能早于起始日期。")
+        return data
+
+    def _post_clean(self):
+        # The model's own validation runs in the service (number and state are set there).
+        pass
+
+
+class TransitionForm(ScopedForm):
+    action = forms.ChoiceField(label="操作", choices=rules.Action.choices)
+    comment = forms.CharField(label="意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    granted = forms.DecimalField(
+        label="批准市级资金（元）", required=False, min_value=0, max_digits=14, decimal_places=2
+    )
+
+
+class DisbursementForm(ScopedModelForm):
+    class Meta:
+        model = Disbursement
+        fields = ["paid_on", "amount", "voucher", "note"]
+        widgets = {"paid_on": DATE}
+
+
+class BudgetLineForm(ScopedModelForm):
+    class Meta:
+        model = BudgetLine
+        fields = ["source", "category", "amount", "note"]
+
+
+class AnnualReportForm(ScopedModelForm):
+    class Meta:
+        model = AnnualReport
+        fields = ["year", "filed_on", "progress", "spent"]
+        widgets = {"filed_on": DATE, "progress": forms.Textarea(attrs={"rows": 4})}
+
+
+class MidtermCheckForm(ScopedModelForm):
+    class Meta:
+        model = MidtermCheck
+        fields = ["checked_on", "conclusion", "findings"]
+        widgets = {"checked_on": DATE, "findings": forms.Textarea(attrs={"rows": 4})}
+
+
+class ChangeRequestForm(ScopedModelForm):
+    class Meta:
+        model = ChangeRequest
+        fields = [
+            "kind",
+            "reason",
+            "new_start_date",
+            "new_end_date",
+            "new_city_grant",
+            "new_self_raised",
+            "new_pi_name",
+            "new_pi_mobile",
+        ]
+        widgets = {"new_start_date": DATE, "new_end_date": DATE, "reason": forms.Textarea(attrs={"rows": 3})}
+
+
+class ChangeDecisionForm(ScopedForm):
+    decision = forms.ChoiceField(
+        label="审批结果",
+        choices=[(ChangeRequest.Decision.APPROVED, "批准"), (ChangeRequest.Decision.REFUSED, "驳回")],
+    )
+    comment = forms.CharField(label="审批意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AttachmentForm(ScopedForm):
+    kind = forms.ChoiceField(label="附件类型", choices=Attachment.Kind.choices)
+    file = forms.FileField(
+        label="文件",
+        help_text="PDF、Word/Excel/PowerPoint（含 WPS）或 PNG/JPEG 图片",
+    )
+
+    def __init__(self, *args, user=None, allowed_kinds=None, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        if allowed_kinds is not None:
+            self.fields["kind"].choices = [c for c in Attachment.Kind.choices if c[0] in allowed_kinds]
+
+
+class CooperationProjectForm(ScopedModelForm):
+    class Meta:
+        model = CooperationProject
+        fields = [
+            "title",
+            "region",
+            "university",
+            "local_unit",
+            "kind",
+            "state",
+            "task_year",
+            "signed_on",
+            "landed_on",
+            "finished_on",
+            "investment",
+            "note",
+        ]
+        widgets = {
+            "signed_on": DATE,
+            "landed_on": DATE,
+            "finished_on": DATE,
+            "note": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["university"].queryset = Organization.objects.filter(kind=Organization.Kind.UNIVERSITY)

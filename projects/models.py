@@ -1,0 +1,529 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+
+from kejiju.accounts.scoping import RegionScopedQuerySet
+
+from .rules import AcceptanceResult, State
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+# The default score sheet offered when staff start an expert panel for a project (100 points).
+REVIEW_CRITERIA = [
+    {"key": "innovation", "label": "创新性", "max_score": 25, "weight": 1},
+    {"key": "feasibility", "label": "技术可行性", "max_score": 25, "weight": 1},
+    {"key": "team", "label": "团队与基础条件", "max_score": 20, "weight": 1},
+    {"key": "benefit", "label": "预期效益", "max_score": 20, "weight": 1},
+    {"key": "budget", "label": "经费合理性", "max_score": 10, "weight": 1},
+]
+
+
+class Programme(models.Model):
+    """A plan category (计划类别): 重点研发, 科技成果转化, 软科学 …"""
+
+    name = models.CharField("计划类别", max_length=100, unique=True)
+    code = models.CharField(
+        "编码", max_length=10, unique=True, help_text="用于生成项目编号，如 ZDYF（大写字母）"
+    )
+    description = models.TextField("说明", blank=True)
+    sort_order = models.PositiveIntegerField("排序", default=0)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "计划类别"
+        verbose_name_plural = "计划类别"
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:programme_detail", kwargs={"pk": self.pk})
+
+
+class Call(models.Model):
+    """A yearly call (年度申报批次) of one programme, with its dates."""
+
+    programme = models.ForeignKey(
+        Programme, verbose_name="计划类别", on_delete=models.PROTECT, related_name="calls"
+    )
+    year = models.PositiveIntegerField(
+        "年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)], db_index=True
+    )
+    title = models.CharField("批次名称", max_length=200)
+    opens_on = models.DateField("申报开始日期")
+    closes_on = models.DateField("申报截止日期")
+    review_by = models.DateField("评审完成日期", null=True, blank=True)
+    note = models.TextField("说明", blank=True)
+
+    class Meta:
+        verbose_name = "申报批次"
+        verbose_name_plural = "申报批次"
+        ordering = ["-year", "programme__sort_order", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "year", "title"], name="projects_call_unique"),
+            models.CheckConstraint(
+                condition=models.Q(closes_on__gte=models.F("opens_on")), name="call_dates"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:call_detail", kwargs={"pk": self.pk})
+
+
+class LumpSumPilot(models.Model):
+    """A unit in the 经费包干制 pilot: its projects have no itemised budget."""
+
+    organization = models.OneToOneField(
+        "core.Organization", verbose_name="试点单位", on_delete=models.PROTECT, related_name="lump_sum_pilot"
+    )
+    batch = models.PositiveIntegerField("批次", validators=[MinValueValidator(1)], help_text="第几批试点")
+    since_year = models.PositiveIntegerField("起始年度", validators=[MinValueValidator(2000)])
+    is_active = models.BooleanField("有效", default=True)
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "包干制试点单位"
+        verbose_name_plural = "包干制试点单位"
+        ordering = ["batch", "organization__name"]
+
+    def __str__(self) -> str:
+        return f"{self.organization}（第{self.batch}批）"
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:lumpsumpilot_list")
+
+
+class ProjectQuerySet(RegionScopedQuerySet):
+    pass
+
+
+class Project(models.Model):
+    region_field = "region"
+
+    number = models.CharField("项目编号", max_length=30, unique=True, editable=False)
+    call = models.ForeignKey(Call, verbose_name="申报批次", on_delete=models.PROTECT, related_name="projects")
+    title = models.CharField("项目名称", max_length=200, db_index=True)
+    applicant = models.ForeignKey(
+        "core.Organization", verbose_name="承担单位", on_delete=models.PROTECT, related_name="plan_projects"
+    )
+    region = models.ForeignKey(
+        "accounts.Region", verbose_name="所属县区", on_delete=models.PROTECT, related_name="plan_projects"
+    )
+    pi_name = models.CharField("项目负责人", max_length=50)
+    pi_mobile = models.CharField(
+        "负责人手机", max_length=11, db_index=True, help_text="用于识别同一负责人（限项规则）"
+    )
+    summary = models.TextField("项目简介", blank=True)
+    start_date = models.DateField("起始日期")
+    end_date = models.DateField("结束日期")
+    requested_grant = models.DecimalField("申请市级资金（元）", **MONEY, validators=[MinValueValidator(0)])
+    city_grant = models.DecimalField(
+        "批准市级资金（元）", **MONEY, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    self_raised = models.DecimalField("自筹资金（元）", **MONEY, default=0, validators=[MinValueValidator(0)])
+    lump_sum = models.BooleanField("经费包干制", default=False, help_text="试点单位的项目不编制经费明细预算")
+    state = models.CharField(
+        "状态", max_length=24, choices=State.choices, default=State.SUBMITTED, db_index=True
+    )
+    acceptance_result = models.CharField(
+        "验收结论", max_length=32, choices=AcceptanceResult.choices, blank=True
+    )
+    rule_override_reason = models.CharField(
+        "限项规则例外说明", max_length=300, blank=True, help_text="局业务人员放行违反限项规则的申报时填写"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="录入人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "科技计划项目"
+        verbose_name_plural = "科技计划项目"
+        ordering = ["-call__year", "number"]
+        permissions = [("transition_project", "办理项目流程")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")), name="project_dates"
+            ),
+        ]
+        indexes = [models.Index(fields=["region", "state"]), models.Index(fields=["end_date", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:project_detail", kwargs={"pk": self.pk})
+
+    # The review panel of the expert library shows these (see experts.services.review_panel_create).
+    def review_title(self) -> str:
+        return self.title
+
+    def review_applicant(self):
+        return self.applicant
+
+    def review_criteria(self) -> list[dict]:
+        return REVIEW_CRITERIA
+
+
+class ProjectEvent(models.Model):
+    """A timeline entry: a state transition or a recorded step (年报, 拨付, 变更 …)."""
+
+    project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE, related_name="events")
+    action = models.CharField("操作", max_length=32)
+    label = models.CharField("说明", max_length=100)
+    from_state = models.CharField("原状态", max_length=24, blank=True)
+    to_state = models.CharField("新状态", max_length=24, blank=True)
+    comment = models.TextField("意见", blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "项目流程记录"
+        verbose_name_plural = "项目流程记录"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.project.number} {self.label}"
+
+    @property
+    def from_state_label(self) -> str:
+        from .rules import state_label
+
+        return state_label(self.from_state)
+
+    @property
+    def to_state_label(self) -> str:
+        from .rules import state_label
+
+        return state_label(self.to_state)
+
+
+class ProjectChildQuerySet(RegionScopedQuerySet):
+    pass
+
+
+class BudgetLine(models.Model):
+    """One line of an itemised budget (not for 包干制 projects)."""
+
+    class Category(models.TextChoices):
+        EQUIPMENT = "equipment", "设备费"
+        BUSINESS = "business", "业务费"
+        LABOUR = "labour", "劳务费"
+        INDIRECT = "indirect", "间接费用"
+
+    class Source(models.TextChoices):
+        CITY = "city", "市级财政资金"
+        SELF = "self", "自筹资金"
+
+    region_field = "project__region"
+    project = models.ForeignKey(
+        Project, verbose_name="项目", on_delete=models.CASCADE, related_name="budget_lines"
+    )
+    category = models.CharField("科目", max_length=16, choices=Category.choices)
+    source = models.CharField("资金来源", max_length=8, choices=Source.choices, default=Source.CITY)
+    amount = models.DecimalField("金额（元）", **MONEY, validators=[MinValueValidator(0)])
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    objects = ProjectChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "预算明细"
+        verbose_name_plural = "预算明细"
+        ordering = ["source", "category", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} {self.get_category_display()} {self.amount}"
+
+
+class Disbursement(models.Model):
+    """A payment of city money to the project (拨付)."""
+
+    region_field = "project__region"
+    project = models.ForeignKey(
+        Project, verbose_name="项目", on_delete=models.PROTECT, related_name="disbursements"
+    )
+    paid_on = models.DateField("拨付日期")
+    amount = models.DecimalField("拨付金额（元）", **MONEY, validators=[MinValueValidator(0)])
+    voucher = models.CharField("凭证号", max_length=50)
+    note = models.CharField("说明", max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="录入人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = ProjectChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "经费拨付"
+        verbose_name_plural = "经费拨付"
+        ordering = ["paid_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.paid_on} {self.amount} 元"
+
+
+class AnnualReport(models.Model):
+    """The yearly execution report (年度执行报告)."""
+
+    region_field = "project__region"
+    project = models.ForeignKey(
+        Project, verbose_name="项目", on_delete=models.CASCADE, related_name="annual_reports"
+    )
+    year = models.PositiveIntegerField("报告年度", validators=[MinValueValidator(2000)])
+    filed_on = models.DateField("报送日期")
+    progress = models.TextField("执行情况")
+    spent = models.DecimalField("当年支出（元）", **MONEY, default=0, validators=[MinValueValidator(0)])
+
+    objects = ProjectChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "年度执行报告"
+        verbose_name_plural = "年度执行报告"
+        ordering = ["year"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "year"], name="projects_annualreport_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} 年度报告"
+
+
+class MidtermCheck(models.Model):
+    """A 中期检查 and its conclusion."""
+
+    class Conclusion(models.TextChoices):
+        CONTINUE = "continue", "继续执行"
+        ADJUST = "adjust", "调整后继续"
+        STOP = "stop", "建议终止"
+
+    region_field = "project__region"
+    project = models.ForeignKey(
+        Project, verbose_name="项目", on_delete=models.CASCADE, related_name="midterm_checks"
+    )
+    checked_on = models.DateField("检查日期")
+    conclusion = models.CharField("检查结论", max_length=16, choices=Conclusion.choices)
+    findings = models.TextField("检查意见")
+
+    objects = ProjectChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "中期检查"
+        verbose_name_plural = "中期检查"
+        ordering = ["checked_on"]
+
+    def __str__(self) -> str:
+        return f"{self.checked_on} {self.get_conclusion_display()}"
+
+
+class ChangeRequest(models.Model):
+    """A 变更 request: new dates, new money, or a new principal investigator."""
+
+    class Kind(models.TextChoices):
+        DATES = "dates", "项目期限"
+        BUDGET = "budget", "经费预算"
+        LEADER = "leader", "项目负责人"
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", "待审批"
+        APPROVED = "approved", "已批准"
+        REFUSED = "refused", "已驳回"
+
+    region_field = "project__region"
+    project = models.ForeignKey(
+        Project, verbose_name="项目", on_delete=models.CASCADE, related_name="change_requests"
+    )
+    kind = models.CharField("变更类型", max_length=16, choices=Kind.choices)
+    reason = models.TextField("变更理由")
+    new_start_date = models.DateField("新起始日期", null=True, blank=True)
+    new_end_date = models.DateField("新结束日期", null=True, blank=True)
+    new_city_grant = models.DecimalField(
+        "新市级资金（元）", **MONEY, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    new_self_raised = models.DecimalField(
+        "新自筹资金（元）", **MONEY, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    new_pi_name = models.CharField("新负责人", max_length=50, blank=True)
+    new_pi_mobile = models.CharField("新负责人手机", max_length=11, blank=True)
+    decision = models.CharField(
+        "审批结果", max_length=16, choices=Decision.choices, default=Decision.PENDING, db_index=True
+    )
+    decision_comment = models.TextField("审批意见", blank=True)
+    requested_at = models.DateTimeField("申请时间", auto_now_add=True)
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审批人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = ProjectChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "项目变更"
+        verbose_name_plural = "项目变更"
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}变更（{self.get_decision_display()}）"
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:project_detail", kwargs={"pk": self.project_id})
+
+
+class Attachment(models.Model):
+    class Kind(models.TextChoices):
+        APPLICATION = "application", "申报书"
+        CONTRACT = "contract", "任务书"
+        ANNUAL = "annual", "年度报告"
+        MIDTERM = "midterm", "中期报告"
+        CHANGE = "change", "变更材料"
+        ACCEPTANCE = "acceptance", "验收报告"
+        EVALUATION = "evaluation", "绩效评估报告"
+        OTHER = "other", "其他"
+
+    region_field = "project__region"
+    project = models.ForeignKey(
+        Project, verbose_name="项目", on_delete=models.CASCADE, related_name="attachments"
+    )
+    kind = models.CharField("附件类型", max_length=16, choices=Kind.choices)
+    file = models.FileField("文件", upload_to="projects/attachments/", max_length=255)
+    original_name = models.CharField("原文件名", max_length=255)
+    size = models.PositiveBigIntegerField("大小（字节）")
+    content_type = models.CharField("文件类型", max_length=100)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="上传人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    objects = ProjectChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "项目附件"
+        verbose_name_plural = "项目附件"
+        ordering = ["kind", "-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.original_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:attachment_download", kwargs={"pk": self.pk})
+
+
+class CooperationProjectQuerySet(RegionScopedQuerySet):
+    pass
+
+
+class CooperationProject(models.Model):
+    """A 省校合作 project: a county's task with a partner university."""
+
+    class Kind(models.TextChoices):
+        TRANSFER_BASE = "transfer_base", "高校科技成果转化基地"
+        INDUSTRIAL_PARK = "industrial_park", "产业园"
+        PLATFORM_BASE = "platform_base", "高校科研平台延伸基地"
+        JOINT_RESEARCH = "joint_research", "联合攻关"
+
+    class State(models.TextChoices):
+        SIGNED = "signed", "已签约"
+        BUILDING = "building", "建设中"
+        LANDED = "landed", "已落地"
+        FINISHED = "finished", "已完成"
+        STOPPED = "stopped", "已终止"
+
+    region_field = "region"
+    title = models.CharField("项目名称", max_length=200, db_index=True)
+    region = models.ForeignKey(
+        "accounts.Region",
+        verbose_name="所属县区",
+        on_delete=models.PROTECT,
+        related_name="cooperation_projects",
+    )
+    university = models.ForeignKey(
+        "core.Organization",
+        verbose_name="合作高校",
+        on_delete=models.PROTECT,
+        related_name="cooperation_projects",
+        limit_choices_to={"kind": "university"},
+    )
+    local_unit = models.ForeignKey(
+        "core.Organization",
+        verbose_name="本地合作单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="local_cooperation_projects",
+    )
+    kind = models.CharField("类型", max_length=24, choices=Kind.choices)
+    state = models.CharField(
+        "状态", max_length=16, choices=State.choices, default=State.SIGNED, db_index=True
+    )
+    task_year = models.PositiveIntegerField("任务年度", validators=[MinValueValidator(2000)], db_index=True)
+    signed_on = models.DateField("签约日期", null=True, blank=True)
+    landed_on = models.DateField("落地日期", null=True, blank=True)
+    finished_on = models.DateField("完成日期", null=True, blank=True)
+    investment = models.DecimalField(
+        "计划投资（元）", **MONEY, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    note = models.TextField("进展说明", blank=True)
+
+    objects = CooperationProjectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "省校合作项目"
+        verbose_name_plural = "省校合作项目"
+        ordering = ["-task_year", "region__sort_order", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:cooperationproject_detail", kwargs={"pk": self.pk})
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        if self.state in {self.State.LANDED, self.State.FINISHED} and not self.landed_on:
+            errors["landed_on"] = "状态为已落地或已完成时须填写落地日期。"
+        if self.state == self.State.FINISHED and not self.finished_on:
+            errors["finished_on"] = "状态为已完成时须填写完成日期。"
+        if self.landed_on and self.finished_on and self.finished_on < self.landed_on:
+            errors["finished_on"] = "完成日期不能早于落地日期。"
+        if self.university_id and self.university.kind != "university":
+            errors["university"] = "合作高校须为高等院校类单位。"
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,321 @@
+"""Plain rules of the plan-project life cycle (no database access; unit-tested table by table).
+
+Sources: 《忻州市科技计划项目运行管理规范》 (2023: 申报 → 受理 → 评审立项 → 运行管理 → 绩效评估 →
+结题验收 → 整理归档), the provincial filing rules (one application per 项目负责人; none while an own
+project is overdue and not accepted), the acceptance rules of the national major projects (通过 /
+整改后通过 / 不通过, one 整改 round) and 国办发〔2021〕32号 on 经费包干制 (no itemised budget).
+See the shared domain-rules notes, section 6.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import PurePath
+
+from django.db import models
+
+
+class State(models.TextChoices):
+    SUBMITTED = "submitted", "申报"
+    WITHDRAWN = "withdrawn", "已撤回"
+    ACCEPTED = "accepted", "受理"
+    REJECTED = "rejected", "不予受理"
+    REVIEW = "review", "评审"
+    APPROVED = "approved", "立项"
+    NOT_APPROVED = "not_approved", "未立项"
+    EXECUTING = "executing", "执行"
+    SUSPENDED = "suspended", "暂停"
+    EVALUATION = "evaluation", "绩效评估"
+    ACCEPTANCE = "acceptance", "结题验收"
+    RECTIFICATION = "rectification", "整改"
+    CONCLUDED = "concluded", "验收完成"
+    ARCHIVED = "archived", "归档"
+    TERMINATED = "terminated", "终止"
+
+
+class Action(models.TextChoices):
+    WITHDRAW = "withdraw", "撤回"
+    ACCEPT = "accept", "受理"
+    REJECT = "reject", "不予受理"
+    START_REVIEW = "start_review", "提交评审"
+    APPROVE = "approve", "立项"
+    NOT_APPROVE = "not_approve", "不予立项"
+    SIGN_CONTRACT = "sign_contract", "签订任务书"
+    SUSPEND = "suspend", "暂停"
+    RESUME = "resume", "恢复执行"
+    START_EVALUATION = "start_evaluation", "进入绩效评估"
+    START_ACCEPTANCE = "start_acceptance", "进入结题验收"
+    PASS = "pass", "验收通过"
+    RECTIFY = "rectify", "要求整改"
+    PASS_AFTER_RECTIFICATION = "pass_after_rectification", "整改后通过"
+    FAIL = "fail", "验收不通过"
+    ARCHIVE = "archive", "归档"
+    TERMINATE = "terminate", "终止"
+
+
+class AcceptanceResult(models.TextChoices):
+    PASSED = "passed", "通过"
+    PASSED_AFTER_RECTIFICATION = "passed_after_rectification", "整改后通过"
+    FAILED = "failed", "不通过"
+
+
+BUREAU = "bureau"
+COUNTY = "county"
+
+# A project has money committed from 立项 on, whatever happened later (终止 keeps what was paid).
+FUNDED_STATES = frozenset(
+    {
+        State.APPROVED,
+        State.EXECUTING,
+        State.SUSPENDED,
+        State.EVALUATION,
+        State.ACCEPTANCE,
+        State.RECTIFICATION,
+        State.CONCLUDED,
+        State.ARCHIVED,
+        State.TERMINATED,
+    }
+)
+# Running (立项 until the acceptance conclusion): 终止 applies, disbursements and 变更 are possible.
+RUNNING_STATES = frozenset(
+    {
+        State.APPROVED,
+        State.EXECUTING,
+        State.SUSPENDED,
+        State.EVALUATION,
+        State.ACCEPTANCE,
+        State.RECTIFICATION,
+    }
+)
+# An application not yet decided: counts against the one-application-per-PI-per-call rule.
+PENDING_STATES = frozenset({State.SUBMITTED, State.ACCEPTED, State.REVIEW})
+# A project still in execution after its end date is "overdue and unfinished".
+UNFINISHED_STATES = RUNNING_STATES
+TERMINAL_STATES = frozenset(
+    {State.WITHDRAWN, State.REJECTED, State.NOT_APPROVED, State.ARCHIVED, State.TERMINATED}
+)
+# Disbursements may be recorded once the project is 立项 and until it is archived.
+DISBURSABLE_STATES = RUNNING_STATES | {State.CONCLUDED}
+
+
+@dataclass(frozen=True)
+class Transition:
+    target: str
+    roles: frozenset[str]
+    comment_required: bool = False
+    acceptance_result: str | None = None
+
+
+_STAFF = frozenset({BUREAU})
+
+TRANSITIONS: dict[tuple[str, str], Transition] = {
+    (State.SUBMITTED, Action.WITHDRAW): Transition(State.WITHDRAWN, frozenset({BUREAU, COUNTY})),
+    (State.SUBMITTED, Action.ACCEPT): Transition(State.ACCEPTED, _STAFF),
+    (State.SUBMITTED, Action.REJECT): Transition(State.REJECTED, _STAFF, comment_required=True),
+    (State.ACCEPTED, Action.START_REVIEW): Transition(State.REVIEW, _STAFF),
+    (State.REVIEW, Action.APPROVE): Transition(State.APPROVED, _STAFF),
+    (State.REVIEW, Action.NOT_APPROVE): Transition(State.NOT_APPROVED, _STAFF, comment_required=True),
+    (State.APPROVED, Action.SIGN_CONTRACT): Transition(State.EXECUTING, _STAFF),
+    (State.EXECUTING, Action.SUSPEND): Transition(State.SUSPENDED, _STAFF, comment_required=True),
+    (State.SUSPENDED, Action.RESUME): Transition(State.EXECUTING, _STAFF, comment_required=True),
+    (State.EXECUTING, Action.START_EVALUATION): Transition(State.EVALUATION, _STAFF),
+    (State.EVALUATION, Action.START_ACCEPTANCE): Transition(State.ACCEPTANCE, _STAFF),
+    (State.ACCEPTANCE, Action.PASS): Transition(
+        State.CONCLUDED, _STAFF, acceptance_result=AcceptanceResult.PASSED
+    ),
+    (State.ACCEPTANCE, Action.RECTIFY): Transition(State.RECTIFICATION, _STAFF, comment_required=True),
+    (State.ACCEPTANCE, Action.FAIL): Transition(
+        State.CONCLUDED, _STAFF, comment_required=True, acceptance_result=AcceptanceResult.FAILED
+    ),
+    # One 整改 round: from 整改 there is no way back to 结题验收, only a final conclusion.
+    (State.RECTIFICATION, Action.PASS_AFTER_RECTIFICATION): Transition(
+        State.CONCLUDED, _STAFF, acceptance_result=AcceptanceResult.PASSED_AFTER_RECTIFICATION
+    ),
+    (State.RECTIFICATION, Action.FAIL): Transition(
+        State.CONCLUDED, _STAFF, comment_required=True, acceptance_result=AcceptanceResult.FAILED
+    ),
+    (State.CONCLUDED, Action.ARCHIVE): Transition(State.ARCHIVED, _STAFF),
+    **{
+        (state, Action.TERMINATE): Transition(State.TERMINATED, _STAFF, comment_required=True)
+        for state in RUNNING_STATES
+    },
+}
+
+# Actions shown as danger buttons (they end or stop a project, or refuse it).
+DANGER_ACTIONS = frozenset(
+    {Action.REJECT, Action.NOT_APPROVE, Action.SUSPEND, Action.FAIL, Action.TERMINATE, Action.WITHDRAW}
+)
+
+
+class TransitionRefused(Exception):
+    """The action is not possible: wrong state, wrong role or a missing comment (message in Chinese)."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def state_label(state: str) -> str:
+    try:
+        return str(State(state).label)
+    except ValueError:
+        return state
+
+
+def action_label(action: str) -> str:
+    try:
+        return str(Action(action).label)
+    except ValueError:
+        return action
+
+
+def check_transition(*, state: str, action: str, role: str, comment: str = "") -> Transition:
+    """The transition for (state, action) if `role` may take it with this comment; else TransitionRefused."""
+    if action not in Action.values:
+        raise TransitionRefused(f"未知的操作“{action}”。", field="action")
+    transition = TRANSITIONS.get((state, action))
+    if transition is None:
+        raise TransitionRefused(
+            f"项目当前状态为“{state_label(state)}”，不能执行“{action_label(action)}”。", field="action"
+        )
+    if role not in transition.roles:
+        raise TransitionRefused(f"当前角色无权执行“{action_label(action)}”。", field="action")
+    if transition.comment_required and not comment.strip():
+        raise TransitionRefused(f"执行“{action_label(action)}”须填写意见或原因。", field="comment")
+    return transition
+
+
+def available_actions(*, state: str, role: str) -> list[tuple[str, Transition]]:
+    """The actions `role` may take in `state`, in the order of the Action enumeration."""
+    return [
+        (action, TRANSITIONS[(state, action)])
+        for action in Action.values
+        if (state, action) in TRANSITIONS and role in TRANSITIONS[(state, action)].roles
+    ]
+
+
+# ------------------------------------------------------------------------------------------ applicant rules
+
+
+@dataclass(frozen=True)
+class ApplicantFacts:
+    """What the database knows about the principal investigator when an application is entered."""
+
+    pending_in_same_call: int  # other undecided applications of the PI in the same call
+    overdue_unfinished: int  # the PI's running projects past their end date
+
+
+def applicant_rule_breaches(facts: ApplicantFacts) -> list[str]:
+    """The 限项 rules an application breaks (empty list: none). Staff may override with a reason."""
+    breaches = []
+    if facts.pending_in_same_call > 0:
+        breaches.append("该项目负责人在本批次已有待处理的申报（每人每批次限报一项）。")
+    if facts.overdue_unfinished > 0:
+        breaches.append(f"该项目负责人有 {facts.overdue_unfinished} 个已超期未结题的项目，不能申报新项目。")
+    return breaches
+
+
+# ------------------------------------------------------------------------------------------------ funding
+
+
+def disbursement_allowed(*, granted: Decimal | None, paid: Decimal, amount: Decimal) -> str | None:
+    """None when `amount` may be paid out; otherwise the reason (in Chinese)."""
+    if amount <= 0:
+        return "拨付金额必须大于零。"
+    if granted is None or granted <= 0:
+        return "项目尚无批准的市级财政资金，不能拨付。"
+    if paid + amount > granted:
+        return f"累计拨付 {paid + amount} 元将超过批准的市级财政资金 {granted} 元。"
+    return None
+
+
+def paid_ratio(*, granted: Decimal | None, paid: Decimal) -> Decimal | None:
+    """Share of the city grant paid out, exact to 0.01 %, or None without a grant."""
+    if not granted:
+        return None
+    return (paid * 100 / granted).quantize(Decimal("0.01"))
+
+
+# ------------------------------------------------------------------------------------ annual reports due
+
+
+ANNUAL_REPORT_DUE_MONTH_DAY = (3, 31)  # the 年度执行报告 for year Y is due by 31 March of Y + 1
+
+
+def annual_report_due_date(year: int) -> dt.date:
+    month, day = ANNUAL_REPORT_DUE_MONTH_DAY
+    return dt.date(year + 1, month, day)
+
+
+def last_report_year_due(today: dt.date) -> int:
+    """The latest year whose annual report is already due on `today`."""
+    return today.year - 1 if today > annual_report_due_date(today.year - 1) else today.year - 2
+
+
+def missing_annual_report_years(
+    *, start: dt.date, end: dt.date, filed_years: set[int], today: dt.date
+) -> list[int]:
+    """Years of the project's term whose report is due and not filed."""
+    last = min(end.year, last_report_year_due(today))
+    return [year for year in range(start.year, last + 1) if year not in filed_years]
+
+
+# ------------------------------------------------------------------------------------------- attachments
+
+
+ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024  # 20 MB; settings.PROJECTS_ATTACHMENT_MAX_BYTES overrides it
+
+_PDF = (b"%PDF-",)
+_OOXML = (b"PK\x03\x04",)  # docx/xlsx/pptx are zip packages
+_OLE = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)  # doc/xls/ppt/wps/et (Compound File Binary)
+ALLOWED_SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    "pdf": _PDF,
+    "doc": _OLE,
+    "xls": _OLE,
+    "ppt": _OLE,
+    "wps": _OLE,
+    "et": _OLE,
+    "docx": _OOXML,
+    "xlsx": _OOXML,
+    "pptx": _OOXML,
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+}
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "doc": "application/msword",
+    "xls": "application/vnd.ms-excel",
+    "ppt": "application/vnd.ms-powerpoint",
+    "wps": "application/vnd.ms-works",
+    "et": "application/vnd.ms-excel",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+}
+
+
+def attachment_problem(*, filename: str, head: bytes, size: int, max_bytes: int) -> str | None:
+    """None when the file may be stored; otherwise why not. The extension must be allowed AND the first
+    bytes must carry that format's signature (a renamed executable is refused)."""
+    extension = PurePath(filename).suffix.lower().lstrip(".")
+    if extension not in ALLOWED_SIGNATURES:
+        allowed = "、".join(sorted(ALLOWED_SIGNATURES))
+        return f"不支持的文件类型“.{extension or '无扩展名'}”：只接受 {allowed}。"
+    if size <= 0:
+        return "文件为空。"
+    if size > max_bytes:
+        return f"文件大小 {size / 1024 / 1024:.1f} MB 超过上限 {max_bytes / 1024 / 1024:.0f} MB。"
+    if not any(head.startswith(signature) for signature in ALLOWED_SIGNATURES[extension]):
+        return f"文件内容与扩展名“.{extension}”不符。"
+    return None
+
+
+def attachment_extension(filename: str) -> str:
+    return PurePath(filename).suffix.lower().lstrip(".")

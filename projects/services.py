@@ -1,0 +1,649 @@
+"""Every write of the projects app (keyword-only, atomic, `full_clean()` first; bad input raises
+ValidationError with a Chinese message naming the field)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from kejiju.accounts.scoping import user_may_see_region
+from kejiju.core.identifiers import IdentifierError, validate_mobile
+from kejiju.core.models import AuditEvent, Organization
+from kejiju.core.services import audit_event_record
+
+from . import rules
+from .models import (
+    AnnualReport,
+    Attachment,
+    BudgetLine,
+    Call,
+    ChangeRequest,
+    CooperationProject,
+    Disbursement,
+    LumpSumPilot,
+    MidtermCheck,
+    Programme,
+    Project,
+    ProjectEvent,
+)
+from .rules import FUNDED_STATES, PENDING_STATES, RUNNING_STATES, State
+
+# ------------------------------------------------------------------------------------------------ helpers
+
+
+def _role(user) -> str:
+    return getattr(user, "role", "") or ""
+
+
+def _require_staff(user) -> None:
+    if _role(user) != rules.BUREAU:
+        raise PermissionDenied("只有局业务人员可以执行此操作。")
+
+
+def _event(
+    *,
+    project: Project,
+    action: str,
+    label: str,
+    user,
+    comment: str = "",
+    from_state: str = "",
+    to_state: str = "",
+) -> ProjectEvent:
+    return ProjectEvent.objects.create(
+        project=project,
+        action=action,
+        label=label,
+        comment=comment,
+        from_state=from_state,
+        to_state=to_state,
+        actor=user,
+    )
+
+
+def _lock(project: Project) -> Project:
+    return Project.objects.select_for_update().get(pk=project.pk)
+
+
+def _save(instance):
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
+# ----------------------------------------------------------------------------------- reference records
+
+
+@transaction.atomic
+def programme_save(*, programme: Programme, user) -> Programme:
+    _require_staff(user)
+    programme.code = programme.code.strip().upper()
+    return _save(programme)
+
+
+@transaction.atomic
+def call_save(*, call: Call, user) -> Call:
+    _require_staff(user)
+    return _save(call)
+
+
+@transaction.atomic
+def lump_sum_pilot_save(*, pilot: LumpSumPilot, user) -> LumpSumPilot:
+    _require_staff(user)
+    return _save(pilot)
+
+
+def is_lump_sum_unit(organization: Organization, *, year: int) -> bool:
+    """Whether projects of `year`'s calls of this unit run under 包干制 (an active pilot since then)."""
+    return LumpSumPilot.objects.filter(
+        organization=organization, is_active=True, since_year__lte=year
+    ).exists()
+
+
+# -------------------------------------------------------------------------------------- applications
+
+
+def applicant_facts(
+    *, call: Call, pi_mobile: str, exclude_pk: int | None = None, today: dt.date | None = None
+) -> rules.ApplicantFacts:
+    today = today or timezone.localdate()
+    same_pi = Project.objects.filter(pi_mobile=pi_mobile)
+    if exclude_pk is not None:
+        same_pi = same_pi.exclude(pk=exclude_pk)
+    return rules.ApplicantFacts(
+        pending_in_same_call=same_pi.filter(call=call, state__in=PENDING_STATES).count(),
+        overdue_unfinished=same_pi.filter(state__in=RUNNING_STATES, end_date__lt=today).count(),
+    )
+
+
+def _check_application(project: Project, *, user, override_reason: str) -> None:
+    errors: dict[str, list[str]] = {}
+    try:
+        project.pi_mobile = validate_mobile(project.pi_mobile)
+    except IdentifierError as error:
+        errors["pi_mobile"] = [str(error)]
+    if not user_may_see_region(user, project.region_id):
+        errors["region"] = ["不能为其他县区录入项目。"]
+    if (
+        project.applicant_id
+        and project.applicant.region_id
+        and project.applicant.region_id != project.region_id
+    ):
+        errors.setdefault("applicant", []).append("承担单位不在所选县区。")
+    if errors:
+        raise ValidationError(errors)
+    breaches = rules.applicant_rule_breaches(
+        applicant_facts(call=project.call, pi_mobile=project.pi_mobile, exclude_pk=project.pk)
+    )
+    if breaches:
+        if _role(user) != rules.BUREAU:
+            raise ValidationError({"pi_mobile": breaches})
+        if not override_reason.strip():
+            raise ValidationError(
+                {"rule_override_reason": [*breaches, "如确需放行，请填写限项规则例外说明。"]}
+            )
+        project.rule_override_reason = override_reason.strip()
+
+
+def _next_number(call: Call) -> str:
+    Call.objects.select_for_update().filter(pk=call.pk).first()  # serialise numbering within the call
+    prefix = f"{call.year}{call.programme.code}"
+    last = (
+        Project.objects.filter(number__startswith=prefix)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    serial = int(last[len(prefix) :]) + 1 if last and last[len(prefix) :].isdigit() else 1
+    return f"{prefix}{serial:03d}"
+
+
+@transaction.atomic
+def project_create(
+    *,
+    user,
+    call: Call,
+    title: str,
+    applicant: Organization,
+    region,
+    pi_name: str,
+    pi_mobile: str,
+    start_date: dt.date,
+    end_date: dt.date,
+    requested_grant: Decimal,
+    self_raised: Decimal = Decimal("0"),
+    summary: str = "",
+    override_reason: str = "",
+) -> Project:
+    """Enter an application (state 申报). Bureau staff for any county; a county office for its own."""
+    if _role(user) not in {rules.BUREAU, rules.COUNTY}:
+        raise PermissionDenied("无权录入项目申报。")
+    today = timezone.localdate()
+    if _role(user) == rules.COUNTY and not call.opens_on <= today <= call.closes_on:
+        raise ValidationError({"call": f"“{call}”不在申报期内（{call.opens_on} 至 {call.closes_on}）。"})
+    project = Project(
+        call=call,
+        title=title.strip(),
+        applicant=applicant,
+        region=region,
+        pi_name=pi_name.strip(),
+        pi_mobile=pi_mobile,
+        start_date=start_date,
+        end_date=end_date,
+        requested_grant=requested_grant,
+        self_raised=self_raised,
+        summary=summary,
+        created_by=user,
+        number="pending",
+    )
+    project.full_clean(exclude=["number"])
+    _check_application(project, user=user, override_reason=override_reason)
+    project.lump_sum = is_lump_sum_unit(applicant, year=call.year)
+    project.number = _next_number(call)
+    project.full_clean()
+    project.save()
+    comment = f"限项规则例外：{project.rule_override_reason}" if project.rule_override_reason else ""
+    _event(
+        project=project, action="create", label="录入申报", user=user, to_state=project.state, comment=comment
+    )
+    return project
+
+
+EDITABLE_FIELDS = (
+    "call",
+    "title",
+    "applicant",
+    "region",
+    "pi_name",
+    "pi_mobile",
+    "start_date",
+    "end_date",
+    "requested_grant",
+    "self_raised",
+    "summary",
+)
+
+
+def may_edit(*, project: Project, user) -> bool:
+    role = _role(user)
+    if role == rules.BUREAU:
+        return project.state not in rules.TERMINAL_STATES
+    if role == rules.COUNTY:
+        return project.state == State.SUBMITTED and user_may_see_region(user, project.region_id)
+    return False
+
+
+@transaction.atomic
+def project_update(*, project: Project, user, override_reason: str = "", **changes) -> Project:
+    """Correct an application's data: a county office while it awaits 受理; staff until it is closed.
+    Dates, money and leader of a running project change through a 变更 request instead."""
+    locked = _lock(project)
+    if not may_edit(project=locked, user=user):
+        raise PermissionDenied("当前状态下不能修改该项目。")
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown fields: {sorted(unknown)}")
+    if locked.state in FUNDED_STATES:
+        frozen = {"call", "start_date", "end_date", "requested_grant", "self_raised", "pi_name", "pi_mobile"}
+        changed = {name for name in frozen & set(changes) if getattr(locked, name) != changes[name]}
+        if changed:
+            raise ValidationError({"start_date": "已立项项目的期限、经费与负责人须通过项目变更办理。"})
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    locked.full_clean()
+    if locked.state in PENDING_STATES:
+        _check_application(locked, user=user, override_reason=override_reason or locked.rule_override_reason)
+    locked.save()
+    return locked
+
+
+# ------------------------------------------------------------------------------------------ transitions
+
+
+def review_score(project: Project) -> Decimal | None:
+    from .selectors import project_review_result
+
+    return project_review_result(project=project).score
+
+
+@transaction.atomic
+def project_transition(
+    *, project: Project, action: str, user, comment: str = "", granted: Decimal | None = None
+) -> Project:
+    """Move the project along the life cycle (rules.TRANSITIONS); refused transitions change nothing."""
+    locked = _lock(project)
+    if not user_may_see_region(user, locked.region_id):
+        raise PermissionDenied("无权办理其他县区的项目。")
+    try:
+        transition = rules.check_transition(
+            state=locked.state, action=action, role=_role(user), comment=comment
+        )
+    except rules.TransitionRefused as refused:
+        raise ValidationError({refused.field or "action": refused.message}) from refused
+    from_state = locked.state
+    if action == rules.Action.APPROVE:
+        score = review_score(locked)
+        if score is None:
+            raise ValidationError({"action": "专家评审组尚未完成评分，不能立项。"})
+        amount = granted if granted is not None else locked.requested_grant
+        if amount < 0:
+            raise ValidationError({"granted": "批准市级资金不能为负数。"})
+        locked.city_grant = amount
+        locked.lump_sum = is_lump_sum_unit(locked.applicant, year=locked.call.year)
+    if (
+        action == rules.Action.SIGN_CONTRACT
+        and not locked.attachments.filter(kind=Attachment.Kind.CONTRACT).exists()
+    ):
+        raise ValidationError({"action": "请先上传签订的任务书，再确认签订任务书。"})
+    if transition.acceptance_result:
+        locked.acceptance_result = transition.acceptance_result
+    locked.state = transition.target
+    locked.full_clean()
+    locked.save()
+    label = rules.action_label(action)
+    if action == rules.Action.APPROVE:
+        label = f"立项（评审得分 {score}，批准市级资金 {locked.city_grant} 元）"
+    _event(
+        project=locked,
+        action=action,
+        label=label,
+        user=user,
+        comment=comment.strip(),
+        from_state=from_state,
+        to_state=locked.state,
+    )
+    audit_event_record(
+        event_type=AuditEvent.Type.TRANSITION,
+        user=user,
+        object_repr=str(locked)[:255],
+        detail=f"{rules.state_label(from_state)} → {rules.state_label(locked.state)}；{comment.strip()}",
+    )
+    return locked
+
+
+# ------------------------------------------------------------------------------------------------ funding
+
+
+def paid_total(project: Project) -> Decimal:
+    return project.disbursements.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+
+
+@transaction.atomic
+def disbursement_create(
+    *, project: Project, user, paid_on: dt.date, amount: Decimal, voucher: str, note: str = ""
+) -> Disbursement:
+    _require_staff(user)
+    locked = _lock(project)
+    if locked.state not in rules.DISBURSABLE_STATES:
+        raise ValidationError({"amount": f"项目状态为“{locked.get_state_display()}”，不能拨付经费。"})
+    disbursement = Disbursement(
+        project=locked, paid_on=paid_on, amount=amount, voucher=voucher.strip(), note=note, recorded_by=user
+    )
+    disbursement.full_clean()
+    problem = rules.disbursement_allowed(granted=locked.city_grant, paid=paid_total(locked), amount=amount)
+    if problem:
+        raise ValidationError({"amount": problem})
+    disbursement.save()
+    _event(
+        project=locked,
+        action="disburse",
+        label=f"拨付经费 {amount} 元",
+        user=user,
+        comment=f"凭证号 {disbursement.voucher}",
+    )
+    return disbursement
+
+
+@transaction.atomic
+def budget_line_create(
+    *, project: Project, user, category: str, source: str, amount: Decimal, note: str = ""
+) -> BudgetLine:
+    _require_staff(user)
+    locked = _lock(project)
+    if locked.lump_sum:
+        raise ValidationError({"category": "包干制项目不编制经费明细预算。"})
+    if locked.state in rules.TERMINAL_STATES:
+        raise ValidationError({"category": "项目已结束，不能修改预算。"})
+    line = BudgetLine(project=locked, category=category, source=source, amount=amount, note=note)
+    line.full_clean()
+    budgeted = locked.budget_lines.filter(source=source).aggregate(total=Sum("amount"))["total"] or Decimal(
+        "0"
+    )
+    ceiling = (
+        (locked.city_grant if locked.city_grant is not None else locked.requested_grant)
+        if source == BudgetLine.Source.CITY
+        else locked.self_raised
+    )
+    if budgeted + amount > ceiling:
+        total = budgeted + amount
+        message = f"{line.get_source_display()}预算合计 {total} 元超过该来源的资金总额 {ceiling} 元。"
+        raise ValidationError({"amount": message})
+    line.save()
+    return line
+
+
+# -------------------------------------------------------------------------------------- running projects
+
+
+_REPORTABLE_STATES = RUNNING_STATES | {State.CONCLUDED}
+
+
+@transaction.atomic
+def annual_report_create(
+    *, project: Project, user, year: int, filed_on: dt.date, progress: str, spent: Decimal = Decimal("0")
+) -> AnnualReport:
+    _require_staff(user)
+    locked = _lock(project)
+    if locked.state not in _REPORTABLE_STATES:
+        raise ValidationError({"year": "只有已立项、未归档的项目可以登记年度报告。"})
+    if not locked.start_date.year <= year <= locked.end_date.year:
+        raise ValidationError(
+            {"year": f"报告年度须在项目期限 {locked.start_date.year}–{locked.end_date.year} 年内。"}
+        )
+    if locked.annual_reports.filter(year=year).exists():
+        raise ValidationError({"year": f"{year} 年度报告已登记。"})
+    report = AnnualReport(project=locked, year=year, filed_on=filed_on, progress=progress, spent=spent)
+    _save(report)
+    _event(project=locked, action="annual_report", label=f"登记 {year} 年度执行报告", user=user)
+    return report
+
+
+@transaction.atomic
+def midterm_check_create(
+    *, project: Project, user, checked_on: dt.date, conclusion: str, findings: str
+) -> MidtermCheck:
+    _require_staff(user)
+    locked = _lock(project)
+    if locked.state not in {State.EXECUTING, State.SUSPENDED}:
+        raise ValidationError({"checked_on": "只有执行中的项目可以登记中期检查。"})
+    check = MidtermCheck(project=locked, checked_on=checked_on, conclusion=conclusion, findings=findings)
+    _save(check)
+    _event(
+        project=locked,
+        action="midterm_check",
+        label=f"中期检查：{check.get_conclusion_display()}",
+        user=user,
+        comment=findings,
+    )
+    return check
+
+
+@transaction.atomic
+def change_request_create(
+    *,
+    project: Project,
+    user,
+    kind: str,
+    reason: str,
+    new_start_date: dt.date | None = None,
+    new_end_date: dt.date | None = None,
+    new_city_grant: Decimal | None = None,
+    new_self_raised: Decimal | None = None,
+    new_pi_name: str = "",
+    new_pi_mobile: str = "",
+) -> ChangeRequest:
+    _require_staff(user)
+    locked = _lock(project)
+    if locked.state not in {State.APPROVED, State.EXECUTING, State.SUSPENDED}:
+        raise ValidationError({"kind": "只有已立项、执行中或暂停的项目可以申请变更。"})
+    request = ChangeRequest(
+        project=locked,
+        kind=kind,
+        reason=reason,
+        new_start_date=new_start_date,
+        new_end_date=new_end_date,
+        new_city_grant=new_city_grant,
+        new_self_raised=new_self_raised,
+        new_pi_name=new_pi_name.strip(),
+        new_pi_mobile=new_pi_mobile.strip(),
+    )
+    request.full_clean()
+    errors: dict[str, str] = {}
+    if kind == ChangeRequest.Kind.DATES:
+        start = new_start_date or locked.start_date
+        if not new_start_date and not new_end_date:
+            errors["new_end_date"] = "期限变更须填写新的起始或结束日期。"
+        elif new_end_date and new_end_date < start:
+            errors["new_end_date"] = "新结束日期不能早于起始日期。"
+    elif kind == ChangeRequest.Kind.BUDGET:
+        if locked.lump_sum:
+            errors["kind"] = "包干制项目不办理经费预算调整。"
+        elif new_city_grant is None and new_self_raised is None:
+            errors["new_city_grant"] = "经费变更须填写新的市级资金或自筹资金。"
+        elif new_city_grant is not None and new_city_grant < paid_total(locked):
+            errors["new_city_grant"] = f"新市级资金不能少于已拨付的 {paid_total(locked)} 元。"
+    elif kind == ChangeRequest.Kind.LEADER:
+        if not request.new_pi_name:
+            errors["new_pi_name"] = "负责人变更须填写新负责人。"
+        try:
+            request.new_pi_mobile = validate_mobile(request.new_pi_mobile)
+        except IdentifierError as error:
+            errors["new_pi_mobile"] = str(error)
+    if locked.change_requests.filter(kind=kind, decision=ChangeRequest.Decision.PENDING).exists():
+        errors["kind"] = "该类型已有待审批的变更申请。"
+    if errors:
+        raise ValidationError(errors)
+    request.save()
+    _event(
+        project=locked,
+        action="change_request",
+        label=f"提出{request.get_kind_display()}变更",
+        user=user,
+        comment=reason,
+    )
+    return request
+
+
+@transaction.atomic
+def change_request_decide(
+    *, change_request: ChangeRequest, user, approve: bool, comment: str = ""
+) -> ChangeRequest:
+    _require_staff(user)
+    request = ChangeRequest.objects.select_for_update().get(pk=change_request.pk)
+    project = _lock(request.project)
+    if request.decision != ChangeRequest.Decision.PENDING:
+        raise ValidationError({"decision": "该变更申请已审批。"})
+    if not approve and not comment.strip():
+        raise ValidationError({"decision_comment": "驳回变更须填写理由。"})
+    if approve:
+        if project.state not in {State.APPROVED, State.EXECUTING, State.SUSPENDED}:
+            raise ValidationError({"decision": "项目当前状态不能再批准变更。"})
+        if request.kind == ChangeRequest.Kind.DATES:
+            project.start_date = request.new_start_date or project.start_date
+            project.end_date = request.new_end_date or project.end_date
+        elif request.kind == ChangeRequest.Kind.BUDGET:
+            if request.new_city_grant is not None:
+                if request.new_city_grant < paid_total(project):
+                    raise ValidationError({"decision": "新市级资金少于已拨付金额，不能批准。"})
+                project.city_grant = request.new_city_grant
+            if request.new_self_raised is not None:
+                project.self_raised = request.new_self_raised
+        else:
+            project.pi_name = request.new_pi_name
+            project.pi_mobile = request.new_pi_mobile
+        try:
+            project.full_clean()
+        except ValidationError as error:
+            raise ValidationError(
+                {"decision": f"变更后的项目数据无效：{'；'.join(error.messages)}"}
+            ) from error
+        project.save()
+    request.decision = ChangeRequest.Decision.APPROVED if approve else ChangeRequest.Decision.REFUSED
+    request.decision_comment = comment.strip()
+    request.decided_at = timezone.now()
+    request.decided_by = user
+    request.save()
+    verb = "批准" if approve else "驳回"
+    _event(
+        project=project,
+        action="change_decision",
+        label=f"{verb}{request.get_kind_display()}变更",
+        user=user,
+        comment=comment,
+    )
+    return request
+
+
+# -------------------------------------------------------------------------------------------- attachments
+
+
+def attachment_max_bytes() -> int:
+    return getattr(settings, "PROJECTS_ATTACHMENT_MAX_BYTES", rules.ATTACHMENT_MAX_BYTES)
+
+
+def may_upload(*, project: Project, user, kind: str) -> bool:
+    """Staff upload any kind while the project is not archived; a county office only the 申报书 of its
+    own county's application before 受理."""
+    role = _role(user)
+    if role == rules.BUREAU:
+        return project.state != State.ARCHIVED
+    if role == rules.COUNTY:
+        return (
+            project.state == State.SUBMITTED
+            and kind == Attachment.Kind.APPLICATION
+            and user_may_see_region(user, project.region_id)
+        )
+    return False
+
+
+@transaction.atomic
+def attachment_create(*, project: Project, user, kind: str, upload) -> Attachment:
+    """Store an uploaded file under a generated name (never the client's) after checking its extension,
+    its first bytes and its size."""
+    if kind not in Attachment.Kind.values:
+        raise ValidationError({"kind": "请选择附件类型。"})
+    if not may_upload(project=project, user=user, kind=kind):
+        raise PermissionDenied("当前状态下无权上传该类附件。")
+    original = (getattr(upload, "name", "") or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:255]
+    size = upload.size or 0
+    upload.seek(0)
+    head = upload.read(16)
+    problem = rules.attachment_problem(
+        filename=original, head=head, size=size, max_bytes=attachment_max_bytes()
+    )
+    if problem:
+        raise ValidationError({"file": problem})
+    upload.seek(0)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    extension = rules.attachment_extension(original)
+    attachment = Attachment(
+        project=project,
+        kind=kind,
+        original_name=original,
+        size=size,
+        content_type=rules.CONTENT_TYPES[extension],
+        sha256=digest.hexdigest(),
+        uploaded_by=user,
+    )
+    stored_name = f"{project.pk}/{uuid.uuid4().hex}.{extension}"
+    attachment.file.save(
+        stored_name, upload if hasattr(upload, "chunks") else ContentFile(upload.read()), save=False
+    )
+    try:
+        attachment.full_clean()
+        attachment.save()
+    except Exception:
+        attachment.file.storage.delete(attachment.file.name)
+        raise
+    _event(
+        project=project,
+        action="attachment",
+        label=f"上传{attachment.get_kind_display()}",
+        user=user,
+        comment=original,
+    )
+    return attachment
+
+
+@transaction.atomic
+def attachment_delete(*, attachment: Attachment, user) -> None:
+    _require_staff(user)
+    project = attachment.project
+    if project.state == State.ARCHIVED:
+        raise ValidationError({"file": "已归档项目的附件不能删除。"})
+    name = attachment.file.name
+    label = str(attachment)
+    attachment.delete()
+    transaction.on_commit(lambda: attachment.file.storage.delete(name))
+    _event(project=project, action="attachment_delete", label=f"删除附件：{label}", user=user)
+
+
+# ------------------------------------------------------------------------------------------ 省校合作
+
+
+@transaction.atomic
+def cooperation_project_save(*, project: CooperationProject, user) -> CooperationProject:
+    _require_staff(user)
+    return _save(project)

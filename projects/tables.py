@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+import django_tables2 as tables
+
+from kejiju.core.tables import BaseTable
+
+from .models import Call, CooperationProject, LumpSumPilot, Programme, Project
+
+MONEY_ATTRS = {"td": {"class": "text-end"}, "th": {"class": "text-end"}}
+
+
+class ProgrammeTable(BaseTable):
+    name = tables.Column(linkify=True)
+    call_count = tables.Column("批次数", orderable=True)
+    project_count = tables.Column("项目数", orderable=True)
+
+    class Meta(BaseTable.Meta):
+        model = Programme
+        fields = ("name", "code", "sort_order", "is_active", "call_count", "project_count")
+
+
+class CallTable(BaseTable):
+    title = tables.Column(linkify=True)
+    project_count = tables.Column("项目数")
+
+    class Meta(BaseTable.Meta):
+        model = Call
+        fields = ("year", "programme", "title", "opens_on", "closes_on", "review_by", "project_count")
+
+
+class ProjectTable(BaseTable):
+    number = tables.Column(linkify=True)
+    title = tables.Column(linkify=True)
+    programme = tables.Column(
+        "计划类别", accessor="call__programme__name", order_by=("call__programme__sort_order",)
+    )
+    year = tables.Column("年度", accessor="call__year")
+    applicant = tables.Column(order_by=("applicant__name",))
+    region = tables.Column(order_by=("region__sort_order",))
+    requested_grant = tables.Column(attrs=MONEY_ATTRS)
+    city_grant = tables.Column(attrs=MONEY_ATTRS)
+    paid = tables.Column("已拨付（元）", attrs=MONEY_ATTRS)
+    lump_sum = tables.BooleanColumn(yesno="是,否")
+
+    class Meta(BaseTable.Meta):
+        model = Project
+        fields = (
+            "number",
+            "title",
+            "programme",
+            "year",
+            "applicant",
+            "region",
+            "pi_name",
+            "state",
+            "start_date",
+            "end_date",
+            "requested_grant",
+            "city_grant",
+            "paid",
+            "self_raised",
+            "lump_sum",
+        )
+
+
+class OverdueAcceptanceTable(BaseTable):
+    number = tables.Column(linkify=True)
+    title = tables.Column(linkify=True)
+    applicant = tables.Column(order_by=("applicant__name",))
+    region = tables.Column(order_by=("region__sort_order",))
+
+    class Meta(BaseTable.Meta):
+        model = Project
+        fields = ("number", "title", "applicant", "region", "pi_name", "state", "end_date")
+
+
+class MissingReportTable(BaseTable):
+    number = tables.Column(linkify=True)
+    title = tables.Column(linkify=True)
+    applicant = tables.Column(order_by=("applicant__name",))
+    region = tables.Column(order_by=("region__sort_order",))
+    reports_due = tables.Column("应报年报数")
+    reports_filed = tables.Column("已报年报数")
+
+    class Meta(BaseTable.Meta):
+        model = Project
+        fields = (
+            "number",
+            "title",
+            "applicant",
+            "region",
+            "state",
+            "start_date",
+            "end_date",
+            "reports_due",
+            "reports_filed",
+        )
+
+
+class LumpSumPilotTable(BaseTable):
+    organization = tables.Column(order_by=("organization__name",))
+    actions = tables.TemplateColumn(
+        template_name="projects/_pilot_actions.html", verbose_name="", orderable=False
+    )
+
+    class Meta(BaseTable.Meta):
+        model = LumpSumPilot
+        fields = ("organization", "batch", "since_year", "is_active", "note", "actions")
+
+
+class CooperationProjectTable(BaseTable):
+    title = tables.Column(linkify=True)
+    region = tables.Column(order_by=("region__sort_order",))
+    university = tables.Column(order_by=("university__name",))
+    local_unit = tables.Column(order_by=("local_unit__name",))
+
+    class Meta(BaseTable.Meta):
+        model = CooperationProject
+        fields = (
+            "title",
+            "region",
+            "university",
+            "local_unit",
+            "kind",
+            "state",
+            "task_year",
+            "signed_on",
+            "landed_on",
+            "finished_on",
+            "investment",
+        )

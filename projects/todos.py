@@ -1,0 +1,32 @@
+"""Home-page to-do items of the projects app."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils import timezone
+
+from kejiju.core.registry import TodoItem
+
+from . import rules, selectors
+from .models import ChangeRequest, Project
+
+
+def project_todos(user) -> list[TodoItem]:
+    if not user.has_perm("projects.view_project"):
+        return []
+    items: list[TodoItem] = []
+    list_url = reverse("projects:project_list")
+    if getattr(user, "role", "") == rules.BUREAU:
+        waiting = Project.objects.filter(state=rules.State.SUBMITTED).count()
+        if waiting:
+            items.append(TodoItem("待受理的项目申报", f"{list_url}?state={rules.State.SUBMITTED}", waiting))
+        changes = ChangeRequest.objects.filter(decision=ChangeRequest.Decision.PENDING).count()
+        if changes:
+            items.append(TodoItem("待审批的项目变更", f"{list_url}?pending_change=true", changes, "warning"))
+    counts = selectors.overdue_counts(user=user, today=timezone.localdate())
+    overdue_url = reverse("projects:overdue")
+    if counts["acceptance"]:
+        items.append(TodoItem("超期未验收的项目", overdue_url, counts["acceptance"], "danger"))
+    if counts["annual_reports"]:
+        items.append(TodoItem("未按期报送年度报告的项目", overdue_url, counts["annual_reports"], "warning"))
+    return items

@@ -1,0 +1,142 @@
+"""Role × view matrix of the projects app (objects belong to county A)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from tests.access import BUSINESS_READ, STAFF_READ, Route
+
+BUREAU = frozenset({"bureau"})
+APPLICANTS = frozenset({"bureau", "county"})
+
+
+def _application(world):
+    """A county-A application awaiting 受理, with a 申报书."""
+
+    def build():
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from projects import services
+        from tests.projects.factories import CallFactory, OrganizationFactory, ProjectFactory
+
+        call = CallFactory()
+        project = ProjectFactory(
+            call=call, region=world.county_a, applicant=OrganizationFactory(region=world.county_a)
+        )
+        services.attachment_create(
+            project=project,
+            user=world.users["bureau"],
+            kind="application",
+            upload=SimpleUploadedFile("申报书.pdf", b"%PDF-1.7\n%test\n", content_type="application/pdf"),
+        )
+        return project
+
+    return world.once("application", build)
+
+
+def _running(world):
+    """A county-A project in execution, with a pending 变更 request."""
+
+    def build():
+        from projects.models import ChangeRequest
+        from projects.rules import State
+        from tests.projects.factories import ProjectFactory
+
+        project = ProjectFactory(region=world.county_a, state=State.EXECUTING, city_grant=200000)
+        ChangeRequest.objects.create(
+            project=project, kind="dates", reason="设备到货延迟", new_end_date=dt.date(2027, 6, 30)
+        )
+        return project
+
+    return world.once("running", build)
+
+
+def _project(world):
+    return {"pk": _application(world).pk}
+
+
+def _running_project(world):
+    return {"pk": _running(world).pk}
+
+
+def _attachment(world):
+    return {"pk": _application(world).attachments.get().pk}
+
+
+def _change(world):
+    return {"pk": _running(world).change_requests.get().pk}
+
+
+def _programme(world):
+    return {"pk": _application(world).call.programme_id}
+
+
+def _call(world):
+    return {"pk": _application(world).call_id}
+
+
+def _pilot(world):
+    def build():
+        from projects.models import LumpSumPilot
+        from tests.projects.factories import OrganizationFactory
+
+        return LumpSumPilot.objects.create(
+            organization=OrganizationFactory(region=world.county_a), batch=2, since_year=2023
+        )
+
+    return {"pk": world.once("pilot", build).pk}
+
+
+def _cooperation(world):
+    def build():
+        from tests.projects.factories import CooperationProjectFactory
+
+        return CooperationProjectFactory(region=world.county_a)
+
+    return {"pk": world.once("cooperation", build).pk}
+
+
+ROUTES = [
+    Route("projects:project_list", BUSINESS_READ),
+    Route("projects:project_add", APPLICANTS),
+    Route("projects:project_export", BUSINESS_READ, ok=(200,)),
+    Route("projects:overdue", BUSINESS_READ, ok=(200,)),
+    Route("projects:overdue_export", BUSINESS_READ, ok=(200,)),
+    Route("projects:figures", BUSINESS_READ, ok=(200,)),
+    Route("projects:project_detail", BUSINESS_READ, kwargs=_project, scoped=True, ok=(200,)),
+    Route("projects:project_edit", APPLICANTS, kwargs=_project, scoped=True, ok=(200,)),
+    Route(
+        "projects:project_transition",
+        APPLICANTS,
+        kwargs=_project,
+        scoped=True,
+        methods=("POST",),
+        data=lambda world: {"action": "withdraw", "comment": "单位决定不再申报"},
+        ok=(302,),
+    ),
+    Route("projects:disbursement_add", BUREAU, kwargs=_running_project, scoped=True, ok=(200,)),
+    Route("projects:budgetline_add", BUREAU, kwargs=_running_project, scoped=True, ok=(200,)),
+    Route("projects:annualreport_add", BUREAU, kwargs=_running_project, scoped=True, ok=(200,)),
+    Route("projects:midtermcheck_add", BUREAU, kwargs=_running_project, scoped=True, ok=(200,)),
+    Route("projects:changerequest_add", BUREAU, kwargs=_running_project, scoped=True, ok=(200,)),
+    Route("projects:changerequest_decide", BUREAU, kwargs=_change, scoped=True, ok=(200,)),
+    Route("projects:attachment_add", APPLICANTS, kwargs=_project, scoped=True, ok=(200,)),
+    Route("projects:attachment_download", BUSINESS_READ, kwargs=_attachment, scoped=True, ok=(200,)),
+    Route("projects:attachment_delete", BUREAU, kwargs=_attachment, scoped=True, ok=(200,)),
+    Route("projects:programme_list", STAFF_READ, ok=(200,)),
+    Route("projects:programme_add", BUREAU, ok=(200,)),
+    Route("projects:programme_detail", STAFF_READ, kwargs=_programme, ok=(200,)),
+    Route("projects:programme_edit", BUREAU, kwargs=_programme, ok=(200,)),
+    Route("projects:call_list", STAFF_READ, ok=(200,)),
+    Route("projects:call_add", BUREAU, ok=(200,)),
+    Route("projects:call_detail", STAFF_READ, kwargs=_call, ok=(200,)),
+    Route("projects:call_edit", BUREAU, kwargs=_call, ok=(200,)),
+    Route("projects:lumpsumpilot_list", STAFF_READ, ok=(200,)),
+    Route("projects:lumpsumpilot_add", BUREAU, ok=(200,)),
+    Route("projects:lumpsumpilot_edit", BUREAU, kwargs=_pilot, ok=(200,)),
+    Route("projects:cooperationproject_list", BUSINESS_READ, ok=(200,)),
+    Route("projects:cooperationproject_add", BUREAU, ok=(200,)),
+    Route("projects:cooperationproject_export", BUSINESS_READ, ok=(200,)),
+    Route("projects:cooperationproject_detail", BUSINESS_READ, kwargs=_cooperation, scoped=True, ok=(200,)),
+    Route("projects:cooperationproject_edit", BUREAU, kwargs=_cooperation, scoped=True, ok=(200,)),
+]

@@ -1,0 +1,129 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from projects import selectors
+from projects.models import CooperationProject, Disbursement, LumpSumPilot, Project
+from projects.rules import State
+from tests.projects.factories import (
+    CallFactory,
+    CooperationProjectFactory,
+    OrganizationFactory,
+    ProjectFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_gives_the_2023_review_figures(world):
+    from kejiju.accounts.demo import seed_demo_accounts
+    from projects.demo import seed_demo_projects
+
+    seed_demo_accounts()
+    seed_demo_projects()
+    leader = world.users["leader"]
+    figures = selectors.cooperation_figures(user=leader, year=2023)
+    assert figures["transfer_bases_landed"] == 22
+    assert figures["industrial_parks_finished"] == 4
+    pilot = LumpSumPilot.objects.select_related("organization").get()
+    assert pilot.organization.name == "忻州师范学院" and pilot.batch == 2
+    assert Project.objects.filter(applicant=pilot.organization, lump_sum=True, call__year__gte=2023).exists()
+    states = set(Project.objects.values_list("state", flat=True))
+    assert {State.ARCHIVED, State.EXECUTING, State.SUBMITTED, State.TERMINATED, State.NOT_APPROVED} <= states
+    assert Project.objects.order_by().values("region").distinct().count() >= 10
+    assert set(Project.objects.values_list("call__year", flat=True)) >= {2022, 2023, 2024}
+    # Every disbursement stays within its grant.
+    for project in Project.objects.exclude(city_grant=None):
+        assert sum(d.amount for d in project.disbursements.all()) <= project.city_grant
+    counts = (Project.objects.count(), CooperationProject.objects.count(), Disbursement.objects.count())
+    seed_demo_projects()  # idempotent
+    assert (
+        Project.objects.count(),
+        CooperationProject.objects.count(),
+        Disbursement.objects.count(),
+    ) == counts
+
+
+def test_figures_by_state_year_county_and_programme(world):
+    call = CallFactory(year=2023)
+    org_a = OrganizationFactory(region=world.county_a)
+    org_b = OrganizationFactory(region=world.county_b)
+    funded = ProjectFactory(
+        call=call,
+        region=world.county_a,
+        applicant=org_a,
+        state=State.EXECUTING,
+        city_grant=Decimal("300000"),
+        self_raised=Decimal("100000"),
+    )
+    ProjectFactory(
+        call=call,
+        region=world.county_b,
+        applicant=org_b,
+        state=State.ARCHIVED,
+        city_grant=Decimal("200000"),
+        self_raised=Decimal("50000"),
+    )
+    ProjectFactory(
+        call=call,
+        region=world.county_b,
+        applicant=org_b,
+        state=State.REJECTED,
+        city_grant=None,
+        self_raised=Decimal("999"),
+    )
+    ProjectFactory(call=CallFactory(year=2024), region=world.county_a, applicant=org_a, state=State.SUBMITTED)
+    Disbursement.objects.create(
+        project=funded, paid_on=dt.date(2023, 9, 1), amount=Decimal("120000"), voucher="v"
+    )
+    leader = world.users["leader"]
+
+    by_state = {row["state"]: row for row in selectors.project_figures_by_state(user=leader, year=2023)}
+    assert len(by_state) == len(State)
+    assert by_state[State.EXECUTING]["committed"] == Decimal("300000")
+    assert by_state[State.EXECUTING]["paid"] == Decimal("120000")
+    assert by_state[State.REJECTED]["count"] == 1 and by_state[State.REJECTED]["committed"] == 0
+    assert by_state[State.SUBMITTED]["count"] == 0
+
+    by_county = {row["county"]: row for row in selectors.project_figures_by_county(user=leader, year=2023)}
+    assert by_county["定襄县"]["count"] == 2 and by_county["定襄县"]["funded"] == 1
+    assert by_county["定襄县"]["committed"] == Decimal("200000")
+    assert by_county["定襄县"]["self_raised_total"] == Decimal("50000")  # the rejected one is not counted
+
+    by_year = {row["year"]: row for row in selectors.project_figures_by_year(user=leader)}
+    assert by_year[2023]["committed"] == Decimal("500000") and by_year[2023]["paid"] == Decimal("120000")
+    assert by_year[2024]["count"] == 1 and by_year[2024]["committed"] == 0
+
+    rows = selectors.project_figures_by_year_and_county(user=leader)
+    assert {(r["year"], r["county"]) for r in rows} == {(2023, "忻府区"), (2023, "定襄县"), (2024, "忻府区")}
+
+    by_programme = selectors.project_figures_by_programme(user=leader, year=2023)
+    assert sum(row["committed"] for row in by_programme) == Decimal("500000")
+
+    # A county office counts its own county only.
+    mine = selectors.project_figures_by_year(user=world.users["county"])
+    assert {row["year"]: row["committed"] for row in mine} == {2023: Decimal("300000"), 2024: 0}
+
+
+def test_cooperation_figures_by_county(world):
+    CooperationProjectFactory(region=world.county_a, state="landed", landed_on=dt.date(2023, 6, 1))
+    CooperationProjectFactory(
+        region=world.county_b, state="landed", landed_on=dt.date(2022, 6, 1), task_year=2022
+    )
+    CooperationProjectFactory(
+        region=world.county_b,
+        kind="industrial_park",
+        state="finished",
+        landed_on=dt.date(2022, 6, 1),
+        finished_on=dt.date(2023, 3, 1),
+        task_year=2022,
+    )
+    rows = {
+        r["region__name"]: r
+        for r in selectors.cooperation_figures_by_county(user=world.users["bureau"], year=2023)
+    }
+    assert rows["忻府区"]["transfer_bases_landed"] == 1
+    assert rows["定襄县"]["industrial_parks_finished"] == 1 and rows["定襄县"]["tasks"] == 0
+    county = selectors.cooperation_figures(user=world.users["county"], year=2023)
+    assert county["transfer_bases_landed"] == 1 and county["industrial_parks_finished"] == 0
