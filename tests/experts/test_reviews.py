@@ -283,7 +283,12 @@ def test_no_conflicting_expert_drawn_from_the_database(bureau_user):
         st.booleans(),  # serves as 科技副总 at the applicant
     )
 
-    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @settings(
+        max_examples=25,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+    )
     @given(
         specs=st.lists(expert_spec, min_size=1, max_size=12),
         applicant_index=st.integers(0, 3),

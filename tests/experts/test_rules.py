@@ -96,7 +96,7 @@ candidates = st.lists(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, database=None)
 @given(
     pool=candidates,
     applicant=st.one_of(st.none(), st.integers(1, 6)),
