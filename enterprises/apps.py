@@ -82,12 +82,24 @@ class EnterprisesConfig(AppConfig):
                 order=20,
                 items=(
                     MenuItem("企业名录", "enterprises:enterprise_list", "enterprises.view_enterprise"),
-                    MenuItem("科技型中小企业评价", "enterprises:smesevaluation_list", "enterprises.view_smesevaluation"),
+                    MenuItem(
+                        "科技型中小企业评价",
+                        "enterprises:smesevaluation_list",
+                        "enterprises.view_smesevaluation",
+                    ),
                     MenuItem("科小入库统计", "enterprises:smes_stats", "enterprises.view_smesevaluation"),
                     MenuItem("高企培育库", "enterprises:poolentry_list", "enterprises.view_poolentry"),
-                    MenuItem("高企证书", "enterprises:gaoqicertificate_list", "enterprises.view_gaoqicertificate"),
-                    MenuItem("即将到期证书", "enterprises:certificate_expiring", "enterprises.view_gaoqicertificate"),
-                    MenuItem("高企倍增计划", "enterprises:doublingtarget_list", "enterprises.view_doublingtarget"),
+                    MenuItem(
+                        "高企证书", "enterprises:gaoqicertificate_list", "enterprises.view_gaoqicertificate"
+                    ),
+                    MenuItem(
+                        "即将到期证书",
+                        "enterprises:certificate_expiring",
+                        "enterprises.view_gaoqicertificate",
+                    ),
+                    MenuItem(
+                        "高企倍增计划", "enterprises:doublingtarget_list", "enterprises.view_doublingtarget"
+                    ),
                     MenuItem("高企奖励档次", "enterprises:rewardtier_list", "enterprises.view_rewardtier"),
                     MenuItem("高企奖励", "enterprises:reward_list", "enterprises.view_reward"),
                 ),

@@ -41,7 +41,9 @@ class Enterprise(models.Model):
         "accounts.Region", verbose_name="所在县区", on_delete=models.PROTECT, related_name="enterprises"
     )
     industry_section = models.CharField("行业门类", max_length=1, choices=SECTIONS)
-    industry_code = models.CharField("行业代码", max_length=4, blank=True, help_text="GB/T 4754-2017 小类，4位数字")
+    industry_code = models.CharField(
+        "行业代码", max_length=4, blank=True, help_text="GB/T 4754-2017 小类，4位数字"
+    )
     established_on = models.DateField("成立日期", null=True, blank=True)
     address = models.CharField("地址", max_length=200, blank=True)
     contact_person = models.CharField("联系人", max_length=50, blank=True)
@@ -85,7 +87,9 @@ class ScopedByEnterprise(RegionScopedQuerySet):
 class EnterpriseYear(models.Model):
     """One year's figures of an enterprise (the accounting year)."""
 
-    enterprise = models.ForeignKey(Enterprise, verbose_name="企业", on_delete=models.CASCADE, related_name="years")
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name="企业", on_delete=models.CASCADE, related_name="years"
+    )
     year = models.PositiveIntegerField("年度", validators=YEAR_VALIDATORS)
     employees = models.PositiveIntegerField("职工总数", null=True, blank=True)
     tech_staff = models.PositiveIntegerField("科技人员数", null=True, blank=True)
@@ -122,7 +126,11 @@ class TransitionLog(models.Model):
     from_state = models.CharField("原状态", max_length=16, blank=True)
     to_state = models.CharField("新状态", max_length=16)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     at = models.DateTimeField("时间", auto_now_add=True)
     comment = models.CharField("说明", max_length=500, blank=True)
@@ -155,7 +163,10 @@ class SmesEvaluation(models.Model):
     tech_staff_points = models.PositiveSmallIntegerField("科技人员得分", default=0)
     rd_points = models.PositiveSmallIntegerField("研发投入得分", default=0)
     rd_option = models.PositiveSmallIntegerField(
-        "研发投入计分方式", null=True, blank=True, choices=[(1, "研发费用占销售收入"), (2, "研发费用占成本费用支出")]
+        "研发投入计分方式",
+        null=True,
+        blank=True,
+        choices=[(1, "研发费用占销售收入"), (2, "研发费用占成本费用支出")],
     )
     ip_points = models.PositiveSmallIntegerField("科技成果得分", default=0)
     total_score = models.PositiveSmallIntegerField("综合得分", default=0)
@@ -203,6 +214,9 @@ class SmesEvaluationLog(TransitionLog):
         verbose_name = "科小评价流转记录"
         verbose_name_plural = "科小评价流转记录"
 
+    def __str__(self) -> str:
+        return f"{self.evaluation_id}: {self.from_state} → {self.to_state}"
+
 
 class PoolEntry(models.Model):
     """An enterprise in the 高新技术企业培育库, from the county's recommendation to its exit."""
@@ -217,7 +231,9 @@ class PoolEntry(models.Model):
 
     OPEN_STATES = (State.RECOMMENDED, State.ADMITTED, State.APPLIED)
 
-    enterprise = models.ForeignKey(Enterprise, verbose_name="企业", on_delete=models.PROTECT, related_name="pool_entries")
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name="企业", on_delete=models.PROTECT, related_name="pool_entries"
+    )
     state = models.CharField("状态", max_length=16, choices=State.choices, default=State.RECOMMENDED)
     recommended_on = models.DateField("推荐日期", default=date.today)
     recommendation = models.CharField("推荐理由", max_length=500, blank=True)
@@ -262,6 +278,9 @@ class PoolEntryLog(TransitionLog):
         verbose_name = "培育库流转记录"
         verbose_name_plural = "培育库流转记录"
 
+    def __str__(self) -> str:
+        return f"{self.entry_id}: {self.from_state} → {self.to_state}"
+
 
 class GaoqiCertificate(models.Model):
     """A 高新技术企业证书: valid three years from its issue date."""
@@ -297,7 +316,9 @@ class GaoqiCertificate(models.Model):
 class DoublingTarget(models.Model):
     """倍增计划: a county's target of valid 高企 for a year."""
 
-    region = models.ForeignKey("accounts.Region", verbose_name="县区", on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(
+        "accounts.Region", verbose_name="县区", on_delete=models.PROTECT, related_name="+"
+    )
     year = models.PositiveIntegerField("年度", validators=YEAR_VALIDATORS)
     target = models.PositiveIntegerField("有效高企目标数（家）")
 
@@ -322,7 +343,9 @@ class RewardTier(models.Model):
 
     year = models.PositiveIntegerField("年度", validators=YEAR_VALIDATORS)
     min_rd = models.DecimalField("研发投入下限（元，含）", max_digits=16, decimal_places=2)
-    max_rd = models.DecimalField("研发投入上限（元，不含）", max_digits=16, decimal_places=2, null=True, blank=True)
+    max_rd = models.DecimalField(
+        "研发投入上限（元，不含）", max_digits=16, decimal_places=2, null=True, blank=True
+    )
     amount = models.DecimalField(
         "奖励金额（元）", max_digits=12, decimal_places=2, validators=[MaxValueValidator(REWARD_CAP)]
     )
@@ -349,16 +372,25 @@ class Reward(models.Model):
         APPROVED = "approved", "已审核"
         PAID = "paid", "已发放"
 
-    enterprise = models.ForeignKey(Enterprise, verbose_name="企业", on_delete=models.PROTECT, related_name="rewards")
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name="企业", on_delete=models.PROTECT, related_name="rewards"
+    )
     year = models.PositiveIntegerField("奖励年度", validators=YEAR_VALIDATORS)
-    certificate = models.ForeignKey(GaoqiCertificate, verbose_name="高企证书", on_delete=models.PROTECT, related_name="+")
+    certificate = models.ForeignKey(
+        GaoqiCertificate, verbose_name="高企证书", on_delete=models.PROTECT, related_name="+"
+    )
     rd_expense = models.DecimalField("研发投入（元）", max_digits=16, decimal_places=2)
     amount = models.DecimalField(
         "奖励金额（元）", max_digits=12, decimal_places=2, validators=[MaxValueValidator(REWARD_CAP)]
     )
     state = models.CharField("状态", max_length=16, choices=State.choices, default=State.COMPUTED)
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="审核人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="审核人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     approved_on = models.DateField("审核日期", null=True, blank=True)
     paid_on = models.DateField("发放日期", null=True, blank=True)

@@ -39,7 +39,10 @@ def enterprise_list(*, user, today: date | None = None) -> QuerySet[Enterprise]:
             smes_latest_year=Max("smes_evaluations__year", filter=Q(smes_evaluations__state="admitted")),
             pool_state=Subquery(open_pool.values("state")[:1]),
             certificate_expires=Subquery(
-                _valid_certificates(today).filter(enterprise=OuterRef("pk")).order_by("-expires_on").values("expires_on")[:1]
+                _valid_certificates(today)
+                .filter(enterprise=OuterRef("pk"))
+                .order_by("-expires_on")
+                .values("expires_on")[:1]
             ),
         )
     )
@@ -77,8 +80,10 @@ def certificates_expiring(*, user, today: date | None = None, months: int = 6) -
     month = month % 12 + 1
     day = min(today.day, 28)
     horizon = date(year, month, day)
-    return certificate_list(user=user).filter(is_revoked=False, expires_on__gte=today, expires_on__lte=horizon).order_by(
-        "expires_on"
+    return (
+        certificate_list(user=user)
+        .filter(is_revoked=False, expires_on__gte=today, expires_on__lte=horizon)
+        .order_by("expires_on")
     )
 
 
@@ -98,10 +103,16 @@ def doubling_progress(*, user, year: int) -> list[dict]:
     on = min(date(year, 12, 31), today) if year >= today.year else date(year, 12, 31)
     targets = DoublingTarget.objects.visible_to(user).filter(year=year).select_related("region")
     counts = dict(
-        _valid_certificates(on).values_list("enterprise__region").annotate(n=Count("enterprise", distinct=True))
+        _valid_certificates(on)
+        .values_list("enterprise__region")
+        .annotate(n=Count("enterprise", distinct=True))
     )
     base_on = date(year - 1, 12, 31)
-    base = dict(_valid_certificates(base_on).values_list("enterprise__region").annotate(n=Count("enterprise", distinct=True)))
+    base = dict(
+        _valid_certificates(base_on)
+        .values_list("enterprise__region")
+        .annotate(n=Count("enterprise", distinct=True))
+    )
     rows = []
     for target in targets:
         actual = counts.get(target.region_id, 0)
@@ -118,7 +129,9 @@ def doubling_progress(*, user, year: int) -> list[dict]:
     return rows
 
 
-def smes_counts_by_region(*, user, years: list[int]) -> tuple[list[Region], dict[tuple[int, int], int], dict[int, int]]:
+def smes_counts_by_region(
+    *, user, years: list[int]
+) -> tuple[list[Region], dict[tuple[int, int], int], dict[int, int]]:
     """科小 入库 counts per (region, year) for the visible regions; and the totals per year."""
     from kejiju.accounts.scoping import scope_region_ids
 

@@ -99,7 +99,7 @@ def uscc_clean(
         if actor is None or not actor.has_perm("enterprises.override_uscc"):
             raise ValidationError({"uscc": "只有局业务人员可以接受未通过校验的早期试点代码。"}) from None
         if not override_reason.strip():
-            raise ValidationError({"uscc_override_reason": "使用校验码例外时必须填写理由。"})
+            raise ValidationError({"uscc_override_reason": "使用校验码例外时必须填写理由。"}) from None
         overridden = True
     duplicate = Enterprise.objects.filter(uscc=code).exclude(pk=exclude_pk).first()
     if duplicate is not None:
@@ -122,7 +122,9 @@ def _industry_clean(section: str, code: str) -> None:
         if not (code.isdigit() and len(code) == 4):
             raise ValidationError({"industry_code": "行业代码应为 GB/T 4754-2017 的4位小类代码。"})
         if section_of_code(code) != section:
-            raise ValidationError({"industry_code": f"行业代码 {code} 不属于门类 {section}（{SECTION_NAMES[section]}）。"})
+            raise ValidationError(
+                {"industry_code": f"行业代码 {code} 不属于门类 {section}（{SECTION_NAMES[section]}）。"}
+            )
 
 
 def _sync_organization(enterprise: Enterprise) -> None:
@@ -237,13 +239,18 @@ def enterprise_update(
         actor=actor if not was_overridden else _Anyone(),
         exclude_pk=enterprise.pk,
     )
-    _industry_clean(fields.get("industry_section", enterprise.industry_section), fields.get("industry_code", enterprise.industry_code))
+    _industry_clean(
+        fields.get("industry_section", enterprise.industry_section),
+        fields.get("industry_code", enterprise.industry_code),
+    )
     for key, value in fields.items():
         setattr(enterprise, key, value.strip() if isinstance(value, str) else value)
     newly_overridden = overridden and not was_overridden
     enterprise.uscc = code
     enterprise.uscc_override = overridden
-    enterprise.uscc_override_reason = (uscc_override_reason or enterprise.uscc_override_reason) if overridden else ""
+    enterprise.uscc_override_reason = (
+        (uscc_override_reason or enterprise.uscc_override_reason) if overridden else ""
+    )
     enterprise.full_clean()
     enterprise.save()
     _sync_organization(enterprise)
@@ -266,7 +273,9 @@ class _Anyone:
 
 
 @transaction.atomic
-def enterprise_set_active(*, enterprise: Enterprise, active: bool, actor, reason: str = "", request=None) -> Enterprise:
+def enterprise_set_active(
+    *, enterprise: Enterprise, active: bool, actor, reason: str = "", request=None
+) -> Enterprise:
     enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
     _check_region(actor, enterprise.region_id)
     if not active and not reason.strip():
@@ -355,7 +364,9 @@ def enterprise_flags(enterprise: Enterprise, *, on: date) -> rules.EnterpriseFla
     )
 
 
-def smes_evaluate(enterprise: Enterprise, *, year: int, on: date) -> tuple[rules.SmesEvaluation, EnterpriseYear | None]:
+def smes_evaluate(
+    enterprise: Enterprise, *, year: int, on: date
+) -> tuple[rules.SmesEvaluation, EnterpriseYear | None]:
     """The rules' evaluation for `year`, from the previous accounting year's figures."""
     row = EnterpriseYear.objects.filter(enterprise=enterprise, year=year - 1).first()
     return rules.evaluate_smes(to_rule_figures(row), enterprise_flags(enterprise, on=on)), row
@@ -364,7 +375,9 @@ def smes_evaluate(enterprise: Enterprise, *, year: int, on: date) -> tuple[rules
 # ---------------------------------------------------------------------------------------- 科小 evaluation
 
 
-def _log(model, *, owner_field: str, owner, from_state: str, to_state: str, actor, comment: str, request=None):
+def _log(
+    model, *, owner_field: str, owner, from_state: str, to_state: str, actor, comment: str, request=None
+):
     model.objects.create(
         **{owner_field: owner}, from_state=from_state, to_state=to_state, actor=actor, comment=comment[:500]
     )
@@ -401,7 +414,9 @@ def smes_evaluation_create(
     result, row = smes_evaluate(enterprise, year=year, on=submitted_on)
     if row is None:
         raise ValidationError({"year": f"请先填报该企业{year - 1}年度数据（评价使用上一会计年度数据）。"})
-    evaluation = SmesEvaluation(enterprise=enterprise, year=year, submitted_on=submitted_on, figures_year=year - 1)
+    evaluation = SmesEvaluation(
+        enterprise=enterprise, year=year, submitted_on=submitted_on, figures_year=year - 1
+    )
     _store_score(evaluation, result)
     evaluation.full_clean()
     evaluation.save()
@@ -442,7 +457,9 @@ def _next_registration_number(evaluation: SmesEvaluation) -> str:
     )
     serials = [int(number[11:]) for number in last if number[11:].isdigit()]
     serial = max(serials, default=0) + 1
-    return workflow.smes_registration_number(year=evaluation.year, area_code=area, marker=marker, serial=serial)
+    return workflow.smes_registration_number(
+        year=evaluation.year, area_code=area, marker=marker, serial=serial
+    )
 
 
 @transaction.atomic
@@ -456,7 +473,9 @@ def smes_transition(
     request=None,
 ) -> SmesEvaluation:
     """Move an evaluation along its flow; `on` is the 公示 start (start_publicity) or the action date."""
-    evaluation = SmesEvaluation.objects.select_for_update().select_related("enterprise__region").get(pk=evaluation.pk)
+    evaluation = (
+        SmesEvaluation.objects.select_for_update().select_related("enterprise__region").get(pk=evaluation.pk)
+    )
     _check_region(actor, evaluation.enterprise.region_id)
     target = workflow.next_state(workflow.SMES_TRANSITIONS, evaluation.state, action)
     if target is None:
@@ -513,7 +532,9 @@ def smes_bulk_transition(
     with transaction.atomic():
         count = 0
         for evaluation in evaluations:
-            smes_transition(evaluation=evaluation, action=action, actor=actor, comment=comment, on=on, request=request)
+            smes_transition(
+                evaluation=evaluation, action=action, actor=actor, comment=comment, on=on, request=request
+            )
             count += 1
     return count
 
@@ -532,7 +553,9 @@ def pool_recommend(
         raise ValidationError({"enterprise": "该企业已停用。"})
     if PoolEntry.objects.filter(enterprise=enterprise, state__in=PoolEntry.OPEN_STATES).exists():
         raise ValidationError({"enterprise": "该企业已在高企培育库中（或推荐待审）。"})
-    entry = PoolEntry(enterprise=enterprise, recommended_on=on or _today(), recommendation=recommendation.strip())
+    entry = PoolEntry(
+        enterprise=enterprise, recommended_on=on or _today(), recommendation=recommendation.strip()
+    )
     entry.full_clean()
     try:
         with transaction.atomic():
@@ -540,8 +563,14 @@ def pool_recommend(
     except IntegrityError:
         raise ValidationError({"enterprise": "该企业已在高企培育库中（或推荐待审）。"}) from None
     _log(
-        PoolEntryLog, owner_field="entry", owner=entry, from_state="", to_state=entry.state, actor=actor,
-        comment=recommendation or "县区推荐", request=request,
+        PoolEntryLog,
+        owner_field="entry",
+        owner=entry,
+        from_state="",
+        to_state=entry.state,
+        actor=actor,
+        comment=recommendation or "县区推荐",
+        request=request,
     )
     return entry
 
@@ -586,8 +615,14 @@ def pool_transition(
     entry.full_clean()
     entry.save()
     _log(
-        PoolEntryLog, owner_field="entry", owner=entry, from_state=previous, to_state=target, actor=actor,
-        comment=comment or workflow.POOL_ACTION_LABELS[action], request=request,
+        PoolEntryLog,
+        owner_field="entry",
+        owner=entry,
+        from_state=previous,
+        to_state=target,
+        actor=actor,
+        comment=comment or workflow.POOL_ACTION_LABELS[action],
+        request=request,
     )
     return entry
 
@@ -616,19 +651,36 @@ def certificate_create(
     if GaoqiCertificate.objects.filter(number=code).exists():
         raise ValidationError({"number": "该证书编号已登记。"})
     certificate = GaoqiCertificate(
-        enterprise=enterprise, number=code, issued_on=issued_on, expires_on=workflow.certificate_expiry(issued_on), note=note
+        enterprise=enterprise,
+        number=code,
+        issued_on=issued_on,
+        expires_on=workflow.certificate_expiry(issued_on),
+        note=note,
     )
     certificate.full_clean()
     certificate.save()
     entry = PoolEntry.objects.filter(enterprise=enterprise, state__in=["admitted", "applied"]).first()
     if entry is not None:
-        pool_transition(entry=entry, action="certify", actor=None, comment=f"取得高企证书 {code}", on=issued_on, request=request)
+        pool_transition(
+            entry=entry,
+            action="certify",
+            actor=None,
+            comment=f"取得高企证书 {code}",
+            on=issued_on,
+            request=request,
+        )
     return certificate
 
 
 @transaction.atomic
 def certificate_update(
-    *, certificate: GaoqiCertificate, number: Any, issued_on: date, actor, is_revoked: bool = False, note: str = ""
+    *,
+    certificate: GaoqiCertificate,
+    number: Any,
+    issued_on: date,
+    actor,
+    is_revoked: bool = False,
+    note: str = "",
 ) -> GaoqiCertificate:
     certificate = GaoqiCertificate.objects.select_for_update().get(pk=certificate.pk)
     _check_region(actor, certificate.enterprise.region_id)
@@ -655,7 +707,9 @@ def certificate_delete(*, certificate: GaoqiCertificate, actor) -> None:
 
 
 @transaction.atomic
-def doubling_target_save(*, region: Region, year: int, target: int, actor, instance: DoublingTarget | None = None) -> DoublingTarget:
+def doubling_target_save(
+    *, region: Region, year: int, target: int, actor, instance: DoublingTarget | None = None
+) -> DoublingTarget:
     row = instance or DoublingTarget(region=region, year=year)
     row.region, row.year, row.target = region, year, target
     if DoublingTarget.objects.filter(region=region, year=year).exclude(pk=row.pk).exists():
@@ -667,7 +721,13 @@ def doubling_target_save(*, region: Region, year: int, target: int, actor, insta
 
 @transaction.atomic
 def reward_tier_save(
-    *, year: int, min_rd: Decimal, max_rd: Decimal | None, amount: Decimal, actor, instance: RewardTier | None = None
+    *,
+    year: int,
+    min_rd: Decimal,
+    max_rd: Decimal | None,
+    amount: Decimal,
+    actor,
+    instance: RewardTier | None = None,
 ) -> RewardTier:
     if amount > REWARD_CAP:
         raise ValidationError({"amount": f"奖励金额不能超过{REWARD_CAP:,.0f}元。"})
@@ -753,6 +813,9 @@ def reward_transition(*, reward: Reward, action: str, actor, on: date | None = N
     reward.full_clean()
     reward.save()
     audit_event_record(
-        event_type=AuditEvent.Type.TRANSITION, user=actor, object_repr=str(reward)[:255], detail=reward.get_state_display()
+        event_type=AuditEvent.Type.TRANSITION,
+        user=actor,
+        object_repr=str(reward)[:255],
+        detail=reward.get_state_display(),
     )
     return reward

@@ -37,5 +37,7 @@ def enterprise_todos(user) -> list[TodoItem]:
     if user.has_perm("enterprises.view_gaoqicertificate"):
         count = certificates_expiring(user=user).count()
         if count:
-            items.append(TodoItem("高企证书6个月内到期", reverse("enterprises:certificate_expiring"), count, "warning"))
+            items.append(
+                TodoItem("高企证书6个月内到期", reverse("enterprises:certificate_expiring"), count, "warning")
+            )
     return items

@@ -57,7 +57,9 @@ def next_state(table: dict[str, tuple[frozenset[str], str, str]], state: str, ac
 
 
 def allowed_actions(table: dict[str, tuple[frozenset[str], str, str]], state: str, user) -> list[str]:
-    return [action for action, (sources, _to, perm) in table.items() if state in sources and user.has_perm(perm)]
+    return [
+        action for action, (sources, _to, perm) in table.items() if state in sources and user.has_perm(perm)
+    ]
 
 
 def publicity_end(start: date) -> date:
@@ -70,8 +72,8 @@ def publicity_over(end: date, today: date) -> bool:
 
 
 def smes_marker(*, year: int, submitted_on: date, established_on: date | None) -> str:
-    """The 11th character of the 入库登记编号 (国科发火〔2018〕11号): B founded in the 入库 year; 0 submitted by
-    31 May; A submitted from 1 June."""
+    """The 11th character of the 入库登记编号 (国科发火〔2018〕11号): B founded in the 入库 year;
+    0 submitted by 31 May; A submitted from 1 June."""
     if established_on is not None and established_on.year >= year:
         return "B"
     return "0" if submitted_on <= date(year, 5, 31) else "A"
