@@ -269,6 +269,10 @@ def parse(*, content: bytes, name: str, user) -> ParsedImport:
             workbook, ENTERPRISE_SHEET, [label for _k, label, _r in ENTERPRISE_COLUMNS]
         )
         figure_rows = _sheet_rows(workbook, FIGURES_SHEET, [label for _k, label, _t in FIGURE_COLUMNS])
+    except ImportRefused:
+        raise
+    except Exception as error:  # sheets are parsed lazily: a malformed or hostile sheet fails here
+        raise ImportRefused(f"无法读取该工作簿（{type(error).__name__}），请确认文件未损坏。") from None
     finally:
         workbook.close()
     if not enterprise_rows and not figure_rows:
@@ -368,7 +372,9 @@ def parse(*, content: bytes, name: str, user) -> ParsedImport:
                     ferror(key, str(exc))
                     continue
                 current = existing.get(code)
-                if current is None and code not in codes_in_file:
+                if current is None and code in seen and code not in codes_in_file:
+                    ferror(key, f"该企业在“{ENTERPRISE_SHEET}”工作表第{seen[code]}行有错误，请先修改该行。")
+                elif current is None and code not in codes_in_file:
                     ferror(key, "未找到该企业：请先登记企业，或在“企业”工作表中一并导入。")
                 elif current is not None and allowed is not None and current.region_id not in allowed:
                     ferror(key, "该企业不属于本县区。")

@@ -243,7 +243,9 @@ def test_figures_form_and_evaluation_page(client, county_user, bureau_user, coun
         {"action": "start_publicity", "on": "2026-09-28", "selection": [evaluation.pk]},
     )
     evaluation.refresh_from_db()
-    assert evaluation.state == "publicity" and evaluation.publicity_end == date(2026, 10, 15)  # 1–7 Oct off, Sat 10 Oct worked
+    assert evaluation.state == "publicity" and evaluation.publicity_end == date(
+        2026, 10, 15
+    )  # 1–7 Oct off, Sat 10 Oct worked
 
 
 def test_pool_detail_checklist_lines(client, bureau_user, county_a):
