@@ -448,6 +448,7 @@ def seed_demo_enterprises(*, stdout=None) -> None:
     zhongli, yanmen = enterprises[0], enterprises[1]
     certificate(zhongli, date(2019, 11, 29))
     certificate(zhongli, date(2022, 12, 12))
+    certificate(zhongli, date(2025, 11, 28))
     cursor = 0
     for year, count in POOL_NEW.items():
         batch = tech_enterprises[cursor : cursor + count]

@@ -52,6 +52,23 @@ def enterprise_get(*, user, pk: int) -> Enterprise:
     return Enterprise.objects.visible_to(user).select_related("region", "organization").get(pk=pk)
 
 
+def enterprise_history(*, enterprise: Enterprise):
+    """Change history of the enterprise and of its yearly figures, certificates and rewards, newest first."""
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    condition = Q(content_type=ContentType.objects.get_for_model(Enterprise), object_pk=str(enterprise.pk))
+    for model, related in (
+        (EnterpriseYear, "years"),
+        (GaoqiCertificate, "certificates"),
+        (Reward, "rewards"),
+    ):
+        ids = [str(pk) for pk in getattr(enterprise, related).values_list("pk", flat=True)]
+        if ids:
+            condition |= Q(content_type=ContentType.objects.get_for_model(model), object_pk__in=ids)
+    return LogEntry.objects.filter(condition).select_related("actor").order_by("-timestamp", "-pk")
+
+
 def enterprise_years(*, enterprise: Enterprise) -> QuerySet[EnterpriseYear]:
     return EnterpriseYear.objects.filter(enterprise=enterprise).order_by("-year")
 

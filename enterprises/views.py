@@ -134,6 +134,7 @@ class EnterpriseDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         enterprise, user = self.object, self.request.user
+        context["history"] = selectors.enterprise_history(enterprise=enterprise)[: self.history_limit]
         context["years"] = selectors.enterprise_years(enterprise=enterprise)
         context["evaluations"] = enterprise.smes_evaluations.order_by("-year")
         context["pool_entries"] = enterprise.pool_entries.order_by("-recommended_on", "-pk")

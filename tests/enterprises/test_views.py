@@ -157,6 +157,7 @@ def test_enterprise_detail_shows_everything(client, bureau_user, leader_user, co
             "GR2025",
         ):
             assert text in content, (user.role, text)
+        assert f"{enterprise} 2025年" in content  # the figures' history is on the enterprise page
     client.force_login(leader_user)
     assert "编辑" not in client.get(enterprise.get_absolute_url()).content.decode().split("基本信息")[0]
 
