@@ -393,3 +393,17 @@ def test_rewards_compute_approve_pay(bureau_user):
     reward.refresh_from_db()
     assert reward.amount == Decimal("300000.00")  # a paid reward is not recomputed
     assert selectors.rewards_total(year=2025) == {"count": 1, "total": Decimal("300000.00")}
+
+
+def test_trigram_indexes_exist_on_postgresql():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("pg_trgm is PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'enterprises_enterprise'"
+        )
+        indexes = dict(cursor.fetchall())
+    assert "gin_trgm_ops" in indexes["enterprise_name_trgm"]
+    assert "gin_trgm_ops" in indexes["enterprise_uscc_trgm"]
