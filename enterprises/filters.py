@@ -55,7 +55,7 @@ class EnterpriseFilterSet(BaseFilterSet):
         method="filter_gaoqi",
         label="高企状态",
     )
-    year = django_filters.TypedChoiceFilter(choices=_years, coerce=int, method="filter_noop", label="年度")
+    year = django_filters.ChoiceFilter(choices=_years, method="filter_noop", label="年度")
     is_active = django_filters.BooleanFilter(label="有效")
 
     class Meta:
@@ -82,7 +82,7 @@ class EnterpriseFilterSet(BaseFilterSet):
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         data = self.form.cleaned_data
-        pool, year = data.get("pool"), data.get("year")
+        pool, year = data.get("pool"), int(data["year"]) if data.get("year") else None
         if pool == "smes":
             rows = SmesEvaluation.objects.filter(enterprise=OuterRef("pk"), state="admitted")
             queryset = queryset.filter(Exists(rows.filter(year=year) if year else rows))
@@ -99,7 +99,7 @@ class EnterpriseFilterSet(BaseFilterSet):
 
 class SmesEvaluationFilterSet(BaseFilterSet):
     search_fields = ("enterprise__name", "enterprise__uscc", "registration_number")
-    year = django_filters.TypedChoiceFilter(choices=_years, coerce=int, label="评价年度")
+    year = django_filters.ChoiceFilter(choices=_years, label="评价年度")
     state = django_filters.ChoiceFilter(choices=SmesEvaluation.State.choices, label="状态")
     region = django_filters.ModelChoiceFilter(
         field_name="enterprise__region", queryset=_regions, label="县区"
@@ -113,7 +113,7 @@ class SmesEvaluationFilterSet(BaseFilterSet):
 
 class PoolEntryFilterSet(BaseFilterSet):
     search_fields = ("enterprise__name", "enterprise__uscc")
-    admitted_year = django_filters.TypedChoiceFilter(choices=_years, coerce=int, label="入库年度")
+    admitted_year = django_filters.ChoiceFilter(choices=_years, label="入库年度")
     state = django_filters.ChoiceFilter(choices=PoolEntry.State.choices, label="状态")
     region = django_filters.ModelChoiceFilter(
         field_name="enterprise__region", queryset=_regions, label="县区"
@@ -129,8 +129,8 @@ class CertificateFilterSet(BaseFilterSet):
     region = django_filters.ModelChoiceFilter(
         field_name="enterprise__region", queryset=_regions, label="县区"
     )
-    issued_year = django_filters.TypedChoiceFilter(
-        field_name="issued_on", lookup_expr="year", choices=_years, coerce=int, label="发证年度"
+    issued_year = django_filters.ChoiceFilter(
+        field_name="issued_on", lookup_expr="year", choices=_years, label="发证年度"
     )
     valid = django_filters.BooleanFilter(method="filter_valid", label="当前有效")
 
@@ -145,7 +145,7 @@ class CertificateFilterSet(BaseFilterSet):
 
 
 class DoublingTargetFilterSet(BaseFilterSet):
-    year = django_filters.TypedChoiceFilter(choices=_years, coerce=int, label="年度")
+    year = django_filters.ChoiceFilter(choices=_years, label="年度")
     region = django_filters.ModelChoiceFilter(queryset=_regions, label="县区")
 
     class Meta:
@@ -154,7 +154,7 @@ class DoublingTargetFilterSet(BaseFilterSet):
 
 
 class RewardTierFilterSet(BaseFilterSet):
-    year = django_filters.TypedChoiceFilter(choices=_years, coerce=int, label="年度")
+    year = django_filters.ChoiceFilter(choices=_years, label="年度")
 
     class Meta:
         model = RewardTier
@@ -163,7 +163,7 @@ class RewardTierFilterSet(BaseFilterSet):
 
 class RewardFilterSet(BaseFilterSet):
     search_fields = ("enterprise__name", "enterprise__uscc")
-    year = django_filters.TypedChoiceFilter(choices=_years, coerce=int, label="年度")
+    year = django_filters.ChoiceFilter(choices=_years, label="年度")
     state = django_filters.ChoiceFilter(choices=Reward.State.choices, label="状态")
     region = django_filters.ModelChoiceFilter(
         field_name="enterprise__region", queryset=_regions, label="县区"

@@ -119,6 +119,7 @@ class DoublingTargetForm(ScopedModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         self.fields["year"].choices = _year_choices(back=5, ahead=3)
+        self.fields["year"].initial = self.instance.year or timezone.localdate().year
 
     def validate_unique(self):
         """The service reports a duplicate with a message naming the year."""
@@ -134,6 +135,7 @@ class RewardTierForm(ScopedModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         self.fields["year"].choices = _year_choices(back=5, ahead=1)
+        self.fields["year"].initial = self.instance.year or timezone.localdate().year
 
     def validate_unique(self):
         """The service checks overlapping tiers."""
@@ -145,6 +147,7 @@ class RewardComputeForm(ScopedForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = _year_choices(back=5, ahead=0)
+        self.fields["year"].initial = timezone.localdate().year - 1
 
 
 class ImportUploadForm(ScopedForm):

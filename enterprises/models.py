@@ -135,9 +135,19 @@ class TransitionLog(models.Model):
     at = models.DateTimeField("时间", auto_now_add=True)
     comment = models.CharField("说明", max_length=500, blank=True)
 
+    state_labels: dict[str, str] = {}
+
     class Meta:
         abstract = True
         ordering = ["at", "pk"]
+
+    @property
+    def from_label(self) -> str:
+        return self.state_labels.get(self.from_state, self.from_state)
+
+    @property
+    def to_label(self) -> str:
+        return self.state_labels.get(self.to_state, self.to_state)
 
 
 class SmesEvaluation(models.Model):
@@ -209,6 +219,7 @@ class SmesEvaluation(models.Model):
 
 class SmesEvaluationLog(TransitionLog):
     evaluation = models.ForeignKey(SmesEvaluation, on_delete=models.CASCADE, related_name="logs")
+    state_labels = dict(SmesEvaluation.State.choices)
 
     class Meta(TransitionLog.Meta):
         verbose_name = "科小评价流转记录"
@@ -273,6 +284,7 @@ class PoolEntry(models.Model):
 
 class PoolEntryLog(TransitionLog):
     entry = models.ForeignKey(PoolEntry, on_delete=models.CASCADE, related_name="logs")
+    state_labels = dict(PoolEntry.State.choices)
 
     class Meta(TransitionLog.Meta):
         verbose_name = "培育库流转记录"
