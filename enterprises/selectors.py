@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from kejiju.accounts.models import Region
@@ -29,14 +29,18 @@ def _valid_certificates(on: date) -> QuerySet[GaoqiCertificate]:
 
 def enterprise_list(*, user, today: date | None = None) -> QuerySet[Enterprise]:
     """The registry as the list page shows it, with the latest 科小 year, pool state and valid certificate
-    computed in SQL (one query whatever the row count)."""
+    computed in SQL as correlated subqueries (no GROUP BY, so the paginator's count stays cheap)."""
     today = today or timezone.localdate()
     open_pool = PoolEntry.objects.filter(enterprise=OuterRef("pk"), state__in=PoolEntry.OPEN_STATES)
     return (
         Enterprise.objects.visible_to(user)
         .select_related("region")
         .annotate(
-            smes_latest_year=Max("smes_evaluations__year", filter=Q(smes_evaluations__state="admitted")),
+            smes_latest_year=Subquery(
+                SmesEvaluation.objects.filter(enterprise=OuterRef("pk"), state=SmesEvaluation.State.ADMITTED)
+                .order_by("-year")
+                .values("year")[:1]
+            ),
             pool_state=Subquery(open_pool.values("state")[:1]),
             certificate_expires=Subquery(
                 _valid_certificates(today)

@@ -102,6 +102,10 @@ def uscc_clean(
             raise ValidationError({"uscc_override_reason": "使用校验码例外时必须填写理由。"}) from None
         overridden = True
     duplicate = Enterprise.objects.filter(uscc=code).exclude(pk=exclude_pk).first()
+    if duplicate is not None and actor is not None and not user_may_see_region(actor, duplicate.region_id):
+        raise ValidationError(
+            {"uscc": "该统一社会信用代码已由其他县区登记，不能重复登记；如需迁移请联系市局。"}
+        )
     if duplicate is not None:
         raise ValidationError(
             {

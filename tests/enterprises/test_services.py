@@ -80,6 +80,14 @@ def test_duplicate_code_links_to_the_existing_record(bureau_user, county_a):
     assert first.get_absolute_url() in message and "不能重复登记" in message
 
 
+def test_duplicate_in_another_county_is_not_named(county_user, other_county_user, county_a, county_b):
+    _create(other_county_user, county_b, name="外县企业")
+    with pytest.raises(ValidationError) as error:
+        _create(county_user, county_a, name="本县企业")
+    message = error.value.message_dict["uscc"][0]
+    assert "其他县区" in message and "外县企业" not in message
+
+
 def test_pilot_code_needs_override_reason_and_permission(bureau_user, county_user, county_a):
     with pytest.raises(ValidationError, match="校验码例外"):
         _create(bureau_user, county_a, uscc=PILOT)

@@ -298,3 +298,37 @@ def test_home_page_todos(client, bureau_user, county_a):
     SmesEvaluation.objects.create(enterprise=enterprise, year=2026, figures_year=2025, state="submitted")
     client.force_login(bureau_user)
     assert "科小评价待形式审查" in client.get(reverse("core:home")).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("url_name", "first_header"),
+    [
+        ("enterprises:smesevaluation_export", "企业"),
+        ("enterprises:poolentry_export", "企业"),
+        ("enterprises:gaoqicertificate_export", "证书编号"),
+        ("enterprises:reward_export", "企业"),
+    ],
+)
+def test_other_exports_open_back(client, bureau_user, county_a, url_name, first_header):
+    _bulk_enterprises(12, county_a)
+    client.force_login(bureau_user)
+    response = client.get(reverse(url_name))
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    rows = list(workbook.active.iter_rows(values_only=True))
+    assert rows[0][0] == first_header
+    assert "selection" not in rows[0] and "" not in rows[0]
+
+
+def test_smes_export_follows_the_filter(client, bureau_user, county_a):
+    _bulk_enterprises(12, county_a)
+    client.force_login(bureau_user)
+    response = client.get(reverse("enterprises:smesevaluation_export"), {"year": 2025, "state": "admitted"})
+    rows = list(
+        load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True)
+    )
+    assert len(rows) == 1 + 4  # every third of 12 enterprises
+    response = client.get(reverse("enterprises:smesevaluation_export"), {"year": 2024})
+    rows = list(
+        load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True)
+    )
+    assert len(rows) == 1
