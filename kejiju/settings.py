@@ -160,7 +160,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60),
 }
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+from kejiju.reporting.schedule import CELERY_BEAT_SCHEDULE as REPORTING_BEAT_SCHEDULE  # noqa: E402
+
+CELERY_BEAT_SCHEDULE: dict = {**REPORTING_BEAT_SCHEDULE}
+# County filing for month M closes this many days into month M+1 (Asia/Shanghai).
+FILING_DEADLINE_DAYS = env.int("FILING_DEADLINE_DAYS", default=5)
 
 # A running ReportJob touches its row every HEARTBEAT seconds; one silent for LEASE seconds has lost its
 # worker, and a copy of its message may claim it again.
@@ -184,3 +188,7 @@ EXPORT_MAX_SYNC_ROWS = env.int("EXPORT_MAX_SYNC_ROWS", default=200_000)
 # django-axes locks by username only, as 等保 asks: a county office behind one NAT address must not be
 # locked out together because one colleague mistyped a password. (axes.W006 says to add the IP.)
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# django-filter: an empty choice means "no filter".
+FILTERS_EMPTY_CHOICE_LABEL = "全部"
+FILTERS_NULL_CHOICE_LABEL = "（空）"

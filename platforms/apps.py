@@ -1,6 +1,97 @@
 from django.apps import AppConfig
 
+from kejiju.accounts.roles import Role
+
+_VIEW = [
+    "platforms.view_platform",
+    "platforms.view_recognitionbatch",
+    "platforms.view_platformapplication",
+    "platforms.view_platformevaluation",
+]
+
 
 class PlatformsConfig(AppConfig):
     name = "platforms"
-    verbose_name = "平台"
+    verbose_name = "创新平台"
+
+    role_permissions = {
+        Role.BUREAU: [
+            *_VIEW,
+            "platforms.add_platform",
+            "platforms.change_platform",
+            "platforms.transition_platform",
+            "platforms.view_platformtype",
+            "platforms.add_platformtype",
+            "platforms.change_platformtype",
+            "platforms.add_recognitionbatch",
+            "platforms.change_recognitionbatch",
+            "platforms.advance_recognitionbatch",
+            "platforms.add_platformapplication",
+            "platforms.change_platformapplication",
+            "platforms.delete_platformapplication",
+            "platforms.review_platformapplication",
+            "platforms.add_platformevaluation",
+            "platforms.change_platformevaluation",
+            "platforms.view_evaluationpolicy",
+            "platforms.change_evaluationpolicy",
+        ],
+        Role.LEADER: [*_VIEW, "platforms.view_platformtype", "platforms.view_evaluationpolicy"],
+        # A county sees its own county's platforms and evaluations, and enters (edits, withdraws) its own
+        # county's applications while a batch takes applications.
+        Role.COUNTY: [
+            *_VIEW,
+            "platforms.add_platformapplication",
+            "platforms.change_platformapplication",
+            "platforms.delete_platformapplication",
+        ],
+    }
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from kejiju.core.registry import MenuItem, MenuSection, register_menu, register_todo_provider
+
+        from .models import (
+            EvaluationPolicy,
+            Platform,
+            PlatformApplication,
+            PlatformEvaluation,
+            PlatformEvent,
+            PlatformType,
+            RecognitionBatch,
+        )
+        from .todos import platform_todos
+
+        for model in (
+            Platform,
+            PlatformType,
+            PlatformEvent,
+            RecognitionBatch,
+            PlatformApplication,
+            PlatformEvaluation,
+            EvaluationPolicy,
+        ):
+            auditlog.register(model)
+        register_menu(
+            MenuSection(
+                label="创新平台",
+                order=30,
+                items=(
+                    MenuItem("平台库", "platforms:platform_list", "platforms.view_platform"),
+                    MenuItem(
+                        "认定批次", "platforms:recognitionbatch_list", "platforms.view_recognitionbatch"
+                    ),
+                    MenuItem(
+                        "绩效评价", "platforms:platformevaluation_list", "platforms.view_platformevaluation"
+                    ),
+                    MenuItem("平台统计", "platforms:platform_stats", "platforms.view_platform"),
+                    MenuItem("平台类型", "platforms:platformtype_list", "platforms.view_platformtype"),
+                ),
+            )
+        )
+        register_todo_provider(platform_todos)
+
+    def seed_demo(self, *, stdout) -> None:
+        from .demo import seed_demo_platforms
+
+        seed_demo_platforms(stdout=stdout)

@@ -1,3 +1,60 @@
+from django.urls import path
+
+from . import views
+
 app_name = "platforms"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.PlatformListView.as_view(), name="platform_list"),
+    path("add/", views.PlatformCreateView.as_view(), name="platform_add"),
+    path("export/", views.PlatformExportView.as_view(), name="platform_export"),
+    path("stats/", views.PlatformStatsView.as_view(), name="platform_stats"),
+    path("stats/export/", views.PlatformStatsExportView.as_view(), name="platform_stats_export"),
+    path("<int:pk>/", views.PlatformDetailView.as_view(), name="platform_detail"),
+    path("<int:pk>/edit/", views.PlatformUpdateView.as_view(), name="platform_edit"),
+    path("<int:pk>/transition/", views.PlatformTransitionView.as_view(), name="platform_transition"),
+    path("<int:pk>/evaluations/add/", views.EvaluationCreateView.as_view(), name="platformevaluation_add"),
+    path("types/", views.PlatformTypeListView.as_view(), name="platformtype_list"),
+    path("types/add/", views.PlatformTypeCreateView.as_view(), name="platformtype_add"),
+    path("types/<int:pk>/edit/", views.PlatformTypeUpdateView.as_view(), name="platformtype_edit"),
+    path("batches/", views.BatchListView.as_view(), name="recognitionbatch_list"),
+    path("batches/add/", views.BatchCreateView.as_view(), name="recognitionbatch_add"),
+    path("batches/<int:pk>/", views.BatchDetailView.as_view(), name="recognitionbatch_detail"),
+    path("batches/<int:pk>/edit/", views.BatchUpdateView.as_view(), name="recognitionbatch_edit"),
+    path("batches/<int:pk>/advance/", views.BatchAdvanceView.as_view(), name="recognitionbatch_advance"),
+    path("batches/export/", views.BatchExportView.as_view(), name="recognitionbatch_export"),
+    path(
+        "batches/<int:pk>/results/", views.BatchResultsExportView.as_view(), name="recognitionbatch_results"
+    ),
+    path(
+        "batches/<int:pk>/applications/add/",
+        views.ApplicationCreateView.as_view(),
+        name="platformapplication_add",
+    ),
+    path("applications/<int:pk>/", views.ApplicationDetailView.as_view(), name="platformapplication_detail"),
+    path(
+        "applications/<int:pk>/edit/", views.ApplicationUpdateView.as_view(), name="platformapplication_edit"
+    ),
+    path(
+        "applications/<int:pk>/delete/",
+        views.ApplicationDeleteView.as_view(),
+        name="platformapplication_delete",
+    ),
+    path(
+        "applications/<int:pk>/formal/",
+        views.ApplicationFormalView.as_view(),
+        name="platformapplication_formal",
+    ),
+    path(
+        "applications/<int:pk>/score/", views.ApplicationScoreView.as_view(), name="platformapplication_score"
+    ),
+    path(
+        "applications/<int:pk>/objection/",
+        views.ApplicationObjectionView.as_view(),
+        name="platformapplication_objection",
+    ),
+    path("evaluations/", views.EvaluationListView.as_view(), name="platformevaluation_list"),
+    path("evaluations/export/", views.EvaluationExportView.as_view(), name="platformevaluation_export"),
+    path("evaluations/<int:pk>/edit/", views.EvaluationUpdateView.as_view(), name="platformevaluation_edit"),
+    path("evaluations/rule/", views.EvaluationPolicyUpdateView.as_view(), name="evaluationpolicy_edit"),
+]

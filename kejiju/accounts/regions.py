@@ -24,3 +24,16 @@ COUNTY_LEVEL = [
     ("140971", "", "五台山风景名胜区", "zone"),
     ("140900-KFQ", "", "忻州经济开发区", "zone"),
 ]
+
+
+def ensure_regions(region_model) -> None:
+    """Create or update the rows above (used by migration 0002, with the historical model)."""
+    code, gb, name, kind = CITY
+    city, _ = region_model.objects.update_or_create(
+        code=code, defaults={"gb2260_code": gb, "name": name, "kind": kind, "sort_order": 0}
+    )
+    for order, (code, gb, name, kind) in enumerate(COUNTY_LEVEL, start=1):
+        region_model.objects.update_or_create(
+            code=code,
+            defaults={"gb2260_code": gb, "name": name, "kind": kind, "parent": city, "sort_order": order},
+        )

@@ -21,10 +21,18 @@ REGION_BOUND_ROLES = frozenset({Role.COUNTY})
 # Business roles: they may read or change business records. The system admin and the auditor are not.
 BUSINESS_ROLES = frozenset({Role.BUREAU, Role.LEADER, Role.COUNTY})
 
+_ORGANIZATION_EDIT = ["core.view_organization", "core.add_organization", "core.change_organization"]
+
 CORE_ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.BUREAU: ["accounts.view_all_regions", "core.view_reportjob"],
-    Role.LEADER: ["accounts.view_all_regions", "core.view_reportjob"],
-    Role.COUNTY: ["core.view_reportjob"],
+    Role.BUREAU: [
+        "accounts.view_all_regions",
+        "core.view_reportjob",
+        *_ORGANIZATION_EDIT,
+        "core.delete_organization",
+    ],
+    Role.LEADER: ["accounts.view_all_regions", "core.view_reportjob", "core.view_organization"],
+    # County offices keep the units of their own county (applicants, host units …).
+    Role.COUNTY: ["core.view_reportjob", *_ORGANIZATION_EDIT],
     Role.SYSADMIN: [
         "accounts.view_user",
         "accounts.add_user",

@@ -3,6 +3,7 @@ from auditlog.models import LogEntry
 
 from kejiju.core.models import AuditEvent
 from kejiju.core.tables import BaseTable
+from kejiju.core.templatetags.kejiju_tags import audit_action
 
 from .models import Region, User
 
@@ -33,6 +34,13 @@ class ChangeLogTable(BaseTable):
     actor = tables.Column(verbose_name="操作人", accessor="actor__username", default="系统")
     remote_addr = tables.Column(verbose_name="IP 地址")
     action = tables.Column(verbose_name="操作")
+
+    def render_action(self, record):
+        return audit_action(record)
+
+    def value_action(self, record):
+        return audit_action(record)
+
     content_type = tables.Column(verbose_name="对象类型", accessor="content_type__name")
     object_repr = tables.Column(verbose_name="对象")
     changes = tables.Column(verbose_name="变更内容", accessor="changes_str", orderable=False)

@@ -7,4 +7,17 @@ class CoreConfig(AppConfig):
     verbose_name = "公共"
 
     def ready(self) -> None:
+        from auditlog.registry import auditlog
+
         from . import signals  # noqa: F401
+        from .models import Organization
+        from .registry import MenuItem, MenuSection, register_menu
+
+        auditlog.register(Organization)
+        register_menu(
+            MenuSection(
+                label="基础数据",
+                order=80,
+                items=(MenuItem("单位库", "core:organization_list", "core.view_organization"),),
+            )
+        )

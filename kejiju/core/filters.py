@@ -4,6 +4,23 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from kejiju.accounts.models import Region
+
+from .models import Organization
+
+
+class YesNoFilter(django_filters.ChoiceFilter):
+    """A yes/no filter whose empty choice reads 全部 (django-filter's BooleanFilter shows 未知)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", (("true", "是"), ("false", "否")))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value in ("true", "false"):
+            return qs.filter(**{self.field_name: value == "true"})
+        return qs
+
 
 class BaseFilterSet(django_filters.FilterSet):
     """Adds the free-text box `q`, matched with icontains on `search_fields` (pg_trgm GIN indexes serve
@@ -34,3 +51,15 @@ class BaseFilterSet(django_filters.FilterSet):
         for field in self.search_fields:
             condition |= Q(**{f"{field}__icontains": value})
         return queryset.filter(condition)
+
+
+class OrganizationFilterSet(BaseFilterSet):
+    search_fields = ("name", "uscc")
+    kind = django_filters.ChoiceFilter(choices=Organization.Kind.choices, label="单位类型")
+    region = django_filters.ModelChoiceFilter(queryset=Region.objects.county_level(), label="所在县区")
+
+    class Meta:
+        model = Organization
+        fields = ["q", "kind", "region", "is_active"]
+
+    is_active = YesNoFilter(label="有效")

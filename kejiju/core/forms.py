@@ -5,6 +5,9 @@ from django import forms
 
 from kejiju.accounts.scoping import scope_region_ids
 
+from .identifiers import IdentifierError, validate_uscc
+from .models import Organization
+
 
 class CrispyFormMixin:
     """The template renders the <form> tag and the buttons; crispy renders the fields."""
@@ -41,3 +44,22 @@ class ScopedForm(CrispyFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self._init_helper()
+
+
+class OrganizationForm(ScopedModelForm):
+    class Meta:
+        model = Organization
+        fields = ["name", "kind", "uscc", "region", "is_active"]
+
+    def clean_uscc(self) -> str:
+        value = self.cleaned_data["uscc"].strip().upper()
+        if not value:
+            return value
+        try:
+            value = validate_uscc(value)
+        except IdentifierError as error:
+            raise forms.ValidationError(str(error)) from error
+        duplicate = Organization.objects.filter(uscc=value).exclude(pk=self.instance.pk).first()
+        if duplicate is not None:
+            raise forms.ValidationError(f"统一社会信用代码已被“{duplicate.name}”使用。")
+        return value

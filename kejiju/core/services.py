@@ -11,7 +11,7 @@ from typing import Any
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -140,7 +140,6 @@ def report_job_run(*, job_id: int) -> ClaimOutcome:
             job.file.storage.delete(old_name)
     finally:
         heartbeat.stopped.set()
-        close_old_connections()
     return ClaimOutcome.DONE
 
 

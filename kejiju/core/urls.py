@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .views import organizations
 from .views.pages import HomeView, ReportJobDetailView, ReportJobDownloadView
 
 app_name = "core"
@@ -8,4 +9,20 @@ urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("jobs/<int:pk>/", ReportJobDetailView.as_view(), name="reportjob_detail"),
     path("jobs/<int:pk>/download/", ReportJobDownloadView.as_view(), name="reportjob_download"),
+    path("organizations/", organizations.OrganizationListView.as_view(), name="organization_list"),
+    path("organizations/add/", organizations.OrganizationCreateView.as_view(), name="organization_add"),
+    path("organizations/export/", organizations.OrganizationExportView.as_view(), name="organization_export"),
+    path(
+        "organizations/<int:pk>/", organizations.OrganizationDetailView.as_view(), name="organization_detail"
+    ),
+    path(
+        "organizations/<int:pk>/edit/",
+        organizations.OrganizationUpdateView.as_view(),
+        name="organization_edit",
+    ),
+    path(
+        "organizations/<int:pk>/delete/",
+        organizations.OrganizationDeleteView.as_view(),
+        name="organization_delete",
+    ),
 ]

@@ -1,7 +1,85 @@
 from django.apps import AppConfig
 
+from kejiju.accounts.roles import Role
+
 
 class ReportingConfig(AppConfig):
     name = "kejiju.reporting"
     label = "reporting"
     verbose_name = "县区报送与统计"
+
+    role_permissions = {
+        Role.BUREAU: [
+            "reporting.view_countytask",
+            "reporting.add_countytask",
+            "reporting.change_countytask",
+            "reporting.delete_countytask",
+            "reporting.approve_countytask",
+            "reporting.view_monthlyfiling",
+            "reporting.review_monthlyfiling",
+            "reporting.view_filingexception",
+            "reporting.add_filingexception",
+            "reporting.view_monthlyreport",
+            "reporting.add_monthlyreport",
+            "reporting.view_notice",
+        ],
+        Role.LEADER: [
+            "reporting.view_countytask",
+            "reporting.view_monthlyfiling",
+            "reporting.view_monthlyreport",
+            "reporting.view_notice",
+        ],
+        Role.COUNTY: [
+            "reporting.view_countytask",
+            "reporting.add_countytask",
+            "reporting.change_countytask",
+            "reporting.delete_countytask",
+            "reporting.view_monthlyfiling",
+            "reporting.add_monthlyfiling",
+            "reporting.change_monthlyfiling",
+            "reporting.view_notice",
+        ],
+    }
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from kejiju.core.jobs import register_job_kind
+        from kejiju.core.registry import MenuItem, MenuSection, register_menu, register_todo_provider
+
+        from . import models
+        from .jobs import JOB_KINDS
+        from .todos import reporting_todos
+
+        for kind in JOB_KINDS:
+            register_job_kind(kind)
+        for model in (
+            models.CountyTask,
+            models.MonthlyFiling,
+            models.TaskProgress,
+            models.FigureEntry,
+            models.FilingAttachment,
+            models.FilingException,
+            models.MonthlyReport,
+        ):
+            auditlog.register(model)
+        register_menu(
+            MenuSection(
+                label="县区报送",
+                order=60,
+                items=(
+                    MenuItem("本月动态", "reporting:filing_current", "reporting.add_monthlyfiling"),
+                    MenuItem("报送看板", "reporting:board", "reporting.view_monthlyreport"),
+                    MenuItem("月度工作动态", "reporting:monthlyfiling_list", "reporting.view_monthlyfiling"),
+                    MenuItem("年度任务清单", "reporting:countytask_list", "reporting.view_countytask"),
+                    MenuItem("月度进展报告", "reporting:monthlyreport_list", "reporting.view_monthlyreport"),
+                    MenuItem("我的通知", "reporting:notice_list", "reporting.view_notice"),
+                ),
+            )
+        )
+        register_todo_provider(reporting_todos)
+
+    def seed_demo(self, *, stdout) -> None:
+        from .demo import seed_reporting_demo
+
+        seed_reporting_demo(stdout=stdout)

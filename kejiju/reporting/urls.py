@@ -1,3 +1,35 @@
+from django.urls import path
+
+from . import views
+
 app_name = "reporting"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("tasks/", views.CountyTaskListView.as_view(), name="countytask_list"),
+    path("tasks/add/", views.CountyTaskCreateView.as_view(), name="countytask_add"),
+    path("tasks/export/", views.CountyTaskExportView.as_view(), name="countytask_export"),
+    path("tasks/<int:pk>/", views.CountyTaskDetailView.as_view(), name="countytask_detail"),
+    path("tasks/<int:pk>/edit/", views.CountyTaskUpdateView.as_view(), name="countytask_edit"),
+    path("tasks/<int:pk>/delete/", views.CountyTaskDeleteView.as_view(), name="countytask_delete"),
+    path("tasks/<int:pk>/approve/", views.CountyTaskApproveView.as_view(), name="countytask_approve"),
+    path("filings/", views.MonthlyFilingListView.as_view(), name="monthlyfiling_list"),
+    path("filings/export/", views.MonthlyFilingExportView.as_view(), name="monthlyfiling_export"),
+    path("filings/current/", views.FilingCurrentView.as_view(), name="filing_current"),
+    path("filings/<int:year>/<int:month>/", views.FilingFormView.as_view(), name="filing_form"),
+    path("filings/<int:pk>/", views.MonthlyFilingDetailView.as_view(), name="monthlyfiling_detail"),
+    path("filings/<int:pk>/submit/", views.FilingSubmitView.as_view(), name="monthlyfiling_submit"),
+    path("filings/<int:pk>/confirm/", views.FilingConfirmView.as_view(), name="monthlyfiling_confirm"),
+    path("filings/<int:pk>/return/", views.FilingReturnView.as_view(), name="monthlyfiling_return"),
+    path("attachments/<int:pk>/", views.AttachmentDownloadView.as_view(), name="attachment_download"),
+    path("attachments/<int:pk>/delete/", views.AttachmentDeleteView.as_view(), name="attachment_delete"),
+    path("board/", views.BoardView.as_view(), name="board"),
+    path("board/<int:region>/<int:year>/<int:month>/reopen/", views.ReopenView.as_view(), name="reopen"),
+    path("reports/", views.MonthlyReportListView.as_view(), name="monthlyreport_list"),
+    path("reports/build/", views.MonthlyReportBuildView.as_view(), name="monthlyreport_build"),
+    path(
+        "reports/<int:year>/<int:month>/",
+        views.MonthlyReportDetailView.as_view(),
+        name="monthlyreport_detail",
+    ),
+    path("notices/", views.NoticeListView.as_view(), name="notice_list"),
+]

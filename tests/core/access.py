@@ -27,3 +27,25 @@ ROUTES = [
     Route("core:reportjob_detail", AUDITOR, kwargs=_job, ok=(200,), denied=NOT_THEIRS),
     Route("core:reportjob_download", AUDITOR, kwargs=_job, ok=(200,), denied=NOT_THEIRS),
 ]
+
+
+def _org(world):
+    from kejiju.core.models import Organization
+
+    org = world.once(
+        "organization", lambda: Organization.objects.create(name="忻府区测试企业", region=world.county_a)
+    )
+    return {"pk": org.pk}
+
+
+ORG_READ = frozenset({"bureau", "leader", "county"})
+ORG_EDIT = frozenset({"bureau", "county"})
+
+ROUTES += [
+    Route("core:organization_list", ORG_READ),
+    Route("core:organization_export", ORG_READ),
+    Route("core:organization_add", ORG_EDIT),
+    Route("core:organization_detail", ORG_READ, kwargs=_org, scoped=True, ok=(200,)),
+    Route("core:organization_edit", ORG_EDIT, kwargs=_org, scoped=True, ok=(200,)),
+    Route("core:organization_delete", frozenset({"bureau"}), kwargs=_org, scoped=True, ok=(200,)),
+]

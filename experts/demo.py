@@ -1,0 +1,365 @@
+"""Demo data of the experts app (``manage.py seed_demo``): idempotent and reproducible (fixed random seed).
+
+The 2023 figures are the seed document's own: 27 experts admitted in 2023 across 电子信息、新材料、新能源、
+节能环保、先进制造与自动化、现代生物医药; 科技副总 candidates from 65 partner universities; 11 科技特派团 with
+171 科技特派员. Other years are plausible and varied.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from django.db import transaction
+
+from kejiju.accounts.models import Region
+from kejiju.core.identifiers import id_number_check_char
+from kejiju.core.models import Organization
+
+from .models import Commissioner, CommissionerTeam, Expert, ExpertField, VicePresidentPlacement
+from .pii import digest
+
+FIELDS = [
+    "电子信息",
+    "新材料",
+    "新能源",
+    "节能环保",
+    "先进制造与自动化",
+    "现代生物医药",
+    "现代农业",
+    "高技术服务",
+]
+SEED_2023_FIELDS = FIELDS[:6]
+# 27 experts admitted in 2023, by field (the seed names six fields).
+ADMITTED_2023 = {
+    "电子信息": 5,
+    "新材料": 5,
+    "新能源": 4,
+    "节能环保": 4,
+    "先进制造与自动化": 5,
+    "现代生物医药": 4,
+}
+ADMITTED_OTHER_YEARS = {2020: 46, 2021: 31, 2022: 24, 2024: 19}
+
+# 65 partner universities of 省校合作 (科技副总 candidates in 2023).
+UNIVERSITIES = [
+    "山西大学",
+    "太原理工大学",
+    "中北大学",
+    "山西农业大学",
+    "山西医科大学",
+    "太原科技大学",
+    "山西师范大学",
+    "山西财经大学",
+    "山西中医药大学",
+    "太原师范学院",
+    "山西大同大学",
+    "长治学院",
+    "运城学院",
+    "忻州师范学院",
+    "晋中学院",
+    "吕梁学院",
+    "太原学院",
+    "山西工程技术学院",
+    "山西能源学院",
+    "太原工业学院",
+    "长治医学院",
+    "山西工学院",
+    "山西应用科技学院",
+    "清华大学",
+    "北京大学",
+    "中国农业大学",
+    "北京科技大学",
+    "北京理工大学",
+    "北京化工大学",
+    "北京工业大学",
+    "北京林业大学",
+    "中国矿业大学",
+    "中国矿业大学（北京）",
+    "中国地质大学（北京）",
+    "天津大学",
+    "南开大学",
+    "河北工业大学",
+    "大连理工大学",
+    "东北大学",
+    "吉林大学",
+    "哈尔滨工业大学",
+    "同济大学",
+    "上海交通大学",
+    "华东理工大学",
+    "南京大学",
+    "东南大学",
+    "南京理工大学",
+    "南京农业大学",
+    "江南大学",
+    "河海大学",
+    "浙江大学",
+    "中国科学技术大学",
+    "合肥工业大学",
+    "山东大学",
+    "中国石油大学（华东）",
+    "武汉大学",
+    "华中科技大学",
+    "武汉理工大学",
+    "中南大学",
+    "湖南大学",
+    "华南理工大学",
+    "四川大学",
+    "重庆大学",
+    "西安交通大学",
+    "西北农林科技大学",
+]
+LOCAL_UNIVERSITIES = {"忻州师范学院": "140902"}
+INSTITUTES = [
+    ("山西农业大学玉米研究所", "140902"),
+    ("忻州市农业技术推广中心", "140902"),
+    ("忻州市生态环境监测站", "140902"),
+    ("忻州市人民医院", "140902"),
+    ("忻州职业技术学院", "140902"),
+]
+ENTERPRISES = [
+    ("山西众立法兰有限公司", "140921"),
+    ("山西雁门山酒业有限公司", "140923"),
+    ("山西忻州神达能源集团有限公司", "140902"),
+    ("原平市鑫源新材料有限公司", "140981"),
+    ("定襄县宏伟锻造有限公司", "140921"),
+    ("五台县绿源杂粮开发有限公司", "140922"),
+    ("繁峙县金岩矿业装备有限公司", "140924"),
+    ("静乐县藜麦产业开发有限公司", "140926"),
+    ("岢岚县绒山羊科技有限公司", "140929"),
+    ("河曲县海红果食品有限公司", "140930"),
+    ("保德县黄河红枣科技有限公司", "140931"),
+    ("偏关县光伏新能源有限公司", "140932"),
+    ("神池县胡麻油业有限公司", "140927"),
+    ("宁武县芦芽山生物科技有限公司", "140925"),
+    ("五寨县甜糯玉米开发有限公司", "140928"),
+    ("代县铁矿资源综合利用有限公司", "140923"),
+]
+SURNAMES = (
+    "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
+)
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红文斌玉兰海峰晓东鹏飞慧云宏亮俊凯瑞雪梅"
+SPECIALTIES = {
+    "电子信息": ["嵌入式系统", "工业互联网", "数据挖掘", "通信工程"],
+    "新材料": ["金属材料热处理", "高分子复合材料", "粉末冶金", "耐火材料"],
+    "新能源": ["光伏发电", "风电运维", "氢能储运", "煤层气开发"],
+    "节能环保": ["固废资源化", "大气污染治理", "水处理", "节能评估"],
+    "先进制造与自动化": ["锻造工艺", "数控加工", "机器人应用", "法兰与管件"],
+    "现代生物医药": ["中药材炮制", "药物分析", "生物发酵", "临床药学"],
+    "现代农业": ["杂粮育种", "设施蔬菜", "畜牧养殖", "农产品加工"],
+    "高技术服务": ["技术转移", "知识产权", "检验检测", "科技金融"],
+}
+TEAMS_2023 = [
+    ("杂粮产业科技特派团", "杂粮、小杂粮加工", ["140922", "140927", "140928"], 18),
+    ("中药材产业科技特派团", "中药材", ["140925", "140926", "140929"], 17),
+    ("设施蔬菜产业科技特派团", "设施蔬菜", ["140902", "140981"], 16),
+    ("肉牛肉羊产业科技特派团", "肉牛、肉羊", ["140921", "140923", "140924"], 16),
+    ("绒山羊产业科技特派团", "绒山羊", ["140929", "140932"], 15),
+    ("食用菌产业科技特派团", "食用菌", ["140902", "140922"], 15),
+    ("干鲜果产业科技特派团", "红枣、海红果", ["140930", "140931"], 15),
+    ("马铃薯产业科技特派团", "马铃薯", ["140926", "140928"], 15),
+    ("辣椒产业科技特派团", "辣椒", ["140921", "140981"], 15),
+    ("奶业产业科技特派团", "奶牛、乳制品", ["140981", "140924"], 15),
+    ("农产品加工科技特派团", "农产品加工、酿造", ["140923", "140930"], 14),
+]
+TEAM_SIZES_2022 = [17, 16, 16, 15, 15, 15, 14, 14, 14, 13]
+TEAM_EMPLOYERS = [
+    "山西农业大学",
+    "忻州师范学院",
+    "山西农业大学玉米研究所",
+    "忻州市农业技术推广中心",
+    "山西大学",
+]
+
+
+def _org(name: str, kind: str, region: Region | None) -> Organization:
+    org = Organization.objects.filter(name=name).order_by("pk").first()
+    if org is None:
+        org = Organization.objects.create(name=name, kind=kind, region=region)
+    return org
+
+
+def _name(rng: random.Random) -> str:
+    given = rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.7 else "")
+    return rng.choice(SURNAMES) + given
+
+
+def _id_number(rng: random.Random, gender: str) -> str:
+    area = rng.choice(["140902", "140921", "140922", "140923", "140981", "140105", "140106", "140702"])
+    birth = dt.date(1962, 1, 1) + dt.timedelta(days=rng.randrange(365 * 26))
+    serial = rng.randrange(0, 100) * 10 + (
+        rng.choice([1, 3, 5, 7, 9]) if gender == "男" else rng.choice([0, 2, 4, 6, 8])
+    )
+    first17 = f"{area}{birth:%Y%m%d}{serial:03d}"
+    return first17 + id_number_check_char(first17)
+
+
+def _mobile(rng: random.Random) -> str:
+    return rng.choice(["135", "137", "139", "152", "158", "183", "187"]) + f"{rng.randrange(10**8):08d}"
+
+
+@transaction.atomic
+def seed_demo_experts(*, stdout=None) -> None:
+    rng = random.Random(20231231)
+    regions = {r.code: r for r in Region.objects.all()}
+    fields = {}
+    for order, name in enumerate(FIELDS, start=1):
+        fields[name], _ = ExpertField.objects.get_or_create(name=name, defaults={"sort_order": order * 10})
+
+    universities = {
+        name: _org(name, Organization.Kind.UNIVERSITY, regions.get(LOCAL_UNIVERSITIES.get(name, "")))
+        for name in UNIVERSITIES
+    }
+    institutes = {
+        name: _org(name, Organization.Kind.INSTITUTE, regions.get(code)) for name, code in INSTITUTES
+    }
+    enterprises = {
+        name: _org(name, Organization.Kind.ENTERPRISE, regions.get(code)) for name, code in ENTERPRISES
+    }
+    employers = (
+        [universities[n] for n in ("忻州师范学院", "山西大学", "太原理工大学", "中北大学", "山西农业大学")]
+        + list(institutes.values())
+        + list(enterprises.values())
+    )
+    county_codes = [c for c in regions if c.startswith("1409") and len(c) == 6 and c != "140900"]
+
+    # ----------------------------------------------------------------------------------------- experts
+    plan: list[tuple[int, str]] = [(2023, field) for field, n in ADMITTED_2023.items() for _ in range(n)]
+    for year, count in ADMITTED_OTHER_YEARS.items():
+        plan += [(year, rng.choice(FIELDS)) for _ in range(count)]
+    created = 0
+    experts: list[Expert] = []
+    for year, field_name in plan:
+        gender = "男" if rng.random() < 0.68 else "女"
+        name = _name(rng)
+        number = _id_number(rng, gender)
+        mobile = _mobile(rng)
+        employer = rng.choice(employers)
+        title = rng.choices(["正高", "副高", "中级"], weights=[4, 5, 1])[0]
+        admitted = dt.date(year, rng.choice([3, 6, 9, 11]), rng.randint(1, 28))
+        # 2023 experts keep the one field the seed counts them under.
+        second = rng.choice(FIELDS) if rng.random() < 0.3 and year != 2023 else None
+        state_roll = rng.random()
+        specialty = rng.choice(SPECIALTIES[field_name])
+        existing = Expert.objects.filter(id_number_digest=digest(number)).first()
+        if existing is not None:
+            experts.append(existing)
+            continue
+        expert = Expert(
+            name=name,
+            gender=gender,
+            employer=employer,
+            title=title,
+            specialty=specialty,
+            county=employer.region,
+            admitted_on=admitted,
+            admission_reason=f"{year}年度专家征集，单位推荐，经审核入库",
+        )
+        if year < 2023 and state_roll < 0.06:
+            expert.state = Expert.State.EXITED
+            expert.exited_on = dt.date(2023, 12, 15)
+            expert.exit_reason = "达到退休年龄，本人申请出库"
+        elif year < 2024 and state_roll < 0.1:
+            expert.state = Expert.State.SUSPENDED
+            expert.exited_on = dt.date(2024, 3, 1)
+            expert.exit_reason = "连续两次无故不参加评审，暂停一年"
+        expert.set_id_number(number)
+        expert.set_mobile(mobile)
+        expert.save()
+        expert.fields.set(
+            [fields[field_name]] + ([fields[second]] if second and second != field_name else [])
+        )
+        experts.append(expert)
+        created += 1
+
+    # ------------------------------------------------------------------------------------------ 科技副总
+    placements = 0
+    today = dt.date.today()
+    if not VicePresidentPlacement.objects.filter(year=2023).exists():
+        enterprise_list = list(enterprises.values())
+        rows = []
+        for index, university_name in enumerate(UNIVERSITIES):
+            university = universities[university_name]
+            for _ in range(1 + (index % 3 == 0) + (index % 7 == 0)):
+                serving = rng.random() < 0.3
+                enterprise = rng.choice(enterprise_list) if serving else None
+                rows.append(
+                    VicePresidentPlacement(
+                        name=_name(rng),
+                        gender="男" if rng.random() < 0.7 else "女",
+                        title=rng.choices(["正高", "副高"], weights=[1, 2])[0],
+                        university=university,
+                        specialty=rng.choice(SPECIALTIES[rng.choice(FIELDS)]),
+                        year=2023,
+                        enterprise=enterprise,
+                        county=enterprise.region if enterprise else None,
+                        term_start=dt.date(2023, 9, 1) if serving else None,
+                        term_end=dt.date(2025, 8, 31) if serving else None,
+                        state=(
+                            VicePresidentPlacement.State.PROPOSED
+                            if not serving
+                            else VicePresidentPlacement.State.SERVING
+                            if today <= dt.date(2025, 8, 31)
+                            else VicePresidentPlacement.State.ENDED
+                        ),
+                    )
+                )
+        for _ in range(14):
+            enterprise = rng.choice(enterprise_list)
+            rows.append(
+                VicePresidentPlacement(
+                    name=_name(rng),
+                    title="正高",
+                    university=universities[rng.choice(UNIVERSITIES[:23])],
+                    specialty=rng.choice(SPECIALTIES[rng.choice(FIELDS)]),
+                    year=2021,
+                    enterprise=enterprise,
+                    county=enterprise.region,
+                    term_start=dt.date(2021, 7, 1),
+                    term_end=dt.date(2023, 6, 30),
+                    state=VicePresidentPlacement.State.ENDED,
+                )
+            )
+        VicePresidentPlacement.objects.bulk_create(rows)
+        placements = len(rows)
+
+    # ---------------------------------------------------------------------------------- 科技特派团 / 员
+    team_employers = [universities.get(n) or institutes.get(n) for n in TEAM_EMPLOYERS]
+    teams_2022 = [
+        (name, industries, codes, size)
+        for (name, industries, codes, _), size in zip(TEAMS_2023, TEAM_SIZES_2022, strict=False)
+    ]
+    members = 0
+    for year, teams in ((2022, teams_2022), (2023, TEAMS_2023)):
+        for name, industries, codes, size in teams:
+            team, was_created = CommissionerTeam.objects.get_or_create(
+                year=year,
+                name=name,
+                defaults={"industries": industries, "lead_unit": team_employers[len(name) % 3]},
+            )
+            if not was_created:
+                continue
+            counties = [regions[c] for c in codes if c in regions] or [regions[county_codes[0]]]
+            team.counties.set(counties)
+            industry_list = industries.split("、")
+            Commissioner.objects.bulk_create(
+                [
+                    Commissioner(
+                        team=team,
+                        name=_name(rng),
+                        employer=rng.choice(team_employers),
+                        title=rng.choices(["正高", "副高", "中级"], weights=[2, 4, 3])[0],
+                        is_leader=index == 0,
+                        county=counties[index % len(counties)],
+                        industry=rng.choice(industry_list),
+                    )
+                    for index in range(size)
+                ]
+            )
+            members += size
+
+    if stdout is not None:
+        stdout.write(
+            f"专家库：新增专家 {created} 人（2023 年入库 {sum(ADMITTED_2023.values())} 人），"
+            f"科技副总 {placements} 人，科技特派员 {members} 人。"
+        )

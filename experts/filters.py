@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import django_filters
+from django.contrib.contenttypes.models import ContentType
+
+from kejiju.accounts.models import Region
+from kejiju.core.filters import BaseFilterSet
+from kejiju.core.models import Organization
+
+from .models import Commissioner, CommissionerTeam, Expert, ExpertField, ReviewPanel, VicePresidentPlacement
+
+
+class ExpertFilterSet(BaseFilterSet):
+    search_fields = ("name", "specialty", "employer__name")
+    field = django_filters.ModelChoiceFilter(
+        field_name="fields", queryset=ExpertField.objects.all(), label="专业领域", distinct=True
+    )
+    title = django_filters.ChoiceFilter(choices=Expert.Title.choices, label="职称")
+    state = django_filters.ChoiceFilter(choices=Expert.State.choices, label="状态")
+    employer = django_filters.ModelChoiceFilter(
+        queryset=Organization.objects.filter(experts__isnull=False).distinct(), label="工作单位"
+    )
+    county = django_filters.ModelChoiceFilter(queryset=Region.objects.county_level(), label="所在县区")
+    admitted_year = django_filters.NumberFilter(
+        field_name="admitted_on", lookup_expr="year", label="入库年度"
+    )
+
+    class Meta:
+        model = Expert
+        fields = ["q", "field", "title", "state", "employer", "county", "admitted_year"]
+
+
+class ExpertFieldFilterSet(BaseFilterSet):
+    search_fields = ("name",)
+    is_active = django_filters.BooleanFilter(label="启用")
+
+    class Meta:
+        model = ExpertField
+        fields = ["q", "is_active"]
+
+
+class _ContentTypeField(django_filters.fields.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class ContentTypeFilter(django_filters.ModelChoiceFilter):
+    field_class = _ContentTypeField
+
+
+class ReviewPanelFilterSet(BaseFilterSet):
+    search_fields = ("title", "applicant__name")
+    state = django_filters.ChoiceFilter(choices=ReviewPanel.State.choices, label="状态")
+    subject_type = ContentTypeFilter(
+        queryset=ContentType.objects.filter(pk__in=ReviewPanel.objects.values("subject_type")),
+        label="评审对象类型",
+    )
+    created_year = django_filters.NumberFilter(field_name="created_at", lookup_expr="year", label="年度")
+
+    class Meta:
+        model = ReviewPanel
+        fields = ["q", "state", "subject_type", "created_year"]
+
+
+class PlacementFilterSet(BaseFilterSet):
+    search_fields = ("name", "specialty", "university__name", "enterprise__name")
+    university = django_filters.ModelChoiceFilter(
+        queryset=Organization.objects.filter(kind=Organization.Kind.UNIVERSITY), label="派出高校"
+    )
+    enterprise = django_filters.ModelChoiceFilter(
+        queryset=Organization.objects.filter(vice_presidents_hosted__isnull=False).distinct(),
+        label="服务企业",
+    )
+    county = django_filters.ModelChoiceFilter(queryset=Region.objects.county_level(), label="所在县区")
+    state = django_filters.ChoiceFilter(choices=VicePresidentPlacement.State.choices, label="状态")
+    year = django_filters.NumberFilter(label="选聘年度")
+
+    class Meta:
+        model = VicePresidentPlacement
+        fields = ["q", "university", "enterprise", "county", "state", "year"]
+
+
+class TeamFilterSet(BaseFilterSet):
+    search_fields = ("name", "industries")
+    year = django_filters.NumberFilter(label="年度")
+    county = django_filters.ModelChoiceFilter(
+        field_name="counties", queryset=Region.objects.county_level(), label="服务县区", distinct=True
+    )
+
+    class Meta:
+        model = CommissionerTeam
+        fields = ["q", "year", "county"]
+
+
+class CommissionerFilterSet(BaseFilterSet):
+    search_fields = ("name", "employer__name", "industry")
+    year = django_filters.NumberFilter(field_name="team__year", label="年度")
+    team = django_filters.ModelChoiceFilter(queryset=CommissionerTeam.objects.all(), label="特派团")
+    county = django_filters.ModelChoiceFilter(queryset=Region.objects.county_level(), label="服务县区")
+    is_leader = django_filters.BooleanFilter(label="团长")
+
+    class Meta:
+        model = Commissioner
+        fields = ["q", "year", "team", "county", "is_leader"]

@@ -1,0 +1,331 @@
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from kejiju.accounts.models import Region
+from kejiju.core.forms import CrispyFormMixin, ScopedForm, ScopedModelForm
+from kejiju.core.models import Organization
+
+from . import rules
+from .fields import ExpertRefField, OrganizationField, OrganizationListField
+from .models import (
+    Commissioner,
+    CommissionerTeam,
+    Expert,
+    ExpertField,
+    ReviewMember,
+    ReviewPanel,
+    VicePresidentPlacement,
+)
+
+DEFAULT_CRITERIA_TEXT = "创新性|30|1\n技术可行性|25|1\n团队基础|15|1\n预期效益|20|1\n经费合理性|10|1"
+
+
+def criteria_to_text(criteria: list[dict]) -> str:
+    lines = []
+    for item in criteria:
+        lines.append(f"{item['label']}|{_num(item['max_score'])}|{_num(item.get('weight', 1))}")
+    return "\n".join(lines)
+
+
+def _num(value) -> str:
+    return f"{float(value):g}"
+
+
+def parse_criteria_text(text: str) -> list[dict]:
+    """Lines ``名称|满分|权重`` (权重 optional, default 1) → the criteria list of a panel."""
+    criteria = []
+    for number, line in enumerate((line.strip() for line in text.splitlines()), start=1):
+        if not line:
+            continue
+        parts = [part.strip() for part in re.split(r"[|｜,，\t]", line)]
+        if len(parts) not in (2, 3) or not parts[0]:
+            raise ValidationError(f"第 {number} 行格式不正确，应为“名称|满分|权重”。")
+        criteria.append(
+            {
+                "key": f"c{len(criteria) + 1}",
+                "label": parts[0],
+                "max_score": parts[1],
+                "weight": parts[2] if len(parts) == 3 else "1",
+            }
+        )
+    try:
+        parsed = rules.parse_criteria(criteria)
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
+    return [
+        {"key": c.key, "label": c.label, "max_score": float(c.max_score), "weight": float(c.weight)}
+        for c in parsed
+    ]
+
+
+def _field_queryset():
+    return ExpertField.objects.filter(is_active=True)
+
+
+# ============================================================================================== panels
+
+
+class ReviewPanelForm(ScopedForm):
+    title = forms.CharField(label="评审事项", max_length=200)
+    applicant = OrganizationField(
+        label="申报单位",
+        required=False,
+        help_text="填写单位全称或统一社会信用代码；与申报单位同一单位的专家自动回避。",
+    )
+    fields = forms.ModelMultipleChoiceField(
+        label="抽取领域", queryset=ExpertField.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    size = forms.IntegerField(label="正式专家人数", min_value=1, max_value=50, initial=5)
+    reserves = forms.IntegerField(label="备选专家人数", min_value=0, max_value=50, initial=2)
+    excluded_names = forms.CharField(
+        label="申报单位申请回避的专家",
+        required=False,
+        help_text="填写姓名，多人以顿号或逗号分隔；同名专家一并回避。",
+    )
+    lookback_years = forms.IntegerField(
+        label="近年评审回避年限",
+        min_value=0,
+        max_value=10,
+        initial=3,
+        help_text="近 N 年内评审过同一申报单位的专家回避；0 表示不限制。",
+    )
+    criteria_text = forms.CharField(
+        label="评分指标",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        initial=DEFAULT_CRITERIA_TEXT,
+        help_text="每行一项：名称|满分|权重（权重可省略，默认为 1）。专家得分 = Σ 指标得分 × 权重。",
+    )
+    drop_extremes = forms.BooleanField(label="去掉最高分和最低分后取平均", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fields"].queryset = _field_queryset()
+
+    def clean_criteria_text(self):
+        return parse_criteria_text(self.cleaned_data["criteria_text"])
+
+    def clean_excluded_names(self):
+        names = [
+            n.strip() for n in re.split(r"[、,，;；\s]+", self.cleaned_data["excluded_names"]) if n.strip()
+        ]
+        experts = list(Expert.objects.filter(name__in=names))
+        missing = sorted(set(names) - {e.name for e in experts})
+        if missing:
+            raise ValidationError(f"专家库中没有：{'、'.join(missing)}。")
+        return experts
+
+
+class RefusalForm(ScopedForm):
+    reason = forms.CharField(label="拒绝原因", max_length=200, help_text="如：时间冲突、身体原因、需回避等。")
+
+
+class CancelForm(ScopedForm):
+    reason = forms.CharField(label="撤销原因", max_length=200)
+
+
+class ScoreForm(ScopedForm):
+    """One decimal field per criterion of the panel, bounded by its maximum."""
+
+    def __init__(self, *args, panel: ReviewPanel, initial_scores=None, comment="", performance="", **kwargs):
+        super().__init__(*args, **kwargs)
+        initial_scores = initial_scores or {}
+        for criterion in rules.parse_criteria(panel.criteria):
+            self.fields[f"score_{criterion.key}"] = forms.DecimalField(
+                label=(
+                    f"{criterion.label}（满分 {criterion.max_score.normalize():f}，"
+                    f"权重 {criterion.weight.normalize():f}）"
+                ),
+                max_digits=6,
+                decimal_places=2,
+                initial=initial_scores.get(criterion.key),
+            )
+        self.fields["comment"] = forms.CharField(
+            label="评审意见", required=False, widget=forms.Textarea(attrs={"rows": 3}), initial=comment
+        )
+        self.fields["performance"] = forms.ChoiceField(
+            label="履职评价",
+            required=False,
+            choices=[("", "（暂不评价）"), *ReviewMember.Performance.choices],
+            initial=performance,
+        )
+
+    def scores(self) -> dict:
+        return {
+            name.removeprefix("score_"): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("score_")
+        }
+
+
+# ============================================================================================== experts
+
+
+class ExpertForm(ScopedModelForm):
+    """身份证号 and mobile are plain inputs that never show the stored value (an edit leaves them empty
+    to keep it); the service validates, encrypts and hashes them."""
+
+    region_field_name = "county"
+    employer = OrganizationField(label="工作单位")
+    avoided_units = OrganizationListField(
+        label="申明回避单位", required=False, help_text="每行一个单位（全称或统一社会信用代码）。"
+    )
+    id_number = forms.CharField(
+        label="身份证号码",
+        max_length=18,
+        required=True,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    mobile = forms.CharField(
+        label="手机号码", max_length=20, required=False, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+
+    class Meta:
+        model = Expert
+        fields = [
+            "name",
+            "gender",
+            "title",
+            "position",
+            "employer",
+            "fields",
+            "specialty",
+            "county",
+            "avoided_units",
+            "admitted_on",
+            "admission_reason",
+            "notes",
+        ]
+        widgets = {
+            "fields": forms.CheckboxSelectMultiple,
+            "admitted_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fields"].queryset = _field_queryset()
+        if self.instance.pk:
+            self.fields["id_number"].required = False
+            self.fields["id_number"].help_text = f"当前：{self.instance.id_number_masked}。留空则不修改。"
+            self.fields[
+                "mobile"
+            ].help_text = (
+                f"当前：{self.instance.mobile_masked or '未填写'}。留空则不修改；填写“清除”删除手机号。"
+            )
+        # Field order: the personal data right after the name.
+        order = ["name", "gender", "id_number", "mobile"]
+        self.order_fields(order + [name for name in self.fields if name not in order])
+
+
+class ExpertStateForm(ScopedForm):
+    state = forms.ChoiceField(
+        label="新状态",
+        choices=Expert.State.choices,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    on = forms.DateField(
+        label="日期", widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"})
+    )
+    reason = forms.CharField(
+        label="原因",
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"class": "form-control form-control-sm", "placeholder": "暂停或出库必须填写"}
+        ),
+    )
+
+
+class ExpertLookupForm(ScopedForm):
+    """Exact search by 身份证号 or mobile, sent by POST so the number never enters a URL."""
+
+    number = forms.CharField(
+        label="身份证号或手机号", max_length=20, widget=forms.PasswordInput(render_value=False)
+    )
+
+
+class ExpertImportForm(ScopedForm):
+    file = forms.FileField(
+        label="Excel 文件", help_text="使用导入模板填写，.xlsx 格式，不超过 5 MB、2000 行。"
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise ValidationError("请上传 .xlsx 格式的 Excel 文件。")
+        if upload.size > 5 * 1024 * 1024:
+            raise ValidationError("文件不能超过 5 MB。")
+        return upload
+
+
+class ExpertFieldForm(CrispyFormMixin, forms.ModelForm):
+    class Meta:
+        model = ExpertField
+        fields = ["name", "sort_order", "is_active"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._init_helper()
+
+
+# ============================================================================== 科技副总, 科技特派团/员
+
+
+class PlacementForm(ScopedModelForm):
+    region_field_name = "county"
+    enterprise = OrganizationField(label="服务企业", required=False, kinds=[Organization.Kind.ENTERPRISE])
+    expert = ExpertRefField(label="库内专家", required=False)
+
+    class Meta:
+        model = VicePresidentPlacement
+        fields = [
+            "name",
+            "gender",
+            "title",
+            "university",
+            "expert",
+            "specialty",
+            "year",
+            "enterprise",
+            "county",
+            "term_start",
+            "term_end",
+            "state",
+            "notes",
+        ]
+        widgets = {
+            "term_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "term_end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["university"].queryset = Organization.objects.filter(kind=Organization.Kind.UNIVERSITY)
+        self.fields["county"].help_text = "留空则取服务企业所在县区。"
+
+
+class TeamForm(CrispyFormMixin, forms.ModelForm):
+    lead_unit = OrganizationField(label="牵头单位", required=False)
+
+    class Meta:
+        model = CommissionerTeam
+        fields = ["name", "year", "lead_unit", "counties", "industries", "notes"]
+        widgets = {"counties": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._init_helper()
+        self.fields["counties"].queryset = Region.objects.county_level()
+
+
+class CommissionerForm(ScopedModelForm):
+    region_field_name = "county"
+    employer = OrganizationField(label="工作单位")
+    expert = ExpertRefField(label="库内专家", required=False)
+
+    class Meta:
+        model = Commissioner
+        fields = ["team", "name", "employer", "title", "expert", "is_leader", "county", "industry"]

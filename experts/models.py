@@ -1,0 +1,509 @@
+"""The expert library (专家库), review panels drawn from it, 科技副总 placements and 科技特派团/员.
+
+A review panel is attached to whatever is under review (a platform application, a project application, an
+acceptance check …) through a generic foreign key: this app never imports the apps that use it.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.urls import reverse
+from django.views.decorators.debug import sensitive_variables
+
+from kejiju.accounts.scoping import RegionScopedQuerySet
+from kejiju.core.identifiers import mask_id_number, mask_mobile
+
+from . import pii
+
+
+class ExpertField(models.Model):
+    """An entry of the field list (专业领域) that bureau staff maintain."""
+
+    name = models.CharField("领域名称", max_length=50, unique=True)
+    sort_order = models.PositiveIntegerField("排序", default=0)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "专业领域"
+        verbose_name_plural = "专业领域"
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("experts:expertfield_detail", kwargs={"pk": self.pk})
+
+
+class Expert(models.Model):
+    """A person in the library. 身份证号 and mobile are stored encrypted (Fernet) with a keyed hash (HMAC)
+    for exact search and uniqueness, and a masked copy for display; the clear text is only ever decrypted
+    for a user holding ``experts.view_expert_pii``, and each time leaves an audit event."""
+
+    class Gender(models.TextChoices):
+        MALE = "男", "男"
+        FEMALE = "女", "女"
+
+    class Title(models.TextChoices):
+        SENIOR = "正高", "正高级"
+        ASSOCIATE = "副高", "副高级"
+        INTERMEDIATE = "中级", "中级"
+        JUNIOR = "初级", "初级"
+        NONE = "无", "无职称"
+
+    class State(models.TextChoices):
+        ACTIVE = "在库", "在库"
+        SUSPENDED = "暂停", "暂停"
+        EXITED = "出库", "出库"
+
+    name = models.CharField("姓名", max_length=50, db_index=True)
+    gender = models.CharField("性别", max_length=2, choices=Gender.choices)
+    id_number_cipher = models.TextField("身份证号（密文）", editable=False)
+    id_number_digest = models.CharField("身份证号（检索摘要）", max_length=64, unique=True, editable=False)
+    id_number_masked = models.CharField("身份证号", max_length=18, editable=False)
+    mobile_cipher = models.TextField("手机号（密文）", blank=True, editable=False)
+    mobile_digest = models.CharField(
+        "手机号（检索摘要）", max_length=64, blank=True, db_index=True, editable=False
+    )
+    mobile_masked = models.CharField("手机号", max_length=11, blank=True, editable=False)
+    employer = models.ForeignKey(
+        "core.Organization", verbose_name="工作单位", on_delete=models.PROTECT, related_name="experts"
+    )
+    title = models.CharField("职称", max_length=4, choices=Title.choices)
+    position = models.CharField("职务", max_length=50, blank=True)
+    fields = models.ManyToManyField(ExpertField, verbose_name="专业领域", related_name="experts")
+    specialty = models.CharField("研究方向", max_length=200, blank=True)
+    county = models.ForeignKey(
+        "accounts.Region",
+        verbose_name="所在县区",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="experts",
+        help_text="市外专家留空",
+    )
+    avoided_units = models.ManyToManyField(
+        "core.Organization",
+        verbose_name="申明回避单位",
+        blank=True,
+        related_name="avoiding_experts",
+        help_text="专家本人申明需要回避的单位（如曾任职、近亲属任职的单位）",
+    )
+    state = models.CharField("状态", max_length=4, choices=State.choices, default=State.ACTIVE, db_index=True)
+    admitted_on = models.DateField("入库日期")
+    admission_reason = models.CharField("入库依据", max_length=200, blank=True)
+    exited_on = models.DateField("出库/暂停日期", null=True, blank=True)
+    exit_reason = models.CharField("出库/暂停原因", max_length=200, blank=True)
+    notes = models.TextField("备注", blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "专家"
+        verbose_name_plural = "专家"
+        ordering = ["-admitted_on", "name", "pk"]
+        permissions = [("view_expert_pii", "查看和导出专家完整身份证号、手机号")]
+        indexes = [models.Index(fields=["state", "admitted_on"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("experts:expert_detail", kwargs={"pk": self.pk})
+
+    # --- personal data: set through these, read clear text only through the PII views/services --------
+    @sensitive_variables("value")
+    def set_id_number(self, value: str) -> None:
+        self.id_number_cipher = pii.encrypt(value)
+        self.id_number_digest = pii.digest(value)
+        self.id_number_masked = mask_id_number(value)
+
+    @sensitive_variables("value")
+    def set_mobile(self, value: str) -> None:
+        if value:
+            self.mobile_cipher = pii.encrypt(value)
+            self.mobile_digest = pii.digest(value)
+            self.mobile_masked = mask_mobile(value)
+        else:
+            self.mobile_cipher = self.mobile_digest = self.mobile_masked = ""
+
+    def reveal_id_number(self) -> str:
+        return pii.decrypt(self.id_number_cipher)
+
+    def reveal_mobile(self) -> str:
+        return pii.decrypt(self.mobile_cipher) if self.mobile_cipher else ""
+
+    @property
+    def is_available(self) -> bool:
+        return self.state == self.State.ACTIVE
+
+
+# -------------------------------------------------------------------------------------------- reviews
+
+
+class ReviewPanel(models.Model):
+    """An expert panel (评审组) for one reviewed object, drawn from the library."""
+
+    class State(models.TextChoices):
+        DRAWING = "抽取中", "抽取中"
+        CONFIRMED = "已确认", "已确认"
+        SCORING = "评分中", "评分中"
+        CLOSED = "已完成", "已完成"
+        CANCELLED = "已撤销", "已撤销"
+
+    subject_type = models.ForeignKey(ContentType, verbose_name="评审对象类型", on_delete=models.PROTECT)
+    subject_id = models.PositiveBigIntegerField("评审对象编号")
+    subject = GenericForeignKey("subject_type", "subject_id")
+    title = models.CharField("评审事项", max_length=200)
+    applicant = models.ForeignKey(
+        "core.Organization",
+        verbose_name="申报单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="review_panels",
+    )
+    fields = models.ManyToManyField(ExpertField, verbose_name="抽取领域", related_name="review_panels")
+    excluded_experts = models.ManyToManyField(
+        Expert, verbose_name="申报单位申请回避的专家", blank=True, related_name="excluded_from_panels"
+    )
+    lookback_years = models.PositiveSmallIntegerField("近年评审回避年限", default=3)
+    criteria = models.JSONField("评分指标", default=list)
+    drop_extremes = models.BooleanField("去掉最高分和最低分", default=False)
+    size = models.PositiveSmallIntegerField("正式专家人数")
+    reserves = models.PositiveSmallIntegerField("备选专家人数", default=0)
+    state = models.CharField(
+        "状态", max_length=4, choices=State.choices, default=State.DRAWING, db_index=True
+    )
+    result = models.DecimalField("评审得分", max_digits=7, decimal_places=2, null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="经办人",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    closed_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "评审组"
+        verbose_name_plural = "评审组"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["subject_type", "subject_id"])]
+        constraints = [
+            # One panel in progress per reviewed object (closed and cancelled ones stay as history).
+            models.UniqueConstraint(
+                fields=["subject_type", "subject_id"],
+                condition=~models.Q(state__in=["已完成", "已撤销"]),
+                name="reviewpanel_one_open_per_subject",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("experts:reviewpanel_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state == self.State.CLOSED
+
+    @property
+    def max_total(self) -> Decimal:
+        from .rules import criteria_max_total
+
+        return criteria_max_total(self.criteria)
+
+
+class ReviewDraw(models.Model):
+    """One random draw, recorded so that it can be replayed: the seed, the ordered candidate pool (experts
+    eligible after screening), every skipped candidate with its reasons, and the experts drawn in order."""
+
+    class Kind(models.TextChoices):
+        INITIAL = "初次抽取", "初次抽取"
+        SUPPLEMENT = "补充抽取", "补充抽取"
+
+    panel = models.ForeignKey(
+        ReviewPanel, verbose_name="评审组", on_delete=models.CASCADE, related_name="draws"
+    )
+    kind = models.CharField("类型", max_length=4, choices=Kind.choices, default=Kind.INITIAL)
+    seed = models.CharField("随机种子", max_length=40)
+    requested = models.PositiveSmallIntegerField("抽取人数")
+    parameters = models.JSONField("抽取条件", default=dict)
+    pool = models.JSONField("候选池（专家编号）", default=list)
+    skipped = models.JSONField("跳过的专家及原因", default=list)
+    drawn = models.JSONField("抽中的专家（按顺序）", default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="经办人",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("抽取时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "抽取记录"
+        verbose_name_plural = "抽取记录"
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.panel} · {self.kind} #{self.pk}"
+
+
+class ReviewMember(models.Model):
+    class Role(models.TextChoices):
+        REGULAR = "正式", "正式"
+        RESERVE = "备选", "备选"
+
+    class Performance(models.TextChoices):
+        EXCELLENT = "优秀", "优秀"
+        GOOD = "良好", "良好"
+        FAIR = "一般", "一般"
+        POOR = "差", "差"
+
+    class Status(models.TextChoices):
+        PENDING = "待确认", "待确认"
+        CONFIRMED = "已确认", "已确认"
+        REFUSED = "拒绝", "拒绝"
+        STANDBY = "待命", "待命"
+
+    panel = models.ForeignKey(
+        ReviewPanel, verbose_name="评审组", on_delete=models.CASCADE, related_name="members"
+    )
+    expert = models.ForeignKey(
+        Expert, verbose_name="专家", on_delete=models.PROTECT, related_name="panel_seats"
+    )
+    draw = models.ForeignKey(
+        ReviewDraw, verbose_name="抽取记录", on_delete=models.PROTECT, related_name="members"
+    )
+    position = models.PositiveSmallIntegerField("抽取顺位")
+    role = models.CharField("身份", max_length=2, choices=Role.choices)
+    status = models.CharField("状态", max_length=4, choices=Status.choices)
+    is_leader = models.BooleanField("组长", default=False)
+    replaces = models.ForeignKey(
+        "self", verbose_name="替补", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    refusal_reason = models.CharField("拒绝原因", max_length=200, blank=True)
+    comment = models.TextField("评审意见", blank=True)
+    performance = models.CharField(
+        "履职评价",
+        max_length=2,
+        choices=Performance.choices,
+        blank=True,
+        help_text="经办人对专家本次评审履职情况（认真程度、意见质量、守时守纪）的评价",
+    )
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "评审专家"
+        verbose_name_plural = "评审专家"
+        ordering = ["panel", "position"]
+        constraints = [models.UniqueConstraint(fields=["panel", "expert"], name="reviewmember_unique_expert")]
+
+    def __str__(self) -> str:
+        return f"{self.expert} · {self.panel}"
+
+    @property
+    def is_seated(self) -> bool:
+        """A regular member who has not refused: one of the panel's scorers."""
+        return self.role == self.Role.REGULAR and self.status != self.Status.REFUSED
+
+
+class ReviewScore(models.Model):
+    member = models.ForeignKey(
+        ReviewMember, verbose_name="评审专家", on_delete=models.CASCADE, related_name="scores"
+    )
+    criterion = models.CharField("指标", max_length=50)
+    score = models.DecimalField("得分", max_digits=6, decimal_places=2)
+    updated_at = models.DateTimeField("录入时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "专家评分"
+        verbose_name_plural = "专家评分"
+        ordering = ["member", "criterion"]
+        constraints = [models.UniqueConstraint(fields=["member", "criterion"], name="reviewscore_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.criterion} = {self.score}"
+
+
+class ReviewPanelEvent(models.Model):
+    """The panel's timeline: every draw, confirmation, refusal, score entry and closing."""
+
+    panel = models.ForeignKey(
+        ReviewPanel, verbose_name="评审组", on_delete=models.CASCADE, related_name="events"
+    )
+    action = models.CharField("操作", max_length=20)
+    note = models.CharField("说明", max_length=500, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "评审组记录"
+        verbose_name_plural = "评审组记录"
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.panel} · {self.action}"
+
+
+# ------------------------------------------------------------------------------------ 科技副总
+
+
+class VicePresidentPlacement(models.Model):
+    """科技副总: a candidate from a partner university placed in an enterprise for a term."""
+
+    class State(models.TextChoices):
+        PROPOSED = "拟任", "拟任"
+        SERVING = "在任", "在任"
+        ENDED = "期满", "期满"
+
+    name = models.CharField("姓名", max_length=50)
+    gender = models.CharField("性别", max_length=2, choices=Expert.Gender.choices, blank=True)
+    title = models.CharField("职称", max_length=4, choices=Expert.Title.choices)
+    university = models.ForeignKey(
+        "core.Organization",
+        verbose_name="派出高校",
+        on_delete=models.PROTECT,
+        related_name="vice_presidents_sent",
+    )
+    expert = models.ForeignKey(
+        Expert,
+        verbose_name="库内专家",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="placements",
+    )
+    specialty = models.CharField("专业方向", max_length=200, blank=True)
+    enterprise = models.ForeignKey(
+        "core.Organization",
+        verbose_name="服务企业",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="vice_presidents_hosted",
+    )
+    county = models.ForeignKey(
+        "accounts.Region",
+        verbose_name="所在县区",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    year = models.PositiveSmallIntegerField("选聘年度", db_index=True)
+    term_start = models.DateField("任期开始", null=True, blank=True)
+    term_end = models.DateField("任期结束", null=True, blank=True)
+    state = models.CharField(
+        "状态", max_length=2, choices=State.choices, default=State.PROPOSED, db_index=True
+    )
+    notes = models.TextField("备注", blank=True)
+
+    region_field = "county"
+    objects = RegionScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "科技副总"
+        verbose_name_plural = "科技副总"
+        ordering = ["-year", "university__name", "name", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.university}）"
+
+    def get_absolute_url(self) -> str:
+        return reverse("experts:vicepresidentplacement_detail", kwargs={"pk": self.pk})
+
+
+# ------------------------------------------------------------------------------ 科技特派团 / 特派员
+
+
+class CommissionerTeam(models.Model):
+    """科技特派团: a team of 科技特派员 serving counties and industries in a year."""
+
+    name = models.CharField("特派团名称", max_length=100)
+    year = models.PositiveSmallIntegerField("选派年度", db_index=True)
+    lead_unit = models.ForeignKey(
+        "core.Organization",
+        verbose_name="牵头单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="commissioner_teams",
+    )
+    counties = models.ManyToManyField(
+        "accounts.Region", verbose_name="服务县区", related_name="commissioner_teams"
+    )
+    industries = models.CharField("服务产业", max_length=200, help_text="多个产业以顿号分隔")
+    notes = models.TextField("备注", blank=True)
+
+    class Meta:
+        verbose_name = "科技特派团"
+        verbose_name_plural = "科技特派团"
+        ordering = ["-year", "name", "pk"]
+        constraints = [models.UniqueConstraint(fields=["year", "name"], name="commissionerteam_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.year}）"
+
+    def get_absolute_url(self) -> str:
+        return reverse("experts:commissionerteam_detail", kwargs={"pk": self.pk})
+
+
+class Commissioner(models.Model):
+    """科技特派员: a member of a team, serving one county."""
+
+    team = models.ForeignKey(
+        CommissionerTeam, verbose_name="特派团", on_delete=models.PROTECT, related_name="members"
+    )
+    name = models.CharField("姓名", max_length=50)
+    employer = models.ForeignKey(
+        "core.Organization", verbose_name="工作单位", on_delete=models.PROTECT, related_name="commissioners"
+    )
+    title = models.CharField("职称", max_length=4, choices=Expert.Title.choices)
+    expert = models.ForeignKey(
+        Expert,
+        verbose_name="库内专家",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="commissions",
+    )
+    is_leader = models.BooleanField("团长", default=False)
+    county = models.ForeignKey(
+        "accounts.Region", verbose_name="服务县区", on_delete=models.PROTECT, related_name="commissioners"
+    )
+    industry = models.CharField("服务产业", max_length=50)
+
+    region_field = "county"
+    objects = RegionScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "科技特派员"
+        verbose_name_plural = "科技特派员"
+        ordering = ["team", "-is_leader", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team"], condition=models.Q(is_leader=True), name="commissioner_one_leader_per_team"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("experts:commissioner_detail", kwargs={"pk": self.pk})

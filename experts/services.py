@@ -1,0 +1,765 @@
+"""Writes of the experts app.
+
+Review panels for other apps (platform recognition, project review, 验收) — the stable contract:
+  panel = review_panel_create(subject=obj, title="…", applicant=org_or_None, fields=[ExpertField, …],
+      size=5, reserves=2, criteria=[{"key": "c1", "label": "创新性", "max_score": 30, "weight": 1}, …],
+      drop_extremes=True, excluded_experts=[], lookback_years=3, user=request.user)
+      # draws at once; raises ValidationError (Chinese: how many eligible, why others skipped) if short
+  experts.selectors.review_panel_for(subject=obj) -> latest non-cancelled panel or None
+  panel.result -> Decimal once closed (else None); panel_result(panel) -> frozen or provisional result
+  panel.get_absolute_url() -> the staff page (confirm / refuse + reserve / scores / close / draw audit)
+  Start one from a page: experts.selectors.panel_add_url(obj), or in a template
+  {% load experts_tags %}{% review_panel_card object %} (state, result, links; the start button for staff).
+  The subject may define review_title(), review_applicant() -> Organization and review_criteria() ->
+  criteria list, used as the form's defaults. `fields` takes ExpertField rows, names or ids.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Mapping
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Model
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from kejiju.core.identifiers import IdentifierError, id_number_gender, validate_id_number, validate_mobile
+
+from . import rules
+from .models import (
+    Commissioner,
+    CommissionerTeam,
+    Expert,
+    ExpertField,
+    ReviewDraw,
+    ReviewMember,
+    ReviewPanel,
+    ReviewPanelEvent,
+    ReviewScore,
+    VicePresidentPlacement,
+)
+from .pii import digest
+from .selectors import panel_result, review_panel_for
+
+__all__ = [
+    "commissioner_save",
+    "commissioner_team_save",
+    "expert_create",
+    "expert_field_delete",
+    "expert_set_state",
+    "expert_update",
+    "panel_result",
+    "review_draw_replay",
+    "review_member_confirm",
+    "review_member_refuse",
+    "review_member_set_leader",
+    "review_panel_cancel",
+    "review_panel_close",
+    "review_panel_create",
+    "review_panel_for",
+    "review_panel_supplement",
+    "review_scores_enter",
+    "vice_president_save",
+]
+
+
+# ============================================================================================== experts
+
+
+@sensitive_variables("value", "number")
+def _clean_id_number(value: str, *, exclude_pk: int | None = None) -> str:
+    try:
+        number = validate_id_number(value)
+    except IdentifierError as error:
+        raise ValidationError({"id_number": str(error)}) from None
+    duplicates = Expert.objects.filter(id_number_digest=digest(number))
+    if exclude_pk is not None:
+        duplicates = duplicates.exclude(pk=exclude_pk)
+    if duplicates.exists():
+        # The other record's name is fine to show; the number itself never appears in a message.
+        raise ValidationError({"id_number": f"身份证号码与库内专家“{duplicates.first().name}”重复。"})
+    return number
+
+
+@sensitive_variables("number")
+def _check_gender(gender: str, number: str) -> None:
+    expected = id_number_gender(number)
+    if gender != expected:
+        raise ValidationError({"gender": f"性别与身份证号码不符：按身份证号码应为“{expected}”。"})
+
+
+@sensitive_variables("value")
+def _clean_mobile(value: str) -> str:
+    if not value:
+        return ""
+    try:
+        return validate_mobile(value)
+    except IdentifierError as error:
+        raise ValidationError({"mobile": str(error)}) from None
+
+
+def _check_state_dates(expert: Expert) -> None:
+    if expert.state != Expert.State.ACTIVE and not expert.exit_reason:
+        raise ValidationError({"exit_reason": "专家状态为暂停或出库时，必须填写原因。"})
+    if expert.exited_on and expert.exited_on < expert.admitted_on:
+        raise ValidationError({"exited_on": "出库/暂停日期不能早于入库日期。"})
+
+
+def _save_expert(expert: Expert, *, fields: Iterable[ExpertField], avoided_units: Iterable) -> Expert:
+    fields = list(fields)
+    if not fields:
+        raise ValidationError({"fields": "请至少选择一个专业领域。"})
+    _check_state_dates(expert)
+    expert.full_clean(exclude=["fields", "avoided_units"])
+    try:
+        with transaction.atomic():
+            expert.save()
+    except IntegrityError:
+        raise ValidationError({"id_number": "身份证号码与库内专家重复。"}) from None
+    expert.fields.set(fields)
+    expert.avoided_units.set(list(avoided_units))
+    return expert
+
+
+@sensitive_variables()  # every local and argument: the atomic wrapper holds them all in kwds
+@transaction.atomic
+def expert_create(
+    *,
+    name: str,
+    gender: str,
+    id_number: str,
+    mobile: str = "",
+    employer,
+    title: str,
+    fields: Iterable[ExpertField],
+    admitted_on: date,
+    county=None,
+    position: str = "",
+    specialty: str = "",
+    admission_reason: str = "",
+    avoided_units: Iterable = (),
+    state: str = Expert.State.ACTIVE,
+    exited_on: date | None = None,
+    exit_reason: str = "",
+    notes: str = "",
+    user=None,
+) -> Expert:
+    number = _clean_id_number(id_number)
+    _check_gender(gender, number)
+    expert = Expert(
+        name=name.strip(),
+        gender=gender,
+        employer=employer,
+        title=title,
+        position=position,
+        specialty=specialty,
+        county=county,
+        state=state,
+        admitted_on=admitted_on,
+        admission_reason=admission_reason,
+        exited_on=exited_on,
+        exit_reason=exit_reason,
+        notes=notes,
+    )
+    expert.set_id_number(number)
+    expert.set_mobile(_clean_mobile(mobile))
+    return _save_expert(expert, fields=fields, avoided_units=avoided_units)
+
+
+@sensitive_variables()  # every local and argument: the atomic wrapper holds them all in kwds
+@transaction.atomic
+def expert_update(
+    *,
+    expert: Expert,
+    name: str,
+    gender: str,
+    employer,
+    title: str,
+    fields: Iterable[ExpertField],
+    admitted_on: date,
+    id_number: str = "",
+    mobile: str | None = None,
+    county=None,
+    position: str = "",
+    specialty: str = "",
+    admission_reason: str = "",
+    avoided_units: Iterable = (),
+    notes: str = "",
+    user=None,
+) -> Expert:
+    """Update the record. An empty ``id_number`` keeps the stored one; ``mobile=None`` keeps the stored one
+    and ``mobile=""`` clears it. State changes go through :func:`expert_set_state`."""
+    expert.name = name.strip()
+    expert.gender = gender
+    expert.employer = employer
+    expert.title = title
+    expert.position = position
+    expert.specialty = specialty
+    expert.county = county
+    expert.admitted_on = admitted_on
+    expert.admission_reason = admission_reason
+    expert.notes = notes
+    if id_number:
+        number = _clean_id_number(id_number, exclude_pk=expert.pk)
+        _check_gender(gender, number)
+        expert.set_id_number(number)
+    if mobile is not None:
+        expert.set_mobile(_clean_mobile(mobile))
+    return _save_expert(expert, fields=fields, avoided_units=avoided_units)
+
+
+@transaction.atomic
+def expert_set_state(*, expert: Expert, state: str, on: date, reason: str, user=None) -> Expert:
+    """在库 ↔ 暂停 → 出库. Suspending or removing needs a reason; re-admission clears the exit fields."""
+    if state not in Expert.State.values:
+        raise ValidationError({"state": "专家状态无效。"})
+    if state == expert.state:
+        raise ValidationError({"state": f"专家已是“{expert.get_state_display()}”状态。"})
+    if expert.state == Expert.State.EXITED and state == Expert.State.SUSPENDED:
+        raise ValidationError({"state": "已出库的专家不能改为暂停，请先重新入库。"})
+    if state == Expert.State.ACTIVE:
+        expert.exited_on = None
+        expert.exit_reason = ""
+        if expert.state == Expert.State.EXITED:
+            expert.admitted_on = on
+            expert.admission_reason = reason or expert.admission_reason
+    else:
+        if not reason.strip():
+            raise ValidationError({"exit_reason": "暂停或出库必须填写原因。"})
+        expert.exited_on = on
+        expert.exit_reason = reason.strip()
+    expert.state = state
+    _check_state_dates(expert)
+    expert.full_clean(exclude=["fields", "avoided_units"])
+    expert.save()
+    return expert
+
+
+# ============================================================================================== reviews
+
+
+def _event(panel: ReviewPanel, action: str, note: str, user) -> None:
+    ReviewPanelEvent.objects.create(panel=panel, action=action, note=note[:500], actor=user)
+
+
+def _require(action: str, panel: ReviewPanel) -> None:
+    if not rules.action_allowed(action, panel.state):
+        raise ValidationError(
+            f"评审组当前状态为“{panel.get_state_display()}”，不能{rules.ACTION_LABELS[action]}。"
+        )
+
+
+def _lookback_cutoff(years: int) -> date:
+    today = timezone.localdate()
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+def _candidates(panel: ReviewPanel, field_ids: list[int]) -> list[rules.Candidate]:
+    """Every expert of the chosen fields, with the facts the screening needs (four queries)."""
+    experts = list(
+        Expert.objects.filter(fields__in=field_ids)
+        .distinct()
+        .order_by("pk")
+        .values_list("pk", "name", "state", "employer_id")
+    )
+    ids = [row[0] for row in experts]
+    avoided: dict[int, set[int]] = {}
+    for expert_id, org_id in Expert.avoided_units.through.objects.filter(expert_id__in=ids).values_list(
+        "expert_id", "organization_id"
+    ):
+        avoided.setdefault(expert_id, set()).add(org_id)
+    recent: set[int] = set()
+    placed: set[int] = set()
+    applicant_id = panel.applicant_id
+    if applicant_id is not None:
+        if panel.lookback_years:
+            recent = set(
+                ReviewMember.objects.filter(
+                    panel__applicant_id=applicant_id,
+                    panel__created_at__date__gte=_lookback_cutoff(panel.lookback_years),
+                    status=ReviewMember.Status.CONFIRMED,
+                    expert_id__in=ids,
+                )
+                .exclude(panel=panel)
+                .exclude(panel__state=ReviewPanel.State.CANCELLED)
+                .values_list("expert_id", flat=True)
+            )
+        placed = set(
+            VicePresidentPlacement.objects.filter(
+                enterprise_id=applicant_id,
+                expert_id__in=ids,
+                state__in=[VicePresidentPlacement.State.PROPOSED, VicePresidentPlacement.State.SERVING],
+            ).values_list("expert_id", flat=True)
+        )
+    return [
+        rules.Candidate(
+            expert_id=pk,
+            name=name,
+            state=state,
+            employer_id=employer_id,
+            avoided_unit_ids=frozenset(avoided.get(pk, ())),
+            recent_applicant_ids=frozenset({applicant_id}) if pk in recent else frozenset(),
+            placed_at_ids=frozenset({applicant_id}) if pk in placed else frozenset(),
+        )
+        for pk, name, state, employer_id in experts
+    ]
+
+
+def _run_draw(
+    *, panel: ReviewPanel, count: int, kind: str, user, seed: str | None, needed_label: str
+) -> tuple[ReviewDraw, list[int]]:
+    fields = list(panel.fields.order_by("pk"))
+    field_ids = [f.pk for f in fields]
+    excluded = sorted(panel.excluded_experts.values_list("pk", flat=True))
+    on_panel = sorted(panel.members.values_list("expert_id", flat=True))
+    context = rules.DrawContext(
+        applicant_id=panel.applicant_id,
+        excluded_expert_ids=frozenset(excluded),
+        already_on_panel_ids=frozenset(on_panel),
+        lookback_years=panel.lookback_years,
+    )
+    screening = rules.screen(_candidates(panel, field_ids), context)
+    if len(screening.pool) < count:
+        raise ValidationError(
+            f"{needed_label}失败。" + rules.describe_shortfall(needed=count, screening=screening)
+        )
+    seed = seed if seed is not None else secrets.token_hex(8)
+    drawn = rules.draw(screening.pool, seed, count)
+    record = ReviewDraw.objects.create(
+        panel=panel,
+        kind=kind,
+        seed=str(seed),
+        requested=count,
+        parameters={
+            "fields": [{"id": f.pk, "name": f.name} for f in fields],
+            "applicant": (
+                {"id": panel.applicant_id, "name": panel.applicant.name} if panel.applicant_id else None
+            ),
+            "excluded_experts": excluded,
+            "already_on_panel": on_panel,
+            "lookback_years": panel.lookback_years,
+            "lookback_from": _lookback_cutoff(panel.lookback_years).isoformat()
+            if panel.lookback_years
+            else None,
+            "algorithm": "按 SHA-256(种子:专家编号) 升序排列候选池，取前 N 位",
+        },
+        pool=list(screening.pool),
+        skipped=list(screening.skipped),
+        drawn=drawn,
+        created_by=user,
+    )
+    return record, drawn
+
+
+def _resolve_fields(items: Iterable[ExpertField | str | int]) -> list[ExpertField]:
+    """Fields given as ExpertField rows, names or primary keys."""
+    resolved = []
+    for item in items:
+        if isinstance(item, ExpertField):
+            resolved.append(item)
+            continue
+        lookup = {"name": item} if isinstance(item, str) else {"pk": item}
+        field = ExpertField.objects.filter(**lookup).first()
+        if field is None:
+            raise ValidationError(f"抽取领域：专业领域“{item}”不存在。")
+        resolved.append(field)
+    return resolved
+
+
+@transaction.atomic
+def review_panel_create(
+    *,
+    subject: Model,
+    title: str,
+    applicant,
+    fields: Iterable[ExpertField | str | int],
+    size: int,
+    reserves: int,
+    criteria: list[dict],
+    drop_extremes: bool = False,
+    excluded_experts: Iterable[Expert | int] = (),
+    lookback_years: int = 3,
+    user,
+    seed: str | None = None,
+) -> ReviewPanel:
+    """Create a panel for ``subject`` and draw ``size`` regular and ``reserves`` reserve experts at once."""
+    if subject is None or subject.pk is None:
+        raise ValidationError("评审对象不存在或尚未保存。")
+    fields = _resolve_fields(fields)
+    excluded_experts = list(excluded_experts)
+    excluded_ids = [item for item in excluded_experts if not isinstance(item, Expert)]
+    if excluded_ids:
+        found = {e.pk: e for e in Expert.objects.filter(pk__in=excluded_ids)}
+        if len(found) != len(set(excluded_ids)):
+            raise ValidationError("申请回避的专家：有专家编号不存在。")
+        excluded_experts = [item if isinstance(item, Expert) else found[item] for item in excluded_experts]
+    if not fields:
+        raise ValidationError("抽取领域：请至少选择一个专业领域。")
+    if size is None or size < 1:
+        raise ValidationError("正式专家人数：至少为 1 人。")
+    if reserves is None or reserves < 0:
+        raise ValidationError("备选专家人数：不能为负数。")
+    if lookback_years is None or lookback_years < 0:
+        raise ValidationError("近年评审回避年限：不能为负数。")
+    try:
+        parsed = rules.parse_criteria(criteria)
+    except ValueError as error:
+        raise ValidationError(f"评分指标：{error}") from None
+    if drop_extremes and size < 3:
+        raise ValidationError("去掉最高分和最低分：正式专家至少需要 3 人。")
+    subject_type = ContentType.objects.get_for_model(subject)
+    if (
+        ReviewPanel.objects.filter(subject_type=subject_type, subject_id=subject.pk)
+        .exclude(state__in=[ReviewPanel.State.CLOSED, ReviewPanel.State.CANCELLED])
+        .exists()
+    ):
+        raise ValidationError("该评审对象已有进行中的评审组，请先完成或撤销。")
+    panel = ReviewPanel(
+        subject_type=subject_type,
+        subject_id=subject.pk,
+        title=(title or "").strip(),
+        applicant=applicant,
+        lookback_years=lookback_years,
+        criteria=[
+            {"key": c.key, "label": c.label, "max_score": float(c.max_score), "weight": float(c.weight)}
+            for c in parsed
+        ],
+        drop_extremes=drop_extremes,
+        size=size,
+        reserves=reserves,
+        created_by=user,
+    )
+    panel.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            panel.save()
+    except IntegrityError:
+        raise ValidationError("该评审对象已有进行中的评审组，请先完成或撤销。") from None
+    panel.fields.set(fields)
+    panel.excluded_experts.set(list(excluded_experts))
+    record, drawn = _run_draw(
+        panel=panel,
+        count=size + reserves,
+        kind=ReviewDraw.Kind.INITIAL,
+        user=user,
+        seed=seed,
+        needed_label="抽取专家",
+    )
+    ReviewMember.objects.bulk_create(
+        [
+            ReviewMember(
+                panel=panel,
+                expert_id=expert_id,
+                draw=record,
+                position=index,
+                role=ReviewMember.Role.REGULAR if index <= size else ReviewMember.Role.RESERVE,
+                status=ReviewMember.Status.PENDING if index <= size else ReviewMember.Status.STANDBY,
+            )
+            for index, expert_id in enumerate(drawn, start=1)
+        ]
+    )
+    _event(
+        panel,
+        "抽取专家",
+        f"随机种子 {record.seed}；候选池 {len(record.pool)} 人，跳过 {len(record.skipped)} 人；"
+        f"抽中正式专家 {size} 人、备选 {reserves} 人。",
+        user,
+    )
+    return panel
+
+
+def _refresh_state(panel: ReviewPanel) -> None:
+    seated = [m for m in panel.members.all() if m.is_seated]
+    state = rules.state_after_seating(
+        seated_confirmed=sum(m.status == ReviewMember.Status.CONFIRMED for m in seated),
+        seated=len(seated),
+        size=panel.size,
+    )
+    if state != panel.state:
+        panel.state = state
+        panel.save(update_fields=["state"])
+        if state == ReviewPanel.State.CONFIRMED:
+            _event(panel, "专家已确认", f"正式专家 {panel.size} 人均已确认参加。", None)
+
+
+def _locked_panel(panel: ReviewPanel) -> ReviewPanel:
+    return ReviewPanel.objects.select_for_update().get(pk=panel.pk)
+
+
+@transaction.atomic
+def review_member_confirm(*, member: ReviewMember, user) -> ReviewMember:
+    panel = _locked_panel(member.panel)
+    _require("confirm", panel)
+    member = ReviewMember.objects.select_related("expert").get(pk=member.pk)
+    if member.role != ReviewMember.Role.REGULAR or member.status != ReviewMember.Status.PENDING:
+        raise ValidationError(f"专家“{member.expert}”当前为{member.role}/{member.status}，不能确认。")
+    member.status = ReviewMember.Status.CONFIRMED
+    member.full_clean()
+    member.save()
+    _event(panel, "确认专家", f"{member.expert} 确认参加评审。", user)
+    _refresh_state(panel)
+    return member
+
+
+@transaction.atomic
+def review_member_refuse(*, member: ReviewMember, reason: str, user) -> ReviewMember | None:
+    """Record a refusal; a refusing regular member is replaced by the next reserve (returned), if any."""
+    panel = _locked_panel(member.panel)
+    _require("refuse", panel)
+    member = ReviewMember.objects.select_related("expert").get(pk=member.pk)
+    if not reason or not reason.strip():
+        raise ValidationError("拒绝原因：请填写专家不能参加的原因。")
+    if member.status == ReviewMember.Status.REFUSED:
+        raise ValidationError(f"专家“{member.expert}”已登记为拒绝。")
+    was_regular = member.role == ReviewMember.Role.REGULAR
+    member.status = ReviewMember.Status.REFUSED
+    member.is_leader = False
+    member.refusal_reason = reason.strip()[:200]
+    member.full_clean()
+    member.save()
+    _event(panel, "登记拒绝", f"{member.expert}（{member.role}）不能参加：{member.refusal_reason}", user)
+    replacement = None
+    if was_regular:
+        replacement = (
+            panel.members.select_related("expert")
+            .filter(role=ReviewMember.Role.RESERVE, status=ReviewMember.Status.STANDBY)
+            .order_by("position")
+            .first()
+        )
+        if replacement is not None:
+            replacement.role = ReviewMember.Role.REGULAR
+            replacement.status = ReviewMember.Status.PENDING
+            replacement.replaces = member
+            replacement.save()
+            _event(panel, "备选递补", f"备选专家 {replacement.expert} 递补 {member.expert}。", user)
+        else:
+            _event(panel, "备选不足", "备选专家已用完，请补充抽取。", user)
+    if panel.state == ReviewPanel.State.CONFIRMED:
+        panel.state = ReviewPanel.State.DRAWING
+        panel.save(update_fields=["state"])
+    _refresh_state(panel)
+    return replacement
+
+
+@transaction.atomic
+def review_member_set_leader(*, member: ReviewMember, user) -> ReviewMember:
+    """Make a confirmed regular member the panel's 组长 (one per panel)."""
+    panel = _locked_panel(member.panel)
+    _require("leader", panel)
+    member = ReviewMember.objects.select_related("expert").get(pk=member.pk)
+    if not member.is_seated or member.status != ReviewMember.Status.CONFIRMED:
+        raise ValidationError(f"组长须为已确认参加的正式专家，“{member.expert}”不符合。")
+    panel.members.filter(is_leader=True).exclude(pk=member.pk).update(is_leader=False)
+    member.is_leader = True
+    member.save(update_fields=["is_leader", "updated_at"])
+    _event(panel, "指定组长", f"{member.expert} 任评审组组长。", user)
+    return member
+
+
+@transaction.atomic
+def review_panel_supplement(*, panel: ReviewPanel, user, seed: str | None = None) -> ReviewDraw:
+    """Draw as many new regular experts as the panel lacks (a new recorded draw, same conflicts)."""
+    panel = _locked_panel(panel)
+    _require("supplement", panel)
+    seated = sum(m.is_seated for m in panel.members.all())
+    missing = panel.size - seated
+    if missing <= 0:
+        raise ValidationError("评审组正式专家人数已满，无需补充抽取。")
+    record, drawn = _run_draw(
+        panel=panel,
+        count=missing,
+        kind=ReviewDraw.Kind.SUPPLEMENT,
+        user=user,
+        seed=seed,
+        needed_label="补充抽取",
+    )
+    last = max(panel.members.values_list("position", flat=True), default=0)
+    ReviewMember.objects.bulk_create(
+        [
+            ReviewMember(
+                panel=panel,
+                expert_id=expert_id,
+                draw=record,
+                position=last + index,
+                role=ReviewMember.Role.REGULAR,
+                status=ReviewMember.Status.PENDING,
+            )
+            for index, expert_id in enumerate(drawn, start=1)
+        ]
+    )
+    _event(
+        panel,
+        "补充抽取",
+        f"随机种子 {record.seed}；候选池 {len(record.pool)} 人，"
+        f"跳过 {len(record.skipped)} 人；补充 {missing} 人。",
+        user,
+    )
+    return record
+
+
+def review_draw_replay(draw: ReviewDraw) -> list[int]:
+    """Recompute a recorded draw from its seed and pool: equal to ``draw.drawn`` unless tampered with."""
+    return rules.draw(draw.pool, draw.seed, draw.requested)
+
+
+def _as_decimal(value, label: str) -> Decimal:
+    if isinstance(value, Decimal):
+        return value
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationError(f"“{label}”的得分“{value}”不是数字。") from None
+    if not number.is_finite():
+        raise ValidationError(f"“{label}”的得分“{value}”不是数字。")
+    return number
+
+
+@transaction.atomic
+def review_scores_enter(
+    *,
+    member: ReviewMember,
+    scores: Mapping[str, Decimal | str | int | float],
+    comment: str = "",
+    performance: str = "",
+    user,
+) -> list[ReviewScore]:
+    """Enter (or correct) one expert's scores on every criterion of the panel."""
+    panel = _locked_panel(member.panel)
+    _require("score", panel)
+    member = ReviewMember.objects.select_related("expert").get(pk=member.pk)
+    if not member.is_seated or member.status != ReviewMember.Status.CONFIRMED:
+        raise ValidationError(f"专家“{member.expert}”不是已确认的正式评审专家，不能录入评分。")
+    criteria = rules.parse_criteria(panel.criteria)
+    known = {c.key for c in criteria}
+    unknown = sorted(set(scores) - known)
+    if unknown:
+        raise ValidationError(f"评分指标“{'、'.join(unknown)}”不属于本评审组。")
+    saved = []
+    for criterion in criteria:
+        if criterion.key not in scores or scores[criterion.key] in (None, ""):
+            raise ValidationError(f"“{criterion.label}”：请填写得分。")
+        value = _as_decimal(scores[criterion.key], criterion.label)
+        try:
+            rules.check_score(criterion, value)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+        score, _ = ReviewScore.objects.update_or_create(
+            member=member, criterion=criterion.key, defaults={"score": value}
+        )
+        score.full_clean()
+        saved.append(score)
+    if performance and performance not in ReviewMember.Performance.values:
+        raise ValidationError("履职评价：请选择优秀、良好、一般或差。")
+    member.comment = comment
+    member.performance = performance
+    member.save(update_fields=["comment", "performance", "updated_at"])
+    total = rules.member_total(criteria, {s.criterion: s.score for s in saved})
+    _event(panel, "录入评分", f"{member.expert}：合计 {total}", user)
+    if panel.state == ReviewPanel.State.CONFIRMED:
+        panel.state = ReviewPanel.State.SCORING
+        panel.save(update_fields=["state"])
+    return saved
+
+
+@transaction.atomic
+def review_panel_close(*, panel: ReviewPanel, user) -> ReviewPanel:
+    """Compute the panel result from the complete scores and freeze it."""
+    panel = _locked_panel(panel)
+    _require("close", panel)
+    from .selectors import panel_member_rows
+
+    rows = [row for row in panel_member_rows(panel) if row.member.is_seated]
+    incomplete = [str(row.member.expert) for row in rows if row.total is None]
+    if incomplete:
+        raise ValidationError(f"以下专家的评分尚未录入完整：{'、'.join(incomplete)}。")
+    try:
+        result = rules.panel_score([row.total for row in rows], drop_extremes=panel.drop_extremes)
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
+    panel.result = result
+    panel.state = ReviewPanel.State.CLOSED
+    panel.closed_at = timezone.now()
+    panel.full_clean()
+    panel.save()
+    rule = "去掉最高分和最低分后取平均" if panel.drop_extremes else "取平均"
+    _event(panel, "完成评审", f"{len(rows)} 位专家评分，{rule}，评审得分 {result}；评分已冻结。", user)
+    return panel
+
+
+@transaction.atomic
+def review_panel_cancel(*, panel: ReviewPanel, reason: str, user) -> ReviewPanel:
+    panel = _locked_panel(panel)
+    _require("cancel", panel)
+    if not reason or not reason.strip():
+        raise ValidationError("撤销原因：请填写撤销评审组的原因。")
+    panel.state = ReviewPanel.State.CANCELLED
+    panel.save(update_fields=["state"])
+    _event(panel, "撤销评审组", reason.strip(), user)
+    return panel
+
+
+@transaction.atomic
+def expert_field_delete(*, field: ExpertField, user=None) -> None:
+    """A field still used by experts or panels is kept (it can be disabled instead)."""
+    experts = field.experts.count()
+    panels = field.review_panels.count()
+    if experts or panels:
+        raise ValidationError(
+            f"专业领域“{field.name}”仍有 {experts} 位专家、{panels} 个评审组使用，不能删除；可改为停用。"
+        )
+    field.delete()
+
+
+# ============================================================================== 科技副总, 科技特派团/员
+
+
+@transaction.atomic
+def vice_president_save(*, placement: VicePresidentPlacement, user=None) -> VicePresidentPlacement:
+    """Validate and save a placement (form-built instance): an enterprise and a term for 在任/期满."""
+    if placement.state != VicePresidentPlacement.State.PROPOSED:
+        if placement.enterprise_id is None:
+            raise ValidationError({"enterprise": "在任或期满的科技副总必须填写服务企业。"})
+        if placement.term_start is None:
+            raise ValidationError({"term_start": "在任或期满的科技副总必须填写任期开始日期。"})
+    if placement.term_start and placement.term_end and placement.term_end <= placement.term_start:
+        raise ValidationError({"term_end": "任期结束日期必须晚于开始日期。"})
+    if placement.enterprise_id and placement.county_id is None:
+        placement.county_id = placement.enterprise.region_id
+    placement.full_clean()
+    placement.save()
+    return placement
+
+
+@transaction.atomic
+def commissioner_team_save(*, team: CommissionerTeam, counties: Iterable, user=None) -> CommissionerTeam:
+    counties = list(counties)
+    if not counties:
+        raise ValidationError({"counties": "请至少选择一个服务县区。"})
+    team.full_clean()
+    team.save()
+    team.counties.set(counties)
+    return team
+
+
+@transaction.atomic
+def commissioner_save(*, commissioner: Commissioner, user=None) -> Commissioner:
+    if commissioner.is_leader:
+        others = Commissioner.objects.filter(team_id=commissioner.team_id, is_leader=True)
+        if commissioner.pk:
+            others = others.exclude(pk=commissioner.pk)
+        if others.exists():
+            raise ValidationError({"is_leader": f"“{commissioner.team}”已有团长“{others.first().name}”。"})
+    team_counties = set(commissioner.team.counties.values_list("pk", flat=True))
+    if team_counties and commissioner.county_id not in team_counties:
+        raise ValidationError({"county": f"服务县区不在“{commissioner.team}”的服务范围内。"})
+    commissioner.full_clean()
+    commissioner.save()
+    return commissioner

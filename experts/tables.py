@@ -1,0 +1,161 @@
+from __future__ import annotations
+
+import django_tables2 as tables
+
+from kejiju.core.tables import BaseTable
+
+from .models import Commissioner, CommissionerTeam, Expert, ExpertField, ReviewPanel, VicePresidentPlacement
+
+
+class FieldsColumn(tables.Column):
+    """The expert's fields from the prefetched relation (no query per row)."""
+
+    def render(self, value):
+        return "、".join(field.name for field in value.all())
+
+    def value(self, value):
+        return self.render(value)
+
+
+class ExpertTable(BaseTable):
+    name = tables.Column(linkify=True)
+    id_number_masked = tables.Column(verbose_name="身份证号", orderable=False)
+    mobile_masked = tables.Column(verbose_name="手机号", orderable=False)
+    employer = tables.Column(verbose_name="工作单位", order_by=("employer__name",))
+    fields = FieldsColumn(verbose_name="专业领域", orderable=False)
+    county = tables.Column(verbose_name="所在县区", default="市外")
+    admitted_on = tables.DateColumn(verbose_name="入库日期", format="Y-m-d")
+
+    class Meta(BaseTable.Meta):
+        model = Expert
+        fields = (
+            "name",
+            "gender",
+            "id_number_masked",
+            "mobile_masked",
+            "title",
+            "employer",
+            "fields",
+            "county",
+            "state",
+            "admitted_on",
+        )
+
+
+class ExpertPIIExportTable(ExpertTable):
+    """The unmasked export (experts.view_expert_pii): decrypts row by row, no extra query."""
+
+    id_number_masked = tables.Column(verbose_name="身份证号", accessor="pk", orderable=False)
+    mobile_masked = tables.Column(verbose_name="手机号", accessor="pk", orderable=False)
+
+    def value_id_number_masked(self, record):
+        return record.reveal_id_number()
+
+    def value_mobile_masked(self, record):
+        return record.reveal_mobile()
+
+
+class ExpertFieldTable(BaseTable):
+    name = tables.Column(linkify=True)
+    expert_count = tables.Column(verbose_name="在库专家数")
+
+    class Meta(BaseTable.Meta):
+        model = ExpertField
+        fields = ("name", "sort_order", "is_active", "expert_count")
+
+
+class ReviewPanelTable(BaseTable):
+    title = tables.Column(linkify=True)
+    subject_type = tables.Column(verbose_name="评审对象类型", order_by=("subject_type__model",))
+    applicant = tables.Column(verbose_name="申报单位", order_by=("applicant__name",))
+    member_count = tables.Column(verbose_name="抽取人数")
+    result = tables.Column(verbose_name="评审得分")
+    created_by = tables.Column(verbose_name="经办人")
+    created_at = tables.DateTimeColumn(verbose_name="创建时间", format="Y-m-d H:i")
+
+    def render_subject_type(self, value):
+        return value.name
+
+    def value_subject_type(self, value):
+        return value.name
+
+    class Meta(BaseTable.Meta):
+        model = ReviewPanel
+        fields = (
+            "title",
+            "subject_type",
+            "applicant",
+            "state",
+            "size",
+            "reserves",
+            "member_count",
+            "result",
+            "created_by",
+            "created_at",
+        )
+
+
+class PlacementTable(BaseTable):
+    name = tables.Column(linkify=True)
+    university = tables.Column(verbose_name="派出高校", order_by=("university__name",))
+    enterprise = tables.Column(verbose_name="服务企业", order_by=("enterprise__name",))
+    county = tables.Column(verbose_name="所在县区")
+    term_start = tables.DateColumn(verbose_name="任期开始", format="Y-m-d")
+    term_end = tables.DateColumn(verbose_name="任期结束", format="Y-m-d")
+
+    class Meta(BaseTable.Meta):
+        model = VicePresidentPlacement
+        fields = (
+            "name",
+            "title",
+            "university",
+            "specialty",
+            "year",
+            "enterprise",
+            "county",
+            "term_start",
+            "term_end",
+            "state",
+        )
+
+
+class CountiesColumn(tables.Column):
+    def render(self, value):
+        return "、".join(region.name for region in value.all())
+
+    def value(self, value):
+        return self.render(value)
+
+
+class TeamTable(BaseTable):
+    name = tables.Column(linkify=True)
+    lead_unit = tables.Column(verbose_name="牵头单位")
+    counties = CountiesColumn(verbose_name="服务县区", orderable=False)
+    member_count = tables.Column(verbose_name="特派员人数")
+
+    class Meta(BaseTable.Meta):
+        model = CommissionerTeam
+        fields = ("name", "year", "lead_unit", "counties", "industries", "member_count")
+
+
+class CommissionerTable(BaseTable):
+    name = tables.Column(linkify=True)
+    team = tables.Column(verbose_name="特派团", linkify=True, order_by=("team__name",))
+    employer = tables.Column(verbose_name="工作单位", order_by=("employer__name",))
+    county = tables.Column(verbose_name="服务县区")
+    year = tables.Column(verbose_name="年度", accessor="team__year")
+
+    class Meta(BaseTable.Meta):
+        model = Commissioner
+        fields = ("name", "team", "year", "is_leader", "title", "employer", "county", "industry")
+
+
+__all__ = [
+    "CommissionerTable",
+    "ExpertFieldTable",
+    "ExpertPIIExportTable",
+    "ExpertTable",
+    "PlacementTable",
+    "ReviewPanelTable",
+    "TeamTable",
+]

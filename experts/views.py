@@ -1,0 +1,429 @@
+"""Review panel pages: start a draw for any reviewed object, confirm, refuse + reserve, score, close."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.generic import FormView, TemplateView, View
+
+from kejiju.core.models import AuditEvent
+from kejiju.core.services import audit_event_record
+from kejiju.core.views import ActionPermissionMixin, ObjectDetailView, ObjectExportView, ObjectListView
+from kejiju.core.views.generic import BreadcrumbMixin
+from kejiju.core.xlsx import xlsx_response
+
+from . import rules, selectors, services
+from .filters import ReviewPanelFilterSet
+from .forms import CancelForm, RefusalForm, ReviewPanelForm, ScoreForm, criteria_to_text
+from .models import ReviewDraw, ReviewMember, ReviewPanel
+from .tables import ReviewPanelTable
+
+
+def _error_text(error: ValidationError) -> str:
+    return "；".join(error.messages)
+
+
+# ============================================================================================== panels
+
+
+class ReviewPanelListView(ObjectListView):
+    model = ReviewPanel
+    table_class = ReviewPanelTable
+    filterset_class = ReviewPanelFilterSet
+    actions = ("export",)
+
+    def get_base_queryset(self):
+        return selectors.review_panel_list(user=self.request.user)
+
+
+class ReviewPanelExportView(ReviewPanelListView, ObjectExportView):
+    pass
+
+
+def _subject_from(request):
+    """The reviewed object named by ``?subject_type=<content type id>&subject_id=<pk>``, or 404."""
+    try:
+        content_type = ContentType.objects.get_for_id(int(request.GET.get("subject_type", "")))
+        model = content_type.model_class()
+        if model is None:
+            raise Http404
+        return model._default_manager.get(pk=int(request.GET.get("subject_id", "")))
+    except (ValueError, TypeError, ObjectDoesNotExist):
+        raise Http404("评审对象不存在。") from None
+
+
+def _call_optional(subject, name):
+    method = getattr(subject, name, None)
+    return method() if callable(method) else None
+
+
+class PanelAddView(ActionPermissionMixin, BreadcrumbMixin, FormView):
+    """Start a panel for any reviewed object: staff set fields, sizes, conflicts and criteria; the draw
+    runs when the form is saved."""
+
+    model = ReviewPanel
+    action = "add"
+    form_class = ReviewPanelForm
+    template_name = "experts/panel_add.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return super().dispatch(request, *args, **kwargs)
+        if not self.has_permission():
+            return self.handle_no_permission()
+        self.subject = _subject_from(request)
+        existing = selectors.review_panel_for(subject=self.subject)
+        if existing is not None and existing.state != ReviewPanel.State.CLOSED:
+            messages.info(request, "该评审对象已有进行中的评审组。")
+            return redirect(existing)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def get_initial(self):
+        initial = {"title": _call_optional(self.subject, "review_title") or str(self.subject)}
+        applicant = _call_optional(self.subject, "review_applicant")
+        if applicant is not None:
+            initial["applicant"] = applicant
+        criteria = _call_optional(self.subject, "review_criteria")
+        if criteria:
+            initial["criteria_text"] = criteria_to_text(criteria)
+        return initial
+
+    def get_breadcrumbs(self):
+        return [("评审组", reverse("experts:reviewpanel_list")), ("抽取评审专家", None)]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = "抽取评审专家"
+        context["subject"] = self.subject
+        context["subject_label"] = self.subject._meta.verbose_name
+        context["subject_url"] = getattr(self.subject, "get_absolute_url", lambda: None)()
+        context["cancel_url"] = context["subject_url"] or reverse("experts:reviewpanel_list")
+        return context
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            panel = services.review_panel_create(
+                subject=self.subject,
+                title=data["title"],
+                applicant=data["applicant"],
+                fields=data["fields"],
+                size=data["size"],
+                reserves=data["reserves"],
+                criteria=data["criteria_text"],
+                drop_extremes=data["drop_extremes"],
+                excluded_experts=data["excluded_names"],
+                lookback_years=data["lookback_years"],
+                user=self.request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, _error_text(error))
+            return self.form_invalid(form)
+        messages.success(self.request, "已完成随机抽取，请逐一确认专家是否参加。")
+        return redirect(panel)
+
+
+class ReviewPanelDetailView(ObjectDetailView):
+    model = ReviewPanel
+    template_name = "experts/reviewpanel_detail.html"
+
+    def get_queryset(self):
+        return ReviewPanel.objects.select_related("applicant", "subject_type", "created_by")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        panel = self.object
+        rows = selectors.panel_member_rows(panel)
+        seated_totals = {row.member.pk: row.total for row in rows if row.member.is_seated}
+        ranks = rules.rank(seated_totals)
+        for row in rows:
+            row.rank = ranks.get(row.member.pk)
+        context.update(
+            rows=rows,
+            criteria=rules.parse_criteria(panel.criteria),
+            result=selectors.panel_result(panel),
+            draws=panel.draws.select_related("created_by"),
+            events=panel.events.select_related("actor"),
+            fields=panel.fields.all(),
+            excluded=panel.excluded_experts.all(),
+            can=dict.fromkeys(rules.PANEL_ACTIONS, False)
+            | (
+                {action: rules.action_allowed(action, panel.state) for action in rules.PANEL_ACTIONS}
+                if self.request.user.has_perm("experts.change_reviewpanel")
+                else {}
+            ),
+            seated_count=sum(row.member.is_seated for row in rows),
+            subject=panel.subject,
+        )
+        subject = context["subject"]
+        context["subject_url"] = getattr(subject, "get_absolute_url", lambda: None)() if subject else None
+        return context
+
+
+class PanelActionMixin(ActionPermissionMixin):
+    model = ReviewPanel
+    action = "change"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and self.has_permission():
+            self.panel = get_object_or_404(ReviewPanel, pk=kwargs["pk"])
+            if "member_pk" in kwargs:
+                self.member = get_object_or_404(
+                    ReviewMember.objects.select_related("expert"), pk=kwargs["member_pk"], panel=self.panel
+                )
+        return super().dispatch(request, *args, **kwargs)
+
+
+class MemberConfirmView(PanelActionMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, pk, member_pk):
+        try:
+            services.review_member_confirm(member=self.member, user=request.user)
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(request, f"已确认专家“{self.member.expert}”参加评审。")
+        return redirect(self.panel)
+
+
+class MemberLeaderView(PanelActionMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, pk, member_pk):
+        try:
+            services.review_member_set_leader(member=self.member, user=request.user)
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(request, f"已指定“{self.member.expert}”为评审组组长。")
+        return redirect(self.panel)
+
+
+class PanelFormView(PanelActionMixin, BreadcrumbMixin, FormView):
+    template_name = "generic/object_form.html"
+    page_title = ""
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def get_breadcrumbs(self):
+        return [
+            ("评审组", reverse("experts:reviewpanel_list")),
+            (str(self.panel), self.panel.get_absolute_url()),
+            (self.get_page_title(), None),
+        ]
+
+    def get_page_title(self) -> str:
+        return self.page_title
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = self.get_page_title()
+        context["cancel_url"] = self.panel.get_absolute_url()
+        return context
+
+    def form_valid(self, form):
+        try:
+            message = self.perform(form)
+        except ValidationError as error:
+            form.add_error(None, _error_text(error))
+            return self.form_invalid(form)
+        messages.success(self.request, message)
+        return HttpResponseRedirect(self.panel.get_absolute_url())
+
+
+class MemberRefuseView(PanelFormView):
+    form_class = RefusalForm
+
+    def get_page_title(self):
+        return f"登记拒绝：{self.member.expert}"
+
+    def perform(self, form):
+        reason = form.cleaned_data["reason"]
+        replacement = services.review_member_refuse(member=self.member, reason=reason, user=self.request.user)
+        if replacement is not None:
+            return f"已登记“{self.member.expert}”拒绝参加，备选专家“{replacement.expert}”递补。"
+        if self.member.role == ReviewMember.Role.REGULAR:
+            return f"已登记“{self.member.expert}”拒绝参加。备选专家已用完，请补充抽取。"
+        return f"已登记备选专家“{self.member.expert}”拒绝。"
+
+
+class MemberScoreView(PanelFormView):
+    form_class = ScoreForm
+
+    def get_page_title(self):
+        return f"录入评分：{self.member.expert}"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["panel"] = self.panel
+        kwargs["initial_scores"] = {score.criterion: score.score for score in self.member.scores.all()}
+        kwargs["comment"] = self.member.comment
+        kwargs["performance"] = self.member.performance
+        return kwargs
+
+    def perform(self, form):
+        services.review_scores_enter(
+            member=self.member,
+            scores=form.scores(),
+            comment=form.cleaned_data.get("comment", ""),
+            performance=form.cleaned_data.get("performance", ""),
+            user=self.request.user,
+        )
+        return f"已保存“{self.member.expert}”的评分。"
+
+
+class PanelCancelView(PanelFormView):
+    form_class = CancelForm
+
+    def get_page_title(self):
+        return "撤销评审组"
+
+    def perform(self, form):
+        services.review_panel_cancel(
+            panel=self.panel, reason=form.cleaned_data["reason"], user=self.request.user
+        )
+        return "评审组已撤销。"
+
+
+class PanelSupplementView(PanelActionMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        try:
+            draw = services.review_panel_supplement(panel=self.panel, user=request.user)
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(request, f"已补充抽取 {draw.requested} 位专家。")
+        return redirect(self.panel)
+
+
+class PanelCloseView(PanelActionMixin, BreadcrumbMixin, TemplateView):
+    """GET shows the result to be frozen and asks for confirmation; POST closes the panel."""
+
+    template_name = "experts/confirm_action.html"
+
+    def get_breadcrumbs(self):
+        return [
+            ("评审组", reverse("experts:reviewpanel_list")),
+            (str(self.panel), self.panel.get_absolute_url()),
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        result = selectors.panel_result(self.panel)
+        context.update(
+            title="完成评审",
+            message=(
+                f"完成后评分将被冻结，不能再修改。按当前评分，评审得分为 {result}。"
+                if result is not None
+                else "当前评分尚不完整，无法计算评审得分。"
+            ),
+            button="确认完成并冻结评分",
+            cancel_url=self.panel.get_absolute_url(),
+        )
+        return context
+
+    def post(self, request, pk):
+        try:
+            panel = services.review_panel_close(panel=self.panel, user=request.user)
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(request, f"评审已完成，评审得分 {panel.result}，评分已冻结。")
+        return redirect(self.panel)
+
+
+class ReviewPanelSheetView(ObjectDetailView):
+    """The panel's score sheet as xlsx: every member, the scores per criterion, totals, ranks, result."""
+
+    model = ReviewPanel
+
+    def get(self, request, *args, **kwargs):
+        panel = self.get_object()
+        criteria = rules.parse_criteria(panel.criteria)
+        rows = selectors.panel_member_rows(panel)
+        ranks = rules.rank({row.member.pk: row.total for row in rows if row.member.is_seated})
+        headers = [
+            "顺位", "专家", "工作单位", "职称", "身份", "状态", "组长",
+            *[f"{c.label}（满分{c.max_score.normalize():f}×{c.weight.normalize():f}）" for c in criteria],
+            "合计", "名次", "履职评价", "评审意见",
+        ]  # fmt: skip
+        data = [
+            [
+                row.member.position,
+                row.member.expert.name,
+                row.member.expert.employer.name,
+                row.member.expert.get_title_display(),
+                row.member.role,
+                row.member.status,
+                "是" if row.member.is_leader else "",
+                *[row.scores.get(c.key) for c in criteria],
+                row.total,
+                ranks.get(row.member.pk),
+                row.member.performance,
+                row.member.comment,
+            ]
+            for row in rows
+        ]
+        result = selectors.panel_result(panel)
+        label = "评审得分（已冻结）" if panel.is_closed else "评审得分（暂算）"
+        data.append(["", label, "", "", "", "", "", *["" for _ in criteria], result, "", "", ""])
+        name = f"评分表-{panel.title}"[:80]
+        audit_event_record(event_type=AuditEvent.Type.EXPORT, request=request, object_repr=name)
+        return xlsx_response(filename=f"{name}.xlsx", title="评分表", headers=headers, rows=data)
+
+
+class ReviewDrawDetailView(ObjectDetailView):
+    """The audit view of one draw: conditions, seed, pool, skipped experts with reasons, and a replay."""
+
+    model = ReviewDraw
+    template_name = "experts/reviewdraw_detail.html"
+
+    def get_queryset(self):
+        return ReviewDraw.objects.select_related("panel", "created_by")
+
+    def get_breadcrumbs(self):
+        panel = self.object.panel
+        return [
+            ("评审组", reverse("experts:reviewpanel_list")),
+            (str(panel), panel.get_absolute_url()),
+            (f"{self.object.kind}记录", None),
+        ]
+
+    def get_context_data(self, **kwargs):
+        from .models import Expert
+
+        context = super().get_context_data(**kwargs)
+        draw = self.object
+        replay = services.review_draw_replay(draw)
+        names = dict(Expert.objects.filter(pk__in=draw.pool).values_list("pk", "name"))
+        order = {pk: index for index, pk in enumerate(rules.draw_order(draw.pool, draw.seed), start=1)}
+        context.update(
+            replay=replay,
+            replay_matches=replay == draw.drawn,
+            drawn_rows=[(index, pk, names.get(pk, f"#{pk}")) for index, pk in enumerate(draw.drawn, start=1)],
+            pool_rows=[(order[pk], pk, names.get(pk, f"#{pk}")) for pk in draw.pool],
+            skipped_rows=[
+                (
+                    entry["expert_id"],
+                    entry["name"],
+                    "；".join(rules.REASON_LABELS.get(r, r) for r in entry["reasons"]),
+                )
+                for entry in draw.skipped
+            ],
+        )
+        return context

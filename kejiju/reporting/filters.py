@@ -1,0 +1,32 @@
+import django_filters
+
+from kejiju.accounts.models import Region
+from kejiju.core.filters import BaseFilterSet, YesNoFilter
+
+from . import rules
+from .models import CountyTask, MonthlyFiling, TaskCategory
+
+
+class CountyTaskFilterSet(BaseFilterSet):
+    search_fields = ("title", "partner")
+    year = django_filters.NumberFilter(label="年度")
+    region = django_filters.ModelChoiceFilter(queryset=Region.objects.county_level(), label="县区")
+    category = django_filters.ChoiceFilter(choices=TaskCategory.choices, label="类别")
+    status = django_filters.ChoiceFilter(choices=CountyTask.Status.choices, label="审核状态")
+
+    class Meta:
+        model = CountyTask
+        fields = ["q", "year", "region", "category", "status"]
+
+
+class MonthlyFilingFilterSet(BaseFilterSet):
+    search_fields = ("key_progress", "problems", "next_plan")
+    year = django_filters.NumberFilter(label="年度")
+    month = django_filters.NumberFilter(label="月份")
+    region = django_filters.ModelChoiceFilter(queryset=Region.objects.county_level(), label="县区")
+    state = django_filters.ChoiceFilter(choices=rules.FilingState.choices, label="状态")
+    is_late = YesNoFilter(label="逾期报送")
+
+    class Meta:
+        model = MonthlyFiling
+        fields = ["q", "year", "month", "region", "state", "is_late"]

@@ -1,0 +1,412 @@
+"""Reads of county reporting, scoped by user where they serve a page; the report and annual-review counts
+are whole-city figures behind a permission."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
+
+from kejiju.accounts.models import Region
+
+from . import rules
+from .figures import monthly_figures
+from .models import (
+    CountyTask,
+    FigureEntry,
+    FilingEvent,
+    FilingException,
+    MonthlyFiling,
+    MonthlyReport,
+    Notice,
+    TaskProgress,
+)
+
+
+def task_list(*, user) -> QuerySet[CountyTask]:
+    return CountyTask.objects.visible_to(user).select_related("region", "approved_by")
+
+
+def filing_list(*, user) -> QuerySet[MonthlyFiling]:
+    return MonthlyFiling.objects.visible_to(user).select_related("region", "reviewed_by", "created_by")
+
+
+def filing_detail_queryset(*, user) -> QuerySet[MonthlyFiling]:
+    return filing_list(user=user).prefetch_related(
+        Prefetch("progress", queryset=TaskProgress.objects.select_related("task")),
+        "figures",
+        "attachments",
+        Prefetch("events", queryset=FilingEvent.objects.select_related("actor")),
+    )
+
+
+def approved_tasks(*, region: Region, year: int) -> QuerySet[CountyTask]:
+    return CountyTask.objects.filter(region=region, year=year, status=CountyTask.Status.APPROVED).order_by(
+        "category", "pk"
+    )
+
+
+def previous_progress(*, region: Region, year: int, month: int) -> dict[int, TaskProgress]:
+    """The latest progress on each task reported in an earlier month of the year (prefills a new form)."""
+    rows = TaskProgress.objects.filter(
+        filing__region=region, filing__year=year, filing__month__lt=month
+    ).order_by("task_id", "-filing__month")
+    return _first_per_task(rows)
+
+
+def _first_per_task(rows) -> dict[int, TaskProgress]:
+    """The first row of each task in an ordered queryset (DISTINCT ON without PostgreSQL, so the embedded
+    SQLite demo works too); at most twelve rows a task."""
+    latest: dict[int, TaskProgress] = {}
+    for row in rows:
+        latest.setdefault(row.task_id, row)
+    return latest
+
+
+def notices_for(*, user) -> QuerySet[Notice]:
+    return Notice.objects.filter(recipient=user)
+
+
+def active_exception(*, region: Region, year: int, month: int, now: dt.datetime | None = None):
+    return (
+        FilingException.objects.filter(
+            region=region, year=year, month=month, expires_at__gt=now or timezone.now()
+        )
+        .order_by("-expires_at")
+        .first()
+    )
+
+
+# ---------------------------------------------------------------------------------------------- board
+
+
+@dataclass
+class BoardRow:
+    region: Region
+    filing: MonthlyFiling | None
+    state: rules.BoardState
+    exception: FilingException | None = None
+
+    @property
+    def colour(self) -> str:
+        return rules.BOARD_COLOURS[self.state]
+
+
+def month_board(*, user, year: int, month: int, now: dt.datetime | None = None) -> list[BoardRow]:
+    """Each county's state for the month, in region order (three queries)."""
+    now = now or timezone.now()
+    past = rules.is_past_deadline(year, month, now)
+    regions = Region.objects.county_level()
+    filings = {
+        f.region_id: f
+        for f in MonthlyFiling.objects.visible_to(user)
+        .filter(year=year, month=month)
+        .select_related("region")
+    }
+    exceptions = {}
+    for exc in FilingException.objects.filter(year=year, month=month, expires_at__gt=now).order_by(
+        "expires_at"
+    ):
+        exceptions[exc.region_id] = exc
+    rows = []
+    for region in regions:
+        filing = filings.get(region.pk)
+        state = rules.board_state(filing.state if filing else None, past_deadline=past)
+        rows.append(BoardRow(region=region, filing=filing, state=state, exception=exceptions.get(region.pk)))
+    return rows
+
+
+def board_counts(rows: list[BoardRow]) -> list[tuple[rules.BoardState, int]]:
+    counts = defaultdict(int)
+    for row in rows:
+        counts[row.state] += 1
+    return [(state, counts[state]) for state in rules.BoardState]
+
+
+# ---------------------------------------------------------------------------------------------- report
+
+
+@dataclass
+class MonthlyReportData:
+    year: int
+    month: int
+    deadline: dt.datetime
+    expected: int
+    filed: int
+    on_time: int
+    late: int
+    completeness: Any
+    timeliness: Any
+    counties: list[dict[str, Any]] = field(default_factory=list)
+    tasks: list[dict[str, Any]] = field(default_factory=list)
+    task_categories: list[dict[str, Any]] = field(default_factory=list)
+    figure_labels: list[tuple[str, str]] = field(default_factory=list)
+    figures: list[dict[str, Any]] = field(default_factory=list)
+    figure_totals: dict[str, int] = field(default_factory=dict)
+    highlights: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def has_filings(self) -> bool:
+        return self.filed > 0
+
+    def as_json(self) -> dict[str, Any]:
+        """The job's stored result: the headline numbers (exact ratios as strings)."""
+        return {
+            "year": self.year,
+            "month": self.month,
+            "expected": self.expected,
+            "filed": self.filed,
+            "on_time": self.on_time,
+            "late": self.late,
+            "completeness": str(rules.ratio_decimal(self.completeness)),
+            "timeliness": str(rules.ratio_decimal(self.timeliness)),
+            "figure_totals": self.figure_totals,
+        }
+
+
+def monthly_report_data(*, year: int, month: int, now: dt.datetime | None = None) -> MonthlyReportData:
+    """Everything the monthly progress report shows, city-wide (a constant number of queries).
+
+    - expected: active county-level units; filed: those whose filing is 已报送 or 已确认 (a 退回 filing counts
+      once resent); on time: filed and not late. completeness = filed / expected and timeliness =
+      on time / expected (DHIS2's "reporting rate" and "reporting rate on time").
+    - task progress: each approved task of the year, with the quantity done as of the month (the month's
+      filing, else the latest filed month before it).
+    - figures: the month's figures of filed filings, by county, with city totals.
+    """
+    now = now or timezone.now()
+    regions = list(Region.objects.county_level())
+    filings = {
+        f.region_id: f
+        for f in MonthlyFiling.objects.filter(year=year, month=month).select_related("region", "reviewed_by")
+    }
+    filed_states = rules.FILED_STATES
+    filed = [f for f in filings.values() if f.state in filed_states]
+    on_time = [f for f in filed if not f.is_late]
+    past = rules.is_past_deadline(year, month, now)
+    counties = []
+    for region in regions:
+        f = filings.get(region.pk)
+        counties.append(
+            {
+                "region": region.name,
+                "state": rules.board_state(f.state if f else None, past_deadline=past).label,
+                "submitted_at": timezone.localtime(f.first_submitted_at)
+                if f and f.first_submitted_at
+                else None,
+                "filed": bool(f and f.state in filed_states),
+                "on_time": bool(f and f.state in filed_states and not f.is_late),
+                "late": bool(f and f.first_submitted_at and f.is_late),
+            }
+        )
+
+    # Task progress as of the month: the latest filed month ≤ month for each task.
+    tasks = list(
+        CountyTask.objects.filter(year=year, status=CountyTask.Status.APPROVED, region__in=regions)
+        .select_related("region")
+        .order_by("region__sort_order", "region__code", "category", "pk")
+    )
+    latest = _first_per_task(
+        TaskProgress.objects.filter(
+            task__year=year, filing__year=year, filing__month__lte=month, filing__state__in=filed_states
+        ).order_by("task_id", "-filing__month")
+    )
+    task_rows = []
+    categories: dict[str, dict[str, Any]] = {}
+    for task in tasks:
+        row = latest.get(task.pk)
+        done = row.done_quantity if row else 0
+        task_rows.append(
+            {
+                "region": task.region.name,
+                "category": task.get_category_display(),
+                "title": task.title,
+                "partner": task.partner,
+                "target": task.target_quantity,
+                "done": done,
+                "percent": row.percent if row else None,
+                "status": row.get_status_display() if row else "未报送",
+                "deadline": task.deadline,
+            }
+        )
+        cat = categories.setdefault(
+            task.category, {"category": task.get_category_display(), "tasks": 0, "target": 0, "done": 0}
+        )
+        cat["tasks"] += 1
+        cat["target"] += task.target_quantity
+        cat["done"] += min(done, task.target_quantity)
+    for cat in categories.values():
+        cat["rate"] = rules.ratio(cat["done"], cat["target"])
+        cat["rate_text"] = rules.format_percent(cat["rate"])
+    task_categories = sorted(categories.values(), key=lambda c: c["category"])
+
+    # Figures of filed filings.
+    specs = [(figure.key, figure.label) for figure in monthly_figures()]
+    entries = defaultdict(dict)
+    labels = dict(specs)
+    for entry in FigureEntry.objects.filter(
+        filing__year=year, filing__month=month, filing__state__in=filed_states
+    ):
+        entries[entry.filing_id][entry.key] = entry.value
+        labels.setdefault(entry.key, entry.label)
+    keys = [key for key, _ in specs] + sorted(k for k in labels if k not in dict(specs))
+    figure_rows = []
+    totals = dict.fromkeys(keys, 0)
+    for region in regions:
+        f = filings.get(region.pk)
+        if f is None or f.state not in filed_states:
+            continue
+        values = entries.get(f.pk, {})
+        row = {"region": region.name, "values": [values.get(key, 0) for key in keys]}
+        for key in keys:
+            totals[key] += values.get(key, 0)
+        figure_rows.append(row)
+    highlights = [
+        {
+            "region": filings[region.pk].region.name,
+            "key_progress": filings[region.pk].key_progress,
+            "problems": filings[region.pk].problems,
+            "next_plan": filings[region.pk].next_plan,
+        }
+        for region in regions
+        if region.pk in filings and filings[region.pk].state in filed_states
+    ]
+    expected = len(regions)
+    return MonthlyReportData(
+        year=year,
+        month=month,
+        deadline=rules.filing_deadline(year, month),
+        expected=expected,
+        filed=len(filed),
+        on_time=len(on_time),
+        late=len(filed) - len(on_time),
+        completeness=rules.ratio(len(filed), expected),
+        timeliness=rules.ratio(len(on_time), expected),
+        counties=counties,
+        tasks=task_rows,
+        task_categories=task_categories,
+        figure_labels=[(key, labels[key]) for key in keys],
+        figures=figure_rows,
+        figure_totals=totals,
+        highlights=highlights,
+    )
+
+
+def monthly_reports(*, user) -> QuerySet[MonthlyReport]:
+    return MonthlyReport.objects.select_related("job", "job__requested_by")
+
+
+# ---------------------------------------------------------------------------------------------- annual review
+
+
+def filing_timeliness(
+    *, year: int, now: dt.datetime | None = None, region: Region | None = None
+) -> list[dict[str, Any]]:
+    """Filing timeliness by county for one year (for the annual review). Per county-level unit:
+
+    expected — months of the year whose filing deadline has passed (12 for a past year);
+    filed — filings of those months ever submitted (first_submitted_at set, whatever the state now);
+    on_time / late — filed before / after the deadline; missing = expected − filed;
+    returned — filings returned at least once; confirmed — filings now 已确认;
+    on_time_rate = on_time / expected (exact Fraction, None when nothing is expected).
+    One query for the counts."""
+    now = now or timezone.now()
+    expected_months = [m for m in range(1, 13) if rules.is_past_deadline(year, m, now)]
+    regions = Region.objects.county_level()
+    if region is not None:
+        regions = regions.filter(pk=region.pk)
+    counts = {
+        row["region_id"]: row
+        for row in MonthlyFiling.objects.filter(year=year, month__in=expected_months)
+        .values("region_id")
+        .annotate(
+            filed=Count("pk", filter=Q(first_submitted_at__isnull=False), distinct=True),
+            late=Count("pk", filter=Q(first_submitted_at__isnull=False, is_late=True), distinct=True),
+            confirmed=Count("pk", filter=Q(state=rules.FilingState.CONFIRMED), distinct=True),
+            returned=Count("pk", filter=Q(events__action=FilingEvent.Action.RETURNED), distinct=True),
+        )
+    }
+    result = []
+    for reg in regions:
+        row = counts.get(reg.pk, {})
+        filed = row.get("filed", 0)
+        late = row.get("late", 0)
+        expected = len(expected_months)
+        result.append(
+            {
+                "region": reg,
+                "expected": expected,
+                "filed": filed,
+                "on_time": filed - late,
+                "late": late,
+                "missing": expected - filed,
+                "returned": row.get("returned", 0),
+                "confirmed": row.get("confirmed", 0),
+                "on_time_rate": rules.ratio(filed - late, expected),
+            }
+        )
+    return result
+
+
+def filing_timeliness_totals(*, year: int, now: dt.datetime | None = None) -> dict[str, Any]:
+    """City totals of filing_timeliness for one year (the annual review's headline)."""
+    rows = filing_timeliness(year=year, now=now)
+    totals = {
+        key: sum(row[key] for row in rows)
+        for key in ("expected", "filed", "on_time", "late", "missing", "returned", "confirmed")
+    }
+    totals["on_time_rate"] = rules.ratio(totals["on_time"], totals["expected"])
+    return totals
+
+
+def task_completion(*, year: int, month: int = 12) -> list[dict[str, Any]]:
+    """Task-list completion for the annual review, by county and category, as of `month` (December for the
+    year): per (county, category) the number of approved tasks, the target quantity and the quantity done
+    (from the latest filed month ≤ `month`, capped at each task's target). The city-wide sums give the
+    review's "成果转化基地 landed" and "产业园 finished". Three queries."""
+    tasks = CountyTask.objects.filter(year=year, status=CountyTask.Status.APPROVED).select_related("region")
+    latest = _first_per_task(
+        TaskProgress.objects.filter(
+            task__year=year, filing__year=year, filing__month__lte=month, filing__state__in=rules.FILED_STATES
+        ).order_by("task_id", "-filing__month")
+    )
+    cells: dict[tuple[int, str], dict[str, Any]] = {}
+    for task in tasks.order_by("region__sort_order", "region__code", "category"):
+        cell = cells.setdefault(
+            (task.region_id, task.category),
+            {"region": task.region, "category": task.category, "label": task.get_category_display(),
+             "tasks": 0, "target": 0, "done": 0},
+        )  # fmt: skip
+        row = latest.get(task.pk)
+        cell["tasks"] += 1
+        cell["target"] += task.target_quantity
+        cell["done"] += min(row.done_quantity, task.target_quantity) if row else 0
+    return list(cells.values())
+
+
+def task_completion_totals(*, year: int, month: int = 12) -> dict[str, dict[str, int]]:
+    """City totals of task_completion by category key: {"conversion_base": {"tasks", "target", "done"}}."""
+    totals: dict[str, dict[str, int]] = {}
+    for cell in task_completion(year=year, month=month):
+        total = totals.setdefault(cell["category"], {"tasks": 0, "target": 0, "done": 0})
+        for key in ("tasks", "target", "done"):
+            total[key] += cell[key]
+    return totals
+
+
+def yearly_figures(*, year: int) -> dict[int, dict[str, int]]:
+    """The year's sums of the month's figures by county (region id → {figure key → sum}), from filings
+    that were filed (已报送 or 已确认). One query."""
+    sums: dict[int, dict[str, int]] = defaultdict(dict)
+    rows = (
+        FigureEntry.objects.filter(filing__year=year, filing__state__in=rules.FILED_STATES)
+        .values("filing__region_id", "key")
+        .annotate(total=Sum("value"))
+    )
+    for row in rows:
+        sums[row["filing__region_id"]][row["key"]] = row["total"]
+    return dict(sums)

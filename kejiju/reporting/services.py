@@ -1,0 +1,554 @@
+"""Writes of county reporting: task lists, monthly filings and their review, reopening, reminders and the
+monthly report's jobs. Keyword-only, atomic, validated; every step of a filing lands on its timeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from kejiju.accounts.models import Region, User
+from kejiju.accounts.roles import Role
+from kejiju.core.models import AuditEvent, ReportJob
+from kejiju.core.services import audit_event_record, report_job_request
+
+from . import rules
+from .figures import monthly_figures, system_value
+from .models import (
+    ATTACHMENT_MAX_BYTES,
+    CountyTask,
+    FigureEntry,
+    FilingAttachment,
+    FilingEvent,
+    FilingException,
+    FilingReminder,
+    MonthlyFiling,
+    MonthlyReport,
+    Notice,
+    TaskProgress,
+)
+
+logger = logging.getLogger(__name__)
+
+MONTHLY_REPORT_KIND = "monthly_report"
+
+
+@dataclass(frozen=True)
+class ProgressInput:
+    task_id: int
+    done_quantity: int
+    percent: Decimal
+    status: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class FigureInput:
+    key: str
+    value: int
+    reason: str = ""
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    return now or timezone.now()
+
+
+def _county_region(actor: User, region: Region | None = None) -> Region:
+    """The county an actor files for: their own, and no other."""
+    if actor.role != Role.COUNTY or actor.region_id is None:
+        raise ValidationError({"region": "只有县区科技局账户可以填报本县区的月度动态。"})
+    if region is not None and region.pk != actor.region_id:
+        raise ValidationError({"region": f"不能为其他县区（{region}）填报或报送。"})
+    return actor.region
+
+
+def _event(filing: MonthlyFiling, action: str, actor: User | None, note: str = "", now=None) -> FilingEvent:
+    return FilingEvent.objects.create(
+        filing=filing, action=action, actor=actor, note=note, created_at=_now(now)
+    )
+
+
+def has_active_exception(*, region: Region, year: int, month: int, now: dt.datetime | None = None) -> bool:
+    return FilingException.objects.filter(
+        region=region, year=year, month=month, expires_at__gt=_now(now)
+    ).exists()
+
+
+# ---------------------------------------------------------------------------------------------- tasks
+
+
+@transaction.atomic
+def task_create(
+    *,
+    actor: User,
+    region: Region,
+    year: int,
+    category: str,
+    title: str,
+    target_quantity: int,
+    deadline: dt.date,
+    partner: str = "",
+    unit: str = "项",
+) -> CountyTask:
+    if actor.role == Role.COUNTY:
+        _county_region(actor, region)
+    task = CountyTask(
+        region=region,
+        year=year,
+        category=category,
+        title=title,
+        partner=partner,
+        target_quantity=target_quantity,
+        unit=unit,
+        deadline=deadline,
+    )
+    if actor.has_perm("reporting.approve_countytask"):
+        task.status, task.approved_by, task.approved_at = CountyTask.Status.APPROVED, actor, timezone.now()
+    task.full_clean()
+    task.save()
+    return task
+
+
+@transaction.atomic
+def task_update(*, actor: User, task: CountyTask, **fields) -> CountyTask:
+    allowed = {"region", "year", "category", "title", "partner", "target_quantity", "unit", "deadline"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValidationError(f"不能修改这些字段：{'、'.join(sorted(unknown))}")
+    task = CountyTask.objects.select_for_update().get(pk=task.pk)
+    if actor.role == Role.COUNTY:
+        _county_region(actor, task.region)
+        if task.status == CountyTask.Status.APPROVED:
+            raise ValidationError({"status": "任务已经市局确认，县区不能再修改；如需调整请联系市局。"})
+        if "region" in fields:
+            _county_region(actor, fields["region"])
+    if task.progress.exists() and ("year" in fields and fields["year"] != task.year):
+        raise ValidationError({"year": "任务已有月度进展，不能修改年度。"})
+    for name, value in fields.items():
+        setattr(task, name, value)
+    task.full_clean()
+    task.save()
+    return task
+
+
+@transaction.atomic
+def task_approve(*, actor: User, task: CountyTask) -> CountyTask:
+    if task.status == CountyTask.Status.APPROVED:
+        raise ValidationError({"status": "该任务已确认。"})
+    task.status, task.approved_by, task.approved_at = CountyTask.Status.APPROVED, actor, timezone.now()
+    task.full_clean()
+    task.save()
+    audit_event_record(
+        event_type=AuditEvent.Type.TRANSITION, user=actor, object_repr=str(task)[:255], detail="年度任务确认"
+    )
+    return task
+
+
+@transaction.atomic
+def task_delete(*, actor: User, task: CountyTask) -> None:
+    if task.progress.exists():
+        raise ValidationError("该任务已有月度进展记录，不能删除。")
+    if actor.role == Role.COUNTY:
+        _county_region(actor, task.region)
+        if task.status == CountyTask.Status.APPROVED:
+            raise ValidationError({"status": "任务已经市局确认，县区不能删除。"})
+    task.delete()
+
+
+# ---------------------------------------------------------------------------------------------- filings
+
+
+def _parse_percent(value) -> Decimal:
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({"percent": f"完成进度“{value}”不是有效数字。"}) from None
+
+
+def _check_attachment(upload) -> None:
+    if upload.size > ATTACHMENT_MAX_BYTES:
+        raise ValidationError(
+            {"attachment": f"附件“{upload.name}”超过 {ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB。"}
+        )
+
+
+@transaction.atomic
+def filing_save(
+    *,
+    actor: User,
+    year: int,
+    month: int,
+    key_progress: str = "",
+    problems: str = "",
+    next_plan: str = "",
+    progress: Sequence[ProgressInput] = (),
+    figures: Sequence[FigureInput] = (),
+    attachments: Iterable = (),
+    region: Region | None = None,
+    now: dt.datetime | None = None,
+) -> MonthlyFiling:
+    """Create or update the county's draft (or returned filing) for the month."""
+    now = _now(now)
+    region = _county_region(actor, region)
+    if not 1 <= month <= 12:
+        raise ValidationError({"month": "月份应在 1 到 12 之间。"})
+    filing = MonthlyFiling.objects.select_for_update().filter(region=region, year=year, month=month).first()
+    if filing is not None and not filing.is_editable_state:
+        raise ValidationError({"state": f"{filing}当前状态为“{filing.get_state_display()}”，不能再修改。"})
+    if filing is None or filing.state == MonthlyFiling.State.DRAFT:
+        rules.check_month_open(
+            year=year,
+            month=month,
+            now=now,
+            has_exception=has_active_exception(region=region, year=year, month=month, now=now),
+        )
+    created = filing is None
+    if created:
+        filing = MonthlyFiling(region=region, year=year, month=month, created_by=actor)
+    filing.key_progress, filing.problems, filing.next_plan = key_progress, problems, next_plan
+    filing.full_clean(validate_constraints=False)
+    filing.save()
+    _save_progress(filing, progress)
+    _save_figures(filing, figures)
+    for upload in attachments:
+        _check_attachment(upload)
+        attachment = FilingAttachment(
+            filing=filing, file=upload, name=upload.name[:200], size=upload.size, uploaded_by=actor
+        )
+        attachment.full_clean()
+        attachment.save()
+        _event(filing, FilingEvent.Action.ATTACHED, actor, upload.name, now)
+    _event(filing, FilingEvent.Action.CREATED if created else FilingEvent.Action.SAVED, actor, now=now)
+    return filing
+
+
+def _save_progress(filing: MonthlyFiling, progress: Sequence[ProgressInput]) -> None:
+    tasks = {
+        task.pk: task
+        for task in CountyTask.objects.filter(
+            region=filing.region, year=filing.year, status=CountyTask.Status.APPROVED
+        )
+    }
+    existing = {row.task_id: row for row in filing.progress.all()}
+    given = {}
+    for item in progress:
+        task = tasks.get(item.task_id)
+        if task is None:
+            raise ValidationError({"progress": "进展中的任务不属于本县区本年度的已确认任务清单。"})
+        given[item.task_id] = item
+    for task_id, task in tasks.items():
+        item = given.get(task_id)
+        row = existing.get(task_id) or TaskProgress(filing=filing, task=task)
+        if item is not None:
+            row.done_quantity = item.done_quantity
+            row.percent = _parse_percent(item.percent)
+            row.status = item.status
+            row.note = item.note
+        try:
+            row.full_clean(exclude=["filing", "task"])
+        except ValidationError as error:
+            raise ValidationError(
+                {
+                    field: [f"任务“{task.title}”：{m}" for m in messages]
+                    for field, messages in error.message_dict.items()
+                }
+            ) from None
+        row.save()
+
+
+def _save_figures(filing: MonthlyFiling, figures: Sequence[FigureInput]) -> None:
+    known = {figure.key: figure for figure in monthly_figures()}
+    given = {}
+    for item in figures:
+        if item.key not in known:
+            raise ValidationError({"figures": f"未知的月度数据指标：{item.key}"})
+        given[item.key] = item
+    existing = {row.key: row for row in filing.figures.all()}
+    for key, figure in known.items():
+        system = system_value(figure, filing.region, filing.year, filing.month)
+        row = existing.get(key) or FigureEntry(filing=filing, key=key)
+        row.label = figure.label
+        row.system_value = system
+        item = given.get(key)
+        if item is not None:
+            row.value, row.reason = item.value, item.reason.strip()
+        elif row.pk is None:
+            row.value = system if system is not None else 0
+        if not rules.figure_needs_reason(row.value, row.system_value):
+            row.reason = row.reason if row.system_value is None else ""
+        row.full_clean(exclude=["filing"])
+        row.save()
+
+
+@transaction.atomic
+def filing_submit(*, actor: User, filing: MonthlyFiling, now: dt.datetime | None = None) -> MonthlyFiling:
+    """报送 (or 重新报送 after a return). A first filing after the deadline needs an exception and is
+    marked late; a returned filing may always be resent."""
+    now = _now(now)
+    _county_region(actor, filing.region)
+    filing = MonthlyFiling.objects.select_for_update().get(pk=filing.pk)
+    new_state = rules.next_state(filing.state, "submit")
+    resubmission = filing.state == MonthlyFiling.State.RETURNED
+    if not resubmission:
+        rules.check_month_open(
+            year=filing.year,
+            month=filing.month,
+            now=now,
+            has_exception=has_active_exception(
+                region=filing.region, year=filing.year, month=filing.month, now=now
+            ),
+        )
+    if not filing.key_progress.strip():
+        raise ValidationError({"key_progress": "报送前请填写“重点工作进展”。"})
+    if filing.first_submitted_at is None:
+        filing.first_submitted_at = now
+        filing.is_late = rules.is_past_deadline(filing.year, filing.month, now)
+    filing.submitted_at = now
+    filing.state = new_state
+    filing.full_clean(validate_constraints=False)
+    filing.save()
+    note = "逾期报送" if filing.is_late and not resubmission else ""
+    _event(
+        filing,
+        FilingEvent.Action.RESUBMITTED if resubmission else FilingEvent.Action.SUBMITTED,
+        actor,
+        note,
+        now,
+    )
+    audit_event_record(
+        event_type=AuditEvent.Type.TRANSITION, user=actor, object_repr=str(filing), detail="报送"
+    )
+    return filing
+
+
+@transaction.atomic
+def filing_confirm(*, actor: User, filing: MonthlyFiling, now: dt.datetime | None = None) -> MonthlyFiling:
+    now = _now(now)
+    filing = MonthlyFiling.objects.select_for_update().get(pk=filing.pk)
+    filing.state = rules.next_state(filing.state, "confirm")
+    filing.reviewed_at, filing.reviewed_by = now, actor
+    filing.save()
+    _event(filing, FilingEvent.Action.CONFIRMED, actor, now=now)
+    audit_event_record(
+        event_type=AuditEvent.Type.TRANSITION, user=actor, object_repr=str(filing), detail="确认"
+    )
+    return filing
+
+
+@transaction.atomic
+def filing_return(
+    *, actor: User, filing: MonthlyFiling, reason: str, now: dt.datetime | None = None
+) -> MonthlyFiling:
+    now = _now(now)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "退回时请填写退回原因。"})
+    filing = MonthlyFiling.objects.select_for_update().get(pk=filing.pk)
+    filing.state = rules.next_state(filing.state, "return")
+    filing.reviewed_at, filing.reviewed_by, filing.return_reason = now, actor, reason
+    filing.save()
+    _event(filing, FilingEvent.Action.RETURNED, actor, reason, now)
+    audit_event_record(
+        event_type=AuditEvent.Type.TRANSITION,
+        user=actor,
+        object_repr=str(filing),
+        detail=f"退回：{reason}"[:1000],
+    )
+    notice_send(
+        recipients=county_recipients(filing.region),
+        title=f"{filing.year}年{filing.month}月工作动态被退回",
+        body=f"退回原因：{reason}。请修改后重新报送。",
+        url=filing.get_absolute_url(),
+        now=now,
+    )
+    return filing
+
+
+@transaction.atomic
+def attachment_delete(*, actor: User, attachment: FilingAttachment, now: dt.datetime | None = None) -> None:
+    filing = attachment.filing
+    _county_region(actor, filing.region)
+    if not filing.is_editable_state:
+        raise ValidationError({"state": f"{filing}当前状态为“{filing.get_state_display()}”，不能删除附件。"})
+    name = attachment.name
+    attachment.file.delete(save=False)
+    attachment.delete()
+    _event(filing, FilingEvent.Action.DETACHED, actor, name, now)
+
+
+@transaction.atomic
+def filing_reopen(
+    *,
+    actor: User,
+    region: Region,
+    year: int,
+    month: int,
+    reason: str,
+    expires_at: dt.datetime,
+    now: dt.datetime | None = None,
+) -> FilingException:
+    """The bureau lets one county file (or finish its draft for) a closed month until `expires_at`."""
+    now = _now(now)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "请填写解锁原因。"})
+    if expires_at <= now:
+        raise ValidationError({"expires_at": "有效期应晚于当前时间。"})
+    if rules.is_future_month(year, month, now):
+        raise ValidationError({"month": f"{year}年{month}月尚未开始，无需解锁。"})
+    if not region.is_county_level:
+        raise ValidationError({"region": "只能为县（市、区）或功能区解锁。"})
+    exception = FilingException(
+        region=region, year=year, month=month, reason=reason, expires_at=expires_at, granted_by=actor
+    )
+    exception.full_clean()
+    exception.save()
+    local = timezone.localtime(expires_at)
+    note = f"{reason}（有效期至 {local:%Y-%m-%d %H:%M}）"
+    filing = MonthlyFiling.objects.filter(region=region, year=year, month=month).first()
+    if filing is not None:
+        _event(filing, FilingEvent.Action.REOPENED, actor, note, now)
+    audit_event_record(
+        event_type=AuditEvent.Type.TRANSITION,
+        user=actor,
+        object_repr=f"{region} {year}年{month}月",
+        detail=f"解锁补报：{note}"[:1000],
+    )
+    notice_send(
+        recipients=county_recipients(region),
+        title=f"{year}年{month}月工作动态已解锁补报",
+        body=note,
+        url=reverse("reporting:filing_form", kwargs={"year": year, "month": month}),
+        now=now,
+    )
+    return exception
+
+
+# ---------------------------------------------------------------------------------------------- notices
+
+
+def county_recipients(region: Region) -> list[User]:
+    return list(User.objects.filter(role=Role.COUNTY, region=region, is_active=True))
+
+
+def notice_send(
+    *, recipients: Sequence[User], title: str, body: str = "", url: str = "", now: dt.datetime | None = None
+) -> int:
+    """An in-app notice to each recipient, and an e-mail (Django's mail settings) to those with an address."""
+    now = _now(now)
+    Notice.objects.bulk_create(
+        [
+            Notice(recipient=user, title=title[:200], body=body, url=url[:300], created_at=now)
+            for user in recipients
+        ]
+    )
+    addresses = [user.email for user in recipients if user.email]
+    if addresses:
+        try:
+            send_mail(
+                subject=f"【忻州市科技局】{title}",
+                message=f"{body}\n\n{url}".strip(),
+                from_email=None,
+                recipient_list=addresses,
+            )
+        except Exception:  # mail failure must not undo the notice
+            logger.exception("notice e-mail failed: %s", title)
+    return len(recipients)
+
+
+@transaction.atomic
+def notices_mark_read(*, user: User, now: dt.datetime | None = None) -> int:
+    return Notice.objects.filter(recipient=user, read_at__isnull=True).update(read_at=_now(now))
+
+
+@transaction.atomic
+def send_filing_reminders(*, now: dt.datetime | None = None) -> int:
+    """Remind counties that have not filed, some days before and after the deadline (see
+    rules.reminder_months). Idempotent per county, month and day. Returns the number of counties reminded."""
+    now = _now(now)
+    today = now.astimezone(rules.SHANGHAI).date()
+    reminded = 0
+    for year, month, when in rules.reminder_months(today):
+        states = dict(MonthlyFiling.objects.filter(year=year, month=month).values_list("region_id", "state"))
+        last_day = rules.last_filing_day(year, month)
+        for region in Region.objects.county_level():
+            if not rules.needs_reminder(states.get(region.pk)):
+                continue
+            reminder, created = FilingReminder.objects.get_or_create(
+                region=region, year=year, month=month, sent_on=today
+            )
+            if not created:
+                continue
+            if when == "before":
+                title = f"请于 {last_day:%Y-%m-%d} 前报送{year}年{month}月工作动态"
+            else:
+                title = f"{year}年{month}月工作动态已逾期未报送（截止 {last_day:%Y-%m-%d}）"
+            reminder.recipients = notice_send(
+                recipients=county_recipients(region),
+                title=title,
+                body="请登录平台“本月动态”填报并报送。逾期后需市局解锁方可补报。",
+                url=reverse("reporting:filing_form", kwargs={"year": year, "month": month}),
+                now=now,
+            )
+            reminder.save(update_fields=["recipients"])
+            reminded += 1
+    return reminded
+
+
+# ---------------------------------------------------------------------------------------------- report
+
+
+def monthly_report_request(
+    *, year: int, month: int, user: User | None, now: dt.datetime | None = None
+) -> ReportJob:
+    if not 1 <= month <= 12:
+        raise ValidationError({"month": "月份应在 1 到 12 之间。"})
+    if rules.is_future_month(year, month, _now(now)):
+        raise ValidationError({"month": f"{year}年{month}月尚未开始，不能生成报告。"})
+    return report_job_request(kind=MONTHLY_REPORT_KIND, parameters={"year": year, "month": month}, user=user)
+
+
+@transaction.atomic
+def monthly_report_adopt(*, job: ReportJob) -> MonthlyReport:
+    """Make `job` the month's current report and drop the previous job and its file (one file a month)."""
+    year, month = int(job.parameters["year"]), int(job.parameters["month"])
+    report, _ = MonthlyReport.objects.select_for_update().get_or_create(year=year, month=month)
+    previous = report.job
+    report.job = job
+    report.save()
+    if previous is not None and previous.pk != job.pk:
+        if previous.file:
+            previous.file.delete(save=False)
+        previous.delete()
+    return report
+
+
+def build_due_monthly_report(*, now: dt.datetime | None = None) -> ReportJob | None:
+    """Beat: once the previous month's deadline has passed, build its report once (a report already built
+    after the deadline is kept; requesting one on demand stays possible)."""
+    now = _now(now)
+    for year, month in (
+        rules.previous_month(*rules.local_month(now)),
+        rules.previous_month(*rules.previous_month(*rules.local_month(now))),
+    ):
+        deadline = rules.filing_deadline(year, month)
+        if now < deadline:
+            continue
+        built = ReportJob.objects.filter(
+            kind=MONTHLY_REPORT_KIND,
+            parameters__year=year,
+            parameters__month=month,
+            created_at__gte=deadline,
+        ).exclude(state=ReportJob.State.FAILED)
+        if built.exists():
+            continue
+        return monthly_report_request(year=year, month=month, user=None, now=now)
+    return None

@@ -1,0 +1,176 @@
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Q
+
+from kejiju.core.forms import ScopedForm, ScopedModelForm
+from kejiju.core.models import Organization
+
+from .models import (
+    EvaluationPolicy,
+    Platform,
+    PlatformApplication,
+    PlatformEvaluation,
+    PlatformType,
+    RecognitionBatch,
+)
+from .rules import LEVEL_RANK, Level, PlatformAction, PlatformState, platform_actions_available
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class HostFieldsMixin(forms.Form):
+    """The unit (依托单位 / 申报单位) by its full name; a unit not yet known is registered with its kind.
+    The core does not (yet) offer a unit picker, so the name is the key, as in the enterprises app."""
+
+    host_name = forms.CharField(
+        label="单位名称", max_length=200, help_text="填写单位全称；单位库中没有的将按所选类型新建"
+    )
+    host_kind = forms.ChoiceField(
+        label="单位类型（新单位）", choices=Organization.Kind.choices, initial=Organization.Kind.ENTERPRISE
+    )
+
+
+class PlatformForm(HostFieldsMixin, ScopedModelForm):
+    class Meta:
+        model = Platform
+        fields = [
+            "name",
+            "platform_type",
+            "level",
+            "state",
+            "region",
+            "field",
+            "certificate_no",
+            "recognised_on",
+            "staff_count",
+            "notes",
+        ]
+        widgets = {"recognised_on": DATE}
+
+    field_order = ["name", "platform_type", "level", "state", "host_name", "host_kind", "region"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["host_name"].label = "依托单位"
+        # A retired type stays selectable for the platforms that already have it.
+        self.fields["platform_type"].queryset = PlatformType.objects.filter(
+            Q(is_active=True) | Q(pk=self.instance.platform_type_id)
+        )
+        if self.instance.pk:
+            # State and level change only through the state actions (with their checks and timeline).
+            del self.fields["state"]
+            del self.fields["level"]
+            self.fields["host_name"].initial = self.instance.host.name
+            self.fields["certificate_no"].disabled = True
+            self.fields["recognised_on"].disabled = True
+            self.fields["certificate_no"].help_text = "证书编号和认定日期由认定操作写入"
+
+
+class PlatformTransitionForm(ScopedForm):
+    action = forms.ChoiceField(label="操作")
+    effective_on = forms.DateField(label="生效日期", widget=DATE)
+    level = forms.ChoiceField(
+        label="认定级别", choices=Level.choices, required=False, help_text="认定、升级认定时填写"
+    )
+    certificate_no = forms.CharField(
+        label="证书编号", max_length=40, required=False, help_text="认定、升级认定时填写"
+    )
+    comment = forms.CharField(label="说明", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, platform: Platform, **kwargs):
+        super().__init__(*args, **kwargs)
+        actions = platform_actions_available(state=platform.state)
+        if platform.level == Level.NATIONAL:
+            actions = [a for a in actions if a != PlatformAction.UPGRADE]
+        self.fields["action"].choices = [("", "请选择操作"), *[(a, PlatformAction(a).label) for a in actions]]
+        self.fields["level"].initial = platform.level
+        if platform.state == PlatformState.RECOGNISED:
+            self.fields["level"].choices = [
+                (value, label)
+                for value, label in Level.choices
+                if LEVEL_RANK[Level(value)] > LEVEL_RANK[Level(platform.level)]
+            ]
+
+
+class PlatformTypeForm(ScopedModelForm):
+    class Meta:
+        model = PlatformType
+        fields = ["name", "code", "sort_order", "is_active", "description"]
+
+
+class BatchForm(ScopedModelForm):
+    class Meta:
+        model = RecognitionBatch
+        fields = [
+            "title",
+            "year",
+            "platform_type",
+            "level",
+            "deadline",
+            "pass_score",
+            "quota",
+            "review_fields",
+            "panel_size",
+            "notes",
+        ]
+        widgets = {"deadline": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["platform_type"].queryset = PlatformType.objects.filter(is_active=True)
+
+
+class ApplicationForm(HostFieldsMixin, ScopedModelForm):
+    class Meta:
+        model = PlatformApplication
+        fields = ["platform_name", "region", "field", "staff_count", "platform", "summary"]
+
+    field_order = ["platform_name", "host_name", "host_kind", "region"]
+
+    def __init__(self, *args, batch: RecognitionBatch, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.batch = batch
+        self.fields["host_name"].label = "申报单位"
+        platforms = (
+            Platform.objects.visible_to(self.user)
+            .filter(platform_type=batch.platform_type)
+            .exclude(state=PlatformState.REVOKED)
+            .select_related("host")
+        )
+        self.fields["platform"].queryset = platforms
+        if self.instance.pk:
+            self.fields["host_name"].initial = self.instance.applicant.name
+
+
+class FormalReviewForm(ScopedForm):
+    passed = forms.TypedChoiceField(
+        label="形式审查结论",
+        choices=[("1", "通过"), ("0", "不通过")],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(label="审查意见", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class ScoreForm(ScopedForm):
+    score = forms.DecimalField(label="评审得分", max_digits=5, decimal_places=2, min_value=0, max_value=100)
+    note = forms.CharField(
+        label="说明", max_length=200, required=False, help_text="如：专家组评分表编号、评审会日期"
+    )
+
+
+class ObjectionForm(ScopedForm):
+    objection = forms.CharField(label="异议内容及处理结论", widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class EvaluationForm(ScopedModelForm):
+    class Meta:
+        model = PlatformEvaluation
+        fields = ["year", "score", "comment"]
+
+
+class EvaluationPolicyForm(ScopedModelForm):
+    class Meta:
+        model = EvaluationPolicy
+        fields = ["excellent_min", "good_min", "pass_min", "fail_streak_for_revocation"]

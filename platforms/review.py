@@ -1,0 +1,86 @@
+"""The 专家评审 step of a recognition batch, through the expert library's review panels.
+
+Each accepted application is a panel's subject (experts know it only by content type and id): staff start
+the panel from the batch page (`experts:panel_add?subject_type=…&subject_id=…`), the experts app draws,
+seats and scores the experts and closes the panel; its result, put on a 100-point scale, is the
+application's review score, which ranks the batch when it goes to 公示. The pages show the panel in their
+own card rather than experts' `review_panel_card`, because a panel may be started only while the batch is
+in its 专家评审 step and only for an application that passed the 形式审查.
+
+A review held outside the portal (e.g. a batch entered after the fact) may instead be recorded as the score
+of its signed score sheet; an application with a panel takes the panel's result only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from experts.models import ReviewPanel
+from experts.selectors import panel_add_url, review_panels_for
+
+from .models import PlatformApplication
+from .rules import ApplicationState, BatchState
+
+# The default scoring sheet of a platform recognition review (100 points); staff may edit it per panel.
+RECOGNITION_CRITERIA = [
+    {"key": "basis", "label": "研发条件与基础", "max_score": 30, "weight": 1},
+    {"key": "team", "label": "研发团队与人才", "max_score": 25, "weight": 1},
+    {"key": "output", "label": "研发投入与创新成果", "max_score": 25, "weight": 1},
+    {"key": "management", "label": "运行管理与开放共享", "max_score": 20, "weight": 1},
+]
+
+HUNDRED = Decimal(100)
+TWO_PLACES = Decimal("0.01")
+
+
+def score_on_100(result: Decimal | None, max_total: Decimal) -> Decimal | None:
+    """A panel's result on the 100-point scale of the batch's 认定分数线 (criteria may total otherwise)."""
+    if result is None or not max_total:
+        return None
+    if max_total == HUNDRED:
+        return result
+    return (result * HUNDRED / max_total).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+
+def panel_score(panel: ReviewPanel | None) -> Decimal | None:
+    """The closed panel's result on 100 points; None while the panel is open or when there is none."""
+    if panel is None or panel.state != ReviewPanel.State.CLOSED:
+        return None
+    return score_on_100(panel.result, panel.max_total)
+
+
+def panels_by_application(ids: Iterable[int]) -> dict[int, ReviewPanel]:
+    """The latest non-cancelled panel of each application, in one query."""
+    return review_panels_for(model=PlatformApplication, ids=ids)
+
+
+@dataclass(frozen=True)
+class ReviewInfo:
+    panel: ReviewPanel | None
+    score: Decimal | None  # the panel's result on 100 points, or the recorded score
+    start_url: str | None  # where staff start a panel, when one may be started now
+    may_record: bool  # staff may record an off-portal review's score instead
+
+    @property
+    def panel_open(self) -> bool:
+        return self.panel is not None and self.panel.state != ReviewPanel.State.CLOSED
+
+
+def review_context(applications: list[PlatformApplication], *, batch, user) -> dict[int, ReviewInfo]:
+    """What the batch and application pages show of each application's review (two queries in all)."""
+    panels = panels_by_application([app.pk for app in applications])
+    may_start = user.has_perm("experts.add_reviewpanel")
+    may_review = user.has_perm("platforms.review_platformapplication")
+    info = {}
+    for app in applications:
+        panel = panels.get(app.pk)
+        in_review = batch.state == BatchState.REVIEW and app.state == ApplicationState.ACCEPTED
+        info[app.pk] = ReviewInfo(
+            panel=panel,
+            score=panel_score(panel) if panel is not None else app.review_score,
+            start_url=panel_add_url(app) if (in_review and may_start and panel is None) else None,
+            may_record=in_review and may_review and panel is None,
+        )
+    return info

@@ -1,0 +1,228 @@
+"""Rules of the platforms app as plain functions (no ORM): the platform state machine, the recognition
+batch and application flows, review ranking, performance grades and their consequence.
+
+The states and the actions are Chinese-labelled enums; a refused action returns the reason in Chinese so
+that services raise it and pages show it as is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import models
+
+
+class Level(models.TextChoices):
+    CITY = "city", "市级"
+    PROVINCE = "province", "省级"
+    NATIONAL = "national", "国家级"
+
+
+LEVEL_RANK = {Level.CITY: 1, Level.PROVINCE: 2, Level.NATIONAL: 3}
+
+
+class PlatformState(models.TextChoices):
+    CULTIVATING = "cultivating", "培育"
+    PREPARING = "preparing", "筹建"
+    RECOGNISED = "recognised", "认定"
+    REVOKED = "revoked", "撤销"
+
+
+class PlatformAction(models.TextChoices):
+    PREPARE = "prepare", "纳入筹建"
+    RECOGNISE = "recognise", "认定"
+    UPGRADE = "upgrade", "升级认定"
+    REVOKE = "revoke", "撤销"
+    RESTORE = "restore", "恢复培育"
+
+
+# action -> (states it may start from, state it leads to)
+PLATFORM_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    PlatformAction.PREPARE: (frozenset({PlatformState.CULTIVATING}), PlatformState.PREPARING),
+    PlatformAction.RECOGNISE: (
+        frozenset({PlatformState.CULTIVATING, PlatformState.PREPARING}),
+        PlatformState.RECOGNISED,
+    ),
+    PlatformAction.UPGRADE: (frozenset({PlatformState.RECOGNISED}), PlatformState.RECOGNISED),
+    PlatformAction.REVOKE: (
+        frozenset({PlatformState.CULTIVATING, PlatformState.PREPARING, PlatformState.RECOGNISED}),
+        PlatformState.REVOKED,
+    ),
+    PlatformAction.RESTORE: (frozenset({PlatformState.REVOKED}), PlatformState.CULTIVATING),
+}
+
+
+def platform_transition_refusal(
+    *, state: str, action: str, level: str | None = None, new_level: str | None = None
+) -> str | None:
+    """None when `action` is allowed from `state`, else the reason it is refused.
+
+    An upgrade (升级认定) must raise the level: a recognised 市级 platform may be recognised again at 省级 or
+    国家级, never at its own level or below."""
+    if action not in PLATFORM_TRANSITIONS:
+        return f"未知的操作“{action}”。"
+    sources, _target = PLATFORM_TRANSITIONS[action]
+    if state not in sources:
+        allowed = "、".join(PlatformState(s).label for s in PlatformState if s in sources)
+        return (
+            f"平台当前状态为“{PlatformState(state).label}”，不能执行“{PlatformAction(action).label}”"
+            f"（仅限{allowed}状态）。"
+        )
+    if action == PlatformAction.UPGRADE and (
+        level is None or new_level is None or LEVEL_RANK[Level(new_level)] <= LEVEL_RANK[Level(level)]
+    ):
+        return "升级认定的级别必须高于平台当前级别。"
+    return None
+
+
+def platform_next_state(*, state: str, action: str) -> str:
+    return PLATFORM_TRANSITIONS[action][1]
+
+
+def platform_actions_available(*, state: str) -> list[str]:
+    return [action for action, (sources, _t) in PLATFORM_TRANSITIONS.items() if state in sources]
+
+
+# --------------------------------------------------------------------------------------- recognition batch
+
+
+class BatchState(models.TextChoices):
+    OPEN = "open", "单位申报"
+    FORMAL = "formal", "形式审查"
+    REVIEW = "review", "专家评审"
+    PUBLICITY = "publicity", "公示"
+    DONE = "done", "已认定"
+
+
+BATCH_ORDER = [BatchState.OPEN, BatchState.FORMAL, BatchState.REVIEW, BatchState.PUBLICITY, BatchState.DONE]
+
+
+class ApplicationState(models.TextChoices):
+    SUBMITTED = "submitted", "已申报"
+    ACCEPTED = "accepted", "形式审查通过"
+    REJECTED = "rejected", "形式审查未通过"
+    PROPOSED = "proposed", "拟认定（公示）"
+    NOT_PROPOSED = "not_proposed", "未入选"
+    OBJECTED = "objected", "公示有异议"
+    RECOGNISED = "recognised", "已认定"
+
+
+@dataclass(frozen=True)
+class ApplicationSnapshot:
+    """What the batch rules need to know of one application."""
+
+    state: str
+    score: Decimal | None = None
+    panel_open: bool = False  # an expert review panel is still drawing or scoring
+
+
+def batch_advance_refusal(*, state: str, applications: Sequence[ApplicationSnapshot]) -> str | None:
+    """None when the batch may move on to its next step, else the reason it may not."""
+    if state == BatchState.DONE:
+        return "该批次已完成认定，不能再推进。"
+    if state == BatchState.OPEN:
+        if not applications:
+            return "该批次还没有申报单位，不能进入形式审查。"
+        return None
+    if state == BatchState.FORMAL:
+        waiting = sum(1 for a in applications if a.state == ApplicationState.SUBMITTED)
+        if waiting:
+            return f"还有 {waiting} 份申报未完成形式审查。"
+        if not any(a.state == ApplicationState.ACCEPTED for a in applications):
+            return "没有通过形式审查的申报，无法进入专家评审。"
+        return None
+    if state == BatchState.REVIEW:
+        accepted = [a for a in applications if a.state == ApplicationState.ACCEPTED]
+        open_panels = sum(1 for a in accepted if a.panel_open)
+        if open_panels:
+            return f"还有 {open_panels} 个专家评审组尚未完成评分。"
+        missing = sum(1 for a in accepted if a.score is None)
+        if missing:
+            return f"还有 {missing} 份申报没有专家评审结果。"
+        return None
+    if state == BatchState.PUBLICITY:
+        if not any(a.state == ApplicationState.PROPOSED for a in applications):
+            return "没有拟认定的申报（全部公示有异议），无法认定。"
+        return None
+    return f"未知的批次状态“{state}”。"
+
+
+def batch_next_state(state: str) -> str:
+    return BATCH_ORDER[BATCH_ORDER.index(BatchState(state)) + 1]
+
+
+@dataclass(frozen=True)
+class Ranked:
+    key: object
+    score: Decimal
+    rank: int
+    proposed: bool
+
+
+def rank_applications(
+    scores: Iterable[tuple[object, Decimal]], *, pass_score: Decimal, quota: int | None
+) -> list[Ranked]:
+    """Rank by score (highest first; equal scores share a rank, competition style 1,2,2,4). An application
+    is proposed for recognition when its score reaches `pass_score` and its rank is within `quota` (no
+    quota: every one that passes). Ties at the quota line are all proposed: the rule does not pick among
+    equals."""
+    ordered = sorted(scores, key=lambda item: item[1], reverse=True)
+    result: list[Ranked] = []
+    previous: Decimal | None = None
+    rank = 0
+    for position, (key, score) in enumerate(ordered, start=1):
+        if score != previous:
+            rank = position
+            previous = score
+        proposed = score >= pass_score and (quota is None or rank <= quota)
+        result.append(Ranked(key=key, score=score, rank=rank, proposed=proposed))
+    return result
+
+
+def certificate_number(*, prefix: str, year: int, serial: int) -> str:
+    """忻州市 city-level certificate numbers: `<type prefix>-<year>-<3-digit serial>`, e.g. XZKL-2023-001."""
+    if serial < 1 or serial > 999:
+        raise ValueError("serial must be between 1 and 999")
+    return f"{prefix}-{year}-{serial:03d}"
+
+
+# ----------------------------------------------------------------------------------- performance evaluation
+
+
+class Grade(models.TextChoices):
+    EXCELLENT = "excellent", "优秀"
+    GOOD = "good", "良好"
+    PASS = "pass", "合格"
+    FAIL = "fail", "不合格"
+
+
+@dataclass(frozen=True)
+class GradeThresholds:
+    excellent: Decimal = Decimal("90")
+    good: Decimal = Decimal("80")
+    passing: Decimal = Decimal("60")
+
+    def refusal(self) -> str | None:
+        if not (Decimal("0") <= self.passing <= self.good <= self.excellent <= Decimal("100")):
+            return "分数线须满足 0 ≤ 合格 ≤ 良好 ≤ 优秀 ≤ 100。"
+        return None
+
+
+def grade_for(score: Decimal, thresholds: GradeThresholds) -> str:
+    if score >= thresholds.excellent:
+        return Grade.EXCELLENT
+    if score >= thresholds.good:
+        return Grade.GOOD
+    if score >= thresholds.passing:
+        return Grade.PASS
+    return Grade.FAIL
+
+
+def revocation_proposed(grades_by_year: dict[int, str], *, year: int, fail_streak: int) -> bool:
+    """True when the platform's grades for `year` and the `fail_streak - 1` years before it are all
+    不合格 (consecutive years: a missing year breaks the streak). `fail_streak` 0 turns the rule off."""
+    if fail_streak <= 0:
+        return False
+    return all(grades_by_year.get(year - offset) == Grade.FAIL for offset in range(fail_streak))

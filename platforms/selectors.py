@@ -1,0 +1,284 @@
+"""Every read of the platforms app. Pages read through the `*_list(*, user)` functions (scoped by
+`visible_to`); the annual review (kejiju.reporting) reads the counting functions, which take an optional
+region and leave the user scoping to the caller."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from kejiju.accounts.scoping import scope_region_ids
+
+from .models import (
+    Platform,
+    PlatformApplication,
+    PlatformEvaluation,
+    PlatformEvent,
+    PlatformType,
+    RecognitionBatch,
+)
+from .rules import (
+    ApplicationSnapshot,
+    ApplicationState,
+    BatchState,
+    Grade,
+    Level,
+    PlatformAction,
+    PlatformState,
+)
+
+
+def platform_list(*, user) -> QuerySet[Platform]:
+    return Platform.objects.visible_to(user).select_related("platform_type", "host", "region")
+
+
+def platform_type_list() -> QuerySet[PlatformType]:
+    return PlatformType.objects.annotate(platform_count=Count("platforms"))
+
+
+def platform_timeline(*, platform: Platform) -> QuerySet[PlatformEvent]:
+    return platform.events.select_related("actor", "application__batch").order_by("effective_on", "pk")
+
+
+def batch_list(*, user) -> QuerySet[RecognitionBatch]:
+    """Batches are the bureau's (not a county's); a county account sees them to enter its own applications,
+    and the counts it sees are of its own county's applications."""
+    allowed = scope_region_ids(user)
+    scope = Q() if allowed is None else Q(applications__region__in=allowed)
+    return RecognitionBatch.objects.select_related("platform_type").annotate(
+        application_count=Count("applications", filter=scope),
+        recognised_count=Count(
+            "applications", filter=scope & Q(applications__state=ApplicationState.RECOGNISED)
+        ),
+    )
+
+
+def batch_snapshots(*, batch: RecognitionBatch) -> list[ApplicationSnapshot]:
+    """Every application of the batch (whoever entered it), as the batch rules see them: the score is the
+    closed review panel's result (or the recorded score when there is no panel)."""
+    from .review import panel_score, panels_by_application
+
+    rows = list(batch.applications.values_list("pk", "state", "review_score"))
+    panels = panels_by_application([pk for pk, _s, _r in rows])
+    snapshots = []
+    for pk, state, recorded in rows:
+        panel = panels.get(pk)
+        snapshots.append(
+            ApplicationSnapshot(
+                state=state,
+                score=panel_score(panel) if panel is not None else recorded,
+                panel_open=panel is not None and panel_score(panel) is None,
+            )
+        )
+    return snapshots
+
+
+def application_list(*, user, batch: RecognitionBatch | None = None) -> QuerySet[PlatformApplication]:
+    queryset = PlatformApplication.objects.visible_to(user).select_related(
+        "batch__platform_type", "applicant", "region", "platform"
+    )
+    if batch is not None:
+        queryset = queryset.filter(batch=batch)
+    return queryset
+
+
+def evaluation_list(*, user) -> QuerySet[PlatformEvaluation]:
+    return PlatformEvaluation.objects.visible_to(user).select_related(
+        "platform__platform_type", "platform__region", "platform__host"
+    )
+
+
+# -------------------------------------------------------------------------------------- annual counts
+
+
+def platform_stats(*, user, year: int, region_id: str | int | None = None) -> dict[str, Any]:
+    """Everything the statistics page and its workbook show, for one year: a county account gets its own
+    county whatever it asks for; others get the county asked for, or the whole city."""
+    from kejiju.accounts.models import Region
+
+    allowed = scope_region_ids(user)
+    regions = Region.objects.county_level()
+    if allowed is not None:
+        regions = regions.filter(pk__in=allowed)
+        region = regions.first()
+    elif region_id and str(region_id).isdigit():
+        region = regions.filter(pk=int(region_id)).first()
+    else:
+        region = None
+    recognised = platforms_recognised_counts(year=year, region=region)
+    return {
+        "year": year,
+        "region": region,
+        "regions": regions,
+        "region_locked": allowed is not None,
+        "recognised": recognised,
+        "recognised_total": sum(row["count"] for row in recognised),
+        "preparing": platforms_preparing_counts(year=year, region=region),
+        "by_region": [] if allowed is not None else platforms_recognised_by_region(year=year),
+        "in_force": platforms_in_force_counts(region=region),
+        "grades": evaluation_grade_counts(year=year, region=region),
+    }
+
+
+LEVEL_LABELS = dict(Level.choices)
+
+
+def _type_order() -> dict[str, tuple[int, str]]:
+    return {name: (order, name) for name, order in PlatformType.objects.values_list("name", "sort_order")}
+
+
+def _rows(counter: dict[tuple[str, str], int]) -> list[dict[str, Any]]:
+    order = _type_order()
+    levels = list(LEVEL_LABELS)
+    rows = [
+        {"platform_type": type_name, "level": level, "level_label": LEVEL_LABELS[level], "count": count}
+        for (type_name, level), count in counter.items()
+        if count
+    ]
+    rows.sort(
+        key=lambda r: (order.get(r["platform_type"], (999, r["platform_type"])), levels.index(r["level"]))
+    )
+    return rows
+
+
+REGISTER = "register"
+
+
+def _recognitions() -> Q:
+    """认定 and 升级认定, and a platform registered as already recognised (a legacy entry, dated by its
+    recognition)."""
+    return Q(action__in=[PlatformAction.RECOGNISE, PlatformAction.UPGRADE]) | Q(
+        action=REGISTER, to_state=PlatformState.RECOGNISED
+    )
+
+
+def _events(*, year: int, condition: Q, region=None) -> QuerySet[PlatformEvent]:
+    queryset = PlatformEvent.objects.filter(condition, effective_on__year=year)
+    if region is not None:
+        queryset = queryset.filter(platform__region=region)
+    return queryset
+
+
+def platforms_recognised_counts(*, year: int, region=None) -> list[dict[str, Any]]:
+    """Platforms newly recognised in `year` (认定 or 升级认定 dated that year; a registry entry of a
+    platform recognised before the portal counts in its recognition year), by type and level:
+    rows `{"platform_type": "技术创新中心", "level": "city", "level_label": "市级", "count": 8}`, ordered by
+    the type's sort order then level. `region` limits to one county (a Region)."""
+    counter: dict[tuple[str, str], int] = defaultdict(int)
+    rows = (
+        _events(year=year, region=region, condition=_recognitions())
+        .values("platform__platform_type__name", "to_level")
+        .annotate(n=Count("platform", distinct=True))
+    )
+    for row in rows:
+        counter[(row["platform__platform_type__name"], row["to_level"])] += row["n"]
+    return _rows(counter)
+
+
+def platforms_preparing_counts(*, year: int, region=None) -> list[dict[str, Any]]:
+    """Platforms admitted to 筹建 in `year` (e.g. the provincial 技术创新中心 筹建 list), by type and
+    level."""
+    counter: dict[tuple[str, str], int] = defaultdict(int)
+    rows = (
+        _events(year=year, region=region, condition=Q(action=PlatformAction.PREPARE))
+        .values("platform__platform_type__name", "to_level")
+        .annotate(n=Count("platform", distinct=True))
+    )
+    for row in rows:
+        counter[(row["platform__platform_type__name"], row["to_level"])] += row["n"]
+    return _rows(counter)
+
+
+def platforms_recognised_by_region(*, year: int) -> list[dict[str, Any]]:
+    """Platforms newly recognised in `year` by county: rows `{"region_id", "region": name, "count"}`
+    (counties with none are left out)."""
+    rows = (
+        _events(year=year, condition=_recognitions())
+        .values("platform__region_id", "platform__region__name", "platform__region__sort_order")
+        .annotate(n=Count("platform", distinct=True))
+        .order_by("platform__region__sort_order", "platform__region_id")
+    )
+    return [
+        {"region_id": row["platform__region_id"], "region": row["platform__region__name"], "count": row["n"]}
+        for row in rows
+    ]
+
+
+def platforms_recognised_by_region_and_type(*, year: int) -> list[dict[str, Any]]:
+    """Platforms newly recognised in `year` by county, type and level, in one query: rows
+    `{"region_id", "region", "platform_type", "level", "level_label", "count"}` ordered by county, then the
+    type's sort order, then level (for the annual review's county tables)."""
+    rows = (
+        _events(year=year, condition=_recognitions())
+        .values(
+            "platform__region_id",
+            "platform__region__name",
+            "platform__region__sort_order",
+            "platform__platform_type__name",
+            "platform__platform_type__sort_order",
+            "to_level",
+        )
+        .annotate(n=Count("platform", distinct=True))
+    )
+    levels = list(LEVEL_LABELS)
+    result = [
+        {
+            "region_id": row["platform__region_id"],
+            "region": row["platform__region__name"],
+            "platform_type": row["platform__platform_type__name"],
+            "level": row["to_level"],
+            "level_label": LEVEL_LABELS[row["to_level"]],
+            "count": row["n"],
+            "_order": (
+                row["platform__region__sort_order"],
+                row["platform__region_id"],
+                row["platform__platform_type__sort_order"],
+                row["platform__platform_type__name"],
+                levels.index(row["to_level"]),
+            ),
+        }
+        for row in rows
+    ]
+    result.sort(key=lambda r: r["_order"])
+    for row in result:
+        del row["_order"]
+    return result
+
+
+def platforms_in_force_counts(*, region=None) -> list[dict[str, Any]]:
+    """Platforms recognised and not revoked today, by type and level."""
+    queryset = Platform.objects.filter(state=PlatformState.RECOGNISED)
+    if region is not None:
+        queryset = queryset.filter(region=region)
+    counter: dict[tuple[str, str], int] = defaultdict(int)
+    for row in queryset.values("platform_type__name", "level").annotate(n=Count("pk")):
+        counter[(row["platform_type__name"], row["level"])] += row["n"]
+    return _rows(counter)
+
+
+def evaluation_grade_counts(*, year: int, region=None) -> dict[str, int]:
+    """Evaluations of `year` by grade: `{"优秀": 3, "良好": 5, "合格": 2, "不合格": 1}` (every grade
+    present)."""
+    queryset = PlatformEvaluation.objects.filter(year=year)
+    if region is not None:
+        queryset = queryset.filter(platform__region=region)
+    found = dict(queryset.values_list("grade").annotate(n=Count("pk")))
+    return {label: found.get(value, 0) for value, label in Grade.choices}
+
+
+def revocation_proposals(*, user) -> QuerySet[PlatformEvaluation]:
+    """Latest evaluations proposing revocation of platforms still recognised."""
+    return evaluation_list(user=user).filter(
+        revocation_proposed=True, platform__state=PlatformState.RECOGNISED
+    )
+
+
+def batches_needing_action(*, user) -> dict[str, int]:
+    """Batches in a step that waits for bureau staff, by step label."""
+    rows = (
+        RecognitionBatch.objects.exclude(state=BatchState.DONE).values_list("state").annotate(n=Count("pk"))
+    )
+    labels = dict(BatchState.choices)
+    return {labels[state]: n for state, n in rows}

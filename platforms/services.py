@@ -1,0 +1,537 @@
+"""Every write of the platforms app. Keyword-only, atomic, `full_clean()` first; bad input raises
+ValidationError with a Chinese message naming the field."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from kejiju.accounts.scoping import user_may_see_region
+from kejiju.core.models import AuditEvent, Organization
+from kejiju.core.services import audit_event_record
+from kejiju.core.workdays import CalendarNotCoveredError, period_end_date
+
+from . import rules
+from .models import (
+    EvaluationPolicy,
+    Platform,
+    PlatformApplication,
+    PlatformEvaluation,
+    PlatformEvent,
+    PlatformType,
+    RecognitionBatch,
+)
+from .review import panel_score, panels_by_application
+from .rules import ApplicationState, BatchState, PlatformAction, PlatformState
+from .selectors import batch_snapshots
+
+PUBLICITY_WORKING_DAYS = 10
+
+
+def _record(*, user, object_repr: str, detail: str) -> None:
+    audit_event_record(
+        event_type=AuditEvent.Type.TRANSITION, user=user, object_repr=object_repr, detail=detail
+    )
+
+
+# ---------------------------------------------------------------------------------------------- units
+
+
+def organization_for_name(*, name: str, kind: str, region=None) -> Organization:
+    """The unit of that exact name, created when it is new (the enterprises app matches by name too)."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"host_name": "请填写单位名称。"})
+    organization = Organization.objects.filter(name=name).order_by("pk").first()
+    if organization is None:
+        organization = Organization(name=name, kind=kind, region=region)
+        organization.full_clean()
+        organization.save()
+    return organization
+
+
+# ------------------------------------------------------------------------------------------ platform types
+
+
+@transaction.atomic
+def platform_type_save(*, instance: PlatformType) -> PlatformType:
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
+# ---------------------------------------------------------------------------------------------- platforms
+
+
+@transaction.atomic
+def platform_create(
+    *,
+    name: str,
+    platform_type: PlatformType,
+    level: str,
+    state: str,
+    host: Organization,
+    region,
+    user,
+    field: str = "",
+    certificate_no: str = "",
+    recognised_on: dt.date | None = None,
+    staff_count: int | None = None,
+    notes: str = "",
+    effective_on: dt.date | None = None,
+) -> Platform:
+    """Register a platform in the registry (also an existing one recognised before the portal)."""
+    if not user_may_see_region(user, region.pk if region else None):
+        raise ValidationError({"region": "只能登记本县区的平台。"})
+    if state == PlatformState.RECOGNISED and recognised_on is None:
+        raise ValidationError({"recognised_on": "已认定的平台须填写认定日期。"})
+    platform = Platform(
+        name=name.strip(),
+        platform_type=platform_type,
+        level=level,
+        state=state,
+        host=host,
+        region=region,
+        field=field,
+        certificate_no=certificate_no.strip(),
+        recognised_on=recognised_on,
+        staff_count=staff_count,
+        notes=notes,
+    )
+    platform.full_clean()
+    platform.save()
+    PlatformEvent.objects.create(
+        platform=platform,
+        action="register",
+        to_state=state,
+        to_level=level,
+        effective_on=effective_on or recognised_on or dt.date.today(),
+        comment="登记入库",
+        actor=user,
+    )
+    return platform
+
+
+@transaction.atomic
+def platform_update(
+    *,
+    platform: Platform,
+    user,
+    name: str,
+    platform_type: PlatformType,
+    host: Organization,
+    region,
+    field: str = "",
+    staff_count: int | None = None,
+    notes: str = "",
+) -> Platform:
+    """Edit the descriptive fields. State, level, certificate number and recognition date change only
+    through `platform_transition` (with its checks and its timeline)."""
+    if not user_may_see_region(user, region.pk if region else None):
+        raise ValidationError({"region": "只能修改本县区的平台。"})
+    platform.name = name.strip()
+    platform.platform_type = platform_type
+    platform.host = host
+    platform.region = region
+    platform.field = field
+    platform.staff_count = staff_count
+    platform.notes = notes
+    platform.full_clean()
+    platform.save()
+    return platform
+
+
+@transaction.atomic
+def platform_transition(
+    *,
+    platform: Platform,
+    action: str,
+    user,
+    effective_on: dt.date,
+    comment: str = "",
+    level: str | None = None,
+    certificate_no: str = "",
+    application: PlatformApplication | None = None,
+) -> Platform:
+    """Apply one action of the platform state machine (rules.PLATFORM_TRANSITIONS); a refused action raises
+    ValidationError with the reason. 认定 and 升级认定 take the certificate number and date."""
+    platform = Platform.objects.select_for_update().get(pk=platform.pk)
+    # Only 认定 and 升级认定 set the level; the other actions keep it.
+    changes_level = action in (PlatformAction.RECOGNISE, PlatformAction.UPGRADE)
+    new_level = (level or platform.level) if changes_level else platform.level
+    refusal = rules.platform_transition_refusal(
+        state=platform.state, action=action, level=platform.level, new_level=new_level
+    )
+    if refusal:
+        raise ValidationError({"action": refusal})
+    if action == PlatformAction.REVOKE and not comment.strip():
+        raise ValidationError({"comment": "撤销平台须说明理由。"})
+    from_state, from_level = platform.state, platform.level
+    platform.state = rules.platform_next_state(state=platform.state, action=action)
+    platform.level = new_level
+    if action in (PlatformAction.RECOGNISE, PlatformAction.UPGRADE):
+        if not certificate_no.strip():
+            raise ValidationError({"certificate_no": "认定须填写证书编号。"})
+        platform.certificate_no = certificate_no.strip()
+        platform.recognised_on = effective_on
+    platform.full_clean()
+    platform.save()
+    PlatformEvent.objects.create(
+        platform=platform,
+        action=action,
+        from_state=from_state,
+        to_state=platform.state,
+        from_level=from_level,
+        to_level=platform.level,
+        effective_on=effective_on,
+        comment=comment,
+        application=application,
+        actor=user,
+    )
+    _record(
+        user=user,
+        object_repr=str(platform),
+        detail=f"{PlatformAction(action).label}：{PlatformState(from_state).label} → "
+        f"{platform.get_state_display()}（{platform.get_level_display()}）{comment}",
+    )
+    return platform
+
+
+# ------------------------------------------------------------------------------------------------ batches
+
+
+@transaction.atomic
+def batch_save(*, instance: RecognitionBatch) -> RecognitionBatch:
+    if instance.pk:
+        stored = RecognitionBatch.objects.get(pk=instance.pk)
+        if stored.state != instance.state:
+            raise ValidationError({"state": "批次进度只能通过“推进”操作改变。"})
+        if stored.state != BatchState.OPEN and (
+            stored.platform_type_id != instance.platform_type_id or stored.level != instance.level
+        ):
+            raise ValidationError({"platform_type": "批次已开始审查，不能再改平台类型或级别。"})
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
+@transaction.atomic
+def batch_advance(*, batch: RecognitionBatch, user, on_date: dt.date | None = None) -> RecognitionBatch:
+    """Move the batch to its next step: 单位申报 → 形式审查 → 专家评审 → 公示 → 已认定.
+
+    Leaving 专家评审 ranks the applications and proposes those that pass (rules.rank_applications) and
+    opens a 公示 of 10 working days; leaving 公示 recognises the proposed applications
+    (application_recognise)."""
+    batch = RecognitionBatch.objects.select_for_update().get(pk=batch.pk)
+    on_date = on_date or dt.date.today()
+    refusal = rules.batch_advance_refusal(state=batch.state, applications=batch_snapshots(batch=batch))
+    if refusal:
+        raise ValidationError({"state": refusal})
+    previous = batch.state
+    if batch.state == BatchState.REVIEW:
+        batch_take_panel_results(batch=batch)
+        _rank_and_propose(batch)
+        try:
+            batch.publicity_start = on_date
+            batch.publicity_end = period_end_date(on_date, PUBLICITY_WORKING_DAYS)
+        except CalendarNotCoveredError as error:
+            raise ValidationError({"publicity_start": str(error)}) from error
+    elif batch.state == BatchState.PUBLICITY:
+        if batch.publicity_end and on_date <= batch.publicity_end:
+            raise ValidationError(
+                {"recognised_on": f"公示期至 {batch.publicity_end:%Y-%m-%d} 结束，公示期满后才能认定。"}
+            )
+        batch.recognised_on = on_date
+        _recognise_proposed(batch, user=user, on_date=on_date)
+    batch.state = rules.batch_next_state(batch.state)
+    batch.full_clean()
+    batch.save()
+    _record(
+        user=user,
+        object_repr=str(batch),
+        detail=f"认定批次：{BatchState(previous).label} → {batch.get_state_display()}",
+    )
+    return batch
+
+
+def batch_take_panel_results(*, batch: RecognitionBatch) -> int:
+    """Copy each closed review panel's result (on 100 points) into its application's review score, the
+    frozen figure that ranks the batch and goes into its result list. Returns how many were taken."""
+    accepted = list(batch.applications.filter(state=ApplicationState.ACCEPTED))
+    panels = panels_by_application([app.pk for app in accepted])
+    taken = 0
+    for app in accepted:
+        panel = panels.get(app.pk)
+        score = panel_score(panel)
+        if score is None:
+            continue
+        app.review_score = score
+        extremes = "，去掉最高分和最低分" if panel.drop_extremes else ""
+        app.review_note = f"专家评审组“{panel.title}”结果（{panel.size} 位专家{extremes}）"[:200]
+        app.full_clean()
+        app.save(update_fields=["review_score", "review_note"])
+        taken += 1
+    return taken
+
+
+def _rank_and_propose(batch: RecognitionBatch) -> None:
+    accepted = list(batch.applications.filter(state=ApplicationState.ACCEPTED))
+    ranked = rules.rank_applications(
+        [(app.pk, app.review_score) for app in accepted], pass_score=batch.pass_score, quota=batch.quota
+    )
+    by_pk = {app.pk: app for app in accepted}
+    for item in ranked:
+        app = by_pk[item.key]
+        app.rank = item.rank
+        app.state = ApplicationState.PROPOSED if item.proposed else ApplicationState.NOT_PROPOSED
+        app.save(update_fields=["rank", "state"])
+
+
+def next_certificate_number(*, platform_type: PlatformType, year: int) -> str:
+    prefix = f"{platform_type.code}-{year}-"
+    used = Platform.objects.filter(certificate_no__startswith=prefix).values_list("certificate_no", flat=True)
+    serials = [int(number.rsplit("-", 1)[-1]) for number in used if number.rsplit("-", 1)[-1].isdigit()]
+    return rules.certificate_number(prefix=platform_type.code, year=year, serial=max(serials, default=0) + 1)
+
+
+def _recognise_proposed(batch: RecognitionBatch, *, user, on_date: dt.date) -> None:
+    proposed = (
+        batch.applications.filter(state=ApplicationState.PROPOSED)
+        .select_related("applicant", "region", "platform")
+        .order_by("rank", "pk")
+    )
+    for app in proposed:
+        application_recognise(application=app, user=user, on_date=on_date)
+
+
+@transaction.atomic
+def application_recognise(*, application: PlatformApplication, user, on_date: dt.date) -> Platform:
+    """认定 one proposed application: creates the platform (or recognises/upgrades the registered one) with
+    the next certificate number. A platform is recognised at most once in a batch."""
+    application = _fresh(application)
+    batch = application.batch
+    if application.state != ApplicationState.PROPOSED:
+        raise ValidationError({"state": f"申报状态为“{application.get_state_display()}”，不能认定。"})
+    platform = application.platform
+    if (
+        platform is not None
+        and PlatformEvent.objects.filter(
+            platform=platform,
+            application__batch=batch,
+            action__in=[PlatformAction.RECOGNISE, PlatformAction.UPGRADE],
+        ).exists()
+    ):
+        raise ValidationError({"platform": "该平台已在本批次中认定，不能重复认定。"})
+    number = next_certificate_number(platform_type=batch.platform_type, year=batch.year)
+    comment = f"{batch.title}认定"
+    if platform is None:
+        platform = platform_create(
+            name=application.platform_name,
+            platform_type=batch.platform_type,
+            level=batch.level,
+            state=PlatformState.CULTIVATING,
+            host=application.applicant,
+            region=application.region,
+            field=application.field,
+            staff_count=application.staff_count,
+            user=user,
+            effective_on=on_date,
+        )
+        action = PlatformAction.RECOGNISE
+    elif platform.state == PlatformState.RECOGNISED:
+        action = PlatformAction.UPGRADE
+    else:
+        action = PlatformAction.RECOGNISE
+    if platform.platform_type_id != batch.platform_type_id:
+        raise ValidationError({"platform": "平台类型与批次类型不一致。"})
+    platform = platform_transition(
+        platform=platform,
+        action=action,
+        user=user,
+        effective_on=on_date,
+        comment=comment,
+        level=batch.level,
+        certificate_no=number,
+        application=application,
+    )
+    application.platform = platform
+    application.state = ApplicationState.RECOGNISED
+    application.certificate_no = number
+    application.full_clean()
+    application.save()
+    return platform
+
+
+# ------------------------------------------------------------------------------------------- applications
+
+
+@transaction.atomic
+def application_save(*, instance: PlatformApplication, user) -> PlatformApplication:
+    """Enter or edit an application while its batch takes applications. A county enters them for its own
+    county only."""
+    batch = RecognitionBatch.objects.get(pk=instance.batch_id)
+    if batch.state != BatchState.OPEN:
+        raise ValidationError(
+            {"batch": f"批次“{batch}”已截止申报（当前进度：{batch.get_state_display()}）。"}
+        )
+    if not user_may_see_region(user, instance.region_id):
+        raise ValidationError({"region": "只能为本县区的单位申报。"})
+    if instance.platform_id:
+        platform = instance.platform
+        if platform.platform_type_id != batch.platform_type_id:
+            raise ValidationError({"platform": f"所选平台不是“{batch.platform_type}”，与批次类型不一致。"})
+        if platform.state == PlatformState.REVOKED:
+            raise ValidationError({"platform": "已撤销的平台不能申报认定。"})
+        if (
+            platform.state == PlatformState.RECOGNISED
+            and rules.LEVEL_RANK[rules.Level(batch.level)] <= rules.LEVEL_RANK[rules.Level(platform.level)]
+        ):
+            raise ValidationError({"platform": "该平台已按此级别或更高级别认定，不能重复认定。"})
+    if not instance.pk:
+        instance.submitted_by = user
+        instance.state = ApplicationState.SUBMITTED
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
+@transaction.atomic
+def application_delete(*, application: PlatformApplication, user) -> None:
+    if application.batch.state != BatchState.OPEN:
+        raise ValidationError({"batch": "批次已截止申报，申报记录不能删除。"})
+    _record(user=user, object_repr=str(application), detail="删除认定申报")
+    application.delete()
+
+
+def _fresh(application: PlatformApplication) -> PlatformApplication:
+    """The stored application and its batch, locked for this transaction (not a caller's stale copy)."""
+    return (
+        PlatformApplication.objects.select_related("batch")
+        .select_for_update(of=("self",))
+        .get(pk=application.pk)
+    )
+
+
+def _require_batch_state(application: PlatformApplication, state: str, step: str) -> None:
+    if application.batch.state != state:
+        raise ValidationError(
+            {"batch": f"批次当前进度为“{application.batch.get_state_display()}”，不能进行{step}。"}
+        )
+
+
+@transaction.atomic
+def application_formal_review(
+    *, application: PlatformApplication, passed: bool, comment: str, user
+) -> PlatformApplication:
+    """形式审查: passed or not, with the reviewer's comment (required when it fails)."""
+    application = _fresh(application)
+    _require_batch_state(application, BatchState.FORMAL, "形式审查")
+    if not passed and not comment.strip():
+        raise ValidationError({"formal_comment": "形式审查不通过须填写意见。"})
+    previous = application.get_state_display()
+    application.state = ApplicationState.ACCEPTED if passed else ApplicationState.REJECTED
+    application.formal_comment = comment.strip()
+    application.full_clean()
+    application.save()
+    _record(
+        user=user,
+        object_repr=str(application),
+        detail=f"形式审查：{previous} → {application.get_state_display()}",
+    )
+    return application
+
+
+@transaction.atomic
+def application_record_score(
+    *, application: PlatformApplication, score: Decimal, note: str, user
+) -> PlatformApplication:
+    """The score of a review held outside the portal, from its signed score sheet (an application with an
+    expert review panel takes the panel's result instead: see `batch_take_panel_results`)."""
+    application = _fresh(application)
+    _require_batch_state(application, BatchState.REVIEW, "评审打分")
+    if application.state != ApplicationState.ACCEPTED:
+        raise ValidationError({"review_score": "只有通过形式审查的申报才能评审打分。"})
+    if panels_by_application([application.pk]):
+        raise ValidationError({"review_score": "该申报已由专家评审组评审，得分以评审组结果为准。"})
+    if score is None:
+        raise ValidationError({"review_score": "请填写评审得分。"})
+    application.review_score = score
+    application.review_note = note.strip()
+    application.full_clean()
+    application.save()
+    _record(user=user, object_repr=str(application), detail=f"专家评审得分：{score}")
+    return application
+
+
+@transaction.atomic
+def application_record_objection(
+    *, application: PlatformApplication, objection: str, user
+) -> PlatformApplication:
+    """An objection during 公示 that is upheld: the application is not recognised."""
+    application = _fresh(application)
+    _require_batch_state(application, BatchState.PUBLICITY, "公示异议处理")
+    if application.state != ApplicationState.PROPOSED:
+        raise ValidationError({"objection": "只有拟认定（公示中）的申报才能登记异议。"})
+    if not objection.strip():
+        raise ValidationError({"objection": "请填写异议内容及处理结论。"})
+    application.state = ApplicationState.OBJECTED
+    application.objection = objection.strip()
+    application.full_clean()
+    application.save()
+    _record(user=user, object_repr=str(application), detail="公示异议成立，不予认定")
+    return application
+
+
+# -------------------------------------------------------------------------------------------- evaluations
+
+
+@transaction.atomic
+def evaluation_policy_save(*, instance: EvaluationPolicy) -> EvaluationPolicy:
+    refusal = instance.thresholds.refusal()
+    if refusal:
+        raise ValidationError({"good_min": refusal})
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
+@transaction.atomic
+def evaluation_record(
+    *,
+    platform: Platform,
+    year: int,
+    score: Decimal,
+    comment: str = "",
+    user,
+    instance: PlatformEvaluation | None = None,
+) -> PlatformEvaluation:
+    """Record (or correct) a recognised platform's yearly evaluation. The grade follows from the score and
+    the policy's thresholds; a run of 不合格 as long as the policy says marks the platform for revocation
+    (staff then decide with the 撤销 action)."""
+    if platform.state != PlatformState.RECOGNISED and instance is None:
+        raise ValidationError({"platform": "只有已认定的平台参加绩效评价。"})
+    if platform.recognised_on and year < platform.recognised_on.year:
+        raise ValidationError({"year": f"评价年度早于平台认定年度（{platform.recognised_on.year}年）。"})
+    if score is None:
+        raise ValidationError({"score": "请填写得分。"})
+    policy = EvaluationPolicy.current()
+    evaluation = instance or PlatformEvaluation(platform=platform, evaluated_by=user)
+    evaluation.year = year
+    evaluation.score = score
+    evaluation.comment = comment
+    evaluation.grade = rules.grade_for(score, policy.thresholds)
+    evaluation.full_clean()
+    grades = dict(
+        PlatformEvaluation.objects.filter(platform=platform)
+        .exclude(pk=evaluation.pk)
+        .values_list("year", "grade")
+    )
+    grades[year] = evaluation.grade
+    evaluation.revocation_proposed = rules.revocation_proposed(
+        grades, year=year, fail_streak=policy.fail_streak_for_revocation
+    )
+    evaluation.save()
+    return evaluation

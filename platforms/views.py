@@ -1,0 +1,804 @@
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.views.generic import DetailView, FormView, TemplateView, View
+
+from kejiju.core.models import AuditEvent
+from kejiju.core.services import audit_event_record
+from kejiju.core.views import (
+    ActionPermissionMixin,
+    ObjectCreateView,
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectExportView,
+    ObjectListView,
+    ObjectUpdateView,
+    ScopedQuerysetMixin,
+)
+from kejiju.core.views.generic import BreadcrumbMixin
+from kejiju.core.xlsx import (
+    XLSX_CONTENT_TYPE,
+    add_sheet,
+    new_workbook,
+    table_export_rows,
+    workbook_bytes,
+    xlsx_response,
+)
+
+from . import selectors, services
+from .filters import BatchFilterSet, EvaluationFilterSet, PlatformFilterSet, PlatformTypeFilterSet
+from .forms import (
+    ApplicationForm,
+    BatchForm,
+    EvaluationForm,
+    EvaluationPolicyForm,
+    FormalReviewForm,
+    ObjectionForm,
+    PlatformForm,
+    PlatformTransitionForm,
+    PlatformTypeForm,
+    ScoreForm,
+)
+from .models import (
+    EvaluationPolicy,
+    Platform,
+    PlatformApplication,
+    PlatformEvaluation,
+    PlatformType,
+    RecognitionBatch,
+)
+from .review import review_context
+from .rules import ApplicationState, BatchState, batch_advance_refusal, batch_next_state
+from .tables import ApplicationTable, BatchTable, EvaluationTable, PlatformTable, PlatformTypeTable
+
+
+class ServiceFormMixin:
+    """Turns a service's ValidationError into form errors (on the named field when the form has it)."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as error:
+            _add_errors(form, error)
+            return self.form_invalid(form)
+
+
+def _permission_first(view) -> None:
+    """Views that load their object in dispatch check the permission before the lookup, so that a user
+    without the permission gets 403 whether or not the object is in their scope."""
+    if not view.has_permission():
+        view.handle_no_permission()
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _host(form, region):
+    data = form.cleaned_data
+    return services.organization_for_name(name=data["host_name"], kind=data["host_kind"], region=region)
+
+
+# ---------------------------------------------------------------------------------------------- platforms
+
+
+class PlatformListView(ObjectListView):
+    model = Platform
+    table_class = PlatformTable
+    filterset_class = PlatformFilterSet
+
+    def get_base_queryset(self):
+        return selectors.platform_list(user=self.request.user)
+
+
+class PlatformExportView(PlatformListView, ObjectExportView):
+    pass
+
+
+class PlatformDetailView(ObjectDetailView):
+    model = Platform
+    template_name = "platforms/platform_detail.html"
+    detail_fields = (
+        "name",
+        "platform_type",
+        "level",
+        "state",
+        "host",
+        "region",
+        "field",
+        "certificate_no",
+        "recognised_on",
+        "staff_count",
+        "notes",
+    )
+
+    def get_base_queryset(self):
+        return selectors.platform_list(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["timeline"] = selectors.platform_timeline(platform=self.object)
+        context["evaluations"] = self.object.evaluations.order_by("-year")
+        context["applications"] = self.object.applications.select_related("batch").order_by("-batch__year")
+        context["can_transition"] = user.has_perm("platforms.transition_platform")
+        context["can_evaluate"] = user.has_perm("platforms.add_platformevaluation")
+        return context
+
+
+class PlatformCreateView(ServiceFormMixin, ObjectCreateView):
+    model = Platform
+    form_class = PlatformForm
+
+    def save_form(self, form):
+        data = form.cleaned_data
+        return services.platform_create(
+            name=data["name"],
+            platform_type=data["platform_type"],
+            level=data["level"],
+            state=data["state"],
+            host=_host(form, data["region"]),
+            region=data["region"],
+            field=data["field"],
+            certificate_no=data["certificate_no"],
+            recognised_on=data["recognised_on"],
+            staff_count=data["staff_count"],
+            notes=data["notes"],
+            user=self.request.user,
+        )
+
+
+class PlatformUpdateView(ServiceFormMixin, ObjectUpdateView):
+    model = Platform
+    form_class = PlatformForm
+
+    def get_base_queryset(self):
+        return selectors.platform_list(user=self.request.user)
+
+    def save_form(self, form):
+        data = form.cleaned_data
+        platform = Platform.objects.get(pk=self.object.pk)
+        return services.platform_update(
+            platform=platform,
+            user=self.request.user,
+            name=data["name"],
+            platform_type=data["platform_type"],
+            host=_host(form, data["region"]),
+            region=data["region"],
+            field=data["field"],
+            staff_count=data["staff_count"],
+            notes=data["notes"],
+        )
+
+
+class PlatformTransitionView(ActionPermissionMixin, BreadcrumbMixin, FormView):
+    """筹建 / 认定 / 升级认定 / 撤销 / 恢复: one form; the state machine refuses what it does not allow."""
+
+    model = Platform
+    permission_required = "platforms.transition_platform"
+    template_name = "platforms/platform_transition.html"
+    form_class = PlatformTransitionForm
+
+    def dispatch(self, request, *args, **kwargs):
+        _permission_first(self)
+        self.object = get_object_or_404(selectors.platform_list(user=request.user), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["platform"] = self.object
+        kwargs["user"] = self.request.user
+        kwargs.setdefault("initial", {})["effective_on"] = dt.date.today()
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["object"] = self.object
+        context["title"] = f"状态变更：{self.object}"
+        context["cancel_url"] = self.object.get_absolute_url()
+        return context
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            services.platform_transition(
+                platform=self.object,
+                action=data["action"],
+                user=self.request.user,
+                effective_on=data["effective_on"],
+                comment=data["comment"],
+                level=data["level"] or None,
+                certificate_no=data["certificate_no"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, "状态已变更。")
+        return redirect(self.object)
+
+
+def _stats_params(request) -> tuple[int, str | None]:
+    try:
+        year = int(request.GET.get("year") or dt.date.today().year)
+    except ValueError:
+        year = dt.date.today().year
+    return min(max(year, 2000), 2100), request.GET.get("region")
+
+
+class PlatformStatsView(ActionPermissionMixin, TemplateView):
+    """Counts for the annual review: newly recognised by type and level, by county; 筹建 admissions;
+    platforms in force; evaluation grades. A county account sees its own county only."""
+
+    model = Platform
+    permission_required = "platforms.view_platform"
+    template_name = "platforms/platform_stats.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        year, region_id = _stats_params(self.request)
+        stats = selectors.platform_stats(user=self.request.user, year=year, region_id=region_id)
+        query = urlencode({"year": year, "region": stats["region"].pk if stats["region"] else ""})
+        context.update(
+            stats,
+            title="平台统计",
+            breadcrumbs=[("创新平台", reverse("platforms:platform_list")), ("平台统计", None)],
+            export_url=f"{reverse('platforms:platform_stats_export')}?{query}",
+        )
+        return context
+
+
+class PlatformStatsExportView(ActionPermissionMixin, View):
+    """The statistics page as an xlsx workbook (one sheet per table)."""
+
+    model = Platform
+    permission_required = "platforms.view_platform"
+
+    def get(self, request):
+        year, region_id = _stats_params(request)
+        stats = selectors.platform_stats(user=request.user, year=year, region_id=region_id)
+        scope = stats["region"].name if stats["region"] else "全市"
+        workbook = new_workbook()
+        type_rows = ("平台类型", "级别", "数量")
+
+        def typed(rows):
+            return [(row["platform_type"], row["level_label"], row["count"]) for row in rows]
+
+        add_sheet(workbook, title=f"{year}年新认定", headers=type_rows, rows=typed(stats["recognised"]))
+        add_sheet(workbook, title=f"{year}年纳入筹建", headers=type_rows, rows=typed(stats["preparing"]))
+        if not stats["region_locked"]:
+            add_sheet(
+                workbook,
+                title=f"{year}年新认定按县区",
+                headers=("县区", "数量"),
+                rows=[(row["region"], row["count"]) for row in stats["by_region"]],
+            )
+        add_sheet(
+            workbook, title=f"{year}年绩效评价", headers=("等次", "数量"), rows=list(stats["grades"].items())
+        )
+        add_sheet(workbook, title="当前有效平台", headers=type_rows, rows=typed(stats["in_force"]))
+        name = f"平台统计_{year}_{scope}"
+        audit_event_record(event_type=AuditEvent.Type.EXPORT, request=request, object_repr=name)
+        return HttpResponse(
+            workbook_bytes(workbook),
+            content_type=XLSX_CONTENT_TYPE,
+            headers={"Content-Disposition": content_disposition_header(True, f"{name}.xlsx")},
+        )
+
+
+# ------------------------------------------------------------------------------------------ platform types
+
+
+class PlatformTypeListView(ObjectListView):
+    model = PlatformType
+    table_class = PlatformTypeTable
+    filterset_class = PlatformTypeFilterSet
+    actions = ("add",)
+
+    def get_base_queryset(self):
+        return selectors.platform_type_list()
+
+
+class PlatformTypeCreateView(ServiceFormMixin, ObjectCreateView):
+    model = PlatformType
+    form_class = PlatformTypeForm
+
+    def save_form(self, form):
+        return services.platform_type_save(instance=form.instance)
+
+    def get_success_url(self):
+        return reverse("platforms:platformtype_list")
+
+
+class PlatformTypeUpdateView(ServiceFormMixin, ObjectUpdateView):
+    model = PlatformType
+    form_class = PlatformTypeForm
+
+    def save_form(self, form):
+        return services.platform_type_save(instance=form.instance)
+
+    def get_success_url(self):
+        return reverse("platforms:platformtype_list")
+
+
+# ------------------------------------------------------------------------------------------------ batches
+
+
+class BatchListView(ObjectListView):
+    model = RecognitionBatch
+    table_class = BatchTable
+    filterset_class = BatchFilterSet
+    actions = ("add", "export")
+
+    def get_base_queryset(self):
+        return selectors.batch_list(user=self.request.user)
+
+
+class BatchDetailView(ObjectDetailView):
+    model = RecognitionBatch
+    template_name = "platforms/batch_detail.html"
+    detail_fields = (
+        "title",
+        "year",
+        "platform_type",
+        "level",
+        "state",
+        "deadline",
+        "pass_score",
+        "quota",
+        "review_fields",
+        "panel_size",
+        "publicity_start",
+        "publicity_end",
+        "recognised_on",
+        "notes",
+    )
+
+    def get_base_queryset(self):
+        return RecognitionBatch.objects.select_related("platform_type")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        batch = self.object
+        applications = list(selectors.application_list(user=user, batch=batch).order_by("rank", "pk"))
+        context["applications"] = applications
+        context["steps"] = [(value, label) for value, label in BatchState.choices]
+        context["step_index"] = [value for value, _ in BatchState.choices].index(batch.state)
+        context["can_add_application"] = batch.state == BatchState.OPEN and user.has_perm(
+            "platforms.add_platformapplication"
+        )
+        context["can_review"] = user.has_perm("platforms.review_platformapplication")
+        can_advance = user.has_perm("platforms.advance_recognitionbatch") and batch.state != BatchState.DONE
+        context["can_advance"] = can_advance
+        if can_advance:
+            context["advance_refusal"] = batch_advance_refusal(
+                state=batch.state, applications=selectors.batch_snapshots(batch=batch)
+            )
+            context["next_state_label"] = BatchState(batch_next_state(batch.state)).label
+        context["export_url"] = reverse("platforms:recognitionbatch_results", kwargs={"pk": batch.pk})
+        reviews = review_context(applications, batch=batch, user=user)
+        context["rows"] = [(app, reviews[app.pk]) for app in applications]
+        return context
+
+
+class BatchExportView(BatchListView, ObjectExportView):
+    pass
+
+
+class BatchResultsExportView(ActionPermissionMixin, ScopedQuerysetMixin, DetailView):
+    """One batch's applications (those the user may see) with their review result, rank and certificate
+    number, as xlsx: the batch's result list."""
+
+    model = RecognitionBatch
+
+    def get(self, request, *args, **kwargs):
+        batch = self.get_object()
+        table = ApplicationTable(
+            selectors.application_list(user=request.user, batch=batch).order_by("rank", "pk")
+        )
+        headers, rows = table_export_rows(table)
+        audit_event_record(event_type=AuditEvent.Type.EXPORT, request=request, object_repr=str(batch))
+        return xlsx_response(
+            filename=f"{batch.title}.xlsx", title="申报与认定结果", headers=headers, rows=rows
+        )
+
+
+class BatchCreateView(ServiceFormMixin, ObjectCreateView):
+    model = RecognitionBatch
+    form_class = BatchForm
+
+    def save_form(self, form):
+        return services.batch_save(instance=form.instance)
+
+
+class BatchUpdateView(ServiceFormMixin, ObjectUpdateView):
+    model = RecognitionBatch
+    form_class = BatchForm
+
+    def save_form(self, form):
+        return services.batch_save(instance=form.instance)
+
+
+class BatchAdvanceView(ActionPermissionMixin, BreadcrumbMixin, TemplateView):
+    """Confirmation page (GET) and the step itself (POST)."""
+
+    model = RecognitionBatch
+    permission_required = "platforms.advance_recognitionbatch"
+    template_name = "platforms/batch_advance.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        _permission_first(self)
+        self.object = get_object_or_404(RecognitionBatch, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        batch = self.object
+        context["object"] = batch
+        context["title"] = f"推进批次：{batch}"
+        context["refusal"] = batch_advance_refusal(
+            state=batch.state, applications=selectors.batch_snapshots(batch=batch)
+        )
+        if batch.state != BatchState.DONE:
+            context["next_state_label"] = BatchState(batch_next_state(batch.state)).label
+        context["today"] = dt.date.today()
+        return context
+
+    def post(self, request, pk):
+        on_date = None
+        raw = request.POST.get("on_date")
+        if raw:
+            try:
+                on_date = dt.date.fromisoformat(raw)
+            except ValueError:
+                messages.error(request, "日期格式不正确。")
+                return redirect(self.object)
+        try:
+            services.batch_advance(batch=self.object, user=request.user, on_date=on_date)
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+        else:
+            self.object.refresh_from_db()
+            messages.success(request, f"批次已进入“{self.object.get_state_display()}”。")
+        return redirect(self.object)
+
+
+# ------------------------------------------------------------------------------------------- applications
+
+
+class ApplicationScopeMixin:
+    def get_base_queryset(self):
+        return selectors.application_list(user=self.request.user)
+
+
+class ApplicationDetailView(ApplicationScopeMixin, ObjectDetailView):
+    model = PlatformApplication
+    template_name = "platforms/application_detail.html"
+    detail_fields = (
+        "batch",
+        "platform_name",
+        "applicant",
+        "region",
+        "field",
+        "staff_count",
+        "platform",
+        "summary",
+        "state",
+        "formal_comment",
+        "review_score",
+        "review_note",
+        "rank",
+        "objection",
+        "certificate_no",
+        "submitted_by",
+    )
+
+    def get_breadcrumbs(self):
+        batch = self.object.batch
+        return [
+            ("认定批次", reverse("platforms:recognitionbatch_list")),
+            (str(batch), batch.get_absolute_url()),
+            (str(self.object), None),
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        app = self.object
+        user = self.request.user
+        batch_state = app.batch.state
+        context["can_change"] = context["can_change"] and batch_state == BatchState.OPEN
+        context["can_delete"] = context["can_delete"] and batch_state == BatchState.OPEN
+        can_review = user.has_perm("platforms.review_platformapplication")
+        context["can_formal"] = can_review and batch_state == BatchState.FORMAL
+        review = review_context([app], batch=app.batch, user=user)[app.pk]
+        context["review"] = review
+        context["can_score"] = review.may_record
+        context["can_object"] = (
+            can_review and batch_state == BatchState.PUBLICITY and app.state == ApplicationState.PROPOSED
+        )
+        return context
+
+
+class BatchChildMixin:
+    def dispatch(self, request, *args, **kwargs):
+        _permission_first(self)
+        self.batch = get_object_or_404(
+            RecognitionBatch.objects.select_related("platform_type"), pk=kwargs["pk"]
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ApplicationCreateView(ServiceFormMixin, BatchChildMixin, ObjectCreateView):
+    model = PlatformApplication
+    form_class = ApplicationForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["batch"] = self.batch
+        return kwargs
+
+    def get(self, request, *args, **kwargs):
+        if self.batch.state != BatchState.OPEN:
+            messages.error(request, f"批次“{self.batch}”已截止申报。")
+            return redirect(self.batch)
+        return super().get(request, *args, **kwargs)
+
+    def get_breadcrumbs(self):
+        return [
+            ("认定批次", reverse("platforms:recognitionbatch_list")),
+            (str(self.batch), self.batch.get_absolute_url()),
+            ("新增申报", None),
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = f"新增申报：{self.batch}"
+        context["cancel_url"] = self.batch.get_absolute_url()
+        return context
+
+    def save_form(self, form):
+        instance = form.instance
+        instance.batch = self.batch
+        instance.applicant = _host(form, form.cleaned_data["region"])
+        return services.application_save(instance=instance, user=self.request.user)
+
+
+class ApplicationUpdateView(ServiceFormMixin, ApplicationScopeMixin, ObjectUpdateView):
+    model = PlatformApplication
+    form_class = ApplicationForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["batch"] = self.object.batch
+        return kwargs
+
+    def save_form(self, form):
+        instance = form.instance
+        instance.applicant = _host(form, form.cleaned_data["region"])
+        return services.application_save(instance=instance, user=self.request.user)
+
+
+class ApplicationDeleteView(ApplicationScopeMixin, ObjectDeleteView):
+    model = PlatformApplication
+
+    def get_success_url(self):
+        return self.object.batch.get_absolute_url()
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as error:
+            messages.error(self.request, "；".join(error.messages))
+            return redirect(self.object)
+
+    def delete_object(self):
+        services.application_delete(application=self.object, user=self.request.user)
+
+
+class ApplicationStepView(ActionPermissionMixin, BreadcrumbMixin, FormView):
+    """A review step on one application (形式审查, 评审得分, 公示异议)."""
+
+    model = PlatformApplication
+    permission_required = "platforms.review_platformapplication"
+    template_name = "generic/object_form.html"
+    step_title = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        _permission_first(self)
+        self.object = get_object_or_404(selectors.application_list(user=request.user), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs(self):
+        batch = self.object.batch
+        return [
+            ("认定批次", reverse("platforms:recognitionbatch_list")),
+            (str(batch), batch.get_absolute_url()),
+            (str(self.object), self.object.get_absolute_url()),
+            (self.step_title, None),
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = f"{self.step_title}：{self.object}"
+        context["cancel_url"] = self.object.get_absolute_url()
+        return context
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            with transaction.atomic():
+                self.apply(form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{self.step_title}已保存。")
+        return redirect(self.object.batch)
+
+    def apply(self, data) -> None:
+        raise NotImplementedError
+
+
+class ApplicationFormalView(ApplicationStepView):
+    form_class = FormalReviewForm
+    step_title = "形式审查"
+
+    def get_initial(self):
+        return {"comment": self.object.formal_comment}
+
+    def apply(self, data):
+        services.application_formal_review(
+            application=self.object, passed=data["passed"], comment=data["comment"], user=self.request.user
+        )
+
+
+class ApplicationScoreView(ApplicationStepView):
+    form_class = ScoreForm
+    step_title = "专家评审得分"
+
+    def get_initial(self):
+        return {"score": self.object.review_score, "note": self.object.review_note}
+
+    def apply(self, data):
+        services.application_record_score(
+            application=self.object, score=data["score"], note=data["note"], user=self.request.user
+        )
+
+
+class ApplicationObjectionView(ApplicationStepView):
+    form_class = ObjectionForm
+    step_title = "公示异议"
+
+    def apply(self, data):
+        services.application_record_objection(
+            application=self.object, objection=data["objection"], user=self.request.user
+        )
+
+
+# -------------------------------------------------------------------------------------------- evaluations
+
+
+class EvaluationListView(ObjectListView):
+    model = PlatformEvaluation
+    table_class = EvaluationTable
+    filterset_class = EvaluationFilterSet
+    actions = ("export",)
+
+    def get_base_queryset(self):
+        return selectors.evaluation_list(user=self.request.user)
+
+    def get_table_kwargs(self):
+        if self.request.user.has_perm("platforms.change_platformevaluation"):
+            return {}
+        return {"exclude": ("actions",)}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.request.user.has_perm("platforms.change_evaluationpolicy"):
+            context["list_buttons"].insert(
+                0, ("rule", "评价规则", reverse("platforms:evaluationpolicy_edit"))
+            )
+        return context
+
+
+class EvaluationExportView(EvaluationListView, ObjectExportView):
+    pass
+
+
+class EvaluationCreateView(ActionPermissionMixin, BreadcrumbMixin, FormView):
+    model = PlatformEvaluation
+    action = "add"
+    template_name = "generic/object_form.html"
+    form_class = EvaluationForm
+
+    def dispatch(self, request, *args, **kwargs):
+        _permission_first(self)
+        self.platform = get_object_or_404(selectors.platform_list(user=request.user), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def get_initial(self):
+        return {"year": dt.date.today().year - 1}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = f"绩效评价：{self.platform}"
+        context["cancel_url"] = self.platform.get_absolute_url()
+        return context
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            evaluation = services.evaluation_record(
+                platform=self.platform,
+                year=data["year"],
+                score=data["score"],
+                comment=data["comment"],
+                user=self.request.user,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+            return self.form_invalid(form)
+        text = f"已录入 {evaluation.year} 年绩效评价：{evaluation.get_grade_display()}。"
+        if evaluation.revocation_proposed:
+            messages.warning(self.request, text + "该平台连续不合格，已提出撤销建议。")
+        else:
+            messages.success(self.request, text)
+        return redirect(self.platform)
+
+
+class EvaluationUpdateView(ServiceFormMixin, ObjectUpdateView):
+    model = PlatformEvaluation
+    form_class = EvaluationForm
+
+    def get_base_queryset(self):
+        return selectors.evaluation_list(user=self.request.user)
+
+    def save_form(self, form):
+        data = form.cleaned_data
+        stored = PlatformEvaluation.objects.get(pk=self.object.pk)
+        return services.evaluation_record(
+            platform=stored.platform,
+            year=data["year"],
+            score=data["score"],
+            comment=data["comment"],
+            user=self.request.user,
+            instance=stored,
+        )
+
+
+class EvaluationPolicyUpdateView(ServiceFormMixin, ObjectUpdateView):
+    model = EvaluationPolicy
+    form_class = EvaluationPolicyForm
+
+    def get_object(self, queryset=None):
+        return EvaluationPolicy.current()
+
+    def get_breadcrumbs(self):
+        return [("绩效评价", reverse("platforms:platformevaluation_list")), ("绩效评价规则", None)]
+
+    def save_form(self, form):
+        return services.evaluation_policy_save(instance=form.instance)
+
+    def get_success_url(self):
+        return reverse("platforms:platformevaluation_list")

@@ -1,0 +1,81 @@
+import pytest
+from django.urls import reverse
+
+from kejiju.core.models import Organization
+
+pytestmark = pytest.mark.django_db
+
+
+def test_county_cannot_forge_another_county_in_a_post(client, county_user, county_b):
+    client.force_login(county_user)
+    response = client.post(
+        reverse("core:organization_add"),
+        {"name": "伪造单位", "kind": "enterprise", "uscc": "", "region": county_b.pk, "is_active": "on"},
+    )
+    assert response.status_code == 200
+    assert "选择一个有效的选项" in response.content.decode()
+    assert not Organization.objects.filter(name="伪造单位").exists()
+
+
+def test_county_adds_a_unit_in_its_own_county(client, county_user, county_a):
+    client.force_login(county_user)
+    response = client.post(
+        reverse("core:organization_add"),
+        {
+            "name": "忻府区某企业",
+            "kind": "enterprise",
+            "uscc": "911000001000013428",
+            "region": county_a.pk,
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert Organization.objects.get(name="忻府区某企业").region == county_a
+
+
+def test_bad_uscc_names_the_field(client, bureau_user, county_a):
+    client.force_login(bureau_user)
+    response = client.post(
+        reverse("core:organization_add"),
+        {"name": "坏代码", "kind": "enterprise", "uscc": "911000001000013429", "region": county_a.pk},
+    )
+    assert response.status_code == 200
+    assert "校验" in response.content.decode() or "最后一位" in response.content.decode()
+    assert not Organization.objects.filter(name="坏代码").exists()
+
+
+def test_county_list_shows_only_its_county(client, county_user, county_a, county_b):
+    Organization.objects.create(name="本县单位", region=county_a)
+    Organization.objects.create(name="外县单位", region=county_b)
+    client.force_login(county_user)
+    page = client.get(reverse("core:organization_list")).content.decode()
+    assert "本县单位" in page and "外县单位" not in page
+
+
+def test_list_query_count_is_constant(client, bureau_user, county_a, django_assert_max_num_queries):
+    Organization.objects.bulk_create(Organization(name=f"单位{i}", region=county_a) for i in range(120))
+    client.force_login(bureau_user)
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("core:organization_list")).status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("core:organization_list"), {"page": 3, "sort": "-name"}).status_code == 200
+
+
+def test_delete_asks_for_confirmation_then_deletes(client, bureau_user, county_a):
+    org = Organization.objects.create(name="待删单位", region=county_a)
+    client.force_login(bureau_user)
+    page = client.get(reverse("core:organization_delete", args=[org.pk])).content.decode()
+    assert "确认删除" in page
+    assert client.post(reverse("core:organization_delete", args=[org.pk])).status_code == 302
+    assert not Organization.objects.filter(pk=org.pk).exists()
+
+
+def test_detail_shows_change_history(client, bureau_user, county_a):
+    client.force_login(bureau_user)
+    client.post(
+        reverse("core:organization_add"),
+        {"name": "有历史的单位", "kind": "institute", "uscc": "", "region": county_a.pk, "is_active": "on"},
+    )
+    org = Organization.objects.get(name="有历史的单位")
+    page = client.get(org.get_absolute_url()).content.decode()
+    assert "变更历史" in page and "创建" in page

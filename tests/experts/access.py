@@ -1,0 +1,147 @@
+"""Routes of the experts app for the role × view matrix."""
+
+from __future__ import annotations
+
+from tests.access import BUSINESS_READ, STAFF_READ, Route
+
+BUREAU = frozenset({"bureau"})
+
+
+def _panel(world):
+    def build():
+        from experts import services
+        from tests.experts.factories import ExpertFactory, ExpertFieldFactory, OrganizationFactory
+
+        field = ExpertFieldFactory(name="新材料")
+        for _ in range(4):
+            ExpertFactory(fields=[field])
+        subject = OrganizationFactory(name="受评单位")
+        return services.review_panel_create(
+            subject=subject,
+            title="矩阵测试评审",
+            applicant=subject,
+            fields=[field],
+            size=2,
+            reserves=1,
+            criteria=[{"key": "c1", "label": "创新性", "max_score": 100, "weight": 1}],
+            user=world.users["bureau"],
+            seed="matrix",
+        )
+
+    return world.once("panel", build)
+
+
+def _panel_pk(world):
+    return {"pk": _panel(world).pk}
+
+
+def _member(world):
+    panel = _panel(world)
+    return {"pk": panel.pk, "member_pk": panel.members.order_by("position").first().pk}
+
+
+def _draw(world):
+    return {"pk": _panel(world).draws.first().pk}
+
+
+def _subject_query(world):
+    from django.contrib.contenttypes.models import ContentType
+
+    from tests.experts.factories import OrganizationFactory
+
+    subject = world.once("subject", lambda: OrganizationFactory(name="待评审单位"))
+    return {"subject_type": ContentType.objects.get_for_model(subject).pk, "subject_id": subject.pk}
+
+
+def _expert(world):
+    from tests.experts.factories import ExpertFactory
+
+    return {"pk": world.once("expert", ExpertFactory).pk}
+
+
+def _field(world):
+    from tests.experts.factories import ExpertFieldFactory
+
+    return {"pk": world.once("field", lambda: ExpertFieldFactory(name="现代农业")).pk}
+
+
+def _placement(world):
+    from tests.experts.factories import PlacementFactory
+
+    return {"pk": world.once("placement", lambda: PlacementFactory(county=world.county_a)).pk}
+
+
+def _team(world):
+    from tests.experts.factories import TeamFactory
+
+    return {"pk": world.once("team", lambda: TeamFactory(counties=[world.county_a])).pk}
+
+
+def _commissioner(world):
+    from tests.experts.factories import CommissionerFactory, TeamFactory
+
+    def build():
+        return CommissionerFactory(team=TeamFactory(counties=[world.county_a]), county=world.county_a)
+
+    return {"pk": world.once("commissioner", build).pk}
+
+
+def _reason(world):
+    return {"reason": "时间冲突"}
+
+
+ROUTES = [
+    # review panels
+    Route("experts:reviewpanel_list", STAFF_READ),
+    Route("experts:reviewpanel_export", STAFF_READ),
+    Route("experts:panel_add", BUREAU, data=_subject_query, ok=(200,)),
+    Route("experts:reviewpanel_detail", STAFF_READ, kwargs=_panel_pk, ok=(200,)),
+    Route("experts:reviewpanel_sheet", STAFF_READ, kwargs=_panel_pk, ok=(200,)),
+    Route("experts:reviewpanel_supplement", BUREAU, kwargs=_panel_pk, methods=("POST",), ok=(302,)),
+    Route("experts:reviewpanel_close", BUREAU, kwargs=_panel_pk, methods=("GET", "POST")),
+    Route("experts:reviewpanel_cancel", BUREAU, kwargs=_panel_pk, methods=("GET", "POST"), data=_reason),
+    Route("experts:reviewmember_confirm", BUREAU, kwargs=_member, methods=("POST",), ok=(302,)),
+    Route("experts:reviewmember_leader", BUREAU, kwargs=_member, methods=("POST",), ok=(302,)),
+    Route("experts:reviewmember_refuse", BUREAU, kwargs=_member, methods=("GET", "POST"), data=_reason),
+    Route("experts:reviewmember_scores", BUREAU, kwargs=_member, methods=("GET",), ok=(200,)),
+    Route("experts:reviewdraw_detail", STAFF_READ, kwargs=_draw, ok=(200,)),
+    # experts
+    Route("experts:expert_list", STAFF_READ, ok=(200,)),
+    Route("experts:expert_export", STAFF_READ, ok=(200,)),
+    Route("experts:expert_export_pii", BUREAU, ok=(200,)),
+    Route("experts:expert_lookup", STAFF_READ, methods=("GET", "POST"), ok=(200,)),
+    Route("experts:expert_import", BUREAU, methods=("GET", "POST"), ok=(200,)),
+    Route("experts:expert_import_template", BUREAU, ok=(200,)),
+    Route("experts:expert_detail", STAFF_READ, kwargs=_expert, ok=(200,)),
+    Route("experts:expert_pii", BUREAU, kwargs=_expert, ok=(200,)),
+    Route("experts:expert_add", BUREAU, methods=("GET", "POST"), ok=(200,)),
+    Route("experts:expert_edit", BUREAU, kwargs=_expert, ok=(200,)),
+    Route("experts:expert_state", BUREAU, kwargs=_expert, methods=("POST",), ok=(302,)),
+    Route("experts:expert_delete", BUREAU, kwargs=_expert, ok=(200,)),
+    # field list
+    Route("experts:expertfield_list", STAFF_READ, ok=(200,)),
+    Route("experts:expertfield_detail", STAFF_READ, kwargs=_field, ok=(200,)),
+    Route("experts:expertfield_add", BUREAU, ok=(200,)),
+    Route("experts:expertfield_edit", BUREAU, kwargs=_field, ok=(200,)),
+    Route("experts:expertfield_delete", BUREAU, kwargs=_field, ok=(200,)),
+    # 科技副总 (county offices read their own county's)
+    Route("experts:vicepresidentplacement_list", BUSINESS_READ, ok=(200,)),
+    Route("experts:vicepresidentplacement_export", BUSINESS_READ, ok=(200,)),
+    Route("experts:vicepresidentplacement_detail", BUSINESS_READ, kwargs=_placement, scoped=True, ok=(200,)),
+    Route("experts:vicepresidentplacement_add", BUREAU, ok=(200,)),
+    Route("experts:vicepresidentplacement_edit", BUREAU, kwargs=_placement, ok=(200,)),
+    Route("experts:vicepresidentplacement_delete", BUREAU, kwargs=_placement, ok=(200,)),
+    # 科技特派团 / 科技特派员
+    Route("experts:commissionerteam_list", STAFF_READ, ok=(200,)),
+    Route("experts:commissionerteam_export", STAFF_READ, ok=(200,)),
+    Route("experts:commissionerteam_detail", STAFF_READ, kwargs=_team, ok=(200,)),
+    Route("experts:commissionerteam_add", BUREAU, ok=(200,)),
+    Route("experts:commissionerteam_edit", BUREAU, kwargs=_team, ok=(200,)),
+    Route("experts:commissionerteam_delete", BUREAU, kwargs=_team, ok=(200,)),
+    Route("experts:commissioner_list", BUSINESS_READ, ok=(200,)),
+    Route("experts:commissioner_export", BUSINESS_READ, ok=(200,)),
+    Route("experts:commissioner_detail", BUSINESS_READ, kwargs=_commissioner, scoped=True, ok=(200,)),
+    Route("experts:commissioner_add", BUREAU, ok=(200,)),
+    Route("experts:commissioner_edit", BUREAU, kwargs=_commissioner, ok=(200,)),
+    Route("experts:commissioner_delete", BUREAU, kwargs=_commissioner, ok=(200,)),
+]

@@ -1,0 +1,379 @@
+"""Expert registry services and pages, 科技副总, 科技特派团/员, list query counts, demo figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from experts import selectors, services
+from experts.models import Commissioner, Expert, VicePresidentPlacement
+from tests.experts.factories import (
+    CommissionerFactory,
+    ExpertFactory,
+    ExpertFieldFactory,
+    OrganizationFactory,
+    PlacementFactory,
+    TeamFactory,
+    UniversityFactory,
+    make_id_number,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _create(**overrides):
+    options = {
+        "name": "李专家",
+        "gender": "男",
+        "id_number": make_id_number(501),
+        "mobile": "13812345678",
+        "employer": OrganizationFactory(),
+        "title": "正高",
+        "fields": [ExpertFieldFactory(name="新能源")],
+        "admitted_on": dt.date(2023, 5, 1),
+    }
+    options.update(overrides)
+    return services.expert_create(**options)
+
+
+@pytest.mark.parametrize(
+    ("id_number", "message"),
+    [
+        ("11010119900307123", "应为18位"),
+        ("1101011990030712X4", "前17位应为数字"),
+        ("110101199013071234", "出生日期"),
+        (make_id_number(1)[:-1] + ("0" if make_id_number(1)[-1] != "0" else "1"), "校验码错误"),
+        ("", "不能为空"),
+    ],
+)
+def test_invalid_id_numbers(id_number, message):
+    with pytest.raises(ValidationError) as error:
+        _create(id_number=id_number)
+    assert "id_number" in error.value.message_dict
+    assert message in error.value.message_dict["id_number"][0]
+
+
+def test_duplicate_id_number_refused_without_echoing_it():
+    first = _create()
+    with pytest.raises(ValidationError) as error:
+        _create(name="王重复", id_number=make_id_number(501).lower())
+    text = error.value.message_dict["id_number"][0]
+    assert first.name in text and make_id_number(501) not in text
+
+
+def test_invalid_mobile_and_missing_fields():
+    with pytest.raises(ValidationError) as error:
+        _create(mobile="12345")
+    assert "mobile" in error.value.message_dict
+    with pytest.raises(ValidationError) as error:
+        _create(fields=[])
+    assert "专业领域" in error.value.message_dict["fields"][0]
+
+
+def test_update_keeps_and_replaces_personal_data():
+    expert = _create()
+    digest = expert.id_number_digest
+    common = {
+        "name": "李专家",
+        "gender": "男",
+        "employer": expert.employer,
+        "title": "副高",
+        "fields": list(expert.fields.all()),
+        "admitted_on": expert.admitted_on,
+    }
+    services.expert_update(expert=expert, **common)
+    expert.refresh_from_db()
+    assert expert.id_number_digest == digest and expert.reveal_mobile() == "13812345678"
+    services.expert_update(expert=expert, id_number=make_id_number(777), mobile="", **common)
+    expert.refresh_from_db()
+    assert expert.reveal_id_number() == make_id_number(777) and expert.mobile_masked == ""
+
+
+def test_state_changes():
+    expert = _create()
+    with pytest.raises(ValidationError, match="原因"):
+        services.expert_set_state(expert=expert, state="暂停", on=dt.date(2024, 1, 1), reason="")
+    services.expert_set_state(expert=expert, state="暂停", on=dt.date(2024, 1, 1), reason="出国访学")
+    assert expert.state == "暂停" and expert.exit_reason == "出国访学"
+    services.expert_set_state(expert=expert, state="出库", on=dt.date(2024, 6, 1), reason="退休")
+    with pytest.raises(ValidationError, match="重新入库"):
+        services.expert_set_state(expert=expert, state="暂停", on=dt.date(2024, 7, 1), reason="x")
+    services.expert_set_state(expert=expert, state="在库", on=dt.date(2025, 1, 1), reason="重新聘任")
+    assert expert.admitted_on == dt.date(2025, 1, 1) and expert.exited_on is None
+    with pytest.raises(ValidationError, match="早于"):
+        services.expert_set_state(expert=expert, state="暂停", on=dt.date(2020, 1, 1), reason="x")
+
+
+def test_create_page_shows_field_errors(client, bureau_user):
+    client.force_login(bureau_user)
+    field = ExpertFieldFactory(name="电子信息")
+    employer = OrganizationFactory()
+    data = {
+        "name": "赵新",
+        "gender": "女",
+        "id_number": "110101199003071230",
+        "mobile": "13812345678",
+        "title": "副高",
+        "employer": employer.name,
+        "fields": [field.pk],
+        "admitted_on": "2023-06-01",
+    }
+    response = client.post(reverse("experts:expert_add"), data)
+    assert response.status_code == 200
+    assert "校验码错误" in response.content.decode()
+    data["id_number"] = make_id_number(42)
+    response = client.post(reverse("experts:expert_add"), data)
+    assert response.status_code == 302
+    expert = Expert.objects.get(name="赵新")
+    assert response["Location"] == expert.get_absolute_url()
+    response = client.post(reverse("experts:expert_add"), data | {"name": "赵重"})
+    assert "重复" in response.content.decode()
+
+
+def test_state_view_and_filters(client, bureau_user):
+    client.force_login(bureau_user)
+    field = ExpertFieldFactory(name="节能环保")
+    expert = ExpertFactory(fields=[field], admitted_on=dt.date(2023, 3, 1))
+    ExpertFactory(admitted_on=dt.date(2021, 3, 1))
+    response = client.post(
+        reverse("experts:expert_state", kwargs={"pk": expert.pk}),
+        {"state": "暂停", "on": "2024-02-01", "reason": "本人申请"},
+    )
+    assert response.status_code == 302
+    expert.refresh_from_db()
+    assert expert.state == "暂停"
+    body = client.get(
+        reverse("experts:expert_list"), {"field": field.pk, "admitted_year": 2023}
+    ).content.decode()
+    assert expert.name in body
+    response = client.get(reverse("experts:expert_export"), {"state": "在库"})
+    rows = list(
+        load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True)
+    )
+    assert rows[0][0] == "姓名" and len(rows) == 2 and expert.name not in {r[0] for r in rows}
+
+
+@pytest.mark.parametrize("rows", [10, 120])
+def test_list_query_counts(client, bureau_user, county_user, county_a, django_assert_max_num_queries, rows):
+    fields = [ExpertFieldFactory(name=f"领域{i}") for i in range(3)]
+    employer = OrganizationFactory()
+    for index in range(rows):
+        ExpertFactory(fields=fields[: 1 + index % 3], employer=employer)
+    university = UniversityFactory()
+    team = TeamFactory(counties=[county_a])
+    for _ in range(rows):
+        PlacementFactory(university=university, county=county_a)
+        CommissionerFactory(team=team, county=county_a, employer=employer)
+    from django.contrib.contenttypes.models import ContentType
+
+    from experts.models import ReviewPanel
+
+    subject_type = ContentType.objects.get_for_model(employer)
+    ReviewPanel.objects.bulk_create(
+        [
+            ReviewPanel(
+                subject_type=subject_type,
+                subject_id=index,
+                title=f"评审{index}",
+                applicant=employer,
+                size=3,
+                state="已完成",
+                created_by=bureau_user,
+            )
+            for index in range(rows)
+        ]
+    )
+    client.force_login(bureau_user)
+    for name in (
+        "experts:expert_list",
+        "experts:vicepresidentplacement_list",
+        "experts:commissionerteam_list",
+        "experts:commissioner_list",
+        "experts:reviewpanel_list",
+        "experts:expertfield_list",
+    ):
+        with django_assert_max_num_queries(16):
+            assert client.get(reverse(name)).status_code == 200
+    client.force_login(county_user)
+    with django_assert_max_num_queries(16):
+        assert client.get(reverse("experts:commissioner_list")).status_code == 200
+
+
+def test_county_sees_only_its_own_placements(client, county_user, county_a, county_b):
+    mine = PlacementFactory(name="本县副总", county=county_a)
+    PlacementFactory(name="外县副总", county=county_b)
+    client.force_login(county_user)
+    body = client.get(reverse("experts:vicepresidentplacement_list")).content.decode()
+    assert mine.name in body and "外县副总" not in body
+
+
+def test_placement_rules():
+    enterprise = OrganizationFactory()
+    placement = PlacementFactory.build(university=UniversityFactory(), state="在任")
+    with pytest.raises(ValidationError) as error:
+        services.vice_president_save(placement=placement)
+    assert "enterprise" in error.value.message_dict
+    placement.enterprise = enterprise
+    placement.term_start = dt.date(2023, 9, 1)
+    placement.term_end = dt.date(2023, 1, 1)
+    with pytest.raises(ValidationError) as error:
+        services.vice_president_save(placement=placement)
+    assert "term_end" in error.value.message_dict
+    placement.term_end = dt.date(2025, 8, 31)
+    services.vice_president_save(placement=placement)
+    assert VicePresidentPlacement.objects.filter(state="在任").count() == 1
+
+
+def test_commissioner_rules(county_a, county_b):
+    team = TeamFactory(counties=[county_a])
+    CommissionerFactory(team=team, county=county_a, is_leader=True)
+    second = CommissionerFactory.build(
+        team=team, county=county_a, is_leader=True, employer=OrganizationFactory()
+    )
+    with pytest.raises(ValidationError, match="已有团长"):
+        services.commissioner_save(commissioner=second)
+    second.is_leader = False
+    second.county = county_b
+    with pytest.raises(ValidationError, match="服务范围"):
+        services.commissioner_save(commissioner=second)
+
+
+def test_demo_figures_match_the_seed():
+    from experts.demo import seed_demo_experts
+
+    seed_demo_experts()
+    seed_demo_experts()  # idempotent
+    assert selectors.expert_year_figures(year=2023)["admitted"] == 27
+    by_field = selectors.experts_admitted_by_field(year=2023)
+    assert sum(by_field.values()) == 27
+    assert set(by_field) == {"电子信息", "新材料", "新能源", "节能环保", "先进制造与自动化", "现代生物医药"}
+    assert selectors.commissioner_figures(year=2023) == {"teams": 11, "members": 171}
+    assert selectors.vice_president_figures(year=2023)["universities"] == 65
+    assert Commissioner.objects.filter(team__year=2023, is_leader=True).count() == 11
+    for expert in Expert.objects.all()[:20]:
+        assert expert.reveal_id_number()[-4:] == expert.id_number_masked[-4:]
+
+
+def test_field_in_use_cannot_be_deleted(client, bureau_user):
+    field = ExpertFieldFactory(name="新材料")
+    ExpertFactory(fields=[field])
+    unused = ExpertFieldFactory(name="空领域")
+    client.force_login(bureau_user)
+    response = client.post(reverse("experts:expertfield_delete", kwargs={"pk": field.pk}), follow=True)
+    assert "仍有 1 位专家" in response.content.decode()
+    assert field.__class__.objects.filter(pk=field.pk).exists()
+    client.post(reverse("experts:expertfield_delete", kwargs={"pk": unused.pk}))
+    assert not field.__class__.objects.filter(pk=unused.pk).exists()
+
+
+def test_team_with_members_cannot_be_deleted(client, bureau_user, county_a):
+    member = CommissionerFactory(team=TeamFactory(counties=[county_a]), county=county_a)
+    client.force_login(bureau_user)
+    response = client.post(
+        reverse("experts:commissionerteam_delete", kwargs={"pk": member.team_id}), follow=True
+    )
+    assert "仍被其他记录引用" in response.content.decode()
+    assert Commissioner.objects.filter(pk=member.pk).exists()
+
+
+def test_figures_by_county(county_a, county_b):
+    ExpertFactory(county=county_a, admitted_on=dt.date(2023, 5, 1))
+    ExpertFactory(county=None, admitted_on=dt.date(2023, 5, 1))
+    ExpertFactory(county=county_a, admitted_on=dt.date(2022, 5, 1))
+    team = TeamFactory(counties=[county_a, county_b])
+    CommissionerFactory(team=team, county=county_b)
+    CommissionerFactory(team=team, county=county_b)
+    PlacementFactory(county=county_a, year=2023)
+    assert selectors.figures_by_county(year=2023) == {
+        county_a.pk: {"experts_admitted": 1, "commissioners": 0, "vice_presidents": 1},
+        None: {"experts_admitted": 1, "commissioners": 0, "vice_presidents": 0},
+        county_b.pk: {"experts_admitted": 0, "commissioners": 2, "vice_presidents": 0},
+    }
+    assert selectors.commissioner_figures(year=2023, region_ids=[county_b.pk]) == {"teams": 1, "members": 2}
+
+
+def test_edit_keeps_or_clears_personal_data(client, bureau_user):
+    field = ExpertFieldFactory(name="新能源")
+    expert = ExpertFactory(fields=[field], id_number=make_id_number(11), mobile="13712345678")
+    client.force_login(bureau_user)
+    data = {
+        "name": "改名",
+        "gender": "男",
+        "id_number": "",
+        "mobile": "",
+        "title": "副高",
+        "employer": expert.employer.name,
+        "fields": [field.pk],
+        "admitted_on": "2023-06-01",
+    }
+    url = reverse("experts:expert_edit", kwargs={"pk": expert.pk})
+    assert client.post(url, data).status_code == 302
+    expert.refresh_from_db()
+    assert expert.name == "改名" and expert.reveal_id_number() == make_id_number(11)
+    assert expert.reveal_mobile() == "13712345678"
+    assert client.post(url, data | {"mobile": "清除"}).status_code == 302
+    expert.refresh_from_db()
+    assert expert.mobile_masked == "" and expert.reveal_mobile() == ""
+
+
+def test_units_and_experts_are_typed_not_chosen():
+    from django.core.exceptions import ValidationError as DjangoValidationError
+
+    from experts.fields import ExpertRefField, OrganizationField, OrganizationListField
+
+    unit = OrganizationFactory(name="山西众立法兰有限公司", uscc="91140000MA0GR8XX1Q")
+    OrganizationFactory(name="同名单位")
+    OrganizationFactory(name="同名单位")
+    field = OrganizationField(label="工作单位")
+    assert field.clean("山西众立法兰有限公司") == unit
+    assert field.clean("91140000ma0gr8xx1q") == unit
+    with pytest.raises(DjangoValidationError, match="不在单位库中"):
+        field.clean("不存在")
+    with pytest.raises(DjangoValidationError, match="统一社会信用代码"):
+        field.clean("同名单位")
+    assert field.prepare_value(unit.pk) == unit.name
+    units = OrganizationListField(required=False)
+    assert units.clean("山西众立法兰有限公司\n\n") == [unit]
+    assert units.prepare_value([unit]) == unit.name
+
+    first = ExpertFactory(name="王同名")
+    second = ExpertFactory(name="王同名")
+    only = ExpertFactory(name="李唯一")
+    experts = ExpertRefField(required=False)
+    assert experts.clean("李唯一") == only and experts.clean(str(second.pk)) == second
+    with pytest.raises(DjangoValidationError, match="请填写专家编号"):
+        experts.clean("王同名")
+    assert experts.prepare_value(only.pk) == "李唯一" and experts.prepare_value(first) == str(first.pk)
+
+
+def test_placement_form_round_trip(client, bureau_user, county_a):
+    enterprise = OrganizationFactory(name="定襄县宏伟锻造有限公司", region=county_a)
+    university = UniversityFactory(name="太原理工大学")
+    expert = ExpertFactory(name="赵副总")
+    client.force_login(bureau_user)
+    response = client.post(
+        reverse("experts:vicepresidentplacement_add"),
+        {
+            "name": "赵副总",
+            "title": "正高",
+            "university": university.pk,
+            "expert": "赵副总",
+            "year": 2023,
+            "enterprise": "定襄县宏伟锻造有限公司",
+            "term_start": "2023-09-01",
+            "term_end": "2025-08-31",
+            "state": "在任",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    placement = VicePresidentPlacement.objects.get()
+    assert placement.enterprise == enterprise and placement.county == county_a and placement.expert == expert
+    body = client.get(
+        reverse("experts:vicepresidentplacement_edit", kwargs={"pk": placement.pk})
+    ).content.decode()
+    assert 'value="定襄县宏伟锻造有限公司"' in body and 'value="赵副总"' in body

@@ -1,0 +1,124 @@
+"""Importing experts from a spreadsheet: all or nothing, row-level errors, numbers never echoed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from experts.importing import COLUMNS
+from experts.models import Expert
+from tests.experts.factories import ExpertFactory, ExpertFieldFactory, OrganizationFactory, make_id_number
+
+pytestmark = pytest.mark.django_db
+
+
+def _file(rows, headers=COLUMNS):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(list(headers))
+    for row in rows:
+        sheet.append(list(row))
+    handle = io.BytesIO()
+    workbook.save(handle)
+    return SimpleUploadedFile(
+        "experts.xlsx", handle.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+
+
+@pytest.fixture
+def setup(county_a):
+    ExpertFieldFactory(name="新材料")
+    ExpertFieldFactory(name="新能源")
+    return OrganizationFactory(name="忻州师范学院")
+
+
+def _row(n, **overrides):
+    values = {
+        "姓名": f"导入{n}",
+        "性别": "男",
+        "身份证号码": make_id_number(n * 10 + 1),  # 顺序码 ends in 1: a man
+        "手机号码": f"1370000{n:04d}",
+        "职称": "正高级",
+        "职务": "",
+        "工作单位": "忻州师范学院",
+        "专业领域": "新材料、新能源",
+        "研究方向": "复合材料",
+        "所在县区": "忻府区",
+        "入库日期": dt.date(2023, 6, 1),
+        "入库依据": "2023年专家征集",
+    }
+    values.update(overrides)
+    return [values[c] for c in COLUMNS]
+
+
+def test_valid_file_imports_every_row(client, bureau_user, setup):
+    client.force_login(bureau_user)
+    response = client.post(reverse("experts:expert_import"), {"file": _file([_row(1), _row(2)])})
+    assert response.status_code == 302
+    experts = Expert.objects.order_by("name")
+    assert [e.name for e in experts] == ["导入1", "导入2"]
+    assert (
+        experts[0].title == "正高" and experts[0].fields.count() == 2 and experts[0].county.name == "忻府区"
+    )
+    assert experts[0].reveal_id_number() == make_id_number(11)
+
+
+def test_any_error_imports_nothing_and_masks_numbers(client, bureau_user, setup):
+    existing = ExpertFactory()
+    bad_id = make_id_number(31)[:-1] + ("0" if make_id_number(31)[-1] != "0" else "1")
+    rows = [
+        _row(1),
+        _row(2, 身份证号码=bad_id),
+        _row(3, 手机号码="12345678901"),
+        _row(4, 身份证号码=make_id_number(11)),  # same person as row 2's first line
+        _row(5, 工作单位="不存在的单位", 专业领域="天文"),
+        _row(6, 性别="女"),
+        _row(7, 身份证号码=existing.reveal_id_number()),
+        _row(8, 身份证号码=110101199003071234),  # typed as a number in Excel
+        _row(9, 入库日期="2023年13月1日", 职称="教授"),
+    ]
+    client.force_login(bureau_user)
+    response = client.post(reverse("experts:expert_import"), {"file": _file(rows)})
+    body = response.content.decode()
+    assert response.status_code == 200 and "未导入任何专家" in body
+    assert Expert.objects.count() == 1
+    for expected in (
+        "校验码错误",
+        "手机号码",
+        "与第 2 行重复",
+        "不在单位库中",
+        "不在领域列表中",
+        "性别与身份证号码不符",
+        "与库内专家重复",
+        "被识别为数字",
+        "不是有效日期",
+        "职称应为",
+    ):
+        assert expected in body, expected
+    for secret in (bad_id, "12345678901", make_id_number(11), existing.reveal_id_number()):
+        assert secret not in body
+
+
+def test_wrong_headers_and_non_xlsx(client, bureau_user, setup):
+    client.force_login(bureau_user)
+    response = client.post(
+        reverse("experts:expert_import"), {"file": _file([_row(1)], headers=["姓名", "别的"])}
+    )
+    assert "表头缺少列" in response.content.decode()
+    bogus = SimpleUploadedFile("experts.xlsx", b"not a workbook", "application/octet-stream")
+    response = client.post(reverse("experts:expert_import"), {"file": bogus})
+    assert "无法读取文件" in response.content.decode()
+    assert not Expert.objects.exists()
+
+
+def test_template_download(client, bureau_user, setup):
+    client.force_login(bureau_user)
+    response = client.get(reverse("experts:expert_import_template"))
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert tuple(c.value for c in workbook["专家"][1]) == COLUMNS
+    assert "新材料" in str([c.value for row in workbook["填写说明"].iter_rows() for c in row])

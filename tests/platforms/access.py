@@ -1,0 +1,93 @@
+"""Role × view matrix entries of the platforms app. Objects belong to county A (忻府区)."""
+
+from platforms.rules import BatchState
+from tests.access import Route
+
+from .factories import ApplicationFactory, BatchFactory, EvaluationFactory, PlatformFactory
+
+BUREAU = frozenset({"bureau"})
+STAFF_READ = frozenset({"bureau", "leader"})
+BUSINESS_READ = frozenset({"bureau", "leader", "county"})
+ENTRY = frozenset({"bureau", "county"})
+
+
+def _platform(world):
+    return world.once("platform", lambda: PlatformFactory(region=world.county_a))
+
+
+def _platform_pk(world):
+    return {"pk": _platform(world).pk}
+
+
+def _batch(world, state=BatchState.OPEN):
+    return world.once(f"batch-{state}", lambda: BatchFactory(state=state))
+
+
+def _application(world, state=BatchState.OPEN):
+    return world.once(
+        f"application-{state}", lambda: ApplicationFactory(batch=_batch(world, state), region=world.county_a)
+    )
+
+
+def _open_batch_pk(world):
+    return {"pk": _batch(world).pk}
+
+
+def _application_pk(world):
+    return {"pk": _application(world).pk}
+
+
+def _formal_application_pk(world):
+    return {"pk": _application(world, BatchState.FORMAL).pk}
+
+
+def _review_application_pk(world):
+    return {"pk": _application(world, BatchState.REVIEW).pk}
+
+
+def _publicity_application_pk(world):
+    return {"pk": _application(world, BatchState.PUBLICITY).pk}
+
+
+def _evaluation_pk(world):
+    return {"pk": world.once("evaluation", lambda: EvaluationFactory(platform=_platform(world))).pk}
+
+
+def _type_pk(world):
+    from platforms.models import PlatformType
+
+    return {"pk": PlatformType.objects.get(name="重点实验室").pk}
+
+
+ROUTES = [
+    Route("platforms:platform_list", BUSINESS_READ),
+    Route("platforms:platform_export", BUSINESS_READ),
+    Route("platforms:platform_stats", BUSINESS_READ),
+    Route("platforms:platform_stats_export", BUSINESS_READ),
+    Route("platforms:platform_add", BUREAU),
+    Route("platforms:platform_detail", BUSINESS_READ, kwargs=_platform_pk, scoped=True),
+    Route("platforms:platform_edit", BUREAU, kwargs=_platform_pk),
+    Route("platforms:platform_transition", BUREAU, kwargs=_platform_pk),
+    Route("platforms:platformevaluation_add", BUREAU, kwargs=_platform_pk),
+    Route("platforms:platformtype_list", STAFF_READ),
+    Route("platforms:platformtype_add", BUREAU),
+    Route("platforms:platformtype_edit", BUREAU, kwargs=_type_pk),
+    Route("platforms:recognitionbatch_list", BUSINESS_READ),
+    Route("platforms:recognitionbatch_export", BUSINESS_READ),
+    Route("platforms:recognitionbatch_add", BUREAU),
+    Route("platforms:recognitionbatch_detail", BUSINESS_READ, kwargs=_open_batch_pk),
+    Route("platforms:recognitionbatch_edit", BUREAU, kwargs=_open_batch_pk),
+    Route("platforms:recognitionbatch_advance", BUREAU, kwargs=_open_batch_pk),
+    Route("platforms:recognitionbatch_results", BUSINESS_READ, kwargs=_open_batch_pk),
+    Route("platforms:platformapplication_add", ENTRY, kwargs=_open_batch_pk),
+    Route("platforms:platformapplication_detail", BUSINESS_READ, kwargs=_application_pk, scoped=True),
+    Route("platforms:platformapplication_edit", ENTRY, kwargs=_application_pk, scoped=True),
+    Route("platforms:platformapplication_delete", ENTRY, kwargs=_application_pk, scoped=True),
+    Route("platforms:platformapplication_formal", BUREAU, kwargs=_formal_application_pk),
+    Route("platforms:platformapplication_score", BUREAU, kwargs=_review_application_pk),
+    Route("platforms:platformapplication_objection", BUREAU, kwargs=_publicity_application_pk),
+    Route("platforms:platformevaluation_list", BUSINESS_READ),
+    Route("platforms:platformevaluation_export", BUSINESS_READ),
+    Route("platforms:platformevaluation_edit", BUREAU, kwargs=_evaluation_pk),
+    Route("platforms:evaluationpolicy_edit", BUREAU),
+]

@@ -1,0 +1,66 @@
+import datetime as dt
+from decimal import Decimal
+
+import factory
+
+from kejiju.core.models import Organization
+from platforms.models import Platform, PlatformApplication, PlatformEvaluation, PlatformType, RecognitionBatch
+from platforms.rules import Grade, Level, PlatformState
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+
+    name = factory.Sequence(lambda n: f"测试单位{n}有限公司")
+    kind = Organization.Kind.ENTERPRISE
+
+
+def platform_type(name: str = "重点实验室") -> PlatformType:
+    return PlatformType.objects.get(name=name)
+
+
+class PlatformFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Platform
+
+    name = factory.Sequence(lambda n: f"测试平台{n}")
+    platform_type = factory.LazyFunction(platform_type)
+    level = Level.CITY
+    state = PlatformState.RECOGNISED
+    host = factory.SubFactory(OrganizationFactory)
+    region = None
+    certificate_no = factory.Sequence(lambda n: f"TEST-2023-{n + 1:03d}")
+    recognised_on = dt.date(2023, 6, 1)
+    staff_count = 20
+
+
+class BatchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RecognitionBatch
+
+    title = factory.Sequence(lambda n: f"测试认定批次{n}")
+    year = 2023
+    platform_type = factory.LazyFunction(platform_type)
+    level = Level.CITY
+    pass_score = Decimal("70")
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlatformApplication
+
+    batch = factory.SubFactory(BatchFactory)
+    platform_name = factory.Sequence(lambda n: f"拟建平台{n}")
+    applicant = factory.SubFactory(OrganizationFactory)
+    region = None
+
+
+class EvaluationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlatformEvaluation
+
+    platform = factory.SubFactory(PlatformFactory)
+    year = 2024
+    score = Decimal("85")
+    grade = Grade.GOOD

@@ -1,0 +1,80 @@
+"""Role × view matrix of county reporting (objects belong to county A)."""
+
+from kejiju.reporting.models import MonthlyFiling
+from tests.access import Route
+
+READ = frozenset({"bureau", "leader", "county"})
+STAFF = frozenset({"bureau", "leader"})
+BUREAU = frozenset({"bureau"})
+COUNTY = frozenset({"county"})
+BUREAU_COUNTY = frozenset({"bureau", "county"})
+
+
+def _task(world):
+    from tests.reporting.factories import CountyTaskFactory
+
+    return world.once("reporting_task", lambda: CountyTaskFactory(region=world.county_a, status="proposed"))
+
+
+def _filing(world):
+    from tests.reporting.factories import MonthlyFilingFactory
+
+    return world.once(
+        "reporting_filing",
+        lambda: MonthlyFilingFactory(
+            region=world.county_a, state=MonthlyFiling.State.SUBMITTED, year=2024, month=1
+        ),
+    )
+
+
+def _attachment(world):
+    from tests.reporting.factories import FilingAttachmentFactory
+
+    return world.once("reporting_attachment", lambda: FilingAttachmentFactory(filing=_filing(world)))
+
+
+def task_pk(world):
+    return {"pk": _task(world).pk}
+
+
+def filing_pk(world):
+    return {"pk": _filing(world).pk}
+
+
+def attachment_pk(world):
+    return {"pk": _attachment(world).pk}
+
+
+def month(world):
+    return {"year": 2024, "month": 1}
+
+
+def reopen(world):
+    return {"region": world.county_a.pk, "year": 2024, "month": 1}
+
+
+ROUTES = [
+    Route("reporting:countytask_list", READ),
+    Route("reporting:countytask_add", BUREAU_COUNTY),
+    Route("reporting:countytask_export", READ),
+    Route("reporting:countytask_detail", READ, kwargs=task_pk, scoped=True),
+    Route("reporting:countytask_edit", BUREAU_COUNTY, kwargs=task_pk, scoped=True),
+    Route("reporting:countytask_delete", BUREAU_COUNTY, kwargs=task_pk, scoped=True),
+    Route("reporting:countytask_approve", BUREAU, kwargs=task_pk, methods=("POST",)),
+    Route("reporting:monthlyfiling_list", READ),
+    Route("reporting:monthlyfiling_export", READ),
+    Route("reporting:filing_current", COUNTY),
+    Route("reporting:filing_form", COUNTY, kwargs=month),
+    Route("reporting:monthlyfiling_detail", READ, kwargs=filing_pk, scoped=True),
+    Route("reporting:monthlyfiling_submit", COUNTY, kwargs=filing_pk, methods=("POST",), scoped=True),
+    Route("reporting:monthlyfiling_confirm", BUREAU, kwargs=filing_pk, methods=("POST",)),
+    Route("reporting:monthlyfiling_return", BUREAU, kwargs=filing_pk, methods=("GET", "POST")),
+    Route("reporting:attachment_download", READ, kwargs=attachment_pk, scoped=True, ok=(200,)),
+    Route("reporting:attachment_delete", COUNTY, kwargs=attachment_pk, methods=("POST",), scoped=True),
+    Route("reporting:board", STAFF, ok=(200,)),
+    Route("reporting:reopen", BUREAU, kwargs=reopen, methods=("GET", "POST")),
+    Route("reporting:monthlyreport_list", STAFF, ok=(200,)),
+    Route("reporting:monthlyreport_build", BUREAU, methods=("POST",)),
+    Route("reporting:monthlyreport_detail", STAFF, kwargs=month, ok=(200,)),
+    Route("reporting:notice_list", READ, ok=(200,)),
+]

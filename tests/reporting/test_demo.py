@@ -1,0 +1,46 @@
+"""seed_demo of county reporting: the 2023 review's figures, late and returned filings, idempotence."""
+
+import io
+
+import pytest
+from django.apps import apps
+from django.db.models import Sum
+
+from kejiju.reporting.models import CountyTask, FigureEntry, FilingEvent, MonthlyFiling, MonthlyReport
+from kejiju.reporting.selectors import (
+    filing_timeliness_totals,
+    monthly_report_data,
+    task_completion_totals,
+    yearly_figures,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_matches_the_2023_review():
+    out = io.StringIO()
+    apps.get_app_config("accounts").seed_demo(stdout=out)
+    apps.get_app_config("reporting").seed_demo(stdout=out)
+    assert MonthlyFiling.objects.filter(year=2023).count() == 16 * 12
+    targets = dict(
+        CountyTask.objects.filter(year=2023).values_list("category").annotate(total=Sum("target_quantity"))
+    )
+    assert (targets["conversion_base"], targets["industrial_park"], targets["gaoqi"]) == (22, 4, 25)
+    december = monthly_report_data(year=2023, month=12)
+    categories = {c["category"]: (c["target"], c["done"]) for c in december.task_categories}
+    assert categories["高校科技成果转化基地"] == (22, 22) and categories["产业园"] == (4, 4)
+    sums = dict(FigureEntry.objects.filter(filing__year=2023).values_list("key").annotate(total=Sum("value")))
+    assert (sums["smes_new"], sums["pool_new"], sums["platforms_new"]) == (174, 25, 20)
+    completion = task_completion_totals(year=2023)
+    assert completion["conversion_base"]["done"] == 22 and completion["industrial_park"]["done"] == 4
+    assert completion["gaoqi"]["done"] == 25
+    yearly = yearly_figures(year=2023)
+    assert sum(county.get("smes_new", 0) for county in yearly.values()) == 174
+    totals = filing_timeliness_totals(year=2023)
+    assert (
+        totals["expected"] == totals["filed"] == 192 and 0 < totals["late"] < 30 and totals["returned"] == 1
+    )
+    assert FilingEvent.objects.filter(action="returned").count() == 1
+    assert MonthlyReport.objects.get(year=2023, month=12).job.file
+    apps.get_app_config("reporting").seed_demo(stdout=out)
+    assert MonthlyFiling.objects.count() == 192 and CountyTask.objects.filter(year=2023).count() == 55
