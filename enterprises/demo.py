@@ -248,12 +248,42 @@ def seed_demo_enterprises(*, stdout=None) -> None:
         },
     ]
     names = set(NAMED)
+    # Units other apps' seeds created already (an expert's employer, a platform's host) become enterprises
+    # of the registry rather than namesakes of them.
+    orphans = {
+        organization.name: organization
+        for organization in Organization.objects.filter(
+            kind=Organization.Kind.ENTERPRISE, enterprise__isnull=True
+        ).select_related("region")
+    }
+    for spec in specs:
+        spec["org"] = orphans.pop(spec["name"], None)
+    for organization in sorted(orphans.values(), key=lambda o: o.pk):
+        if (
+            organization.region is None
+            or not organization.region.is_county_level
+            or organization.name in names
+        ):
+            continue
+        names.add(organization.name)
+        specs.append(
+            {
+                "name": organization.name,
+                "region": organization.region.code,
+                "section": "C",
+                "code": "3399",
+                "tech": True,
+                "size": 1.0,
+                "est": date(2012, 6, 1),
+                "org": organization,
+            }
+        )
     codes = list(WEIGHTS)
     weights = [WEIGHTS[c] for c in codes]
     sections = [s for s, _codes, _w in INDUSTRIES]
     section_weights = [w for _s, _c, w in INDUSTRIES]
     section_codes = {s: c for s, c, _w in INDUSTRIES}
-    while len(specs) < 460:
+    while len(specs) < 460 + len([spec for spec in specs if spec.get("org") is not None]):
         region_code = rng.choices(codes, weights)[0]
         section = rng.choices(sections, section_weights)[0]
         place = regions[region_code].name.removesuffix("县").removesuffix("市").removesuffix("区")
@@ -278,14 +308,26 @@ def seed_demo_enterprises(*, stdout=None) -> None:
         )
     organizations = []
     enterprises = []
+    adopted = []
     for spec in specs:
         region = regions[spec["region"]]
         area = region.gb2260_code or "140900"
-        uscc = make_uscc(rng, area, used_codes)
-        organizations.append(
-            Organization(name=spec["name"], uscc=uscc, region=region, kind=Organization.Kind.ENTERPRISE)
-        )
-    Organization.objects.bulk_create(organizations)
+        organization = spec.get("org")
+        if organization is not None:
+            if not organization.uscc:
+                organization.uscc = make_uscc(rng, area, used_codes)
+            organization.region = region
+            adopted.append(organization)
+        else:
+            organization = Organization(
+                name=spec["name"],
+                uscc=make_uscc(rng, area, used_codes),
+                region=region,
+                kind=Organization.Kind.ENTERPRISE,
+            )
+        organizations.append(organization)
+    Organization.objects.bulk_create([o for o in organizations if o.pk is None])
+    Organization.objects.bulk_update(adopted, ["uscc", "region"])
     for spec, organization in zip(specs, organizations, strict=True):
         enterprises.append(
             Enterprise(

@@ -149,6 +149,17 @@ def _organization_for(*, uscc: str, name: str, region: Region) -> Organization:
         if hasattr(organization, "enterprise"):
             raise ValidationError({"uscc": "该统一社会信用代码已关联其他企业。"})
         return organization
+    # A unit recorded by name only (an expert's employer, a platform's host unit) gets its code now.
+    namesake = (
+        Organization.objects.filter(
+            name=name, uscc="", kind=Organization.Kind.ENTERPRISE, enterprise__isnull=True
+        )
+        .order_by("pk")
+        .first()
+    )
+    if namesake is not None:
+        namesake.uscc = uscc
+        return namesake
     return Organization(name=name, uscc=uscc, region=region, kind=Organization.Kind.ENTERPRISE)
 
 

@@ -17,9 +17,15 @@ from kejiju.core.models import Organization
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_matches_the_2023_review():
+def test_seed_matches_the_2023_review(county_a):
+    # A unit another app's seed recorded by name only becomes the registry's enterprise, not a namesake.
+    Organization.objects.create(name=NAMED[0], region=Region.objects.get(code="140921"))
+    Organization.objects.create(name="某专家单位有限公司", region=county_a)
     out = io.StringIO()
     seed_demo_enterprises(stdout=out)
+    for name in (NAMED[0], "某专家单位有限公司"):
+        assert Organization.objects.filter(name=name).count() == 1
+        assert is_valid_uscc(Organization.objects.get(name=name).enterprise.uscc)
     assert selectors.smes_admitted_count(year=2023) == 174
     assert selectors.pool_new_entries(year=2023) == 25
     assert "入库 174 家" in out.getvalue() and "新入库 25 家" in out.getvalue()

@@ -55,6 +55,10 @@ def test_create_reuses_an_organization_created_elsewhere(bureau_user, county_a):
     organization = Organization.objects.create(name="外部登记", uscc=TENCENT, region=county_a)
     enterprise = _create(bureau_user, county_a, uscc=TENCENT)
     assert enterprise.organization == organization
+    namesake = Organization.objects.create(name="专家单位", region=county_a)
+    enterprise = _create(bureau_user, county_a, name="专家单位")
+    namesake.refresh_from_db()
+    assert enterprise.organization == namesake and namesake.uscc == HUAWEI
 
 
 @pytest.mark.parametrize(
