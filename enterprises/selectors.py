@@ -246,3 +246,21 @@ def has_open_pool_entry(enterprise: Enterprise) -> bool:
 
 def exists_valid_certificate(enterprise_ref, on: date):
     return Exists(_valid_certificates(on).filter(enterprise=enterprise_ref))
+
+
+def smes_entered_in_month(region: Region, year: int, month: int) -> int:
+    """科技型中小企业 of `region` given their 入库登记编号 in that month (not revoked since): the monthly
+    figure `smes_new` of the county filings."""
+    return SmesEvaluation.objects.filter(
+        enterprise__region=region,
+        state=SmesEvaluation.State.ADMITTED,
+        admitted_on__year=year,
+        admitted_on__month=month,
+    ).count()
+
+
+def pool_entered_in_month(region: Region, year: int, month: int) -> int:
+    """Enterprises of `region` admitted into the 高企培育库 in that month: the monthly figure `pool_new`."""
+    return PoolEntry.objects.filter(
+        enterprise__region=region, state__in=_ENTERED, admitted_on__year=year, admitted_on__month=month
+    ).count()

@@ -419,3 +419,24 @@ def test_trigram_indexes_exist_on_postgresql():
         indexes = dict(cursor.fetchall())
     assert "gin_trgm_ops" in indexes["enterprise_name_trgm"]
     assert "gin_trgm_ops" in indexes["enterprise_uscc_trgm"]
+
+
+def test_monthly_figures_for_county_filings(bureau_user, county_a, county_b):
+    enterprise = EnterpriseFactory(region=county_a)
+    SmesEvaluation.objects.create(
+        enterprise=enterprise, year=2026, figures_year=2025, state="admitted", admitted_on=date(2026, 5, 20)
+    )
+    SmesEvaluation.objects.create(
+        enterprise=EnterpriseFactory(region=county_a),
+        year=2026,
+        figures_year=2025,
+        state="revoked",
+        admitted_on=date(2026, 5, 20),
+    )
+    PoolEntry.objects.create(
+        enterprise=enterprise, state="applied", admitted_year=2026, admitted_on=date(2026, 5, 3)
+    )
+    assert selectors.smes_entered_in_month(county_a, 2026, 5) == 1
+    assert selectors.smes_entered_in_month(county_b, 2026, 5) == 0
+    assert selectors.smes_entered_in_month(county_a, 2026, 6) == 0
+    assert selectors.pool_entered_in_month(county_a, 2026, 5) == 1
