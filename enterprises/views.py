@@ -330,6 +330,9 @@ class EnterpriseImportView(ImportPermissionMixin, BreadcrumbMixin, FormView):
             return self.form_invalid(form)
         context = self.get_context_data(form=form, parsed=parsed, filename=upload.name)
         if parsed.ok:
+            previous = self.request.session.get(IMPORT_SESSION_KEY)
+            if previous and default_storage.exists(previous["path"]):
+                default_storage.delete(previous["path"])  # a preview left unconfirmed
             token = uuid.uuid4().hex
             path = default_storage.save(f"imports/enterprises/{token}.xlsx", ContentFile(content))
             self.request.session[IMPORT_SESSION_KEY] = {"path": path, "name": upload.name}
