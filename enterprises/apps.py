@@ -60,9 +60,11 @@ class EnterprisesConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from kejiju.core.jobs import register_job_kind
         from kejiju.core.registry import MenuItem, MenuSection, register_menu, register_todo_provider
 
         from . import models
+        from .jobs import JOB_KINDS
         from .todos import enterprise_todos
 
         for model in (
@@ -106,6 +108,8 @@ class EnterprisesConfig(AppConfig):
             )
         )
         register_todo_provider(enterprise_todos)
+        for kind in JOB_KINDS:
+            register_job_kind(kind)
 
     def seed_demo(self, *, stdout) -> None:
         from .demo import seed_demo_enterprises

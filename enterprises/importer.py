@@ -34,6 +34,7 @@ MAX_UNCOMPRESSED = 50 * 1024 * 1024  # all members of the zip, expanded
 MAX_MEMBERS = 200
 MAX_RATIO = 200  # expanded / compressed, per member
 MAX_ROWS = 5000  # data rows per sheet
+INLINE_ROWS = 300  # larger files are committed by a background job (enterprises/jobs.py)
 
 ENTERPRISE_SHEET = "企业"
 FIGURES_SHEET = "年度数据"

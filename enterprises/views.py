@@ -15,7 +15,7 @@ from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView, View
 
 from kejiju.core.models import AuditEvent
-from kejiju.core.services import audit_event_record
+from kejiju.core.services import audit_event_record, report_job_request
 from kejiju.core.views import (
     ActionPermissionMixin,
     ObjectCreateView,
@@ -38,6 +38,7 @@ from .filters import (
     RewardTierFilterSet,
     SmesEvaluationFilterSet,
 )
+from .jobs import IMPORT_JOB
 from .models import (
     DoublingTarget,
     Enterprise,
@@ -335,7 +336,8 @@ class EnterpriseImportView(ImportPermissionMixin, BreadcrumbMixin, FormView):
                 default_storage.delete(previous["path"])  # a preview left unconfirmed
             token = uuid.uuid4().hex
             path = default_storage.save(f"imports/enterprises/{token}.xlsx", ContentFile(content))
-            self.request.session[IMPORT_SESSION_KEY] = {"path": path, "name": upload.name}
+            rows = len(parsed.enterprises) + len(parsed.figures)
+            self.request.session[IMPORT_SESSION_KEY] = {"path": path, "name": upload.name, "rows": rows}
             context["preview_enterprises"] = parsed.enterprises[:50]
             context["preview_figures"] = parsed.figures[:50]
         return render(self.request, self.template_name, context)
@@ -354,6 +356,20 @@ class EnterpriseImportConfirmView(ImportPermissionMixin, View):
         if not pending or not default_storage.exists(pending["path"]):
             messages.error(request, "没有待确认的导入文件，请重新上传。")
             return redirect("enterprises:enterprise_import")
+        if pending.get("rows", 0) > importer.INLINE_ROWS:
+            job = report_job_request(
+                kind=IMPORT_JOB,
+                parameters={"path": pending["path"], "name": pending["name"]},
+                user=request.user,
+            )
+            audit_event_record(
+                event_type=AuditEvent.Type.TRANSITION,
+                request=request,
+                object_repr=f"导入 {pending['name']}"[:255],
+                detail=f"后台任务 #{job.pk}",
+            )
+            messages.info(request, "文件较大，已转入后台导入；完成后本页显示结果（全部导入或全部不导入）。")
+            return redirect("core:reportjob_detail", pk=job.pk)
         with default_storage.open(pending["path"], "rb") as handle:
             content = handle.read()
         default_storage.delete(pending["path"])

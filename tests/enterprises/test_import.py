@@ -216,3 +216,49 @@ def test_template_round_trips(client, bureau_user):
     assert workbook.sheetnames[:2] == [importer.ENTERPRISE_SHEET, importer.FIGURES_SHEET]
     headers = [cell.value.rstrip("*") for cell in workbook[importer.ENTERPRISE_SHEET][1]]
     assert headers == ENTERPRISE_HEADERS
+
+
+def test_large_file_is_committed_by_a_background_job(
+    client, bureau_user, monkeypatch, django_capture_on_commit_callbacks
+):
+    from kejiju.core.models import ReportJob
+
+    monkeypatch.setattr(importer, "INLINE_ROWS", 2)
+    content = workbook_bytes([enterprise_row(n) for n in range(1, 4)], [figure_row(1)])
+    client.force_login(bureau_user)
+    client.post(reverse("enterprises:enterprise_import"), {"file": SimpleUploadedFile("企业.xlsx", content)})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("enterprises:enterprise_import_confirm"))
+    job = ReportJob.objects.get(kind="enterprise_import")
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "core:reportjob_detail", kwargs={"pk": job.pk}
+    )
+    job.refresh_from_db()
+    assert job.state == ReportJob.State.SUCCEEDED, job.error
+    assert job.result == {"file": "企业.xlsx", "enterprises": 3, "figures": 1}
+    assert Enterprise.objects.count() == 3 and EnterpriseYear.objects.count() == 1
+    receipt = load_workbook(io.BytesIO(job.file.read()))
+    assert [row[1] for row in receipt["企业"].iter_rows(min_row=2, values_only=True)] == [
+        "导入企业1",
+        "导入企业2",
+        "导入企业3",
+    ]
+
+
+def test_background_import_fails_with_a_reason_and_writes_nothing(bureau_user):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from kejiju.core.models import ReportJob
+    from kejiju.core.services import report_job_run
+
+    rows = [enterprise_row(1), enterprise_row(2)]
+    rows[1][1] = "914403001922038217"
+    path = default_storage.save("imports/enterprises/test.xlsx", ContentFile(workbook_bytes(rows)))
+    job = ReportJob.objects.create(
+        kind="enterprise_import", parameters={"path": path, "name": "a.xlsx"}, requested_by=bureau_user
+    )
+    report_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.state == ReportJob.State.FAILED and "第3行" in job.error
+    assert not Enterprise.objects.exists()
