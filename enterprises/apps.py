@@ -89,7 +89,7 @@ class EnterprisesConfig(AppConfig):
                         "enterprises:smesevaluation_list",
                         "enterprises.view_smesevaluation",
                     ),
-                    MenuItem("科小入库统计", "enterprises:smes_stats", "enterprises.view_smesevaluation"),
+                    MenuItem("入库统计", "enterprises:smes_stats", "enterprises.view_smesevaluation"),
                     MenuItem("高企培育库", "enterprises:poolentry_list", "enterprises.view_poolentry"),
                     MenuItem(
                         "高企证书", "enterprises:gaoqicertificate_list", "enterprises.view_gaoqicertificate"

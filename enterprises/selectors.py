@@ -171,6 +171,19 @@ def smes_counts_by_region(
     return list(regions), cells, totals
 
 
+def pool_counts_by_region(*, user, years: list[int]) -> tuple[dict[tuple[int, int], int], dict[int, int]]:
+    """培育库 new entries per (region, entry year) for the visible regions; and the totals per year."""
+    rows = (
+        PoolEntry.objects.visible_to(user)
+        .filter(admitted_year__in=years, state__in=_ENTERED)
+        .values_list("enterprise__region", "admitted_year")
+        .annotate(n=Count("pk"))
+    )
+    cells = {(region_id, year): n for region_id, year, n in rows}
+    totals = {year: sum(n for (_r, y), n in cells.items() if y == year) for year in years}
+    return cells, totals
+
+
 # ------------------------------------------------------------------------------ counts for the annual review
 
 

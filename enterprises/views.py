@@ -572,7 +572,13 @@ class SmesStatsView(ActionPermissionMixin, TemplateView):
         ]
         context["totals"] = [totals[year] for year in years]
         context["headlines"] = [(year, totals[year]) for year in years if totals[year]]
-        context["title"] = "科技型中小企业入库统计"
+        pool_cells, pool_totals = selectors.pool_counts_by_region(user=self.request.user, years=years)
+        context["pool_rows"] = [
+            (region, [pool_cells.get((region.pk, year), 0) for year in years]) for region in regions
+        ]
+        context["pool_totals"] = [pool_totals[year] for year in years]
+        context["pool_headlines"] = [(year, pool_totals[year]) for year in years if pool_totals[year]]
+        context["title"] = "科技型中小企业及高企培育库入库统计"
         context["breadcrumbs"] = [
             ("科技型中小企业评价", reverse("enterprises:smesevaluation_list")),
             ("入库统计", None),

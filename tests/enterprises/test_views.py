@@ -267,9 +267,12 @@ def test_stats_page_headline(client, leader_user, county_a):
     SmesEvaluation.objects.create(
         enterprise=EnterpriseFactory(region=county_a), year=2023, figures_year=2022, state="revoked"
     )
+    PoolEntryFactory(enterprise=EnterpriseFactory(region=county_a), state="certified", admitted_year=2023)
+    PoolEntryFactory(enterprise=EnterpriseFactory(region=county_a), state="declined")
     client.force_login(leader_user)
     content = client.get(reverse("enterprises:smes_stats")).content.decode()
     assert "2023年科技型中小企业评价入库，目前已达到<strong>3</strong>家" in content
+    assert "2023年高新技术企业培育库新申报入库企业已达到<strong>1</strong>家" in content
 
 
 def test_import_button_only_for_bureau(client, bureau_user, county_user):
