@@ -335,3 +335,20 @@ def test_smes_export_follows_the_filter(client, bureau_user, county_a):
         load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True)
     )
     assert len(rows) == 1
+
+
+def test_enterprise_list_same_query_count_for_10_and_1000(client, bureau_user, county_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(bureau_user)
+    url = reverse("enterprises:enterprise_list")
+    counts = []
+    for total, start in ((10, 0), (1000, 10)):
+        _bulk_enterprises(total - start, county_a, start=5000 + start)
+        client.get(url)  # warm caches (content types, sessions) so both runs compare like with like
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, {"sort": "smes_latest_year", "gaoqi": "certified"})
+        assert response.status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
