@@ -1,0 +1,174 @@
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from kejiju.accounts.models import Region
+from kejiju.core.filters import BaseFilterSet
+
+from .industries import SECTIONS
+from .models import (
+    DoublingTarget,
+    Enterprise,
+    EnterpriseYear,
+    GaoqiCertificate,
+    PoolEntry,
+    Reward,
+    RewardTier,
+    SmesEvaluation,
+)
+
+
+def _years():
+    this_year = timezone.localdate().year
+    return [(year, f"{year}年") for year in range(this_year + 1, this_year - 8, -1)]
+
+
+def _regions(request):
+    from kejiju.accounts.scoping import scope_region_ids
+
+    queryset = Region.objects.county_level()
+    if request is None:
+        return queryset
+    allowed = scope_region_ids(request.user)
+    return queryset if allowed is None else queryset.filter(pk__in=allowed)
+
+
+class EnterpriseFilterSet(BaseFilterSet):
+    search_fields = ("name", "uscc")
+    q = django_filters.CharFilter(method="search", label="名称或统一社会信用代码")
+    region = django_filters.ModelChoiceFilter(queryset=_regions, label="所在县区")
+    industry_section = django_filters.ChoiceFilter(choices=SECTIONS, label="行业门类")
+    pool = django_filters.ChoiceFilter(
+        choices=[("smes", "科技型中小企业（已入库）"), ("gaoqi_pool", "高企培育库")],
+        method="filter_noop",
+        label="所在库",
+    )
+    gaoqi = django_filters.ChoiceFilter(
+        choices=[
+            ("certified", "持有效高企证书"),
+            ("applied", "培育库·已申报"),
+            ("pool", "培育库·培育中"),
+            ("none", "非高企"),
+        ],
+        method="filter_gaoqi",
+        label="高企状态",
+    )
+    year = django_filters.ChoiceFilter(choices=_years, method="filter_noop", label="年度")
+    is_active = django_filters.BooleanFilter(label="有效")
+
+    class Meta:
+        model = Enterprise
+        fields = ["q", "region", "industry_section", "pool", "gaoqi", "year", "is_active"]
+
+    def filter_noop(self, queryset, name, value):
+        return queryset
+
+    def filter_gaoqi(self, queryset, name, value):
+        today = timezone.localdate()
+        valid = Exists(
+            GaoqiCertificate.objects.filter(
+                enterprise=OuterRef("pk"), is_revoked=False, issued_on__lte=today, expires_on__gte=today
+            )
+        )
+        if value == "certified":
+            return queryset.filter(valid)
+        if value == "none":
+            return queryset.exclude(valid)
+        state = "applied" if value == "applied" else "admitted"
+        return queryset.filter(Exists(PoolEntry.objects.filter(enterprise=OuterRef("pk"), state=state)))
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        pool, year = data.get("pool"), int(data["year"]) if data.get("year") else None
+        if pool == "smes":
+            rows = SmesEvaluation.objects.filter(enterprise=OuterRef("pk"), state="admitted")
+            queryset = queryset.filter(Exists(rows.filter(year=year) if year else rows))
+        elif pool == "gaoqi_pool":
+            rows = PoolEntry.objects.filter(enterprise=OuterRef("pk"))
+            rows = rows.filter(admitted_year=year) if year else rows.filter(state__in=["admitted", "applied"])
+            queryset = queryset.filter(Exists(rows))
+        elif year:
+            queryset = queryset.filter(
+                Exists(EnterpriseYear.objects.filter(enterprise=OuterRef("pk"), year=year))
+            )
+        return queryset
+
+
+class SmesEvaluationFilterSet(BaseFilterSet):
+    search_fields = ("enterprise__name", "enterprise__uscc", "registration_number")
+    year = django_filters.ChoiceFilter(choices=_years, label="评价年度")
+    state = django_filters.ChoiceFilter(choices=SmesEvaluation.State.choices, label="状态")
+    region = django_filters.ModelChoiceFilter(
+        field_name="enterprise__region", queryset=_regions, label="县区"
+    )
+    passed = django_filters.BooleanFilter(label="评价合格")
+
+    class Meta:
+        model = SmesEvaluation
+        fields = ["q", "year", "state", "region", "passed"]
+
+
+class PoolEntryFilterSet(BaseFilterSet):
+    search_fields = ("enterprise__name", "enterprise__uscc")
+    admitted_year = django_filters.ChoiceFilter(choices=_years, label="入库年度")
+    state = django_filters.ChoiceFilter(choices=PoolEntry.State.choices, label="状态")
+    region = django_filters.ModelChoiceFilter(
+        field_name="enterprise__region", queryset=_regions, label="县区"
+    )
+
+    class Meta:
+        model = PoolEntry
+        fields = ["q", "admitted_year", "state", "region"]
+
+
+class CertificateFilterSet(BaseFilterSet):
+    search_fields = ("number", "enterprise__name", "enterprise__uscc")
+    region = django_filters.ModelChoiceFilter(
+        field_name="enterprise__region", queryset=_regions, label="县区"
+    )
+    issued_year = django_filters.ChoiceFilter(
+        field_name="issued_on", lookup_expr="year", choices=_years, label="发证年度"
+    )
+    valid = django_filters.BooleanFilter(method="filter_valid", label="当前有效")
+
+    class Meta:
+        model = GaoqiCertificate
+        fields = ["q", "region", "issued_year", "valid"]
+
+    def filter_valid(self, queryset, name, value):
+        today = timezone.localdate()
+        valid = {"is_revoked": False, "issued_on__lte": today, "expires_on__gte": today}
+        return queryset.filter(**valid) if value else queryset.exclude(**valid)
+
+
+class DoublingTargetFilterSet(BaseFilterSet):
+    year = django_filters.ChoiceFilter(choices=_years, label="年度")
+    region = django_filters.ModelChoiceFilter(queryset=_regions, label="县区")
+
+    class Meta:
+        model = DoublingTarget
+        fields = ["year", "region"]
+
+
+class RewardTierFilterSet(BaseFilterSet):
+    year = django_filters.ChoiceFilter(choices=_years, label="年度")
+
+    class Meta:
+        model = RewardTier
+        fields = ["year"]
+
+
+class RewardFilterSet(BaseFilterSet):
+    search_fields = ("enterprise__name", "enterprise__uscc")
+    year = django_filters.ChoiceFilter(choices=_years, label="年度")
+    state = django_filters.ChoiceFilter(choices=Reward.State.choices, label="状态")
+    region = django_filters.ModelChoiceFilter(
+        field_name="enterprise__region", queryset=_regions, label="县区"
+    )
+
+    class Meta:
+        model = Reward
+        fields = ["q", "year", "state", "region"]

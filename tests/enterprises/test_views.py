@@ -1,0 +1,354 @@
+"""Pages of the enterprises app: they render for each role, scope by county, keep a constant query count,
+and export what the list shows."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from enterprises import services
+from enterprises.models import Enterprise, EnterpriseYear, SmesEvaluation
+from kejiju.core.models import Organization
+from tests.enterprises.factories import (
+    CertificateFactory,
+    EnterpriseFactory,
+    EnterpriseYearFactory,
+    PoolEntryFactory,
+    make_uscc,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _bulk_enterprises(n: int, region, start: int = 1000) -> None:
+    organizations = Organization.objects.bulk_create(
+        [Organization(name=f"批量企业{i}", uscc=make_uscc(start + i), region=region) for i in range(n)]
+    )
+    enterprises = Enterprise.objects.bulk_create(
+        [
+            Enterprise(organization=o, name=o.name, uscc=o.uscc, region=region, industry_section="C")
+            for o in organizations
+        ]
+    )
+    SmesEvaluation.objects.bulk_create(
+        [
+            SmesEvaluation(
+                enterprise=e, year=2025, figures_year=2024, state="admitted", registration_number=f"x{e.pk}"
+            )
+            for e in enterprises[::3]
+        ]
+    )
+    from enterprises.models import GaoqiCertificate, PoolEntry
+
+    PoolEntry.objects.bulk_create(
+        [PoolEntry(enterprise=e, state="admitted", admitted_year=2025) for e in enterprises[::4]]
+    )
+    GaoqiCertificate.objects.bulk_create(
+        [
+            GaoqiCertificate(
+                enterprise=e,
+                number=f"GR202514{e.pk:06d}",
+                issued_on=date(2025, 1, 1),
+                expires_on=date(2027, 12, 31),
+            )
+            for e in enterprises[::5]
+        ]
+    )
+
+
+@pytest.mark.parametrize("count", [10, 1000])
+def test_enterprise_list_query_count_is_constant(
+    client, bureau_user, county_a, count, django_assert_max_num_queries
+):
+    _bulk_enterprises(count, county_a)
+    client.force_login(bureau_user)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("enterprises:enterprise_list"), {"sort": "-certificate_expires"})
+    assert response.status_code == 200
+    assert "批量企业" in response.content.decode()
+
+
+@pytest.mark.parametrize("count", [10, 150])
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "enterprises:smesevaluation_list",
+        "enterprises:poolentry_list",
+        "enterprises:gaoqicertificate_list",
+        "enterprises:certificate_expiring",
+    ],
+)
+def test_other_lists_query_count_is_constant(
+    client, bureau_user, county_a, count, url_name, django_assert_max_num_queries
+):
+    _bulk_enterprises(count, county_a)
+    client.force_login(bureau_user)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse(url_name))
+    assert response.status_code == 200
+
+
+def test_county_sees_only_its_county(client, county_user, county_a, county_b):
+    EnterpriseFactory(name="本县企业", region=county_a)
+    EnterpriseFactory(name="外县企业", region=county_b)
+    client.force_login(county_user)
+    content = client.get(reverse("enterprises:enterprise_list")).content.decode()
+    assert "本县企业" in content and "外县企业" not in content
+    workbook = load_workbook(
+        io.BytesIO(b"".join(client.get(reverse("enterprises:enterprise_export")).streaming_content))
+    )
+    names = [row[0] for row in workbook.active.iter_rows(min_row=2, values_only=True)]
+    assert names == ["本县企业"]
+
+
+def test_filters_and_search(client, bureau_user, county_a, county_b):
+    target = EnterpriseFactory(name="忻州法兰锻造有限公司", region=county_a)
+    EnterpriseFactory(name="别的公司", region=county_b, industry_section="I", industry_code="6513")
+    SmesEvaluation.objects.create(enterprise=target, year=2023, figures_year=2022, state="admitted")
+    client.force_login(bureau_user)
+    url = reverse("enterprises:enterprise_list")
+    for query in (
+        {"q": "法兰"},
+        {"q": target.uscc},
+        {"region": county_a.pk},
+        {"pool": "smes", "year": 2023},
+    ):
+        content = client.get(url, query).content.decode()
+        assert "忻州法兰锻造有限公司" in content and "别的公司" not in content, query
+    content = client.get(url, {"industry_section": "I"}).content.decode()
+    assert "别的公司" in content and "忻州法兰锻造有限公司" not in content
+
+
+def test_export_has_the_columns_shown_and_neutralises_formulas(client, bureau_user, county_a):
+    EnterpriseFactory(name='=HYPERLINK("http://x")', region=county_a)
+    EnterpriseFactory(name="普通企业", region=county_a)
+    client.force_login(bureau_user)
+    response = client.get(reverse("enterprises:enterprise_export"), {"q": "HYPERLINK"})
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    rows = list(workbook.active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("企业名称", "统一社会信用代码", "所在县区")
+    assert len(rows) == 2
+    assert rows[1][0].startswith("'=")
+
+
+def test_enterprise_detail_shows_everything(client, bureau_user, leader_user, county_user, county_a):
+    enterprise = EnterpriseFactory(region=county_a)
+    EnterpriseYearFactory(enterprise=enterprise, year=2025)
+    PoolEntryFactory(enterprise=enterprise)
+    CertificateFactory(enterprise=enterprise)
+    services.enterprise_update(
+        enterprise=enterprise, actor=bureau_user, uscc=enterprise.uscc, address="新地址"
+    )
+    for user in (bureau_user, leader_user, county_user):
+        client.force_login(user)
+        content = client.get(enterprise.get_absolute_url()).content.decode()
+        for text in (
+            "年度数据",
+            "科技型中小企业评价",
+            "高企培育库",
+            "高企证书",
+            "变更历史",
+            "新地址",
+            "GR2025",
+        ):
+            assert text in content, (user.role, text)
+        assert f"{enterprise} 2025年" in content  # the figures' history is on the enterprise page
+    client.force_login(leader_user)
+    assert "编辑" not in client.get(enterprise.get_absolute_url()).content.decode().split("基本信息")[0]
+
+
+def test_create_form_shows_duplicate_link(client, bureau_user, county_a):
+    existing = EnterpriseFactory(region=county_a)
+    client.force_login(bureau_user)
+    response = client.post(
+        reverse("enterprises:enterprise_add"),
+        {
+            "name": "新企业",
+            "uscc": existing.uscc,
+            "region": county_a.pk,
+            "industry_section": "C",
+            "clean_record": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert f'href="{existing.get_absolute_url()}"' in response.content.decode()
+
+
+def test_county_form_offers_only_its_region(client, county_user, county_a, county_b):
+    client.force_login(county_user)
+    response = client.post(
+        reverse("enterprises:enterprise_add"),
+        {"name": "外县企业", "uscc": make_uscc(77), "region": county_b.pk, "industry_section": "C"},
+    )
+    assert response.status_code == 200 and not Enterprise.objects.exists()
+    assert "uscc_override" not in response.content.decode()
+    response = client.post(
+        reverse("enterprises:enterprise_add"),
+        {"name": "本县企业", "uscc": make_uscc(77), "region": county_a.pk, "industry_section": "C"},
+    )
+    assert response.status_code == 302 and Enterprise.objects.get().region == county_a
+
+
+def test_figures_form_and_evaluation_page(client, county_user, bureau_user, county_a):
+    enterprise = EnterpriseFactory(region=county_a)
+    client.force_login(county_user)
+    data = {
+        "year": 2025,
+        "employees": 100,
+        "tech_staff": 25,
+        "revenue": "40000000",
+        "total_cost": "30000000",
+        "total_assets": "50000000",
+        "rd_expense": "1800000",
+        "ip_class1": 0,
+        "ip_class2": 3,
+    }
+    response = client.post(reverse("enterprises:enterpriseyear_add", kwargs={"pk": enterprise.pk}), data)
+    assert response.status_code == 302
+    assert EnterpriseYear.objects.get().rd_expense == Decimal("1800000.00")
+    response = client.post(
+        reverse("enterprises:smesevaluation_add", kwargs={"pk": enterprise.pk}),
+        {"year": 2026, "submitted_on": "2026-04-01"},
+    )
+    evaluation = SmesEvaluation.objects.get()
+    assert response.status_code == 302
+    # 25% → 16; R&D/revenue 4.5% → 30, R&D/cost 6.0% → 0, option 1 wins; 3 Ⅱ类 → 18: total 64.
+    assert (
+        evaluation.tech_staff_points,
+        evaluation.rd_points,
+        evaluation.ip_points,
+        evaluation.total_score,
+    ) == (
+        16,
+        30,
+        18,
+        64,
+    )
+    content = client.get(evaluation.get_absolute_url()).content.decode()
+    for text in ("科技人员25人/职工100人 = 25.0%", "4.5%", "采用", "评价合格", "形式审查通过", "流转记录"):
+        assert text in content, text
+    client.post(
+        reverse("enterprises:smesevaluation_transition", kwargs={"pk": evaluation.pk}),
+        {"action": "review_pass"},
+    )
+    evaluation.refresh_from_db()
+    assert evaluation.state == "reviewed"
+    client.force_login(bureau_user)
+    response = client.post(
+        reverse("enterprises:smesevaluation_bulk"),
+        {"action": "start_publicity", "on": "2026-09-28", "selection": [evaluation.pk]},
+    )
+    evaluation.refresh_from_db()
+    assert evaluation.state == "publicity" and evaluation.publicity_end == date(
+        2026, 10, 15
+    )  # 1–7 Oct off, Sat 10 Oct worked
+
+
+def test_pool_detail_checklist_lines(client, bureau_user, county_a):
+    enterprise = EnterpriseFactory(region=county_a)
+    EnterpriseYearFactory(enterprise=enterprise, year=2025, tech_staff=8)  # 8% < 10%
+    entry = PoolEntryFactory(enterprise=enterprise)
+    client.force_login(bureau_user)
+    content = client.get(entry.get_absolute_url()).content.decode()
+    assert "8.0%" in content and "table-danger" in content and "table-success" in content
+    assert "入库" in content  # the bureau's action
+
+
+def test_stats_page_headline(client, leader_user, county_a):
+    for _ in range(3):
+        SmesEvaluation.objects.create(
+            enterprise=EnterpriseFactory(region=county_a), year=2023, figures_year=2022, state="admitted"
+        )
+    SmesEvaluation.objects.create(
+        enterprise=EnterpriseFactory(region=county_a), year=2023, figures_year=2022, state="revoked"
+    )
+    PoolEntryFactory(enterprise=EnterpriseFactory(region=county_a), state="certified", admitted_year=2023)
+    PoolEntryFactory(enterprise=EnterpriseFactory(region=county_a), state="declined")
+    client.force_login(leader_user)
+    content = client.get(reverse("enterprises:smes_stats")).content.decode()
+    assert "2023年科技型中小企业评价入库，目前已达到<strong>3</strong>家" in content
+    assert "2023年高新技术企业培育库新申报入库企业已达到<strong>1</strong>家" in content
+
+
+def test_import_button_only_for_bureau(client, bureau_user, county_user):
+    for user, shown in ((bureau_user, True), (county_user, False)):
+        client.force_login(user)
+        content = client.get(reverse("enterprises:enterprise_list")).content.decode()
+        assert (reverse("enterprises:enterprise_import") in content) is shown
+
+
+def test_doubling_progress(client, bureau_user, county_a):
+    from enterprises.models import DoublingTarget
+
+    DoublingTarget.objects.create(region=county_a, year=2026, target=2)
+    CertificateFactory(
+        enterprise=EnterpriseFactory(region=county_a),
+        issued_on=date(2025, 1, 1),
+        expires_on=date(2027, 12, 31),
+    )
+    client.force_login(bureau_user)
+    content = client.get(reverse("enterprises:doublingtarget_list"), {"year": 2026}).content.decode()
+    assert "50%" in content
+
+
+def test_home_page_todos(client, bureau_user, county_a):
+    enterprise = EnterpriseFactory(region=county_a)
+    SmesEvaluation.objects.create(enterprise=enterprise, year=2026, figures_year=2025, state="submitted")
+    client.force_login(bureau_user)
+    assert "科小评价待形式审查" in client.get(reverse("core:home")).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("url_name", "first_header"),
+    [
+        ("enterprises:smesevaluation_export", "企业"),
+        ("enterprises:poolentry_export", "企业"),
+        ("enterprises:gaoqicertificate_export", "证书编号"),
+        ("enterprises:reward_export", "企业"),
+    ],
+)
+def test_other_exports_open_back(client, bureau_user, county_a, url_name, first_header):
+    _bulk_enterprises(12, county_a)
+    client.force_login(bureau_user)
+    response = client.get(reverse(url_name))
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    rows = list(workbook.active.iter_rows(values_only=True))
+    assert rows[0][0] == first_header
+    assert "selection" not in rows[0] and "" not in rows[0]
+
+
+def test_smes_export_follows_the_filter(client, bureau_user, county_a):
+    _bulk_enterprises(12, county_a)
+    client.force_login(bureau_user)
+    response = client.get(reverse("enterprises:smesevaluation_export"), {"year": 2025, "state": "admitted"})
+    rows = list(
+        load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True)
+    )
+    assert len(rows) == 1 + 4  # every third of 12 enterprises
+    response = client.get(reverse("enterprises:smesevaluation_export"), {"year": 2024})
+    rows = list(
+        load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True)
+    )
+    assert len(rows) == 1
+
+
+def test_enterprise_list_same_query_count_for_10_and_1000(client, bureau_user, county_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(bureau_user)
+    url = reverse("enterprises:enterprise_list")
+    counts = []
+    for total, start in ((10, 0), (1000, 10)):
+        _bulk_enterprises(total - start, county_a, start=5000 + start)
+        client.get(url)  # warm caches (content types, sessions) so both runs compare like with like
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, {"sort": "smes_latest_year", "gaoqi": "certified"})
+        assert response.status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
