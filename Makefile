@@ -45,6 +45,7 @@ lint: install
 check: install
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python manage.py check
 	DJANGO_SETTINGS_MODULE=kejiju.settings_prod SECRET_KEY=check-deploy-$$(date +%s)-a-long-random-value-for-the-check \
+		PII_ENCRYPTION_KEY=check-deploy-placeholder-key \
 		ALLOWED_HOSTS=kejiju.example.gov.cn DATABASE_URL=$(TEST_DATABASE_URL) \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 

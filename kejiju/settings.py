@@ -171,6 +171,10 @@ FILING_DEADLINE_DAYS = env.int("FILING_DEADLINE_DAYS", default=5)
 REPORT_JOB_HEARTBEAT_SECONDS = env.int("REPORT_JOB_HEARTBEAT_SECONDS", default=10)
 REPORT_JOB_LEASE_SECONDS = env.int("REPORT_JOB_LEASE_SECONDS", default=3 * REPORT_JOB_HEARTBEAT_SECONDS)
 
+# Key for personal data at rest (身份证号, mobile numbers): 32 random bytes, URL-safe base64. Without it
+# the embedded demo derives one from SECRET_KEY; production refuses to start (settings_prod).
+PII_ENCRYPTION_KEY = env.str("PII_ENCRYPTION_KEY", default=None)
+
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="kejiju@localhost")
 

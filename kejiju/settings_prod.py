@@ -5,6 +5,9 @@ from .settings import env
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")  # no default: refuse to start without one
+PII_ENCRYPTION_KEY = env.str(
+    "PII_ENCRYPTION_KEY"
+)  # likewise: personal data is never encrypted with a derived key
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -12,6 +12,7 @@ def test_check_deploy_is_clean_with_production_settings():
         "DJANGO_SETTINGS_MODULE": "kejiju.settings_prod",
         "SECRET_KEY": "a-production-like-secret-key-with-enough-length-and-variety-0123456789",
         "ALLOWED_HOSTS": "kejiju.example.gov.cn",
+        "PII_ENCRYPTION_KEY": "bWFkZS11cC1mb3ItdGhlLWNoZWNrLW9ubHktMzJieXQ=",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -27,10 +28,20 @@ def test_check_deploy_is_clean_with_production_settings():
 
 
 def test_production_settings_refuse_to_start_without_a_secret_key():
-    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "PII_ENCRYPTION_KEY"}}
     env["DJANGO_SETTINGS_MODULE"] = "kejiju.settings_prod"
     result = subprocess.run(
         [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_production_settings_refuse_to_start_without_a_personal_data_key():
+    env = {k: v for k, v in os.environ.items() if k != "PII_ENCRYPTION_KEY"}
+    env.update(DJANGO_SETTINGS_MODULE="kejiju.settings_prod", SECRET_KEY="x" * 60)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0
+    assert "PII_ENCRYPTION_KEY" in result.stderr

@@ -125,7 +125,11 @@ class Organization(models.Model):
     kind = models.CharField("单位类型", max_length=16, choices=Kind.choices, default=Kind.ENTERPRISE)
     uscc = models.CharField("统一社会信用代码", max_length=18, blank=True)
     region = models.ForeignKey(
-        "accounts.Region", verbose_name="所在县区", null=True, blank=True, on_delete=models.PROTECT,
+        "accounts.Region",
+        verbose_name="所在县区",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="organizations",
     )
     # A university outside the city (a 省校合作 partner) has no region.
@@ -138,7 +142,9 @@ class Organization(models.Model):
         verbose_name_plural = "单位"
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["uscc"], condition=~models.Q(uscc=""), name="organization_uscc_unique")
+            models.UniqueConstraint(
+                fields=["uscc"], condition=~models.Q(uscc=""), name="organization_uscc_unique"
+            )
         ]
 
     def __str__(self) -> str:

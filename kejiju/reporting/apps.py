@@ -78,6 +78,18 @@ class ReportingConfig(AppConfig):
             )
         )
         register_todo_provider(reporting_todos)
+        self._register_figure_providers()
+
+    @staticmethod
+    def _register_figure_providers() -> None:
+        """Monthly figures the records already know; the county form prefills them (reporting reads the
+        domain apps, never the other way round)."""
+        from enterprises.selectors import pool_entered_in_month, smes_entered_in_month
+
+        from .figures import register_monthly_figure
+
+        register_monthly_figure("smes_new", "科技型中小企业新入库（家）", smes_entered_in_month)
+        register_monthly_figure("pool_new", "高企培育库新入库（家）", pool_entered_in_month)
 
     def seed_demo(self, *, stdout) -> None:
         from .demo import seed_reporting_demo

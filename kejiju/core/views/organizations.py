@@ -1,3 +1,5 @@
+from django.shortcuts import redirect
+
 from kejiju.core.filters import OrganizationFilterSet
 from kejiju.core.forms import OrganizationForm
 from kejiju.core.models import Organization
@@ -38,6 +40,19 @@ class OrganizationCreateView(ObjectCreateView):
 class OrganizationUpdateView(ObjectUpdateView):
     model = Organization
     form_class = OrganizationForm
+
+    def get(self, request, *args, **kwargs):
+        # An enterprise's unit is kept in step by the enterprises app: edit it there.
+        enterprise = getattr(self.get_object(), "enterprise", None)
+        if enterprise is not None:
+            return redirect("enterprises:enterprise_edit", pk=enterprise.pk)
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        enterprise = getattr(self.get_object(), "enterprise", None)
+        if enterprise is not None:
+            return redirect("enterprises:enterprise_edit", pk=enterprise.pk)
+        return super().post(request, *args, **kwargs)
 
 
 class OrganizationDeleteView(ObjectDeleteView):
