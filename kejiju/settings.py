@@ -196,3 +196,4 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 # django-filter: an empty choice means "no filter".
 FILTERS_EMPTY_CHOICE_LABEL = "全部"
 FILTERS_NULL_CHOICE_LABEL = "（空）"
+FORMAT_MODULE_PATH = ["kejiju.formats"]

@@ -2,7 +2,7 @@ import django_filters
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 
-from kejiju.core.filters import BaseFilterSet, YesNoFilter
+from kejiju.core.filters import BaseFilterSet
 from kejiju.core.models import AuditEvent
 
 from .models import Region, User
@@ -13,7 +13,7 @@ class UserFilterSet(BaseFilterSet):
     search_fields = ("username", "display_name", "email")
     role = django_filters.ChoiceFilter(choices=Role.choices, label="角色")
     region = django_filters.ModelChoiceFilter(queryset=Region.objects.county_level(), label="所属区划")
-    is_active = YesNoFilter(label="启用")
+    is_active = django_filters.BooleanFilter(label="启用")
 
     class Meta:
         model = User

@@ -9,19 +9,6 @@ from kejiju.accounts.models import Region
 from .models import Organization
 
 
-class YesNoFilter(django_filters.ChoiceFilter):
-    """A yes/no filter whose empty choice reads 全部 (django-filter's BooleanFilter shows 未知)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("choices", (("true", "是"), ("false", "否")))
-        super().__init__(*args, **kwargs)
-
-    def filter(self, qs, value):
-        if value in ("true", "false"):
-            return qs.filter(**{self.field_name: value == "true"})
-        return qs
-
-
 class BaseFilterSet(django_filters.FilterSet):
     """Adds the free-text box `q`, matched with icontains on `search_fields` (pg_trgm GIN indexes serve
     these on PostgreSQL; SQLite falls back to a scan)."""
@@ -35,6 +22,9 @@ class BaseFilterSet(django_filters.FilterSet):
         form = super().form
         for field in form.fields.values():
             widget = field.widget
+            if isinstance(widget, forms.NullBooleanSelect):
+                # django-filter's yes/no filters: the empty choice means "no filter", not 未知.
+                widget.choices = (("unknown", "全部"), ("true", "是"), ("false", "否"))
             if isinstance(widget, forms.Select):
                 widget.attrs.setdefault("class", "form-select form-select-sm")
             else:
@@ -62,4 +52,4 @@ class OrganizationFilterSet(BaseFilterSet):
         model = Organization
         fields = ["q", "kind", "region", "is_active"]
 
-    is_active = YesNoFilter(label="有效")
+    is_active = django_filters.BooleanFilter(label="有效")

@@ -1,7 +1,7 @@
 import django_filters
 
 from kejiju.accounts.models import Region
-from kejiju.core.filters import BaseFilterSet, YesNoFilter
+from kejiju.core.filters import BaseFilterSet
 
 from . import rules
 from .models import CountyTask, MonthlyFiling, TaskCategory
@@ -25,7 +25,7 @@ class MonthlyFilingFilterSet(BaseFilterSet):
     month = django_filters.NumberFilter(label="月份")
     region = django_filters.ModelChoiceFilter(queryset=Region.objects.county_level(), label="县区")
     state = django_filters.ChoiceFilter(choices=rules.FilingState.choices, label="状态")
-    is_late = YesNoFilter(label="逾期报送")
+    is_late = django_filters.BooleanFilter(label="逾期报送")
 
     class Meta:
         model = MonthlyFiling
