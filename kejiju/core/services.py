@@ -147,3 +147,63 @@ def _fail(job: ReportJob, reason: str) -> None:
     ReportJob.objects.filter(pk=job.pk).update(
         state=ReportJob.State.FAILED, error=reason, finished_at=timezone.now()
     )
+
+
+# ------------------------------------------------------------------------------------------ audit archive
+
+
+class AuditArchiveError(ValueError):
+    pass
+
+
+def audit_archive(*, before, output_dir, actor_name: str = "archive_audit") -> dict[str, Any]:
+    """Move the audit rows older than `before` (a date at least AUDIT_RETENTION_DAYS ago) into a gzipped
+    JSON Lines file with a SHA-256 checksum beside it, then delete them. The delete is the only one the
+    append-only trigger lets through: it sets `kejiju.audit_archive` for this transaction only."""
+    import datetime as dt
+    import gzip
+    import hashlib
+    import json
+    from pathlib import Path
+
+    from auditlog.models import LogEntry
+    from django.core.serializers import serialize
+
+    today = timezone.localdate()
+    if before > today - dt.timedelta(days=settings.AUDIT_RETENTION_DAYS):
+        raise AuditArchiveError(
+            f"审计记录至少保存 {settings.AUDIT_RETENTION_DAYS} 天：归档日期须不晚于 "
+            f"{today - dt.timedelta(days=settings.AUDIT_RETENTION_DAYS):%Y-%m-%d}。"
+        )
+    cutoff = timezone.make_aware(dt.datetime.combine(before, dt.time.min))
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    stamp = timezone.localtime().strftime("%Y%m%dT%H%M%S")
+    path = output_dir / f"audit-before-{before:%Y%m%d}-{stamp}.jsonl.gz"
+    counts: dict[str, int] = {}
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL kejiju.audit_archive = 'on'")
+        querysets = {
+            "core.auditevent": AuditEvent.objects.filter(created_at__lt=cutoff).order_by("pk"),
+            "auditlog.logentry": LogEntry.objects.filter(timestamp__lt=cutoff).order_by("pk"),
+        }
+        with gzip.open(path, "wt", encoding="utf-8") as handle:
+            for label, queryset in querysets.items():
+                rows = list(queryset.select_for_update())
+                counts[label] = len(rows)
+                for row in json.loads(serialize("json", rows)):
+                    handle.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        path.with_name(path.name + ".sha256").write_text(f"{digest}  {path.name}\n", encoding="utf-8")
+        for queryset in querysets.values():
+            queryset.model.objects.filter(pk__in=queryset.values("pk")).delete()
+        audit_event_record(
+            event_type=AuditEvent.Type.ARCHIVE,
+            username=actor_name,
+            object_repr=path.name,
+            detail=f"归档 {before:%Y-%m-%d} 之前的审计记录：安全事件 {counts['core.auditevent']} 条，"
+            f"数据变更 {counts['auditlog.logentry']} 条；SHA-256 {digest}",
+        )
+    return {"path": path, "sha256": digest, "counts": counts}
