@@ -30,7 +30,12 @@ class OTPTokenForm(forms.Form):
         max_length=16,
         help_text="手机身份验证器上的 6 位数字，或一个恢复码（每个只能用一次）。",
         widget=forms.TextInput(
-            attrs={"class": "form-control", "autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+            attrs={
+                "class": "form-control",
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autofocus": True,
+            }
         ),
     )
 

@@ -130,7 +130,9 @@ class PasswordHistory(models.Model):
 
     KEEP = 5
 
-    user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="password_history")
+    user = models.ForeignKey(
+        User, verbose_name="用户", on_delete=models.CASCADE, related_name="password_history"
+    )
     password = models.CharField("密码摘要", max_length=128)
     created_at = models.DateTimeField("时间", default=timezone.now)
 

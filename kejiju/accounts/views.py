@@ -39,7 +39,6 @@ from .forms import (
 from .models import Region, User
 from .tables import AuditEventTable, ChangeLogTable, RegionTable, UserTable
 
-
 OTP_PENDING_SESSION_KEY = "kejiju_otp_pending"
 
 
@@ -213,7 +212,6 @@ class UserDetailView(ObjectDetailView):
         "last_login",
         "date_joined",
     )
-
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import logging
 import threading
@@ -156,6 +157,23 @@ class AuditArchiveError(ValueError):
     pass
 
 
+@contextlib.contextmanager
+def _audit_archive_switch():
+    """Lets the append-only trigger through for this transaction only (SET LOCAL), and switches it back
+    at once should the caller's transaction go on (a savepoint inside a longer one)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL kejiju.audit_archive = 'on'")
+    try:
+        yield
+    finally:
+        if not connection.needs_rollback:
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL kejiju.audit_archive = 'off'")
+
+
 def audit_archive(*, before, output_dir, actor_name: str = "archive_audit") -> dict[str, Any]:
     """Move the audit rows older than `before` (a date at least AUDIT_RETENTION_DAYS ago) into a gzipped
     JSON Lines file with a SHA-256 checksum beside it, then delete them. The delete is the only one the
@@ -181,10 +199,7 @@ def audit_archive(*, before, output_dir, actor_name: str = "archive_audit") -> d
     stamp = timezone.localtime().strftime("%Y%m%dT%H%M%S")
     path = output_dir / f"audit-before-{before:%Y%m%d}-{stamp}.jsonl.gz"
     counts: dict[str, int] = {}
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL kejiju.audit_archive = 'on'")
+    with transaction.atomic(), _audit_archive_switch():
         querysets = {
             "core.auditevent": AuditEvent.objects.filter(created_at__lt=cutoff).order_by("pk"),
             "auditlog.logentry": LogEntry.objects.filter(timestamp__lt=cutoff).order_by("pk"),
