@@ -145,7 +145,8 @@ def user_unlock(*, user: User, actor: User, request=None) -> int:
 def otp_required_for(user: User) -> bool:
     from django.conf import settings
 
-    return bool(settings.OTP_REQUIRED) and user.role in settings.OTP_REQUIRED_ROLES
+    # The emergency superuser counts as a privileged account too.
+    return bool(settings.OTP_REQUIRED) and (user.role in settings.OTP_REQUIRED_ROLES or user.is_superuser)
 
 
 def otp_has_device(user: User) -> bool:

@@ -71,6 +71,9 @@ class ClaimOutcome(enum.Enum):
     ALREADY_FINISHED = "already_finished"  # a duplicate delivery: nothing to do
     BUSY = "busy"  # another worker holds a live claim
     MISSING = "missing"
+    # This run lost its lease (its heartbeat stopped long enough for a copy of the message to claim the
+    # job again): its result is dropped so that the job ends with one file, the newer run's.
+    SUPERSEDED = "superseded"
 
 
 def _claim(job_id: int) -> ClaimOutcome | None:
@@ -103,9 +106,13 @@ class _Heartbeat(threading.Thread):
     def run(self) -> None:
         try:
             while not self.stopped.wait(settings.REPORT_JOB_HEARTBEAT_SECONDS):
-                ReportJob.objects.filter(pk=self.job_id, state=ReportJob.State.RUNNING).update(
-                    heartbeat_at=timezone.now()
-                )
+                try:
+                    ReportJob.objects.filter(pk=self.job_id, state=ReportJob.State.RUNNING).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except Exception:  # a dropped connection must not stop the heartbeat for good
+                    logger.warning("report job %s: heartbeat failed, retrying", self.job_id, exc_info=True)
+                    connection.close()
         finally:
             connection.close()
 
@@ -124,29 +131,41 @@ def report_job_run(*, job_id: int) -> ClaimOutcome:
     try:
         output = kind.build(job)
     except SoftTimeLimitExceeded:
-        _fail(job, "超过时间限制，任务已中止。请缩小范围后重试，或联系系统管理员。")
+        finished = _fail(job, "超过时间限制，任务已中止。请缩小范围后重试，或联系系统管理员。")
     except Exception as exc:
         logger.exception("report job %s failed", job_id)
-        _fail(job, f"生成失败：{exc}")
+        finished = _fail(job, f"生成失败：{exc}")
     else:
-        with transaction.atomic():
-            old_name = job.file.name if job.file else ""
-            job.file.save(output.filename, ContentFile(output.content), save=False)
-            job.result = output.result
-            job.state = ReportJob.State.SUCCEEDED
-            job.error = ""
-            job.finished_at = timezone.now()
-            job.save(update_fields=["file", "result", "state", "error", "finished_at"])
-        if old_name and old_name != job.file.name:
-            job.file.storage.delete(old_name)
+        finished = _succeed(job, output)
     finally:
         heartbeat.stopped.set()
+    if not finished:
+        logger.warning("report job %s: attempt %s lost its lease; result dropped", job_id, job.attempts)
+        return ClaimOutcome.SUPERSEDED
     return ClaimOutcome.DONE
 
 
-def _fail(job: ReportJob, reason: str) -> None:
-    ReportJob.objects.filter(pk=job.pk).update(
-        state=ReportJob.State.FAILED, error=reason, finished_at=timezone.now()
+def _this_attempt(job: ReportJob):
+    """The job's row while this run still holds it (no later claim has taken it over)."""
+    return ReportJob.objects.filter(pk=job.pk, state=ReportJob.State.RUNNING, attempts=job.attempts)
+
+
+def _succeed(job: ReportJob, output) -> bool:
+    field = job.file.field
+    name = field.storage.save(field.generate_filename(job, output.filename), ContentFile(output.content))
+    updated = _this_attempt(job).update(
+        file=name, result=output.result, state=ReportJob.State.SUCCEEDED, error="", finished_at=timezone.now()
+    )
+    if not updated:
+        field.storage.delete(name)
+        return False
+    job.refresh_from_db()
+    return True
+
+
+def _fail(job: ReportJob, reason: str) -> bool:
+    return bool(
+        _this_attempt(job).update(state=ReportJob.State.FAILED, error=reason, finished_at=timezone.now())
     )
 
 

@@ -233,6 +233,13 @@ def test_required_roles_must_enrol_when_otp_is_required(client, world, settings,
     assert client.get(reverse("accounts:otp_setup")).status_code == 200
 
 
+def test_the_superuser_must_enrol_too(client, settings, regions):
+    settings.OTP_REQUIRED = True
+    root = User.objects.create_superuser("root", password="Root#2026xx")
+    client.force_login(root)
+    assert client.get("/")["Location"] == reverse("accounts:otp_setup")
+
+
 def test_county_offices_may_choose(client, county_user, settings):
     settings.OTP_REQUIRED = True
     client.force_login(county_user)
