@@ -180,12 +180,18 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60),
 }
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # A job whose message was lost (broker down when it was requested, or restarted without its data)
+    # is queued again.
+    "requeue-stale-report-jobs": {"task": "kejiju.core.tasks.requeue_stale_report_jobs", "schedule": 300.0},
+}
 
 # A running ReportJob touches its row every HEARTBEAT seconds; one silent for LEASE seconds has lost its
 # worker, and a copy of its message may claim it again.
 REPORT_JOB_HEARTBEAT_SECONDS = env.int("REPORT_JOB_HEARTBEAT_SECONDS", default=10)
 REPORT_JOB_LEASE_SECONDS = env.int("REPORT_JOB_LEASE_SECONDS", default=3 * REPORT_JOB_HEARTBEAT_SECONDS)
+# A job still pending after this long has lost its message: the beat sweeper queues it again.
+REPORT_JOB_REQUEUE_SECONDS = env.int("REPORT_JOB_REQUEUE_SECONDS", default=120)
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="kejiju@localhost")

@@ -58,12 +58,40 @@ def audit_event_record(
 
 def report_job_request(*, kind: str, parameters: dict[str, Any], user) -> ReportJob:
     """Create a job row and queue it once the transaction commits."""
-    from .tasks import run_report_job
-
     get_job_kind(kind)  # fail early on an unknown kind
     job = ReportJob.objects.create(kind=kind, parameters=parameters, requested_by=user)
-    transaction.on_commit(lambda: run_report_job.delay(job.pk))
+    transaction.on_commit(lambda: _enqueue(job.pk))
     return job
+
+
+def _enqueue(job_id: int) -> bool:
+    """Queue the job's message. With the broker down the job stays pending (the page says 排队中) and
+    report_jobs_requeue_stale sends it again later: a request never fails because Redis is restarting."""
+    from .tasks import run_report_job
+
+    try:
+        run_report_job.delay(job_id)
+    except Exception:
+        logger.exception("report job %s: could not be queued; the sweeper will queue it again", job_id)
+        return False
+    return True
+
+
+def report_jobs_requeue_stale() -> list[int]:
+    """Send again the message of every job that should be running but is not: pending for longer than
+    REPORT_JOB_REQUEUE_SECONDS (its message never reached the broker, or the broker lost it), or running
+    with a heartbeat older than the lease (its worker died and the message is gone). The claim makes a
+    surplus copy harmless. Celery beat calls this every few minutes."""
+    now = timezone.now()
+    pending_before = now - timedelta(seconds=settings.REPORT_JOB_REQUEUE_SECONDS)
+    stale = now - timedelta(seconds=settings.REPORT_JOB_LEASE_SECONDS)
+    ids = list(
+        ReportJob.objects.filter(
+            Q(state=ReportJob.State.PENDING, created_at__lt=pending_before)
+            | Q(state=ReportJob.State.RUNNING, heartbeat_at__lt=stale)
+        ).values_list("pk", flat=True)
+    )
+    return [job_id for job_id in ids if _enqueue(job_id)]
 
 
 class ClaimOutcome(enum.Enum):
