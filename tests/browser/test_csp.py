@@ -47,3 +47,33 @@ def test_pages_run_under_the_policy_without_violations(page, live_server, login,
     violations = page.evaluate("window.__cspViolations")
     assert violations == [], violations
     assert not [m for m in messages if "Content Security Policy" in m], messages
+
+
+HELPERS_PAGE = """<!DOCTYPE html><html><head>
+<link rel="stylesheet" href="BASE/static/vendor/bootstrap/css/bootstrap.min.css"></head><body>
+<input type="checkbox" id="all" data-select-all>
+<input type="checkbox" name="selection" value="1"><input type="checkbox" name="selection" value="2">
+<div class="progress w-10rem"><div id="bar" class="progress-bar" data-progress="42"></div></div>
+<form data-month-path="/reports/"><input name="month" value="2026-03"><button id="go">go</button></form>
+<script src="BASE/static/js/kejiju.js"></script></body></html>"""
+
+
+def test_the_helpers_that_replace_inline_code_work(page, live_server, login, bureau_user):
+    """kejiju.js does from data attributes what templates may not do inline under the policy."""
+    page.add_init_script(COLLECT)
+    login(bureau_user.username)
+    page.route(
+        f"{live_server.url}/helpers-under-test/",
+        lambda route: route.fulfill(
+            status=200,
+            content_type="text/html",
+            headers={"Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'"},
+            body=HELPERS_PAGE.replace("BASE", live_server.url),
+        ),
+    )
+    page.goto(f"{live_server.url}/helpers-under-test/")
+    page.check("#all")
+    assert page.locator("input[name=selection]:checked").count() == 2
+    assert page.evaluate("document.getElementById('bar').style.width") == "42%"
+    page.click("#go")
+    page.wait_for_url(f"{live_server.url}/reports/2026/3/")
