@@ -8,7 +8,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kejiju
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
 PYTEST_ARGS ?=
 
-.PHONY: run test install system-deps lint check migrations-check pytest seed clean-db
+.PHONY: run test install system-deps lint check migrations-check pytest seed clean-db backup restore
 
 ## run: the portal on http://127.0.0.1:8000 with the demo data (SQLite and in-process tasks by default)
 run: system-deps install
@@ -55,6 +55,15 @@ migrations-check: install
 pytest: install
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) DJANGO_ALLOW_ASYNC_UNSAFE=true \
 		$(BIN)/pytest $(PYTEST_ARGS)
+
+## backup: pg_dump of DATABASE_URL and a tar of the media files, SHA-256 checksums in a manifest, into backups/<timestamp>/
+backup: install
+	$(BIN)/python manage.py backup
+
+## restore: make restore BACKUP=backups/<timestamp> into the EMPTY database of DATABASE_URL (checksums verified first)
+restore: install
+	@test -n "$(BACKUP)" || { echo "用法：make restore BACKUP=backups/<时间戳>"; exit 2; }
+	$(BIN)/python manage.py restore $(BACKUP)
 
 clean-db:
 	rm -f db.sqlite3

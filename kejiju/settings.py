@@ -35,6 +35,10 @@ INSTALLED_APPS = [
     "django_tables2",
     "auditlog",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
     "kejiju.core",
     "kejiju.accounts",
     "experts",
@@ -52,11 +56,15 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "kejiju.core.middleware.NoStoreForAuthenticatedMiddleware",
     "axes.middleware.AxesMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "kejiju.core.middleware.AbsoluteSessionTimeoutMiddleware",
+    "kejiju.accounts.middleware.SecurityGateMiddleware",
 ]
 
 ROOT_URLCONF = "kejiju.urls"
@@ -94,7 +102,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "kejiju.accounts.validators.CharacterClassValidator"},
+    {"NAME": "kejiju.accounts.validators.PasswordHistoryValidator"},
 ]
+# Passwords change every 90 days (SecurityGateMiddleware sends the user to the change page).
+PASSWORD_MAX_AGE_DAYS = env.int("PASSWORD_MAX_AGE_DAYS", default=90)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -105,6 +116,15 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Whatever the activity, a session ends 12 hours after the login (AbsoluteSessionTimeoutMiddleware).
+SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
+
+# Two-factor authentication (TOTP + recovery codes). Required for the roles below when OTP_REQUIRED is
+# on (settings_prod); the embedded demo offers it without forcing it.
+OTP_REQUIRED = env.bool("OTP_REQUIRED", default=False)
+OTP_REQUIRED_ROLES = ["bureau", "leader", "sysadmin", "auditor"]
+OTP_TOTP_ISSUER = "忻州市科技局业务管理平台"
+OTP_LOGIN_PENDING_SECONDS = 5 * 60
 
 # django-axes: five failures for one username lock it for 30 minutes.
 AXES_FAILURE_LIMIT = 5
@@ -162,7 +182,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TIMEZONE = TIME_ZONE
 from kejiju.reporting.schedule import CELERY_BEAT_SCHEDULE as REPORTING_BEAT_SCHEDULE  # noqa: E402
 
-CELERY_BEAT_SCHEDULE: dict = {**REPORTING_BEAT_SCHEDULE}
+CELERY_BEAT_SCHEDULE: dict = {
+    **REPORTING_BEAT_SCHEDULE,
+    # A job whose message was lost (broker down when it was requested, or restarted without its data)
+    # is queued again.
+    "requeue-stale-report-jobs": {"task": "kejiju.core.tasks.requeue_stale_report_jobs", "schedule": 300.0},
+}
 # County filing for month M closes this many days into month M+1 (Asia/Shanghai).
 FILING_DEADLINE_DAYS = env.int("FILING_DEADLINE_DAYS", default=5)
 
@@ -170,6 +195,8 @@ FILING_DEADLINE_DAYS = env.int("FILING_DEADLINE_DAYS", default=5)
 # worker, and a copy of its message may claim it again.
 REPORT_JOB_HEARTBEAT_SECONDS = env.int("REPORT_JOB_HEARTBEAT_SECONDS", default=10)
 REPORT_JOB_LEASE_SECONDS = env.int("REPORT_JOB_LEASE_SECONDS", default=3 * REPORT_JOB_HEARTBEAT_SECONDS)
+# A job still pending after this long has lost its message: the beat sweeper queues it again.
+REPORT_JOB_REQUEUE_SECONDS = env.int("REPORT_JOB_REQUEUE_SECONDS", default=120)
 
 # Key for personal data at rest (身份证号, mobile numbers): 32 random bytes, URL-safe base64. Without it
 # the embedded demo derives one from SECRET_KEY; production refuses to start (settings_prod).
@@ -188,6 +215,29 @@ LOGGING = {
 
 # Exports: more rows than this go through a ReportJob instead of the request.
 EXPORT_MAX_SYNC_ROWS = env.int("EXPORT_MAX_SYNC_ROWS", default=200_000)
+
+# Content Security Policy (django-csp 4): only our own scripts, styles, fonts and images; no inline code.
+# htmx's indicator style is in kejiju.css (base.html turns off the one htmx would inject).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # Bootstrap's CSS draws a few icons from data: SVGs (select arrows, the navbar toggler).
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Audit records are kept at least this long; archive_audit refuses anything younger.
+AUDIT_RETENTION_DAYS = 180
+AUDIT_ARCHIVE_DIR = env.path("AUDIT_ARCHIVE_DIR", default=BASE_DIR / "archive")
+BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "backups")
 
 # django-axes locks by username only, as 等保 asks: a county office behind one NAT address must not be
 # locked out together because one colleague mistyped a password. (axes.W006 says to add the IP.)

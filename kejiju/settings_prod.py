@@ -20,6 +20,8 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Bureau staff, leadership, the system admin and the auditor must use two-factor authentication.
+OTP_REQUIRED = env.bool("OTP_REQUIRED", default=True)
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

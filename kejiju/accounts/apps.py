@@ -19,6 +19,7 @@ class AccountsConfig(AppConfig):
         from kejiju.core.jobs import register_job_kind
         from kejiju.core.registry import MenuItem, MenuSection, register_menu
 
+        from . import signals  # noqa: F401 - one role per account
         from .jobs import JOB_KINDS
         from .models import Region, User
 

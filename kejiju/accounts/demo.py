@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from .models import Region, User
 from .roles import Role, group_name
 
@@ -29,7 +31,10 @@ def seed_demo_accounts(*, stdout=None) -> list[tuple[str, str]]:
         )
         if was_created:
             user.set_password(DEMO_PASSWORD)
-            user.save()
+        # The demo's published password is neither expired nor "initial": no forced change in `make run`.
+        user.password_changed_at = timezone.now()
+        user.must_change_password = False
+        user.save()
         user.groups.set([Group.objects.get(name=group_name(role))])
         created.append((username, f"{Role(role).label}{' · ' + region.name if region else ''}"))
     if stdout is not None:

@@ -24,6 +24,25 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].widget.attrs.update({"class": "form-control"})
 
 
+class OTPTokenForm(forms.Form):
+    token = forms.CharField(
+        label="动态口令",
+        max_length=16,
+        help_text="手机身份验证器上的 6 位数字，或一个恢复码（每个只能用一次）。",
+        widget=forms.TextInput(
+            attrs={
+                "class": "form-control",
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autofocus": True,
+            }
+        ),
+    )
+
+    def clean_token(self) -> str:
+        return "".join(self.cleaned_data["token"].split())
+
+
 class _UserFieldsForm(CrispyFormMixin, forms.ModelForm):
     role = forms.ChoiceField(label="角色", choices=Role.choices)
 

@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from .roles import REGION_BOUND_ROLES, Role
 
@@ -68,6 +69,9 @@ class User(AbstractUser):
         Region, verbose_name="所属区划", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
     )
     phone = models.CharField("办公电话", max_length=30, blank=True)
+    # 等保 2.0: passwords change every 90 days; a new account or an admin reset changes at first login.
+    password_changed_at = models.DateTimeField("密码修改时间", default=timezone.now)
+    must_change_password = models.BooleanField("下次登录须修改密码", default=False)
 
     objects = UserManager()
 
@@ -89,6 +93,29 @@ class User(AbstractUser):
     def get_absolute_url(self) -> str:
         return reverse("accounts:user_detail", kwargs={"pk": self.pk})
 
+    def set_password(self, raw_password) -> None:
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+        self.must_change_password = False
+        self._password_history_pending = True
+
+    def save(self, *args, **kwargs) -> None:
+        pending = getattr(self, "_password_history_pending", False)
+        update_fields = kwargs.get("update_fields")
+        if pending and update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "password_changed_at", "must_change_password"}
+        super().save(*args, **kwargs)
+        if pending and self.password:
+            self._password_history_pending = False
+            PasswordHistory.remember(user=self, password_hash=self.password)
+
+    @property
+    def password_expired(self) -> bool:
+        from django.conf import settings
+
+        age = timezone.now() - self.password_changed_at
+        return age.days >= settings.PASSWORD_MAX_AGE_DAYS
+
     @property
     def role_label(self) -> str:
         return Role(self.role).label if self.role else "未分配角色"
@@ -96,3 +123,29 @@ class User(AbstractUser):
     @property
     def sees_all_regions(self) -> bool:
         return self.has_perm("accounts.view_all_regions")
+
+
+class PasswordHistory(models.Model):
+    """Hashes of a user's recent passwords: a new password may not repeat one of the last few."""
+
+    KEEP = 5
+
+    user = models.ForeignKey(
+        User, verbose_name="用户", on_delete=models.CASCADE, related_name="password_history"
+    )
+    password = models.CharField("密码摘要", max_length=128)
+    created_at = models.DateTimeField("时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "历史密码"
+        verbose_name_plural = "历史密码"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d}"
+
+    @classmethod
+    def remember(cls, *, user: User, password_hash: str) -> None:
+        cls.objects.create(user=user, password=password_hash)
+        keep = list(cls.objects.filter(user=user).values_list("pk", flat=True)[: cls.KEEP])
+        cls.objects.filter(user=user).exclude(pk__in=keep).delete()

@@ -24,3 +24,29 @@ class CharacterClassValidator:
 
     def get_help_text(self) -> str:
         return "密码须包含大写字母、小写字母、数字、特殊字符中的至少三类。"
+
+
+class PasswordHistoryValidator:
+    """A new password may not be one of the last five (the current one included)."""
+
+    def validate(self, password: str, user=None) -> None:
+        from django.contrib.auth.hashers import check_password
+
+        from .models import PasswordHistory
+
+        if user is None or user.pk is None:
+            return
+        hashes = list(
+            PasswordHistory.objects.filter(user_id=user.pk).values_list("password", flat=True)[
+                : PasswordHistory.KEEP
+            ]
+        )
+        if user.password:
+            hashes.append(user.password)
+        if any(check_password(password, encoded) for encoded in hashes):
+            raise ValidationError(
+                f"新密码不能与最近 {PasswordHistory.KEEP} 次使用过的密码相同。", code="password_reused"
+            )
+
+    def get_help_text(self) -> str:
+        return "新密码不能与最近 5 次使用过的密码相同。"

@@ -1,10 +1,17 @@
 from __future__ import annotations
 
+import time
+
 from auditlog.models import LogEntry
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.decorators import method_decorator
 from django.views.generic import FormView, View
 
 from kejiju.core.models import AuditEvent
@@ -21,15 +28,85 @@ from kejiju.core.views.generic import BreadcrumbMixin
 
 from . import services
 from .filters import AuditEventFilterSet, ChangeLogFilterSet, RegionFilterSet, UserFilterSet
-from .forms import LoginForm, RegionForm, UserCreateForm, UserPasswordResetForm, UserUpdateForm
+from .forms import (
+    LoginForm,
+    OTPTokenForm,
+    RegionForm,
+    UserCreateForm,
+    UserPasswordResetForm,
+    UserUpdateForm,
+)
 from .models import Region, User
 from .tables import AuditEventTable, ChangeLogTable, RegionTable, UserTable
 
+OTP_PENDING_SESSION_KEY = "kejiju_otp_pending"
+
 
 class LoginView(auth_views.LoginView):
+    """Step one: the password. A user with a two-factor device is not logged in yet: the session remembers
+    who passed the password, for a few minutes, and the next page asks for the code."""
+
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["otp_required"] = settings.OTP_REQUIRED
+        return context
+
+    def form_valid(self, form):
+        user = form.get_user()
+        if services.otp_has_device(user):
+            self.request.session.cycle_key()
+            self.request.session[OTP_PENDING_SESSION_KEY] = {
+                "user": user.pk,
+                "backend": user.backend,
+                "at": int(time.time()),
+                "next": self.get_success_url(),
+            }
+            return redirect("accounts:login_verify")
+        return super().form_valid(form)
+
+
+@method_decorator(login_not_required, name="dispatch")
+class LoginVerifyView(FormView):
+    """Step two: a code from the authenticator app, or one of the recovery codes (each works once)."""
+
+    template_name = "accounts/login_verify.html"
+    form_class = OTPTokenForm
+
+    def dispatch(self, request, *args, **kwargs):
+        pending = request.session.get(OTP_PENDING_SESSION_KEY)
+        self.pending_user = None
+        if pending and time.time() - pending["at"] <= settings.OTP_LOGIN_PENDING_SECONDS:
+            self.pending_user = User.objects.filter(pk=pending["user"], is_active=True).first()
+        if self.pending_user is None:
+            request.session.pop(OTP_PENDING_SESSION_KEY, None)
+            messages.info(request, "请先输入用户名和密码。")
+            return redirect("accounts:login")
+        if services.user_is_locked(self.pending_user):
+            request.session.pop(OTP_PENDING_SESSION_KEY, None)
+            return render(request, settings.AXES_LOCKOUT_TEMPLATE, status=429)
+        self.pending = pending
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        from django_otp import match_token
+
+        user = self.pending_user
+        device = match_token(user, form.cleaned_data["token"])
+        if device is None:
+            # Counts toward the lockout like a wrong password, and is audited as a failed login.
+            user_login_failed.send(
+                sender=__name__, credentials={"username": user.username}, request=self.request
+            )
+            form.add_error("token", "动态口令不正确或已使用过。")
+            return self.form_invalid(form)
+        self.request.session.pop(OTP_PENDING_SESSION_KEY, None)
+        user.otp_device = device  # django-otp marks the session verified on login
+        auth_login(self.request, user, backend=self.pending["backend"])
+        return redirect(self.pending["next"] or settings.LOGIN_REDIRECT_URL)
 
 
 class LogoutView(auth_views.LogoutView):
@@ -40,9 +117,66 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
     success_url = "/"
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["max_age_days"] = settings.PASSWORD_MAX_AGE_DAYS
+        return context
+
     def form_valid(self, form):
+        response = super().form_valid(form)
+        audit_event_record(
+            event_type=AuditEvent.Type.ACCOUNT,
+            request=self.request,
+            object_repr=self.request.user.username,
+            detail="修改本人密码",
+        )
         messages.success(self.request, "密码已修改。")
-        return super().form_valid(form)
+        return response
+
+
+class OTPSetupView(FormView):
+    """Enrol an authenticator app: a QR code (inline SVG) and the secret, confirmed with one code; then
+    the ten recovery codes, shown once."""
+
+    template_name = "accounts/otp_setup.html"
+    form_class = OTPTokenForm
+
+    def get_context_data(self, **kwargs):
+        import base64
+
+        import segno
+
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["title"] = "双因素认证"
+        context["enrolled"] = services.otp_has_device(user)
+        context["required"] = services.otp_required_for(user)
+        if not context["enrolled"]:
+            device = services.otp_pending_device(user=user)
+            secret = base64.b32encode(device.bin_key).decode()
+            context["secret"] = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+            context["qr_svg"] = segno.make(device.config_url, error="m").svg_inline(
+                scale=5, title="身份验证器二维码"
+            )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if services.otp_has_device(request.user):
+            return redirect("accounts:otp_setup")
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        from django_otp import login as otp_login
+
+        confirmed = services.otp_confirm(
+            user=self.request.user, token=form.cleaned_data["token"], request=self.request
+        )
+        if confirmed is None:
+            form.add_error("token", "动态口令不正确，请核对手机时间后重试。")
+            return self.form_invalid(form)
+        device, codes = confirmed
+        otp_login(self.request, device)
+        return render(self.request, "accounts/otp_codes.html", {"codes": codes, "title": "恢复码"})
 
 
 # ------------------------------------------------------------------------------------------------ users
@@ -73,9 +207,45 @@ class UserDetailView(ObjectDetailView):
         "email",
         "phone",
         "is_active",
+        "password_changed_at",
+        "must_change_password",
         "last_login",
         "date_joined",
     )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["is_locked"] = services.user_is_locked(self.object)
+        context["has_otp"] = services.otp_has_device(self.object)
+        return context
+
+
+class UserUnlockView(ActionPermissionMixin, View):
+    """POST: the system admin lifts a lockout (audited as UNLOCK)."""
+
+    model = User
+    action = "change"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        user = get_object_or_404(User, pk=pk)
+        services.user_unlock(user=user, actor=request.user, request=request)
+        messages.success(request, f"已解除账户“{user.username}”的锁定。")
+        return redirect(user)
+
+
+class UserOTPResetView(ActionPermissionMixin, View):
+    """POST: the system admin removes a user's two-factor devices (a lost phone)."""
+
+    model = User
+    action = "change"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        user = get_object_or_404(User, pk=pk)
+        services.otp_reset(user=user, actor=request.user, request=request)
+        messages.success(request, f"已重置“{user.username}”的双因素认证，该用户下次登录后须重新绑定。")
+        return redirect(user)
 
 
 class UserCreateView(ObjectCreateView):

@@ -14,3 +14,34 @@ class NoStoreForAuthenticatedMiddleware:
         if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
             add_never_cache_headers(response)
         return response
+
+
+LOGIN_AT_SESSION_KEY = "kejiju_login_at"
+
+
+class AbsoluteSessionTimeoutMiddleware:
+    """A session ends SESSION_ABSOLUTE_SECONDS (12 hours) after the login, active or not. The login time is
+    written into the session by the user_logged_in signal (kejiju.core.signals)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        import time
+
+        from django.conf import settings
+        from django.contrib import messages
+        from django.contrib.auth import logout
+        from django.shortcuts import redirect
+
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            login_at = request.session.get(LOGIN_AT_SESSION_KEY)
+            if login_at is None:
+                request.session[LOGIN_AT_SESSION_KEY] = int(time.time())
+            elif time.time() - login_at > settings.SESSION_ABSOLUTE_SECONDS:
+                request.kejiju_logout_reason = "会话超过 12 小时，自动结束"
+                logout(request)
+                messages.info(request, "登录已超过 12 小时，请重新登录。")
+                return redirect(settings.LOGIN_URL)
+        return self.get_response(request)

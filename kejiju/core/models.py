@@ -19,6 +19,7 @@ class AuditEvent(models.Model):
         TRANSITION = "transition", "状态变更"
         UNMASK = "unmask", "查看敏感信息"
         ACCOUNT = "account", "账户管理"
+        ARCHIVE = "archive", "审计归档"
 
     class Outcome(models.TextChoices):
         SUCCESS = "success", "成功"

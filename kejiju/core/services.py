@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import logging
 import threading
@@ -57,12 +58,40 @@ def audit_event_record(
 
 def report_job_request(*, kind: str, parameters: dict[str, Any], user) -> ReportJob:
     """Create a job row and queue it once the transaction commits."""
-    from .tasks import run_report_job
-
     get_job_kind(kind)  # fail early on an unknown kind
     job = ReportJob.objects.create(kind=kind, parameters=parameters, requested_by=user)
-    transaction.on_commit(lambda: run_report_job.delay(job.pk))
+    transaction.on_commit(lambda: _enqueue(job.pk))
     return job
+
+
+def _enqueue(job_id: int) -> bool:
+    """Queue the job's message. With the broker down the job stays pending (the page says 排队中) and
+    report_jobs_requeue_stale sends it again later: a request never fails because Redis is restarting."""
+    from .tasks import run_report_job
+
+    try:
+        run_report_job.delay(job_id)
+    except Exception:
+        logger.exception("report job %s: could not be queued; the sweeper will queue it again", job_id)
+        return False
+    return True
+
+
+def report_jobs_requeue_stale() -> list[int]:
+    """Send again the message of every job that should be running but is not: pending for longer than
+    REPORT_JOB_REQUEUE_SECONDS (its message never reached the broker, or the broker lost it), or running
+    with a heartbeat older than the lease (its worker died and the message is gone). The claim makes a
+    surplus copy harmless. Celery beat calls this every few minutes."""
+    now = timezone.now()
+    pending_before = now - timedelta(seconds=settings.REPORT_JOB_REQUEUE_SECONDS)
+    stale = now - timedelta(seconds=settings.REPORT_JOB_LEASE_SECONDS)
+    ids = list(
+        ReportJob.objects.filter(
+            Q(state=ReportJob.State.PENDING, created_at__lt=pending_before)
+            | Q(state=ReportJob.State.RUNNING, heartbeat_at__lt=stale)
+        ).values_list("pk", flat=True)
+    )
+    return [job_id for job_id in ids if _enqueue(job_id)]
 
 
 class ClaimOutcome(enum.Enum):
@@ -70,6 +99,9 @@ class ClaimOutcome(enum.Enum):
     ALREADY_FINISHED = "already_finished"  # a duplicate delivery: nothing to do
     BUSY = "busy"  # another worker holds a live claim
     MISSING = "missing"
+    # This run lost its lease (its heartbeat stopped long enough for a copy of the message to claim the
+    # job again): its result is dropped so that the job ends with one file, the newer run's.
+    SUPERSEDED = "superseded"
 
 
 def _claim(job_id: int) -> ClaimOutcome | None:
@@ -102,9 +134,13 @@ class _Heartbeat(threading.Thread):
     def run(self) -> None:
         try:
             while not self.stopped.wait(settings.REPORT_JOB_HEARTBEAT_SECONDS):
-                ReportJob.objects.filter(pk=self.job_id, state=ReportJob.State.RUNNING).update(
-                    heartbeat_at=timezone.now()
-                )
+                try:
+                    ReportJob.objects.filter(pk=self.job_id, state=ReportJob.State.RUNNING).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except Exception:  # a dropped connection must not stop the heartbeat for good
+                    logger.warning("report job %s: heartbeat failed, retrying", self.job_id, exc_info=True)
+                    connection.close()
         finally:
             connection.close()
 
@@ -123,27 +159,113 @@ def report_job_run(*, job_id: int) -> ClaimOutcome:
     try:
         output = kind.build(job)
     except SoftTimeLimitExceeded:
-        _fail(job, "超过时间限制，任务已中止。请缩小范围后重试，或联系系统管理员。")
+        finished = _fail(job, "超过时间限制，任务已中止。请缩小范围后重试，或联系系统管理员。")
     except Exception as exc:
         logger.exception("report job %s failed", job_id)
-        _fail(job, f"生成失败：{exc}")
+        finished = _fail(job, f"生成失败：{exc}")
     else:
-        with transaction.atomic():
-            old_name = job.file.name if job.file else ""
-            job.file.save(output.filename, ContentFile(output.content), save=False)
-            job.result = output.result
-            job.state = ReportJob.State.SUCCEEDED
-            job.error = ""
-            job.finished_at = timezone.now()
-            job.save(update_fields=["file", "result", "state", "error", "finished_at"])
-        if old_name and old_name != job.file.name:
-            job.file.storage.delete(old_name)
+        finished = _succeed(job, output)
     finally:
         heartbeat.stopped.set()
+    if not finished:
+        logger.warning("report job %s: attempt %s lost its lease; result dropped", job_id, job.attempts)
+        return ClaimOutcome.SUPERSEDED
     return ClaimOutcome.DONE
 
 
-def _fail(job: ReportJob, reason: str) -> None:
-    ReportJob.objects.filter(pk=job.pk).update(
-        state=ReportJob.State.FAILED, error=reason, finished_at=timezone.now()
+def _this_attempt(job: ReportJob):
+    """The job's row while this run still holds it (no later claim has taken it over)."""
+    return ReportJob.objects.filter(pk=job.pk, state=ReportJob.State.RUNNING, attempts=job.attempts)
+
+
+def _succeed(job: ReportJob, output) -> bool:
+    field = job.file.field
+    name = field.storage.save(field.generate_filename(job, output.filename), ContentFile(output.content))
+    updated = _this_attempt(job).update(
+        file=name, result=output.result, state=ReportJob.State.SUCCEEDED, error="", finished_at=timezone.now()
     )
+    if not updated:
+        field.storage.delete(name)
+        return False
+    job.refresh_from_db()
+    return True
+
+
+def _fail(job: ReportJob, reason: str) -> bool:
+    return bool(
+        _this_attempt(job).update(state=ReportJob.State.FAILED, error=reason, finished_at=timezone.now())
+    )
+
+
+# ------------------------------------------------------------------------------------------ audit archive
+
+
+class AuditArchiveError(ValueError):
+    pass
+
+
+@contextlib.contextmanager
+def _audit_archive_switch():
+    """Lets the append-only trigger through for this transaction only (SET LOCAL), and switches it back
+    at once should the caller's transaction go on (a savepoint inside a longer one)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL kejiju.audit_archive = 'on'")
+    try:
+        yield
+    finally:
+        if not connection.needs_rollback:
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL kejiju.audit_archive = 'off'")
+
+
+def audit_archive(*, before, output_dir, actor_name: str = "archive_audit") -> dict[str, Any]:
+    """Move the audit rows older than `before` (a date at least AUDIT_RETENTION_DAYS ago) into a gzipped
+    JSON Lines file with a SHA-256 checksum beside it, then delete them. The delete is the only one the
+    append-only trigger lets through: it sets `kejiju.audit_archive` for this transaction only."""
+    import datetime as dt
+    import gzip
+    import hashlib
+    import json
+    from pathlib import Path
+
+    from auditlog.models import LogEntry
+    from django.core.serializers import serialize
+
+    today = timezone.localdate()
+    if before > today - dt.timedelta(days=settings.AUDIT_RETENTION_DAYS):
+        raise AuditArchiveError(
+            f"审计记录至少保存 {settings.AUDIT_RETENTION_DAYS} 天：归档日期须不晚于 "
+            f"{today - dt.timedelta(days=settings.AUDIT_RETENTION_DAYS):%Y-%m-%d}。"
+        )
+    cutoff = timezone.make_aware(dt.datetime.combine(before, dt.time.min))
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    stamp = timezone.localtime().strftime("%Y%m%dT%H%M%S")
+    path = output_dir / f"audit-before-{before:%Y%m%d}-{stamp}.jsonl.gz"
+    counts: dict[str, int] = {}
+    with transaction.atomic(), _audit_archive_switch():
+        querysets = {
+            "core.auditevent": AuditEvent.objects.filter(created_at__lt=cutoff).order_by("pk"),
+            "auditlog.logentry": LogEntry.objects.filter(timestamp__lt=cutoff).order_by("pk"),
+        }
+        with gzip.open(path, "wt", encoding="utf-8") as handle:
+            for label, queryset in querysets.items():
+                rows = list(queryset.select_for_update())
+                counts[label] = len(rows)
+                for row in json.loads(serialize("json", rows)):
+                    handle.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        path.with_name(path.name + ".sha256").write_text(f"{digest}  {path.name}\n", encoding="utf-8")
+        for queryset in querysets.values():
+            queryset.model.objects.filter(pk__in=queryset.values("pk")).delete()
+        audit_event_record(
+            event_type=AuditEvent.Type.ARCHIVE,
+            username=actor_name,
+            object_repr=path.name,
+            detail=f"归档 {before:%Y-%m-%d} 之前的审计记录：安全事件 {counts['core.auditevent']} 条，"
+            f"数据变更 {counts['auditlog.logentry']} 条；SHA-256 {digest}",
+        )
+    return {"path": path, "sha256": digest, "counts": counts}

@@ -10,13 +10,24 @@ from .services import audit_event_record
 
 @receiver(user_logged_in)
 def _logged_in(sender, request, user, **kwargs):
+    import time
+
+    from .middleware import LOGIN_AT_SESSION_KEY
+
+    if request is not None and hasattr(request, "session"):
+        request.session[LOGIN_AT_SESSION_KEY] = int(time.time())
     audit_event_record(event_type=AuditEvent.Type.LOGIN, request=request, user=user)
 
 
 @receiver(user_logged_out)
 def _logged_out(sender, request, user, **kwargs):
     if user is not None:
-        audit_event_record(event_type=AuditEvent.Type.LOGOUT, request=request, user=user)
+        audit_event_record(
+            event_type=AuditEvent.Type.LOGOUT,
+            request=request,
+            user=user,
+            detail=getattr(request, "kejiju_logout_reason", ""),
+        )
 
 
 @receiver(user_login_failed)

@@ -13,3 +13,11 @@ def run_report_job(self, job_id: int) -> str:
 
         raise self.retry(countdown=settings.REPORT_JOB_HEARTBEAT_SECONDS)
     return outcome.value
+
+
+@shared_task
+def requeue_stale_report_jobs() -> int:
+    """Beat: queue again the jobs whose message was lost (see report_jobs_requeue_stale)."""
+    from .services import report_jobs_requeue_stale
+
+    return len(report_jobs_requeue_stale())

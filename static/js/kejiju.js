@@ -14,4 +14,28 @@ document.addEventListener("DOMContentLoaded", () => {
       if (!window.confirm(button.dataset.confirm)) { event.preventDefault(); }
     });
   });
+  // The Content Security Policy allows no inline code: what templates would write as onclick=, <script>
+  // or style= is done here from data attributes.
+  // A checkbox with data-select-all ticks every box its value selects (default: the "selection" boxes).
+  document.querySelectorAll("[data-select-all]").forEach((box) => {
+    const selector = box.dataset.selectAll || 'input[type="checkbox"][name="selection"]';
+    box.addEventListener("change", () => {
+      document.querySelectorAll(selector).forEach((item) => { item.checked = box.checked; });
+    });
+  });
+  // data-progress="42" sets a bar's width to 42% (capped at 100).
+  document.querySelectorAll("[data-progress]").forEach((bar) => {
+    const value = Math.max(0, Math.min(100, parseFloat(bar.dataset.progress) || 0));
+    bar.style.width = `${value}%`;
+  });
+  // A form with data-month-path="/reports/" goes to /reports/<year>/<month>/ for its month input.
+  document.querySelectorAll("form[data-month-path]").forEach((form) => {
+    form.addEventListener("submit", (event) => {
+      const parts = (form.elements.month && form.elements.month.value || "").split("-");
+      if (parts.length === 2) {
+        event.preventDefault();
+        window.location = `${form.dataset.monthPath}${parts[0]}/${parseInt(parts[1], 10)}/`;
+      }
+    });
+  });
 });

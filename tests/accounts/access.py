@@ -15,14 +15,19 @@ def _region(world):
 
 ROUTES = [
     Route("accounts:login", EVERYONE, public=True),
+    # Without a password step in the session, the code page sends back to the login page.
+    Route("accounts:login_verify", EVERYONE, public=True),
     Route("accounts:logout", EVERYONE, methods=("POST",)),
     Route("accounts:password_change", EVERYONE),
+    Route("accounts:otp_setup", EVERYONE, ok=(200,)),
     Route("accounts:user_list", SYSADMIN),
     Route("accounts:user_add", SYSADMIN),
     Route("accounts:user_export", SYSADMIN),
     Route("accounts:user_detail", SYSADMIN, kwargs=_user),
     Route("accounts:user_edit", SYSADMIN, kwargs=_user),
     Route("accounts:user_password", SYSADMIN, kwargs=_user),
+    Route("accounts:user_unlock", SYSADMIN, kwargs=_user, methods=("POST",)),
+    Route("accounts:user_otp_reset", SYSADMIN, kwargs=_user, methods=("POST",)),
     Route("accounts:user_deactivate", SYSADMIN, kwargs=_user, methods=("POST",)),
     Route("accounts:user_activate", SYSADMIN, kwargs=_user, methods=("POST",)),
     Route("accounts:region_list", SYSADMIN),

@@ -1,0 +1,197 @@
+"""Report jobs survive worker and broker faults (real Celery workers, real Redis):
+- the worker process killed mid-job: the message comes back, the job is finished once, one file;
+- a job past its soft time limit fails with a reason the requester sees;
+- Redis restarted (a crash, with its append-only file) while a job runs: no job is lost."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.urls import reverse
+
+from kejiju.celery import app as celery_app
+from kejiju.core.models import ReportJob
+from kejiju.core.tasks import run_report_job
+from tests.security import slow_jobs  # noqa: F401 - registers the test_slow kind here too
+
+pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
+
+ROOT = Path(__file__).resolve().parents[2]
+FAST_LEASE = {"REPORT_JOB_HEARTBEAT_SECONDS": "1", "REPORT_JOB_LEASE_SECONDS": "3"}
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+class Worker:
+    def __init__(self, tmp_path: Path, broker: str, env: dict[str, str]):
+        self.queue = f"kejiju-test-{uuid.uuid4().hex[:8]}"
+        self.broker = broker
+        self.log = tmp_path / f"worker-{self.queue}.log"
+        full_env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "kejiju.settings_test",
+            "DATABASE_URL": _database_url(),
+            "CELERY_BROKER_URL": broker,
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            **env,
+        }
+        command = [sys.executable, "-m", "celery", "-A", "kejiju", "worker", "-l", "info", "-Q", self.queue]
+        command += ["--include", "tests.security.slow_jobs", "--concurrency", "1", "--pool", "prefork"]
+        command += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
+        with self.log.open("w") as handle:
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=full_env, stdout=handle, stderr=subprocess.STDOUT
+            )
+
+    def send(self, job: ReportJob, **options) -> None:
+        with celery_app.connection_for_write(self.broker) as conn:
+            run_report_job.apply_async(args=[job.pk], queue=self.queue, connection=conn, **options)
+
+    def tail(self) -> str:
+        return self.log.read_text()[-4000:]
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def start_worker(tmp_path):
+    workers: list[Worker] = []
+    celery_app.conf.task_always_eager = False
+
+    def start(*, broker: str = settings.CELERY_BROKER_URL, **env: str) -> Worker:
+        worker = Worker(tmp_path, broker, env)
+        workers.append(worker)
+        return worker
+
+    yield start
+    celery_app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+    for worker in workers:
+        worker.stop()
+
+
+def _wait_for(predicate, timeout=90.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.25)
+    return False
+
+
+def _slow_job(user, tmp_path, seconds):
+    return ReportJob.objects.create(
+        kind="test_slow",
+        parameters={"seconds": seconds, "marks": str(tmp_path / "marks"), "tag": uuid.uuid4().hex},
+        requested_by=user,
+    )
+
+
+def _files_of(job) -> list[Path]:
+    return sorted(Path(settings.MEDIA_ROOT).rglob(f"slow-{job.parameters['tag']}*"))
+
+
+def _state(job) -> str:
+    return ReportJob.objects.get(pk=job.pk).state
+
+
+def test_a_job_whose_worker_process_is_killed_is_run_again_and_finished_once(
+    start_worker, bureau_user, tmp_path
+):
+    worker = start_worker(**FAST_LEASE)
+    job = _slow_job(bureau_user, tmp_path, seconds=4)
+    worker.send(job)
+    first = tmp_path / "marks" / f"{job.pk}-1.pid"
+    assert _wait_for(first.exists), worker.tail()
+    os.kill(int(first.read_text()), signal.SIGKILL)  # the prefork child running the job, mid-run
+
+    assert _wait_for(lambda: _state(job) == ReportJob.State.SUCCEEDED), worker.tail()
+    job.refresh_from_db()
+    assert job.attempts == 2 and job.result == {"attempt": 2}
+    assert (tmp_path / "marks" / f"{job.pk}-2.pid").read_text() != first.read_text()
+    assert len(_files_of(job)) == 1 and Path(settings.MEDIA_ROOT, job.file.name) == _files_of(job)[0]
+    time.sleep(3)  # any late copy of the message finds the job finished and does nothing
+    assert ReportJob.objects.get(pk=job.pk).attempts == 2 and len(_files_of(job)) == 1
+
+
+def test_a_job_past_its_soft_time_limit_fails_with_a_reason(start_worker, bureau_user, tmp_path, client):
+    worker = start_worker(**FAST_LEASE)
+    job = _slow_job(bureau_user, tmp_path, seconds=20)
+    # The limits travel in the message, from the settings of the process that queues the job
+    # (CELERY_TASK_SOFT_TIME_LIMIT of the web server): here, 2 seconds.
+    worker.send(job, soft_time_limit=2, time_limit=30)
+    assert _wait_for(lambda: _state(job) == ReportJob.State.FAILED, timeout=60), worker.tail()
+    job.refresh_from_db()
+    assert "超过时间限制" in job.error and not job.file
+    client.force_login(bureau_user)
+    page = client.get(reverse("core:reportjob_detail", args=[job.pk])).content.decode()
+    assert "失败原因" in page and "超过时间限制" in page
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    """A Redis of our own on port 6390 that persists every write (appendfsync always), as the broker of
+    production must."""
+    port = 6390
+    data = tmp_path / "redis"
+    data.mkdir()
+    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", str(data)]
+    command += ["--appendonly", "yes", "--appendfsync", "always", "--save", ""]
+
+    state = {}
+
+    def start():
+        state["process"] = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        assert _wait_for(lambda: _ping(port), timeout=20)
+
+    def crash():
+        state["process"].send_signal(signal.SIGKILL)
+        state["process"].wait(timeout=10)
+
+    start()
+    yield {"url": f"redis://127.0.0.1:{port}/0", "start": start, "crash": crash}
+    if state["process"].poll() is None:
+        state["process"].terminate()
+        state["process"].wait(timeout=10)
+
+
+def _ping(port: int) -> bool:
+    import redis
+
+    try:
+        return redis.Redis(port=port, socket_connect_timeout=0.5).ping()
+    except redis.exceptions.ConnectionError:
+        return False
+
+
+def test_redis_restarted_during_a_run_loses_no_job(start_worker, private_redis, bureau_user, tmp_path):
+    worker = start_worker(broker=private_redis["url"], CELERY_VISIBILITY_TIMEOUT="8", **FAST_LEASE)
+    jobs = [_slow_job(bureau_user, tmp_path, seconds=3) for _ in range(3)]
+    for job in jobs:
+        worker.send(job)
+    assert _wait_for((tmp_path / "marks" / f"{jobs[0].pk}-1.pid").exists), worker.tail()
+
+    private_redis["crash"]()
+    time.sleep(2)
+    private_redis["start"]()
+
+    assert _wait_for(lambda: all(_state(job) == ReportJob.State.SUCCEEDED for job in jobs), timeout=150), (
+        worker.tail()
+    )
+    for job in jobs:
+        assert len(_files_of(job)) == 1
