@@ -69,7 +69,10 @@ class EnterpriseTable(BaseTable):
 class SmesEvaluationTable(BaseTable):
     selection = tables.CheckBoxColumn(
         accessor="pk",
-        attrs={"input": {"form": "bulk-form"}, "th__input": {"data-select-all": "1"}},
+        attrs={
+            "input": {"form": "bulk-form"},
+            "th__input": {"data-select-all": 'input[name="selection"][form="bulk-form"]'},
+        },
         orderable=False,
     )
     enterprise = tables.Column(
