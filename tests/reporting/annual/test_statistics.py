@@ -51,7 +51,7 @@ def _pool(region, year, n):
 
 
 def _commissioners(region, year, teams, members):
-    for t in range(teams):
+    for _team in range(teams):
         team = TeamFactory(year=year, counties=[region])
         for _ in range(members):
             CommissionerFactory(team=team, county=region)
