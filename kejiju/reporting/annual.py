@@ -72,7 +72,8 @@ def _rate(value: Fraction | None) -> str | None:
     return str(percent.quantize(Decimal("0.1")))
 
 
-def _valid_on(year: int) -> dt.date:
+def valid_on(year: int) -> dt.date:
+    """The day the year's valid 高企 are counted on: 31 December, or today during the year."""
     today = timezone.localdate()
     end = dt.date(year, 12, 31)
     return min(today, end)
@@ -89,7 +90,7 @@ def headline_figures(*, year: int, region: Region | None = None) -> dict[str, An
         "platforms": sum(row["count"] for row in recognised),
         "smes": enterprises.smes_admitted_count(year=year, region=region),
         "pool": enterprises.pool_new_entries(year=year, region=region),
-        "gaoqi_valid": enterprises.gaoqi_valid_count(on=_valid_on(year), region=region),
+        "gaoqi_valid": enterprises.gaoqi_valid_count(on=valid_on(year), region=region),
         "commissioner_teams": commissioners["teams"],
         "commissioners": commissioners["members"],
         "transfer_bases": cooperation["transfer_bases_landed"],

@@ -19,7 +19,7 @@ from kejiju.accounts.models import Region
 from kejiju.core.selectors import report_jobs_visible_to
 from kejiju.core.services import report_job_request
 
-from .annual import annual_statistics
+from .annual import annual_statistics, valid_on
 from .annual_pdf import KIND, PERMISSION
 
 FIRST_YEAR = 2015
@@ -66,7 +66,9 @@ def figure_links(year: int, region: Region | None) -> dict[str, str]:
         "platforms": _url("platforms:platform_list", recognised_year=year, region=r),
         "smes": _url("enterprises:smesevaluation_list", year=year, state="admitted", region=r),
         "pool": _url("enterprises:poolentry_list", admitted_year=year, region=r),
-        "gaoqi_valid": _url("enterprises:gaoqicertificate_list", valid="true", region=r),
+        "gaoqi_valid": _url(
+            "enterprises:gaoqicertificate_list", valid_on=valid_on(year).isoformat(), region=r
+        ),
         "commissioner_teams": _url("experts:commissionerteam_list", year=year, county=r),
         "commissioners": _url("experts:commissioner_list", year=year, county=r),
         "transfer_bases": _url(cooperation, kind="transfer_base", landed_year=year, region=r),
