@@ -23,7 +23,8 @@ def test_leader_opens_dashboard_builds_and_downloads(browser, live_server, leade
             admitted_on=date(2023, 6, 1),
             registration_number=f"2023140900{i:07d}",
         )
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800}, accept_downloads=True)
+    viewport = {"width": 1280, "height": 800}
+    context = browser.new_context(locale="zh-CN", viewport=viewport, accept_downloads=True)
     try:
         page = context.new_page()
         page.goto(f"{live_server.url}/accounts/login/")

@@ -31,7 +31,8 @@ def edition(django_db_setup, django_db_blocker):
             call_command("build_annual_review", "2023", stdout=out)
             path = Path(out.getvalue().strip().splitlines()[-1])
             pdf = path.read_bytes()
-            text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True).stdout.decode()
+            run = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True)
+            text = run.stdout.decode()
             yield {"path": path, "pdf": pdf, "text": "".join(text.split())}
         finally:
             transaction.set_rollback(True)
