@@ -14,7 +14,12 @@ from kejiju.core.models import ReportJob
 from kejiju.core.services import report_job_run
 from kejiju.reporting.annual import annual_statistics, figure_value, summary_sentences
 from kejiju.reporting.annual_pdf import KIND, bar_chart, render_pdf
-from tests.enterprises.factories import EnterpriseFactory, PoolEntryFactory, SmesEvaluationFactory
+from tests.enterprises.factories import (
+    CertificateFactory,
+    EnterpriseFactory,
+    PoolEntryFactory,
+    SmesEvaluationFactory,
+)
 from tests.experts.factories import CommissionerFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
@@ -69,6 +74,19 @@ def figures(world):
     _pool(b, 2022, 3)
     _commissioners(a, 2023, 2, 3)
     _commissioners(b, 2022, 1, 2)
+    # Valid on 31 December 2023: the first only (the second expired, the third was revoked).
+    CertificateFactory(
+        enterprise=EnterpriseFactory(region=a), issued_on=date(2022, 12, 1), expires_on=date(2025, 11, 30)
+    )
+    CertificateFactory(
+        enterprise=EnterpriseFactory(region=b), issued_on=date(2020, 1, 1), expires_on=date(2022, 12, 31)
+    )
+    CertificateFactory(
+        enterprise=EnterpriseFactory(region=b),
+        issued_on=date(2023, 1, 1),
+        expires_on=date(2025, 12, 31),
+        is_revoked=True,
+    )
     return world
 
 
@@ -78,6 +96,7 @@ def test_statistics_city_and_change_on_previous_year(figures):
     assert figure_value(stats, "pool") == 2
     assert figure_value(stats, "commissioner_teams") == 2
     assert figure_value(stats, "commissioners") == 6
+    assert figure_value(stats, "gaoqi_valid") == 1
     by_key = {f["key"]: f for f in stats["figures"]}
     assert by_key["smes"]["previous"] == 1 and by_key["smes"]["change"] == "+4"
     assert by_key["pool"]["previous"] == 3 and by_key["pool"]["change"] == "-1"
@@ -115,15 +134,26 @@ def test_dashboard_figures_link_to_lists_showing_the_same_number(figures, client
     stats = response.context["stats"]
     checked = 0
     for figure in stats["figures"]:
-        if figure["key"] not in ("smes", "pool", "commissioners", "commissioner_teams"):
+        if figure["key"] not in ("smes", "pool", "commissioners", "commissioner_teams", "gaoqi_valid"):
             continue
         listing = client.get(figure["url"])
         assert listing.status_code == 200, figure["url"]
         assert listing.context["table"].paginator.count == figure["value"], figure["key"]
         checked += 1
-    assert checked == 4
+    assert checked == 5
     assert b'id="annual-chart-data"' in response.content
     assert b"<script>" not in response.content  # chart code lives in a static file
+
+
+def test_dashboard_takes_a_fixed_number_of_queries(figures, client, django_assert_max_num_queries):
+    client.force_login(figures.users["leader"])
+    url = reverse("reporting:annual_dashboard")
+    with django_assert_max_num_queries(120) as small:
+        client.get(url, {"year": 2023})
+    _smes(figures.county_b, 2023, 30, start=200)
+    _pool(figures.county_a, 2023, 10)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(url, {"year": 2023})
 
 
 def test_dashboard_county_filter_and_links(figures, client):
@@ -160,6 +190,9 @@ def test_leader_builds_the_review_page_and_pdf_agree(figures, client, django_cap
     for figure in dashboard.context["stats"]["figures"]:
         stored = next(f for f in job.result["figures"] if f["key"] == figure["key"])
         assert stored["value"] == figure["value"]
+        # The PDF's table row: label（unit）, this year, last year, change.
+        row = f"{figure['label']}（{figure['unit']}）{figure['value']}{figure['previous']}{figure['change']}"
+        assert row in compact, row
     assert "科技型中小企业评价入库5家" in compact
     assert "共选派科技特派团2个、科技特派员6人" in compact
 
