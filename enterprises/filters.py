@@ -133,10 +133,15 @@ class CertificateFilterSet(BaseFilterSet):
         field_name="issued_on", lookup_expr="year", choices=_years, label="发证年度"
     )
     valid = django_filters.BooleanFilter(method="filter_valid", label="当前有效")
+    valid_on = django_filters.DateFilter(method="filter_valid_on", label="某日有效")
 
     class Meta:
         model = GaoqiCertificate
-        fields = ["q", "region", "issued_year", "valid"]
+        fields = ["q", "region", "issued_year", "valid", "valid_on"]
+
+    def filter_valid_on(self, queryset, name, value):
+        """Certificates valid on that day (the annual review counts those of 31 December)."""
+        return queryset.filter(is_revoked=False, issued_on__lte=value, expires_on__gte=value)
 
     def filter_valid(self, queryset, name, value):
         today = timezone.localdate()

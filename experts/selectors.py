@@ -167,25 +167,30 @@ def commissioner_list(*, user) -> QuerySet[Commissioner]:
 # ================================================================================ yearly figures (reporting)
 
 
-def experts_admitted_by_field(*, year: int) -> dict[str, int]:
-    """Experts admitted in ``year`` per field (an expert with two fields counts in both)."""
+def experts_admitted_by_field(*, year: int, region=None) -> dict[str, int]:
+    """Experts admitted in ``year`` per field (an expert with two fields counts in both); of one county
+    when ``region`` is given."""
+    experts = Expert.objects.filter(admitted_on__year=year)
+    if region is not None:
+        experts = experts.filter(county=region)
     rows = (
-        Expert.objects.filter(admitted_on__year=year)
-        .values_list("fields__name")
+        experts.values_list("fields__name")
         .annotate(n=Count("pk", distinct=True))
         .order_by("fields__sort_order", "fields__name")
     )
     return {name: n for name, n in rows if name is not None}
 
 
-def expert_year_figures(*, year: int) -> dict[str, int]:
-    """The library's figures for the annual review: admitted in the year, in the library at its end."""
+def expert_year_figures(*, year: int, region=None) -> dict[str, int]:
+    """The library's figures for the annual review: admitted in the year, in the library at its end (of
+    one county when ``region`` is given)."""
     from datetime import date
 
     end = date(year, 12, 31)
+    experts = Expert.objects.filter(county=region) if region is not None else Expert.objects.all()
     return {
-        "admitted": Expert.objects.filter(admitted_on__year=year).count(),
-        "in_library": Expert.objects.filter(admitted_on__lte=end)
+        "admitted": experts.filter(admitted_on__year=year).count(),
+        "in_library": experts.filter(admitted_on__lte=end)
         .filter(Q(state=Expert.State.ACTIVE) | Q(exited_on__gt=end))
         .count(),
     }
@@ -202,9 +207,12 @@ def commissioner_figures(*, year: int, region_ids: Iterable[int] | None = None) 
     }
 
 
-def vice_president_figures(*, year: int) -> dict[str, int]:
-    """科技副总 of ``year``: candidates, distinct universities, those serving."""
+def vice_president_figures(*, year: int, region=None) -> dict[str, int]:
+    """科技副总 of ``year`` (placed in one county when ``region`` is given): candidates, distinct
+    universities, those serving."""
     placements = VicePresidentPlacement.objects.filter(year=year)
+    if region is not None:
+        placements = placements.filter(county=region)
     return {
         "candidates": placements.count(),
         "universities": placements.values("university").distinct().count(),

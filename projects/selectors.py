@@ -173,12 +173,14 @@ def _money_rows(queryset: QuerySet[Project], keys: list[str]) -> list[dict]:
     return rows
 
 
-def project_figures_by_state(*, user, year: int | None = None) -> list[dict]:
-    """Projects by state (of calls of `year`, or all): count, committed city money, paid, self-raised.
-    Every state appears, with zeros where there are none."""
+def project_figures_by_state(*, user, year: int | None = None, region=None) -> list[dict]:
+    """Projects by state (of calls of `year`, or all; of one county when `region` is given): count,
+    committed city money, paid, self-raised. Every state appears, with zeros where there are none."""
     queryset = Project.objects.visible_to(user)
     if year is not None:
         queryset = queryset.filter(call__year=year)
+    if region is not None:
+        queryset = queryset.filter(region=region)
     found = {row["state"]: row for row in _money_rows(queryset, ["state"])}
     rows = []
     for state in rules.State:
@@ -250,11 +252,13 @@ def cooperation_project_list(*, user) -> QuerySet[CooperationProject]:
     return CooperationProject.objects.visible_to(user).select_related("region", "university", "local_unit")
 
 
-def cooperation_figures(*, user, year: int) -> dict[str, int]:
+def cooperation_figures(*, user, year: int, region=None) -> dict[str, int]:
     """省校合作 figures of `year` as the annual review states them: 高校科技成果转化基地 projects landed in
     the year (落地日期 in the year) and 产业园 tasks finished in the year (完成日期 in the year); plus the
     year's task count and how many were stopped."""
     queryset = CooperationProject.objects.visible_to(user)
+    if region is not None:
+        queryset = queryset.filter(region=region)
     kinds = CooperationProject.Kind
     return queryset.aggregate(
         transfer_bases_landed=Count("pk", filter=Q(kind=kinds.TRANSFER_BASE, landed_on__year=year)),

@@ -1,6 +1,28 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 from kejiju.accounts.roles import Role
+
+# The annual review has no model of its own (its editions are core ReportJobs): its permission hangs on
+# the reporting app's MonthlyReport content type and is created after migrate.
+ANNUAL_REVIEW_PERMISSION = ("view_annualreview", "查看年度统计与工作综述")
+
+
+def _ensure_annual_review_permission(sender, using="default", **kwargs):
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.utils import DatabaseError
+
+    try:
+        content_type = ContentType.objects.db_manager(using).get_or_create(
+            app_label="reporting", model="monthlyreport"
+        )[0]
+        codename, name = ANNUAL_REVIEW_PERMISSION
+        Permission.objects.db_manager(using).get_or_create(
+            content_type=content_type, codename=codename, defaults={"name": name}
+        )
+    except DatabaseError:  # tables not there yet (a partial migrate)
+        pass
 
 
 class ReportingConfig(AppConfig):
@@ -22,12 +44,14 @@ class ReportingConfig(AppConfig):
             "reporting.view_monthlyreport",
             "reporting.add_monthlyreport",
             "reporting.view_notice",
+            "reporting.view_annualreview",
         ],
         Role.LEADER: [
             "reporting.view_countytask",
             "reporting.view_monthlyfiling",
             "reporting.view_monthlyreport",
             "reporting.view_notice",
+            "reporting.view_annualreview",
         ],
         Role.COUNTY: [
             "reporting.view_countytask",
@@ -48,11 +72,17 @@ class ReportingConfig(AppConfig):
         from kejiju.core.registry import MenuItem, MenuSection, register_menu, register_todo_provider
 
         from . import models
+        from .annual_pdf import JOB_KIND as ANNUAL_REVIEW_JOB
         from .jobs import JOB_KINDS
-        from .todos import reporting_todos
+        from .todos import annual_review_todos, reporting_todos
 
         for kind in JOB_KINDS:
             register_job_kind(kind)
+        register_job_kind(ANNUAL_REVIEW_JOB)
+        # Before accounts' role sync runs for the next app, so the groups get the permission.
+        post_migrate.connect(
+            _ensure_annual_review_permission, dispatch_uid="kejiju.reporting.annual_review_permission"
+        )
         for model in (
             models.CountyTask,
             models.MonthlyFiling,
@@ -78,6 +108,16 @@ class ReportingConfig(AppConfig):
             )
         )
         register_todo_provider(reporting_todos)
+        register_todo_provider(annual_review_todos)
+        register_menu(
+            MenuSection(
+                label="领导看板",
+                order=5,
+                items=(
+                    MenuItem("年度统计看板", "reporting:annual_dashboard", "reporting.view_annualreview"),
+                ),
+            )
+        )
         self._register_figure_providers()
 
     @staticmethod

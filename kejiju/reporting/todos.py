@@ -66,3 +66,12 @@ def reporting_todos(user) -> list[TodoItem]:
                 TodoItem(title="未读通知", url=reverse("reporting:notice_list"), count=count, level="info")
             )
     return items
+
+
+def annual_review_todos(user) -> list[TodoItem]:
+    """Leadership lands on the year's figures: a prominent card on the home page."""
+    if not user.is_authenticated or not user.has_perm("reporting.view_annualreview"):
+        return []
+    return [
+        TodoItem(title="年度统计看板与年度工作综述", url=reverse("reporting:annual_dashboard"), level="info")
+    ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_annual
 
 app_name = "reporting"
 
@@ -32,4 +32,6 @@ urlpatterns = [
         name="monthlyreport_detail",
     ),
     path("notices/", views.NoticeListView.as_view(), name="notice_list"),
+    path("annual/", views_annual.AnnualDashboardView.as_view(), name="annual_dashboard"),
+    path("annual/build/", views_annual.AnnualReviewBuildView.as_view(), name="annual_build"),
 ]

@@ -77,4 +77,7 @@ ROUTES = [
     Route("reporting:monthlyreport_build", BUREAU, methods=("POST",)),
     Route("reporting:monthlyreport_detail", STAFF, kwargs=month, ok=(200,)),
     Route("reporting:notice_list", READ, ok=(200,)),
+    # The annual dashboard and review: leadership and bureau staff; county offices get none (403).
+    Route("reporting:annual_dashboard", STAFF, ok=(200,)),
+    Route("reporting:annual_build", STAFF, methods=("POST",), data=lambda world: {"year": 2023}),
 ]

@@ -1,0 +1,321 @@
+"""The annual review (年度工作综述): the year's statistics, read from the domain apps' selectors.
+
+`annual_statistics(year=…, region=…)` returns a JSON-ready dict: the report job stores it with the job
+(`ReportJob.result`), so that the dashboard's edition page and the PDF state the same numbers. Every figure
+is a database aggregation; the number of queries is fixed whatever the row count."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from django.utils import timezone
+
+from enterprises import selectors as enterprises
+from enterprises.models import SmesEvaluation
+from experts import selectors as experts
+from kejiju.accounts.models import Region
+from platforms import selectors as platforms
+from projects import selectors as projects
+
+from . import rules
+from . import selectors as reporting
+
+TREND_YEARS = 5
+
+
+class CityWideReader:
+    """The reader behind the annual review: city-wide, like leadership (the review is the city's, whoever
+    asked for it). Only what `visible_to` asks of a user."""
+
+    is_authenticated = True
+    region_id = None
+    pk = None
+
+    def has_perm(self, perm: str, obj=None) -> bool:
+        return perm == "accounts.view_all_regions"
+
+
+CITY = CityWideReader()
+
+# Headline figures: key, label, unit. The order is the dashboard's and the PDF's.
+HEADLINES: list[tuple[str, str, str]] = [
+    ("platforms", "新认定创新平台", "家"),
+    ("smes", "科技型中小企业入库", "家"),
+    ("pool", "高企培育库新入库", "家"),
+    ("gaoqi_valid", "有效高新技术企业", "家"),
+    ("commissioner_teams", "科技特派团", "个"),
+    ("commissioners", "科技特派员", "人"),
+    ("transfer_bases", "高校科技成果转化基地落地", "个"),
+    ("parks", "产业园建成", "个"),
+    ("vp_candidates", "科技副总人选", "人"),
+    ("vp_universities", "科技副总来源高校", "所"),
+    ("experts", "新入库专家", "人"),
+    ("projects", "市级科技计划项目", "项"),
+    ("committed", "市级资金承诺", "元"),
+    ("paid", "市级资金拨付", "元"),
+]
+HEADLINE_LABELS = {key: (label, unit) for key, label, unit in HEADLINES}
+
+
+def _money(value) -> str:
+    return str(Decimal(value or 0).quantize(Decimal("0.01")))
+
+
+def _rate(value: Fraction | None) -> str | None:
+    """An exact ratio as a percentage with one decimal (half up), None when nothing was expected."""
+    if value is None:
+        return None
+    percent = Decimal(value.numerator * 100) / Decimal(value.denominator)
+    return str(percent.quantize(Decimal("0.1")))
+
+
+def valid_on(year: int) -> dt.date:
+    """The day the year's valid 高企 are counted on: 31 December, or today during the year."""
+    today = timezone.localdate()
+    end = dt.date(year, 12, 31)
+    return min(today, end)
+
+
+def headline_figures(*, year: int, region: Region | None = None) -> dict[str, Any]:
+    """The year's headline figures (city-wide, or of one county). A fixed number of queries."""
+    recognised = platforms.platforms_recognised_counts(year=year, region=region)
+    commissioners = experts.commissioner_figures(year=year, region_ids=[region.pk] if region else None)
+    vice_presidents = experts.vice_president_figures(year=year, region=region)
+    cooperation = projects.cooperation_figures(user=CITY, year=year, region=region)
+    by_state = projects.project_figures_by_state(user=CITY, year=year, region=region)
+    return {
+        "platforms": sum(row["count"] for row in recognised),
+        "smes": enterprises.smes_admitted_count(year=year, region=region),
+        "pool": enterprises.pool_new_entries(year=year, region=region),
+        "gaoqi_valid": enterprises.gaoqi_valid_count(on=valid_on(year), region=region),
+        "commissioner_teams": commissioners["teams"],
+        "commissioners": commissioners["members"],
+        "transfer_bases": cooperation["transfer_bases_landed"],
+        "parks": cooperation["industrial_parks_finished"],
+        "vp_candidates": vice_presidents["candidates"],
+        "vp_universities": vice_presidents["universities"],
+        "experts": experts.expert_year_figures(year=year, region=region)["admitted"],
+        "projects": sum(row["count"] for row in by_state),
+        "committed": _money(sum((row["committed"] for row in by_state), Decimal("0"))),
+        "paid": _money(sum((row["paid"] for row in by_state), Decimal("0"))),
+        "_recognised": recognised,
+        "_by_state": by_state,
+    }
+
+
+def change(value, previous) -> str | None:
+    """The change on the previous year as a signed string (money keeps its cents)."""
+    if previous is None:
+        return None
+    if isinstance(value, str) or isinstance(previous, str):
+        diff = Decimal(value) - Decimal(previous)
+        return f"{diff:+.2f}"
+    return f"{value - previous:+d}"
+
+
+def _platform_rows(current: list[dict], previous: list[dict]) -> list[dict]:
+    before = {(r["platform_type"], r["level"]): r["count"] for r in previous}
+    rows = [
+        {
+            "platform_type": r["platform_type"],
+            "level_label": r["level_label"],
+            "label": f"{r['level_label'].removesuffix('级')}{r['platform_type']}",
+            "count": r["count"],
+            "previous": before.get((r["platform_type"], r["level"]), 0),
+        }
+        for r in current
+    ]
+    return rows
+
+
+def _county_rows(year: int) -> list[dict]:
+    """Per county-level unit: the year's figures, from grouped queries (one per source)."""
+    regions = list(Region.objects.county_level())
+    recognised = {r["region_id"]: r["count"] for r in platforms.platforms_recognised_by_region(year=year)}
+    smes = enterprises.smes_admitted_by_region(year=year)
+    pool = enterprises.pool_new_entries_by_region(year=year)
+    people = experts.figures_by_county(year=year)
+    cooperation = {r["region__name"]: r for r in projects.cooperation_figures_by_county(user=CITY, year=year)}
+    money = {r["county"]: r for r in projects.project_figures_by_county(user=CITY, year=year)}
+    rows = []
+    for region in regions:
+        person = people.get(region.pk, {})
+        coop = cooperation.get(region.name, {})
+        project = money.get(region.name, {})
+        rows.append(
+            {
+                "region_id": region.pk,
+                "region": region.name,
+                "platforms": recognised.get(region.pk, 0),
+                "smes": smes.get(region.pk, 0),
+                "pool": pool.get(region.pk, 0),
+                "commissioners": person.get("commissioners", 0),
+                "vice_presidents": person.get("vice_presidents", 0),
+                "experts": person.get("experts_admitted", 0),
+                "transfer_bases": coop.get("transfer_bases_landed", 0),
+                "parks": coop.get("industrial_parks_finished", 0),
+                "projects": project.get("count", 0),
+                "committed": _money(project.get("committed", 0)),
+                "paid": _money(project.get("paid", 0)),
+            }
+        )
+    return rows
+
+
+def _timeliness(year: int, region: Region | None) -> tuple[list[dict], dict]:
+    rows = reporting.filing_timeliness(year=year, region=region)
+    table = [
+        {
+            "region_id": row["region"].pk,
+            "region": row["region"].name,
+            **{k: row[k] for k in ("expected", "filed", "on_time", "late", "missing", "returned")},
+            "on_time_rate": _rate(row["on_time_rate"]),
+        }
+        for row in rows
+    ]
+    totals = {k: sum(row[k] for row in table) for k in ("expected", "filed", "on_time", "late", "missing")}
+    totals["on_time_rate"] = _rate(rules.ratio(totals["on_time"], totals["expected"]))
+    return table, totals
+
+
+def _appendix(year: int, region: Region | None) -> dict[str, list[dict]]:
+    platform_rows = platforms.platform_list(user=CITY).filter(recognised_on__year=year)
+    smes_rows = enterprises.smes_evaluation_list(user=CITY).filter(
+        year=year, state=SmesEvaluation.State.ADMITTED
+    )
+    if region is not None:
+        platform_rows = platform_rows.filter(region=region)
+        smes_rows = smes_rows.filter(enterprise__region=region)
+    return {
+        "platforms": [
+            {
+                "name": p.name,
+                "type": p.platform_type.name,
+                "level": p.get_level_display(),
+                "host": p.host.name if p.host_id else "",
+                "region": p.region.name if p.region_id else "",
+                "recognised_on": p.recognised_on.isoformat() if p.recognised_on else "",
+            }
+            for p in platform_rows.order_by("region__sort_order", "platform_type__sort_order", "name")
+        ],
+        "smes": [
+            {
+                "name": e.enterprise.name,
+                "region": e.enterprise.region.name if e.enterprise.region_id else "",
+                "number": e.registration_number,
+            }
+            for e in smes_rows.order_by("enterprise__region__sort_order", "registration_number", "pk")
+        ],
+    }
+
+
+def annual_statistics(*, year: int, region: Region | None = None, appendix: bool = True) -> dict[str, Any]:
+    """Everything the dashboard and the PDF state for `year` (of one county when `region` is given)."""
+    current = headline_figures(year=year, region=region)
+    previous = headline_figures(year=year - 1, region=region)
+    trend_years = list(range(year - TREND_YEARS + 1, year + 1))
+    trend = {y: current if y == year else previous if y == year - 1 else None for y in trend_years}
+    for y in trend_years:
+        if trend[y] is None:
+            trend[y] = headline_figures(year=y, region=region)
+    figures = [
+        {
+            "key": key,
+            "label": label,
+            "unit": unit,
+            "value": current[key],
+            "previous": previous[key],
+            "change": change(current[key], previous[key]),
+        }
+        for key, label, unit in HEADLINES
+    ]
+    field_now = experts.experts_admitted_by_field(year=year, region=region)
+    field_before = experts.experts_admitted_by_field(year=year - 1, region=region)
+    timeliness, timeliness_totals = _timeliness(year, region)
+    stats: dict[str, Any] = {
+        "year": year,
+        "region": {"id": region.pk, "name": region.name} if region else None,
+        "computed_at": timezone.localtime().isoformat(timespec="seconds"),
+        "figures": figures,
+        "platforms_by_type": _platform_rows(current["_recognised"], previous["_recognised"]),
+        "experts_by_field": [
+            {"field": name, "count": count, "previous": field_before.get(name, 0)}
+            for name, count in field_now.items()
+        ],
+        "projects_by_state": [
+            {
+                "state": row["state"],
+                "label": row["label"],
+                "count": row["count"],
+                "committed": _money(row["committed"]),
+                "paid": _money(row["paid"]),
+            }
+            for row in current["_by_state"]
+        ],
+        "counties": _county_rows(year) if region is None else [],
+        "timeliness": timeliness,
+        "timeliness_totals": timeliness_totals,
+        "trend": {
+            "years": trend_years,
+            "series": {key: [trend[y][key] for y in trend_years] for key, _, _ in HEADLINES},
+        },
+    }
+    if appendix:
+        stats["appendix"] = _appendix(year, region)
+    return stats
+
+
+def figure_value(stats: dict[str, Any], key: str):
+    for figure in stats["figures"]:
+        if figure["key"] == key:
+            return figure["value"]
+    raise KeyError(key)
+
+
+# ------------------------------------------------------------------------------------------- summary
+
+
+def _platform_phrase(rows: list[dict]) -> str:
+    return "、".join(f"{row['label']}{row['count']}家" for row in rows if row["count"])
+
+
+def summary_sentences(stats: dict[str, Any]) -> list[str]:
+    """The review's opening paragraphs, in the seed's register, built from the numbers only."""
+    value = {f["key"]: f["value"] for f in stats["figures"]}
+    scope = stats["region"]["name"] if stats["region"] else "全市"
+    sentences = []
+    phrase = _platform_phrase(stats["platforms_by_type"])
+    if phrase:
+        sentences.append(f"{stats['year']}年，{scope}新认定{phrase}，共计{value['platforms']}家创新平台。")
+    else:
+        sentences.append(f"{stats['year']}年，{scope}未新认定创新平台。")
+    sentences.append(
+        f"{scope}科技型中小企业评价入库{value['smes']}家，高新技术企业培育库新入库{value['pool']}家，"
+        f"年末有效高新技术企业{value['gaoqi_valid']}家。"
+    )
+    sentences.append(
+        f"{scope}共选派科技特派团{value['commissioner_teams']}个、科技特派员{value['commissioners']}人。"
+    )
+    sentences.append(
+        f"省校合作落地高校科技成果转化基地项目{value['transfer_bases']}个，建成产业园{value['parks']}个；"
+        f"征集科技副总人选{value['vp_candidates']}人，来自{value['vp_universities']}所高校；"
+        f"新入库专家{value['experts']}人。"
+    )
+    sentences.append(
+        f"市级科技计划项目{value['projects']}项，承诺市级资金{_yuan(value['committed'])}元，"
+        f"已拨付{_yuan(value['paid'])}元。"
+    )
+    totals = stats["timeliness_totals"]
+    if totals["expected"]:
+        sentences.append(
+            f"县区月度工作动态应报{totals['expected']}份，按时报送{totals['on_time']}份，"
+            f"逾期{totals['late']}份，未报{totals['missing']}份，按时率{totals['on_time_rate']}%。"
+        )
+    return sentences
+
+
+def _yuan(value: str) -> str:
+    return f"{Decimal(value):,.2f}"

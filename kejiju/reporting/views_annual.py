@@ -1,0 +1,161 @@
+"""The leadership dashboard (年度统计看板) and the annual review (年度工作综述) editions.
+
+County offices get no access: the review is the city's, and a county's own records are on the domain
+apps' list pages (scoped to it)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views.generic import TemplateView, View
+
+from kejiju.accounts.models import Region
+from kejiju.core.selectors import report_jobs_visible_to
+from kejiju.core.services import report_job_request
+
+from .annual import annual_statistics, valid_on
+from .annual_pdf import KIND, PERMISSION
+
+FIRST_YEAR = 2015
+
+
+def year_choices() -> list[int]:
+    return list(range(timezone.localdate().year, FIRST_YEAR - 1, -1))
+
+
+class AnnualForm(forms.Form):
+    year = forms.TypedChoiceField(label="年度", coerce=int, choices=())
+    region = forms.ModelChoiceField(
+        label="县区", queryset=Region.objects.none(), required=False, empty_label="全市"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(y, f"{y}年") for y in year_choices()]
+        self.fields["region"].queryset = Region.objects.county_level()
+
+
+def default_year() -> int:
+    """The latest year whose statistics exist (the seed's 2023 on a demo), else last year."""
+    from django.db.models import Max
+
+    from enterprises.selectors import smes_evaluation_list
+
+    from .annual import CITY
+
+    latest = smes_evaluation_list(user=CITY).filter(state="admitted").aggregate(y=Max("year"))["y"]
+    return latest or timezone.localdate().year - 1
+
+
+def _url(name: str, **params) -> str:
+    query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
+    return f"{reverse(name)}?{query}" if query else reverse(name)
+
+
+def figure_links(year: int, region: Region | None) -> dict[str, str]:
+    """The filtered list page behind each headline figure (the domain apps' filter parameters)."""
+    r = region.pk if region else None
+    cooperation = "projects:cooperationproject_list"
+    return {
+        "platforms": _url("platforms:platform_list", recognised_year=year, region=r),
+        "smes": _url("enterprises:smesevaluation_list", year=year, state="admitted", region=r),
+        "pool": _url("enterprises:poolentry_list", admitted_year=year, region=r),
+        "gaoqi_valid": _url(
+            "enterprises:gaoqicertificate_list", valid_on=valid_on(year).isoformat(), region=r
+        ),
+        "commissioner_teams": _url("experts:commissionerteam_list", year=year, county=r),
+        "commissioners": _url("experts:commissioner_list", year=year, county=r),
+        "transfer_bases": _url(cooperation, kind="transfer_base", landed_year=year, region=r),
+        "parks": _url(cooperation, kind="industrial_park", finished_year=year, region=r),
+        "vp_candidates": _url("experts:vicepresidentplacement_list", year=year, county=r),
+        "vp_universities": _url("experts:vicepresidentplacement_list", year=year, county=r),
+        "experts": _url("experts:expert_list", admitted_year=year, county=r),
+        "projects": _url("projects:project_list", year=year, region=r),
+        "committed": _url("projects:project_list", year=year, region=r),
+        "paid": _url("projects:project_list", year=year, region=r),
+    }
+
+
+def chart_data(stats: dict) -> dict:
+    """What the dashboard's ECharts read (a json_script block; no inline script)."""
+    return {
+        "counties": {
+            "regions": [row["region"] for row in stats["counties"]],
+            "series": [
+                {"name": "科技型中小企业", "data": [row["smes"] for row in stats["counties"]]},
+                {"name": "培育库新入库", "data": [row["pool"] for row in stats["counties"]]},
+                {"name": "新认定平台", "data": [row["platforms"] for row in stats["counties"]]},
+                {"name": "科技特派员", "data": [row["commissioners"] for row in stats["counties"]]},
+            ],
+        },
+        "trend": {
+            "years": [str(y) for y in stats["trend"]["years"]],
+            "series": [
+                {"name": "科技型中小企业", "data": stats["trend"]["series"]["smes"]},
+                {"name": "培育库新入库", "data": stats["trend"]["series"]["pool"]},
+                {"name": "新认定平台", "data": stats["trend"]["series"]["platforms"]},
+                {"name": "计划项目", "data": stats["trend"]["series"]["projects"]},
+            ],
+        },
+    }
+
+
+def editions(*, user, year: int):
+    """The year's annual review jobs the user may see, newest first."""
+    return report_jobs_visible_to(user=user).filter(kind=KIND, parameters__year=year).order_by("-created_at")
+
+
+class AnnualPermissionMixin(PermissionRequiredMixin):
+    permission_required = PERMISSION
+    raise_exception = True
+
+
+class AnnualDashboardView(AnnualPermissionMixin, TemplateView):
+    template_name = "reporting/annual/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = AnnualForm(self.request.GET or None, initial={"year": default_year()})
+        year, region = default_year(), None
+        if form.is_bound and form.is_valid():
+            year, region = form.cleaned_data["year"], form.cleaned_data["region"]
+        elif form.is_bound:
+            form = AnnualForm(initial={"year": year})
+        stats = annual_statistics(year=year, region=region, appendix=False)
+        links = figure_links(year, region)
+        for figure in stats["figures"]:
+            figure["url"] = links[figure["key"]]
+        for row in stats["projects_by_state"]:
+            row["url"] = _url(
+                "projects:project_list", year=year, state=row["state"], region=region.pk if region else None
+            )
+        context.update(
+            form=form,
+            year=year,
+            region=region,
+            stats=stats,
+            charts=chart_data(stats),
+            editions=editions(user=self.request.user, year=year)[:20],
+            build_form=AnnualForm(initial={"year": year, "region": region}),
+        )
+        return context
+
+
+class AnnualReviewBuildView(AnnualPermissionMixin, View):
+    def post(self, request):
+        form = AnnualForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+            return redirect("reporting:annual_dashboard")
+        year, region = form.cleaned_data["year"], form.cleaned_data["region"]
+        job = report_job_request(
+            kind=KIND, parameters={"year": year, "region": region.pk if region else None}, user=request.user
+        )
+        messages.success(request, f"已提交{year}年度工作综述的生成任务。")
+        return redirect("core:reportjob_detail", pk=job.pk)

@@ -1,0 +1,66 @@
+"""The 2023 edition built from the full demo world states the seed's own figures, because the data says so.
+seed_demo runs once for the module, inside a transaction rolled back at the end."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+
+# A db mark so that pytest-django runs these before the transactional tests that flush the migrations' rows.
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def edition(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            from kejiju.accounts.models import Region
+            from kejiju.accounts.regions import ensure_regions
+
+            if not Region.objects.exists():  # a transactional test before this one flushed them
+                ensure_regions(Region)
+            call_command("seed_demo", stdout=io.StringIO())
+            out = io.StringIO()
+            call_command("build_annual_review", "2023", stdout=out)
+            path = Path(out.getvalue().strip().splitlines()[-1])
+            pdf = path.read_bytes()
+            run = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True)
+            text = run.stdout.decode()
+            yield {"path": path, "pdf": pdf, "text": "".join(text.split())}
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "市重点实验室4家",
+        "市中试基地1家",
+        "市技术创新中心8家",
+        "市众创空间4家",
+        "市新型研发机构3家",
+        "科技型中小企业评价入库174家",
+        "高新技术企业培育库新入库25家",
+        "全市共选派科技特派团11个、科技特派员171人",
+        "高校科技成果转化基地项目22个",
+        "建成产业园4个",
+        "来自65所高校",
+        "新入库专家27人",
+    ],
+)
+def test_2023_edition_states_the_seed_figures(edition, phrase):
+    assert phrase in edition["text"]
+
+
+def test_command_prints_the_pdf_path_last(edition):
+    assert edition["path"].suffix == ".pdf" and edition["pdf"].startswith(b"%PDF")
+    assert "附录二" in edition["text"] and "年入库科技型中小企业" in edition["text"]
+    assert "山西众立法兰有限公司" in edition["text"] or "山西雁门山酒业有限公司" in edition["text"]

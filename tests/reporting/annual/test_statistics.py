@@ -1,0 +1,271 @@
+"""The annual statistics against a hand-built fixture, the change on the previous year, query counts,
+links to the lists that show the same numbers, the dashboard's permissions and the PDF's content."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from kejiju.core.models import ReportJob
+from kejiju.core.services import report_job_run
+from kejiju.reporting.annual import annual_statistics, figure_value, summary_sentences
+from kejiju.reporting.annual_pdf import KIND, bar_chart, render_pdf
+from tests.enterprises.factories import (
+    CertificateFactory,
+    EnterpriseFactory,
+    PoolEntryFactory,
+    SmesEvaluationFactory,
+)
+from tests.experts.factories import CommissionerFactory, TeamFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The PDF's text by poppler's pdftotext (pypdf garbles text drawn from several fonts on a page)."""
+    import subprocess
+
+    return subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+
+
+def _smes(region, year, n, *, start=0):
+    for i in range(n):
+        enterprise = EnterpriseFactory(region=region)
+        SmesEvaluationFactory(
+            enterprise=enterprise,
+            year=year,
+            figures_year=year - 1,
+            state="admitted",
+            admitted_on=date(year, 6, 1),
+            registration_number=f"{year}14090{start + i:07d}",
+        )
+
+
+def _pool(region, year, n):
+    for _ in range(n):
+        PoolEntryFactory(
+            enterprise=EnterpriseFactory(region=region),
+            state="admitted",
+            admitted_year=year,
+            admitted_on=date(year, 7, 1),
+        )
+
+
+def _commissioners(region, year, teams, members):
+    for _team in range(teams):
+        team = TeamFactory(year=year, counties=[region])
+        for _ in range(members):
+            CommissionerFactory(team=team, county=region)
+
+
+@pytest.fixture
+def figures(world):
+    a, b = world.county_a, world.county_b
+    _smes(a, 2023, 3)
+    _smes(b, 2023, 2, start=10)
+    _smes(a, 2022, 1, start=20)
+    _smes(a, 2023, 0)
+    SmesEvaluationFactory(enterprise=EnterpriseFactory(region=a), year=2023, state="rejected")
+    _pool(a, 2023, 2)
+    _pool(b, 2022, 3)
+    _commissioners(a, 2023, 2, 3)
+    _commissioners(b, 2022, 1, 2)
+    # Valid on 31 December 2023: the first only (the second expired, the third was revoked).
+    CertificateFactory(
+        enterprise=EnterpriseFactory(region=a), issued_on=date(2022, 12, 1), expires_on=date(2025, 11, 30)
+    )
+    CertificateFactory(
+        enterprise=EnterpriseFactory(region=b), issued_on=date(2020, 1, 1), expires_on=date(2022, 12, 31)
+    )
+    CertificateFactory(
+        enterprise=EnterpriseFactory(region=b),
+        issued_on=date(2023, 1, 1),
+        expires_on=date(2025, 12, 31),
+        is_revoked=True,
+    )
+    return world
+
+
+def test_statistics_city_and_change_on_previous_year(figures):
+    stats = annual_statistics(year=2023)
+    assert figure_value(stats, "smes") == 5
+    assert figure_value(stats, "pool") == 2
+    assert figure_value(stats, "commissioner_teams") == 2
+    assert figure_value(stats, "commissioners") == 6
+    assert figure_value(stats, "gaoqi_valid") == 1
+    by_key = {f["key"]: f for f in stats["figures"]}
+    assert by_key["smes"]["previous"] == 1 and by_key["smes"]["change"] == "+4"
+    assert by_key["pool"]["previous"] == 3 and by_key["pool"]["change"] == "-1"
+    assert by_key["commissioners"]["previous"] == 2 and by_key["commissioners"]["change"] == "+4"
+    counties = {row["region"]: row for row in stats["counties"]}
+    assert counties[figures.county_a.name]["smes"] == 3
+    assert counties[figures.county_b.name]["smes"] == 2
+    assert counties[figures.county_a.name]["commissioners"] == 6
+    assert stats["trend"]["series"]["smes"][-2:] == [1, 5]
+    assert "全市共选派科技特派团2个、科技特派员6人。" in summary_sentences(stats)
+
+
+def test_statistics_of_one_county(figures):
+    stats = annual_statistics(year=2023, region=figures.county_b)
+    assert figure_value(stats, "smes") == 2
+    assert figure_value(stats, "pool") == 0
+    assert figure_value(stats, "commissioners") == 0
+    assert stats["counties"] == []
+    assert len(stats["appendix"]["smes"]) == 2
+
+
+def test_statistics_take_a_fixed_number_of_queries(figures, django_assert_max_num_queries):
+    with django_assert_max_num_queries(100) as small:
+        annual_statistics(year=2023)
+    _smes(figures.county_a, 2023, 40, start=100)
+    _commissioners(figures.county_b, 2023, 5, 4)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        annual_statistics(year=2023)
+
+
+def test_dashboard_figures_link_to_lists_showing_the_same_number(figures, client):
+    client.force_login(figures.users["leader"])
+    response = client.get(reverse("reporting:annual_dashboard"), {"year": 2023})
+    assert response.status_code == 200
+    stats = response.context["stats"]
+    checked = 0
+    for figure in stats["figures"]:
+        if figure["key"] not in ("smes", "pool", "commissioners", "commissioner_teams", "gaoqi_valid"):
+            continue
+        listing = client.get(figure["url"])
+        assert listing.status_code == 200, figure["url"]
+        assert listing.context["table"].paginator.count == figure["value"], figure["key"]
+        checked += 1
+    assert checked == 5
+    assert b'id="annual-chart-data"' in response.content
+    assert b"<script>" not in response.content  # chart code lives in a static file
+
+
+def test_dashboard_takes_a_fixed_number_of_queries(figures, client, django_assert_max_num_queries):
+    client.force_login(figures.users["leader"])
+    url = reverse("reporting:annual_dashboard")
+    with django_assert_max_num_queries(120) as small:
+        client.get(url, {"year": 2023})
+    _smes(figures.county_b, 2023, 30, start=200)
+    _pool(figures.county_a, 2023, 10)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(url, {"year": 2023})
+
+
+def test_dashboard_county_filter_and_links(figures, client):
+    client.force_login(figures.users["bureau"])
+    response = client.get(
+        reverse("reporting:annual_dashboard"), {"year": 2023, "region": figures.county_a.pk}
+    )
+    stats = response.context["stats"]
+    smes = next(f for f in stats["figures"] if f["key"] == "smes")
+    assert smes["value"] == 3
+    assert client.get(smes["url"]).context["table"].paginator.count == 3
+
+
+def test_county_accounts_get_no_dashboard(world, client):
+    client.force_login(world.users["county"])
+    assert client.get(reverse("reporting:annual_dashboard")).status_code == 403
+    assert client.post(reverse("reporting:annual_build"), {"year": 2023}).status_code == 403
+
+
+def test_leader_builds_the_review_page_and_pdf_agree(figures, client, django_capture_on_commit_callbacks):
+    client.force_login(figures.users["leader"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reporting:annual_build"), {"year": 2023})
+    job = ReportJob.objects.get(kind=KIND)
+    assert response.url == reverse("core:reportjob_detail", args=[job.pk])
+    assert job.state == ReportJob.State.SUCCEEDED, job.error
+    dashboard = client.get(reverse("reporting:annual_dashboard"), {"year": 2023})
+    assert job in list(dashboard.context["editions"])
+    assert reverse("core:reportjob_download", args=[job.pk]).encode() in dashboard.content
+    download = client.get(reverse("core:reportjob_download", args=[job.pk]))
+    pdf = b"".join(download.streaming_content)
+    text = pdf_text(pdf)
+    compact = "".join(text.split())
+    for figure in dashboard.context["stats"]["figures"]:
+        stored = next(f for f in job.result["figures"] if f["key"] == figure["key"])
+        assert stored["value"] == figure["value"]
+        # The PDF's table row: label（unit）, this year, last year, change.
+        row = f"{figure['label']}（{figure['unit']}）{figure['value']}{figure['previous']}{figure['change']}"
+        assert row in compact, row
+    assert "科技型中小企业评价入库5家" in compact
+    assert "共选派科技特派团2个、科技特派员6人" in compact
+
+
+def test_pdf_fonts_embedded_as_subsets(figures):
+    pdf = render_pdf(annual_statistics(year=2023))
+    reader = PdfReader(io.BytesIO(pdf))
+    fonts = {}
+    for page in reader.pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            font = font.get_object()
+            fonts[font["/BaseFont"]] = font
+    assert fonts
+    for name, font in fonts.items():
+        assert "+" in name and len(name.lstrip("/").split("+")[0]) == 6, name  # a subset tag
+        descriptors = [font.get("/FontDescriptor")]
+        descriptors += [d.get_object().get("/FontDescriptor") for d in font.get("/DescendantFonts", [])]
+        descriptor = next(d.get_object() for d in descriptors if d is not None)
+        assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), name
+
+
+def test_pdf_survives_what_users_type(world):
+    from tests.platforms.factories import PlatformFactory, platform_type
+
+    odd = "𠮷野家😀<b>粗体</b>&nbsp;\u3000\u00a0\t"
+    long = "A" * 180
+    enterprise = EnterpriseFactory(region=world.county_a, name=f"山西{odd}科技有限公司")
+    SmesEvaluationFactory(
+        enterprise=enterprise, year=2023, state="admitted", registration_number="20231409000000001"
+    )
+    PlatformFactory(
+        name=f"{long}实验室",
+        platform_type=platform_type(),
+        region=world.county_a,
+        recognised_on=date(2023, 5, 1),
+    )
+    narrative = "<p class=MsoNormal><span style='mso-bidi'>从Word粘贴</span></p>\r\n\r\n   多余空白\x0b"
+    pdf = render_pdf(annual_statistics(year=2023), narrative=narrative)
+    text = pdf_text(pdf)
+    assert "𠮷野家😀" in text
+    assert "<b>粗体</b>" in text  # shown as typed, never interpreted
+    assert "从Word粘贴" in text and "MsoNormal" in text
+    assert "A" * 40 in text.replace("\n", "")
+
+
+def test_empty_year_renders(world):
+    pdf = render_pdf(annual_statistics(year=2010))
+    text = pdf_text(pdf)
+    assert "本年度无新认定平台" in text and "2010年度工作综述" in text
+
+
+def test_bar_chart_escapes_labels():
+    svg = bar_chart([("<script>", 3), ("县", 0)])
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    assert bar_chart([]) == ""
+
+
+def test_failed_job_says_why(world, client, monkeypatch):
+    import kejiju.reporting.annual_pdf as annual_pdf
+
+    def broken(**kwargs):
+        raise RuntimeError("统计数据读取失败")
+
+    monkeypatch.setattr(annual_pdf, "annual_statistics", broken)
+    job = ReportJob.objects.create(kind=KIND, parameters={"year": 2023}, requested_by=world.users["leader"])
+    report_job_run(job_id=job.pk)
+    client.force_login(world.users["leader"])
+    page = client.get(reverse("core:reportjob_detail", args=[job.pk]))
+    assert "统计数据读取失败" in page.content.decode()
+
+
+def test_home_page_offers_the_dashboard_to_leadership(world, client):
+    client.force_login(world.users["leader"])
+    assert reverse("reporting:annual_dashboard") in client.get("/").content.decode()
+    client.force_login(world.users["county"])
+    assert reverse("reporting:annual_dashboard") not in client.get("/").content.decode()
