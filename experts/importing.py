@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,6 +48,8 @@ COLUMNS: tuple[str, ...] = (
 )
 REQUIRED = ("姓名", "性别", "身份证号码", "职称", "工作单位", "专业领域", "入库日期")
 MAX_ROWS = 2000
+MAX_UNCOMPRESSED = 50 * 1024 * 1024  # all parts of the xlsx package, expanded
+MAX_RATIO = 200  # expanded / compressed size of one part (a zip bomb is far above)
 TITLE_VALUES = {
     **{label: value for value, label in Expert.Title.choices},
     **{v: v for v in Expert.Title.values},
@@ -72,6 +75,7 @@ class ImportFileError(Exception):
 
 def read_rows(handle) -> list[tuple[int, dict[str, Any]]]:
     """(row number, {column: value}) for each non-empty data row of the first sheet."""
+    _check_package(handle)
     try:
         workbook = load_workbook(handle, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds of errors for a file that is not xlsx
@@ -93,6 +97,24 @@ def read_rows(handle) -> list[tuple[int, dict[str, Any]]]:
             raise ImportFileError(f"一次最多导入 {MAX_ROWS} 行，请拆分文件。")
     workbook.close()
     return result
+
+
+def _check_package(handle) -> None:
+    """Refuse a zip bomb before openpyxl expands it: the sizes the zip directory declares are bounded."""
+    try:
+        with zipfile.ZipFile(handle) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise ImportFileError("无法读取文件：请上传 .xlsx 格式的 Excel 文件。") from None
+    finally:
+        handle.seek(0)
+    total = 0
+    for member in members:
+        total += member.file_size
+        if member.file_size > 1024 * 1024 and member.file_size > MAX_RATIO * max(member.compress_size, 1):
+            raise ImportFileError("文件压缩比异常（疑似压缩炸弹），已拒绝。")
+    if total > MAX_UNCOMPRESSED:
+        raise ImportFileError(f"文件解压后超过 {MAX_UNCOMPRESSED // 1024 // 1024} MB，已拒绝。")
 
 
 def _text(value: Any) -> str:

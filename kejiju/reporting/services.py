@@ -173,11 +173,36 @@ def _parse_percent(value) -> Decimal:
         raise ValidationError({"percent": f"完成进度“{value}”不是有效数字。"}) from None
 
 
+# The first bytes each allowed extension must start with (a renamed executable or HTML page is refused).
+_OOXML = (b"PK\x03\x04",)
+_OLE = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)
+ATTACHMENT_SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    "pdf": (b"%PDF-",),
+    "doc": _OLE,
+    "xls": _OLE,
+    "docx": _OOXML,
+    "xlsx": _OOXML,
+    "zip": _OOXML,
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+}
+
+
 def _check_attachment(upload) -> None:
     if upload.size > ATTACHMENT_MAX_BYTES:
         raise ValidationError(
             {"attachment": f"附件“{upload.name}”超过 {ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB。"}
         )
+    extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+    if extension not in ATTACHMENT_SIGNATURES:
+        allowed = "、".join(ATTACHMENT_SIGNATURES)
+        raise ValidationError({"attachment": f"附件“{upload.name}”的类型不支持：只接受 {allowed}。"})
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if not any(head.startswith(signature) for signature in ATTACHMENT_SIGNATURES[extension]):
+        raise ValidationError({"attachment": f"附件“{upload.name}”的内容与扩展名“.{extension}”不符。"})
 
 
 @transaction.atomic

@@ -1,0 +1,151 @@
+"""Hostile and broken uploads, built in memory (no binaries are committed).
+
+Each builder returns bytes. The bombs are small on the wire and huge (or infinite) once expanded.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Sequence
+from typing import Any
+
+from openpyxl import Workbook
+
+# The first bytes of a Windows PE executable ("MZ" header + DOS stub).
+EXE = (
+    b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00"
+    + b"This program cannot be run in DOS mode." * 4
+)
+HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
+SCRIPT = b"#!/bin/sh\ncurl http://127.0.0.1/x | sh\n"
+SVG_SCRIPT = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(1)</script></svg>'
+PDF = b"%PDF-1.7\n%hostile-corpus\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def xlsx(
+    rows: Sequence[Sequence[Any]], *, title: str | None = None, numeric_formats: dict | None = None
+) -> bytes:
+    """A real workbook whose first sheet holds `rows` (the first row is the header)."""
+    workbook = Workbook()
+    sheet = workbook.active
+    if title:
+        sheet.title = title
+    for row in rows:
+        sheet.append(list(row))
+    handle = io.BytesIO()
+    workbook.save(handle)
+    return handle.getvalue()
+
+
+def xlsx_sheets(sheets: dict[str, Sequence[Sequence[Any]]]) -> bytes:
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, rows in sheets.items():
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append(list(row))
+    handle = io.BytesIO()
+    workbook.save(handle)
+    return handle.getvalue()
+
+
+def _replace_members(
+    content: bytes, replacements: dict[str, bytes], *, extra: dict[str, bytes] | None = None
+) -> bytes:
+    """The same zip with some members' bytes replaced (and some added), deflated."""
+    source = zipfile.ZipFile(io.BytesIO(content))
+    out = io.BytesIO()
+    names = {info.filename for info in source.infolist()}
+    missing = {name: data for name, data in replacements.items() if name not in names}
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = replacements.get(info.filename, source.read(info.filename))
+            if info.filename == "[Content_Types].xml" and SHARED in missing:
+                data = data.replace(b"</Types>", SHARED_OVERRIDE + b"</Types>")
+            target.writestr(info.filename, data)
+        for name, data in {**missing, **(extra or {})}.items():
+            target.writestr(name, data)
+    return out.getvalue()
+
+
+SHARED = "xl/sharedStrings.xml"
+SHARED_OVERRIDE = (
+    b'<Override PartName="/xl/sharedStrings.xml" '
+    b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+)
+
+
+LAUGHS = (
+    b'<?xml version="1.0"?>\n<!DOCTYPE lolz [\n<!ENTITY lol "lol">\n'
+    + b"".join(
+        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">\n'.encode()
+        for i in range(1, 10)
+    )
+    + b"]>\n"
+)
+
+
+def billion_laughs_shared_strings(header: Sequence[str]) -> bytes:
+    """A workbook whose sharedStrings.xml expands an entity a billion times (billion laughs)."""
+    base = xlsx([list(header), ["x"] * len(header)])
+    shared = (
+        LAUGHS
+        + b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
+        b"<si><t>&lol9;</t></si></sst>"
+    )
+    return _replace_members(base, {"xl/sharedStrings.xml": shared})
+
+
+def billion_laughs_workbook(header: Sequence[str]) -> bytes:
+    """The entity bomb in xl/workbook.xml itself (the sheet name)."""
+    base = xlsx([list(header)])
+    workbook = (
+        LAUGHS + b'<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        b'<sheets><sheet name="&lol9;" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    )
+    return _replace_members(base, {"xl/workbook.xml": workbook})
+
+
+def external_entity(header: Sequence[str]) -> bytes:
+    """XXE: sharedStrings.xml pulls /etc/passwd into a cell."""
+    base = xlsx([list(header), ["x"] * len(header)])
+    shared = (
+        b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&xxe;</t></si></sst>'
+    )
+    return _replace_members(base, {"xl/sharedStrings.xml": shared})
+
+
+def zip_bomb_shared_strings(header: Sequence[str], *, megabytes: int = 120) -> bytes:
+    """A valid-looking workbook whose sharedStrings.xml expands to `megabytes` MB (≈1000:1 ratio)."""
+    base = xlsx([list(header), ["x"] * len(header)])
+    source = zipfile.ZipFile(io.BytesIO(base))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", SHARED_OVERRIDE + b"</Types>")
+            target.writestr(info.filename, data)
+        with target.open(SHARED, "w", force_zip64=True) as member:
+            member.write(b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>')
+            chunk = b"A" * (1024 * 1024)
+            for _ in range(megabytes):
+                member.write(chunk)
+            member.write(b"</t></si></sst>")
+    return out.getvalue()
+
+
+def macro_workbook(header: Sequence[str]) -> bytes:
+    return _replace_members(xlsx([list(header)]), {}, extra={"xl/vbaProject.bin": EXE})
+
+
+def not_a_zip_xlsx() -> bytes:
+    return b"PK\x03\x04" + b"\x00" * 60  # a zip signature and nothing behind it
+
+
+def oversized(size: int, *, head: bytes = b"") -> bytes:
+    return head + b"\x00" * (size - len(head))
