@@ -332,6 +332,8 @@ def _run_draw(
             f"{needed_label}失败。" + rules.describe_shortfall(needed=count, screening=screening)
         )
     seed = seed if seed is not None else secrets.token_hex(8)
+    if not str(seed).isprintable():
+        raise ValidationError({"seed": "随机种子只能包含可打印字符。"})
     drawn = rules.draw(screening.pool, seed, count)
     record = ReviewDraw.objects.create(
         panel=panel,
