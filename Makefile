@@ -8,7 +8,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kejiju
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
 PYTEST_ARGS ?=
 
-.PHONY: run test install system-deps lint check migrations-check pytest seed clean-db backup restore
+.PHONY: run test install system-deps lint check migrations-check pytest seed clean-db backup restore bench
 
 ## run: the portal on http://127.0.0.1:8000 with the demo data (SQLite and in-process tasks by default)
 run: system-deps install
@@ -67,3 +67,17 @@ restore: install
 
 clean-db:
 	rm -f db.sqlite3
+
+## bench: province-scale data (built once per migration state) and every hot path beside its peer or floor;
+## writes bench/results.json, bench/results.md and the README's Benchmarks section
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kejiju_scale
+BENCH_ENV := DATABASE_URL=$(BENCH_DATABASE_URL) SECRET_KEY=bench-only-secret-key-not-for-production-0123456789abcdef \
+	PII_ENCRYPTION_KEY=bench-only-pii-key ALLOWED_HOSTS=testserver,127.0.0.1,localhost SECURE_SSL_REDIRECT=False \
+	STATIC_ROOT=$(CURDIR)/bench/data/static
+bench: system-deps install
+	@command -v wrk >/dev/null || { if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+		$$SUDO apt-get install -y -qq wrk >/dev/null || { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk >/dev/null; }; }
+	$(BENCH_ENV) bench/prepare.sh $(BIN)/python $(BENCH_DATABASE_URL)
+	$(BENCH_ENV) DJANGO_SETTINGS_MODULE=kejiju.settings_prod $(BIN)/python manage.py collectstatic --noinput -v0
+	$(BENCH_ENV) DJANGO_SETTINGS_MODULE=kejiju.settings_prod $(BIN)/python bench/run.py
+	$(BIN)/python bench/readme.py

@@ -111,6 +111,11 @@ class EnterprisesConfig(AppConfig):
         for kind in JOB_KINDS:
             register_job_kind(kind)
 
+    def seed_scale(self, *, scale, rng, stdout) -> None:
+        from .scale import seed_scale
+
+        seed_scale(scale=scale, rng=rng, stdout=stdout)
+
     def seed_demo(self, *, stdout) -> None:
         from .demo import seed_demo_enterprises
 

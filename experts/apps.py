@@ -72,6 +72,11 @@ class ExpertsConfig(AppConfig):
         )
         register_todo_provider(expert_todos)
 
+    def seed_scale(self, *, scale, rng, stdout) -> None:
+        from .scale import seed_scale
+
+        seed_scale(scale=scale, rng=rng, stdout=stdout)
+
     def seed_demo(self, *, stdout) -> None:
         from .demo import seed_demo_experts
 

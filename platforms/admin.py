@@ -11,8 +11,8 @@ class PlatformTypeAdmin(admin.ModelAdmin):
 @admin.register(Platform)
 class PlatformAdmin(admin.ModelAdmin):
     list_display = ("name", "platform_type", "level", "state", "region", "certificate_no")
-    list_filter = ("platform_type", "level", "state")
-    search_fields = ("name", "certificate_no")
+    list_filter = ("platform_type", "level", "state", "region")
+    search_fields = ("name", "host__name", "certificate_no")
     raw_id_fields = ("host",)
 
 

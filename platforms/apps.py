@@ -91,6 +91,11 @@ class PlatformsConfig(AppConfig):
         )
         register_todo_provider(platform_todos)
 
+    def seed_scale(self, *, scale, rng, stdout) -> None:
+        from .scale import seed_scale
+
+        seed_scale(scale=scale, rng=rng, stdout=stdout)
+
     def seed_demo(self, *, stdout) -> None:
         from .demo import seed_demo_platforms
 

@@ -44,6 +44,11 @@ class AccountsConfig(AppConfig):
             )
         )
 
+    def seed_scale(self, *, scale, rng, stdout) -> None:
+        from .scale import seed_scale
+
+        seed_scale(scale=scale, rng=rng, stdout=stdout)
+
     def seed_demo(self, *, stdout) -> None:
         from .demo import seed_demo_accounts
 

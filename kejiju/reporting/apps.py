@@ -131,6 +131,11 @@ class ReportingConfig(AppConfig):
         register_monthly_figure("smes_new", "科技型中小企业新入库（家）", smes_entered_in_month)
         register_monthly_figure("pool_new", "高企培育库新入库（家）", pool_entered_in_month)
 
+    def seed_scale(self, *, scale, rng, stdout) -> None:
+        from .scale import seed_scale
+
+        seed_scale(scale=scale, rng=rng, stdout=stdout)
+
     def seed_demo(self, *, stdout) -> None:
         from .demo import seed_reporting_demo
 

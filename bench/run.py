@@ -1,0 +1,600 @@
+# ruff: noqa: E501, S603, S607 - a bench script: long SQL strings, runs gunicorn and wrk it names itself
+"""`make bench`: the hot paths measured at scale beside their peer or floor, in one run.
+
+Run through the Makefile (it builds the *_scale database once per migration state). Writes
+bench/results.json (one object per measure) and bench/results.md (the table for the README)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kejiju.settings_prod")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "False")
+os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-0123456789abcdef")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+RESULTS: list[dict] = []
+
+
+def timed(fn, runs=RUNS):
+    fn()  # warm-up
+    samples = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - t0)
+    return samples
+
+
+def record(name, samples, unit, *, peer=None, goal="", met=None, extra=None, higher_is_better=False):
+    value = statistics.median(samples) if samples else None
+    ratio = None
+    if value is not None and peer:
+        ratio = round(value / peer, 3)
+    row = {
+        "name": name,
+        "value": round(value, 4) if value is not None else None,
+        "min": round(min(samples), 4) if samples else None,
+        "max": round(max(samples), 4) if samples else None,
+        "unit": unit,
+        "peer": round(peer, 4) if peer else None,
+        "ratio": ratio,
+        "goal": goal,
+        "met": bool(met) if met is not None else False,
+    }
+    if extra:
+        row.update(extra)
+    RESULTS.append(row)
+    print(f"{name}: {row['value']} {unit} (peer {row['peer']}, ratio {ratio}) met={row['met']}", flush=True)
+    return row
+
+
+# ----------------------------------------------------------------------------------------------- users
+def users():
+    from kejiju.accounts.models import User
+    from kejiju.accounts.scale import BENCH_USERNAME
+
+    bench = User.objects.get(username=BENCH_USERNAME)
+    admin, _ = User.objects.get_or_create(
+        username="bench_admin", defaults={"is_staff": True, "is_superuser": True}
+    )
+    return bench, admin
+
+
+# ----------------------------------------------------------------------------------------------- 1. lists
+LISTS = [
+    # (label, list url name, admin changelist, county filter (ours, admin), state filter (ours, admin), sort)
+    (
+        "企业",
+        "enterprises:enterprise_list",
+        "enterprises_enterprise",
+        ("region", "region__id__exact"),
+        ("is_active", "True", "is_active__exact", "1"),
+        "name",
+    ),
+    (
+        "平台",
+        "platforms:platform_list",
+        "platforms_platform",
+        ("region", "region__id__exact"),
+        ("state", "recognised", "state__exact", "recognised"),
+        "name",
+    ),
+    (
+        "项目",
+        "projects:project_list",
+        "projects_project",
+        ("region", "region__id__exact"),
+        ("state", "executing", "state__exact", "executing"),
+        "title",
+    ),
+    (
+        "专家",
+        "experts:expert_list",
+        "experts_expert",
+        ("county", "county__id__exact"),
+        ("state", "在库", "state__exact", "在库"),
+        "name",
+    ),
+]
+
+
+def measure_lists(bench, admin):
+    from django.apps import apps
+
+    from kejiju.accounts.models import Region
+
+    ours, theirs = Client(), Client()
+    ours.force_login(bench)
+    theirs.force_login(admin)
+    county = Region.objects.get(code="140902").pk
+    for label, url_name, admin_name, (cf, acf), (sf, sv, asf, asv), sort in LISTS:
+        app_label, model_name = admin_name.split("_", 1)
+        model = apps.get_model(app_label, model_name)
+        last_page = max(1, model.objects.count() // 50)
+        deep = min(500, last_page)
+        cases = [
+            ("第1页", {}, {}, 0.025),
+            ("县区+状态筛选", {cf: county, sf: sv}, {acf: county, asf: asv}, 0.025),
+            (f"第{deep}页", {"page": deep}, {"p": deep - 1}, 0.025),
+            ("按列排序", {"sort": sort}, {"o": "1"}, 0.025),
+            ("搜索“科技”", {"q": "科技"}, {"q": "科技"}, 0.060),
+            (
+                "搜索长词",
+                {"q": "关键技术研究" if label == "项目" else "晋北科技"},
+                {"q": "关键技术研究" if label == "项目" else "晋北科技"},
+                0.060,
+            ),
+        ]
+        url = reverse(url_name)
+        admin_url = reverse(f"admin:{admin_name}_changelist")
+        for case, params, admin_params, limit in cases:
+            status = {}
+
+            def get(client=ours, url=url, params=params, status=status):
+                response = client.get(url, params)
+                status["code"] = response.status_code
+                return response
+
+            with CaptureQueriesContext(connection) as queries:
+                get()
+            n_queries = len(queries)
+            our = timed(get)
+            our_status = status["code"]
+            peer_samples = timed(lambda u=admin_url, p=admin_params: get(theirs, u, p))
+            peer = statistics.median(peer_samples)
+            value = statistics.median(our)
+            record(
+                f"列表 {label}：{case}",
+                [s * 1000 for s in our],
+                "ms",
+                peer=peer * 1000,
+                goal=f"≤ 0.5 × admin；≤ {int(limit * 1000)} ms；查询 ≤ 10",
+                met=our_status == 200 and value <= 0.5 * peer and value <= limit and n_queries <= 10,
+                extra={"queries": n_queries, "status": our_status, "peer_status": status["code"]},
+            )
+
+
+# ----------------------------------------------------------------------------------------------- 2. annual
+def measure_annual():
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from enterprises import selectors as ent
+    from experts import selectors as exp
+    from kejiju.reporting import selectors as rep
+    from platforms import selectors as plat
+    from projects import selectors as proj
+
+    bench, _ = users()
+    year = timezone.localdate().year - 1
+
+    def selectors():
+        ent.smes_admitted_count(year=year)
+        ent.pool_new_entries_by_region(year=year)
+        ent.gaoqi_valid_count(on=dt.date(year, 12, 31))
+        plat.platforms_recognised_by_region_and_type(year=year)
+        proj.project_figures_by_county(user=bench, year=year)
+        exp.expert_year_figures(year=year)
+        rep.filing_timeliness(year=year)
+
+    sql = [
+        ("SELECT count(*) FROM enterprises_smesevaluation WHERE year=%s AND state='admitted'", [year]),
+        (
+            "SELECT e.region_id, count(*) FROM enterprises_poolentry p JOIN enterprises_enterprise e ON e.id=p.enterprise_id "
+            "WHERE p.admitted_year=%s AND p.state IN ('admitted','applied','certified','exited') GROUP BY 1",
+            [year],
+        ),
+        (
+            "SELECT count(DISTINCT enterprise_id) FROM enterprises_gaoqicertificate WHERE NOT is_revoked "
+            "AND issued_on<=%s AND expires_on>=%s",
+            [dt.date(year, 12, 31), dt.date(year, 12, 31)],
+        ),
+        (
+            "SELECT p.region_id, p.platform_type_id, count(*) FROM platforms_platformevent ev JOIN platforms_platform p "
+            "ON p.id=ev.platform_id WHERE ev.action IN ('recognise','upgrade') AND ev.effective_on BETWEEN %s AND %s "
+            "GROUP BY 1,2",
+            [dt.date(year, 1, 1), dt.date(year, 12, 31)],
+        ),
+        (
+            "SELECT pr.region_id, count(*), sum(pr.city_grant) FROM projects_project pr JOIN projects_call c "
+            "ON c.id=pr.call_id WHERE c.year=%s GROUP BY 1",
+            [year],
+        ),
+        (
+            "SELECT count(*) FILTER (WHERE extract(year FROM admitted_on)=%s), count(*) FILTER (WHERE state='在库') "
+            "FROM experts_expert",
+            [year],
+        ),
+        (
+            "SELECT region_id, count(*), count(*) FILTER (WHERE is_late) FROM reporting_monthlyfiling WHERE year=%s "
+            "GROUP BY 1",
+            [year],
+        ),
+    ]
+
+    def floor():
+        with connection.cursor() as cursor:
+            for statement, params in sql:
+                cursor.execute(statement, params)
+                cursor.fetchall()
+
+    ours = timed(selectors)
+    peer = statistics.median(timed(floor))
+    value = statistics.median(ours)
+    annual_module = (ROOT / "kejiju" / "reporting" / "annual.py").exists()
+    record(
+        "年度统计（省级规模，" + ("年度总结模块" if annual_module else "各领域选择器合计") + "）",
+        ours,
+        "s",
+        peer=peer,
+        goal="≤ 2 s；≤ 1.5 × 手写 SQL",
+        met=value <= 2 and value <= 1.5 * peer,
+    )
+
+
+def measure_annual_pdf():
+    RESULTS.append(
+        {
+            "name": "年度总结 PDF（省级规模）",
+            "value": None,
+            "min": None,
+            "max": None,
+            "unit": "s",
+            "peer": None,
+            "ratio": None,
+            "goal": "≤ 1.3 × 仅 WeasyPrint 渲染；全程 ≤ 15 s",
+            "met": False,
+            "note": "not measured (annual review not merged)",
+        }
+    )
+    print("annual PDF: not measured (annual review not merged)")
+
+
+# ----------------------------------------------------------------------------------------------- 4. monthly
+def measure_monthly():
+    from django.utils import timezone
+
+    from kejiju.reporting.jobs import write_workbook
+    from kejiju.reporting.selectors import monthly_report_data
+
+    year = timezone.localdate().year - 1
+    samples = timed(lambda: write_workbook(monthly_report_data(year=year, month=12)), runs=3)
+    record("月度进展报表 xlsx（130 个县区）", samples, "s", goal="≤ 3 s", met=statistics.median(samples) <= 3)
+
+
+# ----------------------------------------------------------------------------------------------- 5. export
+def export_child(which: str) -> None:
+    """In a subprocess: one export, prints rows, seconds and peak RSS (MB)."""
+    from openpyxl import Workbook
+
+    from enterprises.models import Enterprise
+
+    if which == "ours":
+        bench, _ = users()
+        client = Client()
+        client.force_login(bench)
+        t0 = time.perf_counter()
+        response = client.get(reverse("enterprises:enterprise_export"))
+        size = 0
+        if getattr(response, "streaming", False):
+            for chunk in response.streaming_content:
+                size += len(chunk)
+        else:
+            size = len(response.content)
+        seconds = time.perf_counter() - t0
+        rows = Enterprise.objects.count()
+        status = response.status_code
+    else:
+        rows_data = list(
+            Enterprise.objects.values_list(
+                "name", "uscc", "region__name", "industry_section", "established_on", "address"
+            )
+        )
+        t0 = time.perf_counter()
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("企业")
+        for row in rows_data:
+            sheet.append(row)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        seconds = time.perf_counter() - t0
+        rows, size, status = len(rows_data), buffer.tell(), 200
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"rows": rows, "seconds": seconds, "peak_mb": peak, "bytes": size, "status": status}))
+
+
+def _child(*args) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, *args], capture_output=True, text=True, env=os.environ, check=False
+    )
+    lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        raise RuntimeError(out.stderr[-2000:])
+    return json.loads(lines[-1])
+
+
+def measure_export():
+    ours = [_child("export", "ours") for _ in range(3)]
+    floor = [_child("export", "floor") for _ in range(3)]
+    our_rps = [r["rows"] / r["seconds"] for r in ours]
+    floor_rps = statistics.median(r["rows"] / r["seconds"] for r in floor)
+    peak = max(r["peak_mb"] for r in ours)
+    value = statistics.median(our_rps)
+    record(
+        f"导出 {ours[0]['rows']} 家企业 xlsx",
+        our_rps,
+        "行/秒",
+        peer=floor_rps,
+        goal="≥ 0.8 × openpyxl 只写模式；峰值内存 ≤ 150 MB",
+        met=ours[0]["status"] == 200 and value >= 0.8 * floor_rps and peak <= 150,
+        extra={"peak_mb": round(peak, 1), "status": ours[0]["status"]},
+    )
+
+
+# ----------------------------------------------------------------------------------------------- 6. import
+def measure_import():
+    from openpyxl import Workbook, load_workbook
+
+    from enterprises import importer
+    from kejiju.accounts.models import Region
+
+    bench, _ = users()
+    rows = importer.MAX_ROWS  # the importer refuses more rows per sheet than this
+    regions = [r.name for r in Region.objects.county_level()]
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = importer.ENTERPRISE_SHEET
+    sheet.append([label for _k, label, _r in importer.ENTERPRISE_COLUMNS])
+    from kejiju.core.identifiers import org_code_check_char, uscc_check_char
+
+    for i in range(rows):
+        body = f"MB{i:06d}"
+        first17 = f"9114{i % 10000:04d}{body}{org_code_check_char(body)}"
+        sheet.append(
+            [
+                f"导入基准企业{i:05d}",
+                first17 + uscc_check_char(first17),
+                regions[i % len(regions)],
+                "C",
+                "",
+                "",
+                "",
+                "",
+                "",
+            ]
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    content = buffer.getvalue()
+
+    def ours():
+        with transaction.atomic():
+            parsed = importer.parse(content=content, name="bench.xlsx", user=bench)
+            if not parsed.ok:
+                raise RuntimeError(f"import rejected: {parsed.errors[:3]}")
+            importer.commit(parsed=parsed, user=bench)
+            transaction.set_rollback(True)
+
+    def floor():
+        book = load_workbook(io.BytesIO(content), read_only=True)
+        for _row in book[importer.ENTERPRISE_SHEET].iter_rows(values_only=True):
+            pass
+        book.close()
+
+    our_rps = [rows / s for s in timed(ours, runs=3)]
+    floor_rps = statistics.median(rows / s for s in timed(floor, runs=3))
+    record(
+        f"导入 {rows} 家企业 xlsx（完整校验，整体回滚）",
+        our_rps,
+        "行/秒",
+        peer=floor_rps,
+        goal="≥ 0.5 × openpyxl 只读模式",
+        met=statistics.median(our_rps) >= 0.5 * floor_rps,
+        extra={"note": f"{rows} rows: the importer's own per-sheet limit (MAX_ROWS), not 10,000"},
+    )
+
+
+# ----------------------------------------------------------------------------------------------- 7. load
+LUA = """
+local paths = {%s}
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", paths[(i %% #paths) + 1], {["Cookie"] = "sessionid=%s", ["Host"] = "127.0.0.1"})
+end
+"""
+
+
+def measure_load():
+    import shutil
+
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from enterprises.models import Enterprise
+    from kejiju.reporting.models import MonthlyFiling
+
+    if not shutil.which("wrk"):
+        RESULTS.append(
+            {
+                "name": "HTTP 负载（20 并发，60 s）",
+                "value": None,
+                "unit": "请求/秒",
+                "peer": None,
+                "ratio": None,
+                "goal": "≥ 150 请求/秒；p99 ≤ 500 ms；0 错误",
+                "met": False,
+                "note": "not measured: wrk missing",
+            }
+        )
+        return
+    bench, _ = users()
+    store = SessionStore()
+    store[SESSION_KEY] = str(bench.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = bench.get_session_auth_hash()
+    store.create()
+    enterprise = Enterprise.objects.order_by("pk").first()
+    filing = MonthlyFiling.objects.order_by("-pk").first()
+    paths = [
+        "/",
+        reverse("enterprises:enterprise_list"),
+        reverse("enterprises:enterprise_detail", args=[enterprise.pk]),
+        reverse("platforms:platform_list"),
+        reverse("reporting:monthlyfiling_detail", args=[filing.pk]) if filing else "/",
+    ]
+    script = ROOT / "bench" / "data" / "load.lua"
+    script.parent.mkdir(parents=True, exist_ok=True)
+    script.write_text(LUA % (", ".join(f'"{p}"' for p in paths), store.session_key))
+    env = dict(os.environ)
+    port = "8765"
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "kejiju.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "3",
+            "--threads",
+            "4",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+    try:
+        time.sleep(4)
+        out = subprocess.run(
+            [
+                "wrk",
+                "-t2",
+                "-c20",
+                "-d60s",
+                "--timeout",
+                "5s",
+                "--latency",
+                "-s",
+                str(script),
+                f"http://127.0.0.1:{port}",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        ).stdout
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    print(out)
+    rps = float(next(line.split()[1] for line in out.splitlines() if line.startswith("Requests/sec")))
+    p99_text = next((line.split()[1] for line in out.splitlines() if line.strip().startswith("99%")), "0ms")
+    p99 = _ms(p99_text)
+    errors = 0
+    for line in out.splitlines():
+        if "Non-2xx" in line or "Socket errors" in line:
+            errors += sum(
+                int(tok.rstrip(",")) for tok in line.replace(":", " ").split() if tok.rstrip(",").isdigit()
+            )
+    record(
+        "HTTP 负载（gunicorn 3×4，20 并发，60 s）",
+        [rps],
+        "请求/秒",
+        goal="≥ 150 请求/秒；p99 ≤ 500 ms；0 错误",
+        met=rps >= 150 and p99 <= 500 and errors == 0,
+        extra={"p99_ms": p99, "errors": errors},
+    )
+
+
+def _ms(text: str) -> float:
+    for suffix, factor in (("ms", 1), ("us", 0.001), ("s", 1000), ("m", 60000)):
+        if text.endswith(suffix):
+            return float(text[: -len(suffix)]) * factor
+    return float(text)
+
+
+# ----------------------------------------------------------------------------------------------- output
+def write_results():
+    out = ROOT / "bench"
+    (out / "results.json").write_text(json.dumps(RESULTS, ensure_ascii=False, indent=2) + "\n")
+    machine = f"{platform.machine()}, {os.cpu_count()} CPU, Python {platform.python_version()}, {platform.platform()}"
+    lines = [
+        f"Machine: {machine}. Runs per measure: {RUNS} after a warm-up.",
+        "",
+        "| 测量项 | 中位数 | 最小 | 最大 | 单位 | 对照/下限 | 比值 | 查询数 | 目标 | 达标 |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in RESULTS:
+        value = r["value"] if r["value"] is not None else r.get("note", "—")
+        lines.append(
+            f"| {r['name']} | {value} | {r.get('min') or '—'} | {r.get('max') or '—'} | {r['unit']} | "
+            f"{r['peer'] if r['peer'] is not None else '—'} | {r['ratio'] if r['ratio'] is not None else '—'} | "
+            f"{r.get('queries', '—')} | {r['goal']} | {'是' if r['met'] else '否'} |"
+        )
+    (out / "results.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+def main(argv):
+    if len(argv) > 2 and argv[1] == "export":
+        export_child(argv[2])
+        return
+    only = set(argv[1:])
+    bench, admin = users()
+    steps = {
+        "lists": lambda: measure_lists(bench, admin),
+        "annual": measure_annual,
+        "pdf": measure_annual_pdf,
+        "monthly": measure_monthly,
+        "export": measure_export,
+        "import": measure_import,
+        "load": measure_load,
+    }
+    for name, step in steps.items():
+        if only and name not in only:
+            continue
+        try:
+            step()
+        except Exception as error:  # a failing measure is reported, the others still run
+            RESULTS.append(
+                {
+                    "name": name,
+                    "value": None,
+                    "unit": "",
+                    "peer": None,
+                    "ratio": None,
+                    "goal": "",
+                    "met": False,
+                    "note": f"failed: {type(error).__name__}: {str(error)[:200]}",
+                }
+            )
+            print(f"{name} failed: {error!r}", flush=True)
+    write_results()
+
+
+if __name__ == "__main__":
+    main(sys.argv)

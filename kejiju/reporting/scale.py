@@ -1,0 +1,105 @@
+"""Scale data of `manage.py seed_scale`: for every county-level region, approved tasks and
+`scale.filing_years` years of monthly filings (confirmed,
+with their figures, task progress and 报送/确认 events)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
+
+from kejiju.accounts.models import Region
+from kejiju.core.scale import copy_objects, next_id
+
+from .figures import DEFAULT_FIGURES
+from .models import CountyTask, FigureEntry, FilingEvent, MonthlyFiling, TaskCategory, TaskProgress
+
+TASKS_PER_YEAR = 3
+
+
+def seed_scale(*, scale, rng, stdout) -> None:
+    regions = list(Region.objects.county_level().values_list("pk", flat=True))
+    this_year = timezone.localdate().year
+    years = range(this_year - scale.filing_years, this_year)
+    tz = timezone.get_current_timezone()
+    now = timezone.now()
+    categories = [c for c, _ in TaskCategory.choices]
+    task_first, filing_first = next_id(CountyTask), next_id(MonthlyFiling)
+    tasks, filings, figures, progress, events = [], [], [], [], []
+    for region in regions:
+        for year in years:
+            year_tasks = []
+            for t in range(TASKS_PER_YEAR):
+                task = CountyTask(
+                    pk=task_first + len(tasks),
+                    region_id=region,
+                    year=year,
+                    category=rng.choice(categories),
+                    title=f"{year}年重点任务{t + 1}",
+                    target_quantity=rng.randint(2, 12),
+                    deadline=dt.date(year, 12, 31),
+                    status=CountyTask.Status.APPROVED,
+                    created_at=now,
+                )
+                tasks.append(task)
+                year_tasks.append(task)
+            for month in range(1, 13):
+                nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
+                late = rng.random() < 0.1
+                submitted = dt.datetime.combine(
+                    nxt + dt.timedelta(days=rng.randint(8, 15) if late else rng.randint(0, 4)),
+                    dt.time(10),
+                    tz,
+                )
+                pk = filing_first + len(filings)
+                filings.append(
+                    MonthlyFiling(
+                        pk=pk,
+                        region_id=region,
+                        year=year,
+                        month=month,
+                        state=MonthlyFiling.State.CONFIRMED,
+                        key_progress=f"{year}年{month}月重点工作稳步推进。",
+                        first_submitted_at=submitted,
+                        submitted_at=submitted,
+                        is_late=late,
+                        reviewed_at=submitted + dt.timedelta(days=2),
+                        created_at=submitted,
+                        updated_at=submitted,
+                    )
+                )
+                for key, label in DEFAULT_FIGURES:
+                    value = rng.randint(0, 6)
+                    figures.append(
+                        FigureEntry(filing_id=pk, key=key, label=label, value=value, system_value=value)
+                    )
+                for task in year_tasks:
+                    done = min(task.target_quantity, task.target_quantity * month // 12 + rng.randint(0, 1))
+                    progress.append(
+                        TaskProgress(
+                            filing_id=pk,
+                            task_id=task.pk,
+                            done_quantity=done,
+                            percent=Decimal(100 * done // task.target_quantity),
+                            status=TaskProgress.Status.DONE
+                            if done >= task.target_quantity
+                            else TaskProgress.Status.IN_PROGRESS,
+                        )
+                    )
+                events.append(
+                    FilingEvent(filing_id=pk, action=FilingEvent.Action.SUBMITTED, created_at=submitted)
+                )
+                events.append(
+                    FilingEvent(
+                        filing_id=pk,
+                        action=FilingEvent.Action.CONFIRMED,
+                        created_at=submitted + dt.timedelta(days=2),
+                    )
+                )
+    copy_objects(CountyTask, tasks)
+    copy_objects(MonthlyFiling, filings)
+    copy_objects(FigureEntry, figures)
+    copy_objects(TaskProgress, progress)
+    copy_objects(FilingEvent, events)
+    stdout.write(f"  reporting: {len(regions)} regions × {len(years)} years: {len(filings)} filings")

@@ -1,0 +1,106 @@
+"""Scale data of `manage.py seed_scale`: `scale.platforms` platforms hosted by units of the scale data, each
+with its timeline (登记, and 认定 for the recognised ones) as PlatformEvent rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from kejiju.core.models import Organization
+from kejiju.core.scale import copy_objects, next_id
+
+from .models import FIELD_CHOICES, Platform, PlatformEvent, PlatformType
+from .rules import Level, PlatformState
+
+
+def seed_scale(*, scale, rng, stdout) -> None:
+    types = list(PlatformType.objects.values_list("pk", "name"))
+    hosts = list(
+        Organization.objects.exclude(region=None).values_list("pk", "region_id", "name")[: scale.enterprises]
+    )
+    fields = [value for value, _ in FIELD_CHOICES]
+    now = timezone.now()
+    this_year = timezone.localdate().year
+    first = next_id(Platform)
+    platforms, events = [], []
+    for i in range(scale.platforms):
+        host, region, host_name = rng.choice(hosts)
+        type_id, type_name = rng.choice(types)
+        state = rng.choices(
+            [
+                PlatformState.RECOGNISED,
+                PlatformState.CULTIVATING,
+                PlatformState.PREPARING,
+                PlatformState.REVOKED,
+            ],
+            weights=[70, 15, 10, 5],
+        )[0]
+        level = rng.choices([Level.CITY, Level.PROVINCE, Level.NATIONAL], weights=[75, 20, 5])[0]
+        registered = dt.date(
+            rng.randint(this_year - 10, this_year - 1), rng.randint(1, 12), rng.randint(1, 28)
+        )
+        recognised = (
+            registered + dt.timedelta(days=rng.randint(60, 400))
+            if state != PlatformState.CULTIVATING
+            else None
+        )
+        if recognised and recognised.year > this_year:
+            recognised = recognised.replace(year=this_year)
+        pk = first + i
+        platforms.append(
+            Platform(
+                pk=pk,
+                name=f"{host_name[:8]}{type_name[:12]}{i:05d}",
+                platform_type_id=type_id,
+                level=level,
+                state=state,
+                host_id=host,
+                region_id=region,
+                field=rng.choice(fields),
+                certificate_no=f"XZPT{pk:07d}" if recognised else "",
+                recognised_on=recognised,
+                staff_count=rng.randint(5, 120),
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        events.append(
+            PlatformEvent(
+                platform_id=pk,
+                action="register",
+                to_state=PlatformState.CULTIVATING,
+                to_level=level,
+                effective_on=registered,
+                created_at=now,
+            )
+        )
+        if recognised:
+            events.append(
+                PlatformEvent(
+                    platform_id=pk,
+                    action="recognise",
+                    from_state=PlatformState.CULTIVATING,
+                    to_state=PlatformState.RECOGNISED,
+                    from_level=level,
+                    to_level=level,
+                    effective_on=recognised,
+                    created_at=now,
+                )
+            )
+        if state == PlatformState.REVOKED:
+            events.append(
+                PlatformEvent(
+                    platform_id=pk,
+                    action="revoke",
+                    from_state=PlatformState.RECOGNISED,
+                    to_state=PlatformState.REVOKED,
+                    from_level=level,
+                    to_level=level,
+                    effective_on=recognised + dt.timedelta(days=400),
+                    created_at=now,
+                )
+            )
+    copy_objects(Platform, platforms)
+    copy_objects(PlatformEvent, events)
+    stdout.write(f"  platforms: {len(platforms)} with {len(events)} timeline events")

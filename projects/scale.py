@@ -1,0 +1,120 @@
+"""Scale data of `manage.py seed_scale`: programmes and yearly calls, `scale.projects` projects of units
+of the scale data with their histories (ProjectEvent rows for every transition they went through)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
+
+from kejiju.core.models import Organization
+from kejiju.core.scale import bulk, copy_objects, next_id, person_name
+
+from .models import Call, Programme, Project, ProjectEvent
+from .rules import AcceptanceResult, State
+
+PROGRAMMES = [("基准重点研发计划", "JZYF"), ("基准成果转化计划", "JZZH"), ("基准软科学研究", "JZRK")]
+# Paths through the state machine (each step: action, label, to_state); a project stops at a random depth.
+PATH = [
+    ("accept", "受理", State.ACCEPTED),
+    ("start_review", "提交评审", State.REVIEW),
+    ("approve", "立项", State.APPROVED),
+    ("sign_contract", "签订任务书", State.EXECUTING),
+    ("request_acceptance", "申请验收", State.ACCEPTANCE),
+    ("conclude", "验收完成", State.CONCLUDED),
+]
+TOPICS = [
+    "科技",
+    "智能装备",
+    "杂粮深加工",
+    "煤矸石综合利用",
+    "光伏组件",
+    "中药材种植",
+    "新型建材",
+    "氢能储运",
+    "数字农业",
+]
+
+
+def seed_scale(*, scale, rng, stdout) -> None:
+    this_year = timezone.localdate().year
+    years = list(range(this_year - 5, this_year + 1))
+    programmes = []
+    for order, (name, code) in enumerate(PROGRAMMES):
+        programme, _ = Programme.objects.get_or_create(
+            code=code, defaults={"name": name, "sort_order": 100 + order}
+        )
+        programmes.append(programme)
+    calls = bulk(
+        Call,
+        [
+            Call(
+                programme=p,
+                year=y,
+                title=f"{y}年度{p.name}",
+                opens_on=dt.date(y, 3, 1),
+                closes_on=dt.date(y, 4, 30),
+            )
+            for p in programmes
+            for y in years
+        ],
+    )
+    calls = list(Call.objects.filter(programme__in=programmes).select_related("programme"))
+    units = list(
+        Organization.objects.exclude(region=None).values_list("pk", "region_id", "name")[: scale.enterprises]
+    )
+    now = timezone.now()
+    first = next_id(Project)
+    projects, events = [], []
+    serial: dict[int, int] = {}
+    for i in range(scale.projects):
+        call = rng.choice(calls)
+        unit, region, unit_name = rng.choice(units)
+        serial[call.pk] = serial.get(call.pk, 0) + 1
+        depth = rng.randint(0, len(PATH))
+        state = PATH[depth - 1][2] if depth else State.SUBMITTED
+        grant = Decimal(rng.randrange(5, 300) * 10_000)
+        pk = first + i
+        projects.append(
+            Project(
+                pk=pk,
+                number=f"{call.programme.code}{call.year}{serial[call.pk]:05d}",
+                call=call,
+                title=f"{unit_name[:6]}{rng.choice(TOPICS)}关键技术研究与示范{i:05d}",
+                applicant_id=unit,
+                region_id=region,
+                pi_name=person_name(rng),
+                pi_mobile=f"13{rng.randrange(10**9):09d}",
+                start_date=dt.date(call.year, 7, 1),
+                end_date=dt.date(call.year + 2, 6, 30),
+                requested_grant=grant,
+                city_grant=grant * Decimal("0.8") if depth >= 3 else None,
+                self_raised=grant * 2,
+                state=state,
+                acceptance_result=AcceptanceResult.PASSED if state == State.CONCLUDED else "",
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        events.append(
+            ProjectEvent(
+                project_id=pk, action="submit", label="申报", to_state=State.SUBMITTED, created_at=now
+            )
+        )
+        previous = State.SUBMITTED
+        for action, label, to_state in PATH[:depth]:
+            events.append(
+                ProjectEvent(
+                    project_id=pk,
+                    action=action,
+                    label=label,
+                    from_state=previous,
+                    to_state=to_state,
+                    created_at=now,
+                )
+            )
+            previous = to_state
+    copy_objects(Project, projects)
+    copy_objects(ProjectEvent, events)
+    stdout.write(f"  projects: {len(projects)} with {len(events)} timeline events")
