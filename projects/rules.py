@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import PurePath
 
 from django.db import models
+
+from kejiju.core import uploads
 
 
 class State(models.TextChoices):
@@ -268,54 +269,11 @@ def missing_annual_report_years(
 
 ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024  # 20 MB; settings.PROJECTS_ATTACHMENT_MAX_BYTES overrides it
 
-_PDF = (b"%PDF-",)
-_OOXML = (b"PK\x03\x04",)  # docx/xlsx/pptx are zip packages
-_OLE = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)  # doc/xls/ppt/wps/et (Compound File Binary)
-ALLOWED_SIGNATURES: dict[str, tuple[bytes, ...]] = {
-    "pdf": _PDF,
-    "doc": _OLE,
-    "xls": _OLE,
-    "ppt": _OLE,
-    "wps": _OLE,
-    "et": _OLE,
-    "docx": _OOXML,
-    "xlsx": _OOXML,
-    "pptx": _OOXML,
-    "png": (b"\x89PNG\r\n\x1a\n",),
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
-}
-CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "doc": "application/msword",
-    "xls": "application/vnd.ms-excel",
-    "ppt": "application/vnd.ms-powerpoint",
-    "wps": "application/vnd.ms-works",
-    "et": "application/vnd.ms-excel",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "png": "image/png",
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-}
+ALLOWED_SIGNATURES = uploads.ALLOWED_SIGNATURES
+CONTENT_TYPES = uploads.CONTENT_TYPES
+attachment_extension = uploads.upload_extension
 
 
 def attachment_problem(*, filename: str, head: bytes, size: int, max_bytes: int) -> str | None:
-    """None when the file may be stored; otherwise why not. The extension must be allowed AND the first
-    bytes must carry that format's signature (a renamed executable is refused)."""
-    extension = PurePath(filename).suffix.lower().lstrip(".")
-    if extension not in ALLOWED_SIGNATURES:
-        allowed = "、".join(sorted(ALLOWED_SIGNATURES))
-        return f"不支持的文件类型“.{extension or '无扩展名'}”：只接受 {allowed}。"
-    if size <= 0:
-        return "文件为空。"
-    if size > max_bytes:
-        return f"文件大小 {size / 1024 / 1024:.1f} MB 超过上限 {max_bytes / 1024 / 1024:.0f} MB。"
-    if not any(head.startswith(signature) for signature in ALLOWED_SIGNATURES[extension]):
-        return f"文件内容与扩展名“.{extension}”不符。"
-    return None
-
-
-def attachment_extension(filename: str) -> str:
-    return PurePath(filename).suffix.lower().lstrip(".")
+    """None when the file may be stored; otherwise why not (the shared upload check, any allowed type)."""
+    return uploads.upload_problem(filename=filename, head=head, size=size, max_bytes=max_bytes)
