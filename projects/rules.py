@@ -277,3 +277,65 @@ attachment_extension = uploads.upload_extension
 def attachment_problem(*, filename: str, head: bytes, size: int, max_bytes: int) -> str | None:
     """None when the file may be stored; otherwise why not (the shared upload check, any allowed type)."""
     return uploads.upload_problem(filename=filename, head=head, size=size, max_bytes=max_bytes)
+
+
+# ------------------------------------------------------------------------ 职务科技成果赋权 pilot
+
+
+class AchievementKind(models.TextChoices):
+    INVENTION = "invention", "发明专利"
+    UTILITY = "utility", "实用新型专利"
+    DESIGN = "design", "外观设计专利"
+    SOFTWARE = "software", "软件著作权"
+    PLANT = "plant", "植物新品种"
+    CIRCUIT = "circuit", "集成电路布图设计"
+    KNOW_HOW = "know_how", "技术秘密"
+    OTHER = "other", "其他"
+
+
+class GrantMode(models.TextChoices):
+    OWNERSHIP = "ownership", "所有权"
+    LONG_TERM_USE = "long_term_use", "长期使用权"
+
+
+class TransferMode(models.TextChoices):
+    ASSIGNMENT = "assignment", "转让"
+    LICENCE = "licence", "许可"
+    EQUITY = "equity", "作价入股"
+
+
+# 赋予科研人员职务科技成果长期使用权的，许可使用期限不少于 10 年（国科发区〔2020〕128号）。
+LONG_TERM_USE_MIN_YEARS = 10
+LONG_TERM_USE_MAX_YEARS = 50
+
+
+def grant_problems(*, mode: str, share_percent: Decimal | None, years: int | None) -> dict[str, str]:
+    """Field → reason for each refusal of a grant (赋权) to the research team."""
+    problems: dict[str, str] = {}
+    if mode == GrantMode.OWNERSHIP:
+        if share_percent is None:
+            problems["share_percent"] = "赋予所有权时请填写科研团队所有权比例。"
+        elif not Decimal("0") < share_percent <= Decimal("100"):
+            problems["share_percent"] = f"所有权比例 {share_percent}% 超出范围：须大于 0% 且不超过 100%。"
+        if years:
+            problems["years"] = "赋予所有权时不填写使用年限。"
+    elif mode == GrantMode.LONG_TERM_USE:
+        if years is None:
+            problems["years"] = "赋予长期使用权时请填写使用年限。"
+        elif not LONG_TERM_USE_MIN_YEARS <= years <= LONG_TERM_USE_MAX_YEARS:
+            problems["years"] = (
+                f"长期使用权年限须在 {LONG_TERM_USE_MIN_YEARS}–{LONG_TERM_USE_MAX_YEARS} 年之间，"
+                f"填写的是 {years} 年。"
+            )
+        if share_percent is not None:
+            problems["share_percent"] = "赋予长期使用权时不填写所有权比例。"
+    else:
+        problems["mode"] = "请选择赋权方式。"
+    return problems
+
+
+def transfer_date_problem(*, transferred_on: dt.date | None, granted_on: dt.date | None) -> str | None:
+    """A transfer or licence of a granted achievement cannot predate the grant."""
+    if transferred_on is not None and granted_on is not None and transferred_on < granted_on:
+        return f"转化日期 {transferred_on:%Y-%m-%d} 早于赋权日期 {granted_on:%Y-%m-%d}，赋权之后才能转化。"
+    return None
