@@ -353,11 +353,15 @@ def transfer_list() -> QuerySet[AchievementTransfer]:
     return AchievementTransfer.objects.select_related("grant__achievement__pilot__organization", "enterprise")
 
 
-def ownership_figures(*, year: int) -> dict:
+def ownership_figures(*, year: int, region=None) -> dict:
     """The year's pilot figures: achievements granted (赋权成果, distinct), grants, transfers and their
-    amount (万元), in total and by unit (rows in unit order). Three queries."""
+    amount (万元), in total and by unit (rows in unit order); of one county's units when `region` is
+    given. Three queries."""
     grants = OwnershipGrant.objects.filter(granted_on__year=year)
     transfers = AchievementTransfer.objects.filter(transferred_on__year=year)
+    if region is not None:
+        grants = grants.filter(achievement__pilot__organization__region=region)
+        transfers = transfers.filter(grant__achievement__pilot__organization__region=region)
     units: dict[int, dict] = {}
 
     def unit(pk: int, name: str) -> dict:
