@@ -317,12 +317,18 @@ def _held(year: int, region=None) -> QuerySet[OutreachEvent]:
 def outreach_year_figures(*, year: int, region=None) -> dict[str, Any]:
     """The year's held popularisation events (city-wide or of one county): totals, the 科技活动周's share,
     and counts by kind (every kind present, in the kinds' order). Two queries."""
-    totals = _held(year, region).aggregate(
-        events=Count("pk"),
-        audience=Coalesce(Sum("audience"), 0),
-        week_events=Count("pk", filter=Q(science_week=True)),
-        week_audience=Coalesce(Sum("audience", filter=Q(science_week=True)), 0),
+    aggregated = _held(year, region).aggregate(
+        n=Count("pk"),
+        people=Coalesce(Sum("audience"), 0),
+        week_n=Count("pk", filter=Q(science_week=True)),
+        week_people=Coalesce(Sum("audience", filter=Q(science_week=True)), 0),
     )
+    totals = {
+        "events": aggregated["n"],
+        "audience": aggregated["people"],
+        "week_events": aggregated["week_n"],
+        "week_audience": aggregated["week_people"],
+    }
     found = {
         row["kind"]: row
         for row in _held(year, region)
@@ -347,17 +353,13 @@ def outreach_by_region(*, year: int) -> dict[int, dict[str, int]]:
         _held(year)
         .values("region")
         .annotate(
-            events=Count("pk"),
-            audience=Coalesce(Sum("audience"), 0),
-            week_events=Count("pk", filter=Q(science_week=True)),
+            n=Count("pk"),
+            people=Coalesce(Sum("audience"), 0),
+            week_n=Count("pk", filter=Q(science_week=True)),
         )
     )
     return {
-        row["region"]: {
-            "events": row["events"],
-            "audience": row["audience"],
-            "week_events": row["week_events"],
-        }
+        row["region"]: {"events": row["n"], "audience": row["people"], "week_events": row["week_n"]}
         for row in rows
     }
 
