@@ -612,8 +612,8 @@ class OwnershipGrant(models.Model):
         null=True,
         blank=True,
         validators=[
-            MinValueValidator(0, message="所有权比例超出范围：不能小于 0%。"),
-            MaxValueValidator(100, message="所有权比例超出范围：不能超过 100%。"),
+            MinValueValidator(0, message="所有权比例超出范围：不能小于 0%%。"),
+            MaxValueValidator(100, message="所有权比例超出范围：不能超过 100%%。"),
         ],
         help_text="赋予所有权时填写，0–100",
     )
