@@ -21,6 +21,8 @@ from kejiju.core.views import (
     ObjectExportView,
     ObjectListView,
     ObjectUpdateView,
+    ServiceErrorsMixin,
+    add_service_errors,
 )
 from kejiju.core.views.generic import BreadcrumbMixin
 
@@ -29,7 +31,7 @@ from .filters import OutreachEventFilterSet
 from .forms import OutreachEventForm, OutreachPhotoForm
 from .models import OutreachEvent, OutreachPhoto
 from .tables import OutreachEventTable
-from .views import ServiceFormMixin, _add_errors, _permission_first
+from .views import _permission_first
 
 
 class OutreachEventListView(ObjectListView):
@@ -78,7 +80,7 @@ class OutreachEventDetailView(ObjectDetailView):
         return context
 
 
-class OutreachEventCreateView(ServiceFormMixin, ObjectCreateView):
+class OutreachEventCreateView(ServiceErrorsMixin, ObjectCreateView):
     model = OutreachEvent
     form_class = OutreachEventForm
 
@@ -86,7 +88,7 @@ class OutreachEventCreateView(ServiceFormMixin, ObjectCreateView):
         return services.outreach_event_save(instance=form.instance, user=self.request.user)
 
 
-class OutreachEventUpdateView(ServiceFormMixin, ObjectUpdateView):
+class OutreachEventUpdateView(ServiceErrorsMixin, ObjectUpdateView):
     model = OutreachEvent
     form_class = OutreachEventForm
 
@@ -142,7 +144,7 @@ class OutreachPhotoCreateView(ActionPermissionMixin, BreadcrumbMixin, FormView):
                     caption=form.cleaned_data["caption"],
                 )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, "照片已上传。")
         return redirect(self.event)

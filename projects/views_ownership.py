@@ -3,7 +3,6 @@ transfers or licences to enterprises. Bureau staff record; leadership reads. Kep
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -19,6 +18,7 @@ from kejiju.core.views import (
     ObjectExportView,
     ObjectListView,
     ObjectUpdateView,
+    ServiceErrorsMixin,
 )
 
 from . import selectors, services
@@ -26,17 +26,6 @@ from .filters import AchievementFilterSet, AchievementTransferFilterSet
 from .forms import AchievementForm, AchievementTransferForm, OwnershipGrantForm, OwnershipPilotForm
 from .models import Achievement, AchievementTransfer, OwnershipGrant, OwnershipPilot
 from .tables import AchievementTable, AchievementTransferTable, OwnershipPilotTable
-from .views import apply_validation_error
-
-
-class ServiceErrorsMixin:
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ValidationError as error:
-            apply_validation_error(form, error)
-            return self.form_invalid(form)
-
 
 # ---------------------------------------------------------------------------------------- pilot units
 

@@ -3,10 +3,15 @@ sees the progress, computed from the enterprises' and the platforms' figures."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from kejiju.core.views import ObjectCreateView, ObjectExportView, ObjectListView, ObjectUpdateView
+from kejiju.core.views import (
+    ObjectCreateView,
+    ObjectExportView,
+    ObjectListView,
+    ObjectUpdateView,
+    ServiceErrorsMixin,
+)
 
 from . import selectors, services
 from .filters import ResearcherTargetFilterSet
@@ -47,20 +52,9 @@ class ResearcherTargetExportView(ResearcherTargetListView, ObjectExportView):
     pass
 
 
-class _SaveMixin:
+class _SaveMixin(ServiceErrorsMixin):
     def save_form(self, form):
         return services.researcher_target_save(target=form.instance, actor=self.request.user)
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error.messages)
-            return self.form_invalid(form)
 
 
 class ResearcherTargetCreateView(_SaveMixin, ObjectCreateView):
