@@ -33,6 +33,7 @@ class MonthlyFilingFilterSet(BaseFilterSet):
 
 
 class ResearcherTargetFilterSet(BaseFilterSet):
+    search_fields = ("region__name", "note")
     year = django_filters.NumberFilter(label="年度")
     region = django_filters.ModelChoiceFilter(queryset=Region.objects.county_level(), label="县区")
 
