@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from kejiju.accounts.models import Region
@@ -277,3 +277,12 @@ def pool_entered_in_month(region: Region, year: int, month: int) -> int:
     return PoolEntry.objects.filter(
         enterprise__region=region, state__in=_ENTERED, admitted_on__year=year, admitted_on__month=month
     ).count()
+
+
+def tech_staff_by_region(*, year: int, region_ids: list[int] | None = None) -> dict[int, int]:
+    """region id → the enterprises' 科技人员 reported for `year` (their yearly figures; one query)."""
+    queryset = EnterpriseYear.objects.filter(year=year, tech_staff__isnull=False)
+    if region_ids is not None:
+        queryset = queryset.filter(enterprise__region_id__in=region_ids)
+    rows = queryset.values("enterprise__region").annotate(staff=Sum("tech_staff"))
+    return {row["enterprise__region"]: row["staff"] or 0 for row in rows}

@@ -7,6 +7,17 @@ _VIEW = [
     "platforms.view_recognitionbatch",
     "platforms.view_platformapplication",
     "platforms.view_platformevaluation",
+    "platforms.view_outreachevent",
+    "platforms.view_outreachphoto",
+]
+# Popularisation events: bureau staff record every county's, a county office its own (the service and the
+# scoped queryset keep it to its county).
+_OUTREACH_ENTRY = [
+    "platforms.add_outreachevent",
+    "platforms.change_outreachevent",
+    "platforms.delete_outreachevent",
+    "platforms.add_outreachphoto",
+    "platforms.delete_outreachphoto",
 ]
 
 
@@ -34,6 +45,7 @@ class PlatformsConfig(AppConfig):
             "platforms.change_platformevaluation",
             "platforms.view_evaluationpolicy",
             "platforms.change_evaluationpolicy",
+            *_OUTREACH_ENTRY,
         ],
         Role.LEADER: [*_VIEW, "platforms.view_platformtype", "platforms.view_evaluationpolicy"],
         # A county sees its own county's platforms and evaluations, and enters (edits, withdraws) its own
@@ -43,6 +55,7 @@ class PlatformsConfig(AppConfig):
             "platforms.add_platformapplication",
             "platforms.change_platformapplication",
             "platforms.delete_platformapplication",
+            *_OUTREACH_ENTRY,
         ],
     }
 
@@ -53,6 +66,8 @@ class PlatformsConfig(AppConfig):
 
         from .models import (
             EvaluationPolicy,
+            OutreachEvent,
+            OutreachPhoto,
             Platform,
             PlatformApplication,
             PlatformEvaluation,
@@ -70,8 +85,10 @@ class PlatformsConfig(AppConfig):
             PlatformApplication,
             PlatformEvaluation,
             EvaluationPolicy,
+            OutreachEvent,
         ):
             auditlog.register(model)
+        auditlog.register(OutreachPhoto, exclude_fields=["file"])
         register_menu(
             MenuSection(
                 label="创新平台",
@@ -85,6 +102,7 @@ class PlatformsConfig(AppConfig):
                         "绩效评价", "platforms:platformevaluation_list", "platforms.view_platformevaluation"
                     ),
                     MenuItem("平台统计", "platforms:platform_stats", "platforms.view_platform"),
+                    MenuItem("科普活动", "platforms:outreachevent_list", "platforms.view_outreachevent"),
                     MenuItem("平台类型", "platforms:platformtype_list", "platforms.view_platformtype"),
                 ),
             )

@@ -19,8 +19,8 @@ from kejiju.accounts.models import Region, User
 from kejiju.core.models import Organization
 
 from . import services
-from .models import Platform, PlatformEvaluation, PlatformType, RecognitionBatch
-from .rules import BatchState, Level, PlatformAction, PlatformState
+from .models import OutreachEvent, Platform, PlatformEvaluation, PlatformType, RecognitionBatch
+from .rules import BatchState, Level, OutreachKind, OutreachState, PlatformAction, PlatformState
 
 SEED = 20231128
 E, U, INST, G = (
@@ -489,6 +489,7 @@ def seed_demo_platforms(*, stdout=None) -> None:
     )
 
     _evaluations(user=user, rng=rng)
+    seed_demo_outreach(user=user, stdout=stdout)
     if stdout is not None:
         stdout.write(
             f"创新平台：{Platform.objects.count()} 个平台，{RecognitionBatch.objects.count()} 个认定批次，"
@@ -735,3 +736,80 @@ def _evaluations(*, user, rng: random.Random) -> None:
                 comment="依据年度运行报告和现场核查评定。",
                 user=user,
             )
+
+
+# ------------------------------------------------------------------------------- 2023 科技活动周
+
+SCIENCE_WEEK_2023 = (dt.date(2023, 5, 20), dt.date(2023, 5, 27))
+SCIENCE_WEEK_THEME = "热爱科学 崇尚科学"
+# Open days of the labs and 科普基地 (platform name, day, audience).
+OPEN_DAYS_2023 = [
+    ("忻州市青少年科技馆科普基地", dt.date(2023, 5, 21), 1860),
+    ("五台山地质科普基地", dt.date(2023, 5, 23), 940),
+    ("忻州市杂粮功能食品重点实验室", dt.date(2023, 5, 24), 210),
+]
+
+
+def seed_demo_outreach(*, user, stdout=None) -> None:
+    """The 2023 科技活动周 (“热爱科学 崇尚科学”): a 科技大讲堂 in the city, 科普宣传进基层 in every county and
+    open days of labs and 科普基地; a few events outside the week. Idempotent (events matched by name)."""
+    rng = random.Random(SEED + 10)
+    start, end = SCIENCE_WEEK_2023
+
+    def event(**fields) -> None:
+        if OutreachEvent.objects.filter(name=fields["name"], held_on=fields["held_on"]).exists():
+            return
+        services.outreach_event_save(instance=OutreachEvent(state=OutreachState.HELD, **fields), user=user)
+
+    city_hall = Region.objects.get(code="140902")
+    event(
+        name=f"2023年科技活动周启动仪式暨科技大讲堂（{SCIENCE_WEEK_THEME}）",
+        held_on=start,
+        kind=OutreachKind.LECTURE,
+        science_week=True,
+        organiser_name="忻州市科学技术局",
+        region=city_hall,
+        venue="忻州市文化中心报告厅",
+        audience=620,
+        description="弘扬科学家精神，邀请省内高校专家作科普报告。",
+    )
+    for index, region in enumerate(Region.objects.county_level().order_by("sort_order", "code")):
+        event(
+            name=f"{region.name}2023年科技活动周科普宣传进基层",
+            held_on=start + dt.timedelta(days=1 + index % 6),
+            kind=OutreachKind.GRASSROOTS,
+            science_week=True,
+            organiser_name=f"{region.name}科技主管部门",
+            region=region,
+            venue=f"{region.name}城区广场及乡镇集市",
+            audience=rng.randint(30, 120) * 10,
+            description="发放科普资料，开展科技咨询和科普展示。",
+        )
+    for name, day, audience in OPEN_DAYS_2023:
+        platform = Platform.objects.filter(name=name).first()
+        if platform is None:
+            continue
+        event(
+            name=f"{name}科技活动周开放日",
+            held_on=day,
+            kind=OutreachKind.OPEN_DAY,
+            science_week=True,
+            platform=platform,
+            region=platform.region,
+            venue=name,
+            audience=audience,
+            description="向社会公众免费开放。",
+        )
+    event(
+        name="忻州市第二十届青少年科技创新大赛",
+        held_on=dt.date(2023, 9, 16),
+        kind=OutreachKind.CONTEST,
+        science_week=False,
+        organiser_name="忻州市科学技术协会",
+        region=city_hall,
+        venue="忻州市青少年科技馆",
+        audience=1300,
+    )
+    if stdout is not None:
+        held = OutreachEvent.objects.filter(held_on__range=(start, end), science_week=True).count()
+        stdout.write(f"科普活动：2023年科技活动周 {held} 场。")

@@ -1,10 +1,11 @@
 import django_filters
+from django.db.models import Q
 
 from kejiju.accounts.models import Region
 from kejiju.core.filters import BaseFilterSet
 
-from .models import FIELD_CHOICES, Platform, PlatformEvaluation, PlatformType, RecognitionBatch
-from .rules import BatchState, Grade, Level, PlatformState
+from .models import FIELD_CHOICES, OutreachEvent, Platform, PlatformEvaluation, PlatformType, RecognitionBatch
+from .rules import BatchState, Grade, Level, OutreachKind, OutreachState, PlatformState
 
 
 def _types(request):
@@ -60,3 +61,23 @@ class EvaluationFilterSet(BaseFilterSet):
     class Meta:
         model = PlatformEvaluation
         fields = ["q", "year", "grade", "platform_type", "region", "revocation_proposed"]
+
+
+class OutreachEventFilterSet(BaseFilterSet):
+    search_fields = ("name", "venue", "organiser_name", "platform__name")
+    year = django_filters.NumberFilter(field_name="held_on__year", label="年度")
+    kind = django_filters.ChoiceFilter(choices=OutreachKind.choices, label="活动类型")
+    state = django_filters.ChoiceFilter(choices=OutreachState.choices, label="状态")
+    science_week = django_filters.BooleanFilter(label="科技活动周")
+    region = django_filters.ModelChoiceFilter(queryset=Region.objects.county_level(), label="所在县区")
+    organiser = django_filters.CharFilter(method="filter_organiser", label="举办单位")
+
+    class Meta:
+        model = OutreachEvent
+        fields = ["q", "year", "kind", "state", "science_week", "region", "organiser"]
+
+    def filter_organiser(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(organiser_name__icontains=value) | Q(platform__name__icontains=value))

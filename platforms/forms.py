@@ -8,6 +8,7 @@ from kejiju.core.models import Organization
 
 from .models import (
     EvaluationPolicy,
+    OutreachEvent,
     Platform,
     PlatformApplication,
     PlatformEvaluation,
@@ -174,3 +175,37 @@ class EvaluationPolicyForm(ScopedModelForm):
     class Meta:
         model = EvaluationPolicy
         fields = ["excellent_min", "good_min", "pass_min", "fail_streak_for_revocation"]
+
+
+class OutreachEventForm(ScopedModelForm):
+    class Meta:
+        model = OutreachEvent
+        fields = [
+            "name",
+            "held_on",
+            "kind",
+            "state",
+            "science_week",
+            "region",
+            "platform",
+            "organiser_name",
+            "venue",
+            "audience",
+            "description",
+        ]
+        widgets = {"held_on": DATE, "description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].error_messages["invalid_choice"] = (
+            "只能登记本县区的科普活动，不能选择其他县区。"
+        )
+        self.fields["platform"].queryset = (
+            Platform.objects.visible_to(self.user).exclude(state=PlatformState.REVOKED).order_by("name")
+        )
+        self.fields["platform"].error_messages["invalid_choice"] = "所选平台不存在或不在本县区。"
+
+
+class OutreachPhotoForm(ScopedForm):
+    file = forms.FileField(label="照片", help_text="PNG 或 JPEG 图片")
+    caption = forms.CharField(label="说明", max_length=200, required=False)

@@ -9,7 +9,17 @@ from django.urls import reverse
 
 from kejiju.accounts.scoping import RegionScopedQuerySet
 
-from .rules import ApplicationState, BatchState, Grade, GradeThresholds, Level, PlatformAction, PlatformState
+from .rules import (
+    ApplicationState,
+    BatchState,
+    Grade,
+    GradeThresholds,
+    Level,
+    OutreachKind,
+    OutreachState,
+    PlatformAction,
+    PlatformState,
+)
 
 FIELD_CHOICES = [
     ("电子信息", "电子信息"),
@@ -366,3 +376,99 @@ class PlatformEvaluation(models.Model):
 
     def get_absolute_url(self) -> str:
         return self.platform.get_absolute_url()
+
+
+# --------------------------------------------------------------------------------- science popularisation
+
+
+class OutreachEvent(models.Model):
+    """A science popularisation event (科普活动): the 科技活动周's 科技大讲堂, 科普宣传进基层, open days of
+    labs and 科普基地 …"""
+
+    name = models.CharField("活动名称", max_length=200)
+    held_on = models.DateField("活动日期", db_index=True)
+    kind = models.CharField("活动类型", max_length=16, choices=OutreachKind.choices)
+    state = models.CharField("状态", max_length=16, choices=OutreachState.choices, default=OutreachState.HELD)
+    science_week = models.BooleanField("科技活动周活动", default=False)
+    platform = models.ForeignKey(
+        Platform,
+        verbose_name="举办平台",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="outreach_events",
+        help_text="由科普基地等平台举办时选择",
+    )
+    organiser_name = models.CharField(
+        "举办单位", max_length=200, blank=True, help_text="不是平台举办时填写（如县科协、学校、社区）"
+    )
+    region = models.ForeignKey(
+        "accounts.Region", verbose_name="所在县区", on_delete=models.PROTECT, related_name="outreach_events"
+    )
+    venue = models.CharField("活动地点", max_length=200, blank=True)
+    audience = models.PositiveIntegerField("受众人次", null=True, blank=True)
+    description = models.TextField("活动内容", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="录入人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = RegionScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "科普活动"
+        verbose_name_plural = "科普活动"
+        ordering = ["-held_on", "name", "pk"]
+        indexes = [models.Index(fields=["kind", "held_on"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("platforms:outreachevent_detail", kwargs={"pk": self.pk})
+
+    @property
+    def organiser(self) -> str:
+        return self.platform.name if self.platform_id else self.organiser_name
+
+
+class OutreachPhoto(models.Model):
+    """A photo of a popularisation event, stored under a generated name."""
+
+    event = models.ForeignKey(
+        OutreachEvent, verbose_name="科普活动", on_delete=models.CASCADE, related_name="photos"
+    )
+    file = models.FileField("照片", upload_to="platforms/outreach/", max_length=255)
+    caption = models.CharField("说明", max_length=200, blank=True)
+    original_name = models.CharField("原文件名", max_length=255)
+    size = models.PositiveBigIntegerField("大小（字节）")
+    content_type = models.CharField("文件类型", max_length=100)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="上传人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    objects = RegionScopedQuerySet.as_manager()
+    region_field = "event__region"
+
+    class Meta:
+        verbose_name = "活动照片"
+        verbose_name_plural = "活动照片"
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.caption or self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("platforms:outreachphoto_download", kwargs={"pk": self.pk})

@@ -226,3 +226,37 @@ def revocation_proposed(grades_by_year: dict[int, str], *, year: int, fail_strea
     if fail_streak <= 0:
         return False
     return all(grades_by_year.get(year - offset) == Grade.FAIL for offset in range(fail_streak))
+
+
+# --------------------------------------------------------------------------------- science popularisation
+
+
+class OutreachKind(models.TextChoices):
+    LECTURE = "lecture", "科技大讲堂"
+    GRASSROOTS = "grassroots", "科普宣传进基层"
+    OPEN_DAY = "open_day", "实验室与科普基地开放日"
+    EXHIBITION = "exhibition", "科普展览"
+    CONTEST = "contest", "科普竞赛"
+    OTHER = "other", "其他"
+
+
+class OutreachState(models.TextChoices):
+    PLANNED = "planned", "计划举办"
+    HELD = "held", "已举办"
+
+
+OUTREACH_PHOTO_MAX_BYTES = 10 * 1024 * 1024
+
+
+def outreach_event_problems(
+    *, state: str, held_on, today, audience: int | None, has_platform: bool, organiser_name: str
+) -> dict[str, str]:
+    """Field → reason for each refusal of a popularisation event (empty when it may be saved)."""
+    problems: dict[str, str] = {}
+    if state == OutreachState.HELD and held_on is not None and held_on > today:
+        problems["state"] = f"活动日期 {held_on:%Y-%m-%d} 晚于今天，尚未举办的活动不能标记为“已举办”。"
+    if state == OutreachState.PLANNED and audience:
+        problems["audience"] = "计划举办的活动尚无受众人数，举办后再填写。"
+    if not has_platform and not organiser_name.strip():
+        problems["organiser_name"] = "请选择举办平台或填写举办单位。"
+    return problems

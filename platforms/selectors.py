@@ -4,14 +4,18 @@ region and leave the user scoping to the caller."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
 from kejiju.accounts.scoping import scope_region_ids
 
 from .models import (
+    OutreachEvent,
+    OutreachPhoto,
     Platform,
     PlatformApplication,
     PlatformEvaluation,
@@ -25,6 +29,8 @@ from .rules import (
     BatchState,
     Grade,
     Level,
+    OutreachKind,
+    OutreachState,
     PlatformAction,
     PlatformState,
 )
@@ -282,3 +288,92 @@ def batches_needing_action(*, user) -> dict[str, int]:
     )
     labels = dict(BatchState.choices)
     return {labels[state]: n for state, n in rows}
+
+
+# --------------------------------------------------------------------------------- science popularisation
+
+
+def outreach_event_list(*, user) -> QuerySet[OutreachEvent]:
+    return (
+        OutreachEvent.objects.visible_to(user)
+        .select_related("region", "platform")
+        .annotate(photo_count=Count("photos"))
+    )
+
+
+def outreach_photos(*, event: OutreachEvent) -> QuerySet[OutreachPhoto]:
+    return event.photos.select_related("uploaded_by")
+
+
+def outreach_photo_list(*, user) -> QuerySet[OutreachPhoto]:
+    return OutreachPhoto.objects.visible_to(user).select_related("event")
+
+
+def _held(year: int, region=None) -> QuerySet[OutreachEvent]:
+    queryset = OutreachEvent.objects.filter(state=OutreachState.HELD, held_on__year=year)
+    return queryset.filter(region=region) if region is not None else queryset
+
+
+def outreach_year_figures(*, year: int, region=None) -> dict[str, Any]:
+    """The year's held popularisation events (city-wide or of one county): totals, the 科技活动周's share,
+    and counts by kind (every kind present, in the kinds' order). Two queries."""
+    aggregated = _held(year, region).aggregate(
+        n=Count("pk"),
+        people=Coalesce(Sum("audience"), 0),
+        week_n=Count("pk", filter=Q(science_week=True)),
+        week_people=Coalesce(Sum("audience", filter=Q(science_week=True)), 0),
+    )
+    totals = {
+        "events": aggregated["n"],
+        "audience": aggregated["people"],
+        "week_events": aggregated["week_n"],
+        "week_audience": aggregated["week_people"],
+    }
+    found = {
+        row["kind"]: row
+        for row in _held(year, region)
+        .values("kind")
+        .annotate(n=Count("pk"), people=Coalesce(Sum("audience"), 0))
+    }
+    by_kind = [
+        {
+            "kind": value,
+            "label": label,
+            "count": found.get(value, {}).get("n", 0),
+            "audience": found.get(value, {}).get("people", 0),
+        }
+        for value, label in OutreachKind.choices
+    ]
+    return {**totals, "by_kind": by_kind}
+
+
+def outreach_by_region(*, year: int) -> dict[int, dict[str, int]]:
+    """region id → {"events", "audience", "week_events"} of the year's held events (one query)."""
+    rows = (
+        _held(year)
+        .values("region")
+        .annotate(
+            n=Count("pk"),
+            people=Coalesce(Sum("audience"), 0),
+            week_n=Count("pk", filter=Q(science_week=True)),
+        )
+    )
+    return {
+        row["region"]: {"events": row["n"], "audience": row["people"], "week_events": row["week_n"]}
+        for row in rows
+    }
+
+
+def _staffed_platforms(year: int) -> QuerySet[Platform]:
+    """Platforms recognised by the end of `year` and not revoked: their staff count towards the county's
+    research staff."""
+    return Platform.objects.filter(state=PlatformState.RECOGNISED, recognised_on__lte=dt.date(year, 12, 31))
+
+
+def platform_staff_by_region(*, year: int, region_ids: list[int] | None = None) -> dict[int, int]:
+    """region id → staff of its recognised platforms at the end of `year` (one query)."""
+    queryset = _staffed_platforms(year)
+    if region_ids is not None:
+        queryset = queryset.filter(region_id__in=region_ids)
+    rows = queryset.values("region").annotate(staff=Coalesce(Sum("staff_count"), 0))
+    return {row["region"]: row["staff"] for row in rows}

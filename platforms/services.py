@@ -4,12 +4,16 @@ ValidationError with a Chinese message naming the field."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from kejiju.accounts.scoping import user_may_see_region
+from kejiju.core import uploads
 from kejiju.core.models import AuditEvent, Organization
 from kejiju.core.services import audit_event_record
 from kejiju.core.workdays import CalendarNotCoveredError, period_end_date
@@ -17,6 +21,8 @@ from kejiju.core.workdays import CalendarNotCoveredError, period_end_date
 from . import rules
 from .models import (
     EvaluationPolicy,
+    OutreachEvent,
+    OutreachPhoto,
     Platform,
     PlatformApplication,
     PlatformEvaluation,
@@ -535,3 +541,96 @@ def evaluation_record(
     )
     evaluation.save()
     return evaluation
+
+
+# --------------------------------------------------------------------------------- science popularisation
+
+
+def _require_region(user, region_id: int | None, what: str) -> None:
+    if not user_may_see_region(user, region_id):
+        raise ValidationError({"region": f"只能{what}本县区的科普活动，不能{what}其他县区的活动。"})
+
+
+@transaction.atomic
+def outreach_event_save(*, instance: OutreachEvent, user, today: dt.date | None = None) -> OutreachEvent:
+    """Record or edit a popularisation event. A county records (and edits) its own county's events only;
+    an event dated after today cannot be marked as held."""
+    _require_region(user, instance.region_id, "登记")
+    if instance.pk:
+        stored = OutreachEvent.objects.get(pk=instance.pk)
+        _require_region(user, stored.region_id, "修改")
+    if instance.platform_id and instance.platform.region_id != instance.region_id:
+        raise ValidationError({"platform": f"举办平台“{instance.platform}”不在所选县区。"})
+    problems = rules.outreach_event_problems(
+        state=instance.state,
+        held_on=instance.held_on,
+        today=today or timezone.localdate(),
+        audience=instance.audience,
+        has_platform=bool(instance.platform_id),
+        organiser_name=instance.organiser_name,
+    )
+    if problems:
+        raise ValidationError(problems)
+    if instance.platform_id:
+        instance.organiser_name = ""
+    if not instance.pk:
+        instance.recorded_by = user
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
+@transaction.atomic
+def outreach_event_delete(*, event: OutreachEvent, user) -> None:
+    _require_region(user, event.region_id, "删除")
+    names = list(event.photos.values_list("file", flat=True))
+    _record(user=user, object_repr=str(event), detail="删除科普活动")
+    event.delete()
+    for name in names:
+        transaction.on_commit(lambda name=name: OutreachPhoto.file.field.storage.delete(name))
+
+
+def outreach_photo_max_bytes() -> int:
+    return getattr(settings, "OUTREACH_PHOTO_MAX_BYTES", rules.OUTREACH_PHOTO_MAX_BYTES)
+
+
+@transaction.atomic
+def outreach_photo_add(*, event: OutreachEvent, user, upload, caption: str = "") -> OutreachPhoto:
+    """Store a photo (PNG or JPEG, checked by its first bytes and size) under a generated name."""
+    _require_region(user, event.region_id, "上传")
+    original = uploads.upload_original_name(upload)
+    problem = uploads.upload_problem(
+        filename=original,
+        head=uploads.upload_head(upload),
+        size=upload.size or 0,
+        max_bytes=outreach_photo_max_bytes(),
+        allowed=uploads.IMAGE_EXTENSIONS,
+    )
+    if problem:
+        raise ValidationError({"file": problem})
+    extension = uploads.upload_extension(original)
+    photo = OutreachPhoto(
+        event=event,
+        caption=caption.strip(),
+        original_name=original,
+        size=upload.size,
+        content_type=uploads.CONTENT_TYPES[extension],
+        uploaded_by=user,
+    )
+    photo.file.save(f"{event.pk}/{uuid.uuid4().hex}.{extension}", upload, save=False)
+    try:
+        photo.full_clean()
+        photo.save()
+    except Exception:
+        photo.file.storage.delete(photo.file.name)
+        raise
+    return photo
+
+
+@transaction.atomic
+def outreach_photo_delete(*, photo: OutreachPhoto, user) -> None:
+    _require_region(user, photo.event.region_id, "删除")
+    name = photo.file.name
+    storage = photo.file.storage
+    photo.delete()
+    transaction.on_commit(lambda: storage.delete(name))

@@ -2,7 +2,14 @@ import django_tables2 as tables
 
 from kejiju.core.tables import BaseTable
 
-from .models import Platform, PlatformApplication, PlatformEvaluation, PlatformType, RecognitionBatch
+from .models import (
+    OutreachEvent,
+    Platform,
+    PlatformApplication,
+    PlatformEvaluation,
+    PlatformType,
+    RecognitionBatch,
+)
 
 NOWRAP = {"td": {"class": "text-nowrap"}, "th": {"class": "text-nowrap"}}
 
@@ -119,4 +126,32 @@ class EvaluationTable(BaseTable):
             "grade",
             "revocation_proposed",
             "comment",
+        )
+
+
+class OutreachEventTable(BaseTable):
+    name = tables.Column(linkify=True)
+    held_on = tables.DateColumn(verbose_name="活动日期", format="Y-m-d", attrs=NOWRAP)
+    kind = tables.Column(verbose_name="活动类型", attrs=NOWRAP)
+    state = tables.Column(verbose_name="状态", attrs=NOWRAP)
+    science_week = tables.BooleanColumn(verbose_name="科技活动周", yesno="是,否")
+    organiser = tables.Column(
+        verbose_name="举办单位", accessor="organiser", order_by=("platform__name", "organiser_name")
+    )
+    region = tables.Column(verbose_name="所在县区", order_by=("region__sort_order",))
+    audience = tables.Column(verbose_name="受众人次")
+    photo_count = tables.Column(verbose_name="照片")
+
+    class Meta(BaseTable.Meta):
+        model = OutreachEvent
+        fields = (
+            "name",
+            "held_on",
+            "kind",
+            "state",
+            "science_week",
+            "organiser",
+            "region",
+            "audience",
+            "photo_count",
         )

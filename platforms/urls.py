@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_outreach
 
 app_name = "platforms"
 
@@ -56,5 +56,32 @@ urlpatterns = [
     path("evaluations/", views.EvaluationListView.as_view(), name="platformevaluation_list"),
     path("evaluations/export/", views.EvaluationExportView.as_view(), name="platformevaluation_export"),
     path("evaluations/<int:pk>/edit/", views.EvaluationUpdateView.as_view(), name="platformevaluation_edit"),
+    path("events/", views_outreach.OutreachEventListView.as_view(), name="outreachevent_list"),
+    path("events/add/", views_outreach.OutreachEventCreateView.as_view(), name="outreachevent_add"),
+    path("events/export/", views_outreach.OutreachEventExportView.as_view(), name="outreachevent_export"),
+    path("events/<int:pk>/", views_outreach.OutreachEventDetailView.as_view(), name="outreachevent_detail"),
+    path(
+        "events/<int:pk>/edit/", views_outreach.OutreachEventUpdateView.as_view(), name="outreachevent_edit"
+    ),
+    path(
+        "events/<int:pk>/delete/",
+        views_outreach.OutreachEventDeleteView.as_view(),
+        name="outreachevent_delete",
+    ),
+    path(
+        "events/<int:pk>/photos/add/",
+        views_outreach.OutreachPhotoCreateView.as_view(),
+        name="outreachphoto_add",
+    ),
+    path(
+        "events/photos/<int:pk>/",
+        views_outreach.OutreachPhotoDownloadView.as_view(),
+        name="outreachphoto_download",
+    ),
+    path(
+        "events/photos/<int:pk>/delete/",
+        views_outreach.OutreachPhotoDeleteView.as_view(),
+        name="outreachphoto_delete",
+    ),
     path("evaluations/rule/", views.EvaluationPolicyUpdateView.as_view(), name="evaluationpolicy_edit"),
 ]

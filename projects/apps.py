@@ -15,6 +15,11 @@ _MODELS = (
     "changerequest",
     "attachment",
     "cooperationproject",
+    # the 职务科技成果赋权 pilot (bureau staff record it; leadership reads it)
+    "ownershippilot",
+    "achievement",
+    "ownershipgrant",
+    "achievementtransfer",
 )
 
 
@@ -67,6 +72,10 @@ class ProjectsConfig(AppConfig):
             models.ChangeRequest,
             models.Attachment,
             models.CooperationProject,
+            models.OwnershipPilot,
+            models.Achievement,
+            models.OwnershipGrant,
+            models.AchievementTransfer,
         ):
             fields = [
                 field.name
@@ -88,6 +97,12 @@ class ProjectsConfig(AppConfig):
                     MenuItem("计划类别", "projects:programme_list", "projects.view_programme"),
                     MenuItem("申报批次", "projects:call_list", "projects.view_call"),
                     MenuItem("包干制试点单位", "projects:lumpsumpilot_list", "projects.view_lumpsumpilot"),
+                    MenuItem("赋权试点单位", "projects:ownershippilot_list", "projects.view_ownershippilot"),
+                    MenuItem("职务科技成果", "projects:achievement_list", "projects.view_achievement"),
+                    MenuItem(
+                        "成果转化", "projects:achievementtransfer_list", "projects.view_achievementtransfer"
+                    ),
+                    MenuItem("赋权改革统计", "projects:ownership_figures", "projects.view_ownershippilot"),
                 ),
             )
         )

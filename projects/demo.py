@@ -224,10 +224,11 @@ def seed_demo_projects(*, stdout=None) -> None:
     coop = 0
     if not CooperationProject.objects.exists():
         coop = _cooperation(rng, regions=regions, staff=staff)
+    achievements = seed_demo_ownership(staff=staff)
     if stdout is not None:
         stdout.write(
             f"科技计划项目：{len(programmes)} 个计划类别，{len(calls)} 个申报批次，新建项目 {made} 个，"
-            f"省校合作项目 {coop} 个。"
+            f"省校合作项目 {coop} 个，赋权试点新登记成果 {achievements} 项。"
         )
 
 
@@ -518,3 +519,98 @@ def _cooperation(rng: random.Random, *, regions: dict, staff: User) -> int:
             services.cooperation_project_save(project=project, user=staff)
             count += 1
     return count
+
+
+# ------------------------------------------------------------------------ 职务科技成果赋权 pilot
+
+OWNERSHIP_PILOT = ("忻州师范学院", "忻州市职务科技成果赋权改革试点工作方案", dt.date(2023, 6, 15))
+OWNERSHIP_SCHEME = (
+    "赋予科研人员职务科技成果所有权或长期使用权：所有权由单位与成果完成团队按约定比例共有，"
+    "长期使用权不少于10年；转化收益按方案约定分配。"
+)
+# (title, kind, number, inventors, grant: (mode, share, years, date, document) or None, transfers)
+ACHIEVEMENTS = [
+    (
+        "一种高膳食纤维杂粮复合粉及其制备方法",
+        "invention",
+        "ZL202210345678.9",
+        "王建平、李晓燕、赵志刚",
+        ("ownership", Decimal("70"), None, dt.date(2023, 8, 10), "忻师院科字〔2023〕21号"),
+        [("assignment", "繁峙县杂粮产业发展有限公司", Decimal("35.00"), dt.date(2023, 10, 18))],
+    ),
+    (
+        "晋谷系列谷子新品种“忻谷3号”",
+        "plant",
+        "CNA20221234.5",
+        "张国华、刘丽",
+        ("long_term_use", None, 10, dt.date(2023, 9, 5), "忻师院科字〔2023〕26号"),
+        [("licence", "静乐县藜麦科技开发有限公司", Decimal("18.50"), dt.date(2023, 12, 6))],
+    ),
+    (
+        "杂粮加工品质在线检测系统V1.0",
+        "software",
+        "2023SR0456789",
+        "陈亮、周敏",
+        None,
+        [],
+    ),
+]
+
+
+def seed_demo_ownership(*, staff: User) -> int:
+    """The 赋权 pilot at 忻州师范学院 (also the 包干制 pilot: the two schemes stay apart). Idempotent."""
+    from .models import Achievement, AchievementTransfer, OwnershipGrant, OwnershipPilot
+
+    name, scheme, joined_on = OWNERSHIP_PILOT
+    organization = Organization.objects.filter(name=name).order_by("pk").first()
+    if organization is None:
+        return 0
+    pilot = OwnershipPilot.objects.filter(organization=organization).first()
+    if pilot is None:
+        pilot = services.ownership_pilot_save(
+            pilot=OwnershipPilot(
+                organization=organization, scheme=scheme, scheme_summary=OWNERSHIP_SCHEME, joined_on=joined_on
+            ),
+            user=staff,
+        )
+    source = Project.objects.filter(applicant=organization).order_by("number").first()
+    made = 0
+    for index, (title, kind, number, inventors, grant_data, transfers) in enumerate(ACHIEVEMENTS):
+        if Achievement.objects.filter(pilot=pilot, title=title).exists():
+            continue
+        achievement = services.achievement_save(
+            achievement=Achievement(
+                pilot=pilot,
+                title=title,
+                kind=kind,
+                number=number,
+                inventors=inventors,
+                source_project=source if index == 0 else None,
+            ),
+            user=staff,
+        )
+        made += 1
+        if grant_data is None:
+            continue
+        mode, share, years, granted_on, document = grant_data
+        grant = services.ownership_grant_save(
+            grant=OwnershipGrant(
+                achievement=achievement,
+                team=f"{inventors.split('、')[0]}团队",
+                mode=mode,
+                share_percent=share,
+                years=years,
+                granted_on=granted_on,
+                approval_no=document,
+            ),
+            user=staff,
+        )
+        for transfer_mode, enterprise_name, amount, on in transfers:
+            enterprise = _org(enterprise_name, Organization.Kind.ENTERPRISE, None)
+            services.achievement_transfer_save(
+                transfer=AchievementTransfer(
+                    grant=grant, mode=transfer_mode, enterprise=enterprise, amount=amount, transferred_on=on
+                ),
+                user=staff,
+            )
+    return made

@@ -8,7 +8,17 @@ from kejiju.accounts.models import Region
 from kejiju.core.filters import BaseFilterSet
 
 from . import rules
-from .models import Call, ChangeRequest, CooperationProject, Programme, Project
+from .models import (
+    Achievement,
+    AchievementTransfer,
+    Call,
+    ChangeRequest,
+    CooperationProject,
+    OwnershipGrant,
+    OwnershipPilot,
+    Programme,
+    Project,
+)
 from .selectors import overdue_condition
 
 
@@ -83,3 +93,38 @@ class CooperationProjectFilterSet(BaseFilterSet):
     class Meta:
         model = CooperationProject
         fields = ["kind", "state", "region", "task_year", "landed_year", "finished_year"]
+
+
+class AchievementFilterSet(BaseFilterSet):
+    search_fields = ("title", "number", "inventors")
+    pilot = django_filters.ModelChoiceFilter(
+        queryset=OwnershipPilot.objects.select_related("organization"), label="成果所属单位"
+    )
+    kind = django_filters.ChoiceFilter(choices=rules.AchievementKind.choices, label="成果类型")
+    granted_year = django_filters.NumberFilter(method="filter_granted_year", label="赋权年度")
+
+    class Meta:
+        model = Achievement
+        fields = ["q", "pilot", "kind", "granted_year"]
+
+    def filter_granted_year(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(
+            Exists(OwnershipGrant.objects.filter(achievement=OuterRef("pk"), granted_on__year=value))
+        )
+
+
+class AchievementTransferFilterSet(BaseFilterSet):
+    search_fields = ("grant__achievement__title", "enterprise__name", "contract_no")
+    pilot = django_filters.ModelChoiceFilter(
+        field_name="grant__achievement__pilot",
+        queryset=OwnershipPilot.objects.select_related("organization"),
+        label="成果所属单位",
+    )
+    mode = django_filters.ChoiceFilter(choices=rules.TransferMode.choices, label="转化方式")
+    year = django_filters.NumberFilter(field_name="transferred_on__year", label="年度")
+
+    class Meta:
+        model = AchievementTransfer
+        fields = ["q", "pilot", "mode", "year"]

@@ -8,6 +8,8 @@ from kejiju.core.models import Organization
 
 from . import rules, selectors
 from .models import (
+    Achievement,
+    AchievementTransfer,
     AnnualReport,
     Attachment,
     BudgetLine,
@@ -17,6 +19,8 @@ from .models import (
     Disbursement,
     LumpSumPilot,
     MidtermCheck,
+    OwnershipGrant,
+    OwnershipPilot,
     Programme,
     Project,
 )
@@ -200,3 +204,70 @@ class CooperationProjectForm(ScopedModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         self.fields["university"].queryset = Organization.objects.filter(kind=Organization.Kind.UNIVERSITY)
+
+
+# ------------------------------------------------------------------------ 职务科技成果赋权 pilot
+
+
+class OwnershipPilotForm(ScopedModelForm):
+    class Meta:
+        model = OwnershipPilot
+        fields = ["organization", "scheme", "scheme_summary", "joined_on", "is_active"]
+        widgets = {"joined_on": DATE, "scheme_summary": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = Organization.objects.exclude(kind=Organization.Kind.GOVERNMENT)
+
+
+class AchievementForm(ScopedModelForm):
+    source_project_number = forms.CharField(
+        label="来源计划项目编号",
+        max_length=30,
+        required=False,
+        help_text="来自市级科技计划项目时填写项目编号",
+    )
+
+    class Meta:
+        model = Achievement
+        fields = ["pilot", "title", "kind", "number", "inventors", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pilot"].queryset = OwnershipPilot.objects.select_related("organization")
+        if self.instance.pk and self.instance.source_project_id:
+            self.fields["source_project_number"].initial = self.instance.source_project.number
+
+    def clean_source_project_number(self):
+        number = self.cleaned_data["source_project_number"].strip()
+        if not number:
+            self.instance.source_project = None
+            return ""
+        project = Project.objects.filter(number=number).first()
+        if project is None:
+            raise forms.ValidationError(f"项目编号“{number}”不存在。")
+        self.instance.source_project = project
+        return number
+
+
+class OwnershipGrantForm(ScopedModelForm):
+    approval_upload = forms.FileField(
+        label="批准文件", required=False, help_text="PDF、Word（含 WPS）或 PNG/JPEG 扫描件"
+    )
+
+    class Meta:
+        model = OwnershipGrant
+        fields = ["team", "mode", "share_percent", "years", "granted_on", "approval_no"]
+        widgets = {"granted_on": DATE}
+
+
+class AchievementTransferForm(ScopedModelForm):
+    class Meta:
+        model = AchievementTransfer
+        fields = ["mode", "enterprise", "amount", "transferred_on", "contract_no", "note"]
+        widgets = {"transferred_on": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["enterprise"].queryset = Organization.objects.filter(kind=Organization.Kind.ENTERPRISE)

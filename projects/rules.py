@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import PurePath
 
 from django.db import models
+
+from kejiju.core import uploads
 
 
 class State(models.TextChoices):
@@ -268,54 +269,73 @@ def missing_annual_report_years(
 
 ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024  # 20 MB; settings.PROJECTS_ATTACHMENT_MAX_BYTES overrides it
 
-_PDF = (b"%PDF-",)
-_OOXML = (b"PK\x03\x04",)  # docx/xlsx/pptx are zip packages
-_OLE = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)  # doc/xls/ppt/wps/et (Compound File Binary)
-ALLOWED_SIGNATURES: dict[str, tuple[bytes, ...]] = {
-    "pdf": _PDF,
-    "doc": _OLE,
-    "xls": _OLE,
-    "ppt": _OLE,
-    "wps": _OLE,
-    "et": _OLE,
-    "docx": _OOXML,
-    "xlsx": _OOXML,
-    "pptx": _OOXML,
-    "png": (b"\x89PNG\r\n\x1a\n",),
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
-}
-CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "doc": "application/msword",
-    "xls": "application/vnd.ms-excel",
-    "ppt": "application/vnd.ms-powerpoint",
-    "wps": "application/vnd.ms-works",
-    "et": "application/vnd.ms-excel",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "png": "image/png",
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-}
+ALLOWED_SIGNATURES = uploads.ALLOWED_SIGNATURES
+CONTENT_TYPES = uploads.CONTENT_TYPES
+attachment_extension = uploads.upload_extension
 
 
 def attachment_problem(*, filename: str, head: bytes, size: int, max_bytes: int) -> str | None:
-    """None when the file may be stored; otherwise why not. The extension must be allowed AND the first
-    bytes must carry that format's signature (a renamed executable is refused)."""
-    extension = PurePath(filename).suffix.lower().lstrip(".")
-    if extension not in ALLOWED_SIGNATURES:
-        allowed = "、".join(sorted(ALLOWED_SIGNATURES))
-        return f"不支持的文件类型“.{extension or '无扩展名'}”：只接受 {allowed}。"
-    if size <= 0:
-        return "文件为空。"
-    if size > max_bytes:
-        return f"文件大小 {size / 1024 / 1024:.1f} MB 超过上限 {max_bytes / 1024 / 1024:.0f} MB。"
-    if not any(head.startswith(signature) for signature in ALLOWED_SIGNATURES[extension]):
-        return f"文件内容与扩展名“.{extension}”不符。"
+    """None when the file may be stored; otherwise why not (the shared upload check, any allowed type)."""
+    return uploads.upload_problem(filename=filename, head=head, size=size, max_bytes=max_bytes)
+
+
+# ------------------------------------------------------------------------ 职务科技成果赋权 pilot
+
+
+class AchievementKind(models.TextChoices):
+    INVENTION = "invention", "发明专利"
+    UTILITY = "utility", "实用新型专利"
+    DESIGN = "design", "外观设计专利"
+    SOFTWARE = "software", "软件著作权"
+    PLANT = "plant", "植物新品种"
+    CIRCUIT = "circuit", "集成电路布图设计"
+    KNOW_HOW = "know_how", "技术秘密"
+    OTHER = "other", "其他"
+
+
+class GrantMode(models.TextChoices):
+    OWNERSHIP = "ownership", "所有权"
+    LONG_TERM_USE = "long_term_use", "长期使用权"
+
+
+class TransferMode(models.TextChoices):
+    ASSIGNMENT = "assignment", "转让"
+    LICENCE = "licence", "许可"
+    EQUITY = "equity", "作价入股"
+
+
+# 赋予科研人员职务科技成果长期使用权的，许可使用期限不少于 10 年（国科发区〔2020〕128号）。
+LONG_TERM_USE_MIN_YEARS = 10
+LONG_TERM_USE_MAX_YEARS = 50
+
+
+def grant_problems(*, mode: str, share_percent: Decimal | None, years: int | None) -> dict[str, str]:
+    """Field → reason for each refusal of a grant (赋权) to the research team."""
+    problems: dict[str, str] = {}
+    if mode == GrantMode.OWNERSHIP:
+        if share_percent is None:
+            problems["share_percent"] = "赋予所有权时请填写科研团队所有权比例。"
+        elif not Decimal("0") < share_percent <= Decimal("100"):
+            problems["share_percent"] = f"所有权比例 {share_percent}% 超出范围：须大于 0% 且不超过 100%。"
+        if years:
+            problems["years"] = "赋予所有权时不填写使用年限。"
+    elif mode == GrantMode.LONG_TERM_USE:
+        if years is None:
+            problems["years"] = "赋予长期使用权时请填写使用年限。"
+        elif not LONG_TERM_USE_MIN_YEARS <= years <= LONG_TERM_USE_MAX_YEARS:
+            problems["years"] = (
+                f"长期使用权年限须在 {LONG_TERM_USE_MIN_YEARS}–{LONG_TERM_USE_MAX_YEARS} 年之间，"
+                f"填写的是 {years} 年。"
+            )
+        if share_percent is not None:
+            problems["share_percent"] = "赋予长期使用权时不填写所有权比例。"
+    else:
+        problems["mode"] = "请选择赋权方式。"
+    return problems
+
+
+def transfer_date_problem(*, transferred_on: dt.date | None, granted_on: dt.date | None) -> str | None:
+    """A transfer or licence of a granted achievement cannot predate the grant."""
+    if transferred_on is not None and granted_on is not None and transferred_on < granted_on:
+        return f"转化日期 {transferred_on:%Y-%m-%d} 早于赋权日期 {granted_on:%Y-%m-%d}，赋权之后才能转化。"
     return None
-
-
-def attachment_extension(filename: str) -> str:
-    return PurePath(filename).suffix.lower().lstrip(".")

@@ -23,7 +23,18 @@ from django.db.models.functions import Coalesce, ExtractYear, Least
 from django.utils import timezone
 
 from . import rules
-from .models import AnnualReport, Call, CooperationProject, Disbursement, Programme, Project
+from .models import (
+    Achievement,
+    AchievementTransfer,
+    AnnualReport,
+    Call,
+    CooperationProject,
+    Disbursement,
+    OwnershipGrant,
+    OwnershipPilot,
+    Programme,
+    Project,
+)
 from .rules import FUNDED_STATES, RUNNING_STATES
 
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=16, decimal_places=2))
@@ -286,3 +297,103 @@ def cooperation_figures_by_county(*, user, year: int) -> list[dict]:
         )
         .order_by("region__sort_order", "region__name")
     )
+
+
+# ------------------------------------------------------------------------ 职务科技成果赋权 pilot
+# The pilot is the bureau's own (no county scoping): readers hold projects.view_ownershippilot.
+
+
+def _transfer_total_subquery(outer: str):
+    total = (
+        AchievementTransfer.objects.filter(**{outer: OuterRef("pk")})
+        .order_by()
+        .values(outer)
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Coalesce(Subquery(total), ZERO)
+
+
+def ownership_pilot_list() -> QuerySet[OwnershipPilot]:
+    achievements = (
+        Achievement.objects.filter(pilot=OuterRef("pk")).order_by().values("pilot").annotate(n=Count("pk"))
+    )
+    grants = (
+        OwnershipGrant.objects.filter(achievement__pilot=OuterRef("pk"))
+        .order_by()
+        .values("achievement__pilot")
+        .annotate(n=Count("pk"))
+    )
+    return OwnershipPilot.objects.select_related("organization").annotate(
+        achievement_count=Coalesce(Subquery(achievements.values("n"), output_field=IntegerField()), 0),
+        grant_count=Coalesce(Subquery(grants.values("n"), output_field=IntegerField()), 0),
+        transfer_total=_transfer_total_subquery("grant__achievement__pilot"),
+    )
+
+
+def achievement_list() -> QuerySet[Achievement]:
+    return Achievement.objects.select_related("pilot__organization", "source_project").annotate(
+        grant_count=Count("grants", distinct=True),
+        transfer_total=_transfer_total_subquery("grant__achievement"),
+    )
+
+
+def achievement_grants(*, achievement: Achievement) -> list[OwnershipGrant]:
+    grants = list(achievement.grants.order_by("granted_on", "pk"))
+    transfers = AchievementTransfer.objects.filter(grant__in=grants).select_related("enterprise")
+    by_grant: dict[int, list[AchievementTransfer]] = {}
+    for transfer in transfers.order_by("transferred_on", "pk"):
+        by_grant.setdefault(transfer.grant_id, []).append(transfer)
+    for grant in grants:
+        grant.transfer_rows = by_grant.get(grant.pk, [])
+    return grants
+
+
+def transfer_list() -> QuerySet[AchievementTransfer]:
+    return AchievementTransfer.objects.select_related("grant__achievement__pilot__organization", "enterprise")
+
+
+def ownership_figures(*, year: int, region=None) -> dict:
+    """The year's pilot figures: achievements granted (赋权成果, distinct), grants, transfers and their
+    amount (万元), in total and by unit (rows in unit order); of one county's units when `region` is
+    given. Three queries."""
+    grants = OwnershipGrant.objects.filter(granted_on__year=year)
+    transfers = AchievementTransfer.objects.filter(transferred_on__year=year)
+    if region is not None:
+        grants = grants.filter(achievement__pilot__organization__region=region)
+        transfers = transfers.filter(grant__achievement__pilot__organization__region=region)
+    units: dict[int, dict] = {}
+
+    def unit(pk: int, name: str) -> dict:
+        return units.setdefault(
+            pk, {"unit": name, "achievements": 0, "grants": 0, "transfers": 0, "amount": Decimal("0")}
+        )
+
+    for row in grants.values("achievement__pilot", "achievement__pilot__organization__name").annotate(
+        achievements=Count("achievement", distinct=True), grants=Count("pk")
+    ):
+        entry = unit(row["achievement__pilot"], row["achievement__pilot__organization__name"])
+        entry.update(achievements=row["achievements"], grants=row["grants"])
+    for row in transfers.values(
+        "grant__achievement__pilot", "grant__achievement__pilot__organization__name"
+    ).annotate(n=Count("pk"), amount=Sum("amount")):
+        entry = unit(row["grant__achievement__pilot"], row["grant__achievement__pilot__organization__name"])
+        entry.update(transfers=row["n"], amount=row["amount"] or Decimal("0"))
+    distinct = grants.aggregate(n=Count("achievement", distinct=True))["n"]
+    rows = sorted(units.values(), key=lambda r: r["unit"])
+    return {
+        "achievements": distinct,
+        "grants": sum(r["grants"] for r in rows),
+        "transfers": sum(r["transfers"] for r in rows),
+        "amount": sum((r["amount"] for r in rows), Decimal("0")),
+        "by_unit": rows,
+    }
+
+
+def ownership_figures_by_year() -> list[dict]:
+    """Every year with a grant or a transfer: the year's totals by unit (for the pilot's figures page)."""
+    years = {
+        *OwnershipGrant.objects.annotate(y=ExtractYear("granted_on")).values_list("y", flat=True),
+        *AchievementTransfer.objects.annotate(y=ExtractYear("transferred_on")).values_list("y", flat=True),
+    }
+    return [{"year": year, **ownership_figures(year=year)} for year in sorted(years, reverse=True)]

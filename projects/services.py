@@ -16,12 +16,15 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from kejiju.accounts.scoping import user_may_see_region
+from kejiju.core import uploads
 from kejiju.core.identifiers import IdentifierError, validate_mobile
 from kejiju.core.models import AuditEvent, Organization
 from kejiju.core.services import audit_event_record
 
 from . import rules
 from .models import (
+    Achievement,
+    AchievementTransfer,
     AnnualReport,
     Attachment,
     BudgetLine,
@@ -31,6 +34,8 @@ from .models import (
     Disbursement,
     LumpSumPilot,
     MidtermCheck,
+    OwnershipGrant,
+    OwnershipPilot,
     Programme,
     Project,
     ProjectEvent,
@@ -647,3 +652,70 @@ def attachment_delete(*, attachment: Attachment, user) -> None:
 def cooperation_project_save(*, project: CooperationProject, user) -> CooperationProject:
     _require_staff(user)
     return _save(project)
+
+
+# ------------------------------------------------------------------------ 职务科技成果赋权 pilot
+
+APPROVAL_FILE_TYPES = ("pdf", "doc", "docx", "wps", "png", "jpg", "jpeg")
+
+
+@transaction.atomic
+def ownership_pilot_save(*, pilot: OwnershipPilot, user) -> OwnershipPilot:
+    _require_staff(user)
+    return _save(pilot)
+
+
+@transaction.atomic
+def achievement_save(*, achievement: Achievement, user) -> Achievement:
+    _require_staff(user)
+    achievement.number = achievement.number.strip()
+    return _save(achievement)
+
+
+@transaction.atomic
+def ownership_grant_save(*, grant: OwnershipGrant, user, upload=None) -> OwnershipGrant:
+    """Record or edit a grant to the research team: the share (所有权, 0–100%) or the years (长期使用权);
+    an edited date may not fall after a recorded transfer. The approval document is checked like every
+    upload and stored under a generated name."""
+    _require_staff(user)
+    problems = rules.grant_problems(mode=grant.mode, share_percent=grant.share_percent, years=grant.years)
+    if problems:
+        raise ValidationError(problems)
+    if grant.pk:
+        first = grant.transfers.order_by("transferred_on").first()
+        problem = first and rules.transfer_date_problem(
+            transferred_on=first.transferred_on, granted_on=grant.granted_on
+        )
+        if problem:
+            raise ValidationError({"granted_on": f"已登记的转化“{first}”：{problem}"})
+    if upload is not None:
+        original = uploads.upload_original_name(upload)
+        problem = uploads.upload_problem(
+            filename=original,
+            head=uploads.upload_head(upload),
+            size=upload.size or 0,
+            max_bytes=attachment_max_bytes(),
+            allowed=APPROVAL_FILE_TYPES,
+        )
+        if problem:
+            raise ValidationError({"approval_file": problem})
+        previous = grant.approval_file.name if grant.approval_file else ""
+        grant.approval_file.save(
+            f"{uuid.uuid4().hex}.{uploads.upload_extension(original)}", upload, save=False
+        )
+        grant.approval_file_name = original
+        if previous:
+            storage = grant.approval_file.storage
+            transaction.on_commit(lambda: storage.delete(previous))
+    return _save(grant)
+
+
+@transaction.atomic
+def achievement_transfer_save(*, transfer: AchievementTransfer, user) -> AchievementTransfer:
+    """Record a transfer or licence of a granted achievement; it cannot predate the grant."""
+    _require_staff(user)
+    grant = OwnershipGrant.objects.get(pk=transfer.grant_id)
+    problem = rules.transfer_date_problem(transferred_on=transfer.transferred_on, granted_on=grant.granted_on)
+    if problem:
+        raise ValidationError({"transferred_on": problem})
+    return _save(transfer)

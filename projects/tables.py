@@ -4,7 +4,16 @@ import django_tables2 as tables
 
 from kejiju.core.tables import BaseTable
 
-from .models import Call, CooperationProject, LumpSumPilot, Programme, Project
+from .models import (
+    Achievement,
+    AchievementTransfer,
+    Call,
+    CooperationProject,
+    LumpSumPilot,
+    OwnershipPilot,
+    Programme,
+    Project,
+)
 
 MONEY_ATTRS = {"td": {"class": "text-end"}, "th": {"class": "text-end"}}
 
@@ -129,3 +138,48 @@ class CooperationProjectTable(BaseTable):
             "finished_on",
             "investment",
         )
+
+
+class OwnershipPilotTable(BaseTable):
+    organization = tables.Column(linkify=True, order_by=("organization__name",))
+    achievement_count = tables.Column("成果数")
+    grant_count = tables.Column("赋权数")
+    transfer_total = tables.Column("转化金额（万元）", attrs=MONEY_ATTRS)
+
+    class Meta(BaseTable.Meta):
+        model = OwnershipPilot
+        fields = ("organization", "scheme", "joined_on", "is_active", "achievement_count", "grant_count")
+
+
+class AchievementTable(BaseTable):
+    title = tables.Column(linkify=True)
+    pilot = tables.Column(
+        "成果所属单位", accessor="pilot__organization__name", order_by=("pilot__organization__name",)
+    )
+    source_project = tables.Column("来源计划项目", accessor="source_project__number", default="—")
+    grant_count = tables.Column("赋权数")
+    transfer_total = tables.Column("转化金额（万元）", attrs=MONEY_ATTRS)
+
+    class Meta(BaseTable.Meta):
+        model = Achievement
+        fields = ("title", "kind", "number", "pilot", "inventors", "source_project", "grant_count")
+
+
+class AchievementTransferTable(BaseTable):
+    achievement = tables.Column(
+        "职务科技成果",
+        accessor="grant__achievement",
+        linkify=lambda record: record.get_absolute_url(),
+        order_by=("grant__achievement__title",),
+    )
+    unit = tables.Column(
+        "成果所属单位",
+        accessor="grant__achievement__pilot__organization__name",
+        order_by=("grant__achievement__pilot__organization__name",),
+    )
+    enterprise = tables.Column(order_by=("enterprise__name",))
+    amount = tables.Column(attrs=MONEY_ATTRS)
+
+    class Meta(BaseTable.Meta):
+        model = AchievementTransfer
+        fields = ("achievement", "unit", "mode", "enterprise", "amount", "transferred_on", "contract_no")

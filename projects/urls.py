@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_ownership
 
 app_name = "projects"
 
@@ -34,6 +34,67 @@ urlpatterns = [
     path("lump-sum-pilots/", views.LumpSumPilotListView.as_view(), name="lumpsumpilot_list"),
     path("lump-sum-pilots/add/", views.LumpSumPilotCreateView.as_view(), name="lumpsumpilot_add"),
     path("lump-sum-pilots/<int:pk>/edit/", views.LumpSumPilotUpdateView.as_view(), name="lumpsumpilot_edit"),
+    path("ownership/", views_ownership.OwnershipPilotListView.as_view(), name="ownershippilot_list"),
+    path("ownership/add/", views_ownership.OwnershipPilotCreateView.as_view(), name="ownershippilot_add"),
+    path("ownership/figures/", views_ownership.OwnershipFiguresView.as_view(), name="ownership_figures"),
+    path(
+        "ownership/<int:pk>/",
+        views_ownership.OwnershipPilotDetailView.as_view(),
+        name="ownershippilot_detail",
+    ),
+    path(
+        "ownership/<int:pk>/edit/",
+        views_ownership.OwnershipPilotUpdateView.as_view(),
+        name="ownershippilot_edit",
+    ),
+    path("ownership/achievements/", views_ownership.AchievementListView.as_view(), name="achievement_list"),
+    path(
+        "ownership/achievements/add/", views_ownership.AchievementCreateView.as_view(), name="achievement_add"
+    ),
+    path(
+        "ownership/achievements/export/",
+        views_ownership.AchievementExportView.as_view(),
+        name="achievement_export",
+    ),
+    path(
+        "ownership/achievements/<int:pk>/",
+        views_ownership.AchievementDetailView.as_view(),
+        name="achievement_detail",
+    ),
+    path(
+        "ownership/achievements/<int:pk>/edit/",
+        views_ownership.AchievementUpdateView.as_view(),
+        name="achievement_edit",
+    ),
+    path(
+        "ownership/achievements/<int:pk>/grants/add/",
+        views_ownership.GrantCreateView.as_view(),
+        name="ownershipgrant_add",
+    ),
+    path(
+        "ownership/grants/<int:pk>/edit/",
+        views_ownership.GrantUpdateView.as_view(),
+        name="ownershipgrant_edit",
+    ),
+    path(
+        "ownership/grants/<int:pk>/file/", views_ownership.GrantFileView.as_view(), name="ownershipgrant_file"
+    ),
+    path(
+        "ownership/grants/<int:pk>/transfers/add/",
+        views_ownership.TransferCreateView.as_view(),
+        name="achievementtransfer_add",
+    ),
+    path("ownership/transfers/", views_ownership.TransferListView.as_view(), name="achievementtransfer_list"),
+    path(
+        "ownership/transfers/export/",
+        views_ownership.TransferExportView.as_view(),
+        name="achievementtransfer_export",
+    ),
+    path(
+        "ownership/transfers/<int:pk>/edit/",
+        views_ownership.TransferUpdateView.as_view(),
+        name="achievementtransfer_edit",
+    ),
     path("cooperation/", views.CooperationProjectListView.as_view(), name="cooperationproject_list"),
     path("cooperation/add/", views.CooperationProjectCreateView.as_view(), name="cooperationproject_add"),
     path(

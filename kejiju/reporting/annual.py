@@ -263,9 +263,85 @@ def annual_statistics(*, year: int, region: Region | None = None, appendix: bool
             "series": {key: [trend[y][key] for y in trend_years] for key, _, _ in HEADLINES},
         },
     }
+    stats["popularisation"] = popularisation_section(year=year, region=region)
     if appendix:
         stats["appendix"] = _appendix(year, region)
     return stats
+
+
+# ------------------------------------------------ 科学普及, 职务科技成果赋权, 科研人员倍增计划
+
+
+def popularisation_section(*, year: int, region: Region | None = None) -> dict[str, Any]:
+    """The year's science popularisation events, the 赋权 pilot's grants and transfers and the research
+    staff against the 倍增 targets, with the sentences the review states (a fixed number of queries)."""
+    outreach = platforms.outreach_year_figures(year=year, region=region)
+    by_region = platforms.outreach_by_region(year=year) if region is None else {}
+    ownership = projects.ownership_figures(year=year, region=region)
+    researchers = reporting.researcher_figures_by_county(year=year, region=region)
+    section = {
+        "outreach": {
+            "events": outreach["events"],
+            "audience": outreach["audience"],
+            "week_events": outreach["week_events"],
+            "week_audience": outreach["week_audience"],
+            "by_kind": outreach["by_kind"],
+            "by_county": [
+                {"region": r.name, **by_region.get(r.pk, {"events": 0, "audience": 0, "week_events": 0})}
+                for r in (Region.objects.county_level() if region is None else [])
+            ],
+        },
+        "ownership": {
+            "achievements": ownership["achievements"],
+            "grants": ownership["grants"],
+            "transfers": ownership["transfers"],
+            "amount": _money(ownership["amount"]),
+            "by_unit": [{**row, "amount": _money(row["amount"])} for row in ownership["by_unit"]],
+        },
+        "researchers": [
+            {
+                "region": row["region"].name,
+                "target": row["target"].target,
+                "enterprise_staff": row["enterprise_staff"],
+                "platform_staff": row["platform_staff"],
+                "actual": row["actual"],
+                "percent": row["percent"],
+                "met": row["met"],
+            }
+            for row in researchers
+        ],
+    }
+    section["sentences"] = popularisation_sentences(section)
+    return section
+
+
+def popularisation_sentences(section: dict[str, Any]) -> list[str]:
+    outreach, ownership, researchers = section["outreach"], section["ownership"], section["researchers"]
+    sentences = []
+    if outreach["week_events"]:
+        sentences.append(
+            f"科技活动周期间举办活动{outreach['week_events']}场，受众{outreach['week_audience']}人次。"
+        )
+    kinds = "、".join(f"{row['label']}{row['count']}场" for row in outreach["by_kind"] if row["count"])
+    if outreach["events"]:
+        sentences.append(
+            f"全年举办科普活动{outreach['events']}场（{kinds}），受众{outreach['audience']}人次。"
+        )
+    else:
+        sentences.append("全年未登记科普活动。")
+    sentences.append(
+        f"职务科技成果赋权改革试点赋权成果{ownership['achievements']}项，"
+        f"转化金额{Decimal(ownership['amount']):,.2f}万元。"
+    )
+    if researchers:
+        target = sum(row["target"] for row in researchers)
+        actual = sum(row["actual"] for row in researchers)
+        met = sum(1 for row in researchers if row["met"])
+        sentences.append(
+            f"科研人员倍增计划目标{target}人，实有科研人员{actual}人，"
+            f"{len(researchers)}个县区中{met}个完成年度目标。"
+        )
+    return sentences
 
 
 def figure_value(stats: dict[str, Any], key: str):

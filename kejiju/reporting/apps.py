@@ -45,6 +45,9 @@ class ReportingConfig(AppConfig):
             "reporting.add_monthlyreport",
             "reporting.view_notice",
             "reporting.view_annualreview",
+            "reporting.view_researchertarget",
+            "reporting.add_researchertarget",
+            "reporting.change_researchertarget",
         ],
         Role.LEADER: [
             "reporting.view_countytask",
@@ -52,6 +55,7 @@ class ReportingConfig(AppConfig):
             "reporting.view_monthlyreport",
             "reporting.view_notice",
             "reporting.view_annualreview",
+            "reporting.view_researchertarget",
         ],
         Role.COUNTY: [
             "reporting.view_countytask",
@@ -62,6 +66,7 @@ class ReportingConfig(AppConfig):
             "reporting.add_monthlyfiling",
             "reporting.change_monthlyfiling",
             "reporting.view_notice",
+            "reporting.view_researchertarget",
         ],
     }
 
@@ -91,6 +96,7 @@ class ReportingConfig(AppConfig):
             models.FilingAttachment,
             models.FilingException,
             models.MonthlyReport,
+            models.ResearcherTarget,
         ):
             auditlog.register(model)
         register_menu(
@@ -103,6 +109,11 @@ class ReportingConfig(AppConfig):
                     MenuItem("月度工作动态", "reporting:monthlyfiling_list", "reporting.view_monthlyfiling"),
                     MenuItem("年度任务清单", "reporting:countytask_list", "reporting.view_countytask"),
                     MenuItem("月度进展报告", "reporting:monthlyreport_list", "reporting.view_monthlyreport"),
+                    MenuItem(
+                        "科研人员倍增计划",
+                        "reporting:researchertarget_list",
+                        "reporting.view_researchertarget",
+                    ),
                     MenuItem("我的通知", "reporting:notice_list", "reporting.view_notice"),
                 ),
             )

@@ -121,6 +121,7 @@ def seed_reporting_demo(*, stdout=None) -> None:
         if user is not None:
             county_users[region.pk] = user
     tasks = _seed_tasks(regions, bureau, rng)
+    _seed_researcher_targets(regions, bureau)
     if MonthlyFiling.objects.filter(year=YEAR).exists():
         if stdout is not None:
             stdout.write("县区报送：2023 年演示数据已存在，跳过。")
@@ -323,3 +324,28 @@ def _build_report(year: int, month: int) -> None:
         kind=services.MONTHLY_REPORT_KIND, parameters={"year": year, "month": month}
     )
     report_job_run(job_id=job.pk)
+
+
+def _seed_researcher_targets(regions, bureau) -> None:
+    """科研人员倍增计划: each county's 2023 and 2024 research-staff targets, set on the 2022 base (the
+    enterprises' 科技人员 plus the platforms' staff): +10% for 2023, +25% for 2024; some counties reach
+    theirs, some do not. Idempotent: an existing target is left as it is."""
+    from enterprises.selectors import tech_staff_by_region
+    from platforms.selectors import platform_staff_by_region
+
+    from .models import ResearcherTarget
+
+    companies = tech_staff_by_region(year=YEAR - 1)
+    platform_staff = platform_staff_by_region(year=YEAR - 1)
+    for region in regions:
+        base = companies.get(region.pk, 0) + platform_staff.get(region.pk, 0)
+        for year, rate in ((YEAR, Decimal("1.10")), (YEAR + 1, Decimal("1.25"))):
+            target = max(10, int((base * rate / 10).to_integral_value(rounding="ROUND_CEILING")) * 10)
+            if ResearcherTarget.objects.filter(region=region, year=year).exists():
+                continue
+            services.researcher_target_save(
+                target=ResearcherTarget(
+                    region=region, year=year, target=target, note="科研人员倍增计划年度目标"
+                ),
+                actor=bureau,
+            )

@@ -4,7 +4,7 @@ from kejiju.accounts.models import Region
 from kejiju.core.filters import BaseFilterSet
 
 from . import rules
-from .models import CountyTask, MonthlyFiling, TaskCategory
+from .models import CountyTask, MonthlyFiling, ResearcherTarget, TaskCategory
 
 
 class CountyTaskFilterSet(BaseFilterSet):
@@ -30,3 +30,13 @@ class MonthlyFilingFilterSet(BaseFilterSet):
     class Meta:
         model = MonthlyFiling
         fields = ["q", "year", "month", "region", "state", "is_late"]
+
+
+class ResearcherTargetFilterSet(BaseFilterSet):
+    search_fields = ("region__name", "note")
+    year = django_filters.NumberFilter(label="年度")
+    region = django_filters.ModelChoiceFilter(queryset=Region.objects.county_level(), label="县区")
+
+    class Meta:
+        model = ResearcherTarget
+        fields = ["year", "region"]

@@ -9,7 +9,7 @@ from kejiju.core.forms import ScopedForm, ScopedModelForm
 
 from . import rules
 from .figures import MonthlyFigure
-from .models import ATTACHMENT_EXTENSIONS, CountyTask, TaskProgress
+from .models import ATTACHMENT_EXTENSIONS, CountyTask, ResearcherTarget, TaskProgress
 from .services import FigureInput, ProgressInput
 
 
@@ -230,3 +230,9 @@ class MonthForm(ScopedForm):
             return rules.parse_month(self.cleaned_data["month"])
         except ValidationError as error:
             raise ValidationError(error.messages) from None
+
+
+class ResearcherTargetForm(ScopedModelForm):
+    class Meta:
+        model = ResearcherTarget
+        fields = ["region", "year", "target", "note"]

@@ -397,3 +397,36 @@ class MonthlyReport(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("reporting:monthlyreport_detail", kwargs={"year": self.year, "month": self.month})
+
+
+class ResearcherTarget(models.Model):
+    """科研人员倍增计划: a county's yearly target of research staff. Progress is computed from the
+    enterprises' yearly 科技人员 and the recognised platforms' staff (kejiju.reporting.selectors)."""
+
+    region = models.ForeignKey(
+        "accounts.Region", verbose_name="县区", on_delete=models.PROTECT, related_name="researcher_targets"
+    )
+    year = models.PositiveIntegerField("年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    target = models.PositiveIntegerField("科研人员目标（人）", validators=[MinValueValidator(1)])
+    note = models.CharField("说明", max_length=200, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = RegionScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "科研人员倍增目标"
+        verbose_name_plural = "科研人员倍增目标"
+        ordering = ["-year", "region__sort_order", "region__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "year"],
+                name="researcher_target_unique",
+                violation_error_message="该县区本年度已有科研人员目标。",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region} {self.year}年科研人员目标{self.target}人"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reporting:researchertarget_list") + f"?year={self.year}"

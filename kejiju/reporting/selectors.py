@@ -11,7 +11,9 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
+from enterprises import selectors as enterprises
 from kejiju.accounts.models import Region
+from platforms import selectors as platforms
 
 from . import rules
 from .figures import monthly_figures
@@ -23,6 +25,7 @@ from .models import (
     MonthlyFiling,
     MonthlyReport,
     Notice,
+    ResearcherTarget,
     TaskProgress,
 )
 
@@ -90,6 +93,7 @@ class BoardRow:
     filing: MonthlyFiling | None
     state: rules.BoardState
     exception: FilingException | None = None
+    researchers: dict[str, Any] | None = None  # the 科研人员倍增计划 progress, when the county has a target
 
     @property
     def colour(self) -> str:
@@ -410,3 +414,45 @@ def yearly_figures(*, year: int) -> dict[int, dict[str, int]]:
     for row in rows:
         sums[row["filing__region_id"]][row["key"]] = row["total"]
     return dict(sums)
+
+
+# ------------------------------------------------------------------------------ 科研人员倍增计划
+
+
+def researcher_target_list(*, user) -> QuerySet[ResearcherTarget]:
+    return ResearcherTarget.objects.visible_to(user).select_related("region")
+
+
+def researcher_progress(*, year: int, targets: list[ResearcherTarget]) -> list[dict[str, Any]]:
+    """Each target against the county's research staff of `year`: the enterprises' 科技人员 plus the staff
+    of its recognised platforms (two grouped queries, whatever the number of targets)."""
+    region_ids = [t.region_id for t in targets]
+    companies = enterprises.tech_staff_by_region(year=year, region_ids=region_ids)
+    platform_staff = platforms.platform_staff_by_region(year=year, region_ids=region_ids)
+    rows = []
+    for target in targets:
+        actual = companies.get(target.region_id, 0) + platform_staff.get(target.region_id, 0)
+        rows.append(
+            {
+                "target": target,
+                "region": target.region,
+                "enterprise_staff": companies.get(target.region_id, 0),
+                "platform_staff": platform_staff.get(target.region_id, 0),
+                "actual": actual,
+                "percent": rules.researcher_percent(actual, target.target),
+                "met": actual >= target.target,
+            }
+        )
+    return rows
+
+
+def researcher_progress_for(*, user, year: int) -> list[dict[str, Any]]:
+    return researcher_progress(year=year, targets=list(researcher_target_list(user=user).filter(year=year)))
+
+
+def researcher_figures_by_county(*, year: int, region=None) -> list[dict[str, Any]]:
+    """The annual review's rows: every county with a target for `year` (or the one county)."""
+    targets = ResearcherTarget.objects.filter(year=year).select_related("region")
+    if region is not None:
+        targets = targets.filter(region=region)
+    return researcher_progress(year=year, targets=list(targets))

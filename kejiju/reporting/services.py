@@ -33,6 +33,7 @@ from .models import (
     MonthlyFiling,
     MonthlyReport,
     Notice,
+    ResearcherTarget,
     TaskProgress,
 )
 
@@ -577,3 +578,16 @@ def build_due_monthly_report(*, now: dt.datetime | None = None) -> ReportJob | N
             continue
         return monthly_report_request(year=year, month=month, user=None, now=now)
     return None
+
+
+# ------------------------------------------------------------------------------ 科研人员倍增计划
+
+
+@transaction.atomic
+def researcher_target_save(*, target: ResearcherTarget, actor: User) -> ResearcherTarget:
+    """The bureau sets each county's yearly research-staff target (counties read their own)."""
+    if actor.role != Role.BUREAU:
+        raise ValidationError("科研人员倍增目标由市局设定。")
+    target.full_clean()
+    target.save()
+    return target

@@ -2,7 +2,7 @@ import django_tables2 as tables
 
 from kejiju.core.tables import BaseTable
 
-from .models import CountyTask, MonthlyFiling, Notice
+from .models import CountyTask, MonthlyFiling, Notice, ResearcherTarget
 
 
 class CountyTaskTable(BaseTable):
@@ -50,3 +50,19 @@ class NoticeTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = Notice
         fields = ("created_at", "title", "body", "read_at")
+
+
+class ResearcherTargetTable(BaseTable):
+    region = tables.Column(verbose_name="县区", order_by=("region__sort_order", "region__code"))
+    edit = tables.LinkColumn(
+        "reporting:researchertarget_edit",
+        args=[tables.A("pk")],
+        text="编辑",
+        orderable=False,
+        verbose_name="",
+    )
+    export_exclude = ("actions", "edit")
+
+    class Meta(BaseTable.Meta):
+        model = ResearcherTarget
+        fields = ("year", "region", "target", "note")

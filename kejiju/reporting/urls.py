@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_annual
+from . import views, views_annual, views_researchers
 
 app_name = "reporting"
 
@@ -32,6 +32,22 @@ urlpatterns = [
         name="monthlyreport_detail",
     ),
     path("notices/", views.NoticeListView.as_view(), name="notice_list"),
+    path("researchers/", views_researchers.ResearcherTargetListView.as_view(), name="researchertarget_list"),
+    path(
+        "researchers/add/",
+        views_researchers.ResearcherTargetCreateView.as_view(),
+        name="researchertarget_add",
+    ),
+    path(
+        "researchers/export/",
+        views_researchers.ResearcherTargetExportView.as_view(),
+        name="researchertarget_export",
+    ),
+    path(
+        "researchers/<int:pk>/edit/",
+        views_researchers.ResearcherTargetUpdateView.as_view(),
+        name="researchertarget_edit",
+    ),
     path("annual/", views_annual.AnnualDashboardView.as_view(), name="annual_dashboard"),
     path("annual/build/", views_annual.AnnualReviewBuildView.as_view(), name="annual_build"),
 ]

@@ -295,6 +295,7 @@ class FilingFormView(PermissionMixin, FormView):
             month=self.month,
             filing=self.filing,
             closed_reason=self.closed_reason(),
+            researchers=selectors.researcher_progress_for(user=self.request.user, year=self.year),
             last_filing_day=rules.last_filing_day(self.year, self.month),
             exception=selectors.active_exception(region=self.region, year=self.year, month=self.month),
             breadcrumbs=[
@@ -466,6 +467,9 @@ class BoardView(PermissionMixin, TemplateView):
         year, month = _month_from_request(self.request)
         now = timezone.now()
         rows = selectors.month_board(user=self.request.user, year=year, month=month, now=now)
+        researchers = {r["region"].pk: r for r in selectors.researcher_figures_by_county(year=year)}
+        for row in rows:
+            row.researchers = researchers.get(row.region.pk)
         py, pm = rules.previous_month(year, month)
         ny, nm = rules.next_month(year, month)
         context.update(

@@ -3,7 +3,14 @@
 from platforms.rules import BatchState
 from tests.access import Route
 
-from .factories import ApplicationFactory, BatchFactory, EvaluationFactory, PlatformFactory
+from .factories import (
+    ApplicationFactory,
+    BatchFactory,
+    EvaluationFactory,
+    OutreachEventFactory,
+    PlatformFactory,
+    photo_upload,
+)
 
 BUREAU = frozenset({"bureau"})
 STAFF_READ = frozenset({"bureau", "leader"})
@@ -59,6 +66,25 @@ def _type_pk(world):
     return {"pk": PlatformType.objects.get(name="重点实验室").pk}
 
 
+def _event(world):
+    return world.once("outreach", lambda: OutreachEventFactory(region=world.county_a))
+
+
+def _event_pk(world):
+    return {"pk": _event(world).pk}
+
+
+def _photo_pk(world):
+    def build():
+        from platforms import services
+
+        return services.outreach_photo_add(
+            event=_event(world), user=world.users["bureau"], upload=photo_upload()
+        )
+
+    return {"pk": world.once("outreach_photo", build).pk}
+
+
 ROUTES = [
     Route("platforms:platform_list", BUSINESS_READ),
     Route("platforms:platform_export", BUSINESS_READ),
@@ -90,4 +116,13 @@ ROUTES = [
     Route("platforms:platformevaluation_export", BUSINESS_READ),
     Route("platforms:platformevaluation_edit", BUREAU, kwargs=_evaluation_pk),
     Route("platforms:evaluationpolicy_edit", BUREAU),
+    Route("platforms:outreachevent_list", BUSINESS_READ),
+    Route("platforms:outreachevent_export", BUSINESS_READ),
+    Route("platforms:outreachevent_add", ENTRY),
+    Route("platforms:outreachevent_detail", BUSINESS_READ, kwargs=_event_pk, scoped=True),
+    Route("platforms:outreachevent_edit", ENTRY, kwargs=_event_pk, scoped=True),
+    Route("platforms:outreachevent_delete", ENTRY, kwargs=_event_pk, scoped=True),
+    Route("platforms:outreachphoto_add", ENTRY, kwargs=_event_pk, scoped=True),
+    Route("platforms:outreachphoto_download", BUSINESS_READ, kwargs=_photo_pk, scoped=True),
+    Route("platforms:outreachphoto_delete", ENTRY, kwargs=_photo_pk, scoped=True),
 ]

@@ -4,8 +4,15 @@ from decimal import Decimal
 import factory
 
 from kejiju.core.models import Organization
-from platforms.models import Platform, PlatformApplication, PlatformEvaluation, PlatformType, RecognitionBatch
-from platforms.rules import Grade, Level, PlatformState
+from platforms.models import (
+    OutreachEvent,
+    Platform,
+    PlatformApplication,
+    PlatformEvaluation,
+    PlatformType,
+    RecognitionBatch,
+)
+from platforms.rules import Grade, Level, OutreachKind, OutreachState, PlatformState
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory):
@@ -64,3 +71,26 @@ class EvaluationFactory(factory.django.DjangoModelFactory):
     year = 2024
     score = Decimal("85")
     grade = Grade.GOOD
+
+
+class OutreachEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OutreachEvent
+
+    name = factory.Sequence(lambda n: f"测试科普活动{n}")
+    held_on = dt.date(2023, 5, 22)
+    kind = OutreachKind.GRASSROOTS
+    state = OutreachState.HELD
+    science_week = True
+    organiser_name = "县科协"
+    region = None
+    audience = 100
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def photo_upload(name: str = "现场.png", content: bytes = PNG):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content, content_type="image/png")

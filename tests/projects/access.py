@@ -96,6 +96,40 @@ def _cooperation(world):
     return {"pk": world.once("cooperation", build).pk}
 
 
+def _transfer(world):
+    def build():
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from projects import services
+        from tests.projects.factories import AchievementTransferFactory
+
+        transfer = AchievementTransferFactory()
+        services.ownership_grant_save(
+            grant=transfer.grant,
+            user=world.users["bureau"],
+            upload=SimpleUploadedFile("批复.pdf", b"%PDF-1.7\n%test\n", content_type="application/pdf"),
+        )
+        return transfer
+
+    return world.once("ownership_transfer", build)
+
+
+def _ownership_pilot(world):
+    return {"pk": _transfer(world).grant.achievement.pilot_id}
+
+
+def _achievement(world):
+    return {"pk": _transfer(world).grant.achievement_id}
+
+
+def _grant(world):
+    return {"pk": _transfer(world).grant_id}
+
+
+def _transfer_pk(world):
+    return {"pk": _transfer(world).pk}
+
+
 ROUTES = [
     Route("projects:project_list", BUSINESS_READ),
     Route("projects:project_add", APPLICANTS),
@@ -139,4 +173,21 @@ ROUTES = [
     Route("projects:cooperationproject_export", BUSINESS_READ, ok=(200,)),
     Route("projects:cooperationproject_detail", BUSINESS_READ, kwargs=_cooperation, scoped=True, ok=(200,)),
     Route("projects:cooperationproject_edit", BUREAU, kwargs=_cooperation, scoped=True, ok=(200,)),
+    Route("projects:ownershippilot_list", STAFF_READ, ok=(200,)),
+    Route("projects:ownershippilot_add", BUREAU, ok=(200,)),
+    Route("projects:ownership_figures", STAFF_READ, ok=(200,)),
+    Route("projects:ownershippilot_detail", STAFF_READ, kwargs=_ownership_pilot, ok=(200,)),
+    Route("projects:ownershippilot_edit", BUREAU, kwargs=_ownership_pilot, ok=(200,)),
+    Route("projects:achievement_list", STAFF_READ, ok=(200,)),
+    Route("projects:achievement_add", BUREAU, ok=(200,)),
+    Route("projects:achievement_export", STAFF_READ, ok=(200,)),
+    Route("projects:achievement_detail", STAFF_READ, kwargs=_achievement, ok=(200,)),
+    Route("projects:achievement_edit", BUREAU, kwargs=_achievement, ok=(200,)),
+    Route("projects:ownershipgrant_add", BUREAU, kwargs=_achievement, ok=(200,)),
+    Route("projects:ownershipgrant_edit", BUREAU, kwargs=_grant, ok=(200,)),
+    Route("projects:ownershipgrant_file", STAFF_READ, kwargs=_grant, ok=(200,)),
+    Route("projects:achievementtransfer_add", BUREAU, kwargs=_grant, ok=(200,)),
+    Route("projects:achievementtransfer_list", STAFF_READ, ok=(200,)),
+    Route("projects:achievementtransfer_export", STAFF_READ, ok=(200,)),
+    Route("projects:achievementtransfer_edit", BUREAU, kwargs=_transfer_pk, ok=(200,)),
 ]

@@ -6,7 +6,16 @@ from decimal import Decimal
 import factory
 
 from kejiju.core.models import Organization
-from projects.models import Call, CooperationProject, Programme, Project
+from projects.models import (
+    Achievement,
+    AchievementTransfer,
+    Call,
+    CooperationProject,
+    OwnershipGrant,
+    OwnershipPilot,
+    Programme,
+    Project,
+)
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory):
@@ -70,3 +79,46 @@ class CooperationProjectFactory(factory.django.DjangoModelFactory):
     kind = CooperationProject.Kind.TRANSFER_BASE
     state = CooperationProject.State.SIGNED
     task_year = 2023
+
+
+class OwnershipPilotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OwnershipPilot
+
+    organization = factory.SubFactory(UniversityFactory)
+    scheme = "职务科技成果赋权改革试点工作方案"
+    joined_on = dt.date(2023, 6, 1)
+
+
+class AchievementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Achievement
+
+    pilot = factory.SubFactory(OwnershipPilotFactory)
+    title = factory.Sequence(lambda n: f"测试成果{n}")
+    kind = "invention"
+    number = factory.Sequence(lambda n: f"ZL2023{n:07d}.1")
+    inventors = "张三、李四"
+
+
+class OwnershipGrantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OwnershipGrant
+
+    achievement = factory.SubFactory(AchievementFactory)
+    team = "张三团队"
+    mode = "ownership"
+    share_percent = Decimal("70")
+    granted_on = dt.date(2023, 8, 1)
+    approval_no = factory.Sequence(lambda n: f"测试〔2023〕{n}号")
+
+
+class AchievementTransferFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AchievementTransfer
+
+    grant = factory.SubFactory(OwnershipGrantFactory)
+    mode = "assignment"
+    enterprise = factory.SubFactory(OrganizationFactory)
+    amount = Decimal("20.00")
+    transferred_on = dt.date(2023, 10, 1)

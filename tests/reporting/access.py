@@ -53,6 +53,17 @@ def reopen(world):
     return {"region": world.county_a.pk, "year": 2024, "month": 1}
 
 
+def researcher_target_pk(world):
+    from kejiju.reporting.models import ResearcherTarget
+
+    return {
+        "pk": world.once(
+            "researcher_target",
+            lambda: ResearcherTarget.objects.create(region=world.county_a, year=2023, target=100),
+        ).pk
+    }
+
+
 ROUTES = [
     Route("reporting:countytask_list", READ),
     Route("reporting:countytask_add", BUREAU_COUNTY),
@@ -80,4 +91,8 @@ ROUTES = [
     # The annual dashboard and review: leadership and bureau staff; county offices get none (403).
     Route("reporting:annual_dashboard", STAFF, ok=(200,)),
     Route("reporting:annual_build", STAFF, methods=("POST",), data=lambda world: {"year": 2023}),
+    Route("reporting:researchertarget_list", READ),
+    Route("reporting:researchertarget_export", READ),
+    Route("reporting:researchertarget_add", BUREAU),
+    Route("reporting:researchertarget_edit", BUREAU, kwargs=researcher_target_pk),
 ]

@@ -8,6 +8,8 @@ from .generic import (
     ObjectListView,
     ObjectUpdateView,
     ScopedQuerysetMixin,
+    ServiceErrorsMixin,
+    add_service_errors,
 )
 
 __all__ = [
@@ -20,4 +22,6 @@ __all__ = [
     "ObjectListView",
     "ObjectUpdateView",
     "ScopedQuerysetMixin",
+    "ServiceErrorsMixin",
+    "add_service_errors",
 ]

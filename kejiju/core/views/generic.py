@@ -8,6 +8,7 @@ from typing import Any
 from auditlog.models import LogEntry
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError
 from django.http import HttpResponseRedirect
@@ -182,6 +183,28 @@ class FormUserMixin:
         kwargs = super().get_form_kwargs()
         kwargs["user"] = self.request.user
         return kwargs
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on the field it names when the form has it, else on
+    the form as a whole."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+class ServiceErrorsMixin:
+    """For create/update views whose save_form calls a service: its ValidationError is shown on the form
+    (nothing is saved: the save runs in a transaction)."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
 
 
 class ObjectEditMixin(FormUserMixin, BreadcrumbMixin):

@@ -64,3 +64,24 @@ def test_command_prints_the_pdf_path_last(edition):
     assert edition["path"].suffix == ".pdf" and edition["pdf"].startswith(b"%PDF")
     assert "附录二" in edition["text"] and "年入库科技型中小企业" in edition["text"]
     assert "山西众立法兰有限公司" in edition["text"] or "山西雁门山酒业有限公司" in edition["text"]
+
+
+def test_2023_edition_has_the_science_week_the_pilot_and_the_researcher_targets(edition):
+    from kejiju.accounts.models import Region
+    from kejiju.reporting.models import ResearcherTarget
+    from platforms.models import OutreachEvent
+    from projects.models import LumpSumPilot, OwnershipPilot
+
+    counties = list(Region.objects.county_level())
+    week = OutreachEvent.objects.filter(science_week=True, held_on__year=2023, state="held")
+    assert {event.region_id for event in week} >= {region.pk for region in counties}
+    assert set(ResearcherTarget.objects.filter(year=2023).values_list("region", flat=True)) == {
+        region.pk for region in counties
+    }
+    pilot = OwnershipPilot.objects.get(organization__name="忻州师范学院")
+    assert LumpSumPilot.objects.filter(organization=pilot.organization).exists()  # two schemes, one unit
+    assert pilot.achievements.filter(grants__isnull=False).distinct().count() == 2
+    text = edition["text"]
+    assert f"科技活动周期间举办活动{week.count()}场" in text
+    assert "职务科技成果赋权改革试点赋权成果2项，转化金额53.50万元" in text
+    assert "科研人员倍增计划目标" in text

@@ -1,0 +1,101 @@
+"""科研人员倍增计划: targets set by the bureau, progress from the enterprises' 科技人员 and the recognised
+platforms' staff, shown on the targets list, the board and the county's monthly page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from kejiju.reporting import rules, selectors, services
+from kejiju.reporting.models import ResearcherTarget
+from platforms.rules import PlatformState
+from tests.enterprises.factories import EnterpriseFactory, EnterpriseYearFactory
+from tests.platforms.factories import PlatformFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_percent_rule():
+    assert rules.researcher_percent(150, 100) == 150
+    assert rules.researcher_percent(99, 100) == 99
+    assert rules.researcher_percent(5, 0) is None
+
+
+@pytest.fixture
+def staff(county_a, county_b):
+    """County A: enterprises 30 + 12 科技人员 in 2023, a recognised platform of 20 and a revoked one;
+    county B: 7 in 2023. Figures of other years must not count."""
+    EnterpriseYearFactory(enterprise=EnterpriseFactory(region=county_a), year=2023, tech_staff=30)
+    EnterpriseYearFactory(enterprise=EnterpriseFactory(region=county_a), year=2023, tech_staff=12)
+    EnterpriseYearFactory(enterprise=EnterpriseFactory(region=county_a), year=2022, tech_staff=99)
+    EnterpriseYearFactory(enterprise=EnterpriseFactory(region=county_b), year=2023, tech_staff=7)
+    PlatformFactory(region=county_a, staff_count=20, recognised_on=dt.date(2021, 5, 1))
+    PlatformFactory(region=county_a, staff_count=50, state=PlatformState.REVOKED)
+    PlatformFactory(region=county_a, staff_count=40, recognised_on=dt.date(2024, 5, 1))  # later
+    ResearcherTarget.objects.create(region=county_a, year=2023, target=80)
+    ResearcherTarget.objects.create(region=county_b, year=2023, target=5)
+
+
+def test_progress_counts_enterprises_and_recognised_platforms(staff, county_a, county_b):
+    rows = {row["region"]: row for row in selectors.researcher_figures_by_county(year=2023)}
+    a, b = rows[county_a], rows[county_b]
+    assert (a["enterprise_staff"], a["platform_staff"], a["actual"]) == (42, 20, 62)
+    assert (a["percent"], a["met"]) == (77, False)
+    assert (b["actual"], b["percent"], b["met"]) == (7, 140, True)
+
+
+def test_only_the_bureau_sets_targets(county_user, bureau_user, county_a):
+    with pytest.raises(ValidationError):
+        services.researcher_target_save(
+            target=ResearcherTarget(region=county_a, year=2024, target=10), actor=county_user
+        )
+    services.researcher_target_save(
+        target=ResearcherTarget(region=county_a, year=2024, target=10), actor=bureau_user
+    )
+    with pytest.raises(ValidationError) as error:
+        services.researcher_target_save(
+            target=ResearcherTarget(region=county_a, year=2024, target=12), actor=bureau_user
+        )
+    assert "已有科研人员目标" in str(error.value)
+
+
+def test_county_sees_its_own_target_and_progress(client, staff, county_user):
+    client.force_login(county_user)
+    response = client.get(reverse("reporting:researchertarget_list"), {"year": 2023})
+    assert response.context["table"].paginator.count == 1
+    assert [row["actual"] for row in response.context["progress"]] == [62]
+    assert "编辑" not in response.content.decode()
+    workbook = load_workbook(
+        io.BytesIO(b"".join(client.get(reverse("reporting:researchertarget_export")).streaming_content))
+    )
+    rows = list(workbook.active.iter_rows(values_only=True))
+    assert len(rows) == 2 and rows[1][1] == "忻府区"
+
+
+def test_targets_list_query_count_is_constant(client, bureau_user, regions, django_assert_max_num_queries):
+    client.force_login(bureau_user)
+    counties = [r for r in regions.values() if r.kind in ("district", "county", "county_city", "zone")]
+    ResearcherTarget.objects.create(region=counties[0], year=2023, target=10)
+    url = reverse("reporting:researchertarget_list")
+    with django_assert_max_num_queries(15) as small:
+        assert client.get(url, {"year": 2023}).status_code == 200
+    for region in counties[1:]:
+        ResearcherTarget.objects.create(region=region, year=2023, target=10)
+        EnterpriseYearFactory(enterprise=EnterpriseFactory(region=region), year=2023, tech_staff=3)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert client.get(url, {"year": 2023}).status_code == 200
+
+
+def test_board_and_county_page_show_the_progress(client, staff, bureau_user, county_user, county_a):
+    client.force_login(bureau_user)
+    board = client.get(reverse("reporting:board"), {"month": "2023-12"}).content.decode()
+    assert f'data-testid="board-researchers-{county_a.code}"' in board
+    assert "科研人员 62/80 人（77%）" in board
+    client.force_login(county_user)
+    page = client.get(reverse("reporting:filing_form", args=[2023, 12])).content.decode()
+    assert "2023年目标 80 人，当前 62 人" in page
