@@ -18,7 +18,13 @@ from .annual import HEADLINE_LABELS, annual_statistics, summary_sentences
 PERMISSION = "reporting.view_annualreview"
 KIND = "annual_review"
 
-FONT_STACK = "'Noto Sans CJK SC', 'Noto Serif CJK SC', 'DejaVu Sans', sans-serif"
+# Every character a user may type is drawn from some font, never dropped: Noto CJK (Chinese, and the
+# Extension B characters it has, such as 𠮷), DejaVu Sans (Latin, Cyrillic, symbols), Noto Color Emoji,
+# Symbola (symbols and emoji outside the others), HanaMin A/B (the rest of the CJK extensions: 𪚥 …).
+# The packages are in the Makefile's SYSTEM_PACKAGES and the Dockerfile.
+FONT_STACK = (
+    "'Noto Sans CJK SC', 'DejaVu Sans', 'Noto Color Emoji', 'Symbola', 'HanaMinA', 'HanaMinB', sans-serif"
+)
 
 
 def bar_chart(rows: list[tuple[str, float]], *, width: int = 640, bar_height: int = 16) -> str:
@@ -34,7 +40,7 @@ def bar_chart(rows: list[tuple[str, float]], *, width: int = 640, bar_height: in
     height = top * 2 + len(rows) * (bar_height + gap)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" font-family="Noto Sans CJK SC" font-size="10">'
+        f'viewBox="0 0 {width} {height}" font-family="{FONT_STACK}" font-size="10">'
     ]
     for index, (label, value) in enumerate(rows):
         y = top + index * (bar_height + gap)

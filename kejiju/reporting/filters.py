@@ -2,6 +2,7 @@ import django_filters
 
 from kejiju.accounts.models import Region
 from kejiju.core.filters import BaseFilterSet
+from kejiju.core.models import ReportJob
 
 from . import rules
 from .models import CountyTask, MonthlyFiling, TaskCategory
@@ -30,3 +31,13 @@ class MonthlyFilingFilterSet(BaseFilterSet):
     class Meta:
         model = MonthlyFiling
         fields = ["q", "year", "month", "region", "state", "is_late"]
+
+
+class AnnualEditionFilterSet(BaseFilterSet):
+    search_fields = ("parameters__region_name", "parameters__narrative", "error")
+    year = django_filters.NumberFilter(field_name="parameters__year", label="年度")
+    state = django_filters.ChoiceFilter(choices=ReportJob.State.choices, label="状态")
+
+    class Meta:
+        model = ReportJob
+        fields = ["year", "state"]

@@ -228,3 +228,14 @@ def format_percent(value: Fraction | None) -> str:
     if decimal is None:
         return "—"
     return f"{(decimal * 100).quantize(Decimal('0.1'), ROUND_HALF_UP)}%"
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clean_narrative(text: str) -> str:
+    """The narrative leadership types (or pastes from Word) for the annual review, kept as typed: markup
+    stays text (the templates escape it), line breaks become \\n, control characters (a vertical tab,
+    a form feed from Word) become spaces. Everything else — odd spaces, emoji, 𠮷 — is kept."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub(" ", text).strip()
