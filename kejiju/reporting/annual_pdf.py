@@ -19,12 +19,12 @@ PERMISSION = "reporting.view_annualreview"
 KIND = "annual_review"
 
 # Every character a user may type is drawn from some font, never dropped: Noto CJK (Chinese, and the
-# Extension B characters it has, such as 𠮷), DejaVu Sans (Latin, Cyrillic, symbols), Noto Color Emoji,
-# Symbola (symbols and emoji outside the others), HanaMin A/B (the rest of the CJK extensions: 𪚥 …).
-# The packages are in the Makefile's SYSTEM_PACKAGES and the Dockerfile.
-FONT_STACK = (
-    "'Noto Sans CJK SC', 'DejaVu Sans', 'Noto Color Emoji', 'Symbola', 'HanaMinA', 'HanaMinB', sans-serif"
-)
+# Extension B characters it has, such as 𠮷), DejaVu Sans (Latin, Cyrillic, symbols), Symbola (symbols
+# outside those), HanaMin A/B (the rest of the CJK extensions: 𪚥 …). Emoji come from Noto Color Emoji,
+# which Pango picks for emoji runs by itself: named here, it would also take the digits (they are emoji
+# keycap bases) and draw them full width. The packages are in the Makefile's SYSTEM_PACKAGES and the
+# Dockerfile; tests/reporting/annual checks that no character is drawn as .notdef.
+FONT_STACK = "'Noto Sans CJK SC', 'DejaVu Sans', 'Symbola', 'HanaMinA', 'HanaMinB', sans-serif"
 
 
 def bar_chart(rows: list[tuple[str, float]], *, width: int = 640, bar_height: int = 16) -> str:

@@ -107,7 +107,8 @@ def figure_links(year: int, region: Region | None) -> dict[str, str]:
         "transfer_bases": _url(cooperation, kind="transfer_base", landed_year=year, region=r),
         "parks": _url(cooperation, kind="industrial_park", finished_year=year, region=r),
         "vp_candidates": _url("experts:vicepresidentplacement_list", year=year, county=r),
-        "vp_universities": _url("experts:vicepresidentplacement_list", year=year, county=r),
+        # The universities (units list), not the placements: the list counts what the figure counts.
+        "vp_universities": _url("core:organization_list", vp_year=year, vp_county=r),
         "experts": _url("experts:expert_list", admitted_year=year, county=r),
         "projects": _url("projects:project_list", year=year, region=r),
         "committed": _url("projects:project_list", year=year, region=r),
@@ -184,7 +185,9 @@ class AnnualReviewBuildView(AnnualPermissionMixin, View):
     def post(self, request):
         form = AnnualBuildForm(request.POST)
         if not form.is_valid():
-            problems = [f"{form.fields[name].label}：{e}" for name, errors in form.errors.items() for e in errors]
+            problems = [
+                f"{form.fields[name].label}：{e}" for name, errors in form.errors.items() for e in errors
+            ]
             messages.error(request, "；".join(problems))
             return redirect("reporting:annual_dashboard")
         year, region = form.cleaned_data["year"], form.cleaned_data["region"]

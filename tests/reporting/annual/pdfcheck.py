@@ -15,9 +15,11 @@ from pypdf.generic import ContentStream, IndirectObject
 HEX = r"<([0-9a-fA-F]+)>"
 
 
-def pdf_text(pdf: bytes) -> str:
-    """The PDF's text by poppler's pdftotext (pypdf garbles text drawn from several fonts on a page)."""
-    return subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+def pdf_text(pdf: bytes, *, raw: bool = False) -> str:
+    """The PDF's text by poppler's pdftotext (pypdf garbles text drawn from several fonts on a page).
+    `raw` keeps the drawing order: a table cell's wrapped lines stay together."""
+    args = ["pdftotext", *(["-raw"] if raw else []), "-", "-"]
+    return subprocess.run(args, input=pdf, capture_output=True, check=True).stdout.decode()
 
 
 def _cmap_sections(data: str, kind: str) -> list[str]:
@@ -79,6 +81,7 @@ class PdfGlyphs:
     fonts: dict[str, _Font] = field(default_factory=dict)
     notdef: list[tuple[str, str]] = field(default_factory=list)  # (font, character) drawn as .notdef
     drawn: int = 0
+    characters: dict[str, set[str]] = field(default_factory=dict)  # font → the characters it drew
 
 
 def _walk(stream_owner, resources, reader, result: PdfGlyphs, seen: set) -> None:
@@ -113,6 +116,7 @@ def _walk(stream_owner, resources, reader, result: PdfGlyphs, seen: set) -> None
                     code = int.from_bytes(raw[index : index + 2], "big")
                     cid = code if current.code_to_cid is None else current.code_to_cid.get(code, 0)
                     result.drawn += 1
+                    result.characters.setdefault(current.name, set()).add(current.to_unicode.get(code, "?"))
                     if cid == 0:
                         result.notdef.append((current.name, current.to_unicode.get(code, "?")))
 
