@@ -35,9 +35,12 @@ class MonthlyFilingFilterSet(BaseFilterSet):
 
 class AnnualEditionFilterSet(BaseFilterSet):
     search_fields = ("parameters__region_name", "parameters__narrative", "error")
-    year = django_filters.NumberFilter(field_name="parameters__year", label="年度")
+    year = django_filters.NumberFilter(label="年度", method="filter_year")
     state = django_filters.ChoiceFilter(choices=ReportJob.State.choices, label="状态")
 
     class Meta:
         model = ReportJob
         fields = ["year", "state"]
+
+    def filter_year(self, queryset, name, value):
+        return queryset.filter(parameters__year=int(value))  # a JSON number: compare an int, not a Decimal
