@@ -86,7 +86,12 @@ def render_pdf(stats: dict, *, generated_at=None, narrative: str = "") -> bytes:
     """The annual summary as PDF bytes (A4, page numbers, running header, repeated table headers)."""
     from weasyprint import HTML
 
-    html = render_to_string(
+    return HTML(string=render_html(stats, generated_at=generated_at, narrative=narrative)).write_pdf()
+
+
+def render_html(stats: dict, *, generated_at=None, narrative: str = "") -> str:
+    """The page WeasyPrint lays out (the narrative is text: the template escapes it)."""
+    return render_to_string(
         "reporting/annual/review_pdf.html",
         {
             "stats": stats,
@@ -98,7 +103,6 @@ def render_pdf(stats: dict, *, generated_at=None, narrative: str = "") -> bytes:
             "generated_at": generated_at or timezone.localtime(),
         },
     )
-    return HTML(string=html).write_pdf()
 
 
 def review_filename(year: int, region_name: str | None = None) -> str:

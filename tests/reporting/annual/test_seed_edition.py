@@ -64,3 +64,21 @@ def test_command_prints_the_pdf_path_last(edition):
     assert edition["path"].suffix == ".pdf" and edition["pdf"].startswith(b"%PDF")
     assert "附录二" in edition["text"] and "年入库科技型中小企业" in edition["text"]
     assert "山西众立法兰有限公司" in edition["text"] or "山西雁门山酒业有限公司" in edition["text"]
+
+
+def test_the_universities_figure_links_to_the_65_universities(edition):
+    """The 科技副总 figure of universities opens the units list filtered to them: the list counts 65 (the
+    97 candidates are another figure, with its own link)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from kejiju.core.filters import OrganizationFilterSet
+    from kejiju.core.models import Organization
+    from kejiju.reporting.views_annual import figure_links
+
+    link = urlsplit(figure_links(2023, None)["vp_universities"])
+    assert link.path == "/organizations/"
+    data = {key: values[0] for key, values in parse_qs(link.query).items()}
+    universities = OrganizationFilterSet(data, queryset=Organization.objects.all()).qs
+    assert universities.count() == 65
+    assert set(universities.values_list("kind", flat=True)) == {Organization.Kind.UNIVERSITY}
+    assert "科技副总来源高校（所）65" in edition["text"]
