@@ -261,6 +261,7 @@ def test_empty_year_renders(world):
     pdf = render_pdf(annual_statistics(year=2010))
     text = pdf_text(pdf)
     assert "本年度无新认定平台" in text and "2010年度工作综述" in text
+    assert pdf_glyphs(pdf).notdef == []
 
 
 def test_bar_chart_escapes_labels():
