@@ -140,9 +140,13 @@ def chart_data(stats: dict) -> dict:
     }
 
 
+def editions_visible_to(user):
+    return report_jobs_visible_to(user=user).filter(kind=KIND)
+
+
 def editions(*, user, year: int):
     """The year's annual review jobs the user may see, newest first."""
-    return report_jobs_visible_to(user=user).filter(kind=KIND, parameters__year=year).order_by("-created_at")
+    return editions_visible_to(user).filter(parameters__year=year).order_by("-created_at")
 
 
 class AnnualPermissionMixin(PermissionRequiredMixin):
@@ -203,10 +207,6 @@ class AnnualReviewBuildView(AnnualPermissionMixin, View):
         )
         messages.success(request, f"已提交{year}年度工作综述的生成任务。")
         return redirect("reporting:annual_edition_detail", pk=job.pk)
-
-
-def editions_visible_to(user):
-    return report_jobs_visible_to(user=user).filter(kind=KIND)
 
 
 class AnnualEditionListView(ObjectListView):
