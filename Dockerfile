@@ -8,7 +8,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_SETTINGS_MODULE=kejiju.settings_prod \
     MEDIA_ROOT=/app/media
 
-# WeasyPrint needs Pango and HarfBuzz (subsetting); Noto CJK renders Chinese in PDFs;
+# WeasyPrint needs Pango and HarfBuzz (subsetting); Noto CJK renders Chinese in PDFs, DejaVu, Noto Color
+# Emoji, Symbola and HanaMin are the fallbacks for symbols, emoji and rare CJK characters (𪚥);
 # postgresql-client (15 on bookworm, as the server) gives pg_dump/psql for backups.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
@@ -16,6 +17,10 @@ RUN apt-get update \
         libpangoft2-1.0-0 \
         libharfbuzz-subset0 \
         fonts-noto-cjk \
+        fonts-dejavu-core \
+        fonts-noto-color-emoji \
+        fonts-symbola \
+        fonts-hanazono \
         postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 

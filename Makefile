@@ -2,7 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-SYSTEM_PACKAGES := chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+SYSTEM_PACKAGES := chromium fonts-noto-cjk fonts-dejavu-core fonts-noto-color-emoji fonts-symbola fonts-hanazono \
+	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
 	poppler-utils postgresql-client
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kejiju
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/0

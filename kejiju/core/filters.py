@@ -48,8 +48,30 @@ class OrganizationFilterSet(BaseFilterSet):
     kind = django_filters.ChoiceFilter(choices=Organization.Kind.choices, label="单位类型")
     region = django_filters.ModelChoiceFilter(queryset=Region.objects.county_level(), label="所在县区")
 
+    # The universities that sent 科技副总 in a year (placed in one county): the list behind the annual
+    # review's "科技副总来源高校" figure. Both conditions apply to the same placement, in one filter() call.
+    vp_year = django_filters.NumberFilter(label="派出科技副总年度", method="filter_vice_presidents")
+    vp_county = django_filters.ModelChoiceFilter(
+        queryset=Region.objects.county_level(), label="科技副总所在县区", method="filter_vice_presidents"
+    )
+
     class Meta:
         model = Organization
-        fields = ["q", "kind", "region", "is_active"]
+        fields = ["q", "kind", "region", "is_active", "vp_year", "vp_county"]
 
     is_active = django_filters.BooleanFilter(label="有效")
+
+    def filter_vice_presidents(self, queryset, name, value):
+        return queryset  # applied with its partner in filter_queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        placement = {}
+        if data.get("vp_year"):
+            placement["vice_presidents_sent__year"] = data["vp_year"]
+        if data.get("vp_county"):
+            placement["vice_presidents_sent__county"] = data["vp_county"]
+        if placement:
+            queryset = queryset.filter(**placement).distinct()
+        return queryset

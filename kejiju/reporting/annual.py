@@ -107,13 +107,14 @@ def headline_figures(*, year: int, region: Region | None = None) -> dict[str, An
 
 
 def change(value, previous) -> str | None:
-    """The change on the previous year as a signed string (money keeps its cents)."""
+    """The change on the previous year as a signed string with thousands separators (money keeps its
+    cents): "+1,234", "-12,500.00"."""
     if previous is None:
         return None
     if isinstance(value, str) or isinstance(previous, str):
         diff = Decimal(value) - Decimal(previous)
-        return f"{diff:+.2f}"
-    return f"{value - previous:+d}"
+        return f"{diff:+,.2f}"
+    return f"{value - previous:+,d}"
 
 
 def _platform_rows(current: list[dict], previous: list[dict]) -> list[dict]:

@@ -18,7 +18,13 @@ from .annual import HEADLINE_LABELS, annual_statistics, summary_sentences
 PERMISSION = "reporting.view_annualreview"
 KIND = "annual_review"
 
-FONT_STACK = "'Noto Sans CJK SC', 'Noto Serif CJK SC', 'DejaVu Sans', sans-serif"
+# Every character a user may type is drawn from some font, never dropped: Noto CJK (Chinese, and the
+# Extension B characters it has, such as 𠮷), DejaVu Sans (Latin, Cyrillic, symbols), Symbola (symbols
+# outside those), HanaMin A/B (the rest of the CJK extensions: 𪚥 …). Emoji come from Noto Color Emoji,
+# which Pango picks for emoji runs by itself: named here, it would also take the digits (they are emoji
+# keycap bases) and draw them full width. The packages are in the Makefile's SYSTEM_PACKAGES and the
+# Dockerfile; tests/reporting/annual checks that no character is drawn as .notdef.
+FONT_STACK = "'Noto Sans CJK SC', 'DejaVu Sans', 'Symbola', 'HanaMinA', 'HanaMinB', sans-serif"
 
 
 def bar_chart(rows: list[tuple[str, float]], *, width: int = 640, bar_height: int = 16) -> str:
@@ -34,7 +40,7 @@ def bar_chart(rows: list[tuple[str, float]], *, width: int = 640, bar_height: in
     height = top * 2 + len(rows) * (bar_height + gap)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" font-family="Noto Sans CJK SC" font-size="10">'
+        f'viewBox="0 0 {width} {height}" font-family="{FONT_STACK}" font-size="10">'
     ]
     for index, (label, value) in enumerate(rows):
         y = top + index * (bar_height + gap)
@@ -80,7 +86,12 @@ def render_pdf(stats: dict, *, generated_at=None, narrative: str = "") -> bytes:
     """The annual summary as PDF bytes (A4, page numbers, running header, repeated table headers)."""
     from weasyprint import HTML
 
-    html = render_to_string(
+    return HTML(string=render_html(stats, generated_at=generated_at, narrative=narrative)).write_pdf()
+
+
+def render_html(stats: dict, *, generated_at=None, narrative: str = "") -> str:
+    """The page WeasyPrint lays out (the narrative is text: the template escapes it)."""
+    return render_to_string(
         "reporting/annual/review_pdf.html",
         {
             "stats": stats,
@@ -92,7 +103,6 @@ def render_pdf(stats: dict, *, generated_at=None, narrative: str = "") -> bytes:
             "generated_at": generated_at or timezone.localtime(),
         },
     )
-    return HTML(string=html).write_pdf()
 
 
 def review_filename(year: int, region_name: str | None = None) -> str:

@@ -6,6 +6,7 @@ from kejiju.accounts.roles import Role
 # The annual review has no model of its own (its editions are core ReportJobs): its permission hangs on
 # the reporting app's MonthlyReport content type and is created after migrate.
 ANNUAL_REVIEW_PERMISSION = ("view_annualreview", "查看年度统计与工作综述")
+ANNUAL_REVIEW_PERM = "reporting.view_annualreview"
 
 
 def _ensure_annual_review_permission(sender, using="default", **kwargs):
@@ -125,7 +126,8 @@ class ReportingConfig(AppConfig):
                 label="领导看板",
                 order=5,
                 items=(
-                    MenuItem("年度统计看板", "reporting:annual_dashboard", "reporting.view_annualreview"),
+                    MenuItem("年度统计看板", "reporting:annual_dashboard", ANNUAL_REVIEW_PERM),
+                    MenuItem("年度工作综述版本", "reporting:annual_edition_list", ANNUAL_REVIEW_PERM),
                 ),
             )
         )

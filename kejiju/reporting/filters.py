@@ -2,6 +2,7 @@ import django_filters
 
 from kejiju.accounts.models import Region
 from kejiju.core.filters import BaseFilterSet
+from kejiju.core.models import ReportJob
 
 from . import rules
 from .models import CountyTask, MonthlyFiling, ResearcherTarget, TaskCategory
@@ -40,3 +41,16 @@ class ResearcherTargetFilterSet(BaseFilterSet):
     class Meta:
         model = ResearcherTarget
         fields = ["year", "region"]
+
+
+class AnnualEditionFilterSet(BaseFilterSet):
+    search_fields = ("parameters__region_name", "parameters__narrative", "error")
+    year = django_filters.NumberFilter(label="年度", method="filter_year")
+    state = django_filters.ChoiceFilter(choices=ReportJob.State.choices, label="状态")
+
+    class Meta:
+        model = ReportJob
+        fields = ["year", "state"]
+
+    def filter_year(self, queryset, name, value):
+        return queryset.filter(parameters__year=int(value))  # a JSON number: compare an int, not a Decimal

@@ -235,3 +235,14 @@ def researcher_percent(actual: int, target: int) -> int | None:
     if target <= 0:
         return None
     return actual * 100 // target
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clean_narrative(text: str) -> str:
+    """The narrative leadership types (or pastes from Word) for the annual review, kept as typed: markup
+    stays text (the templates escape it), line breaks become \\n, control characters (a vertical tab,
+    a form feed from Word) become spaces. Everything else — odd spaces, emoji, 𠮷 — is kept."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub(" ", text).strip()

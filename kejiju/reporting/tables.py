@@ -1,5 +1,8 @@
 import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
 
+from kejiju.core.models import ReportJob
 from kejiju.core.tables import BaseTable
 
 from .models import CountyTask, MonthlyFiling, Notice, ResearcherTarget
@@ -66,3 +69,47 @@ class ResearcherTargetTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = ResearcherTarget
         fields = ("year", "region", "target", "note")
+
+
+def edition_scope(job) -> str:
+    """The region an annual review edition covers: the name kept with the request, else 全市."""
+    return job.parameters.get("region_name") or (job.result.get("region") or {}).get("name") or "全市"
+
+
+class AnnualEditionTable(BaseTable):
+    """Every annual review edition (one ReportJob each): its year, scope, generation time and file."""
+
+    pk = tables.Column(
+        verbose_name="版本",
+        linkify=("reporting:annual_edition_detail", {"pk": tables.A("pk")}),
+        order_by=("pk",),
+    )
+    year = tables.Column(verbose_name="年度", accessor="parameters__year", orderable=False)
+    scope = tables.Column(verbose_name="范围", empty_values=(), orderable=False)
+    finished_at = tables.DateTimeColumn(verbose_name="生成时间", format="Y-m-d H:i:s")
+    requested_by = tables.Column(verbose_name="申请人", default="系统")
+    state = tables.Column(verbose_name="状态")
+    error = tables.Column(verbose_name="失败原因", attrs={"td": {"class": "text-danger"}})
+    download = tables.Column(verbose_name="文件", empty_values=(), orderable=False)
+
+    class Meta(BaseTable.Meta):
+        model = ReportJob
+        fields = ("pk", "year", "scope", "finished_at", "requested_by", "state", "error", "download")
+
+    def render_pk(self, value):
+        return f"#{value}"
+
+    def render_year(self, value):
+        return f"{value}年"
+
+    def render_scope(self, record):
+        return edition_scope(record)
+
+    def render_download(self, record):
+        if record.state != ReportJob.State.SUCCEEDED or not record.file:
+            return "—"
+        url = reverse("reporting:annual_edition_download", args=[record.pk])
+        return format_html('<a href="{}"><i class="bi bi-download"></i> 下载 {}</a>', url, record.filename)
+
+    def value_download(self, record):
+        return record.filename

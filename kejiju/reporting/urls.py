@@ -50,4 +50,15 @@ urlpatterns = [
     ),
     path("annual/", views_annual.AnnualDashboardView.as_view(), name="annual_dashboard"),
     path("annual/build/", views_annual.AnnualReviewBuildView.as_view(), name="annual_build"),
+    path("annual/editions/", views_annual.AnnualEditionListView.as_view(), name="annual_edition_list"),
+    path(
+        "annual/editions/<int:pk>/",
+        views_annual.AnnualEditionDetailView.as_view(),
+        name="annual_edition_detail",
+    ),
+    path(
+        "annual/editions/<int:pk>/download/",
+        views_annual.AnnualEditionDownloadView.as_view(),
+        name="annual_edition_download",
+    ),
 ]

@@ -1,7 +1,12 @@
 """The leadership dashboard (年度统计看板) and the annual review (年度工作综述) editions.
 
-County offices get no access: the review is the city's, and a county's own records are on the domain
-apps' list pages (scoped to it)."""
+Access is `reporting.view_annualreview` (bureau staff and leadership). County offices get none (403): the
+review is the city's, and a county's own records are on the domain apps' list pages (scoped to it).
+
+An edition is one ReportJob of kind `annual_review`: its parameters (year, region, the narrative typed by
+leadership), the statistics it was built from (`result`) and the PDF. The edition page renders the stored
+statistics with the dashboard's template, so the page and the PDF state the same numbers however the
+records change afterwards."""
 
 from __future__ import annotations
 
@@ -10,19 +15,28 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.views.generic import TemplateView, View
+from django.utils.dateparse import parse_datetime
+from django.views.generic import DetailView, TemplateView, View
 
 from kejiju.accounts.models import Region
+from kejiju.core.models import ReportJob
 from kejiju.core.selectors import report_jobs_visible_to
 from kejiju.core.services import report_job_request
+from kejiju.core.views import ObjectListView
+from kejiju.core.views.pages import ReportJobDownloadView
 
 from .annual import annual_statistics, valid_on
 from .annual_pdf import KIND, PERMISSION
+from .filters import AnnualEditionFilterSet
+from .rules import clean_narrative
+from .tables import AnnualEditionTable, edition_scope
 
 FIRST_YEAR = 2015
+NARRATIVE_MAX_LENGTH = 5000
 
 
 def year_choices() -> list[int]:
@@ -39,6 +53,25 @@ class AnnualForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [(y, f"{y}年") for y in year_choices()]
         self.fields["region"].queryset = Region.objects.county_level()
+
+
+class AnnualBuildForm(AnnualForm):
+    narrative = forms.CharField(
+        label="补充说明（可选）",
+        required=False,
+        max_length=NARRATIVE_MAX_LENGTH,
+        widget=forms.Textarea(
+            attrs={
+                "rows": 2,
+                "class": "form-control form-control-sm",
+                "placeholder": "领导补充的文字，原样印在综述“总体情况”之后",
+            }
+        ),
+        help_text="按原文印出，不解释任何 HTML 或 Word 格式。",
+    )
+
+    def clean_narrative(self) -> str:
+        return clean_narrative(self.cleaned_data["narrative"])
 
 
 def default_year() -> int:
@@ -74,7 +107,8 @@ def figure_links(year: int, region: Region | None) -> dict[str, str]:
         "transfer_bases": _url(cooperation, kind="transfer_base", landed_year=year, region=r),
         "parks": _url(cooperation, kind="industrial_park", finished_year=year, region=r),
         "vp_candidates": _url("experts:vicepresidentplacement_list", year=year, county=r),
-        "vp_universities": _url("experts:vicepresidentplacement_list", year=year, county=r),
+        # The universities (units list), not the placements: the list counts what the figure counts.
+        "vp_universities": _url("core:organization_list", vp_year=year, vp_county=r),
         "experts": _url("experts:expert_list", admitted_year=year, county=r),
         "projects": _url("projects:project_list", year=year, region=r),
         "committed": _url("projects:project_list", year=year, region=r),
@@ -106,9 +140,13 @@ def chart_data(stats: dict) -> dict:
     }
 
 
+def editions_visible_to(user):
+    return report_jobs_visible_to(user=user).filter(kind=KIND)
+
+
 def editions(*, user, year: int):
     """The year's annual review jobs the user may see, newest first."""
-    return report_jobs_visible_to(user=user).filter(kind=KIND, parameters__year=year).order_by("-created_at")
+    return editions_visible_to(user).filter(parameters__year=year).order_by("-created_at")
 
 
 class AnnualPermissionMixin(PermissionRequiredMixin):
@@ -142,20 +180,101 @@ class AnnualDashboardView(AnnualPermissionMixin, TemplateView):
             stats=stats,
             charts=chart_data(stats),
             editions=editions(user=self.request.user, year=year)[:20],
-            build_form=AnnualForm(initial={"year": year, "region": region}),
+            build_form=AnnualBuildForm(initial={"year": year, "region": region}),
         )
         return context
 
 
 class AnnualReviewBuildView(AnnualPermissionMixin, View):
     def post(self, request):
-        form = AnnualForm(request.POST)
+        form = AnnualBuildForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+            problems = [
+                f"{form.fields[name].label}：{e}" for name, errors in form.errors.items() for e in errors
+            ]
+            messages.error(request, "；".join(problems))
             return redirect("reporting:annual_dashboard")
         year, region = form.cleaned_data["year"], form.cleaned_data["region"]
         job = report_job_request(
-            kind=KIND, parameters={"year": year, "region": region.pk if region else None}, user=request.user
+            kind=KIND,
+            parameters={
+                "year": year,
+                "region": region.pk if region else None,
+                "region_name": region.name if region else "",
+                "narrative": form.cleaned_data["narrative"],
+            },
+            user=request.user,
         )
         messages.success(request, f"已提交{year}年度工作综述的生成任务。")
-        return redirect("core:reportjob_detail", pk=job.pk)
+        return redirect("reporting:annual_edition_detail", pk=job.pk)
+
+
+class AnnualEditionListView(ObjectListView):
+    """Every edition built, newest first, each with its generation time and file."""
+
+    model = ReportJob
+    permission_required = PERMISSION
+    table_class = AnnualEditionTable
+    filterset_class = AnnualEditionFilterSet
+    actions = ()
+
+    def get_base_queryset(self):
+        return editions_visible_to(self.request.user).order_by("-created_at", "-pk")
+
+    def get_breadcrumbs(self):
+        return [("年度统计看板", reverse("reporting:annual_dashboard")), ("年度工作综述版本", None)]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = "年度工作综述版本"
+        return context
+
+
+class AnnualEditionDetailView(AnnualPermissionMixin, DetailView):
+    """One edition: its state (polled while it runs; the reason when it failed) and, once built, the
+    statistics it was built from, on the dashboard's template."""
+
+    template_name = "reporting/annual/dashboard.html"
+    context_object_name = "edition"
+
+    def get_queryset(self):
+        return editions_visible_to(self.request.user)
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if request.headers.get("HX-Request"):
+            if self.object.state in (ReportJob.State.PENDING, ReportJob.State.RUNNING):
+                status = {"job": self.object, "poll_url": request.path}
+                return self.render_to_response(status, template_name="core/_reportjob_status.html")
+            # Finished: the whole page again, now with the statistics (or the reason it failed).
+            return HttpResponse(headers={"HX-Refresh": "true"})
+        return self.render_to_response(self.get_context_data(object=self.object))
+
+    def render_to_response(self, context, template_name=None, **kwargs):
+        if template_name:
+            return self.response_class(request=self.request, template=[template_name], context=context)
+        return super().render_to_response(context, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        job = self.object
+        stats = job.result if job.state == ReportJob.State.SUCCEEDED and job.result else None
+        context.update(
+            job=job,
+            poll_url=self.request.path,
+            year=job.parameters.get("year"),
+            scope=edition_scope(job),
+            narrative=job.parameters.get("narrative", ""),
+            stats=stats,
+            charts=chart_data(stats) if stats else None,
+            computed_at=parse_datetime(stats["computed_at"]) if stats else None,
+        )
+        return context
+
+
+class AnnualEditionDownloadView(AnnualPermissionMixin, ReportJobDownloadView):
+    """An edition's PDF: refused (403) without the annual review permission, 404 for a job that is not a
+    built edition the user may see."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(kind=KIND)

@@ -49,6 +49,30 @@ def month(world):
     return {"year": 2024, "month": 1}
 
 
+def _edition(world):
+    """A built annual review edition (a succeeded job with its PDF), requested by leadership."""
+    from django.core.files.base import ContentFile
+
+    from kejiju.core.models import ReportJob
+    from kejiju.reporting.annual_pdf import KIND
+
+    def build():
+        job = ReportJob.objects.create(
+            kind=KIND,
+            parameters={"year": 2023, "region": None},
+            state=ReportJob.State.SUCCEEDED,
+            requested_by=world.users["leader"],
+        )
+        job.file.save("年度工作综述-2023.pdf", ContentFile(b"%PDF-1.7 access matrix"))
+        return job
+
+    return world.once("reporting_annual_edition", build)
+
+
+def edition_pk(world):
+    return {"pk": _edition(world).pk}
+
+
 def reopen(world):
     return {"region": world.county_a.pk, "year": 2024, "month": 1}
 
@@ -95,4 +119,7 @@ ROUTES = [
     Route("reporting:researchertarget_export", READ),
     Route("reporting:researchertarget_add", BUREAU),
     Route("reporting:researchertarget_edit", BUREAU, kwargs=researcher_target_pk),
+    Route("reporting:annual_edition_list", STAFF, ok=(200,)),
+    Route("reporting:annual_edition_detail", STAFF, kwargs=edition_pk, ok=(200,)),
+    Route("reporting:annual_edition_download", STAFF, kwargs=edition_pk, ok=(200,)),
 ]

@@ -38,9 +38,13 @@ def test_leader_opens_dashboard_builds_and_downloads(browser, live_server, leade
         assert smes.get_attribute("data-value") == "3"
         # The charts are drawn by the static script from the json_script block.
         page.wait_for_selector("#chart-trend canvas")
+        page.fill("#id_narrative", "<b>请各县区对标先进</b> 😀")
         page.get_by_test_id("annual-build").click()
-        page.wait_for_url("**/jobs/*/")
+        page.wait_for_url("**/reporting/annual/editions/*/")
+        # The status polls the edition page; once built, the page reloads with the stored statistics.
         page.wait_for_selector("#job-status[data-state=succeeded]", timeout=60_000)
+        page.wait_for_selector("[data-figure=smes][data-value='3']", timeout=10_000)
+        assert "<b>请各县区对标先进</b> 😀" in page.get_by_test_id("edition-narrative").inner_text()
         with page.expect_download() as download_info:
             page.get_by_test_id("job-download").click()
         path = tmp_path / "review.pdf"
@@ -48,5 +52,8 @@ def test_leader_opens_dashboard_builds_and_downloads(browser, live_server, leade
         assert path.read_bytes().startswith(b"%PDF")
         page.goto(f"{live_server.url}/reporting/annual/?year=2023")
         assert "下载" in page.get_by_test_id("annual-editions").inner_text()
+        page.get_by_role("link", name="全部版本").click()
+        page.wait_for_url("**/reporting/annual/editions/")
+        assert "已完成" in page.inner_text("table") and "年度工作综述-2023" in page.inner_text("table")
     finally:
         context.close()

@@ -85,3 +85,21 @@ def test_2023_edition_has_the_science_week_the_pilot_and_the_researcher_targets(
     assert f"科技活动周期间举办活动{week.count()}场" in text
     assert "职务科技成果赋权改革试点赋权成果2项，转化金额53.50万元" in text
     assert "科研人员倍增计划目标" in text
+
+
+def test_the_universities_figure_links_to_the_65_universities(edition):
+    """The 科技副总 figure of universities opens the units list filtered to them: the list counts 65 (the
+    97 candidates are another figure, with its own link)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from kejiju.core.filters import OrganizationFilterSet
+    from kejiju.core.models import Organization
+    from kejiju.reporting.views_annual import figure_links
+
+    link = urlsplit(figure_links(2023, None)["vp_universities"])
+    assert link.path == "/organizations/"
+    data = {key: values[0] for key, values in parse_qs(link.query).items()}
+    universities = OrganizationFilterSet(data, queryset=Organization.objects.all()).qs
+    assert universities.count() == 65
+    assert set(universities.values_list("kind", flat=True)) == {Organization.Kind.UNIVERSITY}
+    assert "科技副总来源高校（所）65" in edition["text"]

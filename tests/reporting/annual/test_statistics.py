@@ -3,12 +3,11 @@ links to the lists that show the same numbers, the dashboard's permissions and t
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
 import pytest
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.urls import reverse
-from pypdf import PdfReader
 
 from kejiju.core.models import ReportJob
 from kejiju.core.services import report_job_run
@@ -20,16 +19,11 @@ from tests.enterprises.factories import (
     PoolEntryFactory,
     SmesEvaluationFactory,
 )
-from tests.experts.factories import CommissionerFactory, TeamFactory
+from tests.experts.factories import CommissionerFactory, PlacementFactory, TeamFactory, UniversityFactory
+
+from .pdfcheck import pdf_glyphs, pdf_text
 
 pytestmark = pytest.mark.django_db
-
-
-def pdf_text(pdf: bytes) -> str:
-    """The PDF's text by poppler's pdftotext (pypdf garbles text drawn from several fonts on a page)."""
-    import subprocess
-
-    return subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
 
 
 def _smes(region, year, n, *, start=0):
@@ -74,6 +68,11 @@ def figures(world):
     _pool(b, 2022, 3)
     _commissioners(a, 2023, 2, 3)
     _commissioners(b, 2022, 1, 2)
+    # 科技副总 of 2023: four candidates from two universities (one placed in county B), one of 2022.
+    north, south = UniversityFactory(), UniversityFactory()
+    for university, county in ((north, a), (north, a), (north, b), (south, None)):
+        PlacementFactory(university=university, county=county, year=2023)
+    PlacementFactory(university=UniversityFactory(), year=2022)
     # Valid on 31 December 2023: the first only (the second expired, the third was revoked).
     CertificateFactory(
         enterprise=EnterpriseFactory(region=a), issued_on=date(2022, 12, 1), expires_on=date(2025, 11, 30)
@@ -134,13 +133,15 @@ def test_dashboard_figures_link_to_lists_showing_the_same_number(figures, client
     stats = response.context["stats"]
     checked = 0
     for figure in stats["figures"]:
-        if figure["key"] not in ("smes", "pool", "commissioners", "commissioner_teams", "gaoqi_valid"):
+        if figure["unit"] == "元":  # money links to the projects it sums
             continue
         listing = client.get(figure["url"])
         assert listing.status_code == 200, figure["url"]
         assert listing.context["table"].paginator.count == figure["value"], figure["key"]
         checked += 1
-    assert checked == 5
+    assert checked == 12
+    by_key = {f["key"]: f["value"] for f in stats["figures"]}
+    assert (by_key["vp_candidates"], by_key["vp_universities"]) == (4, 2)
     assert b'id="annual-chart-data"' in response.content
     assert b"<script>" not in response.content  # chart code lives in a static file
 
@@ -165,6 +166,9 @@ def test_dashboard_county_filter_and_links(figures, client):
     smes = next(f for f in stats["figures"] if f["key"] == "smes")
     assert smes["value"] == 3
     assert client.get(smes["url"]).context["table"].paginator.count == 3
+    universities = next(f for f in stats["figures"] if f["key"] == "vp_universities")
+    assert universities["value"] == 1
+    assert client.get(universities["url"]).context["table"].paginator.count == 1
 
 
 def test_county_accounts_get_no_dashboard(world, client):
@@ -178,12 +182,12 @@ def test_leader_builds_the_review_page_and_pdf_agree(figures, client, django_cap
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("reporting:annual_build"), {"year": 2023})
     job = ReportJob.objects.get(kind=KIND)
-    assert response.url == reverse("core:reportjob_detail", args=[job.pk])
+    assert response.url == reverse("reporting:annual_edition_detail", args=[job.pk])
     assert job.state == ReportJob.State.SUCCEEDED, job.error
     dashboard = client.get(reverse("reporting:annual_dashboard"), {"year": 2023})
     assert job in list(dashboard.context["editions"])
-    assert reverse("core:reportjob_download", args=[job.pk]).encode() in dashboard.content
-    download = client.get(reverse("core:reportjob_download", args=[job.pk]))
+    assert reverse("reporting:annual_edition_download", args=[job.pk]).encode() in dashboard.content
+    download = client.get(reverse("reporting:annual_edition_download", args=[job.pk]))
     pdf = b"".join(download.streaming_content)
     text = pdf_text(pdf)
     compact = "".join(text.split())
@@ -191,34 +195,27 @@ def test_leader_builds_the_review_page_and_pdf_agree(figures, client, django_cap
         stored = next(f for f in job.result["figures"] if f["key"] == figure["key"])
         assert stored["value"] == figure["value"]
         # The PDF's table row: label（unit）, this year, last year, change.
-        row = f"{figure['label']}（{figure['unit']}）{figure['value']}{figure['previous']}{figure['change']}"
+        shown = [intcomma(figure[key]) for key in ("value", "previous")]
+        row = f"{figure['label']}（{figure['unit']}）{shown[0]}{shown[1]}{figure['change']}"
         assert row in compact, row
     assert "科技型中小企业评价入库5家" in compact
     assert "共选派科技特派团2个、科技特派员6人" in compact
 
 
-def test_pdf_fonts_embedded_as_subsets(figures):
-    pdf = render_pdf(annual_statistics(year=2023))
-    reader = PdfReader(io.BytesIO(pdf))
-    fonts = {}
-    for page in reader.pages:
-        for font in (page["/Resources"].get("/Font") or {}).values():
-            font = font.get_object()
-            fonts[font["/BaseFont"]] = font
-    assert fonts
-    for name, font in fonts.items():
-        assert "+" in name and len(name.lstrip("/").split("+")[0]) == 6, name  # a subset tag
-        descriptors = [font.get("/FontDescriptor")]
-        descriptors += [d.get_object().get("/FontDescriptor") for d in font.get("/DescendantFonts", [])]
-        descriptor = next(d.get_object() for d in descriptors if d is not None)
-        assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), name
+HOSTILE_NARRATIVE = (
+    "<p class=MsoNormal><span style='mso-bidi-font-family:宋体'>从Word粘贴</span><o:p></o:p></p>\r\n\r\n"
+    "   多余空白\u3000\u00a0\t全角空格\x0b垂直制表符 <script>alert(1)</script> &nbsp; 😀 𠮷 龘 𪚥"
+)
 
 
 def test_pdf_survives_what_users_type(world):
+    """Word markup, odd whitespace, emoji, 生僻字 inside and outside the BMP, a 2,000-character unbroken
+    string: all in the PDF's text, none drawn as .notdef, every font embedded as a subset."""
+    from kejiju.reporting.rules import clean_narrative
     from tests.platforms.factories import PlatformFactory, platform_type
 
-    odd = "𠮷野家😀<b>粗体</b>&nbsp;\u3000\u00a0\t"
-    long = "A" * 180
+    odd = "𠮷野家😀龘𪚥<b>粗体</b>&nbsp;\u3000\u00a0\t"
+    long = "A" * 180  # a platform's name holds 200 characters; the narrative carries the 2,000
     enterprise = EnterpriseFactory(region=world.county_a, name=f"山西{odd}科技有限公司")
     SmesEvaluationFactory(
         enterprise=enterprise, year=2023, state="admitted", registration_number="20231409000000001"
@@ -229,19 +226,42 @@ def test_pdf_survives_what_users_type(world):
         region=world.county_a,
         recognised_on=date(2023, 5, 1),
     )
-    narrative = "<p class=MsoNormal><span style='mso-bidi'>从Word粘贴</span></p>\r\n\r\n   多余空白\x0b"
+    narrative = clean_narrative(HOSTILE_NARRATIVE + "\n" + "B" * 2000)
     pdf = render_pdf(annual_statistics(year=2023), narrative=narrative)
     text = pdf_text(pdf)
-    assert "𠮷野家😀" in text
-    assert "<b>粗体</b>" in text  # shown as typed, never interpreted
-    assert "从Word粘贴" in text and "MsoNormal" in text
-    assert "A" * 40 in text.replace("\n", "")
+    flat = "".join(text.split())
+    typed = ("𠮷野家😀龘𪚥", "<b>粗体</b>", "从Word粘贴", "MsoNormal", "<script>alert(1)</script>")
+    for piece in (*typed, "垂直制表符"):
+        assert piece in flat, piece  # shown as typed, never interpreted
+    assert "😀𠮷龘𪚥" in flat.replace(" ", "")
+    raw = "".join(pdf_text(pdf, raw=True).split())
+    assert "A" * 180 in raw
+    assert raw.count("B") == 2000  # wrapped over lines and a page break, none lost
+    glyphs = pdf_glyphs(pdf)
+    assert glyphs.drawn > 1000
+    assert glyphs.notdef == [], glyphs.notdef
+    assert glyphs.fonts
+    for name, font in glyphs.fonts.items():
+        assert font.embedded and font.subset, name
+    by_family = {name.split("+", 1)[1]: chars for name, chars in glyphs.characters.items()}
+    rare = [family for family, chars in by_family.items() if "𪚥" in chars]
+    assert rare and rare[0].startswith("HanaMin"), by_family
+    assert "0" in by_family["Noto-Sans-CJK-SC"]
+    assert by_family["Noto-Color-Emoji"] == {"😀"}  # the emoji font draws the emoji only, not the digits
+
+
+def test_glyph_check_catches_a_character_no_font_has(world):
+    """The .notdef check can fail: a private-use character is in no font of the stack."""
+    pdf = render_pdf(annual_statistics(year=2010), narrative="无字形\ue000")
+    assert "\ue000" in pdf_text(pdf)  # pdftotext still "finds" it …
+    assert [character for _, character in pdf_glyphs(pdf).notdef] == ["\ue000"]  # … but nothing is drawn
 
 
 def test_empty_year_renders(world):
     pdf = render_pdf(annual_statistics(year=2010))
     text = pdf_text(pdf)
     assert "本年度无新认定平台" in text and "2010年度工作综述" in text
+    assert pdf_glyphs(pdf).notdef == []
 
 
 def test_bar_chart_escapes_labels():
