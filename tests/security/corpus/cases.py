@@ -824,7 +824,9 @@ CASES: list[Case] = [
         "xss-enterprise-add",
         "enterprises:enterprise_add",
         "county",
-        lambda w: _enterprise_post(w, name="忻府区" + XSS_SCRIPT, address=XSS_ATTR, contact_person=XSS_SCRIPT),
+        lambda w: _enterprise_post(
+            w, name="忻府区" + XSS_SCRIPT, address=XSS_ATTR, contact_person=XSS_SCRIPT
+        ),
         NEUTRALISED,
         check=_check_stored_verbatim(
             "enterprises.Enterprise",
