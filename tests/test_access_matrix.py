@@ -76,3 +76,106 @@ def test_other_county_gets_404(client, world, route):
     for method in route.methods:
         response = _request(client, method, url, data)
         assert response.status_code == 404, (method, url, response.status_code)
+
+
+# ------------------------------------------------------------------ methods a route does not declare
+
+# Never served anywhere: Django's form views would treat PUT as POST and DeleteView would delete on DELETE
+# without the confirmation form (kejiju.core.middleware.AllowedMethodsMiddleware answers 405).
+NEVER_SERVED = ("PUT", "PATCH", "DELETE")
+AUDIT_TABLE = "core_auditevent"  # a refused request is itself audited
+
+
+def _served(view_class, method: str) -> bool:
+    name = method.lower()
+    return name in view_class.http_method_names and hasattr(view_class, name)
+
+
+def _principals(world):
+    """(name, user or None): anonymous, every role, and the other county's office."""
+    yield "anonymous", None
+    for role in ALL_ROLES:
+        yield role, world.users[role]
+    yield "other_county", world.users["other_county"]
+
+
+def _expected(route, who: str, method: str, view_class) -> set[int] | None:
+    """The status codes that count as a refusal for this principal and method; None: not checked here
+    (an allowed user using a method the route declares or the view serves; the tests above do that)."""
+    if method in NEVER_SERVED:
+        return {405}
+    served = _served(view_class, method)
+    if who == "anonymous":
+        if route.public:
+            return None if served else {405}
+        return {302}
+    role = "county" if who == "other_county" else who
+    other_county = who == "other_county" and route.scoped and "county" in route.allowed
+    if role in route.allowed and not other_county:
+        return None if served else {405}
+    if other_county:
+        return {404} if served else {404, 405}
+    denied = route.denied.get(role, 403)
+    return {denied} if served else {denied, 405}
+
+
+def _by_namespace() -> dict[str, list]:
+    groups: dict[str, list] = {}
+    for route in ROUTES:
+        groups.setdefault(route.name.split(":")[0], []).append(route)
+    return groups
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("namespace", sorted(_by_namespace()))
+def test_methods_not_declared_are_refused(world, namespace):
+    """Every route, as anonymous, every role and the other county, with PUT, PATCH and DELETE (405 for all),
+    with GET or POST where the view does not serve it (405; or the refusal the role gets anyway), and with a
+    method the view serves but the route's matrix entry does not use (the refusal of a role that may not
+    use the route). Nothing of this changes the database. One test per URL namespace: the users log in
+    once and each route's objects are built once."""
+    from django.test import Client
+
+    clients = {}
+    for who, user in _principals(world):
+        clients[who] = Client()
+        if len(clients) > 1:  # one handler: loading the middleware (whitenoise scans static files) is slow
+            clients[who].handler = next(iter(clients.values())).handler
+        if user is not None:
+            clients[who].force_login(user)
+    failures = []
+    for route in _by_namespace()[namespace]:
+        failures += _refusals(route, world, clients)
+    assert not failures, "\n".join(map(str, failures))
+
+
+def _refusals(route, world, clients) -> list:
+    from django.urls import resolve
+
+    from tests.security.dbstate import snapshot
+
+    url = _url(route, world)
+    view_class = resolve(url).func.view_class
+    exclude = frozenset({AUDIT_TABLE})
+    before = snapshot(exclude)
+    failures = []
+    for who, client in clients.items():
+        for method in ("GET", "POST", *NEVER_SERVED):
+            if method in route.methods:
+                continue  # declared: test_anonymous, test_role and test_other_county_gets_404 above
+            expected = _expected(route, who, method, view_class)
+            if expected is None:
+                continue
+            response = client.generic(method, url)
+            if response.status_code not in expected:
+                failures.append((route.name, who, method, response.status_code, sorted(expected)))
+            elif response.status_code == 302 and not response["Location"].startswith(
+                reverse("accounts:login")
+            ):
+                failures.append((route.name, who, method, response["Location"]))
+    after = snapshot(exclude)
+    changed = {t: (n, after[0].get(t)) for t, n in before[0].items() if n != after[0].get(t)}
+    changed.pop(AUDIT_TABLE, None)
+    if changed or before[1] != after[1]:
+        failures.append((route.name, "database changed", changed))
+    return failures

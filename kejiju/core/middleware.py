@@ -1,4 +1,26 @@
+from django.http import HttpResponseNotAllowed
 from django.utils.cache import add_never_cache_headers
+
+# The only HTTP methods the portal serves. Django's generic views would also answer PUT (form views treat
+# it as POST) and DELETE (DeleteView deletes without the confirmation form); nothing here needs them.
+ALLOWED_METHODS = ("GET", "HEAD", "OPTIONS", "POST")
+
+
+class AllowedMethodsMiddleware:
+    """Answers 405 to every method outside ALLOWED_METHODS before any view runs, for every URL (views
+    added later included), and keeps the other methods out of the Allow header of OPTIONS answers."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in ALLOWED_METHODS:
+            return HttpResponseNotAllowed(ALLOWED_METHODS)
+        response = self.get_response(request)
+        if request.method == "OPTIONS" and response.has_header("Allow"):
+            allowed = [m.strip() for m in response["Allow"].split(",")]
+            response["Allow"] = ", ".join(m for m in allowed if m in ALLOWED_METHODS)
+        return response
 
 
 class NoStoreForAuthenticatedMiddleware:

@@ -33,7 +33,7 @@ def neutralise(value: Any) -> Any:
 
             return timezone.localtime(value).replace(tzinfo=None)
         return value
-    return str(value)
+    return neutralise(str(value))  # an object (a related row, a lazy string) is written as its text
 
 
 def add_sheet(

@@ -23,3 +23,14 @@ from kejiju.core.xlsx import neutralise
 )
 def test_formula_like_text_is_neutralised(value, expected):
     assert neutralise(value) == expected
+
+
+class _Row:
+    """A related object in a table cell (e.g. the host unit of a platform), written as its text."""
+
+    def __str__(self):
+        return '=HYPERLINK("http://x")'
+
+
+def test_an_object_whose_text_is_a_formula_is_neutralised():
+    assert neutralise(_Row()) == '\'=HYPERLINK("http://x")'

@@ -262,6 +262,24 @@ def _check_stored_filing_attachment(world, response):
     assert "/etc/" not in attachment.file.name
 
 
+def _check_stored_verbatim(model_path: str, lookup: dict[str, Any], **expected: str):
+    """The row was created and keeps the hostile text as typed (escaping is the templates' job, checked
+    page by page in tests/security/test_free_text.py)."""
+
+    def check(world, response):
+        from django.apps import apps
+
+        obj = apps.get_model(model_path).objects.get(**lookup)
+        for name, value in expected.items():
+            assert getattr(obj, name) == value, (name, getattr(obj, name))
+        page = response.client.get(response["Location"])
+        html = page.content.decode()
+        assert "<script>alert(1)" not in html and "<img src=x" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html or "&lt;img src=x" in html
+
+    return check
+
+
 # --------------------------------------------------------------------------------------------- cases
 
 ENT_IMPORT = "enterprises:enterprise_import"
@@ -800,5 +818,40 @@ CASES: list[Case] = [
         REFUSED_REDIRECT,
         "无权执行“受理”",
         kwargs=_project_kwargs,
+    ),
+    # ---- HTML and script in the free-text fields of add forms (edit forms: tests/security/test_free_text.py)
+    Case(
+        "xss-enterprise-add",
+        "enterprises:enterprise_add",
+        "county",
+        lambda w: _enterprise_post(
+            w, name="忻府区" + XSS_SCRIPT, address=XSS_ATTR, contact_person=XSS_SCRIPT
+        ),
+        NEUTRALISED,
+        check=_check_stored_verbatim(
+            "enterprises.Enterprise",
+            {"name": "忻府区" + XSS_SCRIPT},
+            address=XSS_ATTR,
+            contact_person=XSS_SCRIPT,
+        ),
+    ),
+    Case(
+        "xss-countytask-add",
+        "reporting:countytask_add",
+        "county",
+        lambda w: _task_post(w, title=XSS_SCRIPT, partner=XSS_ATTR),
+        NEUTRALISED,
+        check=_check_stored_verbatim("reporting.CountyTask", {"title": XSS_SCRIPT}, partner=XSS_ATTR),
+    ),
+    Case(
+        "xss-platform-application-add",
+        "platforms:platformapplication_add",
+        "county",
+        lambda w: _application_post(w, platform_name=XSS_SCRIPT, summary=XSS_ATTR + DDE),
+        NEUTRALISED,
+        kwargs=_batch_kwargs,
+        check=_check_stored_verbatim(
+            "platforms.PlatformApplication", {"platform_name": XSS_SCRIPT}, summary=XSS_ATTR + DDE
+        ),
     ),
 ]
