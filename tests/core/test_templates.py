@@ -1,0 +1,20 @@
+from django import forms
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+
+
+class TwoErrorsForm(forms.Form):
+    name = forms.CharField(label="名称", required=False)
+
+    def clean(self):
+        raise forms.ValidationError(["第一条错误 <b>", "第二条错误"])
+
+
+def test_form_errors_are_listed_one_per_line_and_escaped(bureau_user):
+    """Non-field errors are separate lines: a joiner like "<br>" would be escaped into visible text."""
+    request = RequestFactory().get("/")
+    request.user = bureau_user
+    form = TwoErrorsForm(data={"name": "x"})
+    html = render_to_string("generic/object_form.html", {"form": form, "title": "测试"}, request=request)
+    assert "<div>第一条错误 &lt;b&gt;</div><div>第二条错误</div>" in html
+    assert "&lt;br&gt;" not in html
