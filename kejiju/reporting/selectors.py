@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from enterprises import selectors as enterprises
@@ -444,6 +444,12 @@ def researcher_progress(*, year: int, targets: list[ResearcherTarget]) -> list[d
             }
         )
     return rows
+
+
+def researcher_latest_year(*, user) -> int | None:
+    """The latest year up to this one for which the user sees a target (None without any)."""
+    years = researcher_target_list(user=user).filter(year__lte=timezone.localdate().year)
+    return years.aggregate(latest=Max("year"))["latest"]
 
 
 def researcher_progress_for(*, user, year: int) -> list[dict[str, Any]]:

@@ -21,8 +21,11 @@ from .tables import ResearcherTargetTable
 
 
 def _year(request) -> int:
+    """The year whose progress the list shows: the filtered year, else the latest year with targets."""
     text = request.GET.get("year", "")
-    return int(text) if text.isdigit() and 2000 <= int(text) <= 2100 else timezone.localdate().year
+    if text.isdigit() and 2000 <= int(text) <= 2100:
+        return int(text)
+    return selectors.researcher_latest_year(user=request.user) or timezone.localdate().year
 
 
 class ResearcherTargetListView(ObjectListView):

@@ -99,3 +99,12 @@ def test_board_and_county_page_show_the_progress(client, staff, bureau_user, cou
     client.force_login(county_user)
     page = client.get(reverse("reporting:filing_form", args=[2023, 12])).content.decode()
     assert "2023年目标 80 人，当前 62 人" in page
+
+
+def test_without_a_year_the_list_shows_the_latest_year_with_targets(client, staff, county_user, county_a):
+    """Targets exist for 2023 (and one for a year to come, which is not yet progress to show)."""
+    ResearcherTarget.objects.create(region=county_a, year=2100, target=1)
+    client.force_login(county_user)
+    response = client.get(reverse("reporting:researchertarget_list"))
+    assert response.context["progress_year"] == 2023
+    assert [row["actual"] for row in response.context["progress"]] == [62]
