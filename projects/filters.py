@@ -14,6 +14,7 @@ from .models import (
     Call,
     ChangeRequest,
     CooperationProject,
+    LumpSumPilot,
     OwnershipGrant,
     OwnershipPilot,
     Programme,
@@ -128,3 +129,22 @@ class AchievementTransferFilterSet(BaseFilterSet):
     class Meta:
         model = AchievementTransfer
         fields = ["q", "pilot", "mode", "year"]
+
+
+class LumpSumPilotFilterSet(BaseFilterSet):
+    search_fields = ("organization__name", "note")
+
+    class Meta:
+        model = LumpSumPilot
+        fields = ["batch", "since_year", "is_active"]
+
+
+class OwnershipPilotFilterSet(BaseFilterSet):
+    search_fields = ("organization__name", "scheme", "scheme_summary")
+    joined_year = django_filters.NumberFilter(
+        field_name="joined_on", lookup_expr="year", label="纳入试点年度"
+    )
+
+    class Meta:
+        model = OwnershipPilot
+        fields = ["joined_year", "is_active"]

@@ -27,7 +27,13 @@ from kejiju.core.views import (
 from kejiju.core.xlsx import XLSX_CONTENT_TYPE, add_sheet, new_workbook, table_export_rows
 
 from . import rules, selectors, services
-from .filters import CallFilterSet, CooperationProjectFilterSet, ProgrammeFilterSet, ProjectFilterSet
+from .filters import (
+    CallFilterSet,
+    CooperationProjectFilterSet,
+    LumpSumPilotFilterSet,
+    ProgrammeFilterSet,
+    ProjectFilterSet,
+)
 from .forms import (
     AnnualReportForm,
     AttachmentForm,
@@ -150,6 +156,7 @@ class CallUpdateView(ObjectUpdateView):
 
 
 class LumpSumPilotListView(ObjectListView):
+    filterset_class = LumpSumPilotFilterSet
     model = LumpSumPilot
     table_class = LumpSumPilotTable
     actions = ("add",)

@@ -22,7 +22,7 @@ from kejiju.core.views import (
 )
 
 from . import selectors, services
-from .filters import AchievementFilterSet, AchievementTransferFilterSet
+from .filters import AchievementFilterSet, AchievementTransferFilterSet, OwnershipPilotFilterSet
 from .forms import AchievementForm, AchievementTransferForm, OwnershipGrantForm, OwnershipPilotForm
 from .models import Achievement, AchievementTransfer, OwnershipGrant, OwnershipPilot
 from .tables import AchievementTable, AchievementTransferTable, OwnershipPilotTable
@@ -31,6 +31,7 @@ from .tables import AchievementTable, AchievementTransferTable, OwnershipPilotTa
 
 
 class OwnershipPilotListView(ObjectListView):
+    filterset_class = OwnershipPilotFilterSet
     model = OwnershipPilot
     table_class = OwnershipPilotTable
     actions = ("add",)

@@ -18,3 +18,22 @@ def test_form_errors_are_listed_one_per_line_and_escaped(bureau_user):
     html = render_to_string("generic/object_form.html", {"form": form, "title": "测试"}, request=request)
     assert "<div>第一条错误 &lt;b&gt;</div><div>第二条错误</div>" in html
     assert "&lt;br&gt;" not in html
+
+
+def test_every_list_page_declares_its_filters():
+    """Without a filterset django-filter builds one from every model field, unstyled and unlabelled."""
+    from django.urls import get_resolver
+
+    from kejiju.core.views import ObjectListView
+
+    def walk(patterns):
+        for pattern in patterns:
+            if hasattr(pattern, "url_patterns"):
+                yield from walk(pattern.url_patterns)
+            else:
+                yield pattern
+
+    views = {getattr(p.callback, "view_class", None) for p in walk(get_resolver().url_patterns)}
+    lists = [v for v in views if isinstance(v, type) and issubclass(v, ObjectListView)]
+    assert len(lists) > 20
+    assert [v.__name__ for v in lists if v.filterset_class is None] == []
