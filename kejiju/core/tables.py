@@ -1,13 +1,18 @@
 import re
+from collections.abc import Iterator
 from datetime import date, datetime
 
 import django_tables2 as tables
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models import QuerySet
 from django.utils import formats
-from django.utils.html import conditional_escape
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
+from django.utils.html import conditional_escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 from django_tables2.columns.linkcolumn import BaseLinkColumn
+from django_tables2.rows import BoundRow
 from django_tables2.utils import signature
 
 from .models import Organization
@@ -24,17 +29,32 @@ def _date_text(value, fmt: str) -> str:
         return ""
 
 
+def _is_plain_date_column(bound_column):
+    """The format of a django-tables2 DateColumn rendering its own template (None for other columns)."""
+    column = bound_column.column
+    if not (
+        isinstance(column, tables.DateColumn)
+        and type(column).render is tables.DateColumn.render
+        and type(column).value is tables.DateColumn.value
+        and bound_column.render == column.render
+    ):
+        return None
+    return _DATE_TEMPLATE.match(column.template_code or "")
+
+
+def _date_value(default_text: str):
+    def value(value, **kwargs):
+        return value.isoformat() if isinstance(value, date) else default_text
+
+    return value
+
+
 def _cell_renderer(bound_column):
     """A cell's render step with the work django-tables2 repeats per cell done once per column: the render
     method's signature is read once; a DateColumn formats the date directly instead of compiling its
     one-line template for every cell. Returns fn(row, bound_column, value) -> content."""
-    column = bound_column.column
     link = bound_column.link
-    match = (
-        _DATE_TEMPLATE.match(column.template_code or "")
-        if isinstance(column, tables.DateColumn) and type(column).render is tables.DateColumn.render
-        else None
-    )
+    match = _is_plain_date_column(bound_column)
     if match:
         fmt = match["format"]
 
@@ -84,10 +104,16 @@ def _value_getter(bound_column, model):
         field = model._meta.get_field(accessor)
     except FieldDoesNotExist:
         field = None
-    if field is not None and getattr(field, "choices", None):
-        display = f"get_{accessor}_display"
-        if hasattr(model, display):
-            return lambda record: getattr(record, display)()
+    if field is not None and getattr(field, "choices", None) and hasattr(model, f"get_{accessor}_display"):
+        # What Model._get_FIELD_display returns, with the choices flattened once per column.
+        labels = dict(make_hashable(field.flatchoices))
+        attname = field.attname
+
+        def display(record):
+            value = getattr(record, attname)
+            return force_str(labels.get(make_hashable(value), value), strings_only=True)
+
+        return display
     if field is not None and (field.many_to_many or field.one_to_many):
         return None
 
@@ -169,6 +195,52 @@ class BaseTable(tables.Table):
         if not parts and self.empty_text:
             parts.append(f'<tr><td colspan="{len(columns)}">{conditional_escape(self.empty_text)}</td></tr>')
         return mark_safe("".join(parts))  # noqa: S308 — every value escaped above
+
+    def export_values(self, columns) -> Iterator[list]:
+        """What `BoundRow.get_cell_value` gives for every row and column (the xlsx export), streamed from
+        the database in chunks (not every row held at once) and with the per-column work done once."""
+        model = getattr(self._meta, "model", None)
+        plan = []
+        for bound_column in columns:
+            name, column = bound_column.name, bound_column.column
+            plain = (
+                type(column).value is tables.Column.value
+                and type(column).render is tables.Column.render
+                and not hasattr(self, f"value_{name}")
+                and not hasattr(self, f"render_{name}")
+            )
+            value_fn = bound_column.value
+            if _is_plain_date_column(bound_column) and not hasattr(self, f"value_{name}"):
+                # DateColumn.value: a date's isoformat; anything else renders its one-line template,
+                # which prints the column's default.
+                value_fn = _date_value(strip_tags(str(bound_column.default)).strip())
+            plan.append(
+                (bound_column, _value_getter(bound_column, model), plain, value_fn, signature(value_fn))
+            )
+        data = self.data.data
+        records = data.iterator(chunk_size=2000) if isinstance(data, QuerySet) else iter(self.data)
+        for record in records:
+            row = BoundRow(record, table=self)
+            fast = model is not None and isinstance(record, model)
+            values = []
+            for bound_column, getter, plain, value_fn, (args, catch_all) in plan:
+                if not (fast and getter is not None):
+                    values.append(row.get_cell_value(bound_column.name))
+                    continue
+                value = getter(record)
+                if value in bound_column.column.empty_values:
+                    values.append(None)
+                elif plain:
+                    values.append(value)
+                else:
+                    kwargs = row._optional_cell_arguments(bound_column, value)
+                    if not catch_all:
+                        if any(arg not in kwargs for arg in args):
+                            values.append(None)
+                            continue
+                        kwargs = {key: kwargs[key] for key in args}
+                    values.append(value_fn(**kwargs))
+            yield values
 
 
 class OrganizationTable(BaseTable):
