@@ -659,6 +659,10 @@ def main(argv):
     if len(argv) > 2 and argv[1] == "export":
         export_child(argv[2])
         return
+    if len(argv) > 1 and argv[1] == "render":  # rewrite results.md from results.json
+        RESULTS.extend(json.loads((ROOT / "bench" / "results.json").read_text()))
+        write_results()
+        return
     if len(argv) > 2 and argv[1] == "pdf":
         pdf_child(argv[2])
         return

@@ -154,17 +154,15 @@ def _sheet_rows(workbook, title: str, headers: list[str]) -> list[tuple[int, dic
     sheet = workbook[title]
     rows: list[tuple[int, dict[str, Any]]] = []
     header_index: dict[str, int] | None = None
-    for number, row in enumerate(sheet.iter_rows(), start=1):
-        cells = list(row)
-        for cell in cells:
-            if getattr(cell, "data_type", None) == "f" or (
-                isinstance(cell.value, str) and cell.value.startswith("=")
-            ):
-                column = get_column_letter(cell.column) if getattr(cell, "column", None) else "?"
+    # Values only (read-only mode, data_only=False): a formula cell's value is its formula text, "=…".
+    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        values = list(row)
+        for index, value in enumerate(values):
+            if isinstance(value, str) and value.startswith("="):
                 raise ImportRefused(
-                    f"“{title}”第{number}行{column}列含有公式，请将公式替换为数值（复制后“选择性粘贴—数值”）再导入。"
+                    f"“{title}”第{number}行{get_column_letter(index + 1)}列含有公式，"
+                    "请将公式替换为数值（复制后“选择性粘贴—数值”）再导入。"
                 )
-        values = [cell.value for cell in cells]
         if header_index is None:
             names = [str(value).strip().rstrip("*") if value is not None else "" for value in values]
             missing = [header for header in headers if header not in names]
@@ -475,10 +473,10 @@ def _create_enterprises(rows: list[tuple[int, dict[str, Any]]], *, user) -> list
             contact_person=row["contact_person"],
             contact_phone=row["contact_phone"],
         )
-        try:  # field and model checks; uniqueness was checked above for the whole file
-            unit.clean_fields()
+        try:  # field and model checks; uniqueness and the region (a known county) were checked above
+            unit.clean_fields(exclude=["region"])
             unit.clean()
-            enterprise.clean_fields(exclude=["organization"])
+            enterprise.clean_fields(exclude=["organization", "region"])
             enterprise.clean()
         except ValidationError as error:
             raise _row_refused(ENTERPRISE_SHEET, number, error) from None
@@ -521,7 +519,7 @@ def _save_figures(rows: list[tuple[int, dict[str, Any]]], by_code: dict[str, Ent
         for key, value in values.items():
             setattr(year, key, value)
         try:
-            year.clean_fields(exclude=["enterprise"])
+            year.clean_fields(exclude=["enterprise"])  # the enterprise: found above by its code
             year.clean()
         except ValidationError as error:
             raise _row_refused(FIGURES_SHEET, number, error) from None
