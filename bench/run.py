@@ -34,6 +34,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+IMPORT_ROWS = 10_000
 RESULTS: list[dict] = []
 
 
@@ -82,6 +83,25 @@ def users():
     return bench, admin
 
 
+def otp_device(user):
+    """Production settings require two-factor authentication of bureau staff and the superuser: the bench
+    users hold a confirmed TOTP device and their sessions are verified with it, as after a real login."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device, _ = TOTPDevice.objects.get_or_create(user=user, name="bench", defaults={"confirmed": True})
+    return device
+
+
+def login(client, user):
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = otp_device(user).persistent_id
+    session.save()
+    return client
+
+
 # ----------------------------------------------------------------------------------------------- 1. lists
 LISTS = [
     # (label, list url name, admin changelist, county filter (ours, admin), state filter (ours, admin), sort)
@@ -122,22 +142,27 @@ LISTS = [
 
 def measure_lists(bench, admin):
     from django.apps import apps
+    from django.contrib import admin as django_admin
 
     from kejiju.accounts.models import Region
 
-    ours, theirs = Client(), Client()
-    ours.force_login(bench)
-    theirs.force_login(admin)
+    ours, theirs = login(Client(), bench), login(Client(), admin)
     county = Region.objects.get(code="140902").pk
+    wanted = set(filter(None, os.environ.get("BENCH_LISTS", "").split(",")))  # e.g. BENCH_LISTS=企业,专家
     for label, url_name, admin_name, (cf, acf), (sf, sv, asf, asv), sort in LISTS:
+        if wanted and label not in wanted:
+            continue
         app_label, model_name = admin_name.split("_", 1)
         model = apps.get_model(app_label, model_name)
+        # The admin shows 100 rows a page as shipped; compare like with like: 50 rows, the same offsets.
+        django_admin.site._registry[model].list_per_page = 50
         last_page = max(1, model.objects.count() // 50)
         deep = min(500, last_page)
         cases = [
             ("第1页", {}, {}, 0.025),
             ("县区+状态筛选", {cf: county, sf: sv}, {acf: county, asf: asv}, 0.025),
-            (f"第{deep}页", {"page": deep}, {"p": deep - 1}, 0.025),
+            # The admin changelist's page parameter is `p`, 1-based like ours (django.contrib.admin.views.main).
+            (f"第{deep}页", {"page": deep}, {"p": deep}, 0.025),
             ("按列排序", {"sort": sort}, {"o": "1"}, 0.025),
             ("搜索“科技”", {"q": "科技"}, {"q": "科技"}, 0.060),
             (
@@ -171,7 +196,11 @@ def measure_lists(bench, admin):
                 "ms",
                 peer=peer * 1000,
                 goal=f"≤ 0.5 × admin；≤ {int(limit * 1000)} ms；查询 ≤ 10",
-                met=our_status == 200 and value <= 0.5 * peer and value <= limit and n_queries <= 10,
+                met=our_status == 200
+                and status["code"] == 200
+                and value <= 0.5 * peer
+                and value <= limit
+                and n_queries <= 10,
                 extra={"queries": n_queries, "status": our_status, "peer_status": status["code"]},
             )
 
@@ -255,26 +284,63 @@ def measure_annual():
     )
 
 
-def measure_annual_pdf():
-    """The whole annual review (statistics and PDF) against WeasyPrint alone laying out the same page."""
+PDF_TIMEOUT = 150  # seconds; ten times the goal for the whole job
+
+
+def pdf_child(which: str) -> None:
+    """In a subprocess: the whole annual-review job ("job": statistics, charts, template, WeasyPrint), or
+    WeasyPrint alone on the already-rendered HTML ("floor"); prints the seconds it took."""
     from django.utils import timezone
     from weasyprint import HTML
 
+    from kejiju.reporting import annual_pdf
     from kejiju.reporting.annual import annual_statistics
-    from kejiju.reporting.annual_pdf import render_html, render_pdf
 
     year = timezone.localdate().year - 1
-    html = render_html(annual_statistics(year=year))
-    peer = statistics.median(timed(lambda: HTML(string=html).write_pdf(), runs=3))
-    samples = timed(lambda: render_pdf(annual_statistics(year=year)), runs=3)
-    value = statistics.median(samples)
+    if which == "job":
+        t0 = time.perf_counter()
+        size = len(annual_pdf.render_pdf(annual_statistics(year=year)))
+    else:
+        html = annual_pdf.render_html(annual_statistics(year=year))
+        t0 = time.perf_counter()
+        size = len(HTML(string=html).write_pdf())
+    print(json.dumps({"seconds": time.perf_counter() - t0, "bytes": size}))
+
+
+def measure_annual_pdf():
+    """One run each in a subprocess, bounded by PDF_TIMEOUT: at province scale the appendix lists every
+    platform recognised and every enterprise admitted in the year, hundreds of pages."""
+    results = {}
+    for which in ("job", "floor"):
+        try:
+            results[which] = _child("pdf", which, timeout=PDF_TIMEOUT)["seconds"]
+        except subprocess.TimeoutExpired:
+            results[which] = None
+    ours, peer = results["job"], results["floor"]
+    goal = "≤ 1.3 × 仅 WeasyPrint 渲染；全程 ≤ 15 s"
+    if ours is None:
+        RESULTS.append(
+            {
+                "name": "年度总结 PDF（省级规模，统计 + 渲染）",
+                "value": None,
+                "unit": "s",
+                "peer": round(peer, 4) if peer else None,
+                "ratio": None,
+                "goal": goal,
+                "met": False,
+                "note": f"> {PDF_TIMEOUT} s (stopped)"
+                + ("" if peer else f"; WeasyPrint alone also > {PDF_TIMEOUT} s"),
+            }
+        )
+        print(f"annual PDF: over {PDF_TIMEOUT} s", flush=True)
+        return
     record(
-        "年度总结 PDF（省级规模）",
-        samples,
+        "年度总结 PDF（省级规模，统计 + 渲染）",
+        [ours],
         "s",
         peer=peer,
-        goal="≤ 1.3 × 仅 WeasyPrint 渲染；全程 ≤ 15 s",
-        met=value <= 15 and value <= 1.3 * peer,
+        goal=goal,
+        met=peer is not None and ours <= 15 and ours <= 1.3 * peer,
     )
 
 
@@ -299,8 +365,7 @@ def export_child(which: str) -> None:
 
     if which == "ours":
         bench, _ = users()
-        client = Client()
-        client.force_login(bench)
+        client = login(Client(), bench)
         t0 = time.perf_counter()
         response = client.get(reverse("enterprises:enterprise_export"))
         size = 0
@@ -331,9 +396,14 @@ def export_child(which: str) -> None:
     print(json.dumps({"rows": rows, "seconds": seconds, "peak_mb": peak, "bytes": size, "status": status}))
 
 
-def _child(*args) -> dict:
+def _child(*args, timeout=None) -> dict:
     out = subprocess.run(
-        [sys.executable, __file__, *args], capture_output=True, text=True, env=os.environ, check=False
+        [sys.executable, __file__, *args],
+        capture_output=True,
+        text=True,
+        env=os.environ,
+        check=False,
+        timeout=timeout,
     )
     lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
     if not lines:
@@ -367,7 +437,9 @@ def measure_import():
     from kejiju.accounts.models import Region
 
     bench, _ = users()
-    rows = importer.MAX_ROWS  # the importer refuses more rows per sheet than this
+    rows = IMPORT_ROWS
+    if rows > importer.MAX_ROWS:
+        raise RuntimeError(f"the importer refuses more than {importer.MAX_ROWS} rows per sheet")
     regions = [r.name for r in Region.objects.county_level()]
     workbook = Workbook()
     sheet = workbook.active
@@ -418,7 +490,6 @@ def measure_import():
         peer=floor_rps,
         goal="≥ 0.5 × openpyxl 只读模式",
         met=statistics.median(our_rps) >= 0.5 * floor_rps,
-        extra={"note": f"{rows} rows: the importer's own per-sheet limit (MAX_ROWS), not 10,000"},
     )
 
 
@@ -438,6 +509,7 @@ def measure_load():
 
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
+    from django_otp import DEVICE_ID_SESSION_KEY
 
     from enterprises.models import Enterprise
     from kejiju.reporting.models import MonthlyFiling
@@ -461,6 +533,7 @@ def measure_load():
     store[SESSION_KEY] = str(bench.pk)
     store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     store[HASH_SESSION_KEY] = bench.get_session_auth_hash()
+    store[DEVICE_ID_SESSION_KEY] = otp_device(bench).persistent_id
     store.create()
     enterprise = Enterprise.objects.order_by("pk").first()
     filing = MonthlyFiling.objects.order_by("-pk").first()
@@ -543,9 +616,14 @@ def _ms(text: str) -> float:
 
 
 # ----------------------------------------------------------------------------------------------- output
-def write_results():
-    out = ROOT / "bench"
-    (out / "results.json").write_text(json.dumps(RESULTS, ensure_ascii=False, indent=2) + "\n")
+def write_results(partial: bool = False):
+    """The full run writes bench/results.json and results.md; a run of some groups (`bench/run.py lists`)
+    writes bench/data/partial.json and .md only, so that the committed results are always of one run."""
+    out = ROOT / "bench" / "data" if partial else ROOT / "bench"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / ("partial.json" if partial else "results.json")).write_text(
+        json.dumps(RESULTS, ensure_ascii=False, indent=2) + "\n"
+    )
     machine = f"{platform.machine()}, {os.cpu_count()} CPU, Python {platform.python_version()}, {platform.platform()}"
     lines = [
         f"Machine: {machine}. Runs per measure: {RUNS} after a warm-up.",
@@ -560,13 +638,20 @@ def write_results():
             f"{r['peer'] if r['peer'] is not None else '—'} | {r['ratio'] if r['ratio'] is not None else '—'} | "
             f"{r.get('queries', '—')} | {r['goal']} | {'是' if r['met'] else '否'} |"
         )
-    (out / "results.md").write_text("\n".join(lines) + "\n")
+    (out / ("partial.md" if partial else "results.md")).write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
 
 def main(argv):
     if len(argv) > 2 and argv[1] == "export":
         export_child(argv[2])
+        return
+    if len(argv) > 1 and argv[1] == "render":  # rewrite results.md from results.json
+        RESULTS.extend(json.loads((ROOT / "bench" / "results.json").read_text()))
+        write_results()
+        return
+    if len(argv) > 2 and argv[1] == "pdf":
+        pdf_child(argv[2])
         return
     only = set(argv[1:])
     bench, admin = users()
@@ -598,7 +683,7 @@ def main(argv):
                 }
             )
             print(f"{name} failed: {error!r}", flush=True)
-    write_results()
+    write_results(partial=bool(only))
 
 
 if __name__ == "__main__":

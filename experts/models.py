@@ -108,7 +108,14 @@ class Expert(models.Model):
         verbose_name_plural = "专家"
         ordering = ["-admitted_on", "name", "pk"]
         permissions = [("view_expert_pii", "查看和导出专家完整身份证号、手机号")]
-        indexes = [models.Index(fields=["state", "admitted_on"])]
+        indexes = [
+            models.Index(fields=["state", "admitted_on"]),
+            # The list's order and its county + state filter, served from the index (bench: lists).
+            models.Index(fields=["-admitted_on", "name", "id"], name="expert_list_order_idx"),
+            models.Index(
+                fields=["county", "state", "-admitted_on", "name", "id"], name="expert_county_state_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -102,7 +102,15 @@ class Platform(models.Model):
                 violation_error_message="证书编号已被其他平台使用。",
             ),
         ]
-        indexes = [models.Index(fields=["platform_type", "level", "state"])]
+        indexes = [
+            models.Index(fields=["platform_type", "level", "state"]),
+            # The list's order and its county + state filter, served from the index (bench: lists).
+            models.Index(fields=["-recognised_on", "name", "id"], name="platform_list_order_idx"),
+            models.Index(
+                fields=["region", "state", "-recognised_on", "name", "id"], name="platform_region_state_idx"
+            ),
+            models.Index(fields=["name", "id"], name="platform_name_id_idx"),
+        ]
         permissions = [("transition_platform", "变更平台状态（筹建、认定、撤销）")]
 
     def __str__(self) -> str:

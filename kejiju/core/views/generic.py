@@ -20,6 +20,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from kejiju.core.models import AuditEvent
+from kejiju.core.pagination import EstimatedCountPaginator
 from kejiju.core.services import audit_event_record
 from kejiju.core.xlsx import filtered_queryset, table_export_rows, xlsx_response
 
@@ -82,7 +83,8 @@ class ObjectListView(
     ActionPermissionMixin, ScopedQuerysetMixin, BreadcrumbMixin, SingleTableMixin, FilterView
 ):
     template_name = "generic/object_list.html"
-    table_pagination = {"per_page": 50}
+    # Counts capped, estimated above 10,000 rows; deep pages by keys first (kejiju/core/pagination.py).
+    table_pagination = {"per_page": 50, "paginator_class": EstimatedCountPaginator}
     filterset_class = None
     # Templates show these buttons when the user holds the permission and the URL exists.
     actions = ("add", "import", "export")
