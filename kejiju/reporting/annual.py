@@ -182,7 +182,13 @@ def _timeliness(year: int, region: Region | None) -> tuple[list[dict], dict]:
     return table, totals
 
 
-def _appendix(year: int, region: Region | None) -> dict[str, list[dict]]:
+# The PDF's appendix lists at most this many rows per list; beyond it (a province's thousands of
+# enterprises) the list would be hundreds of pages that WeasyPrint lays out for minutes, and the full
+# list is the page's own filtered list with its xlsx export.
+APPENDIX_LIMIT = 1000
+
+
+def _appendix(year: int, region: Region | None) -> dict[str, Any]:
     platform_rows = platforms.platform_list(user=CITY).filter(recognised_on__year=year)
     smes_rows = enterprises.smes_evaluation_list(user=CITY).filter(
         year=year, state=SmesEvaluation.State.ADMITTED
@@ -190,7 +196,11 @@ def _appendix(year: int, region: Region | None) -> dict[str, list[dict]]:
     if region is not None:
         platform_rows = platform_rows.filter(region=region)
         smes_rows = smes_rows.filter(enterprise__region=region)
+    platform_rows = platform_rows.order_by("region__sort_order", "platform_type__sort_order", "name")
+    smes_rows = smes_rows.order_by("enterprise__region__sort_order", "registration_number", "pk")
     return {
+        "totals": {"platforms": platform_rows.count(), "smes": smes_rows.count()},
+        "limit": APPENDIX_LIMIT,
         "platforms": [
             {
                 "name": p.name,
@@ -200,7 +210,7 @@ def _appendix(year: int, region: Region | None) -> dict[str, list[dict]]:
                 "region": p.region.name if p.region_id else "",
                 "recognised_on": p.recognised_on.isoformat() if p.recognised_on else "",
             }
-            for p in platform_rows.order_by("region__sort_order", "platform_type__sort_order", "name")
+            for p in platform_rows[:APPENDIX_LIMIT]
         ],
         "smes": [
             {
@@ -208,7 +218,7 @@ def _appendix(year: int, region: Region | None) -> dict[str, list[dict]]:
                 "region": e.enterprise.region.name if e.enterprise.region_id else "",
                 "number": e.registration_number,
             }
-            for e in smes_rows.order_by("enterprise__region__sort_order", "registration_number", "pk")
+            for e in smes_rows[:APPENDIX_LIMIT]
         ],
     }
 

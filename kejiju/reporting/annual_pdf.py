@@ -117,7 +117,7 @@ def build_annual_review(job) -> JobOutput:
     stats = annual_statistics(year=year, region=region)
     content = render_pdf(stats, narrative=job.parameters.get("narrative", ""))
     result = {key: value for key, value in stats.items() if key != "appendix"}
-    result["appendix_counts"] = {key: len(rows) for key, rows in stats["appendix"].items()}
+    result["appendix_counts"] = stats["appendix"]["totals"]
     return JobOutput(
         filename=review_filename(year, region.name if region else None), content=content, result=result
     )
