@@ -24,6 +24,8 @@ from kejiju.core.views import (
     ObjectExportView,
     ObjectListView,
     ObjectUpdateView,
+    ServiceErrorsMixin,
+    add_service_errors,
 )
 from kejiju.core.views.generic import BreadcrumbMixin
 from kejiju.core.xlsx import XLSX_CONTENT_TYPE
@@ -58,26 +60,6 @@ from .tables import (
     RewardTierTable,
     SmesEvaluationTable,
 )
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Attach a service's ValidationError to the form fields it names (others to the form)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-class ServiceFormMixin:
-    """form_valid calls save_form (a service); its ValidationError is shown on the form."""
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ValidationError as error:
-            _add_errors(form, error)
-            return self.form_invalid(form)
 
 
 def _error_text(error: ValidationError) -> str:
@@ -154,7 +136,7 @@ class EnterpriseDetailView(ObjectDetailView):
         return context
 
 
-class EnterpriseCreateView(ServiceFormMixin, ObjectCreateView):
+class EnterpriseCreateView(ServiceErrorsMixin, ObjectCreateView):
     model = Enterprise
     form_class = forms.EnterpriseForm
     success_message = "企业已登记。"
@@ -171,7 +153,7 @@ class EnterpriseCreateView(ServiceFormMixin, ObjectCreateView):
         )
 
 
-class EnterpriseUpdateView(ServiceFormMixin, ObjectUpdateView):
+class EnterpriseUpdateView(ServiceErrorsMixin, ObjectUpdateView):
     model = Enterprise
     form_class = forms.EnterpriseForm
 
@@ -252,13 +234,13 @@ class EnterpriseYearCreateView(EnterpriseChildMixin, ActionPermissionMixin, Brea
         try:
             services.figures_save(enterprise=self.enterprise, year=year, actor=self.request.user, **data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, f"已保存{year}年度数据。")
         return redirect(self.enterprise)
 
 
-class EnterpriseYearUpdateView(ServiceFormMixin, ObjectUpdateView):
+class EnterpriseYearUpdateView(ServiceErrorsMixin, ObjectUpdateView):
     model = EnterpriseYear
     form_class = forms.EnterpriseYearForm
 
@@ -441,7 +423,7 @@ class SmesEvaluationCreateView(EnterpriseChildMixin, ActionPermissionMixin, Brea
                 request=self.request,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, f"已登记评价，综合得分{evaluation.total_score}分。")
         return redirect(evaluation)
@@ -624,7 +606,7 @@ class PoolRecommendView(EnterpriseChildMixin, ActionPermissionMixin, BreadcrumbM
                 request=self.request,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, "已推荐，待市局审核入库。")
         return redirect(entry)
@@ -751,13 +733,13 @@ class CertificateCreateView(EnterpriseChildMixin, ActionPermissionMixin, Breadcr
                 request=self.request,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, f"已登记证书，有效期至{certificate.expires_on:%Y-%m-%d}。")
         return redirect(certificate)
 
 
-class CertificateUpdateView(ServiceFormMixin, ObjectUpdateView):
+class CertificateUpdateView(ServiceErrorsMixin, ObjectUpdateView):
     model = GaoqiCertificate
     form_class = forms.CertificateForm
 
@@ -818,7 +800,7 @@ class DoublingTargetExportView(DoublingTargetListView, ObjectExportView):
     pass
 
 
-class DoublingTargetCreateView(ServiceFormMixin, ObjectCreateView):
+class DoublingTargetCreateView(ServiceErrorsMixin, ObjectCreateView):
     model = DoublingTarget
     form_class = forms.DoublingTargetForm
 
@@ -829,7 +811,7 @@ class DoublingTargetCreateView(ServiceFormMixin, ObjectCreateView):
         )
 
 
-class DoublingTargetUpdateView(ServiceFormMixin, ObjectUpdateView):
+class DoublingTargetUpdateView(ServiceErrorsMixin, ObjectUpdateView):
     model = DoublingTarget
     form_class = forms.DoublingTargetForm
 
@@ -867,7 +849,7 @@ class RewardTierExportView(RewardTierListView, ObjectExportView):
     pass
 
 
-class RewardTierCreateView(ServiceFormMixin, ObjectCreateView):
+class RewardTierCreateView(ServiceErrorsMixin, ObjectCreateView):
     model = RewardTier
     form_class = forms.RewardTierForm
 
@@ -882,7 +864,7 @@ class RewardTierCreateView(ServiceFormMixin, ObjectCreateView):
         )
 
 
-class RewardTierUpdateView(ServiceFormMixin, ObjectUpdateView):
+class RewardTierUpdateView(ServiceErrorsMixin, ObjectUpdateView):
     model = RewardTier
     form_class = forms.RewardTierForm
 

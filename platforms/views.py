@@ -23,6 +23,8 @@ from kejiju.core.views import (
     ObjectListView,
     ObjectUpdateView,
     ScopedQuerysetMixin,
+    ServiceErrorsMixin,
+    add_service_errors,
 )
 from kejiju.core.views.generic import BreadcrumbMixin
 from kejiju.core.xlsx import (
@@ -61,30 +63,11 @@ from .rules import ApplicationState, BatchState, batch_advance_refusal, batch_ne
 from .tables import ApplicationTable, BatchTable, EvaluationTable, PlatformTable, PlatformTypeTable
 
 
-class ServiceFormMixin:
-    """Turns a service's ValidationError into form errors (on the named field when the form has it)."""
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ValidationError as error:
-            _add_errors(form, error)
-            return self.form_invalid(form)
-
-
 def _permission_first(view) -> None:
     """Views that load their object in dispatch check the permission before the lookup, so that a user
     without the permission gets 403 whether or not the object is in their scope."""
     if not view.has_permission():
         view.handle_no_permission()
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _host(form, region):
@@ -139,7 +122,7 @@ class PlatformDetailView(ObjectDetailView):
         return context
 
 
-class PlatformCreateView(ServiceFormMixin, ObjectCreateView):
+class PlatformCreateView(ServiceErrorsMixin, ObjectCreateView):
     model = Platform
     form_class = PlatformForm
 
@@ -161,7 +144,7 @@ class PlatformCreateView(ServiceFormMixin, ObjectCreateView):
         )
 
 
-class PlatformUpdateView(ServiceFormMixin, ObjectUpdateView):
+class PlatformUpdateView(ServiceErrorsMixin, ObjectUpdateView):
     model = Platform
     form_class = PlatformForm
 
@@ -224,7 +207,7 @@ class PlatformTransitionView(ActionPermissionMixin, BreadcrumbMixin, FormView):
                 certificate_no=data["certificate_no"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, "状态已变更。")
         return redirect(self.object)
@@ -311,7 +294,7 @@ class PlatformTypeListView(ObjectListView):
         return selectors.platform_type_list()
 
 
-class PlatformTypeCreateView(ServiceFormMixin, ObjectCreateView):
+class PlatformTypeCreateView(ServiceErrorsMixin, ObjectCreateView):
     model = PlatformType
     form_class = PlatformTypeForm
 
@@ -322,7 +305,7 @@ class PlatformTypeCreateView(ServiceFormMixin, ObjectCreateView):
         return reverse("platforms:platformtype_list")
 
 
-class PlatformTypeUpdateView(ServiceFormMixin, ObjectUpdateView):
+class PlatformTypeUpdateView(ServiceErrorsMixin, ObjectUpdateView):
     model = PlatformType
     form_class = PlatformTypeForm
 
@@ -416,7 +399,7 @@ class BatchResultsExportView(ActionPermissionMixin, ScopedQuerysetMixin, DetailV
         )
 
 
-class BatchCreateView(ServiceFormMixin, ObjectCreateView):
+class BatchCreateView(ServiceErrorsMixin, ObjectCreateView):
     model = RecognitionBatch
     form_class = BatchForm
 
@@ -424,7 +407,7 @@ class BatchCreateView(ServiceFormMixin, ObjectCreateView):
         return services.batch_save(instance=form.instance)
 
 
-class BatchUpdateView(ServiceFormMixin, ObjectUpdateView):
+class BatchUpdateView(ServiceErrorsMixin, ObjectUpdateView):
     model = RecognitionBatch
     form_class = BatchForm
 
@@ -541,7 +524,7 @@ class BatchChildMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
-class ApplicationCreateView(ServiceFormMixin, BatchChildMixin, ObjectCreateView):
+class ApplicationCreateView(ServiceErrorsMixin, BatchChildMixin, ObjectCreateView):
     model = PlatformApplication
     form_class = ApplicationForm
 
@@ -576,7 +559,7 @@ class ApplicationCreateView(ServiceFormMixin, BatchChildMixin, ObjectCreateView)
         return services.application_save(instance=instance, user=self.request.user)
 
 
-class ApplicationUpdateView(ServiceFormMixin, ApplicationScopeMixin, ObjectUpdateView):
+class ApplicationUpdateView(ServiceErrorsMixin, ApplicationScopeMixin, ObjectUpdateView):
     model = PlatformApplication
     form_class = ApplicationForm
 
@@ -646,7 +629,7 @@ class ApplicationStepView(ActionPermissionMixin, BreadcrumbMixin, FormView):
             with transaction.atomic():
                 self.apply(form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, f"{self.step_title}已保存。")
         return redirect(self.object.batch)
@@ -757,7 +740,7 @@ class EvaluationCreateView(ActionPermissionMixin, BreadcrumbMixin, FormView):
                 user=self.request.user,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         text = f"已录入 {evaluation.year} 年绩效评价：{evaluation.get_grade_display()}。"
         if evaluation.revocation_proposed:
@@ -767,7 +750,7 @@ class EvaluationCreateView(ActionPermissionMixin, BreadcrumbMixin, FormView):
         return redirect(self.platform)
 
 
-class EvaluationUpdateView(ServiceFormMixin, ObjectUpdateView):
+class EvaluationUpdateView(ServiceErrorsMixin, ObjectUpdateView):
     model = PlatformEvaluation
     form_class = EvaluationForm
 
@@ -787,7 +770,7 @@ class EvaluationUpdateView(ServiceFormMixin, ObjectUpdateView):
         )
 
 
-class EvaluationPolicyUpdateView(ServiceFormMixin, ObjectUpdateView):
+class EvaluationPolicyUpdateView(ServiceErrorsMixin, ObjectUpdateView):
     model = EvaluationPolicy
     form_class = EvaluationPolicyForm
 
