@@ -9,7 +9,7 @@ from .models import Call, Programme, Project
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
     list_display = ("number", "title", "applicant", "region", "state")
-    list_filter = ("region", "state", "call__year")
+    list_filter = ("region", "state", "year")
     search_fields = ("title", "number", "applicant__name", "pi_name")
     raw_id_fields = ("applicant", "call", "created_by")
 

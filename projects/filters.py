@@ -58,7 +58,7 @@ class ProjectFilterSet(BaseFilterSet):
     call = django_filters.ModelChoiceFilter(
         queryset=Call.objects.select_related("programme"), label="申报批次"
     )
-    year = django_filters.NumberFilter(field_name="call__year", label="年度")
+    year = django_filters.NumberFilter(field_name="year", label="年度")
     state = django_filters.ChoiceFilter(choices=rules.State.choices, label="状态")
     region = django_filters.ModelChoiceFilter(queryset=_regions, label="县区")
     lump_sum = django_filters.BooleanFilter(label="包干制")

@@ -81,6 +81,7 @@ def seed_scale(*, scale, rng, stdout) -> None:
                 pk=pk,
                 number=f"{call.programme.code}{call.year}{serial[call.pk]:05d}",
                 call=call,
+                year=call.year,
                 title=f"{unit_name[:6]}{rng.choice(TOPICS)}关键技术研究与示范{i:05d}",
                 applicant_id=unit,
                 region_id=region,

@@ -189,7 +189,7 @@ def project_figures_by_state(*, user, year: int | None = None, region=None) -> l
     committed city money, paid, self-raised. Every state appears, with zeros where there are none."""
     queryset = Project.objects.visible_to(user)
     if year is not None:
-        queryset = queryset.filter(call__year=year)
+        queryset = queryset.filter(year=year)
     if region is not None:
         queryset = queryset.filter(region=region)
     found = {row["state"]: row for row in _money_rows(queryset, ["state"])}
@@ -210,9 +210,8 @@ def project_figures_by_state(*, user, year: int | None = None, region=None) -> l
 
 def project_figures_by_year_and_county(*, user) -> list[dict]:
     """Per call year and county: projects, funded projects, committed and paid city money, self-raised."""
-    rows = _money_rows(Project.objects.visible_to(user), ["call__year", "region__sort_order", "region__name"])
+    rows = _money_rows(Project.objects.visible_to(user), ["year", "region__sort_order", "region__name"])
     for row in rows:
-        row["year"] = row.pop("call__year")
         row["county"] = row.pop("region__name")
         row.pop("region__sort_order")
     return rows
@@ -221,7 +220,7 @@ def project_figures_by_year_and_county(*, user) -> list[dict]:
 def project_figures_by_programme(*, user, year: int | None = None) -> list[dict]:
     queryset = Project.objects.visible_to(user)
     if year is not None:
-        queryset = queryset.filter(call__year=year)
+        queryset = queryset.filter(year=year)
     rows = _money_rows(queryset, ["call__programme__sort_order", "call__programme__name"])
     for row in rows:
         row["programme"] = row.pop("call__programme__name")
@@ -230,16 +229,13 @@ def project_figures_by_programme(*, user, year: int | None = None) -> list[dict]
 
 
 def project_figures_by_year(*, user) -> list[dict]:
-    rows = _money_rows(Project.objects.visible_to(user), ["call__year"])
-    for row in rows:
-        row["year"] = row.pop("call__year")
-    return rows
+    return _money_rows(Project.objects.visible_to(user), ["year"])
 
 
 def project_figures_by_county(*, user, year: int | None = None) -> list[dict]:
     queryset = Project.objects.visible_to(user)
     if year is not None:
-        queryset = queryset.filter(call__year=year)
+        queryset = queryset.filter(year=year)
     rows = _money_rows(queryset, ["region__sort_order", "region__name"])
     for row in rows:
         row["county"] = row.pop("region__name")
@@ -248,12 +244,7 @@ def project_figures_by_county(*, user, year: int | None = None) -> list[dict]:
 
 
 def project_years(*, user) -> list[int]:
-    return list(
-        Project.objects.visible_to(user)
-        .order_by("-call__year")
-        .values_list("call__year", flat=True)
-        .distinct()
-    )
+    return list(Project.objects.visible_to(user).order_by("-year").values_list("year", flat=True).distinct())
 
 
 # ---------------------------------------------------------------------------------------- 省校合作

@@ -98,7 +98,9 @@ def programme_save(*, programme: Programme, user) -> Programme:
 @transaction.atomic
 def call_save(*, call: Call, user) -> Call:
     _require_staff(user)
-    return _save(call)
+    _save(call)
+    call.projects.exclude(year=call.year).update(year=call.year)
+    return call
 
 
 @transaction.atomic

@@ -43,7 +43,7 @@ class ProjectTable(BaseTable):
     programme = tables.Column(
         "计划类别", accessor="call__programme__name", order_by=("call__programme__sort_order",)
     )
-    year = tables.Column("年度", accessor="call__year")
+    year = tables.Column("年度", accessor="year")
     applicant = tables.Column(order_by=("applicant__name",))
     region = tables.Column(order_by=("region__sort_order",))
     requested_grant = tables.Column(attrs=MONEY_ATTRS)

@@ -477,3 +477,25 @@ def test_cooperation_project_dates_required(world, county_a):
     assert services.cooperation_project_save(project=project, user=world.users["bureau"]).pk
     with pytest.raises(PermissionDenied):
         services.cooperation_project_save(project=project, user=world.users["county"])
+
+
+# ------------------------------------------------------------------------------------------ call year
+
+
+def test_project_year_is_its_calls_year_and_follows_a_corrected_call(world):
+    call = CallFactory(year=2023)
+    project = ProjectFactory(call=call, region=world.county_a)
+    assert project.year == 2023
+    call.year = 2024
+    services.call_save(call=call, user=world.users["bureau"])
+    project.refresh_from_db()
+    assert project.year == 2024
+    assert list(Project.objects.filter(year=2024)) == [project]
+
+
+def test_moving_a_project_to_another_call_moves_its_year(world):
+    project = ProjectFactory(call=CallFactory(year=2022), region=world.county_a)
+    project.call = CallFactory(year=2025)
+    project.save()
+    project.refresh_from_db()
+    assert project.year == 2025
