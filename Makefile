@@ -72,7 +72,8 @@ clean-db:
 ## bench: province-scale data (built once per migration state) and every hot path beside its peer or floor;
 ## writes bench/results.json, bench/results.md and the README's Benchmarks section
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kejiju_scale
-BENCH_ENV := DATABASE_URL=$(BENCH_DATABASE_URL) SECRET_KEY=bench-only-secret-key-not-for-production-0123456789abcdef \
+BENCH_CACHE_URL ?= redis://127.0.0.1:6379/3
+BENCH_ENV := DATABASE_URL=$(BENCH_DATABASE_URL) CACHE_URL=$(BENCH_CACHE_URL) SECRET_KEY=bench-only-secret-key-not-for-production-0123456789abcdef \
 	PII_ENCRYPTION_KEY=bench-only-pii-key ALLOWED_HOSTS=testserver,127.0.0.1,localhost SECURE_SSL_REDIRECT=False \
 	STATIC_ROOT=$(CURDIR)/bench/data/static
 bench: system-deps install

@@ -531,7 +531,7 @@ def measure_load():
     bench, _ = users()
     store = SessionStore()
     store[SESSION_KEY] = str(bench.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = "kejiju.accounts.backends.CachedPermissionsBackend"
     store[HASH_SESSION_KEY] = bench.get_session_auth_hash()
     store[DEVICE_ID_SESSION_KEY] = otp_device(bench).persistent_id
     store.create()

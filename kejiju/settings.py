@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "csp.middleware.CSPMiddleware",
     "kejiju.core.middleware.AbsoluteSessionTimeoutMiddleware",
+    "kejiju.core.middleware.SlidingSessionMiddleware",
     "kejiju.accounts.middleware.SecurityGateMiddleware",
 ]
 
@@ -95,8 +96,23 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "kejiju.accounts.backends.CachedPermissionsBackend",
 ]
+# CACHE_URL names a Redis shared by every web process (docker-compose sets it). Sessions are then read from
+# it (and written through to the database), and the permission sets it holds are dropped for every
+# process at once when a role changes. Without it (`make run`, tests) each process keeps its own cache.
+CACHE_URL = env("CACHE_URL", default="")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "kejiju",
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kejiju"}}
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
@@ -111,9 +127,10 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Sessions end after 30 idle minutes; SESSION_SAVE_EVERY_REQUEST slides the window.
+# Sessions end after 30 idle minutes: SlidingSessionMiddleware saves an active session (which moves its
+# expiry) once SESSION_REFRESH_SECONDS have passed since its last save.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = env.int("SESSION_REFRESH_SECONDS", default=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -1,8 +1,8 @@
 """三员分立: no account may be put into the groups of two roles, whichever side of the relation is edited
 (a user's groups or a group's users, e.g. in Django's admin)."""
 
-from django.contrib.auth.models import Group
-from django.db.models.signals import m2m_changed
+from django.contrib.auth.models import Group, Permission
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from .models import User
@@ -21,3 +21,24 @@ def _one_role_per_account(sender, instance, action, reverse, pk_set, **kwargs):
     for user in User.objects.filter(pk__in=pk_set):
         current = set(user.groups.values_list("name", flat=True))
         check_role_groups(user=user, group_names=current | {instance.name})
+
+
+# Cached permission sets (backends.CachedPermissionsBackend) are dropped when what they derive from changes.
+def _permissions_changed(sender, **kwargs):
+    from .backends import permissions_changed
+
+    if kwargs.get("action", "post_").startswith("post_"):
+        permissions_changed()
+
+
+for _through in (User.groups.through, User.user_permissions.through, Group.permissions.through):
+    m2m_changed.connect(
+        _permissions_changed, sender=_through, dispatch_uid=f"kejiju.perms.{_through.__name__}"
+    )
+for _model in (Group, Permission):
+    post_save.connect(
+        _permissions_changed, sender=_model, dispatch_uid=f"kejiju.perms.save.{_model.__name__}"
+    )
+    post_delete.connect(
+        _permissions_changed, sender=_model, dispatch_uid=f"kejiju.perms.delete.{_model.__name__}"
+    )

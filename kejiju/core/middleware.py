@@ -39,6 +39,32 @@ class NoStoreForAuthenticatedMiddleware:
 
 
 LOGIN_AT_SESSION_KEY = "kejiju_login_at"
+REFRESHED_AT_SESSION_KEY = "kejiju_refreshed_at"
+
+
+class SlidingSessionMiddleware:
+    """Slides a logged-in session's idle expiry (SESSION_COOKIE_AGE from its last save) forward by saving
+    it when it was last saved SESSION_REFRESH_SECONDS ago or more. Saving on every request
+    (SESSION_SAVE_EVERY_REQUEST) wrote the session row on every page view; this way the idle limit holds
+    to within SESSION_REFRESH_SECONDS and a page view within that minute reads the session only."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        import time
+
+        from django.conf import settings
+
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if session is None or user is None or not user.is_authenticated or session.is_empty():
+            return response
+        now = int(time.time())
+        if now - session.get(REFRESHED_AT_SESSION_KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
+            session[REFRESHED_AT_SESSION_KEY] = now
+        return response
 
 
 class AbsoluteSessionTimeoutMiddleware:

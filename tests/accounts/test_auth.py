@@ -84,9 +84,45 @@ def test_expired_session_sends_back_to_login(client, county_user, settings):
     assert response["Location"].startswith(reverse("accounts:login"))
 
 
-def test_idle_timeout_is_thirty_minutes_and_sliding(settings):
-    assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+def _session_writes(queries) -> int:
+    return sum('UPDATE "django_session"' in query["sql"] for query in queries.captured_queries)
+
+
+def test_idle_timeout_is_thirty_minutes_and_slides_once_a_minute(client, county_user, settings):
+    from django.contrib.sessions.models import Session
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_REFRESH_SECONDS == 60
+    _login(client, county_user.username, TEST_PASSWORD)
+    client.get("/")  # the first page after the login marks the session as refreshed now
+    expiry = Session.objects.get().expire_date
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+    assert _session_writes(queries) == 0 and Session.objects.get().expire_date == expiry
+    settings.SESSION_REFRESH_SECONDS = 0  # as if a minute had passed since the last save
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+    assert _session_writes(queries) == 1 and Session.objects.get().expire_date > expiry
+
+
+def test_permissions_are_read_once_and_follow_a_role_change(client, make_user, county_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kejiju.accounts import services
+
+    admin = make_user("sysadmin")
+    user = make_user("leader")
+    client.force_login(user)
+    assert client.get(reverse("enterprises:enterprise_list")).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("enterprises:enterprise_list")).status_code == 200
+    assert not any('"auth_permission"' in query["sql"] for query in queries.captured_queries)
+    services.user_update(user=user, role="auditor", region=None, display_name="审计", actor=admin)
+    assert client.get(reverse("enterprises:enterprise_list")).status_code == 403
+    services.user_update(user=user, role="county", region=county_a, display_name="县区", actor=admin)
+    assert client.get(reverse("enterprises:enterprise_list")).status_code == 200
 
 
 def test_pages_for_logged_in_users_are_not_cached(client, county_user):
