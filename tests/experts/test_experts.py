@@ -158,6 +158,14 @@ def test_state_view_and_filters(client, bureau_user):
     assert rows[0][0] == "姓名" and len(rows) == 2 and expert.name not in {r[0] for r in rows}
 
 
+def test_employer_filter_matches_part_of_the_units_name(client, bureau_user):
+    client.force_login(bureau_user)
+    mine = ExpertFactory(employer=OrganizationFactory(name="晋北理工大学"))
+    other = ExpertFactory(employer=OrganizationFactory(name="忻州市农业科学研究院"))
+    body = client.get(reverse("experts:expert_list"), {"employer": "理工"}).content.decode()
+    assert mine.get_absolute_url() in body and other.get_absolute_url() not in body
+
+
 @pytest.mark.parametrize("rows", [10, 120])
 def test_list_query_counts(client, bureau_user, county_user, county_a, django_assert_max_num_queries, rows):
     fields = [ExpertFieldFactory(name=f"领域{i}") for i in range(3)]
