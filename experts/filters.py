@@ -18,7 +18,9 @@ class ExpertFilterSet(BaseFilterSet):
     title = django_filters.ChoiceFilter(choices=Expert.Title.choices, label="职称")
     state = django_filters.ChoiceFilter(choices=Expert.State.choices, label="状态")
     # Typed, not picked: at province scale experts work at thousands of units, too many for a select.
-    employer = django_filters.CharFilter(field_name="employer__name", lookup_expr="icontains", label="工作单位")
+    employer = django_filters.CharFilter(
+        field_name="employer__name", lookup_expr="icontains", label="工作单位"
+    )
     county = django_filters.ModelChoiceFilter(queryset=Region.objects.county_level(), label="所在县区")
     admitted_year = django_filters.NumberFilter(
         field_name="admitted_on", lookup_expr="year", label="入库年度"
