@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from .models import User
+from .models import Region, User
 from .services import check_role_groups
 
 
@@ -42,3 +42,18 @@ for _model in (Group, Permission):
     post_delete.connect(
         _permissions_changed, sender=_model, dispatch_uid=f"kejiju.perms.delete.{_model.__name__}"
     )
+
+
+def _regions_changed(sender, **kwargs):
+    from django.core.cache import cache
+
+    from kejiju.core.filters import REGION_CHOICES_VERSION_KEY
+
+    try:
+        cache.incr(REGION_CHOICES_VERSION_KEY)
+    except ValueError:
+        cache.set(REGION_CHOICES_VERSION_KEY, 1, None)
+
+
+post_save.connect(_regions_changed, sender=Region, dispatch_uid="kejiju.regions.save")
+post_delete.connect(_regions_changed, sender=Region, dispatch_uid="kejiju.regions.delete")

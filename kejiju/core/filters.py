@@ -3,7 +3,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import Q
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from kejiju.accounts.models import Region
@@ -26,9 +26,31 @@ def _attrs_html(attrs: dict) -> str:
 
 class LeanSelectMixin:
     """Renders a select the way Django's select.html/select_option.html templates do, in Python: a
-    filter form's county select has 130+ options, each an included template, on every list page."""
+    filter form's county select has 130+ options, each an included template, on every list page.
+    Flat choices (every filter's) are written straight from (value, label) pairs; grouped ones go
+    through the widget's optgroups()."""
 
     def render(self, name, value, attrs=None, renderer=None):
+        choices = list(self.choices)
+        if any(isinstance(label, list | tuple) for _value, label in choices):
+            return self._render_groups(name, value, attrs)
+        formatted = self.format_value(value)  # NullBooleanSelect gives one string, Select a list
+        selected_values = {formatted} if isinstance(formatted, str) else set(formatted)
+        attrs_html = _attrs_html(self.build_attrs(self.attrs, attrs))
+        parts = [format_html('<select name="{}"{}>', name, attrs_html)]
+        has_selected = False
+        for option_value, label in choices:
+            option_value = "" if option_value is None else str(option_value)
+            selected = not has_selected and option_value in selected_values
+            has_selected |= selected
+            parts.append(
+                f'\n  <option value="{escape(option_value)}"{" selected" if selected else ""}>'
+                f"{conditional_escape(label)}</option>"
+            )
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))  # noqa: S308 — every value and label escaped above
+
+    def _render_groups(self, name, value, attrs):
         widget = self.get_context(name, value, attrs)["widget"]
         parts = [format_html('<select name="{}"{}>', widget["name"], _attrs_html(widget["attrs"]))]
         for group_name, group_choices, _index in widget["optgroups"]:
@@ -60,6 +82,30 @@ class LeanNullBooleanSelect(LeanSelectMixin, forms.NullBooleanSelect):
 LEAN_WIDGETS = {forms.Select: LeanSelect, forms.NullBooleanSelect: LeanNullBooleanSelect}
 
 
+REGION_CHOICES_VERSION_KEY = "choices:region:version"
+
+
+def region_choices(field: forms.ModelChoiceField) -> list[tuple]:
+    """A region select's (value, label) pairs, kept in the cache: the county list (130+ rows, changed only
+    by the system administrator) was one query and 130 model instances on every list page. Saving or
+    deleting a region raises the version (kejiju.accounts.signals); entries also expire after 10 minutes."""
+    import hashlib
+
+    from django.core.cache import cache
+
+    queryset = field.queryset
+    sql, params = queryset.query.sql_with_params()
+    digest = hashlib.sha256(f"{sql}|{params}|{field.empty_label}".encode()).hexdigest()[:32]
+    version = cache.get(REGION_CHOICES_VERSION_KEY, 0)
+    key = f"choices:region:{version}:{digest}"
+    choices = cache.get(key)
+    if choices is None:
+        choices = [("", field.empty_label)] if field.empty_label is not None else []
+        choices += [(region.pk, field.label_from_instance(region)) for region in queryset]
+        cache.set(key, choices, 600)
+    return choices
+
+
 class BaseFilterSet(django_filters.FilterSet):
     """Adds the free-text box `q`, matched with icontains on `search_fields` (pg_trgm GIN indexes serve
     these on PostgreSQL; SQLite falls back to a scan)."""
@@ -78,6 +124,8 @@ class BaseFilterSet(django_filters.FilterSet):
                 widget.choices = (("unknown", "全部"), ("true", "是"), ("false", "否"))
             if type(widget) in LEAN_WIDGETS:
                 widget.__class__ = LEAN_WIDGETS[type(widget)]
+            if isinstance(field, forms.ModelChoiceField) and field.queryset.model is Region:
+                widget.choices = region_choices(field)
             if isinstance(widget, forms.Select):
                 widget.attrs.setdefault("class", "form-select form-select-sm")
             else:

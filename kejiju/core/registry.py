@@ -10,8 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
+
+
+@lru_cache(maxsize=1024)
+def _reverse(url_name: str, prefix: str, urlconf: str | None, root_urlconf: str) -> str:
+    return reverse(url_name, urlconf=urlconf)
 
 
 @dataclass(frozen=True)
@@ -22,7 +29,8 @@ class MenuItem:
 
     @property
     def url(self) -> str:
-        return reverse(self.url_name)
+        # The navigation bar shows dozens of these on every page; their addresses never change at run time.
+        return _reverse(self.url_name, get_script_prefix(), get_urlconf(), settings.ROOT_URLCONF)
 
 
 @dataclass(frozen=True)

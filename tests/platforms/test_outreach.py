@@ -196,6 +196,7 @@ def test_list_query_count_is_constant(client, bureau_user, county_a, django_asse
     for _ in range(5):
         OutreachEventFactory(region=county_a, platform=platform)
     url = reverse("platforms:outreachevent_list")
+    client.get(url)  # the first page after the login reads the permissions and region caches
     with django_assert_max_num_queries(12) as small:
         assert client.get(url).status_code == 200
     for _ in range(60):
