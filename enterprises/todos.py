@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,22 +14,26 @@ def enterprise_todos(user) -> list[TodoItem]:
     from .selectors import certificates_expiring
 
     items: list[TodoItem] = []
+    today = timezone.localdate()
+    states = SmesEvaluation.State
+    wanted = {}
     if user.has_perm("enterprises.review_smesevaluation"):
-        count = SmesEvaluation.objects.visible_to(user).filter(state=SmesEvaluation.State.SUBMITTED).count()
-        if count:
-            url = reverse("enterprises:smesevaluation_list") + "?state=submitted"
-            items.append(TodoItem("科小评价待形式审查", url, count))
+        wanted["submitted"] = Count("pk", filter=Q(state=states.SUBMITTED))
     if user.has_perm("enterprises.admit_smesevaluation"):
-        today = timezone.localdate()
-        evaluations = SmesEvaluation.objects.visible_to(user)
-        reviewed = evaluations.filter(state=SmesEvaluation.State.REVIEWED).count()
-        if reviewed:
-            url = reverse("enterprises:smesevaluation_list") + "?state=reviewed"
-            items.append(TodoItem("科小评价待公示", url, reviewed))
-        due = evaluations.filter(state=SmesEvaluation.State.PUBLICITY, publicity_end__lt=today).count()
-        if due:
-            url = reverse("enterprises:smesevaluation_list") + "?state=publicity"
-            items.append(TodoItem("科小评价公示期满待入库", url, due, "warning"))
+        wanted["reviewed"] = Count("pk", filter=Q(state=states.REVIEWED))
+        wanted["due"] = Count("pk", filter=Q(state=states.PUBLICITY, publicity_end__lt=today))
+    # Only the rows of these states: the state index serves the scan, not the whole table.
+    pending = SmesEvaluation.objects.visible_to(user).filter(
+        state__in=[states.SUBMITTED, states.REVIEWED, states.PUBLICITY]
+    )
+    counts = pending.aggregate(**wanted) if wanted else {}
+    url = reverse("enterprises:smesevaluation_list")
+    if counts.get("submitted"):
+        items.append(TodoItem("科小评价待形式审查", f"{url}?state=submitted", counts["submitted"]))
+    if counts.get("reviewed"):
+        items.append(TodoItem("科小评价待公示", f"{url}?state=reviewed", counts["reviewed"]))
+    if counts.get("due"):
+        items.append(TodoItem("科小评价公示期满待入库", f"{url}?state=publicity", counts["due"], "warning"))
     if user.has_perm("enterprises.admit_poolentry"):
         count = PoolEntry.objects.visible_to(user).filter(state=PoolEntry.State.RECOMMENDED).count()
         if count:
