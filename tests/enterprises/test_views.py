@@ -296,11 +296,26 @@ def test_doubling_progress(client, bureau_user, county_a):
     assert "50%" in content
 
 
-def test_home_page_todos(client, bureau_user, county_a):
-    enterprise = EnterpriseFactory(region=county_a)
-    SmesEvaluation.objects.create(enterprise=enterprise, year=2026, figures_year=2025, state="submitted")
+def test_home_page_todos(client, bureau_user, county_user, county_a, county_b):
+    def evaluation(region, state, **extra):
+        enterprise = EnterpriseFactory(region=region)
+        SmesEvaluation.objects.create(
+            enterprise=enterprise, year=2026, figures_year=2025, state=state, **extra
+        )
+
+    evaluation(county_a, "submitted")
+    evaluation(county_b, "submitted")
+    evaluation(county_a, "reviewed")
+    evaluation(county_a, "publicity", publicity_end=date(2020, 1, 10))  # publicity over: admit
+    evaluation(county_a, "publicity", publicity_end=date(2999, 1, 10))  # still in publicity
     client.force_login(bureau_user)
-    assert "科小评价待形式审查" in client.get(reverse("core:home")).content.decode()
+    todos = {item.title: item.count for item in client.get(reverse("core:home")).context["todos"]}
+    assert todos["科小评价待形式审查"] == 2
+    assert todos["科小评价待公示"] == 1
+    assert todos["科小评价公示期满待入库"] == 1
+    client.force_login(county_user)  # a county office reviews its own county's submissions only
+    todos = {item.title: item.count for item in client.get(reverse("core:home")).context["todos"]}
+    assert todos["科小评价待形式审查"] == 1 and "科小评价待公示" not in todos
 
 
 @pytest.mark.parametrize(
