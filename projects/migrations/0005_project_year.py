@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="project",
-            index=models.Index(fields=["-year", "number"], name="projects_year_number"),
+            index=models.Index(fields=["-year", "number", "id"], name="projects_year_number"),
         ),
         migrations.AddIndex(
             model_name="project",
