@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils import formats
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
-from django.utils.html import conditional_escape, strip_tags
+from django.utils.html import conditional_escape, escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 from django_tables2.columns.linkcolumn import BaseLinkColumn
@@ -66,6 +66,13 @@ def _cell_renderer(bound_column):
             return mark_safe(conditional_escape(text or bound_column.default))  # noqa: S308 — escaped
 
         render = render_date
+    elif type(bound_column.column).render is tables.Column.render and bound_column.render == (
+        bound_column.column.render
+    ):
+        # Column.render returns the value as it is.
+        def render(row, value):
+            return value
+
     else:
         args, catch_all = signature(bound_column.render)
 
@@ -131,6 +138,21 @@ def _value_getter(bound_column, model):
     return get
 
 
+def _memoize_absolute_url(record) -> None:
+    """A row linked from two columns (a project's number and title) reverses its URL once."""
+    method = getattr(record, "get_absolute_url", None)
+    if method is None:
+        return
+    found = []
+
+    def get_absolute_url():
+        if not found:
+            found.append(method())
+        return found[0]
+
+    record.get_absolute_url = get_absolute_url
+
+
 def _has_callable(attrs: dict) -> bool:
     return any(callable(value) for key in ("td", "cell") for value in dict(attrs.get(key) or {}).values())
 
@@ -161,11 +183,14 @@ class BaseTable(tables.Table):
             td = None if dynamic else bound_column.attrs["td"].as_html()
             getter = _value_getter(bound_column, model)
             plan.append((bound_column, _cell_renderer(bound_column), getter, td, dynamic))
+        links = sum(bound_column.link is not None for bound_column in columns)
         parts = []
         for row in self.paginated_rows:
             parts.append(f"<tr {row.attrs.as_html()}>")
             record = row.record
             fast = model is not None and isinstance(record, model)
+            if fast and links > 1:
+                _memoize_absolute_url(record)
             for bound_column, render, getter, td, dynamic in plan:
                 if fast and getter is not None:
                     value = getter(record)
@@ -182,6 +207,12 @@ class BaseTable(tables.Table):
                 if dynamic:
                     bound_column.current_value, bound_column.current_record = cell, row.record
                     td = bound_column.attrs["td"].as_html()
+                if type(cell) is SafeString:  # what localize and conditional_escape would leave as it is
+                    parts.append(f"<td {td}>{cell}</td>")
+                    continue
+                if type(cell) is str:
+                    parts.append(f"<td {td}>{escape(cell)}</td>")
+                    continue
                 cell = template_localtime(cell)
                 localize = bound_column.localize
                 if localize is None:
