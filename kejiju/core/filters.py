@@ -3,6 +3,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.forms.models import ModelChoiceIterator
 from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -31,7 +32,14 @@ class LeanSelectMixin:
     through the widget's optgroups()."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        choices = list(self.choices)
+        choices = self.choices
+        if isinstance(choices, ModelChoiceIterator):
+            # What the iterator yields, read with one plain query: list() on it would COUNT first, and
+            # it reads through a server-side cursor (DECLARE … FETCH … CLOSE).
+            empty = [("", choices.field.empty_label)] if choices.field.empty_label is not None else []
+            choices = empty + [choices.choice(obj) for obj in choices.queryset]
+        else:
+            choices = list(choices)
         if any(isinstance(label, list | tuple) for _value, label in choices):
             return self._render_groups(name, value, attrs)
         formatted = self.format_value(value)  # NullBooleanSelect gives one string, Select a list

@@ -35,3 +35,17 @@ def test_lean_null_boolean_select_renders_as_djangos_template(value):
     assert _lines(lean.render("gaoqi", value, attrs={"id": "id_gaoqi"})) == _lines(
         stock.render("gaoqi", value, attrs={"id": "id_gaoqi"})
     )
+
+
+@pytest.mark.django_db
+def test_a_model_select_reads_its_choices_in_one_plain_query(regions, django_assert_num_queries):
+    from kejiju.accounts.models import Region
+
+    field = forms.ModelChoiceField(queryset=Region.objects.filter(code__startswith="1409"))
+    stock = forms.Select(choices=field.choices).render("region", None, attrs={"id": "id_region"})
+    lean_widget = LeanSelect()
+    lean_widget.choices = field.choices
+    with django_assert_num_queries(1) as captured:
+        lean = lean_widget.render("region", None, attrs={"id": "id_region"})
+    assert "COUNT" not in captured.captured_queries[0]["sql"]
+    assert "忻府区" in lean and _lines(lean) == _lines(stock)
