@@ -188,12 +188,10 @@ def expert_year_figures(*, year: int, region=None) -> dict[str, int]:
 
     end = date(year, 12, 31)
     experts = Expert.objects.filter(county=region) if region is not None else Expert.objects.all()
-    return {
-        "admitted": experts.filter(admitted_on__year=year).count(),
-        "in_library": experts.filter(admitted_on__lte=end)
-        .filter(Q(state=Expert.State.ACTIVE) | Q(exited_on__gt=end))
-        .count(),
-    }
+    return experts.filter(admitted_on__lte=end).aggregate(
+        admitted=Count("pk", filter=Q(admitted_on__year=year)),
+        in_library=Count("pk", filter=Q(state=Expert.State.ACTIVE) | Q(exited_on__gt=end)),
+    )
 
 
 def commissioner_figures(*, year: int, region_ids: Iterable[int] | None = None) -> dict[str, int]:

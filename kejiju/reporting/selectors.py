@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from enterprises import selectors as enterprises
@@ -323,16 +323,22 @@ def filing_timeliness(
     regions = Region.objects.county_level()
     if region is not None:
         regions = regions.filter(pk=region.pk)
+    # "Returned at least once" as EXISTS rather than a join on the events: the join multiplied the
+    # filings and made every count a COUNT(DISTINCT …) over a sort.
+    was_returned = Exists(
+        FilingEvent.objects.filter(filing=OuterRef("pk"), action=FilingEvent.Action.RETURNED)
+    )
     counts = {
         row["region_id"]: row
         for row in MonthlyFiling.objects.filter(year=year, month__in=expected_months)
         .values("region_id")
         .annotate(
-            filed=Count("pk", filter=Q(first_submitted_at__isnull=False), distinct=True),
-            late=Count("pk", filter=Q(first_submitted_at__isnull=False, is_late=True), distinct=True),
-            confirmed=Count("pk", filter=Q(state=rules.FilingState.CONFIRMED), distinct=True),
-            returned=Count("pk", filter=Q(events__action=FilingEvent.Action.RETURNED), distinct=True),
+            filed=Count("pk", filter=Q(first_submitted_at__isnull=False)),
+            late=Count("pk", filter=Q(first_submitted_at__isnull=False, is_late=True)),
+            confirmed=Count("pk", filter=Q(state=rules.FilingState.CONFIRMED)),
+            returned=Count("pk", filter=was_returned),
         )
+        .order_by()
     }
     result = []
     for reg in regions:

@@ -385,3 +385,24 @@ def test_placement_form_round_trip(client, bureau_user, county_a):
         reverse("experts:vicepresidentplacement_edit", kwargs={"pk": placement.pk})
     ).content.decode()
     assert 'value="定襄县宏伟锻造有限公司"' in body and 'value="赵副总"' in body
+
+
+def test_expert_year_figures_against_a_known_library(county_a, county_b):
+    """Admitted in the year, and in the library at its end (active, or left after it), city-wide and of one
+    county."""
+    ExpertFactory(county=county_a, admitted_on=dt.date(2023, 3, 1))
+    ExpertFactory(county=county_a, admitted_on=dt.date(2023, 12, 31))
+    ExpertFactory(county=county_b, admitted_on=dt.date(2022, 5, 1))
+    # Left in 2024: in the library at the end of 2023, not at the end of 2024.
+    ExpertFactory(
+        county=county_b, admitted_on=dt.date(2021, 5, 1), state="出库", exited_on=dt.date(2024, 2, 1)
+    )
+    # Left in 2023, and one admitted in 2024: in neither count of 2023.
+    ExpertFactory(
+        county=county_a, admitted_on=dt.date(2020, 1, 1), state="出库", exited_on=dt.date(2023, 6, 1)
+    )
+    ExpertFactory(county=county_a, admitted_on=dt.date(2024, 1, 2))
+    assert selectors.expert_year_figures(year=2023) == {"admitted": 2, "in_library": 4}
+    assert selectors.expert_year_figures(year=2023, region=county_a) == {"admitted": 2, "in_library": 2}
+    assert selectors.expert_year_figures(year=2024) == {"admitted": 1, "in_library": 4}
+    assert selectors.expert_year_figures(year=2019) == {"admitted": 0, "in_library": 0}

@@ -303,3 +303,20 @@ def test_a_long_appendix_is_cut_with_a_note_naming_the_total(figures, monkeypatc
     assert len(stats["appendix"]["smes"]) == 1
     text = "".join(pdf_text(render_pdf(stats)).split())
     assert "共2家，此处按县区列出前1家" in text
+
+
+def test_a_long_chart_is_drawn_in_pieces_that_fit_a_page_on_one_scale():
+    """130 counties' bars in one SVG were taller than the page, and WeasyPrint cut them at its foot."""
+    import re
+
+    from kejiju.reporting.annual_pdf import CHART_MAX_HEIGHT, bar_chart_pieces, chart_images
+
+    rows = [(f"县{i:03d}", 50 if i in (0, 129) else i % 40) for i in range(130)]
+    pieces = bar_chart_pieces(rows, bar_height=12)
+    assert [piece.count("<rect") for piece in pieces] == [44, 44, 42]
+    assert all(int(re.search(r'height="(\d+)"', piece)[1]) <= CHART_MAX_HEIGHT for piece in pieces)
+    assert all(f">县{i:03d}<" in "".join(pieces) for i in range(130))
+    widths = [re.findall(r'<rect [^>]*width="([\d.]+)"', piece) for piece in pieces]
+    assert widths[0][0] == widths[-1][-1] == "420.0"  # the same value, the same bar in every piece
+    assert chart_images(pieces).count('<img class="chart"') == 3
+    assert len(bar_chart_pieces(rows[:10])) == 1
