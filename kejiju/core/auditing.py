@@ -8,6 +8,7 @@ the reverse one-to-one relations read with one query per relation for the whole 
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -114,48 +115,57 @@ def created_changes(objects: Sequence[models.Model]) -> list[dict[str, list[str]
     return result
 
 
-def _copy_insert(objects: Sequence[models.Model]) -> None:
-    """INSERT the rows with PostgreSQL's COPY: bulk_create's UNNEST arrays are quoted in Python, which for
-    the JSON of thousands of audit entries took seconds. The values are what bulk_create would send
-    (`get_db_prep_save` of every field but the primary key); no primary keys are read back."""
-    model = type(objects[0])
+def _copy_insert(template: models.Model, varying: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """INSERT one row per item of `rows`: the fields named in `varying` take the item's values, every other
+    field the template's. Written with PostgreSQL's COPY (bulk_create's UNNEST arrays are quoted in
+    Python, which for the JSON of thousands of audit entries took seconds); the values are what
+    bulk_create would send (`get_db_prep_save`, the template's fields prepared once); no primary keys are
+    read back."""
+    model = type(template)
     connection = connections[router.db_for_write(model)]
     if connection.vendor != "postgresql":
+        objects = []
+        for row in rows:
+            obj = copy.copy(template)
+            for name, value in zip(varying, row, strict=True):
+                setattr(obj, name, value)
+            objects.append(obj)
         model._base_manager.bulk_create(objects, batch_size=2000)
         return
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    by_name = {field.name: field for field in fields}
+    fixed = [field.get_db_prep_save(field.pre_save(template, True), connection) for field in fields]
+    slots = [(fields.index(by_name[name]), by_name[name]) for name in varying]
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     table = connection.ops.quote_name(model._meta.db_table)
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-        for obj in objects:
-            copy.write_row(
-                [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
-            )
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as out:
+        for row in rows:
+            values = list(fixed)
+            for (index, field), value in zip(slots, row, strict=True):
+                values[index] = field.get_db_prep_save(value, connection)
+            out.write_row(values)
 
 
 def log_bulk_created(objects: Sequence[models.Model], *, actor) -> None:
+    """auditlog's CREATE entry for each object, with the acting user; one timestamp for the batch."""
     from auditlog.cid import get_cid
     from auditlog.models import LogEntry
 
     if not objects:
         return
-    content_type = ContentType.objects.get_for_model(objects[0])
-    cid = get_cid()
     email = getattr(actor, "email", None) if actor is not None else None
-    actor = actor if getattr(actor, "pk", None) else None
+    template = LogEntry(
+        content_type=ContentType.objects.get_for_model(objects[0]),
+        action=LogEntry.Action.CREATE,
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_email=email,
+        cid=get_cid(),
+    )
     _copy_insert(
+        template,
+        ("object_pk", "object_id", "object_repr", "changes"),
         [
-            LogEntry(
-                content_type=content_type,
-                object_pk=str(obj.pk),
-                object_id=obj.pk if isinstance(obj.pk, int) else None,
-                object_repr=smart_str(obj),
-                action=LogEntry.Action.CREATE,
-                changes=changes,
-                actor=actor,
-                actor_email=email,
-                cid=cid,
-            )
+            (str(obj.pk), obj.pk if isinstance(obj.pk, int) else None, smart_str(obj), changes)
             for obj, changes in zip(objects, created_changes(objects), strict=True)
-        ]
+        ],
     )
