@@ -52,6 +52,22 @@ def enterprise_list(*, user, today: date | None = None) -> QuerySet[Enterprise]:
     )
 
 
+# The fields the list's table reads (EnterpriseTable's columns); a column reading another field would cost
+# one query per exported row (test_export_query_count_is_constant catches it).
+EXPORT_FIELDS = ("name", "uscc", "region", "industry_section", "established_on", "is_active")
+
+
+def enterprise_export(*, user, today: date | None = None) -> QuerySet[Enterprise]:
+    """The list's rows for the xlsx export: only the fields its table shows, and the 130 counties read once
+    per chunk of rows (prefetched) rather than joined and built again for each of 100,000 rows."""
+    return (
+        enterprise_list(user=user, today=today)
+        .select_related(None)
+        .prefetch_related("region")
+        .only(*EXPORT_FIELDS)
+    )
+
+
 def enterprise_get(*, user, pk: int) -> Enterprise:
     return Enterprise.objects.visible_to(user).select_related("region", "organization").get(pk=pk)
 

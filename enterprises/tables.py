@@ -5,6 +5,7 @@ from django.utils.html import format_html
 
 from kejiju.core.tables import BaseTable
 
+from .industries import SECTION_NAMES
 from .models import (
     DoublingTarget,
     Enterprise,
@@ -54,7 +55,9 @@ class EnterpriseTable(BaseTable):
         )
 
     def render_industry_section(self, record):
-        return f"{record.industry_section} {record.get_industry_section_display()}"
+        # What get_industry_section_display() gives, without flattening the choices for every row.
+        code = record.industry_section
+        return f"{code} {SECTION_NAMES.get(code, code)}"
 
     def value_industry_section(self, record):
         return self.render_industry_section(record)

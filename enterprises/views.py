@@ -88,7 +88,8 @@ class EnterpriseListView(ObjectListView):
 
 
 class EnterpriseExportView(EnterpriseListView, ObjectExportView):
-    pass
+    def get_base_queryset(self):
+        return selectors.enterprise_export(user=self.request.user)
 
 
 class EnterpriseDetailView(ObjectDetailView):

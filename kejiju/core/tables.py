@@ -246,32 +246,75 @@ class BaseTable(tables.Table):
                 # which prints the column's default.
                 value_fn = _date_value(strip_tags(str(bound_column.default)).strip())
             plan.append(
-                (bound_column, _value_getter(bound_column, model), plain, value_fn, signature(value_fn))
+                (
+                    bound_column,
+                    _value_getter(bound_column, model),
+                    plain,
+                    self._export_caller(bound_column, value_fn),
+                    bound_column.column.empty_values,
+                )
             )
         data = self.data.data
         records = data.iterator(chunk_size=2000) if isinstance(data, QuerySet) else iter(self.data)
         for record in records:
-            row = BoundRow(record, table=self)
             fast = model is not None and isinstance(record, model)
+            row = None  # a BoundRow, made only for the columns that need one
             values = []
-            for bound_column, getter, plain, value_fn, (args, catch_all) in plan:
+            for bound_column, getter, plain, call, empty_values in plan:
                 if not (fast and getter is not None):
+                    if row is None:
+                        row = BoundRow(record, table=self)
                     values.append(row.get_cell_value(bound_column.name))
                     continue
                 value = getter(record)
-                if value in bound_column.column.empty_values:
+                if value in empty_values:
                     values.append(None)
                 elif plain:
                     values.append(value)
                 else:
-                    kwargs = row._optional_cell_arguments(bound_column, value)
-                    if not catch_all:
-                        if any(arg not in kwargs for arg in args):
-                            values.append(None)
-                            continue
-                        kwargs = {key: kwargs[key] for key in args}
-                    values.append(value_fn(**kwargs))
+                    if call.needs_row and row is None:
+                        row = BoundRow(record, table=self)
+                    values.append(call(record, value, row))
             yield values
+
+    def _export_caller(self, bound_column, value_fn):
+        """fn(record, value, row) calling value_fn with the optional cell arguments its signature names
+        (as django-tables2 does: None when it names one that is not offered); `needs_row` says whether
+        it wants the BoundRow."""
+        args, catch_all = signature(value_fn)
+        offered = ("value", "record", "column", "bound_column", "bound_row", "table")
+        if catch_all or "bound_row" in args:
+
+            def call(record, value, row):
+                kwargs = row._optional_cell_arguments(bound_column, value)
+                if not catch_all:
+                    if any(arg not in kwargs for arg in args):
+                        return None
+                    kwargs = {key: kwargs[key] for key in args}
+                return value_fn(**kwargs)
+
+            call.needs_row = True
+            return call
+        if any(arg not in offered for arg in args):
+
+            def call(record, value, row):
+                return None
+
+        else:
+            fixed = {"column": bound_column.column, "bound_column": bound_column, "table": self}
+            fixed = {key: fixed[key] for key in args if key in fixed}
+            wants_value, wants_record = "value" in args, "record" in args
+
+            def call(record, value, row):
+                kwargs = dict(fixed)
+                if wants_value:
+                    kwargs["value"] = value
+                if wants_record:
+                    kwargs["record"] = record
+                return value_fn(**kwargs)
+
+        call.needs_row = False
+        return call
 
 
 class OrganizationTable(BaseTable):

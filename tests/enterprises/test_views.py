@@ -367,3 +367,51 @@ def test_enterprise_list_same_query_count_for_10_and_1000(client, bureau_user, c
         assert response.status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_export_cells_equal_the_tables_own_values(client, bureau_user, county_a, county_b):
+    """The streamed export gives, cell by cell, what django-tables2's own BoundRow.get_cell_value gives for
+    the list's table over the list's queryset (the reference path, not the export's shortcuts)."""
+    from enterprises import selectors
+    from enterprises.tables import EnterpriseTable
+    from kejiju.core.xlsx import add_sheet, new_workbook, table_export_rows, workbook_bytes
+
+    plain = EnterpriseFactory(name="乙企业", region=county_a, established_on=None, industry_section="I")
+    admitted = EnterpriseFactory(name="甲企业", region=county_b)
+    SmesEvaluation.objects.create(enterprise=admitted, year=2024, figures_year=2023, state="admitted")
+    PoolEntryFactory(enterprise=admitted, state="admitted")
+    CertificateFactory(enterprise=admitted, issued_on=date(2025, 1, 1), expires_on=date(2099, 12, 31))
+    EnterpriseFactory(name="-丙企业", region=county_a, is_active=False)
+    assert plain.pk
+    client.force_login(bureau_user)
+    exported = load_workbook(
+        io.BytesIO(b"".join(client.get(reverse("enterprises:enterprise_export")).streaming_content))
+    )
+
+    table = EnterpriseTable(selectors.enterprise_list(user=bureau_user))
+    headers, _rows = table_export_rows(table)
+    names = [column.name for column in table.columns if column.name not in table.export_exclude]
+    expected_book = new_workbook()
+    add_sheet(
+        expected_book,
+        title="企业",
+        headers=headers,
+        rows=([row.get_cell_value(name) for name in names] for row in table.rows),
+    )
+    expected = load_workbook(io.BytesIO(workbook_bytes(expected_book)))
+    got = [[(c.value, c.number_format) for c in row] for row in exported.active.iter_rows()]
+    want = [[(c.value, c.number_format) for c in row] for row in expected.active.iter_rows()]
+    assert len(got) == 4
+    assert got == want
+
+
+@pytest.mark.parametrize("count", [2, 20])
+def test_export_query_count_is_constant(client, bureau_user, county_a, count, django_assert_max_num_queries):
+    _bulk_enterprises(count, county_a)
+    client.force_login(bureau_user)
+    with django_assert_max_num_queries(16):
+        response = client.get(reverse("enterprises:enterprise_export"))
+        content = b"".join(response.streaming_content)
+    rows = list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+    assert len(rows) == count + 1
+    assert rows[1][2] == county_a.name
