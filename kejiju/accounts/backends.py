@@ -12,6 +12,8 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 from django.db import transaction
 
+from kejiju.core.cache_versions import raise_version
+
 VERSION_KEY = "perms:version"
 ENTRY_TIMEOUT = 60 * 60
 
@@ -38,10 +40,7 @@ class CachedPermissionsBackend(ModelBackend):
 
 
 def _raise_version() -> None:
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # not set yet (or evicted): any value differs from the entries' default of 0
-        cache.set(VERSION_KEY, 1, None)
+    raise_version(VERSION_KEY)
 
 
 def permissions_changed() -> None:

@@ -45,14 +45,10 @@ for _model in (Group, Permission):
 
 
 def _regions_changed(sender, **kwargs):
-    from django.core.cache import cache
-
+    from kejiju.core.cache_versions import raise_version
     from kejiju.core.filters import REGION_CHOICES_VERSION_KEY
 
-    try:
-        cache.incr(REGION_CHOICES_VERSION_KEY)
-    except ValueError:
-        cache.set(REGION_CHOICES_VERSION_KEY, 1, None)
+    raise_version(REGION_CHOICES_VERSION_KEY)
 
 
 post_save.connect(_regions_changed, sender=Region, dispatch_uid="kejiju.regions.save")
