@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import django_tables2 as tables
 
-from kejiju.core.tables import BaseTable
+from kejiju.core.tables import BaseTable, MoneyColumn
 
 from .models import (
     Achievement,
@@ -14,8 +14,6 @@ from .models import (
     Programme,
     Project,
 )
-
-MONEY_ATTRS = {"td": {"class": "text-end"}, "th": {"class": "text-end"}}
 
 
 class ProgrammeTable(BaseTable):
@@ -46,9 +44,10 @@ class ProjectTable(BaseTable):
     year = tables.Column("年度", accessor="year")
     applicant = tables.Column(order_by=("applicant__name",))
     region = tables.Column(order_by=("region__sort_order",))
-    requested_grant = tables.Column(attrs=MONEY_ATTRS)
-    city_grant = tables.Column(attrs=MONEY_ATTRS)
-    paid = tables.Column("已拨付（元）", attrs=MONEY_ATTRS)
+    requested_grant = MoneyColumn()
+    city_grant = MoneyColumn()
+    paid = MoneyColumn("已拨付（元）")
+    self_raised = MoneyColumn()
     lump_sum = tables.BooleanColumn(yesno="是,否")
 
     class Meta(BaseTable.Meta):
@@ -144,7 +143,7 @@ class OwnershipPilotTable(BaseTable):
     organization = tables.Column(linkify=True, order_by=("organization__name",))
     achievement_count = tables.Column("成果数")
     grant_count = tables.Column("赋权数")
-    transfer_total = tables.Column("转化金额（万元）", attrs=MONEY_ATTRS)
+    transfer_total = MoneyColumn("转化金额（万元）")
 
     class Meta(BaseTable.Meta):
         model = OwnershipPilot
@@ -158,7 +157,7 @@ class AchievementTable(BaseTable):
     )
     source_project = tables.Column("来源计划项目", accessor="source_project__number", default="—")
     grant_count = tables.Column("赋权数")
-    transfer_total = tables.Column("转化金额（万元）", attrs=MONEY_ATTRS)
+    transfer_total = MoneyColumn("转化金额（万元）")
 
     class Meta(BaseTable.Meta):
         model = Achievement
@@ -178,7 +177,7 @@ class AchievementTransferTable(BaseTable):
         order_by=("grant__achievement__pilot__organization__name",),
     )
     enterprise = tables.Column(order_by=("enterprise__name",))
-    amount = tables.Column(attrs=MONEY_ATTRS)
+    amount = MoneyColumn()
 
     class Meta(BaseTable.Meta):
         model = AchievementTransfer

@@ -157,6 +157,24 @@ def _has_callable(attrs: dict) -> bool:
     return any(callable(value) for key in ("td", "cell") for value in dict(attrs.get(key) or {}).values())
 
 
+MONEY_ATTRS = {"td": {"class": "text-end"}, "th": {"class": "text-end"}}
+
+
+class MoneyColumn(tables.Column):
+    """An amount right-aligned, with thousands separators and two decimals (1,234,567.50); exports keep
+    the number."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("attrs", MONEY_ATTRS)
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        return f"{value:,.2f}"
+
+    def value(self, value):
+        return value
+
+
 class BaseTable(tables.Table):
     """Shared look of every list table; columns named in `export_exclude` stay out of xlsx exports.
 

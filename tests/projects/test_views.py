@@ -322,3 +322,23 @@ def test_overdue_export(client, world):
     rows = list(workbook["超期未验收"].iter_rows(values_only=True))
     assert [row[0] for row in rows[1:]] == [late.number]  # own county only
     assert len(list(workbook["年度报告未报送"].iter_rows(values_only=True))) == 2
+
+
+def test_money_is_shown_with_thousands_separators_and_exported_as_numbers(client, world):
+    import io
+    from decimal import Decimal
+
+    from openpyxl import load_workbook
+
+    from tests.projects.factories import ProjectFactory
+
+    ProjectFactory(region=world.county_a, city_grant=Decimal("1234567.5"), self_raised=Decimal("0"))
+    client.force_login(world.users["bureau"])
+    page = client.get(reverse("projects:project_list")).content.decode()
+    assert "1,234,567.50" in page and "200,000.00" in page and ">0.00<" in page
+    response = client.get(reverse("projects:project_export"))
+    rows = list(
+        load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True)
+    )
+    header, row = rows[0], rows[1]
+    assert row[header.index("批准市级资金（元）")] == 1234567.5
