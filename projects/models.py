@@ -165,7 +165,6 @@ class Project(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["region", "state"]),
             models.Index(fields=["end_date", "state"]),
             models.Index(fields=["-year", "number", "id"], name="projects_year_number"),
             models.Index(fields=["region", "state", "-year", "number"], name="projects_region_state_year"),

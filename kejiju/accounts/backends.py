@@ -3,10 +3,13 @@ between requests. Without it every page spent two queries (the user's and the gr
 the menu and the permission checks.
 
 An entry is valid for the permission version it was read under; any change of group membership, of a
-user's or a group's permissions, or of a group or permission row raises the version after the commit,
-which drops every entry at once (roles change rarely; the next page of each user reads them again)."""
+user's or a group's permissions, or of a group or permission row raises the version at once and again
+after the commit, which drops every entry (roles change rarely; the next page of each user reads them
+again)."""
 
 from __future__ import annotations
+
+from functools import partial
 
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
@@ -39,13 +42,9 @@ class CachedPermissionsBackend(ModelBackend):
         return user_obj._perm_cache
 
 
-def _raise_version() -> None:
-    raise_version(VERSION_KEY)
-
-
 def permissions_changed() -> None:
     """Drop every cached permission set now, and again when the current transaction commits: a request in
     another process may have cached the old rows in between."""
-    _raise_version()
+    raise_version(VERSION_KEY)
     if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(_raise_version)
+        transaction.on_commit(partial(raise_version, VERSION_KEY))

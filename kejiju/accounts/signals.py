@@ -1,9 +1,12 @@
 """三员分立: no account may be put into the groups of two roles, whichever side of the relation is edited
-(a user's groups or a group's users, e.g. in Django's admin)."""
+(a user's groups or a group's users, e.g. in Django's admin). And the cached permission sets and region
+choices are dropped when what they are read from changes."""
 
 from django.contrib.auth.models import Group, Permission
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
+
+from kejiju.core.cache_versions import raise_version
 
 from .models import Region, User
 from .services import check_role_groups
@@ -45,7 +48,6 @@ for _model in (Group, Permission):
 
 
 def _regions_changed(sender, **kwargs):
-    from kejiju.core.cache_versions import raise_version
     from kejiju.core.filters import REGION_CHOICES_VERSION_KEY
 
     raise_version(REGION_CHOICES_VERSION_KEY)

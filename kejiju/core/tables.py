@@ -1,6 +1,7 @@
 import re
 from collections.abc import Iterator
 from datetime import date, datetime
+from functools import cache
 
 import django_tables2 as tables
 from django.core.exceptions import FieldDoesNotExist
@@ -138,21 +139,6 @@ def _value_getter(bound_column, model):
     return get
 
 
-def _memoize_absolute_url(record) -> None:
-    """A row linked from two columns (a project's number and title) reverses its URL once."""
-    method = getattr(record, "get_absolute_url", None)
-    if method is None:
-        return
-    found = []
-
-    def get_absolute_url():
-        if not found:
-            found.append(method())
-        return found[0]
-
-    record.get_absolute_url = get_absolute_url
-
-
 def _has_callable(attrs: dict) -> bool:
     return any(callable(value) for key in ("td", "cell") for value in dict(attrs.get(key) or {}).values())
 
@@ -207,8 +193,9 @@ class BaseTable(tables.Table):
             parts.append(f"<tr {row.attrs.as_html()}>")
             record = row.record
             fast = model is not None and isinstance(record, model)
-            if fast and links > 1:
-                _memoize_absolute_url(record)
+            if fast and links > 1 and hasattr(record, "get_absolute_url"):
+                # A row linked from two columns (a project's number and title) reverses its URL once.
+                record.get_absolute_url = cache(record.get_absolute_url)
             for bound_column, render, getter, td, dynamic in plan:
                 if fast and getter is not None:
                     value = getter(record)
