@@ -12,6 +12,7 @@ from django.db import models
 from django.urls import reverse
 
 from kejiju.accounts.scoping import RegionScopedQuerySet
+from kejiju.core.identifiers import uscc_area_warning
 
 from .industries import SECTIONS
 
@@ -83,6 +84,13 @@ class Enterprise(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("enterprises:enterprise_detail", kwargs={"pk": self.pk})
+
+    @property
+    def uscc_area_warning(self) -> str | None:
+        """A code registered outside the enterprise's county is a warning, not an error: enterprises move."""
+        if not self.uscc or self.region_id is None:
+            return None
+        return uscc_area_warning(self.uscc, region_code=self.region.code, region_name=self.region.name)
 
 
 class ScopedByEnterprise(RegionScopedQuerySet):

@@ -137,7 +137,18 @@ class EnterpriseDetailView(ObjectDetailView):
         return context
 
 
-class EnterpriseCreateView(ServiceErrorsMixin, ObjectCreateView):
+class UsccAreaWarningMixin:
+    """After a save, say so when the code was registered outside the enterprise's county (kept as typed)."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        warning = getattr(self.object, "uscc_area_warning", None)
+        if response.status_code == 302 and warning:
+            messages.warning(self.request, warning)
+        return response
+
+
+class EnterpriseCreateView(UsccAreaWarningMixin, ServiceErrorsMixin, ObjectCreateView):
     model = Enterprise
     form_class = forms.EnterpriseForm
     success_message = "企业已登记。"
@@ -154,7 +165,7 @@ class EnterpriseCreateView(ServiceErrorsMixin, ObjectCreateView):
         )
 
 
-class EnterpriseUpdateView(ServiceErrorsMixin, ObjectUpdateView):
+class EnterpriseUpdateView(UsccAreaWarningMixin, ServiceErrorsMixin, ObjectUpdateView):
     model = Enterprise
     form_class = forms.EnterpriseForm
 

@@ -20,19 +20,25 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cache
+from pathlib import Path
 from typing import Final
 
 __all__ = [
     "GAOQI_FIRST_YEAR",
     "ID_NUMBER_WEIGHTS",
+    "NATIONAL_REGISTRATION_AREA",
     "ORG_CODE_WEIGHTS",
     "PROVINCES",
+    "REGISTRATION_DEPARTMENTS",
     "SMES_MARKERS",
     "USCC_CHARSET",
     "USCC_WEIGHTS",
     "IdentifierError",
     "SmesRegistrationNumber",
     "certificate_year",
+    "division_name",
+    "gb2260_prefectures",
     "id_number_birth_date",
     "id_number_check_char",
     "id_number_gender",
@@ -44,6 +50,7 @@ __all__ = [
     "org_code_check_char",
     "org_code_check_ok",
     "parse_smes_registration_number",
+    "uscc_area_warning",
     "uscc_check_char",
     "validate_gaoqi_certificate",
     "validate_id_number",
@@ -167,11 +174,75 @@ def org_code_check_ok(code: str) -> bool:
         return False
 
 
+# GB 32100-2015 table 1 (and the codes added to it since): 登记管理部门码 → its 机构类别码.
+REGISTRATION_DEPARTMENTS: Final[dict[str, tuple[str, dict[str, str]]]] = {
+    "1": ("机构编制", {"1": "机关", "2": "事业单位", "3": "中央编办直接管理机构编制的群众团体", "9": "其他"}),
+    "2": ("外交", {"1": "外国常驻新闻机构", "9": "其他"}),
+    "3": (
+        "司法行政",
+        {
+            "1": "律师执业机构",
+            "2": "公证处",
+            "3": "基层法律服务所",
+            "4": "司法鉴定机构",
+            "5": "仲裁委员会",
+            "9": "其他",
+        },
+    ),
+    "4": ("文化", {"1": "外国在华文化中心", "9": "其他"}),
+    "5": ("民政", {"1": "社会团体", "2": "民办非企业单位", "3": "基金会", "9": "其他"}),
+    "6": (
+        "旅游",
+        {"1": "外国旅游部门常驻代表机构", "2": "港澳台地区旅游部门常驻内地（大陆）代表机构", "9": "其他"},
+    ),
+    "7": ("宗教", {"1": "宗教活动场所", "2": "宗教院校", "9": "其他"}),
+    "8": ("工会", {"1": "基层工会", "9": "其他"}),
+    "9": ("工商", {"1": "企业", "2": "个体工商户", "3": "农民专业合作社"}),
+    "A": ("中央军委改革和编制办公室", {"1": "军队事业单位", "9": "其他"}),
+    "N": ("农业", {"1": "组级集体经济组织", "2": "村级集体经济组织", "3": "乡镇级集体经济组织", "9": "其他"}),
+    "Y": ("其他", {"1": "其他"}),
+}
+NATIONAL_REGISTRATION_AREA: Final = (
+    "100000"  # registered by a national authority (国家市场监督管理总局, 民政部 …)
+)
+_PREFECTURES_FILE: Final = Path(__file__).with_name("data") / "gb2260_prefectures.tsv"
+
+
+@cache
+def gb2260_prefectures() -> dict[str, str]:
+    """Prefecture-level prefixes (4 digits) of GB/T 2260 that have existed since 1980 → their latest name."""
+    rows = _PREFECTURES_FILE.read_text(encoding="utf-8").splitlines()
+    return dict(line.split("\t", 1) for line in rows if line and not line.startswith("#"))
+
+
+def division_name(code: str) -> str:
+    """The name of a registration area (positions 3-8 of a USCC) as far as the tables know it."""
+    if code == NATIONAL_REGISTRATION_AREA:
+        return "国家级登记管理机关"
+    if code[2:] == "0000":
+        return PROVINCES.get(code[:2], "")
+    return gb2260_prefectures().get(code[:4], "")
+
+
+def _is_registration_area(code: str) -> bool:
+    if not (code.isascii() and code.isdigit()):
+        return False
+    if code == NATIONAL_REGISTRATION_AREA:
+        return True
+    if code[:2] not in PROVINCES:
+        return False
+    return code[2:] == "0000" or (code[2:4] != "00" and code[:4] in gb2260_prefectures())
+
+
 def validate_uscc(code: object, *, allow_check_mismatch: bool = False) -> str:
     """Normalise and validate a 统一社会信用代码; return it in upper case.
 
-    ``allow_check_mismatch=True`` is the administrator override for the early pilot codes (Fujian, ``…M000…``)
-    that are legal although their check character is wrong; everything else is still checked.
+    Checks the characters, the 登记管理部门码 + 机构类别码 pair (GB 32100 table 1), that positions 3-8 are a
+    real GB/T 2260 division (at least its prefecture), the GB 32100 check character (position 18) and the
+    GB 11714 check character of the 主体标识码 (position 17).
+
+    ``allow_check_mismatch=True`` is the administrator override for legal codes whose check characters are
+    wrong (early pilot codes, Fujian ``…M000…``); everything else is still checked.
     """
     text = _as_text(code, "统一社会信用代码").upper()
     if len(text) != 18:
@@ -182,10 +253,53 @@ def validate_uscc(code: object, *, allow_check_mismatch: bool = False) -> str:
                 f"统一社会信用代码第{position}位“{char}”不是合法字符"
                 "（只允许数字和除 I、O、S、V、Z 以外的大写字母）。"
             )
+    department = REGISTRATION_DEPARTMENTS.get(text[0])
+    if department is None:
+        raise IdentifierError(
+            f"统一社会信用代码第1位“{text[0]}”不是 GB 32100 规定的登记管理部门码"
+            "（如 9 工商、1 机构编制、5 民政）。"
+        )
+    if text[1] not in department[1]:
+        categories = "、".join(f"{text[0]}{key} {name}" for key, name in department[1].items())
+        raise IdentifierError(
+            f"统一社会信用代码前两位“{text[:2]}”不是有效的登记管理部门码和机构类别码组合"
+            f"（{department[0]}部门只有：{categories}）。"
+        )
+    if not _is_registration_area(text[2:8]):
+        raise IdentifierError(
+            f"统一社会信用代码第3–8位“{text[2:8]}”不是 GB/T 2260 中的行政区划代码（登记管理机关所在地）。"
+        )
     expected = uscc_check_char(text[:17])
     if expected != text[17] and not allow_check_mismatch:
         raise IdentifierError(f"统一社会信用代码校验码错误：最后一位应为“{expected}”，实际为“{text[17]}”。")
+    body_check = org_code_check_char(text[8:16])
+    if body_check != text[16] and not allow_check_mismatch:
+        raise IdentifierError(
+            f"统一社会信用代码第9–17位（主体标识码，GB 11714 组织机构代码）校验错误："
+            f"第17位应为“{body_check}”，实际为“{text[16]}”。"
+        )
     return text
+
+
+def uscc_area_warning(code: str, *, region_code: str, region_name: str) -> str | None:
+    """A warning when the registration area of a valid code (positions 3-8) does not fit the record's region.
+
+    Enterprises move, so this is never a refusal. A code registered by the county itself, by its prefecture,
+    by its province or by a national authority fits. A region without a county code of its own (a city; a
+    zone with a statistical code such as 140971 or a bureau-defined one such as 140900-KFQ) is served by every
+    registry of its prefecture."""
+    region = region_code[:6]
+    if len(region) != 6 or not region.isdigit():
+        return None
+    area = code[2:8]
+    if area in {region[:4] + "00", region[:2] + "0000", NATIONAL_REGISTRATION_AREA}:
+        return None
+    county_level = region_code.isdigit() and region[4:] != "00" and region[4] != "7"
+    if area == region or (not county_level and area[:4] == region[:4]):
+        return None
+    name = division_name(area)
+    label = f"{area}（{'' if area[4:] == '00' else '属'}{name}）" if name else area
+    return f"统一社会信用代码的登记机关区划 {label} 与所在县区“{region_name}”不一致，请核实企业是否已迁移。"
 
 
 def is_valid_uscc(code: object) -> bool:

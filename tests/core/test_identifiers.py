@@ -9,9 +9,12 @@ import pytest
 
 from kejiju.core.identifiers import (
     PROVINCES,
+    REGISTRATION_DEPARTMENTS,
+    USCC_CHARSET,
     USCC_WEIGHTS,
     IdentifierError,
     certificate_year,
+    gb2260_prefectures,
     id_number_birth_date,
     id_number_check_char,
     id_number_gender,
@@ -23,6 +26,7 @@ from kejiju.core.identifiers import (
     org_code_check_char,
     org_code_check_ok,
     parse_smes_registration_number,
+    uscc_area_warning,
     uscc_check_char,
     validate_gaoqi_certificate,
     validate_id_number,
@@ -144,10 +148,132 @@ def test_org_code_check_is_informational(code: str, ok: bool) -> None:
     assert org_code_check_ok(code) is ok
 
 
-def test_org_code_broken_body_still_passes_uscc_validation() -> None:
+def test_broken_organisation_code_is_refused_unless_overridden() -> None:
+    """中国银行 with position 17 changed and position 18 recomputed: GB 32100 passes, GB 11714 does not."""
     code = "91100000100001343B"
-    assert not org_code_check_ok(code)
-    assert validate_uscc(code) == code
+    assert uscc_check_char(code[:17]) == code[17]
+    with pytest.raises(IdentifierError, match="第17位应为“2”，实际为“3”"):
+        validate_uscc(code)
+    assert not is_valid_uscc(code)
+    assert validate_uscc(code, allow_check_mismatch=True) == code  # the 校验码例外 path, with a reason
+
+
+def _code(prefix: str, area: str = "140902", body: str = "MA0K4LKE") -> str:
+    """A code with both check characters right for the given department/category pair and area."""
+    first17 = f"{prefix}{area}{body}{org_code_check_char(body)}"
+    return first17 + uscc_check_char(first17)
+
+
+ALL_PAIRS = [a + b for a in USCC_CHARSET for b in USCC_CHARSET]
+TABLE_PAIRS = {dept + cat for dept, (_name, cats) in REGISTRATION_DEPARTMENTS.items() for cat in cats}
+
+
+def test_department_and_category_table_is_gb_32100_table_1() -> None:
+    assert {"11", "12", "13", "19", "51", "52", "53", "59", "91", "92", "93", "Y1"} <= TABLE_PAIRS
+    assert {
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "39",
+        "71",
+        "72",
+        "79",
+        "81",
+        "89",
+        "A1",
+        "A9",
+        "N1",
+        "N2",
+        "N3",
+    } <= (TABLE_PAIRS)
+    assert not TABLE_PAIRS & {"00", "10", "90", "94", "99", "Y0", "Y9", "B1"}
+
+
+def test_every_department_category_pair_is_checked() -> None:
+    """A sweep over all 961 two-character prefixes with both check characters recomputed: only the pairs of
+    GB 32100 table 1 pass, every other one is refused naming positions 1-2, even with the override."""
+    accepted = []
+    for pair in ALL_PAIRS:
+        code = _code(pair)
+        try:
+            validate_uscc(code, allow_check_mismatch=True)
+        except IdentifierError as error:
+            assert "登记管理部门码" in str(error) and pair[0] in str(error), (pair, str(error))
+        else:
+            accepted.append(pair)
+    assert set(accepted) == TABLE_PAIRS
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "000000000000000000",
+        "111111111111111111",
+        "999999999999999999",
+        "YYYYYYYYYYYYYYYYYY",
+        "AAAAAAAAAAAAAAAAAA",
+    ],
+)
+def test_uniform_codes_are_refused(code: str) -> None:
+    with pytest.raises(IdentifierError):
+        validate_uscc(code, allow_check_mismatch=True)
+
+
+@pytest.mark.parametrize(
+    ("area", "ok"),
+    [
+        ("140902", True),  # 忻府区
+        ("140900", True),  # 忻州市 (registered by the city)
+        ("140000", True),  # 山西省
+        ("100000", True),  # a national authority (中国银行's code)
+        ("142200", True),  # 忻州地区, abolished in 2000: old registrations keep it
+        ("110108", True),  # 海淀区
+        ("469027", True),  # Hainan's 省直辖县级行政区划
+        ("000000", False),
+        ("999999", False),
+        ("149900", False),  # no such prefecture in Shanxi
+        ("140099", False),  # a province code with a county part
+        ("710000", False),  # 台湾省 registries issue no mainland codes
+        ("810000", False),
+        ("A40902", False),  # letters are not a division code
+    ],
+)
+def test_registration_area_must_be_a_gb2260_division(area: str, ok: bool) -> None:
+    code = _code("91", area)
+    if ok:
+        assert validate_uscc(code) == code
+    else:
+        with pytest.raises(IdentifierError, match="第3–8位"):
+            validate_uscc(code, allow_check_mismatch=True)
+
+
+def test_real_codes_area_prefixes_are_known() -> None:
+    for code, holder in REAL_USCC + PILOT_USCC:
+        assert gb2260_prefectures().get(code[2:6]) or code[2:8] in {"100000"} or code[4:8] == "0000", holder
+
+
+@pytest.mark.parametrize(
+    ("code", "region_code", "warns"),
+    [
+        (_code("91", "140902"), "140902", False),
+        (_code("91", "140900"), "140902", False),  # the city's registry
+        (_code("91", "140000"), "140902", False),
+        (_code("91", "100000"), "140902", False),
+        (_code("91", "140921"), "140902", True),  # 定襄县's registry for an enterprise now in 忻府区
+        (_code("91", "440300"), "140902", True),  # moved from Shenzhen
+        (_code("91", "140902"), "140971", False),  # 五台山风景名胜区 is served by the prefecture's registries
+        (_code("91", "140922"), "140900-KFQ", False),
+        (_code("91", "440300"), "140900-KFQ", True),
+    ],
+)
+def test_area_differing_from_the_county_is_a_warning(code: str, region_code: str, warns: bool) -> None:
+    warning = uscc_area_warning(code, region_code=region_code, region_name="本县")
+    assert bool(warning) is warns
+    if warns:
+        assert code[2:8] in warning and "本县" in warning
+        assert validate_uscc(code) == code  # a warning, never a refusal
 
 
 @pytest.mark.parametrize(("body", "check"), [("10000134", "2"), ("19220382", "1"), ("10001686", "X")])
