@@ -147,26 +147,33 @@ def _class_picture(cls: type, names: tuple[str, ...] | None = None) -> dict[str,
     return picture
 
 
-def picture() -> dict[str, object]:
-    """The shared state, keyed by class or module and attribute."""
-    shown: dict[str, object] = {}
+def picture() -> dict[tuple[object, str], object]:
+    """The shared state, keyed by (class or module, attribute). The picture holds its classes, so a class
+    made per request (a filterset's form class, a modelform_factory form) is never mistaken for another of
+    the same name made later at the same address."""
+    shown: dict[tuple[object, str], object] = {}
     classes = set(view_classes())
     for root in (forms.BaseForm, django_filters.FilterSet, tables.Table):
         classes.update(_subclasses(root))
         classes.add(root)
     for cls in classes:
-        if cls.__module__ == "django_filters.filterset" and cls.__name__.endswith("Form"):
-            continue
         for name, value in _class_picture(cls).items():
-            shown[f"{cls.__module__}.{cls.__qualname__}.{name}"] = value
+            shown[(cls, name)] = value
     for module in ui_modules():
         for name, value in vars(module).items():
             if not name.startswith("__") and isinstance(value, dict | list | set):
-                shown[f"{module.__name__}.{name}"] = freeze(value)
+                shown[(module, name)] = freeze(value)
     return shown
 
 
-def differences(before: dict[str, object], after: dict[str, object]) -> list[str]:
-    """The keys present in both pictures whose values differ (classes made during the run, such as the
-    form classes a filterset builds per request, are not compared)."""
-    return sorted(key for key in before.keys() & after.keys() if before[key] != after[key])
+def _label(key: tuple[object, str]) -> str:
+    owner, name = key
+    if isinstance(owner, ModuleType):
+        return f"{owner.__name__}.{name}"
+    return f"{owner.__module__}.{owner.__qualname__}.{name}"
+
+
+def differences(before: dict, after: dict) -> list[str]:
+    """The attributes present in both pictures whose values differ (classes made during the run, such as
+    the form classes a filterset builds per request, are not compared)."""
+    return sorted(_label(key) for key in before.keys() & after.keys() if before[key] != after[key])
