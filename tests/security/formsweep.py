@@ -5,7 +5,7 @@ controls are free text from the Django form in the page's context (a CharField t
 password; a <textarea> with no Django field). Required fields the browser would send empty get valid values
 (the first choice, 1, today, a small PNG or PDF); a field that refuses its value gets the next candidate
 (the value it had, empty, a valid identifier) until the form is accepted or nothing is left to try. Used by
-tests/security/test_canary.py."""
+tests/security/test_canary.py (county A against county B, and bureau staff and the system admin)."""
 
 from __future__ import annotations
 
@@ -190,7 +190,7 @@ class Sweep:
     region_code: str = ""
     submissions: list[Submission] = field(default_factory=list)
     seen: set = field(default_factory=set)
-    visited: list[str] = field(default_factory=list)  # pages county A was sent to
+    visited: list[str] = field(default_factory=list)  # where accepted forms sent the user
 
     def submit(self, client: Client, html: HtmlForm, fields: dict[str, forms.Field], extra=None) -> None:
         key = (html.method, html.action.split("?")[0], html.names)
