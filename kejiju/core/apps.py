@@ -10,9 +10,11 @@ class CoreConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from . import signals  # noqa: F401
+        from .guards import freeze_shared_defaults
         from .models import Organization
         from .registry import MenuItem, MenuSection, register_menu
 
+        freeze_shared_defaults()
         auditlog.register(Organization)
         register_menu(
             MenuSection(

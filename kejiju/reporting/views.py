@@ -260,18 +260,23 @@ class FilingFormView(PermissionMixin, FormView):
             return _errors(error)
         return None
 
+    def get_initial(self):
+        # A fresh dict per request: `self.initial` is FormMixin's class attribute, shared by every request.
+        initial = super().get_initial()
+        if self.filing is not None:
+            initial.update(
+                key_progress=self.filing.key_progress,
+                problems=self.filing.problems,
+                next_plan=self.filing.next_plan,
+            )
+        return initial
+
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         figures = monthly_figures()
         if self.filing is not None:
             initial_progress = {row.task_id: row for row in self.filing.progress.all()}
             initial_figures = {row.key: row for row in self.filing.figures.all()}
-            self.initial.update(
-                key_progress=self.filing.key_progress,
-                problems=self.filing.problems,
-                next_plan=self.filing.next_plan,
-            )
-            kwargs["initial"] = dict(self.initial)
         else:
             initial_progress = selectors.previous_progress(
                 region=self.region, year=self.year, month=self.month
