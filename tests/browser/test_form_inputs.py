@@ -4,6 +4,7 @@ the server rather than cut by the browser (issue 16, defects 4 and 6)."""
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from tests.enterprises.factories import EnterpriseFactory, make_uscc
 
@@ -15,6 +16,12 @@ def test_edit_form_shows_its_date_and_refuses_a_pasted_code_too_long(page, live_
     original = enterprise.uscc
     page.set_viewport_size({"width": 1366, "height": 768})
     login(bureau_user.username)
+
+    # The 科小 evaluation's 提交日期 defaults to today: chromium showed an empty field for 2026/12/05.
+    page.goto(f"{live_server.url}/enterprises/{enterprise.pk}/smes/add/")
+    today = timezone.localdate().isoformat()
+    assert page.locator("#id_submitted_on").evaluate("el => el.value") == today
+
     page.goto(f"{live_server.url}/enterprises/{enterprise.pk}/edit/")
 
     established = page.locator("#id_established_on")
