@@ -200,3 +200,51 @@ def test_every_page_renders_iso_dates_and_no_maxlength(world, namespace):
         failures += _page_failures(route, url, response)
     assert pages and forms_seen, (namespace, pages, forms_seen)
     assert not failures, "\n".join(map(str, failures))
+
+
+# ------------------------------------------------------------------ the mechanism itself
+
+
+def test_fields_are_adapted_on_the_form_instance_only():
+    from enterprises.forms import TransitionForm
+
+    class_field = TransitionForm.base_fields["on"]
+    form = TransitionForm()
+    html = str(form["on"]) + str(form["comment"])
+    assert 'type="date"' in html and "maxlength" not in html
+    assert type(class_field.widget) is forms.DateInput  # the class's field is not touched
+    assert TransitionForm.base_fields["comment"].widget.attrs == {"maxlength": "500"}
+    assert "max_length" not in TransitionForm.base_fields["comment"].error_messages
+
+
+def test_a_value_over_its_length_is_refused_naming_the_field_and_both_lengths():
+    from enterprises.forms import TransitionForm
+
+    form = TransitionForm(data={"action": "x", "comment": "长" * 501})
+    assert not form.is_valid()
+    assert form.errors["comment"] == ["“说明”不能超过 500 个字符（现为 501 个字符），请删减后再提交。"]
+
+
+@pytest.mark.parametrize("text", ["2026-12-05", "2026/12/05", "2026年12月5日"])
+def test_date_fields_read_iso_and_the_usual_chinese_spellings(text):
+    assert forms.DateField().clean(text) == SAMPLE_DATE
+
+
+def test_datetime_fields_read_the_datetime_local_value():
+    value = forms.DateTimeField().clean("2026-12-05T09:30")
+    assert value == SAMPLE_DATETIME
+
+
+def test_other_date_widgets_are_left_alone():
+    from django.contrib.admin.widgets import AdminDateWidget
+
+    from kejiju.core.widgets import DateInput, project_widget
+
+    admin = AdminDateWidget()
+    assert project_widget(admin) is admin
+    hidden = forms.HiddenInput()
+    assert project_widget(hidden) is hidden
+    replaced = project_widget(forms.DateInput(attrs={"type": "text", "class": "x"}))
+    assert type(replaced) is DateInput and replaced.attrs == {"class": "x"}
+    split = project_widget(forms.SplitDateTimeWidget())
+    assert type(split.widgets[0]) is DateInput
