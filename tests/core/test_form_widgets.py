@@ -248,3 +248,22 @@ def test_other_date_widgets_are_left_alone():
     assert type(replaced) is DateInput and replaced.attrs == {"class": "x"}
     split = project_widget(forms.SplitDateTimeWidget())
     assert type(split.widgets[0]) is DateInput
+
+
+@pytest.mark.django_db
+def test_a_transition_comment_over_its_length_says_so(client, bureau_user):
+    """The detail pages' hand-written comment inputs carry no maxlength any more: the view says why the
+    form was refused (it said only 提交的内容有误)."""
+    from django.contrib.messages import get_messages
+
+    from tests.enterprises.factories import SmesEvaluationFactory
+
+    evaluation = SmesEvaluationFactory()
+    client.force_login(bureau_user)
+    response = client.post(
+        reverse("enterprises:smesevaluation_transition", kwargs={"pk": evaluation.pk}),
+        {"action": "reject", "comment": "长" * 501},
+    )
+    assert response.status_code == 302
+    texts = [str(message) for message in get_messages(response.wsgi_request)]
+    assert texts == ["“说明”不能超过 500 个字符（现为 501 个字符），请删减后再提交。"]
