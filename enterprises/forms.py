@@ -34,7 +34,6 @@ class EnterpriseForm(ScopedModelForm):
             "provincial_rd_centre",
             "led_standard",
         ]
-        widgets = {"established_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
@@ -72,7 +71,7 @@ class EnterpriseYearForm(ScopedModelForm):
 
 class SmesEvaluationCreateForm(ScopedForm):
     year = forms.TypedChoiceField(label="评价年度", coerce=int, choices=())
-    submitted_on = forms.DateField(label="提交日期", widget=forms.DateInput(attrs={"type": "date"}))
+    submitted_on = forms.DateField(label="提交日期")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -84,13 +83,13 @@ class SmesEvaluationCreateForm(ScopedForm):
 class TransitionForm(ScopedForm):
     action = forms.CharField(widget=forms.HiddenInput)
     comment = forms.CharField(label="说明", max_length=500, required=False)
-    on = forms.DateField(label="日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label="日期", required=False)
     year = forms.IntegerField(label="年度", required=False, min_value=2000, max_value=2100)
 
 
 class BulkTransitionForm(ScopedForm):
     action = forms.ChoiceField(label="操作", choices=[("start_publicity", "开始公示"), ("admit", "入库")])
-    on = forms.DateField(label="日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label="日期", required=False)
 
 
 class PoolRecommendForm(ScopedForm):
@@ -103,7 +102,6 @@ class CertificateForm(ScopedModelForm):
     class Meta:
         model = GaoqiCertificate
         fields = ["number", "issued_on", "is_revoked", "note"]
-        widgets = {"issued_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def validate_unique(self):
         """The service checks the number."""

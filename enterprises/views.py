@@ -483,8 +483,8 @@ class TransitionView(View):
     def post(self, request, pk):
         obj = self.get_object(request, pk)
         form = forms.TransitionForm(request.POST, user=request.user)
-        if not form.is_valid():
-            messages.error(request, "提交的内容有误。")
+        if not form.is_valid():  # e.g. a comment over its length: the message names the field and lengths
+            messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
             return redirect(obj)
         data = form.cleaned_data
         try:

@@ -201,7 +201,6 @@ class ExpertForm(ScopedModelForm):
         ]
         widgets = {
             "fields": forms.CheckboxSelectMultiple,
-            "admitted_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
     def __init__(self, *args, **kwargs):
@@ -227,7 +226,7 @@ class ExpertStateForm(ScopedForm):
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     on = forms.DateField(
-        label="日期", widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"})
+        label="日期", widget=forms.DateInput(attrs={"class": "form-control form-control-sm"})
     )
     reason = forms.CharField(
         label="原因",
@@ -296,10 +295,6 @@ class PlacementForm(ScopedModelForm):
             "state",
             "notes",
         ]
-        widgets = {
-            "term_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "term_end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

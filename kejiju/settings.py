@@ -87,6 +87,8 @@ TEMPLATES = [
         },
     },
 ]
+# Every form's fields pass through kejiju.core.widgets (ISO date inputs, no maxlength that cuts a paste).
+FORM_RENDERER = "kejiju.core.widgets.FormRenderer"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False

@@ -17,8 +17,6 @@ from .models import (
 )
 from .rules import LEVEL_RANK, Level, PlatformAction, PlatformState, platform_actions_available
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
 
 class HostFieldsMixin(forms.Form):
     """The unit (依托单位 / 申报单位) by its full name; a unit not yet known is registered with its kind.
@@ -47,7 +45,6 @@ class PlatformForm(HostFieldsMixin, ScopedModelForm):
             "staff_count",
             "notes",
         ]
-        widgets = {"recognised_on": DATE}
 
     field_order = ["name", "platform_type", "level", "state", "host_name", "host_kind", "region"]
 
@@ -70,7 +67,7 @@ class PlatformForm(HostFieldsMixin, ScopedModelForm):
 
 class PlatformTransitionForm(ScopedForm):
     action = forms.ChoiceField(label="操作")
-    effective_on = forms.DateField(label="生效日期", widget=DATE)
+    effective_on = forms.DateField(label="生效日期")
     level = forms.ChoiceField(
         label="认定级别", choices=Level.choices, required=False, help_text="认定、升级认定时填写"
     )
@@ -115,7 +112,6 @@ class BatchForm(ScopedModelForm):
             "panel_size",
             "notes",
         ]
-        widgets = {"deadline": DATE}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -193,7 +189,7 @@ class OutreachEventForm(ScopedModelForm):
             "audience",
             "description",
         ]
-        widgets = {"held_on": DATE, "description": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

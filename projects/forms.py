@@ -25,8 +25,6 @@ from .models import (
     Project,
 )
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
 
 class ProgrammeForm(ScopedModelForm):
     class Meta:
@@ -38,7 +36,6 @@ class CallForm(ScopedModelForm):
     class Meta:
         model = Call
         fields = ["programme", "year", "title", "opens_on", "closes_on", "review_by", "note"]
-        widgets = {"opens_on": DATE, "closes_on": DATE, "review_by": DATE}
 
     def clean(self):
         data = super().clean()
@@ -78,7 +75,7 @@ class ProjectForm(ScopedModelForm):
             "self_raised",
             "summary",
         ]
-        widgets = {"start_date": DATE, "end_date": DATE, "summary": forms.Textarea(attrs={"rows": 4})}
+        widgets = {"summary": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
@@ -117,7 +114,6 @@ class DisbursementForm(ScopedModelForm):
     class Meta:
         model = Disbursement
         fields = ["paid_on", "amount", "voucher", "note"]
-        widgets = {"paid_on": DATE}
 
 
 class BudgetLineForm(ScopedModelForm):
@@ -130,14 +126,14 @@ class AnnualReportForm(ScopedModelForm):
     class Meta:
         model = AnnualReport
         fields = ["year", "filed_on", "progress", "spent"]
-        widgets = {"filed_on": DATE, "progress": forms.Textarea(attrs={"rows": 4})}
+        widgets = {"progress": forms.Textarea(attrs={"rows": 4})}
 
 
 class MidtermCheckForm(ScopedModelForm):
     class Meta:
         model = MidtermCheck
         fields = ["checked_on", "conclusion", "findings"]
-        widgets = {"checked_on": DATE, "findings": forms.Textarea(attrs={"rows": 4})}
+        widgets = {"findings": forms.Textarea(attrs={"rows": 4})}
 
 
 class ChangeRequestForm(ScopedModelForm):
@@ -153,7 +149,7 @@ class ChangeRequestForm(ScopedModelForm):
             "new_pi_name",
             "new_pi_mobile",
         ]
-        widgets = {"new_start_date": DATE, "new_end_date": DATE, "reason": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"reason": forms.Textarea(attrs={"rows": 3})}
 
 
 class ChangeDecisionForm(ScopedForm):
@@ -195,9 +191,6 @@ class CooperationProjectForm(ScopedModelForm):
             "note",
         ]
         widgets = {
-            "signed_on": DATE,
-            "landed_on": DATE,
-            "finished_on": DATE,
             "note": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -213,7 +206,7 @@ class OwnershipPilotForm(ScopedModelForm):
     class Meta:
         model = OwnershipPilot
         fields = ["organization", "scheme", "scheme_summary", "joined_on", "is_active"]
-        widgets = {"joined_on": DATE, "scheme_summary": forms.Textarea(attrs={"rows": 4})}
+        widgets = {"scheme_summary": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -259,14 +252,12 @@ class OwnershipGrantForm(ScopedModelForm):
     class Meta:
         model = OwnershipGrant
         fields = ["team", "mode", "share_percent", "years", "granted_on", "approval_no"]
-        widgets = {"granted_on": DATE}
 
 
 class AchievementTransferForm(ScopedModelForm):
     class Meta:
         model = AchievementTransfer
         fields = ["mode", "enterprise", "amount", "transferred_on", "contract_no", "note"]
-        widgets = {"transferred_on": DATE}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

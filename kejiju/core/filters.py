@@ -139,7 +139,8 @@ def search_condition(model, search_fields: tuple[str, ...], value: str) -> Q:
 
 class BaseFilterSet(django_filters.FilterSet):
     """Adds the free-text box `q`, matched with icontains on `search_fields` (pg_trgm GIN indexes serve
-    these on PostgreSQL; SQLite falls back to a scan)."""
+    these on PostgreSQL; SQLite falls back to a scan). Date filters render as every form's date fields do
+    (kejiju.core.widgets, through the form renderer): an ISO `<input type="date">`."""
 
     search_fields: tuple[str, ...] = ()
 
@@ -161,8 +162,6 @@ class BaseFilterSet(django_filters.FilterSet):
                 widget.attrs.setdefault("class", "form-select form-select-sm")
             else:
                 widget.attrs.setdefault("class", "form-control form-control-sm")
-            if isinstance(widget, forms.DateInput):
-                widget.input_type = "date"
         return form
 
     def search(self, queryset, name, value):

@@ -17,7 +17,6 @@ class CountyTaskForm(ScopedModelForm):
     class Meta:
         model = CountyTask
         fields = ["region", "year", "category", "title", "partner", "target_quantity", "unit", "deadline"]
-        widgets = {"deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -212,8 +211,6 @@ class ReopenForm(ScopedForm):
     )
     expires_at = forms.DateTimeField(
         label="有效期至",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
         error_messages={"required": "请填写有效期。", "invalid": "请输入有效的日期时间。"},
     )
 
