@@ -28,6 +28,7 @@ from django.db.models import Model
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from kejiju.core.dates import require_date_order
 from kejiju.core.identifiers import IdentifierError, id_number_gender, validate_id_number, validate_mobile
 
 from . import rules
@@ -222,6 +223,7 @@ def expert_set_state(*, expert: Expert, state: str, on: date, reason: str, user=
         raise ValidationError({"state": f"专家已是“{expert.get_state_display()}”状态。"})
     if expert.state == Expert.State.EXITED and state == Expert.State.SUSPENDED:
         raise ValidationError({"state": "已出库的专家不能改为暂停，请先重新入库。"})
+    require_date_order(rules.EXPERT_STATE_DATES[state], date=on, record=expert)
     if state == Expert.State.ACTIVE:
         expert.exited_on = None
         expert.exit_reason = ""

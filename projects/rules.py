@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.db import models
 
 from kejiju.core import uploads
+from kejiju.core.dates import DateStep, declare_date_steps
 
 
 class State(models.TextChoices):
@@ -143,6 +144,19 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
         for state in RUNNING_STATES
     },
 }
+
+# The steps of running management that take a date (kejiju.core.dates); the life-cycle transitions above
+# take none (they are dated by the event that records them). Money is paid, a 中期检查 is held, only once the
+# project has started; a year's 年度执行报告 cannot be filed before that year begins ("report_year_start",
+# supplied by the service). Each is recorded as done: no future dates.
+RUNNING_DATES: dict[str, DateStep] = declare_date_steps(
+    "projects.running",
+    {
+        "disburse": DateStep("拨付日期", earlier=("start_date",), field="paid_on"),
+        "annual_report": DateStep("报送日期", earlier=("start_date", "report_year_start"), field="filed_on"),
+        "midterm_check": DateStep("检查日期", earlier=("start_date",), field="checked_on"),
+    },
+)
 
 # Actions shown as danger buttons (they end or stop a project, or refuse it).
 DANGER_ACTIONS = frozenset(
