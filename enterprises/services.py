@@ -669,8 +669,8 @@ def certificate_create(
     *, enterprise: Enterprise, number: Any, issued_on: date, actor, note: str = "", request=None
 ) -> GaoqiCertificate:
     _check_region(actor, enterprise.region_id)
-    code = _certificate_clean(number, issued_on)
     require_date_order(workflow.CERTIFICATE_DATES["issue"], date=issued_on)
+    code = _certificate_clean(number, issued_on)
     if GaoqiCertificate.objects.filter(number=code).exists():
         raise ValidationError({"number": "该证书编号已登记。"})
     certificate = GaoqiCertificate(
@@ -711,8 +711,8 @@ def certificate_update(
 ) -> GaoqiCertificate:
     certificate = GaoqiCertificate.objects.select_for_update().get(pk=certificate.pk)
     _check_region(actor, certificate.enterprise.region_id)
-    code = _certificate_clean(number, issued_on)
     require_date_order(workflow.CERTIFICATE_DATES["issue"], date=issued_on)
+    code = _certificate_clean(number, issued_on)
     if GaoqiCertificate.objects.filter(number=code).exclude(pk=certificate.pk).exists():
         raise ValidationError({"number": "该证书编号已登记。"})
     certificate.number, certificate.issued_on = code, issued_on
