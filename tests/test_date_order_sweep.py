@@ -371,3 +371,62 @@ def test_a_date_before_the_previous_step_or_in_the_future_is_refused(table, key,
         message = _refused(case, day, step.field)
         assert f"{day:%Y-%m-%d}" in message and f"{TODAY:%Y-%m-%d}" in message, message
     case.apply(case.valid)
+
+
+# ------------------------------------------------------------------------------------------------ pages
+
+
+def test_the_issue_case_is_refused_on_the_page(client, world):
+    """公示开始 typed before the submission: the page says why (both dates) and the evaluation stays put."""
+    from django.urls import reverse
+
+    from enterprises.models import SmesEvaluation
+    from tests.enterprises.factories import EnterpriseFactory, SmesEvaluationFactory
+
+    evaluation = SmesEvaluationFactory(
+        enterprise=EnterpriseFactory(region=world.county_a), state="reviewed", submitted_on=TODAY
+    )
+    client.force_login(world.users["bureau"])
+    backdated = TODAY - dt.timedelta(days=19)
+    response = client.post(
+        reverse("enterprises:smesevaluation_transition", kwargs={"pk": evaluation.pk}),
+        {"action": "start_publicity", "on": backdated.isoformat()},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert (
+        f"公示开始日期（{backdated:%Y-%m-%d}）不能早于提交日期（{TODAY:%Y-%m-%d}）。"
+        in response.content.decode()
+    )
+    evaluation = SmesEvaluation.objects.get(pk=evaluation.pk)
+    assert evaluation.state == "reviewed" and evaluation.publicity_start is None
+
+
+def test_a_backdated_platform_step_is_shown_on_the_form(client, world):
+    from django.urls import reverse
+
+    from platforms.models import PlatformEvent
+    from platforms.rules import PlatformState
+    from tests.platforms.factories import PlatformFactory
+
+    platform = PlatformFactory(region=world.county_a, state=PlatformState.CULTIVATING, recognised_on=None)
+    PlatformEvent.objects.create(
+        platform=platform,
+        action="register",
+        to_state=platform.state,
+        to_level=platform.level,
+        effective_on=BASE,
+    )
+    client.force_login(world.users["bureau"])
+    backdated = BASE - dt.timedelta(days=1)
+    response = client.post(
+        reverse("platforms:platform_transition", kwargs={"pk": platform.pk}),
+        {"action": "prepare", "effective_on": backdated.isoformat(), "comment": "纳入筹建"},
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors["effective_on"]
+    assert errors == [
+        f"纳入筹建日期（{backdated:%Y-%m-%d}）不能早于上一步“登记”的生效日期（{BASE:%Y-%m-%d}）。"
+    ]
+    platform.refresh_from_db()
+    assert platform.state == PlatformState.CULTIVATING
