@@ -3,6 +3,7 @@ ValidationError with a Chinese message naming the field)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import uuid
@@ -671,7 +672,18 @@ def attachment_delete(*, attachment: Attachment, user) -> None:
 
 @transaction.atomic
 def cooperation_project_save(*, project: CooperationProject, user) -> CooperationProject:
+    """Save a 省校合作 project; its step dates keep their order (rules.COOPERATION_DATES)."""
     _require_staff(user)
+    errors = {}
+    for name, step in rules.COOPERATION_DATES.items():
+        if project.state not in rules.COOPERATION_REACHED[name]:
+            step = dataclasses.replace(step, done=False)
+        try:
+            require_date_order(step, date=getattr(project, step.field), record=project)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
     return _save(project)
 
 
@@ -736,7 +748,5 @@ def achievement_transfer_save(*, transfer: AchievementTransfer, user) -> Achieve
     """Record a transfer or licence of a granted achievement; it cannot predate the grant."""
     _require_staff(user)
     grant = OwnershipGrant.objects.get(pk=transfer.grant_id)
-    problem = rules.transfer_date_problem(transferred_on=transfer.transferred_on, granted_on=grant.granted_on)
-    if problem:
-        raise ValidationError({"transferred_on": problem})
+    require_date_order(rules.OWNERSHIP_DATES["transfer"], date=transfer.transferred_on, record=grant)
     return _save(transfer)

@@ -288,6 +288,49 @@ def _running(key: str, world) -> Case:
     )
 
 
+def _cooperation(key: str, world) -> Case:
+    from projects import rules, services
+    from projects.models import CooperationProject
+    from tests.projects.factories import CooperationProjectFactory
+
+    # The first state in which the step counts as done; every earlier step's date is BASE.
+    state = {"signed": "signed", "landed": "landed", "finished": "finished"}[key]
+    assert state in rules.COOPERATION_REACHED[key]
+    order = list(rules.COOPERATION_DATES)
+    earlier = order[: order.index(key)]
+    project = CooperationProjectFactory(
+        region=world.county_a,
+        state=state,
+        task_year=BASE.year,
+        **{rules.COOPERATION_DATES[name].field: BASE for name in earlier},
+    )
+    field = rules.COOPERATION_DATES[key].field
+
+    def save(day):
+        fresh = CooperationProject.objects.get(pk=project.pk)
+        setattr(fresh, field, day)
+        return services.cooperation_project_save(project=fresh, user=world.users["bureau"])
+
+    return Case(apply=save, snapshot=lambda: _row(CooperationProject, project.pk))
+
+
+def _ownership(key: str, world) -> Case:
+    from projects import services
+    from projects.models import AchievementTransfer
+    from tests.projects.factories import OrganizationFactory, OwnershipGrantFactory
+
+    grant = OwnershipGrantFactory(granted_on=BASE)
+    enterprise = OrganizationFactory(region=world.county_a)
+
+    def transfer(day):
+        row = AchievementTransfer(
+            grant=grant, mode="licence", enterprise=enterprise, amount=Decimal("10"), transferred_on=day
+        )
+        return services.achievement_transfer_save(transfer=row, user=world.users["bureau"])
+
+    return Case(apply=transfer, snapshot=lambda: AchievementTransfer.objects.filter(grant=grant).count())
+
+
 # --------------------------------------------------------------------------------------------- experts
 
 
@@ -323,6 +366,8 @@ SCENARIOS: dict[str, Callable[[str, Any], Case]] = {
     "platforms.platform": _platform,
     "platforms.batch": _batch,
     "projects.running": _running,
+    "projects.cooperation": _cooperation,
+    "projects.ownership": _ownership,
     "experts.state": _expert_state,
 }
 
