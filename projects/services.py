@@ -3,7 +3,6 @@ ValidationError with a Chinese message naming the field)."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import uuid
@@ -18,7 +17,7 @@ from django.utils import timezone
 
 from kejiju.accounts.scoping import user_may_see_region
 from kejiju.core import uploads
-from kejiju.core.dates import require_date_order
+from kejiju.core.dates import require_date_order, require_record_dates
 from kejiju.core.identifiers import IdentifierError, validate_mobile
 from kejiju.core.models import AuditEvent, Organization
 from kejiju.core.services import audit_event_record
@@ -674,16 +673,9 @@ def attachment_delete(*, attachment: Attachment, user) -> None:
 def cooperation_project_save(*, project: CooperationProject, user) -> CooperationProject:
     """Save a 省校合作 project; its step dates keep their order (rules.COOPERATION_DATES)."""
     _require_staff(user)
-    errors = {}
-    for name, step in rules.COOPERATION_DATES.items():
-        if project.state not in rules.COOPERATION_REACHED[name]:
-            step = dataclasses.replace(step, done=False)
-        try:
-            require_date_order(step, date=getattr(project, step.field), record=project)
-        except ValidationError as error:
-            errors.update(error.message_dict)
-    if errors:
-        raise ValidationError(errors)
+    require_record_dates(
+        rules.COOPERATION_DATES, record=project, reached=rules.COOPERATION_REACHED, state=project.state
+    )
     return _save(project)
 
 

@@ -339,6 +339,22 @@ def _expert_state(key: str, world) -> Case:
     from experts.models import Expert
     from tests.experts.factories import ExpertFactory
 
+    if key == "register":
+        from tests.experts.factories import ExpertFieldFactory, OrganizationFactory, make_id_number
+
+        def register(day):
+            return services.expert_create(
+                name="扫测专家",
+                gender=Expert.Gender.MALE,
+                id_number=make_id_number(917),
+                employer=OrganizationFactory(),
+                title=Expert.Title.SENIOR,
+                fields=[ExpertFieldFactory()],
+                admitted_on=day,
+                user=world.users["bureau"],
+            )
+
+        return Case(apply=register, snapshot=lambda: Expert.objects.count())
     source = Expert.State.ACTIVE if key == Expert.State.SUSPENDED else Expert.State.SUSPENDED
     expert = ExpertFactory(
         state=source,
@@ -358,6 +374,28 @@ def _expert_state(key: str, world) -> Case:
     )
 
 
+def _placement(key: str, world) -> Case:
+    from experts import rules, services
+    from experts.models import VicePresidentPlacement
+    from tests.experts.factories import OrganizationFactory, PlacementFactory
+
+    assert key in rules.PLACEMENT_REACHED[key]
+    placement = PlacementFactory(
+        state=key,
+        enterprise=OrganizationFactory(region=world.county_a),
+        county=world.county_a,
+        term_start=BASE,
+    )
+    field = rules.PLACEMENT_DATES[key].field
+
+    def save(day):
+        fresh = VicePresidentPlacement.objects.get(pk=placement.pk)
+        setattr(fresh, field, day)
+        return services.vice_president_save(placement=fresh, user=world.users["bureau"])
+
+    return Case(apply=save, snapshot=lambda: _row(VicePresidentPlacement, placement.pk))
+
+
 SCENARIOS: dict[str, Callable[[str, Any], Case]] = {
     "enterprises.smes": _smes,
     "enterprises.pool": _pool,
@@ -369,6 +407,7 @@ SCENARIOS: dict[str, Callable[[str, Any], Case]] = {
     "projects.cooperation": _cooperation,
     "projects.ownership": _ownership,
     "experts.state": _expert_state,
+    "experts.placement": _placement,
 }
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -106,6 +106,29 @@ def require_date_order(
     problem = date_order_problem(step, date=date, record=record, extra=extra, today=today)
     if problem:
         raise ValidationError({step.field: problem})
+
+
+def require_record_dates(
+    steps: Mapping[str, DateStep],
+    *,
+    record,
+    reached: Mapping[str, Iterable[str]],
+    state: str,
+    today: dt.date | None = None,
+) -> None:
+    """For a record whose steps are dates on the record itself (a 省校合作 project's 签约/落地/完成, a
+    placement's term), edited in one form: every step's date (its `field`) keeps the declared order, and is
+    done (no future date) once the record's `state` is one of `reached[step]`; a later step's date filled in
+    early is a plan. All refusals at once, each on its field."""
+    errors: dict[str, str] = {}
+    for name, step in steps.items():
+        if state not in reached[name]:
+            step = replace(step, done=False)
+        problem = date_order_problem(step, date=getattr(record, step.field), record=record, today=today)
+        if problem:
+            errors[step.field] = problem
+    if errors:
+        raise ValidationError(errors)
 
 
 # ------------------------------------------------------------------------------------ the declared steps

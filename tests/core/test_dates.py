@@ -84,3 +84,41 @@ def test_earlier_dates_come_from_the_record_or_the_service():
         "publicity_start": ["公示开始日期（2026-11-30）不能早于提交日期（2026-12-01）。"]
     }
     require_date_order(step, date=dt.date(2026, 12, 1), record=Record(), today=TODAY)
+
+
+def test_record_dates_are_done_once_reached_and_plans_keep_the_order():
+    from types import SimpleNamespace
+
+    from kejiju.core.dates import require_record_dates
+
+    steps = {
+        "signed": DateStep("签约日期", field="signed_on"),
+        "landed": DateStep("落地日期", earlier=("signed_on",), field="landed_on"),
+    }
+    reached = {"signed": {"signed", "landed"}, "landed": {"landed"}}
+
+    class Meta:
+        @staticmethod
+        def get_field(name):
+            return SimpleNamespace(verbose_name={"signed_on": "签约日期"}[name])
+
+    def record(signed, landed):
+        return SimpleNamespace(_meta=Meta, signed_on=signed, landed_on=landed)
+
+    planned = record(dt.date(2026, 3, 1), dt.date(2027, 6, 1))
+    require_record_dates(steps, record=planned, reached=reached, state="signed", today=TODAY)
+    with pytest.raises(ValidationError) as info:
+        require_record_dates(steps, record=planned, reached=reached, state="landed", today=TODAY)
+    assert set(info.value.message_dict) == {"landed_on"}
+    with pytest.raises(ValidationError) as info:
+        require_record_dates(
+            steps,
+            record=record(dt.date(2026, 12, 6), dt.date(2026, 3, 1)),
+            reached=reached,
+            state="landed",
+            today=TODAY,
+        )
+    assert info.value.message_dict == {
+        "signed_on": ["签约日期（2026-12-06）不能晚于今天（2026-12-05）：已办理的步骤不能填写将来的日期。"],
+        "landed_on": ["落地日期（2026-03-01）不能早于签约日期（2026-12-06）。"],
+    }
