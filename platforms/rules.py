@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.db import models
 
-from kejiju.core.dates import DateStep, declare_date_steps
+from kejiju.core.dates import DateStep, check_date_order, declare_date_steps
 
 
 class Level(models.TextChoices):
@@ -278,14 +278,22 @@ class OutreachState(models.TextChoices):
 
 OUTREACH_PHOTO_MAX_BYTES = 10 * 1024 * 1024
 
+# A popularisation event recorded as held (已举办) has happened: its date is not in the future. The refusal
+# is shown on the state (a planned event may carry any date).
+OUTREACH_DATES: dict[str, DateStep] = declare_date_steps(
+    "platforms.outreach", {OutreachState.HELD: DateStep("活动日期", field="state")}
+)
+
 
 def outreach_event_problems(
     *, state: str, held_on, today, audience: int | None, has_platform: bool, organiser_name: str
 ) -> dict[str, str]:
     """Field → reason for each refusal of a popularisation event (empty when it may be saved)."""
     problems: dict[str, str] = {}
-    if state == OutreachState.HELD and held_on is not None and held_on > today:
-        problems["state"] = f"活动日期 {held_on:%Y-%m-%d} 晚于今天，尚未举办的活动不能标记为“已举办”。"
+    step = OUTREACH_DATES.get(state)
+    problem = step and check_date_order(date=held_on, label=step.label, earlier=(), today=today)
+    if problem:
+        problems[step.field] = f"{problem}尚未举办的活动不能标记为“已举办”。"
     if state == OutreachState.PLANNED and audience:
         problems["audience"] = "计划举办的活动尚无受众人数，举办后再填写。"
     if not has_platform and not organiser_name.strip():

@@ -176,10 +176,14 @@ COOPERATION_REACHED = {
     "finished": frozenset({"finished"}),
 }
 
-# A transfer or licence (its contract date) of a granted achievement follows the grant.
+# A grant (赋权) follows the unit's joining the pilot ("pilot_joined_on", supplied by the service); a transfer
+# or licence (its contract date) of a granted achievement follows the grant.
 OWNERSHIP_DATES: dict[str, DateStep] = declare_date_steps(
     "projects.ownership",
-    {"transfer": DateStep("转化日期", earlier=("granted_on",), field="transferred_on")},
+    {
+        "grant": DateStep("赋权日期", earlier=("pilot_joined_on",), field="granted_on"),
+        "transfer": DateStep("转化日期", earlier=("granted_on",), field="transferred_on"),
+    },
 )
 
 # Actions shown as danger buttons (they end or stop a project, or refuse it).

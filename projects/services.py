@@ -706,6 +706,12 @@ def ownership_grant_save(*, grant: OwnershipGrant, user, upload=None) -> Ownersh
     problems = rules.grant_problems(mode=grant.mode, share_percent=grant.share_percent, years=grant.years)
     if problems:
         raise ValidationError(problems)
+    pilot = grant.achievement.pilot
+    require_date_order(
+        rules.OWNERSHIP_DATES["grant"],
+        date=grant.granted_on,
+        extra={"pilot_joined_on": ("成果所属单位纳入试点日期", pilot.joined_on)},
+    )
     if grant.pk:
         first = grant.transfers.order_by("transferred_on").first()
         problem = first and rules.transfer_date_problem(

@@ -316,8 +316,29 @@ def _cooperation(key: str, world) -> Case:
 
 def _ownership(key: str, world) -> Case:
     from projects import services
-    from projects.models import AchievementTransfer
-    from tests.projects.factories import OrganizationFactory, OwnershipGrantFactory
+    from projects.models import AchievementTransfer, OwnershipGrant
+    from tests.projects.factories import (
+        AchievementFactory,
+        OrganizationFactory,
+        OwnershipGrantFactory,
+        OwnershipPilotFactory,
+    )
+
+    if key == "grant":
+        achievement = AchievementFactory(pilot=OwnershipPilotFactory(joined_on=BASE))
+
+        def grant(day):
+            row = OwnershipGrant(
+                achievement=achievement,
+                team="扫测团队",
+                mode="ownership",
+                share_percent=Decimal("70"),
+                granted_on=day,
+                approval_no="扫测〔2026〕1号",
+            )
+            return services.ownership_grant_save(grant=row, user=world.users["bureau"])
+
+        return Case(apply=grant, snapshot=lambda: achievement.grants.count())
 
     grant = OwnershipGrantFactory(granted_on=BASE)
     enterprise = OrganizationFactory(region=world.county_a)
@@ -396,6 +417,21 @@ def _placement(key: str, world) -> Case:
     return Case(apply=save, snapshot=lambda: _row(VicePresidentPlacement, placement.pk))
 
 
+def _outreach(key: str, world) -> Case:
+    from platforms import services
+    from platforms.models import OutreachEvent
+    from tests.platforms.factories import OutreachEventFactory
+
+    event = OutreachEventFactory(region=world.county_a, state=key, held_on=BASE)
+
+    def save(day):
+        fresh = OutreachEvent.objects.get(pk=event.pk)
+        fresh.held_on = day
+        return services.outreach_event_save(instance=fresh, user=world.users["bureau"])
+
+    return Case(apply=save, snapshot=lambda: _row(OutreachEvent, event.pk))
+
+
 SCENARIOS: dict[str, Callable[[str, Any], Case]] = {
     "enterprises.smes": _smes,
     "enterprises.pool": _pool,
@@ -403,6 +439,7 @@ SCENARIOS: dict[str, Callable[[str, Any], Case]] = {
     "enterprises.reward": _reward,
     "platforms.platform": _platform,
     "platforms.batch": _batch,
+    "platforms.outreach": _outreach,
     "projects.running": _running,
     "projects.cooperation": _cooperation,
     "projects.ownership": _ownership,
