@@ -503,6 +503,8 @@ def smes_transition(
         raise PermissionDenied("无权执行此操作。")
     day = on or _today()
     require_date_order(workflow.SMES_DATES[action], date=day, record=evaluation)
+    if action in {"review_pass", "review_return"}:
+        evaluation.reviewed_on = day
     comment = comment.strip()
     if action == "review_pass":
         result, row = smes_evaluate(evaluation.enterprise, year=evaluation.year, on=evaluation.submitted_on)
@@ -513,8 +515,6 @@ def smes_transition(
             raise ValidationError({"state": "评价结论不合格，不能通过形式审查：" + "；".join(result.reasons)})
     elif action in {"review_return", "reject", "revoke"} and not comment:
         raise ValidationError({"comment": "请填写原因。"})
-    if action in {"review_pass", "review_return"}:
-        evaluation.reviewed_on = day
     elif action == "start_publicity":
         evaluation.publicity_start = day
         evaluation.publicity_end = workflow.publicity_end(day)
