@@ -551,3 +551,33 @@ def test_a_backdated_platform_step_is_shown_on_the_form(client, world):
     ]
     platform.refresh_from_db()
     assert platform.state == PlatformState.CULTIVATING
+
+
+def test_a_landing_before_the_signing_is_shown_on_the_cooperation_form(client, world):
+    """The 省校合作 form shows the service's date refusal on its field (it raised a 500 before)."""
+    from django.urls import reverse
+
+    from projects.models import CooperationProject
+    from tests.projects.factories import CooperationProjectFactory
+
+    project = CooperationProjectFactory(region=world.county_a, state="signed", signed_on=BASE)
+    client.force_login(world.users["bureau"])
+    landed = BASE - dt.timedelta(days=1)
+    response = client.post(
+        reverse("projects:cooperationproject_edit", kwargs={"pk": project.pk}),
+        {
+            "title": project.title,
+            "region": world.county_a.pk,
+            "university": project.university.pk,
+            "kind": project.kind,
+            "state": "landed",
+            "task_year": project.task_year,
+            "signed_on": BASE.isoformat(),
+            "landed_on": landed.isoformat(),
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["landed_on"] == [
+        f"落地日期（{landed:%Y-%m-%d}）不能早于签约日期（{BASE:%Y-%m-%d}）。"
+    ]
+    assert CooperationProject.objects.get(pk=project.pk).state == "signed"
