@@ -195,6 +195,7 @@ class SmesEvaluation(models.Model):
     total_score = models.PositiveSmallIntegerField("综合得分", default=0)
     direct_route = models.CharField("直接认定条件", max_length=32, blank=True)
     passed = models.BooleanField("评价结论合格", default=False)
+    reviewed_on = models.DateField("形式审查日期", null=True, blank=True)
     publicity_start = models.DateField("公示开始", null=True, blank=True)
     publicity_end = models.DateField("公示结束", null=True, blank=True)
     registration_number = models.CharField("入库登记编号", max_length=24, blank=True)

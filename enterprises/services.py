@@ -13,6 +13,7 @@ from django.utils.html import format_html
 
 from kejiju.accounts.models import Region
 from kejiju.accounts.scoping import user_may_see_region
+from kejiju.core.dates import date_order_problem, require_date_order
 from kejiju.core.identifiers import IdentifierError, validate_gaoqi_certificate, validate_uscc
 from kejiju.core.models import AuditEvent, Organization
 from kejiju.core.services import audit_event_record
@@ -422,6 +423,7 @@ def smes_evaluation_create(
     """企业填报: record the evaluation for `year`, scored from the previous year's figures."""
     _check_region(actor, enterprise.region_id)
     submitted_on = submitted_on or _today()
+    require_date_order(workflow.SMES_DATES["submit"], date=submitted_on)
     if not enterprise.is_active:
         raise ValidationError({"enterprise": "该企业已停用，不能参加评价。"})
     if SmesEvaluation.objects.filter(enterprise=enterprise, year=year).exists():
@@ -500,6 +502,9 @@ def smes_transition(
     if actor is not None and not actor.has_perm(permission):
         raise PermissionDenied("无权执行此操作。")
     day = on or _today()
+    require_date_order(workflow.SMES_DATES[action], date=day, record=evaluation)
+    if action in {"review_pass", "review_return"}:
+        evaluation.reviewed_on = day
     comment = comment.strip()
     if action == "review_pass":
         result, row = smes_evaluate(evaluation.enterprise, year=evaluation.year, on=evaluation.submitted_on)
@@ -568,6 +573,7 @@ def pool_recommend(
         raise ValidationError({"enterprise": "该企业已停用。"})
     if PoolEntry.objects.filter(enterprise=enterprise, state__in=PoolEntry.OPEN_STATES).exists():
         raise ValidationError({"enterprise": "该企业已在高企培育库中（或推荐待审）。"})
+    require_date_order(workflow.POOL_DATES["recommend"], date=on)
     entry = PoolEntry(
         enterprise=enterprise, recommended_on=on or _today(), recommendation=recommendation.strip()
     )
@@ -610,6 +616,7 @@ def pool_transition(
     if actor is not None and not actor.has_perm(workflow.POOL_TRANSITIONS[action][2]):
         raise PermissionDenied("无权执行此操作。")
     day = on or _today()
+    require_date_order(workflow.POOL_DATES[action], date=day, record=entry)
     comment = comment.strip()
     if action == "admit":
         if year is None:
@@ -662,6 +669,7 @@ def certificate_create(
     *, enterprise: Enterprise, number: Any, issued_on: date, actor, note: str = "", request=None
 ) -> GaoqiCertificate:
     _check_region(actor, enterprise.region_id)
+    require_date_order(workflow.CERTIFICATE_DATES["issue"], date=issued_on)
     code = _certificate_clean(number, issued_on)
     if GaoqiCertificate.objects.filter(number=code).exists():
         raise ValidationError({"number": "该证书编号已登记。"})
@@ -675,7 +683,11 @@ def certificate_create(
     certificate.full_clean()
     certificate.save()
     entry = PoolEntry.objects.filter(enterprise=enterprise, state__in=["admitted", "applied"]).first()
-    if entry is not None:
+    # A certificate issued before the entry was admitted is history (an earlier certification), not the
+    # outcome of this cultivation: the entry stays open.
+    if entry is not None and not date_order_problem(
+        workflow.POOL_DATES["certify"], date=issued_on, record=entry
+    ):
         pool_transition(
             entry=entry,
             action="certify",
@@ -699,6 +711,7 @@ def certificate_update(
 ) -> GaoqiCertificate:
     certificate = GaoqiCertificate.objects.select_for_update().get(pk=certificate.pk)
     _check_region(actor, certificate.enterprise.region_id)
+    require_date_order(workflow.CERTIFICATE_DATES["issue"], date=issued_on)
     code = _certificate_clean(number, issued_on)
     if GaoqiCertificate.objects.filter(number=code).exclude(pk=certificate.pk).exists():
         raise ValidationError({"number": "该证书编号已登记。"})
@@ -819,6 +832,8 @@ def rewards_compute(*, year: int, actor) -> int:
 def reward_transition(*, reward: Reward, action: str, actor, on: date | None = None) -> Reward:
     reward = Reward.objects.select_for_update().get(pk=reward.pk)
     day = on or _today()
+    if action in workflow.REWARD_DATES:
+        require_date_order(workflow.REWARD_DATES[action], date=day, record=reward)
     if action == "approve" and reward.state == Reward.State.COMPUTED:
         reward.state, reward.approved_by, reward.approved_on = Reward.State.APPROVED, actor, day
     elif action == "pay" and reward.state == Reward.State.APPROVED:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Final
 
+from kejiju.core.dates import DateStep, declare_date_steps
 from kejiju.core.workdays import period_end_date
 
 SMES_PUBLICITY_WORKING_DAYS: Final = 10
@@ -32,6 +33,21 @@ SMES_ACTION_LABELS: Final = {
     "revoke": "撤销入库",
 }
 
+# The dates each step follows (kejiju.core.dates): "submit" is the 企业填报 that creates the evaluation. The
+# 公示 end is computed from working days (a planned date): only its start is the step's date.
+SMES_DATES: Final = declare_date_steps(
+    "enterprises.smes",
+    {
+        "submit": DateStep("提交日期", field="submitted_on"),
+        "review_pass": DateStep("形式审查日期", earlier=("submitted_on", "reviewed_on")),
+        "review_return": DateStep("形式审查日期", earlier=("submitted_on", "reviewed_on")),
+        "start_publicity": DateStep("公示开始日期", earlier=("submitted_on", "reviewed_on")),
+        "admit": DateStep("入库日期", earlier=("submitted_on", "reviewed_on", "publicity_start")),
+        "reject": DateStep("不予入库日期", earlier=("submitted_on", "reviewed_on", "publicity_start")),
+        "revoke": DateStep("撤销日期", earlier=("admitted_on",)),
+    },
+)
+
 POOL_TRANSITIONS: Final[dict[str, tuple[frozenset[str], str, str]]] = {
     "admit": (frozenset({"recommended"}), "admitted", "enterprises.admit_poolentry"),
     "decline": (frozenset({"recommended"}), "declined", "enterprises.admit_poolentry"),
@@ -46,6 +62,32 @@ POOL_ACTION_LABELS: Final = {
     "certify": "标记已认定",
     "exit": "出库",
 }
+
+# "recommend" is the 县区推荐 that creates the entry.
+POOL_DATES: Final = declare_date_steps(
+    "enterprises.pool",
+    {
+        "recommend": DateStep("推荐日期"),
+        "admit": DateStep("入库日期", earlier=("recommended_on",)),
+        "decline": DateStep("不予入库日期", earlier=("recommended_on",)),
+        "apply": DateStep("申报日期", earlier=("recommended_on", "admitted_on")),
+        "certify": DateStep("认定日期", earlier=("recommended_on", "admitted_on")),
+        "exit": DateStep("出库日期", earlier=("recommended_on", "admitted_on")),
+    },
+)
+
+# 高企 certificates and rewards: a certificate cannot be issued in the future; a reward is paid after it
+# is approved.
+CERTIFICATE_DATES: Final = declare_date_steps(
+    "enterprises.certificate", {"issue": DateStep("发证日期", field="issued_on")}
+)
+REWARD_DATES: Final = declare_date_steps(
+    "enterprises.reward",
+    {
+        "approve": DateStep("审核日期"),
+        "pay": DateStep("发放日期", earlier=("approved_on",)),
+    },
+)
 
 
 def next_state(table: dict[str, tuple[frozenset[str], str, str]], state: str, action: str) -> str | None:

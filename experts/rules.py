@@ -13,7 +13,33 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from kejiju.core.dates import DateStep, declare_date_steps
+
 ACTIVE_STATE = "在库"
+
+# The library state changes (services.expert_set_state), by the state they lead to, and the dates each
+# follows (kejiju.core.dates): a suspension or exit follows the admission; a return to 在库 follows the
+# suspension or exit it ends.
+EXPERT_STATE_DATES: dict[str, DateStep] = declare_date_steps(
+    "experts.state",
+    {
+        "暂停": DateStep("暂停日期", earlier=("admitted_on",)),
+        "出库": DateStep("出库日期", earlier=("admitted_on", "exited_on")),
+        "在库": DateStep("入库日期", earlier=("admitted_on", "exited_on")),
+        # Entering an expert in the library (expert_create, expert_update): the admission has happened.
+        "register": DateStep("入库日期", field="admitted_on"),
+    },
+)
+
+# A 科技副总 placement's term, by the state from which each date has happened (the rest is a plan).
+PLACEMENT_DATES: dict[str, DateStep] = declare_date_steps(
+    "experts.placement",
+    {
+        "在任": DateStep("任期开始日期", field="term_start"),
+        "期满": DateStep("任期结束日期", earlier=("term_start",), field="term_end"),
+    },
+)
+PLACEMENT_REACHED = {"在任": frozenset({"在任", "期满"}), "期满": frozenset({"期满"})}
 
 # ------------------------------------------------------------------------------------- conflict screening
 

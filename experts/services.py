@@ -16,6 +16,7 @@ Review panels for other apps (platform recognition, project review, 验收) — 
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from collections.abc import Iterable, Mapping
 from datetime import date
@@ -28,6 +29,7 @@ from django.db.models import Model
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from kejiju.core.dates import require_date_order, require_record_dates
 from kejiju.core.identifiers import IdentifierError, id_number_gender, validate_id_number, validate_mobile
 
 from . import rules
@@ -106,8 +108,10 @@ def _clean_mobile(value: str) -> str:
 def _check_state_dates(expert: Expert) -> None:
     if expert.state != Expert.State.ACTIVE and not expert.exit_reason:
         raise ValidationError({"exit_reason": "专家状态为暂停或出库时，必须填写原因。"})
-    if expert.exited_on and expert.exited_on < expert.admitted_on:
-        raise ValidationError({"exited_on": "出库/暂停日期不能早于入库日期。"})
+    require_date_order(rules.EXPERT_STATE_DATES["register"], date=expert.admitted_on)
+    if expert.state != Expert.State.ACTIVE:
+        step = dataclasses.replace(rules.EXPERT_STATE_DATES[expert.state], field="exited_on")
+        require_date_order(step, date=expert.exited_on, record=expert)
 
 
 def _save_expert(expert: Expert, *, fields: Iterable[ExpertField], avoided_units: Iterable) -> Expert:
@@ -222,6 +226,7 @@ def expert_set_state(*, expert: Expert, state: str, on: date, reason: str, user=
         raise ValidationError({"state": f"专家已是“{expert.get_state_display()}”状态。"})
     if expert.state == Expert.State.EXITED and state == Expert.State.SUSPENDED:
         raise ValidationError({"state": "已出库的专家不能改为暂停，请先重新入库。"})
+    require_date_order(rules.EXPERT_STATE_DATES[state], date=on, record=expert)
     if state == Expert.State.ACTIVE:
         expert.exited_on = None
         expert.exit_reason = ""
@@ -731,8 +736,9 @@ def vice_president_save(*, placement: VicePresidentPlacement, user=None) -> Vice
             raise ValidationError({"enterprise": "在任或期满的科技副总必须填写服务企业。"})
         if placement.term_start is None:
             raise ValidationError({"term_start": "在任或期满的科技副总必须填写任期开始日期。"})
-    if placement.term_start and placement.term_end and placement.term_end <= placement.term_start:
-        raise ValidationError({"term_end": "任期结束日期必须晚于开始日期。"})
+    require_record_dates(
+        rules.PLACEMENT_DATES, record=placement, reached=rules.PLACEMENT_REACHED, state=placement.state
+    )
     if placement.enterprise_id and placement.county_id is None:
         placement.county_id = placement.enterprise.region_id
     placement.full_clean()

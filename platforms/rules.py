@@ -13,6 +13,8 @@ from decimal import Decimal
 
 from django.db import models
 
+from kejiju.core.dates import DateStep, check_date_order, declare_date_steps
+
 
 class Level(models.TextChoices):
     CITY = "city", "市级"
@@ -52,6 +54,23 @@ PLATFORM_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     ),
     PlatformAction.RESTORE: (frozenset({PlatformState.REVOKED}), PlatformState.CULTIVATING),
 }
+
+# The dates each step follows (kejiju.core.dates). "register" records a platform in the registry (also one
+# recognised before the portal); every action follows the platform's previous step ("previous_step", the
+# latest event's effective date, supplied by the service).
+PLATFORM_DATES: dict[str, DateStep] = declare_date_steps(
+    "platforms.platform",
+    {
+        "register": DateStep("登记生效日期", field="effective_on"),
+        "register_recognised": DateStep("认定日期", field="recognised_on"),
+        **{
+            action: DateStep(
+                f"{PlatformAction(action).label}日期", earlier=("previous_step",), field="effective_on"
+            )
+            for action in PLATFORM_TRANSITIONS
+        },
+    },
+)
 
 
 def platform_transition_refusal(
@@ -116,6 +135,18 @@ class ApplicationSnapshot:
     state: str
     score: Decimal | None = None
     panel_open: bool = False  # an expert review panel is still drawing or scoring
+
+
+# The steps of a batch that take a date, by the state they lead to: the 公示 opens after the 申报截止日期
+# (its end is computed from working days, a planned date); 认定 follows the 公示 (and its end: see
+# batch_advance).
+BATCH_DATES: dict[str, DateStep] = declare_date_steps(
+    "platforms.batch",
+    {
+        BatchState.PUBLICITY: DateStep("公示开始日期", earlier=("deadline",), field="publicity_start"),
+        BatchState.DONE: DateStep("认定日期", earlier=("deadline", "publicity_start"), field="recognised_on"),
+    },
+)
 
 
 def batch_advance_refusal(*, state: str, applications: Sequence[ApplicationSnapshot]) -> str | None:
@@ -247,14 +278,22 @@ class OutreachState(models.TextChoices):
 
 OUTREACH_PHOTO_MAX_BYTES = 10 * 1024 * 1024
 
+# A popularisation event recorded as held (已举办) has happened: its date is not in the future. The refusal
+# is shown on the state (a planned event may carry any date).
+OUTREACH_DATES: dict[str, DateStep] = declare_date_steps(
+    "platforms.outreach", {OutreachState.HELD: DateStep("活动日期", field="state")}
+)
+
 
 def outreach_event_problems(
     *, state: str, held_on, today, audience: int | None, has_platform: bool, organiser_name: str
 ) -> dict[str, str]:
     """Field → reason for each refusal of a popularisation event (empty when it may be saved)."""
     problems: dict[str, str] = {}
-    if state == OutreachState.HELD and held_on is not None and held_on > today:
-        problems["state"] = f"活动日期 {held_on:%Y-%m-%d} 晚于今天，尚未举办的活动不能标记为“已举办”。"
+    step = OUTREACH_DATES.get(state)
+    problem = step and check_date_order(date=held_on, label=step.label, earlier=(), today=today)
+    if problem:
+        problems[step.field] = f"{problem}尚未举办的活动不能标记为“已举办”。"
     if state == OutreachState.PLANNED and audience:
         problems["audience"] = "计划举办的活动尚无受众人数，举办后再填写。"
     if not has_platform and not organiser_name.strip():

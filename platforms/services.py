@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from kejiju.accounts.scoping import user_may_see_region
 from kejiju.core import uploads
+from kejiju.core.dates import require_date_order
 from kejiju.core.models import AuditEvent, Organization
 from kejiju.core.services import audit_event_record
 from kejiju.core.workdays import CalendarNotCoveredError, period_end_date
@@ -94,6 +95,8 @@ def platform_create(
         raise ValidationError({"region": "只能登记本县区的平台。"})
     if state == PlatformState.RECOGNISED and recognised_on is None:
         raise ValidationError({"recognised_on": "已认定的平台须填写认定日期。"})
+    require_date_order(rules.PLATFORM_DATES["register_recognised"], date=recognised_on)
+    require_date_order(rules.PLATFORM_DATES["register"], date=effective_on)
     platform = Platform(
         name=name.strip(),
         platform_type=platform_type,
@@ -173,6 +176,9 @@ def platform_transition(
     )
     if refusal:
         raise ValidationError({"action": refusal})
+    require_date_order(
+        rules.PLATFORM_DATES[action], date=effective_on, record=platform, extra=_previous_step(platform)
+    )
     if action == PlatformAction.REVOKE and not comment.strip():
         raise ValidationError({"comment": "撤销平台须说明理由。"})
     from_state, from_level = platform.state, platform.level
@@ -206,6 +212,14 @@ def platform_transition(
     return platform
 
 
+def _previous_step(platform: Platform) -> dict:
+    """The platform's latest step (its timeline's last effective date), the date its next step follows."""
+    event = platform.events.order_by("-effective_on", "-pk").first()
+    if event is None:
+        return {"previous_step": ("上一步的生效日期", None)}
+    return {"previous_step": (f"上一步“{event.get_action_display()}”的生效日期", event.effective_on)}
+
+
 # ------------------------------------------------------------------------------------------------ batches
 
 
@@ -236,6 +250,9 @@ def batch_advance(*, batch: RecognitionBatch, user, on_date: dt.date | None = No
     refusal = rules.batch_advance_refusal(state=batch.state, applications=batch_snapshots(batch=batch))
     if refusal:
         raise ValidationError({"state": refusal})
+    target = rules.batch_next_state(batch.state)
+    if target in rules.BATCH_DATES:
+        require_date_order(rules.BATCH_DATES[target], date=on_date, record=batch)
     previous = batch.state
     if batch.state == BatchState.REVIEW:
         batch_take_panel_results(batch=batch)

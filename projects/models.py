@@ -533,8 +533,6 @@ class CooperationProject(models.Model):
             errors["landed_on"] = "状态为已落地或已完成时须填写落地日期。"
         if self.state == self.State.FINISHED and not self.finished_on:
             errors["finished_on"] = "状态为已完成时须填写完成日期。"
-        if self.landed_on and self.finished_on and self.finished_on < self.landed_on:
-            errors["finished_on"] = "完成日期不能早于落地日期。"
         if self.university_id and self.university.kind != "university":
             errors["university"] = "合作高校须为高等院校类单位。"
         if errors:

@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.db import models
 
 from kejiju.core import uploads
+from kejiju.core.dates import DateStep, check_date_order, declare_date_steps
 
 
 class State(models.TextChoices):
@@ -143,6 +144,47 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
         for state in RUNNING_STATES
     },
 }
+
+# The steps of running management that take a date (kejiju.core.dates); the life-cycle transitions above
+# take none (they are dated by the event that records them). Money is paid, a 中期检查 is held, only once the
+# project has started; a year's 年度执行报告 cannot be filed before that year begins ("report_year_start",
+# supplied by the service). Each is recorded as done: no future dates.
+RUNNING_DATES: dict[str, DateStep] = declare_date_steps(
+    "projects.running",
+    {
+        "disburse": DateStep("拨付日期", earlier=("start_date",), field="paid_on"),
+        "annual_report": DateStep("报送日期", earlier=("start_date", "report_year_start"), field="filed_on"),
+        "midterm_check": DateStep("检查日期", earlier=("start_date",), field="checked_on"),
+    },
+)
+
+# 省校合作 projects record their steps as dates on the record: 签约 → 落地 → 完成, each keyed by the state
+# that records it. A date of a step the project has reached is done (no future date); a later step's date,
+# when filled in early, is a plan and only keeps the order.
+COOPERATION_DATES: dict[str, DateStep] = declare_date_steps(
+    "projects.cooperation",
+    {
+        "signed": DateStep("签约日期", field="signed_on"),
+        "landed": DateStep("落地日期", earlier=("signed_on",), field="landed_on"),
+        "finished": DateStep("完成日期", earlier=("signed_on", "landed_on"), field="finished_on"),
+    },
+)
+# The state from which each step counts as done (终止 keeps whatever was reached).
+COOPERATION_REACHED = {
+    "signed": frozenset({"signed", "building", "landed", "finished", "stopped"}),
+    "landed": frozenset({"landed", "finished"}),
+    "finished": frozenset({"finished"}),
+}
+
+# A grant (赋权) follows the unit's joining the pilot ("pilot_joined_on", supplied by the service); a transfer
+# or licence (its contract date) of a granted achievement follows the grant.
+OWNERSHIP_DATES: dict[str, DateStep] = declare_date_steps(
+    "projects.ownership",
+    {
+        "grant": DateStep("赋权日期", earlier=("pilot_joined_on",), field="granted_on"),
+        "transfer": DateStep("转化日期", earlier=("granted_on",), field="transferred_on"),
+    },
+)
 
 # Actions shown as danger buttons (they end or stop a project, or refuse it).
 DANGER_ACTIONS = frozenset(
@@ -335,7 +377,12 @@ def grant_problems(*, mode: str, share_percent: Decimal | None, years: int | Non
 
 
 def transfer_date_problem(*, transferred_on: dt.date | None, granted_on: dt.date | None) -> str | None:
-    """A transfer or licence of a granted achievement cannot predate the grant."""
-    if transferred_on is not None and granted_on is not None and transferred_on < granted_on:
-        return f"转化日期 {transferred_on:%Y-%m-%d} 早于赋权日期 {granted_on:%Y-%m-%d}，赋权之后才能转化。"
-    return None
+    """A transfer or licence of a granted achievement cannot predate the grant (the order only: a grant
+    whose date is edited is checked against its recorded transfers)."""
+    return check_date_order(
+        date=transferred_on,
+        label=OWNERSHIP_DATES["transfer"].label,
+        earlier=[("赋权日期", granted_on)],
+        today=dt.date.max,
+        done=False,
+    )

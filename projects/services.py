@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from kejiju.accounts.scoping import user_may_see_region
 from kejiju.core import uploads
+from kejiju.core.dates import require_date_order, require_record_dates
 from kejiju.core.identifiers import IdentifierError, validate_mobile
 from kejiju.core.models import AuditEvent, Organization
 from kejiju.core.services import audit_event_record
@@ -340,6 +341,14 @@ def project_transition(
 # ------------------------------------------------------------------------------------------------ funding
 
 
+def _dates(project: Project, *, report_year: int | None = None) -> dict:
+    """The project's dates its running-management steps follow (rules.RUNNING_DATES), labelled."""
+    dates = {"start_date": ("项目起始日期", project.start_date)}
+    if report_year is not None:
+        dates["report_year_start"] = (f"报告年度（{report_year}年）开始日期", dt.date(report_year, 1, 1))
+    return dates
+
+
 def paid_total(project: Project) -> Decimal:
     return project.disbursements.aggregate(total=Sum("amount"))["total"] or Decimal("0")
 
@@ -352,6 +361,7 @@ def disbursement_create(
     locked = _lock(project)
     if locked.state not in rules.DISBURSABLE_STATES:
         raise ValidationError({"amount": f"项目状态为“{locked.get_state_display()}”，不能拨付经费。"})
+    require_date_order(rules.RUNNING_DATES["disburse"], date=paid_on, record=locked, extra=_dates(locked))
     disbursement = Disbursement(
         project=locked, paid_on=paid_on, amount=amount, voucher=voucher.strip(), note=note, recorded_by=user
     )
@@ -418,6 +428,12 @@ def annual_report_create(
         )
     if locked.annual_reports.filter(year=year).exists():
         raise ValidationError({"year": f"{year} 年度报告已登记。"})
+    require_date_order(
+        rules.RUNNING_DATES["annual_report"],
+        date=filed_on,
+        record=locked,
+        extra=_dates(locked, report_year=year),
+    )
     report = AnnualReport(project=locked, year=year, filed_on=filed_on, progress=progress, spent=spent)
     _save(report)
     _event(project=locked, action="annual_report", label=f"登记 {year} 年度执行报告", user=user)
@@ -432,6 +448,9 @@ def midterm_check_create(
     locked = _lock(project)
     if locked.state not in {State.EXECUTING, State.SUSPENDED}:
         raise ValidationError({"checked_on": "只有执行中的项目可以登记中期检查。"})
+    require_date_order(
+        rules.RUNNING_DATES["midterm_check"], date=checked_on, record=locked, extra=_dates(locked)
+    )
     check = MidtermCheck(project=locked, checked_on=checked_on, conclusion=conclusion, findings=findings)
     _save(check)
     _event(
@@ -652,7 +671,11 @@ def attachment_delete(*, attachment: Attachment, user) -> None:
 
 @transaction.atomic
 def cooperation_project_save(*, project: CooperationProject, user) -> CooperationProject:
+    """Save a 省校合作 project; its step dates keep their order (rules.COOPERATION_DATES)."""
     _require_staff(user)
+    require_record_dates(
+        rules.COOPERATION_DATES, record=project, reached=rules.COOPERATION_REACHED, state=project.state
+    )
     return _save(project)
 
 
@@ -683,6 +706,12 @@ def ownership_grant_save(*, grant: OwnershipGrant, user, upload=None) -> Ownersh
     problems = rules.grant_problems(mode=grant.mode, share_percent=grant.share_percent, years=grant.years)
     if problems:
         raise ValidationError(problems)
+    pilot = grant.achievement.pilot
+    require_date_order(
+        rules.OWNERSHIP_DATES["grant"],
+        date=grant.granted_on,
+        extra={"pilot_joined_on": ("成果所属单位纳入试点日期", pilot.joined_on)},
+    )
     if grant.pk:
         first = grant.transfers.order_by("transferred_on").first()
         problem = first and rules.transfer_date_problem(
@@ -717,7 +746,5 @@ def achievement_transfer_save(*, transfer: AchievementTransfer, user) -> Achieve
     """Record a transfer or licence of a granted achievement; it cannot predate the grant."""
     _require_staff(user)
     grant = OwnershipGrant.objects.get(pk=transfer.grant_id)
-    problem = rules.transfer_date_problem(transferred_on=transfer.transferred_on, granted_on=grant.granted_on)
-    if problem:
-        raise ValidationError({"transferred_on": problem})
+    require_date_order(rules.OWNERSHIP_DATES["transfer"], date=transfer.transferred_on, record=grant)
     return _save(transfer)

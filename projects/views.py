@@ -23,6 +23,7 @@ from kejiju.core.views import (
     ObjectExportView,
     ObjectListView,
     ObjectUpdateView,
+    ServiceErrorsMixin,
 )
 from kejiju.core.xlsx import XLSX_CONTENT_TYPE, add_sheet, new_workbook, table_export_rows
 
@@ -697,7 +698,7 @@ class CooperationProjectDetailView(ObjectDetailView):
     )
 
 
-class CooperationProjectCreateView(ObjectCreateView):
+class CooperationProjectCreateView(ServiceErrorsMixin, ObjectCreateView):
     model = CooperationProject
     form_class = CooperationProjectForm
 
@@ -705,7 +706,7 @@ class CooperationProjectCreateView(ObjectCreateView):
         return services.cooperation_project_save(project=form.instance, user=self.request.user)
 
 
-class CooperationProjectUpdateView(ObjectUpdateView):
+class CooperationProjectUpdateView(ServiceErrorsMixin, ObjectUpdateView):
     model = CooperationProject
     form_class = CooperationProjectForm
 

@@ -190,7 +190,9 @@ def test_one_evaluation_per_year(evaluation, bureau_user):
 
 
 def test_full_flow_issues_a_registration_number(evaluation, county_user, bureau_user):
-    services.smes_transition(evaluation=evaluation, action="review_pass", actor=county_user)
+    services.smes_transition(
+        evaluation=evaluation, action="review_pass", actor=county_user, on=date(2026, 9, 21)
+    )
     with pytest.raises(PermissionDenied):
         services.smes_transition(evaluation=evaluation, action="start_publicity", actor=county_user)
     # 2026-09-28 (Mon): 10 working days skip the National Day holiday (1–8 Oct) → 2026-10-16.
@@ -286,17 +288,23 @@ def test_pool_flow_and_new_entry_count(county_user, bureau_user, other_county_us
     enterprise = EnterpriseFactory()
     with pytest.raises(PermissionDenied):
         services.pool_recommend(enterprise=enterprise, actor=other_county_user)
-    entry = services.pool_recommend(enterprise=enterprise, actor=county_user, recommendation="研发投入增长")
+    entry = services.pool_recommend(
+        enterprise=enterprise, actor=county_user, recommendation="研发投入增长", on=date(2026, 3, 2)
+    )
     with pytest.raises(ValidationError, match="已在高企培育库"):
         services.pool_recommend(enterprise=enterprise, actor=county_user)
     with pytest.raises(PermissionDenied):
         services.pool_transition(entry=entry, action="admit", actor=county_user, year=2026)
     with pytest.raises(ValidationError, match="入库年度"):
         services.pool_transition(entry=entry, action="admit", actor=bureau_user)
-    entry = services.pool_transition(entry=entry, action="admit", actor=bureau_user, year=2026)
+    entry = services.pool_transition(
+        entry=entry, action="admit", actor=bureau_user, year=2026, on=date(2026, 4, 1)
+    )
     assert selectors.pool_new_entries(year=2026) == 1
     assert selectors.pool_new_entries(year=2026, region=enterprise.region) == 1
-    entry = services.pool_transition(entry=entry, action="apply", actor=bureau_user, year=2026)
+    entry = services.pool_transition(
+        entry=entry, action="apply", actor=bureau_user, year=2026, on=date(2026, 6, 1)
+    )
     services.certificate_create(
         enterprise=enterprise, number="GR202614000001", issued_on=date(2026, 11, 2), actor=bureau_user
     )

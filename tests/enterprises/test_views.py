@@ -234,7 +234,7 @@ def test_figures_form_and_evaluation_page(client, county_user, bureau_user, coun
         assert text in content, text
     client.post(
         reverse("enterprises:smesevaluation_transition", kwargs={"pk": evaluation.pk}),
-        {"action": "review_pass"},
+        {"action": "review_pass", "on": "2026-04-10"},
     )
     evaluation.refresh_from_db()
     assert evaluation.state == "reviewed"

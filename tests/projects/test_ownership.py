@@ -247,7 +247,7 @@ def test_transfer_form_shows_the_date_refusal(client, bureau_user):
         {"mode": "licence", "enterprise": enterprise.pk, "amount": "12.5", "transferred_on": "2023-07-01"},
     )
     assert response.status_code == 200
-    assert "早于赋权日期 2023-08-01" in response.content.decode()
+    assert "转化日期（2023-07-01）不能早于赋权日期（2023-08-01）。" in response.content.decode()
     response = client.post(
         reverse("projects:achievementtransfer_add", args=[grant.pk]),
         {"mode": "licence", "enterprise": enterprise.pk, "amount": "12.5", "transferred_on": "2023-08-01"},

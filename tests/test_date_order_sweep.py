@@ -1,0 +1,583 @@
+"""Sweep: every transition that takes a date refuses a date before the record's earlier dates, and a future
+date where the step is recorded as done (issue 16, defect 3: a 公示 backdated before the submission let 入库
+happen at once).
+
+The transitions are enumerated from the apps' date declarations (kejiju.core.dates.declare_date_steps,
+next to each app's transition table), not listed here. Each declared table needs a scenario below that
+puts a record in the step's source state with every earlier date set to BASE and applies the step with a
+given date; a table or step without one fails the sweep, so a new transition cannot slip past it.
+For each step: BASE − 1 day is refused with a message naming both dates and nothing changes; tomorrow is
+refused likewise for a step recorded as done; a valid date then goes through (the setup is sound, so the
+refusals are the dates' doing).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.forms.models import model_to_dict
+from django.utils import timezone
+
+from kejiju.core.dates import declared_date_steps
+
+
+def _declarations() -> dict:
+    """Import each app's rules and workflow modules (where the tables live) and read what they declared."""
+    for config in apps.get_app_configs():
+        for module in ("rules", "workflow"):
+            name = f"{config.name}.{module}"
+            try:
+                importlib.import_module(name)
+            except ModuleNotFoundError as error:
+                if error.name != name:
+                    raise
+    return declared_date_steps()
+
+
+DECLARED = _declarations()
+STEPS = [(table, key) for table, steps in sorted(DECLARED.items()) for key in steps]
+
+TODAY = timezone.localdate()
+BASE = TODAY - dt.timedelta(days=30)
+
+
+@dataclass
+class Case:
+    apply: Callable[[dt.date], Any]  # run the step with this date
+    snapshot: Callable[[], Any]  # what must not change when the step is refused
+    valid: dt.date = BASE  # a date the step accepts
+
+
+def _row(model, pk) -> dict:
+    return model_to_dict(model.objects.get(pk=pk))
+
+
+# ------------------------------------------------------------------------------------------ enterprises
+
+
+def _smes(key: str, world) -> Case:
+    from enterprises import services, workflow
+    from enterprises.models import SmesEvaluation
+    from tests.enterprises.factories import EnterpriseFactory, EnterpriseYearFactory, SmesEvaluationFactory
+
+    enterprise = EnterpriseFactory(region=world.county_a)
+    EnterpriseYearFactory(enterprise=enterprise, year=2025)
+    actor = world.users["bureau"]
+    if key == "submit":
+        return Case(
+            apply=lambda day: services.smes_evaluation_create(
+                enterprise=enterprise, year=2026, actor=actor, submitted_on=day
+            ),
+            snapshot=lambda: SmesEvaluation.objects.filter(enterprise=enterprise).count(),
+        )
+    source = sorted(workflow.SMES_TRANSITIONS[key][0])[0]
+    evaluation = SmesEvaluationFactory(
+        enterprise=enterprise,
+        state=source,
+        submitted_on=BASE,
+        reviewed_on=BASE if source != "submitted" else None,
+        publicity_start=BASE if source in {"publicity", "admitted"} else None,
+        publicity_end=BASE + dt.timedelta(days=14) if source in {"publicity", "admitted"} else None,
+        admitted_on=BASE if source == "admitted" else None,
+        registration_number="20261409020000001" if source == "admitted" else "",
+    )
+    permission = workflow.SMES_TRANSITIONS[key][2]
+    actor = next(user for user in world.users.values() if user.has_perm(permission))
+    return Case(
+        apply=lambda day: services.smes_transition(
+            evaluation=evaluation, action=key, actor=actor, comment="原因", on=day
+        ),
+        snapshot=lambda: (_row(SmesEvaluation, evaluation.pk), evaluation.logs.count()),
+        valid=BASE + dt.timedelta(days=15) if key == "admit" else BASE,
+    )
+
+
+def _pool(key: str, world) -> Case:
+    from enterprises import services, workflow
+    from enterprises.models import PoolEntry
+    from tests.enterprises.factories import EnterpriseFactory, PoolEntryFactory
+
+    enterprise = EnterpriseFactory(region=world.county_a)
+    if key == "recommend":
+        actor = next(u for u in world.users.values() if u.has_perm("enterprises.recommend_poolentry"))
+        return Case(
+            apply=lambda day: services.pool_recommend(enterprise=enterprise, actor=actor, on=day),
+            snapshot=lambda: PoolEntry.objects.filter(enterprise=enterprise).count(),
+        )
+    source = sorted(workflow.POOL_TRANSITIONS[key][0])[0]
+    entry = PoolEntryFactory(
+        enterprise=enterprise,
+        state=source,
+        recommended_on=BASE,
+        admitted_on=BASE if source != "recommended" else None,
+        admitted_year=BASE.year if source != "recommended" else None,
+    )
+    permission = workflow.POOL_TRANSITIONS[key][2]
+    actor = next(user for user in world.users.values() if user.has_perm(permission))
+    return Case(
+        apply=lambda day: services.pool_transition(
+            entry=entry, action=key, actor=actor, comment="原因", year=BASE.year, on=day
+        ),
+        snapshot=lambda: (_row(PoolEntry, entry.pk), entry.logs.count()),
+    )
+
+
+def _certificate(key: str, world) -> Case:
+    from enterprises import services
+    from enterprises.models import GaoqiCertificate
+    from tests.enterprises.factories import EnterpriseFactory
+
+    enterprise = EnterpriseFactory(region=world.county_a)
+    return Case(
+        apply=lambda day: services.certificate_create(
+            enterprise=enterprise, number=f"GR{day.year}14000917", issued_on=day, actor=world.users["bureau"]
+        ),
+        snapshot=lambda: GaoqiCertificate.objects.filter(enterprise=enterprise).count(),
+    )
+
+
+def _reward(key: str, world) -> Case:
+    from enterprises import services
+    from enterprises.models import Reward
+    from tests.enterprises.factories import CertificateFactory
+
+    certificate = CertificateFactory(enterprise__region=world.county_a)
+    source = {"approve": Reward.State.COMPUTED, "pay": Reward.State.APPROVED}[key]
+    reward = Reward.objects.create(
+        enterprise=certificate.enterprise,
+        year=BASE.year,
+        certificate=certificate,
+        rd_expense=Decimal("1000000"),
+        amount=Decimal("100000"),
+        state=source,
+        approved_on=BASE if source == Reward.State.APPROVED else None,
+    )
+    return Case(
+        apply=lambda day: services.reward_transition(
+            reward=reward, action=key, actor=world.users["bureau"], on=day
+        ),
+        snapshot=lambda: _row(Reward, reward.pk),
+    )
+
+
+# ------------------------------------------------------------------------------------------- platforms
+
+
+def _platform(key: str, world) -> Case:
+    from platforms import rules, services
+    from platforms.models import Platform, PlatformEvent
+    from tests.platforms.factories import OrganizationFactory, PlatformFactory, platform_type
+
+    user = world.users["bureau"]
+    if key in {"register", "register_recognised"}:
+        recognised = key == "register_recognised"
+
+        def register(day):
+            return services.platform_create(
+                name="扫测平台",
+                platform_type=platform_type(),
+                level=rules.Level.CITY,
+                state=rules.PlatformState.RECOGNISED if recognised else rules.PlatformState.CULTIVATING,
+                host=OrganizationFactory(),
+                region=world.county_a,
+                user=user,
+                certificate_no="XZKL-2026-917" if recognised else "",
+                recognised_on=day if recognised else None,
+                effective_on=None if recognised else day,
+            )
+
+        return Case(apply=register, snapshot=lambda: Platform.objects.count())
+    source = sorted(rules.PLATFORM_TRANSITIONS[key][0])[0]
+    platform = PlatformFactory(
+        region=world.county_a,
+        state=source,
+        level=rules.Level.CITY,
+        recognised_on=BASE if source == rules.PlatformState.RECOGNISED else None,
+        certificate_no="XZKL-2026-916" if source == rules.PlatformState.RECOGNISED else "",
+    )
+    PlatformEvent.objects.create(
+        platform=platform, action="register", to_state=source, to_level=platform.level, effective_on=BASE
+    )
+    return Case(
+        apply=lambda day: services.platform_transition(
+            platform=platform,
+            action=key,
+            user=user,
+            effective_on=day,
+            comment="说明",
+            level=rules.Level.PROVINCE if key == rules.PlatformAction.UPGRADE else None,
+            certificate_no="XZKL-2026-918",
+        ),
+        snapshot=lambda: (_row(Platform, platform.pk), platform.events.count()),
+    )
+
+
+def _batch(key: str, world) -> Case:
+    from platforms import rules, services
+    from platforms.models import Platform, RecognitionBatch
+    from tests.platforms.factories import ApplicationFactory, BatchFactory
+
+    source = rules.BATCH_ORDER[rules.BATCH_ORDER.index(rules.BatchState(key)) - 1]
+    publicity = source == rules.BatchState.PUBLICITY
+    batch = BatchFactory(
+        state=source,
+        year=BASE.year,
+        deadline=BASE,
+        publicity_start=BASE if publicity else None,
+        publicity_end=BASE + dt.timedelta(days=14) if publicity else None,
+    )
+    ApplicationFactory(
+        batch=batch,
+        region=world.county_a,
+        state=rules.ApplicationState.PROPOSED if publicity else rules.ApplicationState.ACCEPTED,
+        review_score=Decimal("85"),
+        rank=1 if publicity else None,
+    )
+    return Case(
+        apply=lambda day: services.batch_advance(batch=batch, user=world.users["bureau"], on_date=day),
+        snapshot=lambda: (_row(RecognitionBatch, batch.pk), Platform.objects.count()),
+        valid=BASE + dt.timedelta(days=15) if publicity else BASE,
+    )
+
+
+# -------------------------------------------------------------------------------------------- projects
+
+
+def _running(key: str, world) -> Case:
+    from projects import services
+    from projects.models import Project
+    from projects.rules import State
+    from tests.projects.factories import OrganizationFactory, ProjectFactory
+
+    project = ProjectFactory(
+        region=world.county_a,
+        applicant=OrganizationFactory(region=world.county_a),
+        state=State.EXECUTING,
+        start_date=BASE,
+        end_date=BASE + dt.timedelta(days=730),
+        city_grant=Decimal("100000"),
+    )
+    user = world.users["bureau"]
+    steps = {
+        "disburse": lambda day: services.disbursement_create(
+            project=project, user=user, paid_on=day, amount=Decimal("1000"), voucher="扫测"
+        ),
+        "annual_report": lambda day: services.annual_report_create(
+            project=project, user=user, year=BASE.year, filed_on=day, progress="扫测"
+        ),
+        "midterm_check": lambda day: services.midterm_check_create(
+            project=project, user=user, checked_on=day, conclusion="continue", findings="扫测"
+        ),
+    }
+    return Case(
+        apply=steps[key],
+        snapshot=lambda: (
+            _row(Project, project.pk),
+            project.events.count(),
+            project.disbursements.count(),
+            project.annual_reports.count(),
+        ),
+    )
+
+
+def _cooperation(key: str, world) -> Case:
+    from projects import rules, services
+    from projects.models import CooperationProject
+    from tests.projects.factories import CooperationProjectFactory
+
+    # The first state in which the step counts as done; every earlier step's date is BASE.
+    state = {"signed": "signed", "landed": "landed", "finished": "finished"}[key]
+    assert state in rules.COOPERATION_REACHED[key]
+    order = list(rules.COOPERATION_DATES)
+    earlier = order[: order.index(key)]
+    project = CooperationProjectFactory(
+        region=world.county_a,
+        state=state,
+        task_year=BASE.year,
+        **{rules.COOPERATION_DATES[name].field: BASE for name in earlier},
+    )
+    field = rules.COOPERATION_DATES[key].field
+
+    def save(day):
+        fresh = CooperationProject.objects.get(pk=project.pk)
+        setattr(fresh, field, day)
+        return services.cooperation_project_save(project=fresh, user=world.users["bureau"])
+
+    return Case(apply=save, snapshot=lambda: _row(CooperationProject, project.pk))
+
+
+def _ownership(key: str, world) -> Case:
+    from projects import services
+    from projects.models import AchievementTransfer, OwnershipGrant
+    from tests.projects.factories import (
+        AchievementFactory,
+        OrganizationFactory,
+        OwnershipGrantFactory,
+        OwnershipPilotFactory,
+    )
+
+    if key == "grant":
+        achievement = AchievementFactory(pilot=OwnershipPilotFactory(joined_on=BASE))
+
+        def grant(day):
+            row = OwnershipGrant(
+                achievement=achievement,
+                team="扫测团队",
+                mode="ownership",
+                share_percent=Decimal("70"),
+                granted_on=day,
+                approval_no="扫测〔2026〕1号",
+            )
+            return services.ownership_grant_save(grant=row, user=world.users["bureau"])
+
+        return Case(apply=grant, snapshot=lambda: achievement.grants.count())
+
+    grant = OwnershipGrantFactory(granted_on=BASE)
+    enterprise = OrganizationFactory(region=world.county_a)
+
+    def transfer(day):
+        row = AchievementTransfer(
+            grant=grant, mode="licence", enterprise=enterprise, amount=Decimal("10"), transferred_on=day
+        )
+        return services.achievement_transfer_save(transfer=row, user=world.users["bureau"])
+
+    return Case(apply=transfer, snapshot=lambda: AchievementTransfer.objects.filter(grant=grant).count())
+
+
+# --------------------------------------------------------------------------------------------- experts
+
+
+def _expert_state(key: str, world) -> Case:
+    from experts import services
+    from experts.models import Expert
+    from tests.experts.factories import ExpertFactory
+
+    if key == "register":
+        from tests.experts.factories import ExpertFieldFactory, OrganizationFactory, make_id_number
+
+        def register(day):
+            return services.expert_create(
+                name="扫测专家",
+                gender=Expert.Gender.MALE,
+                id_number=make_id_number(917),
+                employer=OrganizationFactory(),
+                title=Expert.Title.SENIOR,
+                fields=[ExpertFieldFactory()],
+                admitted_on=day,
+                user=world.users["bureau"],
+            )
+
+        return Case(apply=register, snapshot=lambda: Expert.objects.count())
+    source = Expert.State.ACTIVE if key == Expert.State.SUSPENDED else Expert.State.SUSPENDED
+    expert = ExpertFactory(
+        state=source,
+        admitted_on=BASE,
+        exited_on=None if source == Expert.State.ACTIVE else BASE,
+        exit_reason="" if source == Expert.State.ACTIVE else "暂停",
+    )
+    return Case(
+        apply=lambda day: services.expert_set_state(
+            expert=Expert.objects.get(pk=expert.pk),
+            state=key,
+            on=day,
+            reason="原因",
+            user=world.users["bureau"],
+        ),
+        snapshot=lambda: _row(Expert, expert.pk),
+    )
+
+
+def _placement(key: str, world) -> Case:
+    from experts import rules, services
+    from experts.models import VicePresidentPlacement
+    from tests.experts.factories import OrganizationFactory, PlacementFactory
+
+    assert key in rules.PLACEMENT_REACHED[key]
+    placement = PlacementFactory(
+        state=key,
+        enterprise=OrganizationFactory(region=world.county_a),
+        county=world.county_a,
+        term_start=BASE,
+    )
+    field = rules.PLACEMENT_DATES[key].field
+
+    def save(day):
+        fresh = VicePresidentPlacement.objects.get(pk=placement.pk)
+        setattr(fresh, field, day)
+        return services.vice_president_save(placement=fresh, user=world.users["bureau"])
+
+    return Case(apply=save, snapshot=lambda: _row(VicePresidentPlacement, placement.pk))
+
+
+def _outreach(key: str, world) -> Case:
+    from platforms import services
+    from platforms.models import OutreachEvent
+    from tests.platforms.factories import OutreachEventFactory
+
+    event = OutreachEventFactory(region=world.county_a, state=key, held_on=BASE)
+
+    def save(day):
+        fresh = OutreachEvent.objects.get(pk=event.pk)
+        fresh.held_on = day
+        return services.outreach_event_save(instance=fresh, user=world.users["bureau"])
+
+    return Case(apply=save, snapshot=lambda: _row(OutreachEvent, event.pk))
+
+
+SCENARIOS: dict[str, Callable[[str, Any], Case]] = {
+    "enterprises.smes": _smes,
+    "enterprises.pool": _pool,
+    "enterprises.certificate": _certificate,
+    "enterprises.reward": _reward,
+    "platforms.platform": _platform,
+    "platforms.batch": _batch,
+    "platforms.outreach": _outreach,
+    "projects.running": _running,
+    "projects.cooperation": _cooperation,
+    "projects.ownership": _ownership,
+    "experts.state": _expert_state,
+    "experts.placement": _placement,
+}
+
+
+# ------------------------------------------------------------------------------------------------ sweep
+
+
+def test_every_app_declares_its_dated_transitions():
+    """The declarations the sweep reads exist for every app whose transitions take dates."""
+    assert {"enterprises.smes", "enterprises.pool", "platforms.platform", "platforms.batch"} <= set(DECLARED)
+    assert set(DECLARED) == set(SCENARIOS), "each declared table needs a scenario in this sweep"
+
+
+def test_every_transition_of_the_tables_declares_its_dates():
+    """A transition added to a table without its date declaration is caught here."""
+    from enterprises import workflow
+    from platforms import rules as platform_rules
+
+    assert set(workflow.SMES_TRANSITIONS) <= set(workflow.SMES_DATES)
+    assert set(workflow.POOL_TRANSITIONS) <= set(workflow.POOL_DATES)
+    assert set(platform_rules.PLATFORM_TRANSITIONS) <= set(platform_rules.PLATFORM_DATES)
+
+
+def _refused(case: Case, day: dt.date, field: str) -> str:
+    before = case.snapshot()
+    with pytest.raises(ValidationError) as info:
+        case.apply(day)
+    assert case.snapshot() == before, "a refused step changed the record"
+    errors = info.value.message_dict
+    assert field in errors, f"refusal not on the date field {field!r}: {errors}"
+    return " ".join(errors[field])
+
+
+@pytest.mark.parametrize(("table", "key"), STEPS, ids=[f"{t}:{k}" for t, k in STEPS])
+def test_a_date_before_the_previous_step_or_in_the_future_is_refused(table, key, world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    step = DECLARED[table][key]
+    case = SCENARIOS[table](key, world)
+    if step.earlier:
+        day = BASE - dt.timedelta(days=1)
+        message = _refused(case, day, step.field)
+        assert f"{day:%Y-%m-%d}" in message and f"{BASE:%Y-%m-%d}" in message, message
+        assert step.label in message
+    if step.done:
+        day = TODAY + dt.timedelta(days=1)
+        message = _refused(case, day, step.field)
+        assert f"{day:%Y-%m-%d}" in message and f"{TODAY:%Y-%m-%d}" in message, message
+    case.apply(case.valid)
+
+
+# ------------------------------------------------------------------------------------------------ pages
+
+
+def test_the_issue_case_is_refused_on_the_page(client, world):
+    """公示开始 typed before the submission: the page says why (both dates) and the evaluation stays put."""
+    from django.urls import reverse
+
+    from enterprises.models import SmesEvaluation
+    from tests.enterprises.factories import EnterpriseFactory, SmesEvaluationFactory
+
+    evaluation = SmesEvaluationFactory(
+        enterprise=EnterpriseFactory(region=world.county_a), state="reviewed", submitted_on=TODAY
+    )
+    client.force_login(world.users["bureau"])
+    backdated = TODAY - dt.timedelta(days=19)
+    response = client.post(
+        reverse("enterprises:smesevaluation_transition", kwargs={"pk": evaluation.pk}),
+        {"action": "start_publicity", "on": backdated.isoformat()},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert (
+        f"公示开始日期（{backdated:%Y-%m-%d}）不能早于提交日期（{TODAY:%Y-%m-%d}）。"
+        in response.content.decode()
+    )
+    evaluation = SmesEvaluation.objects.get(pk=evaluation.pk)
+    assert evaluation.state == "reviewed" and evaluation.publicity_start is None
+
+
+def test_a_backdated_platform_step_is_shown_on_the_form(client, world):
+    from django.urls import reverse
+
+    from platforms.models import PlatformEvent
+    from platforms.rules import PlatformState
+    from tests.platforms.factories import PlatformFactory
+
+    platform = PlatformFactory(region=world.county_a, state=PlatformState.CULTIVATING, recognised_on=None)
+    PlatformEvent.objects.create(
+        platform=platform,
+        action="register",
+        to_state=platform.state,
+        to_level=platform.level,
+        effective_on=BASE,
+    )
+    client.force_login(world.users["bureau"])
+    backdated = BASE - dt.timedelta(days=1)
+    response = client.post(
+        reverse("platforms:platform_transition", kwargs={"pk": platform.pk}),
+        {"action": "prepare", "effective_on": backdated.isoformat(), "comment": "纳入筹建"},
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors["effective_on"]
+    assert errors == [
+        f"纳入筹建日期（{backdated:%Y-%m-%d}）不能早于上一步“登记”的生效日期（{BASE:%Y-%m-%d}）。"
+    ]
+    platform.refresh_from_db()
+    assert platform.state == PlatformState.CULTIVATING
+
+
+def test_a_landing_before_the_signing_is_shown_on_the_cooperation_form(client, world):
+    """The 省校合作 form shows the service's date refusal on its field (it raised a 500 before)."""
+    from django.urls import reverse
+
+    from projects.models import CooperationProject
+    from tests.projects.factories import CooperationProjectFactory
+
+    project = CooperationProjectFactory(region=world.county_a, state="signed", signed_on=BASE)
+    client.force_login(world.users["bureau"])
+    landed = BASE - dt.timedelta(days=1)
+    response = client.post(
+        reverse("projects:cooperationproject_edit", kwargs={"pk": project.pk}),
+        {
+            "title": project.title,
+            "region": world.county_a.pk,
+            "university": project.university.pk,
+            "kind": project.kind,
+            "state": "landed",
+            "task_year": project.task_year,
+            "signed_on": BASE.isoformat(),
+            "landed_on": landed.isoformat(),
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["landed_on"] == [
+        f"落地日期（{landed:%Y-%m-%d}）不能早于签约日期（{BASE:%Y-%m-%d}）。"
+    ]
+    assert CooperationProject.objects.get(pk=project.pk).state == "signed"
