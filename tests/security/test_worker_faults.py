@@ -33,8 +33,8 @@ def _database_url() -> str:
 
 
 class Worker:
-    def __init__(self, tmp_path: Path, broker: str, env: dict[str, str]):
-        self.queue = f"kejiju-test-{uuid.uuid4().hex[:8]}"
+    def __init__(self, tmp_path: Path, broker: str, env: dict[str, str], queue: str | None = None):
+        self.queue = queue or f"kejiju-test-{uuid.uuid4().hex[:8]}"
         self.broker = broker
         self.log = tmp_path / f"worker-{self.queue}.log"
         full_env = {
@@ -74,8 +74,8 @@ def start_worker(tmp_path):
     workers: list[Worker] = []
     celery_app.conf.task_always_eager = False
 
-    def start(*, broker: str = settings.CELERY_BROKER_URL, **env: str) -> Worker:
-        worker = Worker(tmp_path, broker, env)
+    def start(*, broker: str = settings.CELERY_BROKER_URL, queue: str | None = None, **env: str) -> Worker:
+        worker = Worker(tmp_path, broker, env, queue)
         workers.append(worker)
         return worker
 
@@ -129,18 +129,70 @@ def test_a_job_whose_worker_process_is_killed_is_run_again_and_finished_once(
     assert ReportJob.objects.get(pk=job.pk).attempts == 2 and len(_files_of(job)) == 1
 
 
-def test_a_job_past_its_soft_time_limit_fails_with_a_reason(start_worker, bureau_user, tmp_path, client):
-    worker = start_worker(**FAST_LEASE)
-    job = _slow_job(bureau_user, tmp_path, seconds=20)
-    # The limits travel in the message, from the settings of the process that queues the job
-    # (CELERY_TASK_SOFT_TIME_LIMIT of the web server): here, 2 seconds.
-    worker.send(job, soft_time_limit=2, time_limit=30)
-    assert _wait_for(lambda: _state(job) == ReportJob.State.FAILED, timeout=60), worker.tail()
+def test_a_job_past_the_workers_soft_time_limit_fails_with_a_reason(
+    start_worker, bureau_user, tmp_path, client
+):
+    # The limit is the worker's (its CELERY_TASK_SOFT_TIME_LIMIT), not the sender's: the message goes out
+    # from this process, whose settings say ten minutes, and asks for a minute besides.
+    worker = start_worker(CELERY_TASK_SOFT_TIME_LIMIT="2", CELERY_TASK_TIME_LIMIT="30", **FAST_LEASE)
+    job = _slow_job(bureau_user, tmp_path, seconds=8)
+    worker.send(job, soft_time_limit=60, time_limit=120)
+    assert _wait_for(
+        lambda: _state(job) != ReportJob.State.PENDING and _state(job) != "running", timeout=60
+    ), worker.tail()
     job.refresh_from_db()
+    assert job.state == ReportJob.State.FAILED, worker.tail()
     assert "超过时间限制" in job.error and not job.file
     client.force_login(bureau_user)
     page = client.get(reverse("core:reportjob_detail", args=[job.pk])).content.decode()
     assert "失败原因" in page and "超过时间限制" in page
+
+
+def _job(user, tmp_path, kind, **parameters):
+    return ReportJob.objects.create(
+        kind=kind,
+        parameters={"marks": str(tmp_path / "marks"), "tag": uuid.uuid4().hex, **parameters},
+        requested_by=user,
+    )
+
+
+def _finished(job) -> bool:
+    return _state(job) in (ReportJob.State.SUCCEEDED, ReportJob.State.FAILED)
+
+
+def test_a_time_limit_swallowed_inside_the_build_still_fails_the_job(
+    start_worker, bureau_user, tmp_path, client
+):
+    """The soft limit fires while WeasyPrint draws an SVG chart, and WeasyPrint's `except BaseException`
+    swallows it: the PDF comes out without the chart. And a build that swallows the limit without a word.
+    Both must fail with the time-limit reason, never succeed."""
+    worker = start_worker(CELERY_TASK_SOFT_TIME_LIMIT="4", CELERY_TASK_TIME_LIMIT="60", **FAST_LEASE)
+    chart = _job(bureau_user, tmp_path, "test_chart_pdf", draw_seconds=60)
+    silent = _job(bureau_user, tmp_path, "test_swallowing", seconds=6)
+    worker.send(chart)
+    worker.send(silent)
+    assert _wait_for(lambda: _finished(chart) and _finished(silent), timeout=90), worker.tail()
+    for job in (chart, silent):
+        job.refresh_from_db()
+        assert (job.state, job.file.name) == (ReportJob.State.FAILED, ""), worker.tail()
+        assert "超过时间限制" in job.error
+        assert not _files_of(job)
+    client.force_login(bureau_user)
+    page = client.get(reverse("core:reportjob_detail", args=[silent.pk])).content.decode()
+    assert "失败原因" in page and "超过时间限制" in page
+
+
+def test_a_render_that_logged_an_image_failure_fails_the_job(start_worker, bureau_user, tmp_path, client):
+    worker = start_worker(**FAST_LEASE)
+    job = _job(bureau_user, tmp_path, "test_chart_pdf", broken=True)
+    worker.send(job)
+    assert _wait_for(lambda: _finished(job), timeout=90), worker.tail()
+    job.refresh_from_db()
+    assert job.state == ReportJob.State.FAILED and not job.file and not _files_of(job), worker.tail()
+    assert "未能绘制" in job.error and "Failed" not in job.error
+    client.force_login(bureau_user)
+    page = client.get(reverse("core:reportjob_detail", args=[job.pk])).content.decode()
+    assert "失败原因" in page and "未能绘制" in page
 
 
 @pytest.fixture
