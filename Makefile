@@ -61,7 +61,7 @@ pytest: install
 backup: install
 	$(BIN)/python manage.py backup
 
-## restore: make restore BACKUP=backups/<timestamp> into the EMPTY database of DATABASE_URL (checksums verified first)
+## restore: make restore BACKUP=backups/<timestamp> into the EMPTY database of DATABASE_URL and an EMPTY MEDIA_ROOT (checksums verified first)
 restore: install
 	@test -n "$(BACKUP)" || { echo "用法：make restore BACKUP=backups/<时间戳>"; exit 2; }
 	$(BIN)/python manage.py restore $(BACKUP)

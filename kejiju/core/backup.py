@@ -145,8 +145,20 @@ def backup_verify(folder: Path) -> dict[str, Any]:
 
 
 def backup_restore(*, folder: Path, params: dict[str, str], media_root: Path) -> dict[str, Any]:
-    """Into an empty database only; checksums first, counts after."""
+    """Into an empty database and an empty media folder only; checksums first, counts after. A file
+    already in the media folder would be overwritten by an older one of the same name (or left beside the
+    restored ones) while the checksums of the restored files still agree, so it is refused as a non-empty
+    database is, before anything is written."""
     manifest = backup_verify(folder)
+    media_root = Path(media_root)
+    if media_root.exists():
+        present = [p for p in media_root.rglob("*") if not p.is_dir()]
+        if present:
+            raise BackupError(
+                f"目标文件目录 {media_root} 不是空目录（已有 {len(present)} 个文件，如 "
+                f"{present[0].relative_to(media_root)}）：只能恢复到空目录。请先移走其中的文件，"
+                "或用 --media-root 指定一个空目录。"
+            )
     with _connect(params) as conn, conn.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
         if cursor.fetchone()[0]:
@@ -163,7 +175,6 @@ def backup_restore(*, folder: Path, params: dict[str, str], media_root: Path) ->
         ],
         params,
     )
-    media_root = Path(media_root)
     media_root.mkdir(parents=True, exist_ok=True)
     with tarfile.open(Path(folder) / MEDIA_FILE, "r:gz") as tar:
         tar.extractall(media_root, filter="data")  # no absolute paths, no "..", no devices

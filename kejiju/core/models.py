@@ -80,6 +80,10 @@ class ReportJob(models.Model):
     heartbeat_at = models.DateTimeField("心跳时间", null=True, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
     attempts = models.PositiveIntegerField("执行次数", default=0)
+    # The last message sent for the job (its Celery task id) and when: the sweeper sends another only
+    # when that one is no longer waiting in the broker's queue.
+    queued_at = models.DateTimeField("入队时间", null=True, blank=True)
+    message_id = models.CharField("消息编号", max_length=64, blank=True)
 
     class Meta:
         verbose_name = "报表任务"

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import json
 import logging
 import threading
+import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -14,6 +17,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .jobs import get_job_kind
@@ -65,33 +69,88 @@ def report_job_request(*, kind: str, parameters: dict[str, Any], user) -> Report
 
 
 def _enqueue(job_id: int) -> bool:
-    """Queue the job's message. With the broker down the job stays pending (the page says 排队中) and
-    report_jobs_requeue_stale sends it again later: a request never fails because Redis is restarting."""
+    """Queue the job's message and note its id and time on the job. With the broker down or not answering
+    (its socket timeouts and publish retries are bounded in settings: about a second) the job stays
+    pending (the page says 排队中) and report_jobs_requeue_stale sends it again later: a request never
+    fails, nor waits, because Redis is restarting, frozen or cut off."""
     from .tasks import run_report_job
 
+    message_id = str(uuid.uuid4())
     try:
-        run_report_job.delay(job_id)
+        run_report_job.apply_async(args=[job_id], task_id=message_id)
     except Exception:
         logger.exception("report job %s: could not be queued; the sweeper will queue it again", job_id)
         return False
+    ReportJob.objects.filter(pk=job_id).update(queued_at=timezone.now(), message_id=message_id)
     return True
 
 
+def _waiting_message_ids() -> set[str] | None:
+    """The ids of the report-job messages waiting in the broker's queue (not yet taken by a worker), or
+    None when the queue cannot be looked into (tasks run in-process, a broker other than Redis, the broker
+    unreachable)."""
+    from .tasks import run_report_job
+
+    app = run_report_job.app
+    if app.conf.task_always_eager:
+        return None
+    ids: set[str] = set()
+    try:
+        queue = app.amqp.router.route({}, run_report_job.name)["queue"].name
+        with app.connection_for_read() as conn:
+            channel = conn.default_channel
+            with channel.conn_or_acquire() as client:  # kombu's Redis transport
+                for key in {channel._q_for_pri(queue, pri) for pri in channel.priority_steps}:
+                    start, page = 0, 1000
+                    while True:
+                        messages = client.lrange(key, start, start + page - 1)
+                        for raw in messages:
+                            with contextlib.suppress(ValueError, KeyError, TypeError, AttributeError):
+                                ids.add(json.loads(raw)["headers"]["id"])
+                        if len(messages) < page:
+                            break
+                        start += page
+    except Exception:
+        logger.warning("report jobs: the broker's queue could not be read; resending by age", exc_info=True)
+        return None
+    return ids
+
+
 def report_jobs_requeue_stale() -> list[int]:
-    """Send again the message of every job that should be running but is not: pending for longer than
-    REPORT_JOB_REQUEUE_SECONDS (its message never reached the broker, or the broker lost it), or running
-    with a heartbeat older than the lease (its worker died and the message is gone). The claim makes a
-    surplus copy harmless. Celery beat calls this every few minutes."""
+    """Send again the message of every job that should be running but is not, unless its last message is
+    still waiting in the broker's queue (a worker will run it when one is free; another copy would only
+    pile up behind it: 3 pending jobs, 3 sweeps made 12 messages):
+    - pending, its last message sent (or the job created) more than REPORT_JOB_REQUEUE_SECONDS ago and no
+      longer in the queue: it never reached the broker, the broker lost it, or the worker that took it died;
+    - running with a heartbeat older than the lease: its worker died and the message is gone.
+    When the queue cannot be read, a job gets at most one message per REPORT_JOB_REQUEUE_SECONDS. Either
+    way a second sweep right after the first sends nothing more, and the claim makes a surplus copy
+    harmless. Celery beat calls this every few minutes."""
     now = timezone.now()
-    pending_before = now - timedelta(seconds=settings.REPORT_JOB_REQUEUE_SECONDS)
+    sent_before = now - timedelta(seconds=settings.REPORT_JOB_REQUEUE_SECONDS)
     stale = now - timedelta(seconds=settings.REPORT_JOB_LEASE_SECONDS)
-    ids = list(
-        ReportJob.objects.filter(
-            Q(state=ReportJob.State.PENDING, created_at__lt=pending_before)
+    candidates = list(
+        ReportJob.objects.alias(last_sent=Coalesce("queued_at", "created_at"))
+        .filter(
+            Q(state=ReportJob.State.PENDING, last_sent__lt=sent_before)
             | Q(state=ReportJob.State.RUNNING, heartbeat_at__lt=stale)
-        ).values_list("pk", flat=True)
+        )
+        .values_list("pk", "message_id", "queued_at")
     )
-    return [job_id for job_id in ids if _enqueue(job_id)]
+    if not candidates:
+        return []
+    waiting = _waiting_message_ids()
+
+    def still_queued(message_id: str, queued_at) -> bool:
+        if waiting is None:
+            return queued_at is not None and queued_at >= sent_before
+        return bool(message_id) and message_id in waiting
+
+    return [
+        job_id
+        for job_id, message_id, queued_at in candidates
+        if not still_queued(message_id, queued_at) and _enqueue(job_id)
+    ]
 
 
 class ClaimOutcome(enum.Enum):
@@ -145,8 +204,51 @@ class _Heartbeat(threading.Thread):
             connection.close()
 
 
-def report_job_run(*, job_id: int) -> ClaimOutcome:
-    """Claim the job atomically and build its file. Safe to call any number of times for one job."""
+# Libraries that log what they could not draw and carry on without it: an error they log during a build
+# means the file lacks something (WeasyPrint logs "Failed to render SVG image" and leaves the chart out).
+RENDER_LOGGERS = ("weasyprint",)
+
+TIME_LIMIT_REASON = "超过时间限制，任务已中止。请缩小范围后重试，或联系系统管理员。"
+
+
+class _RenderErrors(logging.Handler):
+    """Collects the errors that RENDER_LOGGERS log from this thread while a job builds its file."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.thread = threading.get_ident()
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self.thread:
+            with contextlib.suppress(Exception):
+                self.messages.append(record.getMessage()[:300])
+
+
+@contextlib.contextmanager
+def _watch_render_errors():
+    handler = _RenderErrors()
+    watched = [logging.getLogger(name) for name in RENDER_LOGGERS]
+    levels = [log.level for log in watched]
+    for log in watched:
+        log.addHandler(handler)
+        if log.getEffectiveLevel() > logging.ERROR:
+            log.setLevel(logging.ERROR)
+    try:
+        yield handler.messages
+    finally:
+        for log, level in zip(watched, levels, strict=True):
+            log.removeHandler(handler)
+            log.setLevel(level)
+
+
+def report_job_run(*, job_id: int, out_of_time: Callable[[], bool] | None = None) -> ClaimOutcome:
+    """Claim the job atomically and build its file. Safe to call any number of times for one job.
+
+    A job ends with a file only if nothing went missing from it: `out_of_time` (from the task) says
+    whether its time limit fired at any point during the build, even where a library swallowed the
+    exception (WeasyPrint draws an image inside `except BaseException`), and an error that a renderer
+    logged (RENDER_LOGGERS) means a part was left out. Either fails the job with its reason."""
     outcome = _claim(job_id)
     if outcome is not None:
         logger.info("report job %s not run: %s", job_id, outcome.value)
@@ -157,14 +259,27 @@ def report_job_run(*, job_id: int) -> ClaimOutcome:
     if connection.vendor != "sqlite":  # SQLite (the embedded demo) would lock against the second writer
         heartbeat.start()
     try:
-        output = kind.build(job)
+        with _watch_render_errors() as render_errors:
+            output = kind.build(job)
     except SoftTimeLimitExceeded:
-        finished = _fail(job, "超过时间限制，任务已中止。请缩小范围后重试，或联系系统管理员。")
+        finished = _fail(job, TIME_LIMIT_REASON)
     except Exception as exc:
         logger.exception("report job %s failed", job_id)
-        finished = _fail(job, f"生成失败：{exc}")
+        timed_out = out_of_time is not None and out_of_time()
+        finished = _fail(job, TIME_LIMIT_REASON if timed_out else f"生成失败：{exc}")
     else:
-        finished = _succeed(job, output)
+        if out_of_time is not None and out_of_time():
+            logger.error("report job %s: its time limit fired during the build; the file is dropped", job_id)
+            finished = _fail(job, TIME_LIMIT_REASON)
+        elif render_errors:
+            logger.error("report job %s: the renderer reported %s", job_id, "; ".join(render_errors))
+            finished = _fail(
+                job,
+                f"生成失败：文件中有 {len(render_errors)} 处图表或图片未能绘制，文件不完整，已作废。"
+                "请重试；如仍失败，请联系系统管理员。",
+            )
+        else:
+            finished = _succeed(job, output)
     finally:
         heartbeat.stopped.set()
     if not finished:

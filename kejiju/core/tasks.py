@@ -1,13 +1,57 @@
+import contextlib
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+
 from celery import shared_task
 
 from .services import ClaimOutcome, report_job_run
 
 
+@contextlib.contextmanager
+def _time_limit_watch(task) -> Iterator[Callable[[], bool]]:
+    """Yields a function that says whether this run's soft time limit has fired, even if the code it
+    interrupted swallowed SoftTimeLimitExceeded (WeasyPrint draws each image inside `except
+    BaseException`). Two records, either of which suffices: a flag set by the signal the prefork pool sends
+    when the soft limit fires (the pool's own handler, which raises the exception, still runs), and the
+    deadline of the limit the worker applies (the message carries none: see kejiju.celery)."""
+    soft_limit = (task.request.timelimit or (None, None))[1] or task.soft_time_limit
+    deadline = time.monotonic() + soft_limit if soft_limit else None
+    fired = threading.Event()
+
+    def out_of_time() -> bool:
+        return fired.is_set() or (deadline is not None and time.monotonic() >= deadline)
+
+    try:
+        from billiard.pool import SIG_SOFT_TIMEOUT
+    except ImportError:  # pragma: no cover - billiard comes with celery
+        SIG_SOFT_TIMEOUT = None
+    previous = signal.getsignal(SIG_SOFT_TIMEOUT) if SIG_SOFT_TIMEOUT else None
+    # Only in a pool child that handles the signal (prefork): elsewhere (eager, solo, threads) there is
+    # no soft-limit signal to watch and the deadline alone decides.
+    if not callable(previous) or threading.current_thread() is not threading.main_thread():
+        yield out_of_time
+        return
+
+    def noted(signum, frame):
+        fired.set()
+        previous(signum, frame)
+
+    signal.signal(SIG_SOFT_TIMEOUT, noted)
+    try:
+        yield out_of_time
+    finally:
+        signal.signal(SIG_SOFT_TIMEOUT, previous)
+
+
 @shared_task(bind=True, max_retries=None)
 def run_report_job(self, job_id: int) -> str:
     """Thin task: the service claims and runs the job. A copy of the message that arrives while another
-    worker holds a live claim waits and tries again, so a job whose worker died is finished by the copy."""
-    outcome = report_job_run(job_id=job_id)
+    worker holds a live claim waits and tries again, so a job whose worker died is finished by the copy.
+    A run whose time limit fired at any point fails, whatever the build returned."""
+    with _time_limit_watch(self) as out_of_time:
+        outcome = report_job_run(job_id=job_id, out_of_time=out_of_time)
     if outcome is ClaimOutcome.BUSY:
         from django.conf import settings
 

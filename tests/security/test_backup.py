@@ -1,5 +1,5 @@
 """Backup and restore: a backup restored into a fresh database has the same rows and the same files;
-a damaged backup or a non-empty target is refused."""
+a damaged backup, a non-empty database or a non-empty media folder is refused."""
 
 import json
 import uuid
@@ -104,3 +104,21 @@ def test_restore_refuses_a_database_that_is_not_empty(records, tmp_path):
     (folder,) = tmp_path.iterdir()
     with pytest.raises(CommandError, match="空"):
         call_command("restore", str(folder), "--media-root", str(tmp_path / "m"))
+
+
+def test_restore_refuses_a_media_folder_that_is_not_empty(records, fresh_database, tmp_path):
+    """A file already there (newer than the backup, or of another deployment) would be overwritten, or
+    left beside the restored ones, while the restored files' checksums still agree."""
+    call_command("backup", "--output-dir", str(tmp_path / "backups"))
+    (folder,) = (tmp_path / "backups").iterdir()
+    media = tmp_path / "media"
+    newer = media / records.file.name
+    newer.parent.mkdir(parents=True)
+    newer.write_bytes(b"a newer report")
+    with pytest.raises(CommandError, match="不是空目录"):
+        call_command(
+            "restore", str(folder), "--database-url", _url(fresh_database), "--media-root", str(media)
+        )
+    assert newer.read_bytes() == b"a newer report"
+    with psycopg.connect(**_params(fresh_database)) as conn, conn.cursor() as cursor:
+        assert table_counts(cursor) == {}  # refused before anything was written

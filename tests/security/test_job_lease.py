@@ -70,7 +70,7 @@ def test_a_request_while_the_broker_is_down_keeps_the_job_and_the_sweeper_queues
 
     client.force_login(auditor_user)
     with monkeypatch.context() as patch:
-        patch.setattr(tasks.run_report_job, "delay", broker_down)
+        patch.setattr(tasks.run_report_job, "apply_async", broker_down)
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(reverse("accounts:event_export"))
     assert response.status_code == 302  # the user gets the job page, not an error

@@ -9,8 +9,8 @@ from kejiju.core.backup import BackupError, backup_restore, database_params, par
 
 class Command(BaseCommand):
     help = (
-        "Restore a backup folder (made by `manage.py backup`) into an EMPTY database: checksums are verified "
-        "first, row counts and media checksums after."
+        "Restore a backup folder (made by `manage.py backup`) into an EMPTY database and an EMPTY media "
+        "folder: checksums are verified first, row counts and media checksums after."
     )
 
     def add_arguments(self, parser):
