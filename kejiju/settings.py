@@ -49,6 +49,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "kejiju.core.middleware.ClientIPMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "kejiju.core.middleware.AllowedMethodsMiddleware",
@@ -60,7 +61,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "kejiju.core.middleware.AuditlogMiddleware",
     "kejiju.core.middleware.NoStoreForAuthenticatedMiddleware",
     "axes.middleware.AxesMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -153,6 +154,12 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_VERBOSE = False
+# The one client-address resolution (kejiju.core.clientip), not REMOTE_ADDR (the proxy's).
+AXES_CLIENT_IP_CALLABLE = "kejiju.core.clientip.client_ip"
+
+# Reverse proxies whose X-Forwarded-For is believed (comma-separated IP addresses or CIDR networks). Empty:
+# no proxy is trusted and REMOTE_ADDR is the client. See kejiju/core/clientip.py and docs/deployment.md.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"

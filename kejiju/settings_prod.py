@@ -10,6 +10,9 @@ PII_ENCRYPTION_KEY = env.str(
 )  # likewise: personal data is never encrypted with a derived key
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Production runs behind a TLS proxy: by default one on this machine (gunicorn bound to loopback);
+# docker-compose.yml names the proxy's address on its network. See kejiju/core/clientip.py.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -6,6 +6,40 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def open_transactions() -> list[str]:
+    """The database aliases with a transaction open by the code under test (the test case's own
+    transaction, which stands for autocommit, does not count)."""
+    from django.db import connections
+
+    return [
+        connection.alias
+        for connection in connections.all(initialized_only=True)
+        if any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
+    ]
+
+
+@pytest.fixture(autouse=True)
+def _mail_only_after_commit(monkeypatch):
+    """In every test, an e-mail handed to the mail backend while a transaction is open fails the test
+    (at teardown, so that a caller's `except Exception` cannot hide it): mail goes out through
+    kejiju.core.mail once the transaction has committed, never from inside it. The list of such sends
+    is the fixture's value."""
+    from django.core.mail.backends.locmem import EmailBackend
+
+    send_messages = EmailBackend.send_messages
+    inside: list[str] = []
+
+    def guarded(self, messages):
+        still_open = open_transactions()
+        if still_open:
+            inside.extend(f"{m.subject} (transaction open on {', '.join(still_open)})" for m in messages)
+        return send_messages(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", guarded)
+    yield inside
+    assert not inside, f"e-mail sent inside an open transaction: {inside}"
+
+
 @pytest.fixture
 def regions(db):
     from kejiju.accounts.models import Region

@@ -9,7 +9,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from . import signals  # noqa: F401
+        from . import clientip, signals  # noqa: F401 (clientip: its system check)
         from .guards import freeze_shared_defaults
         from .models import Organization
         from .registry import MenuItem, MenuSection, register_menu

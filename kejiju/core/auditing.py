@@ -8,8 +8,9 @@ the reverse one-to-one relations read with one query per relation for the whole 
 
 from __future__ import annotations
 
+import contextlib
 import copy
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -147,9 +148,12 @@ def _copy_insert(template: models.Model, varying: Sequence[str], rows: Sequence[
 
 
 def log_bulk_created(objects: Sequence[models.Model], *, actor) -> None:
-    """auditlog's CREATE entry for each object, with the acting user; one timestamp for the batch."""
+    """auditlog's CREATE entry for each object, with the acting user and the client's address (of the
+    request or job being served, kejiju.core.clientip); one timestamp for the batch."""
     from auditlog.cid import get_cid
     from auditlog.models import LogEntry
+
+    from .clientip import client_ip
 
     if not objects:
         return
@@ -160,6 +164,7 @@ def log_bulk_created(objects: Sequence[models.Model], *, actor) -> None:
         actor=actor if getattr(actor, "pk", None) else None,
         actor_email=email,
         cid=get_cid(),
+        remote_addr=client_ip(),
     )
     _copy_insert(
         template,
@@ -169,3 +174,21 @@ def log_bulk_created(objects: Sequence[models.Model], *, actor) -> None:
             for obj, changes in zip(objects, created_changes(objects), strict=True)
         ],
     )
+
+
+@contextlib.contextmanager
+def acting_as(*, user, client_ip: str | None) -> Iterator[None]:
+    """Run a background job as the request that queued it: auditlog's change entries get its user and
+    address, and so does everything that reads kejiju.core.clientip. The surrounding auditlog context
+    (a request's, when a job runs in-process) is restored afterwards (auditlog's set_actor does not)."""
+    from auditlog.context import auditlog_value, set_actor
+
+    from .clientip import client_ip_context
+
+    outer = auditlog_value.get(None)
+    try:
+        with client_ip_context(client_ip), set_actor(user, remote_addr=client_ip):
+            yield
+    finally:
+        if outer is not None:
+            auditlog_value.set(outer)

@@ -1,3 +1,4 @@
+from auditlog.middleware import AuditlogMiddleware as _AuditlogMiddleware
 from django.http import HttpResponseNotAllowed
 from django.utils.cache import add_never_cache_headers
 
@@ -93,3 +94,32 @@ class AbsoluteSessionTimeoutMiddleware:
                 messages.info(request, "登录已超过 12 小时，请重新登录。")
                 return redirect(settings.LOGIN_URL)
         return self.get_response(request)
+
+
+class ClientIPMiddleware:
+    """Resolves the client's address once (kejiju.core.clientip: X-Forwarded-For only from a trusted
+    proxy) and keeps it for everything that runs during the request, request object at hand or not."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from .clientip import client_ip, client_ip_context
+
+        with client_ip_context(client_ip(request)):
+            return self.get_response(request)
+
+
+class AuditlogMiddleware(_AuditlogMiddleware):
+    """django-auditlog's middleware with the portal's client address (its own takes the first entry of
+    X-Forwarded-For, which the client writes) and no client-supplied port."""
+
+    @staticmethod
+    def _get_remote_addr(request):
+        from .clientip import client_ip
+
+        return client_ip(request)
+
+    @staticmethod
+    def _get_remote_port(request):
+        return None

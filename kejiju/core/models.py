@@ -75,6 +75,8 @@ class ReportJob(models.Model):
         on_delete=models.SET_NULL,
         related_name="report_jobs",
     )
+    # The requester's address (kejiju.core.clientip): what the job writes to the audit log carries it.
+    client_ip = models.GenericIPAddressField("申请人 IP 地址", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
     heartbeat_at = models.DateTimeField("心跳时间", null=True, blank=True)

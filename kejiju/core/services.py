@@ -20,16 +20,12 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from .auditing import acting_as
+from .clientip import client_ip
 from .jobs import get_job_kind
 from .models import AuditEvent, ReportJob
 
 logger = logging.getLogger(__name__)
-
-
-def client_ip(request) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def audit_event_record(
@@ -46,6 +42,7 @@ def audit_event_record(
         user = request.user if request.user.is_authenticated else None
     if user is not None and not username:
         username = user.get_username()
+    # The request's client address; without the request, the one of the request (or job) being served.
     return AuditEvent.objects.create(
         event_type=event_type,
         actor=user,
@@ -63,7 +60,7 @@ def audit_event_record(
 def report_job_request(*, kind: str, parameters: dict[str, Any], user) -> ReportJob:
     """Create a job row and queue it once the transaction commits."""
     get_job_kind(kind)  # fail early on an unknown kind
-    job = ReportJob.objects.create(kind=kind, parameters=parameters, requested_by=user)
+    job = ReportJob.objects.create(kind=kind, parameters=parameters, requested_by=user, client_ip=client_ip())
     transaction.on_commit(lambda: _enqueue(job.pk))
     return job
 
@@ -259,7 +256,10 @@ def report_job_run(*, job_id: int, out_of_time: Callable[[], bool] | None = None
     if connection.vendor != "sqlite":  # SQLite (the embedded demo) would lock against the second writer
         heartbeat.start()
     try:
-        with _watch_render_errors() as render_errors:
+        with (
+            _watch_render_errors() as render_errors,
+            acting_as(user=job.requested_by, client_ip=job.client_ip),
+        ):
             output = kind.build(job)
     except SoftTimeLimitExceeded:
         finished = _fail(job, TIME_LIMIT_REASON)

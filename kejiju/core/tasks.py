@@ -3,6 +3,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
+from smtplib import SMTPException
 
 from celery import shared_task
 
@@ -65,3 +66,22 @@ def requeue_stale_report_jobs() -> int:
     from .services import report_jobs_requeue_stale
 
     return len(report_jobs_requeue_stale())
+
+
+# Django's SMTP backend raises smtplib.SMTPException (a subclass of OSError) or OSError (refused, reset,
+# timed out, DNS): both are worth another try.
+MAIL_RETRY_ERRORS = (SMTPException, OSError)
+
+
+@shared_task(
+    autoretry_for=MAIL_RETRY_ERRORS,
+    retry_backoff=30,  # 30 s, 60 s, 120 s … (with jitter), at most an hour apart
+    retry_backoff_max=60 * 60,
+    retry_jitter=True,
+    max_retries=8,
+)
+def send_mail_message(subject: str, body: str, recipients: list[str]) -> int:
+    """Thin task: one message through Django's mail settings (kejiju.core.mail.mail_send queues it)."""
+    from django.core.mail import send_mail
+
+    return send_mail(subject=subject, message=body, from_email=None, recipient_list=recipients)

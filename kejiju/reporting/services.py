@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from kejiju.accounts.models import Region, User
 from kejiju.accounts.roles import Role
+from kejiju.core.mail import mail_send
 from kejiju.core.models import AuditEvent, ReportJob
 from kejiju.core.services import audit_event_record, report_job_request
 
@@ -468,7 +468,8 @@ def county_recipients(region: Region) -> list[User]:
 def notice_send(
     *, recipients: Sequence[User], title: str, body: str = "", url: str = "", now: dt.datetime | None = None
 ) -> int:
-    """An in-app notice to each recipient, and an e-mail (Django's mail settings) to those with an address."""
+    """An in-app notice to each recipient, and an e-mail to those with an address, sent once the
+    transaction commits (kejiju.core.mail)."""
     now = _now(now)
     Notice.objects.bulk_create(
         [
@@ -476,17 +477,7 @@ def notice_send(
             for user in recipients
         ]
     )
-    addresses = [user.email for user in recipients if user.email]
-    if addresses:
-        try:
-            send_mail(
-                subject=f"【忻州市科技局】{title}",
-                message=f"{body}\n\n{url}".strip(),
-                from_email=None,
-                recipient_list=addresses,
-            )
-        except Exception:  # mail failure must not undo the notice
-            logger.exception("notice e-mail failed: %s", title)
+    mail_send(subject=title, body=f"{body}\n\n{url}".strip(), recipients=[user.email for user in recipients])
     return len(recipients)
 
 

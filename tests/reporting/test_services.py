@@ -138,14 +138,15 @@ def test_future_month_is_refused(county_user):
         _save(county_user, sh(2024, 2, 3), month=3)
 
 
-def test_review_cycle(county_mail_user, bureau_user):
+def test_review_cycle(county_mail_user, bureau_user, django_capture_on_commit_callbacks):
     county_user = county_mail_user
     filing = services.filing_submit(actor=county_user, filing=_save(county_user), now=ON_TIME)
     with pytest.raises(ValidationError, match="退回原因"):
         services.filing_return(actor=bureau_user, filing=filing, reason="  ")
-    filing = services.filing_return(
-        actor=bureau_user, filing=filing, reason="缺少基地协议附件", now=sh(2024, 2, 4)
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the e-mail goes once the return commits
+        filing = services.filing_return(
+            actor=bureau_user, filing=filing, reason="缺少基地协议附件", now=sh(2024, 2, 4)
+        )
     assert filing.state == MonthlyFiling.State.RETURNED
     assert Notice.objects.filter(recipient=county_user, title__contains="被退回").exists()
     assert mail.outbox and "缺少基地协议附件" in mail.outbox[-1].body
@@ -222,10 +223,13 @@ def test_reopen_validation(bureau_user, county_a):
         )
 
 
-def test_reminders_before_and_after_the_deadline(county_mail_user, other_county_user):
+def test_reminders_before_and_after_the_deadline(
+    county_mail_user, other_county_user, django_capture_on_commit_callbacks
+):
     services.filing_submit(actor=other_county_user, filing=_save(other_county_user), now=sh(2024, 2, 1))
     assert services.send_filing_reminders(now=sh(2024, 2, 3, 9)) == 0  # not a reminder day
-    reminded = services.send_filing_reminders(now=sh(2024, 2, 2, 9))
+    with django_capture_on_commit_callbacks(execute=True):
+        reminded = services.send_filing_reminders(now=sh(2024, 2, 2, 9))
     assert reminded == 15  # 16 county-level units, one of which has filed
     assert (
         Notice.objects.filter(recipient=county_mail_user, title__contains="请于 2024-02-05 前报送").count()
