@@ -9,11 +9,12 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from . import signals  # noqa: F401
-        from .models import Organization
+        from . import checks, signals  # noqa: F401
+        from .models import HolidayArrangement, Organization
         from .registry import MenuItem, MenuSection, register_menu
 
         auditlog.register(Organization)
+        auditlog.register(HolidayArrangement)
         register_menu(
             MenuSection(
                 label="基础数据",

@@ -269,3 +269,12 @@ def audit_archive(*, before, output_dir, actor_name: str = "archive_audit") -> d
             f"数据变更 {counts['auditlog.logentry']} 条；SHA-256 {digest}",
         )
     return {"path": path, "sha256": digest, "counts": counts}
+
+
+@transaction.atomic
+def holiday_arrangement_save(*, instance, actor) -> Any:
+    """Create or change one year's 节假日安排 (checked against its own year and the neighbouring years);
+    the row change is audited by django-auditlog and every process reloads the working-day calendar."""
+    instance.full_clean()
+    instance.save()
+    return instance
