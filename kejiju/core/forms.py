@@ -81,6 +81,7 @@ class HolidayArrangementForm(CrispyFormMixin, forms.ModelForm):
         help_text="每行一个节日：名称 开始日期 至 结束日期，如“春节 2026-02-15 至 2026-02-23”；"
         "一天的假期只写一个日期。元旦假期可从上一年12月开始。",
     )
+    url = forms.URLField(label="原文链接", required=False, max_length=500, assume_scheme="https")
     makeup_workdays = forms.CharField(
         label="调休上班日",
         required=False,
