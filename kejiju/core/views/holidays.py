@@ -68,10 +68,17 @@ class HolidayArrangementDetailView(ObjectDetailView):
             for name, first, last in arrangement.holidays
         ]
         context["makeup_rows"] = [_day(day) for day in arrangement.makeup_workdays]
+        # The raw changes (auditlog's display dict cuts long values, which breaks the JSON lists).
+        labels = {field.name: str(field.verbose_name) for field in HolidayArrangement._meta.fields}
         context["history_rows"] = [
-            (entry, [(field, _readable(old), _readable(new)) for field, (old, new) in changes.items()])
+            (
+                entry,
+                [
+                    (labels.get(name, name), _readable(old), _readable(new))
+                    for name, (old, new) in (entry.changes_dict or {}).items()
+                ],
+            )
             for entry in context["history"]
-            for changes in [entry.changes_display_dict]
         ]
         return context
 
