@@ -113,15 +113,19 @@ class HolidayArrangementForm(CrispyFormMixin, forms.ModelForm):
         "amendments",
     ]
 
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, user=None, instance=None, initial=None, **kwargs):
+        if instance is not None and instance.pk:
+            initial = {
+                "holidays": format_holidays(instance.holidays),
+                "makeup_workdays": format_makeup_workdays(instance.makeup_workdays),
+                **(initial or {}),
+            }
+        super().__init__(*args, instance=instance, initial=initial, **kwargs)
         self.user = user
         self._init_helper()
         if self.instance.pk:
             self.fields["year"].disabled = True
             self.fields["year"].help_text = "年度不能修改；录错年度请新增正确年度。"
-            self.initial.setdefault("holidays", format_holidays(self.instance.holidays))
-            self.initial.setdefault("makeup_workdays", format_makeup_workdays(self.instance.makeup_workdays))
 
     def clean_holidays(self) -> list[list[str]]:
         try:

@@ -17,7 +17,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from .jobs import get_job_kind
-from .models import AuditEvent, ReportJob
+from .models import AuditEvent, HolidayArrangement, ReportJob
 
 logger = logging.getLogger(__name__)
 
@@ -272,7 +272,7 @@ def audit_archive(*, before, output_dir, actor_name: str = "archive_audit") -> d
 
 
 @transaction.atomic
-def holiday_arrangement_save(*, instance, actor) -> Any:
+def holiday_arrangement_save(*, instance: HolidayArrangement, actor) -> HolidayArrangement:
     """Create or change one year's 节假日安排 (checked against its own year and the neighbouring years);
     the row change is audited by django-auditlog and every process reloads the working-day calendar."""
     instance.full_clean()

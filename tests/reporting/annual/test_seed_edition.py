@@ -23,7 +23,6 @@ def edition(django_db_setup, django_db_blocker):
         try:
             from kejiju.accounts.models import Region
             from kejiju.accounts.regions import ensure_regions
-
             from kejiju.core.holidays import ensure_published_arrangements
             from kejiju.core.models import HolidayArrangement
 
