@@ -282,3 +282,29 @@ def test_a_calendar_gap_answers_a_message(client, world, route, scenario):
     assert f"尚未录入{missing_year}年的法定节假日安排" in page, (route, on)
     assert "系统管理员" in page and "节假日安排" in page, (route, on)
     assert "CalendarNotCoveredError" not in page and "Traceback" not in page
+
+
+@pytest.mark.django_db
+def test_a_view_that_lets_the_gap_through_answers_409_with_the_message(rf, world):
+    """The backstop for a path that does not catch a ValidationError (none today: the sweep above drives
+    every one found): the middleware answers with the message, not a 500."""
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    from kejiju.core.middleware import CalendarGapMiddleware
+
+    def careless_view(request):
+        workdays.period_end_date(dt.date(1999, 12, 20), 10)
+
+    request = rf.get("/")
+    request.user = world.users["bureau"]
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    middleware = CalendarGapMiddleware(careless_view)
+    try:
+        careless_view(request)
+    except workdays.CalendarNotCoveredError as error:
+        response = middleware.process_exception(request, error)
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "尚未录入1999年的法定节假日安排" in page and "系统管理员" in page
+    assert middleware.process_exception(request, ValueError("other")) is None
