@@ -55,19 +55,9 @@ def _locked_out(sender, request, username, ip_address, **kwargs):
 
 
 def _holidays_changed(sender, **kwargs):
-    """Every process reads the arrangements again: now, and after the commit (a process may have read the
-    old rows in between)."""
-    from functools import partial
+    from .workdays import arrangements_changed
 
-    from django.db import transaction
-
-    from .cache_versions import raise_version
-    from .workdays import VERSION_KEY, forget_calendar
-
-    forget_calendar()
-    raise_version(VERSION_KEY)
-    transaction.on_commit(partial(raise_version, VERSION_KEY))
-    transaction.on_commit(forget_calendar)
+    arrangements_changed()
 
 
 def _connect_holiday_signals() -> None:

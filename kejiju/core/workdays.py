@@ -11,8 +11,10 @@ every service and view that already turns a ValidationError into a form error or
 calendar gap the same way, never with a 500.
 
 The rows are read once per process and kept until the version in the shared cache changes: saving or
-deleting an arrangement raises it (kejiju.core.cache_versions), so every process reads the new rows on its
-next call. A call costs one cache read; the arithmetic itself runs on in-memory sets.
+deleting an arrangement raises it when its transaction commits (kejiju.core.cache_versions), so every
+process reads the new rows on its next call; the process that changed them reads them from the database
+until the commit, and forgets them on a rollback. A call costs one cache read; the arithmetic itself runs on
+in-memory sets.
 """
 
 from __future__ import annotations
@@ -26,12 +28,16 @@ from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from .cache_versions import raise_version
 
 __all__ = [
     "CalendarNotCoveredError",
     "YearArrangement",
     "add_working_days",
     "arrangement_for",
+    "arrangements_changed",
     "covered_years",
     "forget_calendar",
     "is_holiday",
@@ -91,6 +97,9 @@ class _Calendar:
 
 _lock = threading.Lock()
 _memo: tuple[int | None, _Calendar] | None = None
+# True while this process holds a transaction that changed arrangements and has not committed: reads then
+# come from the database each time and are not kept (a rollback must not leave its rows in memory).
+_pending = False
 
 
 def _days(first: date, last: date) -> Iterator[date]:
@@ -129,21 +138,43 @@ def _version() -> int | None:
 
 
 def _calendar() -> _Calendar:
-    global _memo
+    global _memo, _pending
+    if _pending and not transaction.get_connection().in_atomic_block:
+        _pending = False  # the transaction that changed rows ended without its commit callback: rolled back
+        _memo = None
     version = _version()
     memo = _memo
     if memo is not None and version is not None and memo[0] == version:
         return memo[1]
     with _lock:
         calendar = _load()
-        _memo = (version, calendar)
+        if not _pending:
+            _memo = (version, calendar)
     return calendar
 
 
 def forget_calendar() -> None:
     """Drop this process's copy (the next call reads the rows again)."""
-    global _memo
+    global _memo, _pending
     _memo = None
+    _pending = False
+
+
+def _committed() -> None:
+    forget_calendar()
+    raise_version(VERSION_KEY)
+
+
+def arrangements_changed() -> None:
+    """An arrangement was saved or deleted (signals in kejiju/core/signals.py): every process reads the
+    rows again after the commit; until then this process reads them from the database each time."""
+    global _memo, _pending
+    _memo = None
+    if transaction.get_connection().in_atomic_block:
+        _pending = True
+        transaction.on_commit(_committed)
+    else:
+        _committed()
 
 
 def covered_years() -> frozenset[int]:

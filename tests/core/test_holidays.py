@@ -39,12 +39,15 @@ def _post(client, data, url=None):
     return client.post(url or reverse("core:holidayarrangement_add"), data)
 
 
-def test_the_system_admin_adds_a_year_and_working_days_follow_at_once(client, sysadmin_user):
+def test_the_system_admin_adds_a_year_and_working_days_follow_at_once(
+    client, sysadmin_user, django_capture_on_commit_callbacks
+):
     with pytest.raises(workdays.CalendarNotCoveredError):
         workdays.period_end_date(date(2026, 12, 24), 10)
     version = cache.get(workdays.VERSION_KEY, 0)
     client.force_login(sysadmin_user)
-    response = _post(client, NEXT)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(client, NEXT)
     assert response.status_code == 302, response.content.decode()
     row = HolidayArrangement.objects.get(year=2027)
     assert row.holidays[1] == ["春节", "2027-02-06", "2027-02-13"]
@@ -56,6 +59,40 @@ def test_the_system_admin_adds_a_year_and_working_days_follow_at_once(client, sy
     assert workdays.is_working_day(date(2027, 2, 14)) and workdays.is_holiday(date(2027, 2, 8)) == "春节"
     entry = LogEntry.objects.get_for_object(row).get()
     assert entry.actor == sysadmin_user and entry.action == LogEntry.Action.CREATE
+
+
+def _row_2027() -> HolidayArrangement:
+    return HolidayArrangement(
+        year=2027,
+        notice_title="国务院办公厅关于2027年部分节假日安排的通知",
+        published_on=date(2026, 11, 10),
+        holidays=[["元旦", "2027-01-01", "2027-01-03"]],
+    )
+
+
+def test_each_process_keeps_the_rows_until_the_version_changes():
+    from kejiju.core.cache_versions import raise_version
+
+    assert 2027 not in workdays.covered_years()
+    # Another process adds the year (no signal here): this process keeps its copy without reading the rows…
+    HolidayArrangement.objects.bulk_create([_row_2027()])
+    assert 2027 not in workdays.covered_years()
+    # … until that process's commit raises the version.
+    raise_version(workdays.VERSION_KEY)
+    assert 2027 in workdays.covered_years()
+
+
+def test_a_rolled_back_change_is_not_kept_in_memory():
+    from django.db import transaction
+
+    assert 2027 not in workdays.covered_years()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        _row_2027().save()
+        assert workdays.period_end_date(date(2026, 12, 24), 10) == date(2027, 1, 7)
+        raise RuntimeError("rolled back")
+    assert 2027 not in workdays.covered_years()
+    with pytest.raises(workdays.CalendarNotCoveredError):
+        workdays.period_end_date(date(2026, 12, 24), 10)
 
 
 def test_editing_shows_the_lists_and_the_history_reads_as_text(client, sysadmin_user):
