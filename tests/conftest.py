@@ -18,6 +18,7 @@ def _holiday_calendar(request):
         from kejiju.core.holidays import ensure_published_arrangements
         from kejiju.core.models import HolidayArrangement
 
+        request.getfixturevalue("django_db_setup")  # the test database exists before the first read
         with request.getfixturevalue("django_db_blocker").unblock():
             ensure_published_arrangements(HolidayArrangement)
     yield
