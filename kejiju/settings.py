@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "kejiju.core.middleware.CalendarGapMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kejiju.core.middleware.AuditlogMiddleware",
     "kejiju.core.middleware.NoStoreForAuthenticatedMiddleware",

@@ -40,6 +40,25 @@ def _mail_only_after_commit(monkeypatch):
     assert not inside, f"e-mail sent inside an open transaction: {inside}"
 
 
+@pytest.fixture(autouse=True)
+def _holiday_calendar(request):
+    """Working days are computed from the 节假日安排 rows: each test reads them afresh (a rolled-back test may
+    have changed them), and a test with the database gets the published years back when a transactional
+    test before it flushed the migration's rows."""
+    from kejiju.core.workdays import forget_calendar
+
+    forget_calendar()
+    if {"db", "transactional_db"} & set(request.fixturenames) or request.node.get_closest_marker("django_db"):
+        from kejiju.core.holidays import ensure_published_arrangements
+        from kejiju.core.models import HolidayArrangement
+
+        request.getfixturevalue("django_db_setup")  # the test database exists before the first read
+        with request.getfixturevalue("django_db_blocker").unblock():
+            ensure_published_arrangements(HolidayArrangement)
+    yield
+    forget_calendar()
+
+
 @pytest.fixture
 def regions(db):
     from kejiju.accounts.models import Region

@@ -38,6 +38,7 @@ class AccountsConfig(AppConfig):
                 items=(
                     MenuItem("用户管理", "accounts:user_list", "accounts.view_user"),
                     MenuItem("行政区划", "accounts:region_list", "accounts.view_region"),
+                    MenuItem("节假日安排", "core:holidayarrangement_list", "core.view_holidayarrangement"),
                     MenuItem("数据变更日志", "accounts:changelog_list", "auditlog.view_logentry"),
                     MenuItem("安全事件日志", "accounts:event_list", "core.view_auditevent"),
                 ),

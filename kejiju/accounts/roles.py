@@ -29,6 +29,8 @@ CORE_ROLE_PERMISSIONS: dict[str, list[str]] = {
         "core.view_reportjob",
         *_ORGANIZATION_EDIT,
         "core.delete_organization",
+        # Their 公示 periods are counted in working days: warned on the home page when a year is missing.
+        "core.be_warned_holidayarrangement",
     ],
     Role.LEADER: ["accounts.view_all_regions", "core.view_reportjob", "core.view_organization"],
     # County offices keep the units of their own county (applicants, host units …).
@@ -40,6 +42,10 @@ CORE_ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.view_region",
         "accounts.add_region",
         "accounts.change_region",
+        # The yearly 节假日安排 (working days are computed from it).
+        "core.view_holidayarrangement",
+        "core.add_holidayarrangement",
+        "core.change_holidayarrangement",
     ],
     Role.AUDITOR: ["core.view_auditevent", "auditlog.view_logentry", "core.view_reportjob"],
 }

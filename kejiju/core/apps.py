@@ -9,13 +9,14 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from . import clientip, signals  # noqa: F401 (clientip: its system check)
+        from . import checks, clientip, signals  # noqa: F401 (checks, clientip: system checks)
         from .guards import freeze_shared_defaults
-        from .models import Organization
+        from .models import HolidayArrangement, Organization
         from .registry import MenuItem, MenuSection, register_menu
 
         freeze_shared_defaults()
         auditlog.register(Organization)
+        auditlog.register(HolidayArrangement)
         register_menu(
             MenuSection(
                 label="基础数据",

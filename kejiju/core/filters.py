@@ -9,7 +9,7 @@ from django.utils.safestring import mark_safe
 
 from kejiju.accounts.models import Region
 
-from .models import Organization
+from .models import HolidayArrangement, Organization
 
 
 def _attrs_html(attrs: dict) -> str:
@@ -203,3 +203,11 @@ class OrganizationFilterSet(BaseFilterSet):
         if placement:
             queryset = queryset.filter(**placement).distinct()
         return queryset
+
+
+class HolidayArrangementFilterSet(BaseFilterSet):
+    search_fields = ("notice_title", "document_number")
+
+    class Meta:
+        model = HolidayArrangement
+        fields = ["q", "year"]

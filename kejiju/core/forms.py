@@ -5,8 +5,15 @@ from django import forms
 
 from kejiju.accounts.scoping import scope_region_ids
 
+from .holidays import (
+    TextFormatError,
+    format_holidays,
+    format_makeup_workdays,
+    parse_holidays,
+    parse_makeup_workdays,
+)
 from .identifiers import IdentifierError, validate_uscc
-from .models import Organization
+from .models import HolidayArrangement, Organization
 
 
 class CrispyFormMixin:
@@ -63,3 +70,89 @@ class OrganizationForm(ScopedModelForm):
         if duplicate is not None:
             raise forms.ValidationError(f"统一社会信用代码已被“{duplicate.name}”使用。")
         return value
+
+
+class HolidayArrangementForm(CrispyFormMixin, forms.ModelForm):
+    """One year's 节假日安排, its two lists typed as text: one holiday a line, the make-up days as dates."""
+
+    holidays = forms.CharField(
+        label="放假安排",
+        widget=forms.Textarea(attrs={"rows": 9}),
+        help_text="每行一个节日：名称 开始日期 至 结束日期，如“春节 2026-02-15 至 2026-02-23”；"
+        "一天的假期只写一个日期。元旦假期可从上一年12月开始。",
+    )
+    url = forms.URLField(label="原文链接", required=False, max_length=500, assume_scheme="https")
+    makeup_workdays = forms.CharField(
+        label="调休上班日",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="通知中“上班”的周六、周日，每行一个日期（或用逗号分隔），如 2026-02-14。",
+    )
+
+    class Meta:
+        model = HolidayArrangement
+        fields = ["year", "notice_title", "document_number", "published_on", "url", "amendments"]
+        widgets = {
+            "published_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "amendments": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "notice_title": "如“国务院办公厅关于2027年部分节假日安排的通知”。",
+            "document_number": "如“国办发明电〔2019〕16号”；文号与原文链接至少填一项便于核对。",
+            "amendments": "该年度安排后来被调整时（如延长假期），写明调整通知及其内容。",
+        }
+
+    field_order = [
+        "year",
+        "notice_title",
+        "document_number",
+        "published_on",
+        "url",
+        "holidays",
+        "makeup_workdays",
+        "amendments",
+    ]
+
+    def __init__(self, *args, user=None, instance=None, initial=None, **kwargs):
+        if instance is not None and instance.pk:
+            initial = {
+                "holidays": format_holidays(instance.holidays),
+                "makeup_workdays": format_makeup_workdays(instance.makeup_workdays),
+                **(initial or {}),
+            }
+        super().__init__(*args, instance=instance, initial=initial, **kwargs)
+        self.user = user
+        self._init_helper()
+        if self.instance.pk:
+            self.fields["year"].disabled = True
+            self.fields["year"].help_text = "年度不能修改；录错年度请新增正确年度。"
+
+    def clean_holidays(self) -> list[list[str]]:
+        try:
+            entries = parse_holidays(self.cleaned_data["holidays"])
+        except TextFormatError as error:
+            raise forms.ValidationError(str(error)) from None
+        if not entries:
+            raise forms.ValidationError("请填写放假安排，每行一个节日。")
+        return [[name, first.isoformat(), last.isoformat()] for name, first, last in entries]
+
+    def clean_makeup_workdays(self) -> list[str]:
+        try:
+            days = parse_makeup_workdays(self.cleaned_data["makeup_workdays"])
+        except TextFormatError as error:
+            raise forms.ValidationError(str(error)) from None
+        return [day.isoformat() for day in days]
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not data.get("document_number") and not data.get("url"):
+            self.add_error("document_number", "请填写文号或原文链接（至少一项），以便核对来源。")
+        return data
+
+    def _post_clean(self) -> None:
+        # The lists go onto the instance before the model's clean() checks them against the other years.
+        if "holidays" in self.cleaned_data:
+            self.instance.holidays = self.cleaned_data["holidays"]
+        if "makeup_workdays" in self.cleaned_data:
+            self.instance.makeup_workdays = self.cleaned_data["makeup_workdays"]
+        super()._post_clean()

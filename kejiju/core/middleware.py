@@ -123,3 +123,24 @@ class AuditlogMiddleware(_AuditlogMiddleware):
     @staticmethod
     def _get_remote_port(request):
         return None
+
+
+class CalendarGapMiddleware:
+    """The backstop for working days: a view that lets a calendar gap through (it does not show service
+    ValidationErrors as messages) answers 409 with the Chinese message that names the missing year and who
+    adds it, never a 500. The services' own handling (a form error or a message) comes first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.shortcuts import render
+
+        from .workdays import CalendarNotCoveredError
+
+        if not isinstance(exception, CalendarNotCoveredError):
+            return None
+        return render(request, "errors/calendar.html", {"message": exception.message}, status=409)

@@ -161,3 +161,89 @@ class Organization(models.Model):
         from django.urls import reverse
 
         return reverse("core:organization_detail", kwargs={"pk": self.pk})
+
+
+class HolidayArrangement(models.Model):
+    """One year's 节假日安排 as the 国务院办公厅's notice publishes it: the holiday ranges and the weekend
+    days worked instead (调休上班). Working days (kejiju.core.workdays) are computed from these rows; a year
+    without a row cannot be computed, and a period reaching into it is refused with a message."""
+
+    year = models.PositiveSmallIntegerField("年度", unique=True)
+    notice_title = models.CharField("通知标题", max_length=200)
+    document_number = models.CharField("文号", max_length=100, blank=True)
+    published_on = models.DateField("发布日期")
+    url = models.URLField("原文链接", max_length=500, blank=True)
+    amendments = models.TextField("后续调整", blank=True)
+    # [[name, first ISO day, last ISO day], …] in notice order, and [ISO day, …]: kept as published.
+    holidays = models.JSONField("放假安排", default=list)
+    makeup_workdays = models.JSONField("调休上班日", default=list, blank=True)
+
+    class Meta:
+        verbose_name = "节假日安排"
+        verbose_name_plural = "节假日安排"
+        ordering = ["-year"]
+        permissions = [("be_warned_holidayarrangement", "首页提醒补录下一年节假日安排")]
+
+    def __str__(self) -> str:
+        return f"{self.year}年节假日安排"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("core:holidayarrangement_detail", kwargs={"pk": self.pk})
+
+    @property
+    def source(self) -> str:
+        from .holidays import source_text
+
+        return source_text(
+            notice_title=self.notice_title,
+            document_number=self.document_number,
+            published_on=self.published_on,
+            amendments=self.amendments,
+        )
+
+    def clean(self) -> None:
+        from datetime import date
+
+        from django.core.exceptions import ValidationError
+
+        from .holidays import MAX_YEAR, MIN_YEAR, arrangement_problems, window
+
+        if self.year is None:
+            return
+        if not MIN_YEAR <= self.year <= MAX_YEAR:
+            raise ValidationError({"year": f"年度应在{MIN_YEAR}至{MAX_YEAR}之间。"})
+        if self.notice_title and f"{self.year}年" not in self.notice_title:
+            raise ValidationError(
+                {
+                    "notice_title": f"通知标题应为“国务院办公厅关于{self.year}年部分节假日安排的通知”，"
+                    f"未含“{self.year}年”。"
+                }
+            )
+        try:
+            holidays = [(str(n), date.fromisoformat(a), date.fromisoformat(b)) for n, a, b in self.holidays]
+            makeup = [date.fromisoformat(day) for day in self.makeup_workdays]
+        except (TypeError, ValueError):
+            raise ValidationError({"holidays": "放假安排的数据格式有误。"}) from None
+        # Days the neighbouring years' notices already name (a 元旦 holiday may start in late December).
+        first, last = window(self.year)
+        neighbours: dict = {}
+        others = HolidayArrangement.objects.filter(year__in=[self.year - 1, self.year + 1])
+        others = others.exclude(pk=self.pk)
+        for other in others:
+            for name, start, end in other.holidays:
+                day, end_day = date.fromisoformat(start), date.fromisoformat(end)
+                while day <= end_day:
+                    if first <= day <= last:
+                        neighbours[day] = f"{other.year}年节假日安排的“{name}”"
+                    day = day.fromordinal(day.toordinal() + 1)
+            for iso in other.makeup_workdays:
+                day = date.fromisoformat(iso)
+                if first <= day <= last:
+                    neighbours[day] = f"{other.year}年节假日安排的调休上班日"
+        problems = arrangement_problems(
+            year=self.year, holidays=holidays, makeup_workdays=makeup, neighbours=neighbours
+        )
+        if problems:
+            raise ValidationError(problems)

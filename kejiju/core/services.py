@@ -23,7 +23,7 @@ from django.utils import timezone
 from .auditing import acting_as
 from .clientip import client_ip
 from .jobs import get_job_kind
-from .models import AuditEvent, ReportJob
+from .models import AuditEvent, HolidayArrangement, ReportJob
 
 logger = logging.getLogger(__name__)
 
@@ -384,3 +384,12 @@ def audit_archive(*, before, output_dir, actor_name: str = "archive_audit") -> d
             f"数据变更 {counts['auditlog.logentry']} 条；SHA-256 {digest}",
         )
     return {"path": path, "sha256": digest, "counts": counts}
+
+
+@transaction.atomic
+def holiday_arrangement_save(*, instance: HolidayArrangement, actor) -> HolidayArrangement:
+    """Create or change one year's 节假日安排 (checked against its own year and the neighbouring years);
+    the row change is audited by django-auditlog and every process reloads the working-day calendar."""
+    instance.full_clean()
+    instance.save()
+    return instance

@@ -1,4 +1,5 @@
-"""Security events from Django's and django-axes' signals into the audit log."""
+"""Security events from Django's and django-axes' signals into the audit log; the working-day calendar
+reloaded in every process when a 节假日安排 row changes."""
 
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
@@ -51,3 +52,21 @@ def _locked_out(sender, request, username, ip_address, **kwargs):
         outcome=AuditEvent.Outcome.FAILURE,
         detail="连续登录失败次数过多，账户锁定 30 分钟",
     )
+
+
+def _holidays_changed(sender, **kwargs):
+    from .workdays import arrangements_changed
+
+    arrangements_changed()
+
+
+def _connect_holiday_signals() -> None:
+    from django.db.models.signals import post_delete, post_save
+
+    from .models import HolidayArrangement
+
+    post_save.connect(_holidays_changed, sender=HolidayArrangement, dispatch_uid="kejiju.holidays.save")
+    post_delete.connect(_holidays_changed, sender=HolidayArrangement, dispatch_uid="kejiju.holidays.delete")
+
+
+_connect_holiday_signals()

@@ -16,7 +16,7 @@ from django_tables2.columns.linkcolumn import BaseLinkColumn
 from django_tables2.rows import BoundRow
 from django_tables2.utils import signature
 
-from .models import Organization
+from .models import HolidayArrangement, Organization
 
 _DATE_TEMPLATE = re.compile(r'^\{\{ value\|date:"(?P<format>[^"]*)"\|default:default \}\}$')
 
@@ -329,3 +329,30 @@ class OrganizationTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = Organization
         fields = ("name", "kind", "uscc", "region", "is_active")
+
+
+class HolidayArrangementTable(BaseTable):
+    year = tables.Column(linkify=lambda record: record.get_absolute_url())
+    holiday_count = tables.Column(verbose_name="节日数", accessor="holidays", orderable=False)
+    makeup_count = tables.Column(verbose_name="调休上班日", accessor="makeup_workdays", orderable=False)
+    published_on = tables.DateColumn(format="Y-m-d")
+
+    class Meta(BaseTable.Meta):
+        model = HolidayArrangement
+        fields = ("year", "notice_title", "document_number", "published_on", "holiday_count", "makeup_count")
+        order_by = ("-year",)
+
+    def render_year(self, value):
+        return f"{value}年"
+
+    def render_holiday_count(self, value):
+        return len(value)
+
+    def render_makeup_count(self, value):
+        return f"{len(value)}天"
+
+    def value_holiday_count(self, value):
+        return len(value)
+
+    def value_makeup_count(self, value):
+        return len(value)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import organizations
+from .views import holidays, organizations
 from .views.pages import HomeView, ReportJobDetailView, ReportJobDownloadView
 
 app_name = "core"
@@ -9,6 +9,18 @@ urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("jobs/<int:pk>/", ReportJobDetailView.as_view(), name="reportjob_detail"),
     path("jobs/<int:pk>/download/", ReportJobDownloadView.as_view(), name="reportjob_download"),
+    path("holidays/", holidays.HolidayArrangementListView.as_view(), name="holidayarrangement_list"),
+    path("holidays/add/", holidays.HolidayArrangementCreateView.as_view(), name="holidayarrangement_add"),
+    path(
+        "holidays/<int:pk>/",
+        holidays.HolidayArrangementDetailView.as_view(),
+        name="holidayarrangement_detail",
+    ),
+    path(
+        "holidays/<int:pk>/edit/",
+        holidays.HolidayArrangementUpdateView.as_view(),
+        name="holidayarrangement_edit",
+    ),
     path("organizations/", organizations.OrganizationListView.as_view(), name="organization_list"),
     path("organizations/add/", organizations.OrganizationCreateView.as_view(), name="organization_add"),
     path("organizations/export/", organizations.OrganizationExportView.as_view(), name="organization_export"),

@@ -49,3 +49,20 @@ ROUTES += [
     Route("core:organization_edit", ORG_EDIT, kwargs=_org, scoped=True, ok=(200,)),
     Route("core:organization_delete", frozenset({"bureau"}), kwargs=_org, scoped=True, ok=(200,)),
 ]
+
+
+def _holidays(world):
+    from kejiju.core.models import HolidayArrangement
+
+    return {"pk": HolidayArrangement.objects.get(year=2026).pk}
+
+
+# The yearly 节假日安排: a setting of the system admin (bureau staff are warned on their home page only).
+SYSADMIN = frozenset({"sysadmin"})
+
+ROUTES += [
+    Route("core:holidayarrangement_list", SYSADMIN),
+    Route("core:holidayarrangement_add", SYSADMIN),
+    Route("core:holidayarrangement_detail", SYSADMIN, kwargs=_holidays, ok=(200,)),
+    Route("core:holidayarrangement_edit", SYSADMIN, kwargs=_holidays, ok=(200,)),
+]

@@ -1,4 +1,5 @@
-"""Table-driven tests of kejiju.core.workdays (pure Python, no database)."""
+"""Table-driven tests of kejiju.core.workdays against the published tables, as the data migration seeded
+them into the database."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ from datetime import date
 import pytest
 
 from kejiju.core.workdays import (
-    COVERED_YEARS,
     CalendarNotCoveredError,
     add_working_days,
     arrangement_for,
+    covered_years,
     is_holiday,
     is_working_day,
     period_end_date,
@@ -20,9 +21,11 @@ from kejiju.core.workdays import (
 
 D = date
 
+pytestmark = pytest.mark.django_db
+
 
 def test_covers_2019_through_2026() -> None:
-    assert set(range(2019, 2027)) <= COVERED_YEARS
+    assert set(range(2019, 2027)) <= covered_years()
     for year in range(2019, 2027):
         assert "国务院办公厅关于" in arrangement_for(year).source
         assert f"{year}年部分节假日安排的通知" in arrangement_for(year).source
@@ -181,3 +184,41 @@ def test_period_running_into_an_uncovered_year_raises() -> None:
 def test_arrangement_for_uncovered_year_names_the_notice() -> None:
     with pytest.raises(CalendarNotCoveredError, match="关于2027年部分节假日安排的通知"):
         arrangement_for(2027)
+
+
+# The sources as the code table named them before the arrangements moved into the database.
+LEGACY_SOURCES = {
+    2019: "国务院办公厅关于2019年部分节假日安排的通知（2018年12月6日）；"
+    "国务院办公厅关于调整2019年劳动节假期安排的通知（国办发明电〔2019〕3号，2019年3月22日）",
+    2020: "国务院办公厅关于2020年部分节假日安排的通知（国办发明电〔2019〕16号，2019年11月21日）；"
+    "国务院办公厅关于延长2020年春节假期的通知（国办发明电〔2020〕1号，2020年1月26日），"
+    "春节假期延长至2月2日，原定2月1日上班取消",
+    2021: "国务院办公厅关于2021年部分节假日安排的通知（2020年11月25日）",
+    2022: "国务院办公厅关于2022年部分节假日安排的通知（2021年10月25日）",
+    2023: "国务院办公厅关于2023年部分节假日安排的通知（2022年12月8日）",
+    2024: "国务院办公厅关于2024年部分节假日安排的通知（2023年10月25日）",
+    2025: "国务院办公厅关于2025年部分节假日安排的通知（2024年11月12日）",
+    2026: "国务院办公厅关于2026年部分节假日安排的通知（2025年11月4日）",
+}
+
+
+@pytest.mark.parametrize(("year", "source"), sorted(LEGACY_SOURCES.items()))
+def test_seeded_sources_are_the_published_notices(year: int, source: str) -> None:
+    assert arrangement_for(year).source == source
+
+
+def test_the_seeded_rows_pass_their_own_validation() -> None:
+    from kejiju.core.models import HolidayArrangement
+
+    for row in HolidayArrangement.objects.all():
+        row.full_clean()
+
+
+def test_uncovered_year_is_a_validation_error_naming_who_adds_it() -> None:
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as caught:
+        period_end_date(D(2026, 12, 19), 10)
+    message = " ".join(caught.value.messages)
+    assert "2027年" in message and "系统管理员" in message and "节假日安排" in message
+    assert "Error" not in message and "[" not in str(caught.value)

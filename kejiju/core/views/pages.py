@@ -18,7 +18,23 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["todos"] = todos_for(self.request.user)
+        context["holiday_warning"] = holiday_warning(self.request.user)
         return context
+
+
+def holiday_warning(user, *, today=None) -> dict | None:
+    """The years of 节假日安排 still missing (this year; from 1 November the next one too), for the system
+    admin who adds them and for the bureau staff whose 公示 periods need them; None when nothing is missing
+    or the user is neither."""
+    from kejiju.core.workdays import local_today, missing_years
+
+    maintains = user.has_perm("core.change_holidayarrangement")
+    if not (maintains or user.has_perm("core.be_warned_holidayarrangement")):
+        return None
+    years = missing_years(today=today or local_today())
+    if not years:
+        return None
+    return {"years": years, "maintains": maintains}
 
 
 class ReportJobPermissionMixin(PermissionRequiredMixin):

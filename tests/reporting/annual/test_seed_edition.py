@@ -23,9 +23,12 @@ def edition(django_db_setup, django_db_blocker):
         try:
             from kejiju.accounts.models import Region
             from kejiju.accounts.regions import ensure_regions
+            from kejiju.core.holidays import ensure_published_arrangements
+            from kejiju.core.models import HolidayArrangement
 
             if not Region.objects.exists():  # a transactional test before this one flushed them
                 ensure_regions(Region)
+            ensure_published_arrangements(HolidayArrangement)  # the demo dates its 公示 in working days
             call_command("seed_demo", stdout=io.StringIO())
             out = io.StringIO()
             call_command("build_annual_review", "2023", stdout=out)
