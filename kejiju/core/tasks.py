@@ -21,3 +21,11 @@ def requeue_stale_report_jobs() -> int:
     from .services import report_jobs_requeue_stale
 
     return len(report_jobs_requeue_stale())
+
+
+@shared_task
+def sweep_import_uploads() -> int:
+    """Beat: remove import uploads kept for a preview nobody confirmed (see import_uploads_sweep)."""
+    from .spreadsheets import import_uploads_sweep
+
+    return len(import_uploads_sweep())

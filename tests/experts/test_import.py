@@ -109,10 +109,10 @@ def test_wrong_headers_and_non_xlsx(client, bureau_user, setup):
     response = client.post(
         reverse("experts:expert_import"), {"file": _file([_row(1)], headers=["姓名", "别的"])}
     )
-    assert "表头缺少列" in response.content.decode()
+    assert "缺少列：性别、身份证号码" in response.content.decode()
     bogus = SimpleUploadedFile("experts.xlsx", b"not a workbook", "application/octet-stream")
     response = client.post(reverse("experts:expert_import"), {"file": bogus})
-    assert "无法读取文件" in response.content.decode()
+    assert "不是有效的 .xlsx 文件" in response.content.decode()
     assert not Expert.objects.exists()
 
 
