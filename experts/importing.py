@@ -99,7 +99,9 @@ def read_rows(upload) -> list[Row]:
 
 def read_content(*, content: bytes, name: str) -> list[Row]:
     sheet = spreadsheets.read_workbook(name=name, content=content, sheets=(SPEC,))[SHEET]
-    return sheet.rows if sheet is not None else []
+    if sheet is None or not sheet.rows:
+        raise spreadsheets.SpreadsheetRefused(f"“{sheet.title if sheet else SHEET}”工作表中没有数据行。")
+    return sheet.rows
 
 
 def _text(value: Any) -> str:

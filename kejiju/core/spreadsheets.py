@@ -400,6 +400,8 @@ def read_workbook(*, name: str, content: bytes, sheets: Sequence[SheetSpec]) -> 
                 ):
                     worksheet = free[0]
             if worksheet is None:
+                if spec.required:
+                    raise SpreadsheetRefused(f"未找到“{spec.title}”工作表或可读取的数据，请使用导入模板。")
                 found[spec.title] = None
                 continue
             if header is None:
