@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.etree.ElementTree import ParseError
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -409,7 +410,7 @@ def read_workbook(*, name: str, content: bytes, sheets: Sequence[SheetSpec]) -> 
             claimed.add(worksheet.title)
             found[spec.title] = _read_sheet(worksheet, spec, header)
         return found
-    except SpreadsheetRefused:
+    except (SpreadsheetRefused, SoftTimeLimitExceeded):  # a job's time limit is not the file's fault
         raise
     except Exception as error:  # openpyxl, defusedxml and zipfile raise many kinds; each means "unreadable"
         logger.info("workbook %r refused: %s", name, type(error).__name__)
