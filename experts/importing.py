@@ -45,7 +45,7 @@ SPEC = SheetSpec(
         Column("姓名", "姓名", True, ("专家姓名",), field=_expert("name")),
         Column("性别", "性别", True),
         Column("身份证号码", "身份证号码", True, ("身份证号", "公民身份号码", "身份证", "证件号码")),
-        Column("手机号码", "手机号码", synonyms=("手机号", "手机", "移动电话", "联系电话", "联系方式")),
+        Column("手机号码", "手机号码", synonyms=("手机号", "手机", "移动电话")),
         Column("职称", "职称", True, ("专业技术职称", "技术职称", "职称级别")),
         Column("职务", "职务", synonyms=("行政职务", "现任职务"), field=_expert("position")),
         Column(
@@ -55,7 +55,7 @@ SPEC = SheetSpec(
             ("单位名称", "所在单位", "工作单位名称", "单位"),
             field=Organization._meta.get_field("name"),
         ),
-        Column("专业领域", "专业领域", True, ("技术领域", "领域", "专业")),
+        Column("专业领域", "专业领域", True, ("技术领域", "领域", "专业技术领域")),
         Column(
             "研究方向", "研究方向", synonyms=("主要研究方向", "专业方向", "专长"), field=_expert("specialty")
         ),

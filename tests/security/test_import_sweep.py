@@ -44,6 +44,8 @@ HOSTILE: list[tuple[str, str, Callable[[list[str]], bytes]]] = [
     ("oversized", "名单.xlsx", lambda header: files.oversized(6 * MB, head=b"PK\x03\x04")),
     ("zip-signature-only", "名单.xlsx", lambda header: files.not_a_zip_xlsx()),
     ("truncated", "名单.xlsx", files.truncated_xlsx),
+    ("corrupt-content-types", "名单.xlsx", files.corrupt_member),
+    ("corrupt-sheet", "名单.xlsx", lambda header: files.corrupt_member(header, "xl/worksheets/sheet1.xml")),
     ("zip-bomb", "名单.xlsx", files.zip_bomb_shared_strings),
     ("too-many-members", "名单.xlsx", files.many_members),
     ("member-parent-path", "名单.xlsx", files.path_traversal_member),

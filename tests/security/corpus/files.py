@@ -204,6 +204,16 @@ def truncated_xlsx(header: Sequence[str]) -> bytes:
     return base[: len(base) // 2]
 
 
+def corrupt_member(header: Sequence[str], name: str = "[Content_Types].xml") -> bytes:
+    """A member whose compressed bytes were damaged in transit (bad deflate stream or CRC)."""
+    base = bytearray(xlsx([list(header), ["x"] * len(header)]))
+    info = zipfile.ZipFile(io.BytesIO(bytes(base))).getinfo(name)
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    for offset in range(start + 2, start + min(info.compress_size, 40)):
+        base[offset] ^= 0x5A
+    return bytes(base)
+
+
 OLE_XLS = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504  # a legacy .xls / password-protected xlsx
 
 
