@@ -238,11 +238,19 @@ def _read_error(error: BaseException) -> SpreadsheetRefused:
         from defusedxml import DefusedXmlException
     except ImportError:  # pragma: no cover - defusedxml is a dependency
         DefusedXmlException = ()
-    if isinstance(error, DefusedXmlException):
+    chain: list[BaseException] = []
+    cause: BaseException | None = error
+    while cause is not None and cause not in chain:  # openpyxl wraps the parser's error in a ValueError
+        chain.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    if any(isinstance(item, DefusedXmlException) for item in chain):
         return SpreadsheetRefused(
             "无法读取该工作簿：文件中含有不安全的 XML 内容（实体定义或外部引用），已拒绝。"
         )
-    if isinstance(error, ParseError) or type(error).__name__ in {"XMLSyntaxError", "ExpatError"}:
+    if any(
+        isinstance(item, ParseError) or type(item).__name__ in {"XMLSyntaxError", "ExpatError"}
+        for item in chain
+    ):
         return SpreadsheetRefused(
             "无法读取该工作簿：工作表的 XML 格式错误，文件可能已损坏。请用 Excel 打开后另存为 .xlsx 再导入。"
         )
@@ -457,9 +465,9 @@ def model_errors(
     every message named by its column; a text over its max_length names its real length. Relation fields
     are skipped (they hold objects the importer looked up), and so is uniqueness: no database round trip."""
     skipped = set(exclude)
-    excluded = [
+    excluded = {
         f.name for f in instance._meta.fields if f.name not in labels or f.name in skipped or f.is_relation
-    ]
+    }
     errors: list[RowError] = []
     for check in (lambda: instance.clean_fields(exclude=excluded), instance.clean if run_clean else None):
         if check is None:

@@ -32,37 +32,44 @@ EXCEPTION_NAME = re.compile(
     r"[A-Z][a-z]+[A-Za-z]*(Error|Exception|Forbidden|Invalid\w*)|BadZipFile|Traceback|Errno|KeyError"
 )
 
-# (id, file name, builder of the file from the importer's header row)
-HOSTILE: list[tuple[str, str, Callable[[list[str]], bytes]]] = [
-    ("exe-renamed", "名单.xlsx", lambda header: files.EXE),
-    ("html-renamed", "名单.xlsx", lambda header: files.HTML),
-    ("legacy-xls-or-password", "名单.xlsx", lambda header: files.OLE_XLS),
-    ("xls-extension", "名单.xls", lambda header: files.OLE_XLS),
-    ("xlsm-extension", "名单.xlsm", files.macro_workbook),
-    ("csv-extension", "名单.csv", lambda header: ",".join(header).encode()),
-    ("empty", "名单.xlsx", lambda header: b""),
-    ("oversized", "名单.xlsx", lambda header: files.oversized(6 * MB, head=b"PK\x03\x04")),
-    ("zip-signature-only", "名单.xlsx", lambda header: files.not_a_zip_xlsx()),
-    ("truncated", "名单.xlsx", files.truncated_xlsx),
-    ("corrupt-content-types", "名单.xlsx", files.corrupt_member),
-    ("corrupt-sheet", "名单.xlsx", lambda header: files.corrupt_member(header, "xl/worksheets/sheet1.xml")),
-    ("zip-bomb", "名单.xlsx", files.zip_bomb_shared_strings),
-    ("too-many-members", "名单.xlsx", files.many_members),
-    ("member-parent-path", "名单.xlsx", files.path_traversal_member),
+# (id, file name, what the message must say, builder of the file from the importer's header row). The
+# files carry the header row only: the message must name the hostile trait, not "no data".
+HOSTILE: list[tuple[str, str, str, Callable[[list[str]], bytes]]] = [
+    ("exe-renamed", "名单.xlsx", "不是有效的 .xlsx 文件（无法识别的文件格式）", lambda header: files.EXE),
+    ("html-renamed", "名单.xlsx", "不是有效的 .xlsx 文件（无法识别的文件格式）", lambda header: files.HTML),
+    ("legacy-xls-or-password", "名单.xlsx", "旧版 .xls 格式，或设置了打开密码", lambda header: files.OLE_XLS),
+    ("xls-extension", "名单.xls", "只接受 Excel 2007", lambda header: files.OLE_XLS),
+    ("xlsm-extension", "名单.xlsm", "只接受 Excel 2007", files.macro_workbook),
+    ("csv-extension", "名单.csv", "只接受 Excel 2007", lambda header: ",".join(header).encode()),
+    ("empty", "名单.xlsx", "文件为空", lambda header: b""),
+    ("oversized", "名单.xlsx", "上限为 5 MB", lambda header: files.oversized(6 * MB, head=b"PK\x03\x04")),
+    ("zip-signature-only", "名单.xlsx", "压缩包已损坏", lambda header: files.not_a_zip_xlsx()),
+    ("truncated", "名单.xlsx", "压缩包已损坏", files.truncated_xlsx),
+    ("corrupt-content-types", "名单.xlsx", "压缩包已损坏", files.corrupt_member),
+    (
+        "corrupt-sheet",
+        "名单.xlsx",
+        "无法读取该工作簿",
+        lambda header: files.corrupt_member(header, "xl/worksheets/sheet1.xml"),
+    ),
+    ("zip-bomb", "名单.xlsx", "疑似压缩炸弹", files.zip_bomb_shared_strings),
+    ("too-many-members", "名单.xlsx", "个部件，上限 200 个", files.many_members),
+    ("member-parent-path", "名单.xlsx", "含有上级目录或绝对路径", files.path_traversal_member),
     (
         "member-absolute-path",
         "名单.xlsx",
+        "含有上级目录或绝对路径",
         lambda header: files.path_traversal_member(header, "/etc/evil.xml"),
     ),
-    ("vba-project", "名单.xlsx", files.macro_workbook),
-    ("xlsm-content-type", "名单.xlsx", files.xlsm_content_type),
-    ("xlm-macro-sheet", "名单.xlsx", files.macrosheet_workbook),
-    ("billion-laughs-shared-strings", "名单.xlsx", files.billion_laughs_shared_strings),
-    ("billion-laughs-workbook", "名单.xlsx", files.billion_laughs_workbook),
-    ("external-entity", "名单.xlsx", files.external_entity),
-    ("malformed-sheet-xml", "名单.xlsx", files.malformed_sheet_xml),
-    ("missing-sheet-part", "名单.xlsx", files.missing_sheet_part),
-    ("formula-in-data", "名单.xlsx", files.formula_in_data),
+    ("vba-project", "名单.xlsx", "文件包含宏", files.macro_workbook),
+    ("xlsm-content-type", "名单.xlsx", "文件包含宏", files.xlsm_content_type),
+    ("xlm-macro-sheet", "名单.xlsx", "文件包含宏", files.macrosheet_workbook),
+    ("billion-laughs-shared-strings", "名单.xlsx", "不安全的 XML", files.billion_laughs_shared_strings),
+    ("billion-laughs-workbook", "名单.xlsx", "不安全的 XML", files.billion_laughs_workbook),
+    ("external-entity", "名单.xlsx", "不安全的 XML", files.external_entity),
+    ("malformed-sheet-xml", "名单.xlsx", "XML 格式错误", files.malformed_sheet_xml),
+    ("missing-sheet-part", "名单.xlsx", "", files.missing_sheet_part),
+    ("formula-in-data", "名单.xlsx", "第2行A列", files.formula_in_data),
 ]
 
 
@@ -86,9 +93,9 @@ def _assert_readable(message: str) -> None:
 
 
 @pytest.mark.parametrize("importer", _importers(), ids=lambda i: i.name)
-@pytest.mark.parametrize(("case", "name", "build"), HOSTILE, ids=[case[0] for case in HOSTILE])
+@pytest.mark.parametrize(("case", "name", "says", "build"), HOSTILE, ids=[case[0] for case in HOSTILE])
 def test_every_importer_refuses_every_hostile_workbook(
-    client, world, settings, tmp_path, importer, case, name, build
+    client, world, settings, tmp_path, importer, case, name, says, build
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     content = build(_header(importer.sheets[0]))
@@ -96,6 +103,7 @@ def test_every_importer_refuses_every_hostile_workbook(
         importer.check(content=content, name=name, user=world.users["bureau"])
     message = str(refused.value)
     _assert_readable(message)
+    assert says in message, message
 
     client.force_login(world.users["bureau"])
     response = client.post(reverse(importer.url_name), {"file": SimpleUploadedFile(name, content)})
