@@ -62,8 +62,10 @@ class EnterprisesConfig(AppConfig):
 
         from kejiju.core.jobs import register_job_kind
         from kejiju.core.registry import MenuItem, MenuSection, register_menu, register_todo_provider
+        from kejiju.core.spreadsheets import register_importer
 
         from . import models
+        from .importer import IMPORTER
         from .jobs import JOB_KINDS
         from .todos import enterprise_todos
 
@@ -108,6 +110,7 @@ class EnterprisesConfig(AppConfig):
             )
         )
         register_todo_provider(enterprise_todos)
+        register_importer(IMPORTER)
         for kind in JOB_KINDS:
             register_job_kind(kind)
 

@@ -1,15 +1,13 @@
-"""Import of enterprises and yearly figures from an xlsx workbook: safety checks on the file, per-row
-validation with row number, column and reason in Chinese, then an all-or-nothing commit.
-
-The file is refused as a whole (nothing is read into the database) when it is not an xlsx, is too large,
-expands to too much (a zip bomb), has too many rows, or holds formulas where values belong. openpyxl parses
-its XML through defusedxml (installed), which refuses entity expansion (XML bombs).
+"""Import of enterprises and yearly figures from an xlsx workbook: the file is read by the one safe reader
+(kejiju.core.spreadsheets: type, size, zip bombs, macros, formulas, XML bombs are refused as a whole), every
+row is validated with row number, column and reason in Chinese — by the same function in the preview and at
+commit, so that nothing the preview passed fails at commit and nothing is ever cut short — then an
+all-or-nothing commit.
 """
 
 from __future__ import annotations
 
 import io
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -17,71 +15,121 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from kejiju.accounts.models import Region
 from kejiju.accounts.scoping import scope_region_ids
+from kejiju.core import spreadsheets
 from kejiju.core.auditing import log_bulk_created
 from kejiju.core.identifiers import IdentifierError, validate_uscc
 from kejiju.core.models import Organization
+from kejiju.core.spreadsheets import Column, RowError, SheetSpec, cell_text, quote
 
 from . import services
 from .industries import SECTION_NAMES, SECTIONS
 from .models import Enterprise, EnterpriseYear
 
-MAX_BYTES = 5 * 1024 * 1024  # the upload itself
-MAX_UNCOMPRESSED = 50 * 1024 * 1024  # all members of the zip, expanded
-MAX_MEMBERS = 200
-MAX_RATIO = 200  # expanded / compressed, per member
+MAX_BYTES = spreadsheets.MAX_BYTES
 MAX_ROWS = 10_000  # data rows per sheet (10,000 rows take about 20 MB while parsed)
 INLINE_ROWS = 300  # larger files are committed by a background job (enterprises/jobs.py)
+UPLOAD_DIR = "enterprises"  # under spreadsheets.IMPORT_UPLOAD_DIR
 
 ENTERPRISE_SHEET = "企业"
 FIGURES_SHEET = "年度数据"
 
+_enterprise = Enterprise._meta.get_field
+_year = EnterpriseYear._meta.get_field
+_REGION = ("所属区县", "所属县区", "所在区县", "区县", "县区", "县（市、区）", "所属县（市、区）")
+_USCC = ("社会信用代码", "信用代码", "统一信用代码", "统一社会信用代码证号", "纳税人识别号")
+
+
+def _money_column(label: str, key: str, *more: str) -> Column:
+    return Column(key, label, synonyms=(label.removesuffix("（元）"), *more))
+
+
+ENTERPRISE_SPEC = SheetSpec(
+    title=ENTERPRISE_SHEET,
+    synonyms=("企业信息", "企业名单", "企业名录"),
+    max_rows=MAX_ROWS,
+    columns=(
+        Column(
+            "name", "企业名称", True, ("单位名称", "企业全称", "企业名", "名称"), field=_enterprise("name")
+        ),
+        Column("uscc", "统一社会信用代码", True, _USCC),
+        Column("region", "所在县区", True, _REGION),
+        Column("industry_section", "行业门类", True, ("门类", "国民经济行业门类", "所属行业门类")),
+        Column(
+            "industry_code",
+            "行业代码",
+            synonyms=("国民经济行业代码", "行业小类代码", "行业小类"),
+            field=_enterprise("industry_code"),
+        ),
+        Column("established_on", "成立日期", synonyms=("成立时间", "注册日期", "成立年月")),
+        Column(
+            "address",
+            "地址",
+            synonyms=("企业地址", "注册地址", "通讯地址", "详细地址", "住所", "经营地址"),
+            field=_enterprise("address"),
+        ),
+        Column(
+            "contact_person",
+            "联系人",
+            synonyms=("联系人姓名", "企业联系人"),
+            field=_enterprise("contact_person"),
+        ),
+        Column(
+            "contact_phone",
+            "联系电话",
+            synonyms=("电话", "联系方式", "联系人电话", "手机", "手机号码"),
+            field=_enterprise("contact_phone"),
+        ),
+    ),
+)
+FIGURE_KINDS: dict[str, str] = {
+    "uscc": "code",
+    "year": "year",
+    "employees": "int",
+    "tech_staff": "int",
+    "ip_class1": "int",
+    "ip_class2": "int",
+}
+FIGURES_SPEC = SheetSpec(
+    title=FIGURES_SHEET,
+    synonyms=("年度数据表", "年度指标", "经营数据"),
+    max_rows=MAX_ROWS,
+    columns=(
+        Column("uscc", "统一社会信用代码", True, _USCC),
+        Column("year", "年度", True, ("年份", "统计年度", "数据年度")),
+        Column("employees", "职工总数", synonyms=("职工人数", "从业人员数", "从业人员", "员工总数")),
+        Column("tech_staff", "科技人员数", synonyms=("科技人员", "科技人员数量")),
+        _money_column("销售收入（元）", "revenue", "营业收入（元）", "营业收入"),
+        _money_column("总收入（元）", "total_income"),
+        _money_column(
+            "高新技术产品（服务）收入（元）", "high_tech_revenue", "高新技术产品收入（元）", "高新收入（元）"
+        ),
+        _money_column("资产总额（元）", "total_assets", "总资产（元）", "总资产"),
+        _money_column("研发费用总额（元）", "rd_expense", "研发费用（元）", "研发费用"),
+        _money_column("境内研发费用（元）", "rd_expense_in_china"),
+        _money_column("成本费用支出总额（元）", "total_cost", "成本费用总额（元）"),
+        Column("ip_class1", "Ⅰ类知识产权（项）", synonyms=("Ⅰ类知识产权", "I类知识产权", "一类知识产权")),
+        Column("ip_class2", "Ⅱ类知识产权（项）", synonyms=("Ⅱ类知识产权", "II类知识产权", "二类知识产权")),
+    ),
+)
+SHEETS = (ENTERPRISE_SPEC, FIGURES_SPEC)
+
+# (key, label, required) and (key, label, kind): the template's columns, in order.
 ENTERPRISE_COLUMNS: list[tuple[str, str, bool]] = [
-    ("name", "企业名称", True),
-    ("uscc", "统一社会信用代码", True),
-    ("region", "所在县区", True),
-    ("industry_section", "行业门类", True),
-    ("industry_code", "行业代码", False),
-    ("established_on", "成立日期", False),
-    ("address", "地址", False),
-    ("contact_person", "联系人", False),
-    ("contact_phone", "联系电话", False),
+    (c.key, c.label, c.required) for c in ENTERPRISE_SPEC.columns
 ]
 FIGURE_COLUMNS: list[tuple[str, str, str]] = [
-    ("uscc", "统一社会信用代码", "code"),
-    ("year", "年度", "year"),
-    ("employees", "职工总数", "int"),
-    ("tech_staff", "科技人员数", "int"),
-    ("revenue", "销售收入（元）", "money"),
-    ("total_income", "总收入（元）", "money"),
-    ("high_tech_revenue", "高新技术产品（服务）收入（元）", "money"),
-    ("total_assets", "资产总额（元）", "money"),
-    ("rd_expense", "研发费用总额（元）", "money"),
-    ("rd_expense_in_china", "境内研发费用（元）", "money"),
-    ("total_cost", "成本费用支出总额（元）", "money"),
-    ("ip_class1", "Ⅰ类知识产权（项）", "int"),
-    ("ip_class2", "Ⅱ类知识产权（项）", "int"),
+    (c.key, c.label, FIGURE_KINDS.get(c.key, "money")) for c in FIGURES_SPEC.columns
 ]
+ENTERPRISE_LABELS = {key: label for key, label, _r in ENTERPRISE_COLUMNS}
+FIGURE_LABELS = {key: label for key, label, _t in FIGURE_COLUMNS}
 
-
-class ImportRefused(Exception):
-    """The file as a whole is refused; the message says why, in Chinese."""
-
-
-@dataclass(frozen=True)
-class RowError:
-    sheet: str
-    row: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"“{self.sheet}”第{self.row}行【{self.column}】：{self.message}"
+ImportRefused = spreadsheets.SpreadsheetRefused
 
 
 @dataclass
@@ -97,104 +145,15 @@ class ParsedImport:
         return not self.errors
 
 
-# ------------------------------------------------------------------------------------------------ the file
-
-
 def check_file(*, name: str, content: bytes) -> None:
     """Refuse anything that is not a plausible, bounded xlsx before openpyxl sees it."""
-    if not name.lower().endswith(".xlsx"):
-        raise ImportRefused("只接受 Excel 2007 及以上版本的 .xlsx 文件（不接受 .xls、.csv、.xlsm 等）。")
-    if len(content) > MAX_BYTES:
-        raise ImportRefused(
-            f"文件过大（{len(content) / 1024 / 1024:.1f} MB），上限为 {MAX_BYTES // 1024 // 1024} MB。"
-        )
-    if not zipfile.is_zipfile(io.BytesIO(content)):
-        raise ImportRefused("文件不是有效的 .xlsx 文件（无法识别的文件格式）。")
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            members = archive.infolist()
-            if len(members) > MAX_MEMBERS:
-                raise ImportRefused("文件结构异常（包含的部件过多），已拒绝。")
-            total = 0
-            for member in members:
-                total += member.file_size
-                if (
-                    member.compress_size
-                    and member.file_size / member.compress_size > MAX_RATIO
-                    and member.file_size > 1024 * 1024
-                ):
-                    raise ImportRefused("文件压缩比异常（疑似压缩炸弹），已拒绝。")
-                if member.filename.lower().endswith("vbaproject.bin"):
-                    raise ImportRefused("文件包含宏，已拒绝。请另存为不含宏的 .xlsx 文件。")
-            if total > MAX_UNCOMPRESSED:
-                raise ImportRefused(
-                    f"文件解压后过大（{total / 1024 / 1024:.0f} MB，"
-                    f"上限 {MAX_UNCOMPRESSED // 1024 // 1024} MB），已拒绝。"
-                )
-            names = {member.filename for member in members}
-            if "xl/workbook.xml" not in names:
-                raise ImportRefused("文件不是有效的 .xlsx 工作簿。")
-    except zipfile.BadZipFile:
-        raise ImportRefused("文件已损坏，无法读取。") from None
-
-
-def _open(content: bytes):
-    try:
-        return load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-    except Exception as error:  # openpyxl/defusedxml raise many kinds; all mean "not a safe workbook"
-        raise ImportRefused(
-            f"无法读取该工作簿（{type(error).__name__}），请确认文件未损坏、未加密。"
-        ) from None
-
-
-def _sheet_rows(workbook, title: str, headers: list[str]) -> list[tuple[int, dict[str, Any]]]:
-    """Data rows of a sheet as {header: value}, refusing formulas and too many rows."""
-    if title not in workbook.sheetnames:
-        return []
-    sheet = workbook[title]
-    rows: list[tuple[int, dict[str, Any]]] = []
-    header_index: dict[str, int] | None = None
-    # Values only (read-only mode, data_only=False): a formula cell's value is its formula text, "=…".
-    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-        values = list(row)
-        for index, value in enumerate(values):
-            if isinstance(value, str) and value.startswith("="):
-                raise ImportRefused(
-                    f"“{title}”第{number}行{get_column_letter(index + 1)}列含有公式，"
-                    "请将公式替换为数值（复制后“选择性粘贴—数值”）再导入。"
-                )
-        if header_index is None:
-            names = [str(value).strip().rstrip("*") if value is not None else "" for value in values]
-            missing = [header for header in headers if header not in names]
-            if missing:
-                raise ImportRefused(f"“{title}”工作表缺少列：{'、'.join(missing)}。请使用导入模板。")
-            header_index = {name: index for index, name in enumerate(names) if name}
-            continue
-        if all(value is None or (isinstance(value, str) and not value.strip()) for value in values):
-            continue
-        if len(rows) >= MAX_ROWS:
-            raise ImportRefused(f"“{title}”工作表超过 {MAX_ROWS} 行数据，请分批导入。")
-        rows.append(
-            (
-                number,
-                {
-                    header: values[index] if index < len(values) else None
-                    for header, index in header_index.items()
-                },
-            )
-        )
-    return rows
+    spreadsheets.check_package(name=name, content=content)
 
 
 # ------------------------------------------------------------------------------------------- cell parsing
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
+_text = cell_text
 
 
 def _date(value: Any) -> date | None:
@@ -261,21 +220,62 @@ def _section(value: Any) -> str:
 # ------------------------------------------------------------------------------------------- validation
 
 
+def enterprise_row_errors(
+    row: dict[str, Any], *, number: int, exclude: set[str] = frozenset()
+) -> list[RowError]:
+    """The model checks of one 企业 row (every field of the enterprise and of its unit), named by column.
+    The preview and the commit both call this, so the commit refuses nothing the preview passed."""
+    enterprise = Enterprise(
+        name=row.get("name") or "",
+        uscc=row.get("uscc") or "",
+        industry_section=row.get("industry_section") or "",
+        industry_code=row.get("industry_code") or "",
+        established_on=row.get("established_on"),
+        address=row.get("address") or "",
+        contact_person=row.get("contact_person") or "",
+        contact_phone=row.get("contact_phone") or "",
+    )
+    unit = Organization(
+        name=row.get("name") or "", uscc=row.get("uscc") or "", kind=Organization.Kind.ENTERPRISE
+    )
+    labels = {key: label for key, label in ENTERPRISE_LABELS.items() if key not in {"uscc", "region"}}
+    errors = spreadsheets.model_errors(
+        enterprise, sheet=ENTERPRISE_SHEET, row=number, labels=labels, exclude=exclude
+    )
+    errors += spreadsheets.model_errors(
+        unit, sheet=ENTERPRISE_SHEET, row=number, labels={"name": ENTERPRISE_LABELS["name"]}, exclude=exclude
+    )
+    unique: list[RowError] = []
+    for error in errors:
+        if error not in unique:
+            unique.append(error)
+    return unique
+
+
+def figure_row_errors(row: dict[str, Any], *, number: int, exclude: set[str] = frozenset()) -> list[RowError]:
+    """The checks of one 年度数据 row: the cross-field rules, then the model's own (ranges, digits)."""
+    values = {k: v for k, v in row.items() if k not in {"uscc", "year"}}
+    errors: list[RowError] = []
+    try:
+        services.figures_clean(values)
+    except ValidationError as exc:
+        for key, messages in exc.message_dict.items():
+            if key not in exclude:
+                errors.append(
+                    RowError(FIGURES_SHEET, number, FIGURE_LABELS.get(key, ""), "；".join(messages))
+                )
+    labels = {key: label for key, label in FIGURE_LABELS.items() if key != "uscc"}
+    year = EnterpriseYear(**{k: v for k, v in row.items() if k != "uscc"})
+    errors += spreadsheets.model_errors(year, sheet=FIGURES_SHEET, row=number, labels=labels, exclude=exclude)
+    return errors
+
+
 def parse(*, content: bytes, name: str, user) -> ParsedImport:
     """Check the file and every row; nothing is written."""
-    check_file(name=name, content=content)
-    workbook = _open(content)
-    try:
-        enterprise_rows = _sheet_rows(
-            workbook, ENTERPRISE_SHEET, [label for _k, label, _r in ENTERPRISE_COLUMNS]
-        )
-        figure_rows = _sheet_rows(workbook, FIGURES_SHEET, [label for _k, label, _t in FIGURE_COLUMNS])
-    except ImportRefused:
-        raise
-    except Exception as error:  # sheets are parsed lazily: a malformed or hostile sheet fails here
-        raise ImportRefused(f"无法读取该工作簿（{type(error).__name__}），请确认文件未损坏。") from None
-    finally:
-        workbook.close()
+    sheets = spreadsheets.read_workbook(name=name, content=content, sheets=SHEETS)
+    enterprise_sheet, figure_sheet = sheets[ENTERPRISE_SHEET], sheets[FIGURES_SHEET]
+    enterprise_rows = enterprise_sheet.rows if enterprise_sheet else []
+    figure_rows = figure_sheet.rows if figure_sheet else []
     if not enterprise_rows and not figure_rows:
         raise ImportRefused(
             f"未找到数据：请在“{ENTERPRISE_SHEET}”或“{FIGURES_SHEET}”工作表中填写（使用导入模板）。"
@@ -284,31 +284,33 @@ def parse(*, content: bytes, name: str, user) -> ParsedImport:
     parsed = ParsedImport()
     allowed = scope_region_ids(user)
     regions = {region.name: region for region in Region.objects.county_level()}
-    labels = {key: label for key, label, _r in ENTERPRISE_COLUMNS}
     seen: dict[str, int] = {}
     codes_in_file: set[str] = set()
 
     # Existing enterprises referred to by the file, in one query.
     file_codes = {
-        _text(values.get("统一社会信用代码")).upper()
-        for _n, values in [*enterprise_rows, *figure_rows]
-        if values.get("统一社会信用代码")
+        cell_text(line.values.get("uscc")).upper()
+        for line in [*enterprise_rows, *figure_rows]
+        if line.values.get("uscc") not in (None, "") and "uscc" not in line.failed
     }
     existing = {e.uscc: e for e in Enterprise.objects.filter(uscc__in=file_codes).select_related("region")}
 
-    for number, values in enterprise_rows:
+    for line in enterprise_rows:
+        number, values = line.number, line.values
+        row_errors: list[RowError] = list(line.errors)
+        failed = set(line.failed)
         row: dict[str, Any] = {}
-        errors_before = len(parsed.errors)
 
-        def error(key: str, message: str, number=number) -> None:
-            parsed.errors.append(RowError(ENTERPRISE_SHEET, number, labels[key], message))
+        def error(key: str, message: str, number=number, row_errors=row_errors, failed=failed) -> None:
+            row_errors.append(RowError(ENTERPRISE_SHEET, number, ENTERPRISE_LABELS[key], message))
+            failed.add(key)
 
-        for key, label, required in ENTERPRISE_COLUMNS:
-            if required and not _text(values.get(label)):
+        for key, _label, required in ENTERPRISE_COLUMNS:
+            if required and key not in failed and not cell_text(values.get(key)):
                 error(key, "不能为空。")
-        row["name"] = _text(values.get("企业名称"))[:200]
-        raw_code = values.get("统一社会信用代码")
-        if raw_code not in (None, ""):
+        row["name"] = cell_text(values.get("name"))
+        raw_code = values.get("uscc")
+        if raw_code not in (None, "") and "uscc" not in failed:
             try:
                 code = validate_uscc(raw_code)
             except IdentifierError as exc:
@@ -322,32 +324,38 @@ def parse(*, content: bytes, name: str, user) -> ParsedImport:
                 if current is not None and allowed is not None and current.region_id not in allowed:
                     error("uscc", "该代码已登记为其他县区的企业。")
                 row["existing"] = current
-        region_name = _text(values.get("所在县区"))
-        if region_name:
+        region_name = cell_text(values.get("region"))
+        if region_name and "region" not in failed:
             region = regions.get(region_name)
             if region is None:
-                error("region", f"“{region_name}”不是本市的县区名称。")
+                error("region", f"{quote(region_name)}不是本市的县区名称。")
             elif allowed is not None and region.pk not in allowed:
                 error("region", "只能导入本县区的企业。")
             row["region"] = region
-        if _text(values.get("行业门类")):
+        if cell_text(values.get("industry_section")) and "industry_section" not in failed:
             try:
-                row["industry_section"] = _section(values.get("行业门类"))
+                row["industry_section"] = _section(values.get("industry_section"))
             except ValueError as exc:
                 error("industry_section", str(exc))
-        row["industry_code"] = _text(values.get("行业代码"))
-        try:
-            row["established_on"] = _date(values.get("成立日期"))
-        except ValueError as exc:
-            error("established_on", str(exc))
+        row["industry_code"] = cell_text(values.get("industry_code"))
+        if "established_on" not in failed:
+            try:
+                row["established_on"] = _date(values.get("established_on"))
+            except ValueError as exc:
+                error("established_on", str(exc))
         for key in ("address", "contact_person", "contact_phone"):
-            row[key] = _text(values.get(labels[key]))[:200]
-        if len(parsed.errors) == errors_before and row.get("industry_code"):
+            row[key] = cell_text(values.get(key))
+        row_errors += enterprise_row_errors(row, number=number, exclude=failed)
+        failed |= {
+            key for key, label in ENTERPRISE_LABELS.items() if any(e.column == label for e in row_errors)
+        }
+        if not {"industry_section", "industry_code"} & failed and row.get("industry_code"):
             try:
                 services._industry_clean(row["industry_section"], row["industry_code"])
             except ValidationError as exc:
                 error("industry_code", "；".join(exc.messages))
-        if len(parsed.errors) == errors_before:
+        parsed.errors += row_errors
+        if not row_errors:
             parsed.enterprises.append((number, row))
             codes_in_file.add(row["uscc"])
             if row["existing"] is None:
@@ -355,17 +363,21 @@ def parse(*, content: bytes, name: str, user) -> ParsedImport:
             else:
                 parsed.update_count += 1
 
-    figure_labels = {key: label for key, label, _t in FIGURE_COLUMNS}
     seen_years: dict[tuple[str, int], int] = {}
-    for number, values in figure_rows:
+    for line in figure_rows:
+        number, values = line.number, line.values
+        row_errors = list(line.errors)
+        failed = set(line.failed)
         row = {}
-        errors_before = len(parsed.errors)
 
-        def ferror(key: str, message: str, number=number) -> None:
-            parsed.errors.append(RowError(FIGURES_SHEET, number, figure_labels[key], message))
+        def ferror(key: str, message: str, number=number, row_errors=row_errors, failed=failed) -> None:
+            row_errors.append(RowError(FIGURES_SHEET, number, FIGURE_LABELS[key], message))
+            failed.add(key)
 
-        for key, label, kind in FIGURE_COLUMNS:
-            value = values.get(label)
+        for key, _label, kind in FIGURE_COLUMNS:
+            if key in failed:
+                continue
+            value = values.get(key)
             if kind == "code":
                 try:
                     code = validate_uscc(value)
@@ -395,18 +407,14 @@ def parse(*, content: bytes, name: str, user) -> ParsedImport:
                     row[key] = _int(value) if kind == "int" else _money(value)
                 except ValueError as exc:
                     ferror(key, str(exc))
-        if len(parsed.errors) == errors_before:
-            figures = {k: v for k, v in row.items() if k not in {"uscc", "year"}}
-            try:
-                services.figures_clean(figures)
-            except ValidationError as exc:
-                for key, messages in exc.message_dict.items():
-                    ferror(key, "；".join(messages))
+        if not row_errors:
+            row_errors += figure_row_errors(row, number=number, exclude=failed)
             pair = (row["uscc"], row["year"])
             if pair in seen_years:
                 ferror("year", f"与第{seen_years[pair]}行重复（同一企业同一年度）。")
             seen_years[pair] = number
-        if len(parsed.errors) == errors_before:
+        parsed.errors += row_errors
+        if not row_errors:
             parsed.figures.append((number, row))
     return parsed
 
@@ -414,9 +422,14 @@ def parse(*, content: bytes, name: str, user) -> ParsedImport:
 # ------------------------------------------------------------------------------------------------ commit
 
 
-def _row_refused(sheet: str, number: int, error: ValidationError | str) -> ImportRefused:
-    message = error if isinstance(error, str) else "；".join(error.messages)
+def _row_refused(sheet: str, number: int, error: ValidationError | str, labels=None) -> ImportRefused:
+    message = error if isinstance(error, str) else spreadsheets.validation_message(error, labels=labels or {})
     return ImportRefused(f"“{sheet}”第{number}行：{message}（未导入任何数据）")
+
+
+def _refused_by(errors: list[RowError]) -> ImportRefused:
+    first = errors[0]
+    return ImportRefused(f"{first}（未导入任何数据）")
 
 
 def _create_enterprises(rows: list[tuple[int, dict[str, Any]]], *, user) -> list[Enterprise]:
@@ -473,13 +486,10 @@ def _create_enterprises(rows: list[tuple[int, dict[str, Any]]], *, user) -> list
             contact_person=row["contact_person"],
             contact_phone=row["contact_phone"],
         )
-        try:  # field and model checks; uniqueness and the region (a known county) were checked above
-            unit.clean_fields(exclude=["region"])
-            unit.clean()
-            enterprise.clean_fields(exclude=["organization", "region"])
-            enterprise.clean()
-        except ValidationError as error:
-            raise _row_refused(ENTERPRISE_SHEET, number, error) from None
+        # The preview's own checks, again; uniqueness and the region (a known county) were checked above.
+        problems = enterprise_row_errors(row, number=number)
+        if problems:
+            raise _refused_by(problems)
         enterprises.append((enterprise, unit))
     for unit in known_units:  # units another app recorded first: saved one by one, audited as changes
         unit.save()
@@ -509,20 +519,14 @@ def _save_figures(rows: list[tuple[int, dict[str, Any]]], by_code: dict[str, Ent
     for number, row in rows:
         enterprise = by_code[row["uscc"]]
         values = {k: v for k, v in row.items() if k not in {"uscc", "year"}}
-        try:
-            services.figures_clean(values)
-        except ValidationError as error:
-            raise _row_refused(FIGURES_SHEET, number, error) from None
+        problems = figure_row_errors(row, number=number)  # the preview's own checks, again
+        if problems:
+            raise _refused_by(problems)
         year = current.get((enterprise.pk, row["year"]))
         if year is None:
             year = EnterpriseYear(enterprise=enterprise, year=row["year"])
         for key, value in values.items():
             setattr(year, key, value)
-        try:
-            year.clean_fields(exclude=["enterprise"])  # the enterprise: found above by its code
-            year.clean()
-        except ValidationError as error:
-            raise _row_refused(FIGURES_SHEET, number, error) from None
         if year.pk is None:
             new.append(year)
         else:
@@ -560,7 +564,7 @@ def commit(*, parsed: ParsedImport, user) -> tuple[int, int]:
                     enterprise=row["existing"], actor=user, uscc=row["uscc"], **fields
                 )
             except ValidationError as exc:
-                raise _row_refused(ENTERPRISE_SHEET, number, exc) from None
+                raise _row_refused(ENTERPRISE_SHEET, number, exc, ENTERPRISE_LABELS) from None
             by_code[enterprise.uscc] = enterprise
         by_code.update({e.uscc: e for e in _create_enterprises(new_rows, user=user)})
         missing = {row["uscc"] for _n, row in parsed.figures} - set(by_code)
@@ -629,6 +633,8 @@ def template_workbook(*, user) -> bytes:
         f"5. 每个工作表最多 {MAX_ROWS} 行；文件不超过 {MAX_BYTES // 1024 // 1024} MB。"
         "任一行有错误时整个文件不导入。",
         "6. 已登记的企业（按统一社会信用代码）将被更新；同一企业同一年度的年度数据将被替换。",
+        "7. 列名也可用常见写法（如 单位名称、所属区县、社会信用代码）；只有一个工作表时直接读取该表；"
+        "不填的非必填列可以删去。",
     ):
         notes.append([line])
     notes.append([])
@@ -645,3 +651,21 @@ def template_workbook(*, user) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# ------------------------------------------------------------------------------------------ registration
+
+
+def check(*, content: bytes, name: str, user) -> list[RowError]:
+    """Read and validate without writing (the preview): the row errors; a refused file raises."""
+    return parse(content=content, name=name, user=user).errors
+
+
+IMPORTER = spreadsheets.Importer(
+    name=UPLOAD_DIR,
+    label="企业及年度数据",
+    sheets=SHEETS,
+    check=check,
+    url_name="enterprises:enterprise_import",
+    permission="enterprises.import_enterprise",
+)

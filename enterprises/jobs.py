@@ -8,6 +8,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from kejiju.core.jobs import JobKind, JobOutput
+from kejiju.core.spreadsheets import import_upload_delete
 from kejiju.core.xlsx import add_sheet, new_workbook, workbook_bytes
 
 from . import importer
@@ -30,7 +31,8 @@ def build_enterprise_import(job) -> JobOutput:
         written, years = importer.commit(parsed=parsed, user=job.requested_by)
     except importer.ImportRefused as error:
         raise RuntimeError(str(error)) from None
-    default_storage.delete(path)
+    finally:  # after the commit's transaction: the upload is not kept, whether the import ran or failed
+        import_upload_delete(path)
     workbook = new_workbook()
     add_sheet(
         workbook,

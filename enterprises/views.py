@@ -1,10 +1,7 @@
 from __future__ import annotations
 
-import uuid
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db.models import Sum
 from django.http import FileResponse, HttpResponseRedirect
@@ -14,6 +11,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView, View
 
+from kejiju.core import spreadsheets
 from kejiju.core.models import AuditEvent
 from kejiju.core.services import audit_event_record, report_job_request
 from kejiju.core.views import (
@@ -314,11 +312,8 @@ class EnterpriseImportView(ImportPermissionMixin, BreadcrumbMixin, FormView):
 
     def form_valid(self, form):
         upload = form.cleaned_data["file"]
-        if upload.size > importer.MAX_BYTES:
-            form.add_error("file", f"文件过大，上限为 {importer.MAX_BYTES // 1024 // 1024} MB。")
-            return self.form_invalid(form)
-        content = upload.read()
         try:
+            content = spreadsheets.upload_content(upload)  # name and size checked before it is read
             parsed = importer.parse(content=content, name=upload.name, user=self.request.user)
         except importer.ImportRefused as error:
             form.add_error("file", str(error))
@@ -326,10 +321,9 @@ class EnterpriseImportView(ImportPermissionMixin, BreadcrumbMixin, FormView):
         context = self.get_context_data(form=form, parsed=parsed, filename=upload.name)
         if parsed.ok:
             previous = self.request.session.get(IMPORT_SESSION_KEY)
-            if previous and default_storage.exists(previous["path"]):
-                default_storage.delete(previous["path"])  # a preview left unconfirmed
-            token = uuid.uuid4().hex
-            path = default_storage.save(f"imports/enterprises/{token}.xlsx", ContentFile(content))
+            if previous:
+                spreadsheets.import_upload_delete(previous["path"])  # a preview left unconfirmed
+            path = spreadsheets.import_upload_save(importer=importer.UPLOAD_DIR, content=content)
             rows = len(parsed.enterprises) + len(parsed.figures)
             self.request.session[IMPORT_SESSION_KEY] = {"path": path, "name": upload.name, "rows": rows}
             context["preview_enterprises"] = parsed.enterprises[:50]
@@ -366,13 +360,14 @@ class EnterpriseImportConfirmView(ImportPermissionMixin, View):
             return redirect("core:reportjob_detail", pk=job.pk)
         with default_storage.open(pending["path"], "rb") as handle:
             content = handle.read()
-        default_storage.delete(pending["path"])
         try:
             parsed = importer.parse(content=content, name=pending["name"], user=request.user)
             written, years = importer.commit(parsed=parsed, user=request.user)
         except importer.ImportRefused as error:
             messages.error(request, str(error))
             return redirect("enterprises:enterprise_import")
+        finally:  # after the commit's transaction, whatever its outcome
+            spreadsheets.import_upload_delete(pending["path"])
         audit_event_record(
             event_type=AuditEvent.Type.TRANSITION,
             request=request,

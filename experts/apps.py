@@ -37,8 +37,10 @@ class ExpertsConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from kejiju.core.registry import MenuItem, MenuSection, register_menu, register_todo_provider
+        from kejiju.core.spreadsheets import register_importer
 
         from . import models
+        from .importing import IMPORTER
         from .todos import expert_todos
 
         pii_fields = ["id_number_cipher", "id_number_digest", "mobile_cipher", "mobile_digest"]
@@ -71,6 +73,7 @@ class ExpertsConfig(AppConfig):
             )
         )
         register_todo_provider(expert_todos)
+        register_importer(IMPORTER)
 
     def seed_scale(self, *, scale, rng, stdout) -> None:
         from .scale import seed_scale

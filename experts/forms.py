@@ -251,13 +251,7 @@ class ExpertImportForm(ScopedForm):
         label="Excel 文件", help_text="使用导入模板填写，.xlsx 格式，不超过 5 MB、2000 行。"
     )
 
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".xlsx"):
-            raise ValidationError("请上传 .xlsx 格式的 Excel 文件。")
-        if upload.size > 5 * 1024 * 1024:
-            raise ValidationError("文件不能超过 5 MB。")
-        return upload
+    # Type, size and content are checked by the one spreadsheet reader (kejiju.core.spreadsheets).
 
 
 class ExpertFieldForm(CrispyFormMixin, forms.ModelForm):

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from openpyxl import load_workbook
 
 from kejiju.accounts.models import Region
+from kejiju.core import spreadsheets
 from kejiju.core.identifiers import (
     IdentifierError,
     id_number_gender,
@@ -28,39 +27,59 @@ from kejiju.core.identifiers import (
     validate_mobile,
 )
 from kejiju.core.models import Organization
+from kejiju.core.spreadsheets import Column, Row, RowError, SheetSpec, quote
 
 from .models import Expert, ExpertField
 from .pii import digest
 
-COLUMNS: tuple[str, ...] = (
-    "姓名",
-    "性别",
-    "身份证号码",
-    "手机号码",
-    "职称",
-    "职务",
-    "工作单位",
-    "专业领域",
-    "研究方向",
-    "所在县区",
-    "入库日期",
-    "入库依据",
-)
-REQUIRED = ("姓名", "性别", "身份证号码", "职称", "工作单位", "专业领域", "入库日期")
 MAX_ROWS = 2000
-MAX_UNCOMPRESSED = 50 * 1024 * 1024  # all parts of the xlsx package, expanded
-MAX_RATIO = 200  # expanded / compressed size of one part (a zip bomb is far above)
+SHEET = "专家"
+_expert = Expert._meta.get_field
+_REGION = ("所属区县", "所属县区", "所在区县", "区县", "县区", "县（市、区）", "所属县（市、区）")
+SPEC = SheetSpec(
+    title=SHEET,
+    synonyms=("专家名单", "专家信息", "专家库"),
+    max_rows=MAX_ROWS,
+    required=True,
+    columns=(
+        Column("姓名", "姓名", True, ("专家姓名",), field=_expert("name")),
+        Column("性别", "性别", True),
+        Column("身份证号码", "身份证号码", True, ("身份证号", "公民身份号码", "身份证", "证件号码")),
+        Column("手机号码", "手机号码", synonyms=("手机号", "手机", "移动电话")),
+        Column("职称", "职称", True, ("专业技术职称", "技术职称", "职称级别")),
+        Column("职务", "职务", synonyms=("行政职务", "现任职务"), field=_expert("position")),
+        Column(
+            "工作单位",
+            "工作单位",
+            True,
+            ("单位名称", "所在单位", "工作单位名称", "单位"),
+            field=Organization._meta.get_field("name"),
+        ),
+        Column("专业领域", "专业领域", True, ("技术领域", "领域", "专业技术领域")),
+        Column(
+            "研究方向", "研究方向", synonyms=("主要研究方向", "专业方向", "专长"), field=_expert("specialty")
+        ),
+        Column("所在县区", "所在县区", synonyms=_REGION),
+        Column("入库日期", "入库日期", True, ("入库时间",)),
+        Column("入库依据", "入库依据", synonyms=("入库说明", "依据"), field=_expert("admission_reason")),
+    ),
+)
+COLUMNS: tuple[str, ...] = tuple(column.label for column in SPEC.columns)
+REQUIRED = tuple(column.label for column in SPEC.required_columns)
+# Model field → column, for the model's own checks of each row.
+FIELD_LABELS = {
+    "name": "姓名",
+    "gender": "性别",
+    "title": "职称",
+    "position": "职务",
+    "specialty": "研究方向",
+    "admitted_on": "入库日期",
+    "admission_reason": "入库依据",
+}
 TITLE_VALUES = {
     **{label: value for value, label in Expert.Title.choices},
     **{v: v for v in Expert.Title.values},
 }
-
-
-@dataclass
-class RowError:
-    row: int
-    column: str
-    message: str
 
 
 @dataclass
@@ -69,52 +88,20 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
 
 
-class ImportFileError(Exception):
-    """The file cannot be read at all (not an xlsx, wrong headers, too many rows)."""
+ImportFileError = spreadsheets.SpreadsheetRefused
 
 
-def read_rows(handle) -> list[tuple[int, dict[str, Any]]]:
-    """(row number, {column: value}) for each non-empty data row of the first sheet."""
-    _check_package(handle)
-    try:
-        workbook = load_workbook(handle, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds of errors for a file that is not xlsx
-        raise ImportFileError("无法读取文件：请上传 .xlsx 格式的 Excel 文件。") from None
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = [str(value).strip() if value is not None else "" for value in next(rows, ())]
-    missing = [name for name in REQUIRED if name not in header]
-    if missing:
-        raise ImportFileError(f"表头缺少列：{'、'.join(missing)}。请使用导入模板。")
-    index = {name: header.index(name) for name in COLUMNS if name in header}
-    result = []
-    for number, values in enumerate(rows, start=2):
-        if values is None or all(value in (None, "") for value in values):
-            continue
-        record = {name: (values[i] if i < len(values) else None) for name, i in index.items()}
-        result.append((number, record))
-        if len(result) > MAX_ROWS:
-            raise ImportFileError(f"一次最多导入 {MAX_ROWS} 行，请拆分文件。")
-    workbook.close()
-    return result
+def read_rows(upload) -> list[Row]:
+    """The non-empty data rows of the 专家 sheet (or the only sheet), read by the one safe reader."""
+    content = spreadsheets.upload_content(upload)
+    return read_content(content=content, name=upload.name)
 
 
-def _check_package(handle) -> None:
-    """Refuse a zip bomb before openpyxl expands it: the sizes the zip directory declares are bounded."""
-    try:
-        with zipfile.ZipFile(handle) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise ImportFileError("无法读取文件：请上传 .xlsx 格式的 Excel 文件。") from None
-    finally:
-        handle.seek(0)
-    total = 0
-    for member in members:
-        total += member.file_size
-        if member.file_size > 1024 * 1024 and member.file_size > MAX_RATIO * max(member.compress_size, 1):
-            raise ImportFileError("文件压缩比异常（疑似压缩炸弹），已拒绝。")
-    if total > MAX_UNCOMPRESSED:
-        raise ImportFileError(f"文件解压后超过 {MAX_UNCOMPRESSED // 1024 // 1024} MB，已拒绝。")
+def read_content(*, content: bytes, name: str) -> list[Row]:
+    sheet = spreadsheets.read_workbook(name=name, content=content, sheets=(SPEC,))[SHEET]
+    if sheet is None or not sheet.rows:
+        raise spreadsheets.SpreadsheetRefused(f"“{sheet.title if sheet else SHEET}”工作表中没有数据行。")
+    return sheet.rows
 
 
 def _text(value: Any) -> str:
@@ -146,7 +133,19 @@ def _date(value: Any) -> dt.date:
         raise ValueError(f"入库日期“{text}”不是有效日期。") from None
 
 
-def validate_rows(rows: Sequence[tuple[int, dict[str, Any]]]) -> tuple[list[dict], list[RowError]]:
+def expert_row_errors(data: dict[str, Any], *, number: int, failed: set[str] = frozenset()) -> list[RowError]:
+    """The model's own checks of one row (lengths, choices, dates), each named by its column; the same
+    checks expert_create's full_clean makes at commit, without its database round trips."""
+    expert = Expert(
+        **{key: data.get(key) or "" for key in ("name", "gender", "title", "position", "specialty")},
+        admitted_on=data.get("admitted_on"),
+        admission_reason=data.get("admission_reason") or "",
+    )
+    exclude = {key for key, label in FIELD_LABELS.items() if label in failed}
+    return spreadsheets.model_errors(expert, sheet="", row=number, labels=FIELD_LABELS, exclude=exclude)
+
+
+def validate_rows(rows: Sequence[Row]) -> tuple[list[dict], list[RowError]]:
     """Check every row; return the cleaned rows and the errors (a clean row list only when no error)."""
     organizations = {org.name: org for org in Organization.objects.filter(is_active=True)}
     fields = {f.name: f for f in ExpertField.objects.filter(is_active=True)}
@@ -155,16 +154,19 @@ def validate_rows(rows: Sequence[tuple[int, dict[str, Any]]]) -> tuple[list[dict
     cleaned: list[dict] = []
     errors: list[RowError] = []
 
-    for number, record in rows:
-        row_errors: list[RowError] = []
+    for line in rows:
+        number, record = line.number, line.values
+        row_errors: list[RowError] = list(line.errors)
+        failed = set(line.failed)
 
-        def fail(column: str, message: str, number=number, row_errors=row_errors) -> None:
-            row_errors.append(RowError(number, column, message))
+        def fail(column: str, message: str, number=number, row_errors=row_errors, failed=failed) -> None:
+            row_errors.append(RowError("", number, column, message))
+            failed.add(column)
 
         for name in REQUIRED:
-            if _text(record.get(name)) == "":
+            if name not in failed and _text(record.get(name)) == "":
                 fail(name, f"{name}不能为空。")
-        data: dict[str, Any] = {"name": _text(record.get("姓名"))[:50]}
+        data: dict[str, Any] = {"name": _text(record.get("姓名"))}
         gender = _text(record.get("性别"))
         if gender and gender not in Expert.Gender.values:
             fail("性别", "性别应为“男”或“女”。")
@@ -197,27 +199,28 @@ def validate_rows(rows: Sequence[tuple[int, dict[str, Any]]]) -> tuple[list[dict
         if title and title not in TITLE_VALUES:
             fail("职称", f"职称应为：{'、'.join(Expert.Title.values)}。")
         data["title"] = TITLE_VALUES.get(title, "")
-        data["position"] = _text(record.get("职务"))[:50]
+        data["position"] = _text(record.get("职务"))
         employer = _text(record.get("工作单位"))
-        if employer and employer not in organizations:
-            fail("工作单位", f"单位“{employer}”不在单位库中，请先登记该单位或核对名称。")
+        if employer and "工作单位" not in failed and employer not in organizations:
+            fail("工作单位", f"单位{quote(employer)}不在单位库中，请先登记该单位或核对名称。")
         data["employer"] = organizations.get(employer)
         names = [n for n in re.split(r"[、,，;；\s]+", _text(record.get("专业领域"))) if n]
         unknown = [n for n in names if n not in fields]
         if unknown:
-            fail("专业领域", f"专业领域“{'、'.join(unknown)}”不在领域列表中。")
+            fail("专业领域", f"专业领域{quote('、'.join(unknown))}不在领域列表中。")
         data["fields"] = [fields[n] for n in names if n in fields]
-        data["specialty"] = _text(record.get("研究方向"))[:200]
+        data["specialty"] = _text(record.get("研究方向"))
         county = _text(record.get("所在县区"))
         if county and county not in counties:
-            fail("所在县区", f"县区“{county}”不存在。")
+            fail("所在县区", f"县区{quote(county)}不存在。")
         data["county"] = counties.get(county)
         if _text(record.get("入库日期")):
             try:
                 data["admitted_on"] = _date(record.get("入库日期"))
             except ValueError as error:
                 fail("入库日期", str(error))
-        data["admission_reason"] = _text(record.get("入库依据"))[:200]
+        data["admission_reason"] = _text(record.get("入库依据"))
+        row_errors += expert_row_errors(data, number=number, failed=failed)
         if row_errors:
             errors.extend(row_errors)
         else:
@@ -225,7 +228,7 @@ def validate_rows(rows: Sequence[tuple[int, dict[str, Any]]]) -> tuple[list[dict
     return cleaned, errors
 
 
-def import_experts(*, rows: Iterable[tuple[int, dict[str, Any]]], user) -> ImportResult:
+def import_experts(*, rows: Iterable[Row], user) -> ImportResult:
     """Validate all rows, then create every expert in one transaction (or none)."""
     from .services import expert_create
 
@@ -234,12 +237,29 @@ def import_experts(*, rows: Iterable[tuple[int, dict[str, Any]]], user) -> Impor
     if errors:
         return ImportResult(errors=errors)
     if not cleaned:
-        return ImportResult(errors=[RowError(0, "", "文件中没有数据行。")])
+        return ImportResult(errors=[RowError("", 0, "", "文件中没有数据行。")])
     result = ImportResult()
     try:
         with transaction.atomic():
             for data in cleaned:
                 result.created.append(expert_create(user=user, **data))
     except ValidationError as error:  # a concurrent insert of the same person
-        return ImportResult(errors=[RowError(0, "", "；".join(error.messages))])
+        return ImportResult(errors=[RowError("", 0, "", "；".join(error.messages))])
     return result
+
+
+def check(*, content: bytes, name: str, user) -> list[RowError]:
+    """Read and validate without writing: the row errors; a refused file raises."""
+    rows = read_content(content=content, name=name)
+    _cleaned, errors = validate_rows(rows)
+    return errors
+
+
+IMPORTER = spreadsheets.Importer(
+    name="experts",
+    label="专家",
+    sheets=(SPEC,),
+    check=check,
+    url_name="experts:expert_import",
+    permission="experts.add_expert",
+)

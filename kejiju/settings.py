@@ -230,6 +230,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # A job whose message was lost (broker down when it was requested, or restarted without its data)
     # is queued again.
     "requeue-stale-report-jobs": {"task": "kejiju.core.tasks.requeue_stale_report_jobs", "schedule": 300.0},
+    # Uploads kept for an import preview that was never confirmed are removed after a day.
+    "sweep-import-uploads": {"task": "kejiju.core.tasks.sweep_import_uploads", "schedule": 3600.0},
 }
 # County filing for month M closes this many days into month M+1 (Asia/Shanghai).
 FILING_DEADLINE_DAYS = env.int("FILING_DEADLINE_DAYS", default=5)

@@ -85,3 +85,11 @@ def send_mail_message(subject: str, body: str, recipients: list[str]) -> int:
     from django.core.mail import send_mail
 
     return send_mail(subject=subject, message=body, from_email=None, recipient_list=recipients)
+
+
+@shared_task
+def sweep_import_uploads() -> int:
+    """Beat: remove import uploads kept for a preview nobody confirmed (see import_uploads_sweep)."""
+    from .spreadsheets import import_uploads_sweep
+
+    return len(import_uploads_sweep())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import zipfile
 
@@ -12,6 +13,7 @@ from openpyxl import Workbook, load_workbook
 
 from enterprises import importer
 from enterprises.models import Enterprise, EnterpriseYear
+from kejiju.core import spreadsheets
 from tests.enterprises.factories import EnterpriseFactory, make_uscc
 
 pytestmark = pytest.mark.django_db
@@ -157,7 +159,7 @@ def test_zip_bomb_is_refused_before_opening(bureau_user):
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("xl/workbook.xml", "<workbook/>")
-        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (importer.MAX_UNCOMPRESSED + 1024))
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (spreadsheets.MAX_UNCOMPRESSED + 1024))
     content = buffer.getvalue()
     assert len(content) < importer.MAX_BYTES
     with pytest.raises(importer.ImportRefused, match="压缩"):
@@ -188,12 +190,13 @@ def test_xml_bomb_is_refused(bureau_user):
 def test_formula_is_refused(bureau_user):
     row = enterprise_row(1)
     row[0] = '=CONCAT("a","b")'
-    with pytest.raises(importer.ImportRefused, match="第2行A列含有公式"):
+    with pytest.raises(importer.ImportRefused, match="第2行A列（企业名称）含有公式"):
         importer.parse(content=workbook_bytes([row]), name="f.xlsx", user=bureau_user)
 
 
 def test_too_many_rows_is_refused(bureau_user, monkeypatch):
-    monkeypatch.setattr(importer, "MAX_ROWS", 50)
+    small = dataclasses.replace(importer.ENTERPRISE_SPEC, max_rows=50)
+    monkeypatch.setattr(importer, "SHEETS", (small, importer.FIGURES_SPEC))
     content = workbook_bytes([enterprise_row(n) for n in range(1, 52)])
     with pytest.raises(importer.ImportRefused, match="超过 50 行"):
         importer.parse(content=content, name="big.xlsx", user=bureau_user)

@@ -109,10 +109,10 @@ def test_wrong_headers_and_non_xlsx(client, bureau_user, setup):
     response = client.post(
         reverse("experts:expert_import"), {"file": _file([_row(1)], headers=["姓名", "别的"])}
     )
-    assert "表头缺少列" in response.content.decode()
+    assert "缺少列：性别、身份证号码" in response.content.decode()
     bogus = SimpleUploadedFile("experts.xlsx", b"not a workbook", "application/octet-stream")
     response = client.post(reverse("experts:expert_import"), {"file": bogus})
-    assert "无法读取文件" in response.content.decode()
+    assert "不是有效的 .xlsx 文件" in response.content.decode()
     assert not Expert.objects.exists()
 
 
@@ -122,3 +122,46 @@ def test_template_download(client, bureau_user, setup):
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     assert tuple(c.value for c in workbook["专家"][1]) == COLUMNS
     assert "新材料" in str([c.value for row in workbook["填写说明"].iter_rows() for c in row])
+
+
+def test_a_formula_is_refused_with_its_cell_not_reported_as_empty(client, bureau_user, setup):
+    client.force_login(bureau_user)
+    response = client.post(
+        reverse("experts:expert_import"), {"file": _file([_row(1, 姓名='=CONCAT("张","三")')])}
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and "第2行A列（姓名）含有公式" in body
+    assert "姓名不能为空" not in body and not Expert.objects.exists()
+
+
+def test_malformed_sheet_xml_is_a_message_not_a_500(client, bureau_user, setup):
+    from tests.security.corpus import files
+
+    client.force_login(bureau_user)
+    content = files.malformed_sheet_xml(list(COLUMNS))
+    response = client.post(
+        reverse("experts:expert_import"), {"file": SimpleUploadedFile("experts.xlsx", content)}
+    )
+    assert response.status_code == 200
+    assert "工作表的 XML 格式错误" in response.content.decode()
+
+
+def test_real_files_with_synonym_headers_and_a_title_row(client, bureau_user, setup):
+    headers = ["专家姓名", "性别", "身份证号", "手机", "专业技术职称", "单位名称", "技术领域", "入库时间"]
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Sheet1"
+    sheet.append(["2023年度专家征集名单"])
+    sheet.append(headers)
+    sheet.append(
+        ["同义1", "男", make_id_number(11), "13700000001", "正高级", "忻州师范学院", "新材料", "2023-06-01"]
+    )
+    handle = io.BytesIO()
+    workbook.save(handle)
+    client.force_login(bureau_user)
+    response = client.post(
+        reverse("experts:expert_import"), {"file": SimpleUploadedFile("名单.xlsx", handle.getvalue())}
+    )
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    expert = Expert.objects.get()
+    assert expert.name == "同义1" and expert.position == "" and expert.county is None

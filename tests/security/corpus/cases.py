@@ -376,7 +376,7 @@ CASES: list[Case] = [
         "bureau",
         ent_import("企业.xlsx", lambda: _enterprise_rows(企业名称=HYPERLINK)),
         REFUSED,
-        "第2行A列含有公式",
+        "第2行A列（企业名称）含有公式",
     ),
     Case(
         "ent-formula-dde",
@@ -417,7 +417,7 @@ CASES: list[Case] = [
         "bureau",
         exp_import("专家.xlsx", lambda: files.EXE),
         REFUSED,
-        "无法读取文件",
+        "不是有效的 .xlsx 文件",
     ),
     Case(
         "exp-pdf-extension",
@@ -425,7 +425,7 @@ CASES: list[Case] = [
         "bureau",
         exp_import("专家.pdf", lambda: files.PDF),
         REFUSED,
-        "请上传 .xlsx",
+        "只接受 Excel 2007",
     ),
     Case(
         "exp-oversized",
@@ -433,7 +433,7 @@ CASES: list[Case] = [
         "bureau",
         exp_import("专家.xlsx", lambda: files.oversized(6 * MB, head=b"PK\x03\x04")),
         REFUSED,
-        "不能超过 5 MB",
+        "上限为 5 MB",
     ),
     Case(
         "exp-zip-bomb-shared-strings",
@@ -449,7 +449,7 @@ CASES: list[Case] = [
         "bureau",
         exp_import("专家.xlsx", lambda: files.billion_laughs_shared_strings(_expert_header())),
         REFUSED,
-        "无法读取文件",
+        "无法读取该工作簿",
     ),
     Case(
         "exp-billion-laughs-workbook",
@@ -457,7 +457,7 @@ CASES: list[Case] = [
         "bureau",
         exp_import("专家.xlsx", lambda: files.billion_laughs_workbook(_expert_header())),
         REFUSED,
-        "无法读取文件",
+        "无法读取该工作簿",
     ),
     Case(
         "exp-xxe-etc-passwd",
@@ -465,7 +465,7 @@ CASES: list[Case] = [
         "bureau",
         exp_import("专家.xlsx", lambda: files.external_entity(_expert_header())),
         REFUSED,
-        "无法读取文件",
+        "无法读取该工作簿",
     ),
     Case(
         "exp-id-bad-check-digit",

@@ -143,6 +143,80 @@ def macro_workbook(header: Sequence[str]) -> bytes:
     return _replace_members(xlsx([list(header)]), {}, extra={"xl/vbaProject.bin": EXE})
 
 
+def xlsm_content_type(header: Sequence[str]) -> bytes:
+    """A macro-enabled workbook renamed .xlsx: the main part's content type says macroEnabled."""
+    base = xlsx([list(header)])
+    types = (
+        zipfile.ZipFile(io.BytesIO(base))
+        .read("[Content_Types].xml")
+        .replace(b"spreadsheetml.sheet.main+xml", b"sheet.macroEnabled.main+xml")
+        .replace(
+            b"application/vnd.openxmlformats-officedocument.sheet.macroEnabled",
+            b"application/vnd.ms-excel.sheet.macroEnabled",
+        )
+    )
+    return _replace_members(base, {"[Content_Types].xml": types})
+
+
+def macrosheet_workbook(header: Sequence[str]) -> bytes:
+    """An Excel 4.0 macro sheet (XLM) inside the package."""
+    sheet = b'<xm:macrosheet xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main"/>'
+    return _replace_members(xlsx([list(header)]), {}, extra={"xl/macrosheets/sheet1.xml": sheet})
+
+
+def path_traversal_member(header: Sequence[str], name: str = "../../etc/cron.d/evil") -> bytes:
+    return _replace_members(xlsx([list(header)]), {}, extra={name: b"* * * * * root sh /tmp/x\n"})
+
+
+def many_members(header: Sequence[str], count: int = 300) -> bytes:
+    return _replace_members(
+        xlsx([list(header)]), {}, extra={f"customXml/item{i}.xml": b"<a/>" for i in range(count)}
+    )
+
+
+def malformed_sheet_xml(header: Sequence[str]) -> bytes:
+    """The first worksheet's XML is cut off in the middle of a tag (Excel would offer to repair it)."""
+    base = xlsx([list(header), ["x"] * len(header)])
+    sheet = zipfile.ZipFile(io.BytesIO(base)).read("xl/worksheets/sheet1.xml")
+    return _replace_members(base, {"xl/worksheets/sheet1.xml": sheet[: len(sheet) // 2]})
+
+
+def missing_sheet_part(header: Sequence[str]) -> bytes:
+    """The workbook names a sheet whose part is not in the package."""
+    base = xlsx([list(header)])
+    source = zipfile.ZipFile(io.BytesIO(base))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            if info.filename != "xl/worksheets/sheet1.xml":
+                target.writestr(info.filename, source.read(info.filename))
+    return out.getvalue()
+
+
+def formula_in_data(header: Sequence[str]) -> bytes:
+    """A formula in the first data cell (openpyxl writes a leading '=' as a formula)."""
+    return xlsx([list(header), ['=HYPERLINK("http://127.0.0.1/x","点击")'] + ["x"] * (len(header) - 1)])
+
+
+def truncated_xlsx(header: Sequence[str]) -> bytes:
+    """A real workbook cut in half by an interrupted upload."""
+    base = xlsx([list(header), ["x"] * len(header)])
+    return base[: len(base) // 2]
+
+
+def corrupt_member(header: Sequence[str], name: str = "[Content_Types].xml") -> bytes:
+    """A member whose compressed bytes were damaged in transit (bad deflate stream or CRC)."""
+    base = bytearray(xlsx([list(header), ["x"] * len(header)]))
+    info = zipfile.ZipFile(io.BytesIO(bytes(base))).getinfo(name)
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    for offset in range(start + 2, start + min(info.compress_size, 40)):
+        base[offset] ^= 0x5A
+    return bytes(base)
+
+
+OLE_XLS = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504  # a legacy .xls / password-protected xlsx
+
+
 def not_a_zip_xlsx() -> bytes:
     return b"PK\x03\x04" + b"\x00" * 60  # a zip signature and nothing behind it
 
