@@ -140,4 +140,4 @@ def test_download_response_sends_the_original_name(media, filing):
     disposition = response["Content-Disposition"]
     assert disposition.startswith("attachment; filename*=utf-8''") and "%E8%BF%9B%E5%B1%95" in disposition
     assert "\r" not in disposition and "\n" not in disposition
-    response.close()
+    response.file_to_stream.close()
