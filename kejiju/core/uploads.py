@@ -144,10 +144,9 @@ def display_name(name: str, *, default: str = "附件") -> str:
 class _Written:
     storage: object
     name: str
-    committed: bool = False
 
-    def confirm(self) -> None:
-        self.committed = True
+    def written(self) -> None:
+        """Its on-commit marker: while queued, no savepoint that holds the row has been rolled back."""
 
 
 @dataclass
@@ -170,24 +169,23 @@ def _outside_application_transactions(using: str) -> bool:
     return all(getattr(block, "_from_testcase", False) for block in connections[using].atomic_blocks)
 
 
-def _committed(written: _Written, using: str) -> bool:
-    """Its row's transaction committed: the on-commit confirmation ran, or (inside a test's transaction,
-    where on-commit callbacks wait) it is still queued; a rolled-back savepoint drops it from the queue."""
-    if written.committed:
-        return True
-    return any(getattr(item[1], "__self__", None) is written for item in connections[using].run_on_commit)
+def _queued(files: list[_Written], using: str) -> set[int]:
+    """ids of the files whose on-commit marker is still queued (a rolled-back savepoint drops its own)."""
+    markers = {id(getattr(item[1], "__self__", None)) for item in connections[using].run_on_commit}
+    return {id(written) for written in files if id(written) in markers}
 
 
-def _remove(written: _Written) -> None:
-    with contextlib.suppress(OSError):  # nothing more can be done
-        written.storage.delete(written.name)
+def _remove(files: list[_Written]) -> None:
+    for written in files:
+        with contextlib.suppress(OSError):  # nothing more can be done
+            written.storage.delete(written.name)
 
 
 class atomic(ContextDecorator):
     """`transaction.atomic` for every write that stores files: a file written with `store` inside it is
-    removed when the transaction does not commit (an exception, `set_rollback`, a rolled-back savepoint
-    inside it). The outermost `atomic` must not run inside a plain transaction of the application (its
-    commit would be out of sight): that is a programming error, raised at once."""
+    removed when the transaction does not commit (an exception, `set_rollback`, a failed commit, a
+    rolled-back savepoint inside it). The outermost `atomic` must not run inside a plain transaction of the
+    application (its commit would be out of sight): that is a programming error, raised at once."""
 
     def __init__(self, using: str | None = None):
         self.using = using or DEFAULT_DB_ALIAS
@@ -208,24 +206,30 @@ class atomic(ContextDecorator):
         return self
 
     def __exit__(self, exc_type, exc, tb):
+        connection = connections[self.using]
         stack = _scopes(self.using)
-        rolled_back = exc_type is not None or transaction.get_rollback(using=self.using)
+        stack.pop()
+        files = self.scope.files
+        failed = exc_type is not None or connection.needs_rollback
+        if not failed:  # drop now what a savepoint rolled back inside this block had written
+            queued = _queued(files, self.using)
+            _remove([w for w in files if id(w) not in queued])
+            files = [w for w in files if id(w) in queued]
+        # The commit (or savepoint release) may still fail. When it is the commit of the outermost block,
+        # on-commit callbacks then run from this very list: if one of them raises, the commit has happened
+        # (the list was consumed), and the files stay with their rows.
+        hooks, pending = connection.run_on_commit, len(connection.run_on_commit)
         try:
             self.transaction.__exit__(exc_type, exc, tb)
         except BaseException:
-            rolled_back = True
+            committed = not failed and not connection.in_atomic_block and len(hooks) < pending
+            if not committed:
+                _remove(files)
             raise
-        finally:
-            stack.pop()
-            if rolled_back:
-                for written in self.scope.files:
-                    _remove(written)
-            elif stack:
-                stack[-1].files.extend(self.scope.files)
-            else:
-                for written in self.scope.files:
-                    if not _committed(written, self.using):
-                        _remove(written)
+        if failed:
+            _remove(files)
+        elif stack:
+            stack[-1].files.extend(files)
         return False
 
 
@@ -241,7 +245,7 @@ def store(file_field: FieldFile, upload: File, *, using: str | None = None) -> s
     file_field.save(upload_original_name(upload) or "file", upload, save=False)
     written = _Written(storage=file_field.storage, name=file_field.name)
     stack[-1].files.append(written)
-    transaction.on_commit(written.confirm, using=using)
+    transaction.on_commit(written.written, using=using)
     return file_field.name
 
 

@@ -141,3 +141,25 @@ def test_download_response_sends_the_original_name(media, filing):
     assert disposition.startswith("attachment; filename*=utf-8''") and "%E8%BF%9B%E5%B1%95" in disposition
     assert "\r" not in disposition and "\n" not in disposition
     response.file_to_stream.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_real_commits_and_rollbacks(media, county_a):
+    """Outside a test's transaction: a real commit keeps the file, a real rollback removes it, and an
+    on-commit callback that fails after the commit does not take the committed file away."""
+    filing = MonthlyFilingFactory(region=county_a)
+    with uploads.atomic():
+        kept = _attachment(filing)
+    with pytest.raises(ValueError), uploads.atomic():
+        _attachment(filing)
+        raise ValueError
+
+    def fails():
+        raise RuntimeError("a mail server that does not answer")
+
+    with pytest.raises(RuntimeError), uploads.atomic():
+        transaction.on_commit(fails)
+        after_failed_hook = _attachment(filing)
+    stored = {Path(media.MEDIA_ROOT, a.file.name) for a in (kept, after_failed_hook)}
+    assert set(_files(media)) == stored
+    assert FilingAttachment.objects.count() == 2
