@@ -8,6 +8,7 @@ from django.db import models
 from django.urls import reverse
 
 from kejiju.accounts.scoping import RegionScopedQuerySet
+from kejiju.core.uploads import generated_name
 
 from .rules import (
     ApplicationState,
@@ -452,7 +453,7 @@ class OutreachPhoto(models.Model):
     event = models.ForeignKey(
         OutreachEvent, verbose_name="科普活动", on_delete=models.CASCADE, related_name="photos"
     )
-    file = models.FileField("照片", upload_to="platforms/outreach/", max_length=255)
+    file = models.FileField("照片", upload_to=generated_name("platforms/outreach"), max_length=255)
     caption = models.CharField("说明", max_length=200, blank=True)
     original_name = models.CharField("原文件名", max_length=255)
     size = models.PositiveBigIntegerField("大小（字节）")

@@ -4,7 +4,6 @@ ValidationError with a Chinese message naming the field."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -600,22 +599,21 @@ def outreach_event_save(*, instance: OutreachEvent, user, today: dt.date | None 
 @transaction.atomic
 def outreach_event_delete(*, event: OutreachEvent, user) -> None:
     _require_region(user, event.region_id, "删除")
-    names = list(event.photos.values_list("file", flat=True))
+    for photo in event.photos.all():
+        uploads.delete_on_commit(photo.file)
     _record(user=user, object_repr=str(event), detail="删除科普活动")
     event.delete()
-    for name in names:
-        transaction.on_commit(lambda name=name: OutreachPhoto.file.field.storage.delete(name))
 
 
 def outreach_photo_max_bytes() -> int:
     return getattr(settings, "OUTREACH_PHOTO_MAX_BYTES", rules.OUTREACH_PHOTO_MAX_BYTES)
 
 
-@transaction.atomic
+@uploads.atomic()
 def outreach_photo_add(*, event: OutreachEvent, user, upload, caption: str = "") -> OutreachPhoto:
     """Store a photo (PNG or JPEG, checked by its first bytes and size) under a generated name."""
     _require_region(user, event.region_id, "上传")
-    original = uploads.upload_original_name(upload)
+    original = uploads.display_name(uploads.upload_original_name(upload))
     problem = uploads.upload_problem(
         filename=original,
         head=uploads.upload_head(upload),
@@ -634,20 +632,14 @@ def outreach_photo_add(*, event: OutreachEvent, user, upload, caption: str = "")
         content_type=uploads.CONTENT_TYPES[extension],
         uploaded_by=user,
     )
-    photo.file.save(f"{event.pk}/{uuid.uuid4().hex}.{extension}", upload, save=False)
-    try:
-        photo.full_clean()
-        photo.save()
-    except Exception:
-        photo.file.storage.delete(photo.file.name)
-        raise
+    uploads.store(photo.file, upload)
+    photo.full_clean()
+    photo.save()
     return photo
 
 
 @transaction.atomic
 def outreach_photo_delete(*, photo: OutreachPhoto, user) -> None:
     _require_region(user, photo.event.region_id, "删除")
-    name = photo.file.name
-    storage = photo.file.storage
+    uploads.delete_on_commit(photo.file)
     photo.delete()
-    transaction.on_commit(lambda: storage.delete(name))

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.generic import FormView, View
 
+from kejiju.core import uploads
 from kejiju.core.models import AuditEvent
 from kejiju.core.services import audit_event_record
 from kejiju.core.views import (
@@ -136,7 +135,7 @@ class OutreachPhotoCreateView(ActionPermissionMixin, BreadcrumbMixin, FormView):
 
     def form_valid(self, form):
         try:
-            with transaction.atomic():
+            with uploads.atomic():
                 services.outreach_photo_add(
                     event=self.event,
                     user=self.request.user,
@@ -155,16 +154,15 @@ class OutreachPhotoDownloadView(ActionPermissionMixin, View):
 
     def get(self, request, pk):
         photo = get_object_or_404(selectors.outreach_photo_list(user=request.user), pk=pk)
-        try:
-            handle = photo.file.open("rb")
-        except FileNotFoundError as error:
-            raise Http404("文件不存在。") from error
+        response = uploads.download_response(
+            photo.file, filename=photo.original_name, content_type=photo.content_type, as_attachment=False
+        )
         audit_event_record(
             event_type=AuditEvent.Type.DOWNLOAD,
             request=request,
             object_repr=f"{photo.event} {photo.original_name}"[:255],
         )
-        return FileResponse(handle, filename=photo.original_name, content_type=photo.content_type)
+        return response
 
 
 class OutreachPhotoDeleteView(ObjectDeleteView):

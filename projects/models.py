@@ -6,6 +6,7 @@ from django.db import models
 from django.urls import reverse
 
 from kejiju.accounts.scoping import RegionScopedQuerySet
+from kejiju.core.uploads import generated_name
 
 from .rules import AcceptanceResult, AchievementKind, GrantMode, State, TransferMode
 
@@ -427,7 +428,7 @@ class Attachment(models.Model):
         Project, verbose_name="项目", on_delete=models.CASCADE, related_name="attachments"
     )
     kind = models.CharField("附件类型", max_length=16, choices=Kind.choices)
-    file = models.FileField("文件", upload_to="projects/attachments/", max_length=255)
+    file = models.FileField("文件", upload_to=generated_name("projects/attachments"), max_length=255)
     original_name = models.CharField("原文件名", max_length=255)
     size = models.PositiveBigIntegerField("大小（字节）")
     content_type = models.CharField("文件类型", max_length=100)
@@ -632,7 +633,9 @@ class OwnershipGrant(models.Model):
     )
     granted_on = models.DateField("赋权日期")
     approval_no = models.CharField("批准文件文号", max_length=100)
-    approval_file = models.FileField("批准文件", upload_to="projects/ownership/", max_length=255, blank=True)
+    approval_file = models.FileField(
+        "批准文件", upload_to=generated_name("projects/ownership"), max_length=255, blank=True
+    )
     approval_file_name = models.CharField("批准文件原名", max_length=255, blank=True)
 
     class Meta:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -601,7 +600,7 @@ def may_upload(*, project: Project, user, kind: str) -> bool:
     return False
 
 
-@transaction.atomic
+@uploads.atomic()
 def attachment_create(*, project: Project, user, kind: str, upload) -> Attachment:
     """Store an uploaded file under a generated name (never the client's) after checking its extension,
     its first bytes and its size."""
@@ -609,7 +608,7 @@ def attachment_create(*, project: Project, user, kind: str, upload) -> Attachmen
         raise ValidationError({"kind": "请选择附件类型。"})
     if not may_upload(project=project, user=user, kind=kind):
         raise PermissionDenied("当前状态下无权上传该类附件。")
-    original = (getattr(upload, "name", "") or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:255]
+    original = uploads.display_name(uploads.upload_original_name(upload))
     size = upload.size or 0
     upload.seek(0)
     head = upload.read(16)
@@ -633,16 +632,11 @@ def attachment_create(*, project: Project, user, kind: str, upload) -> Attachmen
         sha256=digest.hexdigest(),
         uploaded_by=user,
     )
-    stored_name = f"{project.pk}/{uuid.uuid4().hex}.{extension}"
-    attachment.file.save(
-        stored_name, upload if hasattr(upload, "chunks") else ContentFile(upload.read()), save=False
+    uploads.store(
+        attachment.file, upload if hasattr(upload, "chunks") else ContentFile(upload.read(), original)
     )
-    try:
-        attachment.full_clean()
-        attachment.save()
-    except Exception:
-        attachment.file.storage.delete(attachment.file.name)
-        raise
+    attachment.full_clean()
+    attachment.save()
     _event(
         project=project,
         action="attachment",
@@ -659,10 +653,9 @@ def attachment_delete(*, attachment: Attachment, user) -> None:
     project = attachment.project
     if project.state == State.ARCHIVED:
         raise ValidationError({"file": "已归档项目的附件不能删除。"})
-    name = attachment.file.name
     label = str(attachment)
+    uploads.delete_on_commit(attachment.file)
     attachment.delete()
-    transaction.on_commit(lambda: attachment.file.storage.delete(name))
     _event(project=project, action="attachment_delete", label=f"删除附件：{label}", user=user)
 
 
@@ -697,7 +690,7 @@ def achievement_save(*, achievement: Achievement, user) -> Achievement:
     return _save(achievement)
 
 
-@transaction.atomic
+@uploads.atomic()
 def ownership_grant_save(*, grant: OwnershipGrant, user, upload=None) -> OwnershipGrant:
     """Record or edit a grant to the research team: the share (所有权, 0–100%) or the years (长期使用权);
     an edited date may not fall after a recorded transfer. The approval document is checked like every
@@ -720,7 +713,7 @@ def ownership_grant_save(*, grant: OwnershipGrant, user, upload=None) -> Ownersh
         if problem:
             raise ValidationError({"granted_on": f"已登记的转化“{first}”：{problem}"})
     if upload is not None:
-        original = uploads.upload_original_name(upload)
+        original = uploads.display_name(uploads.upload_original_name(upload))
         problem = uploads.upload_problem(
             filename=original,
             head=uploads.upload_head(upload),
@@ -730,14 +723,9 @@ def ownership_grant_save(*, grant: OwnershipGrant, user, upload=None) -> Ownersh
         )
         if problem:
             raise ValidationError({"approval_file": problem})
-        previous = grant.approval_file.name if grant.approval_file else ""
-        grant.approval_file.save(
-            f"{uuid.uuid4().hex}.{uploads.upload_extension(original)}", upload, save=False
-        )
+        uploads.delete_on_commit(grant.approval_file)
+        uploads.store(grant.approval_file, upload)
         grant.approval_file_name = original
-        if previous:
-            storage = grant.approval_file.storage
-            transaction.on_commit(lambda: storage.delete(previous))
     return _save(grant)
 
 

@@ -7,13 +7,14 @@ from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView, View
 from django_tables2 import RequestConfig
 
+from kejiju.core import uploads
 from kejiju.core.models import AuditEvent
 from kejiju.core.services import audit_event_record
 from kejiju.core.views import (
@@ -537,21 +538,15 @@ class AttachmentDownloadView(PermissionRequiredMixin, View):
         attachment = get_object_or_404(
             Attachment.objects.visible_to(request.user).select_related("project"), pk=pk
         )
-        try:
-            handle = attachment.file.open("rb")
-        except FileNotFoundError as error:
-            raise Http404("文件不存在。") from error
+        response = uploads.download_response(
+            attachment.file, filename=attachment.original_name, content_type=attachment.content_type
+        )
         audit_event_record(
             event_type=AuditEvent.Type.DOWNLOAD,
             request=request,
             object_repr=f"{attachment.project.number} {attachment.original_name}"[:255],
         )
-        return FileResponse(
-            handle,
-            as_attachment=True,
-            filename=attachment.original_name,
-            content_type=attachment.content_type,
-        )
+        return response
 
 
 class AttachmentDeleteView(ObjectDeleteView):

@@ -3,12 +3,13 @@ transfers or licences to enterprises. Bureau staff record; leadership reads. Kep
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView, View
 
+from kejiju.core import uploads
 from kejiju.core.models import AuditEvent
 from kejiju.core.services import audit_event_record
 from kejiju.core.views import (
@@ -182,16 +183,15 @@ class GrantFileView(ActionPermissionMixin, View):
         grant = get_object_or_404(OwnershipGrant.objects.select_related("achievement"), pk=pk)
         if not grant.approval_file:
             raise Http404("未上传批准文件。")
-        try:
-            handle = grant.approval_file.open("rb")
-        except FileNotFoundError as error:
-            raise Http404("文件不存在。") from error
+        response = uploads.download_response(
+            grant.approval_file, filename=grant.approval_file_name or "批准文件"
+        )
         audit_event_record(
             event_type=AuditEvent.Type.DOWNLOAD,
             request=request,
             object_repr=f"{grant.achievement} {grant.approval_file_name}"[:255],
         )
-        return FileResponse(handle, as_attachment=True, filename=grant.approval_file_name or "批准文件")
+        return response
 
 
 # ---------------------------------------------------------------------------------------- transfers

@@ -1,10 +1,35 @@
-"""Upload checks shared by every app that stores files: the extension must be allowed AND the first bytes
-must carry that format's signature (a renamed executable is refused), within a size limit."""
+"""Uploads, the one mechanism of every app that stores a client's file.
+
+- Checks: the extension must be allowed AND the first bytes must carry that format's signature (a renamed
+  executable is refused), within a size limit (`upload_problem`).
+- Names: a file is stored under a generated name, `<prefix>/%Y/%m/<uuid4 hex>.<ext>` (`GeneratedName`, the
+  `upload_to` of every FileField); the client's name is kept in a column (`original_name`) for display and
+  for Content-Disposition (`download_response`), never on disk, so a 90-character Chinese name (268 bytes,
+  over the 255-byte limit of most file systems) or `../../etc/passwd` cannot reach the file system.
+- Orphans: `store` writes the file inside the transaction that records its row, and the file is removed again
+  when that transaction does not commit (`atomic`, the services' transaction); `delete_on_commit` removes a
+  dropped row's file only once the delete has committed.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import re
+import threading
+import unicodedata
+import uuid
 from collections.abc import Iterable
+from contextlib import ContextDecorator
+from dataclasses import dataclass, field
 from pathlib import PurePath
+
+from django.core.files.base import File
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404
+from django.utils import timezone
+from django.utils.deconstruct import deconstructible
 
 _PDF = (b"%PDF-",)
 _OOXML = (b"PK\x03\x04",)  # docx/xlsx/pptx are zip packages
@@ -72,3 +97,179 @@ def upload_head(upload, length: int = 16) -> bytes:
     head = upload.read(length)
     upload.seek(0)
     return head
+
+
+# ---------------------------------------------------------------------------------------- stored names
+
+_EXTENSION = re.compile(r"^[a-z0-9]{1,10}$")
+
+
+@deconstructible
+class GeneratedName:
+    """`upload_to` of every FileField: `<prefix>/%Y/%m/<uuid4 hex>.<ext>`. Only the extension of the client's
+    name is kept, and only when it is short and plain (letters and digits)."""
+
+    def __init__(self, prefix: str):
+        self.prefix = prefix.strip("/")
+
+    def __call__(self, instance, filename: str) -> str:
+        extension = upload_extension(filename)
+        suffix = f".{extension}" if _EXTENSION.match(extension) else ""
+        return f"{self.prefix}/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, GeneratedName) and other.prefix == self.prefix
+
+    def __hash__(self) -> int:
+        return hash(self.prefix)
+
+
+def generated_name(prefix: str) -> GeneratedName:
+    """The `upload_to` for files under `prefix`."""
+    return GeneratedName(prefix)
+
+
+def display_name(name: str, *, default: str = "附件") -> str:
+    """The client's name made safe to show and to send in a header: no path, no control characters
+    (a line break would break the Content-Disposition header), at most 255 characters."""
+    base = (name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip()
+    return base[:255] or default
+
+
+# ------------------------------------------------------------------------------ writes and rollbacks
+
+
+@dataclass
+class _Written:
+    storage: object
+    name: str
+
+    def written(self) -> None:
+        """Its on-commit marker: while queued, no savepoint that holds the row has been rolled back."""
+
+
+@dataclass
+class _Scope:
+    files: list[_Written] = field(default_factory=list)
+
+
+_local = threading.local()
+
+
+def _scopes(using: str) -> list[_Scope]:
+    stacks = getattr(_local, "stacks", None)
+    if stacks is None:
+        stacks = _local.stacks = {}
+    return stacks.setdefault(using, [])
+
+
+def _outside_application_transactions(using: str) -> bool:
+    """No transaction of the application's own is open (a test's enclosing transaction does not count)."""
+    return all(getattr(block, "_from_testcase", False) for block in connections[using].atomic_blocks)
+
+
+def _queued(files: list[_Written], using: str) -> set[int]:
+    """ids of the files whose on-commit marker is still queued (a rolled-back savepoint drops its own)."""
+    markers = {id(getattr(item[1], "__self__", None)) for item in connections[using].run_on_commit}
+    return {id(written) for written in files if id(written) in markers}
+
+
+def _remove(files: list[_Written]) -> None:
+    for written in files:
+        with contextlib.suppress(OSError):  # nothing more can be done
+            written.storage.delete(written.name)
+
+
+class atomic(ContextDecorator):
+    """`transaction.atomic` for every write that stores files: a file written with `store` inside it is
+    removed when the transaction does not commit (an exception, `set_rollback`, a failed commit, a
+    rolled-back savepoint inside it). The outermost `atomic` must not run inside a plain transaction of the
+    application (its commit would be out of sight): that is a programming error, raised at once."""
+
+    def __init__(self, using: str | None = None):
+        self.using = using or DEFAULT_DB_ALIAS
+
+    def _recreate_cm(self):
+        return atomic(self.using)
+
+    def __enter__(self):
+        stack = _scopes(self.using)
+        if not stack and not _outside_application_transactions(self.using):
+            raise RuntimeError(
+                "uploads.atomic() opened inside a plain transaction: use uploads.atomic() for the outer one"
+            )
+        self.scope = _Scope()
+        stack.append(self.scope)
+        self.transaction = transaction.atomic(using=self.using)
+        self.transaction.__enter__()
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        connection = connections[self.using]
+        stack = _scopes(self.using)
+        stack.pop()
+        files = self.scope.files
+        failed = exc_type is not None or connection.needs_rollback
+        if not failed:  # drop now what a savepoint rolled back inside this block had written
+            queued = _queued(files, self.using)
+            _remove([w for w in files if id(w) not in queued])
+            files = [w for w in files if id(w) in queued]
+        # The commit (or savepoint release) may still fail. When it is the commit of the outermost block,
+        # on-commit callbacks then run from this very list: if one of them raises, the commit has happened
+        # (the list was consumed), and the files stay with their rows.
+        hooks, pending = connection.run_on_commit, len(connection.run_on_commit)
+        try:
+            self.transaction.__exit__(exc_type, exc, tb)
+        except BaseException:
+            committed = not failed and not connection.in_atomic_block and len(hooks) < pending
+            if not committed:
+                _remove(files)
+            raise
+        if failed:
+            _remove(files)
+        elif stack:
+            stack[-1].files.extend(files)
+        return False
+
+
+def store(file_field: FieldFile, upload: File, *, using: str | None = None) -> str:
+    """Write `upload` to `file_field` under the field's generated name (the row is saved by the caller);
+    the file goes again if the transaction does not commit. Must run inside `atomic()`."""
+    using = using or DEFAULT_DB_ALIAS
+    stack = _scopes(using)
+    if not stack:
+        raise RuntimeError("uploads.store() outside uploads.atomic(): a rollback would leave the file behind")
+    if hasattr(upload, "seek"):
+        upload.seek(0)
+    file_field.save(upload_original_name(upload) or "file", upload, save=False)
+    written = _Written(storage=file_field.storage, name=file_field.name)
+    stack[-1].files.append(written)
+    transaction.on_commit(written.written, using=using)
+    return file_field.name
+
+
+def delete_on_commit(file_field: FieldFile, *, using: str | None = None) -> None:
+    """Remove the file of a row being deleted (or replaced) once the change has committed."""
+    if not file_field:
+        return
+    storage, name = file_field.storage, file_field.name
+    transaction.on_commit(functools.partial(storage.delete, name), using=using or DEFAULT_DB_ALIAS)
+
+
+def download_response(
+    file_field: FieldFile,
+    *,
+    filename: str,
+    content_type: str | None = None,
+    as_attachment: bool = True,
+) -> FileResponse:
+    """The stored file sent under the client's original name: Content-Disposition carries it as
+    `filename*=utf-8''…` (RFC 5987) when it is not ASCII; nosniff comes from SecurityMiddleware."""
+    try:
+        handle = file_field.open("rb")
+    except FileNotFoundError as error:
+        raise Http404("文件不存在。") from error
+    return FileResponse(
+        handle, as_attachment=as_attachment, filename=display_name(filename), content_type=content_type
+    )

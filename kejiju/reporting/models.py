@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kejiju.accounts.scoping import RegionScopedQuerySet
+from kejiju.core.uploads import generated_name
 
 from . import rules
 
@@ -218,7 +219,9 @@ class FigureEntry(models.Model):
 
 
 def _attachment_path(instance, filename: str) -> str:
-    return f"reporting/{instance.filing.year}/{instance.filing.month:02d}/{filename}"
+    """The former upload_to (the client's name under the filing's month), referenced by migration 0001 only;
+    files are now stored under generated names."""
+    return generated_name("reporting")(instance, filename)
 
 
 ATTACHMENT_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "jpg", "jpeg", "png", "zip"]
@@ -231,11 +234,11 @@ class FilingAttachment(models.Model):
     )
     file = models.FileField(
         "附件",
-        upload_to=_attachment_path,
+        upload_to=generated_name("reporting"),
         max_length=255,
         validators=[FileExtensionValidator(ATTACHMENT_EXTENSIONS)],
     )
-    name = models.CharField("文件名", max_length=200)
+    original_name = models.CharField("原文件名", max_length=255)
     size = models.PositiveIntegerField("大小(字节)", default=0)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -252,7 +255,7 @@ class FilingAttachment(models.Model):
         ordering = ["uploaded_at", "pk"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.original_name
 
 
 class FilingEvent(models.Model):

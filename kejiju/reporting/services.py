@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from kejiju.accounts.models import Region, User
 from kejiju.accounts.roles import Role
+from kejiju.core import uploads
 from kejiju.core.mail import mail_send
 from kejiju.core.models import AuditEvent, ReportJob
 from kejiju.core.services import audit_event_record, report_job_request
@@ -206,7 +207,7 @@ def _check_attachment(upload) -> None:
         raise ValidationError({"attachment": f"附件“{upload.name}”的内容与扩展名“.{extension}”不符。"})
 
 
-@transaction.atomic
+@uploads.atomic()
 def filing_save(
     *,
     actor: User,
@@ -246,12 +247,14 @@ def filing_save(
     _save_figures(filing, figures)
     for upload in attachments:
         _check_attachment(upload)
+        original = uploads.display_name(uploads.upload_original_name(upload))
         attachment = FilingAttachment(
-            filing=filing, file=upload, name=upload.name[:200], size=upload.size, uploaded_by=actor
+            filing=filing, original_name=original, size=upload.size, uploaded_by=actor
         )
+        uploads.store(attachment.file, upload)
         attachment.full_clean()
         attachment.save()
-        _event(filing, FilingEvent.Action.ATTACHED, actor, upload.name, now)
+        _event(filing, FilingEvent.Action.ATTACHED, actor, original, now)
     _event(filing, FilingEvent.Action.CREATED if created else FilingEvent.Action.SAVED, actor, now=now)
     return filing
 
@@ -404,8 +407,8 @@ def attachment_delete(*, actor: User, attachment: FilingAttachment, now: dt.date
     _county_region(actor, filing.region)
     if not filing.is_editable_state:
         raise ValidationError({"state": f"{filing}当前状态为“{filing.get_state_display()}”，不能删除附件。"})
-    name = attachment.name
-    attachment.file.delete(save=False)
+    name = attachment.original_name
+    uploads.delete_on_commit(attachment.file)
     attachment.delete()
     _event(filing, FilingEvent.Action.DETACHED, actor, name, now)
 

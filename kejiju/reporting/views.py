@@ -3,8 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +11,7 @@ from django.views.generic import FormView, TemplateView, View
 from django.views.generic.detail import SingleObjectMixin
 
 from kejiju.accounts.models import Region
+from kejiju.core import uploads
 from kejiju.core.models import AuditEvent
 from kejiju.core.services import audit_event_record
 from kejiju.core.views import (
@@ -314,7 +314,7 @@ class FilingFormView(PermissionMixin, FormView):
         data = form.cleaned_data
         submit = self.request.POST.get("action") == "submit"
         try:
-            with transaction.atomic():
+            with uploads.atomic():
                 filing = services.filing_save(
                     actor=self.request.user,
                     year=self.year,
@@ -420,8 +420,11 @@ class AttachmentDownloadView(PermissionMixin, View):
         attachment = get_object_or_404(
             FilingAttachment.objects.filter(filing__in=MonthlyFiling.objects.visible_to(request.user)), pk=pk
         )
-        audit_event_record(event_type=AuditEvent.Type.DOWNLOAD, request=request, object_repr=attachment.name)
-        return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+        response = uploads.download_response(attachment.file, filename=attachment.original_name)
+        audit_event_record(
+            event_type=AuditEvent.Type.DOWNLOAD, request=request, object_repr=attachment.original_name[:255]
+        )
+        return response
 
 
 class AttachmentDeleteView(PermissionMixin, View):

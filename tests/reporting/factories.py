@@ -33,6 +33,6 @@ class FilingAttachmentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = FilingAttachment
 
-    name = "进展材料.pdf"
+    original_name = "进展材料.pdf"
     size = 3
     file = factory.LazyFunction(lambda: ContentFile(b"pdf", name="进展材料.pdf"))

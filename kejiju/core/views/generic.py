@@ -19,6 +19,7 @@ from django.views.generic.edit import CreateView, UpdateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from kejiju.core import uploads
 from kejiju.core.models import AuditEvent
 from kejiju.core.pagination import EstimatedCountPaginator
 from kejiju.core.services import audit_event_record
@@ -218,7 +219,7 @@ class ObjectEditMixin(FormUserMixin, BreadcrumbMixin):
         return form.save()
 
     def form_valid(self, form):
-        with transaction.atomic():
+        with uploads.atomic():  # a transaction that also removes the files it stored if it rolls back
             self.object = self.save_form(form)
         messages.success(self.request, self.success_message)
         return HttpResponseRedirect(self.get_success_url())

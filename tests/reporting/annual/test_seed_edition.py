@@ -11,6 +11,8 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
+from kejiju.core import uploads
+
 # A db mark so that pytest-django runs these before the transactional tests that flush the migrations' rows.
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +20,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(scope="module")
 def edition(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        atomic = transaction.atomic()
+        atomic = uploads.atomic()  # seed_demo stores files: the transaction that removes them on rollback
         atomic.__enter__()
         try:
             from kejiju.accounts.models import Region

@@ -11,6 +11,7 @@ A Case names the URL, who posts, what is posted and what must happen:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -258,8 +259,9 @@ def _check_stored_filing_attachment(world, response):
     from kejiju.reporting.models import FilingAttachment
 
     attachment = FilingAttachment.objects.get()
-    assert ".." not in attachment.file.name and attachment.file.name.startswith("reporting/2024/01/")
-    assert "/etc/" not in attachment.file.name
+    assert attachment.original_name == "passwd.pdf"
+    # A generated name, never the client's (uploaded in February 2024, the case's clock).
+    assert re.fullmatch(r"reporting/2024/02/[0-9a-f]{32}\.pdf", attachment.file.name), attachment.file.name
 
 
 def _check_stored_verbatim(model_path: str, lookup: dict[str, Any], **expected: str):

@@ -1,6 +1,7 @@
 from django.apps import apps
 from django.core.management.base import BaseCommand
-from django.db import transaction
+
+from kejiju.core import uploads
 
 
 class Command(BaseCommand):
@@ -11,6 +12,6 @@ class Command(BaseCommand):
             seeder = getattr(config, "seed_demo", None)
             if seeder is None:
                 continue
-            with transaction.atomic():
+            with uploads.atomic():  # a transaction that removes its stored files if it rolls back
                 seeder(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
