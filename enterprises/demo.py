@@ -423,12 +423,14 @@ def seed_demo_enterprises(*, stdout=None) -> None:
                     stage = index % 3
                     evaluation.state = ("submitted", "reviewed", "publicity")[stage]
                     if stage >= 1:
+                        evaluation.reviewed_on = min(submitted + timedelta(days=5), date(2026, 11, 16))
                         steps.append(("submitted", "reviewed", "形式审查通过"))
                     if stage == 2:
                         evaluation.publicity_start = date(2026, 11, 16)
                         evaluation.publicity_end = workflow.publicity_end(evaluation.publicity_start)
                         steps.append(("reviewed", "publicity", "开始公示"))
                 else:
+                    evaluation.reviewed_on = min(submitted + timedelta(days=5), start)
                     evaluation.publicity_start = start
                     evaluation.publicity_end = workflow.publicity_end(start)
                     evaluation.admitted_on = add_working_days(evaluation.publicity_end, 2)
