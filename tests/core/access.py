@@ -57,12 +57,24 @@ def _holidays(world):
     return {"pk": HolidayArrangement.objects.get(year=2026).pk}
 
 
+def _new_year(world):
+    """A valid arrangement of a year not seeded (the form sweeps start from it)."""
+    return {
+        "year": 2031,
+        "notice_title": "国务院办公厅关于2031年部分节假日安排的通知",
+        "document_number": "国办发明电〔2030〕9号",
+        "published_on": "2030-11-10",
+        "holidays": "元旦 2031-01-01 至 2031-01-01",
+        "makeup_workdays": "",
+    }
+
+
 # The yearly 节假日安排: a setting of the system admin (bureau staff are warned on their home page only).
 SYSADMIN = frozenset({"sysadmin"})
 
 ROUTES += [
     Route("core:holidayarrangement_list", SYSADMIN),
-    Route("core:holidayarrangement_add", SYSADMIN),
+    Route("core:holidayarrangement_add", SYSADMIN, data=_new_year),
     Route("core:holidayarrangement_detail", SYSADMIN, kwargs=_holidays, ok=(200,)),
     Route("core:holidayarrangement_edit", SYSADMIN, kwargs=_holidays, ok=(200,)),
 ]

@@ -272,6 +272,7 @@ class Sweep:
         object's editing), then the POST-only routes that carry matrix data. Returns the pages opened."""
         pages: list[str] = []
         found: list[tuple[bool, HtmlForm, dict]] = []
+        page_data: dict[str, dict] = {}  # a page's own form starts from its route's matrix data, if any
         for route, url in routes:
             if "GET" not in route.methods:
                 continue
@@ -279,14 +280,16 @@ class Sweep:
             assert response.status_code in (200, 403, 404), (route.name, response.status_code)
             page = response.request["PATH_INFO"]
             pages.append(page)
+            if route.data is not None:
+                page_data[page] = route.data(world)
             if response.status_code != 200 or not response.get("Content-Type", "").startswith("text/html"):
                 continue
             fields = django_fields(response)
             found += [
                 (html.action != page, html, fields) for html in parse_forms(response.content.decode(), page)
             ]
-        for _elsewhere, html, fields in sorted(found, key=lambda item: item[0]):
-            self.submit(client, html, fields)
+        for elsewhere, html, fields in sorted(found, key=lambda item: item[0]):
+            self.submit(client, html, fields, extra=None if elsewhere else page_data.get(html.action))
         for route, url in routes:
             if "GET" not in route.methods and route.data is not None:
                 pending = route.data(world)
