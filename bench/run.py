@@ -454,7 +454,7 @@ def measure_import():
 
     for i in range(rows):
         body = f"MB{i:06d}"
-        first17 = f"9114{i % 10000:04d}{body}{org_code_check_char(body)}"
+        first17 = f"91140902{body}{org_code_check_char(body)}"
         sheet.append(
             [
                 f"导入基准企业{i:05d}",

@@ -20,9 +20,13 @@ from .models import Enterprise, EnterpriseYear, GaoqiCertificate, PoolEntry, Sme
 DIGITS = "0123456789"
 
 
+# Shanxi's prefecture-level registration areas: a code must name a real GB/T 2260 division.
+AREAS = tuple(f"14{n:02d}00" for n in range(1, 12))
+
+
 def _uscc(index: int) -> str:
     body = f"MA{index:06d}"
-    first17 = f"9114{index % 10000:04d}{body}{org_code_check_char(body)}"
+    first17 = f"91{AREAS[index % len(AREAS)]}{body}{org_code_check_char(body)}"
     return first17 + uscc_check_char(first17)
 
 

@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from enterprises.models import Enterprise, EnterpriseYear
 from experts.models import Expert, ReviewScore
 from kejiju.accounts.models import Region
+from kejiju.core.identifiers import is_valid_uscc
 from kejiju.core.scale import SCALES
 from kejiju.reporting.models import MonthlyFiling
 from platforms.models import Platform, PlatformEvent
@@ -32,6 +33,8 @@ def test_city_scale_builds_what_it_says_in_seconds(settings):
     assert time.perf_counter() - started < 60
     assert Region.objects.county_level().count() == size.county_units
     assert Enterprise.objects.count() == size.enterprises
+    codes = Enterprise.objects.values_list("uscc", flat=True)
+    assert all(is_valid_uscc(code) for code in codes), "generated codes pass the whole GB 32100 check"
     assert EnterpriseYear.objects.count() == size.enterprises * size.enterprise_years
     assert Platform.objects.count() == size.platforms
     assert PlatformEvent.objects.filter(action="register").count() == size.platforms
