@@ -23,7 +23,7 @@ from kejiju.accounts.models import Region
 from kejiju.accounts.scoping import scope_region_ids
 from kejiju.core import spreadsheets
 from kejiju.core.auditing import log_bulk_created
-from kejiju.core.identifiers import IdentifierError, validate_uscc
+from kejiju.core.identifiers import IdentifierError, uscc_area_warning, validate_uscc
 from kejiju.core.models import Organization
 from kejiju.core.spreadsheets import Column, RowError, SheetSpec, cell_text, quote
 
@@ -137,6 +137,8 @@ class ParsedImport:
     enterprises: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     figures: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    # Shown, never refused: a code registered outside the row's county (enterprises move).
+    warnings: list[RowError] = field(default_factory=list)
     new_count: int = 0
     update_count: int = 0
 
@@ -358,6 +360,10 @@ def parse(*, content: bytes, name: str, user) -> ParsedImport:
         if not row_errors:
             parsed.enterprises.append((number, row))
             codes_in_file.add(row["uscc"])
+            region = row["region"]
+            warning = uscc_area_warning(row["uscc"], region_code=region.code, region_name=region.name)
+            if warning:
+                parsed.warnings.append(RowError(ENTERPRISE_SHEET, number, ENTERPRISE_LABELS["uscc"], warning))
             if row["existing"] is None:
                 parsed.new_count += 1
             else:

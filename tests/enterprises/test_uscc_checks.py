@@ -90,3 +90,24 @@ def test_code_of_the_city_or_the_county_shows_no_warning(client, bureau_user, co
         enterprise = EnterpriseFactory(region=county_a, uscc=_code("91", area))
         assert enterprise.uscc_area_warning is None
         assert "uscc-area-warning" not in client.get(enterprise.get_absolute_url()).content.decode()
+
+
+def test_import_preview_warns_of_a_code_from_another_county_and_imports_it(client, bureau_user, county_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.enterprises.test_import import enterprise_row, workbook_bytes
+
+    moved, local = enterprise_row(1), enterprise_row(2)
+    moved[1] = _code("91", "140921")  # registered by 定襄县, now in 忻府区
+    client.force_login(bureau_user)
+    response = client.post(
+        reverse("enterprises:enterprise_import"),
+        {"file": SimpleUploadedFile("企业.xlsx", workbook_bytes([moved, local]))},
+    )
+    content = response.content.decode()
+    assert response.status_code == 200 and 'data-testid="import-warnings"' in content
+    assert "140921（属忻州市）" in content and "import-errors" not in content
+    warnings = content.split('data-testid="import-warnings"')[1].split("</table>")[0]
+    assert warnings.count("<tr><td>") == 1 and "<td>2</td>" in warnings  # row 2 of the sheet; row 3 is local
+    client.post(reverse("enterprises:enterprise_import_confirm"))
+    assert Enterprise.objects.filter(uscc=moved[1]).exists()
