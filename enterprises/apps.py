@@ -64,7 +64,10 @@ class EnterprisesConfig(AppConfig):
         from kejiju.core.registry import MenuItem, MenuSection, register_menu, register_todo_provider
         from kejiju.core.spreadsheets import register_importer
 
-        from . import models
+        from . import (
+            models,
+            scope,  # noqa: F401 - the models every view-permission holder may see
+        )
         from .importer import IMPORTER
         from .jobs import JOB_KINDS
         from .todos import enterprise_todos

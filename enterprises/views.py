@@ -22,7 +22,6 @@ from kejiju.core.views import (
     ObjectExportView,
     ObjectListView,
     ObjectUpdateView,
-    ServiceErrorsMixin,
     add_service_errors,
 )
 from kejiju.core.views.generic import BreadcrumbMixin
@@ -146,7 +145,7 @@ class UsccAreaWarningMixin:
         return response
 
 
-class EnterpriseCreateView(UsccAreaWarningMixin, ServiceErrorsMixin, ObjectCreateView):
+class EnterpriseCreateView(UsccAreaWarningMixin, ObjectCreateView):
     model = Enterprise
     form_class = forms.EnterpriseForm
     success_message = "企业已登记。"
@@ -163,7 +162,7 @@ class EnterpriseCreateView(UsccAreaWarningMixin, ServiceErrorsMixin, ObjectCreat
         )
 
 
-class EnterpriseUpdateView(UsccAreaWarningMixin, ServiceErrorsMixin, ObjectUpdateView):
+class EnterpriseUpdateView(UsccAreaWarningMixin, ObjectUpdateView):
     model = Enterprise
     form_class = forms.EnterpriseForm
 
@@ -250,7 +249,7 @@ class EnterpriseYearCreateView(EnterpriseChildMixin, ActionPermissionMixin, Brea
         return redirect(self.enterprise)
 
 
-class EnterpriseYearUpdateView(ServiceErrorsMixin, ObjectUpdateView):
+class EnterpriseYearUpdateView(ObjectUpdateView):
     model = EnterpriseYear
     form_class = forms.EnterpriseYearForm
 
@@ -746,7 +745,7 @@ class CertificateCreateView(EnterpriseChildMixin, ActionPermissionMixin, Breadcr
         return redirect(certificate)
 
 
-class CertificateUpdateView(ServiceErrorsMixin, ObjectUpdateView):
+class CertificateUpdateView(ObjectUpdateView):
     model = GaoqiCertificate
     form_class = forms.CertificateForm
 
@@ -807,7 +806,7 @@ class DoublingTargetExportView(DoublingTargetListView, ObjectExportView):
     pass
 
 
-class DoublingTargetCreateView(ServiceErrorsMixin, ObjectCreateView):
+class DoublingTargetCreateView(ObjectCreateView):
     model = DoublingTarget
     form_class = forms.DoublingTargetForm
 
@@ -818,7 +817,7 @@ class DoublingTargetCreateView(ServiceErrorsMixin, ObjectCreateView):
         )
 
 
-class DoublingTargetUpdateView(ServiceErrorsMixin, ObjectUpdateView):
+class DoublingTargetUpdateView(ObjectUpdateView):
     model = DoublingTarget
     form_class = forms.DoublingTargetForm
 
@@ -856,7 +855,7 @@ class RewardTierExportView(RewardTierListView, ObjectExportView):
     pass
 
 
-class RewardTierCreateView(ServiceErrorsMixin, ObjectCreateView):
+class RewardTierCreateView(ObjectCreateView):
     model = RewardTier
     form_class = forms.RewardTierForm
 
@@ -871,7 +870,7 @@ class RewardTierCreateView(ServiceErrorsMixin, ObjectCreateView):
         )
 
 
-class RewardTierUpdateView(ServiceErrorsMixin, ObjectUpdateView):
+class RewardTierUpdateView(ObjectUpdateView):
     model = RewardTier
     form_class = forms.RewardTierForm
 

@@ -39,7 +39,10 @@ class ExpertsConfig(AppConfig):
         from kejiju.core.registry import MenuItem, MenuSection, register_menu, register_todo_provider
         from kejiju.core.spreadsheets import register_importer
 
-        from . import models
+        from . import (
+            models,
+            scope,  # noqa: F401 - the models every view-permission holder may see
+        )
         from .importing import IMPORTER
         from .todos import expert_todos
 

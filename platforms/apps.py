@@ -64,6 +64,7 @@ class PlatformsConfig(AppConfig):
 
         from kejiju.core.registry import MenuItem, MenuSection, register_menu, register_todo_provider
 
+        from . import scope  # noqa: F401 - the models every view-permission holder may see
         from .models import (
             EvaluationPolicy,
             OutreachEvent,

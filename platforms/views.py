@@ -23,7 +23,6 @@ from kejiju.core.views import (
     ObjectListView,
     ObjectUpdateView,
     ScopedQuerysetMixin,
-    ServiceErrorsMixin,
     add_service_errors,
 )
 from kejiju.core.views.generic import BreadcrumbMixin
@@ -122,7 +121,7 @@ class PlatformDetailView(ObjectDetailView):
         return context
 
 
-class PlatformCreateView(ServiceErrorsMixin, ObjectCreateView):
+class PlatformCreateView(ObjectCreateView):
     model = Platform
     form_class = PlatformForm
 
@@ -144,7 +143,7 @@ class PlatformCreateView(ServiceErrorsMixin, ObjectCreateView):
         )
 
 
-class PlatformUpdateView(ServiceErrorsMixin, ObjectUpdateView):
+class PlatformUpdateView(ObjectUpdateView):
     model = Platform
     form_class = PlatformForm
 
@@ -294,7 +293,7 @@ class PlatformTypeListView(ObjectListView):
         return selectors.platform_type_list()
 
 
-class PlatformTypeCreateView(ServiceErrorsMixin, ObjectCreateView):
+class PlatformTypeCreateView(ObjectCreateView):
     model = PlatformType
     form_class = PlatformTypeForm
 
@@ -305,7 +304,7 @@ class PlatformTypeCreateView(ServiceErrorsMixin, ObjectCreateView):
         return reverse("platforms:platformtype_list")
 
 
-class PlatformTypeUpdateView(ServiceErrorsMixin, ObjectUpdateView):
+class PlatformTypeUpdateView(ObjectUpdateView):
     model = PlatformType
     form_class = PlatformTypeForm
 
@@ -399,7 +398,7 @@ class BatchResultsExportView(ActionPermissionMixin, ScopedQuerysetMixin, DetailV
         )
 
 
-class BatchCreateView(ServiceErrorsMixin, ObjectCreateView):
+class BatchCreateView(ObjectCreateView):
     model = RecognitionBatch
     form_class = BatchForm
 
@@ -407,7 +406,7 @@ class BatchCreateView(ServiceErrorsMixin, ObjectCreateView):
         return services.batch_save(instance=form.instance)
 
 
-class BatchUpdateView(ServiceErrorsMixin, ObjectUpdateView):
+class BatchUpdateView(ObjectUpdateView):
     model = RecognitionBatch
     form_class = BatchForm
 
@@ -524,7 +523,7 @@ class BatchChildMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
-class ApplicationCreateView(ServiceErrorsMixin, BatchChildMixin, ObjectCreateView):
+class ApplicationCreateView(BatchChildMixin, ObjectCreateView):
     model = PlatformApplication
     form_class = ApplicationForm
 
@@ -559,7 +558,7 @@ class ApplicationCreateView(ServiceErrorsMixin, BatchChildMixin, ObjectCreateVie
         return services.application_save(instance=instance, user=self.request.user)
 
 
-class ApplicationUpdateView(ServiceErrorsMixin, ApplicationScopeMixin, ObjectUpdateView):
+class ApplicationUpdateView(ApplicationScopeMixin, ObjectUpdateView):
     model = PlatformApplication
     form_class = ApplicationForm
 
@@ -750,7 +749,7 @@ class EvaluationCreateView(ActionPermissionMixin, BreadcrumbMixin, FormView):
         return redirect(self.platform)
 
 
-class EvaluationUpdateView(ServiceErrorsMixin, ObjectUpdateView):
+class EvaluationUpdateView(ObjectUpdateView):
     model = PlatformEvaluation
     form_class = EvaluationForm
 
@@ -770,7 +769,7 @@ class EvaluationUpdateView(ServiceErrorsMixin, ObjectUpdateView):
         )
 
 
-class EvaluationPolicyUpdateView(ServiceErrorsMixin, ObjectUpdateView):
+class EvaluationPolicyUpdateView(ObjectUpdateView):
     model = EvaluationPolicy
     form_class = EvaluationPolicyForm
 

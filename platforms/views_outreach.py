@@ -20,7 +20,6 @@ from kejiju.core.views import (
     ObjectExportView,
     ObjectListView,
     ObjectUpdateView,
-    ServiceErrorsMixin,
     add_service_errors,
 )
 from kejiju.core.views.generic import BreadcrumbMixin
@@ -79,7 +78,7 @@ class OutreachEventDetailView(ObjectDetailView):
         return context
 
 
-class OutreachEventCreateView(ServiceErrorsMixin, ObjectCreateView):
+class OutreachEventCreateView(ObjectCreateView):
     model = OutreachEvent
     form_class = OutreachEventForm
 
@@ -87,7 +86,7 @@ class OutreachEventCreateView(ServiceErrorsMixin, ObjectCreateView):
         return services.outreach_event_save(instance=form.instance, user=self.request.user)
 
 
-class OutreachEventUpdateView(ServiceErrorsMixin, ObjectUpdateView):
+class OutreachEventUpdateView(ObjectUpdateView):
     model = OutreachEvent
     form_class = OutreachEventForm
 

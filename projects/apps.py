@@ -55,7 +55,10 @@ class ProjectsConfig(AppConfig):
 
         from kejiju.core.registry import MenuItem, MenuSection, register_menu, register_todo_provider
 
-        from . import models
+        from . import (
+            models,
+            scope,  # noqa: F401 - the models every view-permission holder may see
+        )
         from .todos import project_todos
 
         # Own columns only (no reverse relations), no timestamps; mobile numbers masked in the history.

@@ -24,7 +24,6 @@ from kejiju.core.views import (
     ObjectExportView,
     ObjectListView,
     ObjectUpdateView,
-    ServiceErrorsMixin,
 )
 from kejiju.core.xlsx import XLSX_CONTENT_TYPE, add_sheet, new_workbook, table_export_rows
 
@@ -693,7 +692,7 @@ class CooperationProjectDetailView(ObjectDetailView):
     )
 
 
-class CooperationProjectCreateView(ServiceErrorsMixin, ObjectCreateView):
+class CooperationProjectCreateView(ObjectCreateView):
     model = CooperationProject
     form_class = CooperationProjectForm
 
@@ -701,7 +700,7 @@ class CooperationProjectCreateView(ServiceErrorsMixin, ObjectCreateView):
         return services.cooperation_project_save(project=form.instance, user=self.request.user)
 
 
-class CooperationProjectUpdateView(ServiceErrorsMixin, ObjectUpdateView):
+class CooperationProjectUpdateView(ObjectUpdateView):
     model = CooperationProject
     form_class = CooperationProjectForm
 

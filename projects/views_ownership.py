@@ -19,7 +19,6 @@ from kejiju.core.views import (
     ObjectExportView,
     ObjectListView,
     ObjectUpdateView,
-    ServiceErrorsMixin,
 )
 
 from . import selectors, services
@@ -56,7 +55,7 @@ class OwnershipPilotDetailView(ObjectDetailView):
         return context
 
 
-class OwnershipPilotCreateView(ServiceErrorsMixin, ObjectCreateView):
+class OwnershipPilotCreateView(ObjectCreateView):
     model = OwnershipPilot
     form_class = OwnershipPilotForm
 
@@ -64,7 +63,7 @@ class OwnershipPilotCreateView(ServiceErrorsMixin, ObjectCreateView):
         return services.ownership_pilot_save(pilot=form.instance, user=self.request.user)
 
 
-class OwnershipPilotUpdateView(ServiceErrorsMixin, ObjectUpdateView):
+class OwnershipPilotUpdateView(ObjectUpdateView):
     model = OwnershipPilot
     form_class = OwnershipPilotForm
 
@@ -107,7 +106,7 @@ class AchievementDetailView(ObjectDetailView):
         return context
 
 
-class AchievementCreateView(ServiceErrorsMixin, ObjectCreateView):
+class AchievementCreateView(ObjectCreateView):
     model = Achievement
     form_class = AchievementForm
 
@@ -122,7 +121,7 @@ class AchievementCreateView(ServiceErrorsMixin, ObjectCreateView):
         return services.achievement_save(achievement=form.instance, user=self.request.user)
 
 
-class AchievementUpdateView(ServiceErrorsMixin, ObjectUpdateView):
+class AchievementUpdateView(ObjectUpdateView):
     model = Achievement
     form_class = AchievementForm
 
@@ -133,7 +132,7 @@ class AchievementUpdateView(ServiceErrorsMixin, ObjectUpdateView):
 # ------------------------------------------------------------------------------------------- grants
 
 
-class GrantCreateView(ServiceErrorsMixin, ObjectCreateView):
+class GrantCreateView(ObjectCreateView):
     model = OwnershipGrant
     form_class = OwnershipGrantForm
 
@@ -163,7 +162,7 @@ class GrantCreateView(ServiceErrorsMixin, ObjectCreateView):
         )
 
 
-class GrantUpdateView(ServiceErrorsMixin, ObjectUpdateView):
+class GrantUpdateView(ObjectUpdateView):
     model = OwnershipGrant
     form_class = OwnershipGrantForm
 
@@ -211,7 +210,7 @@ class TransferExportView(TransferListView, ObjectExportView):
     pass
 
 
-class TransferCreateView(ServiceErrorsMixin, ObjectCreateView):
+class TransferCreateView(ObjectCreateView):
     model = AchievementTransfer
     form_class = AchievementTransferForm
 
@@ -232,7 +231,7 @@ class TransferCreateView(ServiceErrorsMixin, ObjectCreateView):
         return services.achievement_transfer_save(transfer=form.instance, user=self.request.user)
 
 
-class TransferUpdateView(ServiceErrorsMixin, ObjectUpdateView):
+class TransferUpdateView(ObjectUpdateView):
     model = AchievementTransfer
     form_class = AchievementTransferForm
 

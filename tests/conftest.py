@@ -147,3 +147,10 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+def pytest_generate_tests(metafunc):
+    # The workflow sweep's tests are generated from each flow's declaration (tests/workflowcase.py).
+    from tests.workflowcase import pytest_generate_tests_for
+
+    pytest_generate_tests_for(metafunc)

@@ -19,7 +19,10 @@ class AccountsConfig(AppConfig):
         from kejiju.core.jobs import register_job_kind
         from kejiju.core.registry import MenuItem, MenuSection, register_menu
 
-        from . import signals  # noqa: F401 - one role per account
+        from . import (
+            scope,  # noqa: F401 - the models every view-permission holder may see
+            signals,  # noqa: F401 - one role per account
+        )
         from .jobs import JOB_KINDS
         from .models import Region, User
 

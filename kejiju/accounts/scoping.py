@@ -36,3 +36,46 @@ class RegionScopedQuerySet(models.QuerySet):
             return self.none()
         field = getattr(self.model, "region_field", "region")
         return self.filter(**{f"{field}__in": allowed})
+
+
+# --------------------------------------------------------------------------------- fail-closed scoping
+
+_global_models: dict[str, str] = {}
+
+
+def register_global(model: type[models.Model], *, reason: str) -> type[models.Model]:
+    """Declare that every row of `model` may be served to anyone holding its view permission (a 批次, a
+    catalogue, a policy): the model has no region. Every other model served by the base views must have
+    `visible_to`."""
+    _global_models[model._meta.label_lower] = reason
+    return model
+
+
+def global_models() -> dict[str, str]:
+    return dict(_global_models)
+
+
+def is_global(model: type[models.Model]) -> bool:
+    return model._meta.label_lower in _global_models
+
+
+class UnscopedModelError(LookupError):
+    pass
+
+
+def scoped_queryset(model_or_queryset, user) -> models.QuerySet:
+    """The rows of a model (or a queryset of it) `user` may reach: `visible_to(user)` for a region-owned
+    model, every row of a model registered global, and an error for a model that says neither (fail
+    closed: a forgotten scope is a crash in the first test, never a leak)."""
+    if isinstance(model_or_queryset, models.QuerySet):
+        queryset, model = model_or_queryset, model_or_queryset.model
+    else:
+        model = model_or_queryset
+        queryset = model._default_manager.all()
+    if hasattr(queryset, "visible_to"):
+        return queryset.visible_to(user)
+    if is_global(model):
+        return queryset
+    raise UnscopedModelError(
+        f"{model._meta.label} has neither visible_to nor a register_global declaration: it cannot be served"
+    )

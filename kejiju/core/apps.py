@@ -9,7 +9,12 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from . import checks, clientip, signals  # noqa: F401 (checks, clientip: system checks)
+        from . import (  # noqa: F401 (checks, clientip: system checks)
+            checks,
+            clientip,
+            scope,
+            signals,
+        )
         from .guards import freeze_shared_defaults
         from .models import HolidayArrangement, Organization
         from .registry import MenuItem, MenuSection, register_menu

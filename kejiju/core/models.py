@@ -1,5 +1,8 @@
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
 
 
 class AuditEvent(models.Model):
@@ -247,3 +250,78 @@ class HolidayArrangement(models.Model):
         )
         if problems:
             raise ValidationError(problems)
+
+
+class WorkflowEvent(models.Model):
+    """One step in a record's life, for every workflow of every app (kejiju.core.workflow): a state
+    transition (from → to) or a recorded step that keeps the state (a 年报, a reminder, a draw).
+
+    `recorded_at` is when the portal recorded the step; `effective_on` the date the step took effect, which
+    may be earlier (a 认定 decided last week, entered today). The events are the record's history: what
+    state it was in on a given day is read from them (`kejiju.core.workflow.selectors.state_on`)."""
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", verbose_name="对象类型", on_delete=models.CASCADE, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField("对象")
+    subject = GenericForeignKey("content_type", "object_id")
+    workflow = models.CharField("流程", max_length=40)
+    action = models.CharField("操作", max_length=32)
+    label = models.CharField("操作名称", max_length=100)
+    from_state = models.CharField("原状态", max_length=24, blank=True)
+    to_state = models.CharField("新状态", max_length=24, blank=True)
+    effective_on = models.DateField("生效日期")
+    recorded_at = models.DateTimeField("记录时间", default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    client_ip = models.GenericIPAddressField("IP 地址", null=True, blank=True)
+    comment = models.TextField("说明", blank=True)
+    # What the step decided besides the state (a level, a certificate number, a score …), as shown.
+    data = models.JSONField("其他信息", default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        verbose_name = "流程记录"
+        verbose_name_plural = "流程记录"
+        ordering = ["recorded_at", "pk"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "effective_on"], name="core_wfevent_subject"),
+            models.Index(fields=["workflow", "action", "effective_on"], name="core_wfevent_action"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.effective_on:%Y-%m-%d}"
+
+    @property
+    def is_transition(self) -> bool:
+        return bool(self.to_state) and self.from_state != self.to_state
+
+    def _state_label(self, state: str) -> str:
+        from kejiju.core.workflow.declarations import state_label
+
+        return state_label(self.workflow, state)
+
+    @property
+    def from_label(self) -> str:
+        return self._state_label(self.from_state)
+
+    @property
+    def data_display(self) -> list[tuple[str, object]]:
+        """(label, value) of what the step decided besides the state, labelled by its workflow."""
+        from kejiju.core.workflow.declarations import workflows
+
+        labels = getattr(workflows().get(self.workflow), "data_labels", {}) or {}
+        return [
+            (labels.get(key, key), value)
+            for key, value in (self.data or {}).items()
+            if value not in ("", None)
+        ]
+
+    @property
+    def to_label(self) -> str:
+        return self._state_label(self.to_state)

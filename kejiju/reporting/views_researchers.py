@@ -10,7 +10,6 @@ from kejiju.core.views import (
     ObjectExportView,
     ObjectListView,
     ObjectUpdateView,
-    ServiceErrorsMixin,
 )
 
 from . import selectors, services
@@ -55,7 +54,7 @@ class ResearcherTargetExportView(ResearcherTargetListView, ObjectExportView):
     pass
 
 
-class _SaveMixin(ServiceErrorsMixin):
+class _SaveMixin:
     def save_form(self, form):
         return services.researcher_target_save(target=form.instance, actor=self.request.user)
 

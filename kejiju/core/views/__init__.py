@@ -8,8 +8,9 @@ from .generic import (
     ObjectListView,
     ObjectUpdateView,
     ScopedQuerysetMixin,
-    ServiceErrorsMixin,
+    ServiceFormMixin,
     add_service_errors,
+    service_error_text,
 )
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "ObjectListView",
     "ObjectUpdateView",
     "ScopedQuerysetMixin",
-    "ServiceErrorsMixin",
+    "ServiceFormMixin",
     "add_service_errors",
+    "service_error_text",
 ]

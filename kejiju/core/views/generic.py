@@ -19,6 +19,7 @@ from django.views.generic.edit import CreateView, UpdateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from kejiju.accounts.scoping import scoped_queryset
 from kejiju.core import uploads
 from kejiju.core.models import AuditEvent
 from kejiju.core.pagination import EstimatedCountPaginator
@@ -49,14 +50,12 @@ class ActionPermissionMixin(PermissionRequiredMixin):
 
 
 class ScopedQuerysetMixin:
-    """The rows a user may reach: the model's `visible_to(user)` when it is region-scoped. A row outside
-    the scope is a 404, never the object."""
+    """The rows a user may reach (`kejiju.accounts.scoping.scoped_queryset`): the model's
+    `visible_to(user)`, or every row of a model registered global; a model that says neither is refused.
+    A row outside the scope is a 404, never the object."""
 
     def get_base_queryset(self):
-        queryset = self.model._default_manager.all()
-        if hasattr(queryset, "visible_to"):
-            queryset = queryset.visible_to(self.request.user)
-        return queryset
+        return scoped_queryset(self.model, self.request.user)
 
     def get_queryset(self):
         return self.get_base_queryset()
@@ -190,7 +189,7 @@ class FormUserMixin:
 
 def add_service_errors(form, error: ValidationError) -> None:
     """Put a service's ValidationError on the form: on the field it names when the form has it, else on
-    the form as a whole."""
+    the form as a whole. The one way a service's refusal reaches a page (through `ServiceFormMixin`)."""
     if hasattr(error, "error_dict"):
         for name, errors in error.message_dict.items():
             form.add_error(name if name in form.fields else None, errors)
@@ -198,19 +197,34 @@ def add_service_errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-class ServiceErrorsMixin:
-    """For create/update views whose save_form calls a service: its ValidationError is shown on the form
-    (nothing is saved: the save runs in a transaction)."""
+def service_error_text(error: ValidationError) -> str:
+    """A service's ValidationError as one line (for a message on a page without a form)."""
+    return "；".join(str(message) for message in error.messages)
+
+
+class ServiceFormMixin:
+    """A form view whose valid form is handed to a service (`perform`, run in a transaction that also
+    removes the files it stored if it rolls back). The service's ValidationError is shown on the form and
+    nothing is saved. `perform` returns the response, or None for `get_success_url`."""
+
+    success_message: str | None = None
+
+    def perform(self, form):
+        raise NotImplementedError
 
     def form_valid(self, form):
         try:
-            return super().form_valid(form)
+            with uploads.atomic():
+                response = self.perform(form)
         except ValidationError as error:
             add_service_errors(form, error)
             return self.form_invalid(form)
+        if self.success_message:
+            messages.success(self.request, self.success_message)
+        return response if response is not None else HttpResponseRedirect(self.get_success_url())
 
 
-class ObjectEditMixin(FormUserMixin, BreadcrumbMixin):
+class ObjectEditMixin(ServiceFormMixin, FormUserMixin, BreadcrumbMixin):
     template_name = "generic/object_form.html"
     success_message = "已保存。"
 
@@ -218,11 +232,8 @@ class ObjectEditMixin(FormUserMixin, BreadcrumbMixin):
         """Override to call the app's service; runs inside a transaction."""
         return form.save()
 
-    def form_valid(self, form):
-        with uploads.atomic():  # a transaction that also removes the files it stored if it rolls back
-            self.object = self.save_form(form)
-        messages.success(self.request, self.success_message)
-        return HttpResponseRedirect(self.get_success_url())
+    def perform(self, form):
+        self.object = self.save_form(form)
 
     def get_success_url(self):
         if hasattr(self.object, "get_absolute_url"):

@@ -17,7 +17,6 @@ from kejiju.core.views.generic import (
     ObjectDetailView,
     ObjectListView,
     ObjectUpdateView,
-    ServiceErrorsMixin,
 )
 
 
@@ -83,7 +82,7 @@ class HolidayArrangementDetailView(ObjectDetailView):
         return context
 
 
-class _HolidayArrangementSave(ServiceErrorsMixin):
+class _HolidayArrangementSave:
     model = HolidayArrangement
     form_class = HolidayArrangementForm
     template_name = "core/holidayarrangement_form.html"
