@@ -5,7 +5,5 @@ from django.apps import apps
 from kejiju.accounts.scoping import register_global
 
 register_global(apps.get_model("platforms", "PlatformType"), reason="平台类型目录")
-register_global(
-    apps.get_model("platforms", "RecognitionBatch"), reason="认定批次：全市统一组织"
-)
+register_global(apps.get_model("platforms", "RecognitionBatch"), reason="认定批次：全市统一组织")
 register_global(apps.get_model("platforms", "EvaluationPolicy"), reason="绩效评价规则：全市统一")

@@ -266,13 +266,6 @@ class UserCreateView(ObjectCreateView):
             request=self.request,
         )
 
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ValidationError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
-
 
 class UserUpdateView(ObjectUpdateView):
     model = User
@@ -290,13 +283,6 @@ class UserUpdateView(ObjectUpdateView):
             actor=self.request.user,
             request=self.request,
         )
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ValidationError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
 
 
 class UserPasswordResetView(ActionPermissionMixin, BreadcrumbMixin, FormView):

@@ -32,26 +32,29 @@ def _tail(node) -> str:
     return ""
 
 
-def role_reads(source: str) -> list[int]:
-    lines = []
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Attribute) and node.attr == "role" and _tail(node.value) in USERISH:
-            lines.append(node.lineno)
-        elif (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Name)
+def _is_role_read(node) -> bool:
+    if isinstance(node, ast.Attribute):
+        return node.attr == "role" and _tail(node.value) in USERISH
+    if isinstance(node, ast.Call):
+        return (
+            isinstance(node.func, ast.Name)
             and node.func.id == "getattr"
             and len(node.args) >= 2
             and isinstance(node.args[1], ast.Constant)
             and node.args[1].value == "role"
-        ):
-            lines.append(node.lineno)
-        elif isinstance(node, ast.Compare):
-            for operand in [node.left, *node.comparators]:
-                if isinstance(operand, ast.Attribute) and isinstance(operand.value, ast.Name):
-                    if operand.value.id == "Role":
-                        lines.append(node.lineno)
-    return sorted(set(lines))
+        )
+    if isinstance(node, ast.Compare):
+        return any(
+            isinstance(operand, ast.Attribute)
+            and isinstance(operand.value, ast.Name)
+            and operand.value.id == "Role"
+            for operand in [node.left, *node.comparators]
+        )
+    return False
+
+
+def role_reads(source: str) -> list[int]:
+    return sorted({node.lineno for node in ast.walk(ast.parse(source)) if _is_role_read(node)})
 
 
 FILES = list(_files())
