@@ -42,7 +42,9 @@ def _declarations() -> dict:
     return declared_date_steps()
 
 
-DECLARED = _declarations()
+# Dated transitions of a declared workflow are swept by the workflow sweep (tests/workflowcase.py,
+# `WorkflowSweep.test_date_rules`) through the one transition view; this sweep covers the other tables.
+DECLARED = {table: steps for table, steps in _declarations().items() if not table.startswith("workflow.")}
 STEPS = [(table, key) for table, steps in sorted(DECLARED.items()) for key in steps]
 
 TODAY = timezone.localdate()
