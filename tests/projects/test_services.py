@@ -221,33 +221,6 @@ def test_expert_panel_end_to_end(apply, advance, world):
     assert Decimal(str(project.events.filter(action="approve").get().data["score"])) == Decimal("80")
 
 
-@pytest.mark.parametrize(
-    ("state", "action", "role"),
-    [
-        (State.SUBMITTED, Action.ACCEPT, "county"),  # wrong role
-        (State.SUBMITTED, Action.ACCEPT, "leader"),
-        (State.ACCEPTED, Action.WITHDRAW, "county"),  # too late to withdraw
-        (State.SUBMITTED, Action.APPROVE, "bureau"),  # wrong state
-        (State.EXECUTING, Action.ARCHIVE, "bureau"),
-        (State.SUBMITTED, Action.REJECT, "bureau"),  # missing comment
-    ],
-)
-def test_refused_transition_changes_nothing(apply, advance, world, state, action, role):
-    project = advance(apply(), state)
-    events = project.events.count()
-    before = Project.objects.filter(pk=project.pk).values().get()
-    with pytest.raises(ValidationError):
-        services.project_transition(project=project, action=action, user=world.users[role])
-    assert Project.objects.filter(pk=project.pk).values().get() == before
-    assert project.events.count() == events
-
-
-def test_other_county_cannot_act(apply, world):
-    project = apply()
-    with pytest.raises(ValidationError, match="管辖范围"):
-        services.project_transition(project=project, action=Action.WITHDRAW, user=world.users["other_county"])
-
-
 # ------------------------------------------------------------------------------------------------ funding
 
 
