@@ -5,18 +5,32 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0007_attachments_generated_names'),
+        ("projects", "0007_attachments_generated_names"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='changerequest',
-            options={'ordering': ['-requested_at', '-pk'], 'permissions': [('decide_changerequest', '审批项目变更')], 'verbose_name': '项目变更', 'verbose_name_plural': '项目变更'},
+            name="changerequest",
+            options={
+                "ordering": ["-requested_at", "-pk"],
+                "permissions": [("decide_changerequest", "审批项目变更")],
+                "verbose_name": "项目变更",
+                "verbose_name_plural": "项目变更",
+            },
         ),
         migrations.AlterModelOptions(
-            name='project',
-            options={'ordering': ['-year', 'number'], 'permissions': [('manage_project', '办理项目流程（受理、评审、立项、执行、验收、归档、终止）'), ('withdraw_project', '撤回项目申报'), ('enter_late_application', '在申报期外录入项目申报'), ('override_applicant_rules', '放行违反限项规则的申报')], 'verbose_name': '科技计划项目', 'verbose_name_plural': '科技计划项目'},
+            name="project",
+            options={
+                "ordering": ["-year", "number"],
+                "permissions": [
+                    ("manage_project", "办理项目流程（受理、评审、立项、执行、验收、归档、终止）"),
+                    ("withdraw_project", "撤回项目申报"),
+                    ("enter_late_application", "在申报期外录入项目申报"),
+                    ("override_applicant_rules", "放行违反限项规则的申报"),
+                ],
+                "verbose_name": "科技计划项目",
+                "verbose_name_plural": "科技计划项目",
+            },
         ),
     ]
