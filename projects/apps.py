@@ -7,7 +7,6 @@ _MODELS = (
     "call",
     "lumpsumpilot",
     "project",
-    "projectevent",
     "budgetline",
     "disbursement",
     "annualreport",
@@ -28,22 +27,27 @@ class ProjectsConfig(AppConfig):
     verbose_name = "科技计划项目"
 
     # Bureau staff run every step; leadership reads everything; a county office reads its county's
-    # projects, enters applications for its county, uploads their 申报书 and withdraws them before 受理
-    # (the state machine in rules.py limits which transitions each role may take).
+    # projects, enters applications for its county (in the call's entry period), uploads their 申报书 and
+    # withdraws them before 受理 (projects.workflow declares which permission each step asks; the scope
+    # limits a county office to its own county's records).
     role_permissions = {
         Role.BUREAU: [
             *(f"projects.view_{model}" for model in _MODELS),
-            *(f"projects.add_{model}" for model in _MODELS if model != "projectevent"),
-            *(f"projects.change_{model}" for model in _MODELS if model != "projectevent"),
+            *(f"projects.add_{model}" for model in _MODELS),
+            *(f"projects.change_{model}" for model in _MODELS),
             "projects.delete_attachment",
-            "projects.transition_project",
+            "projects.manage_project",
+            "projects.withdraw_project",
+            "projects.enter_late_application",
+            "projects.override_applicant_rules",
+            "projects.decide_changerequest",
         ],
         Role.LEADER: [f"projects.view_{model}" for model in _MODELS],
         Role.COUNTY: [
             "projects.view_project",
             "projects.add_project",
             "projects.change_project",
-            "projects.transition_project",
+            "projects.withdraw_project",
             "projects.view_attachment",
             "projects.add_attachment",
             "projects.view_cooperationproject",
@@ -58,6 +62,7 @@ class ProjectsConfig(AppConfig):
         from . import (
             models,
             scope,  # noqa: F401 - the models every view-permission holder may see
+            workflow,  # noqa: F401 - registers the project and change-request workflows
         )
         from .todos import project_todos
 

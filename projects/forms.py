@@ -6,7 +6,7 @@ from django.db.models import Q
 from kejiju.core.forms import ScopedForm, ScopedModelForm
 from kejiju.core.models import Organization
 
-from . import rules, selectors
+from . import selectors
 from .models import (
     Achievement,
     AchievementTransfer,
@@ -86,7 +86,7 @@ class ProjectForm(ScopedModelForm):
             )
         self.fields["call"].queryset = calls
         self.fields["applicant"].queryset = Organization.objects.visible_to(user).filter(is_active=True)
-        if getattr(user, "role", "") != rules.BUREAU:
+        if not user.has_perm("projects.override_applicant_rules"):
             del self.fields["override_reason"]
         elif self.instance.pk:
             self.fields["override_reason"].initial = self.instance.rule_override_reason
@@ -100,14 +100,6 @@ class ProjectForm(ScopedModelForm):
     def _post_clean(self):
         # The model's own validation runs in the service (number and state are set there).
         pass
-
-
-class TransitionForm(ScopedForm):
-    action = forms.ChoiceField(label="操作", choices=rules.Action.choices)
-    comment = forms.CharField(label="意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    granted = forms.DecimalField(
-        label="批准市级资金（元）", required=False, min_value=0, max_digits=14, decimal_places=2
-    )
 
 
 class DisbursementForm(ScopedModelForm):
@@ -150,14 +142,6 @@ class ChangeRequestForm(ScopedModelForm):
             "new_pi_mobile",
         ]
         widgets = {"reason": forms.Textarea(attrs={"rows": 3})}
-
-
-class ChangeDecisionForm(ScopedForm):
-    decision = forms.ChoiceField(
-        label="审批结果",
-        choices=[(ChangeRequest.Decision.APPROVED, "批准"), (ChangeRequest.Decision.REFUSED, "驳回")],
-    )
-    comment = forms.CharField(label="审批意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class AttachmentForm(ScopedForm):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -153,13 +154,21 @@ class Project(models.Model):
     created_at = models.DateTimeField("录入时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
+    # The project's timeline: transitions and recorded steps (projects.workflow), in core.WorkflowEvent.
+    events = GenericRelation("core.WorkflowEvent", related_query_name="project")
+
     objects = ProjectQuerySet.as_manager()
 
     class Meta:
         verbose_name = "科技计划项目"
         verbose_name_plural = "科技计划项目"
         ordering = ["-year", "number"]
-        permissions = [("transition_project", "办理项目流程")]
+        permissions = [
+            ("manage_project", "办理项目流程（受理、评审、立项、执行、验收、归档、终止）"),
+            ("withdraw_project", "撤回项目申报"),
+            ("enter_late_application", "在申报期外录入项目申报"),
+            ("override_applicant_rules", "放行违反限项规则的申报"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(end_date__gte=models.F("start_date")), name="project_dates"
@@ -191,46 +200,6 @@ class Project(models.Model):
 
     def review_criteria(self) -> list[dict]:
         return REVIEW_CRITERIA
-
-
-class ProjectEvent(models.Model):
-    """A timeline entry: a state transition or a recorded step (年报, 拨付, 变更 …)."""
-
-    project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE, related_name="events")
-    action = models.CharField("操作", max_length=32)
-    label = models.CharField("说明", max_length=100)
-    from_state = models.CharField("原状态", max_length=24, blank=True)
-    to_state = models.CharField("新状态", max_length=24, blank=True)
-    comment = models.TextField("意见", blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
-
-    class Meta:
-        verbose_name = "项目流程记录"
-        verbose_name_plural = "项目流程记录"
-        ordering = ["-created_at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"{self.project.number} {self.label}"
-
-    @property
-    def from_state_label(self) -> str:
-        from .rules import state_label
-
-        return state_label(self.from_state)
-
-    @property
-    def to_state_label(self) -> str:
-        from .rules import state_label
-
-        return state_label(self.to_state)
 
 
 class ProjectChildQuerySet(RegionScopedQuerySet):
@@ -398,12 +367,15 @@ class ChangeRequest(models.Model):
         related_name="+",
     )
 
+    events = GenericRelation("core.WorkflowEvent", related_query_name="changerequest")
+
     objects = ProjectChildQuerySet.as_manager()
 
     class Meta:
         verbose_name = "项目变更"
         verbose_name_plural = "项目变更"
         ordering = ["-requested_at", "-pk"]
+        permissions = [("decide_changerequest", "审批项目变更")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}变更（{self.get_decision_display()}）"

@@ -63,9 +63,6 @@ class AcceptanceResult(models.TextChoices):
     FAILED = "failed", "不通过"
 
 
-BUREAU = "bureau"
-COUNTY = "county"
-
 # A project has money committed from 立项 on, whatever happened later (终止 keeps what was paid).
 FUNDED_STATES = frozenset(
     {
@@ -102,53 +99,10 @@ TERMINAL_STATES = frozenset(
 DISBURSABLE_STATES = RUNNING_STATES | {State.CONCLUDED}
 
 
-@dataclass(frozen=True)
-class Transition:
-    target: str
-    roles: frozenset[str]
-    comment_required: bool = False
-    acceptance_result: str | None = None
-
-
-_STAFF = frozenset({BUREAU})
-
-TRANSITIONS: dict[tuple[str, str], Transition] = {
-    (State.SUBMITTED, Action.WITHDRAW): Transition(State.WITHDRAWN, frozenset({BUREAU, COUNTY})),
-    (State.SUBMITTED, Action.ACCEPT): Transition(State.ACCEPTED, _STAFF),
-    (State.SUBMITTED, Action.REJECT): Transition(State.REJECTED, _STAFF, comment_required=True),
-    (State.ACCEPTED, Action.START_REVIEW): Transition(State.REVIEW, _STAFF),
-    (State.REVIEW, Action.APPROVE): Transition(State.APPROVED, _STAFF),
-    (State.REVIEW, Action.NOT_APPROVE): Transition(State.NOT_APPROVED, _STAFF, comment_required=True),
-    (State.APPROVED, Action.SIGN_CONTRACT): Transition(State.EXECUTING, _STAFF),
-    (State.EXECUTING, Action.SUSPEND): Transition(State.SUSPENDED, _STAFF, comment_required=True),
-    (State.SUSPENDED, Action.RESUME): Transition(State.EXECUTING, _STAFF, comment_required=True),
-    (State.EXECUTING, Action.START_EVALUATION): Transition(State.EVALUATION, _STAFF),
-    (State.EVALUATION, Action.START_ACCEPTANCE): Transition(State.ACCEPTANCE, _STAFF),
-    (State.ACCEPTANCE, Action.PASS): Transition(
-        State.CONCLUDED, _STAFF, acceptance_result=AcceptanceResult.PASSED
-    ),
-    (State.ACCEPTANCE, Action.RECTIFY): Transition(State.RECTIFICATION, _STAFF, comment_required=True),
-    (State.ACCEPTANCE, Action.FAIL): Transition(
-        State.CONCLUDED, _STAFF, comment_required=True, acceptance_result=AcceptanceResult.FAILED
-    ),
-    # One 整改 round: from 整改 there is no way back to 结题验收, only a final conclusion.
-    (State.RECTIFICATION, Action.PASS_AFTER_RECTIFICATION): Transition(
-        State.CONCLUDED, _STAFF, acceptance_result=AcceptanceResult.PASSED_AFTER_RECTIFICATION
-    ),
-    (State.RECTIFICATION, Action.FAIL): Transition(
-        State.CONCLUDED, _STAFF, comment_required=True, acceptance_result=AcceptanceResult.FAILED
-    ),
-    (State.CONCLUDED, Action.ARCHIVE): Transition(State.ARCHIVED, _STAFF),
-    **{
-        (state, Action.TERMINATE): Transition(State.TERMINATED, _STAFF, comment_required=True)
-        for state in RUNNING_STATES
-    },
-}
-
-# The steps of running management that take a date (kejiju.core.dates); the life-cycle transitions above
-# take none (they are dated by the event that records them). Money is paid, a 中期检查 is held, only once the
-# project has started; a year's 年度执行报告 cannot be filed before that year begins ("report_year_start",
-# supplied by the service). Each is recorded as done: no future dates.
+# The steps of running management that take a date (kejiju.core.dates); the life-cycle transitions
+# (projects.workflow) take none (they are dated by the event that records them). Money is paid, a
+# 中期检查 is held, only once the project has started; a year's 年度执行报告 cannot be filed before that
+# year begins ("report_year_start", supplied by the service). Each is recorded as done: no future dates.
 RUNNING_DATES: dict[str, DateStep] = declare_date_steps(
     "projects.running",
     {
@@ -186,20 +140,6 @@ OWNERSHIP_DATES: dict[str, DateStep] = declare_date_steps(
     },
 )
 
-# Actions shown as danger buttons (they end or stop a project, or refuse it).
-DANGER_ACTIONS = frozenset(
-    {Action.REJECT, Action.NOT_APPROVE, Action.SUSPEND, Action.FAIL, Action.TERMINATE, Action.WITHDRAW}
-)
-
-
-class TransitionRefused(Exception):
-    """The action is not possible: wrong state, wrong role or a missing comment (message in Chinese)."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
 
 def state_label(state: str) -> str:
     try:
@@ -213,31 +153,6 @@ def action_label(action: str) -> str:
         return str(Action(action).label)
     except ValueError:
         return action
-
-
-def check_transition(*, state: str, action: str, role: str, comment: str = "") -> Transition:
-    """The transition for (state, action) if `role` may take it with this comment; else TransitionRefused."""
-    if action not in Action.values:
-        raise TransitionRefused(f"未知的操作“{action}”。", field="action")
-    transition = TRANSITIONS.get((state, action))
-    if transition is None:
-        raise TransitionRefused(
-            f"项目当前状态为“{state_label(state)}”，不能执行“{action_label(action)}”。", field="action"
-        )
-    if role not in transition.roles:
-        raise TransitionRefused(f"当前角色无权执行“{action_label(action)}”。", field="action")
-    if transition.comment_required and not comment.strip():
-        raise TransitionRefused(f"执行“{action_label(action)}”须填写意见或原因。", field="comment")
-    return transition
-
-
-def available_actions(*, state: str, role: str) -> list[tuple[str, Transition]]:
-    """The actions `role` may take in `state`, in the order of the Action enumeration."""
-    return [
-        (action, TRANSITIONS[(state, action)])
-        for action in Action.values
-        if (state, action) in TRANSITIONS and role in TRANSITIONS[(state, action)].roles
-    ]
 
 
 # ------------------------------------------------------------------------------------------ applicant rules

@@ -1,17 +1,18 @@
 """Scale data of `manage.py seed_scale`: programmes and yearly calls, `scale.projects` projects of units
-of the scale data with their histories (ProjectEvent rows for every transition they went through)."""
+of the scale data with their histories (core.WorkflowEvent rows for every transition they went through)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from kejiju.core.models import Organization
+from kejiju.core.models import Organization, WorkflowEvent
 from kejiju.core.scale import bulk, copy_objects, next_id, person_name
 
-from .models import Call, Programme, Project, ProjectEvent
+from .models import Call, Programme, Project
 from .rules import AcceptanceResult, State
 
 PROGRAMMES = [("基准重点研发计划", "JZYF"), ("基准成果转化计划", "JZZH"), ("基准软科学研究", "JZRK")]
@@ -21,8 +22,9 @@ PATH = [
     ("start_review", "提交评审", State.REVIEW),
     ("approve", "立项", State.APPROVED),
     ("sign_contract", "签订任务书", State.EXECUTING),
-    ("request_acceptance", "申请验收", State.ACCEPTANCE),
-    ("conclude", "验收完成", State.CONCLUDED),
+    ("start_evaluation", "进入绩效评估", State.EVALUATION),
+    ("start_acceptance", "进入结题验收", State.ACCEPTANCE),
+    ("pass", "验收通过", State.CONCLUDED),
 ]
 TOPICS = [
     "科技",
@@ -65,6 +67,22 @@ def seed_scale(*, scale, rng, stdout) -> None:
         Organization.objects.exclude(region=None).values_list("pk", "region_id", "name")[: scale.enterprises]
     )
     now = timezone.now()
+    today = timezone.localdate()
+    project_type = ContentType.objects.get_for_model(Project)
+
+    def event(pk, action, label, from_state, to_state):
+        return WorkflowEvent(
+            content_type=project_type,
+            object_id=pk,
+            workflow="projects.project",
+            action=action,
+            label=label,
+            from_state=from_state,
+            to_state=to_state,
+            effective_on=today,
+            recorded_at=now,
+        )
+
     first = next_id(Project)
     projects, events = [], []
     serial: dict[int, int] = {}
@@ -98,24 +116,11 @@ def seed_scale(*, scale, rng, stdout) -> None:
                 updated_at=now,
             )
         )
-        events.append(
-            ProjectEvent(
-                project_id=pk, action="submit", label="申报", to_state=State.SUBMITTED, created_at=now
-            )
-        )
+        events.append(event(pk, "create", "录入申报", "", State.SUBMITTED))
         previous = State.SUBMITTED
         for action, label, to_state in PATH[:depth]:
-            events.append(
-                ProjectEvent(
-                    project_id=pk,
-                    action=action,
-                    label=label,
-                    from_state=previous,
-                    to_state=to_state,
-                    created_at=now,
-                )
-            )
+            events.append(event(pk, action, label, previous, to_state))
             previous = to_state
     copy_objects(Project, projects)
-    copy_objects(ProjectEvent, events)
+    copy_objects(WorkflowEvent, events)
     stdout.write(f"  projects: {len(projects)} with {len(events)} timeline events")

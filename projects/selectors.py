@@ -22,6 +22,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractYear, Least
 from django.utils import timezone
 
+from kejiju.accounts.scoping import scope_region_ids, scoped_queryset
+
 from . import rules
 from .models import (
     Achievement,
@@ -86,10 +88,10 @@ def call_list() -> QuerySet[Call]:
 
 
 def calls_for_entry(*, user, today: dt.date | None = None) -> QuerySet[Call]:
-    """Calls an application may be entered for: staff any call (late entries, corrections), a county
-    office only calls open today."""
+    """Calls an application may be entered for: any call with projects.enter_late_application (late
+    entries, corrections), otherwise only calls open today."""
     queryset = Call.objects.select_related("programme").order_by("-year", "programme__sort_order", "title")
-    if getattr(user, "role", "") == rules.BUREAU:
+    if user.has_perm("projects.enter_late_application"):
         return queryset
     today = today or timezone.localdate()
     return queryset.filter(opens_on__lte=today, closes_on__gte=today)
@@ -184,14 +186,12 @@ def _money_rows(queryset: QuerySet[Project], keys: list[str]) -> list[dict]:
     return rows
 
 
-def project_figures_by_state(*, user, year: int | None = None, region=None) -> list[dict]:
-    """Projects by state (of calls of `year`, or all; of one county when `region` is given): count,
-    committed city money, paid, self-raised. Every state appears, with zeros where there are none."""
-    queryset = Project.objects.visible_to(user)
+def project_figures_by_state(*, user, year: int | None = None) -> list[dict]:
+    """Projects the user may see by state (of calls of `year`, or all): count, committed city money, paid,
+    self-raised. Every state appears, with zeros where there are none."""
+    queryset = scoped_queryset(Project, user)
     if year is not None:
         queryset = queryset.filter(year=year)
-    if region is not None:
-        queryset = queryset.filter(region=region)
     found = {row["state"]: row for row in _money_rows(queryset, ["state"])}
     rows = []
     for state in rules.State:
@@ -254,13 +254,11 @@ def cooperation_project_list(*, user) -> QuerySet[CooperationProject]:
     return CooperationProject.objects.visible_to(user).select_related("region", "university", "local_unit")
 
 
-def cooperation_figures(*, user, year: int, region=None) -> dict[str, int]:
-    """省校合作 figures of `year` as the annual review states them: 高校科技成果转化基地 projects landed in
-    the year (落地日期 in the year) and 产业园 tasks finished in the year (完成日期 in the year); plus the
-    year's task count and how many were stopped."""
-    queryset = CooperationProject.objects.visible_to(user)
-    if region is not None:
-        queryset = queryset.filter(region=region)
+def cooperation_figures(*, user, year: int) -> dict[str, int]:
+    """省校合作 figures of `year` (of the projects the user may see) as the annual review states them:
+    高校科技成果转化基地 projects landed in the year (落地日期 in the year) and 产业园 tasks finished in the
+    year (完成日期 in the year); plus the year's task count and how many were stopped."""
+    queryset = scoped_queryset(CooperationProject, user)
     kinds = CooperationProject.Kind
     return queryset.aggregate(
         transfer_bases_landed=Count("pk", filter=Q(kind=kinds.TRANSFER_BASE, landed_on__year=year)),
@@ -344,15 +342,16 @@ def transfer_list() -> QuerySet[AchievementTransfer]:
     return AchievementTransfer.objects.select_related("grant__achievement__pilot__organization", "enterprise")
 
 
-def ownership_figures(*, year: int, region=None) -> dict:
+def ownership_figures(*, user, year: int) -> dict:
     """The year's pilot figures: achievements granted (赋权成果, distinct), grants, transfers and their
-    amount (万元), in total and by unit (rows in unit order); of one county's units when `region` is
-    given. Three queries."""
-    grants = OwnershipGrant.objects.filter(granted_on__year=year)
-    transfers = AchievementTransfer.objects.filter(transferred_on__year=year)
-    if region is not None:
-        grants = grants.filter(achievement__pilot__organization__region=region)
-        transfers = transfers.filter(grant__achievement__pilot__organization__region=region)
+    amount (万元), in total and by unit (rows in unit order). The pilot's records are the bureau's (no
+    county of their own): a reader bound to a county counts the units of that county. Three queries."""
+    grants = scoped_queryset(OwnershipGrant, user).filter(granted_on__year=year)
+    transfers = scoped_queryset(AchievementTransfer, user).filter(transferred_on__year=year)
+    regions = scope_region_ids(user)
+    if regions is not None:
+        grants = grants.filter(achievement__pilot__organization__region__in=regions)
+        transfers = transfers.filter(grant__achievement__pilot__organization__region__in=regions)
     units: dict[int, dict] = {}
 
     def unit(pk: int, name: str) -> dict:
@@ -381,10 +380,10 @@ def ownership_figures(*, year: int, region=None) -> dict:
     }
 
 
-def ownership_figures_by_year() -> list[dict]:
+def ownership_figures_by_year(*, user) -> list[dict]:
     """Every year with a grant or a transfer: the year's totals by unit (for the pilot's figures page)."""
     years = {
         *OwnershipGrant.objects.annotate(y=ExtractYear("granted_on")).values_list("y", flat=True),
         *AchievementTransfer.objects.annotate(y=ExtractYear("transferred_on")).values_list("y", flat=True),
     }
-    return [{"year": year, **ownership_figures(year=year)} for year in sorted(years, reverse=True)]
+    return [{"year": year, **ownership_figures(user=user, year=year)} for year in sorted(years, reverse=True)]

@@ -18,8 +18,8 @@ from kejiju.accounts.scoping import user_may_see_region
 from kejiju.core import uploads
 from kejiju.core.dates import require_date_order, require_record_dates
 from kejiju.core.identifiers import IdentifierError, validate_mobile
-from kejiju.core.models import AuditEvent, Organization
-from kejiju.core.services import audit_event_record
+from kejiju.core.models import Organization
+from kejiju.core.workflow.services import apply_transition, record_created, record_step
 
 from . import rules
 from .models import (
@@ -38,40 +38,35 @@ from .models import (
     OwnershipPilot,
     Programme,
     Project,
-    ProjectEvent,
 )
 from .rules import FUNDED_STATES, PENDING_STATES, RUNNING_STATES, State
 
 # ------------------------------------------------------------------------------------------------ helpers
 
 
-def _role(user) -> str:
-    return getattr(user, "role", "") or ""
-
-
-def _require_staff(user) -> None:
-    if _role(user) != rules.BUREAU:
+def _require(user, perm: str) -> None:
+    if not user.has_perm(perm):
         raise PermissionDenied("只有局业务人员可以执行此操作。")
 
 
-def _event(
-    *,
-    project: Project,
-    action: str,
-    label: str,
-    user,
-    comment: str = "",
-    from_state: str = "",
-    to_state: str = "",
-) -> ProjectEvent:
-    return ProjectEvent.objects.create(
-        project=project,
+def _require_save(user, instance) -> None:
+    """Adding a record asks add_<model>, editing it change_<model>."""
+    meta = instance._meta
+    _require(user, f"{meta.app_label}.{'change' if instance.pk else 'add'}_{meta.model_name}")
+
+
+def _step(
+    *, project: Project, action: str, label: str, user, comment: str = "", effective_on=None, data=None
+):
+    """A step on the project's timeline that keeps its state (projects.workflow.PROJECT_STEPS)."""
+    return record_step(
+        record=project,
         action=action,
+        actor=user,
         label=label,
         comment=comment,
-        from_state=from_state,
-        to_state=to_state,
-        actor=user,
+        effective_on=effective_on,
+        data=data,
     )
 
 
@@ -90,14 +85,14 @@ def _save(instance):
 
 @transaction.atomic
 def programme_save(*, programme: Programme, user) -> Programme:
-    _require_staff(user)
+    _require_save(user, programme)
     programme.code = programme.code.strip().upper()
     return _save(programme)
 
 
 @transaction.atomic
 def call_save(*, call: Call, user) -> Call:
-    _require_staff(user)
+    _require_save(user, call)
     _save(call)
     call.projects.exclude(year=call.year).update(year=call.year)
     return call
@@ -105,7 +100,7 @@ def call_save(*, call: Call, user) -> Call:
 
 @transaction.atomic
 def lump_sum_pilot_save(*, pilot: LumpSumPilot, user) -> LumpSumPilot:
-    _require_staff(user)
+    _require_save(user, pilot)
     return _save(pilot)
 
 
@@ -152,7 +147,7 @@ def _check_application(project: Project, *, user, override_reason: str) -> None:
         applicant_facts(call=project.call, pi_mobile=project.pi_mobile, exclude_pk=project.pk)
     )
     if breaches:
-        if _role(user) != rules.BUREAU:
+        if not user.has_perm("projects.override_applicant_rules"):
             raise ValidationError({"pi_mobile": breaches})
         if not override_reason.strip():
             raise ValidationError(
@@ -191,11 +186,13 @@ def project_create(
     summary: str = "",
     override_reason: str = "",
 ) -> Project:
-    """Enter an application (state 申报). Bureau staff for any county; a county office for its own."""
-    if _role(user) not in {rules.BUREAU, rules.COUNTY}:
+    """Enter an application (state 申报): for a county in the user's scope; outside the call's entry
+    period only with projects.enter_late_application."""
+    if not user.has_perm("projects.add_project"):
         raise PermissionDenied("无权录入项目申报。")
     today = timezone.localdate()
-    if _role(user) == rules.COUNTY and not call.opens_on <= today <= call.closes_on:
+    late = not call.opens_on <= today <= call.closes_on
+    if late and not user.has_perm("projects.enter_late_application"):
         raise ValidationError({"call": f"“{call}”不在申报期内（{call.opens_on} 至 {call.closes_on}）。"})
     project = Project(
         call=call,
@@ -219,9 +216,7 @@ def project_create(
     project.full_clean()
     project.save()
     comment = f"限项规则例外：{project.rule_override_reason}" if project.rule_override_reason else ""
-    _event(
-        project=project, action="create", label="录入申报", user=user, to_state=project.state, comment=comment
-    )
+    record_created(record=project, actor=user, comment=comment)
     return project
 
 
@@ -241,12 +236,13 @@ EDITABLE_FIELDS = (
 
 
 def may_edit(*, project: Project, user) -> bool:
-    role = _role(user)
-    if role == rules.BUREAU:
+    """An application awaiting 受理 by whoever may change projects of its county; after 受理, until it is
+    closed, by those who run the projects (projects.manage_project)."""
+    if not user.has_perm("projects.change_project") or not user_may_see_region(user, project.region_id):
+        return False
+    if user.has_perm("projects.manage_project"):
         return project.state not in rules.TERMINAL_STATES
-    if role == rules.COUNTY:
-        return project.state == State.SUBMITTED and user_may_see_region(user, project.region_id)
-    return False
+    return project.state == State.SUBMITTED
 
 
 @transaction.atomic
@@ -282,59 +278,14 @@ def review_score(project: Project) -> Decimal | None:
     return project_review_result(project=project).score
 
 
-@transaction.atomic
 def project_transition(
     *, project: Project, action: str, user, comment: str = "", granted: Decimal | None = None
 ) -> Project:
-    """Move the project along the life cycle (rules.TRANSITIONS); refused transitions change nothing."""
-    locked = _lock(project)
-    if not user_may_see_region(user, locked.region_id):
-        raise PermissionDenied("无权办理其他县区的项目。")
-    try:
-        transition = rules.check_transition(
-            state=locked.state, action=action, role=_role(user), comment=comment
-        )
-    except rules.TransitionRefused as refused:
-        raise ValidationError({refused.field or "action": refused.message}) from refused
-    from_state = locked.state
-    if action == rules.Action.APPROVE:
-        score = review_score(locked)
-        if score is None:
-            raise ValidationError({"action": "专家评审组尚未完成评分，不能立项。"})
-        amount = granted if granted is not None else locked.requested_grant
-        if amount < 0:
-            raise ValidationError({"granted": "批准市级资金不能为负数。"})
-        locked.city_grant = amount
-        locked.lump_sum = is_lump_sum_unit(locked.applicant, year=locked.call.year)
-    if (
-        action == rules.Action.SIGN_CONTRACT
-        and not locked.attachments.filter(kind=Attachment.Kind.CONTRACT).exists()
-    ):
-        raise ValidationError({"action": "请先上传签订的任务书，再确认签订任务书。"})
-    if transition.acceptance_result:
-        locked.acceptance_result = transition.acceptance_result
-    locked.state = transition.target
-    locked.full_clean()
-    locked.save()
-    label = rules.action_label(action)
-    if action == rules.Action.APPROVE:
-        label = f"立项（评审得分 {score}，批准市级资金 {locked.city_grant} 元）"
-    _event(
-        project=locked,
-        action=action,
-        label=label,
-        user=user,
-        comment=comment.strip(),
-        from_state=from_state,
-        to_state=locked.state,
-    )
-    audit_event_record(
-        event_type=AuditEvent.Type.TRANSITION,
-        user=user,
-        object_repr=str(locked)[:255],
-        detail=f"{rules.state_label(from_state)} → {rules.state_label(locked.state)}；{comment.strip()}",
-    )
-    return locked
+    """Move the project along its life cycle (projects.workflow) through the one engine; a refusal
+    (core TransitionRefused) changes nothing."""
+    data = {"granted": granted} if action == rules.Action.APPROVE else {}
+    apply_transition(record=project, action=action, actor=user, comment=comment.strip(), data=data)
+    return project
 
 
 # ------------------------------------------------------------------------------------------------ funding
@@ -356,7 +307,7 @@ def paid_total(project: Project) -> Decimal:
 def disbursement_create(
     *, project: Project, user, paid_on: dt.date, amount: Decimal, voucher: str, note: str = ""
 ) -> Disbursement:
-    _require_staff(user)
+    _require(user, "projects.add_disbursement")
     locked = _lock(project)
     if locked.state not in rules.DISBURSABLE_STATES:
         raise ValidationError({"amount": f"项目状态为“{locked.get_state_display()}”，不能拨付经费。"})
@@ -369,12 +320,13 @@ def disbursement_create(
     if problem:
         raise ValidationError({"amount": problem})
     disbursement.save()
-    _event(
+    _step(
         project=locked,
         action="disburse",
         label=f"拨付经费 {amount} 元",
         user=user,
         comment=f"凭证号 {disbursement.voucher}",
+        effective_on=paid_on,
     )
     return disbursement
 
@@ -383,7 +335,7 @@ def disbursement_create(
 def budget_line_create(
     *, project: Project, user, category: str, source: str, amount: Decimal, note: str = ""
 ) -> BudgetLine:
-    _require_staff(user)
+    _require(user, "projects.add_budgetline")
     locked = _lock(project)
     if locked.lump_sum:
         raise ValidationError({"category": "包干制项目不编制经费明细预算。"})
@@ -417,7 +369,7 @@ _REPORTABLE_STATES = RUNNING_STATES | {State.CONCLUDED}
 def annual_report_create(
     *, project: Project, user, year: int, filed_on: dt.date, progress: str, spent: Decimal = Decimal("0")
 ) -> AnnualReport:
-    _require_staff(user)
+    _require(user, "projects.add_annualreport")
     locked = _lock(project)
     if locked.state not in _REPORTABLE_STATES:
         raise ValidationError({"year": "只有已立项、未归档的项目可以登记年度报告。"})
@@ -435,7 +387,13 @@ def annual_report_create(
     )
     report = AnnualReport(project=locked, year=year, filed_on=filed_on, progress=progress, spent=spent)
     _save(report)
-    _event(project=locked, action="annual_report", label=f"登记 {year} 年度执行报告", user=user)
+    _step(
+        project=locked,
+        action="annual_report",
+        label=f"登记 {year} 年度执行报告",
+        user=user,
+        effective_on=filed_on,
+    )
     return report
 
 
@@ -443,7 +401,7 @@ def annual_report_create(
 def midterm_check_create(
     *, project: Project, user, checked_on: dt.date, conclusion: str, findings: str
 ) -> MidtermCheck:
-    _require_staff(user)
+    _require(user, "projects.add_midtermcheck")
     locked = _lock(project)
     if locked.state not in {State.EXECUTING, State.SUSPENDED}:
         raise ValidationError({"checked_on": "只有执行中的项目可以登记中期检查。"})
@@ -452,12 +410,13 @@ def midterm_check_create(
     )
     check = MidtermCheck(project=locked, checked_on=checked_on, conclusion=conclusion, findings=findings)
     _save(check)
-    _event(
+    _step(
         project=locked,
         action="midterm_check",
         label=f"中期检查：{check.get_conclusion_display()}",
         user=user,
         comment=findings,
+        effective_on=checked_on,
     )
     return check
 
@@ -476,7 +435,7 @@ def change_request_create(
     new_pi_name: str = "",
     new_pi_mobile: str = "",
 ) -> ChangeRequest:
-    _require_staff(user)
+    _require(user, "projects.add_changerequest")
     locked = _lock(project)
     if locked.state not in {State.APPROVED, State.EXECUTING, State.SUSPENDED}:
         raise ValidationError({"kind": "只有已立项、执行中或暂停的项目可以申请变更。"})
@@ -518,7 +477,8 @@ def change_request_create(
     if errors:
         raise ValidationError(errors)
     request.save()
-    _event(
+    record_created(record=request, actor=user, comment=reason)
+    _step(
         project=locked,
         action="change_request",
         label=f"提出{request.get_kind_display()}变更",
@@ -528,54 +488,15 @@ def change_request_create(
     return request
 
 
-@transaction.atomic
 def change_request_decide(
     *, change_request: ChangeRequest, user, approve: bool, comment: str = ""
 ) -> ChangeRequest:
-    _require_staff(user)
-    request = ChangeRequest.objects.select_for_update().get(pk=change_request.pk)
-    project = _lock(request.project)
-    if request.decision != ChangeRequest.Decision.PENDING:
-        raise ValidationError({"decision": "该变更申请已审批。"})
-    if not approve and not comment.strip():
-        raise ValidationError({"decision_comment": "驳回变更须填写理由。"})
-    if approve:
-        if project.state not in {State.APPROVED, State.EXECUTING, State.SUSPENDED}:
-            raise ValidationError({"decision": "项目当前状态不能再批准变更。"})
-        if request.kind == ChangeRequest.Kind.DATES:
-            project.start_date = request.new_start_date or project.start_date
-            project.end_date = request.new_end_date or project.end_date
-        elif request.kind == ChangeRequest.Kind.BUDGET:
-            if request.new_city_grant is not None:
-                if request.new_city_grant < paid_total(project):
-                    raise ValidationError({"decision": "新市级资金少于已拨付金额，不能批准。"})
-                project.city_grant = request.new_city_grant
-            if request.new_self_raised is not None:
-                project.self_raised = request.new_self_raised
-        else:
-            project.pi_name = request.new_pi_name
-            project.pi_mobile = request.new_pi_mobile
-        try:
-            project.full_clean()
-        except ValidationError as error:
-            raise ValidationError(
-                {"decision": f"变更后的项目数据无效：{'；'.join(error.messages)}"}
-            ) from error
-        project.save()
-    request.decision = ChangeRequest.Decision.APPROVED if approve else ChangeRequest.Decision.REFUSED
-    request.decision_comment = comment.strip()
-    request.decided_at = timezone.now()
-    request.decided_by = user
-    request.save()
-    verb = "批准" if approve else "驳回"
-    _event(
-        project=project,
-        action="change_decision",
-        label=f"{verb}{request.get_kind_display()}变更",
-        user=user,
-        comment=comment,
+    """Approve (the project takes the new dates, money or leader) or refuse a 变更 request through the
+    one engine (projects.workflow, the change-request flow)."""
+    apply_transition(
+        record=change_request, action="approve" if approve else "refuse", actor=user, comment=comment.strip()
     )
-    return request
+    return change_request
 
 
 # -------------------------------------------------------------------------------------------- attachments
@@ -586,18 +507,13 @@ def attachment_max_bytes() -> int:
 
 
 def may_upload(*, project: Project, user, kind: str) -> bool:
-    """Staff upload any kind while the project is not archived; a county office only the 申报书 of its
-    own county's application before 受理."""
-    role = _role(user)
-    if role == rules.BUREAU:
+    """Those who run the projects upload any kind while the project is not archived; whoever else may add
+    attachments only the 申报书 of an application of their county before 受理."""
+    if not user.has_perm("projects.add_attachment") or not user_may_see_region(user, project.region_id):
+        return False
+    if user.has_perm("projects.manage_project"):
         return project.state != State.ARCHIVED
-    if role == rules.COUNTY:
-        return (
-            project.state == State.SUBMITTED
-            and kind == Attachment.Kind.APPLICATION
-            and user_may_see_region(user, project.region_id)
-        )
-    return False
+    return project.state == State.SUBMITTED and kind == Attachment.Kind.APPLICATION
 
 
 @uploads.atomic()
@@ -637,7 +553,7 @@ def attachment_create(*, project: Project, user, kind: str, upload) -> Attachmen
     )
     attachment.full_clean()
     attachment.save()
-    _event(
+    _step(
         project=project,
         action="attachment",
         label=f"上传{attachment.get_kind_display()}",
@@ -649,14 +565,14 @@ def attachment_create(*, project: Project, user, kind: str, upload) -> Attachmen
 
 @transaction.atomic
 def attachment_delete(*, attachment: Attachment, user) -> None:
-    _require_staff(user)
+    _require(user, "projects.delete_attachment")
     project = attachment.project
     if project.state == State.ARCHIVED:
         raise ValidationError({"file": "已归档项目的附件不能删除。"})
     label = str(attachment)
     uploads.delete_on_commit(attachment.file)
     attachment.delete()
-    _event(project=project, action="attachment_delete", label=f"删除附件：{label}", user=user)
+    _step(project=project, action="attachment_delete", label=f"删除附件：{label}", user=user)
 
 
 # ------------------------------------------------------------------------------------------ 省校合作
@@ -665,7 +581,7 @@ def attachment_delete(*, attachment: Attachment, user) -> None:
 @transaction.atomic
 def cooperation_project_save(*, project: CooperationProject, user) -> CooperationProject:
     """Save a 省校合作 project; its step dates keep their order (rules.COOPERATION_DATES)."""
-    _require_staff(user)
+    _require_save(user, project)
     require_record_dates(
         rules.COOPERATION_DATES, record=project, reached=rules.COOPERATION_REACHED, state=project.state
     )
@@ -679,13 +595,13 @@ APPROVAL_FILE_TYPES = ("pdf", "doc", "docx", "wps", "png", "jpg", "jpeg")
 
 @transaction.atomic
 def ownership_pilot_save(*, pilot: OwnershipPilot, user) -> OwnershipPilot:
-    _require_staff(user)
+    _require_save(user, pilot)
     return _save(pilot)
 
 
 @transaction.atomic
 def achievement_save(*, achievement: Achievement, user) -> Achievement:
-    _require_staff(user)
+    _require_save(user, achievement)
     achievement.number = achievement.number.strip()
     return _save(achievement)
 
@@ -695,7 +611,7 @@ def ownership_grant_save(*, grant: OwnershipGrant, user, upload=None) -> Ownersh
     """Record or edit a grant to the research team: the share (所有权, 0–100%) or the years (长期使用权);
     an edited date may not fall after a recorded transfer. The approval document is checked like every
     upload and stored under a generated name."""
-    _require_staff(user)
+    _require_save(user, grant)
     problems = rules.grant_problems(mode=grant.mode, share_percent=grant.share_percent, years=grant.years)
     if problems:
         raise ValidationError(problems)
@@ -732,7 +648,7 @@ def ownership_grant_save(*, grant: OwnershipGrant, user, upload=None) -> Ownersh
 @transaction.atomic
 def achievement_transfer_save(*, transfer: AchievementTransfer, user) -> AchievementTransfer:
     """Record a transfer or licence of a granted achievement; it cannot predate the grant."""
-    _require_staff(user)
+    _require_save(user, transfer)
     grant = OwnershipGrant.objects.get(pk=transfer.grant_id)
     require_date_order(rules.OWNERSHIP_DATES["transfer"], date=transfer.transferred_on, record=grant)
     return _save(transfer)

@@ -16,11 +16,13 @@ def project_todos(user) -> list[TodoItem]:
         return []
     items: list[TodoItem] = []
     list_url = reverse("projects:project_list")
-    if getattr(user, "role", "") == rules.BUREAU:
-        waiting = Project.objects.filter(state=rules.State.SUBMITTED).count()
+    if user.has_perm("projects.manage_project"):
+        waiting = Project.objects.visible_to(user).filter(state=rules.State.SUBMITTED).count()
         if waiting:
             items.append(TodoItem("待受理的项目申报", f"{list_url}?state={rules.State.SUBMITTED}", waiting))
-        changes = ChangeRequest.objects.filter(decision=ChangeRequest.Decision.PENDING).count()
+    if user.has_perm("projects.decide_changerequest"):
+        pending = ChangeRequest.objects.visible_to(user).filter(decision=ChangeRequest.Decision.PENDING)
+        changes = pending.count()
         if changes:
             items.append(TodoItem("待审批的项目变更", f"{list_url}?pending_change=true", changes, "warning"))
     counts = selectors.overdue_counts(user=user, today=timezone.localdate())

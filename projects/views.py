@@ -25,6 +25,10 @@ from kejiju.core.views import (
     ObjectListView,
     ObjectUpdateView,
 )
+from kejiju.core.views.generic import ServiceFormMixin, service_error_text
+from kejiju.core.workflow.diagram import flow_states
+from kejiju.core.workflow.selectors import available_transitions, events_for
+from kejiju.core.workflow.views import TransitionView
 from kejiju.core.xlsx import XLSX_CONTENT_TYPE, add_sheet, new_workbook, table_export_rows
 
 from . import rules, selectors, services
@@ -40,7 +44,6 @@ from .forms import (
     AttachmentForm,
     BudgetLineForm,
     CallForm,
-    ChangeDecisionForm,
     ChangeRequestForm,
     CooperationProjectForm,
     DisbursementForm,
@@ -48,7 +51,6 @@ from .forms import (
     MidtermCheckForm,
     ProgrammeForm,
     ProjectForm,
-    TransitionForm,
 )
 from .models import Attachment, Call, ChangeRequest, CooperationProject, LumpSumPilot, Programme, Project
 from .tables import (
@@ -60,16 +62,7 @@ from .tables import (
     ProgrammeTable,
     ProjectTable,
 )
-
-
-def apply_validation_error(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on the field it names when the form has it."""
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
-
+from .workflow import PROJECT_FLOW
 
 # ------------------------------------------------------------------------------- programmes and calls
 
@@ -209,13 +202,6 @@ class ProjectCreateView(ObjectCreateView):
         override = data.pop("override_reason", "")
         return services.project_create(user=self.request.user, override_reason=override, **data)
 
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ValidationError as error:
-            apply_validation_error(form, error)
-            return self.form_invalid(form)
-
 
 class ProjectUpdateView(ObjectUpdateView):
     model = Project
@@ -233,13 +219,6 @@ class ProjectUpdateView(ObjectUpdateView):
         return services.project_update(
             project=self.object, user=self.request.user, override_reason=override, **data
         )
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ValidationError as error:
-            apply_validation_error(form, error)
-            return self.form_invalid(form)
 
 
 class ProjectDetailView(ObjectDetailView):
@@ -273,28 +252,25 @@ class ProjectDetailView(ObjectDetailView):
         context = super().get_context_data(**kwargs)
         project = self.object
         user = self.request.user
-        role = getattr(user, "role", "")
-        context["can_change"] = user.has_perm("projects.change_project") and services.may_edit(
-            project=project, user=user
-        )
+        context["can_change"] = services.may_edit(project=project, user=user)
         context["can_delete"] = False
-        if user.has_perm("projects.transition_project"):
-            context["actions"] = [
-                {
-                    "code": action,
-                    "label": rules.action_label(action),
-                    "target": rules.state_label(transition.target),
-                    "comment_required": transition.comment_required,
-                    "danger": action in rules.DANGER_ACTIONS,
-                    "asks_amount": action == rules.Action.APPROVE,
-                }
-                for action, transition in rules.available_actions(state=project.state, role=role)
-            ]
+        context["actions"] = [
+            {
+                "code": transition.action,
+                "label": transition.label,
+                "target": rules.state_label(transition.target),
+                "comment_required": transition.comment_required,
+                "danger": transition.danger,
+                "asks_amount": transition.fields is not None,
+            }
+            for transition in available_transitions(project, user)
+        ]
+        context["flow_states"] = flow_states(PROJECT_FLOW, project.state)
         review = selectors.project_review_result(project=project)
         panel_add_url = None
         if (
             project.state == rules.State.REVIEW
-            and role == rules.BUREAU
+            and user.has_perm("projects.manage_project")
             and user.has_perm("experts.add_reviewpanel")
             and (review.panel is None or (review.panel.is_closed and review.score is None))
         ):
@@ -305,7 +281,7 @@ class ProjectDetailView(ObjectDetailView):
         paid = sum((d.amount for d in disbursements), start=Decimal("0"))
         context.update(
             {
-                "events": project.events.select_related("actor"),
+                "events": events_for(project).select_related("actor").order_by("-recorded_at", "-pk"),
                 "disbursements": disbursements,
                 "paid": paid,
                 "paid_ratio": rules.paid_ratio(granted=project.city_grant, paid=paid),
@@ -317,49 +293,24 @@ class ProjectDetailView(ObjectDetailView):
                 "change_requests": project.change_requests.select_related("decided_by"),
                 "review": review,
                 "panel_add_url": panel_add_url,
-                "is_staff_role": role == rules.BUREAU,
                 "may_upload": any(
                     services.may_upload(project=project, user=user, kind=kind)
                     for kind in Attachment.Kind.values
                 )
                 and user.has_perm("projects.add_attachment"),
                 "overdue": project.state in rules.RUNNING_STATES and project.end_date < timezone.localdate(),
-                "transition_form": TransitionForm(),
             }
         )
         return context
 
 
-class ProjectTransitionView(PermissionRequiredMixin, View):
-    permission_required = "projects.transition_project"
-    raise_exception = True
-    http_method_names = ["post"]
+class ProjectTransitionView(TransitionView):
+    """Every step of the project's life cycle (projects.workflow), through the one transition view."""
 
-    def post(self, request, pk):
-        project = get_object_or_404(Project.objects.visible_to(request.user), pk=pk)
-        form = TransitionForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
-            return HttpResponseRedirect(project.get_absolute_url())
-        try:
-            project = services.project_transition(
-                project=project,
-                action=form.cleaned_data["action"],
-                user=request.user,
-                comment=form.cleaned_data["comment"],
-                granted=form.cleaned_data["granted"],
-            )
-        except ValidationError as error:
-            messages.error(request, "；".join(error.messages))
-        else:
-            messages.success(
-                request,
-                f"已{rules.action_label(form.cleaned_data['action'])}，项目状态：{project.get_state_display()}。",
-            )
-        return HttpResponseRedirect(project.get_absolute_url())
+    model = Project
 
 
-class ProjectStepView(PermissionRequiredMixin, FormView):
+class ProjectStepView(ServiceFormMixin, PermissionRequiredMixin, FormView):
     """A form on a project's page that calls one service (disbursement, 年报, 变更 …)."""
 
     raise_exception = True
@@ -391,14 +342,11 @@ class ProjectStepView(PermissionRequiredMixin, FormView):
     def call_service(self, form):
         raise NotImplementedError
 
-    def form_valid(self, form):
-        try:
-            self.call_service(form)
-        except ValidationError as error:
-            apply_validation_error(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, self.success_message)
-        return HttpResponseRedirect(self.project.get_absolute_url())
+    def perform(self, form):
+        self.call_service(form)
+
+    def get_success_url(self):
+        return self.project.get_absolute_url()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -464,32 +412,23 @@ class ChangeRequestCreateView(ProjectStepView):
         services.change_request_create(project=self.project, user=self.request.user, **data)
 
 
-class ChangeRequestDecideView(ProjectStepView):
-    permission_required = "projects.change_changerequest"
-    form_class = ChangeDecisionForm
-    title = "审批变更申请"
+class ChangeRequestDecideView(TransitionView):
+    """Approve or refuse a 变更 request (the change-request flow of projects.workflow)."""
 
-    def get_project(self, **kwargs) -> Project:
-        self.change_request = get_object_or_404(
-            ChangeRequest.objects.visible_to(self.request.user).select_related("project"), pk=kwargs["pk"]
-        )
-        return self.change_request.project
+    model = ChangeRequest
+    template_name = "projects/changerequest_decide.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("project")
+
+    def get_success_url(self):
+        return self.object.project.get_absolute_url()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["change_request"] = self.change_request
+        context["change_request"] = self.object
+        context["title"] = f"审批变更申请：{self.object.project.title}"
         return context
-
-    def get_template_names(self):
-        return ["projects/changerequest_decide.html"]
-
-    def call_service(self, form):
-        services.change_request_decide(
-            change_request=self.change_request,
-            user=self.request.user,
-            approve=form.cleaned_data["decision"] == ChangeRequest.Decision.APPROVED,
-            comment=form.cleaned_data["comment"],
-        )
 
 
 class AttachmentCreateView(ProjectStepView):
@@ -561,7 +500,7 @@ class AttachmentDeleteView(ObjectDeleteView):
         try:
             return super().form_valid(form)
         except ValidationError as error:
-            messages.error(self.request, "；".join(error.messages))
+            messages.error(self.request, service_error_text(error))
             return HttpResponseRedirect(self.get_success_url())
 
 

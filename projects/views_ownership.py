@@ -251,7 +251,7 @@ class OwnershipFiguresView(ActionPermissionMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        years = selectors.ownership_figures_by_year()
+        years = selectors.ownership_figures_by_year(user=self.request.user)
         context.update(
             title="赋权改革统计",
             years=years,

@@ -10,10 +10,11 @@ from enterprises.models import Enterprise, EnterpriseYear
 from experts.models import Expert, ReviewScore
 from kejiju.accounts.models import Region
 from kejiju.core.identifiers import is_valid_uscc
+from kejiju.core.models import WorkflowEvent
 from kejiju.core.scale import SCALES
 from kejiju.reporting.models import MonthlyFiling
 from platforms.models import Platform, PlatformEvent
-from projects.models import Project, ProjectEvent
+from projects.models import Project
 
 
 @pytest.mark.django_db
@@ -39,7 +40,7 @@ def test_city_scale_builds_what_it_says_in_seconds(settings):
     assert Platform.objects.count() == size.platforms
     assert PlatformEvent.objects.filter(action="register").count() == size.platforms
     assert Project.objects.count() == size.projects
-    assert ProjectEvent.objects.filter(action="submit").count() == size.projects
+    assert WorkflowEvent.objects.filter(workflow="projects.project", action="create").count() == size.projects
     assert Expert.objects.count() == size.experts
     assert ReviewScore.objects.count() == size.review_scores
     assert MonthlyFiling.objects.count() == size.county_units * size.filing_years * 12

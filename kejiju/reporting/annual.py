@@ -40,6 +40,22 @@ class CityWideReader:
 
 CITY = CityWideReader()
 
+
+class CountyReader(CityWideReader):
+    """The reader behind a county's edition of the review: that county's rows, like its county office."""
+
+    def __init__(self, region: Region) -> None:
+        self.region_id = region.pk
+
+    def has_perm(self, perm: str, obj=None) -> bool:
+        return False
+
+
+def reader(region: Region | None) -> CityWideReader:
+    """Whose view the review takes: the city's, or one county's (the selectors scope by user)."""
+    return CITY if region is None else CountyReader(region)
+
+
 # Headline figures: key, label, unit. The order is the dashboard's and the PDF's.
 HEADLINES: list[tuple[str, str, str]] = [
     ("platforms", "新认定创新平台", "家"),
@@ -84,8 +100,8 @@ def headline_figures(*, year: int, region: Region | None = None) -> dict[str, An
     recognised = platforms.platforms_recognised_counts(year=year, region=region)
     commissioners = experts.commissioner_figures(year=year, region_ids=[region.pk] if region else None)
     vice_presidents = experts.vice_president_figures(year=year, region=region)
-    cooperation = projects.cooperation_figures(user=CITY, year=year, region=region)
-    by_state = projects.project_figures_by_state(user=CITY, year=year, region=region)
+    cooperation = projects.cooperation_figures(user=reader(region), year=year)
+    by_state = projects.project_figures_by_state(user=reader(region), year=year)
     return {
         "platforms": sum(row["count"] for row in recognised),
         "smes": enterprises.smes_admitted_count(year=year, region=region),
@@ -288,7 +304,7 @@ def popularisation_section(*, year: int, region: Region | None = None) -> dict[s
     staff against the 倍增 targets, with the sentences the review states (a fixed number of queries)."""
     outreach = platforms.outreach_year_figures(year=year, region=region)
     by_region = platforms.outreach_by_region(year=year) if region is None else {}
-    ownership = projects.ownership_figures(year=year, region=region)
+    ownership = projects.ownership_figures(user=reader(region), year=year)
     researchers = reporting.researcher_figures_by_county(year=year, region=region)
     section = {
         "outreach": {

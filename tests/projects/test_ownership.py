@@ -147,7 +147,7 @@ def test_only_bureau_staff_record_the_pilot(leader_user, county_user):
 # --------------------------------------------------------------------------------------------- figures
 
 
-def test_totals_by_unit_and_year():
+def test_totals_by_unit_and_year(world):
     first, second = OwnershipPilotFactory(), OwnershipPilotFactory()
     a1 = AchievementFactory(pilot=first)
     g1 = OwnershipGrantFactory(achievement=a1, granted_on=dt.date(2023, 3, 1))
@@ -159,7 +159,7 @@ def test_totals_by_unit_and_year():
     AchievementTransferFactory(grant=g1, amount=Decimal("35.00"), transferred_on=dt.date(2023, 10, 1))
     AchievementTransferFactory(grant=g1, amount=Decimal("5.50"), transferred_on=dt.date(2024, 1, 5))
     AchievementTransferFactory(grant=g2, amount=Decimal("18.50"), transferred_on=dt.date(2023, 12, 6))
-    figures = selectors.ownership_figures(year=2023)
+    figures = selectors.ownership_figures(user=world.users["bureau"], year=2023)
     assert figures["achievements"] == 2  # a1 twice counts once
     assert figures["grants"] == 3
     assert figures["transfers"] == 2
@@ -169,8 +169,8 @@ def test_totals_by_unit_and_year():
     assert rows[str(first.organization)]["grants"] == 2
     assert rows[str(first.organization)]["amount"] == Decimal("35.00")
     assert rows[str(second.organization)]["amount"] == Decimal("18.50")
-    assert selectors.ownership_figures(year=2024)["amount"] == Decimal("5.50")
-    years = [row["year"] for row in selectors.ownership_figures_by_year()]
+    assert selectors.ownership_figures(user=world.users["bureau"], year=2024)["amount"] == Decimal("5.50")
+    years = [row["year"] for row in selectors.ownership_figures_by_year(user=world.users["bureau"])]
     assert years == [2024, 2023, 2022]
 
 

@@ -149,7 +149,8 @@ _by_model: dict[str, Workflow] = {}
 
 
 def register_workflow(workflow: Workflow) -> Workflow:
-    """Register a model's workflow (once per model). Date rules join the date-order sweep's registry."""
+    """Register a model's workflow (once per model). Date rules, if any, join the date-order sweep's
+    registry."""
     label = workflow.model.lower()
     if label in _by_model and _by_model[label].key != workflow.key:
         raise ImproperlyConfigured(f"{workflow.model} already has the workflow {_by_model[label].key}")
@@ -158,10 +159,9 @@ def register_workflow(workflow: Workflow) -> Workflow:
             raise ImproperlyConfigured(f"{workflow.key}.{transition.action} names no permission")
     _workflows[workflow.key] = workflow
     _by_model[label] = workflow
-    declare_date_steps(
-        f"workflow.{workflow.key}",
-        {t.action: t.date for t in workflow.transitions if t.date is not None},
-    )
+    dated = {t.action: t.date for t in workflow.transitions if t.date is not None}
+    if dated:  # a workflow without dated steps has nothing for the date-order sweep to walk
+        declare_date_steps(f"workflow.{workflow.key}", dated)
     return workflow
 
 
