@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from enterprises import selectors as enterprises
 from kejiju.accounts.models import Region
+from kejiju.core.models import WorkflowEvent
 from platforms import selectors as platforms
 
 from . import rules
@@ -20,7 +21,6 @@ from .figures import monthly_figures
 from .models import (
     CountyTask,
     FigureEntry,
-    FilingEvent,
     FilingException,
     MonthlyFiling,
     MonthlyReport,
@@ -43,7 +43,9 @@ def filing_detail_queryset(*, user) -> QuerySet[MonthlyFiling]:
         Prefetch("progress", queryset=TaskProgress.objects.select_related("task")),
         "figures",
         "attachments",
-        Prefetch("events", queryset=FilingEvent.objects.select_related("actor")),
+        Prefetch(
+            "events", queryset=WorkflowEvent.objects.select_related("actor").order_by("recorded_at", "pk")
+        ),
     )
 
 
@@ -325,9 +327,7 @@ def filing_timeliness(
         regions = regions.filter(pk=region.pk)
     # "Returned at least once" as EXISTS rather than a join on the events: the join multiplied the
     # filings and made every count a COUNT(DISTINCT …) over a sort.
-    was_returned = Exists(
-        FilingEvent.objects.filter(filing=OuterRef("pk"), action=FilingEvent.Action.RETURNED)
-    )
+    was_returned = Exists(WorkflowEvent.objects.filter(monthlyfiling=OuterRef("pk"), action="return"))
     counts = {
         row["region_id"]: row
         for row in MonthlyFiling.objects.filter(year=year, month__in=expected_months)

@@ -6,13 +6,15 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from kejiju.core.models import WorkflowEvent
 from kejiju.reporting import services
 from kejiju.reporting.figures import register_monthly_figure, unregister_monthly_figure
-from kejiju.reporting.models import CountyTask, FilingEvent, FilingReminder, MonthlyFiling, Notice
+from kejiju.reporting.models import CountyTask, FilingReminder, MonthlyFiling, Notice
 from kejiju.reporting.selectors import filing_timeliness, filing_timeliness_totals
 from kejiju.reporting.services import FigureInput, ProgressInput
 from tests.reporting.conftest import sh
@@ -32,7 +34,7 @@ def _save(user, now=ON_TIME, *, year=2024, month=1, progress=(), figures=(), **k
 
 
 def _actions(filing):
-    return list(filing.events.values_list("action", flat=True))
+    return list(filing.events.order_by("recorded_at", "pk").values_list("action", flat=True))
 
 
 def test_save_creates_a_draft_with_progress_and_figures(county_user, task_a):
@@ -49,9 +51,9 @@ def test_save_creates_a_draft_with_progress_and_figures(county_user, task_a):
     assert (row.done_quantity, row.percent, row.status) == (1, Decimal("25.0"), "in_progress")
     figures = dict(filing.figures.values_list("key", "value"))
     assert figures["platforms_new"] == 3 and figures["pool_new"] == 0
-    assert _actions(filing) == [FilingEvent.Action.CREATED]
+    assert _actions(filing) == ["create"]
     _save(county_user)
-    assert _actions(filing) == [FilingEvent.Action.CREATED, FilingEvent.Action.SAVED]
+    assert _actions(filing) == ["create", "save"]
 
 
 def test_submit_on_time_and_after_the_deadline(county_user, bureau_user, county_a):
@@ -73,7 +75,7 @@ def test_submit_on_time_and_after_the_deadline(county_user, bureau_user, county_
     late = _save(county_user, sh(2024, 3, 10), month=2)
     late = services.filing_submit(actor=county_user, filing=late, now=sh(2024, 3, 10))
     assert late.is_late
-    assert late.events.filter(action=FilingEvent.Action.SUBMITTED, note="逾期报送").exists()
+    assert late.events.filter(action="submit", data__late=True).exists()
     # The exception expires.
     assert services.has_active_exception(region=county_a, year=2024, month=2, now=sh(2024, 3, 11))
     assert not services.has_active_exception(region=county_a, year=2024, month=2, now=sh(2024, 3, 12, 0, 1))
@@ -91,7 +93,7 @@ def test_editing_after_submission_is_refused(county_user):
     filing = services.filing_submit(actor=county_user, filing=_save(county_user), now=ON_TIME)
     with pytest.raises(ValidationError, match="“已报送”，不能再修改"):
         _save(county_user, key_progress="改一下")
-    with pytest.raises(ValidationError, match="不能报送"):
+    with pytest.raises(ValidationError, match="不能执行“报送”"):
         services.filing_submit(actor=county_user, filing=filing, now=ON_TIME)
 
 
@@ -99,7 +101,7 @@ def test_a_county_cannot_file_for_another(county_user, other_county_user, county
     with pytest.raises(ValidationError, match="不能为其他县区"):
         _save(county_user, region=county_b)
     other = _save(other_county_user)
-    with pytest.raises(ValidationError, match="不能为其他县区"):
+    with pytest.raises(ValidationError, match="不在您的管辖范围内"):
         services.filing_submit(actor=county_user, filing=other, now=ON_TIME)
     with pytest.raises(ValidationError, match="只有县区科技局账户"):
         _save(bureau_user)
@@ -141,7 +143,7 @@ def test_future_month_is_refused(county_user):
 def test_review_cycle(county_mail_user, bureau_user, django_capture_on_commit_callbacks):
     county_user = county_mail_user
     filing = services.filing_submit(actor=county_user, filing=_save(county_user), now=ON_TIME)
-    with pytest.raises(ValidationError, match="退回原因"):
+    with pytest.raises(ValidationError, match="须填写说明"):
         services.filing_return(actor=bureau_user, filing=filing, reason="  ")
     with django_capture_on_commit_callbacks(execute=True):  # the e-mail goes once the return commits
         filing = services.filing_return(
@@ -150,7 +152,7 @@ def test_review_cycle(county_mail_user, bureau_user, django_capture_on_commit_ca
     assert filing.state == MonthlyFiling.State.RETURNED
     assert Notice.objects.filter(recipient=county_user, title__contains="被退回").exists()
     assert mail.outbox and "缺少基地协议附件" in mail.outbox[-1].body
-    with pytest.raises(ValidationError, match="不能确认"):
+    with pytest.raises(ValidationError, match="不能执行“确认”"):
         services.filing_confirm(actor=bureau_user, filing=filing)
     # A returned filing may be corrected and resent even after the deadline; it stays on time.
     upload = SimpleUploadedFile("协议.pdf", b"%PDF-1.4", content_type="application/pdf")
@@ -160,13 +162,13 @@ def test_review_cycle(county_mail_user, bureau_user, django_capture_on_commit_ca
     filing = services.filing_confirm(actor=bureau_user, filing=filing, now=LATE)
     assert filing.state == MonthlyFiling.State.CONFIRMED and filing.reviewed_by == bureau_user
     assert _actions(filing) == [
-        "created",
-        "submitted",
-        "returned",
-        "attached",
-        "saved",
-        "resubmitted",
-        "confirmed",
+        "create",
+        "submit",
+        "return",
+        "attach",
+        "save",
+        "resubmit",
+        "confirm",
     ]
     with pytest.raises(ValidationError, match="“已确认”，不能再修改"):
         _save(county_user, LATE)
@@ -295,7 +297,16 @@ def test_filing_timeliness_selector(county_a, county_b):
             is_late=late,
         )
         if returned:
-            FilingEvent.objects.create(filing=filing, action=FilingEvent.Action.RETURNED)
+            WorkflowEvent.objects.create(
+                content_type=ContentType.objects.get_for_model(MonthlyFiling),
+                object_id=filing.pk,
+                workflow="reporting.monthlyfiling",
+                action="return",
+                label="退回",
+                from_state="submitted",
+                to_state="returned",
+                effective_on=dt.date(2023, month, 28),
+            )
         return filing
 
     for month in range(1, 13):
