@@ -40,6 +40,22 @@ class CityWideReader:
 
 CITY = CityWideReader()
 
+
+class RegionReader(CityWideReader):
+    """The reader of one county's review: what a county office of that region sees."""
+
+    def __init__(self, region: Region) -> None:
+        self.region_id = region.pk
+
+    def has_perm(self, perm: str, obj=None) -> bool:
+        return False
+
+
+def reader_for(region: Region | None):
+    """The city-wide reader, or the one county's."""
+    return CITY if region is None else RegionReader(region)
+
+
 # Headline figures: key, label, unit. The order is the dashboard's and the PDF's.
 HEADLINES: list[tuple[str, str, str]] = [
     ("platforms", "新认定创新平台", "家"),
@@ -167,7 +183,7 @@ def _county_rows(year: int) -> list[dict]:
 
 
 def _timeliness(year: int, region: Region | None) -> tuple[list[dict], dict]:
-    rows = reporting.filing_timeliness(year=year, region=region)
+    rows = reporting.filing_timeliness(year=year, user=reader_for(region))
     table = [
         {
             "region_id": row["region"].pk,
@@ -289,7 +305,7 @@ def popularisation_section(*, year: int, region: Region | None = None) -> dict[s
     outreach = platforms.outreach_year_figures(year=year, region=region)
     by_region = platforms.outreach_by_region(year=year) if region is None else {}
     ownership = projects.ownership_figures(year=year, region=region)
-    researchers = reporting.researcher_figures_by_county(year=year, region=region)
+    researchers = reporting.researcher_figures_by_county(year=year, user=reader_for(region))
     section = {
         "outreach": {
             "events": outreach["events"],

@@ -467,7 +467,10 @@ class BoardView(PermissionMixin, TemplateView):
         year, month = _month_from_request(self.request)
         now = timezone.now()
         rows = selectors.month_board(user=self.request.user, year=year, month=month, now=now)
-        researchers = {r["region"].pk: r for r in selectors.researcher_figures_by_county(year=year)}
+        researchers = {
+            r["region"].pk: r
+            for r in selectors.researcher_figures_by_county(year=year, user=self.request.user)
+        }
         for row in rows:
             row.researchers = researchers.get(row.region.pk)
         py, pm = rules.previous_month(year, month)
