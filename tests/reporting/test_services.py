@@ -90,19 +90,16 @@ def test_filing_after_the_deadline_without_exception_is_refused(county_user):
 
 
 def test_editing_after_submission_is_refused(county_user):
-    filing = services.filing_submit(actor=county_user, filing=_save(county_user), now=ON_TIME)
+    # Submitting again (a wrong state) is walked by the workflow sweep (test_workflow.py).
+    services.filing_submit(actor=county_user, filing=_save(county_user), now=ON_TIME)
     with pytest.raises(ValidationError, match="“已报送”，不能再修改"):
         _save(county_user, key_progress="改一下")
-    with pytest.raises(ValidationError, match="不能执行“报送”"):
-        services.filing_submit(actor=county_user, filing=filing, now=ON_TIME)
 
 
-def test_a_county_cannot_file_for_another(county_user, other_county_user, county_b, bureau_user):
+def test_a_county_cannot_file_for_another(county_user, county_b, bureau_user):
+    # Submitting another county's filing (out of scope) is walked by the workflow sweep.
     with pytest.raises(ValidationError, match="不能为其他县区"):
         _save(county_user, region=county_b)
-    other = _save(other_county_user)
-    with pytest.raises(ValidationError, match="不在您的管辖范围内"):
-        services.filing_submit(actor=county_user, filing=other, now=ON_TIME)
     with pytest.raises(ValidationError, match="只有县区科技局账户"):
         _save(bureau_user)
 
@@ -143,8 +140,6 @@ def test_future_month_is_refused(county_user):
 def test_review_cycle(county_mail_user, bureau_user, django_capture_on_commit_callbacks):
     county_user = county_mail_user
     filing = services.filing_submit(actor=county_user, filing=_save(county_user), now=ON_TIME)
-    with pytest.raises(ValidationError, match="须填写说明"):
-        services.filing_return(actor=bureau_user, filing=filing, reason="  ")
     with django_capture_on_commit_callbacks(execute=True):  # the e-mail goes once the return commits
         filing = services.filing_return(
             actor=bureau_user, filing=filing, reason="缺少基地协议附件", now=sh(2024, 2, 4)
@@ -152,8 +147,6 @@ def test_review_cycle(county_mail_user, bureau_user, django_capture_on_commit_ca
     assert filing.state == MonthlyFiling.State.RETURNED
     assert Notice.objects.filter(recipient=county_user, title__contains="被退回").exists()
     assert mail.outbox and "缺少基地协议附件" in mail.outbox[-1].body
-    with pytest.raises(ValidationError, match="不能执行“确认”"):
-        services.filing_confirm(actor=bureau_user, filing=filing)
     # A returned filing may be corrected and resent even after the deadline; it stays on time.
     upload = SimpleUploadedFile("协议.pdf", b"%PDF-1.4", content_type="application/pdf")
     _save(county_user, LATE, attachments=[upload])
