@@ -456,7 +456,8 @@ def send_filing_reminders(*, now: dt.datetime | None = None) -> int:
     today = now.astimezone(rules.SHANGHAI).date()
     reminded = 0
     for year, month, when in rules.reminder_months(today):
-        states = dict(MonthlyFiling.objects.filter(year=year, month=month).values_list("region_id", "state"))
+        filings = {f.region_id: f for f in MonthlyFiling.objects.filter(year=year, month=month)}
+        states = {region_id: filing.state for region_id, filing in filings.items()}
         last_day = rules.last_filing_day(year, month)
         for region in Region.objects.county_level():
             if not rules.needs_reminder(states.get(region.pk)):
@@ -478,6 +479,8 @@ def send_filing_reminders(*, now: dt.datetime | None = None) -> int:
                 now=now,
             )
             reminder.save(update_fields=["recipients"])
+            if region.pk in filings:  # a draft or a returned filing: the reminder joins its timeline
+                _step(filings[region.pk], "remind", None, title, now)
             reminded += 1
     return reminded
 

@@ -151,6 +151,7 @@ FILING_WORKFLOW = register_workflow(
             "attach": "上传附件",
             "detach": "删除附件",
             "reopen": "解锁补报",
+            "remind": "催报提醒",
         },
         data_labels={"late": "逾期报送", "expires_at": "有效期至", "file": "附件"},
     )

@@ -236,6 +236,10 @@ def test_reminders_before_and_after_the_deadline(
     services.send_filing_reminders(now=sh(2024, 2, 6, 9))
     assert Notice.objects.filter(recipient=county_mail_user, title__contains="已逾期未报送").count() == 1
     assert FilingReminder.objects.filter(region=county_mail_user.region).count() == 2
+    # A county with a draft: the reminder is a step on the draft's timeline.
+    draft = _save(county_mail_user, sh(2024, 2, 6, 10), month=2)
+    services.send_filing_reminders(now=sh(2024, 3, 2, 9))
+    assert _actions(draft)[-1] == "remind"
 
 
 def test_task_services(county_user, bureau_user, county_a, county_b):
