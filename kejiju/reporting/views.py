@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -24,6 +24,7 @@ from kejiju.core.views import (
     ServiceFormMixin,
     service_error_text,
 )
+from kejiju.core.workflow import workflow_for
 from kejiju.core.workflow.diagram import flow_states
 from kejiju.core.workflow.views import TransitionView
 
@@ -143,17 +144,30 @@ class CountyTaskDeleteView(ObjectDeleteView):
         return HttpResponseRedirect(self.get_success_url())
 
 
-class CountyTaskApproveView(PermissionMixin, View):
-    permission_required = "reporting.approve_countytask"
+class _ActionView(TransitionView):
+    """One action of a flow behind its own URL (a button on the detail page, POST only): the one
+    transition view with the action fixed, refused (403) without that action's permission."""
 
-    def post(self, request, pk):
-        task = get_object_or_404(selectors.task_list(user=request.user), pk=pk)
-        try:
-            services.task_approve(actor=request.user, task=task)
-            messages.success(request, "任务已确认。")
-        except ValidationError as error:
-            messages.error(request, service_error_text(error))
-        return redirect(task.get_absolute_url())
+    http_method_names = ["post"]
+    fixed_action = ""
+
+    def action_for(self, pk) -> str:
+        return self.fixed_action
+
+    def dispatch(self, request, *args, **kwargs):
+        action = self.action_for(kwargs["pk"])
+        permission = workflow_for(self.model).transitions_for(action)[0].permission
+        if not request.user.has_perm(permission):
+            raise PermissionDenied
+        post = request.POST.copy()
+        post["action"] = action
+        request.POST = post
+        return super().dispatch(request, *args, **kwargs)
+
+
+class CountyTaskApproveView(_ActionView):
+    model = CountyTask
+    fixed_action = "approve"
 
 
 # ---------------------------------------------------------------------------------------------- filings
@@ -337,37 +351,19 @@ class FilingFormView(PermissionMixin, ServiceFormMixin, FormView):
         return redirect("reporting:filing_form", year=self.year, month=self.month)
 
 
-class _FilingActionView(PermissionMixin, SingleObjectMixin, View):
+class FilingSubmitView(_ActionView):
+    """报送, or 重新报送 of a returned filing."""
+
     model = MonthlyFiling
 
-    def get_queryset(self):
-        return selectors.filing_list(user=self.request.user)
+    def action_for(self, pk) -> str:
+        state = MonthlyFiling.objects.filter(pk=pk).values_list("state", flat=True).first()
+        return "resubmit" if state == MonthlyFiling.State.RETURNED else "submit"
 
 
-class FilingSubmitView(_FilingActionView):
-    permission_required = "reporting.change_monthlyfiling"
-
-    def post(self, request, pk):
-        filing = self.get_object()
-        try:
-            filing = services.filing_submit(actor=request.user, filing=filing)
-            messages.success(request, "已报送，等待市局审核。")
-        except ValidationError as error:
-            messages.error(request, service_error_text(error))
-        return redirect(filing.get_absolute_url())
-
-
-class FilingConfirmView(_FilingActionView):
-    permission_required = "reporting.review_monthlyfiling"
-
-    def post(self, request, pk):
-        filing = self.get_object()
-        try:
-            services.filing_confirm(actor=request.user, filing=filing)
-            messages.success(request, "已确认。")
-        except ValidationError as error:
-            messages.error(request, service_error_text(error))
-        return redirect(filing.get_absolute_url())
+class FilingConfirmView(_ActionView):
+    model = MonthlyFiling
+    fixed_action = "confirm"
 
 
 class FilingReturnView(PermissionMixin, ServiceFormMixin, SingleObjectMixin, FormView):
