@@ -228,7 +228,7 @@ def measure_annual():
         plat.platforms_recognised_by_region_and_type(year=year)
         proj.project_figures_by_county(user=bench, year=year)
         exp.expert_year_figures(year=year)
-        rep.filing_timeliness(year=year)
+        rep.filing_timeliness(year=year, user=bench)
 
     sql = [
         ("SELECT count(*) FROM enterprises_smesevaluation WHERE year=%s AND state='admitted'", [year]),

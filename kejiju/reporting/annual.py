@@ -183,7 +183,7 @@ def _county_rows(year: int) -> list[dict]:
 
 
 def _timeliness(year: int, region: Region | None) -> tuple[list[dict], dict]:
-    rows = reporting.filing_timeliness(year=year, region=region)
+    rows = reporting.filing_timeliness(year=year, user=reader(region))
     table = [
         {
             "region_id": row["region"].pk,
@@ -305,7 +305,7 @@ def popularisation_section(*, year: int, region: Region | None = None) -> dict[s
     outreach = platforms.outreach_year_figures(year=year, region=region)
     by_region = platforms.outreach_by_region(year=year) if region is None else {}
     ownership = projects.ownership_figures(user=reader(region), year=year)
-    researchers = reporting.researcher_figures_by_county(year=year, region=region)
+    researchers = reporting.researcher_figures_by_county(year=year, user=reader(region))
     section = {
         "outreach": {
             "events": outreach["events"],

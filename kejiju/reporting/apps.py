@@ -38,6 +38,7 @@ class ReportingConfig(AppConfig):
             "reporting.change_countytask",
             "reporting.delete_countytask",
             "reporting.approve_countytask",
+            "reporting.change_approved_countytask",
             "reporting.view_monthlyfiling",
             "reporting.review_monthlyfiling",
             "reporting.view_filingexception",
@@ -66,6 +67,7 @@ class ReportingConfig(AppConfig):
             "reporting.view_monthlyfiling",
             "reporting.add_monthlyfiling",
             "reporting.change_monthlyfiling",
+            "reporting.submit_monthlyfiling",
             "reporting.view_notice",
             "reporting.view_researchertarget",
         ],
@@ -77,7 +79,7 @@ class ReportingConfig(AppConfig):
         from kejiju.core.jobs import register_job_kind
         from kejiju.core.registry import MenuItem, MenuSection, register_menu, register_todo_provider
 
-        from . import models
+        from . import models, workflow  # noqa: F401 (registers the workflows)
         from .annual_pdf import JOB_KIND as ANNUAL_REVIEW_JOB
         from .jobs import JOB_KINDS
         from .todos import annual_review_todos, reporting_todos

@@ -4,6 +4,7 @@ progress report."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
@@ -53,6 +54,7 @@ class CountyTask(models.Model):
     )
     approved_at = models.DateTimeField("审核时间", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    events = GenericRelation("core.WorkflowEvent", related_query_name="countytask")
 
     objects = RegionScopedQuerySet.as_manager()
 
@@ -60,7 +62,10 @@ class CountyTask(models.Model):
         verbose_name = "年度任务"
         verbose_name_plural = "年度任务清单"
         ordering = ["-year", "region__sort_order", "category", "pk"]
-        permissions = [("approve_countytask", "审核年度任务")]
+        permissions = [
+            ("approve_countytask", "审核年度任务"),
+            ("change_approved_countytask", "修改或删除已确认的年度任务"),
+        ]
         indexes = [models.Index(fields=["region", "year"])]
 
     def __str__(self) -> str:
@@ -116,6 +121,7 @@ class MonthlyFiling(models.Model):
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+    events = GenericRelation("core.WorkflowEvent", related_query_name="monthlyfiling")
 
     objects = RegionScopedQuerySet.as_manager()
 
@@ -123,7 +129,10 @@ class MonthlyFiling(models.Model):
         verbose_name = "月度工作动态"
         verbose_name_plural = "月度工作动态"
         ordering = ["-year", "-month", "region__sort_order"]
-        permissions = [("review_monthlyfiling", "审核月度工作动态")]
+        permissions = [
+            ("review_monthlyfiling", "审核月度工作动态"),
+            ("submit_monthlyfiling", "报送本县区月度工作动态"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["region", "year", "month"], name="monthlyfiling_one_per_month")
         ]
@@ -256,43 +265,6 @@ class FilingAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
-
-
-class FilingEvent(models.Model):
-    """The filing's timeline: every step (draft, 报送, 退回, 确认, reopening, reminders)."""
-
-    class Action(models.TextChoices):
-        CREATED = "created", "创建草稿"
-        SAVED = "saved", "保存草稿"
-        SUBMITTED = "submitted", "报送"
-        RESUBMITTED = "resubmitted", "重新报送"
-        CONFIRMED = "confirmed", "确认"
-        RETURNED = "returned", "退回"
-        REOPENED = "reopened", "解锁补报"
-        ATTACHED = "attached", "上传附件"
-        DETACHED = "detached", "删除附件"
-
-    filing = models.ForeignKey(
-        MonthlyFiling, verbose_name="月度动态", on_delete=models.CASCADE, related_name="events"
-    )
-    action = models.CharField("操作", max_length=16, choices=Action.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    note = models.TextField("说明", blank=True)
-    created_at = models.DateTimeField("时间", default=timezone.now)
-
-    class Meta:
-        verbose_name = "报送记录"
-        verbose_name_plural = "报送记录"
-        ordering = ["created_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.get_action_display()} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class FilingException(models.Model):

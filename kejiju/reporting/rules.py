@@ -1,5 +1,5 @@
-"""Rules of county monthly filing as plain functions: deadlines (Asia/Shanghai), the review state machine,
-board states, reminders and the report's ratios. No database access here."""
+"""Rules of county monthly filing as plain functions: deadlines (Asia/Shanghai), the filing states (their
+flow is declared in workflow.py), board states, reminders and the report's ratios. No database access here."""
 
 from __future__ import annotations
 
@@ -29,26 +29,6 @@ class FilingState(models.TextChoices):
 EDITABLE_STATES = frozenset({FilingState.DRAFT, FilingState.RETURNED})
 # States whose content counts in the monthly report (退回 is being corrected: it counts once resent).
 FILED_STATES = frozenset({FilingState.SUBMITTED, FilingState.CONFIRMED})
-
-# (state, action) → new state. The actions: submit (county), confirm and return (bureau).
-TRANSITIONS: dict[tuple[str, str], str] = {
-    (FilingState.DRAFT, "submit"): FilingState.SUBMITTED,
-    (FilingState.RETURNED, "submit"): FilingState.SUBMITTED,
-    (FilingState.SUBMITTED, "confirm"): FilingState.CONFIRMED,
-    (FilingState.SUBMITTED, "return"): FilingState.RETURNED,
-}
-_ACTION_LABELS = {"submit": "报送", "confirm": "确认", "return": "退回"}
-
-
-def next_state(state: str, action: str) -> str:
-    try:
-        return TRANSITIONS[(state, action)]
-    except KeyError:
-        label = FilingState(state).label if state in FilingState.values else state
-        raise ValidationError(
-            {"state": f"当前状态为“{label}”，不能{_ACTION_LABELS.get(action, action)}。"}
-        ) from None
-
 
 # ---------------------------------------------------------------------------------------------- months
 

@@ -7,13 +7,16 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from kejiju.accounts.models import Region
+from kejiju.core.models import WorkflowEvent
 from kejiju.core.scale import copy_objects, next_id
 
 from .figures import DEFAULT_FIGURES
-from .models import CountyTask, FigureEntry, FilingEvent, MonthlyFiling, TaskCategory, TaskProgress
+from .models import CountyTask, FigureEntry, MonthlyFiling, TaskCategory, TaskProgress
+from .workflow import FILING_FLOW
 
 TASKS_PER_YEAR = 3
 
@@ -27,6 +30,7 @@ def seed_scale(*, scale, rng, stdout) -> None:
     categories = [c for c, _ in TaskCategory.choices]
     task_first, filing_first = next_id(CountyTask), next_id(MonthlyFiling)
     tasks, filings, figures, progress, events = [], [], [], [], []
+    filing_type = ContentType.objects.get_for_model(MonthlyFiling)
     for region in regions:
         for year in years:
             year_tasks = []
@@ -87,19 +91,28 @@ def seed_scale(*, scale, rng, stdout) -> None:
                             else TaskProgress.Status.IN_PROGRESS,
                         )
                     )
-                events.append(
-                    FilingEvent(filing_id=pk, action=FilingEvent.Action.SUBMITTED, created_at=submitted)
-                )
-                events.append(
-                    FilingEvent(
-                        filing_id=pk,
-                        action=FilingEvent.Action.CONFIRMED,
-                        created_at=submitted + dt.timedelta(days=2),
+                reviewed = submitted + dt.timedelta(days=2)
+                for action, label, source, target, at in (
+                    ("submit", "报送", "draft", "submitted", submitted),
+                    ("confirm", "确认", "submitted", "confirmed", reviewed),
+                ):
+                    events.append(
+                        WorkflowEvent(
+                            content_type=filing_type,
+                            object_id=pk,
+                            workflow=FILING_FLOW,
+                            action=action,
+                            label=label,
+                            from_state=source,
+                            to_state=target,
+                            effective_on=timezone.localdate(at),
+                            recorded_at=at,
+                            data={"late": True} if late and action == "submit" else {},
+                        )
                     )
-                )
     copy_objects(CountyTask, tasks)
     copy_objects(MonthlyFiling, filings)
     copy_objects(FigureEntry, figures)
     copy_objects(TaskProgress, progress)
-    copy_objects(FilingEvent, events)
+    WorkflowEvent.objects.bulk_create(events, batch_size=5000)
     stdout.write(f"  reporting: {len(regions)} regions × {len(years)} years: {len(filings)} filings")

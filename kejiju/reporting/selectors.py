@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from enterprises import selectors as enterprises
 from kejiju.accounts.models import Region
+from kejiju.accounts.scoping import scope_region_ids
+from kejiju.core.models import WorkflowEvent
 from platforms import selectors as platforms
 
 from . import rules
@@ -20,7 +22,6 @@ from .figures import monthly_figures
 from .models import (
     CountyTask,
     FigureEntry,
-    FilingEvent,
     FilingException,
     MonthlyFiling,
     MonthlyReport,
@@ -43,7 +44,9 @@ def filing_detail_queryset(*, user) -> QuerySet[MonthlyFiling]:
         Prefetch("progress", queryset=TaskProgress.objects.select_related("task")),
         "figures",
         "attachments",
-        Prefetch("events", queryset=FilingEvent.objects.select_related("actor")),
+        Prefetch(
+            "events", queryset=WorkflowEvent.objects.select_related("actor").order_by("recorded_at", "pk")
+        ),
     )
 
 
@@ -307,10 +310,9 @@ def monthly_reports(*, user) -> QuerySet[MonthlyReport]:
 # ---------------------------------------------------------------------------------------------- annual review
 
 
-def filing_timeliness(
-    *, year: int, now: dt.datetime | None = None, region: Region | None = None
-) -> list[dict[str, Any]]:
-    """Filing timeliness by county for one year (for the annual review). Per county-level unit:
+def filing_timeliness(*, year: int, user, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """Filing timeliness by county for one year (for the annual review), for the counties in the user's
+    scope (a county office: its own). Per county-level unit:
 
     expected — months of the year whose filing deadline has passed (12 for a past year);
     filed — filings of those months ever submitted (first_submitted_at set, whatever the state now);
@@ -321,16 +323,16 @@ def filing_timeliness(
     now = now or timezone.now()
     expected_months = [m for m in range(1, 13) if rules.is_past_deadline(year, m, now)]
     regions = Region.objects.county_level()
-    if region is not None:
-        regions = regions.filter(pk=region.pk)
+    allowed = scope_region_ids(user)
+    if allowed is not None:
+        regions = regions.filter(pk__in=allowed)
     # "Returned at least once" as EXISTS rather than a join on the events: the join multiplied the
     # filings and made every count a COUNT(DISTINCT …) over a sort.
-    was_returned = Exists(
-        FilingEvent.objects.filter(filing=OuterRef("pk"), action=FilingEvent.Action.RETURNED)
-    )
+    was_returned = Exists(WorkflowEvent.objects.filter(monthlyfiling=OuterRef("pk"), action="return"))
     counts = {
         row["region_id"]: row
-        for row in MonthlyFiling.objects.filter(year=year, month__in=expected_months)
+        for row in MonthlyFiling.objects.visible_to(user)
+        .filter(year=year, month__in=expected_months)
         .values("region_id")
         .annotate(
             filed=Count("pk", filter=Q(first_submitted_at__isnull=False)),
@@ -362,9 +364,9 @@ def filing_timeliness(
     return result
 
 
-def filing_timeliness_totals(*, year: int, now: dt.datetime | None = None) -> dict[str, Any]:
-    """City totals of filing_timeliness for one year (the annual review's headline)."""
-    rows = filing_timeliness(year=year, now=now)
+def filing_timeliness_totals(*, year: int, user, now: dt.datetime | None = None) -> dict[str, Any]:
+    """Totals of filing_timeliness over the user's counties for one year (the annual review's headline)."""
+    rows = filing_timeliness(year=year, user=user, now=now)
     totals = {
         key: sum(row[key] for row in rows)
         for key in ("expected", "filed", "on_time", "late", "missing", "returned", "confirmed")
@@ -462,9 +464,7 @@ def researcher_progress_for(*, user, year: int) -> list[dict[str, Any]]:
     return researcher_progress(year=year, targets=list(researcher_target_list(user=user).filter(year=year)))
 
 
-def researcher_figures_by_county(*, year: int, region=None) -> list[dict[str, Any]]:
-    """The annual review's rows: every county with a target for `year` (or the one county)."""
-    targets = ResearcherTarget.objects.filter(year=year).select_related("region")
-    if region is not None:
-        targets = targets.filter(region=region)
+def researcher_figures_by_county(*, year: int, user) -> list[dict[str, Any]]:
+    """The annual review's rows: every county in the user's scope with a target for `year`."""
+    targets = researcher_target_list(user=user).filter(year=year)
     return researcher_progress(year=year, targets=list(targets))

@@ -16,10 +16,12 @@ from django.utils import timezone
 
 from kejiju.accounts.models import Region, User
 from kejiju.accounts.roles import Role
+from kejiju.accounts.scoping import user_may_see_region
 from kejiju.core import uploads
 from kejiju.core.mail import mail_send
 from kejiju.core.models import AuditEvent, ReportJob
 from kejiju.core.services import audit_event_record, report_job_request
+from kejiju.core.workflow.services import apply_transition, record_created, record_step
 
 from . import rules
 from .figures import monthly_figures, system_value
@@ -28,7 +30,6 @@ from .models import (
     CountyTask,
     FigureEntry,
     FilingAttachment,
-    FilingEvent,
     FilingException,
     FilingReminder,
     MonthlyFiling,
@@ -37,10 +38,13 @@ from .models import (
     ResearcherTarget,
     TaskProgress,
 )
+from .workflow import filing_now
 
 logger = logging.getLogger(__name__)
 
 MONTHLY_REPORT_KIND = "monthly_report"
+# Changing or deleting a task the bureau has confirmed (a county office may change its proposals only).
+APPROVED_TASKS_PERM = "reporting.change_approved_countytask"
 
 
 @dataclass(frozen=True)
@@ -65,16 +69,26 @@ def _now(now: dt.datetime | None) -> dt.datetime:
 
 def _county_region(actor: User, region: Region | None = None) -> Region:
     """The county an actor files for: their own, and no other."""
-    if actor.role != Role.COUNTY or actor.region_id is None:
+    if not actor.has_perm("reporting.add_monthlyfiling") or actor.region_id is None:
         raise ValidationError({"region": "只有县区科技局账户可以填报本县区的月度动态。"})
     if region is not None and region.pk != actor.region_id:
         raise ValidationError({"region": f"不能为其他县区（{region}）填报或报送。"})
     return actor.region
 
 
-def _event(filing: MonthlyFiling, action: str, actor: User | None, note: str = "", now=None) -> FilingEvent:
-    return FilingEvent.objects.create(
-        filing=filing, action=action, actor=actor, note=note, created_at=_now(now)
+def _in_scope(actor: User, region: Region | None) -> None:
+    """A task belongs to a county in the actor's scope (a county office: its own)."""
+    if region is not None and not user_may_see_region(actor, region.pk):
+        raise ValidationError({"region": f"不能为其他县区（{region}）填报或修改任务。"})
+
+
+def _step(filing: MonthlyFiling, action: str, actor: User | None, note: str = "", now=None) -> None:
+    record_step(
+        record=filing,
+        action=action,
+        actor=actor,
+        comment=note,
+        effective_on=timezone.localdate(_now(now)),
     )
 
 
@@ -100,8 +114,7 @@ def task_create(
     partner: str = "",
     unit: str = "项",
 ) -> CountyTask:
-    if actor.role == Role.COUNTY:
-        _county_region(actor, region)
+    _in_scope(actor, region)
     task = CountyTask(
         region=region,
         year=year,
@@ -116,6 +129,7 @@ def task_create(
         task.status, task.approved_by, task.approved_at = CountyTask.Status.APPROVED, actor, timezone.now()
     task.full_clean()
     task.save()
+    record_created(record=task, actor=actor)
     return task
 
 
@@ -126,12 +140,13 @@ def task_update(*, actor: User, task: CountyTask, **fields) -> CountyTask:
     if unknown:
         raise ValidationError(f"不能修改这些字段：{'、'.join(sorted(unknown))}")
     task = CountyTask.objects.select_for_update().get(pk=task.pk)
-    if actor.role == Role.COUNTY:
-        _county_region(actor, task.region)
-        if task.status == CountyTask.Status.APPROVED:
-            raise ValidationError({"status": "任务已经市局确认，县区不能再修改；如需调整请联系市局。"})
-        if "region" in fields:
-            _county_region(actor, fields["region"])
+    _in_scope(actor, task.region)
+    if task.status == CountyTask.Status.APPROVED and not actor.has_perm(
+        "reporting.change_approved_countytask"
+    ):
+        raise ValidationError({"status": "任务已经市局确认，县区不能再修改；如需调整请联系市局。"})
+    if "region" in fields:
+        _in_scope(actor, fields["region"])
     if task.progress.exists() and ("year" in fields and fields["year"] != task.year):
         raise ValidationError({"year": "任务已有月度进展，不能修改年度。"})
     for name, value in fields.items():
@@ -141,16 +156,8 @@ def task_update(*, actor: User, task: CountyTask, **fields) -> CountyTask:
     return task
 
 
-@transaction.atomic
 def task_approve(*, actor: User, task: CountyTask) -> CountyTask:
-    if task.status == CountyTask.Status.APPROVED:
-        raise ValidationError({"status": "该任务已确认。"})
-    task.status, task.approved_by, task.approved_at = CountyTask.Status.APPROVED, actor, timezone.now()
-    task.full_clean()
-    task.save()
-    audit_event_record(
-        event_type=AuditEvent.Type.TRANSITION, user=actor, object_repr=str(task)[:255], detail="年度任务确认"
-    )
+    apply_transition(record=task, action="approve", actor=actor)
     return task
 
 
@@ -158,10 +165,11 @@ def task_approve(*, actor: User, task: CountyTask) -> CountyTask:
 def task_delete(*, actor: User, task: CountyTask) -> None:
     if task.progress.exists():
         raise ValidationError("该任务已有月度进展记录，不能删除。")
-    if actor.role == Role.COUNTY:
-        _county_region(actor, task.region)
-        if task.status == CountyTask.Status.APPROVED:
-            raise ValidationError({"status": "任务已经市局确认，县区不能删除。"})
+    _in_scope(actor, task.region)
+    if task.status == CountyTask.Status.APPROVED and not actor.has_perm(
+        "reporting.change_approved_countytask"
+    ):
+        raise ValidationError({"status": "任务已经市局确认，县区不能删除。"})
     task.delete()
 
 
@@ -254,8 +262,11 @@ def filing_save(
         uploads.store(attachment.file, upload)
         attachment.full_clean()
         attachment.save()
-        _event(filing, FilingEvent.Action.ATTACHED, actor, original, now)
-    _event(filing, FilingEvent.Action.CREATED if created else FilingEvent.Action.SAVED, actor, now=now)
+        _step(filing, "attach", actor, original, now)
+    if created:
+        record_created(record=filing, actor=actor, effective_on=timezone.localdate(now))
+    else:
+        _step(filing, "save", actor, now=now)
     return filing
 
 
@@ -317,88 +328,36 @@ def _save_figures(filing: MonthlyFiling, figures: Sequence[FigureInput]) -> None
         row.save()
 
 
-@transaction.atomic
+def _take(*, filing: MonthlyFiling, action: str, actor: User, comment: str = "", now=None) -> MonthlyFiling:
+    token = filing_now.set(_now(now))
+    try:
+        apply_transition(
+            record=filing,
+            action=action,
+            actor=actor,
+            comment=comment,
+            effective_on=timezone.localdate(_now(now)),
+        )
+    finally:
+        filing_now.reset(token)
+    return filing
+
+
 def filing_submit(*, actor: User, filing: MonthlyFiling, now: dt.datetime | None = None) -> MonthlyFiling:
     """报送 (or 重新报送 after a return). A first filing after the deadline needs an exception and is
-    marked late; a returned filing may always be resent."""
-    now = _now(now)
-    _county_region(actor, filing.region)
-    filing = MonthlyFiling.objects.select_for_update().get(pk=filing.pk)
-    new_state = rules.next_state(filing.state, "submit")
-    resubmission = filing.state == MonthlyFiling.State.RETURNED
-    if not resubmission:
-        rules.check_month_open(
-            year=filing.year,
-            month=filing.month,
-            now=now,
-            has_exception=has_active_exception(
-                region=filing.region, year=filing.year, month=filing.month, now=now
-            ),
-        )
-    if not filing.key_progress.strip():
-        raise ValidationError({"key_progress": "报送前请填写“重点工作进展”。"})
-    if filing.first_submitted_at is None:
-        filing.first_submitted_at = now
-        filing.is_late = rules.is_past_deadline(filing.year, filing.month, now)
-    filing.submitted_at = now
-    filing.state = new_state
-    filing.full_clean(validate_constraints=False)
-    filing.save()
-    note = "逾期报送" if filing.is_late and not resubmission else ""
-    _event(
-        filing,
-        FilingEvent.Action.RESUBMITTED if resubmission else FilingEvent.Action.SUBMITTED,
-        actor,
-        note,
-        now,
-    )
-    audit_event_record(
-        event_type=AuditEvent.Type.TRANSITION, user=actor, object_repr=str(filing), detail="报送"
-    )
-    return filing
+    marked late; a returned filing may always be resent (the workflow's rules and effects)."""
+    action = "resubmit" if filing.state == MonthlyFiling.State.RETURNED else "submit"
+    return _take(filing=filing, action=action, actor=actor, now=now)
 
 
-@transaction.atomic
 def filing_confirm(*, actor: User, filing: MonthlyFiling, now: dt.datetime | None = None) -> MonthlyFiling:
-    now = _now(now)
-    filing = MonthlyFiling.objects.select_for_update().get(pk=filing.pk)
-    filing.state = rules.next_state(filing.state, "confirm")
-    filing.reviewed_at, filing.reviewed_by = now, actor
-    filing.save()
-    _event(filing, FilingEvent.Action.CONFIRMED, actor, now=now)
-    audit_event_record(
-        event_type=AuditEvent.Type.TRANSITION, user=actor, object_repr=str(filing), detail="确认"
-    )
-    return filing
+    return _take(filing=filing, action="confirm", actor=actor, now=now)
 
 
-@transaction.atomic
 def filing_return(
     *, actor: User, filing: MonthlyFiling, reason: str, now: dt.datetime | None = None
 ) -> MonthlyFiling:
-    now = _now(now)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": "退回时请填写退回原因。"})
-    filing = MonthlyFiling.objects.select_for_update().get(pk=filing.pk)
-    filing.state = rules.next_state(filing.state, "return")
-    filing.reviewed_at, filing.reviewed_by, filing.return_reason = now, actor, reason
-    filing.save()
-    _event(filing, FilingEvent.Action.RETURNED, actor, reason, now)
-    audit_event_record(
-        event_type=AuditEvent.Type.TRANSITION,
-        user=actor,
-        object_repr=str(filing),
-        detail=f"退回：{reason}"[:1000],
-    )
-    notice_send(
-        recipients=county_recipients(filing.region),
-        title=f"{filing.year}年{filing.month}月工作动态被退回",
-        body=f"退回原因：{reason}。请修改后重新报送。",
-        url=filing.get_absolute_url(),
-        now=now,
-    )
-    return filing
+    return _take(filing=filing, action="return", actor=actor, comment=(reason or "").strip(), now=now)
 
 
 @transaction.atomic
@@ -410,7 +369,7 @@ def attachment_delete(*, actor: User, attachment: FilingAttachment, now: dt.date
     name = attachment.original_name
     uploads.delete_on_commit(attachment.file)
     attachment.delete()
-    _event(filing, FilingEvent.Action.DETACHED, actor, name, now)
+    _step(filing, "detach", actor, name, now)
 
 
 @transaction.atomic
@@ -444,7 +403,7 @@ def filing_reopen(
     note = f"{reason}（有效期至 {local:%Y-%m-%d %H:%M}）"
     filing = MonthlyFiling.objects.filter(region=region, year=year, month=month).first()
     if filing is not None:
-        _event(filing, FilingEvent.Action.REOPENED, actor, note, now)
+        _step(filing, "reopen", actor, note, now)
     audit_event_record(
         event_type=AuditEvent.Type.TRANSITION,
         user=actor,
@@ -497,7 +456,8 @@ def send_filing_reminders(*, now: dt.datetime | None = None) -> int:
     today = now.astimezone(rules.SHANGHAI).date()
     reminded = 0
     for year, month, when in rules.reminder_months(today):
-        states = dict(MonthlyFiling.objects.filter(year=year, month=month).values_list("region_id", "state"))
+        filings = {f.region_id: f for f in MonthlyFiling.objects.filter(year=year, month=month)}
+        states = {region_id: filing.state for region_id, filing in filings.items()}
         last_day = rules.last_filing_day(year, month)
         for region in Region.objects.county_level():
             if not rules.needs_reminder(states.get(region.pk)):
@@ -519,6 +479,8 @@ def send_filing_reminders(*, now: dt.datetime | None = None) -> int:
                 now=now,
             )
             reminder.save(update_fields=["recipients"])
+            if region.pk in filings:  # a draft or a returned filing: the reminder joins its timeline
+                _step(filings[region.pk], "remind", None, title, now)
             reminded += 1
     return reminded
 
@@ -580,7 +542,8 @@ def build_due_monthly_report(*, now: dt.datetime | None = None) -> ReportJob | N
 @transaction.atomic
 def researcher_target_save(*, target: ResearcherTarget, actor: User) -> ResearcherTarget:
     """The bureau sets each county's yearly research-staff target (counties read their own)."""
-    if actor.role != Role.BUREAU:
+    permission = "reporting.change_researchertarget" if target.pk else "reporting.add_researchertarget"
+    if not actor.has_perm(permission):
         raise ValidationError("科研人员倍增目标由市局设定。")
     target.full_clean()
     target.save()

@@ -12,6 +12,9 @@ urlpatterns = [
     path("tasks/<int:pk>/edit/", views.CountyTaskUpdateView.as_view(), name="countytask_edit"),
     path("tasks/<int:pk>/delete/", views.CountyTaskDeleteView.as_view(), name="countytask_delete"),
     path("tasks/<int:pk>/approve/", views.CountyTaskApproveView.as_view(), name="countytask_approve"),
+    path(
+        "tasks/<int:pk>/transition/", views.CountyTaskTransitionView.as_view(), name="countytask_transition"
+    ),
     path("filings/", views.MonthlyFilingListView.as_view(), name="monthlyfiling_list"),
     path("filings/export/", views.MonthlyFilingExportView.as_view(), name="monthlyfiling_export"),
     path("filings/current/", views.FilingCurrentView.as_view(), name="filing_current"),
@@ -20,6 +23,11 @@ urlpatterns = [
     path("filings/<int:pk>/submit/", views.FilingSubmitView.as_view(), name="monthlyfiling_submit"),
     path("filings/<int:pk>/confirm/", views.FilingConfirmView.as_view(), name="monthlyfiling_confirm"),
     path("filings/<int:pk>/return/", views.FilingReturnView.as_view(), name="monthlyfiling_return"),
+    path(
+        "filings/<int:pk>/transition/",
+        views.MonthlyFilingTransitionView.as_view(),
+        name="monthlyfiling_transition",
+    ),
     path("attachments/<int:pk>/", views.AttachmentDownloadView.as_view(), name="attachment_download"),
     path("attachments/<int:pk>/delete/", views.AttachmentDeleteView.as_view(), name="attachment_delete"),
     path("board/", views.BoardView.as_view(), name="board"),

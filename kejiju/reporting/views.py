@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -21,7 +21,12 @@ from kejiju.core.views import (
     ObjectExportView,
     ObjectListView,
     ObjectUpdateView,
+    ServiceFormMixin,
+    service_error_text,
 )
+from kejiju.core.workflow import workflow_for
+from kejiju.core.workflow.diagram import flow_states
+from kejiju.core.workflow.views import TransitionView
 
 from . import rules, selectors, services
 from .figures import monthly_figures, system_value
@@ -30,10 +35,7 @@ from .forms import CountyTaskForm, FilingForm, MonthForm, ReopenForm, ReturnForm
 from .jobs import NO_FILINGS
 from .models import CountyTask, FilingAttachment, MonthlyFiling, MonthlyReport
 from .tables import CountyTaskTable, MonthlyFilingTable, NoticeTable
-
-
-def _errors(error: ValidationError) -> str:
-    return "；".join(error.messages)
+from .workflow import FILING_WORKFLOW, TASK_WORKFLOW
 
 
 class PermissionMixin(PermissionRequiredMixin):
@@ -84,21 +86,19 @@ class CountyTaskDetailView(ObjectDetailView):
             user.has_perm("reporting.approve_countytask") and self.object.status == CountyTask.Status.PROPOSED
         )
         context["progress"] = self.object.progress.select_related("filing").order_by("filing__month")
-        editable = user.role != "county" or self.object.status == CountyTask.Status.PROPOSED
+        editable = (
+            user.has_perm("reporting.change_approved_countytask")
+            or self.object.status == CountyTask.Status.PROPOSED
+        )
         context["can_change"] = context["can_change"] and editable
         context["can_delete"] = context["can_delete"] and editable
+        context["flow_states"] = flow_states(TASK_WORKFLOW, self.object.status)
+        context["events"] = self.object.events.select_related("actor").order_by("recorded_at", "pk")
         return context
 
 
 class _TaskSaveMixin:
     fields_to_save = ("region", "year", "category", "title", "partner", "target_quantity", "unit", "deadline")
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ValidationError as error:
-            form.add_error(None, _errors(error))
-            return self.form_invalid(form)
 
 
 class CountyTaskCreateView(_TaskSaveMixin, ObjectCreateView):
@@ -138,23 +138,36 @@ class CountyTaskDeleteView(ObjectDeleteView):
         try:
             services.task_delete(actor=self.request.user, task=self.object)
         except ValidationError as error:
-            messages.error(self.request, _errors(error))
+            messages.error(self.request, service_error_text(error))
             return redirect(self.object.get_absolute_url())
         messages.success(self.request, f"已删除“{self.object}”。")
         return HttpResponseRedirect(self.get_success_url())
 
 
-class CountyTaskApproveView(PermissionMixin, View):
-    permission_required = "reporting.approve_countytask"
+class _ActionView(TransitionView):
+    """One action of a flow behind its own URL (a button on the detail page, POST only): the one
+    transition view with the action fixed, refused (403) without that action's permission."""
 
-    def post(self, request, pk):
-        task = get_object_or_404(selectors.task_list(user=request.user), pk=pk)
-        try:
-            services.task_approve(actor=request.user, task=task)
-            messages.success(request, "任务已确认。")
-        except ValidationError as error:
-            messages.error(request, _errors(error))
-        return redirect(task.get_absolute_url())
+    http_method_names = ["post"]
+    fixed_action = ""
+
+    def action_for(self, pk) -> str:
+        return self.fixed_action
+
+    def dispatch(self, request, *args, **kwargs):
+        action = self.action_for(kwargs["pk"])
+        permission = workflow_for(self.model).transitions_for(action)[0].permission
+        if not request.user.has_perm(permission):
+            raise PermissionDenied
+        post = request.POST.copy()
+        post["action"] = action
+        request.POST = post
+        return super().dispatch(request, *args, **kwargs)
+
+
+class CountyTaskApproveView(_ActionView):
+    model = CountyTask
+    fixed_action = "approve"
 
 
 # ---------------------------------------------------------------------------------------------- filings
@@ -185,10 +198,12 @@ class MonthlyFilingDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user, filing = self.request.user, self.object
-        own = user.role == "county" and user.region_id == filing.region_id
+        own = user.has_perm("reporting.submit_monthlyfiling") and user.region_id == filing.region_id
         context["can_edit"] = (
             own and user.has_perm("reporting.change_monthlyfiling") and filing.is_editable_state
         )
+        context["flow_states"] = flow_states(FILING_WORKFLOW, filing.state)
+        context["events"] = filing.events.all()
         context["can_review"] = (
             user.has_perm("reporting.review_monthlyfiling") and filing.state == MonthlyFiling.State.SUBMITTED
         )
@@ -214,7 +229,7 @@ class FilingCurrentView(PermissionMixin, View):
         return redirect("reporting:filing_form", year=year, month=month)
 
 
-class FilingFormView(PermissionMixin, FormView):
+class FilingFormView(PermissionMixin, ServiceFormMixin, FormView):
     """The county office's one-page form for one month: 保存草稿 or 报送."""
 
     permission_required = ("reporting.add_monthlyfiling", "reporting.change_monthlyfiling")
@@ -257,7 +272,7 @@ class FilingFormView(PermissionMixin, FormView):
                 ),
             )
         except ValidationError as error:
-            return _errors(error)
+            return service_error_text(error)
         return None
 
     def get_initial(self):
@@ -310,28 +325,23 @@ class FilingFormView(PermissionMixin, FormView):
         )
         return context
 
-    def form_valid(self, form):
+    def perform(self, form):
         data = form.cleaned_data
         submit = self.request.POST.get("action") == "submit"
-        try:
-            with uploads.atomic():
-                filing = services.filing_save(
-                    actor=self.request.user,
-                    year=self.year,
-                    month=self.month,
-                    key_progress=data["key_progress"],
-                    problems=data["problems"],
-                    next_plan=data["next_plan"],
-                    progress=form.progress_inputs(),
-                    figures=form.figure_inputs(),
-                    attachments=data["attachments"],
-                    now=self.now,
-                )
-                if submit:
-                    filing = services.filing_submit(actor=self.request.user, filing=filing, now=self.now)
-        except ValidationError as error:
-            form.add_error(None, _errors(error))
-            return self.form_invalid(form)
+        filing = services.filing_save(
+            actor=self.request.user,
+            year=self.year,
+            month=self.month,
+            key_progress=data["key_progress"],
+            problems=data["problems"],
+            next_plan=data["next_plan"],
+            progress=form.progress_inputs(),
+            figures=form.figure_inputs(),
+            attachments=data["attachments"],
+            now=self.now,
+        )
+        if submit:
+            filing = services.filing_submit(actor=self.request.user, filing=filing, now=self.now)
         if submit:
             messages.success(
                 self.request, "已报送，等待市局审核。" + ("（逾期报送）" if filing.is_late else "")
@@ -341,40 +351,22 @@ class FilingFormView(PermissionMixin, FormView):
         return redirect("reporting:filing_form", year=self.year, month=self.month)
 
 
-class _FilingActionView(PermissionMixin, SingleObjectMixin, View):
+class FilingSubmitView(_ActionView):
+    """报送, or 重新报送 of a returned filing."""
+
     model = MonthlyFiling
 
-    def get_queryset(self):
-        return selectors.filing_list(user=self.request.user)
+    def action_for(self, pk) -> str:
+        state = MonthlyFiling.objects.filter(pk=pk).values_list("state", flat=True).first()
+        return "resubmit" if state == MonthlyFiling.State.RETURNED else "submit"
 
 
-class FilingSubmitView(_FilingActionView):
-    permission_required = "reporting.change_monthlyfiling"
-
-    def post(self, request, pk):
-        filing = self.get_object()
-        try:
-            filing = services.filing_submit(actor=request.user, filing=filing)
-            messages.success(request, "已报送，等待市局审核。")
-        except ValidationError as error:
-            messages.error(request, _errors(error))
-        return redirect(filing.get_absolute_url())
+class FilingConfirmView(_ActionView):
+    model = MonthlyFiling
+    fixed_action = "confirm"
 
 
-class FilingConfirmView(_FilingActionView):
-    permission_required = "reporting.review_monthlyfiling"
-
-    def post(self, request, pk):
-        filing = self.get_object()
-        try:
-            services.filing_confirm(actor=request.user, filing=filing)
-            messages.success(request, "已确认。")
-        except ValidationError as error:
-            messages.error(request, _errors(error))
-        return redirect(filing.get_absolute_url())
-
-
-class FilingReturnView(PermissionMixin, SingleObjectMixin, FormView):
+class FilingReturnView(PermissionMixin, ServiceFormMixin, SingleObjectMixin, FormView):
     permission_required = "reporting.review_monthlyfiling"
     model = MonthlyFiling
     form_class = ReturnForm
@@ -401,14 +393,10 @@ class FilingReturnView(PermissionMixin, SingleObjectMixin, FormView):
         context["title"] = f"退回：{self.object}"
         return context
 
-    def form_valid(self, form):
-        try:
-            services.filing_return(
-                actor=self.request.user, filing=self.object, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            form.add_error(None, _errors(error))
-            return self.form_invalid(form)
+    def perform(self, form):
+        services.filing_return(
+            actor=self.request.user, filing=self.object, reason=form.cleaned_data["reason"]
+        )
         messages.success(self.request, "已退回，县区将收到通知。")
         return redirect(self.object.get_absolute_url())
 
@@ -442,7 +430,7 @@ class AttachmentDeleteView(PermissionMixin, View):
             services.attachment_delete(actor=request.user, attachment=attachment)
             messages.success(request, "附件已删除。")
         except ValidationError as error:
-            messages.error(request, _errors(error))
+            messages.error(request, service_error_text(error))
         return redirect("reporting:filing_form", year=filing.year, month=filing.month)
 
 
@@ -455,7 +443,7 @@ def _month_from_request(request) -> tuple[int, int]:
         try:
             return rules.parse_month(text)
         except ValidationError as error:
-            messages.error(request, _errors(error))
+            messages.error(request, service_error_text(error))
     return rules.due_month(timezone.now())
 
 
@@ -475,7 +463,10 @@ class BoardView(PermissionMixin, TemplateView):
         year, month = _month_from_request(self.request)
         now = timezone.now()
         rows = selectors.month_board(user=self.request.user, year=year, month=month, now=now)
-        researchers = {r["region"].pk: r for r in selectors.researcher_figures_by_county(year=year)}
+        researchers = {
+            r["region"].pk: r
+            for r in selectors.researcher_figures_by_county(year=year, user=self.request.user)
+        }
         for row in rows:
             row.researchers = researchers.get(row.region.pk)
         py, pm = rules.previous_month(year, month)
@@ -497,7 +488,7 @@ class BoardView(PermissionMixin, TemplateView):
         return context
 
 
-class ReopenView(PermissionMixin, FormView):
+class ReopenView(PermissionMixin, ServiceFormMixin, FormView):
     permission_required = "reporting.add_filingexception"
     form_class = ReopenForm
     template_name = "reporting/reopen_form.html"
@@ -524,19 +515,15 @@ class ReopenView(PermissionMixin, FormView):
         )
         return context
 
-    def form_valid(self, form):
-        try:
-            services.filing_reopen(
-                actor=self.request.user,
-                region=self.region,
-                year=self.year,
-                month=self.month,
-                reason=form.cleaned_data["reason"],
-                expires_at=form.cleaned_data["expires_at"],
-            )
-        except ValidationError as error:
-            form.add_error(None, _errors(error))
-            return self.form_invalid(form)
+    def perform(self, form):
+        services.filing_reopen(
+            actor=self.request.user,
+            region=self.region,
+            year=self.year,
+            month=self.month,
+            reason=form.cleaned_data["reason"],
+            expires_at=form.cleaned_data["expires_at"],
+        )
         messages.success(self.request, f"已为{self.region}解锁{self.year}年{self.month}月的填报。")
         return redirect(f"{reverse('reporting:board')}?month={self.year}-{self.month:02d}")
 
@@ -602,7 +589,7 @@ class MonthlyReportBuildView(PermissionMixin, View):
         try:
             job = services.monthly_report_request(year=year, month=month, user=request.user)
         except ValidationError as error:
-            messages.error(request, _errors(error))
+            messages.error(request, service_error_text(error))
             return redirect("reporting:monthlyreport_list")
         messages.success(request, f"已提交{year}年{month}月进展报告的生成任务。")
         return redirect("core:reportjob_detail", pk=job.pk)
@@ -629,3 +616,18 @@ class NoticeListView(PermissionMixin, TemplateView):
         response.render()
         services.notices_mark_read(user=request.user)
         return response
+
+
+# ---------------------------------------------------------------------------------------------- transitions
+
+
+class MonthlyFilingTransitionView(TransitionView):
+    """报送 / 重新报送 / 确认 / 退回 through the one transition form."""
+
+    model = MonthlyFiling
+
+
+class CountyTaskTransitionView(TransitionView):
+    """确认 a county's proposed task."""
+
+    model = CountyTask

@@ -6,7 +6,9 @@ import pytest
 from django.apps import apps
 from django.db.models import Sum
 
-from kejiju.reporting.models import CountyTask, FigureEntry, FilingEvent, MonthlyFiling, MonthlyReport
+from kejiju.core.models import WorkflowEvent
+from kejiju.reporting.annual import CITY
+from kejiju.reporting.models import CountyTask, FigureEntry, MonthlyFiling, MonthlyReport
 from kejiju.reporting.selectors import (
     filing_timeliness_totals,
     monthly_report_data,
@@ -38,11 +40,11 @@ def test_seed_demo_matches_the_2023_review():
     assert completion["gaoqi"]["done"] == 25
     yearly = yearly_figures(year=2023)
     assert sum(county.get("smes_new", 0) for county in yearly.values()) == 174
-    totals = filing_timeliness_totals(year=2023)
+    totals = filing_timeliness_totals(year=2023, user=CITY)
     assert (
         totals["expected"] == totals["filed"] == 192 and 0 < totals["late"] < 30 and totals["returned"] == 1
     )
-    assert FilingEvent.objects.filter(action="returned").count() == 1
+    assert WorkflowEvent.objects.filter(workflow="reporting.monthlyfiling", action="return").count() == 1
     assert MonthlyReport.objects.get(year=2023, month=12).job.file
     apps.get_app_config("reporting").seed_demo(stdout=out)
     assert MonthlyFiling.objects.count() == 192 and CountyTask.objects.filter(year=2023).count() == 55

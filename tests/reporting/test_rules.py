@@ -106,28 +106,6 @@ def test_check_month_open():
 
 
 @pytest.mark.parametrize(
-    ("state", "action", "result"),
-    [
-        (FilingState.DRAFT, "submit", FilingState.SUBMITTED),
-        (FilingState.RETURNED, "submit", FilingState.SUBMITTED),
-        (FilingState.SUBMITTED, "confirm", FilingState.CONFIRMED),
-        (FilingState.SUBMITTED, "return", FilingState.RETURNED),
-        (FilingState.SUBMITTED, "submit", None),
-        (FilingState.CONFIRMED, "return", None),
-        (FilingState.CONFIRMED, "submit", None),
-        (FilingState.DRAFT, "confirm", None),
-        (FilingState.RETURNED, "confirm", None),
-    ],
-)
-def test_next_state(state, action, result):
-    if result is None:
-        with pytest.raises(ValidationError, match="不能"):
-            rules.next_state(state, action)
-    else:
-        assert rules.next_state(state, action) == result
-
-
-@pytest.mark.parametrize(
     ("state", "past", "board"),
     [
         (None, False, BoardState.NOT_FILED),
