@@ -243,8 +243,9 @@ def measure_annual():
             [dt.date(year, 12, 31), dt.date(year, 12, 31)],
         ),
         (
-            "SELECT p.region_id, p.platform_type_id, count(*) FROM platforms_platformevent ev JOIN platforms_platform p "
-            "ON p.id=ev.platform_id WHERE ev.action IN ('recognise','upgrade') AND ev.effective_on BETWEEN %s AND %s "
+            "SELECT p.region_id, p.platform_type_id, count(*) FROM core_workflowevent ev JOIN platforms_platform p "
+            "ON p.id=ev.object_id WHERE ev.workflow='platforms.platform' AND ev.action IN ('recognise','upgrade') "
+            "AND ev.effective_on BETWEEN %s AND %s "
             "GROUP BY 1,2",
             [dt.date(year, 1, 1), dt.date(year, 12, 31)],
         ),

@@ -9,9 +9,12 @@ from collections import defaultdict
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce
 
 from kejiju.accounts.scoping import scope_region_ids
+from kejiju.core.models import WorkflowEvent
+from kejiju.core.workflow.selectors import events_for
 
 from .models import (
     OutreachEvent,
@@ -19,7 +22,6 @@ from .models import (
     Platform,
     PlatformApplication,
     PlatformEvaluation,
-    PlatformEvent,
     PlatformType,
     RecognitionBatch,
 )
@@ -34,6 +36,7 @@ from .rules import (
     PlatformAction,
     PlatformState,
 )
+from .workflow import PLATFORM_WORKFLOW
 
 
 def platform_list(*, user) -> QuerySet[Platform]:
@@ -44,8 +47,8 @@ def platform_type_list() -> QuerySet[PlatformType]:
     return PlatformType.objects.annotate(platform_count=Count("platforms"))
 
 
-def platform_timeline(*, platform: Platform) -> QuerySet[PlatformEvent]:
-    return platform.events.select_related("actor", "application__batch").order_by("effective_on", "pk")
+def platform_timeline(*, platform: Platform) -> QuerySet[WorkflowEvent]:
+    return events_for(platform)
 
 
 def batch_list(*, user) -> QuerySet[RecognitionBatch]:
@@ -160,8 +163,12 @@ def _recognitions() -> Q:
     )
 
 
-def _events(*, year: int, condition: Q, region=None) -> QuerySet[PlatformEvent]:
-    queryset = PlatformEvent.objects.filter(condition, effective_on__year=year)
+def _events(*, year: int, condition: Q, region=None) -> QuerySet[WorkflowEvent]:
+    """The platform workflow's events of `year` matching `condition`, with the level they led to
+    (`to_level`, kept in the event's data)."""
+    queryset = WorkflowEvent.objects.filter(
+        condition, workflow=PLATFORM_WORKFLOW.key, effective_on__year=year
+    ).annotate(to_level=KeyTextTransform("to_level", "data"))
     if region is not None:
         queryset = queryset.filter(platform__region=region)
     return queryset
@@ -176,7 +183,7 @@ def platforms_recognised_counts(*, year: int, region=None) -> list[dict[str, Any
     rows = (
         _events(year=year, region=region, condition=_recognitions())
         .values("platform__platform_type__name", "to_level")
-        .annotate(n=Count("platform", distinct=True))
+        .annotate(n=Count("object_id", distinct=True))
     )
     for row in rows:
         counter[(row["platform__platform_type__name"], row["to_level"])] += row["n"]
@@ -190,7 +197,7 @@ def platforms_preparing_counts(*, year: int, region=None) -> list[dict[str, Any]
     rows = (
         _events(year=year, region=region, condition=Q(action=PlatformAction.PREPARE))
         .values("platform__platform_type__name", "to_level")
-        .annotate(n=Count("platform", distinct=True))
+        .annotate(n=Count("object_id", distinct=True))
     )
     for row in rows:
         counter[(row["platform__platform_type__name"], row["to_level"])] += row["n"]
@@ -203,7 +210,7 @@ def platforms_recognised_by_region(*, year: int) -> list[dict[str, Any]]:
     rows = (
         _events(year=year, condition=_recognitions())
         .values("platform__region_id", "platform__region__name", "platform__region__sort_order")
-        .annotate(n=Count("platform", distinct=True))
+        .annotate(n=Count("object_id", distinct=True))
         .order_by("platform__region__sort_order", "platform__region_id")
     )
     return [
@@ -223,7 +230,7 @@ def platforms_recognised_by_region_and_type(*, year: int) -> list[dict[str, Any]
     counts = list(
         _events(year=year, condition=_recognitions())
         .values_list("platform__region_id", "platform__platform_type_id", "to_level")
-        .annotate(n=Count("platform", distinct=True))
+        .annotate(n=Count("object_id", distinct=True))
         .order_by()
     )
     regions = {
