@@ -30,7 +30,8 @@ class RecognitionFields(TransitionFields):
         record = self.record
         if record is not None:
             self.fields["level"].initial = record.level
-            if record.state == PlatformState.RECOGNISED:
+            transition = getattr(self, "transition", None)
+            if transition is not None and transition.action == PlatformAction.UPGRADE:
                 self.fields["level"].choices = [
                     (value, label)
                     for value, label in Level.choices
