@@ -95,6 +95,7 @@ PLATFORM_WORKFLOW = register_workflow(
             "application": "认定申报编号",
             "batch": "认定批次",
         },
+        data_values={key: dict(Level.choices) for key in ("from_level", "to_level", "level")},
         transitions=(
             Transition(
                 action=PlatformAction.PREPARE,
