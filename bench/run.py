@@ -215,6 +215,7 @@ def measure_annual():
     from enterprises import selectors as ent
     from experts import selectors as exp
     from kejiju.reporting import selectors as rep
+    from kejiju.reporting.annual import CITY
     from platforms import selectors as plat
     from projects import selectors as proj
 
@@ -225,7 +226,7 @@ def measure_annual():
         ent.smes_admitted_count(year=year)
         ent.pool_new_entries_by_region(year=year)
         ent.gaoqi_valid_count(on=dt.date(year, 12, 31))
-        plat.platforms_recognised_by_region_and_type(year=year)
+        plat.platforms_recognised_by_region_and_type(user=CITY, year=year)
         proj.project_figures_by_county(user=bench, year=year)
         exp.expert_year_figures(year=year)
         rep.filing_timeliness(year=year, user=bench)
@@ -243,8 +244,9 @@ def measure_annual():
             [dt.date(year, 12, 31), dt.date(year, 12, 31)],
         ),
         (
-            "SELECT p.region_id, p.platform_type_id, count(*) FROM platforms_platformevent ev JOIN platforms_platform p "
-            "ON p.id=ev.platform_id WHERE ev.action IN ('recognise','upgrade') AND ev.effective_on BETWEEN %s AND %s "
+            "SELECT p.region_id, p.platform_type_id, count(*) FROM core_workflowevent ev JOIN platforms_platform p "
+            "ON p.id=ev.object_id WHERE ev.workflow='platforms.platform' AND ev.action IN ('recognise','upgrade') "
+            "AND ev.effective_on BETWEEN %s AND %s "
             "GROUP BY 1,2",
             [dt.date(year, 1, 1), dt.date(year, 12, 31)],
         ),

@@ -64,7 +64,10 @@ class PlatformsConfig(AppConfig):
 
         from kejiju.core.registry import MenuItem, MenuSection, register_menu, register_todo_provider
 
-        from . import scope  # noqa: F401 - the models every view-permission holder may see
+        from . import (
+            scope,  # noqa: F401 - the models every view-permission holder may see
+            workflow,  # noqa: F401 - registers the platform workflow
+        )
         from .models import (
             EvaluationPolicy,
             OutreachEvent,
@@ -72,7 +75,6 @@ class PlatformsConfig(AppConfig):
             Platform,
             PlatformApplication,
             PlatformEvaluation,
-            PlatformEvent,
             PlatformType,
             RecognitionBatch,
         )
@@ -81,7 +83,6 @@ class PlatformsConfig(AppConfig):
         for model in (
             Platform,
             PlatformType,
-            PlatformEvent,
             RecognitionBatch,
             PlatformApplication,
             PlatformEvaluation,

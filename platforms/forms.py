@@ -15,7 +15,7 @@ from .models import (
     PlatformType,
     RecognitionBatch,
 )
-from .rules import LEVEL_RANK, Level, PlatformAction, PlatformState, platform_actions_available
+from .rules import PlatformState
 
 
 class HostFieldsMixin(forms.Form):
@@ -63,32 +63,6 @@ class PlatformForm(HostFieldsMixin, ScopedModelForm):
             self.fields["certificate_no"].disabled = True
             self.fields["recognised_on"].disabled = True
             self.fields["certificate_no"].help_text = "证书编号和认定日期由认定操作写入"
-
-
-class PlatformTransitionForm(ScopedForm):
-    action = forms.ChoiceField(label="操作")
-    effective_on = forms.DateField(label="生效日期")
-    level = forms.ChoiceField(
-        label="认定级别", choices=Level.choices, required=False, help_text="认定、升级认定时填写"
-    )
-    certificate_no = forms.CharField(
-        label="证书编号", max_length=40, required=False, help_text="认定、升级认定时填写"
-    )
-    comment = forms.CharField(label="说明", widget=forms.Textarea(attrs={"rows": 3}), required=False)
-
-    def __init__(self, *args, platform: Platform, **kwargs):
-        super().__init__(*args, **kwargs)
-        actions = platform_actions_available(state=platform.state)
-        if platform.level == Level.NATIONAL:
-            actions = [a for a in actions if a != PlatformAction.UPGRADE]
-        self.fields["action"].choices = [("", "请选择操作"), *[(a, PlatformAction(a).label) for a in actions]]
-        self.fields["level"].initial = platform.level
-        if platform.state == PlatformState.RECOGNISED:
-            self.fields["level"].choices = [
-                (value, label)
-                for value, label in Level.choices
-                if LEVEL_RANK[Level(value)] > LEVEL_RANK[Level(platform.level)]
-            ]
 
 
 class PlatformTypeForm(ScopedModelForm):

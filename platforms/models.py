@@ -3,6 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -18,7 +19,6 @@ from .rules import (
     Level,
     OutreachKind,
     OutreachState,
-    PlatformAction,
     PlatformState,
 )
 
@@ -86,6 +86,8 @@ class Platform(models.Model):
     recognised_on = models.DateField("认定日期", null=True, blank=True)
     staff_count = models.PositiveIntegerField("人员数", null=True, blank=True)
     notes = models.TextField("备注", blank=True)
+    # The platform's timeline (登记, 筹建, 认定 …): the platform workflow's events.
+    events = GenericRelation("core.WorkflowEvent", related_query_name="platform")
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -123,47 +125,6 @@ class Platform(models.Model):
     @property
     def recognised_year(self) -> int | None:
         return self.recognised_on.year if self.recognised_on else None
-
-
-class PlatformEvent(models.Model):
-    """One step in a platform's life (its timeline): registration, 筹建, 认定, 升级, 撤销 …"""
-
-    platform = models.ForeignKey(
-        Platform, verbose_name="平台", on_delete=models.CASCADE, related_name="events"
-    )
-    action = models.CharField("操作", max_length=16, choices=[("register", "登记"), *PlatformAction.choices])
-    from_state = models.CharField("原状态", max_length=16, choices=PlatformState.choices, blank=True)
-    to_state = models.CharField("新状态", max_length=16, choices=PlatformState.choices)
-    from_level = models.CharField("原级别", max_length=16, choices=Level.choices, blank=True)
-    to_level = models.CharField("新级别", max_length=16, choices=Level.choices)
-    effective_on = models.DateField("生效日期")
-    comment = models.TextField("说明", blank=True)
-    application = models.ForeignKey(
-        "PlatformApplication",
-        verbose_name="认定申报",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="events",
-    )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField("记录时间", auto_now_add=True)
-
-    class Meta:
-        verbose_name = "平台状态记录"
-        verbose_name_plural = "平台状态记录"
-        ordering = ["effective_on", "pk"]
-        indexes = [models.Index(fields=["action", "effective_on"])]
-
-    def __str__(self) -> str:
-        return f"{self.platform} {self.get_action_display()} {self.effective_on}"
 
 
 class RecognitionBatch(models.Model):

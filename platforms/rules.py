@@ -40,68 +40,15 @@ class PlatformAction(models.TextChoices):
     RESTORE = "restore", "恢复培育"
 
 
-# action -> (states it may start from, state it leads to)
-PLATFORM_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
-    PlatformAction.PREPARE: (frozenset({PlatformState.CULTIVATING}), PlatformState.PREPARING),
-    PlatformAction.RECOGNISE: (
-        frozenset({PlatformState.CULTIVATING, PlatformState.PREPARING}),
-        PlatformState.RECOGNISED,
-    ),
-    PlatformAction.UPGRADE: (frozenset({PlatformState.RECOGNISED}), PlatformState.RECOGNISED),
-    PlatformAction.REVOKE: (
-        frozenset({PlatformState.CULTIVATING, PlatformState.PREPARING, PlatformState.RECOGNISED}),
-        PlatformState.REVOKED,
-    ),
-    PlatformAction.RESTORE: (frozenset({PlatformState.REVOKED}), PlatformState.CULTIVATING),
-}
-
-# The dates each step follows (kejiju.core.dates). "register" records a platform in the registry (also one
-# recognised before the portal); every action follows the platform's previous step ("previous_step", the
-# latest event's effective date, supplied by the service).
+# The platform's transitions, their dates, rules and effects are declared in platforms.workflow. Registering
+# a platform in the registry (also one recognised before the portal) is its first step: its dates.
 PLATFORM_DATES: dict[str, DateStep] = declare_date_steps(
     "platforms.platform",
     {
         "register": DateStep("登记生效日期", field="effective_on"),
         "register_recognised": DateStep("认定日期", field="recognised_on"),
-        **{
-            action: DateStep(
-                f"{PlatformAction(action).label}日期", earlier=("previous_step",), field="effective_on"
-            )
-            for action in PLATFORM_TRANSITIONS
-        },
     },
 )
-
-
-def platform_transition_refusal(
-    *, state: str, action: str, level: str | None = None, new_level: str | None = None
-) -> str | None:
-    """None when `action` is allowed from `state`, else the reason it is refused.
-
-    An upgrade (升级认定) must raise the level: a recognised 市级 platform may be recognised again at 省级 or
-    国家级, never at its own level or below."""
-    if action not in PLATFORM_TRANSITIONS:
-        return f"未知的操作“{action}”。"
-    sources, _target = PLATFORM_TRANSITIONS[action]
-    if state not in sources:
-        allowed = "、".join(PlatformState(s).label for s in PlatformState if s in sources)
-        return (
-            f"平台当前状态为“{PlatformState(state).label}”，不能执行“{PlatformAction(action).label}”"
-            f"（仅限{allowed}状态）。"
-        )
-    if action == PlatformAction.UPGRADE and (
-        level is None or new_level is None or LEVEL_RANK[Level(new_level)] <= LEVEL_RANK[Level(level)]
-    ):
-        return "升级认定的级别必须高于平台当前级别。"
-    return None
-
-
-def platform_next_state(*, state: str, action: str) -> str:
-    return PLATFORM_TRANSITIONS[action][1]
-
-
-def platform_actions_available(*, state: str) -> list[str]:
-    return [action for action, (sources, _t) in PLATFORM_TRANSITIONS.items() if state in sources]
 
 
 # --------------------------------------------------------------------------------------- recognition batch

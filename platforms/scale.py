@@ -1,17 +1,34 @@
 """Scale data of `manage.py seed_scale`: `scale.platforms` platforms hosted by units of the scale data, each
-with its timeline (登记, and 认定 for the recognised ones) as PlatformEvent rows."""
+with its timeline (登记, and 认定 for the recognised ones) as core.WorkflowEvent rows."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from kejiju.core.models import Organization
+from kejiju.core.models import Organization, WorkflowEvent
 from kejiju.core.scale import copy_objects, next_id
 
-from .models import FIELD_CHOICES, Platform, PlatformEvent, PlatformType
+from .models import FIELD_CHOICES, Platform, PlatformType
 from .rules import Level, PlatformState
+from .workflow import PLATFORM_WORKFLOW
+
+
+def _event(pk, action, from_state, to_state, data, effective_on, now, *, content_type=None) -> WorkflowEvent:
+    return WorkflowEvent(
+        content_type=content_type or ContentType.objects.get_for_model(Platform),
+        object_id=pk,
+        workflow=PLATFORM_WORKFLOW.key,
+        action=action,
+        label=PLATFORM_WORKFLOW.action_label(action),
+        from_state=from_state,
+        to_state=to_state,
+        effective_on=effective_on,
+        recorded_at=now,
+        data=data,
+    )
 
 
 def seed_scale(*, scale, rng, stdout) -> None:
@@ -66,41 +83,26 @@ def seed_scale(*, scale, rng, stdout) -> None:
             )
         )
         events.append(
-            PlatformEvent(
-                platform_id=pk,
-                action="register",
-                to_state=PlatformState.CULTIVATING,
-                to_level=level,
-                effective_on=registered,
-                created_at=now,
-            )
+            _event(pk, "register", "", PlatformState.CULTIVATING, {"to_level": level}, registered, now)
         )
+        levels = {"from_level": level, "to_level": level}
         if recognised:
             events.append(
-                PlatformEvent(
-                    platform_id=pk,
-                    action="recognise",
-                    from_state=PlatformState.CULTIVATING,
-                    to_state=PlatformState.RECOGNISED,
-                    from_level=level,
-                    to_level=level,
-                    effective_on=recognised,
-                    created_at=now,
+                _event(
+                    pk,
+                    "recognise",
+                    PlatformState.CULTIVATING,
+                    PlatformState.RECOGNISED,
+                    levels,
+                    recognised,
+                    now,
                 )
             )
         if state == PlatformState.REVOKED:
+            revoked = recognised + dt.timedelta(days=400)
             events.append(
-                PlatformEvent(
-                    platform_id=pk,
-                    action="revoke",
-                    from_state=PlatformState.RECOGNISED,
-                    to_state=PlatformState.REVOKED,
-                    from_level=level,
-                    to_level=level,
-                    effective_on=recognised + dt.timedelta(days=400),
-                    created_at=now,
-                )
+                _event(pk, "revoke", PlatformState.RECOGNISED, PlatformState.REVOKED, levels, revoked, now)
             )
     copy_objects(Platform, platforms)
-    copy_objects(PlatformEvent, events)
+    copy_objects(WorkflowEvent, events)
     stdout.write(f"  platforms: {len(platforms)} with {len(events)} timeline events")

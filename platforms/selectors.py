@@ -1,6 +1,6 @@
 """Every read of the platforms app. Pages read through the `*_list(*, user)` functions (scoped by
-`visible_to`); the annual review (kejiju.reporting) reads the counting functions, which take an optional
-region and leave the user scoping to the caller."""
+`visible_to`); the counting functions of the statistics page and the annual review (kejiju.reporting) take
+the reader too and count only what it may see (`region` narrows to one county)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,12 @@ from collections import defaultdict
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce
 
 from kejiju.accounts.scoping import scope_region_ids
+from kejiju.core.models import WorkflowEvent
+from kejiju.core.workflow.selectors import events_for
 
 from .models import (
     OutreachEvent,
@@ -19,7 +22,6 @@ from .models import (
     Platform,
     PlatformApplication,
     PlatformEvaluation,
-    PlatformEvent,
     PlatformType,
     RecognitionBatch,
 )
@@ -34,6 +36,7 @@ from .rules import (
     PlatformAction,
     PlatformState,
 )
+from .workflow import PLATFORM_WORKFLOW
 
 
 def platform_list(*, user) -> QuerySet[Platform]:
@@ -44,8 +47,8 @@ def platform_type_list() -> QuerySet[PlatformType]:
     return PlatformType.objects.annotate(platform_count=Count("platforms"))
 
 
-def platform_timeline(*, platform: Platform) -> QuerySet[PlatformEvent]:
-    return platform.events.select_related("actor", "application__batch").order_by("effective_on", "pk")
+def platform_timeline(*, platform: Platform) -> QuerySet[WorkflowEvent]:
+    return events_for(platform)
 
 
 def batch_list(*, user) -> QuerySet[RecognitionBatch]:
@@ -113,7 +116,7 @@ def platform_stats(*, user, year: int, region_id: str | int | None = None) -> di
         region = regions.filter(pk=int(region_id)).first()
     else:
         region = None
-    recognised = platforms_recognised_counts(year=year, region=region)
+    recognised = platforms_recognised_counts(user=user, year=year, region=region)
     return {
         "year": year,
         "region": region,
@@ -121,10 +124,10 @@ def platform_stats(*, user, year: int, region_id: str | int | None = None) -> di
         "region_locked": allowed is not None,
         "recognised": recognised,
         "recognised_total": sum(row["count"] for row in recognised),
-        "preparing": platforms_preparing_counts(year=year, region=region),
-        "by_region": [] if allowed is not None else platforms_recognised_by_region(year=year),
-        "in_force": platforms_in_force_counts(region=region),
-        "grades": evaluation_grade_counts(year=year, region=region),
+        "preparing": platforms_preparing_counts(user=user, year=year, region=region),
+        "by_region": [] if allowed is not None else platforms_recognised_by_region(user=user, year=year),
+        "in_force": platforms_in_force_counts(user=user, region=region),
+        "grades": evaluation_grade_counts(user=user, year=year, region=region),
     }
 
 
@@ -160,50 +163,57 @@ def _recognitions() -> Q:
     )
 
 
-def _events(*, year: int, condition: Q, region=None) -> QuerySet[PlatformEvent]:
-    queryset = PlatformEvent.objects.filter(condition, effective_on__year=year)
+def _events(*, user, year: int, condition: Q, region=None) -> QuerySet[WorkflowEvent]:
+    """The platform workflow's events of `year` matching `condition` on the platforms `user` may see, with
+    the level they led to (`to_level`, kept in the event's data)."""
+    queryset = WorkflowEvent.objects.filter(
+        condition,
+        workflow=PLATFORM_WORKFLOW.key,
+        effective_on__year=year,
+        object_id__in=Platform.objects.visible_to(user).values("pk"),
+    ).annotate(to_level=KeyTextTransform("to_level", "data"))
     if region is not None:
         queryset = queryset.filter(platform__region=region)
     return queryset
 
 
-def platforms_recognised_counts(*, year: int, region=None) -> list[dict[str, Any]]:
+def platforms_recognised_counts(*, user, year: int, region=None) -> list[dict[str, Any]]:
     """Platforms newly recognised in `year` (认定 or 升级认定 dated that year; a registry entry of a
     platform recognised before the portal counts in its recognition year), by type and level:
     rows `{"platform_type": "技术创新中心", "level": "city", "level_label": "市级", "count": 8}`, ordered by
-    the type's sort order then level. `region` limits to one county (a Region)."""
+    the type's sort order then level; the platforms `user` may see (`region` narrows to one county)."""
     counter: dict[tuple[str, str], int] = defaultdict(int)
     rows = (
-        _events(year=year, region=region, condition=_recognitions())
+        _events(user=user, year=year, region=region, condition=_recognitions())
         .values("platform__platform_type__name", "to_level")
-        .annotate(n=Count("platform", distinct=True))
+        .annotate(n=Count("object_id", distinct=True))
     )
     for row in rows:
         counter[(row["platform__platform_type__name"], row["to_level"])] += row["n"]
     return _rows(counter)
 
 
-def platforms_preparing_counts(*, year: int, region=None) -> list[dict[str, Any]]:
+def platforms_preparing_counts(*, user, year: int, region=None) -> list[dict[str, Any]]:
     """Platforms admitted to 筹建 in `year` (e.g. the provincial 技术创新中心 筹建 list), by type and
     level."""
     counter: dict[tuple[str, str], int] = defaultdict(int)
     rows = (
-        _events(year=year, region=region, condition=Q(action=PlatformAction.PREPARE))
+        _events(user=user, year=year, region=region, condition=Q(action=PlatformAction.PREPARE))
         .values("platform__platform_type__name", "to_level")
-        .annotate(n=Count("platform", distinct=True))
+        .annotate(n=Count("object_id", distinct=True))
     )
     for row in rows:
         counter[(row["platform__platform_type__name"], row["to_level"])] += row["n"]
     return _rows(counter)
 
 
-def platforms_recognised_by_region(*, year: int) -> list[dict[str, Any]]:
+def platforms_recognised_by_region(*, user, year: int) -> list[dict[str, Any]]:
     """Platforms newly recognised in `year` by county: rows `{"region_id", "region": name, "count"}`
     (counties with none are left out)."""
     rows = (
-        _events(year=year, condition=_recognitions())
+        _events(user=user, year=year, condition=_recognitions())
         .values("platform__region_id", "platform__region__name", "platform__region__sort_order")
-        .annotate(n=Count("platform", distinct=True))
+        .annotate(n=Count("object_id", distinct=True))
         .order_by("platform__region__sort_order", "platform__region_id")
     )
     return [
@@ -212,7 +222,7 @@ def platforms_recognised_by_region(*, year: int) -> list[dict[str, Any]]:
     ]
 
 
-def platforms_recognised_by_region_and_type(*, year: int) -> list[dict[str, Any]]:
+def platforms_recognised_by_region_and_type(*, user, year: int) -> list[dict[str, Any]]:
     """Platforms newly recognised in `year` by county, type and level: rows
     `{"region_id", "region", "platform_type", "level", "level_label", "count"}` ordered by county, then the
     type's sort order, then level (for the annual review's county tables). The count is grouped by keys
@@ -221,9 +231,9 @@ def platforms_recognised_by_region_and_type(*, year: int) -> list[dict[str, Any]
     from kejiju.accounts.models import Region
 
     counts = list(
-        _events(year=year, condition=_recognitions())
+        _events(user=user, year=year, condition=_recognitions())
         .values_list("platform__region_id", "platform__platform_type_id", "to_level")
-        .annotate(n=Count("platform", distinct=True))
+        .annotate(n=Count("object_id", distinct=True))
         .order_by()
     )
     regions = {
@@ -250,9 +260,9 @@ def platforms_recognised_by_region_and_type(*, year: int) -> list[dict[str, Any]
     return [row for _, row in keyed]
 
 
-def platforms_in_force_counts(*, region=None) -> list[dict[str, Any]]:
-    """Platforms recognised and not revoked today, by type and level."""
-    queryset = Platform.objects.filter(state=PlatformState.RECOGNISED)
+def platforms_in_force_counts(*, user, region=None) -> list[dict[str, Any]]:
+    """Platforms recognised and not revoked today, by type and level (those `user` may see)."""
+    queryset = Platform.objects.visible_to(user).filter(state=PlatformState.RECOGNISED)
     if region is not None:
         queryset = queryset.filter(region=region)
     counter: dict[tuple[str, str], int] = defaultdict(int)
@@ -261,10 +271,10 @@ def platforms_in_force_counts(*, region=None) -> list[dict[str, Any]]:
     return _rows(counter)
 
 
-def evaluation_grade_counts(*, year: int, region=None) -> dict[str, int]:
-    """Evaluations of `year` by grade: `{"优秀": 3, "良好": 5, "合格": 2, "不合格": 1}` (every grade
-    present)."""
-    queryset = PlatformEvaluation.objects.filter(year=year)
+def evaluation_grade_counts(*, user, year: int, region=None) -> dict[str, int]:
+    """Evaluations of `year` that `user` may see, by grade: `{"优秀": 3, "良好": 5, "合格": 2, "不合格": 1}`
+    (every grade present)."""
+    queryset = PlatformEvaluation.objects.visible_to(user).filter(year=year)
     if region is not None:
         queryset = queryset.filter(platform__region=region)
     found = dict(queryset.values_list("grade").annotate(n=Count("pk")))
@@ -306,15 +316,15 @@ def outreach_photo_list(*, user) -> QuerySet[OutreachPhoto]:
     return OutreachPhoto.objects.visible_to(user).select_related("event")
 
 
-def _held(year: int, region=None) -> QuerySet[OutreachEvent]:
-    queryset = OutreachEvent.objects.filter(state=OutreachState.HELD, held_on__year=year)
+def _held(user, year: int, region=None) -> QuerySet[OutreachEvent]:
+    queryset = OutreachEvent.objects.visible_to(user).filter(state=OutreachState.HELD, held_on__year=year)
     return queryset.filter(region=region) if region is not None else queryset
 
 
-def outreach_year_figures(*, year: int, region=None) -> dict[str, Any]:
+def outreach_year_figures(*, user, year: int, region=None) -> dict[str, Any]:
     """The year's held popularisation events (city-wide or of one county): totals, the 科技活动周's share,
     and counts by kind (every kind present, in the kinds' order). Two queries."""
-    aggregated = _held(year, region).aggregate(
+    aggregated = _held(user, year, region).aggregate(
         n=Count("pk"),
         people=Coalesce(Sum("audience"), 0),
         week_n=Count("pk", filter=Q(science_week=True)),
@@ -328,7 +338,7 @@ def outreach_year_figures(*, year: int, region=None) -> dict[str, Any]:
     }
     found = {
         row["kind"]: row
-        for row in _held(year, region)
+        for row in _held(user, year, region)
         .values("kind")
         .annotate(n=Count("pk"), people=Coalesce(Sum("audience"), 0))
     }
@@ -344,10 +354,10 @@ def outreach_year_figures(*, year: int, region=None) -> dict[str, Any]:
     return {**totals, "by_kind": by_kind}
 
 
-def outreach_by_region(*, year: int) -> dict[int, dict[str, int]]:
+def outreach_by_region(*, user, year: int) -> dict[int, dict[str, int]]:
     """region id → {"events", "audience", "week_events"} of the year's held events (one query)."""
     rows = (
-        _held(year)
+        _held(user, year)
         .values("region")
         .annotate(
             n=Count("pk"),

@@ -17,6 +17,7 @@ from kejiju.core.dates import require_date_order
 from kejiju.core.models import AuditEvent, Organization
 from kejiju.core.services import audit_event_record
 from kejiju.core.workdays import CalendarNotCoveredError, period_end_date
+from kejiju.core.workflow.services import apply_transition, record_created
 
 from . import rules
 from .models import (
@@ -26,7 +27,6 @@ from .models import (
     Platform,
     PlatformApplication,
     PlatformEvaluation,
-    PlatformEvent,
     PlatformType,
     RecognitionBatch,
 )
@@ -111,14 +111,12 @@ def platform_create(
     )
     platform.full_clean()
     platform.save()
-    PlatformEvent.objects.create(
-        platform=platform,
-        action="register",
-        to_state=state,
-        to_level=level,
+    record_created(
+        record=platform,
+        actor=user,
         effective_on=effective_on or recognised_on or dt.date.today(),
         comment="登记入库",
-        actor=user,
+        data={"to_level": level},
     )
     return platform
 
@@ -152,7 +150,6 @@ def platform_update(
     return platform
 
 
-@transaction.atomic
 def platform_transition(
     *,
     platform: Platform,
@@ -164,59 +161,18 @@ def platform_transition(
     certificate_no: str = "",
     application: PlatformApplication | None = None,
 ) -> Platform:
-    """Apply one action of the platform state machine (rules.PLATFORM_TRANSITIONS); a refused action raises
-    ValidationError with the reason. 认定 and 升级认定 take the certificate number and date."""
-    platform = Platform.objects.select_for_update().get(pk=platform.pk)
-    # Only 认定 and 升级认定 set the level; the other actions keep it.
-    changes_level = action in (PlatformAction.RECOGNISE, PlatformAction.UPGRADE)
-    new_level = (level or platform.level) if changes_level else platform.level
-    refusal = rules.platform_transition_refusal(
-        state=platform.state, action=action, level=platform.level, new_level=new_level
-    )
-    if refusal:
-        raise ValidationError({"action": refusal})
-    require_date_order(
-        rules.PLATFORM_DATES[action], date=effective_on, record=platform, extra=_previous_step(platform)
-    )
-    if action == PlatformAction.REVOKE and not comment.strip():
-        raise ValidationError({"comment": "撤销平台须说明理由。"})
-    from_state, from_level = platform.state, platform.level
-    platform.state = rules.platform_next_state(state=platform.state, action=action)
-    platform.level = new_level
+    """Apply one action of the platform workflow (platforms.workflow) through the core engine; a refused
+    action raises TransitionRefused (a ValidationError) with the reason. 认定 and 升级认定 take the level
+    and the certificate number; a recognition from a batch keeps its application on the event."""
+    data: dict = {}
     if action in (PlatformAction.RECOGNISE, PlatformAction.UPGRADE):
-        if not certificate_no.strip():
-            raise ValidationError({"certificate_no": "认定须填写证书编号。"})
-        platform.certificate_no = certificate_no.strip()
-        platform.recognised_on = effective_on
-    platform.full_clean()
-    platform.save()
-    PlatformEvent.objects.create(
-        platform=platform,
-        action=action,
-        from_state=from_state,
-        to_state=platform.state,
-        from_level=from_level,
-        to_level=platform.level,
-        effective_on=effective_on,
-        comment=comment,
-        application=application,
-        actor=user,
-    )
-    _record(
-        user=user,
-        object_repr=str(platform),
-        detail=f"{PlatformAction(action).label}：{PlatformState(from_state).label} → "
-        f"{platform.get_state_display()}（{platform.get_level_display()}）{comment}",
+        data = {"level": level or platform.level, "certificate_no": certificate_no.strip()}
+    if application is not None:
+        data.update(application=application.pk, batch=application.batch.title)
+    apply_transition(
+        record=platform, action=action, actor=user, effective_on=effective_on, comment=comment, data=data
     )
     return platform
-
-
-def _previous_step(platform: Platform) -> dict:
-    """The platform's latest step (its timeline's last effective date), the date its next step follows."""
-    event = platform.events.order_by("-effective_on", "-pk").first()
-    if event is None:
-        return {"previous_step": ("上一步的生效日期", None)}
-    return {"previous_step": (f"上一步“{event.get_action_display()}”的生效日期", event.effective_on)}
 
 
 # ------------------------------------------------------------------------------------------------ batches
@@ -340,10 +296,9 @@ def application_recognise(*, application: PlatformApplication, user, on_date: dt
     platform = application.platform
     if (
         platform is not None
-        and PlatformEvent.objects.filter(
-            platform=platform,
-            application__batch=batch,
+        and platform.events.filter(
             action__in=[PlatformAction.RECOGNISE, PlatformAction.UPGRADE],
+            data__application__in=list(batch.applications.values_list("pk", flat=True)),
         ).exists()
     ):
         raise ValidationError({"platform": "该平台已在本批次中认定，不能重复认定。"})

@@ -26,6 +26,8 @@ from kejiju.core.views import (
     add_service_errors,
 )
 from kejiju.core.views.generic import BreadcrumbMixin
+from kejiju.core.workflow.diagram import flow_states
+from kejiju.core.workflow.views import TransitionView
 from kejiju.core.xlsx import (
     XLSX_CONTENT_TYPE,
     add_sheet,
@@ -45,7 +47,6 @@ from .forms import (
     FormalReviewForm,
     ObjectionForm,
     PlatformForm,
-    PlatformTransitionForm,
     PlatformTypeForm,
     ScoreForm,
 )
@@ -60,6 +61,7 @@ from .models import (
 from .review import review_context
 from .rules import ApplicationState, BatchState, batch_advance_refusal, batch_next_state
 from .tables import ApplicationTable, BatchTable, EvaluationTable, PlatformTable, PlatformTypeTable
+from .workflow import PLATFORM_WORKFLOW
 
 
 def _permission_first(view) -> None:
@@ -113,7 +115,8 @@ class PlatformDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        context["timeline"] = selectors.platform_timeline(platform=self.object)
+        context["events"] = selectors.platform_timeline(platform=self.object)
+        context["flow_states"] = flow_states(PLATFORM_WORKFLOW, current=self.object.state)
         context["evaluations"] = self.object.evaluations.order_by("-year")
         context["applications"] = self.object.applications.select_related("batch").order_by("-batch__year")
         context["can_transition"] = user.has_perm("platforms.transition_platform")
@@ -166,50 +169,10 @@ class PlatformUpdateView(ObjectUpdateView):
         )
 
 
-class PlatformTransitionView(ActionPermissionMixin, BreadcrumbMixin, FormView):
-    """筹建 / 认定 / 升级认定 / 撤销 / 恢复: one form; the state machine refuses what it does not allow."""
+class PlatformTransitionView(TransitionView):
+    """筹建 / 认定 / 升级认定 / 撤销 / 恢复: the one transition view of the platform workflow."""
 
     model = Platform
-    permission_required = "platforms.transition_platform"
-    template_name = "platforms/platform_transition.html"
-    form_class = PlatformTransitionForm
-
-    def dispatch(self, request, *args, **kwargs):
-        _permission_first(self)
-        self.object = get_object_or_404(selectors.platform_list(user=request.user), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["platform"] = self.object
-        kwargs["user"] = self.request.user
-        kwargs.setdefault("initial", {})["effective_on"] = dt.date.today()
-        return kwargs
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["object"] = self.object
-        context["title"] = f"状态变更：{self.object}"
-        context["cancel_url"] = self.object.get_absolute_url()
-        return context
-
-    def form_valid(self, form):
-        data = form.cleaned_data
-        try:
-            services.platform_transition(
-                platform=self.object,
-                action=data["action"],
-                user=self.request.user,
-                effective_on=data["effective_on"],
-                comment=data["comment"],
-                level=data["level"] or None,
-                certificate_no=data["certificate_no"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, "状态已变更。")
-        return redirect(self.object)
 
 
 def _stats_params(request) -> tuple[int, str | None]:

@@ -175,11 +175,11 @@ def _reward(key: str, world) -> Case:
 
 def _platform(key: str, world) -> Case:
     from platforms import rules, services
-    from platforms.models import Platform, PlatformEvent
-    from tests.platforms.factories import OrganizationFactory, PlatformFactory, platform_type
+    from platforms.models import Platform
+    from tests.platforms.factories import OrganizationFactory, platform_type
 
     user = world.users["bureau"]
-    if key in {"register", "register_recognised"}:
+    if key in {"register", "register_recognised"}:  # the transitions: the workflow sweep
         recognised = key == "register_recognised"
 
         def register(day):
@@ -197,29 +197,7 @@ def _platform(key: str, world) -> Case:
             )
 
         return Case(apply=register, snapshot=lambda: Platform.objects.count())
-    source = sorted(rules.PLATFORM_TRANSITIONS[key][0])[0]
-    platform = PlatformFactory(
-        region=world.county_a,
-        state=source,
-        level=rules.Level.CITY,
-        recognised_on=BASE if source == rules.PlatformState.RECOGNISED else None,
-        certificate_no="XZKL-2026-916" if source == rules.PlatformState.RECOGNISED else "",
-    )
-    PlatformEvent.objects.create(
-        platform=platform, action="register", to_state=source, to_level=platform.level, effective_on=BASE
-    )
-    return Case(
-        apply=lambda day: services.platform_transition(
-            platform=platform,
-            action=key,
-            user=user,
-            effective_on=day,
-            comment="说明",
-            level=rules.Level.PROVINCE if key == rules.PlatformAction.UPGRADE else None,
-            certificate_no="XZKL-2026-918",
-        ),
-        snapshot=lambda: (_row(Platform, platform.pk), platform.events.count()),
-    )
+    raise AssertionError(f"platforms.platform declares {key!r}: its transitions are in platforms.workflow")
 
 
 def _batch(key: str, world) -> Case:
@@ -462,11 +440,9 @@ def test_every_app_declares_its_dated_transitions():
 def test_every_transition_of_the_tables_declares_its_dates():
     """A transition added to a table without its date declaration is caught here."""
     from enterprises import workflow
-    from platforms import rules as platform_rules
 
     assert set(workflow.SMES_TRANSITIONS) <= set(workflow.SMES_DATES)
     assert set(workflow.POOL_TRANSITIONS) <= set(workflow.POOL_DATES)
-    assert set(platform_rules.PLATFORM_TRANSITIONS) <= set(platform_rules.PLATFORM_DATES)
 
 
 def _refused(case: Case, day: dt.date, field: str) -> str:
@@ -528,18 +504,12 @@ def test_the_issue_case_is_refused_on_the_page(client, world):
 def test_a_backdated_platform_step_is_shown_on_the_form(client, world):
     from django.urls import reverse
 
-    from platforms.models import PlatformEvent
+    from kejiju.core.workflow.services import record_created
     from platforms.rules import PlatformState
     from tests.platforms.factories import PlatformFactory
 
     platform = PlatformFactory(region=world.county_a, state=PlatformState.CULTIVATING, recognised_on=None)
-    PlatformEvent.objects.create(
-        platform=platform,
-        action="register",
-        to_state=platform.state,
-        to_level=platform.level,
-        effective_on=BASE,
-    )
+    record_created(record=platform, actor=None, effective_on=BASE)
     client.force_login(world.users["bureau"])
     backdated = BASE - dt.timedelta(days=1)
     response = client.post(

@@ -13,7 +13,7 @@ from kejiju.core.identifiers import is_valid_uscc
 from kejiju.core.models import WorkflowEvent
 from kejiju.core.scale import SCALES
 from kejiju.reporting.models import MonthlyFiling
-from platforms.models import Platform, PlatformEvent
+from platforms.models import Platform
 from projects.models import Project
 
 
@@ -38,7 +38,10 @@ def test_city_scale_builds_what_it_says_in_seconds(settings):
     assert all(is_valid_uscc(code) for code in codes), "generated codes pass the whole GB 32100 check"
     assert EnterpriseYear.objects.count() == size.enterprises * size.enterprise_years
     assert Platform.objects.count() == size.platforms
-    assert PlatformEvent.objects.filter(action="register").count() == size.platforms
+    assert (
+        WorkflowEvent.objects.filter(workflow="platforms.platform", action="register").count()
+        == size.platforms
+    )
     assert Project.objects.count() == size.projects
     assert WorkflowEvent.objects.filter(workflow="projects.project", action="create").count() == size.projects
     assert Expert.objects.count() == size.experts

@@ -315,9 +315,11 @@ class WorkflowEvent(models.Model):
         """(label, value) of what the step decided besides the state, labelled by its workflow."""
         from kejiju.core.workflow.declarations import workflows
 
-        labels = getattr(workflows().get(self.workflow), "data_labels", {}) or {}
+        flow = workflows().get(self.workflow)
+        labels = getattr(flow, "data_labels", {}) or {}
+        values = getattr(flow, "data_values", {}) or {}
         return [
-            (labels.get(key, key), value)
+            (labels.get(key, key), values.get(key, {}).get(value, value) if isinstance(value, str) else value)
             for key, value in (self.data or {}).items()
             if value not in ("", None)
         ]

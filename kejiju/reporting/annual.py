@@ -97,7 +97,7 @@ def valid_on(year: int) -> dt.date:
 
 def headline_figures(*, year: int, region: Region | None = None) -> dict[str, Any]:
     """The year's headline figures (city-wide, or of one county). A fixed number of queries."""
-    recognised = platforms.platforms_recognised_counts(year=year, region=region)
+    recognised = platforms.platforms_recognised_counts(user=CITY, year=year, region=region)
     commissioners = experts.commissioner_figures(year=year, region_ids=[region.pk] if region else None)
     vice_presidents = experts.vice_president_figures(year=year, region=region)
     cooperation = projects.cooperation_figures(user=reader(region), year=year)
@@ -151,7 +151,9 @@ def _platform_rows(current: list[dict], previous: list[dict]) -> list[dict]:
 def _county_rows(year: int) -> list[dict]:
     """Per county-level unit: the year's figures, from grouped queries (one per source)."""
     regions = list(Region.objects.county_level())
-    recognised = {r["region_id"]: r["count"] for r in platforms.platforms_recognised_by_region(year=year)}
+    recognised = {
+        r["region_id"]: r["count"] for r in platforms.platforms_recognised_by_region(user=CITY, year=year)
+    }
     smes = enterprises.smes_admitted_by_region(year=year)
     pool = enterprises.pool_new_entries_by_region(year=year)
     people = experts.figures_by_county(year=year)
@@ -302,8 +304,8 @@ def annual_statistics(*, year: int, region: Region | None = None, appendix: bool
 def popularisation_section(*, year: int, region: Region | None = None) -> dict[str, Any]:
     """The year's science popularisation events, the 赋权 pilot's grants and transfers and the research
     staff against the 倍增 targets, with the sentences the review states (a fixed number of queries)."""
-    outreach = platforms.outreach_year_figures(year=year, region=region)
-    by_region = platforms.outreach_by_region(year=year) if region is None else {}
+    outreach = platforms.outreach_year_figures(user=CITY, year=year, region=region)
+    by_region = platforms.outreach_by_region(user=CITY, year=year) if region is None else {}
     ownership = projects.ownership_figures(user=reader(region), year=year)
     researchers = reporting.researcher_figures_by_county(year=year, user=reader(region))
     section = {

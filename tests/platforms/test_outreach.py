@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from kejiju.reporting.annual import CITY
 from platforms import rules, selectors, services
 from platforms.models import OutreachEvent, OutreachPhoto
 from platforms.rules import OutreachKind, OutreachState
@@ -126,14 +127,14 @@ def test_year_figures_by_kind_and_county(county_a, county_b):
     OutreachEventFactory(region=county_b, kind=OutreachKind.GRASSROOTS, audience=None, science_week=False)
     OutreachEventFactory(region=county_b, state=OutreachState.PLANNED, audience=None)  # not held
     OutreachEventFactory(region=county_b, held_on=dt.date(2022, 5, 22))  # another year
-    figures = selectors.outreach_year_figures(year=2023)
+    figures = selectors.outreach_year_figures(user=CITY, year=2023)
     assert (figures["events"], figures["audience"]) == (3, 700)
     assert (figures["week_events"], figures["week_audience"]) == (2, 700)
     kinds = {row["kind"]: row["count"] for row in figures["by_kind"]}
     assert kinds[OutreachKind.LECTURE] == 1 and kinds[OutreachKind.GRASSROOTS] == 2
     assert kinds[OutreachKind.OPEN_DAY] == 0
-    assert selectors.outreach_year_figures(year=2023, region=county_b)["events"] == 1
-    by_region = selectors.outreach_by_region(year=2023)
+    assert selectors.outreach_year_figures(user=CITY, year=2023, region=county_b)["events"] == 1
+    by_region = selectors.outreach_by_region(user=CITY, year=2023)
     assert by_region[county_a.pk] == {"events": 2, "audience": 700, "week_events": 2}
     assert by_region[county_b.pk] == {"events": 1, "audience": 0, "week_events": 0}
 

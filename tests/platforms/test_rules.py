@@ -1,7 +1,8 @@
-"""The platforms app's rules, table-driven: every state × every action of the platform state machine,
-the batch steps, the ranking, the grades and the revocation rule."""
+"""The platforms app's rules, table-driven: the 升级认定 level rule (the workflow sweep walks the platform
+states), the batch steps, the ranking, the grades and the revocation rule."""
 
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 
@@ -16,57 +17,9 @@ from platforms.rules import (
     PlatformAction,
     PlatformState,
 )
+from platforms.workflow import PLATFORM_WORKFLOW
 
-C, P, R, X = (
-    PlatformState.CULTIVATING,
-    PlatformState.PREPARING,
-    PlatformState.RECOGNISED,
-    PlatformState.REVOKED,
-)
-
-# (state, action) -> the state it leads to, or None when refused. Every pair is listed.
-EXPECTED = {
-    (C, PlatformAction.PREPARE): P,
-    (C, PlatformAction.RECOGNISE): R,
-    (C, PlatformAction.UPGRADE): None,
-    (C, PlatformAction.REVOKE): X,
-    (C, PlatformAction.RESTORE): None,
-    (P, PlatformAction.PREPARE): None,
-    (P, PlatformAction.RECOGNISE): R,
-    (P, PlatformAction.UPGRADE): None,
-    (P, PlatformAction.REVOKE): X,
-    (P, PlatformAction.RESTORE): None,
-    (R, PlatformAction.PREPARE): None,
-    (R, PlatformAction.RECOGNISE): None,
-    (R, PlatformAction.UPGRADE): R,
-    (R, PlatformAction.REVOKE): X,
-    (R, PlatformAction.RESTORE): None,
-    (X, PlatformAction.PREPARE): None,
-    (X, PlatformAction.RECOGNISE): None,
-    (X, PlatformAction.UPGRADE): None,
-    (X, PlatformAction.REVOKE): None,
-    (X, PlatformAction.RESTORE): C,
-}
-
-
-def test_the_table_covers_every_state_and_action():
-    assert set(EXPECTED) == {(s, a) for s in PlatformState for a in PlatformAction}
-
-
-@pytest.mark.parametrize(("state", "action"), list(EXPECTED), ids=lambda v: str(v))
-def test_platform_state_machine(state, action):
-    expected = EXPECTED[(state, action)]
-    refusal = rules.platform_transition_refusal(
-        state=state, action=action, level=Level.CITY, new_level=Level.PROVINCE
-    )
-    if expected is None:
-        assert refusal is not None
-        assert PlatformState(state).label in refusal  # the reason names the current state
-        assert action not in rules.platform_actions_available(state=state)
-    else:
-        assert refusal is None
-        assert rules.platform_next_state(state=state, action=action) == expected
-        assert action in rules.platform_actions_available(state=state)
+R = PlatformState.RECOGNISED
 
 
 @pytest.mark.parametrize(
@@ -81,16 +34,15 @@ def test_platform_state_machine(state, action):
     ],
 )
 def test_upgrade_must_raise_the_level(level, new_level, allowed):
-    refusal = rules.platform_transition_refusal(
-        state=R, action=PlatformAction.UPGRADE, level=level, new_level=new_level
-    )
+    """The 升级认定 rule of the platform workflow (the sweep walks the states; this, the levels)."""
+    upgrade = PLATFORM_WORKFLOW.transition(action=PlatformAction.UPGRADE, state=R)
+    platform = SimpleNamespace(level=level, state=R)
+    refusal = upgrade.rule(platform, {"level": new_level, "certificate_no": "SXKL-2024-001"})
     assert (refusal is None) is allowed
     if not allowed:
         assert "级别" in refusal
-
-
-def test_unknown_action_is_refused():
-    assert "未知" in rules.platform_transition_refusal(state=C, action="fly")
+    city = SimpleNamespace(level=Level.CITY, state=R)
+    assert "证书编号" in upgrade.rule(city, {"level": Level.NATIONAL, "certificate_no": " "})
 
 
 S = ApplicationSnapshot

@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from kejiju.core.models import AuditEvent
+from kejiju.reporting.annual import CITY
 from platforms import selectors, services
-from platforms.models import EvaluationPolicy, Platform, PlatformApplication, PlatformEvent, RecognitionBatch
+from platforms.models import EvaluationPolicy, Platform, PlatformApplication, RecognitionBatch
 from platforms.rules import ApplicationState, BatchState, Grade, Level, PlatformAction, PlatformState
 
 from .factories import ApplicationFactory, BatchFactory, OrganizationFactory, PlatformFactory, platform_type
@@ -114,18 +115,20 @@ def test_batch_flow_end_to_end(bureau_user, county_user, county_a, county_b):
         AuditEvent.objects.filter(event_type=AuditEvent.Type.TRANSITION, object_repr=str(batch)).count() == 4
     )
     # Counts for the annual review.
-    assert selectors.platforms_recognised_counts(year=2023) == [
+    assert selectors.platforms_recognised_counts(user=CITY, year=2023) == [
         {"platform_type": "重点实验室", "level": "city", "level_label": "市级", "count": 2}
     ]
-    assert selectors.platforms_recognised_counts(year=2023, region=county_b)[0]["count"] == 1
+    assert selectors.platforms_recognised_counts(user=CITY, year=2023, region=county_b)[0]["count"] == 1
     assert [
         (r["region"], r["platform_type"], r["level"], r["count"])
-        for r in selectors.platforms_recognised_by_region_and_type(year=2023)
+        for r in selectors.platforms_recognised_by_region_and_type(user=CITY, year=2023)
     ] == [
         ("忻府区", "重点实验室", "city", 1),
         ("定襄县", "重点实验室", "city", 1),
     ]
-    assert [(r["region"], r["count"]) for r in selectors.platforms_recognised_by_region(year=2023)] == [
+    assert [
+        (r["region"], r["count"]) for r in selectors.platforms_recognised_by_region(user=CITY, year=2023)
+    ] == [
         ("忻府区", 1),
         ("定襄县", 1),
     ]
@@ -211,12 +214,12 @@ def test_refused_transition_gives_the_reason_and_changes_nothing(bureau_user, co
     assert "当前状态为“撤销”" in caught.value.message_dict["action"][0]
     platform.refresh_from_db()
     assert platform.state == PlatformState.REVOKED
-    assert not PlatformEvent.objects.filter(platform=platform).exists()
+    assert not platform.events.exists()
 
 
 def test_revoke_needs_a_reason_and_upgrade_records_the_level(bureau_user, county_a):
     platform = PlatformFactory(region=county_a)
-    with pytest.raises(ValidationError, match="撤销平台须说明理由"):
+    with pytest.raises(ValidationError, match="须填写说明"):
         services.platform_transition(
             platform=platform,
             action=PlatformAction.REVOKE,
@@ -243,12 +246,12 @@ def test_revoke_needs_a_reason_and_upgrade_records_the_level(bureau_user, county
     platform.refresh_from_db()
     assert (platform.level, platform.certificate_no) == (Level.PROVINCE, "SXKL-2024-003")
     event = platform.events.get()
-    assert (event.from_level, event.to_level, event.action) == (
+    assert (event.data["from_level"], event.data["to_level"], event.action) == (
         Level.CITY,
         Level.PROVINCE,
         PlatformAction.UPGRADE,
     )
-    assert selectors.platforms_recognised_counts(year=2024) == [
+    assert selectors.platforms_recognised_counts(user=CITY, year=2024) == [
         {"platform_type": "重点实验室", "level": "province", "level_label": "省级", "count": 1}
     ]
 
@@ -287,7 +290,12 @@ def test_evaluation_grades_and_revocation_rule(bureau_user, county_a):
     services.evaluation_policy_save(instance=policy)
     third = services.evaluation_record(platform=platform, year=2024, score=Decimal("40"), user=bureau_user)
     assert third.revocation_proposed
-    assert selectors.evaluation_grade_counts(year=2024) == {"优秀": 0, "良好": 0, "合格": 0, "不合格": 1}
+    assert selectors.evaluation_grade_counts(user=CITY, year=2024) == {
+        "优秀": 0,
+        "良好": 0,
+        "合格": 0,
+        "不合格": 1,
+    }
 
 
 def test_only_recognised_platforms_are_evaluated(bureau_user, county_a):
@@ -311,7 +319,8 @@ def test_seed_demo_produces_the_2023_review_figures(db):
     seed_demo_platforms()
     seed_demo_platforms()  # idempotent
     counts = {
-        (r["platform_type"], r["level"]): r["count"] for r in selectors.platforms_recognised_counts(year=2023)
+        (r["platform_type"], r["level"]): r["count"]
+        for r in selectors.platforms_recognised_counts(user=CITY, year=2023)
     }
     assert counts == {
         ("重点实验室", "city"): 4,
@@ -323,7 +332,8 @@ def test_seed_demo_produces_the_2023_review_figures(db):
         ("农业科技园区", "province"): 1,
     }
     preparing = {
-        (r["platform_type"], r["level"]): r["count"] for r in selectors.platforms_preparing_counts(year=2023)
+        (r["platform_type"], r["level"]): r["count"]
+        for r in selectors.platforms_preparing_counts(user=CITY, year=2023)
     }
     assert preparing[("技术创新中心", "province")] == 2
     provincial = Platform.objects.filter(

@@ -196,8 +196,11 @@ def test_transition_page_refuses_with_the_reason(client, bureau_user, county_a):
     )
     url = reverse("platforms:platform_transition", kwargs={"pk": platform.pk})
     response = client.post(url, {"action": "recognise", "effective_on": "2024-05-01", "level": "city"})
-    assert "认定须填写证书编号" in response.content.decode()
-    response = client.post(url, {"action": "upgrade", "effective_on": "2024-05-01"})
+    assert "certificate_no" in response.context["form"].errors
+    response = client.post(
+        url,
+        {"action": "upgrade", "effective_on": "2024-05-01", "level": "national", "certificate_no": "X-1"},
+    )
     assert response.status_code == 200 and "action" in response.context["form"].errors
     client.post(
         url,

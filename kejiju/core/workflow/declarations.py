@@ -100,6 +100,8 @@ class Workflow:
     steps: Mapping[str, str] = field(default_factory=dict)
     # Labels of the keys an event's `data` may hold (level → 级别), for the timeline.
     data_labels: Mapping[str, str] = field(default_factory=dict)
+    # Labels of coded values in an event's `data`, by key (to_level → {"city": "市级"}), for the timeline.
+    data_values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     @property
     def model_class(self) -> type[models.Model]:
