@@ -41,6 +41,9 @@ class TransitionForm(TransitionFields):
         if transition.comment_required:
             self.fields["comment"].required = True
             self.fields["comment"].label = "说明（必填）"
+            self.fields["comment"].error_messages["required"] = (
+                f"办理“{transition.label}”须填写说明（意见或原因）。"
+            )
         # The action and the date first, the comment last.
         comment = self.fields.pop("comment")
         self.fields["comment"] = comment
