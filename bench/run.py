@@ -223,9 +223,9 @@ def measure_annual():
     year = timezone.localdate().year - 1
 
     def selectors():
-        ent.smes_admitted_count(year=year)
-        ent.pool_new_entries_by_region(year=year)
-        ent.gaoqi_valid_count(on=dt.date(year, 12, 31))
+        ent.smes_admitted_count(user=bench, year=year)
+        ent.pool_new_entries_by_region(user=bench, year=year)
+        ent.gaoqi_valid_count(user=bench, on=dt.date(year, 12, 31))
         plat.platforms_recognised_by_region_and_type(user=CITY, year=year)
         proj.project_figures_by_county(user=bench, year=year)
         exp.expert_year_figures(year=year)

@@ -67,6 +67,7 @@ class EnterprisesConfig(AppConfig):
         from . import (
             models,
             scope,  # noqa: F401 - the models every view-permission holder may see
+            workflow,  # noqa: F401 - registers the workflows
         )
         from .importer import IMPORTER
         from .jobs import JOB_KINDS

@@ -10,11 +10,13 @@ from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.utils import timezone
 
 from kejiju.accounts.models import Region
 from kejiju.core.identifiers import USCC_CHARSET, org_code_check_char, uscc_check_char
-from kejiju.core.models import Organization
+from kejiju.core.models import Organization, WorkflowEvent
 from kejiju.core.workdays import add_working_days
 
 from . import rules, services, workflow
@@ -25,11 +27,9 @@ from .models import (
     EnterpriseYear,
     GaoqiCertificate,
     PoolEntry,
-    PoolEntryLog,
     Reward,
     RewardTier,
     SmesEvaluation,
-    SmesEvaluationLog,
 )
 
 SEED = 20231128
@@ -136,6 +136,62 @@ TRADES = {
     "H": ["餐饮管理"],
 }
 BODY_CHARS = [c for c in USCC_CHARSET if c.isalpha() or c.isdigit()]
+
+
+# The record's field holding the date of the step that reaches each state (the events' effective dates).
+SMES_DATE_FIELDS = {
+    "submitted": "submitted_on",
+    "reviewed": "reviewed_on",
+    "returned": "reviewed_on",
+    "publicity": "publicity_start",
+    "admitted": "admitted_on",
+    "revoked": "revoked_on",
+}
+POOL_DATE_FIELDS = {
+    "recommended": "recommended_on",
+    "admitted": "admitted_on",
+    "certified": "certified_on",
+    "exited": "exited_on",
+}
+
+
+def demo_events(flow, rows, date_fields: dict[str, str]) -> None:
+    """core.WorkflowEvent rows for the demo records' histories: rows are (record, [(from, to, comment)])."""
+    content_type = ContentType.objects.get_for_model(flow.model_class)
+    now = timezone.now()
+    events = []
+    for record, steps in rows:
+        day = timezone.localdate()
+        for source, target, comment in steps:
+            field = date_fields.get(target)
+            day = (getattr(record, field, None) if field else None) or day
+            if source:
+                transition = flow.transition(action=_action_to(flow, source, target), state=source)
+                action, label = (transition.action, transition.label) if transition else (target, target)
+            else:
+                action, label = flow.created
+            events.append(
+                WorkflowEvent(
+                    content_type=content_type,
+                    object_id=record.pk,
+                    workflow=flow.key,
+                    action=action,
+                    label=label,
+                    from_state=source,
+                    to_state=target,
+                    effective_on=day,
+                    recorded_at=now,
+                    comment=comment,
+                )
+            )
+    WorkflowEvent.objects.bulk_create(events, batch_size=1000)
+
+
+def _action_to(flow, source: str, target: str) -> str:
+    for transition in flow.transitions:
+        if source in transition.sources and transition.target == target:
+            return transition.action
+    return target
 
 
 def make_uscc(rng: random.Random, area: str, used: set[str]) -> str:
@@ -456,13 +512,7 @@ def seed_demo_enterprises(*, stdout=None) -> None:
                 evaluations.append(evaluation)
                 logs.append((evaluation, steps))
     SmesEvaluation.objects.bulk_create(evaluations)
-    SmesEvaluationLog.objects.bulk_create(
-        [
-            SmesEvaluationLog(evaluation=evaluation, from_state=a, to_state=b, comment=c)
-            for evaluation, steps in logs
-            for a, b, c in steps
-        ]
-    )
+    demo_events(workflow.SMES_WORKFLOW, logs, SMES_DATE_FIELDS)
 
     # ---------------------------------------------------------------------------- 高企 pool and certificates
     tech_enterprises = [
@@ -542,13 +592,7 @@ def seed_demo_enterprises(*, stdout=None) -> None:
             pool_rows.append((entry, steps))
         cursor += 2
     PoolEntry.objects.bulk_create([entry for entry, _steps in pool_rows])
-    PoolEntryLog.objects.bulk_create(
-        [
-            PoolEntryLog(entry=entry, from_state=a, to_state=b, comment=c)
-            for entry, steps in pool_rows
-            for a, b, c in steps
-        ]
-    )
+    demo_events(workflow.POOL_WORKFLOW, pool_rows, POOL_DATE_FIELDS)
     # Enterprises certified before the pool existed.
     for enterprise in tech_enterprises[cursor : cursor + 18]:
         certificate(
@@ -589,15 +633,20 @@ def seed_demo_enterprises(*, stdout=None) -> None:
         reward.save()
 
     if stdout is not None:
+        from kejiju.reporting.annual import CITY
+
         from .selectors import pool_new_entries, smes_admitted_count
 
+        smes, pool = smes_admitted_count(user=CITY, year=2023), pool_new_entries(user=CITY, year=2023)
         stdout.write(
-            f"企业 {len(enterprises)} 家；2023年科技型中小企业入库 {smes_admitted_count(year=2023)} 家，"
-            f"培育库新入库 {pool_new_entries(year=2023)} 家；高企证书 {len(certificates)} 张。"
+            f"企业 {len(enterprises)} 家；2023年科技型中小企业入库 {smes} 家，"
+            f"培育库新入库 {pool} 家；高企证书 {len(certificates)} 张。"
         )
 
 
 def services_valid_count(region: Region, on: date) -> int:
+    from kejiju.reporting.annual import CITY
+
     from .selectors import gaoqi_valid_count
 
-    return gaoqi_valid_count(on=on, region=region)
+    return gaoqi_valid_count(user=CITY, on=on, region=region)

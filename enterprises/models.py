@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -133,36 +134,6 @@ class EnterpriseYear(models.Model):
         return reverse("enterprises:enterpriseyear_edit", kwargs={"pk": self.pk})
 
 
-class TransitionLog(models.Model):
-    """A state transition with who, when and why (abstract; one table per workflow)."""
-
-    from_state = models.CharField("原状态", max_length=16, blank=True)
-    to_state = models.CharField("新状态", max_length=16)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    at = models.DateTimeField("时间", auto_now_add=True)
-    comment = models.CharField("说明", max_length=500, blank=True)
-
-    state_labels: dict[str, str] = {}
-
-    class Meta:
-        abstract = True
-        ordering = ["at", "pk"]
-
-    @property
-    def from_label(self) -> str:
-        return self.state_labels.get(self.from_state, self.from_state)
-
-    @property
-    def to_label(self) -> str:
-        return self.state_labels.get(self.to_state, self.to_state)
-
-
 class SmesEvaluation(models.Model):
     """科技型中小企业 evaluation of one enterprise for one year (评价入库)."""
 
@@ -203,6 +174,8 @@ class SmesEvaluation(models.Model):
     revoked_on = models.DateField("撤销日期", null=True, blank=True)
     revoke_reason = models.CharField("撤销原因", max_length=500, blank=True)
 
+    events = GenericRelation("core.WorkflowEvent", related_query_name="smesevaluation")
+
     objects = ScopedByEnterprise.as_manager()
     region_field = "enterprise__region"
 
@@ -231,18 +204,6 @@ class SmesEvaluation(models.Model):
         return reverse("enterprises:smesevaluation_detail", kwargs={"pk": self.pk})
 
 
-class SmesEvaluationLog(TransitionLog):
-    evaluation = models.ForeignKey(SmesEvaluation, on_delete=models.CASCADE, related_name="logs")
-    state_labels = dict(SmesEvaluation.State.choices)
-
-    class Meta(TransitionLog.Meta):
-        verbose_name = "科小评价流转记录"
-        verbose_name_plural = "科小评价流转记录"
-
-    def __str__(self) -> str:
-        return f"{self.evaluation_id}: {self.from_state} → {self.to_state}"
-
-
 class PoolEntry(models.Model):
     """An enterprise in the 高新技术企业培育库, from the county's recommendation to its exit."""
 
@@ -269,6 +230,8 @@ class PoolEntry(models.Model):
     exited_on = models.DateField("出库日期", null=True, blank=True)
     exit_reason = models.CharField("出库/未入库原因", max_length=500, blank=True)
 
+    events = GenericRelation("core.WorkflowEvent", related_query_name="poolentry")
+
     objects = ScopedByEnterprise.as_manager()
     region_field = "enterprise__region"
 
@@ -294,18 +257,6 @@ class PoolEntry(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("enterprises:poolentry_detail", kwargs={"pk": self.pk})
-
-
-class PoolEntryLog(TransitionLog):
-    entry = models.ForeignKey(PoolEntry, on_delete=models.CASCADE, related_name="logs")
-    state_labels = dict(PoolEntry.State.choices)
-
-    class Meta(TransitionLog.Meta):
-        verbose_name = "培育库流转记录"
-        verbose_name_plural = "培育库流转记录"
-
-    def __str__(self) -> str:
-        return f"{self.entry_id}: {self.from_state} → {self.to_state}"
 
 
 class GaoqiCertificate(models.Model):
@@ -420,6 +371,8 @@ class Reward(models.Model):
     )
     approved_on = models.DateField("审核日期", null=True, blank=True)
     paid_on = models.DateField("发放日期", null=True, blank=True)
+
+    events = GenericRelation("core.WorkflowEvent", related_query_name="reward")
 
     objects = ScopedByEnterprise.as_manager()
     region_field = "enterprise__region"

@@ -7,15 +7,16 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from kejiju.accounts.models import Region
 from kejiju.core.identifiers import org_code_check_char, uscc_check_char
-from kejiju.core.models import Organization
+from kejiju.core.models import Organization, WorkflowEvent
 from kejiju.core.scale import copy_objects, next_id, person_name, unit_name
 
 from .industries import SECTIONS
-from .models import Enterprise, EnterpriseYear, GaoqiCertificate, PoolEntry, SmesEvaluation, SmesEvaluationLog
+from .models import Enterprise, EnterpriseYear, GaoqiCertificate, PoolEntry, SmesEvaluation
 
 DIGITS = "0123456789"
 
@@ -34,6 +35,7 @@ def seed_scale(*, scale, rng, stdout) -> None:
     regions = list(Region.objects.county_level().values_list("pk", flat=True))
     sections = [code for code, _ in SECTIONS]
     now = timezone.now()
+    content_type = ContentType.objects.get_for_model(SmesEvaluation)
     this_year = timezone.localdate().year
     years = list(range(this_year - scale.enterprise_years, this_year))
     org_id, ent_id = next_id(Organization), next_id(Enterprise)
@@ -125,16 +127,22 @@ def seed_scale(*, scale, rng, stdout) -> None:
                 )
             )
             logs.append(
-                SmesEvaluationLog(
-                    evaluation_id=evaluations[-1].pk,
+                WorkflowEvent(
+                    content_type_id=content_type.pk,
+                    object_id=evaluations[-1].pk,
+                    workflow="enterprises.smesevaluation",
+                    action="admit" if admitted else "reject",
+                    label="入库" if admitted else "不予入库",
                     from_state="publicity",
                     to_state=evaluations[-1].state,
-                    at=now,
+                    effective_on=evaluations[-1].admitted_on or now.date(),
+                    recorded_at=now,
                     comment="批量生成",
+                    data={},
                 )
             )
     copy_objects(SmesEvaluation, evaluations)
-    copy_objects(SmesEvaluationLog, logs)
+    copy_objects(WorkflowEvent, logs)
 
     # 高企培育库 entries (10%) and certificates (8%).
     entries, certificates = [], []

@@ -1,6 +1,6 @@
 """Every read of the enterprises app. Lists are scoped by user through `visible_to`; the counting
-functions at the end are for the annual review (kejiju.reporting) and are not scoped: the caller checks
-who may see them and passes `region` to narrow them."""
+functions at the end (the annual review, kejiju.reporting) are scoped the same way by `user`; `region`
+narrows them to one county."""
 
 from __future__ import annotations
 
@@ -207,16 +207,17 @@ def _in_region(queryset: QuerySet, region: Region | None, field: str = "enterpri
     return queryset.filter(**{field: region}) if region is not None else queryset
 
 
-def smes_admitted_count(*, year: int, region: Region | None = None) -> int:
+def smes_admitted_count(*, user, year: int, region: Region | None = None) -> int:
     """科技型中小企业 入库 in `year` (with a 登记编号 for that year, not revoked)."""
-    queryset = SmesEvaluation.objects.filter(year=year, state=SmesEvaluation.State.ADMITTED)
+    queryset = SmesEvaluation.objects.visible_to(user).filter(year=year, state=SmesEvaluation.State.ADMITTED)
     return _in_region(queryset, region).count()
 
 
-def smes_admitted_by_region(*, year: int) -> dict[int, int]:
+def smes_admitted_by_region(*, user, year: int) -> dict[int, int]:
     """{region id: count} of 科技型中小企业 入库 in `year`."""
     rows = (
-        SmesEvaluation.objects.filter(year=year, state=SmesEvaluation.State.ADMITTED)
+        SmesEvaluation.objects.visible_to(user)
+        .filter(year=year, state=SmesEvaluation.State.ADMITTED)
         .values_list("enterprise__region")
         .annotate(n=Count("pk"))
     )
@@ -226,45 +227,48 @@ def smes_admitted_by_region(*, year: int) -> dict[int, int]:
 _ENTERED = ("admitted", "applied", "certified", "exited")
 
 
-def pool_new_entries(*, year: int, region: Region | None = None) -> int:
+def pool_new_entries(*, user, year: int, region: Region | None = None) -> int:
     """Enterprises admitted into the 高企培育库 with `year` as their entry year (whatever happened since)."""
-    queryset = PoolEntry.objects.filter(admitted_year=year, state__in=_ENTERED)
+    queryset = PoolEntry.objects.visible_to(user).filter(admitted_year=year, state__in=_ENTERED)
     return _in_region(queryset, region).count()
 
 
-def pool_new_entries_by_region(*, year: int) -> dict[int, int]:
+def pool_new_entries_by_region(*, user, year: int) -> dict[int, int]:
     rows = (
-        PoolEntry.objects.filter(admitted_year=year, state__in=_ENTERED)
+        PoolEntry.objects.visible_to(user)
+        .filter(admitted_year=year, state__in=_ENTERED)
         .values_list("enterprise__region")
         .annotate(n=Count("pk"))
     )
     return dict(rows)
 
 
-def pool_size(*, on: date, region: Region | None = None) -> int:
+def pool_size(*, user, on: date, region: Region | None = None) -> int:
     """Enterprises in the pool (admitted or applied) at the end of `on`'s day."""
-    queryset = PoolEntry.objects.filter(state__in=["admitted", "applied"], admitted_on__lte=on)
+    queryset = PoolEntry.objects.visible_to(user).filter(
+        state__in=["admitted", "applied"], admitted_on__lte=on
+    )
     return _in_region(queryset, region).count()
 
 
-def gaoqi_valid_count(*, on: date, region: Region | None = None) -> int:
+def gaoqi_valid_count(*, user, on: date, region: Region | None = None) -> int:
     """Enterprises holding a valid 高企 certificate on `on`."""
-    queryset = _valid_certificates(on)
+    queryset = _valid_certificates(on).filter(pk__in=GaoqiCertificate.objects.visible_to(user).values("pk"))
     return _in_region(queryset, region).aggregate(n=Count("enterprise", distinct=True))["n"]
 
 
-def gaoqi_certified_count(*, year: int, region: Region | None = None) -> int:
+def gaoqi_certified_count(*, user, year: int, region: Region | None = None) -> int:
     """高企 certificates issued in `year` (newly or again certified enterprises)."""
-    queryset = GaoqiCertificate.objects.filter(issued_on__year=year, is_revoked=False)
+    queryset = GaoqiCertificate.objects.visible_to(user).filter(issued_on__year=year, is_revoked=False)
     return _in_region(queryset, region).count()
 
 
-def rewards_total(*, year: int, region: Region | None = None, paid_only: bool = False) -> dict:
+def rewards_total(*, user, year: int, region: Region | None = None, paid_only: bool = False) -> dict:
     """Number and sum (Decimal yuan) of the year's approved or paid rewards."""
     from django.db.models import Sum
 
     states = ["paid"] if paid_only else ["approved", "paid"]
-    queryset = _in_region(Reward.objects.filter(year=year, state__in=states), region)
+    queryset = _in_region(Reward.objects.visible_to(user).filter(year=year, state__in=states), region)
     result = queryset.aggregate(n=Count("pk"), total=Sum("amount"))
     return {"count": result["n"], "total": result["total"] or 0}
 

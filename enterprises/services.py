@@ -17,6 +17,7 @@ from kejiju.core.dates import date_order_problem, require_date_order
 from kejiju.core.identifiers import IdentifierError, validate_gaoqi_certificate, validate_uscc
 from kejiju.core.models import AuditEvent, Organization
 from kejiju.core.services import audit_event_record
+from kejiju.core.workflow.services import apply_transition, record_created
 
 from . import rules, workflow
 from .industries import SECTION_NAMES, is_restricted, section_of_code
@@ -27,11 +28,9 @@ from .models import (
     EnterpriseYear,
     GaoqiCertificate,
     PoolEntry,
-    PoolEntryLog,
     Reward,
     RewardTier,
     SmesEvaluation,
-    SmesEvaluationLog,
 )
 
 SHANXI = "14"
@@ -391,21 +390,6 @@ def smes_evaluate(
 # ---------------------------------------------------------------------------------------- 科小 evaluation
 
 
-def _log(
-    model, *, owner_field: str, owner, from_state: str, to_state: str, actor, comment: str, request=None
-):
-    model.objects.create(
-        **{owner_field: owner}, from_state=from_state, to_state=to_state, actor=actor, comment=comment[:500]
-    )
-    audit_event_record(
-        event_type=AuditEvent.Type.TRANSITION,
-        user=actor,
-        request=request,
-        object_repr=str(owner)[:255],
-        detail=f"{from_state or '—'} → {to_state}{'：' + comment if comment else ''}"[:1000],
-    )
-
-
 def _store_score(evaluation: SmesEvaluation, result: rules.SmesEvaluation) -> None:
     evaluation.tech_staff_points = result.tech_staff.points
     evaluation.rd_points = result.rd.points
@@ -423,7 +407,7 @@ def smes_evaluation_create(
     """企业填报: record the evaluation for `year`, scored from the previous year's figures."""
     _check_region(actor, enterprise.region_id)
     submitted_on = submitted_on or _today()
-    require_date_order(workflow.SMES_DATES["submit"], date=submitted_on)
+    require_date_order(workflow.SMES_CREATE_DATES["submit"], date=submitted_on)
     if not enterprise.is_active:
         raise ValidationError({"enterprise": "该企业已停用，不能参加评价。"})
     if SmesEvaluation.objects.filter(enterprise=enterprise, year=year).exists():
@@ -437,15 +421,19 @@ def smes_evaluation_create(
     _store_score(evaluation, result)
     evaluation.full_clean()
     evaluation.save()
-    _log(
-        SmesEvaluationLog,
-        owner_field="evaluation",
-        owner=evaluation,
-        from_state="",
-        to_state=evaluation.state,
+    record_created(
+        record=evaluation,
         actor=actor,
+        effective_on=submitted_on,
         comment=f"综合得分{evaluation.total_score}分",
+        data={"total_score": evaluation.total_score},
+    )
+    audit_event_record(
+        event_type=AuditEvent.Type.TRANSITION,
+        user=actor,
         request=request,
+        object_repr=str(evaluation)[:255],
+        detail=f"企业填报：{evaluation.get_state_display()}",
     )
     return evaluation
 
@@ -479,7 +467,6 @@ def _next_registration_number(evaluation: SmesEvaluation) -> str:
     )
 
 
-@transaction.atomic
 def smes_transition(
     *,
     evaluation: SmesEvaluation,
@@ -489,58 +476,10 @@ def smes_transition(
     on: date | None = None,
     request=None,
 ) -> SmesEvaluation:
-    """Move an evaluation along its flow; `on` is the 公示 start (start_publicity) or the action date."""
-    evaluation = (
-        SmesEvaluation.objects.select_for_update().select_related("enterprise__region").get(pk=evaluation.pk)
-    )
-    _check_region(actor, evaluation.enterprise.region_id)
-    target = workflow.next_state(workflow.SMES_TRANSITIONS, evaluation.state, action)
-    if target is None:
-        label = workflow.SMES_ACTION_LABELS.get(action, action)
-        raise ValidationError({"state": f"当前状态“{evaluation.get_state_display()}”不能执行“{label}”。"})
-    permission = workflow.SMES_TRANSITIONS[action][2]
-    if actor is not None and not actor.has_perm(permission):
-        raise PermissionDenied("无权执行此操作。")
-    day = on or _today()
-    require_date_order(workflow.SMES_DATES[action], date=day, record=evaluation)
-    if action in {"review_pass", "review_return"}:
-        evaluation.reviewed_on = day
-    comment = comment.strip()
-    if action == "review_pass":
-        result, row = smes_evaluate(evaluation.enterprise, year=evaluation.year, on=evaluation.submitted_on)
-        if row is None:
-            raise ValidationError({"state": f"缺少{evaluation.figures_year}年度数据。"})
-        _store_score(evaluation, result)
-        if not result.passed:
-            raise ValidationError({"state": "评价结论不合格，不能通过形式审查：" + "；".join(result.reasons)})
-    elif action in {"review_return", "reject", "revoke"} and not comment:
-        raise ValidationError({"comment": "请填写原因。"})
-    elif action == "start_publicity":
-        evaluation.publicity_start = day
-        evaluation.publicity_end = workflow.publicity_end(day)
-    elif action == "admit":
-        if not workflow.publicity_over(evaluation.publicity_end, day):
-            raise ValidationError(
-                {"state": f"公示期至{evaluation.publicity_end:%Y年%m月%d日}，公示期满后方可入库。"}
-            )
-        evaluation.registration_number = _next_registration_number(evaluation)
-        evaluation.admitted_on = day
-    if action == "revoke":
-        evaluation.revoked_on = day
-        evaluation.revoke_reason = comment
-    previous = evaluation.state
-    evaluation.state = target
-    evaluation.full_clean()
-    evaluation.save()
-    _log(
-        SmesEvaluationLog,
-        owner_field="evaluation",
-        owner=evaluation,
-        from_state=previous,
-        to_state=target,
-        actor=actor,
-        comment=comment or workflow.SMES_ACTION_LABELS[action],
-        request=request,
+    """Move an evaluation along its flow (workflow.SMES_WORKFLOW); `on` is the step's date (today if
+    not given: the 公示 start for start_publicity)."""
+    apply_transition(
+        record=evaluation, action=action, actor=actor, effective_on=on or _today(), comment=comment.strip()
     )
     return evaluation
 
@@ -573,7 +512,7 @@ def pool_recommend(
         raise ValidationError({"enterprise": "该企业已停用。"})
     if PoolEntry.objects.filter(enterprise=enterprise, state__in=PoolEntry.OPEN_STATES).exists():
         raise ValidationError({"enterprise": "该企业已在高企培育库中（或推荐待审）。"})
-    require_date_order(workflow.POOL_DATES["recommend"], date=on)
+    require_date_order(workflow.POOL_CREATE_DATES["recommend"], date=on)
     entry = PoolEntry(
         enterprise=enterprise, recommended_on=on or _today(), recommendation=recommendation.strip()
     )
@@ -583,20 +522,19 @@ def pool_recommend(
             entry.save()
     except IntegrityError:
         raise ValidationError({"enterprise": "该企业已在高企培育库中（或推荐待审）。"}) from None
-    _log(
-        PoolEntryLog,
-        owner_field="entry",
-        owner=entry,
-        from_state="",
-        to_state=entry.state,
-        actor=actor,
-        comment=recommendation or "县区推荐",
+    record_created(
+        record=entry, actor=actor, effective_on=entry.recommended_on, comment=recommendation.strip()
+    )
+    audit_event_record(
+        event_type=AuditEvent.Type.TRANSITION,
+        user=actor,
         request=request,
+        object_repr=str(entry)[:255],
+        detail=f"县区推荐：{entry.get_state_display()}",
     )
     return entry
 
 
-@transaction.atomic
 def pool_transition(
     *,
     entry: PoolEntry,
@@ -607,44 +545,17 @@ def pool_transition(
     on: date | None = None,
     request=None,
 ) -> PoolEntry:
-    entry = PoolEntry.objects.select_for_update().select_related("enterprise").get(pk=entry.pk)
-    _check_region(actor, entry.enterprise.region_id)
-    target = workflow.next_state(workflow.POOL_TRANSITIONS, entry.state, action)
-    if target is None:
-        label = workflow.POOL_ACTION_LABELS.get(action, action)
-        raise ValidationError({"state": f"当前状态“{entry.get_state_display()}”不能执行“{label}”。"})
-    if actor is not None and not actor.has_perm(workflow.POOL_TRANSITIONS[action][2]):
-        raise PermissionDenied("无权执行此操作。")
-    day = on or _today()
-    require_date_order(workflow.POOL_DATES[action], date=day, record=entry)
-    comment = comment.strip()
-    if action == "admit":
-        if year is None:
-            raise ValidationError({"year": "请填写入库年度。"})
-        entry.admitted_year, entry.admitted_on = year, day
-    elif action == "apply":
-        entry.applied_year = year or day.year
-    elif action == "certify":
-        entry.certified_on = day
-    elif action in {"decline", "exit"}:
-        if not comment:
-            raise ValidationError({"comment": "请填写原因。"})
-        entry.exit_reason = comment
-        if action == "exit":
-            entry.exited_on = day
-    previous = entry.state
-    entry.state = target
-    entry.full_clean()
-    entry.save()
-    _log(
-        PoolEntryLog,
-        owner_field="entry",
-        owner=entry,
-        from_state=previous,
-        to_state=target,
+    """Move a pool entry along its flow (workflow.POOL_WORKFLOW); `year` is the 入库/申报 year."""
+    if action == "admit" and year is None:
+        raise ValidationError({"year": "请填写入库年度。"})
+    data = {"year": year} if year is not None else {}
+    apply_transition(
+        record=entry,
+        action=action,
         actor=actor,
-        comment=comment or workflow.POOL_ACTION_LABELS[action],
-        request=request,
+        effective_on=on or _today(),
+        comment=comment.strip(),
+        data=data,
     )
     return entry
 
@@ -685,13 +596,16 @@ def certificate_create(
     entry = PoolEntry.objects.filter(enterprise=enterprise, state__in=["admitted", "applied"]).first()
     # A certificate issued before the entry was admitted is history (an earlier certification), not the
     # outcome of this cultivation: the entry stays open.
-    if entry is not None and not date_order_problem(
-        workflow.POOL_DATES["certify"], date=issued_on, record=entry
+    if (
+        entry is not None
+        and actor is not None
+        and actor.has_perm("enterprises.admit_poolentry")
+        and not date_order_problem(workflow.POOL_DATES["certify"], date=issued_on, record=entry)
     ):
         pool_transition(
             entry=entry,
             action="certify",
-            actor=None,
+            actor=actor,
             comment=f"取得高企证书 {code}",
             on=issued_on,
             request=request,
@@ -820,32 +734,18 @@ def rewards_compute(*, year: int, actor) -> int:
             if reward is not None:
                 reward.delete()
             continue
+        created = reward is None
         reward = reward or Reward(enterprise_id=enterprise_id, year=year)
         reward.certificate, reward.rd_expense, reward.amount = certificate, row.rd_expense, amount
         reward.full_clean()
         reward.save()
+        if created:
+            record_created(record=reward, actor=actor, data={"amount": amount})
         written += 1
     return written
 
 
-@transaction.atomic
 def reward_transition(*, reward: Reward, action: str, actor, on: date | None = None) -> Reward:
-    reward = Reward.objects.select_for_update().get(pk=reward.pk)
-    day = on or _today()
-    if action in workflow.REWARD_DATES:
-        require_date_order(workflow.REWARD_DATES[action], date=day, record=reward)
-    if action == "approve" and reward.state == Reward.State.COMPUTED:
-        reward.state, reward.approved_by, reward.approved_on = Reward.State.APPROVED, actor, day
-    elif action == "pay" and reward.state == Reward.State.APPROVED:
-        reward.state, reward.paid_on = Reward.State.PAID, day
-    else:
-        raise ValidationError({"state": f"当前状态“{reward.get_state_display()}”不能执行此操作。"})
-    reward.full_clean()
-    reward.save()
-    audit_event_record(
-        event_type=AuditEvent.Type.TRANSITION,
-        user=actor,
-        object_repr=str(reward)[:255],
-        detail=reward.get_state_display(),
-    )
+    """审核 or 发放 one reward (workflow.REWARD_WORKFLOW)."""
+    apply_transition(record=reward, action=action, actor=actor, effective_on=on or _today())
     return reward

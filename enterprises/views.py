@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.db.models import Sum
 from django.http import FileResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,8 +24,13 @@ from kejiju.core.views import (
     ObjectListView,
     ObjectUpdateView,
     add_service_errors,
+    service_error_text,
 )
 from kejiju.core.views.generic import BreadcrumbMixin
+from kejiju.core.workflow.declarations import workflow_for
+from kejiju.core.workflow.diagram import flow_states
+from kejiju.core.workflow.selectors import available_transitions, events_for
+from kejiju.core.workflow.views import TransitionView as WorkflowTransitionView
 from kejiju.core.xlsx import XLSX_CONTENT_TYPE
 
 from . import forms, importer, rules, selectors, services, workflow
@@ -57,11 +63,6 @@ from .tables import (
     RewardTierTable,
     SmesEvaluationTable,
 )
-
-
-def _error_text(error: ValidationError) -> str:
-    return "；".join(error.messages)
-
 
 # ------------------------------------------------------------------------------------------- enterprises
 
@@ -198,7 +199,7 @@ class EnterpriseSetActiveView(ActionPermissionMixin, View):
                 request=request,
             )
         except ValidationError as error:
-            messages.error(request, _error_text(error))
+            messages.error(request, service_error_text(error))
         else:
             messages.success(request, f"已{'启用' if self.active else '停用'}企业“{enterprise}”。")
         return redirect(enterprise)
@@ -450,11 +451,7 @@ class SmesEvaluationDetailView(ObjectDetailView):
         )
         context["result"] = result
         context["figures"] = row
-        context["logs"] = evaluation.logs.select_related("actor")
-        context["actions"] = [
-            (action, workflow.SMES_ACTION_LABELS[action])
-            for action in workflow.allowed_actions(workflow.SMES_TRANSITIONS, evaluation.state, user)
-        ]
+        context.update(_workflow_context(evaluation, user))
         context["today"] = timezone.localdate()
         context["registration"] = None
         if evaluation.registration_number:
@@ -465,46 +462,18 @@ class SmesEvaluationDetailView(ObjectDetailView):
         return context
 
 
-class TransitionView(View):
-    """POST: one transition of a workflow object, with a comment; errors come back as messages."""
-
-    http_method_names = ["post"]
-    model: type
-
-    def get_object(self, request, pk):
-        return get_object_or_404(self.model.objects.visible_to(request.user), pk=pk)
-
-    def post(self, request, pk):
-        obj = self.get_object(request, pk)
-        form = forms.TransitionForm(request.POST, user=request.user)
-        if not form.is_valid():  # e.g. a comment over its length: the message names the field and lengths
-            messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
-            return redirect(obj)
-        data = form.cleaned_data
-        try:
-            self.run(obj, data)
-        except ValidationError as error:
-            messages.error(request, _error_text(error))
-        except PermissionDenied:
-            raise
-        else:
-            messages.success(request, "操作已完成。")
-        return redirect(obj)
+def _workflow_context(record, user) -> dict:
+    """The actions, the flow diagram and the timeline of a record's workflow (the detail pages)."""
+    flow = workflow_for(record)
+    return {
+        "actions": available_transitions(record, user),
+        "flow_states": flow_states(flow, str(record.state)),
+        "events": events_for(record),
+    }
 
 
-class SmesTransitionView(ActionPermissionMixin, TransitionView):
+class SmesTransitionView(WorkflowTransitionView):
     model = SmesEvaluation
-    permission_required = "enterprises.view_smesevaluation"
-
-    def run(self, obj, data):
-        services.smes_transition(
-            evaluation=obj,
-            action=data["action"],
-            actor=self.request.user,
-            comment=data["comment"],
-            on=data["on"],
-            request=self.request,
-        )
 
 
 class SmesBulkTransitionView(ActionPermissionMixin, View):
@@ -533,12 +502,10 @@ class SmesBulkTransitionView(ActionPermissionMixin, View):
                 request=request,
             )
         except ValidationError as error:
-            messages.error(request, f"未执行（全部回退）：{_error_text(error)}")
+            messages.error(request, f"未执行（全部回退）：{service_error_text(error)}")
         else:
-            messages.success(
-                request,
-                f"已对 {count} 条评价执行“{workflow.SMES_ACTION_LABELS[form.cleaned_data['action']]}”。",
-            )
+            label = workflow.SMES_WORKFLOW.action_label(form.cleaned_data["action"])
+            messages.success(request, f"已对 {count} 条评价执行“{label}”。")
         return HttpResponseRedirect(back)
 
 
@@ -647,30 +614,14 @@ class PoolEntryDetailView(ObjectDetailView):
         latest, lines = gaoqi_checklist_for(entry.enterprise)
         context["latest"] = latest
         context["checklist"] = lines
-        context["logs"] = entry.logs.select_related("actor")
-        context["actions"] = [
-            (action, workflow.POOL_ACTION_LABELS[action])
-            for action in workflow.allowed_actions(workflow.POOL_TRANSITIONS, entry.state, user)
-        ]
+        context.update(_workflow_context(entry, user))
         context["this_year"] = timezone.localdate().year
         context["can_change"] = False
         return context
 
 
-class PoolTransitionView(ActionPermissionMixin, TransitionView):
+class PoolTransitionView(WorkflowTransitionView):
     model = PoolEntry
-    permission_required = "enterprises.view_poolentry"
-
-    def run(self, obj, data):
-        services.pool_transition(
-            entry=obj,
-            action=data["action"],
-            actor=self.request.user,
-            comment=data["comment"],
-            year=data["year"],
-            on=data["on"],
-            request=self.request,
-        )
 
 
 # ------------------------------------------------------------------------------------------ certificates
@@ -771,7 +722,7 @@ class CertificateDeleteView(ObjectDeleteView):
         try:
             return super().form_valid(form)
         except ValidationError as error:
-            messages.error(self.request, _error_text(error))
+            messages.error(self.request, service_error_text(error))
             return redirect(self.object)
 
 
@@ -934,7 +885,7 @@ class RewardComputeView(ActionPermissionMixin, View):
         try:
             count = services.rewards_compute(year=year, actor=request.user)
         except ValidationError as error:
-            messages.error(request, _error_text(error))
+            messages.error(request, service_error_text(error))
         else:
             messages.success(request, f"已计算{year}年奖励 {count} 条（已审核、已发放的不变）。")
         return HttpResponseRedirect(reverse("enterprises:reward_list") + f"?year={year}")
@@ -955,14 +906,13 @@ class RewardTransitionView(ActionPermissionMixin, View):
             messages.error(request, "请勾选奖励并选择操作。")
             return HttpResponseRedirect(back)
         rewards = selectors.reward_list(user=request.user).filter(pk__in=ids)
+        reward = None
         try:
-            from django.db import transaction
-
             with transaction.atomic():
                 for reward in rewards:
                     services.reward_transition(reward=reward, action=action, actor=request.user)
         except ValidationError as error:
-            messages.error(request, f"未执行（全部回退）：{reward.enterprise}：{_error_text(error)}")
+            messages.error(request, f"未执行（全部回退）：{reward.enterprise}：{service_error_text(error)}")
         else:
             messages.success(request, f"已{'审核' if action == 'approve' else '发放'} {len(ids)} 条奖励。")
         return HttpResponseRedirect(back)

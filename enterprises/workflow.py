@@ -10,98 +10,51 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Final
 
+from django import forms
+
 from kejiju.core.dates import DateStep, declare_date_steps
 from kejiju.core.workdays import period_end_date
+from kejiju.core.workflow.declarations import Transition, Workflow, register_workflow, sources
+from kejiju.core.workflow.forms import TransitionFields
 
 SMES_PUBLICITY_WORKING_DAYS: Final = 10
 
-# (action, from-states, to-state, permission needed)
-SMES_TRANSITIONS: Final[dict[str, tuple[frozenset[str], str, str]]] = {
-    "review_pass": (frozenset({"submitted", "returned"}), "reviewed", "enterprises.review_smesevaluation"),
-    "review_return": (frozenset({"submitted"}), "returned", "enterprises.review_smesevaluation"),
-    "start_publicity": (frozenset({"reviewed"}), "publicity", "enterprises.admit_smesevaluation"),
-    "admit": (frozenset({"publicity"}), "admitted", "enterprises.admit_smesevaluation"),
-    "reject": (frozenset({"publicity", "reviewed"}), "rejected", "enterprises.admit_smesevaluation"),
-    "revoke": (frozenset({"admitted"}), "revoked", "enterprises.admit_smesevaluation"),
-}
-SMES_ACTION_LABELS: Final = {
-    "review_pass": "形式审查通过",
-    "review_return": "形式审查退回",
-    "start_publicity": "开始公示",
-    "admit": "入库",
-    "reject": "不予入库",
-    "revoke": "撤销入库",
-}
-
 # The dates each step follows (kejiju.core.dates): "submit" is the 企业填报 that creates the evaluation. The
 # 公示 end is computed from working days (a planned date): only its start is the step's date.
-SMES_DATES: Final = declare_date_steps(
-    "enterprises.smes",
-    {
-        "submit": DateStep("提交日期", field="submitted_on"),
-        "review_pass": DateStep("形式审查日期", earlier=("submitted_on", "reviewed_on")),
-        "review_return": DateStep("形式审查日期", earlier=("submitted_on", "reviewed_on")),
-        "start_publicity": DateStep("公示开始日期", earlier=("submitted_on", "reviewed_on")),
-        "admit": DateStep("入库日期", earlier=("submitted_on", "reviewed_on", "publicity_start")),
-        "reject": DateStep("不予入库日期", earlier=("submitted_on", "reviewed_on", "publicity_start")),
-        "revoke": DateStep("撤销日期", earlier=("admitted_on",)),
-    },
+# The steps' date rules (kejiju.core.dates), on the declared transitions below (swept with the workflow).
+# The 公示 end is computed from working days (a planned date): only its start is the step's date.
+SMES_DATES: Final = {
+    "review_pass": DateStep("形式审查日期", earlier=("submitted_on", "reviewed_on")),
+    "review_return": DateStep("形式审查日期", earlier=("submitted_on", "reviewed_on")),
+    "start_publicity": DateStep("公示开始日期", earlier=("submitted_on", "reviewed_on")),
+    "admit": DateStep("入库日期", earlier=("submitted_on", "reviewed_on", "publicity_start")),
+    "reject": DateStep("不予入库日期", earlier=("submitted_on", "reviewed_on", "publicity_start")),
+    "revoke": DateStep("撤销日期", earlier=("admitted_on",)),
+}
+# "submit" is the 企业填报 that creates the evaluation (smes_evaluation_create, not a transition).
+SMES_CREATE_DATES: Final = declare_date_steps(
+    "enterprises.smes", {"submit": DateStep("提交日期", field="submitted_on")}
 )
 
-POOL_TRANSITIONS: Final[dict[str, tuple[frozenset[str], str, str]]] = {
-    "admit": (frozenset({"recommended"}), "admitted", "enterprises.admit_poolentry"),
-    "decline": (frozenset({"recommended"}), "declined", "enterprises.admit_poolentry"),
-    "apply": (frozenset({"admitted"}), "applied", "enterprises.admit_poolentry"),
-    "certify": (frozenset({"admitted", "applied"}), "certified", "enterprises.admit_poolentry"),
-    "exit": (frozenset({"admitted", "applied"}), "exited", "enterprises.admit_poolentry"),
+POOL_DATES: Final = {
+    "admit": DateStep("入库日期", earlier=("recommended_on",)),
+    "decline": DateStep("不予入库日期", earlier=("recommended_on",)),
+    "apply": DateStep("申报日期", earlier=("recommended_on", "admitted_on")),
+    "certify": DateStep("认定日期", earlier=("recommended_on", "admitted_on")),
+    "exit": DateStep("出库日期", earlier=("recommended_on", "admitted_on")),
 }
-POOL_ACTION_LABELS: Final = {
-    "admit": "入库",
-    "decline": "不予入库",
-    "apply": "标记已申报",
-    "certify": "标记已认定",
-    "exit": "出库",
-}
-
-# "recommend" is the 县区推荐 that creates the entry.
-POOL_DATES: Final = declare_date_steps(
-    "enterprises.pool",
-    {
-        "recommend": DateStep("推荐日期"),
-        "admit": DateStep("入库日期", earlier=("recommended_on",)),
-        "decline": DateStep("不予入库日期", earlier=("recommended_on",)),
-        "apply": DateStep("申报日期", earlier=("recommended_on", "admitted_on")),
-        "certify": DateStep("认定日期", earlier=("recommended_on", "admitted_on")),
-        "exit": DateStep("出库日期", earlier=("recommended_on", "admitted_on")),
-    },
-)
+# "recommend" is the 县区推荐 that creates the entry (pool_recommend, not a transition).
+POOL_CREATE_DATES: Final = declare_date_steps("enterprises.pool", {"recommend": DateStep("推荐日期")})
 
 # 高企 certificates and rewards: a certificate cannot be issued in the future; a reward is paid after it
 # is approved.
 CERTIFICATE_DATES: Final = declare_date_steps(
     "enterprises.certificate", {"issue": DateStep("发证日期", field="issued_on")}
 )
-REWARD_DATES: Final = declare_date_steps(
-    "enterprises.reward",
-    {
-        "approve": DateStep("审核日期"),
-        "pay": DateStep("发放日期", earlier=("approved_on",)),
-    },
-)
-
-
-def next_state(table: dict[str, tuple[frozenset[str], str, str]], state: str, action: str) -> str | None:
-    """The state after `action`, or None when the action is not allowed from `state`."""
-    entry = table.get(action)
-    if entry is None or state not in entry[0]:
-        return None
-    return entry[1]
-
-
-def allowed_actions(table: dict[str, tuple[frozenset[str], str, str]], state: str, user) -> list[str]:
-    return [
-        action for action, (sources, _to, perm) in table.items() if state in sources and user.has_perm(perm)
-    ]
+REWARD_DATES: Final = {
+    "approve": DateStep("审核日期"),
+    "pay": DateStep("发放日期", earlier=("approved_on",)),
+}
 
 
 def publicity_end(start: date) -> date:
@@ -135,3 +88,287 @@ def certificate_expiry(issued_on: date) -> date:
     except ValueError:  # 29 February
         anniversary = date(issued_on.year + 3, 3, 1)
     return anniversary - timedelta(days=1)
+
+
+# ------------------------------------------------------------------------------ declared workflows (engine)
+
+
+def _smes_review_rule(evaluation, data) -> str | None:
+    from .services import smes_evaluate
+
+    result, row = smes_evaluate(evaluation.enterprise, year=evaluation.year, on=evaluation.submitted_on)
+    if row is None:
+        return f"缺少{evaluation.figures_year}年度数据。"
+    if not result.passed:
+        return "评价结论不合格，不能通过形式审查：" + "；".join(result.reasons)
+    return None
+
+
+def _smes_review_pass(evaluation, ctx):
+    from .services import _store_score, smes_evaluate
+
+    result, _row = smes_evaluate(evaluation.enterprise, year=evaluation.year, on=evaluation.submitted_on)
+    _store_score(evaluation, result)
+    return {"total_score": evaluation.total_score}
+
+
+def _smes_start_publicity(evaluation, ctx):
+    evaluation.publicity_end = publicity_end(ctx.effective_on)
+    return {"publicity_start": ctx.effective_on, "publicity_end": evaluation.publicity_end}
+
+
+def _smes_admit(evaluation, ctx):
+    from kejiju.core.workflow.declarations import TransitionRefused
+
+    from .services import _next_registration_number
+
+    if evaluation.publicity_end is None or not publicity_over(evaluation.publicity_end, ctx.effective_on):
+        end = f"{evaluation.publicity_end:%Y年%m月%d日}" if evaluation.publicity_end else "—"
+        raise TransitionRefused(f"公示期至{end}，公示期满后方可入库。", field="effective_on")
+    evaluation.registration_number = _next_registration_number(evaluation)
+    return {"registration_number": evaluation.registration_number, "admitted_on": ctx.effective_on}
+
+
+def _smes_revoke(evaluation, ctx):
+    evaluation.revoke_reason = ctx.comment.strip()[:500]
+    return {
+        "registration_number": evaluation.registration_number,
+        "admitted_on": evaluation.admitted_on,
+        "revoked_on": ctx.effective_on,
+    }
+
+
+class PoolYearFields(TransitionFields):
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+
+
+class PoolApplyFields(TransitionFields):
+    year = forms.IntegerField(label="申报年度", min_value=2000, max_value=2100, required=False)
+
+
+def _pool_admit(entry, ctx):
+    entry.admitted_year = ctx.data.get("year") or ctx.effective_on.year
+    return {"year": entry.admitted_year, "admitted_on": ctx.effective_on}
+
+
+def _pool_apply(entry, ctx):
+    entry.applied_year = ctx.data.get("year") or ctx.effective_on.year
+    return {"year": entry.applied_year}
+
+
+def _pool_certify(entry, ctx):
+    return {"certified_on": ctx.effective_on}
+
+
+def _pool_close(entry, ctx):
+    entry.exit_reason = ctx.comment.strip()[:500]
+    if ctx.transition.action == "exit":
+        return {"exited_on": ctx.effective_on, "admitted_on": entry.admitted_on}
+    return None
+
+
+def _reward_approve(reward, ctx):
+    reward.approved_by = ctx.actor if getattr(ctx.actor, "pk", None) else None
+    return {"amount": reward.amount, "approved_on": ctx.effective_on}
+
+
+def _reward_pay(reward, ctx):
+    return {"amount": reward.amount, "paid_on": ctx.effective_on}
+
+
+def _declare() -> tuple[Workflow, Workflow, Workflow]:
+    from .models import PoolEntry, Reward, SmesEvaluation
+
+    S = SmesEvaluation.State
+    review, admit = "enterprises.review_smesevaluation", "enterprises.admit_smesevaluation"
+    smes = Workflow(
+        key="enterprises.smesevaluation",
+        model="enterprises.SmesEvaluation",
+        states=S,
+        title="科技型中小企业评价",
+        created=("submit", "企业填报"),
+        initial=S.SUBMITTED,
+        data_labels={
+            "total_score": "综合得分",
+            "publicity_start": "公示开始",
+            "publicity_end": "公示结束",
+            "registration_number": "入库登记编号",
+            "admitted_on": "入库日期",
+            "revoked_on": "撤销日期",
+        },
+        transitions=(
+            Transition(
+                "review_pass",
+                "形式审查通过",
+                sources({S.SUBMITTED, S.RETURNED}),
+                S.REVIEWED,
+                review,
+                date=SMES_DATES["review_pass"],
+                sets_date="reviewed_on",
+                rule=_smes_review_rule,
+                effect=_smes_review_pass,
+            ),
+            Transition(
+                "review_return",
+                "形式审查退回",
+                sources(S.SUBMITTED),
+                S.RETURNED,
+                review,
+                comment_required=True,
+                date=SMES_DATES["review_return"],
+                sets_date="reviewed_on",
+            ),
+            Transition(
+                "start_publicity",
+                "开始公示",
+                sources(S.REVIEWED),
+                S.PUBLICITY,
+                admit,
+                date=SMES_DATES["start_publicity"],
+                sets_date="publicity_start",
+                effect=_smes_start_publicity,
+            ),
+            Transition(
+                "admit",
+                "入库",
+                sources(S.PUBLICITY),
+                S.ADMITTED,
+                admit,
+                date=SMES_DATES["admit"],
+                sets_date="admitted_on",
+                effect=_smes_admit,
+            ),
+            Transition(
+                "reject",
+                "不予入库",
+                sources({S.PUBLICITY, S.REVIEWED}),
+                S.REJECTED,
+                admit,
+                comment_required=True,
+                date=SMES_DATES["reject"],
+                danger=True,
+            ),
+            Transition(
+                "revoke",
+                "撤销入库",
+                sources(S.ADMITTED),
+                S.REVOKED,
+                admit,
+                comment_required=True,
+                date=SMES_DATES["revoke"],
+                sets_date="revoked_on",
+                effect=_smes_revoke,
+                danger=True,
+            ),
+        ),
+    )
+    P = PoolEntry.State
+    pool_perm = "enterprises.admit_poolentry"
+    pool = Workflow(
+        key="enterprises.poolentry",
+        model="enterprises.PoolEntry",
+        states=P,
+        title="高企培育库",
+        created=("recommend", "县区推荐"),
+        initial=P.RECOMMENDED,
+        data_labels={
+            "year": "年度",
+            "admitted_on": "入库日期",
+            "certified_on": "认定日期",
+            "exited_on": "出库日期",
+        },
+        transitions=(
+            Transition(
+                "admit",
+                "入库",
+                sources(P.RECOMMENDED),
+                P.ADMITTED,
+                pool_perm,
+                date=POOL_DATES["admit"],
+                sets_date="admitted_on",
+                effect=_pool_admit,
+                fields=PoolYearFields,
+            ),
+            Transition(
+                "decline",
+                "不予入库",
+                sources(P.RECOMMENDED),
+                P.DECLINED,
+                pool_perm,
+                comment_required=True,
+                date=POOL_DATES["decline"],
+                effect=_pool_close,
+                danger=True,
+            ),
+            Transition(
+                "apply",
+                "标记已申报",
+                sources(P.ADMITTED),
+                P.APPLIED,
+                pool_perm,
+                date=POOL_DATES["apply"],
+                effect=_pool_apply,
+                fields=PoolApplyFields,
+            ),
+            Transition(
+                "certify",
+                "标记已认定",
+                sources({P.ADMITTED, P.APPLIED}),
+                P.CERTIFIED,
+                pool_perm,
+                date=POOL_DATES["certify"],
+                sets_date="certified_on",
+                effect=_pool_certify,
+            ),
+            Transition(
+                "exit",
+                "出库",
+                sources({P.ADMITTED, P.APPLIED}),
+                P.EXITED,
+                pool_perm,
+                comment_required=True,
+                date=POOL_DATES["exit"],
+                sets_date="exited_on",
+                effect=_pool_close,
+                danger=True,
+            ),
+        ),
+    )
+    R = Reward.State
+    reward = Workflow(
+        key="enterprises.reward",
+        model="enterprises.Reward",
+        states=R,
+        title="高企奖励",
+        created=("compute", "计算奖励"),
+        initial=R.COMPUTED,
+        data_labels={"amount": "奖励金额（元）", "approved_on": "审核日期", "paid_on": "发放日期"},
+        transitions=(
+            Transition(
+                "approve",
+                "审核",
+                sources(R.COMPUTED),
+                R.APPROVED,
+                "enterprises.change_reward",
+                date=REWARD_DATES["approve"],
+                sets_date="approved_on",
+                effect=_reward_approve,
+                form=False,
+            ),
+            Transition(
+                "pay",
+                "发放",
+                sources(R.APPROVED),
+                R.PAID,
+                "enterprises.change_reward",
+                date=REWARD_DATES["pay"],
+                sets_date="paid_on",
+                effect=_reward_pay,
+                form=False,
+            ),
+        ),
+    )
+    return register_workflow(smes), register_workflow(pool), register_workflow(reward)
+
+
+SMES_WORKFLOW, POOL_WORKFLOW, REWARD_WORKFLOW = _declare()

@@ -66,69 +66,33 @@ def _row(model, pk) -> dict:
 
 
 def _smes(key: str, world) -> Case:
-    from enterprises import services, workflow
+    """企业填报 (the evaluation's transitions are swept by tests/enterprises/test_workflow.py)."""
+    from enterprises import services
     from enterprises.models import SmesEvaluation
-    from tests.enterprises.factories import EnterpriseFactory, EnterpriseYearFactory, SmesEvaluationFactory
+    from tests.enterprises.factories import EnterpriseFactory, EnterpriseYearFactory
 
     enterprise = EnterpriseFactory(region=world.county_a)
     EnterpriseYearFactory(enterprise=enterprise, year=2025)
     actor = world.users["bureau"]
-    if key == "submit":
-        return Case(
-            apply=lambda day: services.smes_evaluation_create(
-                enterprise=enterprise, year=2026, actor=actor, submitted_on=day
-            ),
-            snapshot=lambda: SmesEvaluation.objects.filter(enterprise=enterprise).count(),
-        )
-    source = sorted(workflow.SMES_TRANSITIONS[key][0])[0]
-    evaluation = SmesEvaluationFactory(
-        enterprise=enterprise,
-        state=source,
-        submitted_on=BASE,
-        reviewed_on=BASE if source != "submitted" else None,
-        publicity_start=BASE if source in {"publicity", "admitted"} else None,
-        publicity_end=BASE + dt.timedelta(days=14) if source in {"publicity", "admitted"} else None,
-        admitted_on=BASE if source == "admitted" else None,
-        registration_number="20261409020000001" if source == "admitted" else "",
-    )
-    permission = workflow.SMES_TRANSITIONS[key][2]
-    actor = next(user for user in world.users.values() if user.has_perm(permission))
     return Case(
-        apply=lambda day: services.smes_transition(
-            evaluation=evaluation, action=key, actor=actor, comment="原因", on=day
+        apply=lambda day: services.smes_evaluation_create(
+            enterprise=enterprise, year=2026, actor=actor, submitted_on=day
         ),
-        snapshot=lambda: (_row(SmesEvaluation, evaluation.pk), evaluation.logs.count()),
-        valid=BASE + dt.timedelta(days=15) if key == "admit" else BASE,
+        snapshot=lambda: SmesEvaluation.objects.filter(enterprise=enterprise).count(),
     )
 
 
 def _pool(key: str, world) -> Case:
-    from enterprises import services, workflow
+    """县区推荐 (the entry's transitions are swept by tests/enterprises/test_workflow.py)."""
+    from enterprises import services
     from enterprises.models import PoolEntry
-    from tests.enterprises.factories import EnterpriseFactory, PoolEntryFactory
+    from tests.enterprises.factories import EnterpriseFactory
 
     enterprise = EnterpriseFactory(region=world.county_a)
-    if key == "recommend":
-        actor = next(u for u in world.users.values() if u.has_perm("enterprises.recommend_poolentry"))
-        return Case(
-            apply=lambda day: services.pool_recommend(enterprise=enterprise, actor=actor, on=day),
-            snapshot=lambda: PoolEntry.objects.filter(enterprise=enterprise).count(),
-        )
-    source = sorted(workflow.POOL_TRANSITIONS[key][0])[0]
-    entry = PoolEntryFactory(
-        enterprise=enterprise,
-        state=source,
-        recommended_on=BASE,
-        admitted_on=BASE if source != "recommended" else None,
-        admitted_year=BASE.year if source != "recommended" else None,
-    )
-    permission = workflow.POOL_TRANSITIONS[key][2]
-    actor = next(user for user in world.users.values() if user.has_perm(permission))
+    actor = next(u for u in world.users.values() if u.has_perm("enterprises.recommend_poolentry"))
     return Case(
-        apply=lambda day: services.pool_transition(
-            entry=entry, action=key, actor=actor, comment="原因", year=BASE.year, on=day
-        ),
-        snapshot=lambda: (_row(PoolEntry, entry.pk), entry.logs.count()),
+        apply=lambda day: services.pool_recommend(enterprise=enterprise, actor=actor, on=day),
+        snapshot=lambda: PoolEntry.objects.filter(enterprise=enterprise).count(),
     )
 
 
@@ -143,30 +107,6 @@ def _certificate(key: str, world) -> Case:
             enterprise=enterprise, number=f"GR{day.year}14000917", issued_on=day, actor=world.users["bureau"]
         ),
         snapshot=lambda: GaoqiCertificate.objects.filter(enterprise=enterprise).count(),
-    )
-
-
-def _reward(key: str, world) -> Case:
-    from enterprises import services
-    from enterprises.models import Reward
-    from tests.enterprises.factories import CertificateFactory
-
-    certificate = CertificateFactory(enterprise__region=world.county_a)
-    source = {"approve": Reward.State.COMPUTED, "pay": Reward.State.APPROVED}[key]
-    reward = Reward.objects.create(
-        enterprise=certificate.enterprise,
-        year=BASE.year,
-        certificate=certificate,
-        rd_expense=Decimal("1000000"),
-        amount=Decimal("100000"),
-        state=source,
-        approved_on=BASE if source == Reward.State.APPROVED else None,
-    )
-    return Case(
-        apply=lambda day: services.reward_transition(
-            reward=reward, action=key, actor=world.users["bureau"], on=day
-        ),
-        snapshot=lambda: _row(Reward, reward.pk),
     )
 
 
@@ -416,7 +356,6 @@ SCENARIOS: dict[str, Callable[[str, Any], Case]] = {
     "enterprises.smes": _smes,
     "enterprises.pool": _pool,
     "enterprises.certificate": _certificate,
-    "enterprises.reward": _reward,
     "platforms.platform": _platform,
     "platforms.batch": _batch,
     "platforms.outreach": _outreach,
@@ -439,10 +378,10 @@ def test_every_app_declares_its_dated_transitions():
 
 def test_every_transition_of_the_tables_declares_its_dates():
     """A transition added to a table without its date declaration is caught here."""
-    from enterprises import workflow
+    from platforms import rules as platform_rules
 
-    assert set(workflow.SMES_TRANSITIONS) <= set(workflow.SMES_DATES)
-    assert set(workflow.POOL_TRANSITIONS) <= set(workflow.POOL_DATES)
+    # The batch's dated steps are the states it enters on a date (公示, 认定).
+    assert set(platform_rules.BATCH_DATES) == {platform_rules.BatchState.PUBLICITY, platform_rules.BatchState.DONE}
 
 
 def _refused(case: Case, day: dt.date, field: str) -> str:
@@ -489,7 +428,7 @@ def test_the_issue_case_is_refused_on_the_page(client, world):
     backdated = TODAY - dt.timedelta(days=19)
     response = client.post(
         reverse("enterprises:smesevaluation_transition", kwargs={"pk": evaluation.pk}),
-        {"action": "start_publicity", "on": backdated.isoformat()},
+        {"action": "start_publicity", "effective_on": backdated.isoformat()},
         follow=True,
     )
     assert response.status_code == 200

@@ -100,6 +100,39 @@ def _called(module: str, node: ast.AST, imports: dict[str, str]) -> set[str]:
     return targets
 
 
+def _link_workflow_effects(bodies: dict[str, set[str]], classes: dict[str, str | None]) -> None:
+    """The engine calls a declared transition's rule and effect through the declaration, which no name
+    reaches: a function that calls apply_transition and names a model (its record's annotation) reaches the
+    rules and effects of that model's workflow, and a TransitionView subclass those of its model's."""
+    from kejiju.core.workflow.declarations import workflows
+    from kejiju.core.workflow.views import TransitionView
+
+    def hooks(flow) -> set[str]:
+        found = set()
+        for transition in flow.transitions:
+            for hook in (transition.rule, transition.effect):
+                if hook is not None:
+                    found.add(f"{hook.__module__}:{hook.__qualname__}")
+        return found
+
+    by_model: dict[str, set[str]] = {}
+    for flow in workflows().values():
+        model = flow.model_class
+        by_model[f"{model.__module__}:{model.__name__}"] = hooks(flow)
+    engine = "kejiju.core.workflow.services:apply_transition"
+    for called in bodies.values():
+        if engine in called:
+            for model in called & set(by_model):
+                called |= by_model[model]
+    for view_class, _url_name in _url_view_classes():
+        if issubclass(view_class, TransitionView) and view_class.model is not None:
+            from kejiju.core.workflow.declarations import workflow_for
+
+            key = f"{view_class.__module__}:{view_class.__name__}.perform"
+            bodies.setdefault(key, set()).update(hooks(workflow_for(view_class.model)))
+            classes[key] = f"{view_class.__module__}:{view_class.__name__}"
+
+
 def workday_callers() -> tuple[set[str], dict[str, set[str]]]:
     """Every function that may raise kejiju.core.workdays.CalendarNotCoveredError (as "module:qualname"),
     and the view classes, tasks and commands among them by module."""
@@ -112,6 +145,7 @@ def workday_callers() -> tuple[set[str], dict[str, set[str]]]:
             key = f"{module}:{qualname}"
             bodies[key] = _called(module, node, imports)
             classes[key] = f"{module}:{cls}" if cls else None
+    _link_workflow_effects(bodies, classes)
     # What can raise the calendar error: the error itself, then whatever names it or a function reaching it
     # (kejiju.core.workdays's own functions first; covered_years() and missing_years() cannot raise).
     reached = {"kejiju.core.workdays:CalendarNotCoveredError"}
@@ -184,7 +218,7 @@ def _reviewed_evaluation(county):
 def _smes_transition(world, on):
     evaluation = _reviewed_evaluation(world.county_a)
     url = reverse("enterprises:smesevaluation_transition", kwargs={"pk": evaluation.pk})
-    data = {"action": "start_publicity", "on": on.isoformat()}
+    data = {"action": "start_publicity", "effective_on": on.isoformat()}
     return url, data, lambda: type(evaluation).objects.get(pk=evaluation.pk).state == "reviewed"
 
 

@@ -104,9 +104,9 @@ def headline_figures(*, year: int, region: Region | None = None) -> dict[str, An
     by_state = projects.project_figures_by_state(user=reader(region), year=year)
     return {
         "platforms": sum(row["count"] for row in recognised),
-        "smes": enterprises.smes_admitted_count(year=year, region=region),
-        "pool": enterprises.pool_new_entries(year=year, region=region),
-        "gaoqi_valid": enterprises.gaoqi_valid_count(on=valid_on(year), region=region),
+        "smes": enterprises.smes_admitted_count(user=CITY, year=year, region=region),
+        "pool": enterprises.pool_new_entries(user=CITY, year=year, region=region),
+        "gaoqi_valid": enterprises.gaoqi_valid_count(user=CITY, on=valid_on(year), region=region),
         "commissioner_teams": commissioners["teams"],
         "commissioners": commissioners["members"],
         "transfer_bases": cooperation["transfer_bases_landed"],
@@ -154,8 +154,8 @@ def _county_rows(year: int) -> list[dict]:
     recognised = {
         r["region_id"]: r["count"] for r in platforms.platforms_recognised_by_region(user=CITY, year=year)
     }
-    smes = enterprises.smes_admitted_by_region(year=year)
-    pool = enterprises.pool_new_entries_by_region(year=year)
+    smes = enterprises.smes_admitted_by_region(user=CITY, year=year)
+    pool = enterprises.pool_new_entries_by_region(user=CITY, year=year)
     people = experts.figures_by_county(year=year)
     cooperation = {r["region__name"]: r for r in projects.cooperation_figures_by_county(user=CITY, year=year)}
     money = {r["county"]: r for r in projects.project_figures_by_county(user=CITY, year=year)}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.utils import timezone
+
 from tests.access import BUSINESS_READ, STAFF_READ, Route
 
 BUREAU = frozenset({"bureau"})
@@ -67,7 +69,11 @@ def _tier(world):
 
 
 def _transition(action):
-    return lambda world: {"action": action, "comment": "测试"}
+    return lambda world: {
+        "action": action,
+        "comment": "测试",
+        "effective_on": timezone.localdate().isoformat(),
+    }
 
 
 ROUTES = [

@@ -13,6 +13,7 @@ from enterprises.models import Enterprise, SmesEvaluation
 from kejiju.accounts.models import Region
 from kejiju.core.identifiers import is_valid_uscc, parse_smes_registration_number
 from kejiju.core.models import Organization
+from kejiju.reporting.annual import CITY
 
 pytestmark = pytest.mark.django_db
 
@@ -26,21 +27,21 @@ def test_seed_matches_the_2023_review(county_a):
     for name in (NAMED[0], "某专家单位有限公司"):
         assert Organization.objects.filter(name=name).count() == 1
         assert is_valid_uscc(Organization.objects.get(name=name).enterprise.uscc)
-    assert selectors.smes_admitted_count(year=2023) == 174
-    assert selectors.pool_new_entries(year=2023) == 25
+    assert selectors.smes_admitted_count(user=CITY, year=2023) == 174
+    assert selectors.pool_new_entries(user=CITY, year=2023) == 25
     assert "入库 174 家" in out.getvalue() and "新入库 25 家" in out.getvalue()
 
     counties = Region.objects.county_level()
     assert counties.count() == 16
-    by_region = selectors.smes_admitted_by_region(year=2023)
+    by_region = selectors.smes_admitted_by_region(user=CITY, year=2023)
     assert sum(by_region.values()) == 174
     assert set(Enterprise.objects.values_list("region", flat=True)) == set(
         counties.values_list("pk", flat=True)
     )
     for year in range(2021, 2026):
-        assert 100 < selectors.smes_admitted_count(year=year) < 260
-        assert 10 < selectors.pool_new_entries(year=year) < 40
-    assert selectors.gaoqi_valid_count(on=date(2023, 12, 31)) > 10
+        assert 100 < selectors.smes_admitted_count(user=CITY, year=year) < 260
+        assert 10 < selectors.pool_new_entries(user=CITY, year=year) < 40
+    assert selectors.gaoqi_valid_count(user=CITY, on=date(2023, 12, 31)) > 10
 
     for name in NAMED:
         enterprise = Enterprise.objects.get(name=name)

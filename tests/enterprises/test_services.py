@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from enterprises import selectors, services, workflow
 from enterprises.models import Enterprise, PoolEntry, Reward, RewardTier, SmesEvaluation
 from kejiju.core.models import AuditEvent, Organization
+from kejiju.reporting.annual import CITY
 from tests.enterprises.factories import GOOD_FIGURES, EnterpriseFactory, EnterpriseYearFactory
 
 pytestmark = pytest.mark.django_db
@@ -175,7 +176,7 @@ def test_evaluation_scores_from_previous_year(evaluation):
         30,
     )
     assert evaluation.total_score == 100 and evaluation.passed and evaluation.rd_option == 1
-    assert evaluation.logs.count() == 1
+    assert evaluation.events.count() == 1
 
 
 def test_evaluation_needs_the_previous_years_figures(bureau_user):
@@ -193,7 +194,7 @@ def test_full_flow_issues_a_registration_number(evaluation, county_user, bureau_
     services.smes_transition(
         evaluation=evaluation, action="review_pass", actor=county_user, on=date(2026, 9, 21)
     )
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(ValidationError, match="权限"):
         services.smes_transition(evaluation=evaluation, action="start_publicity", actor=county_user)
     # 2026-09-28 (Mon): 10 working days skip the National Day holiday (1–8 Oct) → 2026-10-16.
     evaluation = services.smes_transition(
@@ -210,16 +211,16 @@ def test_full_flow_issues_a_registration_number(evaluation, county_user, bureau_
     )
     assert evaluation.state == "admitted"
     assert evaluation.registration_number == "202614090200000001"
-    assert selectors.smes_admitted_count(year=2026) == 1
-    assert selectors.smes_admitted_count(year=2026, region=evaluation.enterprise.region) == 1
+    assert selectors.smes_admitted_count(user=CITY, year=2026) == 1
+    assert selectors.smes_admitted_count(user=CITY, year=2026, region=evaluation.enterprise.region) == 1
     with pytest.raises(ValidationError, match="原因"):
         services.smes_transition(evaluation=evaluation, action="revoke", actor=bureau_user)
     evaluation = services.smes_transition(
         evaluation=evaluation, action="revoke", actor=bureau_user, comment="抽查不实"
     )
     assert evaluation.state == "revoked" and evaluation.registration_number  # the history is kept
-    assert selectors.smes_admitted_count(year=2026) == 0
-    assert [log.to_state for log in evaluation.logs.all()] == [
+    assert selectors.smes_admitted_count(user=CITY, year=2026) == 0
+    assert [event.to_state for event in evaluation.events.order_by("recorded_at", "pk")] == [
         "submitted",
         "reviewed",
         "publicity",
@@ -293,15 +294,15 @@ def test_pool_flow_and_new_entry_count(county_user, bureau_user, other_county_us
     )
     with pytest.raises(ValidationError, match="已在高企培育库"):
         services.pool_recommend(enterprise=enterprise, actor=county_user)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(ValidationError, match="权限"):
         services.pool_transition(entry=entry, action="admit", actor=county_user, year=2026)
     with pytest.raises(ValidationError, match="入库年度"):
         services.pool_transition(entry=entry, action="admit", actor=bureau_user)
     entry = services.pool_transition(
         entry=entry, action="admit", actor=bureau_user, year=2026, on=date(2026, 4, 1)
     )
-    assert selectors.pool_new_entries(year=2026) == 1
-    assert selectors.pool_new_entries(year=2026, region=enterprise.region) == 1
+    assert selectors.pool_new_entries(user=CITY, year=2026) == 1
+    assert selectors.pool_new_entries(user=CITY, year=2026, region=enterprise.region) == 1
     entry = services.pool_transition(
         entry=entry, action="apply", actor=bureau_user, year=2026, on=date(2026, 6, 1)
     )
@@ -310,8 +311,13 @@ def test_pool_flow_and_new_entry_count(county_user, bureau_user, other_county_us
     )
     entry.refresh_from_db()
     assert entry.state == PoolEntry.State.CERTIFIED and entry.certified_on == date(2026, 11, 2)
-    assert selectors.pool_new_entries(year=2026) == 1  # still counted as a 2026 entry
-    assert [log.to_state for log in entry.logs.all()] == ["recommended", "admitted", "applied", "certified"]
+    assert selectors.pool_new_entries(user=CITY, year=2026) == 1  # still counted as a 2026 entry
+    assert [event.to_state for event in entry.events.order_by("recorded_at", "pk")] == [
+        "recommended",
+        "admitted",
+        "applied",
+        "certified",
+    ]
 
 
 def test_declined_entries_are_not_counted(bureau_user):
@@ -319,7 +325,7 @@ def test_declined_entries_are_not_counted(bureau_user):
     with pytest.raises(ValidationError, match="原因"):
         services.pool_transition(entry=entry, action="decline", actor=bureau_user)
     services.pool_transition(entry=entry, action="decline", actor=bureau_user, comment="指标不足")
-    assert selectors.pool_new_entries(year=date.today().year) == 0
+    assert selectors.pool_new_entries(user=CITY, year=date.today().year) == 0
 
 
 # ------------------------------------------------------------------------------------------ certificates
@@ -350,8 +356,8 @@ def test_certificate_expiry_and_expiring_list(bureau_user):
     assert certificate.number == "GR202314000123" and certificate.expires_on == date(2026, 11, 5)
     assert list(selectors.certificates_expiring(user=bureau_user, today=date(2026, 6, 1))) == [certificate]
     assert not selectors.certificates_expiring(user=bureau_user, today=date(2026, 4, 1)).exists()
-    assert selectors.gaoqi_valid_count(on=date(2026, 11, 5)) == 1
-    assert selectors.gaoqi_valid_count(on=date(2026, 11, 6)) == 0
+    assert selectors.gaoqi_valid_count(user=CITY, on=date(2026, 11, 5)) == 1
+    assert selectors.gaoqi_valid_count(user=CITY, on=date(2026, 11, 6)) == 0
 
 
 def test_leap_day_expiry():
@@ -412,7 +418,7 @@ def test_rewards_compute_approve_pay(bureau_user):
     services.rewards_compute(year=2025, actor=bureau_user)
     reward.refresh_from_db()
     assert reward.amount == Decimal("300000.00")  # a paid reward is not recomputed
-    assert selectors.rewards_total(year=2025) == {"count": 1, "total": Decimal("300000.00")}
+    assert selectors.rewards_total(user=CITY, year=2025) == {"count": 1, "total": Decimal("300000.00")}
 
 
 def test_trigram_indexes_exist_on_postgresql():

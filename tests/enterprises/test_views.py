@@ -230,11 +230,11 @@ def test_figures_form_and_evaluation_page(client, county_user, bureau_user, coun
         64,
     )
     content = client.get(evaluation.get_absolute_url()).content.decode()
-    for text in ("科技人员25人/职工100人 = 25.0%", "4.5%", "采用", "评价合格", "形式审查通过", "流转记录"):
+    for text in ("科技人员25人/职工100人 = 25.0%", "4.5%", "采用", "评价合格", "形式审查通过", "办理记录"):
         assert text in content, text
     client.post(
         reverse("enterprises:smesevaluation_transition", kwargs={"pk": evaluation.pk}),
-        {"action": "review_pass", "on": "2026-04-10"},
+        {"action": "review_pass", "effective_on": "2026-04-10"},
     )
     evaluation.refresh_from_db()
     assert evaluation.state == "reviewed"
