@@ -228,7 +228,7 @@ def measure_annual():
         ent.gaoqi_valid_count(user=bench, on=dt.date(year, 12, 31))
         plat.platforms_recognised_by_region_and_type(user=CITY, year=year)
         proj.project_figures_by_county(user=bench, year=year)
-        exp.expert_year_figures(year=year)
+        exp.expert_year_figures(user=bench, year=year)
         rep.filing_timeliness(year=year, user=bench)
 
     sql = [

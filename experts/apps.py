@@ -78,6 +78,10 @@ class ExpertsConfig(AppConfig):
         register_todo_provider(expert_todos)
         register_importer(IMPORTER)
 
+        from .subjects import register_defaults
+
+        register_defaults()
+
     def seed_scale(self, *, scale, rng, stdout) -> None:
         from .scale import seed_scale
 

@@ -10,6 +10,8 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Model, Prefetch, Q, QuerySet
 
+from kejiju.accounts.scoping import scoped_queryset
+
 from . import rules
 from .models import (
     Commissioner,
@@ -167,10 +169,10 @@ def commissioner_list(*, user) -> QuerySet[Commissioner]:
 # ================================================================================ yearly figures (reporting)
 
 
-def experts_admitted_by_field(*, year: int, region=None) -> dict[str, int]:
-    """Experts admitted in ``year`` per field (an expert with two fields counts in both); of one county
-    when ``region`` is given."""
-    experts = Expert.objects.filter(admitted_on__year=year)
+def experts_admitted_by_field(*, user, year: int, region=None) -> dict[str, int]:
+    """Experts ``user`` can see admitted in ``year`` per field (an expert with two fields counts in
+    both); of one county when ``region`` is given."""
+    experts = scoped_queryset(Expert, user).filter(admitted_on__year=year)
     if region is not None:
         experts = experts.filter(county=region)
     rows = (
@@ -181,34 +183,37 @@ def experts_admitted_by_field(*, year: int, region=None) -> dict[str, int]:
     return {name: n for name, n in rows if name is not None}
 
 
-def expert_year_figures(*, year: int, region=None) -> dict[str, int]:
-    """The library's figures for the annual review: admitted in the year, in the library at its end (of
-    one county when ``region`` is given)."""
+def expert_year_figures(*, user, year: int, region=None) -> dict[str, int]:
+    """The library's figures for the annual review, of the experts ``user`` can see: admitted in the
+    year, in the library at its end (of one county when ``region`` is given)."""
     from datetime import date
 
     end = date(year, 12, 31)
-    experts = Expert.objects.filter(county=region) if region is not None else Expert.objects.all()
+    experts = scoped_queryset(Expert, user)
+    if region is not None:
+        experts = experts.filter(county=region)
     return experts.filter(admitted_on__lte=end).aggregate(
         admitted=Count("pk", filter=Q(admitted_on__year=year)),
         in_library=Count("pk", filter=Q(state=Expert.State.ACTIVE) | Q(exited_on__gt=end)),
     )
 
 
-def commissioner_figures(*, year: int, region_ids: Iterable[int] | None = None) -> dict[str, int]:
-    """科技特派团 and 科技特派员 of ``year`` (optionally only members serving the given counties)."""
-    members = Commissioner.objects.filter(team__year=year)
-    if region_ids is not None:
-        members = members.filter(county_id__in=list(region_ids))
+def commissioner_figures(*, user, year: int, region=None) -> dict[str, int]:
+    """科技特派团 and 科技特派员 of ``year`` that ``user`` can see (only members serving ``region`` when
+    given)."""
+    members = scoped_queryset(Commissioner, user).filter(team__year=year)
+    if region is not None:
+        members = members.filter(county=region)
     return {
         "teams": members.values("team").distinct().count(),
         "members": members.count(),
     }
 
 
-def vice_president_figures(*, year: int, region=None) -> dict[str, int]:
-    """科技副总 of ``year`` (placed in one county when ``region`` is given): candidates, distinct
-    universities, those serving."""
-    placements = VicePresidentPlacement.objects.filter(year=year)
+def vice_president_figures(*, user, year: int, region=None) -> dict[str, int]:
+    """科技副总 of ``year`` that ``user`` can see (placed in one county when ``region`` is given):
+    candidates, distinct universities, those serving."""
+    placements = scoped_queryset(VicePresidentPlacement, user).filter(year=year)
     if region is not None:
         placements = placements.filter(county=region)
     return {
@@ -218,7 +223,7 @@ def vice_president_figures(*, year: int, region=None) -> dict[str, int]:
     }
 
 
-def figures_by_county(*, year: int) -> dict[int | None, dict[str, int]]:
+def figures_by_county(*, user, year: int) -> dict[int | None, dict[str, int]]:
     """Per county (region id; None = outside the city or not yet placed): experts admitted in ``year``,
     科技特派员 serving there in ``year``, 科技副总 placed there in ``year``. Three grouped queries."""
     figures: dict[int | None, dict[str, int]] = {}
@@ -229,18 +234,24 @@ def figures_by_county(*, year: int) -> dict[int | None, dict[str, int]]:
             figures[region_id][key] = count
 
     add(
-        Expert.objects.filter(admitted_on__year=year)
+        scoped_queryset(Expert, user)
+        .filter(admitted_on__year=year)
         .order_by()
         .values_list("county")
         .annotate(n=Count("pk")),
         "experts_admitted",
     )
     add(
-        Commissioner.objects.filter(team__year=year).order_by().values_list("county").annotate(n=Count("pk")),
+        scoped_queryset(Commissioner, user)
+        .filter(team__year=year)
+        .order_by()
+        .values_list("county")
+        .annotate(n=Count("pk")),
         "commissioners",
     )
     add(
-        VicePresidentPlacement.objects.filter(year=year)
+        scoped_queryset(VicePresidentPlacement, user)
+        .filter(year=year)
         .order_by()
         .values_list("county")
         .annotate(n=Count("pk")),

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView, View
@@ -13,19 +12,15 @@ from django.views.generic import FormView, TemplateView, View
 from kejiju.core.models import AuditEvent
 from kejiju.core.services import audit_event_record
 from kejiju.core.views import ActionPermissionMixin, ObjectDetailView, ObjectExportView, ObjectListView
-from kejiju.core.views.generic import BreadcrumbMixin
+from kejiju.core.views.generic import BreadcrumbMixin, ServiceFormMixin, service_error_text
 from kejiju.core.xlsx import xlsx_response
 
 from . import rules, selectors, services
 from .filters import ReviewPanelFilterSet
 from .forms import CancelForm, RefusalForm, ReviewPanelForm, ScoreForm, criteria_to_text
 from .models import ReviewDraw, ReviewMember, ReviewPanel
+from .subjects import subject_for
 from .tables import ReviewPanelTable
-
-
-def _error_text(error: ValidationError) -> str:
-    return "；".join(error.messages)
-
 
 # ============================================================================================== panels
 
@@ -45,15 +40,13 @@ class ReviewPanelExportView(ReviewPanelListView, ObjectExportView):
 
 
 def _subject_from(request):
-    """The reviewed object named by ``?subject_type=<content type id>&subject_id=<pk>``, or 404."""
-    try:
-        content_type = ContentType.objects.get_for_id(int(request.GET.get("subject_type", "")))
-        model = content_type.model_class()
-        if model is None:
-            raise Http404
-        return model._default_manager.get(pk=int(request.GET.get("subject_id", "")))
-    except (ValueError, TypeError, ObjectDoesNotExist):
-        raise Http404("评审对象不存在。") from None
+    """The reviewed record named by ``?subject_type=<content type id>&subject_id=<pk>``: a registered
+    reviewable type (experts.subjects) and a record in the user's scope, else 404."""
+    return subject_for(
+        subject_type=request.GET.get("subject_type", ""),
+        subject_id=request.GET.get("subject_id", ""),
+        user=request.user,
+    )
 
 
 def _call_optional(subject, name):
@@ -61,7 +54,7 @@ def _call_optional(subject, name):
     return method() if callable(method) else None
 
 
-class PanelAddView(ActionPermissionMixin, BreadcrumbMixin, FormView):
+class PanelAddView(ActionPermissionMixin, ServiceFormMixin, BreadcrumbMixin, FormView):
     """Start a panel for any reviewed object: staff set fields, sizes, conflicts and criteria; the draw
     runs when the form is saved."""
 
@@ -109,25 +102,21 @@ class PanelAddView(ActionPermissionMixin, BreadcrumbMixin, FormView):
         context["cancel_url"] = context["subject_url"] or reverse("experts:reviewpanel_list")
         return context
 
-    def form_valid(self, form):
+    def perform(self, form):
         data = form.cleaned_data
-        try:
-            panel = services.review_panel_create(
-                subject=self.subject,
-                title=data["title"],
-                applicant=data["applicant"],
-                fields=data["fields"],
-                size=data["size"],
-                reserves=data["reserves"],
-                criteria=data["criteria_text"],
-                drop_extremes=data["drop_extremes"],
-                excluded_experts=data["excluded_names"],
-                lookback_years=data["lookback_years"],
-                user=self.request.user,
-            )
-        except ValidationError as error:
-            form.add_error(None, _error_text(error))
-            return self.form_invalid(form)
+        panel = services.review_panel_create(
+            subject=self.subject,
+            title=data["title"],
+            applicant=data["applicant"],
+            fields=data["fields"],
+            size=data["size"],
+            reserves=data["reserves"],
+            criteria=data["criteria_text"],
+            drop_extremes=data["drop_extremes"],
+            excluded_experts=data["excluded_names"],
+            lookback_years=data["lookback_years"],
+            user=self.request.user,
+        )
         messages.success(self.request, "已完成随机抽取，请逐一确认专家是否参加。")
         return redirect(panel)
 
@@ -190,7 +179,7 @@ class MemberConfirmView(PanelActionMixin, View):
         try:
             services.review_member_confirm(member=self.member, user=request.user)
         except ValidationError as error:
-            messages.error(request, _error_text(error))
+            messages.error(request, service_error_text(error))
         else:
             messages.success(request, f"已确认专家“{self.member.expert}”参加评审。")
         return redirect(self.panel)
@@ -203,13 +192,13 @@ class MemberLeaderView(PanelActionMixin, View):
         try:
             services.review_member_set_leader(member=self.member, user=request.user)
         except ValidationError as error:
-            messages.error(request, _error_text(error))
+            messages.error(request, service_error_text(error))
         else:
             messages.success(request, f"已指定“{self.member.expert}”为评审组组长。")
         return redirect(self.panel)
 
 
-class PanelFormView(PanelActionMixin, BreadcrumbMixin, FormView):
+class PanelFormView(PanelActionMixin, ServiceFormMixin, BreadcrumbMixin, FormView):
     template_name = "generic/object_form.html"
     page_title = ""
 
@@ -234,14 +223,13 @@ class PanelFormView(PanelActionMixin, BreadcrumbMixin, FormView):
         context["cancel_url"] = self.panel.get_absolute_url()
         return context
 
-    def form_valid(self, form):
-        try:
-            message = self.perform(form)
-        except ValidationError as error:
-            form.add_error(None, _error_text(error))
-            return self.form_invalid(form)
-        messages.success(self.request, message)
+    def perform(self, form):
+        messages.success(self.request, self.act(form))
         return HttpResponseRedirect(self.panel.get_absolute_url())
+
+    def act(self, form) -> str:
+        """Call the service; return the success message."""
+        raise NotImplementedError
 
 
 class MemberRefuseView(PanelFormView):
@@ -250,7 +238,7 @@ class MemberRefuseView(PanelFormView):
     def get_page_title(self):
         return f"登记拒绝：{self.member.expert}"
 
-    def perform(self, form):
+    def act(self, form):
         reason = form.cleaned_data["reason"]
         replacement = services.review_member_refuse(member=self.member, reason=reason, user=self.request.user)
         if replacement is not None:
@@ -274,7 +262,7 @@ class MemberScoreView(PanelFormView):
         kwargs["performance"] = self.member.performance
         return kwargs
 
-    def perform(self, form):
+    def act(self, form):
         services.review_scores_enter(
             member=self.member,
             scores=form.scores(),
@@ -291,7 +279,7 @@ class PanelCancelView(PanelFormView):
     def get_page_title(self):
         return "撤销评审组"
 
-    def perform(self, form):
+    def act(self, form):
         services.review_panel_cancel(
             panel=self.panel, reason=form.cleaned_data["reason"], user=self.request.user
         )
@@ -305,7 +293,7 @@ class PanelSupplementView(PanelActionMixin, View):
         try:
             draw = services.review_panel_supplement(panel=self.panel, user=request.user)
         except ValidationError as error:
-            messages.error(request, _error_text(error))
+            messages.error(request, service_error_text(error))
         else:
             messages.success(request, f"已补充抽取 {draw.requested} 位专家。")
         return redirect(self.panel)
@@ -341,7 +329,7 @@ class PanelCloseView(PanelActionMixin, BreadcrumbMixin, TemplateView):
         try:
             panel = services.review_panel_close(panel=self.panel, user=request.user)
         except ValidationError as error:
-            messages.error(request, _error_text(error))
+            messages.error(request, service_error_text(error))
         else:
             messages.success(request, f"评审已完成，评审得分 {panel.result}，评分已冻结。")
         return redirect(self.panel)

@@ -70,21 +70,6 @@ PII_POST_FIELDS = ("id_number", "mobile", "number")
 CLEAR_MOBILE = "清除"
 
 
-class ServiceErrorMixin:
-    """A service's ValidationError lands on the named form field when the form has it, else on top."""
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
-            return self.form_invalid(form)
-
-
 # ============================================================================================== experts
 
 
@@ -244,7 +229,7 @@ def _expert_kwargs(data) -> dict:
 
 
 @method_decorator(sensitive_post_parameters(*PII_POST_FIELDS), name="dispatch")
-class ExpertCreateView(ServiceErrorMixin, ObjectCreateView):
+class ExpertCreateView(ObjectCreateView):
     model = Expert
     form_class = ExpertForm
 
@@ -257,7 +242,7 @@ class ExpertCreateView(ServiceErrorMixin, ObjectCreateView):
 
 
 @method_decorator(sensitive_post_parameters(*PII_POST_FIELDS), name="dispatch")
-class ExpertUpdateView(ServiceErrorMixin, ObjectUpdateView):
+class ExpertUpdateView(ObjectUpdateView):
     model = Expert
     form_class = ExpertForm
 
@@ -492,7 +477,7 @@ class PlacementDetailView(ObjectDetailView):
         return super().get_base_queryset().select_related("university", "enterprise", "county", "expert")
 
 
-class PlacementFormMixin(ServiceErrorMixin):
+class PlacementFormMixin:
     model = VicePresidentPlacement
     form_class = PlacementForm
 
@@ -550,7 +535,7 @@ class TeamDetailView(ObjectDetailView):
         return context
 
 
-class TeamFormMixin(ServiceErrorMixin):
+class TeamFormMixin:
     model = CommissionerTeam
     form_class = TeamForm
 
@@ -593,7 +578,7 @@ class CommissionerDetailView(ObjectDetailView):
         return super().get_base_queryset().select_related("team", "employer", "county", "expert")
 
 
-class CommissionerFormMixin(ServiceErrorMixin):
+class CommissionerFormMixin:
     model = Commissioner
     form_class = CommissionerForm
 

@@ -98,8 +98,8 @@ def valid_on(year: int) -> dt.date:
 def headline_figures(*, year: int, region: Region | None = None) -> dict[str, Any]:
     """The year's headline figures (city-wide, or of one county). A fixed number of queries."""
     recognised = platforms.platforms_recognised_counts(user=CITY, year=year, region=region)
-    commissioners = experts.commissioner_figures(year=year, region_ids=[region.pk] if region else None)
-    vice_presidents = experts.vice_president_figures(year=year, region=region)
+    commissioners = experts.commissioner_figures(user=CITY, year=year, region=region)
+    vice_presidents = experts.vice_president_figures(user=CITY, year=year, region=region)
     cooperation = projects.cooperation_figures(user=reader(region), year=year)
     by_state = projects.project_figures_by_state(user=reader(region), year=year)
     return {
@@ -113,7 +113,7 @@ def headline_figures(*, year: int, region: Region | None = None) -> dict[str, An
         "parks": cooperation["industrial_parks_finished"],
         "vp_candidates": vice_presidents["candidates"],
         "vp_universities": vice_presidents["universities"],
-        "experts": experts.expert_year_figures(year=year, region=region)["admitted"],
+        "experts": experts.expert_year_figures(user=CITY, year=year, region=region)["admitted"],
         "projects": sum(row["count"] for row in by_state),
         "committed": _money(sum((row["committed"] for row in by_state), Decimal("0"))),
         "paid": _money(sum((row["paid"] for row in by_state), Decimal("0"))),
@@ -156,7 +156,7 @@ def _county_rows(year: int) -> list[dict]:
     }
     smes = enterprises.smes_admitted_by_region(user=CITY, year=year)
     pool = enterprises.pool_new_entries_by_region(user=CITY, year=year)
-    people = experts.figures_by_county(year=year)
+    people = experts.figures_by_county(user=CITY, year=year)
     cooperation = {r["region__name"]: r for r in projects.cooperation_figures_by_county(user=CITY, year=year)}
     money = {r["county"]: r for r in projects.project_figures_by_county(user=CITY, year=year)}
     rows = []
@@ -261,8 +261,8 @@ def annual_statistics(*, year: int, region: Region | None = None, appendix: bool
         }
         for key, label, unit in HEADLINES
     ]
-    field_now = experts.experts_admitted_by_field(year=year, region=region)
-    field_before = experts.experts_admitted_by_field(year=year - 1, region=region)
+    field_now = experts.experts_admitted_by_field(user=CITY, year=year, region=region)
+    field_before = experts.experts_admitted_by_field(user=CITY, year=year - 1, region=region)
     timeliness, timeliness_totals = _timeliness(year, region)
     stats: dict[str, Any] = {
         "year": year,

@@ -47,9 +47,9 @@ def _draw(world):
 def _subject_query(world):
     from django.contrib.contenttypes.models import ContentType
 
-    from tests.experts.factories import OrganizationFactory
+    from tests.projects.factories import ProjectFactory
 
-    subject = world.once("subject", lambda: OrganizationFactory(name="待评审单位"))
+    subject = world.once("subject", lambda: ProjectFactory(region=world.county_a, title="待评审项目"))
     return {"subject_type": ContentType.objects.get_for_model(subject).pk, "subject_id": subject.pk}
 
 

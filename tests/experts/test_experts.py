@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from experts import selectors, services
 from experts.models import Commissioner, Expert, VicePresidentPlacement
+from kejiju.reporting.annual import CITY
 from tests.experts.factories import (
     CommissionerFactory,
     ExpertFactory,
@@ -256,12 +257,12 @@ def test_demo_figures_match_the_seed():
 
     seed_demo_experts()
     seed_demo_experts()  # idempotent
-    assert selectors.expert_year_figures(year=2023)["admitted"] == 27
-    by_field = selectors.experts_admitted_by_field(year=2023)
+    assert selectors.expert_year_figures(user=CITY, year=2023)["admitted"] == 27
+    by_field = selectors.experts_admitted_by_field(user=CITY, year=2023)
     assert sum(by_field.values()) == 27
     assert set(by_field) == {"电子信息", "新材料", "新能源", "节能环保", "先进制造与自动化", "现代生物医药"}
-    assert selectors.commissioner_figures(year=2023) == {"teams": 11, "members": 171}
-    assert selectors.vice_president_figures(year=2023)["universities"] == 65
+    assert selectors.commissioner_figures(user=CITY, year=2023) == {"teams": 11, "members": 171}
+    assert selectors.vice_president_figures(user=CITY, year=2023)["universities"] == 65
     assert Commissioner.objects.filter(team__year=2023, is_leader=True).count() == 11
     for expert in Expert.objects.all()[:20]:
         assert expert.reveal_id_number()[-4:] == expert.id_number_masked[-4:]
@@ -297,12 +298,31 @@ def test_figures_by_county(county_a, county_b):
     CommissionerFactory(team=team, county=county_b)
     CommissionerFactory(team=team, county=county_b)
     PlacementFactory(county=county_a, year=2023)
-    assert selectors.figures_by_county(year=2023) == {
+    assert selectors.figures_by_county(user=CITY, year=2023) == {
         county_a.pk: {"experts_admitted": 1, "commissioners": 0, "vice_presidents": 1},
         None: {"experts_admitted": 1, "commissioners": 0, "vice_presidents": 0},
         county_b.pk: {"experts_admitted": 0, "commissioners": 2, "vice_presidents": 0},
     }
-    assert selectors.commissioner_figures(year=2023, region_ids=[county_b.pk]) == {"teams": 1, "members": 2}
+    assert selectors.commissioner_figures(user=CITY, year=2023, region=county_b) == {"teams": 1, "members": 2}
+
+
+def test_figures_are_scoped_to_the_user(world):
+    """The yearly figures count only what the user can see: a county office sees its own county's."""
+    county_a, county_b = world.county_a, world.county_b
+    team = TeamFactory(counties=[county_a, county_b])
+    CommissionerFactory(team=team, county=county_a)
+    CommissionerFactory(team=team, county=county_b)
+    CommissionerFactory(team=team, county=county_b)
+    PlacementFactory(county=county_a, year=2023)
+    PlacementFactory(county=county_b, year=2023)
+    county = world.users["county"]
+    assert selectors.commissioner_figures(user=CITY, year=2023) == {"teams": 1, "members": 3}
+    assert selectors.commissioner_figures(user=county, year=2023) == {"teams": 1, "members": 1}
+    assert selectors.commissioner_figures(user=county, year=2023, region=county_b)["members"] == 0
+    assert selectors.vice_president_figures(user=county, year=2023)["candidates"] == 1
+    assert selectors.vice_president_figures(user=world.users["bureau"], year=2023)["candidates"] == 2
+    by_county = selectors.figures_by_county(user=county, year=2023)
+    assert county_b.pk not in by_county and by_county[county_a.pk]["commissioners"] == 1
 
 
 def test_edit_keeps_or_clears_personal_data(client, bureau_user):
@@ -402,7 +422,10 @@ def test_expert_year_figures_against_a_known_library(county_a, county_b):
         county=county_a, admitted_on=dt.date(2020, 1, 1), state="出库", exited_on=dt.date(2023, 6, 1)
     )
     ExpertFactory(county=county_a, admitted_on=dt.date(2024, 1, 2))
-    assert selectors.expert_year_figures(year=2023) == {"admitted": 2, "in_library": 4}
-    assert selectors.expert_year_figures(year=2023, region=county_a) == {"admitted": 2, "in_library": 2}
-    assert selectors.expert_year_figures(year=2024) == {"admitted": 1, "in_library": 4}
-    assert selectors.expert_year_figures(year=2019) == {"admitted": 0, "in_library": 0}
+    assert selectors.expert_year_figures(user=CITY, year=2023) == {"admitted": 2, "in_library": 4}
+    assert selectors.expert_year_figures(user=CITY, year=2023, region=county_a) == {
+        "admitted": 2,
+        "in_library": 2,
+    }
+    assert selectors.expert_year_figures(user=CITY, year=2024) == {"admitted": 1, "in_library": 4}
+    assert selectors.expert_year_figures(user=CITY, year=2019) == {"admitted": 0, "in_library": 0}

@@ -374,14 +374,17 @@ def test_panel_card_tag_and_names_as_fields(rf, field, applicant, bureau_user, l
         _create(OrganizationFactory(), field, applicant, bureau_user, fields=["不存在的领域"])
 
 
-def test_panel_add_page(client, field, applicant, bureau_user):
+def test_panel_add_page(client, field, applicant, bureau_user, county_a):
     from django.contrib.contenttypes.models import ContentType
     from django.urls import reverse
 
+    from tests.projects.factories import ProjectFactory
+
+    subject = ProjectFactory(title="山西众立法兰有限公司", region=county_a)
     experts = [ExpertFactory(fields=[field], name=f"候选{i}") for i in range(4)]
     client.force_login(bureau_user)
     url = reverse("experts:panel_add") + (
-        f"?subject_type={ContentType.objects.get_for_model(applicant).pk}&subject_id={applicant.pk}"
+        f"?subject_type={ContentType.objects.get_for_model(subject).pk}&subject_id={subject.pk}"
     )
     body = client.get(url).content.decode()
     assert 'value="山西众立法兰有限公司"' in body  # the subject's str() as the default title
@@ -400,7 +403,7 @@ def test_panel_add_page(client, field, applicant, bureau_user):
     assert response.status_code == 200
     assert "需要 5 人" in body and "候选池仅有 3 人" in body and "申报单位申请回避 1 人" in body
     response = client.post(url, data | {"reserves": 0})
-    panel = review_panel_for(subject=applicant)
+    panel = review_panel_for(subject=subject)
     assert response.status_code == 302 and response["Location"] == panel.get_absolute_url()
     assert panel.criteria[1] == {"key": "c2", "label": "可行性", "max_score": 40.0, "weight": 1.0}
     assert experts[0].pk not in panel.draws.get().drawn

@@ -1,0 +1,64 @@
+"""The records a review panel may be started for (评审对象).
+
+The panel page loads its subject from ``?subject_type=<content type id>&subject_id=<pk>``; only a model
+registered here is accepted, and only a record the user can see (``scoped_queryset``): any other content
+type or record is a 404. The reviewed apps' models are listed in `register_defaults` (called from
+ExpertsConfig.ready) rather than in those apps, so the list of what experts review lives in one place.
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model
+from django.http import Http404
+
+from kejiju.accounts.scoping import scoped_queryset
+
+_REVIEWABLE: set[str] = set()
+
+# app_label.ModelName of every record experts review.
+DEFAULT_REVIEWABLE = ("projects.Project", "platforms.PlatformApplication")
+
+
+def _label(model: type[Model]) -> str:
+    return model._meta.label_lower
+
+
+def register_reviewable(model: type[Model]) -> type[Model]:
+    """Allow review panels for records of ``model`` (usable as a class decorator)."""
+    _REVIEWABLE.add(_label(model))
+    return model
+
+
+def unregister_reviewable(model: type[Model]) -> None:
+    _REVIEWABLE.discard(_label(model))
+
+
+def is_reviewable(model: type[Model]) -> bool:
+    return _label(model) in _REVIEWABLE
+
+
+def reviewable_models() -> list[type[Model]]:
+    return [apps.get_model(label) for label in sorted(_REVIEWABLE)]
+
+
+def register_defaults() -> None:
+    for label in DEFAULT_REVIEWABLE:
+        register_reviewable(apps.get_model(label))
+
+
+def subject_for(*, subject_type, subject_id, user) -> Model:
+    """The registered record ``subject_type``/``subject_id`` within ``user``'s scope, or 404."""
+    try:
+        content_type = ContentType.objects.get_for_id(int(subject_type))
+        pk = int(subject_id)
+    except (ValueError, TypeError, ContentType.DoesNotExist):
+        raise Http404("评审对象不存在。") from None
+    model = content_type.model_class()
+    if model is None or not is_reviewable(model):
+        raise Http404("评审对象不存在。")
+    subject = scoped_queryset(model, user).filter(pk=pk).first()
+    if subject is None:
+        raise Http404("评审对象不存在。")
+    return subject
