@@ -381,7 +381,10 @@ def test_every_transition_of_the_tables_declares_its_dates():
     from platforms import rules as platform_rules
 
     # The batch's dated steps are the states it enters on a date (公示, 认定).
-    assert set(platform_rules.BATCH_DATES) == {platform_rules.BatchState.PUBLICITY, platform_rules.BatchState.DONE}
+    assert set(platform_rules.BATCH_DATES) == {
+        platform_rules.BatchState.PUBLICITY,
+        platform_rules.BatchState.DONE,
+    }
 
 
 def _refused(case: Case, day: dt.date, field: str) -> str:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import Permission
-
 from .declarations import Workflow, workflows
 
 
@@ -65,16 +63,8 @@ def mermaid(flow: Workflow) -> str:
     return "\n".join(lines)
 
 
-def _permission_names() -> dict[str, str]:
-    return {
-        f"{p.content_type.app_label}.{p.codename}": p.name
-        for p in Permission.objects.select_related("content_type")
-    }
-
-
 def workflows_document() -> str:
     """docs/workflows.md: every declared flow, its diagram and its table of actions."""
-    names = _permission_names()
     parts = [
         "# 业务流程（由流程声明生成）",
         "",
@@ -87,11 +77,10 @@ def workflows_document() -> str:
         parts += ["| 操作 | 从 | 到 | 权限 | 须填说明 | 日期 |", "|---|---|---|---|---|---|"]
         for t in flow.transitions:
             from_labels = "、".join(flow.state_label(s) for s in flow.states.values if s in t.sources)
-            permission = names.get(t.permission, t.permission)
             target = flow.state_label(t.target)
             comment = "是" if t.comment_required else "否"
             date = t.date.label if t.date else "—"
-            cells = [t.label, from_labels, target, f"{permission}（`{t.permission}`）", comment, date]
+            cells = [t.label, from_labels, target, f"`{t.permission}`", comment, date]
             parts.append("| " + " | ".join(cells) + " |")
         if flow.steps:
             parts += ["", "不改变状态的记录步骤：" + "、".join(flow.steps.values()) + "。"]
