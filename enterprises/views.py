@@ -23,10 +23,9 @@ from kejiju.core.views import (
     ObjectExportView,
     ObjectListView,
     ObjectUpdateView,
-    add_service_errors,
     service_error_text,
 )
-from kejiju.core.views.generic import BreadcrumbMixin
+from kejiju.core.views.generic import BreadcrumbMixin, ServiceFormMixin
 from kejiju.core.workflow.declarations import workflow_for
 from kejiju.core.workflow.diagram import flow_states
 from kejiju.core.workflow.selectors import available_transitions, events_for
@@ -226,7 +225,9 @@ class EnterpriseChildMixin:
         return context
 
 
-class EnterpriseYearCreateView(EnterpriseChildMixin, ActionPermissionMixin, BreadcrumbMixin, FormView):
+class EnterpriseYearCreateView(
+    ServiceFormMixin, EnterpriseChildMixin, ActionPermissionMixin, BreadcrumbMixin, FormView
+):
     model = EnterpriseYear
     action = "add"
     title = "填报年度数据"
@@ -238,14 +239,10 @@ class EnterpriseYearCreateView(EnterpriseChildMixin, ActionPermissionMixin, Brea
         kwargs["user"] = self.request.user
         return kwargs
 
-    def form_valid(self, form):
+    def perform(self, form):
         data = dict(form.cleaned_data)
         year = data.pop("year")
-        try:
-            services.figures_save(enterprise=self.enterprise, year=year, actor=self.request.user, **data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.form_invalid(form)
+        services.figures_save(enterprise=self.enterprise, year=year, actor=self.request.user, **data)
         messages.success(self.request, f"已保存{year}年度数据。")
         return redirect(self.enterprise)
 
@@ -408,7 +405,9 @@ class SmesEvaluationExportView(SmesEvaluationListView, ObjectExportView):
         return {"exclude": ("selection",)}
 
 
-class SmesEvaluationCreateView(EnterpriseChildMixin, ActionPermissionMixin, BreadcrumbMixin, FormView):
+class SmesEvaluationCreateView(
+    ServiceFormMixin, EnterpriseChildMixin, ActionPermissionMixin, BreadcrumbMixin, FormView
+):
     model = SmesEvaluation
     action = "add"
     title = "科技型中小企业评价"
@@ -420,18 +419,14 @@ class SmesEvaluationCreateView(EnterpriseChildMixin, ActionPermissionMixin, Brea
         kwargs["user"] = self.request.user
         return kwargs
 
-    def form_valid(self, form):
-        try:
-            evaluation = services.smes_evaluation_create(
-                enterprise=self.enterprise,
-                year=form.cleaned_data["year"],
-                submitted_on=form.cleaned_data["submitted_on"],
-                actor=self.request.user,
-                request=self.request,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.form_invalid(form)
+    def perform(self, form):
+        evaluation = services.smes_evaluation_create(
+            enterprise=self.enterprise,
+            year=form.cleaned_data["year"],
+            submitted_on=form.cleaned_data["submitted_on"],
+            actor=self.request.user,
+            request=self.request,
+        )
         messages.success(self.request, f"已登记评价，综合得分{evaluation.total_score}分。")
         return redirect(evaluation)
 
@@ -558,7 +553,9 @@ class PoolEntryExportView(PoolEntryListView, ObjectExportView):
     pass
 
 
-class PoolRecommendView(EnterpriseChildMixin, ActionPermissionMixin, BreadcrumbMixin, FormView):
+class PoolRecommendView(
+    ServiceFormMixin, EnterpriseChildMixin, ActionPermissionMixin, BreadcrumbMixin, FormView
+):
     model = PoolEntry
     permission_required = "enterprises.recommend_poolentry"
     title = "推荐进入高企培育库"
@@ -570,17 +567,13 @@ class PoolRecommendView(EnterpriseChildMixin, ActionPermissionMixin, BreadcrumbM
         kwargs["user"] = self.request.user
         return kwargs
 
-    def form_valid(self, form):
-        try:
-            entry = services.pool_recommend(
-                enterprise=self.enterprise,
-                actor=self.request.user,
-                recommendation=form.cleaned_data["recommendation"],
-                request=self.request,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.form_invalid(form)
+    def perform(self, form):
+        entry = services.pool_recommend(
+            enterprise=self.enterprise,
+            actor=self.request.user,
+            recommendation=form.cleaned_data["recommendation"],
+            request=self.request,
+        )
         messages.success(self.request, "已推荐，待市局审核入库。")
         return redirect(entry)
 
@@ -662,7 +655,9 @@ class CertificateDetailView(ObjectDetailView):
         return super().get_queryset().select_related("enterprise")
 
 
-class CertificateCreateView(EnterpriseChildMixin, ActionPermissionMixin, BreadcrumbMixin, FormView):
+class CertificateCreateView(
+    ServiceFormMixin, EnterpriseChildMixin, ActionPermissionMixin, BreadcrumbMixin, FormView
+):
     model = GaoqiCertificate
     action = "add"
     title = "登记高企证书"
@@ -679,19 +674,15 @@ class CertificateCreateView(EnterpriseChildMixin, ActionPermissionMixin, Breadcr
         del form.fields["is_revoked"]
         return form
 
-    def form_valid(self, form):
-        try:
-            certificate = services.certificate_create(
-                enterprise=self.enterprise,
-                number=form.cleaned_data["number"],
-                issued_on=form.cleaned_data["issued_on"],
-                note=form.cleaned_data["note"],
-                actor=self.request.user,
-                request=self.request,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.form_invalid(form)
+    def perform(self, form):
+        certificate = services.certificate_create(
+            enterprise=self.enterprise,
+            number=form.cleaned_data["number"],
+            issued_on=form.cleaned_data["issued_on"],
+            note=form.cleaned_data["note"],
+            actor=self.request.user,
+            request=self.request,
+        )
         messages.success(self.request, f"已登记证书，有效期至{certificate.expires_on:%Y-%m-%d}。")
         return redirect(certificate)
 

@@ -5,7 +5,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -23,9 +22,8 @@ from kejiju.core.views import (
     ObjectListView,
     ObjectUpdateView,
     ScopedQuerysetMixin,
-    add_service_errors,
 )
-from kejiju.core.views.generic import BreadcrumbMixin
+from kejiju.core.views.generic import BreadcrumbMixin, ServiceFormMixin
 from kejiju.core.workflow.diagram import flow_states
 from kejiju.core.workflow.views import TransitionView
 from kejiju.core.xlsx import (
@@ -553,7 +551,7 @@ class ApplicationDeleteView(ApplicationScopeMixin, ObjectDeleteView):
         services.application_delete(application=self.object, user=self.request.user)
 
 
-class ApplicationStepView(ActionPermissionMixin, BreadcrumbMixin, FormView):
+class ApplicationStepView(ServiceFormMixin, ActionPermissionMixin, BreadcrumbMixin, FormView):
     """A review step on one application (形式审查, 评审得分, 公示异议)."""
 
     model = PlatformApplication
@@ -586,13 +584,8 @@ class ApplicationStepView(ActionPermissionMixin, BreadcrumbMixin, FormView):
         kwargs["user"] = self.request.user
         return kwargs
 
-    def form_valid(self, form):
-        try:
-            with transaction.atomic():
-                self.apply(form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.form_invalid(form)
+    def perform(self, form):
+        self.apply(form.cleaned_data)
         messages.success(self.request, f"{self.step_title}已保存。")
         return redirect(self.object.batch)
 
@@ -666,7 +659,7 @@ class EvaluationExportView(EvaluationListView, ObjectExportView):
     pass
 
 
-class EvaluationCreateView(ActionPermissionMixin, BreadcrumbMixin, FormView):
+class EvaluationCreateView(ServiceFormMixin, ActionPermissionMixin, BreadcrumbMixin, FormView):
     model = PlatformEvaluation
     action = "add"
     template_name = "generic/object_form.html"
@@ -691,19 +684,15 @@ class EvaluationCreateView(ActionPermissionMixin, BreadcrumbMixin, FormView):
         context["cancel_url"] = self.platform.get_absolute_url()
         return context
 
-    def form_valid(self, form):
+    def perform(self, form):
         data = form.cleaned_data
-        try:
-            evaluation = services.evaluation_record(
-                platform=self.platform,
-                year=data["year"],
-                score=data["score"],
-                comment=data["comment"],
-                user=self.request.user,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.form_invalid(form)
+        evaluation = services.evaluation_record(
+            platform=self.platform,
+            year=data["year"],
+            score=data["score"],
+            comment=data["comment"],
+            user=self.request.user,
+        )
         text = f"已录入 {evaluation.year} 年绩效评价：{evaluation.get_grade_display()}。"
         if evaluation.revocation_proposed:
             messages.warning(self.request, text + "该平台连续不合格，已提出撤销建议。")

@@ -4,7 +4,6 @@ and edit their own county's events; bureau staff every county's."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.generic import FormView, View
@@ -20,9 +19,8 @@ from kejiju.core.views import (
     ObjectExportView,
     ObjectListView,
     ObjectUpdateView,
-    add_service_errors,
 )
-from kejiju.core.views.generic import BreadcrumbMixin
+from kejiju.core.views.generic import BreadcrumbMixin, ServiceFormMixin
 
 from . import selectors, services
 from .filters import OutreachEventFilterSet
@@ -101,7 +99,7 @@ class OutreachEventDeleteView(ObjectDeleteView):
         services.outreach_event_delete(event=self.object, user=self.request.user)
 
 
-class OutreachPhotoCreateView(ActionPermissionMixin, BreadcrumbMixin, FormView):
+class OutreachPhotoCreateView(ServiceFormMixin, ActionPermissionMixin, BreadcrumbMixin, FormView):
     model = OutreachPhoto
     action = "add"
     form_class = OutreachPhotoForm
@@ -132,18 +130,13 @@ class OutreachPhotoCreateView(ActionPermissionMixin, BreadcrumbMixin, FormView):
         context["cancel_url"] = self.event.get_absolute_url()
         return context
 
-    def form_valid(self, form):
-        try:
-            with uploads.atomic():
-                services.outreach_photo_add(
-                    event=self.event,
-                    user=self.request.user,
-                    upload=form.cleaned_data["file"],
-                    caption=form.cleaned_data["caption"],
-                )
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.form_invalid(form)
+    def perform(self, form):
+        services.outreach_photo_add(
+            event=self.event,
+            user=self.request.user,
+            upload=form.cleaned_data["file"],
+            caption=form.cleaned_data["caption"],
+        )
         messages.success(self.request, "照片已上传。")
         return redirect(self.event)
 
