@@ -113,7 +113,7 @@ def _send_filing_reminders(world) -> Callable[[], object]:
 
 
 SCENARIOS: dict[str, Callable] = {
-    "kejiju.reporting.services:filing_return": _filing_return,
+    "kejiju.reporting.workflow:return_effect": _filing_return,
     "kejiju.reporting.services:filing_reopen": _filing_reopen,
     "kejiju.reporting.services:send_filing_reminders": _send_filing_reminders,
 }

@@ -817,8 +817,8 @@ CASES: list[Case] = [
         "projects:project_transition",
         "county",
         lambda w: {"action": "accept", "comment": "自行受理"},
-        REFUSED_REDIRECT,
-        "无权执行“受理”",
+        REFUSED,
+        "您没有办理“受理”的权限",
         kwargs=_project_kwargs,
     ),
     # ---- HTML and script in the free-text fields of add forms (edit forms: tests/security/test_free_text.py)
