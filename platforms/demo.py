@@ -537,7 +537,9 @@ def _run_batch(
             quota=quota,
             review_fields="、".join(sorted({e.field for e in entries})),
             panel_size=5,
-        )
+        ),
+        user=user,
+        effective_on=dt.date(year, 6, 1),
     )
     from .models import PlatformApplication
 
@@ -559,7 +561,7 @@ def _run_batch(
         )
     if stop_at == BatchState.OPEN:
         return batch
-    services.batch_advance(batch=batch, user=user)
+    services.batch_advance(batch=batch, user=user, on_date=dt.date(year, 10, 1))
     for app, entry in zip(apps, entries, strict=True):
         passed = accept_all or entry.score is not None
         services.application_formal_review(
@@ -568,7 +570,7 @@ def _run_batch(
             comment="材料齐全，符合申报条件。" if passed else "依托单位近两年研发投入不满足申报条件。",
             user=user,
         )
-    services.batch_advance(batch=batch, user=user)
+    services.batch_advance(batch=batch, user=user, on_date=dt.date(year, 10, 10))
     for app, entry in zip(apps, entries, strict=True):
         if entry.score is not None:
             app.refresh_from_db()

@@ -114,25 +114,11 @@ class ApplicationForm(HostFieldsMixin, ScopedModelForm):
             self.fields["host_name"].initial = self.instance.applicant.name
 
 
-class FormalReviewForm(ScopedForm):
-    passed = forms.TypedChoiceField(
-        label="形式审查结论",
-        choices=[("1", "通过"), ("0", "不通过")],
-        coerce=lambda value: value == "1",
-        widget=forms.RadioSelect,
-    )
-    comment = forms.CharField(label="审查意见", widget=forms.Textarea(attrs={"rows": 3}), required=False)
-
-
 class ScoreForm(ScopedForm):
     score = forms.DecimalField(label="评审得分", max_digits=5, decimal_places=2, min_value=0, max_value=100)
     note = forms.CharField(
         label="说明", max_length=200, required=False, help_text="如：专家组评分表编号、评审会日期"
     )
-
-
-class ObjectionForm(ScopedForm):
-    objection = forms.CharField(label="异议内容及处理结论", widget=forms.Textarea(attrs={"rows": 4}))
 
 
 class EvaluationForm(ScopedModelForm):

@@ -84,16 +84,30 @@ class ApplicationSnapshot:
     panel_open: bool = False  # an expert review panel is still drawing or scoring
 
 
-# The steps of a batch that take a date, by the state they lead to: the 公示 opens after the 申报截止日期
-# (its end is computed from working days, a planned date); 认定 follows the 公示 (and its end: see
-# batch_advance).
-BATCH_DATES: dict[str, DateStep] = declare_date_steps(
-    "platforms.batch",
-    {
-        BatchState.PUBLICITY: DateStep("公示开始日期", earlier=("deadline",), field="publicity_start"),
-        BatchState.DONE: DateStep("认定日期", earlier=("deadline", "publicity_start"), field="recognised_on"),
-    },
-)
+class BatchAction(models.TextChoices):
+    """The batch's steps (platforms.workflow): each moves it on to the next state of BATCH_ORDER."""
+
+    CLOSE_APPLICATIONS = "close_applications", "截止申报，进入形式审查"
+    START_REVIEW = "start_review", "进入专家评审"
+    PUBLICISE = "publicise", "排名并公示"
+    RECOGNISE = "recognise", "认定"
+
+
+BATCH_NEXT_ACTION = {
+    BatchState.OPEN: BatchAction.CLOSE_APPLICATIONS,
+    BatchState.FORMAL: BatchAction.START_REVIEW,
+    BatchState.REVIEW: BatchAction.PUBLICISE,
+    BatchState.PUBLICITY: BatchAction.RECOGNISE,
+}
+
+
+class ApplicationAction(models.TextChoices):
+    ACCEPT = "accept", "形式审查通过"
+    REJECT = "reject", "形式审查不通过"
+    PROPOSE = "propose", "列为拟认定"
+    NOT_PROPOSE = "not_propose", "未入选"
+    OBJECT = "object", "公示异议成立"
+    RECOGNISE = "recognise", "认定"
 
 
 def batch_advance_refusal(*, state: str, applications: Sequence[ApplicationSnapshot]) -> str | None:

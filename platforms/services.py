@@ -17,7 +17,9 @@ from kejiju.core.dates import require_date_order
 from kejiju.core.models import AuditEvent, Organization
 from kejiju.core.services import audit_event_record
 from kejiju.core.workdays import CalendarNotCoveredError, period_end_date
-from kejiju.core.workflow.services import apply_transition, record_created
+from kejiju.core.workflow.declarations import TransitionRefused
+from kejiju.core.workflow.selectors import events_for
+from kejiju.core.workflow.services import apply_transition, record_created, record_step
 
 from . import rules
 from .models import (
@@ -31,8 +33,7 @@ from .models import (
     RecognitionBatch,
 )
 from .review import panel_score, panels_by_application
-from .rules import ApplicationState, BatchState, PlatformAction, PlatformState
-from .selectors import batch_snapshots
+from .rules import ApplicationAction, ApplicationState, BatchState, PlatformAction, PlatformState
 
 PUBLICITY_WORKING_DAYS = 10
 
@@ -179,8 +180,13 @@ def platform_transition(
 
 
 @transaction.atomic
-def batch_save(*, instance: RecognitionBatch) -> RecognitionBatch:
-    if instance.pk:
+def batch_save(
+    *, instance: RecognitionBatch, user=None, effective_on: dt.date | None = None
+) -> RecognitionBatch:
+    """Publish a batch (its first event, 发布批次, on `effective_on`, default today) or edit one; its
+    progress changes only through its workflow (`batch_advance`)."""
+    created = instance.pk is None
+    if not created:
         stored = RecognitionBatch.objects.get(pk=instance.pk)
         if stored.state != instance.state:
             raise ValidationError({"state": "批次进度只能通过“推进”操作改变。"})
@@ -190,52 +196,68 @@ def batch_save(*, instance: RecognitionBatch) -> RecognitionBatch:
             raise ValidationError({"platform_type": "批次已开始审查，不能再改平台类型或级别。"})
     instance.full_clean()
     instance.save()
+    if created:
+        record_created(record=instance, actor=user, effective_on=effective_on)
     return instance
 
 
-@transaction.atomic
 def batch_advance(*, batch: RecognitionBatch, user, on_date: dt.date | None = None) -> RecognitionBatch:
-    """Move the batch to its next step: 单位申报 → 形式审查 → 专家评审 → 公示 → 已认定.
-
-    Leaving 专家评审 ranks the applications and proposes those that pass (rules.rank_applications) and
-    opens a 公示 of 10 working days; leaving 公示 recognises the proposed applications
-    (application_recognise)."""
-    batch = RecognitionBatch.objects.select_for_update().get(pk=batch.pk)
-    on_date = on_date or dt.date.today()
-    refusal = rules.batch_advance_refusal(state=batch.state, applications=batch_snapshots(batch=batch))
-    if refusal:
-        raise ValidationError({"state": refusal})
-    target = rules.batch_next_state(batch.state)
-    if target in rules.BATCH_DATES:
-        require_date_order(rules.BATCH_DATES[target], date=on_date, record=batch)
-    previous = batch.state
-    if batch.state == BatchState.REVIEW:
-        batch_take_panel_results(batch=batch)
-        _rank_and_propose(batch)
-        try:
-            batch.publicity_start = on_date
-            batch.publicity_end = period_end_date(on_date, PUBLICITY_WORKING_DAYS)
-        except CalendarNotCoveredError as error:
-            raise ValidationError({"publicity_start": str(error)}) from error
-    elif batch.state == BatchState.PUBLICITY:
-        if batch.publicity_end and on_date <= batch.publicity_end:
-            raise ValidationError(
-                {"recognised_on": f"公示期至 {batch.publicity_end:%Y-%m-%d} 结束，公示期满后才能认定。"}
-            )
-        batch.recognised_on = on_date
-        _recognise_proposed(batch, user=user, on_date=on_date)
-    batch.state = rules.batch_next_state(batch.state)
-    batch.full_clean()
-    batch.save()
-    _record(
-        user=user,
-        object_repr=str(batch),
-        detail=f"认定批次：{BatchState(previous).label} → {batch.get_state_display()}",
-    )
+    """Take the batch's next step (platforms.workflow: 截止申报 → 进入专家评审 → 排名并公示 → 认定) on
+    `on_date` (default today) through the workflow engine; refused: TransitionRefused with the reason."""
+    batch.refresh_from_db(fields=["state"])
+    action = rules.BATCH_NEXT_ACTION.get(BatchState(batch.state))
+    if action is None:
+        raise TransitionRefused("该批次已完成认定，不能再推进。", field="action")
+    apply_transition(record=batch, action=action, actor=user, effective_on=on_date or timezone.localdate())
     return batch
 
 
-def batch_take_panel_results(*, batch: RecognitionBatch) -> int:
+def batch_publicise(*, batch: RecognitionBatch, user, on_date: dt.date) -> dict:
+    """The effect of 排名并公示: take the panels' results, rank the accepted applications, propose those that
+    pass (the others 未入选) and open a 公示 of 10 working days from `on_date`."""
+    try:
+        batch.publicity_end = period_end_date(on_date, PUBLICITY_WORKING_DAYS)
+    except CalendarNotCoveredError as error:
+        raise TransitionRefused(str(error), field="effective_on") from error
+    batch_take_panel_results(batch=batch, user=user)
+    accepted = list(batch.applications.filter(state=ApplicationState.ACCEPTED))
+    ranked = rules.rank_applications(
+        [(app.pk, app.review_score) for app in accepted], pass_score=batch.pass_score, quota=batch.quota
+    )
+    by_pk = {app.pk: app for app in accepted}
+    proposed = 0
+    for item in ranked:
+        action = ApplicationAction.PROPOSE if item.proposed else ApplicationAction.NOT_PROPOSE
+        apply_transition(
+            record=by_pk[item.key], action=action, actor=user, effective_on=on_date, data={"rank": item.rank}
+        )
+        proposed += item.proposed
+    return {
+        "proposed": proposed,
+        "not_proposed": len(ranked) - proposed,
+        "publicity_end": batch.publicity_end,
+    }
+
+
+def batch_recognise(*, batch: RecognitionBatch, user, on_date: dt.date) -> dict:
+    """The effect of 认定: after the 公示 has ended, recognise every proposed application."""
+    if batch.publicity_end and on_date <= batch.publicity_end:
+        raise TransitionRefused(
+            f"公示期至 {batch.publicity_end:%Y-%m-%d} 结束，公示期满后才能认定。", field="effective_on"
+        )
+    proposed = (
+        batch.applications.filter(state=ApplicationState.PROPOSED)
+        .select_related("applicant", "region", "platform")
+        .order_by("rank", "pk")
+    )
+    recognised = 0
+    for app in proposed:
+        application_recognise(application=app, user=user, on_date=on_date)
+        recognised += 1
+    return {"recognised": recognised}
+
+
+def batch_take_panel_results(*, batch: RecognitionBatch, user=None) -> int:
     """Copy each closed review panel's result (on 100 points) into its application's review score, the
     frozen figure that ranks the batch and goes into its result list. Returns how many were taken."""
     accepted = list(batch.applications.filter(state=ApplicationState.ACCEPTED))
@@ -251,21 +273,11 @@ def batch_take_panel_results(*, batch: RecognitionBatch) -> int:
         app.review_note = f"专家评审组“{panel.title}”结果（{panel.size} 位专家{extremes}）"[:200]
         app.full_clean()
         app.save(update_fields=["review_score", "review_note"])
+        record_step(
+            record=app, action="panel_result", actor=user, data={"score": score, "note": app.review_note}
+        )
         taken += 1
     return taken
-
-
-def _rank_and_propose(batch: RecognitionBatch) -> None:
-    accepted = list(batch.applications.filter(state=ApplicationState.ACCEPTED))
-    ranked = rules.rank_applications(
-        [(app.pk, app.review_score) for app in accepted], pass_score=batch.pass_score, quota=batch.quota
-    )
-    by_pk = {app.pk: app for app in accepted}
-    for item in ranked:
-        app = by_pk[item.key]
-        app.rank = item.rank
-        app.state = ApplicationState.PROPOSED if item.proposed else ApplicationState.NOT_PROPOSED
-        app.save(update_fields=["rank", "state"])
 
 
 def next_certificate_number(*, platform_type: PlatformType, year: int) -> str:
@@ -275,24 +287,25 @@ def next_certificate_number(*, platform_type: PlatformType, year: int) -> str:
     return rules.certificate_number(prefix=platform_type.code, year=year, serial=max(serials, default=0) + 1)
 
 
-def _recognise_proposed(batch: RecognitionBatch, *, user, on_date: dt.date) -> None:
-    proposed = (
-        batch.applications.filter(state=ApplicationState.PROPOSED)
-        .select_related("applicant", "region", "platform")
-        .order_by("rank", "pk")
-    )
-    for app in proposed:
-        application_recognise(application=app, user=user, on_date=on_date)
-
-
-@transaction.atomic
 def application_recognise(*, application: PlatformApplication, user, on_date: dt.date) -> Platform:
-    """认定 one proposed application: creates the platform (or recognises/upgrades the registered one) with
-    the next certificate number. A platform is recognised at most once in a batch."""
-    application = _fresh(application)
+    """认定 one proposed application (its workflow's `recognise`): creates the platform (or recognises or
+    upgrades the registered one) with the next certificate number."""
+    apply_transition(
+        record=application,
+        action=ApplicationAction.RECOGNISE,
+        actor=user,
+        effective_on=on_date,
+        comment=f"{application.batch.title}认定",
+    )
+    return application.platform
+
+
+def platform_for_application(
+    *, application: PlatformApplication, user, on_date: dt.date, comment: str = ""
+) -> tuple[Platform, str]:
+    """The effect of an application's 认定: the platform created, recognised or upgraded at the batch's
+    level, and its certificate number. A platform is recognised at most once in a batch."""
     batch = application.batch
-    if application.state != ApplicationState.PROPOSED:
-        raise ValidationError({"state": f"申报状态为“{application.get_state_display()}”，不能认定。"})
     platform = application.platform
     if (
         platform is not None
@@ -301,9 +314,10 @@ def application_recognise(*, application: PlatformApplication, user, on_date: dt
             data__application__in=list(batch.applications.values_list("pk", flat=True)),
         ).exists()
     ):
-        raise ValidationError({"platform": "该平台已在本批次中认定，不能重复认定。"})
+        raise TransitionRefused("该平台已在本批次中认定，不能重复认定。", field="action")
+    if platform is not None and platform.platform_type_id != batch.platform_type_id:
+        raise TransitionRefused("平台类型与批次类型不一致。", field="action")
     number = next_certificate_number(platform_type=batch.platform_type, year=batch.year)
-    comment = f"{batch.title}认定"
     if platform is None:
         platform = platform_create(
             name=application.platform_name,
@@ -317,13 +331,9 @@ def application_recognise(*, application: PlatformApplication, user, on_date: dt
             user=user,
             effective_on=on_date,
         )
-        action = PlatformAction.RECOGNISE
-    elif platform.state == PlatformState.RECOGNISED:
-        action = PlatformAction.UPGRADE
-    else:
-        action = PlatformAction.RECOGNISE
-    if platform.platform_type_id != batch.platform_type_id:
-        raise ValidationError({"platform": "平台类型与批次类型不一致。"})
+    action = (
+        PlatformAction.UPGRADE if platform.state == PlatformState.RECOGNISED else PlatformAction.RECOGNISE
+    )
     platform = platform_transition(
         platform=platform,
         action=action,
@@ -334,12 +344,7 @@ def application_recognise(*, application: PlatformApplication, user, on_date: dt
         certificate_no=number,
         application=application,
     )
-    application.platform = platform
-    application.state = ApplicationState.RECOGNISED
-    application.certificate_no = number
-    application.full_clean()
-    application.save()
-    return platform
+    return platform, number
 
 
 # ------------------------------------------------------------------------------------------- applications
@@ -367,11 +372,14 @@ def application_save(*, instance: PlatformApplication, user) -> PlatformApplicat
             and rules.LEVEL_RANK[rules.Level(batch.level)] <= rules.LEVEL_RANK[rules.Level(platform.level)]
         ):
             raise ValidationError({"platform": "该平台已按此级别或更高级别认定，不能重复认定。"})
-    if not instance.pk:
+    created = not instance.pk
+    if created:
         instance.submitted_by = user
         instance.state = ApplicationState.SUBMITTED
     instance.full_clean()
     instance.save()
+    if created:
+        record_created(record=instance, actor=user)
     return instance
 
 
@@ -380,43 +388,19 @@ def application_delete(*, application: PlatformApplication, user) -> None:
     if application.batch.state != BatchState.OPEN:
         raise ValidationError({"batch": "批次已截止申报，申报记录不能删除。"})
     _record(user=user, object_repr=str(application), detail="删除认定申报")
+    events_for(application).delete()
     application.delete()
 
 
-def _fresh(application: PlatformApplication) -> PlatformApplication:
-    """The stored application and its batch, locked for this transaction (not a caller's stale copy)."""
-    return (
-        PlatformApplication.objects.select_related("batch")
-        .select_for_update(of=("self",))
-        .get(pk=application.pk)
-    )
-
-
-def _require_batch_state(application: PlatformApplication, state: str, step: str) -> None:
-    if application.batch.state != state:
-        raise ValidationError(
-            {"batch": f"批次当前进度为“{application.batch.get_state_display()}”，不能进行{step}。"}
-        )
-
-
-@transaction.atomic
 def application_formal_review(
     *, application: PlatformApplication, passed: bool, comment: str, user
 ) -> PlatformApplication:
-    """形式审查: passed or not, with the reviewer's comment (required when it fails)."""
-    application = _fresh(application)
-    _require_batch_state(application, BatchState.FORMAL, "形式审查")
-    if not passed and not comment.strip():
-        raise ValidationError({"formal_comment": "形式审查不通过须填写意见。"})
-    previous = application.get_state_display()
-    application.state = ApplicationState.ACCEPTED if passed else ApplicationState.REJECTED
-    application.formal_comment = comment.strip()
-    application.full_clean()
-    application.save()
-    _record(
-        user=user,
-        object_repr=str(application),
-        detail=f"形式审查：{previous} → {application.get_state_display()}",
+    """形式审查 (the application workflow's 通过 / 不通过; 不通过 needs the reviewer's comment)."""
+    apply_transition(
+        record=application,
+        action=ApplicationAction.ACCEPT if passed else ApplicationAction.REJECT,
+        actor=user,
+        comment=comment.strip(),
     )
     return application
 
@@ -427,8 +411,15 @@ def application_record_score(
 ) -> PlatformApplication:
     """The score of a review held outside the portal, from its signed score sheet (an application with an
     expert review panel takes the panel's result instead: see `batch_take_panel_results`)."""
-    application = _fresh(application)
-    _require_batch_state(application, BatchState.REVIEW, "评审打分")
+    application = (
+        PlatformApplication.objects.select_related("batch")
+        .select_for_update(of=("self",))
+        .get(pk=application.pk)
+    )
+    if application.batch.state != BatchState.REVIEW:
+        raise ValidationError(
+            {"batch": f"批次当前进度为“{application.batch.get_state_display()}”，不能进行评审打分。"}
+        )
     if application.state != ApplicationState.ACCEPTED:
         raise ValidationError({"review_score": "只有通过形式审查的申报才能评审打分。"})
     if panels_by_application([application.pk]):
@@ -439,26 +430,17 @@ def application_record_score(
     application.review_note = note.strip()
     application.full_clean()
     application.save()
-    _record(user=user, object_repr=str(application), detail=f"专家评审得分：{score}")
+    record_step(record=application, action="score", actor=user, data={"score": score, "note": note.strip()})
     return application
 
 
-@transaction.atomic
 def application_record_objection(
     *, application: PlatformApplication, objection: str, user
 ) -> PlatformApplication:
-    """An objection during 公示 that is upheld: the application is not recognised."""
-    application = _fresh(application)
-    _require_batch_state(application, BatchState.PUBLICITY, "公示异议处理")
-    if application.state != ApplicationState.PROPOSED:
-        raise ValidationError({"objection": "只有拟认定（公示中）的申报才能登记异议。"})
-    if not objection.strip():
-        raise ValidationError({"objection": "请填写异议内容及处理结论。"})
-    application.state = ApplicationState.OBJECTED
-    application.objection = objection.strip()
-    application.full_clean()
-    application.save()
-    _record(user=user, object_repr=str(application), detail="公示异议成立，不予认定")
+    """An objection during 公示 that is upheld (the workflow's 公示异议成立): not recognised."""
+    apply_transition(
+        record=application, action=ApplicationAction.OBJECT, actor=user, comment=objection.strip()
+    )
     return application
 
 
@@ -511,6 +493,19 @@ def evaluation_record(
         grades, year=year, fail_streak=policy.fail_streak_for_revocation
     )
     evaluation.save()
+    record_step(
+        record=platform,
+        action="evaluate",
+        actor=user,
+        label="修改绩效评价" if instance is not None else None,
+        comment=comment,
+        data={
+            "year": year,
+            "score": score,
+            "grade": evaluation.grade,
+            "revocation_proposed": evaluation.revocation_proposed,
+        },
+    )
     return evaluation
 
 

@@ -21,7 +21,11 @@ urlpatterns = [
     path("batches/add/", views.BatchCreateView.as_view(), name="recognitionbatch_add"),
     path("batches/<int:pk>/", views.BatchDetailView.as_view(), name="recognitionbatch_detail"),
     path("batches/<int:pk>/edit/", views.BatchUpdateView.as_view(), name="recognitionbatch_edit"),
-    path("batches/<int:pk>/advance/", views.BatchAdvanceView.as_view(), name="recognitionbatch_advance"),
+    path(
+        "batches/<int:pk>/transition/",
+        views.BatchTransitionView.as_view(),
+        name="recognitionbatch_transition",
+    ),
     path("batches/export/", views.BatchExportView.as_view(), name="recognitionbatch_export"),
     path(
         "batches/<int:pk>/results/", views.BatchResultsExportView.as_view(), name="recognitionbatch_results"
@@ -41,17 +45,12 @@ urlpatterns = [
         name="platformapplication_delete",
     ),
     path(
-        "applications/<int:pk>/formal/",
-        views.ApplicationFormalView.as_view(),
-        name="platformapplication_formal",
+        "applications/<int:pk>/transition/",
+        views.ApplicationTransitionView.as_view(),
+        name="platformapplication_transition",
     ),
     path(
         "applications/<int:pk>/score/", views.ApplicationScoreView.as_view(), name="platformapplication_score"
-    ),
-    path(
-        "applications/<int:pk>/objection/",
-        views.ApplicationObjectionView.as_view(),
-        name="platformapplication_objection",
     ),
     path("evaluations/", views.EvaluationListView.as_view(), name="platformevaluation_list"),
     path("evaluations/export/", views.EvaluationExportView.as_view(), name="platformevaluation_export"),

@@ -25,6 +25,7 @@ from kejiju.core.views import (
 )
 from kejiju.core.views.generic import BreadcrumbMixin, ServiceFormMixin
 from kejiju.core.workflow.diagram import flow_states
+from kejiju.core.workflow.selectors import available_transitions, events_for
 from kejiju.core.workflow.views import TransitionView
 from kejiju.core.xlsx import (
     XLSX_CONTENT_TYPE,
@@ -42,8 +43,6 @@ from .forms import (
     BatchForm,
     EvaluationForm,
     EvaluationPolicyForm,
-    FormalReviewForm,
-    ObjectionForm,
     PlatformForm,
     PlatformTypeForm,
     ScoreForm,
@@ -57,9 +56,9 @@ from .models import (
     RecognitionBatch,
 )
 from .review import review_context
-from .rules import ApplicationState, BatchState, batch_advance_refusal, batch_next_state
+from .rules import BATCH_NEXT_ACTION, BatchState, batch_advance_refusal, batch_next_state
 from .tables import ApplicationTable, BatchTable, EvaluationTable, PlatformTable, PlatformTypeTable
-from .workflow import PLATFORM_WORKFLOW
+from .workflow import APPLICATION_WORKFLOW, BATCH_WORKFLOW, PLATFORM_WORKFLOW
 
 
 def _permission_first(view) -> None:
@@ -324,13 +323,17 @@ class BatchDetailView(ObjectDetailView):
             "platforms.add_platformapplication"
         )
         context["can_review"] = user.has_perm("platforms.review_platformapplication")
-        can_advance = user.has_perm("platforms.advance_recognitionbatch") and batch.state != BatchState.DONE
+        next_action = BATCH_NEXT_ACTION.get(BatchState(batch.state))
+        can_advance = user.has_perm("platforms.advance_recognitionbatch") and next_action is not None
         context["can_advance"] = can_advance
         if can_advance:
             context["advance_refusal"] = batch_advance_refusal(
                 state=batch.state, applications=selectors.batch_snapshots(batch=batch)
             )
             context["next_state_label"] = BatchState(batch_next_state(batch.state)).label
+            context["next_action"] = next_action
+        context["events"] = events_for(batch)
+        context["flow_states"] = flow_states(BATCH_WORKFLOW, current=batch.state)
         context["export_url"] = reverse("platforms:recognitionbatch_results", kwargs={"pk": batch.pk})
         reviews = review_context(applications, batch=batch, user=user)
         context["rows"] = [(app, reviews[app.pk]) for app in applications]
@@ -364,7 +367,7 @@ class BatchCreateView(ObjectCreateView):
     form_class = BatchForm
 
     def save_form(self, form):
-        return services.batch_save(instance=form.instance)
+        return services.batch_save(instance=form.instance, user=self.request.user)
 
 
 class BatchUpdateView(ObjectUpdateView):
@@ -372,51 +375,13 @@ class BatchUpdateView(ObjectUpdateView):
     form_class = BatchForm
 
     def save_form(self, form):
-        return services.batch_save(instance=form.instance)
+        return services.batch_save(instance=form.instance, user=self.request.user)
 
 
-class BatchAdvanceView(ActionPermissionMixin, BreadcrumbMixin, TemplateView):
-    """Confirmation page (GET) and the step itself (POST)."""
+class BatchTransitionView(TransitionView):
+    """截止申报 / 进入专家评审 / 排名并公示 / 认定: the one transition view of the batch workflow."""
 
     model = RecognitionBatch
-    permission_required = "platforms.advance_recognitionbatch"
-    template_name = "platforms/batch_advance.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        _permission_first(self)
-        self.object = get_object_or_404(RecognitionBatch, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        batch = self.object
-        context["object"] = batch
-        context["title"] = f"推进批次：{batch}"
-        context["refusal"] = batch_advance_refusal(
-            state=batch.state, applications=selectors.batch_snapshots(batch=batch)
-        )
-        if batch.state != BatchState.DONE:
-            context["next_state_label"] = BatchState(batch_next_state(batch.state)).label
-        context["today"] = dt.date.today()
-        return context
-
-    def post(self, request, pk):
-        on_date = None
-        raw = request.POST.get("on_date")
-        if raw:
-            try:
-                on_date = dt.date.fromisoformat(raw)
-            except ValueError:
-                messages.error(request, "日期格式不正确。")
-                return redirect(self.object)
-        try:
-            services.batch_advance(batch=self.object, user=request.user, on_date=on_date)
-        except ValidationError as error:
-            messages.error(request, "；".join(error.messages))
-        else:
-            self.object.refresh_from_db()
-            messages.success(request, f"批次已进入“{self.object.get_state_display()}”。")
-        return redirect(self.object)
 
 
 # ------------------------------------------------------------------------------------------- applications
@@ -464,14 +429,15 @@ class ApplicationDetailView(ApplicationScopeMixin, ObjectDetailView):
         batch_state = app.batch.state
         context["can_change"] = context["can_change"] and batch_state == BatchState.OPEN
         context["can_delete"] = context["can_delete"] and batch_state == BatchState.OPEN
-        can_review = user.has_perm("platforms.review_platformapplication")
-        context["can_formal"] = can_review and batch_state == BatchState.FORMAL
         review = review_context([app], batch=app.batch, user=user)[app.pk]
         context["review"] = review
         context["can_score"] = review.may_record
-        context["can_object"] = (
-            can_review and batch_state == BatchState.PUBLICITY and app.state == ApplicationState.PROPOSED
-        )
+        # The review steps the batch's progress allows now (a rule that refuses hides the button).
+        context["actions"] = [
+            t for t in available_transitions(app, user) if not t.rule or not t.rule(app, {})
+        ]
+        context["events"] = events_for(app)
+        context["flow_states"] = flow_states(APPLICATION_WORKFLOW, current=app.state)
         return context
 
 
@@ -551,13 +517,21 @@ class ApplicationDeleteView(ApplicationScopeMixin, ObjectDeleteView):
         services.application_delete(application=self.object, user=self.request.user)
 
 
-class ApplicationStepView(ServiceFormMixin, ActionPermissionMixin, BreadcrumbMixin, FormView):
-    """A review step on one application (形式审查, 评审得分, 公示异议)."""
+class ApplicationTransitionView(TransitionView):
+    """形式审查通过 / 不通过 / 公示异议成立: the one transition view of the application workflow (the batch's
+    steps take the others)."""
+
+    model = PlatformApplication
+
+
+class ApplicationScoreView(ServiceFormMixin, ActionPermissionMixin, BreadcrumbMixin, FormView):
+    """The score of a review held outside the portal (a step on the application's timeline)."""
 
     model = PlatformApplication
     permission_required = "platforms.review_platformapplication"
     template_name = "generic/object_form.html"
-    step_title = ""
+    form_class = ScoreForm
+    step_title = "专家评审得分"
 
     def dispatch(self, request, *args, **kwargs):
         _permission_first(self)
@@ -584,49 +558,16 @@ class ApplicationStepView(ServiceFormMixin, ActionPermissionMixin, BreadcrumbMix
         kwargs["user"] = self.request.user
         return kwargs
 
-    def perform(self, form):
-        self.apply(form.cleaned_data)
-        messages.success(self.request, f"{self.step_title}已保存。")
-        return redirect(self.object.batch)
-
-    def apply(self, data) -> None:
-        raise NotImplementedError
-
-
-class ApplicationFormalView(ApplicationStepView):
-    form_class = FormalReviewForm
-    step_title = "形式审查"
-
-    def get_initial(self):
-        return {"comment": self.object.formal_comment}
-
-    def apply(self, data):
-        services.application_formal_review(
-            application=self.object, passed=data["passed"], comment=data["comment"], user=self.request.user
-        )
-
-
-class ApplicationScoreView(ApplicationStepView):
-    form_class = ScoreForm
-    step_title = "专家评审得分"
-
     def get_initial(self):
         return {"score": self.object.review_score, "note": self.object.review_note}
 
-    def apply(self, data):
+    def perform(self, form):
+        data = form.cleaned_data
         services.application_record_score(
             application=self.object, score=data["score"], note=data["note"], user=self.request.user
         )
-
-
-class ApplicationObjectionView(ApplicationStepView):
-    form_class = ObjectionForm
-    step_title = "公示异议"
-
-    def apply(self, data):
-        services.application_record_objection(
-            application=self.object, objection=data["objection"], user=self.request.user
-        )
+        messages.success(self.request, f"{self.step_title}已保存。")
+        return redirect(self.object.batch)
 
 
 # -------------------------------------------------------------------------------------------- evaluations

@@ -1,10 +1,16 @@
-"""The platform's life as a declared workflow (kejiju.core.workflow): 纳入筹建, 认定, 升级认定, 撤销,
-恢复培育.
+"""The platforms app's declared workflows (kejiju.core.workflow): the platform's life (纳入筹建, 认定,
+升级认定, 撤销, 恢复培育), the recognition batch (单位申报 → 形式审查 → 专家评审 → 公示 → 已认定) and each
+application in it (形式审查, 拟认定 or not, 公示异议, 认定).
 
 认定 and 升级认定 take a level and a certificate number (their `fields`), set the level, the number and the
 recognition date (their `effect` and `sets_date`); 升级认定 must raise the level (its `rule`); 撤销 needs a
 reason. Each step follows the platform's previous step. Registering a platform (`record_created`) is the
-first event of its timeline."""
+first event of its timeline; a yearly 绩效评价 is a step on it (the state stays).
+
+A batch moves on only when its applications allow it (rules.batch_advance_refusal); its steps move the
+applications through their own transitions: 排名并公示 proposes the applications that pass or marks them
+未入选, 认定 recognises each proposed one (creating or upgrading its platform, with the next certificate
+number)."""
 
 from __future__ import annotations
 
@@ -14,7 +20,18 @@ from kejiju.core.dates import DateStep
 from kejiju.core.workflow.declarations import Transition, Workflow, register_workflow
 from kejiju.core.workflow.forms import TransitionFields
 
-from .rules import LEVEL_RANK, Level, PlatformAction, PlatformState
+from .rules import (
+    LEVEL_RANK,
+    ApplicationAction,
+    ApplicationState,
+    BatchAction,
+    BatchState,
+    Grade,
+    Level,
+    PlatformAction,
+    PlatformState,
+    batch_advance_refusal,
+)
 
 TRANSITION_PERMISSION = "platforms.transition_platform"
 
@@ -87,6 +104,7 @@ PLATFORM_WORKFLOW = register_workflow(
         title="创新平台",
         created=("register", "登记"),
         initial=S.CULTIVATING,
+        steps={"evaluate": "绩效评价"},
         data_labels={
             "from_level": "原级别",
             "to_level": "新级别",
@@ -94,8 +112,15 @@ PLATFORM_WORKFLOW = register_workflow(
             "certificate_no": "证书编号",
             "application": "认定申报编号",
             "batch": "认定批次",
+            "year": "评价年度",
+            "score": "得分",
+            "grade": "等次",
+            "revocation_proposed": "拟撤销",
         },
-        data_values={key: dict(Level.choices) for key in ("from_level", "to_level", "level")},
+        data_values={
+            **{key: dict(Level.choices) for key in ("from_level", "to_level", "level")},
+            "grade": dict(Grade.choices),
+        },
         transitions=(
             Transition(
                 action=PlatformAction.PREPARE,
@@ -149,6 +174,225 @@ PLATFORM_WORKFLOW = register_workflow(
                 permission=TRANSITION_PERMISSION,
                 date=_date(PlatformAction.RESTORE),
                 effect=_keep_level,
+            ),
+        ),
+    )
+)
+
+
+# --------------------------------------------------------------------------------------- recognition batch
+
+ADVANCE_PERMISSION = "platforms.advance_recognitionbatch"
+REVIEW_PERMISSION = "platforms.review_platformapplication"
+
+
+# The hooks below import services and selectors when called: both import this module.
+
+
+def _batch_may_advance(batch, data) -> str | None:
+    from .selectors import batch_snapshots
+
+    return batch_advance_refusal(state=batch.state, applications=batch_snapshots(batch=batch))
+
+
+def _publicise(batch, ctx) -> dict:
+    from . import services
+
+    return services.batch_publicise(batch=batch, user=ctx.actor, on_date=ctx.effective_on)
+
+
+def _recognise_batch(batch, ctx) -> dict:
+    from . import services
+
+    return services.batch_recognise(batch=batch, user=ctx.actor, on_date=ctx.effective_on)
+
+
+def _batch_step(action, state_from, state_to, **options) -> Transition:
+    return Transition(
+        action=action,
+        label=BatchAction(action).label,
+        sources={state_from},
+        target=state_to,
+        permission=ADVANCE_PERMISSION,
+        rule=_batch_may_advance,
+        **options,
+    )
+
+
+B = BatchState
+BATCH_WORKFLOW = register_workflow(
+    Workflow(
+        key="platforms.recognitionbatch",
+        model="platforms.RecognitionBatch",
+        states=BatchState,
+        title="认定批次",
+        created=("create", "发布批次"),
+        initial=B.OPEN,
+        data_labels={
+            "proposed": "拟认定",
+            "not_proposed": "未入选",
+            "recognised": "认定",
+            "publicity_end": "公示截止",
+        },
+        transitions=(
+            _batch_step(
+                BatchAction.CLOSE_APPLICATIONS,
+                B.OPEN,
+                B.FORMAL,
+                date=DateStep("截止申报日期", earlier=("previous_step",), field="effective_on"),
+                note="截止后各县区不能再新增、修改或删除本批次的申报，进入形式审查。",
+            ),
+            _batch_step(
+                BatchAction.START_REVIEW,
+                B.FORMAL,
+                B.REVIEW,
+                date=DateStep("评审开始日期", earlier=("previous_step",), field="effective_on"),
+                note="通过形式审查的申报进入专家评审（评审组评分或录入线下评审得分）。",
+            ),
+            _batch_step(
+                BatchAction.PUBLICISE,
+                B.REVIEW,
+                B.PUBLICITY,
+                date=DateStep("公示开始日期", earlier=("deadline", "previous_step"), field="effective_on"),
+                sets_date="publicity_start",
+                effect=_publicise,
+                note="按评审得分排名：得分不低于认定分数线且在认定名额以内的申报列为拟认定，其余为未入选；"
+                "公示期为 10 个工作日。",
+            ),
+            _batch_step(
+                BatchAction.RECOGNISE,
+                B.PUBLICITY,
+                B.DONE,
+                date=DateStep(
+                    "认定日期", earlier=("deadline", "publicity_start", "previous_step"), field="effective_on"
+                ),
+                sets_date="recognised_on",
+                effect=_recognise_batch,
+                danger=True,
+                note="为拟认定的申报创建（或升级）平台并编发证书编号；公示期满后才能认定。此操作不可撤销。",
+            ),
+        ),
+    )
+)
+
+
+# ------------------------------------------------------------------------------------------- applications
+
+
+def _batch_in(state: str, step: str):
+    def rule(application, data) -> str | None:
+        batch = application.batch
+        if batch.state != state:
+            return f"批次当前进度为“{batch.get_state_display()}”，不能进行{step}。"
+        return None
+
+    return rule
+
+
+def _formal_comment(application, ctx) -> None:
+    application.formal_comment = (ctx.comment or "").strip()
+
+
+def _objection(application, ctx) -> None:
+    application.objection = (ctx.comment or "").strip()
+
+
+def _ranked(application, ctx) -> dict:
+    application.rank = ctx.data.get("rank")
+    return {"rank": application.rank, "review_score": application.review_score}
+
+
+def _recognise_application(application, ctx) -> dict:
+    from . import services
+
+    platform, number = services.platform_for_application(
+        application=application, user=ctx.actor, on_date=ctx.effective_on, comment=ctx.comment
+    )
+    application.platform = platform
+    application.certificate_no = number
+    return {"certificate_no": number, "platform": platform.name}
+
+
+A = ApplicationState
+APPLICATION_WORKFLOW = register_workflow(
+    Workflow(
+        key="platforms.platformapplication",
+        model="platforms.PlatformApplication",
+        states=ApplicationState,
+        title="认定申报",
+        created=("submit", "申报"),
+        initial=A.SUBMITTED,
+        steps={"score": "录入评审得分", "panel_result": "采用评审组结果"},
+        data_labels={
+            "rank": "排名",
+            "review_score": "评审得分",
+            "score": "评审得分",
+            "note": "评审说明",
+            "certificate_no": "证书编号",
+            "platform": "平台",
+        },
+        transitions=(
+            Transition(
+                action=ApplicationAction.ACCEPT,
+                label=ApplicationAction.ACCEPT.label,
+                sources={A.SUBMITTED, A.REJECTED},
+                target=A.ACCEPTED,
+                permission=REVIEW_PERMISSION,
+                rule=_batch_in(B.FORMAL, "形式审查"),
+                effect=_formal_comment,
+            ),
+            Transition(
+                action=ApplicationAction.REJECT,
+                label=ApplicationAction.REJECT.label,
+                sources={A.SUBMITTED, A.ACCEPTED},
+                target=A.REJECTED,
+                permission=REVIEW_PERMISSION,
+                comment_required=True,
+                rule=_batch_in(B.FORMAL, "形式审查"),
+                effect=_formal_comment,
+                danger=True,
+            ),
+            Transition(
+                action=ApplicationAction.PROPOSE,
+                label=ApplicationAction.PROPOSE.label,
+                sources={A.ACCEPTED},
+                target=A.PROPOSED,
+                permission=ADVANCE_PERMISSION,
+                rule=_batch_in(B.REVIEW, "排名"),
+                effect=_ranked,
+                form=False,
+            ),
+            Transition(
+                action=ApplicationAction.NOT_PROPOSE,
+                label=ApplicationAction.NOT_PROPOSE.label,
+                sources={A.ACCEPTED},
+                target=A.NOT_PROPOSED,
+                permission=ADVANCE_PERMISSION,
+                rule=_batch_in(B.REVIEW, "排名"),
+                effect=_ranked,
+                form=False,
+            ),
+            Transition(
+                action=ApplicationAction.OBJECT,
+                label=ApplicationAction.OBJECT.label,
+                sources={A.PROPOSED},
+                target=A.OBJECTED,
+                permission=REVIEW_PERMISSION,
+                comment_required=True,
+                rule=_batch_in(B.PUBLICITY, "公示异议处理"),
+                effect=_objection,
+                danger=True,
+                note="异议成立的申报不予认定；说明中填写异议内容及处理结论。",
+            ),
+            Transition(
+                action=ApplicationAction.RECOGNISE,
+                label=ApplicationAction.RECOGNISE.label,
+                sources={A.PROPOSED},
+                target=A.RECOGNISED,
+                permission=ADVANCE_PERMISSION,
+                rule=_batch_in(B.PUBLICITY, "认定"),
+                effect=_recognise_application,
+                form=False,
             ),
         ),
     )

@@ -140,34 +140,6 @@ def _platform(key: str, world) -> Case:
     raise AssertionError(f"platforms.platform declares {key!r}: its transitions are in platforms.workflow")
 
 
-def _batch(key: str, world) -> Case:
-    from platforms import rules, services
-    from platforms.models import Platform, RecognitionBatch
-    from tests.platforms.factories import ApplicationFactory, BatchFactory
-
-    source = rules.BATCH_ORDER[rules.BATCH_ORDER.index(rules.BatchState(key)) - 1]
-    publicity = source == rules.BatchState.PUBLICITY
-    batch = BatchFactory(
-        state=source,
-        year=BASE.year,
-        deadline=BASE,
-        publicity_start=BASE if publicity else None,
-        publicity_end=BASE + dt.timedelta(days=14) if publicity else None,
-    )
-    ApplicationFactory(
-        batch=batch,
-        region=world.county_a,
-        state=rules.ApplicationState.PROPOSED if publicity else rules.ApplicationState.ACCEPTED,
-        review_score=Decimal("85"),
-        rank=1 if publicity else None,
-    )
-    return Case(
-        apply=lambda day: services.batch_advance(batch=batch, user=world.users["bureau"], on_date=day),
-        snapshot=lambda: (_row(RecognitionBatch, batch.pk), Platform.objects.count()),
-        valid=BASE + dt.timedelta(days=15) if publicity else BASE,
-    )
-
-
 # -------------------------------------------------------------------------------------------- projects
 
 
@@ -357,7 +329,6 @@ SCENARIOS: dict[str, Callable[[str, Any], Case]] = {
     "enterprises.pool": _pool,
     "enterprises.certificate": _certificate,
     "platforms.platform": _platform,
-    "platforms.batch": _batch,
     "platforms.outreach": _outreach,
     "projects.running": _running,
     "projects.cooperation": _cooperation,
@@ -372,19 +343,8 @@ SCENARIOS: dict[str, Callable[[str, Any], Case]] = {
 
 def test_every_app_declares_its_dated_transitions():
     """The declarations the sweep reads exist for every app whose transitions take dates."""
-    assert {"enterprises.smes", "enterprises.pool", "platforms.platform", "platforms.batch"} <= set(DECLARED)
+    assert {"platforms.platform", "platforms.outreach"} <= set(DECLARED)
     assert set(DECLARED) == set(SCENARIOS), "each declared table needs a scenario in this sweep"
-
-
-def test_every_transition_of_the_tables_declares_its_dates():
-    """A transition added to a table without its date declaration is caught here."""
-    from platforms import rules as platform_rules
-
-    # The batch's dated steps are the states it enters on a date (公示, 认定).
-    assert set(platform_rules.BATCH_DATES) == {
-        platform_rules.BatchState.PUBLICITY,
-        platform_rules.BatchState.DONE,
-    }
 
 
 def _refused(case: Case, day: dt.date, field: str) -> str:

@@ -237,14 +237,18 @@ def _batch_advance(world, on):
     ApplicationFactory(
         batch=batch, region=world.county_a, state=ApplicationState.ACCEPTED, review_score=Decimal("85")
     )
-    url = reverse("platforms:recognitionbatch_advance", kwargs={"pk": batch.pk})
-    return url, {"on_date": on.isoformat()}, lambda: type(batch).objects.get(pk=batch.pk).state == "review"
+    url = reverse("platforms:recognitionbatch_transition", kwargs={"pk": batch.pk})
+    return (
+        url,
+        {"action": "publicise", "effective_on": on.isoformat()},
+        lambda: type(batch).objects.get(pk=batch.pk).state == "review",
+    )
 
 
 DRIVERS: dict[str, Driver] = {
     "enterprises:smesevaluation_transition": Driver(_smes_transition),
     "enterprises:smesevaluation_bulk": Driver(_smes_bulk),
-    "platforms:recognitionbatch_advance": Driver(_batch_advance),
+    "platforms:recognitionbatch_transition": Driver(_batch_advance),
 }
 
 

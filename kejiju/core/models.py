@@ -318,8 +318,13 @@ class WorkflowEvent(models.Model):
         flow = workflows().get(self.workflow)
         labels = getattr(flow, "data_labels", {}) or {}
         values = getattr(flow, "data_values", {}) or {}
+        def shown(key, value):
+            if isinstance(value, bool):
+                return "是" if value else "否"
+            return values.get(key, {}).get(value, value) if isinstance(value, str) else value
+
         return [
-            (labels.get(key, key), values.get(key, {}).get(value, value) if isinstance(value, str) else value)
+            (labels.get(key, key), shown(key, value))
             for key, value in (self.data or {}).items()
             if value not in ("", None)
         ]

@@ -1,5 +1,7 @@
 """Role × view matrix entries of the platforms app. Objects belong to county A (忻府区)."""
 
+from datetime import date
+
 from platforms.rules import BatchState
 from tests.access import Route
 
@@ -40,6 +42,21 @@ def _open_batch_pk(world):
     return {"pk": _batch(world).pk}
 
 
+def _batch_ready_to_close_pk(world):
+    """An open batch with an application: its 截止申报 may be taken (the matrix's POST takes it)."""
+
+    def make():
+        batch = BatchFactory(state=BatchState.OPEN)
+        ApplicationFactory(batch=batch, region=world.county_a)
+        return batch
+
+    return {"pk": world.once("batch-ready-to-close", make).pk}
+
+
+def _close_applications(world):
+    return {"action": "close_applications", "effective_on": date.today().isoformat()}
+
+
 def _application_pk(world):
     return {"pk": _application(world).pk}
 
@@ -50,10 +67,6 @@ def _formal_application_pk(world):
 
 def _review_application_pk(world):
     return {"pk": _application(world, BatchState.REVIEW).pk}
-
-
-def _publicity_application_pk(world):
-    return {"pk": _application(world, BatchState.PUBLICITY).pk}
 
 
 def _evaluation_pk(world):
@@ -103,15 +116,19 @@ ROUTES = [
     Route("platforms:recognitionbatch_add", BUREAU),
     Route("platforms:recognitionbatch_detail", BUSINESS_READ, kwargs=_open_batch_pk),
     Route("platforms:recognitionbatch_edit", BUREAU, kwargs=_open_batch_pk),
-    Route("platforms:recognitionbatch_advance", BUREAU, kwargs=_open_batch_pk),
+    Route(
+        "platforms:recognitionbatch_transition",
+        BUREAU,
+        kwargs=_batch_ready_to_close_pk,
+        data=_close_applications,
+    ),
     Route("platforms:recognitionbatch_results", BUSINESS_READ, kwargs=_open_batch_pk),
     Route("platforms:platformapplication_add", ENTRY, kwargs=_open_batch_pk),
     Route("platforms:platformapplication_detail", BUSINESS_READ, kwargs=_application_pk, scoped=True),
     Route("platforms:platformapplication_edit", ENTRY, kwargs=_application_pk, scoped=True),
     Route("platforms:platformapplication_delete", ENTRY, kwargs=_application_pk, scoped=True),
-    Route("platforms:platformapplication_formal", BUREAU, kwargs=_formal_application_pk),
+    Route("platforms:platformapplication_transition", BUREAU, kwargs=_formal_application_pk),
     Route("platforms:platformapplication_score", BUREAU, kwargs=_review_application_pk),
-    Route("platforms:platformapplication_objection", BUREAU, kwargs=_publicity_application_pk),
     Route("platforms:platformevaluation_list", BUSINESS_READ),
     Route("platforms:platformevaluation_export", BUSINESS_READ),
     Route("platforms:platformevaluation_edit", BUREAU, kwargs=_evaluation_pk),

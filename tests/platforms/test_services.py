@@ -34,7 +34,9 @@ def test_batch_flow_end_to_end(bureau_user, county_user, county_a, county_b):
             year=2023,
             platform_type=platform_type(),
             pass_score=Decimal(70),
-        )
+        ),
+        user=bureau_user,
+        effective_on=dt.date(2023, 6, 1),
     )
     # Units apply: the bureau for any county, a county for its own.
     a = _apply(batch, bureau_user, county_b, "甲重点实验室")
@@ -47,24 +49,24 @@ def test_batch_flow_end_to_end(bureau_user, county_user, county_a, county_b):
     e = _apply(batch, bureau_user, county_a, cultivated.name, platform=cultivated)
     assert b.submitted_by == county_user
 
-    services.batch_advance(batch=batch, user=bureau_user)  # -> 形式审查
+    services.batch_advance(batch=batch, user=bureau_user, on_date=dt.date(2023, 10, 1))  # -> 形式审查
     batch.refresh_from_db()
     assert batch.state == BatchState.FORMAL
     with pytest.raises(ValidationError, match="已截止申报"):
         _apply(batch, bureau_user, county_a, "迟到的申报")
     with pytest.raises(ValidationError, match="未完成形式审查"):
-        services.batch_advance(batch=batch, user=bureau_user)
-    with pytest.raises(ValidationError, match="须填写意见"):
+        services.batch_advance(batch=batch, user=bureau_user, on_date=dt.date(2023, 10, 9))
+    with pytest.raises(ValidationError, match="须填写说明"):
         services.application_formal_review(application=d, passed=False, comment=" ", user=bureau_user)
     for app in (a, b, c, e):
         services.application_formal_review(application=app, passed=True, comment="", user=bureau_user)
     services.application_formal_review(application=d, passed=False, comment="材料不全", user=bureau_user)
 
-    services.batch_advance(batch=batch, user=bureau_user)  # -> 专家评审
+    services.batch_advance(batch=batch, user=bureau_user, on_date=dt.date(2023, 10, 10))  # -> 专家评审
     for app, score in ((a, "88"), (b, "75.5"), (c, "65")):
         services.application_record_score(application=app, score=Decimal(score), note="", user=bureau_user)
     with pytest.raises(ValidationError, match="没有专家评审结果"):
-        services.batch_advance(batch=batch, user=bureau_user)
+        services.batch_advance(batch=batch, user=bureau_user, on_date=dt.date(2023, 11, 1))
     with pytest.raises(ValidationError, match="只有通过形式审查"):
         services.application_record_score(application=d, score=Decimal(90), note="", user=bureau_user)
     services.application_record_score(application=e, score=Decimal("91"), note="", user=bureau_user)
@@ -150,8 +152,9 @@ def test_a_platform_cannot_be_recognised_twice_in_a_batch(bureau_user, county_a)
     # Recognising the application a second time is refused.
     app = PlatformApplication.objects.get(platform=platform)
     PlatformApplication.objects.filter(pk=app.pk).update(state=ApplicationState.PROPOSED)
+    type(batch).objects.filter(pk=batch.pk).update(state=BatchState.PUBLICITY)
     services.application_recognise(application=app, user=bureau_user, on_date=dt.date(2023, 12, 1))
-    with pytest.raises(ValidationError, match="不能认定"):
+    with pytest.raises(ValidationError, match="不能执行“认定”"):
         services.application_recognise(application=app, user=bureau_user, on_date=dt.date(2023, 12, 1))
     assert platform.events.filter(action=PlatformAction.RECOGNISE).count() == 1
 

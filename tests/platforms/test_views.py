@@ -162,23 +162,26 @@ def test_review_steps_through_the_pages(client, bureau_user, county_a):
     client.force_login(bureau_user)
     batch = BatchFactory()
     app = ApplicationFactory(batch=batch, region=county_a)
-    advance = reverse("platforms:recognitionbatch_advance", kwargs={"pk": batch.pk})
-    assert "确认推进" in client.get(advance).content.decode()
-    client.post(advance)
-    formal = reverse("platforms:platformapplication_formal", kwargs={"pk": app.pk})
-    response = client.post(formal, {"passed": "0", "comment": ""})
-    assert "须填写意见" in response.content.decode()
-    client.post(formal, {"passed": "1", "comment": "齐全"})
-    client.post(advance)
+    steps = reverse("platforms:recognitionbatch_transition", kwargs={"pk": batch.pk})
+
+    def take(action, on):
+        return client.post(steps, {"action": action, "effective_on": on}, follow=True)
+
+    assert "截止申报" in client.get(steps, {"action": "close_applications"}).content.decode()
+    take("close_applications", "2023-10-01")
+    review = reverse("platforms:platformapplication_transition", kwargs={"pk": app.pk})
+    response = client.post(review, {"action": "reject", "comment": ""})
+    assert "须填写说明" in response.content.decode()
+    client.post(review, {"action": "accept", "comment": "齐全"})
+    take("start_review", "2023-10-10")
     score = reverse("platforms:platformapplication_score", kwargs={"pk": app.pk})
     assert client.post(score, {"score": "101"}).status_code == 200  # out of range
     client.post(score, {"score": "86.5", "note": "评审会"})
-    client.post(advance, {"on_date": "2023-11-06"})
+    take("publicise", "2023-11-06")
     batch.refresh_from_db()
     assert batch.state == BatchState.PUBLICITY
-    response = client.post(advance, {"on_date": "2023-11-10"}, follow=True)
-    assert "公示期满后" in response.content.decode()
-    client.post(advance, {"on_date": "2023-11-27"})
+    assert "公示期满后" in take("recognise", "2023-11-10").content.decode()
+    take("recognise", "2023-11-27")
     app.refresh_from_db()
     assert app.state == ApplicationState.RECOGNISED and app.platform.certificate_no == "XZKL-2023-001"
     rows = list(

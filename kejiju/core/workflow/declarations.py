@@ -62,6 +62,8 @@ class Transition:
     danger: bool = False
     # Taken through the app's own page (a batch decision, an import) rather than the transition form.
     form: bool = True
+    # What the step does besides the state (shown on its form): "认定为拟认定申报编发证书编号，不可撤销".
+    note: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "sources", frozenset(str(s) for s in self.sources))
