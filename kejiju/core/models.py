@@ -318,6 +318,7 @@ class WorkflowEvent(models.Model):
         flow = workflows().get(self.workflow)
         labels = getattr(flow, "data_labels", {}) or {}
         values = getattr(flow, "data_values", {}) or {}
+
         def shown(key, value):
             if isinstance(value, bool):
                 return "是" if value else "否"
