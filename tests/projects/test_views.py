@@ -145,14 +145,6 @@ def test_detail_offers_the_expert_panel_in_review(client, world):
     assert f"subject_id={project.pk}" in content
 
 
-def test_transition_post_by_county_withdraws(client, world):
-    project = ProjectFactory(region=world.county_a)
-    client.force_login(world.users["county"])
-    response = client.post(reverse("projects:project_transition", args=[project.pk]), {"action": "withdraw"})
-    assert response.status_code == 302
-    assert Project.objects.get(pk=project.pk).state == State.WITHDRAWN
-
-
 def test_create_through_the_form(client, world):
     call = CallFactory()
     org = OrganizationFactory(region=world.county_a)
