@@ -66,6 +66,14 @@ def _seat_vacant(panel: ReviewPanel, data: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _has_scores(panel: ReviewPanel, data: Mapping[str, Any]) -> str | None:
+    from .models import ReviewScore
+
+    if not ReviewScore.objects.filter(member__panel=panel).exists():
+        return "尚未录入任何专家的评分。"
+    return None
+
+
 def _scoring(panel: ReviewPanel) -> tuple[list, Any]:
     """The seated members' rows and the result their scores give, or a refusal (Chinese)."""
     from .selectors import panel_member_rows
@@ -165,7 +173,15 @@ PANEL_WORKFLOW = register_workflow(
                 rule=_seat_vacant,
                 form=False,
             ),
-            Transition("score", "录入评分", sources(S.CONFIRMED), S.SCORING, CHANGE_PANEL, form=False),
+            Transition(
+                "score",
+                "录入评分",
+                sources(S.CONFIRMED),
+                S.SCORING,
+                CHANGE_PANEL,
+                rule=_has_scores,
+                form=False,
+            ),
             Transition(
                 "close",
                 "完成评审",

@@ -78,10 +78,11 @@ class TestReviewPanelWorkflow(WorkflowSweep):
         workflow="experts.reviewpanel",
         url_name="experts:reviewpanel_transition",
         make=make_panel,
-        # Automatic moves whose rule cannot hold on a panel built in one state (every seat confirmed /
-        # a seat vacant again), walked by the tests below.
+        # Automatic moves whose rule cannot hold on a panel built in one state (every seat confirmed, a
+        # seat vacant again, a score entered), walked by the tests below.
         skip={
             "seat": "walked by tests/experts/test_workflow.py::test_panel_timeline_from_draw_to_close",
+            "score": "walked by tests/experts/test_workflow.py::test_panel_timeline_from_draw_to_close",
             "refuse": (
                 "walked by tests/experts/test_workflow.py::test_refusal_on_a_confirmed_panel_reopens_it"
             ),
@@ -158,6 +159,23 @@ def test_refusal_on_a_confirmed_panel_reopens_it(world):
     panel.refresh_from_db()
     assert panel.state == S.CONFIRMED
     assert [e[0] for e in _timeline(panel)[-3:]] == ["supplement", "confirm", "seat"]
+
+
+def test_automatic_moves_refused_without_their_cause(world):
+    """The moves the services take by themselves are refused by the engine when their cause is absent."""
+    from kejiju.core.workflow.services import apply_transition
+
+    bureau = world.users["bureau"]
+    drawing, confirmed = make_panel(world, S.DRAWING), make_panel(world, S.CONFIRMED)
+    with pytest.raises(ValidationError, match="尚未全部确认参加"):
+        apply_transition(record=drawing, action="seat", actor=bureau)
+    with pytest.raises(ValidationError, match="无需重新抽取"):
+        apply_transition(record=confirmed, action="refuse", actor=bureau)
+    with pytest.raises(ValidationError, match="尚未录入任何专家的评分"):
+        apply_transition(record=confirmed, action="score", actor=bureau)
+    for panel, state in ((drawing, S.DRAWING), (confirmed, S.CONFIRMED)):
+        panel.refresh_from_db()
+        assert panel.state == state
 
 
 def test_member_steps_refused_in_the_wrong_state(world):
