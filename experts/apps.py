@@ -42,6 +42,7 @@ class ExpertsConfig(AppConfig):
         from . import (
             models,
             scope,  # noqa: F401 - the models every view-permission holder may see
+            workflow,  # noqa: F401 - registers the review panel workflow
         )
         from .importing import IMPORTER
         from .todos import expert_todos

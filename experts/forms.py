@@ -123,10 +123,6 @@ class RefusalForm(ScopedForm):
     reason = forms.CharField(label="拒绝原因", max_length=200, help_text="如：时间冲突、身体原因、需回避等。")
 
 
-class CancelForm(ScopedForm):
-    reason = forms.CharField(label="撤销原因", max_length=200)
-
-
 class ScoreForm(ScopedForm):
     """One decimal field per criterion of the panel, bounded by its maximum."""
 

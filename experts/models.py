@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
@@ -197,6 +197,8 @@ class ReviewPanel(models.Model):
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     closed_at = models.DateTimeField("完成时间", null=True, blank=True)
+    # The panel's timeline (抽取, 确认, 拒绝, 评分, 完成 …): the panel workflow's events (experts.workflow).
+    events = GenericRelation("core.WorkflowEvent", related_query_name="reviewpanel")
 
     class Meta:
         verbose_name = "评审组"
@@ -340,32 +342,6 @@ class ReviewScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} · {self.criterion} = {self.score}"
-
-
-class ReviewPanelEvent(models.Model):
-    """The panel's timeline: every draw, confirmation, refusal, score entry and closing."""
-
-    panel = models.ForeignKey(
-        ReviewPanel, verbose_name="评审组", on_delete=models.CASCADE, related_name="events"
-    )
-    action = models.CharField("操作", max_length=20)
-    note = models.CharField("说明", max_length=500, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField("时间", auto_now_add=True)
-
-    class Meta:
-        verbose_name = "评审组记录"
-        verbose_name_plural = "评审组记录"
-        ordering = ["created_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.panel} · {self.action}"
 
 
 # ------------------------------------------------------------------------------------ 科技副总

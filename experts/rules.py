@@ -1,5 +1,6 @@
 """Rules of the expert library as plain functions: conflict screening, the replayable random draw, panel
-scoring and the panel's state machine. No database access here; services feed them plain data.
+scoring and the states in which the panel's member-level steps may be taken (the panel's transitions are
+declared in experts.workflow). No database access here; services feed them plain data.
 
 Sources: 《忻州市科技专家库运行管理规范》 (2023) as summarised in the seed; the 回避 rules commonly used in
 Chinese review practice (shared/reference/domain-rules.md, "Expert library"): same 法人单位 as the
@@ -256,36 +257,34 @@ def rank(results: Mapping[object, Decimal | None]) -> dict[object, int | None]:
     return {key: (positions[value] if value is not None else None) for key, value in results.items()}
 
 
-# --------------------------------------------------------------------------------------- state machine
+# ------------------------------------------------------------------------------------- the panel's steps
 
+# The panel's states; its transitions are declared in experts.workflow (the one workflow engine).
 DRAWING, CONFIRMED, SCORING, CLOSED, CANCELLED = "抽取中", "已确认", "评分中", "已完成", "已撤销"
 
-# action -> states in which it is allowed
-PANEL_ACTIONS: dict[str, frozenset[str]] = {
+# The member-level steps (kept on the panel's timeline without a state change, or moving it on: see
+# experts.workflow) -> the panel states in which each may be taken.
+STEP_STATES: dict[str, frozenset[str]] = {
     "confirm": frozenset({DRAWING}),
     "refuse": frozenset({DRAWING, CONFIRMED}),
     "supplement": frozenset({DRAWING}),
     "score": frozenset({CONFIRMED, SCORING}),
-    "close": frozenset({SCORING}),
-    "cancel": frozenset({DRAWING, CONFIRMED, SCORING}),
     "leader": frozenset({DRAWING, CONFIRMED, SCORING}),
 }
 
-ACTION_LABELS = {
+STEP_LABELS = {
     "confirm": "确认专家",
     "refuse": "登记拒绝",
     "supplement": "补充抽取",
     "score": "录入评分",
-    "close": "完成评审",
-    "cancel": "撤销评审组",
     "leader": "指定组长",
 }
 
 
-def action_allowed(action: str, state: str) -> bool:
-    return state in PANEL_ACTIONS[action]
+def step_allowed(step: str, state: str) -> bool:
+    return state in STEP_STATES[step]
 
 
-def state_after_seating(*, seated_confirmed: int, seated: int, size: int) -> str:
-    """抽取中 until ``size`` regular members have all confirmed, then 已确认."""
-    return CONFIRMED if seated == size and seated_confirmed == size else DRAWING
+def seating_complete(*, seated_confirmed: int, seated: int, size: int) -> bool:
+    """Every one of the ``size`` regular seats is taken by a member who confirmed."""
+    return seated == size and seated_confirmed == size

@@ -31,6 +31,8 @@ from django.views.decorators.debug import sensitive_variables
 
 from kejiju.core.dates import require_date_order, require_record_dates
 from kejiju.core.identifiers import IdentifierError, id_number_gender, validate_id_number, validate_mobile
+from kejiju.core.workflow import TransitionRefused
+from kejiju.core.workflow.services import apply_transition, record_created, record_step
 
 from . import rules
 from .models import (
@@ -41,7 +43,6 @@ from .models import (
     ReviewDraw,
     ReviewMember,
     ReviewPanel,
-    ReviewPanelEvent,
     ReviewScore,
     VicePresidentPlacement,
 )
@@ -248,14 +249,11 @@ def expert_set_state(*, expert: Expert, state: str, on: date, reason: str, user=
 # ============================================================================================== reviews
 
 
-def _event(panel: ReviewPanel, action: str, note: str, user) -> None:
-    ReviewPanelEvent.objects.create(panel=panel, action=action, note=note[:500], actor=user)
-
-
-def _require(action: str, panel: ReviewPanel) -> None:
-    if not rules.action_allowed(action, panel.state):
-        raise ValidationError(
-            f"评审组当前状态为“{panel.get_state_display()}”，不能{rules.ACTION_LABELS[action]}。"
+def _require(step: str, panel: ReviewPanel) -> None:
+    """A member-level step may be taken only in the states experts.rules.STEP_STATES names."""
+    if not rules.step_allowed(step, panel.state):
+        raise TransitionRefused(
+            f"评审组当前状态为“{panel.get_state_display()}”，不能{rules.STEP_LABELS[step]}。"
         )
 
 
@@ -473,28 +471,23 @@ def review_panel_create(
             for index, expert_id in enumerate(drawn, start=1)
         ]
     )
-    _event(
-        panel,
-        "抽取专家",
-        f"随机种子 {record.seed}；候选池 {len(record.pool)} 人，跳过 {len(record.skipped)} 人；"
+    record_created(
+        record=panel,
+        actor=user,
+        comment=f"随机种子 {record.seed}；候选池 {len(record.pool)} 人，跳过 {len(record.skipped)} 人；"
         f"抽中正式专家 {size} 人、备选 {reserves} 人。",
-        user,
     )
     return panel
 
 
-def _refresh_state(panel: ReviewPanel) -> None:
-    seated = [m for m in panel.members.all() if m.is_seated]
-    state = rules.state_after_seating(
-        seated_confirmed=sum(m.status == ReviewMember.Status.CONFIRMED for m in seated),
-        seated=len(seated),
-        size=panel.size,
-    )
-    if state != panel.state:
-        panel.state = state
-        panel.save(update_fields=["state"])
-        if state == ReviewPanel.State.CONFIRMED:
-            _event(panel, "专家已确认", f"正式专家 {panel.size} 人均已确认参加。", None)
+def _seat_if_complete(panel: ReviewPanel, user) -> None:
+    """抽取中 → 已确认 once every regular seat is taken by a member who confirmed (the "seat" transition)."""
+    from .workflow import seating_complete
+
+    if panel.state == ReviewPanel.State.DRAWING and seating_complete(panel):
+        apply_transition(
+            record=panel, action="seat", actor=user, comment=f"正式专家 {panel.size} 人均已确认参加。"
+        )
 
 
 def _locked_panel(panel: ReviewPanel) -> ReviewPanel:
@@ -511,8 +504,8 @@ def review_member_confirm(*, member: ReviewMember, user) -> ReviewMember:
     member.status = ReviewMember.Status.CONFIRMED
     member.full_clean()
     member.save()
-    _event(panel, "确认专家", f"{member.expert} 确认参加评审。", user)
-    _refresh_state(panel)
+    record_step(record=panel, action="confirm", actor=user, comment=f"{member.expert} 确认参加评审。")
+    _seat_if_complete(panel, user)
     return member
 
 
@@ -532,7 +525,12 @@ def review_member_refuse(*, member: ReviewMember, reason: str, user) -> ReviewMe
     member.refusal_reason = reason.strip()[:200]
     member.full_clean()
     member.save()
-    _event(panel, "登记拒绝", f"{member.expert}（{member.role}）不能参加：{member.refusal_reason}", user)
+    note = f"{member.expert}（{member.role}）不能参加：{member.refusal_reason}"
+    if panel.state == ReviewPanel.State.CONFIRMED and was_regular:
+        # A seat of a confirmed panel is vacant again: the panel is back to 抽取中.
+        apply_transition(record=panel, action="refuse", actor=user, comment=note)
+    else:
+        record_step(record=panel, action="refuse", actor=user, comment=note)
     replacement = None
     if was_regular:
         replacement = (
@@ -546,13 +544,16 @@ def review_member_refuse(*, member: ReviewMember, reason: str, user) -> ReviewMe
             replacement.status = ReviewMember.Status.PENDING
             replacement.replaces = member
             replacement.save()
-            _event(panel, "备选递补", f"备选专家 {replacement.expert} 递补 {member.expert}。", user)
+            record_step(
+                record=panel,
+                action="promote",
+                actor=user,
+                comment=f"备选专家 {replacement.expert} 递补 {member.expert}。",
+            )
         else:
-            _event(panel, "备选不足", "备选专家已用完，请补充抽取。", user)
-    if panel.state == ReviewPanel.State.CONFIRMED:
-        panel.state = ReviewPanel.State.DRAWING
-        panel.save(update_fields=["state"])
-    _refresh_state(panel)
+            record_step(
+                record=panel, action="reserves_exhausted", actor=user, comment="备选专家已用完，请补充抽取。"
+            )
     return replacement
 
 
@@ -567,7 +568,7 @@ def review_member_set_leader(*, member: ReviewMember, user) -> ReviewMember:
     panel.members.filter(is_leader=True).exclude(pk=member.pk).update(is_leader=False)
     member.is_leader = True
     member.save(update_fields=["is_leader", "updated_at"])
-    _event(panel, "指定组长", f"{member.expert} 任评审组组长。", user)
+    record_step(record=panel, action="leader", actor=user, comment=f"{member.expert} 任评审组组长。")
     return member
 
 
@@ -602,12 +603,12 @@ def review_panel_supplement(*, panel: ReviewPanel, user, seed: str | None = None
             for index, expert_id in enumerate(drawn, start=1)
         ]
     )
-    _event(
-        panel,
-        "补充抽取",
-        f"随机种子 {record.seed}；候选池 {len(record.pool)} 人，"
+    record_step(
+        record=panel,
+        action="supplement",
+        actor=user,
+        comment=f"随机种子 {record.seed}；候选池 {len(record.pool)} 人，"
         f"跳过 {len(record.skipped)} 人；补充 {missing} 人。",
-        user,
     )
     return record
 
@@ -669,47 +670,23 @@ def review_scores_enter(
     member.performance = performance
     member.save(update_fields=["comment", "performance", "updated_at"])
     total = rules.member_total(criteria, {s.criterion: s.score for s in saved})
-    _event(panel, "录入评分", f"{member.expert}：合计 {total}", user)
-    if panel.state == ReviewPanel.State.CONFIRMED:
-        panel.state = ReviewPanel.State.SCORING
-        panel.save(update_fields=["state"])
+    note = f"{member.expert}：合计 {total}"
+    if panel.state == ReviewPanel.State.CONFIRMED:  # the first score entry opens the scoring
+        apply_transition(record=panel, action="score", actor=user, comment=note)
+    else:
+        record_step(record=panel, action="score", actor=user, comment=note)
     return saved
 
 
-@transaction.atomic
-def review_panel_close(*, panel: ReviewPanel, user) -> ReviewPanel:
-    """Compute the panel result from the complete scores and freeze it."""
-    panel = _locked_panel(panel)
-    _require("close", panel)
-    from .selectors import panel_member_rows
-
-    rows = [row for row in panel_member_rows(panel) if row.member.is_seated]
-    incomplete = [str(row.member.expert) for row in rows if row.total is None]
-    if incomplete:
-        raise ValidationError(f"以下专家的评分尚未录入完整：{'、'.join(incomplete)}。")
-    try:
-        result = rules.panel_score([row.total for row in rows], drop_extremes=panel.drop_extremes)
-    except ValueError as error:
-        raise ValidationError(str(error)) from None
-    panel.result = result
-    panel.state = ReviewPanel.State.CLOSED
-    panel.closed_at = timezone.now()
-    panel.full_clean()
-    panel.save()
-    rule = "去掉最高分和最低分后取平均" if panel.drop_extremes else "取平均"
-    _event(panel, "完成评审", f"{len(rows)} 位专家评分，{rule}，评审得分 {result}；评分已冻结。", user)
+def review_panel_close(*, panel: ReviewPanel, user, comment: str = "") -> ReviewPanel:
+    """Compute the panel result from the complete scores and freeze it (the "close" transition)."""
+    apply_transition(record=panel, action="close", actor=user, comment=comment)
     return panel
 
 
-@transaction.atomic
 def review_panel_cancel(*, panel: ReviewPanel, reason: str, user) -> ReviewPanel:
-    panel = _locked_panel(panel)
-    _require("cancel", panel)
-    if not reason or not reason.strip():
-        raise ValidationError("撤销原因：请填写撤销评审组的原因。")
-    panel.state = ReviewPanel.State.CANCELLED
-    panel.save(update_fields=["state"])
-    _event(panel, "撤销评审组", reason.strip(), user)
+    """Cancel the panel (the "cancel" transition; the reason is its comment)."""
+    apply_transition(record=panel, action="cancel", actor=user, comment=(reason or "").strip())
     return panel
 
 

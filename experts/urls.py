@@ -12,8 +12,7 @@ urlpatterns = [
     path("panels/<int:pk>/", views.ReviewPanelDetailView.as_view(), name="reviewpanel_detail"),
     path("panels/<int:pk>/sheet/", views.ReviewPanelSheetView.as_view(), name="reviewpanel_sheet"),
     path("panels/<int:pk>/supplement/", views.PanelSupplementView.as_view(), name="reviewpanel_supplement"),
-    path("panels/<int:pk>/close/", views.PanelCloseView.as_view(), name="reviewpanel_close"),
-    path("panels/<int:pk>/cancel/", views.PanelCancelView.as_view(), name="reviewpanel_cancel"),
+    path("panels/<int:pk>/transition/", views.PanelTransitionView.as_view(), name="reviewpanel_transition"),
     path(
         "panels/<int:pk>/members/<int:member_pk>/confirm/",
         views.MemberConfirmView.as_view(),

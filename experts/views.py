@@ -1,4 +1,5 @@
-"""Review panel pages: start a draw for any reviewed object, confirm, refuse + reserve, score, close."""
+"""Review panel pages: start a draw for any reviewed object, confirm, refuse + reserve, score; close and
+cancel on the one transition view."""
 
 from __future__ import annotations
 
@@ -7,20 +8,24 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.views.generic import FormView, TemplateView, View
+from django.views.generic import FormView, View
 
 from kejiju.core.models import AuditEvent
 from kejiju.core.services import audit_event_record
 from kejiju.core.views import ActionPermissionMixin, ObjectDetailView, ObjectExportView, ObjectListView
 from kejiju.core.views.generic import BreadcrumbMixin, ServiceFormMixin, service_error_text
+from kejiju.core.workflow.diagram import flow_states
+from kejiju.core.workflow.selectors import available_transitions, events_for
+from kejiju.core.workflow.views import TransitionView
 from kejiju.core.xlsx import xlsx_response
 
 from . import rules, selectors, services
 from .filters import ReviewPanelFilterSet
-from .forms import CancelForm, RefusalForm, ReviewPanelForm, ScoreForm, criteria_to_text
+from .forms import RefusalForm, ReviewPanelForm, ScoreForm, criteria_to_text
 from .models import ReviewDraw, ReviewMember, ReviewPanel
 from .subjects import subject_for
 from .tables import ReviewPanelTable
+from .workflow import PANEL_WORKFLOW
 
 # ============================================================================================== panels
 
@@ -141,12 +146,15 @@ class ReviewPanelDetailView(ObjectDetailView):
             criteria=rules.parse_criteria(panel.criteria),
             result=selectors.panel_result(panel),
             draws=panel.draws.select_related("created_by"),
-            events=panel.events.select_related("actor"),
+            events=events_for(panel),
+            flow_states=flow_states(PANEL_WORKFLOW, current=panel.state),
+            transitions=available_transitions(panel, self.request.user),
             fields=panel.fields.all(),
             excluded=panel.excluded_experts.all(),
-            can=dict.fromkeys(rules.PANEL_ACTIONS, False)
+            # The member-level steps the user may take in the panel's state (experts.rules.STEP_STATES).
+            can=dict.fromkeys(rules.STEP_STATES, False)
             | (
-                {action: rules.action_allowed(action, panel.state) for action in rules.PANEL_ACTIONS}
+                {step: rules.step_allowed(step, panel.state) for step in rules.STEP_STATES}
                 if self.request.user.has_perm("experts.change_reviewpanel")
                 else {}
             ),
@@ -273,19 +281,6 @@ class MemberScoreView(PanelFormView):
         return f"已保存“{self.member.expert}”的评分。"
 
 
-class PanelCancelView(PanelFormView):
-    form_class = CancelForm
-
-    def get_page_title(self):
-        return "撤销评审组"
-
-    def act(self, form):
-        services.review_panel_cancel(
-            panel=self.panel, reason=form.cleaned_data["reason"], user=self.request.user
-        )
-        return "评审组已撤销。"
-
-
 class PanelSupplementView(PanelActionMixin, View):
     http_method_names = ["post"]
 
@@ -299,40 +294,11 @@ class PanelSupplementView(PanelActionMixin, View):
         return redirect(self.panel)
 
 
-class PanelCloseView(PanelActionMixin, BreadcrumbMixin, TemplateView):
-    """GET shows the result to be frozen and asks for confirmation; POST closes the panel."""
+class PanelTransitionView(TransitionView):
+    """完成评审 / 撤销评审组: the one transition view of the panel workflow (the panel's other moves follow
+    its members' steps)."""
 
-    template_name = "experts/confirm_action.html"
-
-    def get_breadcrumbs(self):
-        return [
-            ("评审组", reverse("experts:reviewpanel_list")),
-            (str(self.panel), self.panel.get_absolute_url()),
-        ]
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        result = selectors.panel_result(self.panel)
-        context.update(
-            title="完成评审",
-            message=(
-                f"完成后评分将被冻结，不能再修改。按当前评分，评审得分为 {result}。"
-                if result is not None
-                else "当前评分尚不完整，无法计算评审得分。"
-            ),
-            button="确认完成并冻结评分",
-            cancel_url=self.panel.get_absolute_url(),
-        )
-        return context
-
-    def post(self, request, pk):
-        try:
-            panel = services.review_panel_close(panel=self.panel, user=request.user)
-        except ValidationError as error:
-            messages.error(request, service_error_text(error))
-        else:
-            messages.success(request, f"评审已完成，评审得分 {panel.result}，评分已冻结。")
-        return redirect(self.panel)
+    model = ReviewPanel
 
 
 class ReviewPanelSheetView(ObjectDetailView):

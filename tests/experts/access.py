@@ -90,6 +90,10 @@ def _reason(world):
     return {"reason": "时间冲突"}
 
 
+def _cancel(world):
+    return {"action": "cancel", "comment": "时间冲突"}
+
+
 ROUTES = [
     # review panels
     Route("experts:reviewpanel_list", STAFF_READ),
@@ -98,8 +102,7 @@ ROUTES = [
     Route("experts:reviewpanel_detail", STAFF_READ, kwargs=_panel_pk, ok=(200,)),
     Route("experts:reviewpanel_sheet", STAFF_READ, kwargs=_panel_pk, ok=(200,)),
     Route("experts:reviewpanel_supplement", BUREAU, kwargs=_panel_pk, methods=("POST",), ok=(302,)),
-    Route("experts:reviewpanel_close", BUREAU, kwargs=_panel_pk, methods=("GET", "POST")),
-    Route("experts:reviewpanel_cancel", BUREAU, kwargs=_panel_pk, methods=("GET", "POST"), data=_reason),
+    Route("experts:reviewpanel_transition", BUREAU, kwargs=_panel_pk, methods=("GET", "POST"), data=_cancel),
     Route("experts:reviewmember_confirm", BUREAU, kwargs=_member, methods=("POST",), ok=(302,)),
     Route("experts:reviewmember_leader", BUREAU, kwargs=_member, methods=("POST",), ok=(302,)),
     Route("experts:reviewmember_refuse", BUREAU, kwargs=_member, methods=("GET", "POST"), data=_reason),

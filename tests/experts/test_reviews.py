@@ -123,7 +123,7 @@ def test_refusal_promotes_reserve_then_supplement(field, applicant, bureau_user)
     promoted = services.review_member_refuse(member=first, reason="出差", user=bureau_user)
     assert promoted.pk == reserve.pk and promoted.role == "正式" and promoted.replaces_id == first.pk
     services.review_member_refuse(member=second, reason="生病", user=bureau_user)
-    with pytest.raises(ValidationError, match="不能完成评审"):
+    with pytest.raises(ValidationError, match="不能执行“完成评审”"):
         services.review_panel_close(panel=panel, user=bureau_user)
     draw = services.review_panel_supplement(panel=panel, user=bureau_user, seed="s2")
     assert draw.requested == 1 and draw.kind == "补充抽取"

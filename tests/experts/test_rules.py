@@ -214,7 +214,7 @@ def test_rank_competition_style():
 
 
 @pytest.mark.parametrize(
-    ("action", "state", "allowed"),
+    ("step", "state", "allowed"),
     [
         ("confirm", "抽取中", True),
         ("confirm", "已确认", False),
@@ -223,16 +223,16 @@ def test_rank_competition_style():
         ("score", "抽取中", False),
         ("score", "已确认", True),
         ("score", "已完成", False),
-        ("close", "评分中", True),
-        ("close", "已确认", False),
-        ("cancel", "已完成", False),
+        ("supplement", "抽取中", True),
+        ("supplement", "已确认", False),
+        ("leader", "已撤销", False),
     ],
 )
-def test_panel_actions(action, state, allowed):
-    assert rules.action_allowed(action, state) is allowed
+def test_panel_steps(step, state, allowed):
+    assert rules.step_allowed(step, state) is allowed
 
 
-def test_state_after_seating():
-    assert rules.state_after_seating(seated_confirmed=3, seated=3, size=3) == "已确认"
-    assert rules.state_after_seating(seated_confirmed=2, seated=3, size=3) == "抽取中"
-    assert rules.state_after_seating(seated_confirmed=2, seated=2, size=3) == "抽取中"
+def test_seating_complete():
+    assert rules.seating_complete(seated_confirmed=3, seated=3, size=3) is True
+    assert rules.seating_complete(seated_confirmed=2, seated=3, size=3) is False
+    assert rules.seating_complete(seated_confirmed=2, seated=2, size=3) is False

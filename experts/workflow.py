@@ -1,0 +1,206 @@
+"""The expert review panel (评审组) as a declared workflow (kejiju.core.workflow): 抽取中 → 已确认 → 评分中 →
+已完成, or 已撤销 on the way.
+
+The draw creates the panel (`record_created`, "抽取专家"). The panel moves on by itself as its members act
+(Transition(form=False), taken by experts.services): it is 已确认 once every regular seat is taken by a
+member who confirmed ("seat"), drops back to 抽取中 when a seated member of a confirmed panel refuses
+("refuse", the same step as a refusal while drawing), and is 评分中 from the first score entry ("score",
+the same step as any later entry). 完成评审 (freezes the result) and 撤销评审组 (needs the reason) are taken
+on the one transition form. The member-level steps that keep the state (确认专家, 登记拒绝, 备选递补,
+备选不足, 指定组长, 补充抽取, 录入评分) are recorded with `record_step`; the states in which each may be
+taken are experts.rules.STEP_STATES.
+
+Panels take effect the day they are recorded: no step takes a date. Every step asks
+experts.change_reviewpanel (bureau staff)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from kejiju.core.workflow import Transition, TransitionContext, Workflow, register_workflow, sources
+from kejiju.core.workflow.forms import TransitionFields
+
+from . import rules
+from .models import ReviewMember, ReviewPanel
+
+PANEL_FLOW = "experts.reviewpanel"
+CHANGE_PANEL = "experts.change_reviewpanel"
+
+# Steps recorded on the panel's timeline (record_step); "refuse" and "score" are also the transitions a
+# refusal or the first score entry takes when it moves the panel on.
+PANEL_STEPS = {
+    "confirm": "确认专家",
+    "refuse": "登记拒绝",
+    "promote": "备选递补",
+    "reserves_exhausted": "备选不足",
+    "leader": "指定组长",
+    "supplement": "补充抽取",
+    "score": "录入评分",
+}
+
+
+def _seating(panel: ReviewPanel) -> tuple[int, int]:
+    seated = [m for m in panel.members.all() if m.is_seated]
+    return sum(m.status == ReviewMember.Status.CONFIRMED for m in seated), len(seated)
+
+
+def seating_complete(panel: ReviewPanel) -> bool:
+    confirmed, seated = _seating(panel)
+    return rules.seating_complete(seated_confirmed=confirmed, seated=seated, size=panel.size)
+
+
+def _all_seats_confirmed(panel: ReviewPanel, data: Mapping[str, Any]) -> str | None:
+    confirmed, seated = _seating(panel)
+    if not rules.seating_complete(seated_confirmed=confirmed, seated=seated, size=panel.size):
+        return f"正式专家 {panel.size} 人中已确认 {confirmed} 人，尚未全部确认参加。"
+    return None
+
+
+def _seat_vacant(panel: ReviewPanel, data: Mapping[str, Any]) -> str | None:
+    if seating_complete(panel):
+        return "正式专家均已确认参加，评审组无需重新抽取。"
+    return None
+
+
+def _has_scores(panel: ReviewPanel, data: Mapping[str, Any]) -> str | None:
+    from .models import ReviewScore
+
+    if not ReviewScore.objects.filter(member__panel=panel).exists():
+        return "尚未录入任何专家的评分。"
+    return None
+
+
+def _scoring(panel: ReviewPanel) -> tuple[list, Any]:
+    """The seated members' rows and the result their scores give, or a refusal (Chinese)."""
+    from .selectors import panel_member_rows
+
+    rows = [row for row in panel_member_rows(panel) if row.member.is_seated]
+    incomplete = [str(row.member.expert) for row in rows if row.total is None]
+    if incomplete:
+        return rows, f"以下专家的评分尚未录入完整：{'、'.join(incomplete)}。"
+    try:
+        return rows, rules.panel_score([row.total for row in rows], drop_extremes=panel.drop_extremes)
+    except ValueError as error:
+        return rows, str(error)
+
+
+def _scores_complete(panel: ReviewPanel, data: Mapping[str, Any]) -> str | None:
+    _rows, result = _scoring(panel)
+    return result if isinstance(result, str) else None
+
+
+def _close(panel: ReviewPanel, context: TransitionContext) -> dict[str, Any]:
+    """Compute the result from the complete scores and freeze it."""
+    rows, result = _scoring(panel)
+    panel.result = result
+    panel.closed_at = timezone.now()
+    panel.full_clean(validate_constraints=False)
+    method = "去掉最高分和最低分后取平均" if panel.drop_extremes else "取平均"
+    return {"result": str(result), "scorers": len(rows), "method": method}
+
+
+class CloseFields(TransitionFields):
+    """Shows the result about to be frozen (computed again when the panel is closed)."""
+
+    preview = forms.CharField(
+        label="评审得分（按当前评分）",
+        required=False,
+        disabled=True,
+        help_text="完成后评分将被冻结，不能再修改。",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.record is not None:
+            from .selectors import panel_result
+
+            result = panel_result(self.record)
+            self.fields["preview"].initial = (
+                str(result) if result is not None else "当前评分尚不完整，无法计算评审得分"
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned.pop("preview", None)  # shown only; the result is computed when the panel is closed
+        return cleaned
+
+
+S = ReviewPanel.State
+
+PANEL_WORKFLOW = register_workflow(
+    Workflow(
+        key=PANEL_FLOW,
+        model="experts.ReviewPanel",
+        states=S,
+        title="专家评审组",
+        created=("draw", "抽取专家"),
+        initial=S.DRAWING,
+        steps=PANEL_STEPS,
+        data_labels={
+            "result": "评审得分",
+            "scorers": "评分专家人数",
+            "method": "计分方法",
+            "seed": "随机种子",
+            "pool": "候选池人数",
+            "skipped": "跳过人数",
+            "regular": "正式专家",
+            "reserves": "备选专家",
+            "drawn": "抽取人数",
+            "expert": "专家",
+            "replaces": "递补",
+            "total": "合计",
+        },
+        transitions=(
+            Transition(
+                "seat",
+                "专家已确认",
+                sources(S.DRAWING),
+                S.CONFIRMED,
+                CHANGE_PANEL,
+                rule=_all_seats_confirmed,
+                form=False,
+            ),
+            Transition(
+                "refuse",
+                "登记拒绝",
+                sources(S.CONFIRMED),
+                S.DRAWING,
+                CHANGE_PANEL,
+                rule=_seat_vacant,
+                form=False,
+            ),
+            Transition(
+                "score",
+                "录入评分",
+                sources(S.CONFIRMED),
+                S.SCORING,
+                CHANGE_PANEL,
+                rule=_has_scores,
+                form=False,
+            ),
+            Transition(
+                "close",
+                "完成评审",
+                sources(S.SCORING),
+                S.CLOSED,
+                CHANGE_PANEL,
+                rule=_scores_complete,
+                effect=_close,
+                fields=CloseFields,
+            ),
+            Transition(
+                "cancel",
+                "撤销评审组",
+                sources(S.DRAWING, S.CONFIRMED, S.SCORING),
+                S.CANCELLED,
+                CHANGE_PANEL,
+                comment_required=True,
+                danger=True,
+            ),
+        ),
+    )
+)
