@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from kejiju.accounts.scoping import scoped_queryset
@@ -258,6 +258,35 @@ class WorkflowSweep:
             assert _snapshot(record) == before
             assert "不能早于" in _refusal_text(response)
 
+    def test_page_refuses_what_only_the_app_takes(self, client, world, action, source):
+        """An action taken on the app's own page (Transition.form=False) cannot be posted to the one
+        transition view, even by a user who holds its permission: refused with the reason, nothing changes."""
+        if action is None:
+            flow = workflow(self.case.workflow)
+            assert all(t.form for t in flow.transitions), "the flow has actions only its app takes"
+            return
+        flow = workflow(self.case.workflow)
+        transition = flow.transition(action=action, state=source)
+        record = self.case.make(world, source)
+        try:
+            url = reverse(self.case.url_name, kwargs={"pk": record.pk})
+        except NoReverseMatch:  # no per-record transition view: the app's page takes every action
+            assert not any(t.form for t in flow.transitions)
+            return
+        self.case.prepare(world, transition, record)
+        user = next(
+            world.users[a]
+            for a in ACTORS
+            if world.users[a].has_perm(transition.permission) and _in_scope(world.users[a], record)
+        )
+        client.force_login(user)
+        before = _snapshot(record)
+        data = {"action": action, **_base_data(world, self.case, transition, record)}
+        response = client.post(url, data)
+        assert _snapshot(record) == before
+        assert response.status_code == 200
+        assert "不能在此直接办理" in _refusal_text(response)
+
 
 def pytest_generate_tests_for(metafunc) -> None:
     """Call from a module's `pytest_generate_tests` (or conftest) to expand the WorkflowSweep tests."""
@@ -275,6 +304,12 @@ def pytest_generate_tests_for(metafunc) -> None:
         )
     elif metafunc.function.__name__ == "test_date_rules":
         metafunc.parametrize(("action", "source"), edges, ids=[f"{a}-{s}" for a, s in edges])
+    elif metafunc.function.__name__ == "test_page_refuses_what_only_the_app_takes":
+        # Every edge, skipped ones too: the view refuses before any rule is read.
+        every = _edges(case.workflow)
+        engine_only = [(a, s) for a, s in every if not any(t.form for t in flow.transitions_for(a))]
+        engine_only = engine_only or [(None, None)]
+        metafunc.parametrize(("action", "source"), engine_only, ids=[f"{a}-{s}" for a, s in engine_only])
     elif metafunc.function.__name__ == "test_wrong_state":
         pairs = [
             (a, s)

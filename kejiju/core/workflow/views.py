@@ -10,7 +10,7 @@ from kejiju.accounts.scoping import scoped_queryset
 from kejiju.core.views.generic import BreadcrumbMixin, ServiceFormMixin
 
 from . import services
-from .declarations import workflow_for
+from .declarations import TransitionRefused, workflow_for
 from .diagram import flow_states
 from .forms import transition_form_class
 from .selectors import available_transitions
@@ -56,6 +56,14 @@ class TransitionView(ServiceFormMixin, BreadcrumbMixin, FormView):
         return super().get(request, *args, **kwargs)
 
     def perform(self, form):
+        action = form.cleaned_data["action"]
+        declared = self.flow.transitions_for(action)
+        if declared and not any(t.form for t in declared):
+            # Taken by the app's own step (a batch's ranking, a panel's seating), never by this form.
+            raise TransitionRefused(
+                f"“{self.flow.action_label(action)}”由系统在相应环节自动办理，不能在此直接办理。",
+                field="action",
+            )
         event = services.apply_transition(
             record=self.object,
             action=form.cleaned_data["action"],
