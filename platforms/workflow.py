@@ -314,6 +314,32 @@ def _recognise_application(application, ctx) -> dict:
 
 
 A = ApplicationState
+# Each review step belongs to one step of the batch: (the batch state it needs, its name in a refusal, who
+# takes it, whether the form takes it or the batch's own step does).
+_REVIEW_STEPS = {
+    ApplicationAction.ACCEPT: (B.FORMAL, "形式审查", REVIEW_PERMISSION, True),
+    ApplicationAction.REJECT: (B.FORMAL, "形式审查", REVIEW_PERMISSION, True),
+    ApplicationAction.PROPOSE: (B.REVIEW, "排名", ADVANCE_PERMISSION, False),
+    ApplicationAction.NOT_PROPOSE: (B.REVIEW, "排名", ADVANCE_PERMISSION, False),
+    ApplicationAction.OBJECT: (B.PUBLICITY, "公示异议处理", REVIEW_PERMISSION, True),
+    ApplicationAction.RECOGNISE: (B.PUBLICITY, "认定", ADVANCE_PERMISSION, False),
+}
+
+
+def _review_step(action, sources, target, **options) -> Transition:
+    batch_state, step, permission, form = _REVIEW_STEPS[action]
+    return Transition(
+        action=action,
+        label=ApplicationAction(action).label,
+        sources=sources,
+        target=target,
+        permission=permission,
+        rule=_batch_in(batch_state, step),
+        form=form,
+        **options,
+    )
+
+
 APPLICATION_WORKFLOW = register_workflow(
     Workflow(
         key="platforms.platformapplication",
@@ -332,67 +358,30 @@ APPLICATION_WORKFLOW = register_workflow(
             "platform": "平台",
         },
         transitions=(
-            Transition(
-                action=ApplicationAction.ACCEPT,
-                label=ApplicationAction.ACCEPT.label,
-                sources={A.SUBMITTED, A.REJECTED},
-                target=A.ACCEPTED,
-                permission=REVIEW_PERMISSION,
-                rule=_batch_in(B.FORMAL, "形式审查"),
-                effect=_formal_comment,
+            _review_step(
+                ApplicationAction.ACCEPT, {A.SUBMITTED, A.REJECTED}, A.ACCEPTED, effect=_formal_comment
             ),
-            Transition(
-                action=ApplicationAction.REJECT,
-                label=ApplicationAction.REJECT.label,
-                sources={A.SUBMITTED, A.ACCEPTED},
-                target=A.REJECTED,
-                permission=REVIEW_PERMISSION,
+            _review_step(
+                ApplicationAction.REJECT,
+                {A.SUBMITTED, A.ACCEPTED},
+                A.REJECTED,
                 comment_required=True,
-                rule=_batch_in(B.FORMAL, "形式审查"),
                 effect=_formal_comment,
                 danger=True,
             ),
-            Transition(
-                action=ApplicationAction.PROPOSE,
-                label=ApplicationAction.PROPOSE.label,
-                sources={A.ACCEPTED},
-                target=A.PROPOSED,
-                permission=ADVANCE_PERMISSION,
-                rule=_batch_in(B.REVIEW, "排名"),
-                effect=_ranked,
-                form=False,
-            ),
-            Transition(
-                action=ApplicationAction.NOT_PROPOSE,
-                label=ApplicationAction.NOT_PROPOSE.label,
-                sources={A.ACCEPTED},
-                target=A.NOT_PROPOSED,
-                permission=ADVANCE_PERMISSION,
-                rule=_batch_in(B.REVIEW, "排名"),
-                effect=_ranked,
-                form=False,
-            ),
-            Transition(
-                action=ApplicationAction.OBJECT,
-                label=ApplicationAction.OBJECT.label,
-                sources={A.PROPOSED},
-                target=A.OBJECTED,
-                permission=REVIEW_PERMISSION,
+            _review_step(ApplicationAction.PROPOSE, {A.ACCEPTED}, A.PROPOSED, effect=_ranked),
+            _review_step(ApplicationAction.NOT_PROPOSE, {A.ACCEPTED}, A.NOT_PROPOSED, effect=_ranked),
+            _review_step(
+                ApplicationAction.OBJECT,
+                {A.PROPOSED},
+                A.OBJECTED,
                 comment_required=True,
-                rule=_batch_in(B.PUBLICITY, "公示异议处理"),
                 effect=_objection,
                 danger=True,
                 note="异议成立的申报不予认定；说明中填写异议内容及处理结论。",
             ),
-            Transition(
-                action=ApplicationAction.RECOGNISE,
-                label=ApplicationAction.RECOGNISE.label,
-                sources={A.PROPOSED},
-                target=A.RECOGNISED,
-                permission=ADVANCE_PERMISSION,
-                rule=_batch_in(B.PUBLICITY, "认定"),
-                effect=_recognise_application,
-                form=False,
+            _review_step(
+                ApplicationAction.RECOGNISE, {A.PROPOSED}, A.RECOGNISED, effect=_recognise_application
             ),
         ),
     )
