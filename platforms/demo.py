@@ -737,6 +737,7 @@ def _evaluations(*, user, rng: random.Random) -> None:
                 score=score,
                 comment="依据年度运行报告和现场核查评定。",
                 user=user,
+                evaluated_on=dt.date(year + 1, 3, 31),
             )
 
 

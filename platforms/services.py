@@ -466,8 +466,10 @@ def evaluation_record(
     comment: str = "",
     user,
     instance: PlatformEvaluation | None = None,
+    evaluated_on: dt.date | None = None,
 ) -> PlatformEvaluation:
-    """Record (or correct) a recognised platform's yearly evaluation. The grade follows from the score and
+    """Record (or correct) a recognised platform's yearly evaluation (a 绩效评价 step on its timeline,
+    effective `evaluated_on`, default today). The grade follows from the score and
     the policy's thresholds; a run of 不合格 as long as the policy says marks the platform for revocation
     (staff then decide with the 撤销 action)."""
     if platform.state != PlatformState.RECOGNISED and instance is None:
@@ -497,6 +499,7 @@ def evaluation_record(
         record=platform,
         action="evaluate",
         actor=user,
+        effective_on=evaluated_on,
         label="修改绩效评价" if instance is not None else None,
         comment=comment,
         data={

@@ -283,6 +283,12 @@ def test_evaluation_grades_and_revocation_rule(bureau_user, county_a):
         platform=platform, year=2023, score=Decimal("61"), user=bureau_user, instance=second
     )
     assert (second.grade, second.revocation_proposed) == (Grade.PASS, False)
+    # Each evaluation and correction is a step on the platform's timeline, with what it decided.
+    steps = list(platform.events.filter(action="evaluate").order_by("pk"))
+    assert [step.label for step in steps] == ["绩效评价", "绩效评价", "修改绩效评价"]
+    assert steps[1].data == {"year": 2023, "score": "59.5", "grade": "fail", "revocation_proposed": True}
+    assert steps[2].data["grade"] == "pass" and steps[2].data["revocation_proposed"] is False
+    assert {step.from_state for step in steps} == {step.to_state for step in steps} == {platform.state}
     with pytest.raises(ValidationError, match="本年度已有绩效评价"):
         services.evaluation_record(platform=platform, year=2023, score=Decimal("70"), user=bureau_user)
     with pytest.raises(ValidationError, match="早于平台认定年度"):
@@ -291,8 +297,11 @@ def test_evaluation_grades_and_revocation_rule(bureau_user, county_a):
     policy = EvaluationPolicy.current()
     policy.fail_streak_for_revocation = 1
     services.evaluation_policy_save(instance=policy)
-    third = services.evaluation_record(platform=platform, year=2024, score=Decimal("40"), user=bureau_user)
+    third = services.evaluation_record(
+        platform=platform, year=2024, score=Decimal("40"), user=bureau_user, evaluated_on=dt.date(2025, 3, 31)
+    )
     assert third.revocation_proposed
+    assert platform.events.order_by("-pk").first().effective_on == dt.date(2025, 3, 31)
     assert selectors.evaluation_grade_counts(user=CITY, year=2024) == {
         "优秀": 0,
         "良好": 0,
