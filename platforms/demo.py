@@ -557,6 +557,7 @@ def _run_batch(
                     summary=f"{entry.unit}申报{entry.platform_name}。",
                 ),
                 user=user,
+                submitted_on=dt.date(year, 9, 20),
             )
         )
     if stop_at == BatchState.OPEN:
@@ -569,13 +570,18 @@ def _run_batch(
             passed=passed,
             comment="材料齐全，符合申报条件。" if passed else "依托单位近两年研发投入不满足申报条件。",
             user=user,
+            reviewed_on=dt.date(year, 10, 8),
         )
     services.batch_advance(batch=batch, user=user, on_date=dt.date(year, 10, 10))
     for app, entry in zip(apps, entries, strict=True):
         if entry.score is not None:
             app.refresh_from_db()
             services.application_record_score(
-                application=app, score=entry.score, note=f"{year}年专家组评审会评分（线下评审）", user=user
+                application=app,
+                score=entry.score,
+                note=f"{year}年专家组评审会评分（线下评审）",
+                user=user,
+                scored_on=dt.date(year, 10, 25),
             )
     if stop_at == BatchState.REVIEW:
         # The in-progress batch reviews through the expert library's panels (when it holds experts).

@@ -351,9 +351,12 @@ def platform_for_application(
 
 
 @transaction.atomic
-def application_save(*, instance: PlatformApplication, user) -> PlatformApplication:
+def application_save(
+    *, instance: PlatformApplication, user, submitted_on: dt.date | None = None
+) -> PlatformApplication:
     """Enter or edit an application while its batch takes applications. A county enters them for its own
-    county only."""
+    county only. Its 申报 takes effect `submitted_on` (default today: an application entered after the
+    fact keeps the day it was handed in)."""
     batch = RecognitionBatch.objects.get(pk=instance.batch_id)
     if batch.state != BatchState.OPEN:
         raise ValidationError(
@@ -379,7 +382,7 @@ def application_save(*, instance: PlatformApplication, user) -> PlatformApplicat
     instance.full_clean()
     instance.save()
     if created:
-        record_created(record=instance, actor=user)
+        record_created(record=instance, actor=user, effective_on=submitted_on)
     return instance
 
 
@@ -393,13 +396,20 @@ def application_delete(*, application: PlatformApplication, user) -> None:
 
 
 def application_formal_review(
-    *, application: PlatformApplication, passed: bool, comment: str, user
+    *,
+    application: PlatformApplication,
+    passed: bool,
+    comment: str,
+    user,
+    reviewed_on: dt.date | None = None,
 ) -> PlatformApplication:
-    """形式审查 (the application workflow's 通过 / 不通过; 不通过 needs the reviewer's comment)."""
+    """形式审查 (the application workflow's 通过 / 不通过; 不通过 needs the reviewer's comment), effective
+    `reviewed_on` (default today)."""
     apply_transition(
         record=application,
         action=ApplicationAction.ACCEPT if passed else ApplicationAction.REJECT,
         actor=user,
+        effective_on=reviewed_on,
         comment=comment.strip(),
     )
     return application
@@ -407,7 +417,7 @@ def application_formal_review(
 
 @transaction.atomic
 def application_record_score(
-    *, application: PlatformApplication, score: Decimal, note: str, user
+    *, application: PlatformApplication, score: Decimal, note: str, user, scored_on: dt.date | None = None
 ) -> PlatformApplication:
     """The score of a review held outside the portal, from its signed score sheet (an application with an
     expert review panel takes the panel's result instead: see `batch_take_panel_results`)."""
@@ -430,7 +440,13 @@ def application_record_score(
     application.review_note = note.strip()
     application.full_clean()
     application.save()
-    record_step(record=application, action="score", actor=user, data={"score": score, "note": note.strip()})
+    record_step(
+        record=application,
+        action="score",
+        actor=user,
+        effective_on=scored_on,
+        data={"score": score, "note": note.strip()},
+    )
     return application
 
 

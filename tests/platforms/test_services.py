@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from kejiju.core.models import AuditEvent
+from kejiju.core.workflow.selectors import events_for
 from kejiju.reporting.annual import CITY
 from platforms import selectors, services
 from platforms.models import EvaluationPolicy, Platform, PlatformApplication, RecognitionBatch
@@ -364,3 +365,28 @@ def test_seed_demo_produces_the_2023_review_figures(db):
     assert station.name == "山西大学忻州创新生态研究院"
     assert RecognitionBatch.objects.filter(year=2023, state=BatchState.DONE).count() == 5
     assert Platform.objects.filter(certificate_no="").exclude(state=PlatformState.RECOGNISED).exists()
+
+
+def test_an_application_entered_after_the_fact_keeps_its_dates(bureau_user, county_a):
+    """申报, 形式审查 and a score entered later keep the days they happened on the application's timeline."""
+    batch = BatchFactory()
+    app = services.application_save(
+        instance=PlatformApplication(
+            batch=batch, platform_name="甲", applicant=OrganizationFactory(), region=county_a
+        ),
+        user=bureau_user,
+        submitted_on=dt.date(2023, 9, 20),
+    )
+    RecognitionBatch.objects.filter(pk=batch.pk).update(state=BatchState.FORMAL)
+    services.application_formal_review(
+        application=app, passed=True, comment="", user=bureau_user, reviewed_on=dt.date(2023, 10, 8)
+    )
+    RecognitionBatch.objects.filter(pk=batch.pk).update(state=BatchState.REVIEW)
+    services.application_record_score(
+        application=app, score=Decimal("80"), note="", user=bureau_user, scored_on=dt.date(2023, 10, 25)
+    )
+    assert list(events_for(app).values_list("action", "effective_on")) == [
+        ("submit", dt.date(2023, 9, 20)),
+        ("accept", dt.date(2023, 10, 8)),
+        ("score", dt.date(2023, 10, 25)),
+    ]
