@@ -1,0 +1,49 @@
+"""Who may take which step of every flow, pinned: the sweeps (tests/workflowcase.py) work out who is
+refused from the grants the roles hold, so a grant added or dropped by mistake (a county given 入库, say)
+would pass them; it fails here. Changing a role's grants is a decision: change this table with it."""
+
+import pytest
+
+from kejiju.accounts.roles import Role, declared_role_permissions
+from kejiju.core.workflow.declarations import workflows
+
+PROJECT_STEPS = {
+    "accept", "approve", "archive", "fail", "not_approve", "pass", "pass_after_rectification", "rectify",
+    "reject", "resume", "sign_contract", "start_acceptance", "start_evaluation", "start_review", "suspend",
+    "terminate", "withdraw",
+}  # fmt: skip
+
+# flow -> role -> the actions its holders may take (roles not named take none).
+GRANTS = {
+    "enterprises.smesevaluation": {
+        Role.BUREAU: {"admit", "reject", "review_pass", "review_return", "revoke", "start_publicity"},
+        Role.COUNTY: {"review_pass", "review_return"},
+    },
+    "enterprises.poolentry": {Role.BUREAU: {"admit", "apply", "certify", "decline", "exit"}},
+    "enterprises.reward": {Role.BUREAU: {"approve", "pay"}},
+    "platforms.platform": {Role.BUREAU: {"prepare", "recognise", "restore", "revoke", "upgrade"}},
+    "platforms.recognitionbatch": {
+        Role.BUREAU: {"close_applications", "publicise", "recognise", "start_review"}
+    },
+    "platforms.platformapplication": {
+        Role.BUREAU: {"accept", "not_propose", "object", "propose", "recognise", "reject"}
+    },
+    "projects.project": {Role.BUREAU: PROJECT_STEPS, Role.COUNTY: {"withdraw"}},
+    "projects.changerequest": {Role.BUREAU: {"approve", "refuse"}},
+    "reporting.monthlyfiling": {Role.BUREAU: {"confirm", "return"}, Role.COUNTY: {"resubmit", "submit"}},
+    "reporting.countytask": {Role.BUREAU: {"approve"}},
+    "experts.reviewpanel": {Role.BUREAU: {"cancel", "close", "refuse", "score", "seat"}},
+}
+
+
+def test_every_flow_is_pinned():
+    assert set(GRANTS) == set(workflows())
+
+
+@pytest.mark.parametrize("key", sorted(GRANTS))
+@pytest.mark.parametrize("role", list(Role))
+def test_role_takes_exactly_its_steps(key, role):
+    granted = declared_role_permissions().get(role, set())
+    flow = workflows()[key]
+    takes = {t.action for t in flow.transitions if t.permission in granted}
+    assert takes == GRANTS[key].get(role, set()), (key, role)
