@@ -225,18 +225,14 @@ def batch_publicise(*, batch: RecognitionBatch, user, on_date: dt.date) -> dict:
         [(app.pk, app.review_score) for app in accepted], pass_score=batch.pass_score, quota=batch.quota
     )
     by_pk = {app.pk: app for app in accepted}
-    proposed = 0
     for item in ranked:
         action = ApplicationAction.PROPOSE if item.proposed else ApplicationAction.NOT_PROPOSE
         apply_transition(
             record=by_pk[item.key], action=action, actor=user, effective_on=on_date, data={"rank": item.rank}
         )
-        proposed += item.proposed
-    return {
-        "proposed": proposed,
-        "not_proposed": len(ranked) - proposed,
-        "publicity_end": batch.publicity_end,
-    }
+    # How many were proposed is not kept on the batch's event: the applications' own events say it, each
+    # in its county's scope (a county reading the batch's timeline sees no city-wide count).
+    return {"publicity_end": batch.publicity_end}
 
 
 def batch_recognise(*, batch: RecognitionBatch, user, on_date: dt.date) -> dict:
@@ -250,11 +246,9 @@ def batch_recognise(*, batch: RecognitionBatch, user, on_date: dt.date) -> dict:
         .select_related("applicant", "region", "platform")
         .order_by("rank", "pk")
     )
-    recognised = 0
     for app in proposed:
         application_recognise(application=app, user=user, on_date=on_date)
-        recognised += 1
-    return {"recognised": recognised}
+    return {}
 
 
 def batch_take_panel_results(*, batch: RecognitionBatch, user=None) -> int:

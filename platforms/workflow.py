@@ -228,12 +228,7 @@ BATCH_WORKFLOW = register_workflow(
         title="认定批次",
         created=("create", "发布批次"),
         initial=B.OPEN,
-        data_labels={
-            "proposed": "拟认定",
-            "not_proposed": "未入选",
-            "recognised": "认定",
-            "publicity_end": "公示截止",
-        },
+        data_labels={"publicity_end": "公示截止"},
         transitions=(
             _batch_step(
                 BatchAction.CLOSE_APPLICATIONS,
