@@ -239,9 +239,9 @@ def measure_annual():
             [year],
         ),
         (
-            "SELECT count(DISTINCT enterprise_id) FROM enterprises_gaoqicertificate WHERE NOT is_revoked "
-            "AND issued_on<=%s AND expires_on>=%s",
-            [dt.date(year, 12, 31), dt.date(year, 12, 31)],
+            "SELECT count(DISTINCT enterprise_id) FROM enterprises_gaoqicertificate WHERE (revoked_on IS NULL "
+            "OR revoked_on>%s) AND issued_on<=%s AND expires_on>=%s",
+            [dt.date(year, 12, 31), dt.date(year, 12, 31), dt.date(year, 12, 31)],
         ),
         (
             "SELECT p.region_id, p.platform_type_id, count(*) FROM core_workflowevent ev JOIN platforms_platform p "

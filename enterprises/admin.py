@@ -39,7 +39,7 @@ class PoolEntryAdmin(admin.ModelAdmin):
 
 @admin.register(GaoqiCertificate)
 class GaoqiCertificateAdmin(admin.ModelAdmin):
-    list_display = ("number", "enterprise", "issued_on", "expires_on", "is_revoked")
+    list_display = ("number", "enterprise", "issued_on", "expires_on", "revoked_on")
     search_fields = ("number", "enterprise__name")
     raw_id_fields = ("enterprise",)
 

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from datetime import date
+
 import django_filters
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from kejiju.accounts.models import Region
@@ -17,6 +19,12 @@ from .models import (
     Reward,
     RewardTier,
     SmesEvaluation,
+)
+from .selectors import (
+    exists_valid_certificate,
+    pool_admitted,
+    smes_admitted,
+    valid_certificates,
 )
 
 
@@ -57,21 +65,21 @@ class EnterpriseFilterSet(BaseFilterSet):
     )
     year = django_filters.ChoiceFilter(choices=_years, method="filter_noop", label="年度")
     is_active = django_filters.BooleanFilter(label="有效")
+    gaoqi_valid_on = django_filters.DateFilter(method="filter_gaoqi_valid_on", label="某日持有效高企证书")
 
     class Meta:
         model = Enterprise
-        fields = ["q", "region", "industry_section", "pool", "gaoqi", "year", "is_active"]
+        fields = ["q", "region", "industry_section", "pool", "gaoqi", "year", "is_active", "gaoqi_valid_on"]
+
+    def filter_gaoqi_valid_on(self, queryset, name, value):
+        """Enterprises holding a valid certificate that day: the annual figure 有效高新技术企业."""
+        return queryset.filter(exists_valid_certificate(OuterRef("pk"), value))
 
     def filter_noop(self, queryset, name, value):
         return queryset
 
     def filter_gaoqi(self, queryset, name, value):
-        today = timezone.localdate()
-        valid = Exists(
-            GaoqiCertificate.objects.filter(
-                enterprise=OuterRef("pk"), is_revoked=False, issued_on__lte=today, expires_on__gte=today
-            )
-        )
+        valid = exists_valid_certificate(OuterRef("pk"), timezone.localdate())
         if value == "certified":
             return queryset.filter(valid)
         if value == "none":
@@ -105,15 +113,25 @@ class SmesEvaluationFilterSet(BaseFilterSet):
         field_name="enterprise__region", queryset=_regions, label="县区"
     )
     passed = django_filters.BooleanFilter(label="评价合格")
+    admitted_in = django_filters.ChoiceFilter(
+        choices=_years, method="filter_admitted_in", label="当年入库且年末在库"
+    )
 
     class Meta:
         model = SmesEvaluation
-        fields = ["q", "year", "state", "region", "passed"]
+        fields = ["q", "year", "state", "region", "passed", "admitted_in"]
+
+    def filter_admitted_in(self, queryset, name, value):
+        """The evaluations the annual figure 科技型中小企业入库 counts for that year."""
+        year = int(value)
+        counted = smes_admitted(start=date(year, 1, 1), end=date(year, 12, 31))
+        return queryset.filter(pk__in=counted.values("pk"))
 
 
 class PoolEntryFilterSet(BaseFilterSet):
     search_fields = ("enterprise__name", "enterprise__uscc")
     admitted_year = django_filters.ChoiceFilter(choices=_years, label="入库年度")
+    entered_in = django_filters.ChoiceFilter(choices=_years, method="filter_entered_in", label="入库生效年度")
     state = django_filters.ChoiceFilter(choices=PoolEntry.State.choices, label="状态")
     region = django_filters.ModelChoiceFilter(
         field_name="enterprise__region", queryset=_regions, label="县区"
@@ -121,7 +139,13 @@ class PoolEntryFilterSet(BaseFilterSet):
 
     class Meta:
         model = PoolEntry
-        fields = ["q", "admitted_year", "state", "region"]
+        fields = ["q", "admitted_year", "entered_in", "state", "region"]
+
+    def filter_entered_in(self, queryset, name, value):
+        """The entries the annual figure 高企培育库新入库 counts for that year (入库 step in the year)."""
+        year = int(value)
+        counted = pool_admitted(start=date(year, 1, 1), end=date(year, 12, 31))
+        return queryset.filter(pk__in=counted.values("pk"))
 
 
 class CertificateFilterSet(BaseFilterSet):
@@ -134,19 +158,21 @@ class CertificateFilterSet(BaseFilterSet):
     )
     valid = django_filters.BooleanFilter(method="filter_valid", label="当前有效")
     valid_on = django_filters.DateFilter(method="filter_valid_on", label="某日有效")
+    revoked = django_filters.BooleanFilter(
+        field_name="revoked_on", lookup_expr="isnull", exclude=True, label="已取消资格"
+    )
 
     class Meta:
         model = GaoqiCertificate
-        fields = ["q", "region", "issued_year", "valid", "valid_on"]
+        fields = ["q", "region", "issued_year", "valid", "valid_on", "revoked"]
 
     def filter_valid_on(self, queryset, name, value):
-        """Certificates valid on that day (the annual review counts those of 31 December)."""
-        return queryset.filter(is_revoked=False, issued_on__lte=value, expires_on__gte=value)
+        """Certificates valid on that day (not revoked by then)."""
+        return queryset.filter(pk__in=valid_certificates(value).values("pk"))
 
     def filter_valid(self, queryset, name, value):
-        today = timezone.localdate()
-        valid = {"is_revoked": False, "issued_on__lte": today, "expires_on__gte": today}
-        return queryset.filter(**valid) if value else queryset.exclude(**valid)
+        valid = Q(pk__in=valid_certificates(timezone.localdate()).values("pk"))
+        return queryset.filter(valid) if value else queryset.exclude(valid)
 
 
 class DoublingTargetFilterSet(BaseFilterSet):

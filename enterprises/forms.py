@@ -3,10 +3,12 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from kejiju.core.dates import date_order_problem
 from kejiju.core.forms import ScopedForm, ScopedModelForm
 
 from .models import DoublingTarget, Enterprise, EnterpriseYear, GaoqiCertificate, RewardTier
 from .services import FIGURE_FIELDS
+from .workflow import CERTIFICATE_DATES
 
 
 def _year_choices(back: int = 6, ahead: int = 1) -> list[tuple[int, str]]:
@@ -99,9 +101,47 @@ class PoolRecommendForm(ScopedForm):
 
 
 class CertificateForm(ScopedModelForm):
+    """A certificate; on edit, whether its qualification was revoked (取消资格) and on which day."""
+
+    revoked = forms.BooleanField(label="已取消资格", required=False)
+
     class Meta:
         model = GaoqiCertificate
-        fields = ["number", "issued_on", "is_revoked", "note"]
+        fields = ["number", "issued_on", "revoked", "revoked_on", "note"]
+        help_texts = {"revoked_on": "取消资格文件生效之日；此日起该证书不再计入有效高企。"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "revoked" in self.fields:
+            self.fields["revoked"].initial = self.instance.revoked_on is not None
+
+    def clean(self):
+        data = super().clean()
+        if "revoked" not in self.fields:  # registering a certificate: no revocation yet
+            return data
+        revoked, revoked_on = data.get("revoked"), data.get("revoked_on")
+        if not revoked:
+            if revoked_on is not None:
+                self.add_error("revoked_on", "填写了取消资格日期，请同时勾选“已取消资格”。")
+            return data
+        if revoked_on is None:
+            if "revoked_on" not in self.errors:
+                self.add_error("revoked_on", "已取消资格的证书请填写取消资格日期。")
+            return data
+        issued_on = data.get("issued_on")
+        problem = date_order_problem(
+            CERTIFICATE_DATES["revoke"],
+            date=revoked_on,
+            extra={"issued_on": ("发证日期", issued_on)},
+        )
+        if problem:
+            self.add_error("revoked_on", problem)
+        return data
+
+    @property
+    def revoked_on_value(self):
+        """The 取消资格日期 to record: None unless 已取消资格 is ticked."""
+        return self.cleaned_data.get("revoked_on") if self.cleaned_data.get("revoked") else None
 
     def validate_unique(self):
         """The service checks the number."""

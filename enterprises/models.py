@@ -260,7 +260,8 @@ class PoolEntry(models.Model):
 
 
 class GaoqiCertificate(models.Model):
-    """A 高新技术企业证书: valid three years from its issue date."""
+    """A 高新技术企业证书: valid three years from its issue date, until its qualification is revoked (取消
+    资格, a dated act: `revoked_on`, the day from which it no longer counts; empty while it stands)."""
 
     enterprise = models.ForeignKey(
         Enterprise, verbose_name="企业", on_delete=models.PROTECT, related_name="certificates"
@@ -268,7 +269,7 @@ class GaoqiCertificate(models.Model):
     number = models.CharField("证书编号", max_length=14, unique=True)
     issued_on = models.DateField("发证日期")
     expires_on = models.DateField("有效期至")
-    is_revoked = models.BooleanField("已取消资格", default=False)
+    revoked_on = models.DateField("取消资格日期", null=True, blank=True)
     note = models.CharField("备注", max_length=200, blank=True)
 
     objects = ScopedByEnterprise.as_manager()
@@ -286,8 +287,16 @@ class GaoqiCertificate(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("enterprises:gaoqicertificate_detail", kwargs={"pk": self.pk})
 
+    @property
+    def is_revoked(self) -> bool:
+        """已取消资格 (as of today: a revocation is never dated in the future)."""
+        return self.revoked_on is not None
+
+    def is_revoked_on(self, day: date) -> bool:
+        return self.revoked_on is not None and self.revoked_on <= day
+
     def is_valid_on(self, day: date) -> bool:
-        return not self.is_revoked and self.issued_on <= day <= self.expires_on
+        return not self.is_revoked_on(day) and self.issued_on <= day <= self.expires_on
 
 
 class DoublingTarget(models.Model):

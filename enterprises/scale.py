@@ -144,19 +144,37 @@ def seed_scale(*, scale, rng, stdout) -> None:
     copy_objects(SmesEvaluation, evaluations)
     copy_objects(WorkflowEvent, logs)
 
-    # 高企培育库 entries (10%) and certificates (8%).
-    entries, certificates = [], []
+    # 高企培育库 entries (10%) with their 入库 step (the figure reads it), and certificates (8%).
+    entries, certificates, pool_logs = [], [], []
+    pool_type = ContentType.objects.get_for_model(PoolEntry)
+    entry_id = next_id(PoolEntry)
     for index, (_o, e, _n, _r, _s) in enumerate(plan):
         if rng.random() < 0.10:
             year = rng.choice(years)
             state = rng.choice(["admitted", "applied", "certified", "exited"])
             entries.append(
                 PoolEntry(
+                    pk=entry_id + len(entries),
                     enterprise_id=e,
                     state=state,
                     recommended_on=dt.date(year, 3, 1),
                     admitted_year=year,
                     admitted_on=dt.date(year, 5, 1),
+                )
+            )
+            pool_logs.append(
+                WorkflowEvent(
+                    content_type_id=pool_type.pk,
+                    object_id=entries[-1].pk,
+                    workflow="enterprises.poolentry",
+                    action="admit",
+                    label="入库",
+                    from_state="recommended",
+                    to_state="admitted",
+                    effective_on=dt.date(year, 5, 1),
+                    recorded_at=now,
+                    comment="批量生成",
+                    data={"year": year},
                 )
             )
         if rng.random() < 0.08:
@@ -170,6 +188,7 @@ def seed_scale(*, scale, rng, stdout) -> None:
                 )
             )
     copy_objects(PoolEntry, entries)
+    copy_objects(WorkflowEvent, pool_logs)
     copy_objects(GaoqiCertificate, certificates)
     stdout.write(
         f"  enterprises: {n} with {len(years)} years of figures, {len(evaluations)} evaluations, "

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from kejiju.accounts.models import Region
+from kejiju.core.models import WorkflowEvent
+from kejiju.core.workflow.selectors import first_reached, in_states_on
 
 from .models import (
     DoublingTarget,
@@ -23,8 +26,20 @@ from .models import (
 )
 
 
+def not_revoked_on(on: date) -> Q:
+    """Certificates whose qualification had not been revoked by the end of `on` (a revocation dated
+    after `on` did not yet apply on that day)."""
+    return Q(revoked_on__isnull=True) | Q(revoked_on__gt=on)
+
+
 def _valid_certificates(on: date) -> QuerySet[GaoqiCertificate]:
-    return GaoqiCertificate.objects.filter(is_revoked=False, issued_on__lte=on, expires_on__gte=on)
+    """Certificates valid on `on`: issued on or before it, not expired, not revoked on or before it."""
+    return GaoqiCertificate.objects.filter(not_revoked_on(on), issued_on__lte=on, expires_on__gte=on)
+
+
+def valid_certificates(on: date) -> QuerySet[GaoqiCertificate]:
+    """The certificates valid on `on` (the lists' filters read the figure's definition)."""
+    return _valid_certificates(on)
 
 
 def enterprise_list(*, user, today: date | None = None) -> QuerySet[Enterprise]:
@@ -119,7 +134,7 @@ def certificates_expiring(*, user, today: date | None = None, months: int = 6) -
     horizon = date(year, month, day)
     return (
         certificate_list(user=user)
-        .filter(is_revoked=False, expires_on__gte=today, expires_on__lte=horizon)
+        .filter(not_revoked_on(today), expires_on__gte=today, expires_on__lte=horizon)
         .order_by("expires_on")
     )
 
@@ -134,22 +149,11 @@ def reward_tiers(*, year: int | None = None) -> QuerySet[RewardTier]:
 
 
 def doubling_progress(*, user, year: int) -> list[dict]:
-    """Each visible county's target for `year` against its valid certificates on 31 December (or today,
-    for the current year)."""
-    today = timezone.localdate()
-    on = min(date(year, 12, 31), today) if year >= today.year else date(year, 12, 31)
+    """Each visible county's target for `year` against its enterprises holding a valid certificate on
+    31 December (or today, for the current year), and on 31 December of the year before."""
     targets = DoublingTarget.objects.visible_to(user).filter(year=year).select_related("region")
-    counts = dict(
-        _valid_certificates(on)
-        .values_list("enterprise__region")
-        .annotate(n=Count("enterprise", distinct=True))
-    )
-    base_on = date(year - 1, 12, 31)
-    base = dict(
-        _valid_certificates(base_on)
-        .values_list("enterprise__region")
-        .annotate(n=Count("enterprise", distinct=True))
-    )
+    counts = gaoqi_valid_by_region(user=None, on=year_end(year))
+    base = gaoqi_valid_by_region(user=None, on=date(year - 1, 12, 31))
     rows = []
     for target in targets:
         actual = counts.get(target.region_id, 0)
@@ -169,33 +173,31 @@ def doubling_progress(*, user, year: int) -> list[dict]:
 def smes_counts_by_region(
     *, user, years: list[int]
 ) -> tuple[list[Region], dict[tuple[int, int], int], dict[int, int]]:
-    """科小 入库 counts per (region, year) for the visible regions; and the totals per year."""
+    """科小 入库 counts per (region, year) for the visible regions (`smes_admitted` of each year); and the
+    totals per year."""
     from kejiju.accounts.scoping import scope_region_ids
 
     regions = Region.objects.county_level()
     allowed = scope_region_ids(user)
     if allowed is not None:
         regions = regions.filter(pk__in=allowed)
-    rows = (
-        SmesEvaluation.objects.visible_to(user)
-        .filter(state=SmesEvaluation.State.ADMITTED, year__in=years)
-        .values_list("enterprise__region", "year")
-        .annotate(n=Count("pk"))
-    )
-    cells = {(region_id, year): n for region_id, year, n in rows}
+    cells = {
+        (region_id, year): n
+        for year in years
+        for region_id, n in smes_admitted_by_region(user=user, year=year).items()
+    }
     totals = {year: sum(n for (_r, y), n in cells.items() if y == year) for year in years}
     return list(regions), cells, totals
 
 
 def pool_counts_by_region(*, user, years: list[int]) -> tuple[dict[tuple[int, int], int], dict[int, int]]:
-    """培育库 new entries per (region, entry year) for the visible regions; and the totals per year."""
-    rows = (
-        PoolEntry.objects.visible_to(user)
-        .filter(admitted_year__in=years, state__in=_ENTERED)
-        .values_list("enterprise__region", "admitted_year")
-        .annotate(n=Count("pk"))
-    )
-    cells = {(region_id, year): n for region_id, year, n in rows}
+    """培育库 new entries per (region, entry year) for the visible regions (`pool_admitted` of each
+    year); and the totals per year."""
+    cells = {
+        (region_id, year): n
+        for year in years
+        for region_id, n in pool_new_entries_by_region(user=user, year=year).items()
+    }
     totals = {year: sum(n for (_r, y), n in cells.items() if y == year) for year in years}
     return cells, totals
 
@@ -207,59 +209,130 @@ def _in_region(queryset: QuerySet, region: Region | None, field: str = "enterpri
     return queryset.filter(**{field: region}) if region is not None else queryset
 
 
-def smes_admitted_count(*, user, year: int, region: Region | None = None) -> int:
-    """科技型中小企业 入库 in `year` (with a 登记编号 for that year, not revoked)."""
-    queryset = SmesEvaluation.objects.visible_to(user).filter(year=year, state=SmesEvaluation.State.ADMITTED)
-    return _in_region(queryset, region).count()
+def _base(model, user) -> QuerySet:
+    """All rows of `model`, or those `user` may see."""
+    return model.objects.visible_to(user) if user is not None else model.objects.all()
 
 
-def smes_admitted_by_region(*, user, year: int) -> dict[int, int]:
-    """{region id: count} of 科技型中小企业 入库 in `year`."""
-    rows = (
-        SmesEvaluation.objects.visible_to(user)
-        .filter(year=year, state=SmesEvaluation.State.ADMITTED)
-        .values_list("enterprise__region")
-        .annotate(n=Count("pk"))
-    )
+def _by_region(queryset: QuerySet) -> dict[int | None, int]:
+    """{county id: count}; the key None collects records without a county."""
+    rows = queryset.order_by().values_list("enterprise__region").annotate(n=Count("pk", distinct=True))
     return dict(rows)
 
 
-_ENTERED = ("admitted", "applied", "certified", "exited")
+def year_end(year: int) -> date:
+    """The day a year's figures are read on: 31 December, or today while the year runs."""
+    return min(timezone.localdate(), date(year, 12, 31))
+
+
+def _year_bounds(year: int) -> tuple[date, date]:
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+def _acted_between(model, action: str, start: date, end: date) -> Exists:
+    """The record has an `action` step that took effect in [start, end] (its WorkflowEvent)."""
+    return Exists(
+        WorkflowEvent.objects.filter(
+            content_type=ContentType.objects.get_for_model(model),
+            object_id=OuterRef("pk"),
+            action=action,
+            effective_on__gte=start,
+            effective_on__lte=end,
+        )
+    )
+
+
+SMES_NOTE = (
+    "科技型中小企业入库：入库（取得登记编号）生效于当年、且年末仍处于已入库状态的评价，"
+    "年内撤销的不计，次年及以后撤销的仍计入当年；县区按企业所在县区。"
+)
+POOL_NOTE = "高企培育库新入库：入库生效于当年的企业，含其后已申报、已认定或出库的；县区按企业所在县区。"
+GAOQI_VALID_NOTE = (
+    "年末有效高新技术企业：年末（当年为今天）持有已发证、未过有效期且此前未被取消资格的高企证书的企业，"
+    "每家企业计一次；县区按企业所在县区。"
+)
+# The notes shown under the annual tables, by statistics key.
+FIGURE_NOTES: dict[str, str] = {"smes": SMES_NOTE, "pool": POOL_NOTE, "gaoqi_valid": GAOQI_VALID_NOTE}
+
+
+def smes_admitted(
+    *, start: date, end: date, region: Region | None = None, user=None
+) -> QuerySet[SmesEvaluation]:
+    """科技型中小企业 入库 in [start, end]: evaluations with an `admit` step effective in the period whose
+    state at the end of `end` is still 已入库 (revoked by then: not counted; revoked later: counted).
+    Read from the events only, so steps dated after `end` never change it."""
+    queryset = _base(SmesEvaluation, user).filter(_acted_between(SmesEvaluation, "admit", start, end))
+    return _in_region(in_states_on(queryset, {SmesEvaluation.State.ADMITTED}, end), region)
+
+
+def smes_admitted_rows(*, start: date, end: date, region: Region | None = None, user=None):
+    """`smes_admitted` with each evaluation's 入库 date (`admitted_at`, its first `admit` step): the
+    appendix's list."""
+    return first_reached(
+        smes_admitted(start=start, end=end, region=region, user=user), action="admit", name="admitted_at"
+    )
+
+
+def smes_admitted_count(*, user, year: int, region: Region | None = None) -> int:
+    """科技型中小企业 入库 in `year` (SMES_NOTE)."""
+    start, end = _year_bounds(year)
+    return smes_admitted(start=start, end=end, region=region, user=user).count()
+
+
+def smes_admitted_by_region(*, user, year: int) -> dict[int | None, int]:
+    """{county id: count} of 科技型中小企业 入库 in `year` (None: enterprises without a county)."""
+    start, end = _year_bounds(year)
+    return _by_region(smes_admitted(start=start, end=end, user=user))
+
+
+def pool_admitted(*, start: date, end: date, region: Region | None = None, user=None) -> QuerySet[PoolEntry]:
+    """高企培育库 new entries in [start, end]: entries with an `admit` step effective in the period,
+    whatever happened to them since."""
+    queryset = _base(PoolEntry, user).filter(_acted_between(PoolEntry, "admit", start, end))
+    return _in_region(queryset, region)
 
 
 def pool_new_entries(*, user, year: int, region: Region | None = None) -> int:
-    """Enterprises admitted into the 高企培育库 with `year` as their entry year (whatever happened since)."""
-    queryset = PoolEntry.objects.visible_to(user).filter(admitted_year=year, state__in=_ENTERED)
-    return _in_region(queryset, region).count()
+    """Enterprises admitted into the 高企培育库 in `year` (POOL_NOTE)."""
+    start, end = _year_bounds(year)
+    return pool_admitted(start=start, end=end, region=region, user=user).count()
 
 
-def pool_new_entries_by_region(*, user, year: int) -> dict[int, int]:
-    rows = (
-        PoolEntry.objects.visible_to(user)
-        .filter(admitted_year=year, state__in=_ENTERED)
-        .values_list("enterprise__region")
-        .annotate(n=Count("pk"))
-    )
-    return dict(rows)
+def pool_new_entries_by_region(*, user, year: int) -> dict[int | None, int]:
+    start, end = _year_bounds(year)
+    return _by_region(pool_admitted(start=start, end=end, user=user))
 
 
 def pool_size(*, user, on: date, region: Region | None = None) -> int:
     """Enterprises in the pool (admitted or applied) at the end of `on`'s day."""
-    queryset = PoolEntry.objects.visible_to(user).filter(
-        state__in=["admitted", "applied"], admitted_on__lte=on
+    queryset = in_states_on(
+        PoolEntry.objects.visible_to(user), {PoolEntry.State.ADMITTED, PoolEntry.State.APPLIED}, on
     )
     return _in_region(queryset, region).count()
 
 
+def gaoqi_valid(*, on: date, region: Region | None = None, user=None) -> QuerySet[Enterprise]:
+    """The enterprises holding a valid 高企 certificate on `on` (GAOQI_VALID_NOTE), each once."""
+    queryset = _base(Enterprise, user).filter(exists_valid_certificate(OuterRef("pk"), on))
+    return _in_region(queryset, region, field="region")
+
+
 def gaoqi_valid_count(*, user, on: date, region: Region | None = None) -> int:
     """Enterprises holding a valid 高企 certificate on `on`."""
-    queryset = _valid_certificates(on).filter(pk__in=GaoqiCertificate.objects.visible_to(user).values("pk"))
-    return _in_region(queryset, region).aggregate(n=Count("enterprise", distinct=True))["n"]
+    return gaoqi_valid(on=on, region=region, user=user).count()
+
+
+def gaoqi_valid_by_region(*, user, on: date) -> dict[int | None, int]:
+    """{county id: enterprises holding a valid 高企 certificate on `on`} (None: without a county)."""
+    rows = gaoqi_valid(on=on, user=user).order_by().values_list("region").annotate(n=Count("pk"))
+    return dict(rows)
 
 
 def gaoqi_certified_count(*, user, year: int, region: Region | None = None) -> int:
-    """高企 certificates issued in `year` (newly or again certified enterprises)."""
-    queryset = GaoqiCertificate.objects.visible_to(user).filter(issued_on__year=year, is_revoked=False)
+    """高企 certificates issued in `year` (newly or again certified enterprises) and still valid at the
+    year's end (not revoked by then)."""
+    queryset = _valid_certificates(year_end(year)).filter(issued_on__year=year)
+    queryset = queryset.filter(pk__in=_base(GaoqiCertificate, user).values("pk"))
     return _in_region(queryset, region).count()
 
 
@@ -281,22 +354,24 @@ def exists_valid_certificate(enterprise_ref, on: date):
     return Exists(_valid_certificates(on).filter(enterprise=enterprise_ref))
 
 
+def _month_bounds(year: int, month: int) -> tuple[date, date]:
+    import calendar
+
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
 def smes_entered_in_month(region: Region, year: int, month: int) -> int:
-    """科技型中小企业 of `region` given their 入库登记编号 in that month (not revoked since): the monthly
-    figure `smes_new` of the county filings."""
-    return SmesEvaluation.objects.filter(
-        enterprise__region=region,
-        state=SmesEvaluation.State.ADMITTED,
-        admitted_on__year=year,
-        admitted_on__month=month,
-    ).count()
+    """科技型中小企业 of `region` admitted in that month and still admitted at its end (`smes_admitted`
+    for the month): the monthly figure `smes_new` of the county filings."""
+    start, end = _month_bounds(year, month)
+    return smes_admitted(start=start, end=end, region=region).count()
 
 
 def pool_entered_in_month(region: Region, year: int, month: int) -> int:
-    """Enterprises of `region` admitted into the 高企培育库 in that month: the monthly figure `pool_new`."""
-    return PoolEntry.objects.filter(
-        enterprise__region=region, state__in=_ENTERED, admitted_on__year=year, admitted_on__month=month
-    ).count()
+    """Enterprises of `region` admitted into the 高企培育库 in that month (`pool_admitted` for the month):
+    the monthly figure `pool_new`."""
+    start, end = _month_bounds(year, month)
+    return pool_admitted(start=start, end=end, region=region).count()
 
 
 def tech_staff_by_region(*, year: int, region_ids: list[int] | None = None) -> dict[int, int]:

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -366,9 +367,9 @@ def to_rule_figures(row: EnterpriseYear | None) -> rules.YearlyFigures:
 
 
 def enterprise_flags(enterprise: Enterprise, *, on: date) -> rules.EnterpriseFlags:
-    has_certificate = GaoqiCertificate.objects.filter(
-        enterprise=enterprise, is_revoked=False, issued_on__lte=on, expires_on__gte=on
-    ).exists()
+    from .selectors import valid_certificates
+
+    has_certificate = valid_certificates(on).filter(enterprise=enterprise).exists()
     return rules.EnterpriseFlags(
         clean_record=enterprise.clean_record,
         industry_restricted=is_restricted(enterprise.industry_section, enterprise.industry_code),
@@ -613,6 +614,15 @@ def certificate_create(
     return certificate
 
 
+def _require_revocation_date(revoked_on: date | None, issued_on: date) -> None:
+    """取消资格日期: not before the issue date, not in the future (a revocation is an act done)."""
+    require_date_order(
+        workflow.CERTIFICATE_DATES["revoke"],
+        date=revoked_on,
+        extra={"issued_on": ("发证日期", issued_on)},
+    )
+
+
 @transaction.atomic
 def certificate_update(
     *,
@@ -620,18 +630,45 @@ def certificate_update(
     number: Any,
     issued_on: date,
     actor,
-    is_revoked: bool = False,
+    revoked_on: date | None = None,
     note: str = "",
 ) -> GaoqiCertificate:
+    """Correct a certificate; `revoked_on` is its 取消资格日期 (None: not revoked; clearing it undoes a
+    revocation recorded by mistake). Every change is in the enterprise's history (the audit log)."""
     certificate = GaoqiCertificate.objects.select_for_update().get(pk=certificate.pk)
     _check_region(actor, certificate.enterprise.region_id)
     require_date_order(workflow.CERTIFICATE_DATES["issue"], date=issued_on)
+    _require_revocation_date(revoked_on, issued_on)
     code = _certificate_clean(number, issued_on)
     if GaoqiCertificate.objects.filter(number=code).exclude(pk=certificate.pk).exists():
         raise ValidationError({"number": "该证书编号已登记。"})
     certificate.number, certificate.issued_on = code, issued_on
     certificate.expires_on = workflow.certificate_expiry(issued_on)
-    certificate.is_revoked, certificate.note = is_revoked, note
+    certificate.revoked_on, certificate.note = revoked_on, note
+    certificate.full_clean()
+    certificate.save()
+    return certificate
+
+
+@transaction.atomic
+def certificate_revoke(
+    *, certificate: GaoqiCertificate, revoked_on: date, user, reason: str = ""
+) -> GaoqiCertificate:
+    """取消高企资格 on `revoked_on`: from that day the certificate no longer counts as valid (figures of
+    earlier days keep it). The reason is kept in the certificate's note; the change is in the enterprise's
+    history (the audit log)."""
+    certificate = GaoqiCertificate.objects.select_for_update().get(pk=certificate.pk)
+    _check_region(user, certificate.enterprise.region_id)
+    if certificate.revoked_on is not None:
+        raise ValidationError({"revoked_on": f"该证书已于{certificate.revoked_on:%Y年%m月%d日}取消资格。"})
+    if revoked_on is None:
+        raise ValidationError({"revoked_on": "请填写取消资格日期。"})
+    _require_revocation_date(revoked_on, certificate.issued_on)
+    certificate.revoked_on = revoked_on
+    reason = reason.strip()
+    if reason:
+        certificate.note = (f"{certificate.note}；" if certificate.note else "") + f"取消资格：{reason}"
+        certificate.note = certificate.note[:200]
     certificate.full_clean()
     certificate.save()
     return certificate
@@ -641,7 +678,7 @@ def certificate_update(
 def certificate_delete(*, certificate: GaoqiCertificate, actor) -> None:
     _check_region(actor, certificate.enterprise.region_id)
     if Reward.objects.filter(certificate=certificate).exists():
-        raise ValidationError("该证书已用于计算奖励，不能删除；如资格被取消请编辑为“已取消资格”。")
+        raise ValidationError("该证书已用于计算奖励，不能删除；如资格被取消请编辑证书并填写取消资格日期。")
     certificate.delete()
 
 
@@ -707,7 +744,9 @@ def rewards_compute(*, year: int, actor) -> int:
         raise ValidationError({"year": f"请先设置{year}年的奖励档次。"})
     start, end = date(year, 1, 1), date(year, 12, 31)
     certificates = (
-        GaoqiCertificate.objects.filter(is_revoked=False, issued_on__lte=end, expires_on__gte=start)
+        GaoqiCertificate.objects.filter(
+            Q(revoked_on__isnull=True) | Q(revoked_on__gt=start), issued_on__lte=end, expires_on__gte=start
+        )
         .select_related("enterprise")
         .order_by("enterprise_id", "-issued_on")
     )

@@ -142,11 +142,11 @@ class CertificateTable(BaseTable):
     )
     issued_on = tables.DateColumn(format="Y-m-d")
     expires_on = tables.DateColumn(format="Y-m-d")
-    is_revoked = tables.BooleanColumn(verbose_name="已取消资格", yesno="是,否")
+    revoked_on = tables.DateColumn(format="Y-m-d", default="—")
 
     class Meta(BaseTable.Meta):
         model = GaoqiCertificate
-        fields = ("number", "enterprise", "region", "issued_on", "expires_on", "is_revoked")
+        fields = ("number", "enterprise", "region", "issued_on", "expires_on", "revoked_on")
 
 
 class DoublingTargetTable(BaseTable):

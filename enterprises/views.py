@@ -649,7 +649,7 @@ class CertificateExpiringView(CertificateListView):
 
 class CertificateDetailView(ObjectDetailView):
     model = GaoqiCertificate
-    detail_fields = ("number", "enterprise", "issued_on", "expires_on", "is_revoked", "note")
+    detail_fields = ("number", "enterprise", "issued_on", "expires_on", "revoked_on", "note")
 
     def get_queryset(self):
         return super().get_queryset().select_related("enterprise")
@@ -671,7 +671,8 @@ class CertificateCreateView(
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
-        del form.fields["is_revoked"]
+        del form.fields["revoked"]
+        del form.fields["revoked_on"]
         return form
 
     def perform(self, form):
@@ -697,7 +698,7 @@ class CertificateUpdateView(ObjectUpdateView):
             certificate=self.object,
             number=data["number"],
             issued_on=data["issued_on"],
-            is_revoked=data["is_revoked"],
+            revoked_on=form.revoked_on_value,
             note=data["note"],
             actor=self.request.user,
         )

@@ -46,10 +46,14 @@ POOL_DATES: Final = {
 # "recommend" is the 县区推荐 that creates the entry (pool_recommend, not a transition).
 POOL_CREATE_DATES: Final = declare_date_steps("enterprises.pool", {"recommend": DateStep("推荐日期")})
 
-# 高企 certificates and rewards: a certificate cannot be issued in the future; a reward is paid after it
-# is approved.
+# 高企 certificates and rewards: a certificate cannot be issued in the future, nor its qualification
+# revoked (取消资格) before it was issued or in the future; a reward is paid after it is approved.
 CERTIFICATE_DATES: Final = declare_date_steps(
-    "enterprises.certificate", {"issue": DateStep("发证日期", field="issued_on")}
+    "enterprises.certificate",
+    {
+        "issue": DateStep("发证日期", field="issued_on"),
+        "revoke": DateStep("取消资格日期", earlier=("issued_on",), field="revoked_on"),
+    },
 )
 REWARD_DATES: Final = {
     "approve": DateStep("审核日期"),

@@ -14,7 +14,6 @@ from typing import Any
 from django.utils import timezone
 
 from enterprises import selectors as enterprises
-from enterprises.models import SmesEvaluation
 from experts import selectors as experts
 from kejiju.accounts.models import Region
 from platforms import selectors as platforms
@@ -156,6 +155,7 @@ def _county_rows(year: int) -> list[dict]:
     }
     smes = enterprises.smes_admitted_by_region(user=CITY, year=year)
     pool = enterprises.pool_new_entries_by_region(user=CITY, year=year)
+    gaoqi_valid = enterprises.gaoqi_valid_by_region(user=CITY, on=valid_on(year))
     people = experts.figures_by_county(user=CITY, year=year)
     cooperation = {r["region__name"]: r for r in projects.cooperation_figures_by_county(user=CITY, year=year)}
     money = {r["county"]: r for r in projects.project_figures_by_county(user=CITY, year=year)}
@@ -171,6 +171,7 @@ def _county_rows(year: int) -> list[dict]:
                 "platforms": recognised.get(region.pk, 0),
                 "smes": smes.get(region.pk, 0),
                 "pool": pool.get(region.pk, 0),
+                "gaoqi_valid": gaoqi_valid.get(region.pk, 0),
                 "commissioners": person.get("commissioners", 0),
                 "vice_presidents": person.get("vice_presidents", 0),
                 "experts": person.get("experts_admitted", 0),
@@ -208,12 +209,12 @@ APPENDIX_LIMIT = 1000
 
 def _appendix(year: int, region: Region | None) -> dict[str, Any]:
     platform_rows = platforms.platform_list(user=CITY).filter(recognised_on__year=year)
-    smes_rows = enterprises.smes_evaluation_list(user=CITY).filter(
-        year=year, state=SmesEvaluation.State.ADMITTED
-    )
+    # Exactly the evaluations the figure `smes` counts, with the day each was admitted (its `admit` step).
+    smes_rows = enterprises.smes_admitted_rows(
+        start=dt.date(year, 1, 1), end=dt.date(year, 12, 31), region=region, user=CITY
+    ).select_related("enterprise__region")
     if region is not None:
         platform_rows = platform_rows.filter(region=region)
-        smes_rows = smes_rows.filter(enterprise__region=region)
     platform_rows = platform_rows.order_by("region__sort_order", "platform_type__sort_order", "name")
     smes_rows = smes_rows.order_by("enterprise__region__sort_order", "registration_number", "pk")
     return {
@@ -235,6 +236,7 @@ def _appendix(year: int, region: Region | None) -> dict[str, Any]:
                 "name": e.enterprise.name,
                 "region": e.enterprise.region.name if e.enterprise.region_id else "",
                 "number": e.registration_number,
+                "admitted_on": e.admitted_at.isoformat() if e.admitted_at else "",
             }
             for e in smes_rows[:APPENDIX_LIMIT]
         ],

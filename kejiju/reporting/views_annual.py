@@ -97,10 +97,12 @@ def figure_links(year: int, region: Region | None) -> dict[str, str]:
     cooperation = "projects:cooperationproject_list"
     return {
         "platforms": _url("platforms:platform_list", recognised_year=year, region=r),
-        "smes": _url("enterprises:smesevaluation_list", year=year, state="admitted", region=r),
-        "pool": _url("enterprises:poolentry_list", admitted_year=year, region=r),
+        # 科小 and 培育库: by their 入库 steps in the year (the figures' own filters); 有效高企: the
+        # enterprises (each once), not their certificates.
+        "smes": _url("enterprises:smesevaluation_list", admitted_in=year, region=r),
+        "pool": _url("enterprises:poolentry_list", entered_in=year, region=r),
         "gaoqi_valid": _url(
-            "enterprises:gaoqicertificate_list", valid_on=valid_on(year).isoformat(), region=r
+            "enterprises:enterprise_list", gaoqi_valid_on=valid_on(year).isoformat(), region=r
         ),
         "commissioner_teams": _url("experts:commissionerteam_list", year=year, county=r),
         "commissioners": _url("experts:commissioner_list", year=year, county=r),

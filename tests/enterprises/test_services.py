@@ -12,6 +12,7 @@ from enterprises import selectors, services, workflow
 from enterprises.models import Enterprise, PoolEntry, Reward, RewardTier, SmesEvaluation
 from kejiju.core.models import AuditEvent, Organization
 from kejiju.reporting.annual import CITY
+from tests.enterprises.build import admitted_pool_entry, admitted_smes, revoke_smes
 from tests.enterprises.factories import GOOD_FIGURES, EnterpriseFactory, EnterpriseYearFactory
 
 pytestmark = pytest.mark.django_db
@@ -425,21 +426,17 @@ def test_trigram_indexes_exist_on_postgresql():
 
 
 def test_monthly_figures_for_county_filings(bureau_user, county_a, county_b):
+    """The monthly figures are the annual ones over the month (the same helpers, read from the events)."""
     enterprise = EnterpriseFactory(region=county_a)
-    SmesEvaluation.objects.create(
-        enterprise=enterprise, year=2026, figures_year=2025, state="admitted", admitted_on=date(2026, 5, 20)
-    )
-    SmesEvaluation.objects.create(
-        enterprise=EnterpriseFactory(region=county_a),
-        year=2026,
-        figures_year=2025,
-        state="revoked",
-        admitted_on=date(2026, 5, 20),
-    )
-    PoolEntry.objects.create(
-        enterprise=enterprise, state="applied", admitted_year=2026, admitted_on=date(2026, 5, 3)
-    )
-    assert selectors.smes_entered_in_month(county_a, 2026, 5) == 1
+    admitted_smes(enterprise=enterprise, year=2026, admitted_on=date(2026, 5, 20))
+    revoked = admitted_smes(region=county_a, year=2026, admitted_on=date(2026, 5, 20))
+    revoke_smes(revoked, on=date(2026, 5, 28))  # revoked within the month: not counted for May
+    later = admitted_smes(region=county_a, year=2026, admitted_on=date(2026, 5, 21))
+    revoke_smes(later, on=date(2026, 6, 2))  # revoked after May: counted for May
+    entry = admitted_pool_entry(enterprise=enterprise, admitted_on=date(2026, 5, 3))
+    services.pool_transition(entry=entry, action="apply", actor=bureau_user, on=date(2026, 5, 10))
+    assert selectors.smes_entered_in_month(county_a, 2026, 5) == 2
     assert selectors.smes_entered_in_month(county_b, 2026, 5) == 0
     assert selectors.smes_entered_in_month(county_a, 2026, 6) == 0
     assert selectors.pool_entered_in_month(county_a, 2026, 5) == 1
+    assert selectors.pool_entered_in_month(county_a, 2026, 4) == 0

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from enterprises import services
 from enterprises.models import Enterprise, EnterpriseYear, SmesEvaluation
 from kejiju.core.models import Organization
+from tests.enterprises.build import admitted_pool_entry, admitted_smes, bureau_actor, revoke_smes
 from tests.enterprises.factories import (
     CertificateFactory,
     EnterpriseFactory,
@@ -260,14 +261,12 @@ def test_pool_detail_checklist_lines(client, bureau_user, county_a):
 
 
 def test_stats_page_headline(client, leader_user, county_a):
+    # Through the services: the counts read the 入库 events (factories write none).
     for _ in range(3):
-        SmesEvaluation.objects.create(
-            enterprise=EnterpriseFactory(region=county_a), year=2023, figures_year=2022, state="admitted"
-        )
-    SmesEvaluation.objects.create(
-        enterprise=EnterpriseFactory(region=county_a), year=2023, figures_year=2022, state="revoked"
-    )
-    PoolEntryFactory(enterprise=EnterpriseFactory(region=county_a), state="certified", admitted_year=2023)
+        admitted_smes(region=county_a, year=2023, admitted_on=date(2023, 6, 1))
+    revoke_smes(admitted_smes(region=county_a, year=2023, admitted_on=date(2023, 6, 1)), on=date(2023, 9, 1))
+    entry = admitted_pool_entry(region=county_a, admitted_on=date(2023, 5, 1))
+    services.pool_transition(entry=entry, action="certify", actor=bureau_actor(), on=date(2023, 11, 1))
     PoolEntryFactory(enterprise=EnterpriseFactory(region=county_a), state="declined")
     client.force_login(leader_user)
     content = client.get(reverse("enterprises:smes_stats")).content.decode()

@@ -7,22 +7,15 @@ from datetime import date
 
 import pytest
 
-from tests.enterprises.factories import EnterpriseFactory, SmesEvaluationFactory
+from tests.enterprises.build import admitted_smes
 from tests.factories import TEST_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_leader_opens_dashboard_builds_and_downloads(browser, live_server, leader_user, county_a, tmp_path):
-    for i in range(3):
-        SmesEvaluationFactory(
-            enterprise=EnterpriseFactory(region=county_a),
-            year=2023,
-            figures_year=2022,
-            state="admitted",
-            admitted_on=date(2023, 6, 1),
-            registration_number=f"2023140900{i:07d}",
-        )
+    for _ in range(3):  # through the services: the figure reads the 入库 events
+        admitted_smes(region=county_a, year=2023, admitted_on=date(2023, 6, 1))
     viewport = {"width": 1280, "height": 800}
     context = browser.new_context(locale="zh-CN", viewport=viewport, accept_downloads=True)
     try:

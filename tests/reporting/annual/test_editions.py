@@ -16,7 +16,7 @@ from kejiju.core.models import ReportJob
 from kejiju.core.services import report_job_run
 from kejiju.reporting.annual_pdf import KIND
 from kejiju.reporting.rules import clean_narrative
-from tests.enterprises.factories import EnterpriseFactory, SmesEvaluationFactory
+from tests.enterprises.build import admitted_smes
 
 from .pdfcheck import pdf_text
 
@@ -24,15 +24,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _smes(region, n, *, start=0):
-    for i in range(n):
-        SmesEvaluationFactory(
-            enterprise=EnterpriseFactory(region=region),
-            year=2023,
-            figures_year=2022,
-            state="admitted",
-            admitted_on=date(2023, 6, 1),
-            registration_number=f"202314090{start + i:08d}",
-        )
+    # Through the services: the figure reads the 入库 events (factories write none).
+    for _ in range(n):
+        admitted_smes(region=region, year=2023, admitted_on=date(2023, 6, 1))
 
 
 def _build(client, data, capture):

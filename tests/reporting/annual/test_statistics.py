@@ -13,10 +13,10 @@ from kejiju.core.models import ReportJob
 from kejiju.core.services import report_job_run
 from kejiju.reporting.annual import annual_statistics, figure_value, summary_sentences
 from kejiju.reporting.annual_pdf import KIND, bar_chart, render_pdf
+from tests.enterprises.build import admitted_pool_entry, admitted_smes
 from tests.enterprises.factories import (
     CertificateFactory,
     EnterpriseFactory,
-    PoolEntryFactory,
     SmesEvaluationFactory,
 )
 from tests.experts.factories import CommissionerFactory, PlacementFactory, TeamFactory, UniversityFactory
@@ -27,26 +27,14 @@ pytestmark = pytest.mark.django_db
 
 
 def _smes(region, year, n, *, start=0):
-    for i in range(n):
-        enterprise = EnterpriseFactory(region=region)
-        SmesEvaluationFactory(
-            enterprise=enterprise,
-            year=year,
-            figures_year=year - 1,
-            state="admitted",
-            admitted_on=date(year, 6, 1),
-            registration_number=f"{year}14090{start + i:07d}",
-        )
+    # Through the services: the figure reads the 入库 events (factories write none).
+    for _ in range(n):
+        admitted_smes(region=region, year=year, admitted_on=date(year, 6, 1))
 
 
 def _pool(region, year, n):
     for _ in range(n):
-        PoolEntryFactory(
-            enterprise=EnterpriseFactory(region=region),
-            state="admitted",
-            admitted_year=year,
-            admitted_on=date(year, 7, 1),
-        )
+        admitted_pool_entry(region=region, admitted_on=date(year, 7, 1))
 
 
 def _commissioners(region, year, teams, members):
@@ -73,7 +61,7 @@ def figures(world):
     for university, county in ((north, a), (north, a), (north, b), (south, None)):
         PlacementFactory(university=university, county=county, year=2023)
     PlacementFactory(university=UniversityFactory(), year=2022)
-    # Valid on 31 December 2023: the first only (the second expired, the third was revoked).
+    # Valid on 31 December 2023: the first only (the second expired, the third was revoked in 2023).
     CertificateFactory(
         enterprise=EnterpriseFactory(region=a), issued_on=date(2022, 12, 1), expires_on=date(2025, 11, 30)
     )
@@ -84,7 +72,7 @@ def figures(world):
         enterprise=EnterpriseFactory(region=b),
         issued_on=date(2023, 1, 1),
         expires_on=date(2025, 12, 31),
-        is_revoked=True,
+        revoked_on=date(2023, 6, 30),
     )
     return world
 
@@ -218,9 +206,7 @@ def test_pdf_survives_what_users_type(world):
     odd = "𠮷野家😀龘𪚥<b>粗体</b>&nbsp;\u3000\u00a0\t"
     long = "A" * 180  # a platform's name holds 200 characters; the narrative carries the 2,000
     enterprise = EnterpriseFactory(region=world.county_a, name=f"山西{odd}科技有限公司")
-    SmesEvaluationFactory(
-        enterprise=enterprise, year=2023, state="admitted", registration_number="20231409000000001"
-    )
+    admitted_smes(enterprise=enterprise, year=2023, admitted_on=date(2023, 6, 1))
     PlatformFactory(
         name=f"{long}实验室",
         platform_type=platform_type(),
