@@ -102,6 +102,19 @@ def _certificate(key: str, world) -> Case:
     from tests.enterprises.factories import EnterpriseFactory
 
     enterprise = EnterpriseFactory(region=world.county_a)
+    if key == "revoke":  # 取消资格 of a certificate issued on BASE
+        certificate = services.certificate_create(
+            enterprise=enterprise,
+            number=f"GR{BASE.year}14000918",
+            issued_on=BASE,
+            actor=world.users["bureau"],
+        )
+        return Case(
+            apply=lambda day: services.certificate_revoke(
+                certificate=certificate, revoked_on=day, user=world.users["bureau"], reason="年报核查"
+            ),
+            snapshot=lambda: GaoqiCertificate.objects.get(pk=certificate.pk).revoked_on,
+        )
     return Case(
         apply=lambda day: services.certificate_create(
             enterprise=enterprise, number=f"GR{day.year}14000917", issued_on=day, actor=world.users["bureau"]
