@@ -506,7 +506,12 @@ def seed_demo_enterprises(*, stdout=None) -> None:
                     ]
                     if final == "revoked":
                         evaluation.state = "revoked"
-                        evaluation.revoked_on = min(evaluation.admitted_on + timedelta(days=90), today)
+                        # Revoked on a spot check within the month of its 入库: no month's filing nor
+                        # the year's figure counts it (a filing states the month as it stood at its end).
+                        month_end = (evaluation.admitted_on.replace(day=28) + timedelta(days=4)).replace(
+                            day=1
+                        )
+                        evaluation.revoked_on = min(month_end - timedelta(days=1), today)
                         evaluation.revoke_reason = "抽查发现研发费用归集不实，撤销登记编号"
                         steps.append(("admitted", "revoked", evaluation.revoke_reason))
                 evaluations.append(evaluation)
