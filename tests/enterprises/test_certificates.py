@@ -119,3 +119,64 @@ def test_doubling_progress_counts_enterprises_valid_at_the_years_end(world, bure
     services.certificate_revoke(certificate=later, revoked_on=date(2025, 5, 1), user=bureau_user)
     [row] = selectors.doubling_progress(user=bureau_user, year=2024)
     assert (row["previous"], row["actual"], row["met"]) == (2, 2, True)
+
+
+# ------------------------------------------------------------------------------------ the data migration
+
+MIGRATION = "0007_certificate_revoked_on"
+
+
+def test_migration_dates_revocations_from_the_audit_log_else_the_issue_date(world):
+    """A certificate flagged 已取消资格 takes the local day its flag was logged; without such a log entry, its
+    issue date (it never counted, as the undated flag had it); one not flagged stays unrevoked."""
+    import datetime as dt
+    import importlib
+
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    migration = importlib.import_module(f"enterprises.migrations.{MIGRATION}")
+    state_apps = MigrationLoader(connection).project_state(("enterprises", MIGRATION)).apps
+    with connection.cursor() as cursor:  # the old column, in the test's transaction (rolled back)
+        cursor.execute(
+            "ALTER TABLE enterprises_gaoqicertificate ADD COLUMN is_revoked boolean NOT NULL DEFAULT false"
+        )
+    Old = state_apps.get_model("enterprises", "GaoqiCertificate")
+    enterprise = EnterpriseFactory(region=world.county_a)
+
+    def old(number, issued_on, revoked):
+        return Old.objects.create(
+            enterprise_id=enterprise.pk,
+            number=number,
+            issued_on=issued_on,
+            expires_on=issued_on + dt.timedelta(days=1094),
+            is_revoked=revoked,
+        )
+
+    logged = old("GR202214000100", date(2022, 11, 1), True)
+    unlogged = old("GR202314000101", date(2023, 11, 1), True)
+    standing = old("GR202314000102", date(2023, 12, 1), False)
+    kind = ContentType.objects.get_for_model(GaoqiCertificate)
+    for changes, when in (
+        ({"note": ["", "核查"]}, dt.datetime(2024, 1, 1, tzinfo=dt.UTC)),
+        ({"is_revoked": ["False", "True"]}, dt.datetime(2025, 4, 1, 17, 30, tzinfo=dt.UTC)),  # 4月2日 01:30
+    ):
+        LogEntry.objects.create(
+            content_type=kind,
+            object_pk=str(logged.pk),
+            object_repr=logged.number,
+            action=LogEntry.Action.UPDATE,
+            changes=changes,
+            timestamp=when,
+        )
+
+    migration.backfill(state_apps, None)
+
+    revoked_on = dict(Old.objects.values_list("number", "revoked_on"))
+    assert revoked_on == {
+        logged.number: date(2025, 4, 2),
+        unlogged.number: unlogged.issued_on,
+        standing.number: None,
+    }
