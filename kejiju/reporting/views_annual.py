@@ -98,6 +98,7 @@ def figure_links(year: int, region: Region | None) -> dict[str, str]:
     cooperation = "projects:cooperationproject_list"
     return {
         "platforms": _url("platforms:platform_list", recognised_year=year, region=r),
+        "platforms_upgraded": _url("platforms:platform_list", upgraded_year=year, region=r),
         "smes": _url("enterprises:smesevaluation_list", year=year, state="admitted", region=r),
         "pool": _url("enterprises:poolentry_list", admitted_year=year, region=r),
         "gaoqi_valid": _url(
