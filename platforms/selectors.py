@@ -4,6 +4,7 @@ the reader too and count only what it may see (`region` narrows to one county)."
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections import defaultdict
 from typing import Any
@@ -253,6 +254,14 @@ def upgraded_platforms(*, start: dt.date, end: dt.date, region=None, user=None) 
 
 def recognised_platforms_count(*, start: dt.date, end: dt.date, region=None, user=None) -> int:
     return recognised_platforms(start=start, end=end, region=region, user=user).count()
+
+
+def platforms_recognised_in_month(region, year: int, month: int) -> int:
+    """The county filing's monthly figure `platforms_new`: the annual 新认定 of one county, for one month."""
+    last = calendar.monthrange(year, month)[1]
+    return recognised_platforms_count(
+        start=dt.date(year, month, 1), end=dt.date(year, month, last), region=region
+    )
 
 
 def upgraded_platforms_count(*, start: dt.date, end: dt.date, region=None, user=None) -> int:
