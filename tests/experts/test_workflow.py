@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from experts import services
-from experts.models import ReviewPanel
+from experts.models import Expert, ReviewPanel
 from kejiju.core.workflow.selectors import events_for
 from tests.experts.factories import ExpertFactory, ExpertFieldFactory, OrganizationFactory
 from tests.workflowcase import FlowCase, WorkflowSweep
@@ -217,6 +217,88 @@ def test_close_refused_while_scores_are_incomplete(client, world):
     assert "尚未录入完整" in response.content.decode()
     panel.refresh_from_db()
     assert panel.state == S.SCORING and panel.result is None
+
+
+# ----------------------------------------------------------------------------- the library (experts.expert)
+
+E = Expert.State
+_expert_serial = itertools.count(601, 2)  # odd: 男
+
+
+def make_expert(world, state):
+    """An expert admitted 60 days ago through the services; 暂停 or 出库 30 days ago."""
+    from tests.experts.factories import make_id_number
+
+    bureau = world.users["bureau"]
+    today = dt.date.today()
+    expert = services.expert_create(
+        name="流程专家",
+        gender="男",
+        id_number=make_id_number(next(_expert_serial)),
+        employer=OrganizationFactory(),
+        title="正高",
+        fields=[ExpertFieldFactory()],
+        admitted_on=today - dt.timedelta(days=60),
+        county=world.county_a,
+        user=bureau,
+    )
+    if state != E.ACTIVE:
+        services.expert_set_state(
+            expert=expert, state=state, on=today - dt.timedelta(days=30), reason="流程测试", user=bureau
+        )
+    expert.refresh_from_db()
+    return expert
+
+
+class TestExpertWorkflow(WorkflowSweep):
+    case = FlowCase(workflow="experts.expert", url_name="experts:expert_transition", make=make_expert)
+
+
+def test_expert_timeline_through_the_services(world):
+    bureau = world.users["bureau"]
+    expert = make_expert(world, E.ACTIVE)
+    today = dt.date.today()
+    for state, days in ((E.SUSPENDED, 40), (E.ACTIVE, 35), (E.EXITED, 20), (E.ACTIVE, 10)):
+        services.expert_set_state(
+            expert=expert, state=state, on=today - dt.timedelta(days=days), reason="原因", user=bureau
+        )
+    assert [
+        (e.action, e.from_state, e.to_state, (today - e.effective_on).days) for e in events_for(expert)
+    ] == [
+        ("admit", "", E.ACTIVE, 60),
+        ("suspend", E.ACTIVE, E.SUSPENDED, 40),
+        ("resume", E.SUSPENDED, E.ACTIVE, 35),
+        ("exit", E.ACTIVE, E.EXITED, 20),
+        ("readmit", E.EXITED, E.ACTIVE, 10),
+    ]
+    expert.refresh_from_db()
+    assert expert.admitted_on == today - dt.timedelta(days=10) and expert.exited_on is None
+
+
+def test_editing_the_admission_date_corrects_the_current_tenure(world):
+    """入库日期 edited in the form moves the current tenure's admission event, within its neighbours."""
+    bureau = world.users["bureau"]
+    expert = make_expert(world, E.ACTIVE)
+    today = dt.date.today()
+    services.expert_set_state(
+        expert=expert, state=E.EXITED, on=today - dt.timedelta(days=30), reason="x", user=bureau
+    )
+    services.expert_set_state(
+        expert=expert, state=E.ACTIVE, on=today - dt.timedelta(days=10), reason="", user=bureau
+    )
+    common = {
+        "name": expert.name,
+        "gender": expert.gender,
+        "employer": expert.employer,
+        "title": expert.title,
+        "fields": list(expert.fields.all()),
+        "user": bureau,
+    }
+    with pytest.raises(ValidationError, match="不能早于上一步“出库”"):
+        services.expert_update(expert=expert, admitted_on=today - dt.timedelta(days=31), **common)
+    services.expert_update(expert=expert, admitted_on=today - dt.timedelta(days=20), **common)
+    days = [(e.action, (today - e.effective_on).days) for e in events_for(expert)]
+    assert days == [("admit", 60), ("exit", 30), ("readmit", 20)]
 
 
 # ------------------------------------------------------------------------------------ the data migration
