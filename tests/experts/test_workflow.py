@@ -381,3 +381,62 @@ def test_migration_moves_panel_events_into_the_event_table():
     assert events[0].recorded_at == start
     assert [event.effective_on for event in events[:3]] == [dt.date(2024, 3, 1)] * 2 + [dt.date(2024, 3, 2)]
     assert events_for(cancelled).last().comment == "改期"
+
+
+EXPERT_MIGRATION = "0010_expert_workflow_events"
+
+
+def test_migration_rebuilds_the_experts_history_from_the_audit_log(world):
+    """Existing experts get their events: every tenure replayed from the audit log where it is complete
+    (an admission overwritten by a re-admission stays in its year), else the record's latest tenure."""
+    from django.apps import apps as live_apps
+
+    from kejiju.core.models import WorkflowEvent
+    from tests.experts.factories import make_id_number
+
+    migration = importlib.import_module(f"experts.migrations.{EXPERT_MIGRATION}")
+    bureau = world.users["bureau"]
+
+    def admit(number, on):
+        return services.expert_create(
+            name="迁移专家",
+            gender="男",
+            id_number=make_id_number(number),
+            employer=OrganizationFactory(),
+            title="正高",
+            fields=[ExpertFieldFactory()],
+            admitted_on=on,
+            user=bureau,
+        )
+
+    logged = admit(951, dt.date(2020, 1, 1))
+    for state, on in ((E.SUSPENDED, dt.date(2020, 6, 1)), (E.EXITED, dt.date(2021, 6, 1))):
+        services.expert_set_state(expert=logged, state=state, on=on, reason="原因", user=bureau)
+    services.expert_set_state(expert=logged, state=E.ACTIVE, on=dt.date(2023, 3, 1), reason="", user=bureau)
+    unlogged = admit(953, dt.date(2019, 5, 1))
+    # A change that left no audit log entry (made outside the audited save): the log does not add up.
+    Expert.objects.filter(pk=unlogged.pk).update(
+        state=E.EXITED, exited_on=dt.date(2022, 1, 1), exit_reason="退休"
+    )
+    expected = {logged.pk: [(e.action, e.from_state, e.to_state, e.effective_on) for e in events_for(logged)]}
+    assert expected[logged.pk][0] == ("admit", "", E.ACTIVE, dt.date(2020, 1, 1))
+    # Before the migration: no events.
+    WorkflowEvent.objects.filter(workflow="experts.expert").delete()
+
+    migration.forwards(live_apps, None)
+    migration.forwards(live_apps, None)  # idempotent
+
+    rebuilt = {
+        expert.pk: [(e.action, e.from_state, e.to_state, e.effective_on) for e in events_for(expert)]
+        for expert in (logged, unlogged)
+    }
+    assert rebuilt[logged.pk] == expected[logged.pk]
+    assert rebuilt[unlogged.pk] == [
+        ("admit", "", E.ACTIVE, dt.date(2019, 5, 1)),
+        ("exit", E.ACTIVE, E.EXITED, dt.date(2022, 1, 1)),
+    ]
+    assert "据操作日志补记" in events_for(logged).first().comment
+    assert "据专家记录补记" in events_for(unlogged).last().comment
+    from experts.selectors import experts_admitted
+
+    assert list(experts_admitted(user=bureau, year=2020)) == [logged]
