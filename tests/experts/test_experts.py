@@ -165,6 +165,8 @@ def test_state_view_and_filters(client, bureau_user):
     assert response.status_code == 302
     expert.refresh_from_db()
     assert expert.state == "暂停"
+    detail = client.get(expert.get_absolute_url()).content.decode()
+    assert 'data-testid="workflow-events"' in detail and "生效 2024-02-01" in detail and "本人申请" in detail
     body = client.get(
         reverse("experts:expert_list"), {"field": field.pk, "admitted_year": 2023}
     ).content.decode()
