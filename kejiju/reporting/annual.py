@@ -121,7 +121,7 @@ def headline_figures(*, year: int, region: Region | None = None) -> dict[str, An
         "parks": cooperation["industrial_parks_finished"],
         "vp_candidates": vice_presidents["candidates"],
         "vp_universities": vice_presidents["universities"],
-        "experts": experts.expert_year_figures(user=CITY, year=year, region=region)["admitted"],
+        "experts": experts.experts_admitted(user=CITY, year=year, region=region).count(),
         "projects": sum(row["count"] for row in by_state),
         "committed": _money(sum((row["committed"] for row in by_state), Decimal("0"))),
         "paid": _money(sum((row["paid"] for row in by_state), Decimal("0"))),
@@ -186,9 +186,12 @@ def _county_rows(year: int) -> list[dict]:
                 "platforms_upgraded": upgraded.get(region.pk, 0),
                 "smes": smes.get(region.pk, 0),
                 "pool": pool.get(region.pk, 0),
+                # 科技特派团 by 服务县区: not additive (a team serving two counties counts in both).
+                "commissioner_teams": person.get("commissioner_teams", 0),
                 "commissioners": person.get("commissioners", 0),
-                "vice_presidents": person.get("vice_presidents", 0),
-                "experts": person.get("experts_admitted", 0),
+                "vp_candidates": person.get("vp_candidates", 0),
+                "vice_presidents": person.get("vp_candidates", 0),  # the templates' name; the same figure
+                "experts": person.get("experts", 0),
                 "transfer_bases": coop.get("transfer_bases_landed", 0),
                 "parks": coop.get("industrial_parks_finished", 0),
                 "projects": project.get("count", 0),
@@ -288,9 +291,10 @@ def annual_statistics(*, year: int, region: Region | None = None, appendix: bool
         "computed_at": timezone.localtime().isoformat(timespec="seconds"),
         "figures": figures,
         "platforms_by_type": _platform_rows(current["_recognised"], previous["_recognised"]),
+        # Every field with experts in the year or the year before (a field gone this year shows 0).
         "experts_by_field": [
-            {"field": name, "count": count, "previous": field_before.get(name, 0)}
-            for name, count in field_now.items()
+            {"field": name, "count": field_now.get(name, 0), "previous": field_before.get(name, 0)}
+            for name in [*field_now, *(name for name in field_before if name not in field_now)]
         ],
         "projects_by_state": [
             {
