@@ -190,7 +190,6 @@ def _county_rows(year: int) -> list[dict]:
                 "commissioner_teams": person.get("commissioner_teams", 0),
                 "commissioners": person.get("commissioners", 0),
                 "vp_candidates": person.get("vp_candidates", 0),
-                "vice_presidents": person.get("vp_candidates", 0),  # the templates' name; the same figure
                 "experts": person.get("experts", 0),
                 "transfer_bases": coop.get("transfer_bases_landed", 0),
                 "parks": coop.get("industrial_parks_finished", 0),
