@@ -266,8 +266,11 @@ FIGURE_NOTES: dict[str, str] = {
     "committed": "承诺市级资金：当年立项项目立项时批准的市级资金，按年末前批准的经费预算变更调整后的金额。",
     "paid": "当年拨付：拨付日期在当年的全部市级资金拨付，不论项目年度。",
     "paid_cumulative": "累计拨付：当年立项项目截至年末累计拨付的市级资金。",
+    # The table under the figures (not a headline key).
+    "projects_by_state": "按状态：当年度申报批次中年末前已申报的项目按其12月31日所处状态计，金额截至当日。",
 }
 
+PROJECT_FIGURE_KEYS = ("projects_applied", "projects", "committed", "paid", "paid_cumulative")
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 
 
@@ -386,7 +389,7 @@ def project_year_figures_by_region(*, user=None, year: int, region=None) -> dict
         .annotate(paid=Sum("amount", filter=in_year), paid_cumulative=Sum("amount", filter=cumulative))
         .order_by()
     )
-    figures: dict[str, dict] = {key: {} for key in FIGURE_NOTES}
+    figures: dict[str, dict] = {key: {} for key in PROJECT_FIGURE_KEYS}
     for row in project_rows:
         figures["projects_applied"][row["region"]] = row["projects_applied"]
         figures["projects"][row["region"]] = row["projects"]

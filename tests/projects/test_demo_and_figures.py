@@ -36,6 +36,12 @@ def test_seed_demo_gives_the_2023_review_figures(world):
     # Every disbursement stays within its grant.
     for project in Project.objects.exclude(city_grant=None):
         assert sum(d.amount for d in project.disbursements.all()) <= project.city_grant
+    # The demo's steps are dated as they happened (not the day it was seeded): each call's 30 applications
+    # are 申报 in its year, the 20 (2023) and 25 (2022) that went on are 立项 in it.
+    for year, approved in ((2022, 25), (2023, 20)):
+        figures = selectors.project_year_figures(user=leader, year=year)
+        assert (figures["projects_applied"], figures["projects"]) == (30, approved), year
+        assert figures["committed"] > 0 and 0 < figures["paid_cumulative"] <= figures["committed"]
     counts = (Project.objects.count(), CooperationProject.objects.count(), Disbursement.objects.count())
     seed_demo_projects()  # idempotent
     assert (

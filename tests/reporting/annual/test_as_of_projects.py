@@ -257,3 +257,20 @@ def test_the_figures_link_to_the_projects_they_count(built, client):
             assert listing.context["table"].paginator.count == row["count"], row["state"]
             checked += 1
     assert checked == 4
+
+
+def test_a_step_entered_late_keeps_the_state_of_its_day(built, settings, tmp_path):
+    """A 年度执行报告 of Y entered after the contract was signed in Y+1: the step records today's state
+    (执行), which is not the project's state on its own date in Y: the state at D stays 立项."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    build, p5 = built["build"], built["p5"]
+    services.attachment_create(
+        project=p5, user=build.staff, kind="contract", upload=SimpleUploadedFile("任务书.pdf", b"%PDF-1.7")
+    )
+    build.step(p5, Action.SIGN_CONTRACT, d(5, 20, Y + 1))
+    services.annual_report_create(
+        project=p5, user=build.staff, year=Y, filed_on=d(12, 20), progress="按任务书推进。"
+    )
+    _assert_year_figures(built["world"])
