@@ -31,6 +31,7 @@ from kejiju.core.views.pages import ReportJobDownloadView
 
 from .annual import annual_statistics, valid_on
 from .annual_pdf import KIND, PERMISSION
+from .definitions import county_table, edition_definitions
 from .filters import AnnualEditionFilterSet
 from .rules import clean_narrative
 from .tables import AnnualEditionTable, edition_scope
@@ -97,6 +98,7 @@ def figure_links(year: int, region: Region | None) -> dict[str, str]:
     cooperation = "projects:cooperationproject_list"
     return {
         "platforms": _url("platforms:platform_list", recognised_year=year, region=r),
+        "platforms_upgraded": _url("platforms:platform_list", upgraded_year=year, region=r),
         "smes": _url("enterprises:smesevaluation_list", year=year, state="admitted", region=r),
         "pool": _url("enterprises:poolentry_list", admitted_year=year, region=r),
         "gaoqi_valid": _url(
@@ -185,6 +187,7 @@ class AnnualDashboardView(AnnualPermissionMixin, TemplateView):
             region=region,
             stats=stats,
             charts=chart_data(stats),
+            county_table=county_table(stats),
             editions=editions(user=self.request.user, year=year)[:20],
             build_form=AnnualBuildForm(initial={"year": year, "region": region}),
         )
@@ -273,6 +276,8 @@ class AnnualEditionDetailView(AnnualPermissionMixin, DetailView):
             narrative=job.parameters.get("narrative", ""),
             stats=stats,
             charts=chart_data(stats) if stats else None,
+            county_table=county_table(stats) if stats else None,
+            definitions=edition_definitions(stats),
             computed_at=parse_datetime(stats["computed_at"]) if stats else None,
         )
         return context

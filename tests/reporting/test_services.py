@@ -43,14 +43,14 @@ def test_save_creates_a_draft_with_progress_and_figures(county_user, task_a):
         progress=[
             ProgressInput(task_id=task_a.pk, done_quantity=1, percent=Decimal("25"), status="in_progress")
         ],
-        figures=[FigureInput(key="platforms_new", value=3)],  # a figure entered by hand
+        figures=[FigureInput(key="tech_vp_new", value=3)],  # a figure entered by hand
     )
     assert filing.state == MonthlyFiling.State.DRAFT
     assert filing.region == county_user.region
     row = filing.progress.get()
     assert (row.done_quantity, row.percent, row.status) == (1, Decimal("25.0"), "in_progress")
     figures = dict(filing.figures.values_list("key", "value"))
-    assert figures["platforms_new"] == 3 and figures["pool_new"] == 0
+    assert figures["tech_vp_new"] == 3 and figures["pool_new"] == 0
     assert _actions(filing) == ["create"]
     _save(county_user)
     assert _actions(filing) == ["create", "save"]
