@@ -70,9 +70,11 @@ HEADLINES: list[tuple[str, str, str]] = [
     ("vp_candidates", "科技副总人选", "人"),
     ("vp_universities", "科技副总来源高校", "所"),
     ("experts", "新入库专家", "人"),
-    ("projects", "市级科技计划项目", "项"),
-    ("committed", "市级资金承诺", "元"),
-    ("paid", "市级资金拨付", "元"),
+    ("projects_applied", "申报市级科技计划项目", "项"),
+    ("projects", "立项市级科技计划项目", "项"),
+    ("committed", "承诺市级资金", "元"),
+    ("paid", "当年拨付市级资金", "元"),
+    ("paid_cumulative", "累计拨付市级资金", "元"),
 ]
 HEADLINE_LABELS = {key: (label, unit) for key, label, unit in HEADLINES}
 
@@ -108,7 +110,7 @@ def headline_figures(*, year: int, region: Region | None = None) -> dict[str, An
     commissioners = experts.commissioner_figures(user=CITY, year=year, region=region)
     vice_presidents = experts.vice_president_figures(user=CITY, year=year, region=region)
     cooperation = projects.cooperation_figures(user=reader(region), year=year)
-    by_state = projects.project_figures_by_state(user=reader(region), year=year)
+    project_figures = projects.project_year_figures(user=CITY, year=year, region=region)
     return {
         "platforms": platforms.recognised_platforms_count(region=region, **span),
         "platforms_upgraded": platforms.upgraded_platforms_count(region=region, **span),
@@ -122,11 +124,12 @@ def headline_figures(*, year: int, region: Region | None = None) -> dict[str, An
         "vp_candidates": vice_presidents["candidates"],
         "vp_universities": vice_presidents["universities"],
         "experts": experts.experts_admitted(user=CITY, year=year, region=region).count(),
-        "projects": sum(row["count"] for row in by_state),
-        "committed": _money(sum((row["committed"] for row in by_state), Decimal("0"))),
-        "paid": _money(sum((row["paid"] for row in by_state), Decimal("0"))),
+        "projects_applied": project_figures["projects_applied"],
+        "projects": project_figures["projects"],
+        "committed": _money(project_figures["committed"]),
+        "paid": _money(project_figures["paid"]),
+        "paid_cumulative": _money(project_figures["paid_cumulative"]),
         "_recognised": recognised,
-        "_by_state": by_state,
     }
 
 
@@ -171,13 +174,12 @@ def _county_rows(year: int) -> list[dict]:
     smes = enterprises.smes_admitted_by_region(user=CITY, year=year)
     pool = enterprises.pool_new_entries_by_region(user=CITY, year=year)
     people = experts.figures_by_county(user=CITY, year=year)
-    cooperation = {r["region__name"]: r for r in projects.cooperation_figures_by_county(user=CITY, year=year)}
-    money = {r["county"]: r for r in projects.project_figures_by_county(user=CITY, year=year)}
+    cooperation = projects.cooperation_figures_by_county(user=CITY, year=year)
+    project_figures = projects.project_year_figures_by_region(user=CITY, year=year)
     rows = []
     for region in regions:
         person = people.get(region.pk, {})
-        coop = cooperation.get(region.name, {})
-        project = money.get(region.name, {})
+        coop = cooperation.get(region.pk, {})
         rows.append(
             {
                 "region_id": region.pk,
@@ -193,9 +195,11 @@ def _county_rows(year: int) -> list[dict]:
                 "experts": person.get("experts", 0),
                 "transfer_bases": coop.get("transfer_bases_landed", 0),
                 "parks": coop.get("industrial_parks_finished", 0),
-                "projects": project.get("count", 0),
-                "committed": _money(project.get("committed", 0)),
-                "paid": _money(project.get("paid", 0)),
+                "projects_applied": project_figures["projects_applied"].get(region.pk, 0),
+                "projects": project_figures["projects"].get(region.pk, 0),
+                "committed": _money(project_figures["committed"].get(region.pk, 0)),
+                "paid": _money(project_figures["paid"].get(region.pk, 0)),
+                "paid_cumulative": _money(project_figures["paid_cumulative"].get(region.pk, 0)),
             }
         )
     return rows
@@ -303,7 +307,7 @@ def annual_statistics(*, year: int, region: Region | None = None, appendix: bool
                 "committed": _money(row["committed"]),
                 "paid": _money(row["paid"]),
             }
-            for row in current["_by_state"]
+            for row in projects.projects_by_state_on(user=CITY, year=year, region=region)
         ],
         "counties": _county_rows(year) if region is None else [],
         "timeliness": timeliness,
@@ -431,8 +435,9 @@ def summary_sentences(stats: dict[str, Any]) -> list[str]:
         f"新入库专家{value['experts']}人。"
     )
     sentences.append(
-        f"市级科技计划项目{value['projects']}项，承诺市级资金{_yuan(value['committed'])}元，"
-        f"已拨付{_yuan(value['paid'])}元。"
+        f"{scope}申报市级科技计划项目{value['projects_applied']}项，立项{value['projects']}项，"
+        f"承诺市级资金{_yuan(value['committed'])}元；当年拨付市级资金{_yuan(value['paid'])}元，"
+        f"当年立项项目累计拨付{_yuan(value['paid_cumulative'])}元。"
     )
     totals = stats["timeliness_totals"]
     if totals["expected"]:

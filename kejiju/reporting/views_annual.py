@@ -112,9 +112,12 @@ def figure_links(year: int, region: Region | None) -> dict[str, str]:
         # The universities (units list), not the placements: the list counts what the figure counts.
         "vp_universities": _url("core:organization_list", vp_year=year, vp_county=r),
         "experts": _url("experts:expert_list", admitted_year=year, county=r),
-        "projects": _url("projects:project_list", year=year, region=r),
-        "committed": _url("projects:project_list", year=year, region=r),
-        "paid": _url("projects:project_list", year=year, region=r),
+        # Projects: the projects each figure counts or sums (projects.selectors, the same queries).
+        "projects_applied": _url("projects:project_list", applied_year=year, region=r),
+        "projects": _url("projects:project_list", approved_year=year, region=r),
+        "committed": _url("projects:project_list", approved_year=year, region=r),
+        "paid": _url("projects:project_list", paid_year=year, region=r),
+        "paid_cumulative": _url("projects:project_list", approved_year=year, region=r),
     }
 
 
@@ -173,7 +176,10 @@ class AnnualDashboardView(AnnualPermissionMixin, TemplateView):
             figure["url"] = links[figure["key"]]
         for row in stats["projects_by_state"]:
             row["url"] = _url(
-                "projects:project_list", year=year, state=row["state"], region=region.pk if region else None
+                "projects:project_list",
+                applied_year=year,
+                year_end_state=row["state"],
+                region=region.pk if region else None,
             )
         context.update(
             form=form,
