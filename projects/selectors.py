@@ -3,6 +3,7 @@ review (kejiju.reporting reads them; see their docstrings for what each figure m
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
@@ -318,6 +319,14 @@ def approved_projects(*, start: dt.date, end: dt.date, region=None, user=None) -
     """立项: projects with an `approve` event effective in [start, end], each once (whatever their call year
     and whatever happened after). The monthly report uses it with a month, the annual review with a year."""
     return _projects(user, region).filter(_approved_between(start, end))
+
+
+def projects_approved_in_month(region, year: int, month: int) -> int:
+    """The county filing's monthly figure `projects_new`: the annual 立项 of one county, for one month."""
+    last = calendar.monthrange(year, month)[1]
+    return approved_projects(
+        start=dt.date(year, month, 1), end=dt.date(year, month, last), region=region
+    ).count()
 
 
 def _approved_in(year: int, *, user=None, region=None) -> QuerySet[Project]:

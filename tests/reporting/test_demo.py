@@ -17,6 +17,7 @@ from kejiju.reporting.selectors import (
     yearly_figures,
 )
 from platforms.selectors import recognised_platforms_count
+from projects.selectors import approved_projects
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +28,7 @@ def test_seed_demo_matches_the_2023_review():
     # The 科技型中小企业, 培育库 and 新认定平台 figures come from the domain apps' own records.
     apps.get_app_config("enterprises").seed_demo(stdout=out)
     apps.get_app_config("platforms").seed_demo(stdout=out)
+    apps.get_app_config("projects").seed_demo(stdout=out)
     apps.get_app_config("reporting").seed_demo(stdout=out)
     assert MonthlyFiling.objects.filter(year=2023).count() == 16 * 12
     targets = dict(
@@ -42,6 +44,7 @@ def test_seed_demo_matches_the_2023_review():
     # seed's 20 city-level platforms and the 2 provincial ones recognised in 2023.
     year = {"start": date(2023, 1, 1), "end": date(2023, 12, 31)}
     assert sums["platforms_new"] == recognised_platforms_count(**year) == 22
+    assert sums["projects_new"] == approved_projects(**year).count() == 20
     completion = task_completion_totals(year=2023)
     assert completion["conversion_base"]["done"] == 22 and completion["industrial_park"]["done"] == 4
     assert completion["gaoqi"]["done"] == 25
