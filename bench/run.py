@@ -215,7 +215,6 @@ def measure_annual():
     from enterprises import selectors as ent
     from experts import selectors as exp
     from kejiju.reporting import selectors as rep
-    from kejiju.reporting.annual import CITY
     from platforms import selectors as plat
     from projects import selectors as proj
 
@@ -226,7 +225,8 @@ def measure_annual():
         ent.smes_admitted_count(user=bench, year=year)
         ent.pool_new_entries_by_region(user=bench, year=year)
         ent.gaoqi_valid_count(user=bench, on=dt.date(year, 12, 31))
-        plat.platforms_recognised_by_region_and_type(user=CITY, year=year)
+        plat.recognised_platforms_by_region(user=bench, start=dt.date(year, 1, 1), end=dt.date(year, 12, 31))
+        plat.recognised_platforms_by_type(user=bench, start=dt.date(year, 1, 1), end=dt.date(year, 12, 31))
         proj.project_figures_by_county(user=bench, year=year)
         exp.expert_year_figures(user=bench, year=year)
         rep.filing_timeliness(year=year, user=bench)
@@ -244,8 +244,9 @@ def measure_annual():
             [dt.date(year, 12, 31), dt.date(year, 12, 31), dt.date(year, 12, 31)],
         ),
         (
-            "SELECT p.region_id, p.platform_type_id, count(*) FROM core_workflowevent ev JOIN platforms_platform p "
-            "ON p.id=ev.object_id WHERE ev.workflow='platforms.platform' AND ev.action IN ('recognise','upgrade') "
+            "SELECT p.region_id, p.platform_type_id, count(DISTINCT p.id) FROM core_workflowevent ev "
+            "JOIN platforms_platform p ON p.id=ev.object_id WHERE ev.workflow='platforms.platform' "
+            "AND (ev.action='recognise' OR (ev.action='register' AND ev.to_state='recognised')) "
             "AND ev.effective_on BETWEEN %s AND %s "
             "GROUP BY 1,2",
             [dt.date(year, 1, 1), dt.date(year, 12, 31)],

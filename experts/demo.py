@@ -198,6 +198,54 @@ def _mobile(rng: random.Random) -> str:
     return rng.choice(["135", "137", "139", "152", "158", "183", "187"]) + f"{rng.randrange(10**8):08d}"
 
 
+def _expert_events(experts: list[Expert]) -> None:
+    """The demo experts' dated history in the flow experts.expert (the figures read these, never
+    admitted_on): 入库 on admitted_on, then 暂停 or 出库 on exited_on for those who left."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from kejiju.core.models import WorkflowEvent
+
+    from .workflow import EXPERT_WORKFLOW
+
+    flow = EXPERT_WORKFLOW
+    content_type = ContentType.objects.get_for_model(Expert)
+    now = timezone.now()
+    events = []
+    for expert in experts:
+        events.append(
+            WorkflowEvent(
+                content_type=content_type,
+                object_id=expert.pk,
+                workflow=flow.key,
+                action=flow.created[0],
+                label=flow.created[1],
+                from_state="",
+                to_state=Expert.State.ACTIVE,
+                effective_on=expert.admitted_on,
+                recorded_at=now,
+                comment=expert.admission_reason,
+            )
+        )
+        if expert.state != Expert.State.ACTIVE:
+            action = "exit" if expert.state == Expert.State.EXITED else "suspend"
+            events.append(
+                WorkflowEvent(
+                    content_type=content_type,
+                    object_id=expert.pk,
+                    workflow=flow.key,
+                    action=action,
+                    label=flow.action_label(action),
+                    from_state=Expert.State.ACTIVE,
+                    to_state=expert.state,
+                    effective_on=expert.exited_on,
+                    recorded_at=now,
+                    comment=expert.exit_reason,
+                )
+            )
+    WorkflowEvent.objects.bulk_create(events, batch_size=1000)
+
+
 @transaction.atomic
 def seed_demo_experts(*, stdout=None) -> None:
     rng = random.Random(20231231)
@@ -229,6 +277,7 @@ def seed_demo_experts(*, stdout=None) -> None:
         plan += [(year, rng.choice(FIELDS)) for _ in range(count)]
     created = 0
     experts: list[Expert] = []
+    history: list[Expert] = []  # the experts created now, whose events are written below
     for year, field_name in plan:
         gender = "男" if rng.random() < 0.68 else "女"
         name = _name(rng)
@@ -269,8 +318,10 @@ def seed_demo_experts(*, stdout=None) -> None:
         expert.fields.set(
             [fields[field_name]] + ([fields[second]] if second and second != field_name else [])
         )
+        history.append(expert)
         experts.append(expert)
         created += 1
+    _expert_events(history)
 
     # ------------------------------------------------------------------------------------------ 科技副总
     placements = 0

@@ -22,13 +22,22 @@ class ExpertFilterSet(BaseFilterSet):
         field_name="employer__name", lookup_expr="icontains", label="工作单位"
     )
     county = django_filters.ModelChoiceFilter(queryset=Region.objects.county_level(), label="所在县区")
-    admitted_year = django_filters.NumberFilter(
-        field_name="admitted_on", lookup_expr="year", label="入库年度"
-    )
+    # The year's 新入库专家 (an 入库 or 重新入库 event effective in it), as the annual review counts them.
+    admitted_year = django_filters.NumberFilter(label="入库年度", method="filter_admitted_year")
 
     class Meta:
         model = Expert
         fields = ["q", "field", "title", "state", "employer", "county", "admitted_year"]
+
+    def filter_admitted_year(self, queryset, name, value):
+        from .selectors import experts_admitted
+
+        if value in (None, ""):
+            return queryset
+        if not 1 <= value <= 9999:
+            return queryset.none()
+        counted = experts_admitted(user=self.request.user if self.request else None, year=int(value))
+        return queryset.filter(pk__in=counted.values("pk"))
 
 
 class ExpertFieldFilterSet(BaseFilterSet):

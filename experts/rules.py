@@ -18,18 +18,11 @@ from kejiju.core.dates import DateStep, declare_date_steps
 
 ACTIVE_STATE = "在库"
 
-# The library state changes (services.expert_set_state), by the state they lead to, and the dates each
-# follows (kejiju.core.dates): a suspension or exit follows the admission; a return to 在库 follows the
-# suspension or exit it ends.
+# Entering an expert in the library (expert_create, expert_update): the admission has happened. The state
+# changes (暂停, 恢复在库, 出库, 重新入库) are the dated steps of the flow experts.expert (experts.workflow).
 EXPERT_STATE_DATES: dict[str, DateStep] = declare_date_steps(
     "experts.state",
-    {
-        "暂停": DateStep("暂停日期", earlier=("admitted_on",)),
-        "出库": DateStep("出库日期", earlier=("admitted_on", "exited_on")),
-        "在库": DateStep("入库日期", earlier=("admitted_on", "exited_on")),
-        # Entering an expert in the library (expert_create, expert_update): the admission has happened.
-        "register": DateStep("入库日期", field="admitted_on"),
-    },
+    {"register": DateStep("入库日期", field="admitted_on")},
 )
 
 # A 科技副总 placement's term, by the state from which each date has happened (the rest is a plan).

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from kejiju.accounts.models import Region
 from kejiju.core.identifiers import id_number_check_char
-from kejiju.core.models import Organization
+from kejiju.core.models import Organization, WorkflowEvent
 from kejiju.core.scale import chunks, copy_objects, next_id, person_name
 
 from .models import Expert, ExpertField, ReviewDraw, ReviewMember, ReviewPanel, ReviewScore
@@ -96,6 +96,24 @@ def seed_scale(*, scale, rng, stdout) -> None:
         experts.append(expert)
     for batch in chunks(experts):
         copy_objects(Expert, batch)
+    # Their 入库 events (flow experts.expert): the yearly figures read these, not admitted_on.
+    expert_type = ContentType.objects.get_for_model(Expert)
+    admissions = (
+        WorkflowEvent(
+            content_type=expert_type,
+            object_id=e.pk,
+            workflow="experts.expert",
+            action="admit",
+            label="入库",
+            from_state="",
+            to_state=Expert.State.ACTIVE,
+            effective_on=e.admitted_on,
+            recorded_at=now,
+        )
+        for e in experts
+    )
+    for batch in chunks(admissions):
+        copy_objects(WorkflowEvent, batch)
     through = Expert.fields.through
     copy_objects(
         through,

@@ -167,55 +167,172 @@ def commissioner_list(*, user) -> QuerySet[Commissioner]:
 
 
 # ================================================================================ yearly figures (reporting)
+#
+# Issue 18: every figure of year Y is read from dated events as they stood on D = 31 December Y; events
+# dated after D never change it. Expert.admitted_on (the latest admission) and the current state are not
+# read for history. Per-region functions return {region id | None: value}; None collects the records
+# without a county (市外专家, members or 科技副总 without one).
+
+EXPERTS_NOTE = (
+    "新入库专家：当年入库或重新入库生效的专家，每人计一次，含其后暂停或出库的；"
+    "市外专家列入“未指定县区（含市外）”。"
+)
+COMMISSIONER_TEAMS_NOTE = (
+    "科技特派团：当年选派的特派团（含尚无成员的）；分县区按服务县区计，服务多个县区的团在每个县区各计一次，"
+    "各县区之和可能大于全市数。"
+)
+COMMISSIONERS_NOTE = "科技特派员：当年特派团的成员，每人计一次；分县区按本人服务县区计，未填县区的单列。"
+VP_CANDIDATES_NOTE = "科技副总人选：当年选聘的人选，每人计一次；分县区按派驻县区计，市外或尚未派驻的单列。"
+VP_UNIVERSITIES_NOTE = (
+    "科技副总来源高校：当年人选的派出高校，每所计一次；同一高校可向多个县区派出，各县区之和可能大于全市数。"
+)
+FIGURE_NOTES: dict[str, str] = {
+    "commissioner_teams": COMMISSIONER_TEAMS_NOTE,
+    "commissioners": COMMISSIONERS_NOTE,
+    "vp_candidates": VP_CANDIDATES_NOTE,
+    "vp_universities": VP_UNIVERSITIES_NOTE,
+    "experts": EXPERTS_NOTE,
+}
+
+
+def _year_end(year: int):
+    from datetime import date
+
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+def experts_admitted(*, user, year: int, region=None) -> QuerySet[Expert]:
+    """The experts counted as 新入库 in ``year`` (EXPERTS_NOTE): those with an 入库 or 重新入库 event (flow
+    experts.expert) effective in the year, each once, whatever happened to them after; of one county
+    when ``region`` is given. The expert list's 入库年度 filter shows exactly these."""
+    from django.db.models import Exists, OuterRef
+
+    from kejiju.core.models import WorkflowEvent
+
+    from .workflow import ADMISSION_ACTIONS
+
+    start, end = _year_end(year)
+    admitted = WorkflowEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(Expert),
+        object_id=OuterRef("pk"),
+        action__in=ADMISSION_ACTIONS,
+        effective_on__gte=start,
+        effective_on__lte=end,
+    )
+    experts = scoped_queryset(Expert, user).filter(Exists(admitted))
+    if region is not None:
+        experts = experts.filter(county=region)
+    return experts
+
+
+def experts_admitted_by_region(*, user, year: int) -> dict[int | None, int]:
+    """新入库专家 of ``year`` per county (None: 市外专家). Additive: the values sum to the headline."""
+    rows = experts_admitted(user=user, year=year).order_by().values_list("county").annotate(n=Count("pk"))
+    return dict(rows)
 
 
 def experts_admitted_by_field(*, user, year: int, region=None) -> dict[str, int]:
-    """Experts ``user`` can see admitted in ``year`` per field (an expert with two fields counts in
-    both); of one county when ``region`` is given."""
-    experts = scoped_queryset(Expert, user).filter(admitted_on__year=year)
-    if region is not None:
-        experts = experts.filter(county=region)
+    """新入库专家 of ``year`` per field (an expert with two fields counts in both; the fields are the
+    expert's current ones, which keep no history); of one county when ``region`` is given."""
     rows = (
-        experts.values_list("fields__name")
+        experts_admitted(user=user, year=year, region=region)
+        .values_list("fields__name")
         .annotate(n=Count("pk", distinct=True))
         .order_by("fields__sort_order", "fields__name")
     )
     return {name: n for name, n in rows if name is not None}
 
 
-def expert_year_figures(*, user, year: int, region=None) -> dict[str, int]:
-    """The library's figures for the annual review, of the experts ``user`` can see: admitted in the
-    year, in the library at its end (of one county when ``region`` is given)."""
-    from datetime import date
+def experts_in_library_on(*, user, day, region=None) -> int:
+    """Experts 在库 at the end of ``day`` (their state on that day by the flow's events)."""
+    from kejiju.core.workflow.selectors import in_states_on
 
-    end = date(year, 12, 31)
     experts = scoped_queryset(Expert, user)
     if region is not None:
         experts = experts.filter(county=region)
-    return experts.filter(admitted_on__lte=end).aggregate(
-        admitted=Count("pk", filter=Q(admitted_on__year=year)),
-        in_library=Count("pk", filter=Q(state=Expert.State.ACTIVE) | Q(exited_on__gt=end)),
-    )
+    return in_states_on(experts, [Expert.State.ACTIVE], day).count()
 
 
-def commissioner_figures(*, user, year: int, region=None) -> dict[str, int]:
-    """科技特派团 and 科技特派员 of ``year`` that ``user`` can see (only members serving ``region`` when
-    given)."""
+def expert_year_figures(*, user, year: int, region=None) -> dict[str, int]:
+    """The library's figures for the annual review, of the experts ``user`` can see: 新入库 in the year
+    (experts_admitted) and 在库 on 31 December (of one county when ``region`` is given)."""
+    _start, end = _year_end(year)
+    return {
+        "admitted": experts_admitted(user=user, year=year, region=region).count(),
+        "in_library": experts_in_library_on(user=user, day=end, region=region),
+    }
+
+
+def commissioner_teams_of(*, user, year: int, region=None) -> QuerySet[CommissionerTeam]:
+    """The 科技特派团 of ``year`` (COMMISSIONER_TEAMS_NOTE), with or without members; a county office sees
+    the teams serving its county; of the teams serving ``region`` when given (CommissionerTeam.counties)."""
+    from kejiju.accounts.scoping import scope_region_ids
+
+    teams = CommissionerTeam.objects.filter(year=year)
+    allowed = scope_region_ids(user)
+    if allowed is not None:
+        teams = teams.filter(counties__in=allowed)
+    if region is not None:
+        teams = teams.filter(counties=region)
+    return teams.distinct()
+
+
+def commissioner_teams_by_region(*, user, year: int) -> dict[int, int]:
+    """科技特派团 of ``year`` per 服务县区 (of the counties ``user`` can see). Not additive: a team serving
+    two counties counts in both."""
+    from kejiju.accounts.scoping import scope_region_ids
+
+    links = CommissionerTeam.counties.through.objects.filter(commissionerteam__year=year)
+    allowed = scope_region_ids(user)
+    if allowed is not None:
+        links = links.filter(region__in=allowed)
+    rows = links.order_by().values_list("region").annotate(n=Count("commissionerteam", distinct=True))
+    return dict(rows)
+
+
+def commissioners_of(*, user, year: int, region=None) -> QuerySet[Commissioner]:
+    """The 科技特派员 of ``year`` (COMMISSIONERS_NOTE): members of the year's teams that ``user`` can see;
+    serving ``region`` (the member's county) when given."""
     members = scoped_queryset(Commissioner, user).filter(team__year=year)
     if region is not None:
         members = members.filter(county=region)
+    return members
+
+
+def commissioners_by_region(*, user, year: int) -> dict[int | None, int]:
+    """科技特派员 of ``year`` per member county (None: without one). Additive."""
+    rows = commissioners_of(user=user, year=year).order_by().values_list("county").annotate(n=Count("pk"))
+    return dict(rows)
+
+
+def commissioner_figures(*, user, year: int, region=None) -> dict[str, int]:
+    """科技特派团 (teams of the year, with or without members, serving ``region`` when given) and 科技特派员
+    (members of the year's teams, serving ``region`` when given) that ``user`` can see."""
     return {
-        "teams": members.values("team").distinct().count(),
-        "members": members.count(),
+        "teams": commissioner_teams_of(user=user, year=year, region=region).count(),
+        "members": commissioners_of(user=user, year=year, region=region).count(),
     }
+
+
+def vp_candidates_of(*, user, year: int, region=None) -> QuerySet[VicePresidentPlacement]:
+    """科技副总人选 of ``year`` (VP_CANDIDATES_NOTE) that ``user`` can see (placed in ``region``
+    when given)."""
+    placements = scoped_queryset(VicePresidentPlacement, user).filter(year=year)
+    if region is not None:
+        placements = placements.filter(county=region)
+    return placements
+
+
+def vp_candidates_by_region(*, user, year: int) -> dict[int | None, int]:
+    """科技副总人选 of ``year`` per county (None: 市外 or not yet placed). Additive."""
+    rows = vp_candidates_of(user=user, year=year).order_by().values_list("county").annotate(n=Count("pk"))
+    return dict(rows)
 
 
 def vice_president_figures(*, user, year: int, region=None) -> dict[str, int]:
     """科技副总 of ``year`` that ``user`` can see (placed in one county when ``region`` is given):
-    candidates, distinct universities, those serving."""
-    placements = scoped_queryset(VicePresidentPlacement, user).filter(year=year)
-    if region is not None:
-        placements = placements.filter(county=region)
+    candidates, distinct universities (VP_UNIVERSITIES_NOTE: not additive by county), those serving."""
+    placements = vp_candidates_of(user=user, year=year, region=region)
     return {
         "candidates": placements.count(),
         "universities": placements.values("university").distinct().count(),
@@ -223,38 +340,20 @@ def vice_president_figures(*, user, year: int, region=None) -> dict[str, int]:
     }
 
 
+FIGURE_KEYS = ("experts", "commissioner_teams", "commissioners", "vp_candidates")
+
+
 def figures_by_county(*, user, year: int) -> dict[int | None, dict[str, int]]:
-    """Per county (region id; None = outside the city or not yet placed): experts admitted in ``year``,
-    科技特派员 serving there in ``year``, 科技副总 placed there in ``year``. Three grouped queries."""
+    """Per county (region id; None = outside the city, without a county or not yet placed): 新入库专家,
+    科技特派团 serving there (not additive), 科技特派员 and 科技副总人选 of ``year``. Four grouped queries."""
     figures: dict[int | None, dict[str, int]] = {}
-
-    def add(rows, key):
-        for region_id, count in rows:
-            figures.setdefault(region_id, {"experts_admitted": 0, "commissioners": 0, "vice_presidents": 0})
-            figures[region_id][key] = count
-
-    add(
-        scoped_queryset(Expert, user)
-        .filter(admitted_on__year=year)
-        .order_by()
-        .values_list("county")
-        .annotate(n=Count("pk")),
-        "experts_admitted",
-    )
-    add(
-        scoped_queryset(Commissioner, user)
-        .filter(team__year=year)
-        .order_by()
-        .values_list("county")
-        .annotate(n=Count("pk")),
-        "commissioners",
-    )
-    add(
-        scoped_queryset(VicePresidentPlacement, user)
-        .filter(year=year)
-        .order_by()
-        .values_list("county")
-        .annotate(n=Count("pk")),
-        "vice_presidents",
-    )
+    sources = {
+        "experts": experts_admitted_by_region(user=user, year=year),
+        "commissioner_teams": commissioner_teams_by_region(user=user, year=year),
+        "commissioners": commissioners_by_region(user=user, year=year),
+        "vp_candidates": vp_candidates_by_region(user=user, year=year),
+    }
+    for key, counts in sources.items():
+        for region_id, count in counts.items():
+            figures.setdefault(region_id, dict.fromkeys(FIGURE_KEYS, 0))[key] = count
     return figures

@@ -16,7 +16,6 @@ Review panels for other apps (platform recognition, project review, 验收) — 
 
 from __future__ import annotations
 
-import dataclasses
 import secrets
 from collections.abc import Iterable, Mapping
 from datetime import date
@@ -48,6 +47,7 @@ from .models import (
 )
 from .pii import digest
 from .selectors import panel_result, review_panel_for
+from .workflow import ADMISSION_ACTIONS
 
 __all__ = [
     "commissioner_save",
@@ -107,12 +107,7 @@ def _clean_mobile(value: str) -> str:
 
 
 def _check_state_dates(expert: Expert) -> None:
-    if expert.state != Expert.State.ACTIVE and not expert.exit_reason:
-        raise ValidationError({"exit_reason": "专家状态为暂停或出库时，必须填写原因。"})
     require_date_order(rules.EXPERT_STATE_DATES["register"], date=expert.admitted_on)
-    if expert.state != Expert.State.ACTIVE:
-        step = dataclasses.replace(rules.EXPERT_STATE_DATES[expert.state], field="exited_on")
-        require_date_order(step, date=expert.exited_on, record=expert)
 
 
 def _save_expert(expert: Expert, *, fields: Iterable[ExpertField], avoided_units: Iterable) -> Expert:
@@ -148,12 +143,11 @@ def expert_create(
     specialty: str = "",
     admission_reason: str = "",
     avoided_units: Iterable = (),
-    state: str = Expert.State.ACTIVE,
-    exited_on: date | None = None,
-    exit_reason: str = "",
     notes: str = "",
     user=None,
 ) -> Expert:
+    """Admit an expert to the library: the record, and its 入库 event effective on ``admitted_on`` (the
+    flow experts.expert; leaving and returning go through :func:`expert_set_state`)."""
     number = _clean_id_number(id_number)
     _check_gender(gender, number)
     expert = Expert(
@@ -164,16 +158,16 @@ def expert_create(
         position=position,
         specialty=specialty,
         county=county,
-        state=state,
+        state=Expert.State.ACTIVE,
         admitted_on=admitted_on,
         admission_reason=admission_reason,
-        exited_on=exited_on,
-        exit_reason=exit_reason,
         notes=notes,
     )
     expert.set_id_number(number)
     expert.set_mobile(_clean_mobile(mobile))
-    return _save_expert(expert, fields=fields, avoided_units=avoided_units)
+    expert = _save_expert(expert, fields=fields, avoided_units=avoided_units)
+    record_created(record=expert, actor=user, effective_on=admitted_on, comment=admission_reason)
+    return expert
 
 
 @sensitive_variables()  # every local and argument: the atomic wrapper holds them all in kwds
@@ -206,6 +200,8 @@ def expert_update(
     expert.position = position
     expert.specialty = specialty
     expert.county = county
+    if admitted_on != expert.admitted_on:
+        _correct_admission(expert, admitted_on)
     expert.admitted_on = admitted_on
     expert.admission_reason = admission_reason
     expert.notes = notes
@@ -218,31 +214,62 @@ def expert_update(
     return _save_expert(expert, fields=fields, avoided_units=avoided_units)
 
 
+def _correct_admission(expert: Expert, admitted_on: date) -> None:
+    """An edited 入库日期 corrects the date of the current tenure's admission event (入库 or 重新入库); it
+    may not leave the steps before and after it out of order."""
+    from kejiju.core.workflow.selectors import STEP_ORDER, events_for
+
+    events = list(events_for(expert).order_by(*STEP_ORDER))
+    admissions = [i for i, e in enumerate(events) if e.action in ADMISSION_ACTIONS]
+    if not admissions:
+        return
+    index = admissions[-1]
+    event = events[index]
+    if index > 0 and admitted_on < events[index - 1].effective_on:
+        raise ValidationError(
+            {"admitted_on": f"入库日期不能早于上一步“{events[index - 1].label}”的生效日期。"}
+        )
+    if index + 1 < len(events) and admitted_on > events[index + 1].effective_on:
+        raise ValidationError(
+            {"admitted_on": f"入库日期不能晚于下一步“{events[index + 1].label}”的生效日期。"}
+        )
+    event.effective_on = admitted_on
+    event.save(update_fields=["effective_on"])
+
+
+def _state_action(current: str, target: str) -> str:
+    """The step of the flow experts.expert that leads from ``current`` to ``target``."""
+    if target == Expert.State.SUSPENDED:
+        return "suspend"
+    if target == Expert.State.EXITED:
+        return "exit"
+    return "readmit" if current == Expert.State.EXITED else "resume"
+
+
 @transaction.atomic
-def expert_set_state(*, expert: Expert, state: str, on: date, reason: str, user=None) -> Expert:
-    """在库 ↔ 暂停 → 出库. Suspending or removing needs a reason; re-admission clears the exit fields."""
+def expert_set_state(*, expert: Expert, state: str, on: date, reason: str, user) -> Expert:
+    """在库 ↔ 暂停 → 出库 → 在库, as the steps of the flow experts.expert (暂停, 恢复在库, 出库, 重新入库),
+    each an event effective on ``on``. Suspending or removing needs a reason (the event's comment);
+    re-admission starts a new tenure (admitted_on becomes ``on``, the reason its 入库依据)."""
     if state not in Expert.State.values:
         raise ValidationError({"state": "专家状态无效。"})
     if state == expert.state:
         raise ValidationError({"state": f"专家已是“{expert.get_state_display()}”状态。"})
     if expert.state == Expert.State.EXITED and state == Expert.State.SUSPENDED:
         raise ValidationError({"state": "已出库的专家不能改为暂停，请先重新入库。"})
-    require_date_order(rules.EXPERT_STATE_DATES[state], date=on, record=expert)
-    if state == Expert.State.ACTIVE:
-        expert.exited_on = None
-        expert.exit_reason = ""
-        if expert.state == Expert.State.EXITED:
-            expert.admitted_on = on
-            expert.admission_reason = reason or expert.admission_reason
-    else:
-        if not reason.strip():
-            raise ValidationError({"exit_reason": "暂停或出库必须填写原因。"})
-        expert.exited_on = on
-        expert.exit_reason = reason.strip()
-    expert.state = state
-    _check_state_dates(expert)
-    expert.full_clean(exclude=["fields", "avoided_units"])
-    expert.save()
+    if state != Expert.State.ACTIVE and not (reason or "").strip():
+        raise ValidationError({"exit_reason": "暂停或出库必须填写原因。"})
+    try:
+        apply_transition(
+            record=expert,
+            action=_state_action(expert.state, state),
+            actor=user,
+            effective_on=on,
+            comment=(reason or "").strip(),
+        )
+    except TransitionRefused as refusal:
+        field = "on" if refusal.field == "effective_on" else "state"
+        raise ValidationError({field: refusal.reason}) from None
     return expert
 
 

@@ -28,6 +28,7 @@ from kejiju.core.views import (
     ObjectUpdateView,
 )
 from kejiju.core.views.generic import BreadcrumbMixin
+from kejiju.core.workflow.selectors import events_for
 from kejiju.core.xlsx import (
     XLSX_CONTENT_TYPE,
     add_sheet,
@@ -149,6 +150,7 @@ class ExpertDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         expert = self.object
+        context["events"] = events_for(expert)  # 入库, 暂停, 出库, 重新入库 … with their dates
         seats = list(selectors.expert_review_history(expert=expert))
         history = []
         for seat in seats:

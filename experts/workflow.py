@@ -21,11 +21,12 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from kejiju.core.dates import DateStep
 from kejiju.core.workflow import Transition, TransitionContext, Workflow, register_workflow, sources
 from kejiju.core.workflow.forms import TransitionFields
 
 from . import rules
-from .models import ReviewMember, ReviewPanel
+from .models import Expert, ReviewMember, ReviewPanel
 
 PANEL_FLOW = "experts.reviewpanel"
 CHANGE_PANEL = "experts.change_reviewpanel"
@@ -200,6 +201,110 @@ PANEL_WORKFLOW = register_workflow(
                 CHANGE_PANEL,
                 comment_required=True,
                 danger=True,
+            ),
+        ),
+    )
+)
+
+
+# ============================================================================================== experts
+
+EXPERT_FLOW = "experts.expert"
+CHANGE_EXPERT = "experts.change_expert"
+
+# The library's dated steps (issue 18): 入库 creates the record (effective on the admission date); 暂停,
+# 恢复, 出库 and 重新入库 are transitions that take their date. The annual figures read these events, never
+# Expert.admitted_on (kept as the latest admission, a cache for the list) or exited_on.
+EXPERT_ACTIONS = {
+    "suspend": "暂停",
+    "resume": "恢复在库",
+    "exit": "出库",
+    "readmit": "重新入库",
+}
+# The actions that (re)admit an expert: the year's 新入库专家 count them.
+ADMISSION_ACTIONS = ("admit", "readmit")
+
+
+def _expert_date(label: str) -> DateStep:
+    return DateStep(label, earlier=("admitted_on", "previous_step"), field="effective_on")
+
+
+def _leave(expert, ctx: TransitionContext) -> dict[str, Any]:
+    """暂停 or 出库: the date and the reason (the comment) are kept on the record too."""
+    expert.exited_on = ctx.effective_on
+    expert.exit_reason = ctx.comment.strip()[:200]
+    return {}
+
+
+def _resume(expert, ctx: TransitionContext) -> dict[str, Any]:
+    expert.exited_on = None
+    expert.exit_reason = ""
+    return {}
+
+
+def _readmit(expert, ctx: TransitionContext) -> dict[str, Any]:
+    """A new tenure: admitted_on (set by sets_date) becomes its date; the comment is its 入库依据."""
+    expert.exited_on = None
+    expert.exit_reason = ""
+    if ctx.comment.strip():
+        expert.admission_reason = ctx.comment.strip()[:200]
+    return {}
+
+
+E = Expert.State
+
+EXPERT_WORKFLOW = register_workflow(
+    Workflow(
+        key=EXPERT_FLOW,
+        model="experts.Expert",
+        states=E,
+        title="专家入库",
+        created=("admit", "入库"),
+        initial=E.ACTIVE,
+        transitions=(
+            Transition(
+                "suspend",
+                EXPERT_ACTIONS["suspend"],
+                sources(E.ACTIVE),
+                E.SUSPENDED,
+                CHANGE_EXPERT,
+                comment_required=True,
+                date=_expert_date("暂停日期"),
+                effect=_leave,
+                form=False,
+            ),
+            Transition(
+                "resume",
+                EXPERT_ACTIONS["resume"],
+                sources(E.SUSPENDED),
+                E.ACTIVE,
+                CHANGE_EXPERT,
+                date=_expert_date("恢复日期"),
+                effect=_resume,
+                form=False,
+            ),
+            Transition(
+                "exit",
+                EXPERT_ACTIONS["exit"],
+                sources(E.ACTIVE, E.SUSPENDED),
+                E.EXITED,
+                CHANGE_EXPERT,
+                comment_required=True,
+                date=_expert_date("出库日期"),
+                effect=_leave,
+                danger=True,
+                form=False,
+            ),
+            Transition(
+                "readmit",
+                EXPERT_ACTIONS["readmit"],
+                sources(E.EXITED),
+                E.ACTIVE,
+                CHANGE_EXPERT,
+                date=_expert_date("重新入库日期"),
+                sets_date="admitted_on",
+                effect=_readmit,
+                form=False,
             ),
         ),
     )

@@ -1,9 +1,12 @@
+import datetime as dt
+
 import django_filters
 from django.db.models import Q
 
 from kejiju.accounts.models import Region
 from kejiju.core.filters import BaseFilterSet
 
+from . import selectors
 from .models import FIELD_CHOICES, OutreachEvent, Platform, PlatformEvaluation, PlatformType, RecognitionBatch
 from .rules import BatchState, Grade, Level, OutreachKind, OutreachState, PlatformState
 
@@ -19,11 +22,46 @@ class PlatformFilterSet(BaseFilterSet):
     state = django_filters.ChoiceFilter(choices=PlatformState.choices, label="状态")
     region = django_filters.ModelChoiceFilter(queryset=Region.objects.county_level(), label="所在县区")
     field = django_filters.ChoiceFilter(choices=FIELD_CHOICES, label="技术领域")
-    recognised_year = django_filters.NumberFilter(field_name="recognised_on__year", label="认定年度")
+    # The platforms counted in the annual review's figures of that year (read from their events, as the
+    # figures are): 新认定 in the year, and 升级认定 in the year.
+    recognised_year = django_filters.NumberFilter(method="filter_recognised_year", label="认定年度")
+    upgraded_year = django_filters.NumberFilter(method="filter_upgraded_year", label="升级认定年度")
 
     class Meta:
         model = Platform
-        fields = ["q", "platform_type", "level", "state", "region", "field", "recognised_year"]
+        fields = [
+            "q",
+            "platform_type",
+            "level",
+            "state",
+            "region",
+            "field",
+            "recognised_year",
+            "upgraded_year",
+        ]
+
+    @staticmethod
+    def _year_span(value) -> dict[str, dt.date] | None:
+        year = int(value)
+        if not 1 <= year <= 9999:
+            return None
+        return {"start": dt.date(year, 1, 1), "end": dt.date(year, 12, 31)}
+
+    def filter_recognised_year(self, queryset, name, value):
+        if value in (None, ""):
+            return queryset
+        span = self._year_span(value)
+        if span is None:
+            return queryset.none()
+        return queryset.filter(pk__in=selectors.recognised_platforms(**span).values("pk"))
+
+    def filter_upgraded_year(self, queryset, name, value):
+        if value in (None, ""):
+            return queryset
+        span = self._year_span(value)
+        if span is None:
+            return queryset.none()
+        return queryset.filter(pk__in=selectors.upgraded_platforms(**span).values("pk"))
 
 
 class PlatformTypeFilterSet(BaseFilterSet):

@@ -4,17 +4,19 @@ the reader too and count only what it may see (`region` narrows to one county)."
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, Count, DateField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce
 
 from kejiju.accounts.scoping import scope_region_ids
 from kejiju.core.models import WorkflowEvent
-from kejiju.core.workflow.selectors import events_for
+from kejiju.core.workflow.selectors import STEP_ORDER, events_for, in_states_on
 
 from .models import (
     OutreachEvent,
@@ -116,16 +118,22 @@ def platform_stats(*, user, year: int, region_id: str | int | None = None) -> di
         region = regions.filter(pk=int(region_id)).first()
     else:
         region = None
-    recognised = platforms_recognised_counts(user=user, year=year, region=region)
+    span = _year(year)
+    by_region = {} if allowed is not None else recognised_platforms_by_region(user=user, **span)
     return {
         "year": year,
         "region": region,
         "regions": regions,
         "region_locked": allowed is not None,
-        "recognised": recognised,
-        "recognised_total": sum(row["count"] for row in recognised),
+        "recognised": recognised_platforms_by_type(user=user, region=region, **span),
+        "recognised_total": recognised_platforms_count(user=user, region=region, **span),
+        "upgraded_total": upgraded_platforms_count(user=user, region=region, **span),
+        "notes": FIGURE_NOTES,
         "preparing": platforms_preparing_counts(user=user, year=year, region=region),
-        "by_region": [] if allowed is not None else platforms_recognised_by_region(user=user, year=year),
+        "by_region": [
+            {"region_id": r.pk, "region": r.name, "count": by_region[r.pk]}
+            for r in Region.objects.filter(pk__in=[pk for pk in by_region if pk is not None])
+        ],
         "in_force": platforms_in_force_counts(user=user, region=region),
         "grades": evaluation_grade_counts(user=user, year=year, region=region),
     }
@@ -138,29 +146,169 @@ def _type_order() -> dict[str, tuple[int, str]]:
     return {name: (order, name) for name, order in PlatformType.objects.values_list("name", "sort_order")}
 
 
-def _rows(counter: dict[tuple[str, str], int]) -> list[dict[str, Any]]:
+def type_level_sort_key():
+    """The order of (type name, level) rows: the type's sort order, then the level (one query)."""
     order = _type_order()
     levels = list(LEVEL_LABELS)
+
+    def key(pair: tuple[str, str]) -> tuple:
+        type_name, level = pair
+        return (
+            order.get(type_name, (999, type_name)),
+            levels.index(level) if level in levels else len(levels),
+        )
+
+    return key
+
+
+def _rows(counter: dict[tuple[str, str], int]) -> list[dict[str, Any]]:
     rows = [
-        {"platform_type": type_name, "level": level, "level_label": LEVEL_LABELS[level], "count": count}
+        {
+            "platform_type": type_name,
+            "level": level,
+            "level_label": LEVEL_LABELS.get(level, level or ""),
+            "count": count,
+        }
         for (type_name, level), count in counter.items()
         if count
     ]
-    rows.sort(
-        key=lambda r: (order.get(r["platform_type"], (999, r["platform_type"])), levels.index(r["level"]))
-    )
+    sort_key = type_level_sort_key()
+    rows.sort(key=lambda r: sort_key((r["platform_type"], r["level"])))
     return rows
 
 
 REGISTER = "register"
 
+# ------------------------------------------------------------------------------ figures of the annual review
+# Each figure of year Y is read from the platform workflow's dated events as they stood on 31 December Y:
+# events dated later never change it, and fields a later step overwrites (Platform.recognised_on, the
+# current state and level) are not read for history.
+
+PLATFORMS_NOTE = (
+    "新认定：当年认定生效的平台（含登记时已认定的存量平台，含其后撤销的），每个平台计一次；升级另计。"
+)
+PLATFORMS_UPGRADED_NOTE = (
+    "升级认定：当年升级认定生效的平台，每个平台计一次；当年新认定后又升级的平台两项各计一次。"
+)
+FIGURE_NOTES: dict[str, str] = {
+    "platforms": PLATFORMS_NOTE,
+    "platforms_upgraded": PLATFORMS_UPGRADED_NOTE,
+}
+
 
 def _recognitions() -> Q:
-    """认定 and 升级认定, and a platform registered as already recognised (a legacy entry, dated by its
-    recognition)."""
-    return Q(action__in=[PlatformAction.RECOGNISE, PlatformAction.UPGRADE]) | Q(
-        action=REGISTER, to_state=PlatformState.RECOGNISED
+    """新认定: 认定, and a platform registered as already recognised (a legacy entry, dated by its
+    recognition). 升级认定 is not a new recognition (`_upgrades`)."""
+    return Q(action=PlatformAction.RECOGNISE) | Q(action=REGISTER, to_state=PlatformState.RECOGNISED)
+
+
+def _upgrades() -> Q:
+    return Q(action=PlatformAction.UPGRADE)
+
+
+def _figure_events(condition: Q, *, start: dt.date, end: dt.date) -> QuerySet[WorkflowEvent]:
+    """The platform workflow's events matching `condition` that took effect in [start, end]."""
+    return WorkflowEvent.objects.filter(
+        condition,
+        content_type=ContentType.objects.get_for_model(Platform),
+        workflow=PLATFORM_WORKFLOW.key,
+        effective_on__gte=start,
+        effective_on__lte=end,
     )
+
+
+def _platforms_with_event(
+    condition: Q, *, start: dt.date, end: dt.date, region=None, user=None
+) -> QuerySet[Platform]:
+    """Each platform with an event matching `condition` in [start, end] once, annotated with the first such
+    event's date (`event_on`) and the level it led to (`event_level`, the event's `to_level`). `user`
+    (optional) keeps the platforms it may see; `region` narrows to one county."""
+    events = _figure_events(condition, start=start, end=end)
+    first = (
+        events.filter(object_id=OuterRef("pk"))
+        .order_by(*STEP_ORDER)
+        .annotate(to_level=KeyTextTransform("to_level", "data"))
+    )
+    queryset = Platform.objects.all() if user is None else Platform.objects.visible_to(user)
+    queryset = queryset.filter(pk__in=events.values("object_id"))
+    if region is not None:
+        queryset = queryset.filter(region=region)
+    return queryset.annotate(
+        event_on=Subquery(first.values("effective_on")[:1], output_field=DateField()),
+        event_level=Subquery(first.values("to_level")[:1], output_field=CharField()),
+    )
+
+
+def recognised_platforms(*, start: dt.date, end: dt.date, region=None, user=None) -> QuerySet[Platform]:
+    """新认定 (figure `platforms`): the platforms with a 认定, or registered as already recognised, that
+    took effect in [start, end], each once (also those revoked since; upgrades are not counted here), with
+    `event_on` (认定日期) and `event_level` (the level it was recognised at) of the first such event."""
+    return _platforms_with_event(_recognitions(), start=start, end=end, region=region, user=user)
+
+
+def upgraded_platforms(*, start: dt.date, end: dt.date, region=None, user=None) -> QuerySet[Platform]:
+    """升级认定 (figure `platforms_upgraded`): the platforms with a 升级认定 that took effect in [start, end],
+    each once, with `event_on` and `event_level` (the level it was raised to) of the first one."""
+    return _platforms_with_event(_upgrades(), start=start, end=end, region=region, user=user)
+
+
+def recognised_platforms_count(*, start: dt.date, end: dt.date, region=None, user=None) -> int:
+    return recognised_platforms(start=start, end=end, region=region, user=user).count()
+
+
+def platforms_recognised_in_month(region, year: int, month: int) -> int:
+    """The county filing's monthly figure `platforms_new`: the annual 新认定 of one county, for one month."""
+    last = calendar.monthrange(year, month)[1]
+    return recognised_platforms_count(
+        start=dt.date(year, month, 1), end=dt.date(year, month, last), region=region
+    )
+
+
+def upgraded_platforms_count(*, start: dt.date, end: dt.date, region=None, user=None) -> int:
+    return upgraded_platforms(start=start, end=end, region=region, user=user).count()
+
+
+def _by_region(queryset: QuerySet[Platform]) -> dict[int | None, int]:
+    rows = queryset.order_by().values_list("region_id").annotate(n=Count("pk"))
+    return dict(rows)
+
+
+def recognised_platforms_by_region(*, start: dt.date, end: dt.date, user=None) -> dict[int | None, int]:
+    """region id → the `platforms` figure of its platforms (None: platforms without a county)."""
+    return _by_region(_platforms_with_event(_recognitions(), start=start, end=end, user=user))
+
+
+def upgraded_platforms_by_region(*, start: dt.date, end: dt.date, user=None) -> dict[int | None, int]:
+    """region id → the `platforms_upgraded` figure of its platforms (None: platforms without a county)."""
+    return _by_region(_platforms_with_event(_upgrades(), start=start, end=end, user=user))
+
+
+def _by_type(queryset: QuerySet[Platform]) -> list[dict[str, Any]]:
+    counter: dict[tuple[str, str], int] = defaultdict(int)
+    rows = queryset.order_by().values_list("platform_type__name", "event_level").annotate(n=Count("pk"))
+    for type_name, level, count in rows:
+        counter[(type_name, level)] += count
+    return _rows(counter)
+
+
+def recognised_platforms_by_type(
+    *, start: dt.date, end: dt.date, region=None, user=None
+) -> list[dict[str, Any]]:
+    """The `platforms` figure by type and by the level of the recognition event: rows
+    `{"platform_type": "技术创新中心", "level": "city", "level_label": "市级", "count": 8}`, ordered by the
+    type's sort order then level; the counts add up to `recognised_platforms_count`."""
+    return _by_type(recognised_platforms(start=start, end=end, region=region, user=user))
+
+
+def upgraded_platforms_by_type(
+    *, start: dt.date, end: dt.date, region=None, user=None
+) -> list[dict[str, Any]]:
+    """The `platforms_upgraded` figure by type and by the level the platforms were raised to."""
+    return _by_type(upgraded_platforms(start=start, end=end, region=region, user=user))
+
+
+def _year(year: int) -> dict[str, dt.date]:
+    return {"start": dt.date(year, 1, 1), "end": dt.date(year, 12, 31)}
 
 
 def _events(*, user, year: int, condition: Q, region=None) -> QuerySet[WorkflowEvent]:
@@ -177,22 +325,6 @@ def _events(*, user, year: int, condition: Q, region=None) -> QuerySet[WorkflowE
     return queryset
 
 
-def platforms_recognised_counts(*, user, year: int, region=None) -> list[dict[str, Any]]:
-    """Platforms newly recognised in `year` (认定 or 升级认定 dated that year; a registry entry of a
-    platform recognised before the portal counts in its recognition year), by type and level:
-    rows `{"platform_type": "技术创新中心", "level": "city", "level_label": "市级", "count": 8}`, ordered by
-    the type's sort order then level; the platforms `user` may see (`region` narrows to one county)."""
-    counter: dict[tuple[str, str], int] = defaultdict(int)
-    rows = (
-        _events(user=user, year=year, region=region, condition=_recognitions())
-        .values("platform__platform_type__name", "to_level")
-        .annotate(n=Count("object_id", distinct=True))
-    )
-    for row in rows:
-        counter[(row["platform__platform_type__name"], row["to_level"])] += row["n"]
-    return _rows(counter)
-
-
 def platforms_preparing_counts(*, user, year: int, region=None) -> list[dict[str, Any]]:
     """Platforms admitted to 筹建 in `year` (e.g. the provincial 技术创新中心 筹建 list), by type and
     level."""
@@ -205,59 +337,6 @@ def platforms_preparing_counts(*, user, year: int, region=None) -> list[dict[str
     for row in rows:
         counter[(row["platform__platform_type__name"], row["to_level"])] += row["n"]
     return _rows(counter)
-
-
-def platforms_recognised_by_region(*, user, year: int) -> list[dict[str, Any]]:
-    """Platforms newly recognised in `year` by county: rows `{"region_id", "region": name, "count"}`
-    (counties with none are left out)."""
-    rows = (
-        _events(user=user, year=year, condition=_recognitions())
-        .values("platform__region_id", "platform__region__name", "platform__region__sort_order")
-        .annotate(n=Count("object_id", distinct=True))
-        .order_by("platform__region__sort_order", "platform__region_id")
-    )
-    return [
-        {"region_id": row["platform__region_id"], "region": row["platform__region__name"], "count": row["n"]}
-        for row in rows
-    ]
-
-
-def platforms_recognised_by_region_and_type(*, user, year: int) -> list[dict[str, Any]]:
-    """Platforms newly recognised in `year` by county, type and level: rows
-    `{"region_id", "region", "platform_type", "level", "level_label", "count"}` ordered by county, then the
-    type's sort order, then level (for the annual review's county tables). The count is grouped by keys
-    only (the distinct count sorts its groups: on the joined names that cost more than the join) and the
-    few names come from two small reads."""
-    from kejiju.accounts.models import Region
-
-    counts = list(
-        _events(user=user, year=year, condition=_recognitions())
-        .values_list("platform__region_id", "platform__platform_type_id", "to_level")
-        .annotate(n=Count("object_id", distinct=True))
-        .order_by()
-    )
-    regions = {
-        pk: (name, order) for pk, name, order in Region.objects.values_list("pk", "name", "sort_order")
-    }
-    types = {
-        pk: (name, order) for pk, name, order in PlatformType.objects.values_list("pk", "name", "sort_order")
-    }
-    levels = list(LEVEL_LABELS)
-    keyed = []
-    for region_id, type_id, level, count in counts:
-        region_name, region_order = regions[region_id]
-        type_name, type_order = types[type_id]
-        row = {
-            "region_id": region_id,
-            "region": region_name,
-            "platform_type": type_name,
-            "level": level,
-            "level_label": LEVEL_LABELS[level],
-            "count": count,
-        }
-        keyed.append(((region_order, region_id, type_order, type_name, levels.index(level)), row))
-    keyed.sort(key=lambda pair: pair[0])
-    return [row for _, row in keyed]
 
 
 def platforms_in_force_counts(*, user, region=None) -> list[dict[str, Any]]:
@@ -372,15 +451,16 @@ def outreach_by_region(*, user, year: int) -> dict[int, dict[str, int]]:
 
 
 def _staffed_platforms(year: int) -> QuerySet[Platform]:
-    """Platforms recognised by the end of `year` and not revoked: their staff count towards the county's
-    research staff."""
-    return Platform.objects.filter(state=PlatformState.RECOGNISED, recognised_on__lte=dt.date(year, 12, 31))
+    """Platforms in the state 已认定 on 31 December of `year` (read from their events: a platform revoked
+    or upgraded later still counts for `year`): their staff count towards the county's research staff.
+    The staff count itself is the platform's current one (it is not kept by year)."""
+    return in_states_on(Platform.objects.all(), {PlatformState.RECOGNISED}, dt.date(year, 12, 31))
 
 
 def platform_staff_by_region(*, year: int, region_ids: list[int] | None = None) -> dict[int, int]:
-    """region id → staff of its recognised platforms at the end of `year` (one query)."""
-    queryset = _staffed_platforms(year)
+    """region id → staff of its platforms recognised on 31 December of `year` (one query)."""
+    queryset = Platform.objects.filter(pk__in=_staffed_platforms(year).values("pk"))
     if region_ids is not None:
         queryset = queryset.filter(region_id__in=region_ids)
-    rows = queryset.values("region").annotate(staff=Coalesce(Sum("staff_count"), 0))
+    rows = queryset.order_by().values("region").annotate(staff=Coalesce(Sum("staff_count"), 0))
     return {row["region"]: row["staff"] for row in rows}

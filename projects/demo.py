@@ -362,6 +362,7 @@ def _projects(rng: random.Random, *, staff: User, calls: list[Call], units: dict
                 requested_grant=grant,
                 self_raised=grant * rng.choice([1, 2, 3]),
                 summary=f"围绕{topic}开展研究与示范，形成可推广的技术方案。",
+                effective_on=_on(call.opens_on + dt.timedelta(days=serial % 40)),
             )
             project = _advance(project, target, staff=staff, rng=rng)
             if call.year >= 2024:
@@ -375,12 +376,50 @@ def _projects(rng: random.Random, *, staff: User, calls: list[Call], units: dict
     return count
 
 
+def _on(day: dt.date) -> dt.date:
+    """A step's date, never after today."""
+    return min(day, timezone.localdate())
+
+
+# When each step of the life cycle took effect, from the project (its call's dates and its term): the
+# demo's history reads as it happened, so the figures of a past year are those of that year.
+def _planned(project: Project, step: str) -> dt.date:
+    call = project.call
+    start, end = project.start_date, project.end_date
+    return {
+        Action.WITHDRAW: call.closes_on,
+        Action.ACCEPT: call.closes_on + dt.timedelta(days=5),
+        Action.REJECT: call.closes_on + dt.timedelta(days=5),
+        Action.START_REVIEW: call.closes_on + dt.timedelta(days=15),
+        Action.APPROVE: call.review_by,
+        Action.NOT_APPROVE: call.review_by,
+        Action.SIGN_CONTRACT: start,
+        Action.SUSPEND: start + dt.timedelta(days=300),
+        Action.TERMINATE: start + dt.timedelta(days=400),
+        Action.START_EVALUATION: end + dt.timedelta(days=1),
+        Action.START_ACCEPTANCE: end + dt.timedelta(days=30),
+        Action.PASS: end + dt.timedelta(days=60),
+        Action.ARCHIVE: end + dt.timedelta(days=90),
+    }[step]
+
+
+def _step_date(project: Project, step: str) -> dt.date:
+    """The planned date of `step`, not before the project's latest recorded step (a 年报 filed after the
+    term ended moves the 绩效评估 after it), never after today."""
+    from kejiju.core.workflow.selectors import events_for
+
+    latest = events_for(project).values_list("effective_on", flat=True).last()
+    planned = _planned(project, step)
+    return _on(max(planned, latest) if latest else planned)
+
+
 def _advance(project: Project, target: str, *, staff: User, rng: random.Random) -> Project:
     for step in PATHS[target]:
         if step == "panel":
             _close_panel(project, staff=staff, rng=rng, low=target == State.NOT_APPROVED)
             continue
         granted = None
+        on = _step_date(project, step)  # before the contract's upload, a step of today
         if step == Action.SIGN_CONTRACT:
             services.attachment_create(
                 project=project,
@@ -391,7 +430,12 @@ def _advance(project: Project, target: str, *, staff: User, rng: random.Random) 
         if step == Action.APPROVE:
             granted = (project.requested_grant * Decimal(rng.choice([80, 100, 100])) / 100).quantize(CENT)
         project = services.project_transition(
-            project=project, action=step, user=staff, comment=COMMENTS.get(step, ""), granted=granted
+            project=project,
+            action=step,
+            user=staff,
+            comment=COMMENTS.get(step, ""),
+            granted=granted,
+            effective_on=on,
         )
         if step == Action.SIGN_CONTRACT:
             _running_records(project, target=target, staff=staff, rng=rng)
@@ -438,16 +482,22 @@ def _running_records(project: Project, *, target: str, staff: User, rng: random.
         findings="进度基本符合任务书要求，经费使用规范。",
     )
     if target == State.EXECUTING and rng.random() < 0.5:
+        asked = _on(project.start_date + dt.timedelta(days=500))
         request = services.change_request_create(
             project=project,
             user=staff,
             kind="dates",
             reason="关键设备到货延迟，申请延期半年",
             new_end_date=project.end_date + dt.timedelta(days=183),
+            effective_on=asked,
         )
         if rng.random() < 0.5:
             services.change_request_decide(
-                change_request=request, user=staff, approve=True, comment="同意延期"
+                change_request=request,
+                user=staff,
+                approve=True,
+                comment="同意延期",
+                effective_on=_on(asked + dt.timedelta(days=20)),
             )
 
 

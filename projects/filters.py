@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import django_filters
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -14,13 +16,14 @@ from .models import (
     Call,
     ChangeRequest,
     CooperationProject,
+    Disbursement,
     LumpSumPilot,
     OwnershipGrant,
     OwnershipPilot,
     Programme,
     Project,
 )
-from .selectors import overdue_condition
+from .selectors import applied_projects, approved_projects, overdue_condition, year_end
 
 
 def _regions(request):
@@ -64,10 +67,61 @@ class ProjectFilterSet(BaseFilterSet):
     lump_sum = django_filters.BooleanFilter(label="包干制")
     overdue = django_filters.BooleanFilter(method="filter_overdue", label="超期未验收")
     pending_change = django_filters.BooleanFilter(method="filter_pending_change", label="有待审批变更")
+    # The annual review's figures, each the same query as the figure (projects.selectors).
+    applied_year = django_filters.NumberFilter(method="filter_applied_year", label="申报年度（年末已申报）")
+    year_end_state = django_filters.ChoiceFilter(
+        choices=rules.State.choices, method="filter_year_end_state", label="年末状态（随申报年度）"
+    )
+    approved_year = django_filters.NumberFilter(method="filter_approved_year", label="立项年度")
+    paid_year = django_filters.NumberFilter(method="filter_paid_year", label="拨付年度")
 
     class Meta:
         model = Project
-        fields = ["programme", "call", "year", "state", "region", "lump_sum", "overdue", "pending_change"]
+        fields = [
+            "programme",
+            "call",
+            "year",
+            "state",
+            "region",
+            "lump_sum",
+            "overdue",
+            "pending_change",
+            "applied_year",
+            "year_end_state",
+            "approved_year",
+            "paid_year",
+        ]
+
+    def filter_applied_year(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(pk__in=applied_projects(year=int(value)).values("pk"))
+
+    def filter_year_end_state(self, queryset, name, value):
+        """The state on 31 December of the 申报年度 given with it (today's state without one)."""
+        year = self.form.cleaned_data.get("applied_year")
+        if not value:
+            return queryset
+        if not year:
+            return queryset.filter(state=value)
+        at_end = applied_projects(year=int(year)).filter(state_at_end=value)
+        return queryset.filter(pk__in=at_end.values("pk"))
+
+    def filter_approved_year(self, queryset, name, value):
+        if not value:
+            return queryset
+        year = int(value)
+        approved = approved_projects(start=dt.date(year, 1, 1), end=year_end(year))
+        return queryset.filter(pk__in=approved.values("pk"))
+
+    def filter_paid_year(self, queryset, name, value):
+        if not value:
+            return queryset
+        year = int(value)
+        paid = Disbursement.objects.filter(
+            project=OuterRef("pk"), paid_on__range=(dt.date(year, 1, 1), year_end(year))
+        )
+        return queryset.filter(Exists(paid))
 
     def filter_overdue(self, queryset, name, value):
         if value is None:

@@ -3,13 +3,18 @@ review (kejiju.reporting reads them; see their docstrings for what each figure m
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
+    BooleanField,
     Count,
     DecimalField,
+    Exists,
+    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -19,10 +24,13 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, ExtractYear, Least
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce, ExtractYear, Least
 from django.utils import timezone
 
 from kejiju.accounts.scoping import scope_region_ids, scoped_queryset
+from kejiju.core.models import WorkflowEvent
+from kejiju.core.workflow.selectors import STEP_ORDER, with_state_on
 
 from . import rules
 from .models import (
@@ -38,6 +46,7 @@ from .models import (
     Project,
 )
 from .rules import FUNDED_STATES, RUNNING_STATES
+from .workflow import PROJECT_FLOW
 
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=16, decimal_places=2))
 
@@ -247,6 +256,203 @@ def project_years(*, user) -> list[int]:
     return list(Project.objects.visible_to(user).order_by("-year").values_list("year", flat=True).distinct())
 
 
+# --------------------------------------------------------- figures as of 31 December (issue 18 definitions)
+# Every figure of year Y is read from dated records as they stood on D = 31 December Y: the project's
+# workflow events (effective_on) and Disbursement.paid_on. Events dated after D never change it. Today's
+# Project.state and Project.city_grant (overwritten by later steps) are not read for history.
+
+FIGURE_NOTES: dict[str, str] = {
+    "projects_applied": "申报项目：当年度申报批次中于年末前已申报的项目，含其后撤回、不予受理、未立项的。",
+    "projects": "立项项目：当年立项生效的市级科技计划项目，每个项目计一次（不论申报年度）。",
+    "committed": "承诺市级资金：当年立项项目立项时批准的市级资金，按年末前批准的经费预算变更调整后的金额。",
+    "paid": "当年拨付：拨付日期在当年的全部市级资金拨付，不论项目年度。",
+    "paid_cumulative": "累计拨付：当年立项项目截至年末累计拨付的市级资金。",
+    # The table under the figures (not a headline key).
+    "projects_by_state": "按状态：当年度申报批次中年末前已申报的项目按其12月31日所处状态计，金额截至当日。",
+}
+
+PROJECT_FIGURE_KEYS = ("projects_applied", "projects", "committed", "paid", "paid_cumulative")
+MONEY = DecimalField(max_digits=16, decimal_places=2)
+
+
+def year_end(year: int) -> dt.date:
+    """D: the day a year's figures are read as of."""
+    return dt.date(year, 12, 31)
+
+
+def _project_events():
+    return WorkflowEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(Project), workflow=PROJECT_FLOW.key
+    )
+
+
+def _projects(user, region) -> QuerySet[Project]:
+    queryset = Project.objects.all() if user is None else scoped_queryset(Project, user)
+    return queryset if region is None else queryset.filter(region=region)
+
+
+def _approved_between(start: dt.date, end: dt.date) -> Exists:
+    """Whether the project has an `approve` (立项) event effective in [start, end]."""
+    return Exists(
+        _project_events().filter(
+            object_id=OuterRef("pk"), action=rules.Action.APPROVE, effective_on__range=(start, end)
+        )
+    )
+
+
+def _with_applied(queryset: QuerySet[Project], year: int) -> QuerySet[Project]:
+    """Annotate `state_at_end` (the state on 31 December of `year`) and `applied` (申报: of call year `year`
+    and submitted by then: the project's first event, 录入申报 in state 申报, took effect on or before it)."""
+    queryset = with_state_on(queryset, year_end(year), name="state_at_end")
+    return queryset.alias(
+        applied=ExpressionWrapper(Q(year=year, state_at_end__isnull=False), output_field=BooleanField())
+    )
+
+
+def applied_projects(*, user=None, year: int, region=None) -> QuerySet[Project]:
+    """申报: projects of call year `year` submitted on or before 31 December, whatever came after (撤回,
+    不予受理, 未立项 included). Annotated with `state_at_end`, their state on that day."""
+    return _with_applied(_projects(user, region), year).filter(applied=True)
+
+
+def approved_projects(*, start: dt.date, end: dt.date, region=None, user=None) -> QuerySet[Project]:
+    """立项: projects with an `approve` event effective in [start, end], each once (whatever their call year
+    and whatever happened after). The monthly report uses it with a month, the annual review with a year."""
+    return _projects(user, region).filter(_approved_between(start, end))
+
+
+def projects_approved_in_month(region, year: int, month: int) -> int:
+    """The county filing's monthly figure `projects_new`: the annual 立项 of one county, for one month."""
+    last = calendar.monthrange(year, month)[1]
+    return approved_projects(
+        start=dt.date(year, month, 1), end=dt.date(year, month, last), region=region
+    ).count()
+
+
+def _approved_in(year: int, *, user=None, region=None) -> QuerySet[Project]:
+    return approved_projects(start=dt.date(year, 1, 1), end=year_end(year), region=region, user=user)
+
+
+def _grant_on(key: str, action: str, on: dt.date) -> Subquery:
+    """The amount `key` of the project's latest `action` event effective on or before `on`."""
+    latest = (
+        _project_events()
+        .filter(object_id=OuterRef("pk"), action=action, effective_on__lte=on, data__has_key=key)
+        .order_by(*(f"-{name}" for name in STEP_ORDER))
+        .annotate(amount=Cast(KeyTextTransform(key, "data"), MONEY))
+        .values("amount")[:1]
+    )
+    return Subquery(latest, output_field=MONEY)
+
+
+def with_commitment_on(queryset: QuerySet[Project], on: dt.date, *, name: str = "committed") -> QuerySet:
+    """Annotate the city grant committed as of `on`: the amount approved at 立项 (the approve event's
+    `granted`), replaced by the latest approved budget change decided on or before `on` (the
+    change_decision step's `city_grant`). Zero for a project not approved by then."""
+    return queryset.annotate(
+        **{
+            name: Coalesce(
+                _grant_on("city_grant", "change_decision", on),
+                _grant_on("granted", rules.Action.APPROVE, on),
+                ZERO,
+            )
+        }
+    )
+
+
+def _disbursements(user, region) -> QuerySet[Disbursement]:
+    queryset = Disbursement.objects.all() if user is None else scoped_queryset(Disbursement, user)
+    return queryset if region is None else queryset.filter(project__region=region)
+
+
+def project_year_figures_by_region(*, user=None, year: int, region=None) -> dict[str, dict]:
+    """The five project figures of `year` by county, {key: {region_id | None: value}} (None: no county),
+    as they stood on 31 December (FIGURE_NOTES). Two queries whatever the number of projects:
+
+    - projects_applied: applied_projects (call year, submitted by 31 December);
+    - projects: approved_projects in the year (an `approve` event effective in it);
+    - committed: for those, with_commitment_on 31 December (never today's Project.city_grant);
+    - paid: Disbursement.amount paid in the year, whatever the project's year;
+    - paid_cumulative: the disbursements of the year's 立项 projects paid on or before 31 December."""
+    start, end = dt.date(year, 1, 1), year_end(year)
+    projects = with_commitment_on(
+        _with_applied(_projects(user, region), year).alias(approved=_approved_between(start, end)), end
+    )
+    approved = Q(approved=True)
+    project_rows = (
+        projects.filter(Q(applied=True) | approved)
+        .values("region")
+        .annotate(
+            projects_applied=Count("pk", filter=Q(applied=True)),
+            projects=Count("pk", filter=approved),
+            committed_total=Sum("committed", filter=approved),
+        )
+        .order_by()
+    )
+    in_year = Q(paid_on__range=(start, end))
+    cumulative = Q(project__in=_approved_in(year).values("pk"), paid_on__lte=end)
+    money_rows = (
+        _disbursements(user, region)
+        .filter(in_year | cumulative)
+        .values(region=F("project__region"))
+        .annotate(paid=Sum("amount", filter=in_year), paid_cumulative=Sum("amount", filter=cumulative))
+        .order_by()
+    )
+    figures: dict[str, dict] = {key: {} for key in PROJECT_FIGURE_KEYS}
+    for row in project_rows:
+        figures["projects_applied"][row["region"]] = row["projects_applied"]
+        figures["projects"][row["region"]] = row["projects"]
+        figures["committed"][row["region"]] = row["committed_total"] or Decimal("0")
+    for row in money_rows:
+        figures["paid"][row["region"]] = row["paid"] or Decimal("0")
+        figures["paid_cumulative"][row["region"]] = row["paid_cumulative"] or Decimal("0")
+    return figures
+
+
+def project_year_figures(*, user=None, year: int, region=None) -> dict[str, int | Decimal]:
+    """The five project figures of the year (city-wide, or of one county): the sums of their county rows."""
+    by_region = project_year_figures_by_region(user=user, year=year, region=region)
+    return {
+        key: sum(values.values(), 0 if key in ("projects_applied", "projects") else Decimal("0"))
+        for key, values in by_region.items()
+    }
+
+
+def projects_by_state_on(*, user=None, year: int, region=None) -> list[dict]:
+    """The year's applied projects (申报) by their state on 31 December: count, the city grant committed
+    as of that day and what they were paid up to it. Every state appears, zeros included; the counts add
+    up to `projects_applied`."""
+    end = year_end(year)
+    paid = Coalesce(
+        Subquery(
+            Disbursement.objects.filter(project=OuterRef("pk"), paid_on__lte=end)
+            .order_by()
+            .values("project")
+            .annotate(total=Sum("amount"))
+            .values("total")[:1],
+            output_field=MONEY,
+        ),
+        ZERO,
+    )
+    queryset = with_commitment_on(applied_projects(user=user, year=year, region=region), end)
+    found: dict[str, dict] = {}
+    for state, committed, paid_amount in queryset.annotate(paid_by_end=paid).values_list(
+        "state_at_end", "committed", "paid_by_end"
+    ):
+        row = found.setdefault(state, {"count": 0, "committed": Decimal("0"), "paid": Decimal("0")})
+        row["count"] += 1
+        row["committed"] += committed
+        row["paid"] += paid_amount
+    return [
+        {
+            "state": state.value,
+            "label": state.label,
+            **found.get(state.value, {"count": 0, "committed": Decimal("0"), "paid": Decimal("0")}),
+        }
+        for state in rules.State
+    ]
+
+
 # ---------------------------------------------------------------------------------------- 省校合作
 
 
@@ -270,13 +476,14 @@ def cooperation_figures(*, user, year: int) -> dict[str, int]:
     )
 
 
-def cooperation_figures_by_county(*, user, year: int) -> list[dict]:
-    """Per county: tasks of the year, 成果转化基地 landed and 产业园 finished in the year."""
+def cooperation_figures_by_county(*, user, year: int) -> dict[int | None, dict]:
+    """Per county, keyed by region id (None: no county), in county order: tasks of the year, 成果转化基地
+    landed and 产业园 finished in the year (each row also names its county, `region__name`)."""
     kinds = CooperationProject.Kind
-    return list(
+    rows = (
         CooperationProject.objects.visible_to(user)
         .filter(Q(task_year=year) | Q(landed_on__year=year) | Q(finished_on__year=year))
-        .values("region__sort_order", "region__name")
+        .values("region", "region__sort_order", "region__name")
         .annotate(
             tasks=Count("pk", filter=Q(task_year=year)),
             transfer_bases_landed=Count("pk", filter=Q(kind=kinds.TRANSFER_BASE, landed_on__year=year)),
@@ -286,6 +493,7 @@ def cooperation_figures_by_county(*, user, year: int) -> list[dict]:
         )
         .order_by("region__sort_order", "region__name")
     )
+    return {row["region"]: row for row in rows}
 
 
 # ------------------------------------------------------------------------ 职务科技成果赋权 pilot

@@ -185,9 +185,11 @@ def project_create(
     self_raised: Decimal = Decimal("0"),
     summary: str = "",
     override_reason: str = "",
+    effective_on: dt.date | None = None,
 ) -> Project:
     """Enter an application (state 申报): for a county in the user's scope; outside the call's entry
-    period only with projects.enter_late_application."""
+    period only with projects.enter_late_application. `effective_on`: the day it was submitted, when it is
+    entered after the fact (default today)."""
     if not user.has_perm("projects.add_project"):
         raise PermissionDenied("无权录入项目申报。")
     today = timezone.localdate()
@@ -216,7 +218,7 @@ def project_create(
     project.full_clean()
     project.save()
     comment = f"限项规则例外：{project.rule_override_reason}" if project.rule_override_reason else ""
-    record_created(record=project, actor=user, comment=comment)
+    record_created(record=project, actor=user, comment=comment, effective_on=effective_on)
     return project
 
 
@@ -279,12 +281,26 @@ def review_score(project: Project) -> Decimal | None:
 
 
 def project_transition(
-    *, project: Project, action: str, user, comment: str = "", granted: Decimal | None = None
+    *,
+    project: Project,
+    action: str,
+    user,
+    comment: str = "",
+    granted: Decimal | None = None,
+    effective_on: dt.date | None = None,
 ) -> Project:
     """Move the project along its life cycle (projects.workflow) through the one engine; a refusal
-    (core TransitionRefused) changes nothing."""
+    (core TransitionRefused) changes nothing. `effective_on`: the day the step took effect, when it is
+    entered after the fact (default today)."""
     data = {"granted": granted} if action == rules.Action.APPROVE else {}
-    apply_transition(record=project, action=action, actor=user, comment=comment.strip(), data=data)
+    apply_transition(
+        record=project,
+        action=action,
+        actor=user,
+        comment=comment.strip(),
+        data=data,
+        effective_on=effective_on,
+    )
     return project
 
 
@@ -434,6 +450,7 @@ def change_request_create(
     new_self_raised: Decimal | None = None,
     new_pi_name: str = "",
     new_pi_mobile: str = "",
+    effective_on: dt.date | None = None,
 ) -> ChangeRequest:
     _require(user, "projects.add_changerequest")
     locked = _lock(project)
@@ -477,24 +494,35 @@ def change_request_create(
     if errors:
         raise ValidationError(errors)
     request.save()
-    record_created(record=request, actor=user, comment=reason)
+    record_created(record=request, actor=user, comment=reason, effective_on=effective_on)
     _step(
         project=locked,
         action="change_request",
         label=f"提出{request.get_kind_display()}变更",
         user=user,
         comment=reason,
+        effective_on=effective_on,
     )
     return request
 
 
 def change_request_decide(
-    *, change_request: ChangeRequest, user, approve: bool, comment: str = ""
+    *,
+    change_request: ChangeRequest,
+    user,
+    approve: bool,
+    comment: str = "",
+    effective_on: dt.date | None = None,
 ) -> ChangeRequest:
     """Approve (the project takes the new dates, money or leader) or refuse a 变更 request through the
-    one engine (projects.workflow, the change-request flow)."""
+    one engine (projects.workflow, the change-request flow). `effective_on`: the day of the decision, when
+    it is entered after the fact (default today)."""
     apply_transition(
-        record=change_request, action="approve" if approve else "refuse", actor=user, comment=comment.strip()
+        record=change_request,
+        action="approve" if approve else "refuse",
+        actor=user,
+        comment=comment.strip(),
+        effective_on=effective_on,
     )
     return change_request
 

@@ -589,7 +589,9 @@ class FiguresView(PermissionRequiredMixin, TemplateView):
                 "by_county": selectors.project_figures_by_county(user=user, year=year),
                 "by_year": selectors.project_figures_by_year(user=user),
                 "cooperation": selectors.cooperation_figures(user=user, year=year),
-                "cooperation_by_county": selectors.cooperation_figures_by_county(user=user, year=year),
+                "cooperation_by_county": list(
+                    selectors.cooperation_figures_by_county(user=user, year=year).values()
+                ),
                 "breadcrumbs": [("科技计划项目", reverse("projects:project_list")), ("项目与经费统计", None)],
             }
         )

@@ -124,6 +124,8 @@ PROJECT_FLOW = register_workflow(
         data_labels={
             "score": "评审得分",
             "granted": "批准市级资金（元）",
+            "city_grant": "变更后市级资金（元）",
+            "backfilled": "数据迁移补记",
             "acceptance_result": "验收结论",
             "amount": "金额（元）",
             "voucher": "凭证号",
@@ -225,6 +227,9 @@ def _decided(approve: bool):
         request.decided_at = timezone.now()
         request.decided_by = ctx.actor if getattr(ctx.actor, "pk", None) else None
         verb = "批准" if approve else "驳回"
+        # An approved budget change states the city grant it sets: the annual figures read the commitment
+        # on a day from the 立项 event and these steps, never from today's Project.city_grant.
+        changed = approve and request.kind == "budget" and request.new_city_grant is not None
         record_step(
             record=project,
             action="change_decision",
@@ -232,6 +237,7 @@ def _decided(approve: bool):
             effective_on=ctx.effective_on,
             comment=ctx.comment,
             label=f"{verb}{request.get_kind_display()}变更",
+            data={"city_grant": request.new_city_grant} if changed else None,
         )
         return None
 

@@ -261,43 +261,27 @@ def _ownership(key: str, world) -> Case:
 
 
 def _expert_state(key: str, world) -> Case:
+    """入库 (the state changes are the dated steps of the flow experts.expert, swept by
+    tests/experts/test_workflow.py)."""
     from experts import services
     from experts.models import Expert
-    from tests.experts.factories import ExpertFactory
+    from tests.experts.factories import ExpertFieldFactory, OrganizationFactory, make_id_number
 
-    if key == "register":
-        from tests.experts.factories import ExpertFieldFactory, OrganizationFactory, make_id_number
+    assert key == "register"
 
-        def register(day):
-            return services.expert_create(
-                name="扫测专家",
-                gender=Expert.Gender.MALE,
-                id_number=make_id_number(917),
-                employer=OrganizationFactory(),
-                title=Expert.Title.SENIOR,
-                fields=[ExpertFieldFactory()],
-                admitted_on=day,
-                user=world.users["bureau"],
-            )
-
-        return Case(apply=register, snapshot=lambda: Expert.objects.count())
-    source = Expert.State.ACTIVE if key == Expert.State.SUSPENDED else Expert.State.SUSPENDED
-    expert = ExpertFactory(
-        state=source,
-        admitted_on=BASE,
-        exited_on=None if source == Expert.State.ACTIVE else BASE,
-        exit_reason="" if source == Expert.State.ACTIVE else "暂停",
-    )
-    return Case(
-        apply=lambda day: services.expert_set_state(
-            expert=Expert.objects.get(pk=expert.pk),
-            state=key,
-            on=day,
-            reason="原因",
+    def register(day):
+        return services.expert_create(
+            name="扫测专家",
+            gender=Expert.Gender.MALE,
+            id_number=make_id_number(917),
+            employer=OrganizationFactory(),
+            title=Expert.Title.SENIOR,
+            fields=[ExpertFieldFactory()],
+            admitted_on=day,
             user=world.users["bureau"],
-        ),
-        snapshot=lambda: _row(Expert, expert.pk),
-    )
+        )
+
+    return Case(apply=register, snapshot=lambda: Expert.objects.count())
 
 
 def _placement(key: str, world) -> Case:

@@ -58,6 +58,7 @@ def reader(region: Region | None) -> CityWideReader:
 # Headline figures: key, label, unit. The order is the dashboard's and the PDF's.
 HEADLINES: list[tuple[str, str, str]] = [
     ("platforms", "新认定创新平台", "家"),
+    ("platforms_upgraded", "升级认定创新平台", "家"),
     ("smes", "科技型中小企业入库", "家"),
     ("pool", "高企培育库新入库", "家"),
     ("gaoqi_valid", "有效高新技术企业", "家"),
@@ -68,9 +69,11 @@ HEADLINES: list[tuple[str, str, str]] = [
     ("vp_candidates", "科技副总人选", "人"),
     ("vp_universities", "科技副总来源高校", "所"),
     ("experts", "新入库专家", "人"),
-    ("projects", "市级科技计划项目", "项"),
-    ("committed", "市级资金承诺", "元"),
-    ("paid", "市级资金拨付", "元"),
+    ("projects_applied", "申报市级科技计划项目", "项"),
+    ("projects", "立项市级科技计划项目", "项"),
+    ("committed", "承诺市级资金", "元"),
+    ("paid", "当年拨付市级资金", "元"),
+    ("paid_cumulative", "累计拨付市级资金", "元"),
 ]
 HEADLINE_LABELS = {key: (label, unit) for key, label, unit in HEADLINES}
 
@@ -94,15 +97,22 @@ def valid_on(year: int) -> dt.date:
     return min(today, end)
 
 
+def _span(year: int) -> dict[str, dt.date]:
+    """The year's events: those that took effect from 1 January to 31 December."""
+    return {"start": dt.date(year, 1, 1), "end": dt.date(year, 12, 31)}
+
+
 def headline_figures(*, year: int, region: Region | None = None) -> dict[str, Any]:
     """The year's headline figures (city-wide, or of one county). A fixed number of queries."""
-    recognised = platforms.platforms_recognised_counts(user=CITY, year=year, region=region)
+    span = _span(year)
+    recognised = platforms.recognised_platforms_by_type(region=region, **span)
     commissioners = experts.commissioner_figures(user=CITY, year=year, region=region)
     vice_presidents = experts.vice_president_figures(user=CITY, year=year, region=region)
     cooperation = projects.cooperation_figures(user=reader(region), year=year)
-    by_state = projects.project_figures_by_state(user=reader(region), year=year)
+    project_figures = projects.project_year_figures(user=CITY, year=year, region=region)
     return {
-        "platforms": sum(row["count"] for row in recognised),
+        "platforms": platforms.recognised_platforms_count(region=region, **span),
+        "platforms_upgraded": platforms.upgraded_platforms_count(region=region, **span),
         "smes": enterprises.smes_admitted_count(user=CITY, year=year, region=region),
         "pool": enterprises.pool_new_entries(user=CITY, year=year, region=region),
         "gaoqi_valid": enterprises.gaoqi_valid_count(user=CITY, on=valid_on(year), region=region),
@@ -112,12 +122,13 @@ def headline_figures(*, year: int, region: Region | None = None) -> dict[str, An
         "parks": cooperation["industrial_parks_finished"],
         "vp_candidates": vice_presidents["candidates"],
         "vp_universities": vice_presidents["universities"],
-        "experts": experts.expert_year_figures(user=CITY, year=year, region=region)["admitted"],
-        "projects": sum(row["count"] for row in by_state),
-        "committed": _money(sum((row["committed"] for row in by_state), Decimal("0"))),
-        "paid": _money(sum((row["paid"] for row in by_state), Decimal("0"))),
+        "experts": experts.experts_admitted(user=CITY, year=year, region=region).count(),
+        "projects_applied": project_figures["projects_applied"],
+        "projects": project_figures["projects"],
+        "committed": _money(project_figures["committed"]),
+        "paid": _money(project_figures["paid"]),
+        "paid_cumulative": _money(project_figures["paid_cumulative"]),
         "_recognised": recognised,
-        "_by_state": by_state,
     }
 
 
@@ -133,53 +144,63 @@ def change(value, previous) -> str | None:
 
 
 def _platform_rows(current: list[dict], previous: list[dict]) -> list[dict]:
-    before = {(r["platform_type"], r["level"]): r["count"] for r in previous}
-    rows = [
-        {
-            "platform_type": r["platform_type"],
-            "level_label": r["level_label"],
-            "label": f"{r['level_label'].removesuffix('级')}{r['platform_type']}",
-            "count": r["count"],
-            "previous": before.get((r["platform_type"], r["level"]), 0),
-        }
-        for r in current
-    ]
+    """新认定 by type and level, this year against last: one row per (type, level) of either year, so that
+    the counts add up to this year's headline and the 上年 column to last year's."""
+    now = {(r["platform_type"], r["level"]): r for r in current}
+    before = {(r["platform_type"], r["level"]): r for r in previous}
+    keys = sorted(set(now) | set(before), key=platforms.type_level_sort_key())
+    rows = []
+    for key in keys:
+        row = now.get(key) or before[key]
+        rows.append(
+            {
+                "platform_type": row["platform_type"],
+                "level_label": row["level_label"],
+                "label": f"{row['level_label'].removesuffix('级')}{row['platform_type']}",
+                "count": now[key]["count"] if key in now else 0,
+                "previous": before[key]["count"] if key in before else 0,
+            }
+        )
     return rows
 
 
 def _county_rows(year: int) -> list[dict]:
     """Per county-level unit: the year's figures, from grouped queries (one per source)."""
     regions = list(Region.objects.county_level())
-    recognised = {
-        r["region_id"]: r["count"] for r in platforms.platforms_recognised_by_region(user=CITY, year=year)
-    }
+    # Keyed by region id; the None key (platforms without a county) is kept for a row of its own.
+    recognised = platforms.recognised_platforms_by_region(**_span(year))
+    upgraded = platforms.upgraded_platforms_by_region(**_span(year))
     smes = enterprises.smes_admitted_by_region(user=CITY, year=year)
     pool = enterprises.pool_new_entries_by_region(user=CITY, year=year)
     gaoqi_valid = enterprises.gaoqi_valid_by_region(user=CITY, on=valid_on(year))
     people = experts.figures_by_county(user=CITY, year=year)
-    cooperation = {r["region__name"]: r for r in projects.cooperation_figures_by_county(user=CITY, year=year)}
-    money = {r["county"]: r for r in projects.project_figures_by_county(user=CITY, year=year)}
+    cooperation = projects.cooperation_figures_by_county(user=CITY, year=year)
+    project_figures = projects.project_year_figures_by_region(user=CITY, year=year)
     rows = []
     for region in regions:
         person = people.get(region.pk, {})
-        coop = cooperation.get(region.name, {})
-        project = money.get(region.name, {})
+        coop = cooperation.get(region.pk, {})
         rows.append(
             {
                 "region_id": region.pk,
                 "region": region.name,
                 "platforms": recognised.get(region.pk, 0),
+                "platforms_upgraded": upgraded.get(region.pk, 0),
                 "smes": smes.get(region.pk, 0),
                 "pool": pool.get(region.pk, 0),
                 "gaoqi_valid": gaoqi_valid.get(region.pk, 0),
+                # 科技特派团 by 服务县区: not additive (a team serving two counties counts in both).
+                "commissioner_teams": person.get("commissioner_teams", 0),
                 "commissioners": person.get("commissioners", 0),
-                "vice_presidents": person.get("vice_presidents", 0),
-                "experts": person.get("experts_admitted", 0),
+                "vp_candidates": person.get("vp_candidates", 0),
+                "experts": person.get("experts", 0),
                 "transfer_bases": coop.get("transfer_bases_landed", 0),
                 "parks": coop.get("industrial_parks_finished", 0),
-                "projects": project.get("count", 0),
-                "committed": _money(project.get("committed", 0)),
-                "paid": _money(project.get("paid", 0)),
+                "projects_applied": project_figures["projects_applied"].get(region.pk, 0),
+                "projects": project_figures["projects"].get(region.pk, 0),
+                "committed": _money(project_figures["committed"].get(region.pk, 0)),
+                "paid": _money(project_figures["paid"].get(region.pk, 0)),
+                "paid_cumulative": _money(project_figures["paid_cumulative"].get(region.pk, 0)),
             }
         )
     return rows
@@ -208,11 +229,14 @@ APPENDIX_LIMIT = 1000
 
 
 def _appendix(year: int, region: Region | None) -> dict[str, Any]:
-    platform_rows = platforms.platform_list(user=CITY).filter(recognised_on__year=year)
+    # Exactly the platforms of the `platforms` figure, dated and levelled by their 认定 event.
+    platform_rows = platforms.recognised_platforms(**_span(year)).select_related(
+        "platform_type", "host", "region"
+    )
     # Exactly the evaluations the figure `smes` counts, with the day each was admitted (its `admit` step).
-    smes_rows = enterprises.smes_admitted_rows(
-        start=dt.date(year, 1, 1), end=dt.date(year, 12, 31), region=region, user=CITY
-    ).select_related("enterprise__region")
+    smes_rows = enterprises.smes_admitted_rows(region=region, user=CITY, **_span(year)).select_related(
+        "enterprise__region"
+    )
     if region is not None:
         platform_rows = platform_rows.filter(region=region)
     platform_rows = platform_rows.order_by("region__sort_order", "platform_type__sort_order", "name")
@@ -224,10 +248,10 @@ def _appendix(year: int, region: Region | None) -> dict[str, Any]:
             {
                 "name": p.name,
                 "type": p.platform_type.name,
-                "level": p.get_level_display(),
+                "level": platforms.LEVEL_LABELS.get(p.event_level, p.event_level or ""),
                 "host": p.host.name if p.host_id else "",
                 "region": p.region.name if p.region_id else "",
-                "recognised_on": p.recognised_on.isoformat() if p.recognised_on else "",
+                "recognised_on": p.event_on.isoformat(),
             }
             for p in platform_rows[:APPENDIX_LIMIT]
         ],
@@ -272,9 +296,10 @@ def annual_statistics(*, year: int, region: Region | None = None, appendix: bool
         "computed_at": timezone.localtime().isoformat(timespec="seconds"),
         "figures": figures,
         "platforms_by_type": _platform_rows(current["_recognised"], previous["_recognised"]),
+        # Every field with experts in the year or the year before (a field gone this year shows 0).
         "experts_by_field": [
-            {"field": name, "count": count, "previous": field_before.get(name, 0)}
-            for name, count in field_now.items()
+            {"field": name, "count": field_now.get(name, 0), "previous": field_before.get(name, 0)}
+            for name in [*field_now, *(name for name in field_before if name not in field_now)]
         ],
         "projects_by_state": [
             {
@@ -284,7 +309,7 @@ def annual_statistics(*, year: int, region: Region | None = None, appendix: bool
                 "committed": _money(row["committed"]),
                 "paid": _money(row["paid"]),
             }
-            for row in current["_by_state"]
+            for row in projects.projects_by_state_on(user=CITY, year=year, region=region)
         ],
         "counties": _county_rows(year) if region is None else [],
         "timeliness": timeliness,
@@ -412,8 +437,9 @@ def summary_sentences(stats: dict[str, Any]) -> list[str]:
         f"新入库专家{value['experts']}人。"
     )
     sentences.append(
-        f"市级科技计划项目{value['projects']}项，承诺市级资金{_yuan(value['committed'])}元，"
-        f"已拨付{_yuan(value['paid'])}元。"
+        f"{scope}申报市级科技计划项目{value['projects_applied']}项，立项{value['projects']}项，"
+        f"承诺市级资金{_yuan(value['committed'])}元；当年拨付市级资金{_yuan(value['paid'])}元，"
+        f"当年立项项目累计拨付{_yuan(value['paid_cumulative'])}元。"
     )
     totals = stats["timeliness_totals"]
     if totals["expected"]:

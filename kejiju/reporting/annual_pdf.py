@@ -15,6 +15,7 @@ from kejiju.accounts.models import Region
 from kejiju.core.jobs import JobKind, JobOutput
 
 from .annual import HEADLINE_LABELS, annual_statistics, summary_sentences
+from .definitions import county_table, county_table_parts
 
 PERMISSION = "reporting.view_annualreview"
 KIND = "annual_review"
@@ -117,6 +118,7 @@ def render_pdf(stats: dict, *, generated_at=None, narrative: str = "") -> bytes:
 
 def render_html(stats: dict, *, generated_at=None, narrative: str = "") -> str:
     """The page WeasyPrint lays out (the narrative is text: the template escapes it)."""
+    table = county_table(stats)
     return render_to_string(
         "reporting/annual/review_pdf.html",
         {
@@ -124,6 +126,8 @@ def render_html(stats: dict, *, generated_at=None, narrative: str = "") -> str:
             "summary": summary_sentences(stats),
             "narrative": narrative,
             "charts": charts(stats),
+            "county_table": table,
+            "county_halves": county_table_parts(table),
             "labels": HEADLINE_LABELS,
             "font_stack": FONT_STACK,
             "generated_at": generated_at or timezone.localtime(),

@@ -140,11 +140,15 @@ class ReportingConfig(AppConfig):
         """Monthly figures the records already know; the county form prefills them (reporting reads the
         domain apps, never the other way round)."""
         from enterprises.selectors import pool_entered_in_month, smes_entered_in_month
+        from platforms.selectors import platforms_recognised_in_month
+        from projects.selectors import projects_approved_in_month
 
         from .figures import register_monthly_figure
 
         register_monthly_figure("smes_new", "科技型中小企业新入库（家）", smes_entered_in_month)
         register_monthly_figure("pool_new", "高企培育库新入库（家）", pool_entered_in_month)
+        register_monthly_figure("platforms_new", "新认定创新平台（家）", platforms_recognised_in_month)
+        register_monthly_figure("projects_new", "新立项科技计划项目（项）", projects_approved_in_month)
 
     def seed_scale(self, *, scale, rng, stdout) -> None:
         from .scale import seed_scale

@@ -61,6 +61,30 @@ def last_filing_day(year: int, month: int, days: int | None = None) -> dt.date:
     return (filing_deadline(year, month, days).astimezone(SHANGHAI) - dt.timedelta(microseconds=1)).date()
 
 
+def filing_cutoff(year: int, month: int, days: int | None = None) -> dt.datetime:
+    """The moment a month's filings are read at, for its monthly report and for the annual review: the end
+    (Asia/Shanghai) of the month in which its filing deadline falls, that is midnight starting the month
+    after (with 5 days: January's deadline is the end of 5 February, its cutoff the end of February;
+    December Y's cutoff is the end of 31 January Y+1). A return and resend within that month still counts;
+    nothing after it changes the month's figures."""
+    deadline = filing_deadline(year, month, days).astimezone(SHANGHAI)
+    ny, nm = next_month(deadline.year, deadline.month)
+    return dt.datetime(ny, nm, 1, tzinfo=SHANGHAI)
+
+
+def filing_as_of(year: int, month: int, now: dt.datetime, days: int | None = None) -> dt.date:
+    """The day at whose end a month's filings are read: min(now, cutoff) as an Asia/Shanghai date (the
+    workflow events are dated by their local day)."""
+    last_day = (filing_cutoff(year, month, days) - dt.timedelta(days=1)).date()
+    return min(now.astimezone(SHANGHAI).date(), last_day)
+
+
+def is_late_day(year: int, month: int, day: dt.date, days: int | None = None) -> bool:
+    """A first 报送 that took effect on `day` was late. The deadline is 00:00 Asia/Shanghai, so comparing
+    the local date agrees with is_past_deadline at the moment of the step (MonthlyFiling.is_late)."""
+    return day >= filing_deadline(year, month, days).astimezone(SHANGHAI).date()
+
+
 def local_month(now: dt.datetime) -> tuple[int, int]:
     local = now.astimezone(SHANGHAI)
     return local.year, local.month

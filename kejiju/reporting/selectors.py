@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Case, DateField, Max, OuterRef, Prefetch, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from enterprises import selectors as enterprises
 from kejiju.accounts.models import Region
 from kejiju.accounts.scoping import scope_region_ids
 from kejiju.core.models import WorkflowEvent
+from kejiju.core.workflow.selectors import first_reached, with_state_on
 from platforms import selectors as platforms
 
 from . import rules
@@ -134,6 +136,84 @@ def board_counts(rows: list[BoardRow]) -> list[tuple[rules.BoardState, int]]:
     return [(state, counts[state]) for state in rules.BoardState]
 
 
+# ---------------------------------------------------------------------------------------------- filings as of
+
+TIMELINESS_NOTE = (
+    "月度工作动态按各月报送截止日所在月末（12月为次年1月末）的状态统计：已报送或已确认为已报，"
+    "首次报送在截止日前为按时、否则为逾期，退回未重新报送计入未报；全年数为1至12月各月之和。"
+)
+
+FIGURE_NOTES: dict[str, str] = {"timeliness": TIMELINESS_NOTE}
+
+
+@dataclass(frozen=True)
+class FilingStatus:
+    """One filing of (year, month) as it stood at the end of `as_of` = min(now, the month's cutoff)."""
+
+    filing: MonthlyFiling
+    state: str | None  # the state at the end of as_of (None: not yet in the records then)
+    submitted_on: dt.date | None  # the day the first 报送 took effect (None: never submitted)
+    as_of: dt.date
+
+    @property
+    def filed(self) -> bool:
+        return self.state in rules.FILED_STATES
+
+    @property
+    def on_time(self) -> bool:
+        """Filed, and first submitted before the deadline (a late resend after a timely first 报送 is on
+        time; a late first 报送 stays late)."""
+        return (
+            self.filed
+            and self.submitted_on is not None
+            and not rules.is_late_day(self.filing.year, self.filing.month, self.submitted_on)
+        )
+
+    @property
+    def late(self) -> bool:
+        return self.filed and not self.on_time
+
+    @property
+    def returned(self) -> bool:
+        """退回 and not resent by as_of (counted in missing)."""
+        return self.state == rules.FilingState.RETURNED
+
+    @property
+    def confirmed(self) -> bool:
+        return self.state == rules.FilingState.CONFIRMED
+
+
+def filing_status(
+    *, year: int, months: Iterable[int], user=None, now: dt.datetime | None = None
+) -> dict[int, dict[int, FilingStatus]]:
+    """The one definition of a month's filing figures, shared by the monthly report and the annual review:
+    month → region id → FilingStatus, for every filing of `year` in `months` (in the user's scope; all with
+    user=None). Each month is read from the workflow events as of the end of
+    rules.filing_as_of(year, month, now), so a step taken after the month's cutoff changes nothing.
+    A county without a filing has no entry (it is missing). One query whatever the number of months."""
+    now = now or timezone.now()
+    months = sorted(set(months))
+    result: dict[int, dict[int, FilingStatus]] = {month: {} for month in months}
+    if not months:
+        return result
+    as_of = {month: rules.filing_as_of(year, month, now) for month in months}
+    filings = MonthlyFiling.objects.visible_to(user) if user is not None else MonthlyFiling.objects.all()
+    filings = filings.filter(year=year, month__in=months).annotate(
+        as_of=Case(*(When(month=m, then=Value(day)) for m, day in as_of.items()), output_field=DateField())
+    )
+    # with_state_on takes the day as an expression too: each row is read at its own month's as_of.
+    filings = with_state_on(filings, OuterRef("as_of"), name="state_as_of")
+    filings = first_reached(filings, action="submit", name="first_submit_on")
+    for filing in filings.select_related("region").order_by("month", "region_id"):
+        result[filing.month][filing.region_id] = FilingStatus(
+            filing=filing,
+            state=filing.state_as_of,
+            submitted_on=filing.first_submit_on,
+            as_of=as_of[filing.month],
+        )
+    return result
+
+
 # ---------------------------------------------------------------------------------------------- report
 
 
@@ -148,6 +228,8 @@ class MonthlyReportData:
     late: int
     completeness: Any
     timeliness: Any
+    returned: int = 0
+    as_of: dt.date | None = None
     counties: list[dict[str, Any]] = field(default_factory=list)
     tasks: list[dict[str, Any]] = field(default_factory=list)
     task_categories: list[dict[str, Any]] = field(default_factory=list)
@@ -160,6 +242,11 @@ class MonthlyReportData:
     def has_filings(self) -> bool:
         return self.filed > 0
 
+    @property
+    def missing(self) -> int:
+        """Expected and not filed (no filing, a draft, or 退回 and not resent)."""
+        return self.expected - self.filed
+
     def as_json(self) -> dict[str, Any]:
         """The job's stored result: the headline numbers (exact ratios as strings)."""
         return {
@@ -169,6 +256,9 @@ class MonthlyReportData:
             "filed": self.filed,
             "on_time": self.on_time,
             "late": self.late,
+            "missing": self.missing,
+            "returned": self.returned,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
             "completeness": str(rules.ratio_decimal(self.completeness)),
             "timeliness": str(rules.ratio_decimal(self.timeliness)),
             "figure_totals": self.figure_totals,
@@ -178,36 +268,39 @@ class MonthlyReportData:
 def monthly_report_data(*, year: int, month: int, now: dt.datetime | None = None) -> MonthlyReportData:
     """Everything the monthly progress report shows, city-wide (a constant number of queries).
 
-    - expected: active county-level units; filed: those whose filing is 已报送 or 已确认 (a 退回 filing counts
-      once resent); on time: filed and not late. completeness = filed / expected and timeliness =
-      on time / expected (DHIS2's "reporting rate" and "reporting rate on time").
+    - the filings as filing_status reads them: as of min(now, the month's cutoff). expected: active
+      county-level units; filed: 已报送 or 已确认 then (a 退回 filing counts once resent); on time: filed
+      and first submitted before the deadline; late: filed and not on time, in the county rows as in the
+      totals. completeness = filed / expected and timeliness = on time / expected (DHIS2's "reporting rate"
+      and "reporting rate on time").
     - task progress: each approved task of the year, with the quantity done as of the month (the month's
       filing, else the latest filed month before it).
-    - figures: the month's figures of filed filings, by county, with city totals.
+    - figures: the month's figures of the filed filings, by county, with city totals.
     """
     now = now or timezone.now()
     regions = list(Region.objects.county_level())
-    filings = {
-        f.region_id: f
-        for f in MonthlyFiling.objects.filter(year=year, month=month).select_related("region", "reviewed_by")
-    }
-    filed_states = rules.FILED_STATES
-    filed = [f for f in filings.values() if f.state in filed_states]
-    on_time = [f for f in filed if not f.is_late]
+    statuses = filing_status(year=year, months=[month], now=now)[month]
+    filings = {region_id: status.filing for region_id, status in statuses.items()}
+    filed_ids = {status.filing.pk for status in statuses.values() if status.filed}
+    filed = [status for status in statuses.values() if status.filed]
+    on_time = [status for status in filed if status.on_time]
     past = rules.is_past_deadline(year, month, now)
+    filed_states = rules.FILED_STATES
     counties = []
     for region in regions:
-        f = filings.get(region.pk)
+        status = statuses.get(region.pk)
+        f = status.filing if status else None
+        submitted = bool(status and status.submitted_on and status.submitted_on <= status.as_of)
         counties.append(
             {
                 "region": region.name,
-                "state": rules.board_state(f.state if f else None, past_deadline=past).label,
+                "state": rules.board_state(status.state if status else None, past_deadline=past).label,
                 "submitted_at": timezone.localtime(f.first_submitted_at)
-                if f and f.first_submitted_at
+                if submitted and f.first_submitted_at
                 else None,
-                "filed": bool(f and f.state in filed_states),
-                "on_time": bool(f and f.state in filed_states and not f.is_late),
-                "late": bool(f and f.first_submitted_at and f.is_late),
+                "filed": bool(status and status.filed),
+                "on_time": bool(status and status.on_time),
+                "late": bool(status and status.late),
             }
         )
 
@@ -255,9 +348,7 @@ def monthly_report_data(*, year: int, month: int, now: dt.datetime | None = None
     specs = [(figure.key, figure.label) for figure in monthly_figures()]
     entries = defaultdict(dict)
     labels = dict(specs)
-    for entry in FigureEntry.objects.filter(
-        filing__year=year, filing__month=month, filing__state__in=filed_states
-    ):
+    for entry in FigureEntry.objects.filter(filing_id__in=filed_ids):
         entries[entry.filing_id][entry.key] = entry.value
         labels.setdefault(entry.key, entry.label)
     keys = [key for key, _ in specs] + sorted(k for k in labels if k not in dict(specs))
@@ -265,7 +356,7 @@ def monthly_report_data(*, year: int, month: int, now: dt.datetime | None = None
     totals = dict.fromkeys(keys, 0)
     for region in regions:
         f = filings.get(region.pk)
-        if f is None or f.state not in filed_states:
+        if f is None or f.pk not in filed_ids:
             continue
         values = entries.get(f.pk, {})
         row = {"region": region.name, "values": [values.get(key, 0) for key in keys]}
@@ -280,7 +371,7 @@ def monthly_report_data(*, year: int, month: int, now: dt.datetime | None = None
             "next_plan": filings[region.pk].next_plan,
         }
         for region in regions
-        if region.pk in filings and filings[region.pk].state in filed_states
+        if region.pk in filings and filings[region.pk].pk in filed_ids
     ]
     expected = len(regions)
     return MonthlyReportData(
@@ -293,6 +384,8 @@ def monthly_report_data(*, year: int, month: int, now: dt.datetime | None = None
         late=len(filed) - len(on_time),
         completeness=rules.ratio(len(filed), expected),
         timeliness=rules.ratio(len(on_time), expected),
+        returned=sum(1 for status in statuses.values() if status.returned),
+        as_of=rules.filing_as_of(year, month, now),
         counties=counties,
         tasks=task_rows,
         task_categories=task_categories,
@@ -312,53 +405,43 @@ def monthly_reports(*, user) -> QuerySet[MonthlyReport]:
 
 def filing_timeliness(*, year: int, user, now: dt.datetime | None = None) -> list[dict[str, Any]]:
     """Filing timeliness by county for one year (for the annual review), for the counties in the user's
-    scope (a county office: its own). Per county-level unit:
+    scope (a county office: its own): the sum over the months of the year whose filing deadline has
+    passed at `now` (12 for a past year) of filing_status, the monthly report's own figures, so that the
+    year's table equals the sum of its monthly reports (December is read at its own cutoff, in January).
+    Per county-level unit:
 
-    expected — months of the year whose filing deadline has passed (12 for a past year);
-    filed — filings of those months ever submitted (first_submitted_at set, whatever the state now);
-    on_time / late — filed before / after the deadline; missing = expected − filed;
-    returned — filings returned at least once; confirmed — filings now 已确认;
+    expected — those months; filed / on_time / late / returned / confirmed — as filing_status reads each
+    month at its cutoff; missing = expected − filed (退回 and not resent is missing);
     on_time_rate = on_time / expected (exact Fraction, None when nothing is expected).
-    One query for the counts."""
+    One query for the filings."""
     now = now or timezone.now()
     expected_months = [m for m in range(1, 13) if rules.is_past_deadline(year, m, now)]
     regions = Region.objects.county_level()
     allowed = scope_region_ids(user)
     if allowed is not None:
         regions = regions.filter(pk__in=allowed)
-    # "Returned at least once" as EXISTS rather than a join on the events: the join multiplied the
-    # filings and made every count a COUNT(DISTINCT …) over a sort.
-    was_returned = Exists(WorkflowEvent.objects.filter(monthlyfiling=OuterRef("pk"), action="return"))
-    counts = {
-        row["region_id"]: row
-        for row in MonthlyFiling.objects.visible_to(user)
-        .filter(year=year, month__in=expected_months)
-        .values("region_id")
-        .annotate(
-            filed=Count("pk", filter=Q(first_submitted_at__isnull=False)),
-            late=Count("pk", filter=Q(first_submitted_at__isnull=False, is_late=True)),
-            confirmed=Count("pk", filter=Q(state=rules.FilingState.CONFIRMED)),
-            returned=Count("pk", filter=was_returned),
-        )
-        .order_by()
-    }
+    keys = ("filed", "on_time", "late", "returned", "confirmed")
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(keys, 0))
+    for by_region in filing_status(year=year, months=expected_months, user=user, now=now).values():
+        for region_id, status in by_region.items():
+            row = counts[region_id]
+            for key in keys:
+                row[key] += getattr(status, key)
     result = []
     for reg in regions:
-        row = counts.get(reg.pk, {})
-        filed = row.get("filed", 0)
-        late = row.get("late", 0)
+        row = counts.get(reg.pk) or dict.fromkeys(keys, 0)
         expected = len(expected_months)
         result.append(
             {
                 "region": reg,
                 "expected": expected,
-                "filed": filed,
-                "on_time": filed - late,
-                "late": late,
-                "missing": expected - filed,
-                "returned": row.get("returned", 0),
-                "confirmed": row.get("confirmed", 0),
-                "on_time_rate": rules.ratio(filed - late, expected),
+                "filed": row["filed"],
+                "on_time": row["on_time"],
+                "late": row["late"],
+                "missing": expected - row["filed"],
+                "returned": row["returned"],
+                "confirmed": row["confirmed"],
+                "on_time_rate": rules.ratio(row["on_time"], expected),
             }
         )
     return result
@@ -410,14 +493,17 @@ def task_completion_totals(*, year: int, month: int = 12) -> dict[str, dict[str,
     return totals
 
 
-def yearly_figures(*, year: int) -> dict[int, dict[str, int]]:
-    """The year's sums of the month's figures by county (region id → {figure key → sum}), from filings
-    that were filed (已报送 or 已确认). One query."""
+def yearly_figures(*, year: int, now: dt.datetime | None = None) -> dict[int, dict[str, int]]:
+    """The year's sums of the month's figures by county (region id → {figure key → sum}), from the filings
+    filing_status counts as filed (each month as of its cutoff, as its monthly report). Two queries."""
+    statuses = filing_status(year=year, months=range(1, 13), now=now)
+    filed = [status.filing.pk for month in statuses.values() for status in month.values() if status.filed]
     sums: dict[int, dict[str, int]] = defaultdict(dict)
     rows = (
-        FigureEntry.objects.filter(filing__year=year, filing__state__in=rules.FILED_STATES)
+        FigureEntry.objects.filter(filing_id__in=filed)
         .values("filing__region_id", "key")
         .annotate(total=Sum("value"))
+        .order_by()
     )
     for row in rows:
         sums[row["filing__region_id"]][row["key"]] = row["total"]

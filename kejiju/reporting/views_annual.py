@@ -31,6 +31,7 @@ from kejiju.core.views.pages import ReportJobDownloadView
 
 from .annual import annual_statistics, valid_on
 from .annual_pdf import KIND, PERMISSION
+from .definitions import county_table, edition_definitions
 from .filters import AnnualEditionFilterSet
 from .rules import clean_narrative
 from .tables import AnnualEditionTable, edition_scope
@@ -97,6 +98,7 @@ def figure_links(year: int, region: Region | None) -> dict[str, str]:
     cooperation = "projects:cooperationproject_list"
     return {
         "platforms": _url("platforms:platform_list", recognised_year=year, region=r),
+        "platforms_upgraded": _url("platforms:platform_list", upgraded_year=year, region=r),
         # 科小 and 培育库: by their 入库 steps in the year (the figures' own filters); 有效高企: the
         # enterprises (each once), not their certificates.
         "smes": _url("enterprises:smesevaluation_list", admitted_in=year, region=r),
@@ -112,9 +114,12 @@ def figure_links(year: int, region: Region | None) -> dict[str, str]:
         # The universities (units list), not the placements: the list counts what the figure counts.
         "vp_universities": _url("core:organization_list", vp_year=year, vp_county=r),
         "experts": _url("experts:expert_list", admitted_year=year, county=r),
-        "projects": _url("projects:project_list", year=year, region=r),
-        "committed": _url("projects:project_list", year=year, region=r),
-        "paid": _url("projects:project_list", year=year, region=r),
+        # Projects: the projects each figure counts or sums (projects.selectors, the same queries).
+        "projects_applied": _url("projects:project_list", applied_year=year, region=r),
+        "projects": _url("projects:project_list", approved_year=year, region=r),
+        "committed": _url("projects:project_list", approved_year=year, region=r),
+        "paid": _url("projects:project_list", paid_year=year, region=r),
+        "paid_cumulative": _url("projects:project_list", approved_year=year, region=r),
     }
 
 
@@ -173,7 +178,10 @@ class AnnualDashboardView(AnnualPermissionMixin, TemplateView):
             figure["url"] = links[figure["key"]]
         for row in stats["projects_by_state"]:
             row["url"] = _url(
-                "projects:project_list", year=year, state=row["state"], region=region.pk if region else None
+                "projects:project_list",
+                applied_year=year,
+                year_end_state=row["state"],
+                region=region.pk if region else None,
             )
         context.update(
             form=form,
@@ -181,6 +189,7 @@ class AnnualDashboardView(AnnualPermissionMixin, TemplateView):
             region=region,
             stats=stats,
             charts=chart_data(stats),
+            county_table=county_table(stats),
             editions=editions(user=self.request.user, year=year)[:20],
             build_form=AnnualBuildForm(initial={"year": year, "region": region}),
         )
@@ -269,6 +278,8 @@ class AnnualEditionDetailView(AnnualPermissionMixin, DetailView):
             narrative=job.parameters.get("narrative", ""),
             stats=stats,
             charts=chart_data(stats) if stats else None,
+            county_table=county_table(stats) if stats else None,
+            definitions=edition_definitions(stats),
             computed_at=parse_datetime(stats["computed_at"]) if stats else None,
         )
         return context

@@ -33,6 +33,7 @@ GRANTS = {
     "reporting.monthlyfiling": {Role.BUREAU: {"confirm", "return"}, Role.COUNTY: {"resubmit", "submit"}},
     "reporting.countytask": {Role.BUREAU: {"approve"}},
     "experts.reviewpanel": {Role.BUREAU: {"cancel", "close", "refuse", "score", "seat"}},
+    "experts.expert": {Role.BUREAU: {"exit", "readmit", "resume", "suspend"}},
 }
 
 

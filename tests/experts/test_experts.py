@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from experts import selectors, services
 from experts.models import Commissioner, Expert, VicePresidentPlacement
+from kejiju.core.workflow.selectors import events_for
 from kejiju.reporting.annual import CITY
 from tests.experts.factories import (
     CommissionerFactory,
@@ -95,19 +96,33 @@ def test_update_keeps_and_replaces_personal_data():
     assert expert.reveal_id_number() == make_id_number(777) and expert.mobile_masked == ""
 
 
-def test_state_changes():
-    expert = _create()
+def test_state_changes(bureau_user):
+    user = bureau_user
+    expert = _create(user=user)
     with pytest.raises(ValidationError, match="原因"):
-        services.expert_set_state(expert=expert, state="暂停", on=dt.date(2024, 1, 1), reason="")
-    services.expert_set_state(expert=expert, state="暂停", on=dt.date(2024, 1, 1), reason="出国访学")
+        services.expert_set_state(expert=expert, state="暂停", on=dt.date(2024, 1, 1), reason="", user=user)
+    services.expert_set_state(
+        expert=expert, state="暂停", on=dt.date(2024, 1, 1), reason="出国访学", user=user
+    )
     assert expert.state == "暂停" and expert.exit_reason == "出国访学"
-    services.expert_set_state(expert=expert, state="出库", on=dt.date(2024, 6, 1), reason="退休")
+    services.expert_set_state(expert=expert, state="出库", on=dt.date(2024, 6, 1), reason="退休", user=user)
     with pytest.raises(ValidationError, match="重新入库"):
-        services.expert_set_state(expert=expert, state="暂停", on=dt.date(2024, 7, 1), reason="x")
-    services.expert_set_state(expert=expert, state="在库", on=dt.date(2025, 1, 1), reason="重新聘任")
+        services.expert_set_state(expert=expert, state="暂停", on=dt.date(2024, 7, 1), reason="x", user=user)
+    services.expert_set_state(
+        expert=expert, state="在库", on=dt.date(2025, 1, 1), reason="重新聘任", user=user
+    )
     assert expert.admitted_on == dt.date(2025, 1, 1) and expert.exited_on is None
     with pytest.raises(ValidationError, match="早于"):
-        services.expert_set_state(expert=expert, state="暂停", on=dt.date(2020, 1, 1), reason="x")
+        services.expert_set_state(expert=expert, state="暂停", on=dt.date(2020, 1, 1), reason="x", user=user)
+    # Every step is a dated event of the flow experts.expert: 2023's admission stays 2023's.
+    assert [(e.action, e.effective_on) for e in events_for(expert)] == [
+        ("admit", dt.date(2023, 5, 1)),
+        ("suspend", dt.date(2024, 1, 1)),
+        ("exit", dt.date(2024, 6, 1)),
+        ("readmit", dt.date(2025, 1, 1)),
+    ]
+    assert selectors.expert_year_figures(user=CITY, year=2023)["admitted"] == 1
+    assert selectors.expert_year_figures(user=CITY, year=2025)["admitted"] == 1
 
 
 def test_create_page_shows_field_errors(client, bureau_user):
@@ -139,8 +154,10 @@ def test_create_page_shows_field_errors(client, bureau_user):
 def test_state_view_and_filters(client, bureau_user):
     client.force_login(bureau_user)
     field = ExpertFieldFactory(name="节能环保")
-    expert = ExpertFactory(fields=[field], admitted_on=dt.date(2023, 3, 1))
-    ExpertFactory(admitted_on=dt.date(2021, 3, 1))
+    expert = _create(fields=[field], admitted_on=dt.date(2023, 3, 1), user=bureau_user)
+    other = _create(
+        name="王其他", id_number=make_id_number(503), fields=[field], admitted_on=dt.date(2021, 3, 1)
+    )
     response = client.post(
         reverse("experts:expert_state", kwargs={"pk": expert.pk}),
         {"state": "暂停", "on": "2024-02-01", "reason": "本人申请"},
@@ -148,10 +165,12 @@ def test_state_view_and_filters(client, bureau_user):
     assert response.status_code == 302
     expert.refresh_from_db()
     assert expert.state == "暂停"
+    detail = client.get(expert.get_absolute_url()).content.decode()
+    assert 'data-testid="workflow-events"' in detail and "生效 2024-02-01" in detail and "本人申请" in detail
     body = client.get(
         reverse("experts:expert_list"), {"field": field.pk, "admitted_year": 2023}
     ).content.decode()
-    assert expert.name in body
+    assert expert.get_absolute_url() in body and other.get_absolute_url() not in body
     response = client.get(reverse("experts:expert_export"), {"state": "在库"})
     rows = list(
         load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True)
@@ -290,20 +309,40 @@ def test_team_with_members_cannot_be_deleted(client, bureau_user, county_a):
     assert Commissioner.objects.filter(pk=member.pk).exists()
 
 
-def test_figures_by_county(county_a, county_b):
-    ExpertFactory(county=county_a, admitted_on=dt.date(2023, 5, 1))
-    ExpertFactory(county=None, admitted_on=dt.date(2023, 5, 1))
-    ExpertFactory(county=county_a, admitted_on=dt.date(2022, 5, 1))
+_admitted_serial = iter(range(701, 900, 2))  # odd: 男
+
+
+def _admit(county, on, *, user, state=None, left=None):
+    """An expert admitted on ``on`` through the services (the figures read the events they write); then
+    暂停 or 出库 on ``left`` when ``state`` is given."""
+    expert = _create(
+        id_number=make_id_number(next(_admitted_serial)), county=county, admitted_on=on, user=user
+    )
+    if state is not None:
+        services.expert_set_state(expert=expert, state=state, on=left, reason="测试", user=user)
+    return expert
+
+
+def test_figures_by_county(county_a, county_b, bureau_user):
+    _admit(county_a, dt.date(2023, 5, 1), user=bureau_user)
+    _admit(None, dt.date(2023, 5, 1), user=bureau_user)
+    _admit(county_a, dt.date(2022, 5, 1), user=bureau_user)
+    ExpertFactory(county=county_a, admitted_on=dt.date(2023, 5, 1))  # no 入库 event: not counted
     team = TeamFactory(counties=[county_a, county_b])
     CommissionerFactory(team=team, county=county_b)
     CommissionerFactory(team=team, county=county_b)
+    TeamFactory(counties=[county_b])  # no members yet: a team all the same
     PlacementFactory(county=county_a, year=2023)
+    PlacementFactory(county=None, year=2023)
+    empty = {"experts": 0, "commissioner_teams": 0, "commissioners": 0, "vp_candidates": 0}
     assert selectors.figures_by_county(user=CITY, year=2023) == {
-        county_a.pk: {"experts_admitted": 1, "commissioners": 0, "vice_presidents": 1},
-        None: {"experts_admitted": 1, "commissioners": 0, "vice_presidents": 0},
-        county_b.pk: {"experts_admitted": 0, "commissioners": 2, "vice_presidents": 0},
+        county_a.pk: {**empty, "experts": 1, "commissioner_teams": 1, "vp_candidates": 1},
+        None: {**empty, "experts": 1, "vp_candidates": 1},
+        county_b.pk: {**empty, "commissioner_teams": 2, "commissioners": 2},
     }
-    assert selectors.commissioner_figures(user=CITY, year=2023, region=county_b) == {"teams": 1, "members": 2}
+    assert selectors.commissioner_figures(user=CITY, year=2023) == {"teams": 2, "members": 2}
+    assert selectors.commissioner_figures(user=CITY, year=2023, region=county_b) == {"teams": 2, "members": 2}
+    assert selectors.commissioner_figures(user=CITY, year=2023, region=county_a) == {"teams": 1, "members": 0}
 
 
 def test_figures_are_scoped_to_the_user(world):
@@ -323,6 +362,7 @@ def test_figures_are_scoped_to_the_user(world):
     assert selectors.vice_president_figures(user=world.users["bureau"], year=2023)["candidates"] == 2
     by_county = selectors.figures_by_county(user=county, year=2023)
     assert county_b.pk not in by_county and by_county[county_a.pk]["commissioners"] == 1
+    assert by_county[county_a.pk]["commissioner_teams"] == 1
 
 
 def test_edit_keeps_or_clears_personal_data(client, bureau_user):
@@ -407,25 +447,25 @@ def test_placement_form_round_trip(client, bureau_user, county_a):
     assert 'value="定襄县宏伟锻造有限公司"' in body and 'value="赵副总"' in body
 
 
-def test_expert_year_figures_against_a_known_library(county_a, county_b):
-    """Admitted in the year, and in the library at its end (active, or left after it), city-wide and of one
-    county."""
-    ExpertFactory(county=county_a, admitted_on=dt.date(2023, 3, 1))
-    ExpertFactory(county=county_a, admitted_on=dt.date(2023, 12, 31))
-    ExpertFactory(county=county_b, admitted_on=dt.date(2022, 5, 1))
+def test_expert_year_figures_against_a_known_library(county_a, county_b, bureau_user):
+    """新入库 in the year (an 入库 or 重新入库 event effective in it) and 在库 at its end (the state on 31
+    December by the events), city-wide and of one county, built through the services."""
+    user = bureau_user
+    _admit(county_a, dt.date(2023, 3, 1), user=user)
+    _admit(county_a, dt.date(2023, 12, 31), user=user)
+    _admit(county_b, dt.date(2022, 5, 1), user=user)
     # Left in 2024: in the library at the end of 2023, not at the end of 2024.
-    ExpertFactory(
-        county=county_b, admitted_on=dt.date(2021, 5, 1), state="出库", exited_on=dt.date(2024, 2, 1)
-    )
+    _admit(county_b, dt.date(2021, 5, 1), user=user, state="出库", left=dt.date(2024, 2, 1))
     # Left in 2023, and one admitted in 2024: in neither count of 2023.
-    ExpertFactory(
-        county=county_a, admitted_on=dt.date(2020, 1, 1), state="出库", exited_on=dt.date(2023, 6, 1)
-    )
-    ExpertFactory(county=county_a, admitted_on=dt.date(2024, 1, 2))
+    _admit(county_a, dt.date(2020, 1, 1), user=user, state="出库", left=dt.date(2023, 6, 1))
+    _admit(county_a, dt.date(2024, 1, 2), user=user)
+    # Suspended in 2023: not 在库 at its end.
+    _admit(county_b, dt.date(2019, 1, 1), user=user, state="暂停", left=dt.date(2023, 2, 1))
     assert selectors.expert_year_figures(user=CITY, year=2023) == {"admitted": 2, "in_library": 4}
     assert selectors.expert_year_figures(user=CITY, year=2023, region=county_a) == {
         "admitted": 2,
         "in_library": 2,
     }
     assert selectors.expert_year_figures(user=CITY, year=2024) == {"admitted": 1, "in_library": 4}
-    assert selectors.expert_year_figures(user=CITY, year=2019) == {"admitted": 0, "in_library": 0}
+    assert selectors.expert_year_figures(user=CITY, year=2019) == {"admitted": 1, "in_library": 1}
+    assert selectors.expert_year_figures(user=CITY, year=2018) == {"admitted": 0, "in_library": 0}

@@ -117,24 +117,19 @@ def test_batch_flow_end_to_end(bureau_user, county_user, county_a, county_b):
     assert (
         AuditEvent.objects.filter(event_type=AuditEvent.Type.TRANSITION, object_repr=str(batch)).count() == 4
     )
-    # Counts for the annual review.
-    assert selectors.platforms_recognised_counts(user=CITY, year=2023) == [
+    # Counts for the annual review: the platforms 认定 in 2023, each once, by type, level and county.
+    span = {"start": dt.date(2023, 1, 1), "end": dt.date(2023, 12, 31)}
+    assert selectors.recognised_platforms_by_type(**span) == [
         {"platform_type": "重点实验室", "level": "city", "level_label": "市级", "count": 2}
     ]
-    assert selectors.platforms_recognised_counts(user=CITY, year=2023, region=county_b)[0]["count"] == 1
-    assert [
-        (r["region"], r["platform_type"], r["level"], r["count"])
-        for r in selectors.platforms_recognised_by_region_and_type(user=CITY, year=2023)
-    ] == [
-        ("忻府区", "重点实验室", "city", 1),
-        ("定襄县", "重点实验室", "city", 1),
-    ]
-    assert [
-        (r["region"], r["count"]) for r in selectors.platforms_recognised_by_region(user=CITY, year=2023)
-    ] == [
-        ("忻府区", 1),
-        ("定襄县", 1),
-    ]
+    assert selectors.recognised_platforms_count(**span) == 2
+    assert selectors.recognised_platforms_count(region=county_b, **span) == 1
+    assert selectors.recognised_platforms_by_region(**span) == {county_a.pk: 1, county_b.pk: 1}
+    assert {(p.name, p.event_on, p.event_level) for p in selectors.recognised_platforms(**span)} == {
+        ("甲重点实验室", dt.date(2023, 11, 27), Level.CITY),
+        (cultivated.name, dt.date(2023, 11, 27), Level.CITY),
+    }
+    assert selectors.upgraded_platforms_count(**span) == 0
     with pytest.raises(ValidationError, match="已完成认定"):
         services.batch_advance(batch=batch, user=bureau_user)
 
@@ -255,9 +250,13 @@ def test_revoke_needs_a_reason_and_upgrade_records_the_level(bureau_user, county
         Level.PROVINCE,
         PlatformAction.UPGRADE,
     )
-    assert selectors.platforms_recognised_counts(user=CITY, year=2024) == [
+    # An upgrade is not a new recognition: it is the figure of its own.
+    span = {"start": dt.date(2024, 1, 1), "end": dt.date(2024, 12, 31)}
+    assert selectors.recognised_platforms_count(**span) == 0
+    assert selectors.upgraded_platforms_by_type(**span) == [
         {"platform_type": "重点实验室", "level": "province", "level_label": "省级", "count": 1}
     ]
+    assert selectors.upgraded_platforms_by_region(**span) == {county_a.pk: 1}
 
 
 def test_update_keeps_state_and_scope(bureau_user, county_user, county_a, county_b):
@@ -333,7 +332,7 @@ def test_seed_demo_produces_the_2023_review_figures(db):
     seed_demo_platforms()  # idempotent
     counts = {
         (r["platform_type"], r["level"]): r["count"]
-        for r in selectors.platforms_recognised_counts(user=CITY, year=2023)
+        for r in selectors.recognised_platforms_by_type(start=dt.date(2023, 1, 1), end=dt.date(2023, 12, 31))
     }
     assert counts == {
         ("重点实验室", "city"): 4,

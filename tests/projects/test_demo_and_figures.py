@@ -36,6 +36,12 @@ def test_seed_demo_gives_the_2023_review_figures(world):
     # Every disbursement stays within its grant.
     for project in Project.objects.exclude(city_grant=None):
         assert sum(d.amount for d in project.disbursements.all()) <= project.city_grant
+    # The demo's steps are dated as they happened (not the day it was seeded): each call's 30 applications
+    # are 申报 in its year, the 20 (2023) and 25 (2022) that went on are 立项 in it.
+    for year, approved in ((2022, 25), (2023, 20)):
+        figures = selectors.project_year_figures(user=leader, year=year)
+        assert (figures["projects_applied"], figures["projects"]) == (30, approved), year
+        assert figures["committed"] > 0 and 0 < figures["paid_cumulative"] <= figures["committed"]
     counts = (Project.objects.count(), CooperationProject.objects.count(), Disbursement.objects.count())
     seed_demo_projects()  # idempotent
     assert (
@@ -119,11 +125,11 @@ def test_cooperation_figures_by_county(world):
         finished_on=dt.date(2023, 3, 1),
         task_year=2022,
     )
-    rows = {
-        r["region__name"]: r
-        for r in selectors.cooperation_figures_by_county(user=world.users["bureau"], year=2023)
-    }
-    assert rows["忻府区"]["transfer_bases_landed"] == 1
-    assert rows["定襄县"]["industrial_parks_finished"] == 1 and rows["定襄县"]["tasks"] == 0
+    rows = selectors.cooperation_figures_by_county(user=world.users["bureau"], year=2023)
+    # Keyed by region id (two counties may not be told apart by name in every province).
+    assert set(rows) == {world.county_a.pk, world.county_b.pk}
+    assert rows[world.county_a.pk]["transfer_bases_landed"] == 1
+    assert rows[world.county_a.pk]["region__name"] == "忻府区"
+    assert rows[world.county_b.pk]["industrial_parks_finished"] == 1 and rows[world.county_b.pk]["tasks"] == 0
     county = selectors.cooperation_figures(user=world.users["county"], year=2023)
     assert county["transfer_bases_landed"] == 1 and county["industrial_parks_finished"] == 0

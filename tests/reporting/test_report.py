@@ -14,21 +14,25 @@ from openpyxl import load_workbook
 from kejiju.core.models import ReportJob
 from kejiju.core.services import report_job_run
 from kejiju.reporting import services
-from kejiju.reporting.models import FigureEntry, MonthlyFiling, MonthlyReport, TaskProgress
+from kejiju.reporting.models import MonthlyFiling, MonthlyReport
 from kejiju.reporting.selectors import month_board, monthly_report_data
+from kejiju.reporting.services import FigureInput, ProgressInput
 from tests.reporting.conftest import sh
 from tests.reporting.factories import CountyTaskFactory, MonthlyFilingFactory
+from tests.reporting.steps import confirm, file_month, give_back
 
 pytestmark = pytest.mark.django_db
 S = MonthlyFiling.State
 
 
 @pytest.fixture
-def fixture_month(regions):
-    """2024-02 in three counties (of 16 expected):
+def fixture_month(regions, world, make_user):
+    """2024-02 in three counties (of 16 expected), filed through the services:
     忻府区 files on time (tasks T1 4 bases: 3 done; T2 1 park: done; figures smes 5, pool 2);
     定襄县 was returned (its January progress on T3 counts: 1 of 2); 五台县 files late (smes 1)."""
     a, b, c = regions["140902"], regions["140921"], regions["140922"]
+    bureau = world.users["bureau"]
+    users = {a: world.users["county"], b: world.users["other_county"], c: make_user("county", region=c)}
     t1 = CountyTaskFactory(
         region=a, category="conversion_base", title="T1 山西大学转化基地", target_quantity=4
     )
@@ -38,35 +42,32 @@ def fixture_month(regions):
     )
     CountyTaskFactory(region=c, category="tech_vp", title="T4 未批准", status="proposed")
 
-    def filing(region, month, state, late=False, submitted=None, **texts):
-        return MonthlyFilingFactory(
-            region=region,
-            year=2024,
-            month=month,
-            state=state,
-            is_late=late,
-            first_submitted_at=submitted or sh(2024, month + 1, 3),
-            **texts,
-        )
+    def progress(task, done, percent, status="not_started"):
+        return ProgressInput(task_id=task.pk, done_quantity=done, percent=Decimal(percent), status=status)
 
-    a1 = filing(a, 1, S.CONFIRMED)
-    TaskProgress.objects.create(filing=a1, task=t1, done_quantity=1, percent=25)
-    a2 = filing(
-        a, 2, S.SUBMITTED, key_progress="两个基地揭牌。", problems="资金未到位。", next_plan="推进产业园。"
+    def figure(key, value):
+        return FigureInput(key=key, value=value, reason="以县区统计为准。")
+
+    def filing(region, month, *, when=None, **kwargs):
+        when = when or sh(2024, month + 1, 3, 10)
+        return file_month(users[region], year=2024, month=month, when=when, bureau=bureau, **kwargs)
+
+    a1 = filing(a, 1, progress=[progress(t1, 1, 25)])
+    confirm(bureau, a1, when=sh(2024, 2, 4))
+    filing(
+        a,
+        2,
+        key_progress="两个基地揭牌。",
+        problems="资金未到位。",
+        next_plan="推进产业园。",
+        progress=[progress(t1, 3, "75.0", "in_progress"), progress(t2, 1, 100, "done")],
+        figures=[figure("smes_new", 5), figure("pool_new", 2)],
     )
-    TaskProgress.objects.create(
-        filing=a2, task=t1, done_quantity=3, percent=Decimal("75.0"), status="in_progress"
-    )
-    TaskProgress.objects.create(filing=a2, task=t2, done_quantity=1, percent=100, status="done")
-    FigureEntry.objects.create(filing=a2, key="smes_new", label="科技型中小企业新入库（家）", value=5)
-    FigureEntry.objects.create(filing=a2, key="pool_new", label="高企培育库新入库（家）", value=2)
-    b1 = filing(b, 1, S.CONFIRMED)
-    TaskProgress.objects.create(filing=b1, task=t3, done_quantity=1, percent=50)
-    b2 = filing(b, 2, S.RETURNED)
-    TaskProgress.objects.create(filing=b2, task=t3, done_quantity=2, percent=100)
-    FigureEntry.objects.create(filing=b2, key="smes_new", label="科技型中小企业新入库（家）", value=9)
-    c2 = filing(c, 2, S.SUBMITTED, late=True, submitted=sh(2024, 3, 8, 10), key_progress="五台县进展。")
-    FigureEntry.objects.create(filing=c2, key="smes_new", label="科技型中小企业新入库（家）", value=1)
+    b1 = filing(b, 1, progress=[progress(t3, 1, 50)])
+    confirm(bureau, b1, when=sh(2024, 2, 4))
+    b2 = filing(b, 2, progress=[progress(t3, 2, 100)], figures=[figure("smes_new", 9)])
+    give_back(bureau, b2, when=sh(2024, 3, 4))
+    filing(c, 2, when=sh(2024, 3, 8, 10), key_progress="五台县进展。", figures=[figure("smes_new", 1)])
     return a, b, c
 
 
@@ -275,7 +276,12 @@ def test_annual_review_selectors(fixture_month):
         ("140921", "conversion_base"): 1,
     }
     a, _b, c = fixture_month
-    assert yearly_figures(year=2024) == {a.pk: {"smes_new": 5, "pool_new": 2}, c.pk: {"smes_new": 1}}
+    yearly = {
+        region_id: {key: value for key, value in values.items() if value}
+        for region_id, values in yearly_figures(year=2024).items()
+        if any(values.values())
+    }
+    assert yearly == {a.pk: {"smes_new": 5, "pool_new": 2}, c.pk: {"smes_new": 1}}
 
 
 def test_leader_downloads_the_report(client, fixture_month, leader_user, county_user):

@@ -14,9 +14,11 @@ from openpyxl import load_workbook
 from kejiju.reporting import rules, selectors, services
 from kejiju.reporting.annual import CITY
 from kejiju.reporting.models import ResearcherTarget
-from platforms.rules import PlatformState
+from platforms import services as platform_services
+from platforms.models import Platform
+from platforms.rules import Level, PlatformAction, PlatformState
 from tests.enterprises.factories import EnterpriseFactory, EnterpriseYearFactory
-from tests.platforms.factories import PlatformFactory
+from tests.platforms.factories import OrganizationFactory, platform_type
 
 pytestmark = pytest.mark.django_db
 
@@ -27,17 +29,38 @@ def test_percent_rule():
     assert rules.researcher_percent(5, 0) is None
 
 
+def _platform(user, region, staff_count: int, recognised_on: dt.date) -> Platform:
+    """A platform registered as recognised on `recognised_on` (its events say so: the figures read them)."""
+    return platform_services.platform_create(
+        name=f"人员测试平台{staff_count}",
+        platform_type=platform_type(),
+        level=Level.CITY,
+        state=PlatformState.RECOGNISED,
+        host=OrganizationFactory(),
+        region=region,
+        recognised_on=recognised_on,
+        staff_count=staff_count,
+        user=user,
+    )
+
+
 @pytest.fixture
-def staff(county_a, county_b):
+def staff(bureau_user, county_a, county_b):
     """County A: enterprises 30 + 12 科技人员 in 2023, a recognised platform of 20 and a revoked one;
     county B: 7 in 2023. Figures of other years must not count."""
     EnterpriseYearFactory(enterprise=EnterpriseFactory(region=county_a), year=2023, tech_staff=30)
     EnterpriseYearFactory(enterprise=EnterpriseFactory(region=county_a), year=2023, tech_staff=12)
     EnterpriseYearFactory(enterprise=EnterpriseFactory(region=county_a), year=2022, tech_staff=99)
     EnterpriseYearFactory(enterprise=EnterpriseFactory(region=county_b), year=2023, tech_staff=7)
-    PlatformFactory(region=county_a, staff_count=20, recognised_on=dt.date(2021, 5, 1))
-    PlatformFactory(region=county_a, staff_count=50, state=PlatformState.REVOKED)
-    PlatformFactory(region=county_a, staff_count=40, recognised_on=dt.date(2024, 5, 1))  # later
+    _platform(bureau_user, county_a, 20, dt.date(2021, 5, 1))
+    platform_services.platform_transition(
+        platform=_platform(bureau_user, county_a, 50, dt.date(2020, 5, 1)),
+        action=PlatformAction.REVOKE,
+        user=bureau_user,
+        effective_on=dt.date(2022, 9, 1),
+        comment="撤销",
+    )
+    _platform(bureau_user, county_a, 40, dt.date(2024, 5, 1))  # later
     ResearcherTarget.objects.create(region=county_a, year=2023, target=80)
     ResearcherTarget.objects.create(region=county_b, year=2023, target=5)
 

@@ -70,6 +70,72 @@ def test_deadline_days_setting(settings):
 
 
 @pytest.mark.parametrize(
+    ("year", "month", "days", "cutoff"),
+    [
+        (2024, 1, 5, sh(2024, 3, 1)),  # closes 5 February: read at the end of February
+        (2024, 2, 5, sh(2024, 4, 1)),
+        (2023, 12, 5, sh(2024, 2, 1)),  # December closes 5 January Y+1: read at the end of January Y+1
+        (2024, 12, 5, sh(2025, 2, 1)),
+        (2023, 12, 0, sh(2024, 2, 1)),  # 0 days: closes at midnight starting 1 January, so January
+        (2024, 1, 0, sh(2024, 3, 1)),
+        (2024, 1, 28, sh(2024, 3, 1)),  # closes at the end of 28 February (leap year): still February
+        (2024, 1, 29, sh(2024, 4, 1)),  # closes at midnight starting 1 March: March
+        (2024, 11, 31, sh(2025, 2, 1)),  # closes at the end of 31 December: midnight starting 2025
+        (2024, 11, 30, sh(2025, 1, 1)),
+    ],
+)
+def test_filing_cutoff(year, month, days, cutoff):
+    assert rules.filing_cutoff(year, month, days) == cutoff
+    assert rules.filing_cutoff(year, month, days) >= rules.filing_deadline(year, month, days)
+
+
+def test_filing_cutoff_follows_the_deadline_days_setting(settings):
+    settings.FILING_DEADLINE_DAYS = 30
+    assert rules.filing_cutoff(2024, 1) == sh(2024, 4, 1)  # closes at the end of 1 March
+    assert rules.filing_cutoff(2024, 12) == sh(2025, 2, 1)  # closes at the end of 30 January
+    settings.FILING_DEADLINE_DAYS = 31
+    assert rules.filing_cutoff(2024, 12) == sh(2025, 3, 1)  # closes at midnight starting 1 February
+    settings.FILING_DEADLINE_DAYS = 0
+    assert rules.filing_cutoff(2024, 12) == sh(2025, 2, 1)
+    del settings.FILING_DEADLINE_DAYS
+    assert rules.filing_cutoff(2024, 1) == sh(2024, 3, 1)
+    assert rules.filing_cutoff(2024, 12) == sh(2025, 2, 1)
+
+
+@pytest.mark.parametrize(
+    ("year", "month", "now", "as_of"),
+    [
+        (2024, 1, sh(2024, 2, 10, 12), dt.date(2024, 2, 10)),  # before the cutoff: now
+        (2024, 1, sh(2024, 2, 29, 23, 59), dt.date(2024, 2, 29)),
+        (2024, 1, sh(2024, 3, 1, 0, 0), dt.date(2024, 2, 29)),  # from the cutoff on: its last day
+        (2024, 1, dt.datetime(2024, 2, 29, 16, 30, tzinfo=UTC), dt.date(2024, 2, 29)),  # 1 March in Shanghai
+        (2024, 1, dt.datetime(2024, 2, 29, 15, 30, tzinfo=UTC), dt.date(2024, 2, 29)),
+        (2024, 1, dt.datetime(2024, 2, 28, 16, 30, tzinfo=UTC), dt.date(2024, 2, 29)),  # 29 Feb in Shanghai
+        (2023, 12, sh(2026, 6, 1), dt.date(2024, 1, 31)),  # December Y: 31 January Y+1
+        (2023, 12, sh(2024, 1, 3), dt.date(2024, 1, 3)),
+    ],
+)
+def test_filing_as_of(year, month, now, as_of):
+    assert rules.filing_as_of(year, month, now, days=5) == as_of
+
+
+@pytest.mark.parametrize(
+    ("year", "month", "day", "late"),
+    [
+        (2024, 1, dt.date(2024, 2, 5), False),  # the last filing day
+        (2024, 1, dt.date(2024, 2, 6), True),
+        (2023, 12, dt.date(2024, 1, 5), False),
+        (2023, 12, dt.date(2024, 1, 6), True),
+    ],
+)
+def test_is_late_day_agrees_with_is_past_deadline(year, month, day, late):
+    assert rules.is_late_day(year, month, day, days=5) is late
+    for hour in (0, 12, 23):
+        moment = dt.datetime(day.year, day.month, day.day, hour, tzinfo=SHANGHAI)
+        assert rules.is_past_deadline(year, month, moment, days=5) is late
+
+
+@pytest.mark.parametrize(
     ("now", "future"),
     [
         (sh(2024, 1, 31, 23, 59), True),  # February has not started in Shanghai

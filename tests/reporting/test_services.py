@@ -6,19 +6,19 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
-from kejiju.core.models import WorkflowEvent
-from kejiju.reporting import services
+from kejiju.reporting import rules, services
 from kejiju.reporting.figures import register_monthly_figure, unregister_monthly_figure
 from kejiju.reporting.models import CountyTask, FilingReminder, MonthlyFiling, Notice
 from kejiju.reporting.selectors import filing_timeliness, filing_timeliness_totals
 from kejiju.reporting.services import FigureInput, ProgressInput
 from tests.reporting.conftest import sh
-from tests.reporting.factories import CountyTaskFactory, MonthlyFilingFactory
+from tests.reporting.factories import CountyTaskFactory
+from tests.reporting.steps import confirm, file_month, give_back, resend
 
 pytestmark = pytest.mark.django_db
 
@@ -43,14 +43,14 @@ def test_save_creates_a_draft_with_progress_and_figures(county_user, task_a):
         progress=[
             ProgressInput(task_id=task_a.pk, done_quantity=1, percent=Decimal("25"), status="in_progress")
         ],
-        figures=[FigureInput(key="platforms_new", value=3)],  # a figure entered by hand
+        figures=[FigureInput(key="tech_vp_new", value=3)],  # a figure entered by hand
     )
     assert filing.state == MonthlyFiling.State.DRAFT
     assert filing.region == county_user.region
     row = filing.progress.get()
     assert (row.done_quantity, row.percent, row.status) == (1, Decimal("25.0"), "in_progress")
     figures = dict(filing.figures.values_list("key", "value"))
-    assert figures["platforms_new"] == 3 and figures["pool_new"] == 0
+    assert figures["tech_vp_new"] == 3 and figures["pool_new"] == 0
     assert _actions(filing) == ["create"]
     _save(county_user)
     assert _actions(filing) == ["create", "save"]
@@ -283,52 +283,48 @@ def test_task_services(county_user, bureau_user, county_a, county_b):
     assert bureau_task.status == CountyTask.Status.APPROVED
 
 
-def test_filing_timeliness_selector(county_a, county_b, bureau_user, county_user):
-    def filed(region, month, *, late=False, returned=False, state=MonthlyFiling.State.CONFIRMED):
-        filing = MonthlyFilingFactory(
-            region=region,
-            year=2023,
-            month=month,
-            state=state,
-            first_submitted_at=sh(2023, month, 28),
-            is_late=late,
-        )
-        if returned:
-            WorkflowEvent.objects.create(
-                content_type=ContentType.objects.get_for_model(MonthlyFiling),
-                object_id=filing.pk,
-                workflow="reporting.monthlyfiling",
-                action="return",
-                label="退回",
-                from_state="submitted",
-                to_state="returned",
-                effective_on=dt.date(2023, month, 28),
-            )
-        return filing
+def test_filing_timeliness_selector(county_a, county_b, bureau_user, county_user, other_county_user):
+    """Through the services: 忻府区 files every month of 2023 (March and July late; May returned and resent;
+    September returned and never resent), 定襄县 January to October (January late) and leaves a draft
+    for November."""
+
+    def filed(user, month, *, late=False):
+        when = sh(2023, month, 28, 10) if month < 12 else sh(2023, 12, 29, 10)
+        if late:
+            when = rules.filing_deadline(2023, month) + dt.timedelta(days=2, hours=10)
+        return file_month(user, year=2023, month=month, when=when, bureau=bureau_user)
 
     for month in range(1, 13):
-        filed(county_a, month, late=month in (3, 7), returned=month == 5)
+        filing = filed(county_user, month, late=month in (3, 7))
+        day = timezone.localtime(filing.submitted_at)
+        if month in (5, 9):
+            filing = give_back(bureau_user, filing, when=day + dt.timedelta(days=1))
+            if month == 9:
+                continue
+            filing = resend(county_user, filing, when=day + dt.timedelta(days=2))
+        confirm(bureau_user, filing, when=day + dt.timedelta(days=3))
     for month in range(1, 11):
-        filed(county_b, month, late=month == 1)
-    MonthlyFilingFactory(region=county_b, year=2023, month=11)  # a draft never submitted
+        confirm(bureau_user, filed(other_county_user, month, late=month == 1), when=sh(2023, month + 1, 20))
+    _save(other_county_user, sh(2023, 11, 20), year=2023, month=11)  # a draft never submitted
     rows = {
         row["region"].code: row for row in filing_timeliness(year=2023, user=bureau_user, now=sh(2024, 3, 1))
     }
     assert rows["140902"] | {"region": None} == {
         "region": None,
         "expected": 12,
-        "filed": 12,
-        "on_time": 10,
+        "filed": 11,
+        "on_time": 9,
         "late": 2,
-        "missing": 0,
+        "missing": 1,
         "returned": 1,
-        "confirmed": 12,
+        "confirmed": 11,
         "on_time_rate": rows["140902"]["on_time_rate"],
     }
-    assert rows["140902"]["on_time_rate"] == pytest.approx(10 / 12)
+    assert rows["140902"]["on_time_rate"] == pytest.approx(9 / 12)
     assert (rows["140921"]["filed"], rows["140921"]["on_time"], rows["140921"]["missing"]) == (10, 9, 2)
     assert rows["140922"]["missing"] == 12
     totals = filing_timeliness_totals(year=2023, user=bureau_user, now=sh(2024, 3, 1))
-    assert (totals["expected"], totals["filed"], totals["on_time"]) == (16 * 12, 22, 19)
+    assert (totals["expected"], totals["filed"], totals["on_time"]) == (16 * 12, 21, 18)
+    assert (totals["late"], totals["returned"], totals["confirmed"]) == (3, 1, 21)
     # Mid-year only the months whose deadline has passed are expected.
     assert filing_timeliness(year=2023, user=county_user, now=sh(2023, 3, 6))[0]["expected"] == 2

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 
 from kejiju.core.models import WorkflowEvent
 
@@ -28,9 +28,16 @@ def events_for(record: models.Model) -> models.QuerySet[WorkflowEvent]:
 
 
 def _events_until(model: type[models.Model], day: dt.date) -> models.QuerySet[WorkflowEvent]:
-    return WorkflowEvent.objects.filter(
-        content_type=ContentType.objects.get_for_model(model), effective_on__lte=day
-    ).exclude(to_state="")
+    """The events up to `day` that set a state: creations and transitions. A step that keeps the state (a
+    拨付, a 年报) records the state the record was in when it was entered, which is not its state on the
+    step's own, possibly earlier, effective date: it is left out."""
+    return (
+        WorkflowEvent.objects.filter(
+            content_type=ContentType.objects.get_for_model(model), effective_on__lte=day
+        )
+        .exclude(to_state="")
+        .exclude(from_state=F("to_state"))
+    )
 
 
 def state_on(record: models.Model, day: dt.date) -> str | None:

@@ -59,6 +59,8 @@ def edition(django_db_setup, django_db_blocker):
         "建成产业园4个",
         "来自65所高校",
         "新入库专家27人",
+        # 2023's 30 applications, of which 20 were 立项 in 2023 (the old "市级科技计划项目" counted all 30).
+        "全市申报市级科技计划项目30项，立项20项",
     ],
 )
 def test_2023_edition_states_the_seed_figures(edition, phrase):

@@ -128,7 +128,7 @@ def test_dashboard_figures_link_to_lists_showing_the_same_number(figures, client
         assert listing.status_code == 200, figure["url"]
         assert listing.context["table"].paginator.count == figure["value"], figure["key"]
         checked += 1
-    assert checked == 12
+    assert checked == 14  # 新认定/升级认定 platforms and 申报/立项 projects are two figures each
     by_key = {f["key"]: f["value"] for f in stats["figures"]}
     assert (by_key["vp_candidates"], by_key["vp_universities"]) == (4, 2)
     assert b'id="annual-chart-data"' in response.content
@@ -201,17 +201,23 @@ def test_pdf_survives_what_users_type(world):
     """Word markup, odd whitespace, emoji, 生僻字 inside and outside the BMP, a 2,000-character unbroken
     string: all in the PDF's text, none drawn as .notdef, every font embedded as a subset."""
     from kejiju.reporting.rules import clean_narrative
-    from tests.platforms.factories import PlatformFactory, platform_type
+    from platforms import services as platform_services
+    from platforms.rules import Level, PlatformState
+    from tests.platforms.factories import OrganizationFactory, platform_type
 
     odd = "𠮷野家😀龘𪚥<b>粗体</b>&nbsp;\u3000\u00a0\t"
     long = "A" * 180  # a platform's name holds 200 characters; the narrative carries the 2,000
     enterprise = EnterpriseFactory(region=world.county_a, name=f"山西{odd}科技有限公司")
     admitted_smes(enterprise=enterprise, year=2023, admitted_on=date(2023, 6, 1))
-    PlatformFactory(
+    platform_services.platform_create(  # through the service: the appendix reads the 认定 event
         name=f"{long}实验室",
         platform_type=platform_type(),
+        level=Level.CITY,
+        state=PlatformState.RECOGNISED,
+        host=OrganizationFactory(),
         region=world.county_a,
         recognised_on=date(2023, 5, 1),
+        user=world.users["bureau"],
     )
     narrative = clean_narrative(HOSTILE_NARRATIVE + "\n" + "B" * 2000)
     pdf = render_pdf(annual_statistics(year=2023), narrative=narrative)
