@@ -348,19 +348,9 @@ def issue_certificate(world: World, county: Region, issued_on: dt.date):
 
 
 def revoke_certificate(world: World, certificate: GaoqiCertificate, on: dt.date):
-    """取消资格 on `on`. Main's service takes no date (is_revoked only); once GaoqiCertificate.revoked_on
-    exists the service is expected to take `revoked_on` and it is passed."""
-    kwargs = {}
-    if _accepts(enterprise_services.certificate_update, "revoked_on"):
-        kwargs["revoked_on"] = on
-    enterprise_services.certificate_update(
-        certificate=certificate,
-        number=certificate.number,
-        issued_on=certificate.issued_on,
-        actor=world.bureau,
-        is_revoked=True,
-        note="取消资格",
-        **kwargs,
+    """取消资格 on `on`: a dated act (GaoqiCertificate.revoked_on, services.certificate_revoke)."""
+    enterprise_services.certificate_revoke(
+        certificate=certificate, revoked_on=on, user=world.bureau, reason="取消资格"
     )
     world.log.certificates[certificate.pk]["revoked"] = on
 
