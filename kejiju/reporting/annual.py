@@ -21,6 +21,7 @@ from projects import selectors as projects
 
 from . import rules
 from . import selectors as reporting
+from .definitions import UNASSIGNED_REGION, describe
 
 TREND_YEARS = 5
 
@@ -164,45 +165,55 @@ def _platform_rows(current: list[dict], previous: list[dict]) -> list[dict]:
     return rows
 
 
+MONEY_KEYS = frozenset({"committed", "paid", "paid_cumulative"})
+
+
 def _county_rows(year: int) -> list[dict]:
-    """Per county-level unit: the year's figures, from grouped queries (one per source)."""
+    """Per county-level unit: the year's figures, from grouped queries (one per source), then one row for
+    what no county holds (市外 experts, placements not yet 派驻, records of a unit above the counties), so
+    that the county rows add up to the city's figures."""
     regions = list(Region.objects.county_level())
-    # Keyed by region id; the None key (platforms without a county) is kept for a row of its own.
-    recognised = platforms.recognised_platforms_by_region(**_span(year))
-    upgraded = platforms.upgraded_platforms_by_region(**_span(year))
-    smes = enterprises.smes_admitted_by_region(user=CITY, year=year)
-    pool = enterprises.pool_new_entries_by_region(user=CITY, year=year)
-    gaoqi_valid = enterprises.gaoqi_valid_by_region(user=CITY, on=valid_on(year))
     people = experts.figures_by_county(user=CITY, year=year)
     cooperation = projects.cooperation_figures_by_county(user=CITY, year=year)
     project_figures = projects.project_year_figures_by_region(user=CITY, year=year)
-    rows = []
-    for region in regions:
-        person = people.get(region.pk, {})
-        coop = cooperation.get(region.pk, {})
-        rows.append(
-            {
-                "region_id": region.pk,
-                "region": region.name,
-                "platforms": recognised.get(region.pk, 0),
-                "platforms_upgraded": upgraded.get(region.pk, 0),
-                "smes": smes.get(region.pk, 0),
-                "pool": pool.get(region.pk, 0),
-                "gaoqi_valid": gaoqi_valid.get(region.pk, 0),
-                # 科技特派团 by 服务县区: not additive (a team serving two counties counts in both).
-                "commissioner_teams": person.get("commissioner_teams", 0),
-                "commissioners": person.get("commissioners", 0),
-                "vp_candidates": person.get("vp_candidates", 0),
-                "experts": person.get("experts", 0),
-                "transfer_bases": coop.get("transfer_bases_landed", 0),
-                "parks": coop.get("industrial_parks_finished", 0),
-                "projects_applied": project_figures["projects_applied"].get(region.pk, 0),
-                "projects": project_figures["projects"].get(region.pk, 0),
-                "committed": _money(project_figures["committed"].get(region.pk, 0)),
-                "paid": _money(project_figures["paid"].get(region.pk, 0)),
-                "paid_cumulative": _money(project_figures["paid_cumulative"].get(region.pk, 0)),
-            }
-        )
+    # key -> {region id or None: value}
+    by_region: dict[str, dict] = {
+        "platforms": platforms.recognised_platforms_by_region(**_span(year)),
+        "platforms_upgraded": platforms.upgraded_platforms_by_region(**_span(year)),
+        "smes": enterprises.smes_admitted_by_region(user=CITY, year=year),
+        "pool": enterprises.pool_new_entries_by_region(user=CITY, year=year),
+        "gaoqi_valid": enterprises.gaoqi_valid_by_region(user=CITY, on=valid_on(year)),
+        # 科技特派团 by 服务县区: not additive (a team serving two counties counts in both).
+        **{
+            key: {region_id: row[key] for region_id, row in people.items()}
+            for key in ("commissioner_teams", "commissioners", "vp_candidates", "experts")
+        },
+        "transfer_bases": {region_id: row["transfer_bases_landed"] for region_id, row in cooperation.items()},
+        "parks": {region_id: row["industrial_parks_finished"] for region_id, row in cooperation.items()},
+        **{
+            key: project_figures[key]
+            for key in ("projects_applied", "projects", "committed", "paid", "paid_cumulative")
+        },
+    }
+
+    def cells(value_of) -> dict:
+        return {
+            key: _money(value_of(values)) if key in MONEY_KEYS else value_of(values)
+            for key, values in by_region.items()
+        }
+
+    rows = [
+        {
+            "region_id": region.pk,
+            "region": region.name,
+            **cells(lambda values, pk=region.pk: values.get(pk, 0)),
+        }
+        for region in regions
+    ]
+    county_ids = {region.pk for region in regions}
+    rest = cells(lambda values: sum((v for k, v in values.items() if k not in county_ids), 0))
+    if any(Decimal(value) for value in rest.values()):
+        rows.append({"region_id": None, "region": UNASSIGNED_REGION, **rest})
     return rows
 
 
@@ -322,6 +333,7 @@ def annual_statistics(*, year: int, region: Region | None = None, appendix: bool
     stats["popularisation"] = popularisation_section(year=year, region=region)
     if appendix:
         stats["appendix"] = _appendix(year, region)
+    describe(stats)
     return stats
 
 
