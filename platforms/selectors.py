@@ -193,6 +193,7 @@ PLATFORMS_UPGRADED_NOTE = (
 FIGURE_NOTES: dict[str, str] = {
     "platforms": PLATFORMS_NOTE,
     "platforms_upgraded": PLATFORMS_UPGRADED_NOTE,
+    "outreach": "科普活动：举办日期在当年、登记为已举办的活动；科技活动周按活动标注计；县区按活动所在县区。",
 }
 
 

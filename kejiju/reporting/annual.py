@@ -436,6 +436,8 @@ def summary_sentences(stats: dict[str, Any]) -> list[str]:
         sentences.append(f"{stats['year']}年，{scope}新认定{phrase}，共计{value['platforms']}家创新平台。")
     else:
         sentences.append(f"{stats['year']}年，{scope}未新认定创新平台。")
+    if value.get("platforms_upgraded"):
+        sentences[-1] += f"另有{value['platforms_upgraded']}家创新平台升级认定。"
     sentences.append(
         f"{scope}科技型中小企业评价入库{value['smes']}家，高新技术企业培育库新入库{value['pool']}家，"
         f"年末有效高新技术企业{value['gaoqi_valid']}家。"

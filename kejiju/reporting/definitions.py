@@ -103,6 +103,9 @@ def describe(stats: dict[str, Any]) -> None:
             for column in COUNTY_COLUMNS
             if not column.additive and column.key in notes
         ],
+        "outreach": notes.get("outreach", ""),
+        "ownership": notes.get("ownership", ""),
+        "researchers": notes.get("researchers", ""),
         "appendix_platforms": notes.get("platforms", ""),
         "appendix_smes": notes.get("smes", ""),
     }

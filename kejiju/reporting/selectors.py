@@ -143,7 +143,13 @@ TIMELINESS_NOTE = (
     "首次报送在截止日前为按时、否则为逾期，退回未重新报送计入未报；全年数为1至12月各月之和。"
 )
 
-FIGURE_NOTES: dict[str, str] = {"timeliness": TIMELINESS_NOTE}
+FIGURE_NOTES: dict[str, str] = {
+    "timeliness": TIMELINESS_NOTE,
+    "researchers": (
+        "科研人员：企业当年度报表中的科技人员，加上12月31日处于已认定状态的创新平台的人员"
+        "（平台人员数为其当前登记数，系统不保留历年人数）。"
+    ),
+}
 
 
 @dataclass(frozen=True)

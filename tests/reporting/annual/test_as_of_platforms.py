@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 
 from kejiju.reporting import selectors as reporting
-from kejiju.reporting.annual import CITY, annual_statistics, figure_value
+from kejiju.reporting.annual import CITY, annual_statistics, figure_value, summary_sentences
 from kejiju.reporting.models import ResearcherTarget
 from platforms import services
 from platforms.filters import PlatformFilterSet
@@ -166,6 +166,7 @@ def test_the_year_counts_each_new_platform_once_and_upgrades_apart(built):
     assert (counties[b.pk]["platforms"], counties[b.pk]["platforms_upgraded"]) == (1, 0)
     assert sum(row["platforms"] for row in stats["counties"]) == 3
     assert sum(row["platforms_upgraded"] for row in stats["counties"]) == 1
+    assert summary_sentences(stats)[0].endswith("共计3家创新平台。另有1家创新平台升级认定。")
     # The appendix is the headline's platforms, dated and levelled by their 认定 (丙 at 市级, not 省级).
     assert {
         (p["name"], p["level"], p["recognised_on"], p["region"]) for p in stats["appendix"]["platforms"]
