@@ -98,11 +98,7 @@ def describe(stats: dict[str, Any]) -> None:
         "experts_by_field": " ".join(filter(None, (notes.get("experts"), notes.get("experts_by_field")))),
         "projects_by_state": notes.get("projects_by_state", ""),
         "timeliness": notes.get("timeliness", ""),
-        "counties": [
-            f"{column.label}：{notes[column.key]}"
-            for column in COUNTY_COLUMNS
-            if not column.additive and column.key in notes
-        ],
+        "counties": [notes[c.key] for c in COUNTY_COLUMNS if not c.additive and c.key in notes],
         "outreach": notes.get("outreach", ""),
         "ownership": notes.get("ownership", ""),
         "researchers": notes.get("researchers", ""),

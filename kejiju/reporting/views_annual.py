@@ -141,7 +141,7 @@ def chart_data(stats: dict) -> dict:
                 {"name": "科技型中小企业", "data": stats["trend"]["series"]["smes"]},
                 {"name": "培育库新入库", "data": stats["trend"]["series"]["pool"]},
                 {"name": "新认定平台", "data": stats["trend"]["series"]["platforms"]},
-                {"name": "计划项目", "data": stats["trend"]["series"]["projects"]},
+                {"name": "立项项目", "data": stats["trend"]["series"]["projects"]},
             ],
         },
     }
