@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from kejiju.accounts.models import Region
 from kejiju.core.models import WorkflowEvent
-from kejiju.core.workflow.selectors import first_reached, in_states_on
+from kejiju.core.workflow.selectors import in_states_on
 
 from .models import (
     DoublingTarget,
@@ -263,14 +263,6 @@ def smes_admitted(
     Read from the events only, so steps dated after `end` never change it."""
     queryset = _base(SmesEvaluation, user).filter(_acted_between(SmesEvaluation, "admit", start, end))
     return _in_region(in_states_on(queryset, {SmesEvaluation.State.ADMITTED}, end), region)
-
-
-def smes_admitted_rows(*, start: date, end: date, region: Region | None = None, user=None):
-    """`smes_admitted` with each evaluation's 入库 date (`admitted_at`, its first `admit` step): the
-    appendix's list."""
-    return first_reached(
-        smes_admitted(start=start, end=end, region=region, user=user), action="admit", name="admitted_at"
-    )
 
 
 def smes_admitted_count(*, user, year: int, region: Region | None = None) -> int:

@@ -14,6 +14,7 @@ from typing import Any
 from django.utils import timezone
 
 from enterprises import selectors as enterprises
+from enterprises.models import SmesEvaluation
 from experts import selectors as experts
 from kejiju.accounts.models import Region
 from platforms import selectors as platforms
@@ -244,16 +245,18 @@ def _appendix(year: int, region: Region | None) -> dict[str, Any]:
     platform_rows = platforms.recognised_platforms(**_span(year)).select_related(
         "platform_type", "host", "region"
     )
-    # Exactly the evaluations the figure `smes` counts, with the day each was admitted (its `admit` step).
-    smes_rows = enterprises.smes_admitted_rows(region=region, user=CITY, **_span(year)).select_related(
-        "enterprise__region"
+    # Exactly the evaluations the figure `smes` counts. Their ids first: with the state-on-the-day filter
+    # PostgreSQL expects a few dozen rows and joins the counties by nested loop over tens of thousands.
+    smes_ids = list(
+        enterprises.smes_admitted(region=region, user=CITY, **_span(year)).values_list("pk", flat=True)
     )
+    smes_rows = SmesEvaluation.objects.filter(pk__in=smes_ids).select_related("enterprise__region")
     if region is not None:
         platform_rows = platform_rows.filter(region=region)
     platform_rows = platform_rows.order_by("region__sort_order", "platform_type__sort_order", "name")
     smes_rows = smes_rows.order_by("enterprise__region__sort_order", "registration_number", "pk")
     return {
-        "totals": {"platforms": platform_rows.count(), "smes": smes_rows.count()},
+        "totals": {"platforms": platform_rows.count(), "smes": len(smes_ids)},
         "limit": APPENDIX_LIMIT,
         "platforms": [
             {
@@ -271,7 +274,6 @@ def _appendix(year: int, region: Region | None) -> dict[str, Any]:
                 "name": e.enterprise.name,
                 "region": e.enterprise.region.name if e.enterprise.region_id else "",
                 "number": e.registration_number,
-                "admitted_on": e.admitted_at.isoformat() if e.admitted_at else "",
             }
             for e in smes_rows[:APPENDIX_LIMIT]
         ],
