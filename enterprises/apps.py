@@ -82,6 +82,7 @@ class EnterprisesConfig(AppConfig):
             models.DoublingTarget,
             models.RewardTier,
             models.Reward,
+            models.InnovationAssessment,
         ):
             auditlog.register(model)
         register_menu(

@@ -6,6 +6,7 @@ from django.utils import timezone
 from kejiju.core.dates import date_order_problem
 from kejiju.core.forms import ScopedForm, ScopedModelForm
 
+from . import rules
 from .models import DoublingTarget, Enterprise, EnterpriseYear, GaoqiCertificate, RewardTier
 from .services import FIGURE_FIELDS
 from .workflow import CERTIFICATE_DATES
@@ -98,6 +99,29 @@ class PoolRecommendForm(ScopedForm):
     recommendation = forms.CharField(
         label="推荐理由", max_length=500, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class InnovationAssessmentForm(ScopedForm):
+    """The four parts of the 企业创新能力评价 (the total is computed) and the day it was made."""
+
+    assessed_on = forms.DateField(label="评价日期")
+    note = forms.CharField(
+        label="评价说明", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assessed_on"].initial = timezone.localdate()
+        parts = {
+            part.key: forms.IntegerField(
+                label=f"{part.label}（0–{part.maximum}分）", min_value=0, max_value=part.maximum
+            )
+            for part in rules.INNOVATION_PARTS
+        }
+        self.fields = {"assessed_on": self.fields["assessed_on"], **parts, "note": self.fields["note"]}
+
+    def scores(self) -> dict[str, int | None]:
+        return {part.key: self.cleaned_data.get(part.key) for part in rules.INNOVATION_PARTS}
 
 
 class CertificateForm(ScopedModelForm):

@@ -259,6 +259,38 @@ class PoolEntry(models.Model):
         return reverse("enterprises:poolentry_detail", kwargs={"pk": self.pk})
 
 
+class InnovationAssessment(models.Model):
+    """The bureau's 企业创新能力评价 of an enterprise in the 培育库 (工作指引: four parts, 100 points; the
+    高企 condition is a score above 70). The total is the sum of the parts, never typed."""
+
+    region_field = "entry__enterprise__region"
+    entry = models.ForeignKey(
+        PoolEntry, verbose_name="培育库企业", on_delete=models.CASCADE, related_name="assessments"
+    )
+    assessed_on = models.DateField("评价日期")
+    ip_score = models.PositiveSmallIntegerField("知识产权（满分30）")
+    conversion_score = models.PositiveSmallIntegerField("科技成果转化能力（满分30）")
+    management_score = models.PositiveSmallIntegerField("研究开发组织管理水平（满分20）")
+    growth_score = models.PositiveSmallIntegerField("企业成长性（满分20）")
+    note = models.CharField("评价说明", max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT, null=True, blank=True
+    )
+    recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "企业创新能力评价"
+        verbose_name_plural = verbose_name
+        ordering = ["-assessed_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.entry.enterprise} {self.assessed_on:%Y-%m-%d} 创新能力评价{self.total}分"
+
+    @property
+    def total(self) -> int:
+        return self.ip_score + self.conversion_score + self.management_score + self.growth_score
+
+
 class GaoqiCertificate(models.Model):
     """A 高新技术企业证书: valid three years from its issue date, until its qualification is revoked (取消
     资格, a dated act: `revoked_on`, the day from which it no longer counts; empty while it stands)."""

@@ -23,6 +23,7 @@ exact figure misses (29.99% shows as 29.9%, not 30.0%).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -35,6 +36,7 @@ __all__ = [
     "GAOQI_MIN_RD_IN_CHINA_PERCENT",
     "GAOQI_MIN_TECH_STAFF_PERCENT",
     "GAOQI_RD_BANDS",
+    "INNOVATION_PARTS",
     "SMES_IP_CLASS1_POINTS",
     "SMES_IP_CLASS2_BANDS",
     "SMES_MAX_ASSETS",
@@ -48,6 +50,7 @@ __all__ = [
     "ConditionResult",
     "DirectRoute",
     "EnterpriseFlags",
+    "InnovationPart",
     "PercentBand",
     "RdBand",
     "ScoreLine",
@@ -57,6 +60,8 @@ __all__ = [
     "format_percent",
     "format_wan",
     "gaoqi_checklist",
+    "innovation_problems",
+    "innovation_total",
     "ratio",
 ]
 
@@ -178,6 +183,43 @@ GAOQI_MIN_RD_IN_CHINA_PERCENT: Final = Decimal(60)
 GAOQI_MIN_HIGH_TECH_REVENUE_PERCENT: Final = Decimal(60)
 # 第十一条(七) and 工作指引: 企业创新能力评价 must be "70分以上（不含70分）": the score must exceed this.
 GAOQI_MAX_INNOVATION_SCORE_EXCLUDED: Final = 70
+
+
+@dataclass(frozen=True)
+class InnovationPart:
+    """One of the four parts of the 企业创新能力评价 (工作指引), scored in whole points up to `maximum`."""
+
+    key: str
+    label: str
+    maximum: int
+
+
+# 工作指引: 知识产权 ≤ 30, 科技成果转化能力 ≤ 30, 研究开发组织管理水平 ≤ 20, 企业成长性 ≤ 20 (100 in all).
+INNOVATION_PARTS: Final[tuple[InnovationPart, ...]] = (
+    InnovationPart("ip_score", "知识产权", 30),
+    InnovationPart("conversion_score", "科技成果转化能力", 30),
+    InnovationPart("management_score", "研究开发组织管理水平", 20),
+    InnovationPart("growth_score", "企业成长性", 20),
+)
+
+
+def innovation_problems(scores: Mapping[str, int | None]) -> dict[str, str]:
+    """Per part, why its score cannot be recorded (missing, not a whole number, out of 0..maximum)."""
+    problems = {}
+    for part in INNOVATION_PARTS:
+        value = scores.get(part.key)
+        if value is None:
+            problems[part.key] = f"请填写{part.label}得分（0–{part.maximum}分）。"
+        elif not isinstance(value, int) or isinstance(value, bool):
+            problems[part.key] = f"{part.label}得分须为整数分。"
+        elif not 0 <= value <= part.maximum:
+            problems[part.key] = f"{part.label}得分须在0–{part.maximum}分之间，填写的是{value}分。"
+    return problems
+
+
+def innovation_total(scores: Mapping[str, int]) -> int:
+    """The 企业创新能力评价 score: the sum of its four parts (never typed)."""
+    return sum(scores[part.key] for part in INNOVATION_PARTS)
 
 
 # ==========================================================================================================

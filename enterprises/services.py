@@ -28,6 +28,7 @@ from .models import (
     Enterprise,
     EnterpriseYear,
     GaoqiCertificate,
+    InnovationAssessment,
     PoolEntry,
     Reward,
     RewardTier,
@@ -534,6 +535,48 @@ def pool_recommend(
         detail=f"县区推荐：{entry.get_state_display()}",
     )
     return entry
+
+
+def pool_innovation_assess(
+    *,
+    entry: PoolEntry,
+    actor,
+    assessed_on: date | None = None,
+    scores: dict[str, int | None],
+    note: str = "",
+    request=None,
+) -> InnovationAssessment:
+    """Record the bureau's 企业创新能力评价 of an enterprise in the 培育库: the four parts' scores (the
+    total is their sum), the day it was made (not before the recommendation, not in the future)."""
+    _check_region(actor, entry.enterprise.region_id)
+    if actor is not None and not actor.has_perm("enterprises.admit_poolentry"):
+        raise PermissionDenied("无权录入企业创新能力评价。")
+    if entry.state not in PoolEntry.OPEN_STATES:
+        raise ValidationError(
+            {"assessed_on": f"该企业在培育库中为“{entry.get_state_display()}”，不能再录入创新能力评价。"}
+        )
+    problems = rules.innovation_problems(scores)
+    if problems:
+        raise ValidationError(problems)
+    assessed_on = assessed_on or _today()
+    require_date_order(workflow.ASSESSMENT_DATES["assess"], date=assessed_on, record=entry)
+    assessment = InnovationAssessment(
+        entry=entry,
+        assessed_on=assessed_on,
+        note=note.strip(),
+        recorded_by=actor,
+        **{part.key: scores[part.key] for part in rules.INNOVATION_PARTS},
+    )
+    assessment.full_clean()
+    assessment.save()
+    audit_event_record(
+        event_type=AuditEvent.Type.TRANSITION,
+        user=actor,
+        request=request,
+        object_repr=str(entry)[:255],
+        detail=f"企业创新能力评价：{assessment.total}分（{assessed_on:%Y-%m-%d}）",
+    )
+    return assessment
 
 
 def pool_transition(

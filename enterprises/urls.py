@@ -36,6 +36,7 @@ urlpatterns = [
     path("pool/export/", views.PoolEntryExportView.as_view(), name="poolentry_export"),
     path("pool/<int:pk>/", views.PoolEntryDetailView.as_view(), name="poolentry_detail"),
     path("pool/<int:pk>/transition/", views.PoolTransitionView.as_view(), name="poolentry_transition"),
+    path("pool/<int:pk>/assess/", views.PoolAssessView.as_view(), name="poolentry_assess"),
     path("certificates/", views.CertificateListView.as_view(), name="gaoqicertificate_list"),
     path("certificates/export/", views.CertificateExportView.as_view(), name="gaoqicertificate_export"),
     path("certificates/expiring/", views.CertificateExpiringView.as_view(), name="certificate_expiring"),

@@ -578,8 +578,56 @@ class PoolRecommendView(
         return redirect(entry)
 
 
-def gaoqi_checklist_for(enterprise: Enterprise) -> tuple[EnterpriseYear | None, list[rules.ChecklistLine]]:
-    """The 高企 checklist against the latest year's figures and the three latest years' totals."""
+class PoolAssessView(ServiceFormMixin, ActionPermissionMixin, BreadcrumbMixin, FormView):
+    """录入企业创新能力评价 for an enterprise in the 培育库 (the bureau, who tracks the pool)."""
+
+    model = PoolEntry
+    permission_required = "enterprises.admit_poolentry"
+    title = "录入企业创新能力评价"
+    template_name = "generic/object_form.html"
+    form_class = forms.InnovationAssessmentForm
+
+    @cached_property
+    def entry(self) -> PoolEntry:
+        queryset = PoolEntry.objects.visible_to(self.request.user).select_related("enterprise")
+        return get_object_or_404(queryset, pk=self.kwargs["pk"])
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def get_breadcrumbs(self):
+        return [
+            ("高企培育库", reverse("enterprises:poolentry_list")),
+            (str(self.entry), self.entry.get_absolute_url()),
+            (self.title, None),
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = f"{self.entry.enterprise}：{self.title}"
+        context["cancel_url"] = self.entry.get_absolute_url()
+        return context
+
+    def perform(self, form):
+        assessment = services.pool_innovation_assess(
+            entry=self.entry,
+            actor=self.request.user,
+            assessed_on=form.cleaned_data["assessed_on"],
+            scores=form.scores(),
+            note=form.cleaned_data["note"],
+            request=self.request,
+        )
+        messages.success(self.request, f"已录入企业创新能力评价：{assessment.total}分。")
+        return redirect(self.entry)
+
+
+def gaoqi_checklist_for(
+    enterprise: Enterprise, *, innovation_score: int | None = None
+) -> tuple[EnterpriseYear | None, list[rules.ChecklistLine]]:
+    """The 高企 checklist against the latest year's figures and the three latest years' totals, and the
+    latest 企业创新能力评价 when there is one."""
     rows = list(EnterpriseYear.objects.filter(enterprise=enterprise).order_by("-year")[:3])
     latest = rows[0] if rows else None
     totals = EnterpriseYear.objects.filter(pk__in=[row.pk for row in rows]).aggregate(
@@ -590,6 +638,7 @@ def gaoqi_checklist_for(enterprise: Enterprise) -> tuple[EnterpriseYear | None, 
         rd_expense_3y=totals["rd"],
         revenue_3y=totals["revenue"],
         rd_in_china_3y=totals["in_china"],
+        innovation_score=innovation_score,
     )
     return latest, lines
 
@@ -604,7 +653,13 @@ class PoolEntryDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         entry, user = self.object, self.request.user
-        latest, lines = gaoqi_checklist_for(entry.enterprise)
+        assessments = list(entry.assessments.select_related("recorded_by"))
+        score = assessments[0].total if assessments else None
+        latest, lines = gaoqi_checklist_for(entry.enterprise, innovation_score=score)
+        context["assessments"] = assessments
+        context["can_assess"] = (
+            user.has_perm("enterprises.admit_poolentry") and entry.state in entry.OPEN_STATES
+        )
         context["latest"] = latest
         context["checklist"] = lines
         context.update(_workflow_context(entry, user))

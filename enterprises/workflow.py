@@ -45,6 +45,11 @@ POOL_DATES: Final = {
 }
 # "recommend" is the 县区推荐 that creates the entry (pool_recommend, not a transition).
 POOL_CREATE_DATES: Final = declare_date_steps("enterprises.pool", {"recommend": DateStep("推荐日期")})
+# The bureau's 企业创新能力评价 of an entry (pool_innovation_assess, not a transition).
+ASSESSMENT_DATES: Final = declare_date_steps(
+    "enterprises.assessment",
+    {"assess": DateStep("评价日期", earlier=("recommended_on",), field="assessed_on")},
+)
 
 # 高企 certificates and rewards: a certificate cannot be issued in the future, nor its qualification
 # revoked (取消资格) before it was issued or in the future; a reward is paid after it is approved.

@@ -96,6 +96,24 @@ def _pool(key: str, world) -> Case:
     )
 
 
+def _assessment(key: str, world) -> Case:
+    """企业创新能力评价 of an entry recommended on BASE."""
+    from enterprises import rules, services
+    from enterprises.models import InnovationAssessment
+    from tests.enterprises.factories import EnterpriseFactory
+
+    enterprise = EnterpriseFactory(region=world.county_a)
+    recommender = next(u for u in world.users.values() if u.has_perm("enterprises.recommend_poolentry"))
+    entry = services.pool_recommend(enterprise=enterprise, actor=recommender, on=BASE)
+    scores = {part.key: part.maximum // 2 for part in rules.INNOVATION_PARTS}
+    return Case(
+        apply=lambda day: services.pool_innovation_assess(
+            entry=entry, actor=world.users["bureau"], assessed_on=day, scores=scores
+        ),
+        snapshot=lambda: InnovationAssessment.objects.filter(entry=entry).count(),
+    )
+
+
 def _certificate(key: str, world) -> Case:
     from enterprises import services
     from enterprises.models import GaoqiCertificate
@@ -325,6 +343,7 @@ SCENARIOS: dict[str, Callable[[str, Any], Case]] = {
     "enterprises.smes": _smes,
     "enterprises.pool": _pool,
     "enterprises.certificate": _certificate,
+    "enterprises.assessment": _assessment,
     "platforms.platform": _platform,
     "platforms.outreach": _outreach,
     "projects.running": _running,

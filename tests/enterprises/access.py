@@ -114,6 +114,7 @@ ROUTES = [
     Route("enterprises:poolentry_list", BUSINESS_READ),
     Route("enterprises:poolentry_export", BUSINESS_READ),
     Route("enterprises:poolentry_detail", BUSINESS_READ, kwargs=_pool, scoped=True),
+    Route("enterprises:poolentry_assess", BUREAU, kwargs=_pool),
     Route(
         "enterprises:poolentry_transition",
         BUREAU,
