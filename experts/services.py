@@ -25,6 +25,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Model
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
@@ -746,8 +747,30 @@ def vice_president_save(*, placement: VicePresidentPlacement, user=None) -> Vice
     if placement.enterprise_id and placement.county_id is None:
         placement.county_id = placement.enterprise.region_id
     placement.full_clean()
+    State = VicePresidentPlacement.State
+    before = None
+    if placement.pk:
+        before = (
+            VicePresidentPlacement.objects.filter(pk=placement.pk).values_list("state", flat=True).first()
+        )
     placement.save()
+    if before == State.PROPOSED and placement.state == State.SERVING:
+        _placement_approved_notice(placement=placement, user=user)
     return placement
+
+
+def _placement_approved_notice(*, placement: VicePresidentPlacement, user) -> None:
+    """拟任 → 在任 is the bureau's approval of the placement: the county hears of it."""
+    from kejiju.reporting.services import notify_region
+
+    term = f"，任期自 {placement.term_start:%Y-%m-%d}" if placement.term_start else ""
+    notify_region(
+        region_id=placement.county_id,
+        actor=user,
+        title=f"科技副总“{placement}”已批准在任",
+        body=f"科技副总“{placement}”派驻“{placement.enterprise}”由“拟任”改为“在任”{term}。",
+        url=reverse("experts:vicepresidentplacement_detail", kwargs={"pk": placement.pk}),
+    )
 
 
 @transaction.atomic
