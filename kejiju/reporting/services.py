@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from kejiju.accounts.models import Region, User
 from kejiju.accounts.roles import Role
-from kejiju.accounts.scoping import region_id_of, user_may_see_region
+from kejiju.accounts.scoping import region_id_of, scope_region_ids, user_may_see_region
 from kejiju.core import uploads
 from kejiju.core.mail import mail_send
 from kejiju.core.models import AuditEvent, ReportJob
@@ -459,8 +459,8 @@ def notify_region(
     number of accounts told."""
     if region_id is None:
         return 0
-    if actor is not None and getattr(actor, "role", None) == Role.COUNTY and actor.region_id == region_id:
-        return 0
+    if actor is not None and scope_region_ids(actor) == [region_id]:
+        return 0  # an account bound to that county acted: the county took the decision itself
     recipients = list(User.objects.filter(role=Role.COUNTY, region_id=region_id, is_active=True))
     return notice_send(recipients=recipients, title=title, body=body, url=url, now=now)
 
