@@ -735,7 +735,8 @@ def expert_field_delete(*, field: ExpertField, user=None) -> None:
 
 @transaction.atomic
 def vice_president_save(*, placement: VicePresidentPlacement, user=None) -> VicePresidentPlacement:
-    """Validate and save a placement (form-built instance): an enterprise and a term for 在任/期满."""
+    """Validate and save a placement (form-built instance): an enterprise and a term for 在任/期满; the
+    term's dates keep their order (rules.PLACEMENT_DATES) and a term that ended before today is not 在任."""
     if placement.state != VicePresidentPlacement.State.PROPOSED:
         if placement.enterprise_id is None:
             raise ValidationError({"enterprise": "在任或期满的科技副总必须填写服务企业。"})
@@ -744,6 +745,11 @@ def vice_president_save(*, placement: VicePresidentPlacement, user=None) -> Vice
     require_record_dates(
         rules.PLACEMENT_DATES, record=placement, reached=rules.PLACEMENT_REACHED, state=placement.state
     )
+    problem = rules.placement_term_problem(
+        state=placement.state, term_end=placement.term_end, today=timezone.localdate()
+    )
+    if problem:
+        raise ValidationError({"state": problem})
     if placement.enterprise_id and placement.county_id is None:
         placement.county_id = placement.enterprise.region_id
     placement.full_clean()
