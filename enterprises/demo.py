@@ -632,6 +632,7 @@ def seed_demo_enterprises(*, stdout=None) -> None:
     for reward in Reward.objects.filter(year__in=[2023, 2024]):
         reward.state, reward.approved_on = Reward.State.PAID, date(reward.year + 1, 3, 15)
         reward.paid_on = date(reward.year + 1, 4, 20)
+        reward.voucher_no = f"忻科发〔{reward.year + 1}〕{reward.year % 100}号"  # the payment's 文号
         reward.save()
     for reward in Reward.objects.filter(year=2025)[:10]:
         reward.state, reward.approved_on = Reward.State.APPROVED, date(2026, 3, 20)

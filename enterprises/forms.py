@@ -212,5 +212,23 @@ class RewardComputeForm(ScopedForm):
         self.fields["year"].initial = timezone.localdate().year - 1
 
 
+class RewardActionForm(ScopedForm):
+    """The reward list's bulk 审核/发放: the step's date (default today) and, for 发放, its 文号 or voucher
+    number (the transition's own inputs: workflow.REWARD_DATES, workflow.RewardPayFields)."""
+
+    action = forms.ChoiceField(label="勾选记录", choices=(("approve", "审核通过"), ("pay", "标记已发放")))
+    effective_on = forms.DateField(
+        label="审核 / 发放日期",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": "请填写审核或发放日期。", "invalid": "请填写有效的审核或发放日期。"},
+    )
+    voucher_no = forms.CharField(label="发放文号（凭证号）", max_length=100, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["effective_on"].initial = timezone.localdate()
+        self.fields["voucher_no"].help_text = "标记已发放时必填。"
+
+
 class ImportUploadForm(ScopedForm):
     file = forms.FileField(label="Excel 文件（.xlsx）")

@@ -412,6 +412,8 @@ class Reward(models.Model):
     )
     approved_on = models.DateField("审核日期", null=True, blank=True)
     paid_on = models.DateField("发放日期", null=True, blank=True)
+    # The 发放 step's document: the payment's 文号 or voucher number, entered with it (required then).
+    voucher_no = models.CharField("发放文号（凭证号）", max_length=100, blank=True)
 
     events = GenericRelation("core.WorkflowEvent", related_query_name="reward")
 

@@ -827,7 +827,12 @@ def rewards_compute(*, year: int, actor) -> int:
     return written
 
 
-def reward_transition(*, reward: Reward, action: str, actor, on: date | None = None) -> Reward:
-    """审核 or 发放 one reward (workflow.REWARD_WORKFLOW)."""
-    apply_transition(record=reward, action=action, actor=actor, effective_on=on or _today())
+def reward_transition(
+    *, reward: Reward, action: str, actor, on: date | None = None, voucher_no: str = ""
+) -> Reward:
+    """审核 or 发放 one reward (workflow.REWARD_WORKFLOW) on `on` (default today; checked like every step's
+    date: not before the previous step, not in the future). 发放 records its 文号 or voucher number
+    (`voucher_no`, required)."""
+    data = {"voucher_no": voucher_no} if action == "pay" else {}
+    apply_transition(record=reward, action=action, actor=actor, effective_on=on or _today(), data=data)
     return reward

@@ -210,6 +210,7 @@ class RewardTable(BaseTable):
             "state",
             "approved_on",
             "paid_on",
+            "voucher_no",
         )
 
 

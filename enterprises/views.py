@@ -907,6 +907,7 @@ class RewardListView(ObjectListView):
         context = super().get_context_data(**kwargs)
         context["can_manage"] = self.request.user.has_perm("enterprises.change_reward")
         context["compute_form"] = forms.RewardComputeForm(user=self.request.user)
+        context["action_form"] = forms.RewardActionForm(user=self.request.user)
         filterset = context["filter"]
         queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
         context["total_amount"] = queryset.aggregate(total=Sum("amount"))["total"]
@@ -939,25 +940,38 @@ class RewardComputeView(ActionPermissionMixin, View):
 
 
 class RewardTransitionView(ActionPermissionMixin, View):
-    """POST: 审核 (approve) or 发放 (pay) the ticked rewards, all or nothing."""
+    """POST: 审核 (approve) or 发放 (pay) the ticked rewards on the date entered (default today), 发放 with
+    its 文号 or voucher number; all or nothing."""
 
     model = Reward
     permission_required = "enterprises.change_reward"
     http_method_names = ["post"]
 
     def post(self, request):
-        action = request.POST.get("action")
+        form = forms.RewardActionForm(request.POST, user=request.user)
         ids = [int(value) for value in request.POST.getlist("selection") if value.isdigit()]
         back = reverse("enterprises:reward_list") + "?" + request.POST.get("query", "")
-        if action not in {"approve", "pay"} or not ids:
+        if "action" in form.errors or not ids:
             messages.error(request, "请勾选奖励并选择操作。")
             return HttpResponseRedirect(back)
+        if not form.is_valid():
+            messages.error(
+                request, "未执行：" + "；".join(e for errors in form.errors.values() for e in errors)
+            )
+            return HttpResponseRedirect(back)
+        action = form.cleaned_data["action"]
         rewards = selectors.reward_list(user=request.user).filter(pk__in=ids)
         reward = None
         try:
             with transaction.atomic():
                 for reward in rewards:
-                    services.reward_transition(reward=reward, action=action, actor=request.user)
+                    services.reward_transition(
+                        reward=reward,
+                        action=action,
+                        actor=request.user,
+                        on=form.cleaned_data["effective_on"],
+                        voucher_no=form.cleaned_data["voucher_no"],
+                    )
         except ValidationError as error:
             messages.error(request, f"未执行（全部回退）：{reward.enterprise}：{service_error_text(error)}")
         else:

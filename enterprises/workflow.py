@@ -61,9 +61,10 @@ CERTIFICATE_DATES: Final = declare_date_steps(
     },
 )
 REWARD_DATES: Final = {
-    "approve": DateStep("审核日期"),
+    "approve": DateStep("审核日期", earlier=("previous_step",)),
     "pay": DateStep("发放日期", earlier=("approved_on",)),
 }
+REWARD_VOUCHER_LABEL: Final = "发放文号（凭证号）"
 
 
 def publicity_end(start: date) -> date:
@@ -181,8 +182,24 @@ def _reward_approve(reward, ctx):
     return {"amount": reward.amount, "approved_on": ctx.effective_on}
 
 
+class RewardPayFields(TransitionFields):
+    voucher_no = forms.CharField(
+        label=REWARD_VOUCHER_LABEL,
+        max_length=100,
+        error_messages={"required": f"办理“发放”须填写{REWARD_VOUCHER_LABEL}。"},
+    )
+
+
 def _reward_pay(reward, ctx):
-    return {"amount": reward.amount, "paid_on": ctx.effective_on}
+    from kejiju.core.workflow.declarations import TransitionRefused
+
+    voucher = str(ctx.data.get("voucher_no") or "").strip()
+    if not voucher:
+        raise TransitionRefused(f"办理“发放”须填写{REWARD_VOUCHER_LABEL}。", field="voucher_no")
+    if len(voucher) > 100:
+        raise TransitionRefused(f"{REWARD_VOUCHER_LABEL}不能超过100个字符。", field="voucher_no")
+    reward.voucher_no = voucher
+    return {"amount": reward.amount, "paid_on": ctx.effective_on, "voucher_no": voucher}
 
 
 def _declare() -> tuple[Workflow, Workflow, Workflow]:
@@ -351,7 +368,12 @@ def _declare() -> tuple[Workflow, Workflow, Workflow]:
         title="高企奖励",
         created=("compute", "计算奖励"),
         initial=R.COMPUTED,
-        data_labels={"amount": "奖励金额（元）", "approved_on": "审核日期", "paid_on": "发放日期"},
+        data_labels={
+            "amount": "奖励金额（元）",
+            "approved_on": "审核日期",
+            "paid_on": "发放日期",
+            "voucher_no": REWARD_VOUCHER_LABEL,
+        },
         transitions=(
             Transition(
                 "approve",
@@ -373,6 +395,7 @@ def _declare() -> tuple[Workflow, Workflow, Workflow]:
                 date=REWARD_DATES["pay"],
                 sets_date="paid_on",
                 effect=_reward_pay,
+                fields=RewardPayFields,
                 form=False,
             ),
         ),

@@ -11,6 +11,7 @@ import datetime as dt
 import random
 
 from django.db import transaction
+from django.utils import timezone
 
 from kejiju.accounts.models import Region
 from kejiju.core.identifiers import id_number_check_char
@@ -18,6 +19,7 @@ from kejiju.core.models import Organization
 
 from .models import Commissioner, CommissionerTeam, Expert, ExpertField, VicePresidentPlacement
 from .pii import digest
+from .services import vice_president_save
 
 FIELDS = [
     "电子信息",
@@ -325,7 +327,9 @@ def seed_demo_experts(*, stdout=None) -> None:
 
     # ------------------------------------------------------------------------------------------ 科技副总
     placements = 0
-    today = dt.date.today()
+    # A term that has ended is 期满 (a placement 在任 past its term is refused by the service it goes
+    # through below), so the demo's states depend on the day it is seeded.
+    today = timezone.localdate()
     if not VicePresidentPlacement.objects.filter(year=2023).exists():
         enterprise_list = list(enterprises.values())
         rows = []
@@ -371,7 +375,8 @@ def seed_demo_experts(*, stdout=None) -> None:
                     state=VicePresidentPlacement.State.ENDED,
                 )
             )
-        VicePresidentPlacement.objects.bulk_create(rows)
+        for row in rows:
+            vice_president_save(placement=row)
         placements = len(rows)
 
     # ---------------------------------------------------------------------------------- 科技特派团 / 员

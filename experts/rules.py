@@ -35,6 +35,17 @@ PLACEMENT_DATES: dict[str, DateStep] = declare_date_steps(
 )
 PLACEMENT_REACHED = {"在任": frozenset({"在任", "期满"}), "期满": frozenset({"期满"})}
 
+
+def placement_term_problem(*, state: str, term_end, today) -> str | None:
+    """None unless a placement is 在任 with a term that ended before `today` (it is 期满 then)."""
+    if state == "在任" and term_end is not None and term_end < today:
+        return (
+            f"任期结束日期（{term_end:%Y-%m-%d}）早于今天（{today:%Y-%m-%d}）：任期已满的科技副总不能为“在任”，"
+            "请将状态改为“期满”或更正任期结束日期。"
+        )
+    return None
+
+
 # ------------------------------------------------------------------------------------- conflict screening
 
 REASON_NOT_ACTIVE = "not_active"

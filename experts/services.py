@@ -25,6 +25,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Model
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
@@ -734,7 +735,8 @@ def expert_field_delete(*, field: ExpertField, user=None) -> None:
 
 @transaction.atomic
 def vice_president_save(*, placement: VicePresidentPlacement, user=None) -> VicePresidentPlacement:
-    """Validate and save a placement (form-built instance): an enterprise and a term for 在任/期满."""
+    """Validate and save a placement (form-built instance): an enterprise and a term for 在任/期满; the
+    term's dates keep their order (rules.PLACEMENT_DATES) and a term that ended before today is not 在任."""
     if placement.state != VicePresidentPlacement.State.PROPOSED:
         if placement.enterprise_id is None:
             raise ValidationError({"enterprise": "在任或期满的科技副总必须填写服务企业。"})
@@ -743,11 +745,38 @@ def vice_president_save(*, placement: VicePresidentPlacement, user=None) -> Vice
     require_record_dates(
         rules.PLACEMENT_DATES, record=placement, reached=rules.PLACEMENT_REACHED, state=placement.state
     )
+    problem = rules.placement_term_problem(
+        state=placement.state, term_end=placement.term_end, today=timezone.localdate()
+    )
+    if problem:
+        raise ValidationError({"state": problem})
     if placement.enterprise_id and placement.county_id is None:
         placement.county_id = placement.enterprise.region_id
     placement.full_clean()
+    State = VicePresidentPlacement.State
+    before = None
+    if placement.pk:
+        before = (
+            VicePresidentPlacement.objects.filter(pk=placement.pk).values_list("state", flat=True).first()
+        )
     placement.save()
+    if before == State.PROPOSED and placement.state == State.SERVING:
+        _placement_approved_notice(placement=placement, user=user)
     return placement
+
+
+def _placement_approved_notice(*, placement: VicePresidentPlacement, user) -> None:
+    """拟任 → 在任 is the bureau's approval of the placement: the county hears of it."""
+    from kejiju.reporting.services import notify_region
+
+    term = f"，任期自 {placement.term_start:%Y-%m-%d}" if placement.term_start else ""
+    notify_region(
+        region_id=placement.county_id,
+        actor=user,
+        title=f"科技副总“{placement}”已批准在任",
+        body=f"科技副总“{placement}”派驻“{placement.enterprise}”由“拟任”改为“在任”{term}。",
+        url=reverse("experts:vicepresidentplacement_detail", kwargs={"pk": placement.pk}),
+    )
 
 
 @transaction.atomic

@@ -85,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kejiju.core.context_processors.navigation",
+                "kejiju.reporting.context_processors.notices",
             ],
         },
     },

@@ -51,6 +51,22 @@ PLATFORM_DATES: dict[str, DateStep] = declare_date_steps(
 )
 
 
+# 绩效评价 (platforms.services.evaluation_record, a step of the flow platforms.platform): the evaluation is
+# dated on or after the platform's 认定日期 and the start of the year it evaluates ("year_start", supplied
+# by the service), never in the future; a year that has not begun cannot be evaluated at all.
+EVALUATION_DATES: dict[str, DateStep] = declare_date_steps(
+    "platforms.evaluation",
+    {"evaluate": DateStep("评价日期", earlier=("recognised_on", "year_start"), field="evaluated_on")},
+)
+
+
+def evaluation_year_problem(*, year: int, today) -> str | None:
+    """None when `year` may be evaluated on `today`, else the reason (a 2028 evaluation entered in 2026)."""
+    if year > today.year:
+        return f"评价年度（{year}年）不能晚于当前年度（{today.year}年）：尚未到来的年度不能录入绩效评价。"
+    return None
+
+
 # --------------------------------------------------------------------------------------- recognition batch
 
 

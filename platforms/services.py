@@ -479,15 +479,28 @@ def evaluation_record(
     evaluated_on: dt.date | None = None,
 ) -> PlatformEvaluation:
     """Record (or correct) a recognised platform's yearly evaluation (a 绩效评价 step on its timeline,
-    effective `evaluated_on`, default today). The grade follows from the score and
-    the policy's thresholds; a run of 不合格 as long as the policy says marks the platform for revocation
+    effective `evaluated_on`, default today; its date rule is rules.EVALUATION_DATES, and a year after the
+    current one is refused). The grade follows from the score and the policy's thresholds; a run of
+    不合格 as long as the policy says marks the platform for revocation
     (staff then decide with the 撤销 action)."""
     if platform.state != PlatformState.RECOGNISED and instance is None:
         raise ValidationError({"platform": "只有已认定的平台参加绩效评价。"})
     if platform.recognised_on and year < platform.recognised_on.year:
         raise ValidationError({"year": f"评价年度早于平台认定年度（{platform.recognised_on.year}年）。"})
+    today = timezone.localdate()
+    problem = rules.evaluation_year_problem(year=year, today=today)
+    if problem:
+        raise ValidationError({"year": problem})
     if score is None:
         raise ValidationError({"score": "请填写得分。"})
+    evaluated_on = evaluated_on or today
+    require_date_order(
+        rules.EVALUATION_DATES["evaluate"],
+        date=evaluated_on,
+        record=platform,
+        extra={"year_start": (f"评价年度（{year}年）的开始", dt.date(year, 1, 1))},
+        today=today,
+    )
     policy = EvaluationPolicy.current()
     evaluation = instance or PlatformEvaluation(platform=platform, evaluated_by=user)
     evaluation.year = year

@@ -23,7 +23,14 @@ from .models import (
     Programme,
     Project,
 )
-from .selectors import applied_projects, approved_projects, overdue_condition, year_end
+from .selectors import (
+    applied_projects,
+    approved_projects,
+    cooperation_finished_in,
+    cooperation_landed_in,
+    overdue_condition,
+    year_end,
+)
 
 
 def _regions(request):
@@ -142,12 +149,19 @@ class CooperationProjectFilterSet(BaseFilterSet):
     search_fields = ("title", "university__name", "local_unit__name")
 
     region = django_filters.ModelChoiceFilter(queryset=_regions, label="县区")
-    landed_year = django_filters.NumberFilter(field_name="landed_on__year", label="落地年度")
-    finished_year = django_filters.NumberFilter(field_name="finished_on__year", label="完成年度")
+    # The figures' own conditions (projects.selectors): a 已终止 record with a 落地日期 is not listed as 落地.
+    landed_year = django_filters.NumberFilter(method="filter_landed_year", label="落地年度")
+    finished_year = django_filters.NumberFilter(method="filter_finished_year", label="完成年度")
 
     class Meta:
         model = CooperationProject
         fields = ["kind", "state", "region", "task_year", "landed_year", "finished_year"]
+
+    def filter_landed_year(self, queryset, name, value):
+        return queryset if value is None else queryset.filter(cooperation_landed_in(int(value)))
+
+    def filter_finished_year(self, queryset, name, value):
+        return queryset if value is None else queryset.filter(cooperation_finished_in(int(value)))
 
 
 class AchievementFilterSet(BaseFilterSet):

@@ -267,9 +267,15 @@ FIGURE_NOTES: dict[str, str] = {
     "committed": "承诺市级资金：当年立项项目立项时批准的市级资金，按年末前批准的经费预算变更调整后的金额。",
     "paid": "当年拨付：拨付日期在当年的全部市级资金拨付，不论项目年度。",
     "paid_cumulative": "累计拨付：当年立项项目截至年末累计拨付的市级资金。",
-    "transfer_bases": "成果转化基地落地：落地日期在当年的省校合作成果转化基地项目；县区按项目所在县区。",
+    "transfer_bases": (
+        "成果转化基地落地：落地日期在当年、状态为已落地或已完成的省校合作成果转化基地项目（已终止、签约、建设中的不计）；"
+        "县区按项目所在县区。"
+    ),
     "ownership": "赋权：赋权日期在当年的职务科技成果赋权（成果计一次）；转化：转化日期在当年的转让和许可。",
-    "parks": "产业园建成：完成日期在当年的省校合作产业园项目；县区按项目所在县区。",
+    "parks": (
+        "产业园建成：完成日期在当年、状态为已完成的省校合作产业园项目（已终止等其他状态的不计）；"
+        "县区按项目所在县区。"
+    ),
     # The table under the figures (not a headline key).
     "projects_by_state": "按状态：当年度申报批次中年末前已申报的项目按其12月31日所处状态计，金额截至当日。",
 }
@@ -482,17 +488,30 @@ def cooperation_project_list(*, user) -> QuerySet[CooperationProject]:
     return CooperationProject.objects.visible_to(user).select_related("region", "university", "local_unit")
 
 
+def cooperation_landed_in(year: int) -> Q:
+    """落地 in `year`: a 落地日期 in the year and a state that has reached 落地 (已落地, 已完成); a 已终止,
+    签约 or 建设中 record with a 落地日期 is not counted (rules.COOPERATION_REACHED). The list filter
+    landed_year reads the same condition."""
+    return Q(landed_on__year=year, state__in=rules.COOPERATION_REACHED["landed"])
+
+
+def cooperation_finished_in(year: int) -> Q:
+    """完成 in `year`: a 完成日期 in the year and the state 已完成 (the list filter finished_year too)."""
+    return Q(finished_on__year=year, state__in=rules.COOPERATION_REACHED["finished"])
+
+
 def cooperation_figures(*, user, year: int) -> dict[str, int]:
     """省校合作 figures of `year` (of the projects the user may see) as the annual review states them:
-    高校科技成果转化基地 projects landed in the year (落地日期 in the year) and 产业园 tasks finished in the
-    year (完成日期 in the year); plus the year's task count and how many were stopped."""
+    高校科技成果转化基地 projects landed in the year (cooperation_landed_in) and 产业园 tasks finished in the
+    year (cooperation_finished_in); plus the year's task count and how many were stopped."""
     queryset = scoped_queryset(CooperationProject, user)
     kinds = CooperationProject.Kind
+    landed, finished = cooperation_landed_in(year), cooperation_finished_in(year)
     return queryset.aggregate(
-        transfer_bases_landed=Count("pk", filter=Q(kind=kinds.TRANSFER_BASE, landed_on__year=year)),
-        industrial_parks_finished=Count("pk", filter=Q(kind=kinds.INDUSTRIAL_PARK, finished_on__year=year)),
-        landed=Count("pk", filter=Q(landed_on__year=year)),
-        finished=Count("pk", filter=Q(finished_on__year=year)),
+        transfer_bases_landed=Count("pk", filter=Q(kind=kinds.TRANSFER_BASE) & landed),
+        industrial_parks_finished=Count("pk", filter=Q(kind=kinds.INDUSTRIAL_PARK) & finished),
+        landed=Count("pk", filter=landed),
+        finished=Count("pk", filter=finished),
         tasks=Count("pk", filter=Q(task_year=year)),
         stopped=Count("pk", filter=Q(task_year=year, state=CooperationProject.State.STOPPED)),
     )
@@ -502,16 +521,15 @@ def cooperation_figures_by_county(*, user, year: int) -> dict[int | None, dict]:
     """Per county, keyed by region id (None: no county), in county order: tasks of the year, 成果转化基地
     landed and 产业园 finished in the year (each row also names its county, `region__name`)."""
     kinds = CooperationProject.Kind
+    landed, finished = cooperation_landed_in(year), cooperation_finished_in(year)
     rows = (
         CooperationProject.objects.visible_to(user)
-        .filter(Q(task_year=year) | Q(landed_on__year=year) | Q(finished_on__year=year))
+        .filter(Q(task_year=year) | landed | finished)
         .values("region", "region__sort_order", "region__name")
         .annotate(
             tasks=Count("pk", filter=Q(task_year=year)),
-            transfer_bases_landed=Count("pk", filter=Q(kind=kinds.TRANSFER_BASE, landed_on__year=year)),
-            industrial_parks_finished=Count(
-                "pk", filter=Q(kind=kinds.INDUSTRIAL_PARK, finished_on__year=year)
-            ),
+            transfer_bases_landed=Count("pk", filter=Q(kind=kinds.TRANSFER_BASE) & landed),
+            industrial_parks_finished=Count("pk", filter=Q(kind=kinds.INDUSTRIAL_PARK) & finished),
         )
         .order_by("region__sort_order", "region__name")
     )

@@ -171,6 +171,29 @@ def _platform(key: str, world) -> Case:
     raise AssertionError(f"platforms.platform declares {key!r}: its transitions are in platforms.workflow")
 
 
+def _evaluation(key: str, world) -> Case:
+    """绩效评价 of a platform recognised on BASE, for BASE's year, dated `day`."""
+    from platforms import services
+    from platforms.models import PlatformEvaluation
+    from tests.platforms.factories import PlatformFactory
+
+    assert key == "evaluate"
+    platform = PlatformFactory(region=world.county_a, recognised_on=BASE)
+    return Case(
+        apply=lambda day: services.evaluation_record(
+            platform=platform,
+            year=BASE.year,
+            score=Decimal("80"),
+            user=world.users["bureau"],
+            evaluated_on=day,
+        ),
+        snapshot=lambda: (
+            PlatformEvaluation.objects.filter(platform=platform).count(),
+            platform.events.count(),
+        ),
+    )
+
+
 # -------------------------------------------------------------------------------------------- projects
 
 
@@ -346,6 +369,7 @@ SCENARIOS: dict[str, Callable[[str, Any], Case]] = {
     "enterprises.assessment": _assessment,
     "platforms.platform": _platform,
     "platforms.outreach": _outreach,
+    "platforms.evaluation": _evaluation,
     "projects.running": _running,
     "projects.cooperation": _cooperation,
     "projects.ownership": _ownership,

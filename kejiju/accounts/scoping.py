@@ -27,6 +27,21 @@ def user_may_see_region(user, region_id: int | None) -> bool:
     return allowed is None or region_id in allowed
 
 
+def region_id_of(record: models.Model) -> int | None:
+    """The region a record belongs to, through its model's `region_field` (None for a model without one or
+    a record without a region)."""
+    path = getattr(type(record), "region_field", None)
+    if path is None:
+        return getattr(record, "region_id", None)
+    *hops, last = path.split("__")
+    target = record
+    for hop in hops:
+        target = getattr(target, hop, None)
+        if target is None:
+            return None
+    return getattr(target, f"{last}_id", None)
+
+
 class RegionScopedQuerySet(models.QuerySet):
     def visible_to(self, user):
         allowed = scope_region_ids(user)

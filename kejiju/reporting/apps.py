@@ -26,6 +26,12 @@ def _ensure_annual_review_permission(sender, using="default", **kwargs):
         pass
 
 
+def _notify_transition(sender, *, record, event, workflow, **kwargs) -> None:
+    from .services import notify_transition
+
+    notify_transition(record=record, event=event, workflow=workflow)
+
+
 class ReportingConfig(AppConfig):
     name = "kejiju.reporting"
     label = "reporting"
@@ -121,6 +127,10 @@ class ReportingConfig(AppConfig):
                 ),
             )
         )
+        # Every workflow decision about a county's record is told to the county (on commit).
+        from kejiju.core.workflow.services import transition_applied
+
+        transition_applied.connect(_notify_transition, dispatch_uid="kejiju.reporting.notify_transition")
         register_todo_provider(reporting_todos)
         register_todo_provider(annual_review_todos)
         register_menu(

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -16,7 +17,7 @@ from django.utils import timezone
 
 from kejiju.accounts.models import Region, User
 from kejiju.accounts.roles import Role
-from kejiju.accounts.scoping import user_may_see_region
+from kejiju.accounts.scoping import region_id_of, scope_region_ids, user_may_see_region
 from kejiju.core import uploads
 from kejiju.core.mail import mail_send
 from kejiju.core.models import AuditEvent, ReportJob
@@ -440,12 +441,90 @@ def notice_send(
         ]
     )
     mail_send(subject=title, body=f"{body}\n\n{url}".strip(), recipients=[user.email for user in recipients])
+    _forget_unread([user.pk for user in recipients])
     return len(recipients)
+
+
+def notify_region(
+    *,
+    region_id: int | None,
+    actor: User | None,
+    title: str,
+    body: str = "",
+    url: str = "",
+    now: dt.datetime | None = None,
+) -> int:
+    """A decision about a county's record, told to that county's office: a notice to each of its accounts,
+    unless the county took the decision itself (an account of that county office acted). Returns the
+    number of accounts told."""
+    if region_id is None:
+        return 0
+    if actor is not None and scope_region_ids(actor) == [region_id]:
+        return 0  # an account bound to that county acted: the county took the decision itself
+    recipients = list(User.objects.filter(role=Role.COUNTY, region_id=region_id, is_active=True))
+    return notice_send(recipients=recipients, title=title, body=body, url=url, now=now)
+
+
+def notify_transition(*, record, event, workflow) -> int:
+    """The one rule for workflow decisions: every transition of a record that belongs to a county is told
+    to that county's office when someone else took it (kejiju.core.workflow's transition_applied, sent on
+    commit)."""
+    lines = [f"{workflow.title}“{record}”：{event.from_label} → {event.to_label}。"]
+    if event.comment:
+        lines.append(f"意见：{event.comment}")
+    url = record.get_absolute_url() if hasattr(record, "get_absolute_url") else ""
+    return notify_region(
+        region_id=region_id_of(record),
+        actor=event.actor,
+        title=f"{workflow.title}“{record}”：{event.label}",
+        body="\n".join(lines),
+        url=url,
+    )
+
+
+# ------------------------------------------------------------------------------ reading notices
+
+UNREAD_KEY = "reporting:notices:unread:{}"
+UNREAD_SECONDS = 300
+
+
+def _forget_unread(user_ids: Iterable[int]) -> None:
+    """Drop the cached unread counts now and again once the transaction commits (a page rendered in
+    between must not keep the old count)."""
+    keys = [UNREAD_KEY.format(pk) for pk in user_ids]
+    if not keys:
+        return
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def notice_unread_count(*, user: User) -> int:
+    """The badge in the navigation bar: one cached count per user (a count query on a miss)."""
+    key = UNREAD_KEY.format(user.pk)
+    count = cache.get(key)
+    if count is None:
+        count = Notice.objects.filter(recipient=user, read_at__isnull=True).count()
+        cache.set(key, count, UNREAD_SECONDS)
+    return count
+
+
+@transaction.atomic
+def notice_open(*, user: User, notice_id: int, now: dt.datetime | None = None) -> Notice:
+    """Open one of the user's notices: it is marked read (another user's notice does not exist)."""
+    notice = Notice.objects.select_for_update().get(recipient=user, pk=notice_id)
+    if notice.read_at is None:
+        notice.read_at = _now(now)
+        notice.save(update_fields=["read_at"])
+        _forget_unread([user.pk])
+    return notice
 
 
 @transaction.atomic
 def notices_mark_read(*, user: User, now: dt.datetime | None = None) -> int:
-    return Notice.objects.filter(recipient=user, read_at__isnull=True).update(read_at=_now(now))
+    """全部标为已读."""
+    marked = Notice.objects.filter(recipient=user, read_at__isnull=True).update(read_at=_now(now))
+    _forget_unread([user.pk])
+    return marked
 
 
 @transaction.atomic

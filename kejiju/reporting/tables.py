@@ -47,7 +47,8 @@ class MonthlyFilingTable(BaseTable):
 
 class NoticeTable(BaseTable):
     created_at = tables.DateTimeColumn(format="Y-m-d H:i")
-    title = tables.Column(linkify=lambda record: record.url or None)
+    # Opening a notice marks it read (one by one), then leads to what it is about.
+    title = tables.Column(linkify=lambda record: reverse("reporting:notice_open", kwargs={"pk": record.pk}))
     read_at = tables.DateTimeColumn(verbose_name="已读", format="Y-m-d H:i", default="未读")
 
     class Meta(BaseTable.Meta):

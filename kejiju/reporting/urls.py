@@ -40,6 +40,8 @@ urlpatterns = [
         name="monthlyreport_detail",
     ),
     path("notices/", views.NoticeListView.as_view(), name="notice_list"),
+    path("notices/<int:pk>/open/", views.NoticeOpenView.as_view(), name="notice_open"),
+    path("notices/read-all/", views.NoticeMarkAllReadView.as_view(), name="notice_read_all"),
     path("researchers/", views_researchers.ResearcherTargetListView.as_view(), name="researchertarget_list"),
     path(
         "researchers/add/",

@@ -82,17 +82,10 @@ def confirm_effect(filing: MonthlyFiling, context) -> None:
 
 
 def return_effect(filing: MonthlyFiling, context) -> None:
-    from .services import county_recipients, notice_send
-
+    """The county hears of it through the workflow's one notice rule (reporting.services.notify_transition),
+    the reason as the step's comment."""
     reason = context.comment.strip()
     filing.reviewed_at, filing.reviewed_by, filing.return_reason = _now(), context.actor, reason
-    notice_send(
-        recipients=county_recipients(filing.region),
-        title=f"{filing.year}年{filing.month}月工作动态被退回",
-        body=f"退回原因：{reason}。请修改后重新报送。",
-        url=filing.get_absolute_url(),
-        now=_now(),
-    )
 
 
 def approve_effect(task: CountyTask, context) -> None:

@@ -30,8 +30,12 @@ ROOT = Path(settings.BASE_DIR)
 # The mechanism itself: the only module that may call Django's mail functions, and the helpers that
 # hand a message to it.
 MAIL_MODULE = "kejiju/core/tasks.py"
-MECHANISM = {"kejiju.core.mail:mail_send", "kejiju.reporting.services:notice_send"}
-NOTIFIERS = {"mail_send", "notice_send"}
+MECHANISM = {
+    "kejiju.core.mail:mail_send",
+    "kejiju.reporting.services:notice_send",
+    "kejiju.reporting.services:notify_region",
+}
+NOTIFIERS = {"mail_send", "notice_send", "notify_region"}
 
 
 def _project_sources():
@@ -112,8 +116,29 @@ def _send_filing_reminders(world) -> Callable[[], object]:
     return lambda: reporting.send_filing_reminders(now=sh(2024, 2, 2, 9))
 
 
+def _placement_approved(world) -> Callable[[], object]:
+    from experts import services as experts
+    from experts.models import VicePresidentPlacement
+    from tests.experts.factories import OrganizationFactory, UniversityFactory
+
+    placement = experts.vice_president_save(
+        placement=VicePresidentPlacement(
+            name="张三",
+            title="副高",
+            university=UniversityFactory(),
+            year=2024,
+            enterprise=OrganizationFactory(region=world.county_a),
+        ),
+        user=world.users["bureau"],
+    )
+    placement.state, placement.term_start = VicePresidentPlacement.State.SERVING, dt.date(2024, 3, 1)
+    return lambda: experts.vice_president_save(placement=placement, user=world.users["bureau"])
+
+
 SCENARIOS: dict[str, Callable] = {
-    "kejiju.reporting.workflow:return_effect": _filing_return,
+    # Every workflow transition of a county's record (here a monthly filing returned) is told to the county.
+    "kejiju.reporting.services:notify_transition": _filing_return,
+    "experts.services:_placement_approved_notice": _placement_approved,
     "kejiju.reporting.services:filing_reopen": _filing_reopen,
     "kejiju.reporting.services:send_filing_reminders": _send_filing_reminders,
 }

@@ -402,8 +402,17 @@ def test_rewards_compute_approve_pay(bureau_user):
     assert reward.enterprise == enterprise and reward.amount == Decimal("300000.00")
     # Paying before the approval is refused: the workflow sweep (test_workflow.py, test_wrong_state).
     services.reward_transition(reward=reward, action="approve", actor=bureau_user)
-    reward = services.reward_transition(reward=reward, action="pay", actor=bureau_user)
-    assert reward.state == "paid"
+    # 发放 records its 文号 or voucher number (issue 19): refused without one, nothing changes.
+    with pytest.raises(ValidationError) as info:
+        services.reward_transition(reward=reward, action="pay", actor=bureau_user, voucher_no="  ")
+    assert info.value.message_dict == {"voucher_no": ["办理“发放”须填写发放文号（凭证号）。"]}
+    reward.refresh_from_db()
+    assert (reward.state, reward.paid_on, reward.voucher_no) == ("approved", None, "")
+    reward = services.reward_transition(
+        reward=reward, action="pay", actor=bureau_user, voucher_no="忻科发〔2026〕12号"
+    )
+    assert (reward.state, reward.voucher_no) == ("paid", "忻科发〔2026〕12号")
+    assert reward.events.get(action="pay").data["voucher_no"] == "忻科发〔2026〕12号"
     RewardTier.objects.filter(year=2025).update(amount=Decimal(1))
     services.rewards_compute(year=2025, actor=bureau_user)
     reward.refresh_from_db()

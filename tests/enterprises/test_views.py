@@ -414,3 +414,93 @@ def test_export_query_count_is_constant(client, bureau_user, county_a, count, dj
     rows = list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
     assert len(rows) == count + 1
     assert rows[1][2] == county_a.name
+
+
+def _html_input(body: str, name: str) -> str:
+    import re
+
+    match = re.search(rf'<input[^>]*name="{name}"[^>]*>', body)
+    assert match, f"no input {name!r}"
+    return match.group(0)
+
+
+def test_pool_certify_form_takes_the_date_defaulting_to_today(client, bureau_user, county_a):
+    """认定日期 is entered on the 标记已认定 form (issue 19), today's date filled in, checked like every
+    step's date: before the entry's 入库 or in the future it is refused on the field."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    base = today - dt.timedelta(days=30)
+    entry = PoolEntryFactory(
+        enterprise=EnterpriseFactory(region=county_a),
+        state="admitted",
+        recommended_on=base - dt.timedelta(days=5),
+        admitted_on=base,
+        admitted_year=base.year,
+    )
+    client.force_login(bureau_user)
+    url = reverse("enterprises:poolentry_transition", kwargs={"pk": entry.pk})
+    body = client.get(url, {"action": "certify"}).content.decode()
+    field = _html_input(body, "effective_on")
+    assert f'value="{today:%Y-%m-%d}"' in field and "required" in field
+    assert "认定日期" in body
+    early = base - dt.timedelta(days=1)
+    response = client.post(url, {"action": "certify", "effective_on": early.isoformat()})
+    assert response.context["form"].errors["effective_on"] == [
+        f"认定日期（{early:%Y-%m-%d}）不能早于入库日期（{base:%Y-%m-%d}）。"
+    ]
+    on = base + dt.timedelta(days=3)
+    assert client.post(url, {"action": "certify", "effective_on": on.isoformat()}).status_code == 302
+    entry.refresh_from_db()
+    assert (entry.state, entry.certified_on) == ("certified", on)
+
+
+def test_reward_steps_take_their_date_and_the_payment_its_voucher(client, bureau_user, county_a):
+    """审核日期 and 发放日期 are entered on the reward list (today's date filled in), checked like every
+    step's date; 发放 records its 文号 or voucher number (issue 19)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from enterprises.models import Reward, RewardTier
+
+    today = timezone.localdate()
+    year = today.year - 1
+    RewardTier.objects.create(year=year, min_rd=Decimal(0), max_rd=None, amount=Decimal(100_000))
+    enterprise = EnterpriseFactory(region=county_a)
+    EnterpriseYearFactory(enterprise=enterprise, year=year, rd_expense=Decimal("2000000"))
+    services.certificate_create(
+        enterprise=enterprise, number=f"GR{year}14000001", issued_on=date(year, 1, 10), actor=bureau_user
+    )
+    services.rewards_compute(year=year, actor=bureau_user)
+    reward = Reward.objects.get()
+    client.force_login(bureau_user)
+    body = client.get(reverse("enterprises:reward_list"), {"year": year}).content.decode()
+    field = _html_input(body, "effective_on")
+    assert f'value="{today:%Y-%m-%d}"' in field and 'type="date"' in field
+    assert 'name="voucher_no"' in body and "发放文号（凭证号）" in body
+    url = reverse("enterprises:reward_transition")
+
+    def post(action, on, voucher=""):
+        data = {"action": action, "effective_on": on.isoformat(), "voucher_no": voucher}
+        return client.post(url, {**data, "selection": [reward.pk]}, follow=True).content.decode()
+
+    tomorrow = today + dt.timedelta(days=1)
+    assert f"审核日期（{tomorrow:%Y-%m-%d}）不能晚于今天" in post("approve", tomorrow)
+    assert Reward.objects.get().state == "computed"
+    yesterday = today - dt.timedelta(days=1)  # before the 计算 step (dated today)
+    assert f"审核日期（{yesterday:%Y-%m-%d}）不能早于" in post("approve", yesterday)
+    post("approve", today)
+    reward.refresh_from_db()
+    assert (reward.state, reward.approved_on) == ("approved", today)
+    assert "须填写发放文号（凭证号）" in post("pay", today)
+    assert f"发放日期（{tomorrow:%Y-%m-%d}）不能晚于今天" in post("pay", tomorrow, "忻科发〔2026〕3号")
+    assert Reward.objects.get().state == "approved"
+    post("pay", today, "忻科发〔2026〕3号")
+    reward.refresh_from_db()
+    assert (reward.state, reward.paid_on, reward.voucher_no) == ("paid", today, "忻科发〔2026〕3号")
+    assert (
+        "忻科发〔2026〕3号" in client.get(reverse("enterprises:reward_list"), {"year": year}).content.decode()
+    )

@@ -89,5 +89,14 @@ class TestPoolEntryFlow(WorkflowSweep):
     )
 
 
+def _reward_data(world, transition, record) -> dict:
+    return {"voucher_no": "忻科发〔2026〕12号"} if transition.action == "pay" else {}
+
+
 class TestRewardFlow(WorkflowSweep):
-    case = FlowCase(workflow="enterprises.reward", url_name="enterprises:reward_transition", make=_reward)
+    case = FlowCase(
+        workflow="enterprises.reward",
+        url_name="enterprises:reward_transition",
+        make=_reward,
+        data=_reward_data,
+    )

@@ -8,6 +8,7 @@ import io
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from experts import selectors, services
@@ -252,7 +253,19 @@ def test_placement_rules():
     with pytest.raises(ValidationError) as error:
         services.vice_president_save(placement=placement)
     assert "term_end" in error.value.message_dict
-    placement.term_end = dt.date(2025, 8, 31)
+    # A term that ended before today cannot be 在任 (issue 19: 在任 with a term that ended in 2025).
+    today = timezone.localdate()
+    placement.term_end = today - dt.timedelta(days=1)
+    with pytest.raises(ValidationError) as error:
+        services.vice_president_save(placement=placement)
+    assert error.value.message_dict["state"] == [
+        f"任期结束日期（{placement.term_end:%Y-%m-%d}）早于今天（{today:%Y-%m-%d}）：任期已满的科技副总不能为“在任”，"
+        "请将状态改为“期满”或更正任期结束日期。"
+    ]
+    assert not VicePresidentPlacement.objects.exists()
+    placement.state = "期满"
+    services.vice_president_save(placement=placement)
+    placement.state, placement.term_end = "在任", today  # the last day of the term is still 在任
     services.vice_president_save(placement=placement)
     assert VicePresidentPlacement.objects.filter(state="在任").count() == 1
 
@@ -436,6 +449,24 @@ def test_placement_form_round_trip(client, bureau_user, county_a):
             "term_start": "2023-09-01",
             "term_end": "2025-08-31",
             "state": "在任",
+        },
+    )
+    # The term ended: refused on 状态, naming the end and today; as 期满 it is saved.
+    assert response.status_code == 200
+    assert "任期已满的科技副总不能为“在任”" in response.context["form"].errors["state"][0]
+    assert not VicePresidentPlacement.objects.exists()
+    response = client.post(
+        reverse("experts:vicepresidentplacement_add"),
+        {
+            "name": "赵副总",
+            "title": "正高",
+            "university": university.pk,
+            "expert": "赵副总",
+            "year": 2023,
+            "enterprise": "定襄县宏伟锻造有限公司",
+            "term_start": "2023-09-01",
+            "term_end": "2025-08-31",
+            "state": "期满",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]

@@ -310,6 +310,52 @@ def test_evaluation_grades_and_revocation_rule(bureau_user, county_a):
     }
 
 
+def test_an_evaluation_of_a_year_not_yet_begun_is_refused(bureau_user, county_a, client):
+    """A 2028 evaluation entered in 2026 (issue 19): refused on 评价年度, naming both years, nothing saved;
+    the form shows the refusal on the field."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from platforms.models import PlatformEvaluation
+
+    today = timezone.localdate()
+    platform = PlatformFactory(region=county_a, recognised_on=dt.date(2020, 5, 1))
+    with pytest.raises(ValidationError) as info:
+        services.evaluation_record(
+            platform=platform, year=today.year + 2, score=Decimal("80"), user=bureau_user
+        )
+    assert info.value.message_dict["year"] == [
+        f"评价年度（{today.year + 2}年）不能晚于当前年度（{today.year}年）：尚未到来的年度不能录入绩效评价。"
+    ]
+    # An evaluation dated before the year it evaluates began, or in the future, is refused too.
+    with pytest.raises(ValidationError, match=f"不能早于评价年度（{today.year}年）的开始"):
+        services.evaluation_record(
+            platform=platform,
+            year=today.year,
+            score=Decimal("80"),
+            user=bureau_user,
+            evaluated_on=dt.date(today.year - 1, 12, 31),
+        )
+    with pytest.raises(ValidationError, match="不能晚于今天"):
+        services.evaluation_record(
+            platform=platform,
+            year=today.year,
+            score=Decimal("80"),
+            user=bureau_user,
+            evaluated_on=today + dt.timedelta(days=1),
+        )
+    assert not PlatformEvaluation.objects.filter(platform=platform).exists()
+    assert not platform.events.filter(action="evaluate").exists()
+    client.force_login(bureau_user)
+    response = client.post(
+        reverse("platforms:platformevaluation_add", kwargs={"pk": platform.pk}),
+        {"year": today.year + 2, "score": "80", "comment": ""},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["year"][0].startswith(f"评价年度（{today.year + 2}年）不能晚于")
+    services.evaluation_record(platform=platform, year=today.year, score=Decimal("80"), user=bureau_user)
+
+
 def test_only_recognised_platforms_are_evaluated(bureau_user, county_a):
     platform = PlatformFactory(region=county_a, state=PlatformState.PREPARING, certificate_no="")
     with pytest.raises(ValidationError, match="只有已认定的平台"):

@@ -133,3 +133,42 @@ def test_cooperation_figures_by_county(world):
     assert rows[world.county_b.pk]["industrial_parks_finished"] == 1 and rows[world.county_b.pk]["tasks"] == 0
     county = selectors.cooperation_figures(user=world.users["county"], year=2023)
     assert county["transfer_bases_landed"] == 1 and county["industrial_parks_finished"] == 0
+
+
+def test_only_landed_or_finished_records_count_as_landed_and_the_list_shows_them(world, client):
+    """A record counts as 落地 in a year only in 已落地 or 已完成 (issue 19): a 已终止, 签约 or 建设中 record
+    with a 落地日期 in the year is not counted; a 产业园 counts as 完成 only in 已完成. The dashboard's list
+    links show exactly the counted records."""
+    from django.urls import reverse
+
+    on = dt.date(2023, 6, 1)
+    counted = [
+        CooperationProjectFactory(region=world.county_a, state="landed", signed_on=on, landed_on=on),
+        CooperationProjectFactory(
+            region=world.county_a, state="finished", signed_on=on, landed_on=on, finished_on=on
+        ),
+    ]
+    for state in ("stopped", "signed", "building"):
+        CooperationProjectFactory(region=world.county_a, state=state, signed_on=on, landed_on=on)
+    park = CooperationProjectFactory(
+        region=world.county_b, kind="industrial_park", state="finished", signed_on=on, finished_on=on
+    )
+    CooperationProjectFactory(
+        region=world.county_b, kind="industrial_park", state="stopped", signed_on=on, finished_on=on
+    )
+    bureau = world.users["bureau"]
+    figures = selectors.cooperation_figures(user=bureau, year=2023)
+    assert figures["transfer_bases_landed"] == 2 and figures["landed"] == 2
+    assert figures["industrial_parks_finished"] == 1 and figures["finished"] == 2
+    rows = selectors.cooperation_figures_by_county(user=bureau, year=2023)
+    assert rows[world.county_a.pk]["transfer_bases_landed"] == 2
+    assert rows[world.county_b.pk]["industrial_parks_finished"] == 1
+
+    client.force_login(bureau)
+    url = reverse("projects:cooperationproject_list")
+    listed = client.get(url, {"kind": "transfer_base", "landed_year": 2023}).context["table"].paginator
+    assert listed.count == 2
+    assert {row.record.pk for row in listed.object_list} == {p.pk for p in counted}
+    parks = client.get(url, {"kind": "industrial_park", "finished_year": 2023}).context["table"].paginator
+    assert [row.record.pk for row in parks.object_list] == [park.pk]
+    assert "已终止" in selectors.FIGURE_NOTES["transfer_bases"]

@@ -127,6 +127,16 @@ ROUTES = [
     Route("reporting:monthlyreport_build", BUREAU, methods=("POST",)),
     Route("reporting:monthlyreport_detail", STAFF, kwargs=month, ok=(200,)),
     Route("reporting:notice_list", READ, ok=(200,)),
+    # Opening a notice: only one's own (a notice of someone else's is 404, for every role but its owner).
+    Route(
+        "reporting:notice_open",
+        frozenset({"county"}),
+        kwargs=lambda world: {"pk": _notice(world).pk},
+        ok=(302,),
+        scoped=True,
+        denied={"bureau": 404, "leader": 404},
+    ),
+    Route("reporting:notice_read_all", READ, methods=("POST",)),
     # The annual dashboard and review: leadership and bureau staff; county offices get none (403).
     Route("reporting:annual_dashboard", STAFF, ok=(200,)),
     Route("reporting:annual_build", STAFF, methods=("POST",), data=lambda world: {"year": 2023}),
@@ -138,3 +148,11 @@ ROUTES = [
     Route("reporting:annual_edition_detail", STAFF, kwargs=edition_pk, ok=(200,)),
     Route("reporting:annual_edition_download", STAFF, kwargs=edition_pk, ok=(200,)),
 ]
+
+
+def _notice(world):
+    from kejiju.reporting.models import Notice
+
+    return world.once(
+        "notice", lambda: Notice.objects.create(recipient=world.users["county"], title="测试通知", url="/")
+    )

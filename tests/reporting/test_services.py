@@ -145,7 +145,7 @@ def test_review_cycle(county_mail_user, bureau_user, django_capture_on_commit_ca
             actor=bureau_user, filing=filing, reason="缺少基地协议附件", now=sh(2024, 2, 4)
         )
     assert filing.state == MonthlyFiling.State.RETURNED
-    assert Notice.objects.filter(recipient=county_user, title__contains="被退回").exists()
+    assert Notice.objects.filter(recipient=county_user, title__contains="退回").exists()
     assert mail.outbox and "缺少基地协议附件" in mail.outbox[-1].body
     # A returned filing may be corrected and resent even after the deadline; it stays on time.
     upload = SimpleUploadedFile("协议.pdf", b"%PDF-1.4", content_type="application/pdf")

@@ -97,7 +97,9 @@ def test_filing_form_after_deadline_is_closed(client, county_user, task_a):
     assert not MonthlyFiling.objects.exists()
 
 
-def test_review_through_the_pages(client, bureau_user, county_user, county_a):
+def test_review_through_the_pages(
+    client, bureau_user, county_user, county_a, django_capture_on_commit_callbacks
+):
     filing = MonthlyFilingFactory(region=county_a, state="submitted", first_submitted_at=sh(2024, 2, 3))
     client.force_login(bureau_user)
     detail = client.get(filing.get_absolute_url()).content.decode()
@@ -105,7 +107,8 @@ def test_review_through_the_pages(client, bureau_user, county_user, county_a):
     url = reverse("reporting:monthlyfiling_return", kwargs={"pk": filing.pk})
     response = client.post(url, {"reason": ""})
     assert response.status_code == 200 and "退回时请填写退回原因。" in response.content.decode()
-    client.post(url, {"reason": "请补充基地协议"})
+    with django_capture_on_commit_callbacks(execute=True):  # the county is told once the return commits
+        client.post(url, {"reason": "请补充基地协议"})
     filing.refresh_from_db()
     assert filing.state == "returned"
     client.force_login(county_user)
@@ -113,7 +116,10 @@ def test_review_through_the_pages(client, bureau_user, county_user, county_a):
     assert Notice.objects.filter(recipient=county_user).exists()
     home = client.get(reverse("core:home")).content.decode()
     assert "被退回待修改的月度动态" in home
+    # Opening the list marks nothing read; opening the notice does (tests/reporting/test_notices.py).
     client.get(reverse("reporting:notice_list"))
+    notice = Notice.objects.get(recipient=county_user, read_at__isnull=True)
+    client.get(reverse("reporting:notice_open", kwargs={"pk": notice.pk}))
     assert not Notice.objects.filter(recipient=county_user, read_at__isnull=True).exists()
 
 

@@ -20,6 +20,7 @@ from tests.enterprises.factories import (
     SmesEvaluationFactory,
 )
 from tests.experts.factories import CommissionerFactory, PlacementFactory, TeamFactory, UniversityFactory
+from tests.projects.factories import CooperationProjectFactory
 
 from .pdfcheck import pdf_glyphs, pdf_text
 
@@ -74,6 +75,15 @@ def figures(world):
         expires_on=date(2025, 12, 31),
         revoked_on=date(2023, 6, 30),
     )
+    # 省校合作 of 2023: one 成果转化基地 landed and one 产业园 finished count; the 已终止 ones dated in 2023
+    # do not (the list links must leave them out too).
+    on = date(2023, 5, 1)
+    CooperationProjectFactory(region=a, state="landed", signed_on=on, landed_on=on)
+    CooperationProjectFactory(region=a, state="stopped", signed_on=on, landed_on=on)
+    for state in ("finished", "stopped"):
+        CooperationProjectFactory(
+            region=b, kind="industrial_park", state=state, signed_on=on, landed_on=on, finished_on=on
+        )
     return world
 
 
@@ -131,6 +141,7 @@ def test_dashboard_figures_link_to_lists_showing_the_same_number(figures, client
     assert checked == 14  # 新认定/升级认定 platforms and 申报/立项 projects are two figures each
     by_key = {f["key"]: f["value"] for f in stats["figures"]}
     assert (by_key["vp_candidates"], by_key["vp_universities"]) == (4, 2)
+    assert (by_key["transfer_bases"], by_key["parks"]) == (1, 1)
     assert b'id="annual-chart-data"' in response.content
     assert b"<script>" not in response.content  # chart code lives in a static file
 
