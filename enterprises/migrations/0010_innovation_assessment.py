@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enterprises', '0008_remove_gaoqicertificate_is_revoked'),
+        ('enterprises', '0009_reward_voucher_no'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
