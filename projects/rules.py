@@ -17,6 +17,7 @@ from django.db import models
 
 from kejiju.core import uploads
 from kejiju.core.dates import DateStep, check_date_order, declare_date_steps
+from kejiju.core.invariants import Share, Unique, declare_invariants
 
 
 class State(models.TextChoices):
@@ -139,6 +140,27 @@ OWNERSHIP_DATES: dict[str, DateStep] = declare_date_steps(
         "transfer": DateStep("转化日期", earlier=("granted_on",), field="transferred_on"),
     },
 )
+
+
+# The shares of ownership (所有权) granted on one achievement add up to at most 100%; a grant's ownership
+# passes to an enterprise (转让 or 作价入股) once: after that the team no longer holds it to pass again.
+OWNERSHIP_PASSING_MODES = ("assignment", "equity")
+OWNERSHIP_SHARE = Share(
+    key="projects.ownership_share",
+    model="projects.OwnershipGrant",
+    field="share_percent",
+    group=("achievement",),
+    label="所有权比例",
+    group_label="同一成果的所有权赋权",
+)
+OWNERSHIP_PASSED_ONCE = Unique(
+    key="projects.ownership_passed_once",
+    model="projects.AchievementTransfer",
+    fields=("grant",),
+    label="同一赋权的所有权只能转出一次",
+    when="转让或作价入股",
+)
+declare_invariants(OWNERSHIP_SHARE, OWNERSHIP_PASSED_ONCE)
 
 
 def state_label(state: str) -> str:

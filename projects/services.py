@@ -18,6 +18,7 @@ from kejiju.accounts.scoping import user_may_see_region
 from kejiju.core import uploads
 from kejiju.core.dates import require_date_order, require_record_dates
 from kejiju.core.identifiers import IdentifierError, validate_mobile
+from kejiju.core.invariants import require_share, require_unique
 from kejiju.core.models import Organization
 from kejiju.core.workflow.services import apply_transition, record_created, record_step
 
@@ -636,14 +637,26 @@ def achievement_save(*, achievement: Achievement, user) -> Achievement:
 
 @uploads.atomic()
 def ownership_grant_save(*, grant: OwnershipGrant, user, upload=None) -> OwnershipGrant:
-    """Record or edit a grant to the research team: the share (所有权, 0–100%) or the years (长期使用权);
-    an edited date may not fall after a recorded transfer. The approval document is checked like every
-    upload and stored under a generated name."""
+    """Record or edit a grant to the research team: the share (所有权, 0–100%, and with the achievement's
+    other 所有权 grants at most 100%: rules.OWNERSHIP_SHARE) or the years (长期使用权); the date follows
+    the unit's joining the pilot and is not after today; an edited date may not fall after a recorded
+    transfer. The approval document is checked like every upload and stored under a generated name."""
     _require_save(user, grant)
     problems = rules.grant_problems(mode=grant.mode, share_percent=grant.share_percent, years=grant.years)
     if problems:
         raise ValidationError(problems)
-    pilot = grant.achievement.pilot
+    # The achievement's row is locked so that two grants saved at once cannot both take the remaining share.
+    achievement = Achievement.objects.select_for_update().select_related("pilot").get(pk=grant.achievement_id)
+    if grant.mode == rules.GrantMode.OWNERSHIP:
+        require_share(
+            rules.OWNERSHIP_SHARE,
+            value=grant.share_percent,
+            others=OwnershipGrant.objects.filter(achievement=achievement, mode=rules.GrantMode.OWNERSHIP)
+            .exclude(pk=grant.pk)
+            .select_related("achievement")
+            .order_by("granted_on", "pk"),
+        )
+    pilot = achievement.pilot
     require_date_order(
         rules.OWNERSHIP_DATES["grant"],
         date=grant.granted_on,
@@ -675,8 +688,19 @@ def ownership_grant_save(*, grant: OwnershipGrant, user, upload=None) -> Ownersh
 
 @transaction.atomic
 def achievement_transfer_save(*, transfer: AchievementTransfer, user) -> AchievementTransfer:
-    """Record a transfer or licence of a granted achievement; it cannot predate the grant."""
+    """Record a transfer or licence of a granted achievement; it cannot predate the grant, nor be dated
+    after today; a grant's ownership passes to an enterprise (转让 or 作价入股) once."""
     _require_save(user, transfer)
-    grant = OwnershipGrant.objects.get(pk=transfer.grant_id)
+    # The grant's row is locked so that two transfers saved at once cannot both pass its ownership.
+    grant = OwnershipGrant.objects.select_for_update().get(pk=transfer.grant_id)
+    if transfer.mode in rules.OWNERSHIP_PASSING_MODES:
+        require_unique(
+            rules.OWNERSHIP_PASSED_ONCE,
+            existing=AchievementTransfer.objects.filter(grant=grant, mode__in=rules.OWNERSHIP_PASSING_MODES)
+            .exclude(pk=transfer.pk)
+            .select_related("grant__achievement", "enterprise")
+            .order_by("transferred_on", "pk"),
+            field="mode",
+        )
     require_date_order(rules.OWNERSHIP_DATES["transfer"], date=transfer.transferred_on, record=grant)
     return _save(transfer)

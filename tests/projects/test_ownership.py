@@ -1,5 +1,6 @@
-"""The 职务科技成果赋权 pilot: the grant rules (share 0–100%, 长期使用权 years), transfers not before their
-grant, the totals by unit and year, the pages (query counts, export) and the separation from 包干制."""
+"""The 职务科技成果赋权 pilot: the grant rules (share 0–100%, the shares on one achievement at most 100%,
+长期使用权 years), no future dates, transfers not before their grant, a grant's ownership passed once, the
+totals by unit and year, the pages (query counts, export) and the separation from 包干制."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from projects import rules, selectors, services
@@ -120,6 +122,135 @@ def test_moving_a_grant_after_its_transfer_is_refused(bureau_user):
     assert "granted_on" in error.value.message_dict
     grant.refresh_from_db()
     assert grant.granted_on == dt.date(2023, 8, 1)
+
+
+def _grant(
+    achievement, *, share="70", team="王建平团队", mode="ownership", years=None, on=dt.date(2023, 8, 1)
+):
+    return OwnershipGrant(
+        achievement=achievement,
+        team=team,
+        mode=mode,
+        share_percent=Decimal(share) if share is not None else None,
+        years=years,
+        granted_on=on,
+        approval_no="忻师院科字〔2023〕21号",
+    )
+
+
+def test_ownership_shares_on_one_achievement_may_not_exceed_100(bureau_user):
+    achievement = AchievementFactory(title="杂粮复合粉")
+    first = services.ownership_grant_save(grant=_grant(achievement), user=bureau_user)
+    # A long-term use (长期使用权) carries no share and does not count.
+    services.ownership_grant_save(
+        grant=_grant(achievement, share=None, mode="long_term_use", years=10, team="赵志刚团队"),
+        user=bureau_user,
+    )
+    with pytest.raises(ValidationError) as error:
+        services.ownership_grant_save(grant=_grant(achievement, team="李晓燕团队"), user=bureau_user)
+    assert error.value.message_dict["share_percent"] == [
+        "所有权比例合计不能超过100%：同一成果的所有权赋权已有70%"
+        "（杂粮复合粉 赋予王建平团队所有权（70.00%）），"
+        "本次最多30%，填写的是70%。"
+    ]
+    assert achievement.grants.count() == 2
+    services.ownership_grant_save(grant=_grant(achievement, share="30", team="李晓燕团队"), user=bureau_user)
+    # Editing a grant excludes itself: 70% stays 70%, but cannot grow into the other team's 30%.
+    first = OwnershipGrant.objects.get(pk=first.pk)
+    first.team = "王建平课题组"
+    services.ownership_grant_save(grant=first, user=bureau_user)
+    first.share_percent = Decimal("71")
+    with pytest.raises(ValidationError) as error:
+        services.ownership_grant_save(grant=first, user=bureau_user)
+    assert "本次最多70%" in error.value.message_dict["share_percent"][0]
+    assert OwnershipGrant.objects.get(pk=first.pk).share_percent == Decimal("70")
+
+
+def test_a_grant_dated_after_today_is_refused(bureau_user):
+    achievement = AchievementFactory()
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    with pytest.raises(ValidationError) as error:
+        services.ownership_grant_save(grant=_grant(achievement, on=tomorrow), user=bureau_user)
+    assert "不能晚于今天" in error.value.message_dict["granted_on"][0]
+    assert not achievement.grants.exists()
+
+
+def test_a_transfer_dated_after_today_is_refused(bureau_user):
+    grant = OwnershipGrantFactory(granted_on=dt.date(2023, 8, 1))
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    transfer = AchievementTransfer(
+        grant=grant,
+        mode="licence",
+        enterprise=OrganizationFactory(),
+        amount=Decimal("10"),
+        transferred_on=tomorrow,
+    )
+    with pytest.raises(ValidationError) as error:
+        services.achievement_transfer_save(transfer=transfer, user=bureau_user)
+    assert "转化日期" in error.value.message_dict["transferred_on"][0]
+    assert "不能晚于今天" in error.value.message_dict["transferred_on"][0]
+    assert not AchievementTransfer.objects.exists()
+
+
+@pytest.mark.parametrize("second_mode", ["assignment", "equity"])
+def test_the_ownership_of_a_grant_passes_to_an_enterprise_once(bureau_user, second_mode):
+    grant = OwnershipGrantFactory(achievement=AchievementFactory(title="杂粮复合粉"))
+    first = OrganizationFactory(name="繁峙县杂粮产业发展有限公司")
+    other = OrganizationFactory(name="静乐县藜麦科技开发有限公司")
+
+    def transfer(mode, enterprise):
+        row = AchievementTransfer(
+            grant=grant,
+            mode=mode,
+            enterprise=enterprise,
+            amount=Decimal("35"),
+            transferred_on=dt.date(2023, 10, 18),
+        )
+        return services.achievement_transfer_save(transfer=row, user=bureau_user)
+
+    assigned = transfer("assignment", first)
+    with pytest.raises(ValidationError) as error:
+        transfer(second_mode, other)
+    assert error.value.message_dict["mode"] == [
+        "已存在相同的记录：同一赋权的所有权只能转出一次（转让或作价入股），"
+        "见“杂粮复合粉 转让给繁峙县杂粮产业发展有限公司”。"
+    ]
+    assert AchievementTransfer.objects.count() == 1
+    # A licence is not a passing of the ownership; the recorded assignment may be edited (it excludes itself).
+    transfer("licence", other)
+    assigned = AchievementTransfer.objects.get(pk=assigned.pk)
+    assigned.amount = Decimal("36")
+    services.achievement_transfer_save(transfer=assigned, user=bureau_user)
+    assert AchievementTransfer.objects.count() == 2
+
+
+def test_forms_show_the_share_and_the_second_transfer_once_on_their_field(client, bureau_user):
+    grant = OwnershipGrantFactory(share_percent=Decimal("70"))
+    client.force_login(bureau_user)
+    data = {"team": "李晓燕团队", "mode": "ownership", "share_percent": "70", "granted_on": "2023-08-01"}
+    response = client.post(
+        reverse("projects:ownershipgrant_add", args=[grant.achievement.pk]), {**data, "approval_no": "文号"}
+    )
+    assert response.status_code == 200
+    assert "本次最多30%" in response.context["form"].errors["share_percent"][0]
+    assert response.content.decode().count("本次最多30%") == 1
+    assert grant.achievement.grants.count() == 1
+
+    enterprise = OrganizationFactory()
+    AchievementTransferFactory(grant=grant, mode="assignment", enterprise=enterprise)
+    response = client.post(
+        reverse("projects:achievementtransfer_add", args=[grant.pk]),
+        {
+            "mode": "assignment",
+            "enterprise": OrganizationFactory().pk,
+            "amount": "12",
+            "transferred_on": "2023-10-01",
+        },
+    )
+    assert response.status_code == 200
+    assert "只能转出一次" in response.context["form"].errors["mode"][0]
+    assert response.content.decode().count("只能转出一次") == 1
+    assert grant.transfers.count() == 1
 
 
 def test_approval_document_is_checked_and_stored_under_a_generated_name(bureau_user):
