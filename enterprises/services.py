@@ -18,7 +18,7 @@ from kejiju.core.dates import date_order_problem, require_date_order
 from kejiju.core.identifiers import IdentifierError, validate_gaoqi_certificate, validate_uscc
 from kejiju.core.invariants import Unique, declare_invariants, require_unique
 from kejiju.core.models import AuditEvent, Organization
-from kejiju.core.services import audit_event_record
+from kejiju.core.services import ORGANIZATION_NAME_UNIQUE, audit_event_record
 from kejiju.core.workflow.services import apply_transition, record_created
 
 from . import rules, workflow
@@ -140,6 +140,11 @@ def _sync_organization(enterprise: Enterprise) -> None:
     organization.region = enterprise.region
     organization.kind = Organization.Kind.ENTERPRISE
     organization.is_active = enterprise.is_active
+    # The enterprise's unit obeys the 单位库's rule: no second unit of the same name.
+    require_unique(
+        ORGANIZATION_NAME_UNIQUE,
+        existing=Organization.objects.filter(name=organization.name).exclude(pk=organization.pk),
+    )
     organization.full_clean()
     organization.save()
 
