@@ -125,7 +125,13 @@ class EnterpriseYear(models.Model):
         verbose_name = "年度数据"
         verbose_name_plural = "年度数据"
         ordering = ["enterprise", "-year"]
-        constraints = [models.UniqueConstraint(fields=["enterprise", "year"], name="enterprise_year_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "year"],
+                name="enterprise_year_unique",
+                violation_error_message="该企业本年度已有年度数据。",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.enterprise} {self.year}年"
@@ -184,11 +190,16 @@ class SmesEvaluation(models.Model):
         verbose_name_plural = "科技型中小企业评价"
         ordering = ["-year", "enterprise__name", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["enterprise", "year"], name="smes_evaluation_unique"),
+            models.UniqueConstraint(
+                fields=["enterprise", "year"],
+                name="smes_evaluation_unique",
+                violation_error_message="该企业本年度已有科技型中小企业评价。",
+            ),
             models.UniqueConstraint(
                 fields=["registration_number"],
                 condition=~models.Q(registration_number=""),
                 name="smes_registration_number_unique",
+                violation_error_message="该入库登记编号已被其他企业使用。",
             ),
         ]
         indexes = [models.Index(fields=["year", "state"])]
@@ -244,6 +255,7 @@ class PoolEntry(models.Model):
                 fields=["enterprise"],
                 condition=models.Q(state__in=["recommended", "admitted", "applied"]),
                 name="pool_one_open_entry",
+                violation_error_message="该企业已在高企培育库中（已推荐、已入库或已申报），不能重复推荐。",
             )
         ]
         indexes = [models.Index(fields=["admitted_year", "state"])]
@@ -346,7 +358,13 @@ class DoublingTarget(models.Model):
         verbose_name = "高企倍增计划目标"
         verbose_name_plural = "高企倍增计划"
         ordering = ["-year", "region__sort_order", "region__code"]
-        constraints = [models.UniqueConstraint(fields=["region", "year"], name="doubling_target_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "year"],
+                name="doubling_target_unique",
+                violation_error_message="该县区本年度已有高企倍增计划目标，请修改原目标。",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.region} {self.year}年目标{self.target}家"
@@ -372,7 +390,13 @@ class RewardTier(models.Model):
         verbose_name = "奖励档次"
         verbose_name_plural = "高企奖励档次"
         ordering = ["-year", "min_rd"]
-        constraints = [models.UniqueConstraint(fields=["year", "min_rd"], name="reward_tier_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "min_rd"],
+                name="reward_tier_unique",
+                violation_error_message="本年度已有相同研发投入下限的奖励档次。",
+            )
+        ]
 
     def __str__(self) -> str:
         upper = f"{self.max_rd:,.0f}" if self.max_rd is not None else "以上"
@@ -424,7 +448,13 @@ class Reward(models.Model):
         verbose_name = "高企奖励"
         verbose_name_plural = "高企奖励"
         ordering = ["-year", "enterprise__name"]
-        constraints = [models.UniqueConstraint(fields=["enterprise", "year"], name="reward_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "year"],
+                name="reward_unique",
+                violation_error_message="该企业本年度已有高企奖励。",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.enterprise} {self.year}年高企奖励"

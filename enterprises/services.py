@@ -16,8 +16,9 @@ from kejiju.accounts.models import Region
 from kejiju.accounts.scoping import user_may_see_region
 from kejiju.core.dates import date_order_problem, require_date_order
 from kejiju.core.identifiers import IdentifierError, validate_gaoqi_certificate, validate_uscc
+from kejiju.core.invariants import Unique, declare_invariants, require_unique
 from kejiju.core.models import AuditEvent, Organization
-from kejiju.core.services import audit_event_record
+from kejiju.core.services import ORGANIZATION_NAME_UNIQUE, audit_event_record
 from kejiju.core.workflow.services import apply_transition, record_created
 
 from . import rules, workflow
@@ -140,6 +141,11 @@ def _sync_organization(enterprise: Enterprise) -> None:
     organization.region = enterprise.region
     organization.kind = Organization.Kind.ENTERPRISE
     organization.is_active = enterprise.is_active
+    # The enterprise's unit obeys the 单位库's rule: no second unit of the same name.
+    require_unique(
+        ORGANIZATION_NAME_UNIQUE,
+        existing=Organization.objects.filter(name=organization.name).exclude(pk=organization.pk),
+    )
     organization.full_clean()
     organization.save()
 
@@ -503,6 +509,16 @@ def smes_bulk_transition(
 # ---------------------------------------------------------------------------------------- 高企 pool
 
 
+POOL_CERTIFIED_UNIQUE = Unique(
+    key="enterprises.pool_not_certified",
+    model="enterprises.PoolEntry",
+    fields=("enterprise",),
+    label="高企培育库：同一企业",
+    when="该企业已认定为高新技术企业且证书在有效期内，无需再推荐入库",
+)
+declare_invariants(POOL_CERTIFIED_UNIQUE)
+
+
 @transaction.atomic
 def pool_recommend(
     *, enterprise: Enterprise, actor, recommendation: str = "", on: date | None = None, request=None
@@ -515,6 +531,16 @@ def pool_recommend(
     if PoolEntry.objects.filter(enterprise=enterprise, state__in=PoolEntry.OPEN_STATES).exists():
         raise ValidationError({"enterprise": "该企业已在高企培育库中（或推荐待审）。"})
     require_date_order(workflow.POOL_CREATE_DATES["recommend"], date=on)
+    day = on or _today()
+    require_unique(
+        POOL_CERTIFIED_UNIQUE,
+        existing=GaoqiCertificate.objects.filter(
+            Q(revoked_on__isnull=True) | Q(revoked_on__gt=day),
+            enterprise=enterprise,
+            issued_on__lte=day,
+            expires_on__gte=day,
+        ).order_by("-expires_on"),
+    )
     entry = PoolEntry(
         enterprise=enterprise, recommended_on=on or _today(), recommendation=recommendation.strip()
     )

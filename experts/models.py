@@ -211,6 +211,7 @@ class ReviewPanel(models.Model):
                 fields=["subject_type", "subject_id"],
                 condition=~models.Q(state__in=["已完成", "已撤销"]),
                 name="reviewpanel_one_open_per_subject",
+                violation_error_message="该事项已有进行中的评审组，不能再组建。",
             )
         ]
 
@@ -315,7 +316,13 @@ class ReviewMember(models.Model):
         verbose_name = "评审专家"
         verbose_name_plural = "评审专家"
         ordering = ["panel", "position"]
-        constraints = [models.UniqueConstraint(fields=["panel", "expert"], name="reviewmember_unique_expert")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["panel", "expert"],
+                name="reviewmember_unique_expert",
+                violation_error_message="该专家已在本评审组中。",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.expert} · {self.panel}"
@@ -338,7 +345,13 @@ class ReviewScore(models.Model):
         verbose_name = "专家评分"
         verbose_name_plural = "专家评分"
         ordering = ["member", "criterion"]
-        constraints = [models.UniqueConstraint(fields=["member", "criterion"], name="reviewscore_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "criterion"],
+                name="reviewscore_unique",
+                violation_error_message="该评审专家已对此项评分。",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.member} · {self.criterion} = {self.score}"
@@ -404,6 +417,14 @@ class VicePresidentPlacement(models.Model):
         verbose_name = "科技副总"
         verbose_name_plural = "科技副总"
         ordering = ["-year", "university__name", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "university", "enterprise", "year"],
+                condition=models.Q(enterprise__isnull=False),
+                name="placement_once_per_enterprise_year",
+                violation_error_message="该科技副总本年度已派驻该企业，不能重复登记。",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.university}）"
@@ -438,7 +459,13 @@ class CommissionerTeam(models.Model):
         verbose_name = "科技特派团"
         verbose_name_plural = "科技特派团"
         ordering = ["-year", "name", "pk"]
-        constraints = [models.UniqueConstraint(fields=["year", "name"], name="commissionerteam_unique_name")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "name"],
+                name="commissionerteam_unique_name",
+                violation_error_message="本年度已有同名的服务团。",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.year}）"
@@ -481,7 +508,10 @@ class Commissioner(models.Model):
         ordering = ["team", "-is_leader", "name", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["team"], condition=models.Q(is_leader=True), name="commissioner_one_leader_per_team"
+                fields=["team"],
+                condition=models.Q(is_leader=True),
+                name="commissioner_one_leader_per_team",
+                violation_error_message="每个服务团只能有一名团长，该团已有团长。",
             )
         ]
 

@@ -31,6 +31,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from kejiju.core.dates import require_date_order, require_record_dates
 from kejiju.core.identifiers import IdentifierError, id_number_gender, validate_id_number, validate_mobile
+from kejiju.core.invariants import Unique, declare_invariants, require_unique
 from kejiju.core.workflow import TransitionRefused
 from kejiju.core.workflow.services import apply_transition, record_created, record_step
 
@@ -733,6 +734,15 @@ def expert_field_delete(*, field: ExpertField, user=None) -> None:
 # ============================================================================== 科技副总, 科技特派团/员
 
 
+PLACEMENT_UNIQUE = Unique(
+    key="experts.placement_once",
+    model="experts.VicePresidentPlacement",
+    fields=("name", "university", "enterprise", "year"),
+    label="科技副总派驻：同一人（姓名、派出高校）、同一服务企业、同一选聘年度",
+)
+declare_invariants(PLACEMENT_UNIQUE)
+
+
 @transaction.atomic
 def vice_president_save(*, placement: VicePresidentPlacement, user=None) -> VicePresidentPlacement:
     """Validate and save a placement (form-built instance): an enterprise and a term for 在任/期满; the
@@ -752,6 +762,17 @@ def vice_president_save(*, placement: VicePresidentPlacement, user=None) -> Vice
         raise ValidationError({"state": problem})
     if placement.enterprise_id and placement.county_id is None:
         placement.county_id = placement.enterprise.region_id
+    placement.name = placement.name.strip()
+    if placement.enterprise_id:
+        require_unique(
+            PLACEMENT_UNIQUE,
+            existing=VicePresidentPlacement.objects.filter(
+                name=placement.name,
+                university_id=placement.university_id,
+                enterprise_id=placement.enterprise_id,
+                year=placement.year,
+            ).exclude(pk=placement.pk),
+        )
     placement.full_clean()
     State = VicePresidentPlacement.State
     before = None

@@ -66,9 +66,15 @@ class Call(models.Model):
         verbose_name_plural = "申报批次"
         ordering = ["-year", "programme__sort_order", "title"]
         constraints = [
-            models.UniqueConstraint(fields=["programme", "year", "title"], name="projects_call_unique"),
+            models.UniqueConstraint(
+                fields=["programme", "year", "title"],
+                name="projects_call_unique",
+                violation_error_message="该计划本年度已有同名的申报通知。",
+            ),
             models.CheckConstraint(
-                condition=models.Q(closes_on__gte=models.F("opens_on")), name="call_dates"
+                condition=models.Q(closes_on__gte=models.F("opens_on")),
+                name="call_dates",
+                violation_error_message="截止日期不能早于开始日期。",
             ),
         ]
 
@@ -171,7 +177,9 @@ class Project(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(end_date__gte=models.F("start_date")), name="project_dates"
+                condition=models.Q(end_date__gte=models.F("start_date")),
+                name="project_dates",
+                violation_error_message="结束日期不能早于开始日期。",
             ),
         ]
         indexes = [
@@ -289,7 +297,11 @@ class AnnualReport(models.Model):
         verbose_name_plural = "年度执行报告"
         ordering = ["year"]
         constraints = [
-            models.UniqueConstraint(fields=["project", "year"], name="projects_annualreport_unique")
+            models.UniqueConstraint(
+                fields=["project", "year"],
+                name="projects_annualreport_unique",
+                violation_error_message="该项目本年度已有年度报告。",
+            )
         ]
 
     def __str__(self) -> str:
@@ -491,6 +503,13 @@ class CooperationProject(models.Model):
         verbose_name = "省校合作项目"
         verbose_name_plural = "省校合作项目"
         ordering = ["-task_year", "region__sort_order", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task_year", "kind", "title"],
+                name="cooperation_title_once_per_year_kind",
+                violation_error_message="本任务年度同类型下已有同名的省校合作项目，不能重复登记。",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -153,7 +153,10 @@ class Organization(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["uscc"], condition=~models.Q(uscc=""), name="organization_uscc_unique"
+                fields=["uscc"],
+                condition=~models.Q(uscc=""),
+                name="organization_uscc_unique",
+                violation_error_message="该统一社会信用代码已被单位库中的其他单位使用。",
             )
         ]
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import F, Q
@@ -22,8 +23,10 @@ from django.utils import timezone
 
 from .auditing import acting_as
 from .clientip import client_ip
+from .identifiers import IdentifierError, validate_uscc
+from .invariants import Unique, declare_invariants, require_unique
 from .jobs import get_job_kind
-from .models import AuditEvent, HolidayArrangement, ReportJob
+from .models import AuditEvent, HolidayArrangement, Organization, ReportJob
 
 logger = logging.getLogger(__name__)
 
@@ -393,3 +396,40 @@ def holiday_arrangement_save(*, instance: HolidayArrangement, actor) -> HolidayA
     instance.full_clean()
     instance.save()
     return instance
+
+
+# ------------------------------------------------------------------------------------------ 单位库
+
+ORGANIZATION_NAME_UNIQUE = Unique(
+    key="core.organization_name",
+    model="core.Organization",
+    fields=("name",),
+    label="单位库：同一单位名称",
+)
+ORGANIZATION_USCC_UNIQUE = Unique(
+    key="core.organization_uscc",
+    model="core.Organization",
+    fields=("uscc",),
+    label="单位库：同一统一社会信用代码",
+)
+declare_invariants(ORGANIZATION_NAME_UNIQUE, ORGANIZATION_USCC_UNIQUE)
+
+
+def organization_save(*, organization: Organization, user=None) -> Organization:
+    """Create or rename a unit: no two units share a name (one with a code and one without would both be
+    offered in every select) or a 统一社会信用代码."""
+    organization.name = " ".join(organization.name.split())
+    organization.uscc = organization.uscc.strip().upper()
+    others = (
+        Organization.objects.exclude(pk=organization.pk) if organization.pk else Organization.objects.all()
+    )
+    require_unique(ORGANIZATION_NAME_UNIQUE, existing=others.filter(name=organization.name))
+    if organization.uscc:
+        try:
+            organization.uscc = validate_uscc(organization.uscc)
+        except IdentifierError as error:
+            raise ValidationError({"uscc": str(error)}) from error
+        require_unique(ORGANIZATION_USCC_UNIQUE, existing=others.filter(uscc=organization.uscc))
+    organization.full_clean()
+    organization.save()
+    return organization

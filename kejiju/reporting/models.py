@@ -134,7 +134,11 @@ class MonthlyFiling(models.Model):
             ("submit_monthlyfiling", "报送本县区月度工作动态"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["region", "year", "month"], name="monthlyfiling_one_per_month")
+            models.UniqueConstraint(
+                fields=["region", "year", "month"],
+                name="monthlyfiling_one_per_month",
+                violation_error_message="该县区本月已有工作动态填报。",
+            )
         ]
         indexes = [models.Index(fields=["year", "month"])]
 
@@ -179,7 +183,13 @@ class TaskProgress(models.Model):
         verbose_name = "任务进展"
         verbose_name_plural = "任务进展"
         ordering = ["task__category", "task_id"]
-        constraints = [models.UniqueConstraint(fields=["filing", "task"], name="taskprogress_one_per_task")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["filing", "task"],
+                name="taskprogress_one_per_task",
+                violation_error_message="本期填报中该任务已填写进度。",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.task.title}：{self.done_quantity}/{self.task.target_quantity}"
@@ -212,7 +222,13 @@ class FigureEntry(models.Model):
         verbose_name = "月度数据"
         verbose_name_plural = "月度数据"
         ordering = ["pk"]
-        constraints = [models.UniqueConstraint(fields=["filing", "key"], name="figureentry_one_per_key")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["filing", "key"],
+                name="figureentry_one_per_key",
+                violation_error_message="本期填报中该指标已填写。",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.label}：{self.value}"
@@ -337,7 +353,9 @@ class FilingReminder(models.Model):
         verbose_name_plural = "报送提醒"
         constraints = [
             models.UniqueConstraint(
-                fields=["region", "year", "month", "sent_on"], name="filingreminder_once_a_day"
+                fields=["region", "year", "month", "sent_on"],
+                name="filingreminder_once_a_day",
+                violation_error_message="今天已向该县区发送过本月填报提醒。",
             )
         ]
 
@@ -365,7 +383,13 @@ class MonthlyReport(models.Model):
         verbose_name = "月度进展报告"
         verbose_name_plural = "月度进展报告"
         ordering = ["-year", "-month"]
-        constraints = [models.UniqueConstraint(fields=["year", "month"], name="monthlyreport_one_per_month")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "month"],
+                name="monthlyreport_one_per_month",
+                violation_error_message="本月已有进展报告。",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.year}年{self.month}月进展报告"

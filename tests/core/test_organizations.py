@@ -80,3 +80,21 @@ def test_detail_shows_change_history(client, bureau_user, county_a):
     org = Organization.objects.get(name="有历史的单位")
     page = client.get(org.get_absolute_url()).content.decode()
     assert "变更历史" in page and "创建" in page
+
+
+@pytest.mark.django_db
+def test_renaming_a_unit_to_another_units_name_is_refused():
+    """单位库 (issue 19): two units named alike would both be offered in every select."""
+    from django.core.exceptions import ValidationError
+
+    from kejiju.core.services import organization_save
+
+    first = organization_save(organization=Organization(name="忻州市农业科学研究院"))
+    second = organization_save(organization=Organization(name="忻州农科院"))
+    second.name = "忻州市农业科学研究院"
+    with pytest.raises(ValidationError) as refused:
+        organization_save(organization=second)
+    assert f"“{first.name}”" in refused.value.message_dict["name"][0]
+    assert Organization.objects.get(pk=second.pk).name == "忻州农科院"
+    second.name = "忻州市农业科学研究院分院"
+    assert organization_save(organization=second).name == "忻州市农业科学研究院分院"

@@ -449,3 +449,17 @@ def test_monthly_figures_for_county_filings(bureau_user, county_a, county_b):
     assert selectors.smes_entered_in_month(county_a, 2026, 6) == 0
     assert selectors.pool_entered_in_month(county_a, 2026, 5) == 1
     assert selectors.pool_entered_in_month(county_a, 2026, 4) == 0
+
+
+def test_renaming_an_enterprise_to_another_units_name_is_refused(bureau_user):
+    """单位库 (issue 19): the enterprise's unit may not take the name of another unit (here one without a
+    code), which would put two units of one name in every select."""
+    Organization.objects.create(name="忻州职业技术学院", kind=Organization.Kind.UNIVERSITY)
+    enterprise = EnterpriseFactory(name="忻州某科技有限公司")
+    with pytest.raises(ValidationError) as refused:
+        services.enterprise_update(
+            enterprise=enterprise, actor=bureau_user, uscc=enterprise.uscc, name="忻州职业技术学院"
+        )
+    assert "“忻州职业技术学院”" in refused.value.message_dict["name"][0]
+    enterprise.refresh_from_db()
+    assert enterprise.name == "忻州某科技有限公司"

@@ -3,6 +3,7 @@ from django.shortcuts import redirect
 from kejiju.core.filters import OrganizationFilterSet
 from kejiju.core.forms import OrganizationForm
 from kejiju.core.models import Organization
+from kejiju.core.services import organization_save
 from kejiju.core.tables import OrganizationTable
 from kejiju.core.views.generic import (
     ObjectCreateView,
@@ -36,10 +37,16 @@ class OrganizationCreateView(ObjectCreateView):
     model = Organization
     form_class = OrganizationForm
 
+    def save_form(self, form):
+        return organization_save(organization=form.instance, user=self.request.user)
+
 
 class OrganizationUpdateView(ObjectUpdateView):
     model = Organization
     form_class = OrganizationForm
+
+    def save_form(self, form):
+        return organization_save(organization=form.instance, user=self.request.user)
 
     def get(self, request, *args, **kwargs):
         # An enterprise's unit is kept in step by the enterprises app: edit it there.
