@@ -52,7 +52,9 @@ def test_filing_form_save_then_submit(client, county_user, task_a, on_time):
     assert response.status_code == 302
     filing = MonthlyFiling.objects.get()
     assert filing.state == "draft" and filing.progress.get().done_quantity == 1
-    response = client.post(FORM, _post(task_a, action="submit", **{f"t{task_a.pk}_done": "2"}))
+    response = client.post(
+        FORM, _post(task_a, action="submit", **{f"t{task_a.pk}_done": "2", f"t{task_a.pk}_percent": ""})
+    )
     filing.refresh_from_db()
     assert response.status_code == 302 and response["Location"] == filing.get_absolute_url()
     assert filing.state == "submitted" and filing.progress.get().done_quantity == 2
