@@ -449,3 +449,24 @@ def test_monthly_figures_for_county_filings(bureau_user, county_a, county_b):
     assert selectors.smes_entered_in_month(county_a, 2026, 6) == 0
     assert selectors.pool_entered_in_month(county_a, 2026, 5) == 1
     assert selectors.pool_entered_in_month(county_a, 2026, 4) == 0
+
+
+# ------------------------------------------------------------------ 倍增计划 targets (issue 19)
+
+
+def test_doubling_target_must_exceed_the_base(bureau_user, county_a):
+    from tests.enterprises.factories import CertificateFactory
+
+    for _ in range(2):
+        CertificateFactory(
+            enterprise=EnterpriseFactory(region=county_a),
+            issued_on=date(2025, 1, 1),
+            expires_on=date(2027, 12, 31),
+        )
+    for target, message in ((0, "必须大于 0（基数为2）"), (2, "（2）必须大于基数（上年末2）")):
+        with pytest.raises(ValidationError) as caught:
+            services.doubling_target_save(region=county_a, year=2026, target=target, actor=bureau_user)
+        (text,) = caught.value.message_dict["target"]
+        assert message in text and "有效高企目标数" in text and str(county_a) in text
+    row = services.doubling_target_save(region=county_a, year=2026, target=3, actor=bureau_user)
+    assert row.target == 3
