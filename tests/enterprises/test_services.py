@@ -470,3 +470,18 @@ def test_doubling_target_must_exceed_the_base(bureau_user, county_a):
         assert message in text and "有效高企目标数" in text and str(county_a) in text
     row = services.doubling_target_save(region=county_a, year=2026, target=3, actor=bureau_user)
     assert row.target == 3
+
+
+def test_doubling_progress_with_no_growth_is_zero(bureau_user, county_a):
+    from enterprises.models import DoublingTarget
+    from tests.enterprises.factories import CertificateFactory
+
+    for _ in range(5):
+        CertificateFactory(
+            enterprise=EnterpriseFactory(region=county_a),
+            issued_on=date(2025, 1, 1),
+            expires_on=date(2027, 12, 31),
+        )
+    DoublingTarget.objects.create(region=county_a, year=2026, target=7)  # stored before the rule
+    (row,) = selectors.doubling_progress(user=bureau_user, year=2026)
+    assert (row["previous"], row["actual"], row["percent"]) == (5, 5, 0)  # not 71%
