@@ -14,6 +14,7 @@ from kejiju.accounts.models import Region
 from kejiju.core.models import WorkflowEvent
 from kejiju.core.workflow.selectors import in_states_on
 
+from . import rules
 from .models import (
     DoublingTarget,
     Enterprise,
@@ -157,13 +158,14 @@ def doubling_progress(*, user, year: int) -> list[dict]:
     rows = []
     for target in targets:
         actual = counts.get(target.region_id, 0)
+        previous = base.get(target.region_id, 0)
         rows.append(
             {
                 "target": target,
                 "region": target.region,
-                "previous": base.get(target.region_id, 0),
+                "previous": previous,
                 "actual": actual,
-                "percent": (actual * 100 // target.target) if target.target else None,
+                "percent": rules.doubling_percent(actual=actual, base=previous, target=target.target),
                 "met": actual >= target.target,
             }
         )

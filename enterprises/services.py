@@ -35,6 +35,7 @@ from .models import (
     RewardTier,
     SmesEvaluation,
 )
+from .selectors import gaoqi_valid_by_region
 
 SHANXI = "14"
 
@@ -762,6 +763,10 @@ def doubling_target_save(
     row.region, row.year, row.target = region, year, target
     if DoublingTarget.objects.filter(region=region, year=year).exclude(pk=row.pk).exists():
         raise ValidationError({"year": f"{region}{year}年的目标已存在。"})
+    base = gaoqi_valid_by_region(user=None, on=date(year - 1, 12, 31)).get(region.pk, 0)
+    problem = rules.doubling_target_problem(target=target, base=base)
+    if problem:
+        raise ValidationError({"target": f"{region}{year}年：{problem}"})
     row.full_clean()
     row.save()
     return row

@@ -236,6 +236,15 @@ def revocation_proposed(grades_by_year: dict[int, str], *, year: int, fail_strea
     return all(grades_by_year.get(year - offset) == Grade.FAIL for offset in range(fail_streak))
 
 
+def revocation_flags(grades_by_year: dict[int, str], *, fail_streak: int) -> dict[int, bool]:
+    """拟撤销 for every evaluated year of one platform, over its whole history (so that entering years out of
+    order or correcting an earlier year flags and unflags every year it concerns)."""
+    return {
+        year: revocation_proposed(grades_by_year, year=year, fail_streak=fail_streak)
+        for year in grades_by_year
+    }
+
+
 # --------------------------------------------------------------------------------- science popularisation
 
 

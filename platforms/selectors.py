@@ -368,6 +368,11 @@ def revocation_proposals(*, user) -> QuerySet[PlatformEvaluation]:
     )
 
 
+def revocation_proposal_count(*, user) -> int:
+    """Platforms (not evaluation rows) still recognised with an evaluation proposing revocation."""
+    return revocation_proposals(user=user).order_by().values("platform_id").distinct().count()
+
+
 def batches_needing_action(*, user) -> dict[str, int]:
     """Batches in a step that waits for bureau staff, by step label."""
     rows = (

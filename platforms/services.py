@@ -464,7 +464,21 @@ def evaluation_policy_save(*, instance: EvaluationPolicy) -> EvaluationPolicy:
         raise ValidationError({"good_min": refusal})
     instance.full_clean()
     instance.save()
+    # The streak length is part of the rule: every platform's flags follow the policy now in force.
+    for platform in Platform.objects.filter(evaluations__isnull=False).distinct().order_by("pk"):
+        _revocation_flags_refresh(platform=platform, fail_streak=instance.fail_streak_for_revocation)
     return instance
+
+
+def _revocation_flags_refresh(*, platform: Platform, fail_streak: int) -> None:
+    """Recompute 拟撤销 on every evaluation of `platform` from its whole history of grades."""
+    Platform.objects.select_for_update().filter(pk=platform.pk).exists()  # one writer per platform
+    rows = list(PlatformEvaluation.objects.select_for_update().filter(platform=platform))
+    flags = rules.revocation_flags({row.year: row.grade for row in rows}, fail_streak=fail_streak)
+    changed = [row for row in rows if row.revocation_proposed != flags[row.year]]
+    for row in changed:
+        row.revocation_proposed = flags[row.year]
+    PlatformEvaluation.objects.bulk_update(changed, ["revocation_proposed"])
 
 
 @transaction.atomic
@@ -508,16 +522,9 @@ def evaluation_record(
     evaluation.comment = comment
     evaluation.grade = rules.grade_for(score, policy.thresholds)
     evaluation.full_clean()
-    grades = dict(
-        PlatformEvaluation.objects.filter(platform=platform)
-        .exclude(pk=evaluation.pk)
-        .values_list("year", "grade")
-    )
-    grades[year] = evaluation.grade
-    evaluation.revocation_proposed = rules.revocation_proposed(
-        grades, year=year, fail_streak=policy.fail_streak_for_revocation
-    )
     evaluation.save()
+    _revocation_flags_refresh(platform=platform, fail_streak=policy.fail_streak_for_revocation)
+    evaluation.refresh_from_db(fields=["revocation_proposed"])
     record_step(
         record=platform,
         action="evaluate",

@@ -8,7 +8,7 @@ from kejiju.core.registry import TodoItem
 
 from .models import RecognitionBatch
 from .rules import BatchState
-from .selectors import revocation_proposals
+from .selectors import revocation_proposal_count
 
 
 def platform_todos(user) -> list[TodoItem]:
@@ -28,7 +28,7 @@ def platform_todos(user) -> list[TodoItem]:
         for batch in open_batches:
             items.append(TodoItem(title=f"认定批次“{batch}”正在受理申报", url=batch.get_absolute_url()))
     if user.has_perm("platforms.transition_platform"):
-        count = revocation_proposals(user=user).count()
+        count = revocation_proposal_count(user=user)
         if count:
             items.append(
                 TodoItem(

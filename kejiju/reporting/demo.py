@@ -269,9 +269,8 @@ def _seed_filings(regions, county_users, bureau, tasks, rng: random.Random) -> N
                     status = TaskProgress.Status.NOT_STARTED
                 if status != TaskProgress.Status.DONE and month >= task.deadline.month - 1 and done == 0:
                     status = TaskProgress.Status.BEHIND
-                percent = rules.suggested_percent(done, task.target_quantity)
-                if status == TaskProgress.Status.IN_PROGRESS and done == 0:
-                    percent = Decimal(min(90, month * 7))
+                # 完成进度 is derived: the service computes it from done and the target.
+                percent = None
                 note = "本月落地" if landing[task.pk].count(month) else ""
                 progress.append(
                     services.ProgressInput(

@@ -84,6 +84,8 @@ class FilingForm(ScopedForm):
             )
             self.fields[f"{prefix}_percent"] = forms.DecimalField(
                 label=f"“{task.title}”完成进度",
+                required=False,
+                help_text="留空则按累计完成和目标自动计算",
                 min_value=Decimal(0),
                 max_value=Decimal(100),
                 max_digits=4,

@@ -211,6 +211,58 @@ def suggested_percent(done: int, target: int) -> Decimal:
     return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
+def progress_problems(
+    *, title: str, done: int, target: int, percent: Decimal | None, status: str
+) -> tuple[Decimal, dict[str, str]]:
+    """A task's 完成进度 derived from 累计完成 and 目标, and its agreement with 状态. Returns the percent to
+    store and the refusals by field. An untyped percent (None) is computed; a typed one must lie within
+    one unit of the task: at least done/target and below (done + 1)/target (partial progress of the next
+    unit), and exactly 100 once done ≥ target. 0 done is not 已完成; done ≥ target is 已完成; 未启动 has
+    nothing done and no progress."""
+    computed = suggested_percent(done, target)
+    problems: dict[str, str] = {}
+    if percent is None:
+        percent = computed
+    elif target > 0:
+        step = Fraction(100, target)
+        exact = Fraction(max(done, 0) * 100, target)
+        typed = Fraction(percent)
+        agrees = typed == 100 if done >= target else exact - Fraction(1, 20) <= typed < exact + step
+        if not agrees:
+            upper = min(exact + step, Fraction(100))
+            problems["percent"] = (
+                f"任务“{title}”：完成进度{percent}%与累计完成{done}、目标{target}不符"
+                f"（应为{computed}%"
+                + (f"至{_one_decimal(upper)}%以下" if done < target else "")
+                + "；留空则按累计完成自动计算）。"
+            )
+    from_label = dict(_PROGRESS_STATUS_LABELS)
+    if status == "done" and done <= 0:
+        problems["status"] = f"任务“{title}”：累计完成为 0，状态不能为“{from_label['done']}”。"
+    elif target > 0 and done >= target and status != "done":
+        problems["status"] = (
+            f"任务“{title}”：累计完成{done}已达到目标{target}，状态应为“{from_label['done']}”"
+            f"（现为“{from_label.get(status, status)}”）。"
+        )
+    elif status == "not_started" and (done > 0 or percent > 0):
+        problems["status"] = (
+            f"任务“{title}”：累计完成{done}、完成进度{percent}%，状态不能为“{from_label['not_started']}”。"
+        )
+    return percent, problems
+
+
+_PROGRESS_STATUS_LABELS = (
+    ("not_started", "未启动"),
+    ("in_progress", "推进中"),
+    ("done", "已完成"),
+    ("behind", "滞后"),
+)
+
+
+def _one_decimal(value: Fraction) -> Decimal:
+    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
 def ratio(part: int, whole: int) -> Fraction | None:
     """Exact ratio; None when nothing is expected."""
     if whole == 0:

@@ -5,7 +5,6 @@ with their figures, task progress and 报送/确认 events)."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
@@ -14,6 +13,7 @@ from kejiju.accounts.models import Region
 from kejiju.core.models import WorkflowEvent
 from kejiju.core.scale import copy_objects, next_id
 
+from . import rules
 from .figures import DEFAULT_FIGURES
 from .models import CountyTask, FigureEntry, MonthlyFiling, TaskCategory, TaskProgress
 from .workflow import FILING_FLOW
@@ -85,7 +85,7 @@ def seed_scale(*, scale, rng, stdout) -> None:
                             filing_id=pk,
                             task_id=task.pk,
                             done_quantity=done,
-                            percent=Decimal(100 * done // task.target_quantity),
+                            percent=rules.suggested_percent(done, task.target_quantity),
                             status=TaskProgress.Status.DONE
                             if done >= task.target_quantity
                             else TaskProgress.Status.IN_PROGRESS,

@@ -52,7 +52,7 @@ APPROVED_TASKS_PERM = "reporting.change_approved_countytask"
 class ProgressInput:
     task_id: int
     done_quantity: int
-    percent: Decimal
+    percent: Decimal | None  # None: computed from done_quantity and the task's target
     status: str
     note: str = ""
 
@@ -290,9 +290,22 @@ def _save_progress(filing: MonthlyFiling, progress: Sequence[ProgressInput]) -> 
         row = existing.get(task_id) or TaskProgress(filing=filing, task=task)
         if item is not None:
             row.done_quantity = item.done_quantity
-            row.percent = _parse_percent(item.percent)
             row.status = item.status
             row.note = item.note
+            typed = None if item.percent in (None, "") else _parse_percent(item.percent)
+            if typed is not None and not (0 <= typed <= 100):
+                raise ValidationError({"percent": f"任务“{task.title}”：完成进度应在 0 到 100 之间。"})
+            if row.done_quantity is not None and row.done_quantity < 0:
+                raise ValidationError({"done_quantity": f"任务“{task.title}”：累计完成数量不能为负数。"})
+            row.percent, problems = rules.progress_problems(
+                title=task.title,
+                done=row.done_quantity,
+                target=task.target_quantity,
+                percent=typed,
+                status=row.status,
+            )
+            if problems:
+                raise ValidationError(problems)
         try:
             row.full_clean(exclude=["filing", "task"])
         except ValidationError as error:

@@ -524,3 +524,24 @@ def test_checklist_unknown_data_is_not_a_failure() -> None:
 def test_basic_condition_labels_come_from_the_tables() -> None:
     labels = [c.label for c in evaluate_smes(GOOD, CLEAN).basic_conditions]
     assert labels[:3] == ["职工总数不超过500人", "年销售收入不超过2亿元", "资产总额不超过2亿元"]
+
+
+# ------------------------------------------------------------------ 倍增计划 (issue 19)
+
+
+def test_doubling_percent_is_growth_over_the_base():
+    from enterprises.rules import doubling_percent
+
+    assert doubling_percent(actual=5, base=5, target=7) == 0  # no growth is 0%, not 71%
+    assert doubling_percent(actual=6, base=5, target=7) == 50
+    assert doubling_percent(actual=9, base=5, target=7) == 200
+    assert doubling_percent(actual=3, base=5, target=7) == 0
+    assert doubling_percent(actual=3, base=5, target=5) is None
+
+
+def test_doubling_target_problem_names_the_field_and_the_base():
+    from enterprises.rules import doubling_target_problem
+
+    assert doubling_target_problem(target=0, base=3) == "有效高企目标数必须大于 0（基数为3）。"
+    assert doubling_target_problem(target=3, base=3) == "有效高企目标数（3）必须大于基数（上年末3）。"
+    assert doubling_target_problem(target=4, base=3) is None

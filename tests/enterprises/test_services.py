@@ -463,3 +463,39 @@ def test_renaming_an_enterprise_to_another_units_name_is_refused(bureau_user):
     assert "“忻州职业技术学院”" in refused.value.message_dict["name"][0]
     enterprise.refresh_from_db()
     assert enterprise.name == "忻州某科技有限公司"
+
+
+# ------------------------------------------------------------------ 倍增计划 targets (issue 19)
+
+
+def test_doubling_target_must_exceed_the_base(bureau_user, county_a):
+    from tests.enterprises.factories import CertificateFactory
+
+    for _ in range(2):
+        CertificateFactory(
+            enterprise=EnterpriseFactory(region=county_a),
+            issued_on=date(2025, 1, 1),
+            expires_on=date(2027, 12, 31),
+        )
+    for target, message in ((0, "必须大于 0（基数为2）"), (2, "（2）必须大于基数（上年末2）")):
+        with pytest.raises(ValidationError) as caught:
+            services.doubling_target_save(region=county_a, year=2026, target=target, actor=bureau_user)
+        (text,) = caught.value.message_dict["target"]
+        assert message in text and "有效高企目标数" in text and str(county_a) in text
+    row = services.doubling_target_save(region=county_a, year=2026, target=3, actor=bureau_user)
+    assert row.target == 3
+
+
+def test_doubling_progress_with_no_growth_is_zero(bureau_user, county_a):
+    from enterprises.models import DoublingTarget
+    from tests.enterprises.factories import CertificateFactory
+
+    for _ in range(5):
+        CertificateFactory(
+            enterprise=EnterpriseFactory(region=county_a),
+            issued_on=date(2025, 1, 1),
+            expires_on=date(2027, 12, 31),
+        )
+    DoublingTarget.objects.create(region=county_a, year=2026, target=7)  # stored before the rule
+    (row,) = selectors.doubling_progress(user=bureau_user, year=2026)
+    assert (row["previous"], row["actual"], row["percent"]) == (5, 5, 0)  # not 71%

@@ -287,10 +287,11 @@ def test_doubling_progress(client, bureau_user, county_a):
     DoublingTarget.objects.create(region=county_a, year=2026, target=2)
     CertificateFactory(
         enterprise=EnterpriseFactory(region=county_a),
-        issued_on=date(2025, 1, 1),
-        expires_on=date(2027, 12, 31),
+        issued_on=date(2026, 1, 10),
+        expires_on=date(2028, 12, 31),
     )
     client.force_login(bureau_user)
+    # Base 0 at the end of 2025, 1 now, target 2: half of the planned growth.
     content = client.get(reverse("enterprises:doublingtarget_list"), {"year": 2026}).content.decode()
     assert "50%" in content
 

@@ -435,3 +435,51 @@ def test_an_application_entered_after_the_fact_keeps_its_dates(bureau_user, coun
         ("accept", dt.date(2023, 10, 8)),
         ("score", dt.date(2023, 10, 25)),
     ]
+
+
+# ------------------------------------------------------------------ 拟撤销 over the whole history (issue 19)
+
+
+def _flags(platform):
+    return dict(platform.evaluations.order_by("year").values_list("year", "revocation_proposed"))
+
+
+def test_revocation_is_recomputed_over_the_whole_history(bureau_user, county_a):
+    platform = PlatformFactory(region=county_a, recognised_on=dt.date(2020, 5, 1))
+
+    def record(year, score, instance=None):
+        return services.evaluation_record(
+            platform=platform, year=year, score=Decimal(score), user=bureau_user, instance=instance
+        )
+
+    # Entered out of order: 2023 不合格 first, then 2022 不合格 — 2023 closes a streak of two.
+    record(2023, "50")
+    y2022 = record(2022, "55")
+    assert _flags(platform) == {2022: False, 2023: True}
+    # Correcting the earlier year breaks the streak: 2023 is unflagged.
+    y2022 = record(2022, "75", instance=y2022)
+    assert _flags(platform) == {2022: False, 2023: False}
+    # Correcting it back flags 2023 again; 2024 不合格 extends the streak.
+    record(2022, "40", instance=y2022)
+    record(2024, "30")
+    assert _flags(platform) == {2022: False, 2023: True, 2024: True}
+    # A policy change recomputes every platform's flags.
+    policy = EvaluationPolicy.current()
+    policy.fail_streak_for_revocation = 3
+    services.evaluation_policy_save(instance=policy)
+    assert _flags(platform) == {2022: False, 2023: False, 2024: True}
+
+
+def test_revocation_to_do_counts_platforms_not_evaluations(bureau_user, county_a):
+    from platforms.todos import platform_todos
+
+    streak = PlatformFactory(region=county_a, recognised_on=dt.date(2020, 5, 1))
+    other = PlatformFactory(region=county_a, recognised_on=dt.date(2020, 5, 1))
+    for year in (2022, 2023, 2024):
+        services.evaluation_record(platform=streak, year=year, score=Decimal("40"), user=bureau_user)
+    for year in (2023, 2024):
+        services.evaluation_record(platform=other, year=year, score=Decimal("40"), user=bureau_user)
+    assert selectors.revocation_proposals(user=bureau_user).count() == 3  # evaluation rows
+    assert selectors.revocation_proposal_count(user=bureau_user) == 2
+    (item,) = [i for i in platform_todos(bureau_user) if "拟撤销" in i.title]
+    assert item.count == 2

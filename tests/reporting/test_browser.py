@@ -57,6 +57,8 @@ def test_file_return_correct_resend_confirm(session, live_server, county_user, b
     assert county.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     county.fill("#id_key_progress", "与山西大学签订转化基地共建协议。")
     county.fill(f"[name=t{task.pk}_done]", "1")
+    # 状态 must agree with 累计完成 (1 done is not 未启动).
+    county.select_option(f"[name=t{task.pk}_status]", "in_progress")
     county.fill(f"[name=t{task.pk}_percent]", "120")
     county.get_by_test_id("save-draft").click()
     assert "完成进度不能超过 100%。" in county.locator("main").inner_text()

@@ -52,7 +52,7 @@ def fixture_month(regions, world, make_user):
         when = when or sh(2024, month + 1, 3, 10)
         return file_month(users[region], year=2024, month=month, when=when, bureau=bureau, **kwargs)
 
-    a1 = filing(a, 1, progress=[progress(t1, 1, 25)])
+    a1 = filing(a, 1, progress=[progress(t1, 1, 25, "in_progress")])
     confirm(bureau, a1, when=sh(2024, 2, 4))
     filing(
         a,
@@ -63,9 +63,9 @@ def fixture_month(regions, world, make_user):
         progress=[progress(t1, 3, "75.0", "in_progress"), progress(t2, 1, 100, "done")],
         figures=[figure("smes_new", 5), figure("pool_new", 2)],
     )
-    b1 = filing(b, 1, progress=[progress(t3, 1, 50)])
+    b1 = filing(b, 1, progress=[progress(t3, 1, 50, "in_progress")])
     confirm(bureau, b1, when=sh(2024, 2, 4))
-    b2 = filing(b, 2, progress=[progress(t3, 2, 100)], figures=[figure("smes_new", 9)])
+    b2 = filing(b, 2, progress=[progress(t3, 2, 100, "done")], figures=[figure("smes_new", 9)])
     give_back(bureau, b2, when=sh(2024, 3, 4))
     filing(c, 2, when=sh(2024, 3, 8, 10), key_progress="五台县进展。", figures=[figure("smes_new", 1)])
     return a, b, c
@@ -79,7 +79,7 @@ def test_report_numbers(fixture_month):
     assert tasks == {
         "T1 山西大学转化基地": (4, 3, "推进中"),
         "T2 忻府区产业园": (1, 1, "已完成"),
-        "T3 中北大学转化基地": (2, 1, "未启动"),
+        "T3 中北大学转化基地": (2, 1, "推进中"),
     }
     categories = {
         c["category"]: (c["tasks"], c["target"], c["done"], c["rate_text"]) for c in data.task_categories

@@ -256,3 +256,30 @@ def test_figure_needs_reason(value, system, needs):
 def test_ratio_and_format(part, whole, ratio, text):
     assert rules.ratio(part, whole) == ratio
     assert rules.format_percent(rules.ratio(part, whole)) == text
+
+
+# ------------------------------------------------------------------ 完成进度 (issue 19)
+
+
+@pytest.mark.parametrize(
+    ("done", "target", "percent", "status", "stored", "fields"),
+    [
+        (0, 1, None, "in_progress", Decimal("0.0"), set()),
+        (0, 1, Decimal("63"), "not_started", Decimal("63"), {"status"}),
+        (0, 1, Decimal("100"), "not_started", Decimal("100"), {"percent", "status"}),
+        (6, 4, Decimal("10"), "done", Decimal("10"), {"percent"}),
+        (6, 4, None, "done", Decimal("100.0"), set()),
+        (1, 3, Decimal("33.3"), "in_progress", Decimal("33.3"), set()),
+        (1, 3, Decimal("66.7"), "in_progress", Decimal("66.7"), {"percent"}),
+        (2, 4, Decimal("60"), "behind", Decimal("60"), set()),
+        (0, 4, None, "done", Decimal("0.0"), {"status"}),
+        (4, 4, None, "behind", Decimal("100.0"), {"status"}),
+    ],
+)
+def test_progress_problems(done, target, percent, status, stored, fields):
+    value, problems = rules.progress_problems(
+        title="基地", done=done, target=target, percent=percent, status=status
+    )
+    assert value == stored
+    assert set(problems) == fields
+    assert all(m.startswith("任务“基地”") for m in problems.values())

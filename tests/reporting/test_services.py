@@ -328,3 +328,37 @@ def test_filing_timeliness_selector(county_a, county_b, bureau_user, county_user
     assert (totals["late"], totals["returned"], totals["confirmed"]) == (3, 1, 21)
     # Mid-year only the months whose deadline has passed are expected.
     assert filing_timeliness(year=2023, user=county_user, now=sh(2023, 3, 6))[0]["expected"] == 2
+
+
+# ------------------------------------------------------------------ 完成进度 is derived (issue 19)
+
+
+def _one(task, done, percent, status):
+    return [ProgressInput(task_id=task.pk, done_quantity=done, percent=percent, status=status)]
+
+
+def test_untyped_percent_is_computed_from_done_and_target(county_user, task_a):
+    filing = _save(county_user, progress=_one(task_a, 3, None, "in_progress"))
+    assert filing.progress.get().percent == Decimal("75.0")
+
+
+@pytest.mark.parametrize(
+    ("done", "percent", "status", "field", "message"),
+    [
+        # 1 of 4 is 25%; up to below 50% is partial progress of the next unit, 63% is not.
+        (1, Decimal("63"), "in_progress", "percent", "完成进度63%与累计完成1、目标4不符"),
+        (0, Decimal("0"), "done", "status", "累计完成为 0，状态不能为“已完成”"),
+        (6, Decimal("10"), "done", "percent", "完成进度10%与累计完成6、目标4不符"),
+        (4, None, "in_progress", "status", "累计完成4已达到目标4，状态应为“已完成”"),
+        (1, None, "not_started", "status", "状态不能为“未启动”"),
+        (0, Decimal("20"), "not_started", "status", "状态不能为“未启动”"),
+    ],
+)
+def test_progress_disagreeing_with_done_target_or_status_is_refused(
+    county_user, task_a, done, percent, status, field, message
+):
+    with pytest.raises(ValidationError) as caught:
+        _save(county_user, progress=_one(task_a, done, percent, status))
+    messages = caught.value.message_dict[field]
+    assert any(message in m and "山西农业大学成果转化基地" in m for m in messages), messages
+    assert not MonthlyFiling.objects.exists()

@@ -52,7 +52,9 @@ def test_filing_form_save_then_submit(client, county_user, task_a, on_time):
     assert response.status_code == 302
     filing = MonthlyFiling.objects.get()
     assert filing.state == "draft" and filing.progress.get().done_quantity == 1
-    response = client.post(FORM, _post(task_a, action="submit", **{f"t{task_a.pk}_done": "2"}))
+    response = client.post(
+        FORM, _post(task_a, action="submit", **{f"t{task_a.pk}_done": "2", f"t{task_a.pk}_percent": ""})
+    )
     filing.refresh_from_db()
     assert response.status_code == 302 and response["Location"] == filing.get_absolute_url()
     assert filing.state == "submitted" and filing.progress.get().done_quantity == 2
@@ -243,3 +245,17 @@ def test_county_home_todo_and_current(client, county_user):
         assert "报送2024年1月工作动态（02月05日截止）" in home
         response = client.get(reverse("reporting:filing_current"))
     assert response["Location"] == FORM
+
+
+def test_filing_form_shows_the_progress_refusal_once(client, county_user, task_a, on_time):
+    client.force_login(county_user)
+    response = client.post(
+        FORM,
+        _post(
+            task_a, **{f"t{task_a.pk}_done": "0", f"t{task_a.pk}_percent": "", f"t{task_a.pk}_status": "done"}
+        ),
+    )
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert content.count("累计完成为 0，状态不能为“已完成”") == 1
+    assert f"任务“{task_a.title}”" in content
