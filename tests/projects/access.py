@@ -98,12 +98,16 @@ def _cooperation(world):
 
 def _transfer(world):
     def build():
+        from decimal import Decimal
+
         from django.core.files.uploadedfile import SimpleUploadedFile
 
         from projects import services
         from tests.projects.factories import AchievementTransferFactory
 
-        transfer = AchievementTransferFactory()
+        # 40%: an add form filled from this grant's edit form (the upload sweep) stays within 100% of the
+        # achievement's ownership.
+        transfer = AchievementTransferFactory(grant__share_percent=Decimal("40"))
         services.ownership_grant_save(
             grant=transfer.grant,
             user=world.users["bureau"],
