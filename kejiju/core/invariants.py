@@ -16,7 +16,6 @@ the refusal, so a declared rule cannot go untested."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -127,7 +126,3 @@ def describe(invariant: Invariant) -> str:
         return f"{invariant.model}.{invariant.field} Σ over {'+'.join(invariant.group)} ≤ {invariant.limit}"
     scope = f" while {invariant.when}" if invariant.when else ""
     return f"{invariant.model} unique on {'+'.join(invariant.fields)}{scope}"
-
-
-def iter_models(invariants: Iterable[Invariant]) -> set[str]:
-    return {invariant.model for invariant in invariants}
