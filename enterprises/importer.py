@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -25,6 +26,7 @@ from kejiju.core import spreadsheets
 from kejiju.core.auditing import log_bulk_created
 from kejiju.core.identifiers import IdentifierError, uscc_area_warning, validate_uscc
 from kejiju.core.models import Organization
+from kejiju.core.services import normalise_organization_name
 from kejiju.core.spreadsheets import Column, RowError, SheetSpec, cell_text, quote
 
 from . import services
@@ -296,6 +298,23 @@ def parse(*, content: bytes, name: str, user) -> ParsedImport:
         if line.values.get("uscc") not in (None, "") and "uscc" not in line.failed
     }
     existing = {e.uscc: e for e in Enterprise.objects.filter(uscc__in=file_codes).select_related("region")}
+    # Units of the 单位库 already holding a name of the file (one query): a new enterprise may take a name
+    # only from a unit recorded by name alone (it adopts that unit), never from a unit with another code.
+    file_names = {
+        normalise_organization_name(cell_text(line.values.get("name")))
+        for line in enterprise_rows
+        if "name" not in line.failed
+    }
+    name_holders = {
+        name: (code, adoptable)
+        for name, code, adoptable in Organization.objects.filter(name__in=file_names - {""})
+        .annotate(
+            adoptable=Q(uscc="", kind=Organization.Kind.ENTERPRISE)
+            & ~Exists(Enterprise.objects.filter(organization=OuterRef("pk")))
+        )
+        .values_list("name", "uscc", "adoptable")
+    }
+    seen_names: dict[str, int] = {}
 
     for line in enterprise_rows:
         number, values = line.number, line.values
@@ -310,7 +329,7 @@ def parse(*, content: bytes, name: str, user) -> ParsedImport:
         for key, _label, required in ENTERPRISE_COLUMNS:
             if required and key not in failed and not cell_text(values.get(key)):
                 error(key, "不能为空。")
-        row["name"] = cell_text(values.get("name"))
+        row["name"] = normalise_organization_name(cell_text(values.get("name")))
         raw_code = values.get("uscc")
         if raw_code not in (None, "") and "uscc" not in failed:
             try:
@@ -326,6 +345,13 @@ def parse(*, content: bytes, name: str, user) -> ParsedImport:
                 if current is not None and allowed is not None and current.region_id not in allowed:
                     error("uscc", "该代码已登记为其他县区的企业。")
                 row["existing"] = current
+        if row["name"] and "name" not in failed:
+            if row["name"] in seen_names:
+                error("name", f"与第{seen_names[row['name']]}行企业名称相同。")
+            seen_names.setdefault(row["name"], number)
+            holder = name_holders.get(row["name"])
+            if holder is not None and "uscc" in row and holder[0] != row["uscc"] and not holder[1]:
+                error("name", _name_taken(row["name"], holder[0]))
         region_name = cell_text(values.get("region"))
         if region_name and "region" not in failed:
             region = regions.get(region_name)
@@ -428,6 +454,11 @@ def parse(*, content: bytes, name: str, user) -> ParsedImport:
 # ------------------------------------------------------------------------------------------------ commit
 
 
+def _name_taken(name: str, code: str) -> str:
+    held_by = f"统一社会信用代码 {code}" if code else "未登记统一社会信用代码"
+    return f"单位库中已有名为{quote(name)}的单位（{held_by}），请核对企业名称或统一社会信用代码。"
+
+
 def _row_refused(sheet: str, number: int, error: ValidationError | str, labels=None) -> ImportRefused:
     message = error if isinstance(error, str) else spreadsheets.validation_message(error, labels=labels or {})
     return ImportRefused(f"“{sheet}”第{number}行：{message}（未导入任何数据）")
@@ -497,6 +528,15 @@ def _create_enterprises(rows: list[tuple[int, dict[str, Any]]], *, user) -> list
         if problems:
             raise _refused_by(problems)
         enterprises.append((enterprise, unit))
+    # The 单位库's rule once more, over the whole file (the preview checked it; another user may have
+    # recorded a unit since): no name held by a unit other than the one this row writes.
+    names = [unit.name for _e, unit in enterprises]
+    holders = dict(Organization.objects.filter(name__in=names).values_list("name", "pk"))
+    for (number, _row), (_enterprise, unit) in zip(rows, enterprises, strict=True):
+        holder = holders.get(unit.name)
+        if holder is not None and holder != unit.pk:
+            taken = Organization.objects.get(pk=holder)
+            raise _row_refused(ENTERPRISE_SHEET, number, _name_taken(unit.name, taken.uscc))
     for unit in known_units:  # units another app recorded first: saved one by one, audited as changes
         unit.save()
     Organization.objects.bulk_create(new_units, batch_size=2000)

@@ -18,7 +18,7 @@ from kejiju.core.dates import date_order_problem, require_date_order
 from kejiju.core.identifiers import IdentifierError, validate_gaoqi_certificate, validate_uscc
 from kejiju.core.invariants import Unique, declare_invariants, require_unique
 from kejiju.core.models import AuditEvent, Organization
-from kejiju.core.services import ORGANIZATION_NAME_UNIQUE, audit_event_record
+from kejiju.core.services import audit_event_record, normalise_organization_name, organization_save
 from kejiju.core.workflow.services import apply_transition, record_created
 
 from . import rules, workflow
@@ -142,13 +142,9 @@ def _sync_organization(enterprise: Enterprise) -> None:
     organization.region = enterprise.region
     organization.kind = Organization.Kind.ENTERPRISE
     organization.is_active = enterprise.is_active
-    # The enterprise's unit obeys the 单位库's rule: no second unit of the same name.
-    require_unique(
-        ORGANIZATION_NAME_UNIQUE,
-        existing=Organization.objects.filter(name=organization.name).exclude(pk=organization.pk),
-    )
-    organization.full_clean()
-    organization.save()
+    # The enterprise's unit obeys the 单位库's rules (no second unit of the same name or code); the code
+    # was checked by uscc_clean, with its audited checksum exception.
+    organization_save(organization=organization, uscc_checked=True)
 
 
 def _organization_for(*, uscc: str, name: str, region: Region) -> Organization:
@@ -194,7 +190,7 @@ def enterprise_create(
     request=None,
 ) -> Enterprise:
     _check_region(actor, region.pk if region else None)
-    name = (name or "").strip()
+    name = normalise_organization_name(name)
     if not name:
         raise ValidationError({"name": "企业名称不能为空。"})
     code, overridden = uscc_clean(
@@ -221,8 +217,7 @@ def enterprise_create(
         organization=organization,
     )
     organization.name, organization.region = name, region
-    organization.full_clean()
-    organization.save()
+    organization_save(organization=organization, uscc_checked=True)
     enterprise.organization = organization
     enterprise.full_clean()
     enterprise.save()
@@ -269,6 +264,7 @@ def enterprise_update(
     )
     for key, value in fields.items():
         setattr(enterprise, key, value.strip() if isinstance(value, str) else value)
+    enterprise.name = normalise_organization_name(enterprise.name)
     newly_overridden = overridden and not was_overridden
     enterprise.uscc = code
     enterprise.uscc_override = overridden

@@ -16,6 +16,7 @@ from django.utils import timezone
 from kejiju.accounts.models import Region
 from kejiju.core.identifiers import id_number_check_char
 from kejiju.core.models import Organization
+from kejiju.core.services import organization_for_name
 
 from .models import Commissioner, CommissionerTeam, Expert, ExpertField, VicePresidentPlacement
 from .pii import digest
@@ -175,10 +176,7 @@ TEAM_EMPLOYERS = [
 
 
 def _org(name: str, kind: str, region: Region | None) -> Organization:
-    org = Organization.objects.filter(name=name).order_by("pk").first()
-    if org is None:
-        org = Organization.objects.create(name=name, kind=kind, region=region)
-    return org
+    return organization_for_name(name=name, kind=kind, region=region)
 
 
 def _name(rng: random.Random) -> str:

@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from kejiju.core.models import Organization
+from kejiju.core.services import normalise_organization_name
 
 from .models import Expert
 
@@ -21,14 +22,12 @@ def _organizations(kinds):
 def resolve_organization(text: str, *, kinds=None, label: str = "单位") -> Organization:
     """The unit whose 统一社会信用代码 or exact name is ``text``; ValidationError in Chinese otherwise."""
     queryset = _organizations(kinds)
-    matches = list(queryset.filter(uscc=text.upper())[:2]) if len(text) == 18 else []
-    if not matches:
-        matches = list(queryset.filter(name=text)[:2])
-    if not matches:
+    match = queryset.filter(uscc=text.upper()).first() if len(text) == 18 else None
+    if match is None:  # a name is held by one unit only (core.Organization's constraint)
+        match = queryset.filter(name=normalise_organization_name(text)).first()
+    if match is None:
         raise ValidationError(f"{label}“{text}”不在单位库中，请核对名称或先登记该单位。")
-    if len(matches) > 1:
-        raise ValidationError(f"有多个名为“{text}”的单位，请改填统一社会信用代码。")
-    return matches[0]
+    return match
 
 
 class OrganizationField(forms.Field):

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from kejiju.accounts.models import Region, User
 from kejiju.core.models import Organization
+from kejiju.core.services import organization_for_name
 
 from . import services
 from .models import OutreachEvent, Platform, PlatformEvaluation, PlatformType, RecognitionBatch
@@ -400,10 +401,7 @@ def seed_demo_platforms(*, stdout=None) -> None:
     rng = random.Random(SEED)
 
     def unit(name: str, kind: str, code: str) -> Organization:
-        organization, _ = Organization.objects.get_or_create(
-            name=name, defaults={"kind": kind, "region": regions.get(code)}
-        )
-        return organization
+        return organization_for_name(name=name, kind=kind, region=regions.get(code))
 
     # Legacy registry entries.
     for type_name, level, name, unit_name, kind, code, field, year in LEGACY:

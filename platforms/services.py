@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kejiju.accounts.scoping import user_may_see_region
+from kejiju.core import services as core_services
 from kejiju.core import uploads
 from kejiju.core.dates import require_date_order
 from kejiju.core.models import AuditEvent, Organization
@@ -48,16 +49,8 @@ def _record(*, user, object_repr: str, detail: str) -> None:
 
 
 def organization_for_name(*, name: str, kind: str, region=None) -> Organization:
-    """The unit of that exact name, created when it is new (the enterprises app matches by name too)."""
-    name = name.strip()
-    if not name:
-        raise ValidationError({"host_name": "请填写单位名称。"})
-    organization = Organization.objects.filter(name=name).order_by("pk").first()
-    if organization is None:
-        organization = Organization(name=name, kind=kind, region=region)
-        organization.full_clean()
-        organization.save()
-    return organization
+    """The host or applicant unit of that name, created through the 单位库's service when it is new."""
+    return core_services.organization_for_name(name=name, kind=kind, region=region, field="host_name")
 
 
 # ------------------------------------------------------------------------------------------ platform types

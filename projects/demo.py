@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from kejiju.accounts.models import Region, User
 from kejiju.core.models import Organization
+from kejiju.core.services import organization_for_name
 
 from . import services
 from .models import REVIEW_CRITERIA, Call, CooperationProject, LumpSumPilot, Programme, Project
@@ -188,10 +189,7 @@ PDF = (
 
 
 def _org(name: str, kind: str, region: Region | None) -> Organization:
-    org = Organization.objects.filter(name=name).order_by("pk").first()
-    if org is None:
-        org = Organization.objects.create(name=name, kind=kind, region=region)
-    return org
+    return organization_for_name(name=name, kind=kind, region=region)
 
 
 def _staff() -> User:

@@ -3,6 +3,7 @@ from django.contrib.auth.models import Group
 
 from kejiju.accounts.models import User
 from kejiju.accounts.roles import group_name
+from kejiju.core.models import Organization
 
 TEST_PASSWORD = "Kejiju@2026"
 
@@ -24,3 +25,19 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.save()
             if self.role:
                 self.groups.set([Group.objects.get(name=group_name(self.role))])
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    """A unit of the 单位库: one factory (one name sequence) for every app's tests, as a name is held once."""
+
+    class Meta:
+        model = Organization
+
+    name = factory.Sequence(lambda n: f"测试单位{n}有限公司")
+    kind = Organization.Kind.ENTERPRISE
+
+
+class UniversityFactory(OrganizationFactory):
+    name = factory.Sequence(lambda n: f"测试大学{n}")
+    kind = Organization.Kind.UNIVERSITY
+    region = None

@@ -22,8 +22,9 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.db import models
 
-from kejiju.core.invariants import declared_invariants, describe
+from kejiju.core.invariants import Unique, declared_invariants, describe
 
 TESTS = Path(__file__).resolve().parent
 
@@ -93,3 +94,23 @@ def test_breaking_the_invariant_is_refused_with_a_readable_message(key, world):
     assert not ENGLISH.search(text), f"{key}: the message contains an English word: {text}"
     if case.allowed is not None:
         case.allowed()
+
+
+ABSOLUTE = sorted(key for key, rule in DECLARED.items() if isinstance(rule, Unique) and not rule.when)
+
+
+@pytest.mark.parametrize("key", ABSOLUTE)
+def test_an_absolute_uniqueness_rule_is_also_a_database_constraint(key):
+    """A rule that holds whatever the records' states is enforced by the database as well, so a bulk write
+    (an import, a demo seed, a data fix) cannot slip past the service; its message is the sweep's in
+    tests/test_constraint_messages.py."""
+    invariant = DECLARED[key]
+    model = apps.get_model(invariant.model)
+    constrained = {
+        frozenset(constraint.fields)
+        for constraint in model._meta.constraints
+        if isinstance(constraint, models.UniqueConstraint)
+    }
+    assert frozenset(invariant.fields) in constrained, (
+        f"{key}: {describe(invariant)} has no UniqueConstraint on {invariant.model}"
+    )

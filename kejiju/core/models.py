@@ -131,7 +131,7 @@ class Organization(models.Model):
         GOVERNMENT = "government", "机关事业单位"
         OTHER = "other", "其他"
 
-    name = models.CharField("单位名称", max_length=200, db_index=True)
+    name = models.CharField("单位名称", max_length=200)
     kind = models.CharField("单位类型", max_length=16, choices=Kind.choices, default=Kind.ENTERPRISE)
     uscc = models.CharField("统一社会信用代码", max_length=18, blank=True)
     region = models.ForeignKey(
@@ -157,7 +157,14 @@ class Organization(models.Model):
                 condition=~models.Q(uscc=""),
                 name="organization_uscc_unique",
                 violation_error_message="该统一社会信用代码已被单位库中的其他单位使用。",
-            )
+            ),
+            # A unit recorded twice (once with its code, once by name only) would be offered twice in every
+            # select and counted twice; core.services.organization_save is the check a person sees.
+            models.UniqueConstraint(
+                fields=["name"],
+                name="organization_name_unique",
+                violation_error_message="单位库中已有同名单位，请核对单位名称。",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -415,21 +415,44 @@ ORGANIZATION_USCC_UNIQUE = Unique(
 declare_invariants(ORGANIZATION_NAME_UNIQUE, ORGANIZATION_USCC_UNIQUE)
 
 
-def organization_save(*, organization: Organization, user=None) -> Organization:
+def normalise_organization_name(name: str) -> str:
+    """A unit's name as the 单位库 keeps it: runs of spaces (a pasted name's line break, a double space)
+    become one, so "忻州职业技术学院" typed twice is one unit."""
+    return " ".join((name or "").split())
+
+
+def organization_save(*, organization: Organization, user=None, uscc_checked: bool = False) -> Organization:
     """Create or rename a unit: no two units share a name (one with a code and one without would both be
-    offered in every select) or a 统一社会信用代码."""
-    organization.name = " ".join(organization.name.split())
+    offered in every select) or a 统一社会信用代码. `uscc_checked`: the caller validated the code already
+    (an enterprise's code may carry an audited checksum exception)."""
+    organization.name = normalise_organization_name(organization.name)
     organization.uscc = organization.uscc.strip().upper()
     others = (
         Organization.objects.exclude(pk=organization.pk) if organization.pk else Organization.objects.all()
     )
     require_unique(ORGANIZATION_NAME_UNIQUE, existing=others.filter(name=organization.name))
     if organization.uscc:
-        try:
-            organization.uscc = validate_uscc(organization.uscc)
-        except IdentifierError as error:
-            raise ValidationError({"uscc": str(error)}) from error
+        if not uscc_checked:
+            try:
+                organization.uscc = validate_uscc(organization.uscc)
+            except IdentifierError as error:
+                raise ValidationError({"uscc": str(error)}) from error
         require_unique(ORGANIZATION_USCC_UNIQUE, existing=others.filter(uscc=organization.uscc))
     organization.full_clean()
     organization.save()
     return organization
+
+
+def organization_for_name(*, name: str, kind: str, region=None, field: str = "name") -> Organization:
+    """The unit of that name (spaces normalised), created through `organization_save` when it is new: an
+    expert's employer, a platform's host unit, a 省校合作 university typed by name."""
+    name = normalise_organization_name(name)
+    if not name:
+        raise ValidationError({field: "请填写单位名称。"})
+    organization = Organization.objects.filter(name=name).first()
+    if organization is not None:
+        return organization
+    try:
+        return organization_save(organization=Organization(name=name, kind=kind, region=region))
+    except ValidationError as error:
+        raise ValidationError({field: error.messages}) from error

@@ -5,10 +5,12 @@ The pages come from the access matrix (tests/access.py `all_routes()`): every pa
 opened as a user allowed to use it; every form on it that posts back to the page itself (add, edit) is
 submitted empty. Where the form is refused, each error text the form holds must appear in the HTML exactly as
 many times as the form holds it (two required fields give "这个字段是必填项。" twice, once under each).
+Every such text is plain Chinese: no English word (a field or constraint name, an untranslated message).
 Nothing here lists a form by hand: a new add or edit page is covered when its route enters the matrix."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import pytest
@@ -25,6 +27,10 @@ pytestmark = pytest.mark.django_db
 # An error of the whole form, added to every form the empty POST binds (most forms have no rule across fields
 # that an empty POST would break; this one stands for such a rule, or a service refusal).
 FORM_ERROR = "整张表单的测试错误"
+
+# A field name, a constraint name or an untranslated Django message.
+ENGLISH = re.compile(r"[A-Za-z_]{3,}")
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 # The roles that fill in forms, in the order one is picked for a route.
 WRITERS = ("bureau", "county", "sysadmin")
@@ -86,6 +92,8 @@ def test_every_form_error_renders_once(world, settings, tmp_path, client, monkey
                 shown = content.count(text)
                 if shown != times:
                     wrong.append(f"{route.name} ({role}): “{text}” shown {shown}×, held {times}×")
+                if ENGLISH.search(text) or not CHINESE.search(text):
+                    wrong.append(f"{route.name} ({role}): “{text}” is not a message in plain Chinese")
     assert not wrong, "\n".join(wrong)
     # The sweep proves something only if it saw many refused add and edit forms.
     assert len(set(checked)) >= 30, sorted(set(checked))

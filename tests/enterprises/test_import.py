@@ -14,6 +14,8 @@ from openpyxl import Workbook, load_workbook
 from enterprises import importer
 from enterprises.models import Enterprise, EnterpriseYear
 from kejiju.core import spreadsheets
+from kejiju.core.models import Organization
+from kejiju.core.services import organization_save
 from tests.enterprises.factories import EnterpriseFactory, make_uscc
 
 pytestmark = pytest.mark.django_db
@@ -264,4 +266,36 @@ def test_background_import_fails_with_a_reason_and_writes_nothing(bureau_user):
     report_job_run(job_id=job.pk)
     job.refresh_from_db()
     assert job.state == ReportJob.State.FAILED and "第3行" in job.error
+    assert not Enterprise.objects.exists()
+
+
+def test_a_name_another_unit_holds_is_refused_row_by_row(bureau_user):
+    """The 单位库's rule (no two units of one name) holds for imported enterprises: a name held by a unit with
+    another code is an error of its row; a unit recorded by name only is adopted; a name twice in the file
+    is an error of the second row."""
+    organization_save(
+        organization=Organization(name="忻州职业技术学院", uscc=make_uscc(70), kind="university")
+    )
+    organization_save(organization=Organization(name="专家单位", kind=Organization.Kind.ENTERPRISE))
+    rows = [enterprise_row(1), enterprise_row(2), enterprise_row(3)]
+    rows[0][0], rows[1][0], rows[2][0] = "忻州职业技术学院", "专家单位", "专家单位"
+    parsed = importer.parse(content=workbook_bytes(rows), name="a.xlsx", user=bureau_user)
+    found = {(e.sheet, e.row, e.column): e.message for e in parsed.errors}
+    assert found.pop(("企业", 2, "企业名称")) == (
+        f"单位库中已有名为“忻州职业技术学院”的单位（统一社会信用代码 {make_uscc(70)}），"
+        "请核对企业名称或统一社会信用代码。"
+    )
+    assert found.pop(("企业", 4, "企业名称")) == "与第3行企业名称相同。"
+    assert not found
+
+
+def test_a_name_taken_between_preview_and_commit_refuses_the_whole_file(bureau_user):
+    parsed = importer.parse(
+        content=workbook_bytes([enterprise_row(1), enterprise_row(2)]), name="a.xlsx", user=bureau_user
+    )
+    assert parsed.ok
+    organization_save(organization=Organization(name="导入企业2", kind=Organization.Kind.UNIVERSITY))
+    with pytest.raises(importer.ImportRefused) as refused:
+        importer.commit(parsed=parsed, user=bureau_user)
+    assert "“企业”第3行：单位库中已有名为“导入企业2”的单位（未登记统一社会信用代码）" in str(refused.value)
     assert not Enterprise.objects.exists()

@@ -12,7 +12,7 @@ from experts.models import (
     VicePresidentPlacement,
 )
 from kejiju.core.identifiers import id_number_check_char
-from kejiju.core.models import Organization
+from tests.factories import OrganizationFactory, UniversityFactory
 
 
 def make_id_number(n: int, *, area: str = "140902") -> str:
@@ -24,19 +24,6 @@ def make_id_number(n: int, *, area: str = "140902") -> str:
 
 def make_mobile(n: int) -> str:
     return f"139{n:08d}"
-
-
-class OrganizationFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Organization
-
-    name = factory.Sequence(lambda n: f"测试单位{n}")
-    kind = Organization.Kind.ENTERPRISE
-
-
-class UniversityFactory(OrganizationFactory):
-    name = factory.Sequence(lambda n: f"测试大学{n}")
-    kind = Organization.Kind.UNIVERSITY
 
 
 class ExpertFieldFactory(factory.django.DjangoModelFactory):

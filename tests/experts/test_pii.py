@@ -53,7 +53,7 @@ def known(world):
     expert = ExpertFactory(name="张敏感", id_number=ID_NUMBER, mobile=MOBILE, fields=[field])
     for _ in range(3):
         ExpertFactory(fields=[field])
-    subject = OrganizationFactory(name="受评单位")
+    subject = OrganizationFactory(name="敏感信息受评单位")
     services.review_panel_create(
         subject=subject,
         title="敏感信息测试评审",

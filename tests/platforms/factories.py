@@ -3,7 +3,6 @@ from decimal import Decimal
 
 import factory
 
-from kejiju.core.models import Organization
 from platforms.models import (
     OutreachEvent,
     Platform,
@@ -13,14 +12,7 @@ from platforms.models import (
     RecognitionBatch,
 )
 from platforms.rules import Grade, Level, OutreachKind, OutreachState, PlatformState
-
-
-class OrganizationFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Organization
-
-    name = factory.Sequence(lambda n: f"测试单位{n}有限公司")
-    kind = Organization.Kind.ENTERPRISE
+from tests.factories import OrganizationFactory
 
 
 def platform_type(name: str = "重点实验室") -> PlatformType:

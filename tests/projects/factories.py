@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import factory
 
-from kejiju.core.models import Organization
 from projects.models import (
     Achievement,
     AchievementTransfer,
@@ -16,20 +15,7 @@ from projects.models import (
     Programme,
     Project,
 )
-
-
-class OrganizationFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Organization
-
-    name = factory.Sequence(lambda n: f"测试单位{n}有限公司")
-    kind = Organization.Kind.ENTERPRISE
-
-
-class UniversityFactory(OrganizationFactory):
-    name = factory.Sequence(lambda n: f"测试大学{n}")
-    kind = Organization.Kind.UNIVERSITY
-    region = None
+from tests.factories import OrganizationFactory, UniversityFactory
 
 
 class ProgrammeFactory(factory.django.DjangoModelFactory):
