@@ -64,6 +64,7 @@ class Enterprise(models.Model):
 
     objects = EnterpriseQuerySet.as_manager()
     region_field = "region"
+    unit_field = "organization"
 
     class Meta:
         verbose_name = "企业"
@@ -120,6 +121,7 @@ class EnterpriseYear(models.Model):
 
     objects = ScopedByEnterprise.as_manager()
     region_field = "enterprise__region"
+    unit_field = "enterprise__organization"
 
     class Meta:
         verbose_name = "年度数据"
@@ -184,6 +186,7 @@ class SmesEvaluation(models.Model):
 
     objects = ScopedByEnterprise.as_manager()
     region_field = "enterprise__region"
+    unit_field = "enterprise__organization"
 
     class Meta:
         verbose_name = "科技型中小企业评价"
@@ -245,6 +248,7 @@ class PoolEntry(models.Model):
 
     objects = ScopedByEnterprise.as_manager()
     region_field = "enterprise__region"
+    unit_field = "enterprise__organization"
 
     class Meta:
         verbose_name = "高企培育库企业"
@@ -276,6 +280,7 @@ class InnovationAssessment(models.Model):
     高企 condition is a score above 70). The total is the sum of the parts, never typed."""
 
     region_field = "entry__enterprise__region"
+    unit_field = "entry__enterprise__organization"
     entry = models.ForeignKey(
         PoolEntry, verbose_name="培育库企业", on_delete=models.CASCADE, related_name="assessments"
     )
@@ -318,6 +323,7 @@ class GaoqiCertificate(models.Model):
 
     objects = ScopedByEnterprise.as_manager()
     region_field = "enterprise__region"
+    unit_field = "enterprise__organization"
 
     class Meta:
         verbose_name = "高企证书"
@@ -443,6 +449,7 @@ class Reward(models.Model):
 
     objects = ScopedByEnterprise.as_manager()
     region_field = "enterprise__region"
+    unit_field = "enterprise__organization"
 
     class Meta:
         verbose_name = "高企奖励"

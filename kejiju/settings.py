@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "platforms",
     "projects",
     "kejiju.reporting",
+    "kejiju.units",
 ]
 
 MIDDLEWARE = [

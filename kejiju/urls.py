@@ -9,6 +9,7 @@ urlpatterns = [
     path("platforms/", include("platforms.urls")),
     path("projects/", include("projects.urls")),
     path("reporting/", include("kejiju.reporting.urls")),
+    path("units/", include("kejiju.units.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

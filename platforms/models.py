@@ -92,6 +92,7 @@ class Platform(models.Model):
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     objects = RegionScopedQuerySet.as_manager()
+    unit_field = "host"
 
     class Meta:
         verbose_name = "创新平台"
@@ -225,6 +226,7 @@ class PlatformApplication(models.Model):
     created_at = models.DateTimeField("申报时间", auto_now_add=True)
 
     objects = RegionScopedQuerySet.as_manager()
+    unit_field = "applicant"
 
     class Meta:
         verbose_name = "认定申报"
@@ -328,6 +330,7 @@ class PlatformEvaluation(models.Model):
 
     objects = RegionScopedQuerySet.as_manager()
     region_field = "platform__region"
+    unit_field = "platform__host"
 
     class Meta:
         verbose_name = "绩效评价"

@@ -114,6 +114,7 @@ class ProjectQuerySet(RegionScopedQuerySet):
 
 class Project(models.Model):
     region_field = "region"
+    unit_field = "applicant"
 
     number = models.CharField("项目编号", max_length=30, unique=True, editable=False)
     call = models.ForeignKey(Call, verbose_name="申报批次", on_delete=models.PROTECT, related_name="projects")
@@ -228,6 +229,7 @@ class BudgetLine(models.Model):
         SELF = "self", "自筹资金"
 
     region_field = "project__region"
+    unit_field = "project__applicant"
     project = models.ForeignKey(
         Project, verbose_name="项目", on_delete=models.CASCADE, related_name="budget_lines"
     )
@@ -251,6 +253,7 @@ class Disbursement(models.Model):
     """A payment of city money to the project (拨付)."""
 
     region_field = "project__region"
+    unit_field = "project__applicant"
     project = models.ForeignKey(
         Project, verbose_name="项目", on_delete=models.PROTECT, related_name="disbursements"
     )
@@ -282,6 +285,7 @@ class AnnualReport(models.Model):
     """The yearly execution report (年度执行报告)."""
 
     region_field = "project__region"
+    unit_field = "project__applicant"
     project = models.ForeignKey(
         Project, verbose_name="项目", on_delete=models.CASCADE, related_name="annual_reports"
     )
@@ -317,6 +321,7 @@ class MidtermCheck(models.Model):
         STOP = "stop", "建议终止"
 
     region_field = "project__region"
+    unit_field = "project__applicant"
     project = models.ForeignKey(
         Project, verbose_name="项目", on_delete=models.CASCADE, related_name="midterm_checks"
     )
@@ -349,6 +354,7 @@ class ChangeRequest(models.Model):
         REFUSED = "refused", "已驳回"
 
     region_field = "project__region"
+    unit_field = "project__applicant"
     project = models.ForeignKey(
         Project, verbose_name="项目", on_delete=models.CASCADE, related_name="change_requests"
     )
@@ -408,6 +414,7 @@ class Attachment(models.Model):
         OTHER = "other", "其他"
 
     region_field = "project__region"
+    unit_field = "project__applicant"
     project = models.ForeignKey(
         Project, verbose_name="项目", on_delete=models.CASCADE, related_name="attachments"
     )

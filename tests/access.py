@@ -14,25 +14,39 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-ALL_ROLES = ("bureau", "leader", "county", "sysadmin", "auditor")
+STAFF_ROLES = ("bureau", "leader", "county", "sysadmin", "auditor")
+# Applicant-facing roles, bound to a unit: `unit_admin` and `applicant` of unit A (in county A).
+UNIT_ROLES = ("unit_admin", "applicant")
+ALL_ROLES = STAFF_ROLES + UNIT_ROLES
 BUSINESS_READ = frozenset({"bureau", "leader", "county"})
 STAFF_READ = frozenset({"bureau", "leader"})
 
 
 @dataclass
 class World:
-    """Users of every role; `county` belongs to county_a, `other_county` to county_b."""
+    """Users of every role; `county` belongs to county_a, `other_county` to county_b; `unit_admin` and
+    `applicant` to unit_a (a unit of county A), `other_unit` (a unit administrator) to unit_b (county B)."""
 
     users: dict[str, Any]
     county_a: Any
     county_b: Any
+    unit_a: Any = None
+    unit_b: Any = None
     cache: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def build(cls, *, make_user, county_a, county_b) -> World:
-        users = {role: make_user(role, region=county_a if role == "county" else None) for role in ALL_ROLES}
+        from kejiju.core.models import Organization
+        from kejiju.core.services import organization_save
+
+        unit_a = organization_save(organization=Organization(name="矩阵申报单位甲", region=county_a))
+        unit_b = organization_save(organization=Organization(name="矩阵申报单位乙", region=county_b))
+        users = {role: make_user(role, region=county_a if role == "county" else None) for role in STAFF_ROLES}
+        for role in UNIT_ROLES:
+            users[role] = make_user(role, organization=unit_a)
         users["other_county"] = make_user("county", region=county_b)
-        return cls(users=users, county_a=county_a, county_b=county_b)
+        users["other_unit"] = make_user("unit_admin", organization=unit_b)
+        return cls(users=users, county_a=county_a, county_b=county_b, unit_a=unit_a, unit_b=unit_b)
 
     def once(self, key: str, build: Callable[[], Any]) -> Any:
         """Build an object once per test (routes of one model share it)."""
@@ -49,6 +63,8 @@ class Route:
     methods: tuple[str, ...] = ("GET",)
     # True when the URL shows one county's object: the other county's account must get 404.
     scoped: bool = False
+    # True when the URL shows one unit's object: the other unit's administrator must get 404.
+    unit_scoped: bool = False
     public: bool = False
     # GET and POST data for an allowed user; the status codes that count as success.
     data: Callable[[World], dict[str, Any]] | None = None

@@ -78,6 +78,19 @@ def test_other_county_gets_404(client, world, route):
         assert response.status_code == 404, (method, url, response.status_code)
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "route", [r for r in ROUTES if r.unit_scoped and "unit_admin" in r.allowed], ids=lambda r: r.name
+)
+def test_other_unit_gets_404(client, world, route):
+    client.force_login(world.users["other_unit"])
+    url = _url(route, world)
+    data = route.data(world) if route.data else None
+    for method in route.methods:
+        response = _request(client, method, url, data)
+        assert response.status_code == 404, (method, url, response.status_code)
+
+
 # ------------------------------------------------------------------ methods a route does not declare
 
 # Never served anywhere: Django's form views would treat PUT as POST and DeleteView would delete on DELETE
@@ -92,11 +105,12 @@ def _served(view_class, method: str) -> bool:
 
 
 def _principals(world):
-    """(name, user or None): anonymous, every role, and the other county's office."""
+    """(name, user or None): anonymous, every role, the other county's office and the other unit."""
     yield "anonymous", None
     for role in ALL_ROLES:
         yield role, world.users[role]
     yield "other_county", world.users["other_county"]
+    yield "other_unit", world.users["other_unit"]
 
 
 def _expected(route, who: str, method: str, view_class) -> set[int] | None:
@@ -109,11 +123,13 @@ def _expected(route, who: str, method: str, view_class) -> set[int] | None:
         if route.public:
             return None if served else {405}
         return {302}
-    role = "county" if who == "other_county" else who
-    other_county = who == "other_county" and route.scoped and "county" in route.allowed
-    if role in route.allowed and not other_county:
+    role = {"other_county": "county", "other_unit": "unit_admin"}.get(who, who)
+    other = (who == "other_county" and route.scoped and "county" in route.allowed) or (
+        who == "other_unit" and route.unit_scoped and "unit_admin" in route.allowed
+    )
+    if role in route.allowed and not other:
         return None if served else {405}
-    if other_county:
+    if other:
         return {404} if served else {404, 405}
     denied = route.denied.get(role, 403)
     return {denied} if served else {denied, 405}

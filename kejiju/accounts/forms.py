@@ -7,7 +7,7 @@ from django.contrib.auth.password_validation import validate_password
 from kejiju.core.forms import CrispyFormMixin
 
 from .models import Region, User
-from .roles import Role
+from .roles import UNIT_BOUND_ROLES, Role
 
 
 class LoginForm(AuthenticationForm):
@@ -44,7 +44,11 @@ class OTPTokenForm(forms.Form):
 
 
 class _UserFieldsForm(CrispyFormMixin, forms.ModelForm):
-    role = forms.ChoiceField(label="角色", choices=Role.choices)
+    # Unit accounts are opened by a unit's verified registration and by its administrator, never here.
+    role = forms.ChoiceField(
+        label="角色",
+        choices=[(value, label) for value, label in Role.choices if value not in UNIT_BOUND_ROLES],
+    )
 
     class Meta:
         model = User

@@ -6,7 +6,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from .roles import REGION_BOUND_ROLES, Role
+from .roles import REGION_BOUND_ROLES, UNIT_BOUND_ROLES, Role
 
 
 class RegionQuerySet(models.QuerySet):
@@ -69,6 +69,14 @@ class User(AbstractUser):
         Region, verbose_name="所属区划", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
     )
     phone = models.CharField("办公电话", max_length=30, blank=True)
+    organization = models.ForeignKey(
+        "core.Organization",
+        verbose_name="所属单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="accounts",
+    )
     # 等保 2.0: passwords change every 90 days; a new account or an admin reset changes at first login.
     password_changed_at = models.DateTimeField("密码修改时间", default=timezone.now)
     must_change_password = models.BooleanField("下次登录须修改密码", default=False)
@@ -89,6 +97,10 @@ class User(AbstractUser):
             raise ValidationError({"region": "县区科技局账户必须绑定所属县区。"})
         if self.role and self.role not in REGION_BOUND_ROLES and self.region_id is not None:
             raise ValidationError({"region": "只有县区科技局账户绑定县区；市局账户请留空。"})
+        if self.role in UNIT_BOUND_ROLES and self.organization_id is None:
+            raise ValidationError({"organization": f"{self.role_label}账户必须绑定所属单位。"})
+        if self.role not in UNIT_BOUND_ROLES and self.organization_id is not None:
+            raise ValidationError({"organization": "只有申报单位管理员和项目负责人账户绑定单位。"})
 
     def get_absolute_url(self) -> str:
         return reverse("accounts:user_detail", kwargs={"pk": self.pk})
@@ -119,6 +131,11 @@ class User(AbstractUser):
     @property
     def role_label(self) -> str:
         return Role(self.role).label if self.role else "未分配角色"
+
+    @property
+    def unit_id(self) -> int | None:
+        """The unit an applicant-facing account is bound to (None for staff): it sees that unit's records."""
+        return self.organization_id if self.role in UNIT_BOUND_ROLES else None
 
     @property
     def sees_all_regions(self) -> bool:

@@ -1,4 +1,4 @@
-"""The five roles. Each is a Django group whose permissions are declared here and by the domain apps
+"""The roles. Each is a Django group whose permissions are declared here and by the domain apps
 (an AppConfig attribute `role_permissions = {Role.BUREAU: ["app.codename", …]}`); `sync_role_groups`
 writes them after every migrate, so adding a permission to a role is a code change with a test."""
 
@@ -14,10 +14,17 @@ class Role(models.TextChoices):
     COUNTY = "county", "县区科技局"
     SYSADMIN = "sysadmin", "系统管理员"
     AUDITOR = "auditor", "安全审计员"
+    # Applicant-facing roles, each bound to one 单位 (core.Organization): they see their unit's records only.
+    UNIT_ADMIN = "unit_admin", "申报单位管理员"
+    APPLICANT = "applicant", "项目负责人"
 
 
 # Roles whose accounts must be bound to a region (and see only it).
 REGION_BOUND_ROLES = frozenset({Role.COUNTY})
+# Roles whose accounts are bound to one unit (and see only its records); never a staff role (三员分立: an
+# account has one role, and a unit account is made by the unit's registration, never by the system admin).
+UNIT_BOUND_ROLES = frozenset({Role.UNIT_ADMIN, Role.APPLICANT})
+STAFF_ROLES = frozenset(set(Role) - UNIT_BOUND_ROLES)
 # Business roles: they may read or change business records. The system admin and the auditor are not.
 BUSINESS_ROLES = frozenset({Role.BUREAU, Role.LEADER, Role.COUNTY})
 

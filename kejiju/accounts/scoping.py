@@ -4,6 +4,11 @@ A model whose rows belong to a region uses `RegionScopedQuerySet` (or its manage
 to its region in `region_field` (default "region"); `.visible_to(user)` then returns all rows for users
 holding `accounts.view_all_regions` (bureau staff, leadership), only their own region's rows for a
 region-bound account (county offices), and nothing for anyone else.
+
+Unit scoping is the same mechanism one level down: an account bound to a unit (申报单位管理员, 项目负责人)
+sees, of a model that names the lookup to its unit in `unit_field` ("organization", "applicant",
+"host" …), the rows of its own unit, and nothing of a model that names none (fail closed). It never sees
+a region: `scope_region_ids` gives it no region at all.
 """
 
 from __future__ import annotations
@@ -42,8 +47,33 @@ def region_id_of(record: models.Model) -> int | None:
     return getattr(target, f"{last}_id", None)
 
 
+def unit_id_of_user(user) -> int | None:
+    """The unit a signed-in account is bound to, or None (staff, anonymous)."""
+    return getattr(user, "unit_id", None) if user.is_authenticated else None
+
+
+def unit_id_of(record: models.Model) -> int | None:
+    """The unit a record belongs to, through its model's `unit_field` (None for a model without one)."""
+    path = getattr(type(record), "unit_field", None)
+    if path is None:
+        return None
+    if path == "pk":
+        return record.pk
+    *hops, last = path.split("__")
+    target = record
+    for hop in hops:
+        target = getattr(target, hop, None)
+        if target is None:
+            return None
+    return getattr(target, f"{last}_id", None)
+
+
 class RegionScopedQuerySet(models.QuerySet):
     def visible_to(self, user):
+        unit = unit_id_of_user(user)
+        if unit is not None:
+            field = getattr(self.model, "unit_field", None)
+            return self.filter(**{field: unit}) if field else self.none()
         allowed = scope_region_ids(user)
         if allowed is None:
             return self

@@ -23,21 +23,36 @@ def _apply_role(user: User) -> None:
 def user_create(
     *,
     username: str,
-    password: str,
+    password: str = "",
     role: str,
     region: Region | None = None,
+    organization=None,
     display_name: str = "",
     email: str = "",
     phone: str = "",
+    password_hash: str = "",
     actor: User | None = None,
     request=None,
 ) -> User:
+    """A new account. `password` is an initial password someone else set (changed at the first login);
+    `password_hash` one the account's holder chose and that was validated when typed (a unit's
+    registration keeps only its hash until the unit is verified)."""
     user = User(
-        username=username, role=role, region=region, display_name=display_name, email=email, phone=phone
+        username=username,
+        role=role,
+        region=region,
+        organization=organization,
+        display_name=display_name,
+        email=email,
+        phone=phone,
     )
-    validate_password(password, user)
-    user.set_password(password)
-    user.must_change_password = True  # the first login changes the initial password
+    if password_hash:
+        user.password = password_hash
+        user._password_history_pending = True
+    else:
+        validate_password(password, user)
+        user.set_password(password)
+        user.must_change_password = True  # the first login changes the initial password
     user.full_clean()
     user.save()
     _apply_role(user)

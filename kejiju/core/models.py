@@ -146,6 +146,7 @@ class Organization(models.Model):
     is_active = models.BooleanField("有效", default=True)
 
     objects = OrganizationQuerySet.as_manager()
+    unit_field = "pk"  # an account bound to a unit sees that unit
 
     class Meta:
         verbose_name = "单位"

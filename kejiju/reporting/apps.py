@@ -77,6 +77,9 @@ class ReportingConfig(AppConfig):
             "reporting.view_notice",
             "reporting.view_researchertarget",
         ],
+        # A unit hears of the decisions about its records (notify_transition).
+        Role.UNIT_ADMIN: ["reporting.view_notice"],
+        Role.APPLICANT: ["reporting.view_notice"],
     }
 
     def ready(self) -> None:

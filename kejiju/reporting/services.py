@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from kejiju.accounts.models import Region, User
 from kejiju.accounts.roles import Role
-from kejiju.accounts.scoping import region_id_of, scope_region_ids, user_may_see_region
+from kejiju.accounts.scoping import region_id_of, scope_region_ids, unit_id_of, user_may_see_region
 from kejiju.core import uploads
 from kejiju.core.mail import mail_send
 from kejiju.core.models import AuditEvent, ReportJob
@@ -478,20 +478,28 @@ def notify_region(
     return notice_send(recipients=recipients, title=title, body=body, url=url, now=now)
 
 
+def notify_unit(*, unit_id: int | None, actor: User | None, title: str, body: str = "", url: str = "") -> int:
+    """A decision about a unit's record, told to the unit's administrators, unless the unit took it."""
+    if unit_id is None or (actor is not None and getattr(actor, "unit_id", None) == unit_id):
+        return 0
+    recipients = list(User.objects.filter(role=Role.UNIT_ADMIN, organization_id=unit_id, is_active=True))
+    return notice_send(recipients=recipients, title=title, body=body, url=url)
+
+
 def notify_transition(*, record, event, workflow) -> int:
     """The one rule for workflow decisions: every transition of a record that belongs to a county is told
-    to that county's office when someone else took it (kejiju.core.workflow's transition_applied, sent on
-    commit)."""
+    to that county's office, and of a record that belongs to a unit to the unit's administrators, when
+    someone else took it (kejiju.core.workflow's transition_applied, sent on commit)."""
     lines = [f"{workflow.title}“{record}”：{event.from_label} → {event.to_label}。"]
     if event.comment:
         lines.append(f"意见：{event.comment}")
     url = record.get_absolute_url() if hasattr(record, "get_absolute_url") else ""
-    return notify_region(
-        region_id=region_id_of(record),
-        actor=event.actor,
-        title=f"{workflow.title}“{record}”：{event.label}",
-        body="\n".join(lines),
-        url=url,
+    title = f"{workflow.title}“{record}”：{event.label}"
+    told = notify_region(
+        region_id=region_id_of(record), actor=event.actor, title=title, body="\n".join(lines), url=url
+    )
+    return told + notify_unit(
+        unit_id=unit_id_of(record), actor=event.actor, title=title, body="\n".join(lines), url=url
     )
 
 

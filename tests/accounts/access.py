@@ -1,8 +1,8 @@
-from tests.access import Route
+from tests.access import ALL_ROLES, Route
 
 SYSADMIN = frozenset({"sysadmin"})
 AUDITOR = frozenset({"auditor"})
-EVERYONE = frozenset({"bureau", "leader", "county", "sysadmin", "auditor"})
+EVERYONE = frozenset(ALL_ROLES)
 
 
 def _user(world):

@@ -1,7 +1,7 @@
 from kejiju.core.models import ReportJob
-from tests.access import Route
+from tests.access import ALL_ROLES, Route
 
-EVERYONE = frozenset({"bureau", "leader", "county", "sysadmin", "auditor"})
+EVERYONE = frozenset(ALL_ROLES)
 # Audit-log exports run as report jobs; the auditor may see and download them.
 AUDITOR = frozenset({"auditor"})
 

@@ -8,6 +8,7 @@ STAFF = frozenset({"bureau", "leader"})
 BUREAU = frozenset({"bureau"})
 COUNTY = frozenset({"county"})
 BUREAU_COUNTY = frozenset({"bureau", "county"})
+NOTICE_READERS = READ | {"unit_admin", "applicant"}
 
 
 def _task(world):
@@ -126,7 +127,7 @@ ROUTES = [
     Route("reporting:monthlyreport_list", STAFF, ok=(200,)),
     Route("reporting:monthlyreport_build", BUREAU, methods=("POST",)),
     Route("reporting:monthlyreport_detail", STAFF, kwargs=month, ok=(200,)),
-    Route("reporting:notice_list", READ, ok=(200,)),
+    Route("reporting:notice_list", NOTICE_READERS, ok=(200,)),
     # Opening a notice: only one's own (a notice of someone else's is 404, for every role but its owner).
     Route(
         "reporting:notice_open",
@@ -134,9 +135,9 @@ ROUTES = [
         kwargs=lambda world: {"pk": _notice(world).pk},
         ok=(302,),
         scoped=True,
-        denied={"bureau": 404, "leader": 404},
+        denied={"bureau": 404, "leader": 404, "unit_admin": 404, "applicant": 404},
     ),
-    Route("reporting:notice_read_all", READ, methods=("POST",)),
+    Route("reporting:notice_read_all", NOTICE_READERS, methods=("POST",)),
     # The annual dashboard and review: leadership and bureau staff; county offices get none (403).
     Route("reporting:annual_dashboard", STAFF, ok=(200,)),
     Route("reporting:annual_build", STAFF, methods=("POST",), data=lambda world: {"year": 2023}),
