@@ -3,8 +3,11 @@ from __future__ import annotations
 from django import forms
 
 from kejiju.accounts.models import Region
+from kejiju.core.captcha import CaptchaField, check_captcha
 from kejiju.core.forms import CrispyFormMixin, ScopedForm
 from kejiju.core.models import Organization
+
+CAPTCHA_SCOPE = "units.register"
 
 
 class RegistrationForm(CrispyFormMixin, forms.Form):
@@ -35,14 +38,17 @@ class RegistrationForm(CrispyFormMixin, forms.Form):
     admin_password_again = forms.CharField(
         label="再次输入密码", widget=forms.PasswordInput(render_value=False)
     )
+    captcha = CaptchaField(scope=CAPTCHA_SCOPE)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, request, **kwargs):
         super().__init__(*args, **kwargs)
+        self.request = request
         self._init_helper()
         self.fields["region"].queryset = Region.objects.county_level()
 
     def clean(self):
         data = super().clean()
+        check_captcha(self, self.request)
         first, again = data.get("admin_password"), data.get("admin_password_again")
         if first and again and first != again:
             self.add_error("admin_password_again", "两次输入的密码不一致。")

@@ -19,7 +19,7 @@ urlpatterns = [
     path(
         "registrations/<int:pk>/licence/",
         views.LicenceDownloadView.as_view(),
-        name="unitregistration_licence",
+        name="unitregistration_file",
     ),
     path("accounts/", views.UnitAccountListView.as_view(), name="account_list"),
     path("accounts/add/", views.ApplicantCreateView.as_view(), name="applicant_add"),

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.views import View
@@ -15,6 +15,7 @@ from django.views.generic import FormView, TemplateView
 
 from kejiju.accounts.models import User
 from kejiju.core import uploads
+from kejiju.core.throttle import Throttle
 from kejiju.core.views.generic import (
     ObjectDetailView,
     ObjectListView,
@@ -26,13 +27,19 @@ from kejiju.core.workflow.selectors import available_transitions, events_for
 from kejiju.core.workflow.views import TransitionView
 
 from . import selectors, services
-from .filters import UnitRegistrationFilterSet
+from .filters import UnitAccountFilterSet, UnitRegistrationFilterSet
 from .forms import ApplicantForm, RegistrationForm
 from .models import UnitRegistration
 from .tables import UnitAccountTable, UnitRegistrationTable
 from .workflow import REGISTRATION_WORKFLOW
 
 DONE_SESSION_KEY = "units:registered"
+REGISTER_THROTTLE = Throttle(
+    scope="units.register",
+    limit=10,
+    window=3600,
+    message="本网络地址提交注册过于频繁，请一小时后再试；如有疑问请联系所在县区科技局。",
+)
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -49,8 +56,18 @@ class RegisterView(ServiceFormMixin, FormView):
             return redirect("core:home")
         return super().dispatch(request, *args, **kwargs)
 
+    def post(self, request, *args, **kwargs):
+        # Every submission counts, the refused ones ("already registered") first of all.
+        if REGISTER_THROTTLE.exceeded(request):
+            return render(request, "units/throttled.html", {"message": REGISTER_THROTTLE.message}, status=429)
+        REGISTER_THROTTLE.hit(request)
+        return super().post(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
     def perform(self, form):
-        data = {k: v for k, v in form.cleaned_data.items() if k != "admin_password_again"}
+        data = {k: v for k, v in form.cleaned_data.items() if k not in {"admin_password_again", "captcha"}}
         registration = services.registration_submit(**data)
         self.request.session[DONE_SESSION_KEY] = {
             "name": registration.name,
@@ -138,6 +155,7 @@ class UnitAccountListView(ObjectListView):
 
     model = User
     table_class = UnitAccountTable
+    filterset_class = UnitAccountFilterSet
     permission_required = "units.manage_unit_accounts"
     actions = ()
 

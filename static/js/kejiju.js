@@ -38,4 +38,12 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     });
   });
+  // A captcha picture draws a new code when clicked (the old code is forgotten by the server).
+  document.querySelectorAll("img[data-captcha-refresh]").forEach((image) => {
+    image.addEventListener("click", () => {
+      const url = new URL(image.src, window.location.href);
+      url.searchParams.set("t", Date.now().toString());
+      image.src = url.toString();
+    });
+  });
 });

@@ -24,6 +24,8 @@ NOT_THEIRS = {"bureau": 404, "leader": 404, "county": 404}
 
 ROUTES = [
     Route("core:home", EVERYONE),
+    # The captcha picture of a page that faces the internet (the unit registration): served to anyone.
+    Route("core:captcha", EVERYONE, kwargs=lambda world: {"scope": "units.register"}, public=True, ok=(200,)),
     Route("core:reportjob_detail", AUDITOR, kwargs=_job, ok=(200,), denied=NOT_THEIRS),
     Route("core:reportjob_download", AUDITOR, kwargs=_job, ok=(200,), denied=NOT_THEIRS),
 ]

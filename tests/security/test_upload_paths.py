@@ -21,11 +21,13 @@ import pytest
 from django import forms
 from django.apps import apps
 from django.contrib.messages import get_messages
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from kejiju.core import uploads
+from kejiju.core.captcha import CaptchaField
 from tests.access import all_routes
 from tests.security.corpus import files
 from tests.security.corpus.cases import CASES, _enterprise_rows, _expert_rows
@@ -70,13 +72,15 @@ def _takes_files(view) -> bool:
 
 
 def _upload_paths() -> list[tuple[object, str]]:
+    """(route, who): each business role allowed to use a route whose form takes files, and anonymous for
+    a public one (the unit registration faces the internet)."""
     views = _views_by_name()
     return [
         (route, role)
         for route in all_routes()
         if route.name in views and _takes_files(views[route.name])
-        for role in UPLOAD_ROLES
-        if role in route.allowed
+        for role in (("anonymous",) if route.public else UPLOAD_ROLES)
+        if route.public or role in route.allowed
     ]
 
 
@@ -89,6 +93,7 @@ def test_the_sweep_finds_the_upload_paths():
     # both spreadsheet imports at least.
     assert len(names) >= 6, names
     assert {"reporting:filing_form", "enterprises:enterprise_import", "experts:expert_import"} <= names
+    assert ("units:register", "anonymous") in {(route.name, role) for route, role in UPLOAD_PATHS}
 
 
 # -------------------------------------------------------------------------------------------- the files
@@ -226,7 +231,8 @@ def _upload(name: str, content: bytes) -> SimpleUploadedFile:
 def test_upload_path_takes_hostile_files_and_long_names(client, world, route, role, settings, tmp_path):
     settings.MEDIA_ROOT = media = tmp_path / "media"
     hostile = _hostile_files(world)
-    client.force_login(world.users[role])
+    if role != "anonymous":
+        client.force_login(world.users[role])
     kwargs = route.kwargs(world) if route.kwargs else {}
     url = reverse(route.name, kwargs=kwargs or None)
     with _clock(kwargs):
@@ -235,7 +241,9 @@ def test_upload_path_takes_hostile_files_and_long_names(client, world, route, ro
         form = page.context["form"]
         own, sibling = _base_data(form), _sibling_edit_data(client, world, route)
         base = {key: value or sibling.get(key, value) for key, value in own.items()}
+        base.update(route.data(world) if route.data else {})  # a form no edit page fills (registration)
         fields = _file_fields(form)
+        captchas = [name for name, field in form.fields.items() if isinstance(field, CaptchaField)]
         assert fields, f"{route.name}: no file field on the form"
 
         def post(files_for_field):
@@ -243,6 +251,11 @@ def test_upload_path_takes_hostile_files_and_long_names(client, world, route, ro
             data = dict(base)
             for field_name, _ in fields:
                 data[field_name] = files_for_field()
+            for name in captchas:  # the picture a person would read, drawn anew for each post
+                scope = form.fields[name].scope
+                client.get(reverse("core:captcha", kwargs={"scope": scope}))
+                data[form.add_prefix(name)] = client.session[f"captcha:{scope}"]["code"]
+            cache.clear()  # the per-address throttle has its own test (tests/units); this sweep posts 40
             response = client.post(url, data)
             outcome = _outcome(response)
             after = _media(media)

@@ -24,6 +24,24 @@ def _registration(world):
     )
 
 
+def _registration_data() -> dict:
+    from tests.enterprises.factories import make_uscc
+
+    return {
+        "uscc": make_uscc(8801),
+        "name": "上传测试单位有限公司",
+        "kind": "enterprise",
+        "address": "忻州市",
+        "contact_person": "测试",
+        "contact_phone": "0350-3000001",
+        "email": "upload@example.cn",
+        "admin_username": "upload_admin",
+        "admin_display_name": "测试",
+        "admin_password": "Upload#2026xy",
+        "admin_password_again": "Upload#2026xy",
+    }
+
+
 def registration_pk(world):
     return {"pk": _registration(world).pk}
 
@@ -33,12 +51,13 @@ def applicant_pk(world):
 
 
 ROUTES = [
-    Route("units:register", EVERYONE, public=True),
+    # `data`: a valid registration, the upload sweep's base for the licence it tries.
+    Route("units:register", EVERYONE, public=True, data=lambda world: _registration_data()),
     Route("units:register_done", EVERYONE, public=True),
     Route("units:unitregistration_list", READ),
     Route("units:unitregistration_detail", READ, registration_pk, scoped=True, unit_scoped=True),
     Route("units:unitregistration_transition", VERIFY, registration_pk, scoped=True),
-    Route("units:unitregistration_licence", READ, registration_pk, scoped=True, unit_scoped=True),
+    Route("units:unitregistration_file", READ, registration_pk, scoped=True, unit_scoped=True),
     Route("units:account_list", UNIT_ADMIN),
     Route("units:applicant_add", UNIT_ADMIN),
     Route(

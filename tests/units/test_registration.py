@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth.hashers import check_password
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from kejiju.accounts.models import User
@@ -26,6 +27,20 @@ from tests.units.factories import PDF
 pytestmark = pytest.mark.django_db
 PASSWORD = "Danwei#2026x"
 TODAY = dt.date.today()
+
+
+def _captcha(client) -> str:
+    """Draw the registration's captcha as the page does; the code the picture shows (from the session)."""
+    assert (
+        client.get(reverse("core:captcha", kwargs={"scope": "units.register"}))["Content-Type"] == "image/png"
+    )
+    return client.session["captcha:units.register"]["code"]
+
+
+def _post(client, **overrides):
+    data = _form(**overrides)
+    data.setdefault("captcha", _captcha(client))
+    return client.post(reverse("units:register"), data)
 
 
 def _form(**overrides):
@@ -52,6 +67,7 @@ def _service_data(**overrides):
     """The form's data as the service takes it (a Region or None, no repeated password)."""
     data = _form(**overrides)
     data.pop("admin_password_again")
+    data.pop("captcha", None)
     data["region"] = data["region"] or None
     return data
 
@@ -67,7 +83,7 @@ def _stored(media) -> list:
 
 
 def test_a_unit_registers_on_the_public_page_and_nothing_opens_until_verified(client, county_a, media):
-    response = client.post(reverse("units:register"), _form(region=county_a.pk))
+    response = _post(client, region=county_a.pk)
     assert response.status_code == 302 and response["Location"] == reverse("units:register_done")
     page = client.get(response["Location"]).content.decode()
     assert "忻州市新材料科技有限公司" in page and "忻府区科技局" in page
@@ -94,7 +110,7 @@ def test_a_unit_registers_on_the_public_page_and_nothing_opens_until_verified(cl
     ids=["uscc", "password-twice", "password-weak", "licence-renamed", "licence-type"],
 )
 def test_bad_input_is_refused_on_its_field_and_nothing_is_kept(client, media, overrides, field, message):
-    response = client.post(reverse("units:register"), _form(**overrides))
+    response = _post(client, **overrides)
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert field in errors and message in " ".join(errors[field]), errors
@@ -102,12 +118,9 @@ def test_bad_input_is_refused_on_its_field_and_nothing_is_kept(client, media, ov
 
 
 def test_a_code_registered_already_reveals_nothing_else(client, media):
-    client.post(reverse("units:register"), _form())
-    response = client.post(
-        reverse("units:register"),
-        _form(name="另一个名称", admin_username="other_admin", email="x@example.cn"),
-    )
-    assert response.context["form"].errors["uscc"] == [services.ALREADY_REGISTERED]
+    assert _post(client).status_code == 302
+    response = _post(client, name="另一个名称", admin_username="other_admin", email="x@example.cn")
+    assert response.context["form"].errors == {"uscc": [services.ALREADY_REGISTERED]}
     page = response.content.decode()
     assert "忻州市新材料科技有限公司" not in page and "xcl_admin" not in page
     assert UnitRegistration.objects.count() == 1
@@ -116,7 +129,7 @@ def test_a_code_registered_already_reveals_nothing_else(client, media):
 def test_the_county_verifies_and_the_unit_administrator_logs_in(
     client, world, county_a, media, django_capture_on_commit_callbacks
 ):
-    client.post(reverse("units:register"), _form(region=county_a.pk))
+    _post(client, region=county_a.pk)
     registration = UnitRegistration.objects.get()
     with django_capture_on_commit_callbacks(execute=True):
         apply_transition(
@@ -245,3 +258,27 @@ def test_a_unit_account_needs_its_unit_and_a_staff_account_has_none(world):
     staff = User(username="staff_with_unit", role=Role.BUREAU, organization=world.unit_a)
     with pytest.raises(ValidationError, match="只有申报单位管理员和项目负责人账户绑定单位"):
         staff.full_clean()
+
+
+def test_a_wrong_or_reused_captcha_is_refused(client, media):
+    code = _captcha(client)
+    response = _post(client, captcha="WRONG")
+    assert "验证码不正确" in " ".join(response.context["form"].errors["captcha"])
+    # The code of a picture is checked once: after a wrong answer it is gone, right or not.
+    response = _post(client, captcha=code)
+    assert "captcha" in response.context["form"].errors
+    assert not UnitRegistration.objects.exists()
+    assert client.get(reverse("core:captcha", kwargs={"scope": "nothing"})).status_code == 404
+
+
+def test_an_address_that_submits_too_often_is_throttled(client, media, settings):
+    from kejiju.units.views import REGISTER_THROTTLE
+
+    for _ in range(REGISTER_THROTTLE.limit):
+        assert _post(client, captcha="WRONG").status_code == 200
+    response = _post(client)
+    assert response.status_code == 429 and REGISTER_THROTTLE.message in response.content.decode()
+    assert not UnitRegistration.objects.exists()
+    # Another address is not held back.
+    other = Client(REMOTE_ADDR="10.9.9.9")
+    assert _post(other).status_code == 302

@@ -1,8 +1,12 @@
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.decorators import method_decorator
+from django.views import View
 from django.views.generic import DetailView, TemplateView
 
+from kejiju.core import captcha
 from kejiju.core.jobs import get_job_kind
 from kejiju.core.models import AuditEvent, ReportJob
 from kejiju.core.registry import todos_for
@@ -75,3 +79,15 @@ class ReportJobDownloadView(ReportJobPermissionMixin, DetailView):
             object_repr=f"{job.kind} #{job.pk} {job.filename}",
         )
         return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename)
+
+
+@method_decorator(login_not_required, name="dispatch")
+class CaptchaView(View):
+    """A new captcha picture for that page (its code replaces the one in the session)."""
+
+    def get(self, request, scope: str):
+        if scope not in captcha.SCOPES:
+            raise Http404("没有该验证码。")
+        response = HttpResponse(captcha.captcha_png(captcha.captcha_new(request.session, scope)), "image/png")
+        response["Cache-Control"] = "no-store"
+        return response
