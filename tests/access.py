@@ -39,8 +39,11 @@ class World:
         from kejiju.core.models import Organization
         from kejiju.core.services import organization_save
 
-        unit_a = organization_save(organization=Organization(name="矩阵申报单位甲", region=county_a))
-        unit_b = organization_save(organization=Organization(name="矩阵申报单位乙", region=county_b))
+        def unit(name, region):  # a test may build the world twice
+            found = Organization.objects.filter(name=name).first()
+            return found or organization_save(organization=Organization(name=name, region=region))
+
+        unit_a, unit_b = unit("矩阵申报单位甲", county_a), unit("矩阵申报单位乙", county_b)
         users = {role: make_user(role, region=county_a if role == "county" else None) for role in STAFF_ROLES}
         for role in UNIT_ROLES:
             users[role] = make_user(role, organization=unit_a)

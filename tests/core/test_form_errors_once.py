@@ -33,7 +33,7 @@ ENGLISH = re.compile(r"[A-Za-z_]{3,}")
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 # The roles that fill in forms, in the order one is picked for a route.
-WRITERS = ("bureau", "county", "sysadmin")
+WRITERS = ("bureau", "county", "sysadmin", "unit_admin")
 
 
 def _expected(response) -> Counter:

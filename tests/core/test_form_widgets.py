@@ -30,7 +30,7 @@ from django.utils import timezone
 from tests.access import all_routes
 
 ROUTES = [route for route in all_routes() if "GET" in route.methods]
-ROLE_PREFERENCE = ("bureau", "county", "sysadmin", "auditor", "leader")
+ROLE_PREFERENCE = ("bureau", "county", "sysadmin", "auditor", "leader", "unit_admin", "applicant")
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ISO_DATETIME_LOCAL = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$")

@@ -135,7 +135,36 @@ def _placement_approved(world) -> Callable[[], object]:
     return lambda: experts.vice_president_save(placement=placement, user=world.users["bureau"])
 
 
+def _registration_returned(world) -> Callable[[], object]:
+    """A unit without a county returned by the bureau: the registrant hears of it at its own address."""
+    from kejiju.core.workflow.services import apply_transition
+    from tests.units.factories import UnitRegistrationFactory
+
+    registration = UnitRegistrationFactory(region=None, email="xinfu@example.gov.cn")
+    return lambda: apply_transition(
+        record=registration,
+        action="return",
+        actor=world.users["bureau"],
+        effective_on=dt.date.today(),
+        comment="证照不清晰",
+    )
+
+
+def _unit_record_decided(world) -> Callable[[], object]:
+    """A decision on a unit's record of county A (its registration, verified by the bureau): the county
+    hears of it (the unit's administrators have no address here)."""
+    from kejiju.core.workflow.services import apply_transition
+    from tests.units.factories import UnitRegistrationFactory
+
+    registration = UnitRegistrationFactory(region=world.county_a, organization=world.unit_a, email="")
+    return lambda: apply_transition(
+        record=registration, action="verify", actor=world.users["bureau"], effective_on=dt.date.today()
+    )
+
+
 SCENARIOS: dict[str, Callable] = {
+    "kejiju.units.services:registration_return_effect": _registration_returned,
+    "kejiju.reporting.services:notify_unit": _unit_record_decided,
     # Every workflow transition of a county's record (here a monthly filing returned) is told to the county.
     "kejiju.reporting.services:notify_transition": _filing_return,
     "experts.services:_placement_approved_notice": _placement_approved,

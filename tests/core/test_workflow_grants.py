@@ -34,6 +34,8 @@ GRANTS = {
     "reporting.countytask": {Role.BUREAU: {"approve"}},
     "experts.reviewpanel": {Role.BUREAU: {"cancel", "close", "refuse", "score", "seat"}},
     "experts.expert": {Role.BUREAU: {"exit", "readmit", "resume", "suspend"}},
+    # A unit's registration: its county office, or the bureau (for every county and units without one).
+    "units.registration": {Role.BUREAU: {"verify", "return"}, Role.COUNTY: {"verify", "return"}},
 }
 
 

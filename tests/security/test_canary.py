@@ -39,7 +39,14 @@ def _mirror(world) -> World:
     objects of county B)."""
     users = dict(world.users)
     users["county"], users["other_county"] = world.users["other_county"], world.users["county"]
-    return World(users=users, county_a=world.county_b, county_b=world.county_a)
+    users["unit_admin"], users["other_unit"] = world.users["other_unit"], world.users["unit_admin"]
+    return World(
+        users=users,
+        county_a=world.county_b,
+        county_b=world.county_a,
+        unit_a=world.unit_b,
+        unit_b=world.unit_a,
+    )
 
 
 def _own_urls(world_b) -> list[str]:

@@ -124,7 +124,7 @@ MODES = {
     "through-trusted-proxy": ("10.9.0.2", f"{FORGED}, 192.0.2.10", "192.0.2.10"),
 }
 # Who POSTs to a matrix route: the first of these roles that the route allows.
-ROLE_ORDER = ("county", "bureau", "sysadmin", "auditor", "leader")
+ROLE_ORDER = ("county", "bureau", "sysadmin", "auditor", "leader", "unit_admin", "applicant")
 
 
 def _client(remote, forwarded, user=None) -> Client:

@@ -47,7 +47,11 @@ def _build_all(world: World) -> dict[str, World]:
     worlds = {}
     for namespace in sorted({route.name.split(":")[0] for route in ROUTES}):
         app_world = worlds[namespace] = World(
-            users=world.users, county_a=world.county_a, county_b=world.county_b
+            users=world.users,
+            county_a=world.county_a,
+            county_b=world.county_b,
+            unit_a=world.unit_a,
+            unit_b=world.unit_b,
         )
         for route in ROUTES:
             if route.kwargs and route.name.startswith(f"{namespace}:"):
