@@ -28,7 +28,10 @@ pytestmark = pytest.mark.django_db
 
 def _bulk_enterprises(n: int, region, start: int = 1000) -> None:
     organizations = Organization.objects.bulk_create(
-        [Organization(name=f"批量企业{start + i}", uscc=make_uscc(start + i), region=region) for i in range(n)]
+        [
+            Organization(name=f"批量企业{start + i}", uscc=make_uscc(start + i), region=region)
+            for i in range(n)
+        ]
     )
     enterprises = Enterprise.objects.bulk_create(
         [
