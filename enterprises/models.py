@@ -34,7 +34,12 @@ class Enterprise(models.Model):
         "core.Organization", verbose_name="单位", on_delete=models.PROTECT, related_name="enterprise"
     )
     name = models.CharField("企业名称", max_length=200)
-    uscc = models.CharField("统一社会信用代码", max_length=18, unique=True)
+    uscc = models.CharField(
+        "统一社会信用代码",
+        max_length=18,
+        unique=True,
+        error_messages={"unique": "该统一社会信用代码已登记为其他企业。"},
+    )
     uscc_override = models.BooleanField(
         "校验码例外", default=False, help_text="早期试点代码未通过校验，经局业务人员确认后保留"
     )
@@ -315,7 +320,9 @@ class GaoqiCertificate(models.Model):
     enterprise = models.ForeignKey(
         Enterprise, verbose_name="企业", on_delete=models.PROTECT, related_name="certificates"
     )
-    number = models.CharField("证书编号", max_length=14, unique=True)
+    number = models.CharField(
+        "证书编号", max_length=14, unique=True, error_messages={"unique": "该证书编号已登记在其他证书上。"}
+    )
     issued_on = models.DateField("发证日期")
     expires_on = models.DateField("有效期至")
     revoked_on = models.DateField("取消资格日期", null=True, blank=True)

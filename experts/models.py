@@ -24,7 +24,9 @@ from . import pii
 class ExpertField(models.Model):
     """An entry of the field list (专业领域) that bureau staff maintain."""
 
-    name = models.CharField("领域名称", max_length=50, unique=True)
+    name = models.CharField(
+        "领域名称", max_length=50, unique=True, error_messages={"unique": "已有同名的专业领域。"}
+    )
     sort_order = models.PositiveIntegerField("排序", default=0)
     is_active = models.BooleanField("启用", default=True)
 
@@ -64,7 +66,13 @@ class Expert(models.Model):
     name = models.CharField("姓名", max_length=50, db_index=True)
     gender = models.CharField("性别", max_length=2, choices=Gender.choices)
     id_number_cipher = models.TextField("身份证号（密文）", editable=False)
-    id_number_digest = models.CharField("身份证号（检索摘要）", max_length=64, unique=True, editable=False)
+    id_number_digest = models.CharField(
+        "身份证号（检索摘要）",
+        max_length=64,
+        unique=True,
+        editable=False,
+        error_messages={"unique": "身份证号码与库内专家重复。"},
+    )
     id_number_masked = models.CharField("身份证号", max_length=18, editable=False)
     mobile_cipher = models.TextField("手机号（密文）", blank=True, editable=False)
     mobile_digest = models.CharField(

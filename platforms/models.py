@@ -41,12 +41,15 @@ SCORE_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("
 class PlatformType(models.Model):
     """A kind of platform (重点实验室, 技术创新中心 …): data that bureau staff extend."""
 
-    name = models.CharField("类型名称", max_length=50, unique=True)
+    name = models.CharField(
+        "类型名称", max_length=50, unique=True, error_messages={"unique": "已有同名的平台类型。"}
+    )
     code = models.CharField(
         "证书编号前缀",
         max_length=12,
         unique=True,
         help_text="市级认定证书编号形如“前缀-年份-序号”，如 XZKL-2023-001",
+        error_messages={"unique": "该证书编号前缀已被其他平台类型使用，证书编号会重复。"},
     )
     sort_order = models.PositiveIntegerField("排序", default=0)
     is_active = models.BooleanField("启用", default=True)

@@ -26,9 +26,18 @@ REVIEW_CRITERIA = [
 class Programme(models.Model):
     """A plan category (计划类别): 重点研发, 科技成果转化, 软科学 …"""
 
-    name = models.CharField("计划类别", max_length=100, unique=True)
+    name = models.CharField(
+        "计划类别",
+        max_length=100,
+        unique=True,
+        error_messages={"unique": "已有同名的计划类别，请换一个名称或修改原类别。"},
+    )
     code = models.CharField(
-        "编码", max_length=10, unique=True, help_text="用于生成项目编号，如 ZDYF（大写字母）"
+        "编码",
+        max_length=10,
+        unique=True,
+        help_text="用于生成项目编号，如 ZDYF（大写字母）",
+        error_messages={"unique": "该编码已被其他计划类别使用，项目编号会重复，请换一个编码。"},
     )
     description = models.TextField("说明", blank=True)
     sort_order = models.PositiveIntegerField("排序", default=0)
@@ -116,7 +125,13 @@ class Project(models.Model):
     region_field = "region"
     unit_field = "applicant"
 
-    number = models.CharField("项目编号", max_length=30, unique=True, editable=False)
+    number = models.CharField(
+        "项目编号",
+        max_length=30,
+        unique=True,
+        editable=False,
+        error_messages={"unique": "该项目编号已被其他项目使用。"},
+    )
     call = models.ForeignKey(Call, verbose_name="申报批次", on_delete=models.PROTECT, related_name="projects")
     # The call's year, copied so that the default order (year, number) is one index scan, not a join + sort;
     # save() and services.call_save keep it equal to call.year.

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.db import models
 
 ROOT = Path(settings.BASE_DIR).resolve()
 ENGLISH = re.compile(r"[A-Za-z_]{3,}")
@@ -59,3 +60,34 @@ def test_no_model_uses_unique_together(model):
         f"{model._meta.label} uses unique_together {model._meta.unique_together}: "
         "declare a UniqueConstraint with a Chinese violation_error_message instead"
     )
+
+
+UNIQUE_FIELDS = [
+    (model, field)
+    for model in MODELS
+    for field in model._meta.concrete_fields
+    if field.unique and not field.primary_key and not isinstance(field, models.OneToOneField)
+]
+
+
+def test_the_sweep_sees_the_unique_fields():
+    names = {f"{model._meta.label}.{field.name}" for model, field in UNIQUE_FIELDS}
+    assert {"enterprises.Enterprise.uscc", "accounts.Region.code", "core.HolidayArrangement.year"} <= names
+
+
+@pytest.mark.parametrize(
+    ("model", "field"),
+    UNIQUE_FIELDS,
+    ids=[f"{model._meta.label}.{field.name}" for model, field in UNIQUE_FIELDS],
+)
+def test_every_unique_field_has_a_chinese_message(model, field):
+    """A field declared `unique=True` is refused by a form's validate_unique with the field's own
+    message (Django's default reads "具有 代码 的 县区 已存在。"): the message the model builds is the
+    field's, in Chinese, with no English word and no placeholder."""
+    message = str(field.error_messages.get("unique", ""))
+    assert message != str(models.Field.default_error_messages["unique"]), (
+        f"{model._meta.label}.{field.name} has Django's generic unique message"
+    )
+    shown = model(pk=None).unique_error_message(model, (field.name,)).messages[0]
+    assert shown == message
+    assert "%(" not in shown and not ENGLISH.search(shown) and CHINESE.search(shown), shown

@@ -28,7 +28,9 @@ class Region(models.Model):
         COUNTY_CITY = "county_city", "县级市"
         ZONE = "zone", "功能区"
 
-    code = models.CharField("代码", max_length=20, unique=True)
+    code = models.CharField(
+        "代码", max_length=20, unique=True, error_messages={"unique": "该代码已被其他区划使用。"}
+    )
     gb2260_code = models.CharField(
         "GB/T 2260 代码",
         max_length=6,

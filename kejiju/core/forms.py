@@ -58,6 +58,11 @@ class OrganizationForm(ScopedModelForm):
         model = Organization
         fields = ["name", "kind", "uscc", "region", "is_active"]
 
+    def _get_validation_exclusions(self):
+        """Names and codes are left to organization_save, whose message sits under the field and names the
+        unit already there (the model's constraints would only say "already exists", atop the form)."""
+        return {*super()._get_validation_exclusions(), "name", "uscc"}
+
     def clean_uscc(self) -> str:
         value = self.cleaned_data["uscc"].strip().upper()
         if not value:

@@ -182,7 +182,9 @@ class HolidayArrangement(models.Model):
     days worked instead (调休上班). Working days (kejiju.core.workdays) are computed from these rows; a year
     without a row cannot be computed, and a period reaching into it is refused with a message."""
 
-    year = models.PositiveSmallIntegerField("年度", unique=True)
+    year = models.PositiveSmallIntegerField(
+        "年度", unique=True, error_messages={"unique": "该年度的节假日安排已录入，请修改原记录。"}
+    )
     notice_title = models.CharField("通知标题", max_length=200)
     document_number = models.CharField("文号", max_length=100, blank=True)
     published_on = models.DateField("发布日期")

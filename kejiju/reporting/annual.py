@@ -375,6 +375,7 @@ def popularisation_section(*, year: int, region: Region | None = None) -> dict[s
                 "enterprise_staff": row["enterprise_staff"],
                 "platform_staff": row["platform_staff"],
                 "actual": row["actual"],
+                "base": row["base"],
                 "percent": row["percent"],
                 "met": row["met"],
             }

@@ -335,25 +335,23 @@ def _build_report(year: int, month: int) -> None:
 
 
 def _seed_researcher_targets(regions, bureau) -> None:
-    """科研人员倍增计划: each county's 2023 and 2024 research-staff targets, set on the 2022 base (the
-    enterprises' 科技人员 plus the platforms' staff): +10% for 2023, +25% for 2024; some counties reach
-    theirs, some do not. Idempotent: an existing target is left as it is."""
-    from enterprises.selectors import tech_staff_by_region
-    from platforms.selectors import platform_staff_by_region
-
+    """科研人员倍增计划: each county's 2023 and 2024 research-staff targets, each set on its own base (the
+    research staff of the year before: the enterprises' 科技人员 plus the platforms' staff): +10% for 2023,
+    +12% for 2024, rounded up to tens and at least 10 above the base; some counties reach theirs, some do
+    not. Idempotent: an existing target is left as it is."""
     from .models import ResearcherTarget
+    from .selectors import researcher_staff_by_region
 
-    companies = tech_staff_by_region(year=YEAR - 1)
-    platform_staff = platform_staff_by_region(year=YEAR - 1)
-    for region in regions:
-        base = companies.get(region.pk, 0) + platform_staff.get(region.pk, 0)
-        for year, rate in ((YEAR, Decimal("1.10")), (YEAR + 1, Decimal("1.25"))):
-            target = max(10, int((base * rate / 10).to_integral_value(rounding="ROUND_CEILING")) * 10)
+    for year, rate in ((YEAR, Decimal("1.10")), (YEAR + 1, Decimal("1.12"))):
+        bases = researcher_staff_by_region(year=year - 1)
+        for region in regions:
             if ResearcherTarget.objects.filter(region=region, year=year).exists():
                 continue
+            base = bases.get(region.pk, 0)
+            target = int((base * rate / 10).to_integral_value(rounding="ROUND_CEILING")) * 10
             services.researcher_target_save(
                 target=ResearcherTarget(
-                    region=region, year=year, target=target, note="科研人员倍增计划年度目标"
+                    region=region, year=year, target=max(target, base + 10), note="科研人员倍增计划年度目标"
                 ),
                 actor=bureau,
             )

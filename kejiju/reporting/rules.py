@@ -286,13 +286,6 @@ def format_percent(value: Fraction | None) -> str:
     return f"{(decimal * 100).quantize(Decimal('0.1'), ROUND_HALF_UP)}%"
 
 
-def researcher_percent(actual: int, target: int) -> int | None:
-    """Progress of the 科研人员倍增计划 in whole percent (rounded down), None without a target."""
-    if target <= 0:
-        return None
-    return actual * 100 // target
-
-
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 

@@ -13,6 +13,7 @@ from django.db.models import Case, DateField, Max, OuterRef, Prefetch, QuerySet,
 from django.utils import timezone
 
 from enterprises import selectors as enterprises
+from enterprises.rules import doubling_percent
 from kejiju.accounts.models import Region
 from kejiju.accounts.scoping import scope_region_ids
 from kejiju.core.models import WorkflowEvent
@@ -147,7 +148,8 @@ FIGURE_NOTES: dict[str, str] = {
     "timeliness": TIMELINESS_NOTE,
     "researchers": (
         "科研人员：企业当年度报表中的科技人员，加上12月31日处于已认定状态的创新平台的人员"
-        "（平台人员数为其当前登记数，系统不保留历年人数）。"
+        "（平台人员数为其当前登记数，系统不保留历年人数）；基数为上一年度的科研人员，"
+        "完成度＝（实有－基数）÷（目标－基数），未增长为0%。"
     ),
 }
 
@@ -523,15 +525,35 @@ def researcher_target_list(*, user) -> QuerySet[ResearcherTarget]:
     return ResearcherTarget.objects.visible_to(user).select_related("region")
 
 
+def researcher_staff_by_region(*, year: int, region_ids: list[int] | None = None) -> dict[int, int]:
+    """Each county's research staff of `year`: the enterprises' 科技人员 plus the staff of its recognised
+    platforms (two grouped queries)."""
+    companies = enterprises.tech_staff_by_region(year=year, region_ids=region_ids)
+    platform_staff = platforms.platform_staff_by_region(year=year, region_ids=region_ids)
+    return {
+        region_id: companies.get(region_id, 0) + platform_staff.get(region_id, 0)
+        for region_id in set(companies) | set(platform_staff)
+    }
+
+
+def researcher_base(*, region_id: int, year: int) -> int:
+    """The base a target of `year` is set on: the county's research staff of the year before."""
+    return researcher_staff_by_region(year=year - 1, region_ids=[region_id]).get(region_id, 0)
+
+
 def researcher_progress(*, year: int, targets: list[ResearcherTarget]) -> list[dict[str, Any]]:
-    """Each target against the county's research staff of `year`: the enterprises' 科技人员 plus the staff
-    of its recognised platforms (two grouped queries, whatever the number of targets)."""
+    """Each target against the county's research staff of `year` (the enterprises' 科技人员 plus the staff
+    of its recognised platforms) and its base, the staff of the year before; 完成度 is the growth over the
+    base ÷ (target − base), as for the 高企倍增计划 (enterprises.rules.doubling_percent). Grouped queries,
+    whatever the number of targets."""
     region_ids = [t.region_id for t in targets]
     companies = enterprises.tech_staff_by_region(year=year, region_ids=region_ids)
     platform_staff = platforms.platform_staff_by_region(year=year, region_ids=region_ids)
+    bases = researcher_staff_by_region(year=year - 1, region_ids=region_ids)
     rows = []
     for target in targets:
         actual = companies.get(target.region_id, 0) + platform_staff.get(target.region_id, 0)
+        base = bases.get(target.region_id, 0)
         rows.append(
             {
                 "target": target,
@@ -539,7 +561,9 @@ def researcher_progress(*, year: int, targets: list[ResearcherTarget]) -> list[d
                 "enterprise_staff": companies.get(target.region_id, 0),
                 "platform_staff": platform_staff.get(target.region_id, 0),
                 "actual": actual,
-                "percent": rules.researcher_percent(actual, target.target),
+                "base": base,
+                "growth": actual - base,
+                "percent": doubling_percent(actual=actual, base=base, target=target.target),
                 "met": actual >= target.target,
             }
         )

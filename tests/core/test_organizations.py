@@ -98,3 +98,26 @@ def test_renaming_a_unit_to_another_units_name_is_refused():
     assert Organization.objects.get(pk=second.pk).name == "忻州农科院"
     second.name = "忻州市农业科学研究院分院"
     assert organization_save(organization=second).name == "忻州市农业科学研究院分院"
+
+
+def test_a_second_unit_of_one_name_is_refused_on_the_name_naming_the_unit_there(
+    client, bureau_user, county_a
+):
+    """The form leaves uniqueness to organization_save: its message sits under 单位名称 and names the unit
+    already in the 单位库 (the constraint's own message would only say "already exists", atop the form)."""
+    Organization.objects.create(name="忻州职业技术学院", kind="university", region=county_a)
+    client.force_login(bureau_user)
+    response = client.post(
+        reverse("core:organization_add"),
+        {
+            "name": " 忻州职业技术学院 ",
+            "kind": "university",
+            "uscc": "",
+            "region": county_a.pk,
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert list(errors) == ["name"] and "忻州职业技术学院" in errors["name"][0], errors
+    assert Organization.objects.filter(name="忻州职业技术学院").count() == 1

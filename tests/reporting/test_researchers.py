@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from kejiju.reporting import rules, selectors, services
+from kejiju.reporting import selectors, services
 from kejiju.reporting.annual import CITY
 from kejiju.reporting.models import ResearcherTarget
 from platforms import services as platform_services
@@ -21,12 +21,6 @@ from tests.enterprises.factories import EnterpriseFactory, EnterpriseYearFactory
 from tests.platforms.factories import OrganizationFactory, platform_type
 
 pytestmark = pytest.mark.django_db
-
-
-def test_percent_rule():
-    assert rules.researcher_percent(150, 100) == 150
-    assert rules.researcher_percent(99, 100) == 99
-    assert rules.researcher_percent(5, 0) is None
 
 
 def _platform(user, region, staff_count: int, recognised_on: dt.date) -> Platform:
@@ -46,11 +40,12 @@ def _platform(user, region, staff_count: int, recognised_on: dt.date) -> Platfor
 
 @pytest.fixture
 def staff(bureau_user, county_a, county_b):
-    """County A: enterprises 30 + 12 科技人员 in 2023, a recognised platform of 20 and a revoked one;
-    county B: 7 in 2023. Figures of other years must not count."""
+    """County A: enterprises 30 + 12 科技人员 in 2023 (22 in 2022, the base year), a recognised platform of 20
+    and a revoked one; county B: 7 in 2023, nothing in 2022. Figures of other years must not count."""
     EnterpriseYearFactory(enterprise=EnterpriseFactory(region=county_a), year=2023, tech_staff=30)
     EnterpriseYearFactory(enterprise=EnterpriseFactory(region=county_a), year=2023, tech_staff=12)
-    EnterpriseYearFactory(enterprise=EnterpriseFactory(region=county_a), year=2022, tech_staff=99)
+    EnterpriseYearFactory(enterprise=EnterpriseFactory(region=county_a), year=2022, tech_staff=22)
+    EnterpriseYearFactory(enterprise=EnterpriseFactory(region=county_a), year=2021, tech_staff=99)
     EnterpriseYearFactory(enterprise=EnterpriseFactory(region=county_b), year=2023, tech_staff=7)
     _platform(bureau_user, county_a, 20, dt.date(2021, 5, 1))
     platform_services.platform_transition(
@@ -69,8 +64,36 @@ def test_progress_counts_enterprises_and_recognised_platforms(staff, county_a, c
     rows = {row["region"]: row for row in selectors.researcher_figures_by_county(year=2023, user=CITY)}
     a, b = rows[county_a], rows[county_b]
     assert (a["enterprise_staff"], a["platform_staff"], a["actual"]) == (42, 20, 62)
-    assert (a["percent"], a["met"]) == (77, False)
-    assert (b["actual"], b["percent"], b["met"]) == (7, 140, True)
+    # Base: 2022's 22 科技人员 and the platform of 20 (the revoked one was gone by the end of 2022).
+    # 完成度 is the growth over it, (62 − 42) ÷ (80 − 42), not 62 ÷ 80.
+    assert (a["base"], a["growth"], a["percent"], a["met"]) == (42, 20, 52, False)
+    assert (b["actual"], b["base"], b["percent"], b["met"]) == (7, 0, 140, True)
+
+
+def test_no_growth_is_no_progress(staff, county_a):
+    """A county whose staff did not grow has done 0% of its plan, whatever its target (issue 19: 71% with
+    zero growth)."""
+    # 2024: the platforms recognised by its end hold 20 + 40, the enterprises 2 — 62, as in 2023.
+    EnterpriseYearFactory(enterprise=EnterpriseFactory(region=county_a), year=2024, tech_staff=2)
+    ResearcherTarget.objects.create(region=county_a, year=2024, target=90)
+    row = selectors.researcher_figures_by_county(year=2024, user=CITY)[0]
+    assert (row["base"], row["actual"], row["growth"], row["percent"]) == (62, 62, 0, 0)
+
+
+def test_a_target_not_above_its_base_is_refused(staff, bureau_user, county_a, client):
+    with pytest.raises(ValidationError) as refused:
+        services.researcher_target_save(
+            target=ResearcherTarget(region=county_a, year=2024, target=62), actor=bureau_user
+        )
+    assert refused.value.message_dict == {"target": ["科研人员目标（62）必须大于基数（上年末62）。"]}
+    client.force_login(bureau_user)
+    response = client.post(
+        reverse("reporting:researchertarget_add"), {"region": county_a.pk, "year": 2024, "target": 50}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.count("科研人员目标（50）必须大于基数（上年末62）。") == 1
+    assert not ResearcherTarget.objects.filter(year=2024).exists()
 
 
 def test_only_the_bureau_sets_targets(county_user, bureau_user, county_a):
@@ -119,7 +142,7 @@ def test_board_and_county_page_show_the_progress(client, staff, bureau_user, cou
     client.force_login(bureau_user)
     board = client.get(reverse("reporting:board"), {"month": "2023-12"}).content.decode()
     assert f'data-testid="board-researchers-{county_a.code}"' in board
-    assert "科研人员 62/80 人（77%）" in board
+    assert "科研人员 62/80 人，基数 42（完成 52%）" in board
     client.force_login(county_user)
     page = client.get(reverse("reporting:filing_form", args=[2023, 12])).content.decode()
     assert "2023年目标 80 人，当前 62 人" in page
