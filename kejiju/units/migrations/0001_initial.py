@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('accounts', '0004_user_organization_alter_user_role'),
+        ('accounts', '0005_user_organization_alter_user_role'),
         ('core', '0013_organization_name_unique'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

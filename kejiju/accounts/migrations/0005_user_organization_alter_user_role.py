@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_password_policy'),
+        ('accounts', '0004_unique_messages'),
         ('core', '0013_organization_name_unique'),
     ]
 
