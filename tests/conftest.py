@@ -19,6 +19,20 @@ def open_transactions() -> list[str]:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_throttles():
+    """Per-address counts (failed logins, registrations) live in the process's cache, and every test
+    client comes from 127.0.0.1: each test starts with none, so one test's failures never put a captcha
+    or a wait on another's login."""
+    from django.core.cache import cache
+
+    from kejiju.accounts.throttles import LOGIN_FAILURES
+    from kejiju.units.views import REGISTER_THROTTLE
+
+    for throttle in (LOGIN_FAILURES, REGISTER_THROTTLE):
+        cache.delete_many([f"throttle:{throttle.scope}:{address}" for address in ("127.0.0.1", "10.9.9.9")])
+
+
+@pytest.fixture(autouse=True)
 def _mail_only_after_commit(monkeypatch):
     """In every test, an e-mail handed to the mail backend while a transaction is open fails the test
     (at teardown, so that a caller's `except Exception` cannot hide it): mail goes out through

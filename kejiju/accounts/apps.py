@@ -22,6 +22,7 @@ class AccountsConfig(AppConfig):
         from . import (
             scope,  # noqa: F401 - the models every view-permission holder may see
             signals,  # noqa: F401 - one role per account
+            throttles,  # noqa: F401 - failed logins counted per address
         )
         from .jobs import JOB_KINDS
         from .models import Region, User

@@ -4,10 +4,12 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.contrib.auth.password_validation import validate_password
 
+from kejiju.core.captcha import CaptchaField, check_captcha
 from kejiju.core.forms import CrispyFormMixin
 
 from .models import Region, User
 from .roles import UNIT_BOUND_ROLES, Role
+from .throttles import LOGIN_CAPTCHA_AFTER, LOGIN_FAILURES
 
 
 class LoginForm(AuthenticationForm):
@@ -22,6 +24,20 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].label = "密码"
         self.fields["username"].widget.attrs.update({"class": "form-control", "autofocus": True})
         self.fields["password"].widget.attrs.update({"class": "form-control"})
+        # An address that failed several times answers a captcha as well (kejiju.accounts.throttles).
+        if self.request is not None and LOGIN_FAILURES.count(self.request) >= LOGIN_CAPTCHA_AFTER:
+            self.fields["captcha"] = CaptchaField(scope="accounts.login")
+
+    def clean(self):
+        if "captcha" in self.fields:
+            if self.cleaned_data.get("captcha"):
+                check_captcha(self, self.request)
+            error = "请输入验证码。" if not self.cleaned_data.get("captcha") else None
+            error = error or next(iter(self.errors.get("captcha", [])), None)
+            if error:
+                LOGIN_FAILURES.hit(self.request)  # a wrong or missing answer is a failed attempt too
+                raise forms.ValidationError(error)
+        return super().clean()
 
 
 class OTPTokenForm(forms.Form):

@@ -38,6 +38,7 @@ from .forms import (
 )
 from .models import Region, User
 from .tables import AuditEventTable, ChangeLogTable, RegionTable, UserTable
+from .throttles import LOGIN_FAILURES
 
 OTP_PENDING_SESSION_KEY = "kejiju_otp_pending"
 
@@ -49,6 +50,11 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        if LOGIN_FAILURES.exceeded(request):
+            return render(request, "accounts/throttled.html", {"message": LOGIN_FAILURES.message}, status=429)
+        return super().post(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -20,7 +20,7 @@ LENGTH = 4
 LIFETIME = 600  # seconds
 SESSION_KEY = "captcha:{}"
 # The pages that show one (core:captcha draws only for these).
-SCOPES = frozenset({"units.register"})
+SCOPES = frozenset({"units.register", "accounts.login"})
 
 
 def captcha_new(session, scope: str) -> str:

@@ -1,4 +1,4 @@
-"""Per-address throttles for the pages that face the internet (the unit registration; more may join): a
+"""Per-address throttles for the pages that face the internet (the unit registration, failed logins): a
 count per client address and scope in the cache (Redis in production), over a fixed window. One
 mechanism, so every throttled page counts and refuses the same way."""
 
@@ -21,9 +21,13 @@ class Throttle:
     def _key(self, request) -> str:
         return f"throttle:{self.scope}:{client_ip(request) or 'unknown'}"
 
+    def count(self, request) -> int:
+        """The address's attempts in the current window."""
+        return cache.get(self._key(request)) or 0
+
     def exceeded(self, request) -> bool:
         """Whether the address has used up its attempts (without counting this one)."""
-        return (cache.get(self._key(request)) or 0) >= self.limit
+        return self.count(request) >= self.limit
 
     def hit(self, request) -> int:
         """Count one attempt of the address; returns the count in the current window."""
