@@ -55,8 +55,13 @@ _todo_providers: list[TodoProvider] = []
 
 
 def register_menu(section: MenuSection) -> None:
-    if any(existing.label == section.label for existing in _menu):
-        return
+    """Add a section, or add its items to the section of that label another app registered (its order
+    stays): an app may put a page under 基础数据 without a section of its own."""
+    for index, existing in enumerate(_menu):
+        if existing.label == section.label:
+            items = existing.items + tuple(item for item in section.items if item not in existing.items)
+            _menu[index] = MenuSection(label=existing.label, order=existing.order, items=items)
+            return
     _menu.append(section)
     _menu.sort(key=lambda s: s.order)
 

@@ -43,14 +43,22 @@ class UnitsConfig(AppConfig):
 
         auditlog.register(models.UnitRegistration, exclude_fields=["admin_password"])
         register_todo_provider(_registration_todos)
+        # The county office verifies registrations beside the 单位库 it keeps (a section of its own would
+        # widen the county's navigation past a small laptop's screen).
         register_menu(
             MenuSection(
-                label="申报单位",
-                order=70,
+                label="基础数据",
+                order=80,
                 items=(
                     MenuItem("单位注册审核", "units:unitregistration_list", "units.verify_unitregistration"),
-                    MenuItem("本单位账户", "units:account_list", "units.manage_unit_accounts"),
                 ),
+            )
+        )
+        register_menu(
+            MenuSection(
+                label="本单位",
+                order=70,
+                items=(MenuItem("本单位账户", "units:account_list", "units.manage_unit_accounts"),),
             )
         )
 
