@@ -26,9 +26,7 @@ from kejiju.core.views import (
     service_error_text,
 )
 from kejiju.core.views.generic import BreadcrumbMixin, ServiceFormMixin
-from kejiju.core.workflow.declarations import workflow_for
-from kejiju.core.workflow.diagram import flow_states
-from kejiju.core.workflow.selectors import available_transitions, events_for
+from kejiju.core.workflow.selectors import workflow_context
 from kejiju.core.workflow.views import TransitionView as WorkflowTransitionView
 from kejiju.core.xlsx import XLSX_CONTENT_TYPE
 
@@ -446,7 +444,9 @@ class SmesEvaluationDetailView(ObjectDetailView):
         )
         context["result"] = result
         context["figures"] = row
-        context.update(_workflow_context(evaluation, user))
+        context.update(
+            workflow_context(evaluation, user, transition_url="enterprises:smesevaluation_transition")
+        )
         context["today"] = timezone.localdate()
         context["registration"] = None
         if evaluation.registration_number:
@@ -455,16 +455,6 @@ class SmesEvaluationDetailView(ObjectDetailView):
             context["registration"] = parse_smes_registration_number(evaluation.registration_number)
         context["can_change"] = False
         return context
-
-
-def _workflow_context(record, user) -> dict:
-    """The actions, the flow diagram and the timeline of a record's workflow (the detail pages)."""
-    flow = workflow_for(record)
-    return {
-        "actions": available_transitions(record, user),
-        "flow_states": flow_states(flow, str(record.state)),
-        "events": events_for(record),
-    }
 
 
 class SmesTransitionView(WorkflowTransitionView):
@@ -662,7 +652,7 @@ class PoolEntryDetailView(ObjectDetailView):
         )
         context["latest"] = latest
         context["checklist"] = lines
-        context.update(_workflow_context(entry, user))
+        context.update(workflow_context(entry, user, transition_url="enterprises:poolentry_transition"))
         context["this_year"] = timezone.localdate().year
         context["can_change"] = False
         return context

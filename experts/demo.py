@@ -16,10 +16,10 @@ from django.utils import timezone
 from kejiju.accounts.models import Region
 from kejiju.core.identifiers import id_number_check_char
 from kejiju.core.models import Organization
+from kejiju.core.pii import digest
 from kejiju.core.services import organization_for_name
 
 from .models import Commissioner, CommissionerTeam, Expert, ExpertField, VicePresidentPlacement
-from .pii import digest
 from .services import vice_president_save
 
 FIELDS = [

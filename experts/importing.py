@@ -27,10 +27,10 @@ from kejiju.core.identifiers import (
     validate_mobile,
 )
 from kejiju.core.models import Organization
+from kejiju.core.pii import digest
 from kejiju.core.spreadsheets import Column, Row, RowError, SheetSpec, quote
 
 from .models import Expert, ExpertField
-from .pii import digest
 
 MAX_ROWS = 2000
 SHEET = "专家"

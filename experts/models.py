@@ -16,9 +16,8 @@ from django.urls import reverse
 from django.views.decorators.debug import sensitive_variables
 
 from kejiju.accounts.scoping import RegionScopedQuerySet
+from kejiju.core import pii
 from kejiju.core.identifiers import mask_id_number, mask_mobile
-
-from . import pii
 
 
 class ExpertField(models.Model):

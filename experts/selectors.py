@@ -136,7 +136,7 @@ def expert_list(*, user) -> QuerySet[Expert]:
 
 def expert_by_pii(*, id_number: str = "", mobile: str = "") -> QuerySet[Expert]:
     """Exact search on the keyed hash: the clear value is never stored or compared."""
-    from .pii import digest
+    from kejiju.core.pii import digest
 
     if id_number:
         return Expert.objects.filter(id_number_digest=digest(id_number))

@@ -32,6 +32,7 @@ from django.views.decorators.debug import sensitive_variables
 from kejiju.core.dates import require_date_order, require_record_dates
 from kejiju.core.identifiers import IdentifierError, id_number_gender, validate_id_number, validate_mobile
 from kejiju.core.invariants import Unique, declare_invariants, require_unique
+from kejiju.core.pii import digest
 from kejiju.core.workflow import TransitionRefused
 from kejiju.core.workflow.services import apply_transition, record_created, record_step
 
@@ -47,7 +48,6 @@ from .models import (
     ReviewScore,
     VicePresidentPlacement,
 )
-from .pii import digest
 from .selectors import panel_result, review_panel_for
 from .workflow import ADMISSION_ACTIONS
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "projects",
     "kejiju.reporting",
     "kejiju.units",
+    "kejiju.applications",
 ]
 
 MIDDLEWARE = [

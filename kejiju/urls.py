@@ -10,6 +10,7 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("reporting/", include("kejiju.reporting.urls")),
     path("units/", include("kejiju.units.urls")),
+    path("applications/", include("kejiju.applications.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from kejiju.accounts.models import Region
 from kejiju.accounts.scoping import user_may_see_region
 from kejiju.core import uploads
 from kejiju.core.dates import require_date_order, require_record_dates
@@ -220,6 +221,56 @@ def project_create(
     project.save()
     comment = f"限项规则例外：{project.rule_override_reason}" if project.rule_override_reason else ""
     record_created(record=project, actor=user, comment=comment, effective_on=effective_on)
+    return project
+
+
+def project_from_application(
+    *,
+    actor,
+    call: Call,
+    title: str,
+    applicant: Organization,
+    region,
+    pi_name: str,
+    pi_mobile: str,
+    start_date: dt.date,
+    end_date: dt.date,
+    requested_grant: Decimal,
+    self_raised: Decimal,
+    summary: str,
+    budget: list[dict],
+) -> Project:
+    """An online application recommended by its county (or by the bureau, for a unit without a county)
+    enters the bureau's list as a project in 申报, numbered in its call, with its itemised budget (none under
+    包干制). Runs inside the recommending step's transaction; its checks were the application's."""
+    if region is None:
+        region = Region.objects.filter(kind=Region.Kind.CITY, is_active=True).order_by("code").first()
+        if region is None:
+            raise ValidationError("未设置本市（地级市）区划，市直单位的申报无法转入项目库。")
+    project = Project(
+        call=call,
+        title=title,
+        applicant=applicant,
+        region=region,
+        pi_name=pi_name,
+        pi_mobile=pi_mobile,
+        start_date=start_date,
+        end_date=end_date,
+        requested_grant=requested_grant,
+        self_raised=self_raised,
+        summary=summary,
+        created_by=actor if getattr(actor, "pk", None) else None,
+        number=_next_number(call),
+    )
+    project.lump_sum = is_lump_sum_unit(applicant, year=call.year)
+    try:
+        project.full_clean()
+    except ValidationError as error:
+        raise ValidationError(f"转入项目库失败：{'；'.join(error.messages)}") from error
+    project.save()
+    if not project.lump_sum:
+        BudgetLine.objects.bulk_create([BudgetLine(project=project, **line) for line in budget])
+    record_created(record=project, actor=actor, comment="网上申报，经推荐转入")
     return project
 
 

@@ -51,7 +51,10 @@ class Region(models.Model):
         verbose_name = "行政区划"
         verbose_name_plural = "行政区划"
         ordering = ["sort_order", "code"]
-        permissions = [("view_all_regions", "查看全市各县区数据")]
+        permissions = [
+            ("view_all_regions", "查看全市各县区数据"),
+            ("see_whole_unit", "查看本单位全部项目负责人的记录"),
+        ]
 
     def __str__(self) -> str:
         return self.name

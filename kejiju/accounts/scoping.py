@@ -8,7 +8,9 @@ region-bound account (county offices), and nothing for anyone else.
 Unit scoping is the same mechanism one level down: an account bound to a unit (申报单位管理员, 项目负责人)
 sees, of a model that names the lookup to its unit in `unit_field` ("organization", "applicant",
 "host" …), the rows of its own unit, and nothing of a model that names none (fail closed). It never sees
-a region: `scope_region_ids` gives it no region at all.
+a region: `scope_region_ids` gives it no region at all. A model whose rows belong to one person of the unit
+names that account in `owner_field` ("leader" of an online application): a 项目负责人 sees only their own
+rows of it, the unit's administrator every row of the unit.
 """
 
 from __future__ import annotations
@@ -52,6 +54,20 @@ def unit_id_of_user(user) -> int | None:
     return getattr(user, "unit_id", None) if user.is_authenticated else None
 
 
+def owner_id_of(record: models.Model) -> int | None:
+    """The account a record belongs to, through its model's `owner_field` (None without one)."""
+    path = getattr(type(record), "owner_field", None)
+    if path is None:
+        return None
+    *hops, last = path.split("__")
+    target = record
+    for hop in hops:
+        target = getattr(target, hop, None)
+        if target is None:
+            return None
+    return getattr(target, f"{last}_id", None)
+
+
 def unit_id_of(record: models.Model) -> int | None:
     """The unit a record belongs to, through its model's `unit_field` (None for a model without one)."""
     path = getattr(type(record), "unit_field", None)
@@ -73,7 +89,13 @@ class RegionScopedQuerySet(models.QuerySet):
         unit = unit_id_of_user(user)
         if unit is not None:
             field = getattr(self.model, "unit_field", None)
-            return self.filter(**{field: unit}) if field else self.none()
+            if not field:
+                return self.none()
+            rows = self.filter(**{field: unit})
+            owner = getattr(self.model, "owner_field", None)
+            if owner and not user.has_perm("accounts.see_whole_unit"):
+                rows = rows.filter(**{owner: user.pk})
+            return rows
         allowed = scope_region_ids(user)
         if allowed is None:
             return self

@@ -8,6 +8,7 @@ from django.utils.html import conditional_escape, escape, format_html, format_ht
 from django.utils.safestring import mark_safe
 
 from kejiju.accounts.models import Region
+from kejiju.accounts.scoping import scope_region_ids
 
 from .models import HolidayArrangement, Organization
 
@@ -114,6 +115,10 @@ def region_choices(field: forms.ModelChoiceField) -> list[tuple]:
     return choices
 
 
+def _is_region_choice(field) -> bool:
+    return isinstance(field, forms.ModelChoiceField) and field.queryset.model is Region
+
+
 def search_condition(model, search_fields: tuple[str, ...], value: str) -> Q:
     """`icontains` on every search field, OR-ed. For a term of three characters or more, fields reached
     through a forward foreign key (a platform's `host__name`) become `host__in=<the matching hosts>`, one
@@ -149,6 +154,12 @@ class BaseFilterSet(django_filters.FilterSet):
     @property
     def form(self):
         form = super().form
+        user = getattr(self.request, "user", None)
+        if user is not None and scope_region_ids(user) is not None:
+            # A county office sees one county, a unit none: a county choice would only offer what it
+            # cannot see (and name every other county).
+            for name in [n for n, f in form.fields.items() if _is_region_choice(f)]:
+                del form.fields[name]
         for field in form.fields.values():
             widget = field.widget
             if isinstance(widget, forms.NullBooleanSelect):

@@ -17,7 +17,13 @@ from django.utils import timezone
 
 from kejiju.accounts.models import Region, User
 from kejiju.accounts.roles import Role
-from kejiju.accounts.scoping import region_id_of, scope_region_ids, unit_id_of, user_may_see_region
+from kejiju.accounts.scoping import (
+    owner_id_of,
+    region_id_of,
+    scope_region_ids,
+    unit_id_of,
+    user_may_see_region,
+)
 from kejiju.core import uploads
 from kejiju.core.mail import mail_send
 from kejiju.core.models import AuditEvent, ReportJob
@@ -478,29 +484,58 @@ def notify_region(
     return notice_send(recipients=recipients, title=title, body=body, url=url, now=now)
 
 
-def notify_unit(*, unit_id: int | None, actor: User | None, title: str, body: str = "", url: str = "") -> int:
-    """A decision about a unit's record, told to the unit's administrators, unless the unit took it."""
-    if unit_id is None or (actor is not None and getattr(actor, "unit_id", None) == unit_id):
-        return 0
-    recipients = list(User.objects.filter(role=Role.UNIT_ADMIN, organization_id=unit_id, is_active=True))
-    return notice_send(recipients=recipients, title=title, body=body, url=url)
+def _next_actors(record, workflow) -> set[User]:
+    """Accounts that may take a step from the record's state now: holding its permission, seeing the
+    record, passing the step's actor rule."""
+    from kejiju.accounts.scoping import scoped_queryset
+
+    state = str(getattr(record, workflow.state_field))
+    found: set[User] = set()
+    for transition in workflow.from_state(state):
+        if not transition.form:
+            continue
+        holders = User.objects.with_perm(
+            transition.permission,
+            include_superusers=False,
+            backend="kejiju.accounts.backends.CachedPermissionsBackend",
+        )
+        for user in holders:
+            if user in found or not scoped_queryset(type(record), user).filter(pk=record.pk).exists():
+                continue
+            if transition.actor_rule is None or not transition.actor_rule(record, user):
+                found.add(user)
+    return found
+
+
+def transition_recipients(*, record, actor: User | None, workflow) -> list[User]:
+    """Who hears of a workflow step, once: the county office of the record's county unless an account of
+    it acted; the unit's administrators unless an account of the unit acted; the account the record
+    belongs to (`owner_field`) unless it acted; and, in a flow that tells the next level
+    (`Workflow.tell_next`), whoever may take the next step. Never the actor."""
+    region_id, unit_id, owner_id = region_id_of(record), unit_id_of(record), owner_id_of(record)
+    found: set[User] = set()
+    if region_id is not None and not (actor is not None and scope_region_ids(actor) == [region_id]):
+        found.update(User.objects.filter(role=Role.COUNTY, region_id=region_id, is_active=True))
+    if unit_id is not None and getattr(actor, "unit_id", None) != unit_id:
+        found.update(User.objects.filter(role=Role.UNIT_ADMIN, organization_id=unit_id, is_active=True))
+    if owner_id is not None:
+        found.update(User.objects.filter(pk=owner_id, is_active=True))
+    if workflow.tell_next:
+        found.update(_next_actors(record, workflow))
+    actor_pk = getattr(actor, "pk", None)
+    return sorted((user for user in found if user.pk != actor_pk), key=lambda user: user.pk)
 
 
 def notify_transition(*, record, event, workflow) -> int:
-    """The one rule for workflow decisions: every transition of a record that belongs to a county is told
-    to that county's office, and of a record that belongs to a unit to the unit's administrators, when
-    someone else took it (kejiju.core.workflow's transition_applied, sent on commit)."""
+    """The one rule for workflow decisions (kejiju.core.workflow's transition_applied, sent on commit): a
+    notice and an e-mail to each of `transition_recipients`."""
     lines = [f"{workflow.title}“{record}”：{event.from_label} → {event.to_label}。"]
     if event.comment:
         lines.append(f"意见：{event.comment}")
     url = record.get_absolute_url() if hasattr(record, "get_absolute_url") else ""
+    recipients = transition_recipients(record=record, actor=event.actor, workflow=workflow)
     title = f"{workflow.title}“{record}”：{event.label}"
-    told = notify_region(
-        region_id=region_id_of(record), actor=event.actor, title=title, body="\n".join(lines), url=url
-    )
-    return told + notify_unit(
-        unit_id=unit_id_of(record), actor=event.actor, title=title, body="\n".join(lines), url=url
-    )
+    return notice_send(recipients=recipients, title=title, body="\n".join(lines), url=url)
 
 
 # ------------------------------------------------------------------------------ reading notices

@@ -22,8 +22,7 @@ from kejiju.core.views.generic import (
     ServiceFormMixin,
     service_error_text,
 )
-from kejiju.core.workflow.diagram import flow_states
-from kejiju.core.workflow.selectors import available_transitions, events_for
+from kejiju.core.workflow.selectors import workflow_context
 from kejiju.core.workflow.views import TransitionView
 
 from . import selectors, services
@@ -31,7 +30,6 @@ from .filters import UnitAccountFilterSet, UnitRegistrationFilterSet
 from .forms import ApplicantForm, RegistrationForm
 from .models import UnitRegistration
 from .tables import UnitAccountTable, UnitRegistrationTable
-from .workflow import REGISTRATION_WORKFLOW
 
 DONE_SESSION_KEY = "units:registered"
 REGISTER_THROTTLE = Throttle(
@@ -124,11 +122,8 @@ class UnitRegistrationDetailView(ObjectDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(
-            actions=available_transitions(self.object, self.request.user),
-            flow_states=flow_states(REGISTRATION_WORKFLOW, self.object.state),
-            events=events_for(self.object),
-        )
+        transition_url = "units:unitregistration_transition"
+        context.update(workflow_context(self.object, self.request.user, transition_url=transition_url))
         return context
 
 

@@ -150,21 +150,8 @@ def _registration_returned(world) -> Callable[[], object]:
     )
 
 
-def _unit_record_decided(world) -> Callable[[], object]:
-    """A decision on a unit's record of county A (its registration, verified by the bureau): the county
-    hears of it (the unit's administrators have no address here)."""
-    from kejiju.core.workflow.services import apply_transition
-    from tests.units.factories import UnitRegistrationFactory
-
-    registration = UnitRegistrationFactory(region=world.county_a, organization=world.unit_a, email="")
-    return lambda: apply_transition(
-        record=registration, action="verify", actor=world.users["bureau"], effective_on=dt.date.today()
-    )
-
-
 SCENARIOS: dict[str, Callable] = {
     "kejiju.units.services:registration_return_effect": _registration_returned,
-    "kejiju.reporting.services:notify_unit": _unit_record_decided,
     # Every workflow transition of a county's record (here a monthly filing returned) is told to the county.
     "kejiju.reporting.services:notify_transition": _filing_return,
     "experts.services:_placement_approved_notice": _placement_approved,

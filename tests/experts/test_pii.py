@@ -11,8 +11,9 @@ from django.db import connection
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from experts import pii, services
+from experts import services
 from experts.models import Expert
+from kejiju.core import pii
 from kejiju.core.identifiers import id_number_check_char
 from kejiju.core.models import AuditEvent
 from tests.experts.access import ROUTES

@@ -278,6 +278,11 @@ class ObjectDeleteView(ActionPermissionMixin, ScopedQuerysetMixin, BreadcrumbMix
         try:
             with transaction.atomic():
                 self.delete_object()
+        except ValidationError as error:
+            messages.error(self.request, service_error_text(error))
+            return redirect(
+                self.object.get_absolute_url() if hasattr(self.object, "get_absolute_url") else success_url
+            )
         except ProtectedError:
             messages.error(self.request, f"“{self.object}”仍被其他记录引用，不能删除。")
             return (

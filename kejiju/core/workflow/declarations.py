@@ -21,6 +21,9 @@ from kejiju.core.dates import DateStep, declare_date_steps
 
 # A rule says why the transition may not be taken (Chinese, shown as is), or None: rule(record, data).
 Rule = Callable[[Any, Mapping[str, Any]], str | None]
+# An actor rule says why this actor, though holding the permission and seeing the record, may not take the
+# step on it (the county office of another county …), or None: actor_rule(record, actor).
+ActorRule = Callable[[Any, Any], str | None]
 # An effect changes the record (before it is saved) or other rows, inside the transaction; it may return
 # extra data to keep on the event: effect(record, context) -> dict | None.
 Effect = Callable[[Any, "TransitionContext"], Mapping[str, Any] | None]
@@ -57,6 +60,7 @@ class Transition:
     date: DateStep | None = None
     sets_date: str | None = None
     rule: Rule | None = None
+    actor_rule: ActorRule | None = None
     effect: Effect | None = None
     fields: type[forms.Form] | None = None
     danger: bool = False
@@ -102,6 +106,9 @@ class Workflow:
     steps: Mapping[str, str] = field(default_factory=dict)
     # Labels of the keys an event's `data` may hold (level → 级别), for the timeline.
     data_labels: Mapping[str, str] = field(default_factory=dict)
+    # Tell those who may take the next step (holding its permission, the record in their scope, the actor
+    # rule passed) when a record reaches a state: flows where the next level waits on the previous one.
+    tell_next: bool = False
     # Labels of coded values in an event's `data`, by key (to_level → {"city": "市级"}), for the timeline.
     data_values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 

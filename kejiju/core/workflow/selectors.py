@@ -92,6 +92,23 @@ def available_transitions(record: models.Model, user) -> list[Transition]:
     for transition in flow.from_state(state):
         if transition.action in seen or not transition.form or not user.has_perm(transition.permission):
             continue
+        if transition.actor_rule is not None and transition.actor_rule(record, user):
+            continue
         seen.add(transition.action)
         result.append(transition)
     return result
+
+
+def workflow_context(record: models.Model, user, *, transition_url: str) -> dict:
+    """What a detail page shows of a record's workflow: the actions the user may take (with the URL name
+    of the record's transition view, for the `workflow/_actions.html` card), the flow diagram and the
+    timeline."""
+    from .diagram import flow_states
+
+    flow = workflow_for(record)
+    return {
+        "actions": available_transitions(record, user),
+        "transition_url": transition_url,
+        "flow_states": flow_states(flow, str(getattr(record, flow.state_field))),
+        "events": events_for(record),
+    }

@@ -82,6 +82,10 @@ def check_transition(
         raise TransitionRefused(refusal_for_state(flow, action=action, state=state), field="action")
     if not actor.has_perm(transition.permission):
         raise TransitionRefused(f"您没有办理“{transition.label}”的权限。", field="action")
+    if transition.actor_rule is not None:
+        refusal = transition.actor_rule(record, actor)
+        if refusal:
+            raise TransitionRefused(refusal, field="action")
     if transition.comment_required and not (comment or "").strip():
         raise TransitionRefused(f"办理“{transition.label}”须填写说明（意见或原因）。", field="comment")
     if transition.date is not None:

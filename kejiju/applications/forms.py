@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+from django import forms
+
+from kejiju.accounts.models import Region
+from kejiju.core.forms import CrispyFormMixin, ScopedForm
+from projects.models import BudgetLine
+
+from .models import Application, ApplicationAttachment, CallGuide
+
+
+class CallGuideForm(CrispyFormMixin, forms.ModelForm):
+    """The guide's text and whether it is open online, and one quota input per county (blank: no limit)."""
+
+    class Meta:
+        model = CallGuide
+        fields = ["text", "online"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 12})}
+
+    def __init__(self, *args, user=None, quotas=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._init_helper()
+        self.regions = list(Region.objects.county_level())
+        quotas = quotas or {}
+        for region in self.regions:
+            self.fields[f"quota_{region.pk}"] = forms.IntegerField(
+                label=f"{region.name}推荐限额（项）",
+                required=False,
+                min_value=0,
+                max_value=999,
+                initial=quotas.get(region.pk),
+            )
+
+    def quotas(self) -> dict[Region, int | None]:
+        return {region: self.cleaned_data.get(f"quota_{region.pk}") for region in self.regions}
+
+
+class ApplicationForm(CrispyFormMixin, forms.ModelForm):
+    class Meta:
+        model = Application
+        fields = ["title", "summary", "goals", "start_date", "end_date"]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 6}),
+            "goals": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._init_helper()
+
+    def _get_validation_exclusions(self):
+        # The call, unit and 项目负责人 are the service's to set: the model's checks of them run there.
+        return {*super()._get_validation_exclusions(), "call", "unit", "leader", "leader_name"}
+
+
+class BudgetLineForm(forms.Form):
+    source = forms.ChoiceField(label="资金来源", choices=BudgetLine.Source.choices)
+    category = forms.ChoiceField(label="科目", choices=BudgetLine.Category.choices)
+    amount = forms.DecimalField(
+        label="金额（元）", min_value=0, max_digits=14, decimal_places=2, required=False
+    )
+    note = forms.CharField(label="说明", max_length=200, required=False)
+
+
+BudgetFormSet = forms.formset_factory(BudgetLineForm, extra=0)
+
+
+def budget_initial(application: Application) -> list[dict]:
+    """One row per (source, category), filled from the saved budget."""
+    saved = {(line.source, line.category): line for line in application.budget_lines.all()}
+    rows = []
+    for source in BudgetLine.Source.values:
+        for category in BudgetLine.Category.values:
+            line = saved.get((source, category))
+            rows.append(
+                {
+                    "source": source,
+                    "category": category,
+                    "amount": line.amount if line else None,
+                    "note": line.note if line else "",
+                }
+            )
+    return rows
+
+
+class TeamMemberForm(ScopedForm):
+    name = forms.CharField(label="姓名", max_length=50)
+    id_number = forms.CharField(
+        label="身份证号",
+        max_length=18,
+        min_length=18,
+        help_text="加密保存，页面仅显示脱敏号码。",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    employer = forms.CharField(label="工作单位", max_length=200)
+    title = forms.CharField(label="职称", max_length=50, required=False)
+    duty = forms.CharField(label="项目分工", max_length=200)
+
+
+class AttachmentForm(ScopedForm):
+    kind = forms.ChoiceField(label="附件类型", choices=ApplicationAttachment.Kind.choices)
+    file = forms.FileField(label="文件", help_text="PDF、Word、WPS、Excel 或图片，不超过 20 MB。")
+
+
+class GuideAttachmentForm(ScopedForm):
+    file = forms.FileField(label="文件", help_text="PDF、Word、WPS、Excel 或图片，不超过 20 MB。")
+
+
+class PledgeForm(ScopedForm):
+    accept = forms.BooleanField(label="本人已阅读并承诺遵守以上科研诚信承诺")
