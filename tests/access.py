@@ -43,7 +43,9 @@ class World:
             found = Organization.objects.filter(name=name).first()
             return found or organization_save(organization=Organization(name=name, region=region))
 
-        unit_a, unit_b = unit("矩阵申报单位甲", county_a), unit("矩阵申报单位乙", county_b)
+        # Named by county: a second world with the counties swapped has its own units.
+        unit_a = unit(f"矩阵申报单位甲（{county_a.name}）", county_a)
+        unit_b = unit(f"矩阵申报单位乙（{county_b.name}）", county_b)
         users = {role: make_user(role, region=county_a if role == "county" else None) for role in STAFF_ROLES}
         for role in UNIT_ROLES:
             users[role] = make_user(role, organization=unit_a)

@@ -43,5 +43,6 @@ urlpatterns = [
         views.GuideAttachmentDeleteView.as_view(),
         name="guideattachment_delete",
     ),
-    path("calls/<int:call_pk>/guide/", views.CallGuideEditView.as_view(), name="callguide_edit"),
+    path("guides/<int:pk>/edit/", views.CallGuideEditView.as_view(), name="callguide_edit"),
+    path("calls/<int:call_pk>/guide/", views.CallGuideEditView.as_view(), name="callguide_add"),
 ]

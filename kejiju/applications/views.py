@@ -95,7 +95,8 @@ class CallGuideDetailView(ObjectDetailView):
 
 
 class CallGuideEditView(PermissionRequiredMixin, ServiceFormMixin, FormView):
-    """The bureau writes or changes the 申报指南 of a call, opens it online and sets each county's quota."""
+    """The bureau writes (from the call's page) or changes the 申报指南 of a call, opens it online and sets
+    each county's quota."""
 
     permission_required = "applications.change_callguide"
     raise_exception = True
@@ -105,8 +106,14 @@ class CallGuideEditView(PermissionRequiredMixin, ServiceFormMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         if not self.has_permission():
             return self.handle_no_permission()
-        self.call = get_object_or_404(Call, pk=kwargs["call_pk"])
-        self.guide = CallGuide.objects.filter(call=self.call).first()
+        if "pk" in kwargs:
+            self.guide = get_object_or_404(CallGuide, pk=kwargs["pk"])
+            self.call = self.guide.call
+        else:  # a call's guide is written once: its address then is the guide's own
+            self.call = get_object_or_404(Call, pk=kwargs["call_pk"])
+            self.guide = CallGuide.objects.filter(call=self.call).first()
+            if self.guide is not None:
+                return redirect("applications:callguide_edit", pk=self.guide.pk)
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):

@@ -76,7 +76,8 @@ def _member_data(world):
 ROUTES = [
     Route("applications:callguide_list", READ),
     Route("applications:callguide_detail", READ, guide_pk),
-    Route("applications:callguide_edit", BUREAU, call_pk),
+    Route("applications:callguide_edit", BUREAU, guide_pk),
+    Route("applications:callguide_add", BUREAU, call_pk),
     Route("applications:guideattachment_add", BUREAU, guide_pk),
     Route("applications:guideattachment_download", READ, guide_file_pk),
     Route("applications:guideattachment_delete", BUREAU, guide_file_pk),

@@ -9,11 +9,11 @@ import pytest
 from django.urls import reverse
 
 from kejiju.core.workflow import workflow
-from tests.workflowcase import WorkflowSweep
+from tests.workflowcase import WorkflowSweep, _may
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-APPS = ("enterprises", "platforms", "projects", "reporting", "experts")
+APPS = ("enterprises", "platforms", "projects", "reporting", "experts", "units", "applications")
 
 
 def _cases():
@@ -46,7 +46,8 @@ def test_every_transition_form_submits_its_fields(page, live_server, login, worl
     if transition is None:
         pytest.skip("no transition of this flow is taken on the transition form")
     record = case.make(world, source)
-    login(world.users["bureau"].username)
+    actor = next(world.users[a] for a in case.actors if _may(world.users[a], transition, record))
+    login(actor.username)
     url = reverse(case.url_name, kwargs={"pk": record.pk})
     page.goto(f"{live_server.url}{url}?action={transition.action}")
     form = page.locator("main form[data-warn-unsaved]")

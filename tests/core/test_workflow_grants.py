@@ -36,6 +36,13 @@ GRANTS = {
     "experts.expert": {Role.BUREAU: {"exit", "readmit", "resume", "suspend"}},
     # A unit's registration: its county office, or the bureau (for every county and units without one).
     "units.registration": {Role.BUREAU: {"verify", "return"}, Role.COUNTY: {"verify", "return"}},
+    # The bureau recommends only for units without a county (an actor rule: tests/applications).
+    "applications.application": {
+        Role.APPLICANT: {"submit", "recall"},
+        Role.UNIT_ADMIN: {"unit_approve", "unit_return"},
+        Role.COUNTY: {"recommend", "county_return"},
+        Role.BUREAU: {"recommend", "county_return"},
+    },
 }
 
 

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0006_alter_region_options'),
-        ('core', '0014_unique_messages'),
+        ('core', '0011_alter_organization_organization_uscc_unique'),
         ('projects', '0013_unique_messages'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
