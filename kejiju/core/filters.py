@@ -137,6 +137,12 @@ def search_condition(model, search_fields: tuple[str, ...], value: str) -> Q:
     return condition
 
 
+def _is_region_filter(filter_, request) -> bool:
+    if not isinstance(filter_, django_filters.ModelChoiceFilter | django_filters.ModelMultipleChoiceFilter):
+        return False
+    return filter_.get_queryset(request).model is Region
+
+
 class BaseFilterSet(django_filters.FilterSet):
     """Adds the free-text box `q`, matched with icontains on `search_fields` (pg_trgm GIN indexes serve
     these on PostgreSQL; SQLite falls back to a scan). Date filters render as every form's date fields do
@@ -145,6 +151,16 @@ class BaseFilterSet(django_filters.FilterSet):
     search_fields: tuple[str, ...] = ()
 
     q = django_filters.CharFilter(method="search", label="关键词")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from kejiju.accounts.scoping import unit_id_of_user
+
+        if self.request is not None and unit_id_of_user(self.request.user) is not None:
+            # An account bound to a unit sees its own unit's rows: a county select would offer every
+            # county (or none) and filter nothing of use.
+            for name in [name for name, f in self.filters.items() if _is_region_filter(f, self.request)]:
+                del self.filters[name]
 
     @property
     def form(self):
