@@ -55,6 +55,9 @@ class EnterprisesConfig(AppConfig):
             "enterprises.review_smesevaluation",
             "enterprises.recommend_poolentry",
         ],
+        # A unit's administrator reads its own enterprise record and its 信息表 (yearly figures); the
+        # evaluations, pool entries, certificates and rewards show on that page without their own pages.
+        Role.UNIT_ADMIN: _perms(("view", "enterprise"), ("view", "enterpriseyear")),
     }
 
     def ready(self) -> None:

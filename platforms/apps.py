@@ -57,6 +57,9 @@ class PlatformsConfig(AppConfig):
             "platforms.delete_platformapplication",
             *_OUTREACH_ENTRY,
         ],
+        # A unit reads the platforms it hosts.
+        Role.UNIT_ADMIN: ["platforms.view_platform"],
+        Role.APPLICANT: ["platforms.view_platform"],
     }
 
     def ready(self) -> None:

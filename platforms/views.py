@@ -22,6 +22,7 @@ from kejiju.core.views import (
     ObjectListView,
     ObjectUpdateView,
     ScopedQuerysetMixin,
+    StaffOnlyMixin,
 )
 from kejiju.core.views.generic import BreadcrumbMixin, ServiceFormMixin
 from kejiju.core.workflow.diagram import flow_states
@@ -114,8 +115,16 @@ class PlatformDetailView(ObjectDetailView):
         user = self.request.user
         context["events"] = selectors.platform_timeline(platform=self.object)
         context["flow_states"] = flow_states(PLATFORM_WORKFLOW, current=self.object.state)
-        context["evaluations"] = self.object.evaluations.order_by("-year")
-        context["applications"] = self.object.applications.select_related("batch").order_by("-batch__year")
+        # Through visible_to: an application names its own applicant unit, which need not be the host
+        # (a unit reads only its own unit's applications).
+        evaluations = PlatformEvaluation.objects.visible_to(user).filter(platform=self.object)
+        context["evaluations"] = evaluations.order_by("-year")
+        context["applications"] = (
+            PlatformApplication.objects.visible_to(user)
+            .filter(platform=self.object)
+            .select_related("batch")
+            .order_by("-batch__year")
+        )
         context["can_transition"] = user.has_perm("platforms.transition_platform")
         context["can_evaluate"] = user.has_perm("platforms.add_platformevaluation")
         return context
@@ -180,7 +189,7 @@ def _stats_params(request) -> tuple[int, str | None]:
     return min(max(year, 2000), 2100), request.GET.get("region")
 
 
-class PlatformStatsView(ActionPermissionMixin, TemplateView):
+class PlatformStatsView(StaffOnlyMixin, ActionPermissionMixin, TemplateView):
     """Counts for the annual review: newly recognised by type and level, by county; 筹建 admissions;
     platforms in force; evaluation grades. A county account sees its own county only."""
 
@@ -202,7 +211,7 @@ class PlatformStatsView(ActionPermissionMixin, TemplateView):
         return context
 
 
-class PlatformStatsExportView(ActionPermissionMixin, View):
+class PlatformStatsExportView(StaffOnlyMixin, ActionPermissionMixin, View):
     """The statistics page as an xlsx workbook (one sheet per table)."""
 
     model = Platform

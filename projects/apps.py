@@ -52,6 +52,10 @@ class ProjectsConfig(AppConfig):
             "projects.add_attachment",
             "projects.view_cooperationproject",
         ],
+        # A unit reads its own projects and downloads their attachments (read only: its applications are
+        # still entered by the county office).
+        Role.UNIT_ADMIN: ["projects.view_project", "projects.view_attachment"],
+        Role.APPLICANT: ["projects.view_project", "projects.view_attachment"],
     }
 
     def ready(self) -> None:

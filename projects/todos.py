@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import timezone
 
+from kejiju.accounts.scoping import unit_id_of_user
 from kejiju.core.registry import TodoItem
 
 from . import rules, selectors
@@ -25,6 +26,8 @@ def project_todos(user) -> list[TodoItem]:
         changes = pending.count()
         if changes:
             items.append(TodoItem("待审批的项目变更", f"{list_url}?pending_change=true", changes, "warning"))
+    if unit_id_of_user(user) is not None:
+        return items  # the overdue page is the offices' (a unit sees its projects' state on their pages)
     counts = selectors.overdue_counts(user=user, today=timezone.localdate())
     overdue_url = reverse("projects:overdue")
     if counts["acceptance"]:

@@ -24,6 +24,7 @@ from kejiju.core.views import (
     ObjectExportView,
     ObjectListView,
     ObjectUpdateView,
+    StaffOnlyMixin,
 )
 from kejiju.core.views.generic import ServiceFormMixin, service_error_text
 from kejiju.core.workflow.diagram import flow_states
@@ -507,7 +508,7 @@ class AttachmentDeleteView(ObjectDeleteView):
 # --------------------------------------------------------------------------------- overdue and figures
 
 
-class OverdueView(PermissionRequiredMixin, TemplateView):
+class OverdueView(StaffOnlyMixin, PermissionRequiredMixin, TemplateView):
     permission_required = "projects.view_project"
     raise_exception = True
     template_name = "projects/overdue.html"
@@ -538,7 +539,7 @@ class OverdueView(PermissionRequiredMixin, TemplateView):
         return context
 
 
-class OverdueExportView(PermissionRequiredMixin, View):
+class OverdueExportView(StaffOnlyMixin, PermissionRequiredMixin, View):
     """Both tables of the overdue page in one workbook (what the page shows, every row)."""
 
     permission_required = "projects.view_project"
@@ -566,7 +567,7 @@ class OverdueExportView(PermissionRequiredMixin, View):
         )
 
 
-class FiguresView(PermissionRequiredMixin, TemplateView):
+class FiguresView(StaffOnlyMixin, PermissionRequiredMixin, TemplateView):
     permission_required = "projects.view_project"
     raise_exception = True
     template_name = "projects/figures.html"

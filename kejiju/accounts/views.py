@@ -126,6 +126,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["max_age_days"] = settings.PASSWORD_MAX_AGE_DAYS
+        # Offered to every account without a device, the unit accounts' too (required only for the roles
+        # of OTP_REQUIRED_ROLES when OTP_REQUIRED is on).
+        context["has_otp_device"] = services.otp_has_device(self.request.user)
         return context
 
     def form_valid(self, form):

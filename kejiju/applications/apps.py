@@ -77,6 +77,18 @@ class ApplicationsConfig(AppConfig):
                 ),
             )
         )
+        # A unit account's own section for applying (it sees no staff section).
+        register_menu(
+            MenuSection(
+                label="项目申报",
+                order=60,
+                audience="unit",
+                items=(
+                    MenuItem("申报指南", "applications:callguide_list", "applications.view_callguide"),
+                    MenuItem("申报书", "applications:application_list", "applications.view_application"),
+                ),
+            )
+        )
 
     def seed_demo(self, *, stdout) -> None:
         from .demo import seed_demo_applications

@@ -38,6 +38,10 @@ class MenuSection:
     label: str
     order: int
     items: tuple[MenuItem, ...] = field(default_factory=tuple)
+    # "unit": shown to accounts bound to a unit (申报单位管理员, 项目负责人) only, and they see no other
+    # section: the staff sections' statistics and registers are not theirs, and a page a unit may read
+    # (its projects, its platforms) is listed here again under the unit's own words.
+    audience: str | None = None
 
 
 @dataclass(frozen=True)
@@ -60,15 +64,22 @@ def register_menu(section: MenuSection) -> None:
     for index, existing in enumerate(_menu):
         if existing.label == section.label:
             items = existing.items + tuple(item for item in section.items if item not in existing.items)
-            _menu[index] = MenuSection(label=existing.label, order=existing.order, items=items)
+            _menu[index] = MenuSection(
+                label=existing.label, order=existing.order, items=items, audience=existing.audience
+            )
             return
     _menu.append(section)
     _menu.sort(key=lambda s: s.order)
 
 
 def menu_for(user) -> list[tuple[MenuSection, list[MenuItem]]]:
+    from kejiju.accounts.scoping import unit_id_of_user
+
+    audience = "unit" if unit_id_of_user(user) is not None else None
     visible = []
     for section in _menu:
+        if section.audience != audience:
+            continue
         items = [item for item in section.items if item.permission is None or user.has_perm(item.permission)]
         if items:
             visible.append((section, items))

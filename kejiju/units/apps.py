@@ -54,11 +54,19 @@ class UnitsConfig(AppConfig):
                 ),
             )
         )
+        # A unit account's whole navigation: its own records (each list scoped to the unit by visible_to)
+        # and its accounts. Staff never see this section, a unit account no other.
         register_menu(
             MenuSection(
                 label="本单位",
                 order=70,
-                items=(MenuItem("本单位账户", "units:account_list", "units.manage_unit_accounts"),),
+                audience="unit",
+                items=(
+                    MenuItem("企业信息", "enterprises:enterprise_list", "enterprises.view_enterprise"),
+                    MenuItem("科技项目", "projects:project_list", "projects.view_project"),
+                    MenuItem("创新平台", "platforms:platform_list", "platforms.view_platform"),
+                    MenuItem("本单位账户", "units:account_list", "units.manage_unit_accounts"),
+                ),
             )
         )
 

@@ -1,4 +1,5 @@
-"""Routes of the enterprises app for the role × view matrix (objects belong to county A)."""
+"""Routes of the enterprises app for the role × view matrix (objects belong to county A; the enterprise is
+unit A's, whose administrator reads it)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,22 @@ from tests.access import BUSINESS_READ, STAFF_READ, Route
 
 BUREAU = frozenset({"bureau"})
 BUREAU_COUNTY = frozenset({"bureau", "county"})
+# The unit's administrator reads its own enterprise record (the 项目负责人 does not).
+UNIT_READ = BUSINESS_READ | {"unit_admin"}
 
 
 def _enterprise(world):
+    from enterprises.models import Enterprise
     from tests.enterprises.factories import EnterpriseFactory
 
-    return world.once("enterprise", lambda: EnterpriseFactory(region=world.county_a))
+    def build():
+        # Unit A's enterprise record (one per unit: a world built twice in a test finds it).
+        found = Enterprise.objects.filter(organization=world.unit_a).first()
+        return found or EnterpriseFactory(
+            region=world.county_a, name=world.unit_a.name, organization=world.unit_a
+        )
+
+    return world.once("enterprise", build)
 
 
 def _enterprise_pk(world):
@@ -77,13 +88,13 @@ def _transition(action):
 
 
 ROUTES = [
-    Route("enterprises:enterprise_list", BUSINESS_READ),
+    Route("enterprises:enterprise_list", UNIT_READ),
     Route("enterprises:enterprise_add", BUREAU_COUNTY),
-    Route("enterprises:enterprise_export", BUSINESS_READ),
+    Route("enterprises:enterprise_export", UNIT_READ),
     Route("enterprises:enterprise_import", BUREAU),
     Route("enterprises:enterprise_import_confirm", BUREAU, methods=("POST",)),
     Route("enterprises:enterprise_import_template", BUREAU),
-    Route("enterprises:enterprise_detail", BUSINESS_READ, kwargs=_enterprise_pk, scoped=True),
+    Route("enterprises:enterprise_detail", UNIT_READ, kwargs=_enterprise_pk, scoped=True, unit_scoped=True),
     Route("enterprises:enterprise_edit", BUREAU_COUNTY, kwargs=_enterprise_pk, scoped=True),
     Route(
         "enterprises:enterprise_deactivate",

@@ -1,4 +1,5 @@
-"""Role × view matrix entries of the platforms app. Objects belong to county A (忻府区)."""
+"""Role × view matrix entries of the platforms app. Objects belong to county A (忻府区); the platform is
+hosted by unit A, whose accounts read it."""
 
 from datetime import date
 
@@ -18,10 +19,12 @@ BUREAU = frozenset({"bureau"})
 STAFF_READ = frozenset({"bureau", "leader"})
 BUSINESS_READ = frozenset({"bureau", "leader", "county"})
 ENTRY = frozenset({"bureau", "county"})
+# Both accounts of a unit read the platforms it hosts.
+UNIT_READ = BUSINESS_READ | {"unit_admin", "applicant"}
 
 
 def _platform(world):
-    return world.once("platform", lambda: PlatformFactory(region=world.county_a))
+    return world.once("platform", lambda: PlatformFactory(region=world.county_a, host=world.unit_a))
 
 
 def _platform_pk(world):
@@ -99,12 +102,12 @@ def _photo_pk(world):
 
 
 ROUTES = [
-    Route("platforms:platform_list", BUSINESS_READ),
-    Route("platforms:platform_export", BUSINESS_READ),
+    Route("platforms:platform_list", UNIT_READ),
+    Route("platforms:platform_export", UNIT_READ),
     Route("platforms:platform_stats", BUSINESS_READ),
     Route("platforms:platform_stats_export", BUSINESS_READ),
     Route("platforms:platform_add", BUREAU),
-    Route("platforms:platform_detail", BUSINESS_READ, kwargs=_platform_pk, scoped=True),
+    Route("platforms:platform_detail", UNIT_READ, kwargs=_platform_pk, scoped=True, unit_scoped=True),
     Route("platforms:platform_edit", BUREAU, kwargs=_platform_pk),
     Route("platforms:platform_transition", BUREAU, kwargs=_platform_pk),
     Route("platforms:platformevaluation_add", BUREAU, kwargs=_platform_pk),

@@ -1,4 +1,5 @@
-"""Role × view matrix of the projects app (objects belong to county A)."""
+"""Role × view matrix of the projects app (objects belong to county A; the application is unit A's, whose
+accounts read it)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from tests.access import BUSINESS_READ, STAFF_READ, Route
 
 BUREAU = frozenset({"bureau"})
 APPLICANTS = frozenset({"bureau", "county"})
+# Both accounts of a unit read its projects (and download their attachments).
+UNIT_READ = BUSINESS_READ | {"unit_admin", "applicant"}
 
 
 def _application(world):
@@ -17,12 +20,10 @@ def _application(world):
         from django.core.files.uploadedfile import SimpleUploadedFile
 
         from projects import services
-        from tests.projects.factories import CallFactory, OrganizationFactory, ProjectFactory
+        from tests.projects.factories import CallFactory, ProjectFactory
 
         call = CallFactory()
-        project = ProjectFactory(
-            call=call, region=world.county_a, applicant=OrganizationFactory(region=world.county_a)
-        )
+        project = ProjectFactory(call=call, region=world.county_a, applicant=world.unit_a)
         services.attachment_create(
             project=project,
             user=world.users["bureau"],
@@ -135,13 +136,13 @@ def _transfer_pk(world):
 
 
 ROUTES = [
-    Route("projects:project_list", BUSINESS_READ),
+    Route("projects:project_list", UNIT_READ),
     Route("projects:project_add", APPLICANTS),
-    Route("projects:project_export", BUSINESS_READ, ok=(200,)),
+    Route("projects:project_export", UNIT_READ, ok=(200,)),
     Route("projects:overdue", BUSINESS_READ, ok=(200,)),
     Route("projects:overdue_export", BUSINESS_READ, ok=(200,)),
     Route("projects:figures", BUSINESS_READ, ok=(200,)),
-    Route("projects:project_detail", BUSINESS_READ, kwargs=_project, scoped=True, ok=(200,)),
+    Route("projects:project_detail", UNIT_READ, kwargs=_project, scoped=True, unit_scoped=True, ok=(200,)),
     Route("projects:project_edit", APPLICANTS, kwargs=_project, scoped=True, ok=(200,)),
     Route(
         "projects:project_transition",
@@ -159,7 +160,14 @@ ROUTES = [
     Route("projects:changerequest_add", BUREAU, kwargs=_running_project, scoped=True, ok=(200,)),
     Route("projects:changerequest_decide", BUREAU, kwargs=_change, scoped=True, ok=(200,)),
     Route("projects:attachment_add", APPLICANTS, kwargs=_project, scoped=True, ok=(200,)),
-    Route("projects:attachment_download", BUSINESS_READ, kwargs=_attachment, scoped=True, ok=(200,)),
+    Route(
+        "projects:attachment_download",
+        UNIT_READ,
+        kwargs=_attachment,
+        scoped=True,
+        unit_scoped=True,
+        ok=(200,),
+    ),
     Route("projects:attachment_delete", BUREAU, kwargs=_attachment, scoped=True, ok=(200,)),
     Route("projects:programme_list", STAFF_READ, ok=(200,)),
     Route("projects:programme_add", BUREAU, ok=(200,)),

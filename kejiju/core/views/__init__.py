@@ -9,6 +9,7 @@ from .generic import (
     ObjectUpdateView,
     ScopedQuerysetMixin,
     ServiceFormMixin,
+    StaffOnlyMixin,
     add_service_errors,
     service_error_text,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "ObjectUpdateView",
     "ScopedQuerysetMixin",
     "ServiceFormMixin",
+    "StaffOnlyMixin",
     "add_service_errors",
     "service_error_text",
 ]

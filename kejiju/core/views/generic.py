@@ -8,7 +8,7 @@ from typing import Any
 from auditlog.models import LogEntry
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError
 from django.http import HttpResponseRedirect
@@ -47,6 +47,19 @@ class ActionPermissionMixin(PermissionRequiredMixin):
             return super().get_permission_required()
         meta = self.model._meta
         return (f"{meta.app_label}.{self.action}_{meta.model_name}",)
+
+
+class StaffOnlyMixin:
+    """Refuses (403) accounts bound to a unit on a page that holds a view permission they have but is not
+    theirs: statistics and overviews across counties (a unit reads its own records on their lists and
+    detail pages). Put it before the permission mixin."""
+
+    def dispatch(self, request, *args, **kwargs):
+        from kejiju.accounts.scoping import unit_id_of_user
+
+        if unit_id_of_user(request.user) is not None:
+            raise PermissionDenied("该页面仅供科技管理部门使用。")
+        return super().dispatch(request, *args, **kwargs)
 
 
 class ScopedQuerysetMixin:
