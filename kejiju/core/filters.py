@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import django_filters
+from django_filters.filters import QuerySetRequestMixin
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.forms.models import ModelChoiceIterator
 from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -115,8 +116,11 @@ def region_choices(field: forms.ModelChoiceField) -> list[tuple]:
     return choices
 
 
-def _is_region_choice(field) -> bool:
-    return isinstance(field, forms.ModelChoiceField) and field.queryset.model is Region
+def _filters_by_region(filter_, request) -> bool:
+    if not isinstance(filter_, QuerySetRequestMixin):
+        return False
+    queryset = filter_.get_queryset(request)  # resolves a callable queryset (projects' _regions)
+    return isinstance(queryset, QuerySet) and queryset.model is Region
 
 
 def search_condition(model, search_fields: tuple[str, ...], value: str) -> Q:
@@ -151,15 +155,18 @@ class BaseFilterSet(django_filters.FilterSet):
 
     q = django_filters.CharFilter(method="search", label="关键词")
 
-    @property
-    def form(self):
-        form = super().form
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         user = getattr(self.request, "user", None)
         if user is not None and scope_region_ids(user) is not None:
             # A county office sees one county, a unit none: a county choice would only offer what it
-            # cannot see (and name every other county).
-            for name in [n for n, f in form.fields.items() if _is_region_choice(f)]:
-                del form.fields[name]
+            # cannot see (and name every other county); the filter goes, not just its field.
+            for name in [n for n, f in self.filters.items() if _filters_by_region(f, self.request)]:
+                del self.filters[name]
+
+    @property
+    def form(self):
+        form = super().form
         for field in form.fields.values():
             widget = field.widget
             if isinstance(widget, forms.NullBooleanSelect):

@@ -12,6 +12,7 @@ def page(browser):
 @pytest.fixture
 def login(page, live_server):
     def do_login(username: str, password: str = "Kejiju@2026"):
+        page.context.clear_cookies()  # a second login in the same test is a different person
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("#id_username", username)
         page.fill("#id_password", password)
