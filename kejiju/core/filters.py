@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 import django_filters
-from django_filters.filters import QuerySetRequestMixin
 from django import forms
 from django.db.models import Q, QuerySet
 from django.forms.models import ModelChoiceIterator
 from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django_filters.filters import QuerySetRequestMixin
 
 from kejiju.accounts.models import Region
 from kejiju.accounts.scoping import scope_region_ids
