@@ -20,6 +20,14 @@ _MODELS = (
     "ownershipgrant",
     "achievementtransfer",
 )
+_UNIT_FILING = [
+    "projects.view_project",
+    "projects.view_attachment",
+    "projects.add_attachment",
+    "projects.add_annualreport",
+    "projects.add_changerequest",
+    "projects.file_project_reports",
+]
 
 
 class ProjectsConfig(AppConfig):
@@ -52,10 +60,11 @@ class ProjectsConfig(AppConfig):
             "projects.add_attachment",
             "projects.view_cooperationproject",
         ],
-        # A unit reads its own projects and downloads their attachments (read only: its applications are
-        # still entered by the county office).
-        Role.UNIT_ADMIN: ["projects.view_project", "projects.view_attachment"],
-        Role.APPLICANT: ["projects.view_project", "projects.view_attachment"],
+        # A unit reads its own projects and downloads their attachments, and files what a running project
+        # owes: 年度报告, 中期 and 变更 material, 变更申请, 验收申请 (projects.services.require_project_filer:
+        # the administrator for every project of the unit, a 项目负责人 for the one of their application).
+        Role.UNIT_ADMIN: _UNIT_FILING,
+        Role.APPLICANT: _UNIT_FILING,
     }
 
     def ready(self) -> None:

@@ -121,6 +121,13 @@ class AnnualReportForm(ScopedModelForm):
         widgets = {"progress": forms.Textarea(attrs={"rows": 4})}
 
 
+class UnitAnnualReportForm(AnnualReportForm):
+    """A unit files its report online: the filing date is the day it is sent."""
+
+    class Meta(AnnualReportForm.Meta):
+        fields = ["year", "progress", "spent"]
+
+
 class MidtermCheckForm(ScopedModelForm):
     class Meta:
         model = MidtermCheck

@@ -190,6 +190,7 @@ class Project(models.Model):
             ("withdraw_project", "撤回项目申报"),
             ("enter_late_application", "在申报期外录入项目申报"),
             ("override_applicant_rules", "放行违反限项规则的申报"),
+            ("file_project_reports", "报送本单位项目的执行材料（年报、中期、变更、验收申请）"),
         ]
         constraints = [
             models.CheckConstraint(

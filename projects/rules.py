@@ -49,6 +49,7 @@ class Action(models.TextChoices):
     SUSPEND = "suspend", "暂停"
     RESUME = "resume", "恢复执行"
     START_EVALUATION = "start_evaluation", "进入绩效评估"
+    APPLY_ACCEPTANCE = "apply_acceptance", "申请结题验收"
     START_ACCEPTANCE = "start_acceptance", "进入结题验收"
     PASS = "pass", "验收通过"
     RECTIFY = "rectify", "要求整改"
@@ -323,3 +324,49 @@ def transfer_date_problem(*, transferred_on: dt.date | None, granted_on: dt.date
         today=dt.date.max,
         done=False,
     )
+
+
+# ------------------------------------------------------------------ what a running project still owes
+
+# The unit files its 年报, 中期 material, 变更 and 验收 material from 立项 until the acceptance conclusion.
+UNIT_FILING_STATES = RUNNING_STATES
+# 中期 material is asked of projects of two years or more, once half the term has passed
+# (《忻州市科技计划项目运行管理规范》: 中期检查 for multi-year projects).
+MIDTERM_MIN_TERM_DAYS = 730
+
+
+def acceptance_awaits(state: str) -> str:
+    """Who holds up an overdue project's 验收: the unit until it applies, the bureau afterwards."""
+    if state in {State.EXECUTING, State.SUSPENDED, State.APPROVED}:
+        return "单位提交验收申请"
+    return "市局验收结论"
+
+
+def midterm_due(*, start: dt.date, end: dt.date, today: dt.date) -> bool:
+    """Half the term has passed on `today` for a project of two years or more (both ends counted)."""
+    return (end - start).days + 1 >= MIDTERM_MIN_TERM_DAYS and (today - start) >= (end - today)
+
+
+def project_owes(
+    *,
+    state: str,
+    start: dt.date,
+    end: dt.date,
+    today: dt.date,
+    filed_years: set[int],
+    has_midterm: bool,
+) -> list[str]:
+    """What the unit still owes the bureau for a project, in the order it falls due: each year's 年度报告
+    (due 31 March of the next year), the 中期 material once half a long term has passed, and the 验收申请
+    after the end date. Empty for a project that is not running, or whose 验收 is already with the bureau."""
+    if state not in {State.EXECUTING, State.SUSPENDED}:  # before the 任务书 nothing is due yet
+        return []
+    owed = [
+        f"{year} 年度报告"
+        for year in missing_annual_report_years(start=start, end=end, filed_years=filed_years, today=today)
+    ]
+    if not has_midterm and end >= today and midterm_due(start=start, end=end, today=today):
+        owed.append("中期材料")
+    if end < today:
+        owed.append("验收申请")
+    return owed

@@ -160,10 +160,59 @@ def missing_annual_reports(*, user, today: dt.date | None = None) -> QuerySet[Pr
     )
 
 
+def missing_midterm_material(*, user, today: dt.date | None = None) -> QuerySet[Project]:
+    """Projects in execution of two years or more, past half their term and before its end, with neither
+    中期 material uploaded nor a 中期检查 recorded (rules.midterm_due)."""
+    from .models import Attachment, MidtermCheck
+
+    today = today or timezone.localdate()
+    candidates = (
+        Project.objects.visible_to(user)
+        .filter(
+            state__in=[rules.State.EXECUTING, rules.State.SUSPENDED],
+            end_date__gte=today,
+            start_date__lte=today - dt.timedelta(days=rules.MIDTERM_MIN_TERM_DAYS // 2),
+        )
+        .exclude(pk__in=MidtermCheck.objects.values("project"))
+        .exclude(pk__in=Attachment.objects.filter(kind=Attachment.Kind.MIDTERM).values("project"))
+        .values_list("pk", "start_date", "end_date")
+    )
+    # Half of each project's own term: compared here, portable across PostgreSQL and SQLite.
+    due = [pk for pk, start, end in candidates if rules.midterm_due(start=start, end=end, today=today)]
+    return project_list(user=user).filter(pk__in=due).order_by("start_date", "number")
+
+
+def unit_owing_counts(*, user, today: dt.date) -> dict[str, int]:
+    """How many of the unit's projects owe a 年度报告, 中期 material or the 验收申请 (its to-do list)."""
+    return {
+        "annual_reports": missing_annual_reports(user=user, today=today).count(),
+        "midterm": missing_midterm_material(user=user, today=today).count(),
+        "acceptance": overdue_acceptance(user=user, today=today)
+        .filter(state__in=[rules.State.EXECUTING, rules.State.SUSPENDED])
+        .count(),
+    }
+
+
+def project_owes(*, project: Project, today: dt.date) -> list[str]:
+    """What the project's unit still owes the bureau (rules.project_owes), read from its records."""
+    from .models import Attachment
+
+    return rules.project_owes(
+        state=project.state,
+        start=project.start_date,
+        end=project.end_date,
+        today=today,
+        filed_years=set(project.annual_reports.values_list("year", flat=True)),
+        has_midterm=project.midterm_checks.exists()
+        or project.attachments.filter(kind=Attachment.Kind.MIDTERM).exists(),
+    )
+
+
 def overdue_counts(*, user, today: dt.date | None = None) -> dict[str, int]:
     return {
         "acceptance": overdue_acceptance(user=user, today=today).count(),
         "annual_reports": missing_annual_reports(user=user, today=today).count(),
+        "midterm": missing_midterm_material(user=user, today=today).count(),
     }
 
 

@@ -15,7 +15,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from kejiju.accounts.models import Region
-from kejiju.accounts.scoping import user_may_see_region
+from kejiju.accounts.scoping import unit_id_of_user, user_may_see_region
 from kejiju.core import uploads
 from kejiju.core.dates import require_date_order, require_record_dates
 from kejiju.core.identifiers import IdentifierError, validate_mobile
@@ -439,6 +439,7 @@ def annual_report_create(
 ) -> AnnualReport:
     _require(user, "projects.add_annualreport")
     locked = _lock(project)
+    require_project_filer(project=locked, user=user)
     if locked.state not in _REPORTABLE_STATES:
         raise ValidationError({"year": "只有已立项、未归档的项目可以登记年度报告。"})
     if not locked.start_date.year <= year <= locked.end_date.year:
@@ -506,6 +507,7 @@ def change_request_create(
 ) -> ChangeRequest:
     _require(user, "projects.add_changerequest")
     locked = _lock(project)
+    require_project_filer(project=locked, user=user)
     if locked.state not in {State.APPROVED, State.EXECUTING, State.SUSPENDED}:
         raise ValidationError({"kind": "只有已立项、执行中或暂停的项目可以申请变更。"})
     request = ChangeRequest(
@@ -586,10 +588,48 @@ def attachment_max_bytes() -> int:
     return getattr(settings, "PROJECTS_ATTACHMENT_MAX_BYTES", rules.ATTACHMENT_MAX_BYTES)
 
 
+# What a unit files for its running project (the 申报书, 任务书 and 绩效评估报告 are the offices').
+UNIT_FILED_KINDS = frozenset(
+    {Attachment.Kind.ANNUAL, Attachment.Kind.MIDTERM, Attachment.Kind.CHANGE, Attachment.Kind.ACCEPTANCE}
+)
+
+
+def is_project_filer(*, project: Project, user) -> bool:
+    """A unit account files for a project of its own unit: the administrator for every one, a 项目负责人
+    for the project that came from their own online application."""
+    unit_id = unit_id_of_user(user)
+    if unit_id is None or unit_id != project.applicant_id:
+        return False
+    if user.has_perm("accounts.see_whole_unit"):
+        return True
+    from kejiju.applications.models import Application
+
+    return Application.objects.filter(project_id=project.pk, leader_id=user.pk).exists()
+
+
+def require_project_filer(*, project: Project, user) -> None:
+    """Unit accounts file only for their own projects while these run; staff are not concerned."""
+    if unit_id_of_user(user) is None:
+        return
+    if not is_project_filer(project=project, user=user):
+        raise PermissionDenied("只有本单位管理员或该项目的负责人可以报送。")
+    if project.state not in rules.UNIT_FILING_STATES:
+        raise PermissionDenied(f"项目当前状态为“{project.get_state_display()}”，不能报送执行材料。")
+
+
 def may_upload(*, project: Project, user, kind: str) -> bool:
-    """Those who run the projects upload any kind while the project is not archived; whoever else may add
-    attachments only the 申报书 of an application of their county before 受理."""
-    if not user.has_perm("projects.add_attachment") or not user_may_see_region(user, project.region_id):
+    """Those who run the projects upload any kind while the project is not archived; a unit files its
+    running project's 年报, 中期, 变更 and 验收 material; whoever else may add attachments only the 申报书 of
+    an application of their county before 受理."""
+    if not user.has_perm("projects.add_attachment"):
+        return False
+    if unit_id_of_user(user) is not None:
+        return (
+            kind in UNIT_FILED_KINDS
+            and project.state in rules.UNIT_FILING_STATES
+            and is_project_filer(project=project, user=user)
+        )
+    if not user_may_see_region(user, project.region_id):
         return False
     if user.has_perm("projects.manage_project"):
         return project.state != State.ARCHIVED

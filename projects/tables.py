@@ -4,6 +4,7 @@ import django_tables2 as tables
 
 from kejiju.core.tables import BaseTable, MoneyColumn
 
+from . import rules
 from .models import (
     Achievement,
     AchievementTransfer,
@@ -76,10 +77,28 @@ class OverdueAcceptanceTable(BaseTable):
     title = tables.Column(linkify=True)
     applicant = tables.Column(order_by=("applicant__name",))
     region = tables.Column(order_by=("region__sort_order",))
+    awaiting = tables.Column("尚待", accessor="state", orderable=False)
 
     class Meta(BaseTable.Meta):
         model = Project
-        fields = ("number", "title", "applicant", "region", "pi_name", "state", "end_date")
+        fields = ("number", "title", "applicant", "region", "pi_name", "state", "end_date", "awaiting")
+
+    def render_awaiting(self, record):
+        return rules.acceptance_awaits(record.state)
+
+    def value_awaiting(self, record):
+        return rules.acceptance_awaits(record.state)
+
+
+class MissingMidtermTable(BaseTable):
+    number = tables.Column(linkify=True)
+    title = tables.Column(linkify=True)
+    applicant = tables.Column(order_by=("applicant__name",))
+    region = tables.Column(order_by=("region__sort_order",))
+
+    class Meta(BaseTable.Meta):
+        model = Project
+        fields = ("number", "title", "applicant", "region", "pi_name", "state", "start_date", "end_date")
 
 
 class MissingReportTable(BaseTable):

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.generic import FormView, TemplateView, View
 from django_tables2 import RequestConfig
 
+from kejiju.accounts.scoping import unit_id_of_user
 from kejiju.core import uploads
 from kejiju.core.models import AuditEvent
 from kejiju.core.services import audit_event_record
@@ -52,12 +53,14 @@ from .forms import (
     MidtermCheckForm,
     ProgrammeForm,
     ProjectForm,
+    UnitAnnualReportForm,
 )
 from .models import Attachment, Call, ChangeRequest, CooperationProject, LumpSumPilot, Programme, Project
 from .tables import (
     CallTable,
     CooperationProjectTable,
     LumpSumPilotTable,
+    MissingMidtermTable,
     MissingReportTable,
     OverdueAcceptanceTable,
     ProgrammeTable,
@@ -267,6 +270,11 @@ class ProjectDetailView(ObjectDetailView):
             for transition in available_transitions(project, user)
         ]
         context["flow_states"] = flow_states(PROJECT_FLOW, project.state)
+        by_unit = unit_id_of_user(user) is not None
+        context["by_unit"] = by_unit
+        filer = services.is_project_filer(project=project, user=user) if by_unit else True
+        context["can_file"] = filer and (not by_unit or project.state in rules.UNIT_FILING_STATES)
+        context["owes"] = selectors.project_owes(project=project, today=timezone.localdate())
         review = selectors.project_review_result(project=project)
         panel_add_url = None
         if (
@@ -333,7 +341,13 @@ class ProjectStepView(ServiceFormMixin, PermissionRequiredMixin, FormView):
         return get_object_or_404(visible, pk=kwargs["pk"])
 
     def check_project(self) -> None:
-        """Raise PermissionDenied when the step is not open to this user for this project."""
+        """Raise PermissionDenied when the step is not open to this user for this project (a unit account
+        files only for its own running projects)."""
+        services.require_project_filer(project=self.project, user=self.request.user)
+
+    @property
+    def by_unit(self) -> bool:
+        return unit_id_of_user(self.request.user) is not None
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -385,11 +399,21 @@ class AnnualReportCreateView(ProjectStepView):
     form_class = AnnualReportForm
     title = "登记年度执行报告"
 
+    def get_form_class(self):
+        return UnitAnnualReportForm if self.by_unit else AnnualReportForm
+
     def get_initial(self):
         return {"year": timezone.localdate().year - 1, "filed_on": timezone.localdate()}
 
     def call_service(self, form):
-        services.annual_report_create(project=self.project, user=self.request.user, **form.cleaned_data)
+        data = {"filed_on": timezone.localdate(), **form.cleaned_data}
+        services.annual_report_create(project=self.project, user=self.request.user, **data)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.by_unit:
+            context["title"] = f"报送年度执行报告：{self.project.title}"
+        return context
 
 
 class MidtermCheckCreateView(ProjectStepView):
@@ -405,6 +429,12 @@ class ChangeRequestCreateView(ProjectStepView):
     permission_required = "projects.add_changerequest"
     form_class = ChangeRequestForm
     title = "登记变更申请"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.by_unit:
+            context["title"] = f"提交变更申请：{self.project.title}"
+        return context
 
     def call_service(self, form):
         data = dict(form.cleaned_data)
@@ -523,14 +553,19 @@ class OverdueView(StaffOnlyMixin, PermissionRequiredMixin, TemplateView):
         reports = MissingReportTable(
             selectors.missing_annual_reports(user=user, today=today), prefix="r-", request=self.request
         )
+        midterm = MissingMidtermTable(
+            selectors.missing_midterm_material(user=user, today=today), prefix="m-", request=self.request
+        )
         config = RequestConfig(self.request, paginate={"per_page": 50})
         config.configure(acceptance)
         config.configure(reports)
+        config.configure(midterm)
         context.update(
             {
                 "title": "超期提醒",
                 "acceptance_table": acceptance,
                 "reports_table": reports,
+                "midterm_table": midterm,
                 "last_report_year": rules.last_report_year_due(today),
                 "report_due": rules.annual_report_due_date(rules.last_report_year_due(today)),
                 "breadcrumbs": [("科技计划项目", reverse("projects:project_list")), ("超期提醒", None)],
@@ -540,7 +575,7 @@ class OverdueView(StaffOnlyMixin, PermissionRequiredMixin, TemplateView):
 
 
 class OverdueExportView(StaffOnlyMixin, PermissionRequiredMixin, View):
-    """Both tables of the overdue page in one workbook (what the page shows, every row)."""
+    """The overdue page's tables in one workbook (what the page shows, every row)."""
 
     permission_required = "projects.view_project"
     raise_exception = True
@@ -549,9 +584,11 @@ class OverdueExportView(StaffOnlyMixin, PermissionRequiredMixin, View):
         user = request.user
         today = timezone.localdate()
         workbook = new_workbook()
+        midterm = selectors.missing_midterm_material(user=user, today=today)
         for title, table in (
             ("超期未验收", OverdueAcceptanceTable(selectors.overdue_acceptance(user=user, today=today))),
             ("年度报告未报送", MissingReportTable(selectors.missing_annual_reports(user=user, today=today))),
+            ("中期材料未报送", MissingMidtermTable(midterm)),
         ):
             headers, rows = table_export_rows(table)
             add_sheet(workbook, title=title, headers=headers, rows=rows)

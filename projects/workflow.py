@@ -28,6 +28,7 @@ from .rules import RUNNING_STATES, AcceptanceResult, Action, State
 MANAGE = "projects.manage_project"
 WITHDRAW = "projects.withdraw_project"
 DECIDE_CHANGE = "projects.decide_changerequest"
+FILE_REPORTS = "projects.file_project_reports"
 
 # Steps recorded on a project's timeline without a state change (record_step).
 PROJECT_STEPS = {
@@ -93,6 +94,35 @@ def _contract_rule(project, data) -> str | None:
     return None
 
 
+def _own_project(project, actor) -> str | None:
+    from .services import is_project_filer
+
+    if not is_project_filer(project=project, user=actor):
+        return "只有本单位管理员或该项目的负责人可以申请验收。"
+    return None
+
+
+def _acceptance_application_rule(project, data) -> str | None:
+    """The unit applies with its 验收报告 uploaded and every due 年度报告 filed."""
+    from django.utils import timezone
+
+    from .models import Attachment
+    from .rules import missing_annual_report_years
+
+    problems = []
+    if not project.attachments.filter(kind=Attachment.Kind.ACCEPTANCE).exists():
+        problems.append("请先上传验收报告（附件类型“验收报告”）")
+    missing = missing_annual_report_years(
+        start=project.start_date,
+        end=project.end_date,
+        filed_years=set(project.annual_reports.values_list("year", flat=True)),
+        today=timezone.localdate(),
+    )
+    if missing:
+        problems.append(f"尚未报送 {'、'.join(str(year) for year in missing)} 年度报告")
+    return "；".join(problems) + "。" if problems else None
+
+
 def _acceptance(result: str):
     def effect(project, ctx: TransitionContext) -> dict:
         project.acceptance_result = result
@@ -151,6 +181,16 @@ PROJECT_FLOW = register_workflow(
             _t(Action.SUSPEND, State.EXECUTING, State.SUSPENDED, comment_required=True, danger=True),
             _t(Action.RESUME, State.SUSPENDED, State.EXECUTING, comment_required=True),
             _t(Action.START_EVALUATION, State.EXECUTING, State.EVALUATION),
+            # The unit's 验收申请: the project goes on to the bureau's 绩效评估 and 验收.
+            _t(
+                Action.APPLY_ACCEPTANCE,
+                State.EXECUTING,
+                State.EVALUATION,
+                permission=FILE_REPORTS,
+                rule=_acceptance_application_rule,
+                actor_rule=_own_project,
+                note="上传验收报告、报齐年度报告后申请；市局随后组织绩效评估和结题验收。",
+            ),
             _t(Action.START_ACCEPTANCE, State.EVALUATION, State.ACCEPTANCE),
             _t(Action.PASS, State.ACCEPTANCE, State.CONCLUDED, effect=_acceptance(AcceptanceResult.PASSED)),
             _t(Action.RECTIFY, State.ACCEPTANCE, State.RECTIFICATION, comment_required=True),

@@ -28,7 +28,13 @@ GRANTS = {
     "platforms.platformapplication": {
         Role.BUREAU: {"accept", "not_propose", "object", "propose", "recognise", "reject"}
     },
-    "projects.project": {Role.BUREAU: PROJECT_STEPS, Role.COUNTY: {"withdraw"}},
+    # A unit applies for its own project's 验收 (an actor rule: tests/projects/test_unit_filing.py).
+    "projects.project": {
+        Role.BUREAU: PROJECT_STEPS,
+        Role.COUNTY: {"withdraw"},
+        Role.UNIT_ADMIN: {"apply_acceptance"},
+        Role.APPLICANT: {"apply_acceptance"},
+    },
     "projects.changerequest": {Role.BUREAU: {"approve", "refuse"}},
     "reporting.monthlyfiling": {Role.BUREAU: {"confirm", "return"}, Role.COUNTY: {"resubmit", "submit"}},
     "reporting.countytask": {Role.BUREAU: {"approve"}},

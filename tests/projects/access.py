@@ -11,6 +11,9 @@ BUREAU = frozenset({"bureau"})
 APPLICANTS = frozenset({"bureau", "county"})
 # Both accounts of a unit read its projects (and download their attachments).
 UNIT_READ = BUSINESS_READ | {"unit_admin", "applicant"}
+# The unit's administrator files a running project's 年报 and 变更申请 (a 项目负责人 only for the project of
+# their own online application, which the matrix's running project is not).
+UNIT_FILES = BUREAU | {"unit_admin"}
 
 
 def _application(world):
@@ -36,14 +39,16 @@ def _application(world):
 
 
 def _running(world):
-    """A county-A project in execution, with a pending 变更 request."""
+    """Unit A's project (county A) in execution, with a pending 变更 request."""
 
     def build():
         from projects.models import ChangeRequest
         from projects.rules import State
         from tests.projects.factories import ProjectFactory
 
-        project = ProjectFactory(region=world.county_a, state=State.EXECUTING, city_grant=200000)
+        project = ProjectFactory(
+            region=world.county_a, applicant=world.unit_a, state=State.EXECUTING, city_grant=200000
+        )
         ChangeRequest.objects.create(
             project=project, kind="dates", reason="设备到货延迟", new_end_date=dt.date(2027, 6, 30)
         )
@@ -149,17 +154,35 @@ ROUTES = [
         APPLICANTS,
         kwargs=_project,
         scoped=True,
+        unit_scoped=True,
+        # Unit accounts reach the view (they apply there for their running project's 验收) and are told
+        # why they may not withdraw an application.
+        denied={"unit_admin": 200, "applicant": 200},
         methods=("POST",),
         data=lambda world: {"action": "withdraw", "comment": "单位决定不再申报"},
         ok=(302,),
     ),
     Route("projects:disbursement_add", BUREAU, kwargs=_running_project, scoped=True, ok=(200,)),
     Route("projects:budgetline_add", BUREAU, kwargs=_running_project, scoped=True, ok=(200,)),
-    Route("projects:annualreport_add", BUREAU, kwargs=_running_project, scoped=True, ok=(200,)),
+    Route(
+        "projects:annualreport_add",
+        UNIT_FILES,
+        kwargs=_running_project,
+        scoped=True,
+        unit_scoped=True,
+        ok=(200,),
+    ),
     Route("projects:midtermcheck_add", BUREAU, kwargs=_running_project, scoped=True, ok=(200,)),
-    Route("projects:changerequest_add", BUREAU, kwargs=_running_project, scoped=True, ok=(200,)),
+    Route(
+        "projects:changerequest_add",
+        UNIT_FILES,
+        kwargs=_running_project,
+        scoped=True,
+        unit_scoped=True,
+        ok=(200,),
+    ),
     Route("projects:changerequest_decide", BUREAU, kwargs=_change, scoped=True, ok=(200,)),
-    Route("projects:attachment_add", APPLICANTS, kwargs=_project, scoped=True, ok=(200,)),
+    Route("projects:attachment_add", APPLICANTS, kwargs=_project, scoped=True, unit_scoped=True, ok=(200,)),
     Route(
         "projects:attachment_download",
         UNIT_READ,

@@ -9,7 +9,7 @@ import pytest
 from kejiju.accounts.roles import Role, declared_role_permissions
 from projects import rules
 from projects.rules import Action, State
-from projects.workflow import MANAGE, PROJECT_FLOW, WITHDRAW
+from projects.workflow import FILE_REPORTS, MANAGE, PROJECT_FLOW, WITHDRAW
 
 RUNNING = {
     State.APPROVED,
@@ -36,6 +36,7 @@ EXPECTED = {
     (S.EXECUTING, A.SUSPEND): (S.SUSPENDED, M, True),
     (S.SUSPENDED, A.RESUME): (S.EXECUTING, M, True),
     (S.EXECUTING, A.START_EVALUATION): (S.EVALUATION, M, False),
+    (S.EXECUTING, A.APPLY_ACCEPTANCE): (S.EVALUATION, FILE_REPORTS, False),
     (S.EVALUATION, A.START_ACCEPTANCE): (S.ACCEPTANCE, M, False),
     (S.ACCEPTANCE, A.PASS): (S.CONCLUDED, M, False),
     (S.ACCEPTANCE, A.RECTIFY): (S.RECTIFICATION, M, True),
@@ -73,12 +74,15 @@ def test_one_rectification_round_only():
 
 
 def test_role_grants_keep_todays_behaviour():
-    """Bureau staff take every step; a county office only withdraws (its own county's, by scope);
-    leadership, system administrators and auditors take none."""
+    """Bureau staff take every step but the unit's own 验收申请; a county office only withdraws (its own
+    county's, by scope); a unit's accounts only apply for 验收; leadership, system administrators and
+    auditors take none."""
     granted = declared_role_permissions()
     flow = PROJECT_FLOW.permissions()
-    assert flow <= granted[Role.BUREAU]
+    assert flow & granted[Role.BUREAU] == flow - {FILE_REPORTS}
     assert flow & granted[Role.COUNTY] == {WITHDRAW}
+    for role in (Role.UNIT_ADMIN, Role.APPLICANT):
+        assert flow & granted[role] == {FILE_REPORTS}
     for role in (Role.LEADER, Role.SYSADMIN, Role.AUDITOR):
         assert not flow & granted[role]
 

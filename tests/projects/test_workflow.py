@@ -13,15 +13,16 @@ from kejiju.core.workflow.selectors import events_for
 from projects.models import Attachment, ChangeRequest
 from projects.rules import AcceptanceResult, State
 from tests.projects.conftest import close_panel
-from tests.workflowcase import FlowCase, WorkflowSweep
+from tests.workflowcase import ACTORS, UNIT_ACTORS, FlowCase, WorkflowSweep
 
 
 def make_project(world, state):
-    """A county-A project in `state`, with what its next steps need (a closed panel, a 任务书)."""
+    """A project of unit A (county A) in `state`, with what its next steps need (a closed panel, a
+    任务书)."""
     from tests.projects.factories import ProjectFactory
 
     grant = Decimal("200000.00") if state not in {State.SUBMITTED, State.ACCEPTED, State.REVIEW} else None
-    project = ProjectFactory(region=world.county_a, state=state, city_grant=grant)
+    project = ProjectFactory(region=world.county_a, applicant=world.unit_a, state=state, city_grant=grant)
     if state == State.REVIEW:
         close_panel(project, Decimal("86.50"))
     if state == State.APPROVED:
@@ -41,12 +42,31 @@ def project_data(world, transition, record):
     return {"granted": "180000.00"} if transition.action == "approve" else {}
 
 
+def file_for_acceptance(world, transition, record):
+    """The unit's 验收申请 needs its 验收报告 and every due 年度报告."""
+    if transition.action != "apply_acceptance":
+        return
+    Attachment.objects.create(
+        project=record,
+        kind=Attachment.Kind.ACCEPTANCE,
+        file="projects/attachments/acceptance.pdf",
+        original_name="验收报告.pdf",
+        size=8,
+        content_type="application/pdf",
+        sha256="0" * 64,
+    )
+    for year in range(record.start_date.year, record.end_date.year + 1):
+        record.annual_reports.create(year=year, filed_on=dt.date(year + 1, 3, 1), progress="按计划执行。")
+
+
 class TestProjectFlow(WorkflowSweep):
     case = FlowCase(
         workflow="projects.project",
         url_name="projects:project_transition",
         make=make_project,
         data=project_data,
+        prepare=file_for_acceptance,
+        actors=ACTORS + UNIT_ACTORS,
     )
 
 
