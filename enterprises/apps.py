@@ -55,9 +55,21 @@ class EnterprisesConfig(AppConfig):
             "enterprises.review_smesevaluation",
             "enterprises.recommend_poolentry",
         ],
-        # A unit's administrator reads its own enterprise record and its 信息表 (yearly figures); the
-        # evaluations, pool entries, certificates and rewards show on that page without their own pages.
-        Role.UNIT_ADMIN: _perms(("view", "enterprise"), ("view", "enterpriseyear")),
+        # A unit's administrator reads its own enterprise record, keeps its 信息表 (yearly figures), files
+        # its 科小 evaluation and its 培育库 application and follows them (the county's and the bureau's
+        # steps as for any other); certificates and rewards show on the enterprise page only.
+        Role.UNIT_ADMIN: [
+            *_perms(
+                ("view", "enterprise"),
+                ("view", "enterpriseyear"),
+                ("add", "enterpriseyear"),
+                ("change", "enterpriseyear"),
+                ("view", "smesevaluation"),
+                ("add", "smesevaluation"),
+                ("view", "poolentry"),
+            ),
+            "enterprises.request_poolentry",
+        ],
     }
 
     def ready(self) -> None:

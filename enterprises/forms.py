@@ -83,6 +83,14 @@ class SmesEvaluationCreateForm(ScopedForm):
         self.fields["submitted_on"].initial = timezone.localdate()
 
 
+class UnitSmesEvaluationForm(SmesEvaluationCreateForm):
+    """The enterprise files its evaluation online: dated the day it is sent."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["submitted_on"]
+
+
 class TransitionForm(ScopedForm):
     action = forms.CharField(widget=forms.HiddenInput)
     comment = forms.CharField(label="说明", max_length=500, required=False)
@@ -93,6 +101,15 @@ class TransitionForm(ScopedForm):
 class BulkTransitionForm(ScopedForm):
     action = forms.ChoiceField(label="操作", choices=[("start_publicity", "开始公示"), ("admit", "入库")])
     on = forms.DateField(label="日期", required=False)
+
+
+class PoolRequestForm(ScopedForm):
+    reason = forms.CharField(
+        label="申请理由",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="简述企业的研发投入、知识产权和成长情况，县区科技局据此推荐。",
+    )
 
 
 class PoolRecommendForm(ScopedForm):

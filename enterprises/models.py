@@ -227,6 +227,7 @@ class PoolEntry(models.Model):
     """An enterprise in the 高新技术企业培育库, from the county's recommendation to its exit."""
 
     class State(models.TextChoices):
+        REQUESTED = "requested", "企业申请"
         RECOMMENDED = "recommended", "县区推荐"
         ADMITTED = "admitted", "已入库"
         DECLINED = "declined", "未入库"
@@ -234,7 +235,7 @@ class PoolEntry(models.Model):
         CERTIFIED = "certified", "已认定"
         EXITED = "exited", "已出库"
 
-    OPEN_STATES = (State.RECOMMENDED, State.ADMITTED, State.APPLIED)
+    OPEN_STATES = (State.REQUESTED, State.RECOMMENDED, State.ADMITTED, State.APPLIED)
 
     enterprise = models.ForeignKey(
         Enterprise, verbose_name="企业", on_delete=models.PROTECT, related_name="pool_entries"
@@ -262,14 +263,15 @@ class PoolEntry(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["enterprise"],
-                condition=models.Q(state__in=["recommended", "admitted", "applied"]),
+                condition=models.Q(state__in=["requested", "recommended", "admitted", "applied"]),
                 name="pool_one_open_entry",
-                violation_error_message="该企业已在高企培育库中（已推荐、已入库或已申报），不能重复推荐。",
+                violation_error_message="该企业已在高企培育库中（已申请、已推荐、已入库或已申报），不能重复推荐。",
             )
         ]
         indexes = [models.Index(fields=["admitted_year", "state"])]
         permissions = [
             ("recommend_poolentry", "推荐企业进入高企培育库"),
+            ("request_poolentry", "申请进入高企培育库（企业自行申请）"),
             ("admit_poolentry", "高企培育库入库、跟踪与出库"),
         ]
 

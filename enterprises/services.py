@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from kejiju.accounts.models import Region
-from kejiju.accounts.scoping import user_may_see_region
+from kejiju.accounts.scoping import unit_id_of_user, user_may_see_region
 from kejiju.core.dates import date_order_problem, require_date_order
 from kejiju.core.identifiers import IdentifierError, validate_gaoqi_certificate, validate_uscc
 from kejiju.core.invariants import Unique, declare_invariants, require_unique
@@ -75,6 +75,16 @@ def _today() -> date:
 def _check_region(user, region_id: int | None) -> None:
     if user is not None and not user_may_see_region(user, region_id):
         raise PermissionDenied("不能操作其他县区的企业。")
+
+
+def _check_enterprise(user, enterprise: Enterprise) -> None:
+    """Staff act within their county; a unit's administrator only on its own enterprise (what it files
+    for itself: the 信息表, the 科小 evaluation, the 培育库 application)."""
+    unit_id = unit_id_of_user(user) if user is not None else None
+    if unit_id is None:
+        _check_region(user, enterprise.region_id)
+    elif enterprise.organization_id != unit_id:
+        raise PermissionDenied("只能办理本单位企业的事项。")
 
 
 # ------------------------------------------------------------------------------------------- enterprises
@@ -337,8 +347,17 @@ def figures_clean(values: dict[str, Any]) -> None:
 
 @transaction.atomic
 def figures_save(*, enterprise: Enterprise, year: int, actor, **values: Any) -> EnterpriseYear:
-    """Create or replace one year's figures of an enterprise."""
-    _check_region(actor, enterprise.region_id)
+    """Create or replace one year's figures of an enterprise. The enterprise itself may not change a year
+    that an evaluation under way was scored from (returned to it, it may)."""
+    _check_enterprise(actor, enterprise)
+    if unit_id_of_user(actor) is not None:
+        used = SmesEvaluation.objects.filter(enterprise=enterprise, figures_year=year).exclude(
+            state=SmesEvaluation.State.RETURNED
+        )
+        if used.exists():
+            raise ValidationError(
+                {"year": f"{year}年度数据已用于科技型中小企业评价，如需更正请联系县区科技局退回评价。"}
+            )
     unknown = set(values) - set(FIGURE_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
@@ -409,8 +428,11 @@ def _store_score(evaluation: SmesEvaluation, result: rules.SmesEvaluation) -> No
 def smes_evaluation_create(
     *, enterprise: Enterprise, year: int, actor, submitted_on: date | None = None, request=None
 ) -> SmesEvaluation:
-    """企业填报: record the evaluation for `year`, scored from the previous year's figures."""
-    _check_region(actor, enterprise.region_id)
+    """企业填报: record the evaluation for `year`, scored from the previous year's figures (entered by the
+    county office, or filed online by the enterprise's own administrator, dated the day it is sent)."""
+    _check_enterprise(actor, enterprise)
+    if unit_id_of_user(actor) is not None:
+        submitted_on = _today()
     submitted_on = submitted_on or _today()
     require_date_order(workflow.SMES_CREATE_DATES["submit"], date=submitted_on)
     if not enterprise.is_active:
@@ -520,13 +542,55 @@ declare_invariants(POOL_CERTIFIED_UNIQUE)
 def pool_recommend(
     *, enterprise: Enterprise, actor, recommendation: str = "", on: date | None = None, request=None
 ) -> PoolEntry:
+    """县区推荐: the county office puts an enterprise forward for the bureau's 入库."""
     _check_region(actor, enterprise.region_id)
     if actor is not None and not actor.has_perm("enterprises.recommend_poolentry"):
         raise PermissionDenied("无权推荐企业入库。")
+    return _pool_entry_open(
+        enterprise=enterprise,
+        actor=actor,
+        state=PoolEntry.State.RECOMMENDED,
+        text=recommendation,
+        on=on,
+        request=request,
+    )
+
+
+@transaction.atomic
+def pool_request(*, enterprise: Enterprise, actor, reason: str, request=None) -> PoolEntry:
+    """企业申请: the enterprise's administrator applies online; its county office then recommends it (or
+    not) and the bureau's 入库 follows as for any recommended enterprise."""
+    _check_enterprise(actor, enterprise)
+    if not actor.has_perm("enterprises.request_poolentry"):
+        raise PermissionDenied("无权申请进入高企培育库。")
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写申请理由。"})
+    return _pool_entry_open(
+        enterprise=enterprise,
+        actor=actor,
+        state=PoolEntry.State.REQUESTED,
+        text=reason,
+        on=None,
+        request=request,
+        step=("request", "企业申请"),
+    )
+
+
+def _pool_entry_open(
+    *,
+    enterprise: Enterprise,
+    actor,
+    state: str,
+    text: str,
+    on: date | None,
+    request,
+    step: tuple[str, str] | None = None,
+) -> PoolEntry:
+    """One way into the 培育库: an active enterprise without an open entry or a valid 高企 certificate."""
     if not enterprise.is_active:
         raise ValidationError({"enterprise": "该企业已停用。"})
     if PoolEntry.objects.filter(enterprise=enterprise, state__in=PoolEntry.OPEN_STATES).exists():
-        raise ValidationError({"enterprise": "该企业已在高企培育库中（或推荐待审）。"})
+        raise ValidationError({"enterprise": "该企业已在高企培育库中（或申请、推荐待审）。"})
     require_date_order(workflow.POOL_CREATE_DATES["recommend"], date=on)
     day = on or _today()
     require_unique(
@@ -538,24 +602,22 @@ def pool_recommend(
             expires_on__gte=day,
         ).order_by("-expires_on"),
     )
-    entry = PoolEntry(
-        enterprise=enterprise, recommended_on=on or _today(), recommendation=recommendation.strip()
-    )
+    entry = PoolEntry(enterprise=enterprise, state=state, recommended_on=day, recommendation=text.strip())
     entry.full_clean()
     try:
         with transaction.atomic():
             entry.save()
     except IntegrityError:
-        raise ValidationError({"enterprise": "该企业已在高企培育库中（或推荐待审）。"}) from None
+        raise ValidationError({"enterprise": "该企业已在高企培育库中（或申请、推荐待审）。"}) from None
     record_created(
-        record=entry, actor=actor, effective_on=entry.recommended_on, comment=recommendation.strip()
+        record=entry, actor=actor, effective_on=entry.recommended_on, comment=text.strip(), step=step
     )
     audit_event_record(
         event_type=AuditEvent.Type.TRANSITION,
         user=actor,
         request=request,
         object_repr=str(entry)[:255],
-        detail=f"县区推荐：{entry.get_state_display()}",
+        detail=f"{(step or ('', '县区推荐'))[1]}：{entry.get_state_display()}",
     )
     return entry
 

@@ -34,6 +34,11 @@ def enterprise_todos(user) -> list[TodoItem]:
         items.append(TodoItem("科小评价待公示", f"{url}?state=reviewed", counts["reviewed"]))
     if counts.get("due"):
         items.append(TodoItem("科小评价公示期满待入库", f"{url}?state=publicity", counts["due"], "warning"))
+    if user.has_perm("enterprises.recommend_poolentry"):
+        count = PoolEntry.objects.visible_to(user).filter(state=PoolEntry.State.REQUESTED).count()
+        if count:
+            url = reverse("enterprises:poolentry_list") + "?state=requested"
+            items.append(TodoItem("企业申请入库待推荐", url, count))
     if user.has_perm("enterprises.admit_poolentry"):
         count = PoolEntry.objects.visible_to(user).filter(state=PoolEntry.State.RECOMMENDED).count()
         if count:

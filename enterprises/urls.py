@@ -25,6 +25,7 @@ urlpatterns = [
     path("years/<int:pk>/edit/", views.EnterpriseYearUpdateView.as_view(), name="enterpriseyear_edit"),
     path("<int:pk>/smes/add/", views.SmesEvaluationCreateView.as_view(), name="smesevaluation_add"),
     path("<int:pk>/pool/recommend/", views.PoolRecommendView.as_view(), name="poolentry_recommend"),
+    path("<int:pk>/pool/request/", views.PoolRequestView.as_view(), name="poolentry_request"),
     path("<int:pk>/certificates/add/", views.CertificateCreateView.as_view(), name="gaoqicertificate_add"),
     path("smes/", views.SmesEvaluationListView.as_view(), name="smesevaluation_list"),
     path("smes/export/", views.SmesEvaluationExportView.as_view(), name="smesevaluation_export"),

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView, View
 
+from kejiju.accounts.scoping import unit_id_of_user
 from kejiju.core import spreadsheets
 from kejiju.core.models import AuditEvent
 from kejiju.core.services import audit_event_record, report_job_request
@@ -25,7 +26,7 @@ from kejiju.core.views import (
     ObjectUpdateView,
     service_error_text,
 )
-from kejiju.core.views.generic import BreadcrumbMixin, ServiceFormMixin
+from kejiju.core.views.generic import BreadcrumbMixin, ServiceFormMixin, StaffOnlyMixin
 from kejiju.core.workflow.selectors import workflow_context
 from kejiju.core.workflow.views import TransitionView as WorkflowTransitionView
 from kejiju.core.xlsx import XLSX_CONTENT_TYPE
@@ -121,6 +122,11 @@ class EnterpriseDetailView(ObjectDetailView):
         context["rewards"] = enterprise.rewards.order_by("-year")
         context["can_add_year"] = user.has_perm("enterprises.add_enterpriseyear")
         context["can_evaluate"] = user.has_perm("enterprises.add_smesevaluation") and enterprise.is_active
+        context["can_request_pool"] = (
+            user.has_perm("enterprises.request_poolentry")
+            and enterprise.is_active
+            and not selectors.has_open_pool_entry(enterprise)
+        )
         context["can_recommend"] = (
             user.has_perm("enterprises.recommend_poolentry")
             and enterprise.is_active
@@ -412,6 +418,11 @@ class SmesEvaluationCreateView(
     template_name = "generic/object_form.html"
     form_class = forms.SmesEvaluationCreateForm
 
+    def get_form_class(self):
+        if unit_id_of_user(self.request.user) is not None:
+            return forms.UnitSmesEvaluationForm
+        return forms.SmesEvaluationCreateForm
+
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["user"] = self.request.user
@@ -421,7 +432,7 @@ class SmesEvaluationCreateView(
         evaluation = services.smes_evaluation_create(
             enterprise=self.enterprise,
             year=form.cleaned_data["year"],
-            submitted_on=form.cleaned_data["submitted_on"],
+            submitted_on=form.cleaned_data.get("submitted_on"),
             actor=self.request.user,
             request=self.request,
         )
@@ -494,7 +505,7 @@ class SmesBulkTransitionView(ActionPermissionMixin, View):
         return HttpResponseRedirect(back)
 
 
-class SmesStatsView(ActionPermissionMixin, TemplateView):
+class SmesStatsView(StaffOnlyMixin, ActionPermissionMixin, TemplateView):
     """科小 入库 counts by county and year."""
 
     model = SmesEvaluation
@@ -565,6 +576,33 @@ class PoolRecommendView(
             request=self.request,
         )
         messages.success(self.request, "已推荐，待市局审核入库。")
+        return redirect(entry)
+
+
+class PoolRequestView(
+    ServiceFormMixin, EnterpriseChildMixin, ActionPermissionMixin, BreadcrumbMixin, FormView
+):
+    """企业申请: the enterprise's administrator applies for the 培育库 (its county office recommends)."""
+
+    model = PoolEntry
+    permission_required = "enterprises.request_poolentry"
+    title = "申请进入高企培育库"
+    template_name = "generic/object_form.html"
+    form_class = forms.PoolRequestForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def perform(self, form):
+        entry = services.pool_request(
+            enterprise=self.enterprise,
+            actor=self.request.user,
+            reason=form.cleaned_data["reason"],
+            request=self.request,
+        )
+        messages.success(self.request, "已提交申请，待县区科技局推荐。")
         return redirect(entry)
 
 

@@ -37,6 +37,9 @@ SMES_CREATE_DATES: Final = declare_date_steps(
 )
 
 POOL_DATES: Final = {
+    # An enterprise's own application (pool_request) is recommended or declined by its county office.
+    "county_recommend": DateStep("推荐日期", earlier=("recommended_on",)),
+    "county_decline": DateStep("不予推荐日期", earlier=("recommended_on",)),
     "admit": DateStep("入库日期", earlier=("recommended_on",)),
     "decline": DateStep("不予入库日期", earlier=("recommended_on",)),
     "apply": DateStep("申报日期", earlier=("recommended_on", "admitted_on")),
@@ -168,6 +171,14 @@ def _pool_apply(entry, ctx):
 
 def _pool_certify(entry, ctx):
     return {"certified_on": ctx.effective_on}
+
+
+def _pool_county_recommend(entry, ctx):
+    """The county recommends the enterprise's own application: the entry counts as recommended that day."""
+    entry.recommended_on = ctx.effective_on
+    if ctx.comment.strip():
+        entry.recommendation = ctx.comment.strip()[:500]
+    return None
 
 
 def _pool_close(entry, ctx):
@@ -304,6 +315,28 @@ def _declare() -> tuple[Workflow, Workflow, Workflow]:
             "exited_on": "出库日期",
         },
         transitions=(
+            Transition(
+                "county_recommend",
+                "县区推荐",
+                sources(P.REQUESTED),
+                P.RECOMMENDED,
+                "enterprises.recommend_poolentry",
+                date=POOL_DATES["county_recommend"],
+                effect=_pool_county_recommend,
+                note="推荐后报市科技局审核入库；说明填写推荐理由。",
+            ),
+            Transition(
+                "county_decline",
+                "县区不予推荐",
+                sources(P.REQUESTED),
+                P.DECLINED,
+                "enterprises.recommend_poolentry",
+                comment_required=True,
+                date=POOL_DATES["county_decline"],
+                effect=_pool_close,
+                danger=True,
+                note="原因显示在企业的申请上。",
+            ),
             Transition(
                 "admit",
                 "入库",

@@ -132,6 +132,10 @@ def _expected(route, who: str, method: str, view_class) -> set[int] | None:
     if other:
         return {404} if served else {404, 405}
     denied = route.denied.get(role, 403)
+    if who == "other_county" and route.scoped and denied != 403:
+        # A county office that reaches the view for its own county (and is refused there with a reason)
+        # gets 404 for another county's record.
+        return {404} if served else {404, 405}
     if who == "other_unit" and route.unit_scoped:
         # Refused by permission (403) or, holding one of the view's permissions for its own unit's
         # records, by scope (404): either way nothing of the other unit shows.

@@ -19,7 +19,11 @@ GRANTS = {
         Role.BUREAU: {"admit", "reject", "review_pass", "review_return", "revoke", "start_publicity"},
         Role.COUNTY: {"review_pass", "review_return"},
     },
-    "enterprises.poolentry": {Role.BUREAU: {"admit", "apply", "certify", "decline", "exit"}},
+    # An enterprise's own 培育库 application is recommended (or not) by its county office.
+    "enterprises.poolentry": {
+        Role.BUREAU: {"admit", "apply", "certify", "county_decline", "county_recommend", "decline", "exit"},
+        Role.COUNTY: {"county_decline", "county_recommend"},
+    },
     "enterprises.reward": {Role.BUREAU: {"approve", "pay"}},
     "platforms.platform": {Role.BUREAU: {"prepare", "recognise", "restore", "revoke", "upgrade"}},
     "platforms.recognitionbatch": {

@@ -11,8 +11,10 @@ from tests.access import BUSINESS_READ, STAFF_READ, Route
 
 BUREAU = frozenset({"bureau"})
 BUREAU_COUNTY = frozenset({"bureau", "county"})
-# The unit's administrator reads its own enterprise record (the 项目负责人 does not).
+# The unit's administrator reads its own enterprise record (the 项目负责人 does not), keeps its 信息表, files
+# its 科小 evaluation and its 培育库 application and follows them.
 UNIT_READ = BUSINESS_READ | {"unit_admin"}
+UNIT_FILES = BUREAU_COUNTY | {"unit_admin"}
 
 
 def _enterprise(world):
@@ -104,16 +106,23 @@ ROUTES = [
         data=lambda world: {"reason": "注销"},
     ),
     Route("enterprises:enterprise_activate", BUREAU, kwargs=_enterprise_pk, methods=("POST",)),
-    Route("enterprises:enterpriseyear_add", BUREAU_COUNTY, kwargs=_enterprise_pk, scoped=True),
-    Route("enterprises:enterpriseyear_edit", BUREAU_COUNTY, kwargs=_year, scoped=True),
-    Route("enterprises:smesevaluation_add", BUREAU_COUNTY, kwargs=_enterprise_pk, scoped=True),
+    Route("enterprises:enterpriseyear_add", UNIT_FILES, kwargs=_enterprise_pk, scoped=True, unit_scoped=True),
+    Route("enterprises:enterpriseyear_edit", UNIT_FILES, kwargs=_year, scoped=True, unit_scoped=True),
+    Route("enterprises:smesevaluation_add", UNIT_FILES, kwargs=_enterprise_pk, scoped=True, unit_scoped=True),
     Route("enterprises:poolentry_recommend", BUREAU_COUNTY, kwargs=_enterprise_pk, scoped=True),
+    Route(
+        "enterprises:poolentry_request",
+        frozenset({"unit_admin"}),
+        kwargs=_enterprise_pk,
+        scoped=True,
+        unit_scoped=True,
+    ),
     Route("enterprises:gaoqicertificate_add", BUREAU, kwargs=_enterprise_pk),
-    Route("enterprises:smesevaluation_list", BUSINESS_READ),
-    Route("enterprises:smesevaluation_export", BUSINESS_READ),
+    Route("enterprises:smesevaluation_list", UNIT_READ),
+    Route("enterprises:smesevaluation_export", UNIT_READ),
     Route("enterprises:smes_stats", BUSINESS_READ),
     Route("enterprises:smesevaluation_bulk", BUREAU, methods=("POST",)),
-    Route("enterprises:smesevaluation_detail", BUSINESS_READ, kwargs=_evaluation, scoped=True),
+    Route("enterprises:smesevaluation_detail", UNIT_READ, kwargs=_evaluation, scoped=True, unit_scoped=True),
     Route(
         "enterprises:smesevaluation_transition",
         BUREAU_COUNTY,
@@ -122,9 +131,9 @@ ROUTES = [
         data=_transition("review_return"),
         scoped=True,
     ),
-    Route("enterprises:poolentry_list", BUSINESS_READ),
-    Route("enterprises:poolentry_export", BUSINESS_READ),
-    Route("enterprises:poolentry_detail", BUSINESS_READ, kwargs=_pool, scoped=True),
+    Route("enterprises:poolentry_list", UNIT_READ),
+    Route("enterprises:poolentry_export", UNIT_READ),
+    Route("enterprises:poolentry_detail", UNIT_READ, kwargs=_pool, scoped=True, unit_scoped=True),
     Route("enterprises:poolentry_assess", BUREAU, kwargs=_pool),
     Route(
         "enterprises:poolentry_transition",
@@ -132,6 +141,10 @@ ROUTES = [
         kwargs=_pool,
         methods=("POST",),
         data=_transition("decline"),
+        scoped=True,
+        # A county office reaches the view (it recommends an enterprise's own application there) and is
+        # told why it may not decline an entry the bureau decides.
+        denied={"county": 200},
     ),
     Route("enterprises:gaoqicertificate_list", BUSINESS_READ),
     Route("enterprises:gaoqicertificate_export", BUSINESS_READ),

@@ -16,7 +16,7 @@ from tests.enterprises.factories import (
     PoolEntryFactory,
     SmesEvaluationFactory,
 )
-from tests.workflowcase import FlowCase, WorkflowSweep
+from tests.workflowcase import ACTORS, UNIT_ACTORS, FlowCase, WorkflowSweep
 
 
 def _base() -> dt.date:
@@ -77,6 +77,7 @@ class TestSmesEvaluationFlow(WorkflowSweep):
         workflow="enterprises.smesevaluation",
         url_name="enterprises:smesevaluation_transition",
         make=_evaluation,
+        actors=ACTORS + UNIT_ACTORS,
     )
 
 
@@ -86,6 +87,7 @@ class TestPoolEntryFlow(WorkflowSweep):
         url_name="enterprises:poolentry_transition",
         make=_entry,
         data=_pool_data,
+        actors=ACTORS + UNIT_ACTORS,
     )
 
 

@@ -124,13 +124,18 @@ def test_detail_pages_show_no_staff_buttons_or_links_the_unit_cannot_follow(clie
     page = client.get(enterprise.get_absolute_url()).content.decode()
     for url in (
         reverse("enterprises:enterprise_edit", args=[enterprise.pk]),
+        reverse("enterprises:poolentry_recommend", args=[enterprise.pk]),
+        reverse("enterprises:poolentry_request", args=[enterprise.pk]),  # its entry is open already
+    ):
+        assert f'href="{url}"' not in page, url
+    # What the enterprise files for itself (tests/enterprises/test_unit_filing.py), and follows.
+    for url in (
         reverse("enterprises:enterpriseyear_add", args=[enterprise.pk]),
         reverse("enterprises:smesevaluation_add", args=[enterprise.pk]),
-        reverse("enterprises:poolentry_recommend", args=[enterprise.pk]),
         evaluation.get_absolute_url(),
         pool.get_absolute_url(),
     ):
-        assert f'href="{url}"' not in page, url
+        assert f'href="{url}"' in page, url
     assert "年度数据" in page and str(evaluation.year) in page
 
     project = mine["project"]

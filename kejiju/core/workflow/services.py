@@ -214,11 +214,18 @@ def _write_event(
 
 
 def record_created(
-    *, record: models.Model, actor, effective_on: dt.date | None = None, comment: str = "", data=None
+    *,
+    record: models.Model,
+    actor,
+    effective_on: dt.date | None = None,
+    comment: str = "",
+    data=None,
+    step: tuple[str, str] | None = None,
 ) -> WorkflowEvent:
-    """The first event of a record created in its workflow's initial state (申报, 推荐, 登记 …)."""
+    """The first event of a record created in its workflow's initial state (申报, 推荐, 登记 …), or, named
+    by `step` (action, label), in another state a record may start in (an enterprise's own 培育库 申请)."""
     flow = workflow_for(record)
-    action, label = flow.created or ("create", "创建")
+    action, label = step or flow.created or ("create", "创建")
     state = str(getattr(record, flow.state_field))
     return _write_event(
         flow,
