@@ -57,8 +57,17 @@ class PlatformsConfig(AppConfig):
             "platforms.delete_platformapplication",
             *_OUTREACH_ENTRY,
         ],
-        # A unit reads the platforms it hosts.
-        Role.UNIT_ADMIN: ["platforms.view_platform"],
+        # A unit reads the platforms it hosts; its administrator files (edits, withdraws) the unit's own
+        # recognition applications while a batch takes them and they await 形式审查 (the service keeps it
+        # to its unit, its region and the platforms it hosts: platforms.services.application_edit_refusal).
+        Role.UNIT_ADMIN: [
+            "platforms.view_platform",
+            "platforms.view_recognitionbatch",
+            "platforms.view_platformapplication",
+            "platforms.add_platformapplication",
+            "platforms.change_platformapplication",
+            "platforms.delete_platformapplication",
+        ],
         Role.APPLICANT: ["platforms.view_platform"],
     }
 

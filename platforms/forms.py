@@ -114,6 +114,38 @@ class ApplicationForm(HostFieldsMixin, ScopedModelForm):
             self.fields["host_name"].initial = self.instance.applicant.name
 
 
+class UnitApplicationForm(ScopedModelForm):
+    """A unit administrator's own application: the applicant is its unit and the region the unit's (shown,
+    not chosen); a registered platform is one the unit hosts (or none, for a new platform)."""
+
+    applicant_name = forms.CharField(label="申报单位", required=False, disabled=True)
+    region_name = forms.CharField(label="所在县区", required=False, disabled=True)
+
+    class Meta:
+        model = PlatformApplication
+        fields = ["platform_name", "field", "staff_count", "platform", "summary"]
+
+    field_order = ["platform_name", "applicant_name", "region_name"]
+
+    def __init__(self, *args, batch: RecognitionBatch, unit: Organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.batch = batch
+        self.fields["applicant_name"].initial = unit.name
+        self.fields["region_name"].initial = unit.region.name if unit.region_id else "（未登记）"
+        self.fields["platform"].queryset = (
+            Platform.objects.filter(host=unit, platform_type=batch.platform_type)
+            .exclude(state=PlatformState.REVOKED)
+            .order_by("name", "pk")
+        )
+        platform = self.fields["platform"]
+        platform.help_text = (
+            f"以本单位依托的{batch.platform_type}申报（培育平台申请认定、升级）时选择；新平台留空"
+        )
+        self.fields["platform"].error_messages["invalid_choice"] = (
+            "所选平台不是本单位依托的同类型平台，请重新选择；新平台留空。"
+        )
+
+
 class ScoreForm(ScopedForm):
     score = forms.DecimalField(label="评审得分", max_digits=5, decimal_places=2, min_value=0, max_value=100)
     note = forms.CharField(

@@ -14,7 +14,7 @@ from django.db.models import CharField, Count, DateField, OuterRef, Q, QuerySet,
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce
 
-from kejiju.accounts.scoping import scope_region_ids
+from kejiju.accounts.scoping import scope_region_ids, unit_id_of_user
 from kejiju.core.models import WorkflowEvent
 from kejiju.core.workflow.selectors import STEP_ORDER, events_for, in_states_on
 
@@ -53,12 +53,27 @@ def platform_timeline(*, platform: Platform) -> QuerySet[WorkflowEvent]:
     return events_for(platform)
 
 
+def batches_for(*, user) -> QuerySet[RecognitionBatch]:
+    """The batches a user may open. Staff: every batch. A unit account: those taking applications and those
+    it has applied to (it reads nothing else of the bureau's batches)."""
+    batches = RecognitionBatch.objects.select_related("platform_type")
+    unit = unit_id_of_user(user)
+    if unit is None:
+        return batches
+    own = PlatformApplication.objects.filter(applicant_id=unit).values("batch_id")
+    return batches.filter(Q(state=BatchState.OPEN) | Q(pk__in=own))
+
+
 def batch_list(*, user) -> QuerySet[RecognitionBatch]:
     """Batches are the bureau's (not a county's); a county account sees them to enter its own applications,
-    and the counts it sees are of its own county's applications."""
-    allowed = scope_region_ids(user)
-    scope = Q() if allowed is None else Q(applications__region__in=allowed)
-    return RecognitionBatch.objects.select_related("platform_type").annotate(
+    a unit's administrator to file its own, and the counts each sees are of the applications it may see."""
+    unit = unit_id_of_user(user)
+    if unit is not None:
+        scope = Q(applications__applicant_id=unit)
+    else:
+        allowed = scope_region_ids(user)
+        scope = Q() if allowed is None else Q(applications__region__in=allowed)
+    return batches_for(user=user).annotate(
         application_count=Count("applications", filter=scope),
         recognised_count=Count(
             "applications", filter=scope & Q(applications__state=ApplicationState.RECOGNISED)

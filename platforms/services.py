@@ -7,11 +7,11 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from kejiju.accounts.scoping import user_may_see_region
+from kejiju.accounts.scoping import unit_id_of_user, user_may_see_region
 from kejiju.core import services as core_services
 from kejiju.core import uploads
 from kejiju.core.dates import require_date_order
@@ -337,19 +337,64 @@ def platform_for_application(
 # ------------------------------------------------------------------------------------------- applications
 
 
+def application_change_refusal(*, application: PlatformApplication, user) -> dict[str, str] | None:
+    """Why `user` may not edit or withdraw the stored `application` now, as {field: message} (None: it may).
+    Every account only while its batch takes applications; a unit account only its own unit's application,
+    and only while it awaits 形式审查 (申报 state)."""
+    batch = application.batch
+    if batch.state != BatchState.OPEN:
+        progress = batch.get_state_display()
+        return {"batch": f"批次“{batch}”已截止申报（当前进度：{progress}），申报不能再修改。"}
+    unit = unit_id_of_user(user)
+    if unit is None:
+        return None
+    if application.applicant_id != unit:
+        return {"applicant": "只能修改本单位的申报，不能修改其他单位的申报。"}
+    if application.state != ApplicationState.SUBMITTED:
+        return {"state": f"申报当前状态为“{application.get_state_display()}”，已进入审查，不能再修改或撤回。"}
+    return None
+
+
+def _require_unit_filer(*, instance: PlatformApplication, user, unit: int) -> None:
+    """A unit account files for its own unit only: the applicant is its unit, the region the unit's, a
+    registered platform one the unit hosts. The 项目负责人 does not file platform applications."""
+    if not user.has_perm("platforms.add_platformapplication"):
+        raise PermissionDenied("只有申报单位管理员可以申报平台认定。")
+    organization = Organization.objects.get(pk=unit)
+    if instance.applicant_id != unit:
+        raise ValidationError({"applicant": f"申报单位须为本单位“{organization}”，不能为其他单位申报。"})
+    if organization.region_id is None:
+        raise ValidationError(
+            {"region": f"本单位“{organization}”未登记所在县区，请先联系科技局补充后再申报。"}
+        )
+    if instance.region_id != organization.region_id:
+        raise ValidationError({"region": f"所在县区须为本单位所在的“{organization.region}”。"})
+    if instance.platform_id and instance.platform.host_id != unit:
+        raise ValidationError({"platform": "只能选择本单位依托的平台；新平台请留空。"})
+
+
 @transaction.atomic
 def application_save(
     *, instance: PlatformApplication, user, submitted_on: dt.date | None = None
 ) -> PlatformApplication:
     """Enter or edit an application while its batch takes applications. A county enters them for its own
-    county only. Its 申报 takes effect `submitted_on` (default today: an application entered after the
-    fact keeps the day it was handed in)."""
+    county only; a unit's administrator files its own unit's (in the unit's region, with a platform the
+    unit hosts or a new one) and edits it only while it awaits 形式审查. Its 申报 takes effect `submitted_on`
+    (default today: an application entered after the fact keeps the day it was handed in)."""
     batch = RecognitionBatch.objects.get(pk=instance.batch_id)
     if batch.state != BatchState.OPEN:
         raise ValidationError(
             {"batch": f"批次“{batch}”已截止申报（当前进度：{batch.get_state_display()}）。"}
         )
-    if not user_may_see_region(user, instance.region_id):
+    if instance.pk:
+        stored = PlatformApplication.objects.select_for_update().select_related("batch").get(pk=instance.pk)
+        refusal = application_change_refusal(application=stored, user=user)
+        if refusal:
+            raise ValidationError(refusal)
+    unit = unit_id_of_user(user)
+    if unit is not None:
+        _require_unit_filer(instance=instance, user=user, unit=unit)
+    elif not user_may_see_region(user, instance.region_id):
         raise ValidationError({"region": "只能为本县区的单位申报。"})
     if instance.platform_id:
         platform = instance.platform
@@ -375,11 +420,17 @@ def application_save(
 
 @transaction.atomic
 def application_delete(*, application: PlatformApplication, user) -> None:
-    if application.batch.state != BatchState.OPEN:
+    """Withdraw an application while its batch takes applications (a unit account: its own, awaiting
+    形式审查)."""
+    stored = PlatformApplication.objects.select_for_update().select_related("batch").get(pk=application.pk)
+    if stored.batch.state != BatchState.OPEN:
         raise ValidationError({"batch": "批次已截止申报，申报记录不能删除。"})
-    _record(user=user, object_repr=str(application), detail="删除认定申报")
-    events_for(application).delete()
-    application.delete()
+    refusal = application_change_refusal(application=stored, user=user)
+    if refusal:
+        raise ValidationError(refusal)
+    _record(user=user, object_repr=str(stored), detail="删除认定申报")
+    events_for(stored).delete()
+    stored.delete()
 
 
 def application_formal_review(

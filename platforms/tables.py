@@ -59,6 +59,13 @@ class BatchTable(BaseTable):
     recognised_count = tables.Column(verbose_name="认定数")
     publicity_end = tables.DateColumn(verbose_name="公示截止", format="Y-m-d")
     recognised_on = tables.DateColumn(verbose_name="认定日期", format="Y-m-d")
+    # Shown to those who enter or file applications (the list view drops it for the others).
+    actions = tables.TemplateColumn(
+        '{% if record.state == "open" %}<a class="btn btn-sm btn-primary" '
+        "href=\"{% url 'platforms:platformapplication_add' record.pk %}\">申报</a>{% endif %}",
+        orderable=False,
+        verbose_name="",
+    )
 
     class Meta(BaseTable.Meta):
         model = RecognitionBatch

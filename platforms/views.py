@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.generic import DetailView, FormView, TemplateView, View
 
+from kejiju.accounts.scoping import unit_id_of_user
 from kejiju.core.models import AuditEvent
 from kejiju.core.services import audit_event_record
 from kejiju.core.views import (
@@ -47,6 +48,7 @@ from .forms import (
     PlatformForm,
     PlatformTypeForm,
     ScoreForm,
+    UnitApplicationForm,
 )
 from .models import (
     EvaluationPolicy,
@@ -296,6 +298,12 @@ class BatchListView(ObjectListView):
     def get_base_queryset(self):
         return selectors.batch_list(user=self.request.user)
 
+    def get_table_kwargs(self):
+        # The 申报 button of a batch taking applications, for those who enter or file them.
+        if self.request.user.has_perm("platforms.add_platformapplication"):
+            return {}
+        return {"exclude": ("actions",)}
+
 
 class BatchDetailView(ObjectDetailView):
     model = RecognitionBatch
@@ -318,7 +326,7 @@ class BatchDetailView(ObjectDetailView):
     )
 
     def get_base_queryset(self):
-        return RecognitionBatch.objects.select_related("platform_type")
+        return selectors.batches_for(user=self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -331,6 +339,7 @@ class BatchDetailView(ObjectDetailView):
         context["can_add_application"] = batch.state == BatchState.OPEN and user.has_perm(
             "platforms.add_platformapplication"
         )
+        context["unit_filing"] = unit_id_of_user(user) is not None
         context["can_review"] = user.has_perm("platforms.review_platformapplication")
         next_action = BATCH_NEXT_ACTION.get(BatchState(batch.state))
         can_advance = user.has_perm("platforms.advance_recognitionbatch") and next_action is not None
@@ -358,6 +367,9 @@ class BatchResultsExportView(ActionPermissionMixin, ScopedQuerysetMixin, DetailV
     number, as xlsx: the batch's result list."""
 
     model = RecognitionBatch
+
+    def get_base_queryset(self):
+        return selectors.batches_for(user=self.request.user)
 
     def get(self, request, *args, **kwargs):
         batch = self.get_object()
@@ -401,6 +413,36 @@ class ApplicationScopeMixin:
         return selectors.application_list(user=self.request.user)
 
 
+class UnitFilingFormMixin:
+    """A unit's administrator files for its own unit: its form shows the unit and its region and offers the
+    platforms it hosts; staff name the applicant unit and choose the county (ApplicationForm)."""
+
+    def unit(self):
+        if unit_id_of_user(self.request.user) is None:
+            return None
+        return self.request.user.organization
+
+    def get_form_class(self):
+        return UnitApplicationForm if self.unit() is not None else ApplicationForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        unit = self.unit()
+        if unit is not None:
+            kwargs["unit"] = unit
+        return kwargs
+
+    def fill_applicant(self, form) -> PlatformApplication:
+        instance = form.instance
+        unit = self.unit()
+        if unit is not None:
+            instance.applicant = unit
+            instance.region_id = unit.region_id
+        else:
+            instance.applicant = _host(form, form.cleaned_data["region"])
+        return instance
+
+
 class ApplicationDetailView(ApplicationScopeMixin, ObjectDetailView):
     model = PlatformApplication
     template_name = "platforms/application_detail.html"
@@ -436,8 +478,9 @@ class ApplicationDetailView(ApplicationScopeMixin, ObjectDetailView):
         app = self.object
         user = self.request.user
         batch_state = app.batch.state
-        context["can_change"] = context["can_change"] and batch_state == BatchState.OPEN
-        context["can_delete"] = context["can_delete"] and batch_state == BatchState.OPEN
+        refusal = services.application_change_refusal(application=app, user=user)
+        context["can_change"] = context["can_change"] and batch_state == BatchState.OPEN and not refusal
+        context["can_delete"] = context["can_delete"] and batch_state == BatchState.OPEN and not refusal
         review = review_context([app], batch=app.batch, user=user)[app.pk]
         context["review"] = review
         context["can_score"] = review.may_record
@@ -453,15 +496,12 @@ class ApplicationDetailView(ApplicationScopeMixin, ObjectDetailView):
 class BatchChildMixin:
     def dispatch(self, request, *args, **kwargs):
         _permission_first(self)
-        self.batch = get_object_or_404(
-            RecognitionBatch.objects.select_related("platform_type"), pk=kwargs["pk"]
-        )
+        self.batch = get_object_or_404(selectors.batches_for(user=request.user), pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
 
-class ApplicationCreateView(BatchChildMixin, ObjectCreateView):
+class ApplicationCreateView(BatchChildMixin, UnitFilingFormMixin, ObjectCreateView):
     model = PlatformApplication
-    form_class = ApplicationForm
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -483,20 +523,26 @@ class ApplicationCreateView(BatchChildMixin, ObjectCreateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["title"] = f"新增申报：{self.batch}"
+        context["title"] = f"{'申报' if self.unit() is not None else '新增申报'}：{self.batch}"
         context["cancel_url"] = self.batch.get_absolute_url()
         return context
 
     def save_form(self, form):
-        instance = form.instance
+        instance = self.fill_applicant(form)
         instance.batch = self.batch
-        instance.applicant = _host(form, form.cleaned_data["region"])
         return services.application_save(instance=instance, user=self.request.user)
 
 
-class ApplicationUpdateView(ApplicationScopeMixin, ObjectUpdateView):
+class ApplicationUpdateView(ApplicationScopeMixin, UnitFilingFormMixin, ObjectUpdateView):
     model = PlatformApplication
-    form_class = ApplicationForm
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        refusal = services.application_change_refusal(application=self.object, user=request.user)
+        if refusal:
+            messages.error(request, "；".join(refusal.values()))
+            return redirect(self.object)
+        return super().get(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -504,8 +550,7 @@ class ApplicationUpdateView(ApplicationScopeMixin, ObjectUpdateView):
         return kwargs
 
     def save_form(self, form):
-        instance = form.instance
-        instance.applicant = _host(form, form.cleaned_data["region"])
+        instance = self.fill_applicant(form)
         return services.application_save(instance=instance, user=self.request.user)
 
 

@@ -65,6 +65,9 @@ class UnitsConfig(AppConfig):
                     MenuItem("企业信息", "enterprises:enterprise_list", "enterprises.view_enterprise"),
                     MenuItem("科技项目", "projects:project_list", "projects.view_project"),
                     MenuItem("创新平台", "platforms:platform_list", "platforms.view_platform"),
+                    MenuItem(
+                        "平台认定申报", "platforms:recognitionbatch_list", "platforms.view_recognitionbatch"
+                    ),
                     MenuItem("本单位账户", "units:account_list", "units.manage_unit_accounts"),
                 ),
             )

@@ -1,5 +1,5 @@
 """Role × view matrix entries of the platforms app. Objects belong to county A (忻府区); the platform is
-hosted by unit A, whose accounts read it."""
+hosted by unit A, whose accounts read it; the applications are unit A's, whose administrator files them."""
 
 from datetime import date
 
@@ -21,6 +21,10 @@ BUSINESS_READ = frozenset({"bureau", "leader", "county"})
 ENTRY = frozenset({"bureau", "county"})
 # Both accounts of a unit read the platforms it hosts.
 UNIT_READ = BUSINESS_READ | {"unit_admin", "applicant"}
+# The unit's administrator reads the batches taking applications and files its unit's own (the 项目负责人
+# does not).
+UNIT_FILER_READ = BUSINESS_READ | {"unit_admin"}
+UNIT_FILING = ENTRY | {"unit_admin"}
 
 
 def _platform(world):
@@ -37,7 +41,8 @@ def _batch(world, state=BatchState.OPEN):
 
 def _application(world, state=BatchState.OPEN):
     return world.once(
-        f"application-{state}", lambda: ApplicationFactory(batch=_batch(world, state), region=world.county_a)
+        f"application-{state}",
+        lambda: ApplicationFactory(batch=_batch(world, state), region=world.county_a, applicant=world.unit_a),
     )
 
 
@@ -114,10 +119,10 @@ ROUTES = [
     Route("platforms:platformtype_list", STAFF_READ),
     Route("platforms:platformtype_add", BUREAU),
     Route("platforms:platformtype_edit", BUREAU, kwargs=_type_pk),
-    Route("platforms:recognitionbatch_list", BUSINESS_READ),
-    Route("platforms:recognitionbatch_export", BUSINESS_READ),
+    Route("platforms:recognitionbatch_list", UNIT_FILER_READ),
+    Route("platforms:recognitionbatch_export", UNIT_FILER_READ),
     Route("platforms:recognitionbatch_add", BUREAU),
-    Route("platforms:recognitionbatch_detail", BUSINESS_READ, kwargs=_open_batch_pk),
+    Route("platforms:recognitionbatch_detail", UNIT_FILER_READ, kwargs=_open_batch_pk),
     Route("platforms:recognitionbatch_edit", BUREAU, kwargs=_open_batch_pk),
     Route(
         "platforms:recognitionbatch_transition",
@@ -125,11 +130,29 @@ ROUTES = [
         kwargs=_batch_ready_to_close_pk,
         data=_close_applications,
     ),
-    Route("platforms:recognitionbatch_results", BUSINESS_READ, kwargs=_open_batch_pk),
-    Route("platforms:platformapplication_add", ENTRY, kwargs=_open_batch_pk),
-    Route("platforms:platformapplication_detail", BUSINESS_READ, kwargs=_application_pk, scoped=True),
-    Route("platforms:platformapplication_edit", ENTRY, kwargs=_application_pk, scoped=True),
-    Route("platforms:platformapplication_delete", ENTRY, kwargs=_application_pk, scoped=True),
+    Route("platforms:recognitionbatch_results", UNIT_FILER_READ, kwargs=_open_batch_pk),
+    Route("platforms:platformapplication_add", UNIT_FILING, kwargs=_open_batch_pk),
+    Route(
+        "platforms:platformapplication_detail",
+        UNIT_FILER_READ,
+        kwargs=_application_pk,
+        scoped=True,
+        unit_scoped=True,
+    ),
+    Route(
+        "platforms:platformapplication_edit",
+        UNIT_FILING,
+        kwargs=_application_pk,
+        scoped=True,
+        unit_scoped=True,
+    ),
+    Route(
+        "platforms:platformapplication_delete",
+        UNIT_FILING,
+        kwargs=_application_pk,
+        scoped=True,
+        unit_scoped=True,
+    ),
     Route("platforms:platformapplication_transition", BUREAU, kwargs=_formal_application_pk),
     Route("platforms:platformapplication_score", BUREAU, kwargs=_review_application_pk),
     Route("platforms:platformevaluation_list", BUSINESS_READ),
