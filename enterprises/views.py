@@ -229,19 +229,24 @@ class EnterpriseChildMixin:
         return context
 
 
-class EnterpriseYearCreateView(
+class EnterpriseFormView(
     ServiceFormMixin, EnterpriseChildMixin, ActionPermissionMixin, BreadcrumbMixin, FormView
 ):
-    model = EnterpriseYear
-    action = "add"
-    title = "填报年度数据"
+    """A form under /enterprises/<pk>/… calling one service for the enterprise (the form knows the user)."""
+
     template_name = "generic/object_form.html"
-    form_class = forms.EnterpriseYearForm
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["user"] = self.request.user
         return kwargs
+
+
+class EnterpriseYearCreateView(EnterpriseFormView):
+    model = EnterpriseYear
+    action = "add"
+    title = "填报年度数据"
+    form_class = forms.EnterpriseYearForm
 
     def perform(self, form):
         data = dict(form.cleaned_data)
@@ -409,24 +414,16 @@ class SmesEvaluationExportView(SmesEvaluationListView, ObjectExportView):
         return {"exclude": ("selection",)}
 
 
-class SmesEvaluationCreateView(
-    ServiceFormMixin, EnterpriseChildMixin, ActionPermissionMixin, BreadcrumbMixin, FormView
-):
+class SmesEvaluationCreateView(EnterpriseFormView):
     model = SmesEvaluation
     action = "add"
     title = "科技型中小企业评价"
-    template_name = "generic/object_form.html"
     form_class = forms.SmesEvaluationCreateForm
 
     def get_form_class(self):
         if unit_id_of_user(self.request.user) is not None:
             return forms.UnitSmesEvaluationForm
         return forms.SmesEvaluationCreateForm
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["user"] = self.request.user
-        return kwargs
 
     def perform(self, form):
         evaluation = services.smes_evaluation_create(
@@ -554,19 +551,11 @@ class PoolEntryExportView(PoolEntryListView, ObjectExportView):
     pass
 
 
-class PoolRecommendView(
-    ServiceFormMixin, EnterpriseChildMixin, ActionPermissionMixin, BreadcrumbMixin, FormView
-):
+class PoolRecommendView(EnterpriseFormView):
     model = PoolEntry
     permission_required = "enterprises.recommend_poolentry"
     title = "推荐进入高企培育库"
-    template_name = "generic/object_form.html"
     form_class = forms.PoolRecommendForm
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["user"] = self.request.user
-        return kwargs
 
     def perform(self, form):
         entry = services.pool_recommend(
@@ -579,21 +568,13 @@ class PoolRecommendView(
         return redirect(entry)
 
 
-class PoolRequestView(
-    ServiceFormMixin, EnterpriseChildMixin, ActionPermissionMixin, BreadcrumbMixin, FormView
-):
+class PoolRequestView(EnterpriseFormView):
     """企业申请: the enterprise's administrator applies for the 培育库 (its county office recommends)."""
 
     model = PoolEntry
     permission_required = "enterprises.request_poolentry"
     title = "申请进入高企培育库"
-    template_name = "generic/object_form.html"
     form_class = forms.PoolRequestForm
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["user"] = self.request.user
-        return kwargs
 
     def perform(self, form):
         entry = services.pool_request(
@@ -738,19 +719,11 @@ class CertificateDetailView(ObjectDetailView):
         return super().get_queryset().select_related("enterprise")
 
 
-class CertificateCreateView(
-    ServiceFormMixin, EnterpriseChildMixin, ActionPermissionMixin, BreadcrumbMixin, FormView
-):
+class CertificateCreateView(EnterpriseFormView):
     model = GaoqiCertificate
     action = "add"
     title = "登记高企证书"
-    template_name = "generic/object_form.html"
     form_class = forms.CertificateForm
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["user"] = self.request.user
-        return kwargs
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)

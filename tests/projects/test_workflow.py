@@ -26,16 +26,21 @@ def make_project(world, state):
     if state == State.REVIEW:
         close_panel(project, Decimal("86.50"))
     if state == State.APPROVED:
-        Attachment.objects.create(
-            project=project,
-            kind=Attachment.Kind.CONTRACT,
-            file="projects/attachments/contract.pdf",
-            original_name="任务书.pdf",
-            size=8,
-            content_type="application/pdf",
-            sha256="0" * 64,
-        )
+        _attach(project, Attachment.Kind.CONTRACT, "任务书.pdf")
     return project
+
+
+def _attach(project, kind: str, name: str) -> Attachment:
+    """An attachment row without its file (a rule reads only that it is there)."""
+    return Attachment.objects.create(
+        project=project,
+        kind=kind,
+        file=f"projects/attachments/{kind}.pdf",
+        original_name=name,
+        size=8,
+        content_type="application/pdf",
+        sha256="0" * 64,
+    )
 
 
 def project_data(world, transition, record):
@@ -46,15 +51,7 @@ def file_for_acceptance(world, transition, record):
     """The unit's 验收申请 needs its 验收报告 and every due 年度报告."""
     if transition.action != "apply_acceptance":
         return
-    Attachment.objects.create(
-        project=record,
-        kind=Attachment.Kind.ACCEPTANCE,
-        file="projects/attachments/acceptance.pdf",
-        original_name="验收报告.pdf",
-        size=8,
-        content_type="application/pdf",
-        sha256="0" * 64,
-    )
+    _attach(record, Attachment.Kind.ACCEPTANCE, "验收报告.pdf")
     for year in range(record.start_date.year, record.end_date.year + 1):
         record.annual_reports.create(year=year, filed_on=dt.date(year + 1, 3, 1), progress="按计划执行。")
 
