@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from kejiju.accounts.models import Region
 from kejiju.core.forms import CrispyFormMixin, ScopedForm
 from projects.models import BudgetLine
 
-from .models import Application, ApplicationAttachment, CallGuide
+from .models import BUDGET_CATEGORIES, LUMP_SUM, Application, ApplicationAttachment, CallGuide
 
 
 class CallGuideForm(CrispyFormMixin, forms.ModelForm):
@@ -55,22 +56,30 @@ class ApplicationForm(CrispyFormMixin, forms.ModelForm):
 
 class BudgetLineForm(forms.Form):
     source = forms.ChoiceField(label="资金来源", choices=BudgetLine.Source.choices)
-    category = forms.ChoiceField(label="科目", choices=BudgetLine.Category.choices)
+    category = forms.ChoiceField(label="科目", choices=BUDGET_CATEGORIES)
     amount = forms.DecimalField(
         label="金额（元）", min_value=0, max_digits=14, decimal_places=2, required=False
     )
     note = forms.CharField(label="说明", max_length=200, required=False)
 
 
-BudgetFormSet = forms.formset_factory(BudgetLineForm, extra=0)
+class BaseBudgetFormSet(forms.BaseFormSet):
+    def add_error(self, field, error) -> None:
+        """A service's refusal names the row (第 N 行): shown above the table, as the formset's own errors."""
+        self.non_form_errors().extend(ValidationError(error).messages)
 
 
-def budget_initial(application: Application) -> list[dict]:
-    """One row per (source, category), filled from the saved budget."""
+BudgetFormSet = forms.formset_factory(BudgetLineForm, formset=BaseBudgetFormSet, extra=0)
+
+
+def budget_initial(application: Application, *, lump_sum: bool) -> list[dict]:
+    """One row per (source, category) — per source only for a unit in the 包干制 pilot — filled from the
+    saved budget."""
     saved = {(line.source, line.category): line for line in application.budget_lines.all()}
+    categories = [LUMP_SUM] if lump_sum else BudgetLine.Category.values
     rows = []
     for source in BudgetLine.Source.values:
-        for category in BudgetLine.Category.values:
+        for category in categories:
             line = saved.get((source, category))
             rows.append(
                 {

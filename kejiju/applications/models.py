@@ -228,13 +228,18 @@ class _ApplicationChild(models.Model):
         abstract = True
 
 
+# A unit in the 经费包干制 pilot states its money by source only (国办发〔2021〕32号: no itemised budget).
+LUMP_SUM = "lump_sum"
+BUDGET_CATEGORIES = [*BudgetLine.Category.choices, (LUMP_SUM, "包干经费（不分科目）")]
+
+
 class ApplicationBudgetLine(_ApplicationChild):
     """One line of the application's budget by category (科目) and source."""
 
     application = models.ForeignKey(
         Application, verbose_name="申报书", on_delete=models.CASCADE, related_name="budget_lines"
     )
-    category = models.CharField("科目", max_length=16, choices=BudgetLine.Category.choices)
+    category = models.CharField("科目", max_length=16, choices=BUDGET_CATEGORIES)
     source = models.CharField(
         "资金来源", max_length=8, choices=BudgetLine.Source.choices, default=BudgetLine.Source.CITY
     )

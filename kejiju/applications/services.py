@@ -22,6 +22,7 @@ from projects.models import BudgetLine, Call
 
 from . import rules
 from .models import (
+    LUMP_SUM,
     Application,
     ApplicationAttachment,
     ApplicationBudgetLine,
@@ -217,8 +218,10 @@ def application_delete(*, user: User, application: Application) -> None:
 def budget_save(
     *, user: User, application: Application, lines: Iterable[Mapping[str, Any]]
 ) -> list[ApplicationBudgetLine]:
-    """Replace the budget: one line per (source, category); lines of amount 0 are dropped."""
+    """Replace the budget: one line per (source, category); lines of amount 0 are dropped. A unit in the
+    经费包干制 pilot gives one amount per source (category 包干经费), any other unit amounts by category."""
     _require_leader(application, user)
+    lump_sum = is_lump_sum_application(application)
     kept = []
     seen = set()
     for number, line in enumerate(lines, start=1):
@@ -228,6 +231,12 @@ def budget_save(
         key = (line["source"], line["category"])
         if key in seen:
             raise ValidationError(f"第 {number} 行：同一资金来源的同一科目只能填一行。")
+        if lump_sum != (line["category"] == LUMP_SUM):
+            raise ValidationError(
+                f"第 {number} 行：包干制试点单位按资金来源填写包干经费，不分科目。"
+                if lump_sum
+                else f"第 {number} 行：非包干制试点单位须按科目填写预算。"
+            )
         seen.add(key)
         budget_line = ApplicationBudgetLine(
             application=application,
@@ -243,6 +252,13 @@ def budget_save(
         kept.append(budget_line)
     application.budget_lines.all().delete()
     return ApplicationBudgetLine.objects.bulk_create(kept)
+
+
+def is_lump_sum_application(application: Application) -> bool:
+    """The applying unit is in the 经费包干制 pilot in the call's year (the project it becomes is too)."""
+    from projects.services import is_lump_sum_unit
+
+    return is_lump_sum_unit(application.unit, year=application.call.year)
 
 
 def budget_totals(application: Application) -> dict[str, Decimal]:

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.functional import cached_property
 from django.views import View
 from django.views.decorators.debug import sensitive_variables
 from django.views.generic import FormView
@@ -358,14 +359,22 @@ class BudgetView(_LeaderFormView):
     def get_form_class(self):
         return BudgetFormSet
 
+    @cached_property
+    def lump_sum(self) -> bool:
+        return services.is_lump_sum_application(self.application)
+
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        kwargs.setdefault("initial", budget_initial(self.application))
         kwargs["prefix"] = "budget"
         return kwargs
 
     def get_initial(self):
-        return budget_initial(self.application)
+        return budget_initial(self.application, lump_sum=self.lump_sum)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["lump_sum"] = self.lump_sum
+        return context
 
     def perform(self, form):
         services.budget_save(

@@ -205,7 +205,7 @@ def add_service_errors(form, error: ValidationError) -> None:
     the form as a whole. The one way a service's refusal reaches a page (through `ServiceFormMixin`)."""
     if hasattr(error, "error_dict"):
         for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
+            form.add_error(name if name in getattr(form, "fields", {}) else None, errors)  # a formset: none
     else:
         form.add_error(None, error.messages)
 
