@@ -124,6 +124,8 @@ class ProjectQuerySet(RegionScopedQuerySet):
 class Project(models.Model):
     region_field = "region"
     unit_field = "applicant"
+    # A 项目负责人 sees the project of their own online application; the unit's administrator all.
+    owner_field = "online_application__leader"
 
     number = models.CharField(
         "项目编号",
@@ -246,6 +248,7 @@ class BudgetLine(models.Model):
 
     region_field = "project__region"
     unit_field = "project__applicant"
+    owner_field = "project__online_application__leader"
     project = models.ForeignKey(
         Project, verbose_name="项目", on_delete=models.CASCADE, related_name="budget_lines"
     )
@@ -270,6 +273,7 @@ class Disbursement(models.Model):
 
     region_field = "project__region"
     unit_field = "project__applicant"
+    owner_field = "project__online_application__leader"
     project = models.ForeignKey(
         Project, verbose_name="项目", on_delete=models.PROTECT, related_name="disbursements"
     )
@@ -302,6 +306,7 @@ class AnnualReport(models.Model):
 
     region_field = "project__region"
     unit_field = "project__applicant"
+    owner_field = "project__online_application__leader"
     project = models.ForeignKey(
         Project, verbose_name="项目", on_delete=models.CASCADE, related_name="annual_reports"
     )
@@ -338,6 +343,7 @@ class MidtermCheck(models.Model):
 
     region_field = "project__region"
     unit_field = "project__applicant"
+    owner_field = "project__online_application__leader"
     project = models.ForeignKey(
         Project, verbose_name="项目", on_delete=models.CASCADE, related_name="midterm_checks"
     )
@@ -371,6 +377,7 @@ class ChangeRequest(models.Model):
 
     region_field = "project__region"
     unit_field = "project__applicant"
+    owner_field = "project__online_application__leader"
     project = models.ForeignKey(
         Project, verbose_name="项目", on_delete=models.CASCADE, related_name="change_requests"
     )
@@ -431,6 +438,7 @@ class Attachment(models.Model):
 
     region_field = "project__region"
     unit_field = "project__applicant"
+    owner_field = "project__online_application__leader"
     project = models.ForeignKey(
         Project, verbose_name="项目", on_delete=models.CASCADE, related_name="attachments"
     )

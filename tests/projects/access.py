@@ -12,8 +12,9 @@ APPLICANTS = frozenset({"bureau", "county"})
 # Both accounts of a unit read its projects (and download their attachments).
 UNIT_READ = BUSINESS_READ | {"unit_admin", "applicant"}
 # The unit's administrator files a running project's 年报 and 变更申请 (a 项目负责人 only for the project of
-# their own online application, which the matrix's running project is not).
+# their own online application, which the matrix's running project is not: they do not see it, 404).
 UNIT_FILES = BUREAU | {"unit_admin"}
+NOT_THEIRS = {"applicant": 404}
 
 
 def _application(world):
@@ -23,10 +24,13 @@ def _application(world):
         from django.core.files.uploadedfile import SimpleUploadedFile
 
         from projects import services
+        from tests.applications.factories import make_application
         from tests.projects.factories import CallFactory, ProjectFactory
 
         call = CallFactory()
         project = ProjectFactory(call=call, region=world.county_a, applicant=world.unit_a)
+        # Recommended from the 项目负责人's online application: they read it (their own project).
+        make_application(leader=world.users["applicant"], call=call, state="recommended", project=project)
         services.attachment_create(
             project=project,
             user=world.users["bureau"],
@@ -171,6 +175,7 @@ ROUTES = [
         scoped=True,
         unit_scoped=True,
         ok=(200,),
+        denied=NOT_THEIRS,
     ),
     Route("projects:midtermcheck_add", BUREAU, kwargs=_running_project, scoped=True, ok=(200,)),
     Route(
@@ -180,6 +185,7 @@ ROUTES = [
         scoped=True,
         unit_scoped=True,
         ok=(200,),
+        denied=NOT_THEIRS,
     ),
     Route("projects:changerequest_decide", BUREAU, kwargs=_change, scoped=True, ok=(200,)),
     Route("projects:attachment_add", APPLICANTS, kwargs=_project, scoped=True, unit_scoped=True, ok=(200,)),

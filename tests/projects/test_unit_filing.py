@@ -8,6 +8,7 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -114,10 +115,14 @@ def test_a_project_leader_files_only_for_the_project_of_their_application(client
     client.force_login(applicant)
     data = {"year": 2025, "progress": "按计划执行。", "spent": "0"}
     assert client.post(reverse("projects:annualreport_add", args=[theirs.pk]), data).status_code == 302
-    assert client.get(reverse("projects:annualreport_add", args=[someone_elses.pk])).status_code == 403
-    assert client.get(reverse("projects:changerequest_add", args=[someone_elses.pk])).status_code == 403
-    page = client.get(someone_elses.get_absolute_url()).content.decode()
-    assert reverse("projects:annualreport_add", args=[someone_elses.pk]) not in page
+    # A colleague's project of the same unit is not theirs to see (tests/units/test_unit_read.py) …
+    assert client.get(reverse("projects:annualreport_add", args=[someone_elses.pk])).status_code == 404
+    assert client.get(reverse("projects:changerequest_add", args=[someone_elses.pk])).status_code == 404
+    # … and the service refuses it even so.
+    from projects import services
+
+    with pytest.raises(PermissionDenied):
+        services.require_project_filer(project=someone_elses, user=applicant)
 
 
 def test_another_units_project_is_404_and_a_finished_project_takes_nothing(client, world):
@@ -204,8 +209,9 @@ def test_the_acceptance_application_asks_for_the_report_and_every_annual_report(
 def test_only_the_projects_own_leader_applies_for_acceptance(world, make_user):
     project = _running(world)
     other_leader = make_user("applicant", organization=world.unit_a)
-    assert "负责人" in _refusal(project, other_leader)
-    assert "负责人" in _refusal(project, world.users["applicant"])
+    make_application(leader=other_leader, state="recommended", project=project)
+    assert "不在您的管辖范围内" in _refusal(project, world.users["applicant"])  # not theirs: not even seen
+    assert _refusal(project, other_leader)  # theirs, but nothing filed yet: the rule says what is missing
 
 
 # ---------------------------------------------------------------------------- what each project owes

@@ -10,6 +10,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kejiju.core.registry import menu_for
+from tests.applications.factories import make_application
 from tests.enterprises.factories import EnterpriseFactory
 from tests.factories import TEST_PASSWORD
 from tests.platforms.factories import ApplicationFactory, BatchFactory, PlatformFactory
@@ -27,6 +28,8 @@ def _records(world):
         "project": ProjectFactory(region=world.county_a, applicant=world.unit_a, title="甲单位的项目"),
         "platform": PlatformFactory(region=world.county_a, host=world.unit_a, name="甲单位的平台"),
     }
+    # The project came from the 项目负责人's own online application (they see no other project of the unit).
+    make_application(leader=world.users["applicant"], state="recommended", project=mine["project"])
     theirs = {
         "enterprise": EnterpriseFactory(
             region=world.county_b, name=world.unit_b.name, organization=world.unit_b
@@ -237,3 +240,16 @@ def test_a_unit_account_turns_on_two_step_verification_and_is_asked_for_the_code
     assert response.status_code == 302
     assert client.get("/").status_code == 200
     assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_a_project_leader_sees_only_the_projects_of_their_own_applications(client, world):
+    """The unit's administrator sees every project of the unit; a 项目负责人 only their own (their colleagues'
+    projects, with their mobile numbers and files, are not theirs to read)."""
+    mine, _ = _records(world)
+    colleagues = ProjectFactory(region=world.county_a, applicant=world.unit_a, title="同事的项目")
+    client.force_login(world.users["applicant"])
+    listed = client.get(reverse("projects:project_list")).content.decode()
+    assert mine["project"].title in listed and colleagues.title not in listed
+    assert client.get(colleagues.get_absolute_url()).status_code == 404
+    client.force_login(world.users["unit_admin"])
+    assert client.get(colleagues.get_absolute_url()).status_code == 200
