@@ -35,7 +35,19 @@ class ProgrammeForm(ScopedModelForm):
 class CallForm(ScopedModelForm):
     class Meta:
         model = Call
-        fields = ["programme", "year", "title", "opens_on", "closes_on", "review_by", "note"]
+        fields = [
+            "programme",
+            "year",
+            "title",
+            "opens_on",
+            "closes_on",
+            "review_by",
+            "max_per_leader",
+            "max_open_per_leader",
+            "max_per_unit",
+            "block_overdue_leader",
+            "note",
+        ]
 
     def clean(self):
         data = super().clean()

@@ -69,6 +69,25 @@ class Call(models.Model):
     closes_on = models.DateField("申报截止日期")
     review_by = models.DateField("评审完成日期", null=True, blank=True)
     note = models.TextField("说明", blank=True)
+    # 限项 of the call (rules.CallLimits): checked when an application is entered or submitted, and at 立项.
+    max_per_leader = models.PositiveSmallIntegerField(
+        "每名项目负责人本批次限报（项）", default=1, validators=[MinValueValidator(1)]
+    )
+    max_open_per_leader = models.PositiveSmallIntegerField(
+        "每名项目负责人在研项目上限（项）",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="在研：已立项、尚无验收结论；留空不限",
+    )
+    max_per_unit = models.PositiveSmallIntegerField(
+        "每个单位本批次限报（项）",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="留空不限",
+    )
+    block_overdue_leader = models.BooleanField("有逾期未验收项目的负责人不得申报", default=True)
 
     class Meta:
         verbose_name = "申报批次"
@@ -92,6 +111,17 @@ class Call(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("projects:call_detail", kwargs={"pk": self.pk})
+
+    @property
+    def limits(self):
+        from .rules import CallLimits
+
+        return CallLimits(
+            per_leader=self.max_per_leader,
+            open_per_leader=self.max_open_per_leader,
+            per_unit=self.max_per_unit,
+            block_overdue=self.block_overdue_leader,
+        )
 
 
 class LumpSumPilot(models.Model):

@@ -10,7 +10,7 @@ See the shared domain-rules notes, section 6.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db import models
@@ -183,20 +183,58 @@ def action_label(action: str) -> str:
 
 @dataclass(frozen=True)
 class ApplicantFacts:
-    """What the database knows about the principal investigator when an application is entered."""
+    """What the database knows about the principal investigator and the unit when an application is
+    entered or submitted (or a project approved)."""
 
     pending_in_same_call: int  # other undecided applications of the PI in the same call
     overdue_unfinished: int  # the PI's running projects past their end date
+    open_projects: int = 0  # the PI's running projects (立项, no acceptance conclusion yet)
+    unit_pending_in_same_call: int = 0  # the unit's other applications in the same call
 
 
-def applicant_rule_breaches(facts: ApplicantFacts) -> list[str]:
+@dataclass(frozen=True)
+class CallLimits:
+    """A call's 限项 (Call.limits). The defaults are the provincial filing rules: one application per PI per
+    call, none while the PI has an overdue project; no cap on running projects or per unit."""
+
+    per_leader: int = 1
+    open_per_leader: int | None = None
+    per_unit: int | None = None
+    block_overdue: bool = True
+
+
+def applicant_rule_breaches(facts: ApplicantFacts, limits: CallLimits = CallLimits()) -> list[str]:
     """The 限项 rules an application breaks (empty list: none). Staff may override with a reason."""
     breaches = []
-    if facts.pending_in_same_call > 0:
-        breaches.append("该项目负责人在本批次已有待处理的申报（每人每批次限报一项）。")
-    if facts.overdue_unfinished > 0:
+    if facts.pending_in_same_call >= limits.per_leader:
+        if limits.per_leader == 1:
+            breaches.append("该项目负责人在本批次已有待处理的申报（每人每批次限报一项）。")
+        else:
+            breaches.append(
+                f"该项目负责人在本批次已有 {facts.pending_in_same_call} 项待处理的申报"
+                f"（每人每批次限报 {limits.per_leader} 项）。"
+            )
+    if limits.open_per_leader is not None and facts.open_projects >= limits.open_per_leader:
+        breaches.append(
+            f"该项目负责人已有 {facts.open_projects} 个在研项目"
+            f"（本批次要求在研项目少于 {limits.open_per_leader} 个）。"
+        )
+    if limits.per_unit is not None and facts.unit_pending_in_same_call >= limits.per_unit:
+        breaches.append(
+            f"该单位在本批次已有 {facts.unit_pending_in_same_call} 项申报"
+            f"（每个单位限报 {limits.per_unit} 项）。"
+        )
+    if limits.block_overdue and facts.overdue_unfinished > 0:
         breaches.append(f"该项目负责人有 {facts.overdue_unfinished} 个已超期未结题的项目，不能申报新项目。")
     return breaches
+
+
+def approval_rule_breaches(facts: ApplicantFacts, limits: CallLimits = CallLimits()) -> list[str]:
+    """At 立项 the call's rules on what the PI holds are checked again (a project approved meanwhile, one gone
+    overdue); the counts within the call were settled when the application came in."""
+    return applicant_rule_breaches(
+        replace(facts, pending_in_same_call=0, unit_pending_in_same_call=0), replace(limits, per_unit=None)
+    )
 
 
 # ------------------------------------------------------------------------------------------------ funding

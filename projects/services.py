@@ -117,15 +117,23 @@ def is_lump_sum_unit(organization: Organization, *, year: int) -> bool:
 
 
 def applicant_facts(
-    *, call: Call, pi_mobile: str, exclude_pk: int | None = None, today: dt.date | None = None
+    *,
+    call: Call,
+    pi_mobile: str,
+    unit_id: int | None = None,
+    exclude_pk: int | None = None,
+    today: dt.date | None = None,
 ) -> rules.ApplicantFacts:
+    """The counts the call's 限项 read: the PI's (matched by mobile number) and the unit's projects."""
     today = today or timezone.localdate()
-    same_pi = Project.objects.filter(pi_mobile=pi_mobile)
-    if exclude_pk is not None:
-        same_pi = same_pi.exclude(pk=exclude_pk)
+    projects = Project.objects.exclude(pk=exclude_pk) if exclude_pk is not None else Project.objects.all()
+    same_pi = projects.filter(pi_mobile=pi_mobile)
+    same_unit = projects.filter(call=call, applicant_id=unit_id, state__in=PENDING_STATES)
     return rules.ApplicantFacts(
         pending_in_same_call=same_pi.filter(call=call, state__in=PENDING_STATES).count(),
         overdue_unfinished=same_pi.filter(state__in=RUNNING_STATES, end_date__lt=today).count(),
+        open_projects=same_pi.filter(state__in=RUNNING_STATES).count(),
+        unit_pending_in_same_call=same_unit.count() if unit_id is not None else 0,
     )
 
 
@@ -145,9 +153,10 @@ def _check_application(project: Project, *, user, override_reason: str) -> None:
         errors.setdefault("applicant", []).append("承担单位不在所选县区。")
     if errors:
         raise ValidationError(errors)
-    breaches = rules.applicant_rule_breaches(
-        applicant_facts(call=project.call, pi_mobile=project.pi_mobile, exclude_pk=project.pk)
+    facts = applicant_facts(
+        call=project.call, pi_mobile=project.pi_mobile, unit_id=project.applicant_id, exclude_pk=project.pk
     )
+    breaches = rules.applicant_rule_breaches(facts, project.call.limits)
     if breaches:
         if not user.has_perm("projects.override_applicant_rules"):
             raise ValidationError({"pi_mobile": breaches})

@@ -121,7 +121,19 @@ class CallListView(ObjectListView):
 class CallDetailView(ObjectDetailView):
     model = Call
     template_name = "projects/call_detail.html"
-    detail_fields = ("programme", "year", "title", "opens_on", "closes_on", "review_by", "note")
+    detail_fields = (
+        "programme",
+        "year",
+        "title",
+        "opens_on",
+        "closes_on",
+        "review_by",
+        "max_per_leader",
+        "max_open_per_leader",
+        "max_per_unit",
+        "block_overdue_leader",
+        "note",
+    )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

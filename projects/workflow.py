@@ -68,8 +68,16 @@ def _review_score(project) -> Decimal | None:
 
 
 def _approve_rule(project, data) -> str | None:
+    from .rules import approval_rule_breaches
+    from .services import applicant_facts
+
     if _review_score(project) is None:
         return "专家评审组尚未完成评分，不能立项。"
+    if not project.rule_override_reason:  # overridden with a reason when entered: the bureau's decision
+        facts = applicant_facts(call=project.call, pi_mobile=project.pi_mobile, exclude_pk=project.pk)
+        breaches = approval_rule_breaches(facts, project.call.limits)
+        if breaches:
+            return "".join(breaches)
     granted = data.get("granted")
     if granted is not None and granted < 0:
         return "批准市级资金不能为负数。"

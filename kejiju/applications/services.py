@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -367,11 +368,27 @@ def submit_problems(application: Application, *, today: dt.date | None = None) -
         .exclude(pk=application.pk)
         .exclude(state__in=[ApplicationState.DRAFT, ApplicationState.RETURNED])
     )
-    if others.exists():
-        problems.append(f"同一项目负责人在本批次只能申报一项（已有“{others.first().title}”）。")
+    limits = application.call.limits
+    if others.count() >= limits.per_leader:
+        problems.append(
+            f"同一项目负责人在本批次限报 {limits.per_leader} 项（已有“{others.first().title}”）。"
+            if limits.per_leader > 1
+            else f"同一项目负责人在本批次只能申报一项（已有“{others.first().title}”）。"
+        )
+    if limits.per_unit is not None:
+        unit_others = (
+            Application.objects.filter(call=application.call, unit=application.unit_id)
+            .exclude(pk=application.pk)
+            .exclude(state__in=[ApplicationState.DRAFT, ApplicationState.RETURNED])
+        )
+        if unit_others.count() >= limits.per_unit:
+            problems.append(
+                f"本单位在本批次已提交 {unit_others.count()} 项申报（每个单位限报 {limits.per_unit} 项）。"
+            )
     if application.leader_mobile:
         facts = applicant_facts(call=application.call, pi_mobile=application.leader_mobile, today=today)
-        problems += project_rules.applicant_rule_breaches(facts)
+        # The online applications in the call were counted above; the projects' counts are the PI's.
+        problems += project_rules.applicant_rule_breaches(facts, replace(limits, per_unit=None))
     return problems
 
 

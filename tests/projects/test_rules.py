@@ -163,3 +163,50 @@ EXE = b"MZ\x90\x00\x03"
 def test_attachment_problem(name, head, size, ok):
     problem = rules.attachment_problem(filename=name, head=head, size=size, max_bytes=20 * 1024 * 1024)
     assert (problem is None) is ok, problem
+
+
+@pytest.mark.parametrize(
+    ("facts", "limits", "expected"),
+    [
+        # The defaults are the provincial rules: one per PI per call, none while overdue.
+        ({"pending_in_same_call": 1, "overdue_unfinished": 0}, {}, ["每人每批次限报一项"]),
+        ({"pending_in_same_call": 1, "overdue_unfinished": 0}, {"per_leader": 2}, []),
+        ({"pending_in_same_call": 2, "overdue_unfinished": 0}, {"per_leader": 2}, ["每人每批次限报 2 项"]),
+        ({"pending_in_same_call": 0, "overdue_unfinished": 1}, {}, ["已超期未结题"]),
+        ({"pending_in_same_call": 0, "overdue_unfinished": 1}, {"block_overdue": False}, []),
+        (
+            {"pending_in_same_call": 0, "overdue_unfinished": 0, "open_projects": 2},
+            {"open_per_leader": 3},
+            [],
+        ),
+        (
+            {"pending_in_same_call": 0, "overdue_unfinished": 0, "open_projects": 3},
+            {"open_per_leader": 3},
+            ["3 个在研项目"],
+        ),
+        (
+            {"pending_in_same_call": 0, "overdue_unfinished": 0, "unit_pending_in_same_call": 5},
+            {"per_unit": 5},
+            ["每个单位限报 5 项"],
+        ),
+        (
+            {"pending_in_same_call": 0, "overdue_unfinished": 0, "unit_pending_in_same_call": 4},
+            {"per_unit": 5},
+            [],
+        ),
+    ],
+)
+def test_the_calls_limits(facts, limits, expected):
+    breaches = rules.applicant_rule_breaches(rules.ApplicantFacts(**facts), rules.CallLimits(**limits))
+    assert len(breaches) == len(expected)
+    for breach, words in zip(breaches, expected, strict=True):
+        assert words in breach
+
+
+def test_at_approval_only_what_the_leader_holds_is_checked_again():
+    facts = rules.ApplicantFacts(
+        pending_in_same_call=3, overdue_unfinished=0, open_projects=2, unit_pending_in_same_call=9
+    )
+    assert rules.approval_rule_breaches(facts, rules.CallLimits(per_unit=1)) == []
+    held = rules.approval_rule_breaches(facts, rules.CallLimits(open_per_leader=2))
+    assert len(held) == 1 and "在研项目" in held[0]
