@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
-from kejiju.core import pii, spreadsheets
+from kejiju.core import pii, spreadsheets, uploads
 from kejiju.core.identifiers import IdentifierError, mask_id_number, validate_id_number, validate_uscc
 from kejiju.core.spreadsheets import Column, Row, RowError, SheetSpec, cell_text, quote
 
@@ -253,7 +252,7 @@ def commit(*, parsed: ParsedImport, user) -> int:
 
     if not parsed.ok:
         raise ImportRefused("存在错误，未导入任何数据。")
-    with transaction.atomic():
+    with uploads.atomic():  # record_create may store files: the one transaction that removes them
         for number, data in parsed.rows:
             try:
                 record_create(user=user, **data)
