@@ -130,8 +130,6 @@ class IntegrityRecord(models.Model):
             not self.objection_on
         ):
             errors["objection_on"] = "异议已处理完毕时，异议处理日期不能为空。"
-        if self.repair_note and not self.repaired_on:
-            errors["repaired_on"] = "填写信用修复说明时，信用修复日期不能为空。"
         if errors:
             raise ValidationError(errors)
 

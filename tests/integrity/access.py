@@ -21,6 +21,12 @@ def _record(world):
     return world.once("integrity_record", build)
 
 
+def _person_data():
+    from tests.integrity.factories import ID_NUMBER
+
+    return {"kind": "person", "id_number": ID_NUMBER, "bars_apply": "on"}
+
+
 def record_pk(world):
     return {"pk": _record(world).pk}
 
@@ -28,7 +34,9 @@ def record_pk(world):
 ROUTES = [
     Route("integrity:integrityrecord_list", READ),
     Route("integrity:integrityrecord_export", READ),
-    Route("integrity:integrityrecord_add", BUREAU),
+    # An add form filled from the edit page (the upload sweep) needs the kind, a scope and the number the
+    # edit page never shows.
+    Route("integrity:integrityrecord_add", BUREAU, data=lambda world: _person_data()),
     Route("integrity:integrityrecord_import", BUREAU),
     Route("integrity:integrityrecord_import_confirm", BUREAU, methods=("POST",)),
     Route("integrity:integrityrecord_import_template", BUREAU),

@@ -63,8 +63,8 @@ def test_model_checks_name_their_fields(world):
         make_unit_record(user=bureau, ends_on=dt.date(2024, 1, 1))
     assert "惩戒结束日期不能早于惩戒开始日期。" in caught.value.messages
     with pytest.raises(ValidationError) as caught:
-        make_unit_record(user=bureau, repair_note="已整改")
-    assert caught.value.message_dict["repaired_on"] == ["填写信用修复说明时，信用修复日期不能为空。"]
+        make_unit_record(user=bureau, objection_outcome="upheld")
+    assert caught.value.message_dict["objection"] == ["填写异议处理结果时，异议内容不能为空。"]
 
 
 def test_an_edit_with_a_blank_number_keeps_it(world):
