@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "kejiju.reporting",
     "kejiju.units",
     "kejiju.applications",
+    "kejiju.integrity",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,7 @@ urlpatterns = [
     path("reporting/", include("kejiju.reporting.urls")),
     path("units/", include("kejiju.units.urls")),
     path("applications/", include("kejiju.applications.urls")),
+    path("integrity/", include("kejiju.integrity.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -135,14 +135,21 @@ JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
 
 
 def _valid_files() -> list[tuple[str, bytes]]:
-    """Valid content under the long name, one per kind of upload (documents, photos, both imports)."""
+    """Valid content under the long name, one per kind of upload (documents, photos, each import)."""
     return [
         (long_name("pdf"), files.PDF),
         (long_name("png"), files.PNG),
         (long_name("jpg"), JPEG),
         (long_name("xlsx"), _enterprise_rows()),
         (long_name("xlsx"), _expert_rows()),
+        (long_name("xlsx"), _integrity_rows()),
     ]
+
+
+def _integrity_rows() -> bytes:
+    from tests.integrity.factories import UNIT_ROW, workbook
+
+    return workbook([UNIT_ROW])
 
 
 # ------------------------------------------------------------------------------------------- the posts

@@ -1,0 +1,52 @@
+from django.apps import AppConfig
+
+from kejiju.accounts.roles import Role
+
+_READ = ["integrity.view_integrityrecord"]
+
+
+class IntegrityConfig(AppConfig):
+    name = "kejiju.integrity"
+    label = "integrity"
+    verbose_name = "科研诚信"
+
+    # Unit accounts, the system admin and the auditor hold nothing here.
+    role_permissions = {
+        Role.BUREAU: [
+            *_READ,
+            "integrity.add_integrityrecord",
+            "integrity.change_integrityrecord",
+            "integrity.delete_integrityrecord",
+            "integrity.view_integrity_pii",
+        ],
+        Role.LEADER: _READ,
+        Role.COUNTY: _READ,
+    }
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from kejiju.core.registry import MenuItem, MenuSection, register_menu
+        from kejiju.core.spreadsheets import register_importer
+
+        from . import models, scope  # noqa: F401 (registers the scope)
+        from .importer import IMPORTER
+
+        # Personal data never enters the change history in clear: only the masked copy is kept there.
+        auditlog.register(
+            models.IntegrityRecord,
+            exclude_fields=["id_number_cipher", "id_number_digest", "scan", "created_at", "updated_at"],
+        )
+        register_importer(IMPORTER)
+        # Under 基础数据 (sections merge by label): a section of its own would widen every navigation bar.
+        register_menu(
+            MenuSection(
+                label="基础数据",
+                order=80,
+                items=(
+                    MenuItem(
+                        "科研诚信失信记录", "integrity:integrityrecord_list", "integrity.view_integrityrecord"
+                    ),
+                ),
+            )
+        )

@@ -1,0 +1,254 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+from django.views.generic import FormView, View
+
+from kejiju.accounts.scoping import scoped_queryset
+from kejiju.core import spreadsheets, uploads
+from kejiju.core.models import AuditEvent
+from kejiju.core.services import audit_event_record
+from kejiju.core.views import (
+    ActionPermissionMixin,
+    ObjectCreateView,
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectExportView,
+    ObjectListView,
+    ObjectUpdateView,
+)
+from kejiju.core.views.generic import BreadcrumbMixin
+from kejiju.core.xlsx import XLSX_CONTENT_TYPE
+
+from . import importer, rules, selectors, services
+from .filters import IntegrityRecordFilterSet
+from .forms import IntegrityImportForm, IntegrityRecordForm
+from .models import SCOPES, IntegrityRecord
+from .tables import IntegrityRecordTable
+
+IMPORT_SESSION_KEY = "integrity_import"
+
+
+class IntegrityRecordListView(ObjectListView):
+    model = IntegrityRecord
+    table_class = IntegrityRecordTable
+    filterset_class = IntegrityRecordFilterSet
+    actions = ("add", "import", "export")
+
+    def get_base_queryset(self):
+        return selectors.record_list(user=self.request.user)
+
+
+class IntegrityRecordExportView(IntegrityRecordListView, ObjectExportView):
+    """What the list shows, ID numbers masked."""
+
+    export_filename = "科研诚信失信记录"
+
+
+class IntegrityRecordDetailView(ObjectDetailView):
+    model = IntegrityRecord
+    template_name = "integrity/integrityrecord_detail.html"
+
+    def get_queryset(self):
+        return selectors.record_list(user=self.request.user)
+
+    def get_detail_rows(self):
+        record = self.object
+        rows = [("失信主体类型", record.get_kind_display()), ("失信主体名称", record.name)]
+        if record.kind == IntegrityRecord.Kind.UNIT:
+            rows.append(("统一社会信用代码", record.uscc))
+            rows.append(("单位库中的单位", record.organization or "未登记"))
+        else:
+            rows.append(("身份证号", record.id_number_masked))
+            rows.append(("工作单位", record.employer or None))
+        rows += [
+            ("文号/来源", record.source),
+            ("失信行为", record.misconduct or None),
+            ("惩戒开始日期", record.starts_on),
+            ("惩戒结束日期", record.ends_on or "长期"),
+            ("惩戒范围", record.scope_labels),
+            ("当前处于惩戒期", rules.is_active(record, on=timezone.localdate())),
+        ]
+        return rows
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        record = self.object
+        context["can_view_pii"] = (
+            record.kind == IntegrityRecord.Kind.PERSON
+            and bool(record.id_number_cipher)
+            and self.request.user.has_perm("integrity.view_integrity_pii")
+        )
+        return context
+
+
+def _record_kwargs(data) -> dict:
+    kwargs = {name: data[name] for name in services.PLAIN_FIELDS}
+    kwargs.update(kind=data["kind"], uscc=data["uscc"], scan=data.get("scan_upload"))
+    return kwargs
+
+
+@method_decorator(sensitive_post_parameters("id_number"), name="dispatch")
+class IntegrityRecordCreateView(ObjectCreateView):
+    model = IntegrityRecord
+    form_class = IntegrityRecordForm
+
+    @method_decorator(sensitive_variables("form", "data"))
+    def save_form(self, form):
+        data = form.cleaned_data
+        return services.record_create(
+            user=self.request.user, id_number=data["id_number"], **_record_kwargs(data)
+        )
+
+
+@method_decorator(sensitive_post_parameters("id_number"), name="dispatch")
+class IntegrityRecordUpdateView(ObjectUpdateView):
+    model = IntegrityRecord
+    form_class = IntegrityRecordForm
+
+    @method_decorator(sensitive_variables("form", "data"))
+    def save_form(self, form):
+        data = form.cleaned_data
+        return services.record_update(
+            user=self.request.user,
+            record=self.object,
+            id_number=data["id_number"] or None,
+            **_record_kwargs(data),
+        )
+
+
+class IntegrityRecordDeleteView(ObjectDeleteView):
+    model = IntegrityRecord
+
+    def delete_object(self) -> None:
+        services.record_delete(user=self.request.user, record=self.object)
+
+
+@method_decorator(never_cache, name="dispatch")
+class IntegrityRecordPIIView(ActionPermissionMixin, View):
+    """The full 身份证号 of a person's record, for holders of integrity.view_integrity_pii; each view is an
+    UNMASK audit event; never cached."""
+
+    model = IntegrityRecord
+    permission_required = "integrity.view_integrity_pii"
+
+    @method_decorator(sensitive_variables("number"))
+    def get(self, request, pk):
+        record = get_object_or_404(scoped_queryset(IntegrityRecord, request.user), pk=pk)
+        try:
+            number = services.reveal_id_number(user=request.user, record=record, request=request)
+        except ValidationError:
+            raise Http404("该记录没有身份证号。") from None
+        response = render(
+            request, "integrity/integrityrecord_pii.html", {"object": record, "id_number": number}
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class IntegrityRecordScanView(ActionPermissionMixin, View):
+    model = IntegrityRecord
+
+    def get(self, request, pk):
+        record = get_object_or_404(scoped_queryset(IntegrityRecord, request.user), pk=pk)
+        if not record.scan:
+            raise Http404("没有扫描件。")
+        return uploads.download_response(
+            record.scan, filename=record.scan_name or "扫描件", as_attachment=False
+        )
+
+
+# ------------------------------------------------------------------------------------------- import
+
+
+class ImportPermissionMixin(ActionPermissionMixin):
+    model = IntegrityRecord
+    action = "add"
+
+
+class IntegrityImportTemplateView(ImportPermissionMixin, View):
+    def get(self, request):
+        return FileResponse(
+            iter([importer.template_workbook()]),
+            as_attachment=True,
+            filename="科研诚信失信记录导入模板.xlsx",
+            content_type=XLSX_CONTENT_TYPE,
+        )
+
+
+class IntegrityImportView(ImportPermissionMixin, BreadcrumbMixin, FormView):
+    """Upload → check every row → preview; nothing is written until the preview is confirmed."""
+
+    template_name = "integrity/import.html"
+    form_class = IntegrityImportForm
+
+    def get_breadcrumbs(self):
+        return [("科研诚信失信记录", reverse("integrity:integrityrecord_list")), ("导入", None)]
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            title="导入失信名单", columns=importer.COLUMNS, required=importer.REQUIRED, scopes=SCOPES
+        )
+        return context
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        try:
+            content = spreadsheets.upload_content(upload)
+            parsed = importer.parse(content=content, name=upload.name, user=self.request.user)
+        except importer.ImportRefused as error:
+            form.add_error("file", str(error))
+            return self.form_invalid(form)
+        context = self.get_context_data(form=form, parsed=parsed, filename=upload.name)
+        if parsed.ok:
+            previous = self.request.session.get(IMPORT_SESSION_KEY)
+            if previous:
+                spreadsheets.import_upload_delete(previous["path"])  # a preview left unconfirmed
+            path = spreadsheets.import_upload_save(importer=importer.UPLOAD_DIR, content=content)
+            self.request.session[IMPORT_SESSION_KEY] = {"path": path, "name": upload.name}
+            context["preview"] = parsed.rows[:50]
+        return render(self.request, self.template_name, context)
+
+
+class IntegrityImportConfirmView(ImportPermissionMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request):
+        pending = request.session.pop(IMPORT_SESSION_KEY, None)
+        if not pending or not default_storage.exists(pending["path"]):
+            messages.error(request, "没有待确认的导入文件，请重新上传。")
+            return redirect("integrity:integrityrecord_import")
+        with default_storage.open(pending["path"], "rb") as handle:
+            content = handle.read()
+        try:
+            parsed = importer.parse(content=content, name=pending["name"], user=request.user)
+            if not parsed.ok:
+                raise importer.ImportRefused(f"{parsed.errors[0]}（未导入任何数据）")
+            written = importer.commit(parsed=parsed, user=request.user)
+        except importer.ImportRefused as error:
+            messages.error(request, str(error))
+            return redirect("integrity:integrityrecord_import")
+        finally:
+            spreadsheets.import_upload_delete(pending["path"])
+        audit_event_record(
+            event_type=AuditEvent.Type.TRANSITION,
+            request=request,
+            object_repr=f"导入 {pending['name']}"[:255],
+            detail=f"失信记录 {written} 条",
+        )
+        messages.success(request, f"导入完成：失信记录 {written} 条。")
+        return redirect("integrity:integrityrecord_list")
