@@ -22,6 +22,7 @@ from kejiju.core.identifiers import IdentifierError, validate_mobile
 from kejiju.core.invariants import Unique, declare_invariants, require_share, require_unique
 from kejiju.core.models import Organization
 from kejiju.core.workflow.services import apply_transition, record_created, record_step
+from kejiju.integrity.checks import unit_bar
 
 from . import rules
 from .models import (
@@ -388,6 +389,9 @@ def disbursement_create(
     locked = _lock(project)
     if locked.state not in rules.DISBURSABLE_STATES:
         raise ValidationError({"amount": f"项目状态为“{locked.get_state_display()}”，不能拨付经费。"})
+    barred = unit_bar(locked.applicant, "payment", on=paid_on)  # 科研诚信 惩戒 of 拨付 (kejiju.integrity)
+    if barred:
+        raise ValidationError({"amount": barred})
     require_date_order(rules.RUNNING_DATES["disburse"], date=paid_on, record=locked, extra=_dates(locked))
     disbursement = Disbursement(
         project=locked, paid_on=paid_on, amount=amount, voucher=voucher.strip(), note=note, recorded_by=user

@@ -17,10 +17,12 @@ from kejiju.core.workflow import (
     TransitionContext,
     TransitionRefused,
     Workflow,
+    all_of,
     register_workflow,
     sources,
 )
 from kejiju.core.workflow.forms import TransitionFields
+from kejiju.integrity.checks import integrity_rule
 
 from .models import ChangeRequest
 from .rules import RUNNING_STATES, AcceptanceResult, Action, State
@@ -131,6 +133,11 @@ def _acceptance_application_rule(project, data) -> str | None:
     return "；".join(problems) + "。" if problems else None
 
 
+# A unit under 科研诚信 惩戒 is not accepted (申报) nor approved (立项) (kejiju.integrity).
+_MAY_APPLY = integrity_rule("apply", unit_of=lambda project: project.applicant)
+_MAY_BE_APPROVED = integrity_rule("approval", unit_of=lambda project: project.applicant)
+
+
 def _acceptance(result: str):
     def effect(project, ctx: TransitionContext) -> dict:
         project.acceptance_result = result
@@ -173,14 +180,14 @@ PROJECT_FLOW = register_workflow(
         },
         transitions=(
             _t(Action.WITHDRAW, State.SUBMITTED, State.WITHDRAWN, permission=WITHDRAW, danger=True),
-            _t(Action.ACCEPT, State.SUBMITTED, State.ACCEPTED),
+            _t(Action.ACCEPT, State.SUBMITTED, State.ACCEPTED, rule=_MAY_APPLY),
             _t(Action.REJECT, State.SUBMITTED, State.REJECTED, comment_required=True, danger=True),
             _t(Action.START_REVIEW, State.ACCEPTED, State.REVIEW),
             _t(
                 Action.APPROVE,
                 State.REVIEW,
                 State.APPROVED,
-                rule=_approve_rule,
+                rule=all_of(_MAY_BE_APPROVED, _approve_rule),
                 effect=_approve_effect,
                 fields=ApproveFields,
             ),

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from django import forms
 
-from kejiju.core.workflow import Transition, Workflow, register_workflow, sources
+from kejiju.core.workflow import Transition, Workflow, all_of, register_workflow, sources
 from kejiju.core.workflow.forms import TransitionFields
+from kejiju.integrity.checks import integrity_rule
 
 from .models import ApplicationState as S
 
@@ -24,6 +25,10 @@ def _submit_rule(application, data) -> str | None:
 
     problems = submit_problems(application)
     return "；".join(problems) if problems else None
+
+
+# A unit under 科研诚信 惩戒 of 申报 is refused at each level (kejiju.integrity).
+_NOT_BARRED = integrity_rule("apply", unit_of=lambda application: application.unit)
 
 
 def _own_application(application, actor) -> str | None:
@@ -100,7 +105,7 @@ APPLICATION_WORKFLOW = register_workflow(
                 sources(S.DRAFT, S.RETURNED),
                 S.SUBMITTED,
                 SUBMIT,
-                rule=_submit_rule,
+                rule=all_of(_NOT_BARRED, _submit_rule),
                 actor_rule=_own_application,
                 effect=_submit,
                 note="提交后由本单位管理员审核；申报截止后不能再提交。",
@@ -120,6 +125,7 @@ APPLICATION_WORKFLOW = register_workflow(
                 sources(S.SUBMITTED),
                 S.UNIT_APPROVED,
                 REVIEW,
+                rule=_NOT_BARRED,
                 note="通过后报所在县区科技局推荐（市直单位报市科技局）。",
             ),
             Transition(
@@ -139,7 +145,7 @@ APPLICATION_WORKFLOW = register_workflow(
                 sources(S.UNIT_APPROVED),
                 S.RECOMMENDED,
                 RECOMMEND,
-                rule=_recommend_rule,
+                rule=all_of(_NOT_BARRED, _recommend_rule),
                 actor_rule=_recommending_office,
                 effect=_recommend,
                 fields=RecommendFields,

@@ -21,6 +21,21 @@ from kejiju.core.dates import DateStep, declare_date_steps
 
 # A rule says why the transition may not be taken (Chinese, shown as is), or None: rule(record, data).
 Rule = Callable[[Any, Mapping[str, Any]], str | None]
+
+
+def all_of(*rules: Rule) -> Rule:
+    """One rule from several, asked in order: the first refusal is the step's (`parts` keeps them, so a sweep
+    can find what a step checks)."""
+
+    def rule(record, data):
+        for part in rules:
+            problem = part(record, data)
+            if problem:
+                return problem
+        return None
+
+    rule.parts = rules
+    return rule
 # An actor rule says why this actor, though holding the permission and seeing the record, may not take the
 # step on it (the county office of another county …), or None: actor_rule(record, actor).
 ActorRule = Callable[[Any, Any], str | None]

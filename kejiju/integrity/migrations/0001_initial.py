@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('core', '0014_unique_messages'),
+        ('core', '0011_alter_organization_organization_uscc_unique'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,112 @@
+"""A unit under 科研诚信 惩戒 is refused at every step that checks that scope — swept over the workflow
+declarations (every rule built with `integrity_rule`), each edge taken through the one transition view by
+an actor who may take it; the same step goes through once the record is repaired. A disbursement (拨付)
+is its own service and is checked there."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from kejiju.core.workflow import workflows
+from kejiju.integrity.models import SCOPES, IntegrityRecord
+from tests.applications import test_workflow as application_sweep
+from tests.integrity.factories import USCC, make_unit_record
+from tests.projects import test_workflow as project_sweep
+from tests.workflowcase import _base_data, _may, _post, _refusal_text, _snapshot
+
+pytestmark = pytest.mark.django_db
+
+# The flows whose steps check 科研诚信, with the FlowCase that builds their records (unit A's).
+CASES = {
+    case.workflow: case
+    for case in (application_sweep.TestApplicationFlow.case, project_sweep.TestProjectFlow.case)
+}
+
+
+def _scopes(rule) -> set[str]:
+    if rule is None:
+        return set()
+    found = {rule.integrity_scope} if hasattr(rule, "integrity_scope") else set()
+    for part in getattr(rule, "parts", ()):
+        found |= _scopes(part)
+    return found
+
+
+EDGES = sorted(
+    (flow.key, transition.action, sorted(transition.sources)[0], scope)
+    for flow in workflows().values()
+    for transition in flow.transitions
+    for scope in _scopes(transition.rule)
+)
+
+
+def test_the_sweep_has_the_steps_the_issue_names():
+    assert {(key, action, scope) for key, action, _source, scope in EDGES} >= {
+        ("applications.application", "submit", "apply"),
+        ("applications.application", "unit_approve", "apply"),
+        ("applications.application", "recommend", "apply"),
+        ("projects.project", "accept", "apply"),
+        ("projects.project", "approve", "approval"),
+    }
+    assert {scope for *_rest, scope in EDGES} <= set(SCOPES)
+
+
+@pytest.mark.parametrize(("key", "action", "source", "scope"), EDGES, ids=lambda value: str(value))
+def test_a_barred_unit_is_refused_with_the_record_named(client, world, key, action, source, scope):
+    case = CASES.get(key)
+    assert case is not None, f"{key} checks 科研诚信: give its FlowCase to this sweep"
+    world.unit_a.uscc = USCC
+    world.unit_a.save(update_fields=["uscc"])
+    flow = workflows()[key]
+    transition = flow.transition(action=action, state=source)
+    record = case.make(world, source)
+    case.prepare(world, transition, record)
+    actor = next(world.users[a] for a in case.actors if _may(world.users[a], transition, record))
+    entry = make_unit_record(
+        user=world.users["bureau"],
+        name=world.unit_a.name,
+        **{"bars_apply": False, SCOPES[scope][0]: True},
+    )
+    client.force_login(actor)
+    before = _snapshot(record)
+    response = _post(client, case, record, action, _base_data(world, case, transition, record), actor)
+    assert _snapshot(record) == before
+    refusal = _refusal_text(response)
+    assert "科研诚信失信惩戒期内" in refusal and entry.source in refusal
+    assert entry.get_absolute_url() in refusal
+    # Repaired, the unit takes the step.
+    entry.repaired_on = timezone.localdate()
+    entry.save(update_fields=["repaired_on"])
+    response = _post(client, case, record, action, _base_data(world, case, transition, record), actor)
+    assert response.status_code == 302, _refusal_text(response)
+
+
+def test_no_disbursement_to_a_unit_barred_from_payment(world):
+    from projects import services
+    from projects.rules import State
+    from tests.projects.factories import ProjectFactory
+
+    world.unit_a.uscc = USCC
+    world.unit_a.save(update_fields=["uscc"])
+    project = ProjectFactory(
+        region=world.county_a, applicant=world.unit_a, state=State.EXECUTING, city_grant=Decimal("200000")
+    )
+    make_unit_record(user=world.users["bureau"], bars_apply=False, bars_payment=True)
+    with pytest.raises(ValidationError) as refused:
+        services.disbursement_create(
+            project=project,
+            user=world.users["bureau"],
+            paid_on=timezone.localdate(),
+            amount=1000,
+            voucher="付1",
+        )
+    assert "限制拨付" in str(refused.value)
+    # A record of another scope does not bar payment.
+    IntegrityRecord.objects.update(bars_payment=False, bars_apply=True)
+    assert services.disbursement_create(
+        project=project, user=world.users["bureau"], paid_on=timezone.localdate(), amount=1000, voucher="付2"
+    ).pk
