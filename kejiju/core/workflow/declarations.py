@@ -36,6 +36,8 @@ def all_of(*rules: Rule) -> Rule:
 
     rule.parts = rules
     return rule
+
+
 # An actor rule says why this actor, though holding the permission and seeing the record, may not take the
 # step on it (the county office of another county …), or None: actor_rule(record, actor).
 ActorRule = Callable[[Any, Any], str | None]
