@@ -2,18 +2,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Sum
 from django.http import FileResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView, View
 
 from kejiju.accounts.scoping import unit_id_of_user
-from kejiju.core import spreadsheets
 from kejiju.core.models import AuditEvent
 from kejiju.core.services import audit_event_record, report_job_request
 from kejiju.core.views import (
@@ -27,6 +25,7 @@ from kejiju.core.views import (
     service_error_text,
 )
 from kejiju.core.views.generic import BreadcrumbMixin, ServiceFormMixin, StaffOnlyMixin
+from kejiju.core.views.imports import ImportConfirmView, ImportUploadView
 from kejiju.core.workflow.selectors import workflow_context
 from kejiju.core.workflow.views import TransitionView as WorkflowTransitionView
 from kejiju.core.xlsx import XLSX_CONTENT_TYPE
@@ -302,86 +301,51 @@ class EnterpriseImportTemplateView(ImportPermissionMixin, View):
         return response
 
 
-class EnterpriseImportView(ImportPermissionMixin, BreadcrumbMixin, FormView):
-    """Upload → check every row → preview; nothing is written until the preview is confirmed."""
-
+class EnterpriseImportView(ImportPermissionMixin, BreadcrumbMixin, ImportUploadView):
     template_name = "enterprises/import.html"
     form_class = forms.ImportUploadForm
+    importer = importer
+    session_key = IMPORT_SESSION_KEY
 
     def get_breadcrumbs(self):
         return [("企业", reverse("enterprises:enterprise_list")), ("导入", None)]
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["user"] = self.request.user
-        return kwargs
-
-    def form_valid(self, form):
-        upload = form.cleaned_data["file"]
-        try:
-            content = spreadsheets.upload_content(upload)  # name and size checked before it is read
-            parsed = importer.parse(content=content, name=upload.name, user=self.request.user)
-        except importer.ImportRefused as error:
-            form.add_error("file", str(error))
-            return self.form_invalid(form)
-        context = self.get_context_data(form=form, parsed=parsed, filename=upload.name)
-        if parsed.ok:
-            previous = self.request.session.get(IMPORT_SESSION_KEY)
-            if previous:
-                spreadsheets.import_upload_delete(previous["path"])  # a preview left unconfirmed
-            path = spreadsheets.import_upload_save(importer=importer.UPLOAD_DIR, content=content)
-            rows = len(parsed.enterprises) + len(parsed.figures)
-            self.request.session[IMPORT_SESSION_KEY] = {"path": path, "name": upload.name, "rows": rows}
-            context["preview_enterprises"] = parsed.enterprises[:50]
-            context["preview_figures"] = parsed.figures[:50]
-        return render(self.request, self.template_name, context)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["title"] = "导入企业及年度数据"
         return context
 
+    def preview(self, parsed):
+        shown = {"preview_enterprises": parsed.enterprises[:50], "preview_figures": parsed.figures[:50]}
+        return shown, {"rows": len(parsed.enterprises) + len(parsed.figures)}
 
-class EnterpriseImportConfirmView(ImportPermissionMixin, View):
-    http_method_names = ["post"]
 
-    def post(self, request):
-        pending = request.session.pop(IMPORT_SESSION_KEY, None)
-        if not pending or not default_storage.exists(pending["path"]):
-            messages.error(request, "没有待确认的导入文件，请重新上传。")
-            return redirect("enterprises:enterprise_import")
-        if pending.get("rows", 0) > importer.INLINE_ROWS:
-            job = report_job_request(
-                kind=IMPORT_JOB,
-                parameters={"path": pending["path"], "name": pending["name"]},
-                user=request.user,
-            )
-            audit_event_record(
-                event_type=AuditEvent.Type.TRANSITION,
-                request=request,
-                object_repr=f"导入 {pending['name']}"[:255],
-                detail=f"后台任务 #{job.pk}",
-            )
-            messages.info(request, "文件较大，已转入后台导入；完成后本页显示结果（全部导入或全部不导入）。")
-            return redirect("core:reportjob_detail", pk=job.pk)
-        with default_storage.open(pending["path"], "rb") as handle:
-            content = handle.read()
-        try:
-            parsed = importer.parse(content=content, name=pending["name"], user=request.user)
-            written, years = importer.commit(parsed=parsed, user=request.user)
-        except importer.ImportRefused as error:
-            messages.error(request, str(error))
-            return redirect("enterprises:enterprise_import")
-        finally:  # after the commit's transaction, whatever its outcome
-            spreadsheets.import_upload_delete(pending["path"])
+class EnterpriseImportConfirmView(ImportPermissionMixin, ImportConfirmView):
+    importer = importer
+    session_key = IMPORT_SESSION_KEY
+    upload_url_name = "enterprises:enterprise_import"
+    done_url_name = "enterprises:enterprise_list"
+
+    def in_background(self, pending):
+        if pending.get("rows", 0) <= importer.INLINE_ROWS:
+            return None
+        job = report_job_request(
+            kind=IMPORT_JOB,
+            parameters={"path": pending["path"], "name": pending["name"]},
+            user=self.request.user,
+        )
         audit_event_record(
             event_type=AuditEvent.Type.TRANSITION,
-            request=request,
+            request=self.request,
             object_repr=f"导入 {pending['name']}"[:255],
-            detail=f"企业 {written} 条，年度数据 {years} 条",
+            detail=f"后台任务 #{job.pk}",
         )
-        messages.success(request, f"导入完成：企业 {written} 条，年度数据 {years} 条。")
-        return redirect("enterprises:enterprise_list")
+        messages.info(self.request, "文件较大，已转入后台导入；完成后本页显示结果（全部导入或全部不导入）。")
+        return redirect("core:reportjob_detail", pk=job.pk)
+
+    def summary(self, written) -> str:
+        enterprises, years = written
+        return f"企业 {enterprises} 条，年度数据 {years} 条"
 
 
 # ------------------------------------------------------------------------------------- 科小 evaluation

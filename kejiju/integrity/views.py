@@ -1,21 +1,17 @@
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
-from django.views.generic import FormView, View
+from django.views.generic import View
 
 from kejiju.accounts.scoping import scoped_queryset
-from kejiju.core import spreadsheets, uploads
-from kejiju.core.models import AuditEvent
-from kejiju.core.services import audit_event_record
+from kejiju.core import uploads
 from kejiju.core.views import (
     ActionPermissionMixin,
     ObjectCreateView,
@@ -26,6 +22,7 @@ from kejiju.core.views import (
     ObjectUpdateView,
 )
 from kejiju.core.views.generic import BreadcrumbMixin
+from kejiju.core.views.imports import ImportConfirmView, ImportUploadView
 from kejiju.core.xlsx import XLSX_CONTENT_TYPE
 
 from . import importer, rules, selectors, services
@@ -184,19 +181,14 @@ class IntegrityImportTemplateView(ImportPermissionMixin, View):
         )
 
 
-class IntegrityImportView(ImportPermissionMixin, BreadcrumbMixin, FormView):
-    """Upload → check every row → preview; nothing is written until the preview is confirmed."""
-
+class IntegrityImportView(ImportPermissionMixin, BreadcrumbMixin, ImportUploadView):
     template_name = "integrity/import.html"
     form_class = IntegrityImportForm
+    importer = importer
+    session_key = IMPORT_SESSION_KEY
 
     def get_breadcrumbs(self):
         return [("科研诚信失信记录", reverse("integrity:integrityrecord_list")), ("导入", None)]
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["user"] = self.request.user
-        return kwargs
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -205,50 +197,15 @@ class IntegrityImportView(ImportPermissionMixin, BreadcrumbMixin, FormView):
         )
         return context
 
-    def form_valid(self, form):
-        upload = form.cleaned_data["file"]
-        try:
-            content = spreadsheets.upload_content(upload)
-            parsed = importer.parse(content=content, name=upload.name, user=self.request.user)
-        except importer.ImportRefused as error:
-            form.add_error("file", str(error))
-            return self.form_invalid(form)
-        context = self.get_context_data(form=form, parsed=parsed, filename=upload.name)
-        if parsed.ok:
-            previous = self.request.session.get(IMPORT_SESSION_KEY)
-            if previous:
-                spreadsheets.import_upload_delete(previous["path"])  # a preview left unconfirmed
-            path = spreadsheets.import_upload_save(importer=importer.UPLOAD_DIR, content=content)
-            self.request.session[IMPORT_SESSION_KEY] = {"path": path, "name": upload.name}
-            context["preview"] = parsed.rows[:50]
-        return render(self.request, self.template_name, context)
+    def preview(self, parsed):
+        return {"preview": parsed.rows[:50]}, {}
 
 
-class IntegrityImportConfirmView(ImportPermissionMixin, View):
-    http_method_names = ["post"]
+class IntegrityImportConfirmView(ImportPermissionMixin, ImportConfirmView):
+    importer = importer
+    session_key = IMPORT_SESSION_KEY
+    upload_url_name = "integrity:integrityrecord_import"
+    done_url_name = "integrity:integrityrecord_list"
 
-    def post(self, request):
-        pending = request.session.pop(IMPORT_SESSION_KEY, None)
-        if not pending or not default_storage.exists(pending["path"]):
-            messages.error(request, "没有待确认的导入文件，请重新上传。")
-            return redirect("integrity:integrityrecord_import")
-        with default_storage.open(pending["path"], "rb") as handle:
-            content = handle.read()
-        try:
-            parsed = importer.parse(content=content, name=pending["name"], user=request.user)
-            if not parsed.ok:
-                raise importer.ImportRefused(f"{parsed.errors[0]}（未导入任何数据）")
-            written = importer.commit(parsed=parsed, user=request.user)
-        except importer.ImportRefused as error:
-            messages.error(request, str(error))
-            return redirect("integrity:integrityrecord_import")
-        finally:
-            spreadsheets.import_upload_delete(pending["path"])
-        audit_event_record(
-            event_type=AuditEvent.Type.TRANSITION,
-            request=request,
-            object_repr=f"导入 {pending['name']}"[:255],
-            detail=f"失信记录 {written} 条",
-        )
-        messages.success(request, f"导入完成：失信记录 {written} 条。")
-        return redirect("integrity:integrityrecord_list")
+    def summary(self, written) -> str:
+        return f"失信记录 {written} 条"
