@@ -38,11 +38,19 @@ def active_for_unit(uscc: str, scope: str, on: date | None = None) -> QuerySet[I
 @sensitive_variables("id_number", "number")
 def active_for_person(id_number: str, scope: str, on: date | None = None) -> QuerySet[IntegrityRecord]:
     """The records barring the person with this 身份证号 from `scope` on `on` (today by default)."""
-    field = scope_field(scope)
     try:
         number = validate_id_number(id_number)
     except IdentifierError:
         return IntegrityRecord.objects.none()
+    return active_for_digest(pii.digest(number), scope, on)
+
+
+def active_for_digest(digest: str, scope: str, on: date | None = None) -> QuerySet[IntegrityRecord]:
+    """The records barring the person whose 身份证号 has this keyed digest (what experts, team members
+    and project leaders store) from `scope` on `on`."""
+    field = scope_field(scope)
+    if not digest:
+        return IntegrityRecord.objects.none()
     return active_records(on=on).filter(
-        kind=IntegrityRecord.Kind.PERSON, id_number_digest=pii.digest(number), **{field: True}
+        kind=IntegrityRecord.Kind.PERSON, id_number_digest=digest, **{field: True}
     )
