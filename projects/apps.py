@@ -101,7 +101,8 @@ class ProjectsConfig(AppConfig):
             fields = [
                 field.name
                 for field in model._meta.concrete_fields
-                if field.name not in {"updated_at", "created_at", "file"}
+                if field.name
+                not in {"updated_at", "created_at", "file", "pi_id_number_cipher", "pi_id_number_digest"}
             ]
             auditlog.register(model, include_fields=fields, mask_fields=masked.get(model))
         register_menu(

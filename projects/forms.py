@@ -72,6 +72,14 @@ class ProjectForm(ScopedModelForm):
         help_text="仅局业务人员：负责人违反限项规则而确需受理时填写理由",
     )
 
+    pi_id_number = forms.CharField(
+        label="负责人身份证号",
+        max_length=18,
+        required=False,
+        help_text="用于限项和科研诚信核查，加密保存；未填写的项目按手机号识别负责人。",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
     class Meta:
         model = Project
         fields = [
@@ -98,6 +106,8 @@ class ProjectForm(ScopedModelForm):
             )
         self.fields["call"].queryset = calls
         self.fields["applicant"].queryset = Organization.objects.visible_to(user).filter(is_active=True)
+        if self.instance.pi_id_number_masked:
+            self.fields["pi_id_number"].help_text = f"已登记：{self.instance.pi_id_number_masked}。留空沿用。"
         if not user.has_perm("projects.override_applicant_rules"):
             del self.fields["override_reason"]
         elif self.instance.pk:

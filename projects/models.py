@@ -5,8 +5,10 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.views.decorators.debug import sensitive_variables
 
 from kejiju.accounts.scoping import RegionScopedQuerySet
+from kejiju.core import pii
 from kejiju.core.uploads import generated_name
 
 from .rules import AcceptanceResult, AchievementKind, GrantMode, State, TransferMode
@@ -179,6 +181,13 @@ class Project(models.Model):
     pi_mobile = models.CharField(
         "负责人手机", max_length=11, db_index=True, help_text="用于识别同一负责人（限项规则）"
     )
+    # The leader's 身份证号 (kejiju.core.pii): 限项 and 科研诚信 match the person by its digest; projects
+    # entered before it was asked for have none and are matched by mobile number.
+    pi_id_number_cipher = models.TextField("负责人身份证号（密文）", blank=True, editable=False)
+    pi_id_number_digest = models.CharField(
+        "负责人身份证号（检索摘要）", max_length=64, blank=True, db_index=True, editable=False
+    )
+    pi_id_number_masked = models.CharField("负责人身份证号", max_length=18, blank=True, editable=False)
     summary = models.TextField("项目简介", blank=True)
     start_date = models.DateField("起始日期")
     end_date = models.DateField("结束日期")
@@ -247,6 +256,14 @@ class Project(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("projects:project_detail", kwargs={"pk": self.pk})
+
+    @sensitive_variables("value")
+    def set_pi_id_number(self, value: str) -> None:
+        for name, sealed in pii.sealed_id_number(value, prefix="pi_").items():
+            setattr(self, name, sealed)
+
+    def reveal_pi_id_number(self) -> str:
+        return pii.decrypt(self.pi_id_number_cipher)
 
     # The review panel of the expert library shows these (see experts.services.review_panel_create).
     def review_title(self) -> str:

@@ -190,6 +190,8 @@ class ApplicantFacts:
     overdue_unfinished: int  # the PI's running projects past their end date
     open_projects: int = 0  # the PI's running projects (立项, no acceptance conclusion yet)
     unit_pending_in_same_call: int = 0  # the unit's other applications in the same call
+    # Of the PI's projects counted, those matched by mobile number only (entered without a 身份证号).
+    matched_by_mobile: int = 0
 
 
 @dataclass(frozen=True)
@@ -226,6 +228,10 @@ def applicant_rule_breaches(facts: ApplicantFacts, limits: CallLimits = CallLimi
         )
     if limits.block_overdue and facts.overdue_unfinished > 0:
         breaches.append(f"该项目负责人有 {facts.overdue_unfinished} 个已超期未结题的项目，不能申报新项目。")
+    if breaches and facts.matched_by_mobile:
+        breaches.append(
+            f"（其中 {facts.matched_by_mobile} 个项目录入时未登记负责人身份证号，按手机号识别为同一负责人。）"
+        )
     return breaches
 
 

@@ -11,18 +11,19 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from kejiju.accounts.models import Region
 from kejiju.accounts.scoping import unit_id_of_user, user_may_see_region
-from kejiju.core import uploads
+from kejiju.core import pii, uploads
 from kejiju.core.dates import require_date_order, require_record_dates
-from kejiju.core.identifiers import IdentifierError, validate_mobile
+from kejiju.core.identifiers import IdentifierError, validate_id_number, validate_mobile
 from kejiju.core.invariants import Unique, declare_invariants, require_share, require_unique
 from kejiju.core.models import Organization
 from kejiju.core.workflow.services import apply_transition, record_created, record_step
-from kejiju.integrity.checks import unit_bar
+from kejiju.integrity.checks import person_bar, unit_bar
 
 from . import rules
 from .models import (
@@ -117,25 +118,55 @@ def is_lump_sum_unit(organization: Organization, *, year: int) -> bool:
 # -------------------------------------------------------------------------------------- applications
 
 
+def same_pi_condition(*, pi_digest: str = "", pi_mobile: str = "") -> Q:
+    """The projects of one person: by the keyed digest of the 身份证号; a project entered before ID numbers
+    were asked for (none stored) by its mobile number instead."""
+    if not pi_digest:
+        return Q(pi_mobile=pi_mobile) if pi_mobile else Q(pk__in=[])
+    condition = Q(pi_id_number_digest=pi_digest)
+    if pi_mobile:
+        condition |= Q(pi_id_number_digest="", pi_mobile=pi_mobile)
+    return condition
+
+
 def applicant_facts(
     *,
     call: Call,
-    pi_mobile: str,
+    pi_digest: str = "",
+    pi_mobile: str = "",
     unit_id: int | None = None,
     exclude_pk: int | None = None,
     today: dt.date | None = None,
 ) -> rules.ApplicantFacts:
-    """The counts the call's 限项 read: the PI's (matched by mobile number) and the unit's projects."""
+    """The counts the call's 限项 read: the PI's projects (same_pi_condition) and the unit's, in one query."""
     today = today or timezone.localdate()
     projects = Project.objects.exclude(pk=exclude_pk) if exclude_pk is not None else Project.objects.all()
-    same_pi = projects.filter(pi_mobile=pi_mobile)
-    same_unit = projects.filter(call=call, applicant_id=unit_id, state__in=PENDING_STATES)
-    return rules.ApplicantFacts(
-        pending_in_same_call=same_pi.filter(call=call, state__in=PENDING_STATES).count(),
-        overdue_unfinished=same_pi.filter(state__in=RUNNING_STATES, end_date__lt=today).count(),
-        open_projects=same_pi.filter(state__in=RUNNING_STATES).count(),
-        unit_pending_in_same_call=same_unit.count() if unit_id is not None else 0,
+    pending = Q(call=call, state__in=PENDING_STATES)
+    running = Q(state__in=RUNNING_STATES)
+    same_pi = same_pi_condition(pi_digest=pi_digest, pi_mobile=pi_mobile)
+    by_mobile = same_pi & (Q(pi_id_number_digest="") if pi_digest else Q())
+    counts = projects.aggregate(
+        pending_in_same_call=Count("pk", filter=same_pi & pending),
+        overdue_unfinished=Count("pk", filter=same_pi & running & Q(end_date__lt=today)),
+        open_projects=Count("pk", filter=same_pi & running),
+        matched_by_mobile=Count("pk", filter=by_mobile & (pending | running)),
+        unit_pending_in_same_call=Count("pk", filter=pending & Q(applicant_id=unit_id)),
     )
+    if unit_id is None:
+        counts["unit_pending_in_same_call"] = 0
+    return rules.ApplicantFacts(**counts)
+
+
+@sensitive_variables("value", "number")
+def set_pi_id_number(project: Project, value: str) -> None:
+    """Seal a newly given 负责人身份证号 (blank: keep what the project has)."""
+    if not value.strip():
+        return
+    try:
+        number = validate_id_number(value)
+    except IdentifierError as error:
+        raise ValidationError({"pi_id_number": f"负责人身份证号：{error}"}) from None
+    project.set_pi_id_number(number)
 
 
 def _check_application(project: Project, *, user, override_reason: str) -> None:
@@ -155,7 +186,11 @@ def _check_application(project: Project, *, user, override_reason: str) -> None:
     if errors:
         raise ValidationError(errors)
     facts = applicant_facts(
-        call=project.call, pi_mobile=project.pi_mobile, unit_id=project.applicant_id, exclude_pk=project.pk
+        call=project.call,
+        pi_digest=project.pi_id_number_digest,
+        pi_mobile=project.pi_mobile,
+        unit_id=project.applicant_id,
+        exclude_pk=project.pk,
     )
     breaches = rules.applicant_rule_breaches(facts, project.call.limits)
     if breaches:
@@ -196,6 +231,7 @@ def project_create(
     requested_grant: Decimal,
     self_raised: Decimal = Decimal("0"),
     summary: str = "",
+    pi_id_number: str = "",
     override_reason: str = "",
     effective_on: dt.date | None = None,
 ) -> Project:
@@ -223,6 +259,7 @@ def project_create(
         created_by=user,
         number="pending",
     )
+    set_pi_id_number(project, pi_id_number)
     project.full_clean(exclude=["number"])
     _check_application(project, user=user, override_reason=override_reason)
     project.lump_sum = is_lump_sum_unit(applicant, year=call.year)
@@ -249,6 +286,7 @@ def project_from_application(
     self_raised: Decimal,
     summary: str,
     budget: list[dict],
+    pi_sealed_id_number: dict[str, str] | None = None,
 ) -> Project:
     """An online application recommended by its county (or by the bureau, for a unit without a county)
     enters the bureau's list as a project in 申报, numbered in its call, with its itemised budget (none under
@@ -272,6 +310,8 @@ def project_from_application(
         created_by=actor if getattr(actor, "pk", None) else None,
         number=_next_number(call),
     )
+    for name, value in (pi_sealed_id_number or {}).items():  # copied sealed from the application
+        setattr(project, f"pi_{name}", value)
     project.lump_sum = is_lump_sum_unit(applicant, year=call.year)
     try:
         project.full_clean()
@@ -310,7 +350,9 @@ def may_edit(*, project: Project, user) -> bool:
 
 
 @transaction.atomic
-def project_update(*, project: Project, user, override_reason: str = "", **changes) -> Project:
+def project_update(
+    *, project: Project, user, override_reason: str = "", pi_id_number: str = "", **changes
+) -> Project:
     """Correct an application's data: a county office while it awaits 受理; staff until it is closed.
     Dates, money and leader of a running project change through a 变更 request instead."""
     locked = _lock(project)
@@ -324,8 +366,16 @@ def project_update(*, project: Project, user, override_reason: str = "", **chang
         changed = {name for name in frozen & set(changes) if getattr(locked, name) != changes[name]}
         if changed:
             raise ValidationError({"start_date": "已立项项目的期限、经费与负责人须通过项目变更办理。"})
+        # Completing a missing 身份证号 is allowed, changing the one recorded is not.
+        if (
+            pi_id_number.strip()
+            and locked.pi_id_number_digest
+            and pii.digest(pi_id_number) != locked.pi_id_number_digest
+        ):
+            raise ValidationError({"pi_id_number": "已立项项目的负责人须通过项目变更办理。"})
     for name, value in changes.items():
         setattr(locked, name, value)
+    set_pi_id_number(locked, pi_id_number)
     locked.full_clean()
     if locked.state in PENDING_STATES:
         _check_application(locked, user=user, override_reason=override_reason or locked.rule_override_reason)
@@ -389,7 +439,10 @@ def disbursement_create(
     locked = _lock(project)
     if locked.state not in rules.DISBURSABLE_STATES:
         raise ValidationError({"amount": f"项目状态为“{locked.get_state_display()}”，不能拨付经费。"})
-    barred = unit_bar(locked.applicant, "payment", on=paid_on)  # 科研诚信 惩戒 of 拨付 (kejiju.integrity)
+    # 科研诚信 惩戒 of 拨付 (kejiju.integrity), of the unit or of the leader.
+    barred = unit_bar(locked.applicant, "payment", on=paid_on) or person_bar(
+        [(locked.pi_name, locked.pi_id_number_digest)], "payment", on=paid_on
+    )
     if barred:
         raise ValidationError({"amount": barred})
     require_date_order(rules.RUNNING_DATES["disburse"], date=paid_on, record=locked, extra=_dates(locked))

@@ -247,6 +247,7 @@ class ProjectDetailView(ObjectDetailView):
         "applicant",
         "region",
         "pi_name",
+        "pi_id_number_masked",
         "start_date",
         "end_date",
         "summary",

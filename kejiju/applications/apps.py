@@ -60,9 +60,13 @@ class ApplicationsConfig(AppConfig):
 
         from . import models, scope, workflow  # noqa: F401 (registers the scope and the workflow)
 
-        for model in (models.CallGuide, models.CallQuota, models.Application, models.ApplicationBudgetLine):
+        for model in (models.CallGuide, models.CallQuota, models.ApplicationBudgetLine):
             auditlog.register(model, exclude_fields=["updated_at", "created_at"])
         # Personal data never enters the change history in clear: only the masked copy is kept there.
+        auditlog.register(
+            models.Application,
+            exclude_fields=["updated_at", "created_at", "leader_id_number_cipher", "leader_id_number_digest"],
+        )
         auditlog.register(models.TeamMember, exclude_fields=["id_number_cipher", "id_number_digest"])
         for model in (models.GuideAttachment, models.ApplicationAttachment):
             auditlog.register(model, exclude_fields=["file"])

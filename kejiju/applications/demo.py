@@ -58,6 +58,7 @@ def seed_demo_applications(*, stdout=None) -> None:
             goals=spec["goals"],
             start_date=dt.date(today.year + 1, 1, 1),
             end_date=dt.date(today.year + spec["years"], 12, 31),
+            leader_id_number=spec["leader_id_number"],
         )
         services.budget_save(user=leader, application=application, lines=spec["budget"])
         for member in spec["team"]:

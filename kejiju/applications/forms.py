@@ -45,13 +45,37 @@ class ApplicationForm(CrispyFormMixin, forms.ModelForm):
             "goals": forms.Textarea(attrs={"rows": 4}),
         }
 
+    leader_id_number = forms.CharField(
+        label="项目负责人身份证号",
+        max_length=18,
+        required=False,
+        help_text="用于限项和科研诚信核查，加密保存，页面仅显示脱敏号码；填写一次后，以后的申报书沿用。",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        masked = self.instance.leader_id_number_masked if self.instance.pk else _latest_masked(user)
+        if masked:
+            self.fields["leader_id_number"].help_text = f"已登记：{masked}。留空沿用，填写则更换。"
         self._init_helper()
 
     def _get_validation_exclusions(self):
         # The call, unit and 项目负责人 are the service's to set: the model's checks of them run there.
         return {*super()._get_validation_exclusions(), "call", "unit", "leader", "leader_name"}
+
+
+def _latest_masked(user) -> str:
+    if user is None or not user.is_authenticated:
+        return ""
+    return (
+        Application.objects.filter(leader=user)
+        .exclude(leader_id_number_masked="")
+        .order_by("-updated_at", "-pk")
+        .values_list("leader_id_number_masked", flat=True)
+        .first()
+        or ""
+    )
 
 
 class BudgetLineForm(forms.Form):

@@ -37,12 +37,15 @@ class Completeness:
     budget_total: Decimal
     main_document: bool
     leader_mobile: str
+    leader_id_number: bool = False  # whether the leader's 身份证号 is on the application
 
 
 def completeness_problems(facts: Completeness) -> list[str]:
     problems = []
     if not facts.leader_mobile:
         problems.append("项目负责人账户未登记手机号，请在“个人信息”中补充。")
+    if not facts.leader_id_number:
+        problems.append("请在申报书中填写项目负责人身份证号（用于限项和科研诚信核查）。")
     if facts.team_size < 1:
         problems.append("请至少填写一名团队成员。")
     if facts.budget_total <= 0:

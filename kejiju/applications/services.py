@@ -12,8 +12,9 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from kejiju.accounts.models import Region, User
 from kejiju.core import uploads
@@ -160,8 +161,10 @@ def application_create(
     goals: str,
     start_date: dt.date,
     end_date: dt.date,
+    leader_id_number: str = "",
 ) -> Application:
-    """A 项目负责人 starts a draft in an open call, for their own unit."""
+    """A 项目负责人 starts a draft in an open call, for their own unit. The leader's 身份证号, once given,
+    is carried over from their latest application when left blank."""
     _require(user, "applications.add_application", "只有申报单位的项目负责人可以填报申报书。")
     if user.unit_id is None:
         raise PermissionDenied("账户未绑定申报单位。")
@@ -182,6 +185,7 @@ def application_create(
         start_date=start_date,
         end_date=end_date,
     )
+    _set_leader_id_number(application, leader_id_number)
     application.full_clean()
     application.save()
     record_created(record=application, actor=user)
@@ -192,7 +196,9 @@ APPLICANT_FIELDS = ("title", "summary", "goals", "start_date", "end_date")
 
 
 @transaction.atomic
-def application_update(*, user: User, application: Application, **changes: Any) -> Application:
+def application_update(
+    *, user: User, application: Application, leader_id_number: str = "", **changes: Any
+) -> Application:
     _require_leader(application, user)
     for name, value in changes.items():
         if name not in APPLICANT_FIELDS:
@@ -200,9 +206,38 @@ def application_update(*, user: User, application: Application, **changes: Any) 
         setattr(application, name, value.strip() if isinstance(value, str) else value)
     application.leader_name = user.display_name or user.username
     application.leader_mobile = user.phone or ""
+    _set_leader_id_number(application, leader_id_number)
     application.full_clean()
     application.save()
     return application
+
+
+SEALED_LEADER_FIELDS = ("leader_id_number_cipher", "leader_id_number_digest", "leader_id_number_masked")
+
+
+@sensitive_variables("id_number", "number")
+def _set_leader_id_number(application: Application, id_number: str) -> None:
+    """Seal a newly given 身份证号; with none given keep the application's own, or else take the one the
+    leader gave on their latest application (copied sealed, never decrypted)."""
+    if id_number.strip():
+        try:
+            number = validate_id_number(id_number)
+        except IdentifierError as error:
+            raise ValidationError({"leader_id_number": f"项目负责人身份证号：{error}"}) from None
+        application.set_leader_id_number(number)
+        return
+    if application.leader_id_number_digest:
+        return
+    previous = (
+        Application.objects.filter(leader=application.leader_id)
+        .exclude(leader_id_number_digest="")
+        .exclude(pk=application.pk)
+        .order_by("-updated_at", "-pk")
+        .values(*SEALED_LEADER_FIELDS)
+        .first()
+    )
+    for name, value in (previous or {}).items():
+        setattr(application, name, value)
 
 
 @transaction.atomic
@@ -361,10 +396,14 @@ def submit_problems(application: Application, *, today: dt.date | None = None) -
                 kind=ApplicationAttachment.Kind.APPLICATION
             ).exists(),
             leader_mobile=application.leader_mobile,
+            leader_id_number=bool(application.leader_id_number_digest),
         )
     )
+    same_leader = Q(leader=application.leader_id)
+    if application.leader_id_number_digest:  # the same person under another account (another unit's)
+        same_leader |= Q(leader_id_number_digest=application.leader_id_number_digest)
     others = (
-        Application.objects.filter(call=application.call, leader=application.leader_id)
+        Application.objects.filter(same_leader, call=application.call)
         .exclude(pk=application.pk)
         .exclude(state__in=[ApplicationState.DRAFT, ApplicationState.RETURNED])
     )
@@ -385,8 +424,13 @@ def submit_problems(application: Application, *, today: dt.date | None = None) -
             problems.append(
                 f"本单位在本批次已提交 {unit_others.count()} 项申报（每个单位限报 {limits.per_unit} 项）。"
             )
-    if application.leader_mobile:
-        facts = applicant_facts(call=application.call, pi_mobile=application.leader_mobile, today=today)
+    if application.leader_mobile or application.leader_id_number_digest:
+        facts = applicant_facts(
+            call=application.call,
+            pi_digest=application.leader_id_number_digest,
+            pi_mobile=application.leader_mobile,
+            today=today,
+        )
         # The online applications in the call were counted above; the projects' counts are the PI's.
         problems += project_rules.applicant_rule_breaches(facts, replace(limits, per_unit=None))
     return problems
@@ -437,6 +481,9 @@ def recommend_effect(application: Application, *, actor: User, rank: int) -> dic
         region=application.region,
         pi_name=application.leader_name,
         pi_mobile=application.leader_mobile,
+        pi_sealed_id_number={
+            name.removeprefix("leader_"): getattr(application, name) for name in SEALED_LEADER_FIELDS
+        },
         start_date=application.start_date,
         end_date=application.end_date,
         requested_grant=totals[BudgetLine.Source.CITY],

@@ -230,6 +230,7 @@ class ApplicationDetailView(ObjectDetailView):
         "unit",
         "region",
         "leader_name",
+        "leader_id_number_masked",
         "start_date",
         "end_date",
         "state",
@@ -281,6 +282,9 @@ class _LeaderFormView(PermissionRequiredMixin, ServiceFormMixin, FormView):
         if not self.has_permission():
             return self.handle_no_permission()
         self.application = get_object_or_404(selectors.application_list(user=request.user), pk=kwargs["pk"])
+        if not self.application.editable:  # the services refuse it too; the page should not offer it
+            messages.warning(request, f"申报书{self.application.get_state_display()}，不能修改。")
+            return redirect(self.application.get_absolute_url())
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -348,7 +352,12 @@ class ApplicationUpdateView(_LeaderFormView):
 
     def perform(self, form):
         changes = {name: form.cleaned_data[name] for name in services.APPLICANT_FIELDS}
-        services.application_update(user=self.request.user, application=self.application, **changes)
+        services.application_update(
+            user=self.request.user,
+            application=self.application,
+            leader_id_number=form.cleaned_data["leader_id_number"],
+            **changes,
+        )
         return self.done("已保存申报书。")
 
 

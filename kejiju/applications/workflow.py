@@ -27,8 +27,14 @@ def _submit_rule(application, data) -> str | None:
     return "；".join(problems) if problems else None
 
 
-# A unit under 科研诚信 惩戒 of 申报 is refused at each level (kejiju.integrity).
-_NOT_BARRED = integrity_rule("apply", unit_of=lambda application: application.unit)
+def _persons(application) -> list[tuple[str, str]]:
+    """The leader and the team, as the 科研诚信 check matches them (by the digest of the 身份证号)."""
+    team = application.team.values_list("name", "id_number_digest")
+    return [(application.leader_name, application.leader_id_number_digest), *team]
+
+
+# A unit or person under 科研诚信 惩戒 of 申报 is refused at each level (kejiju.integrity).
+_NOT_BARRED = integrity_rule("apply", unit_of=lambda application: application.unit, persons_of=_persons)
 
 
 def _own_application(application, actor) -> str | None:

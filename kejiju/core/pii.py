@@ -61,13 +61,14 @@ def digest(value: str) -> str:
 
 
 @sensitive_variables("value")
-def sealed_id_number(value: str) -> dict[str, str]:
+def sealed_id_number(value: str, *, prefix: str = "") -> dict[str, str]:
     """The three stored forms of a validated 身份证号: cipher, keyed digest, masked copy (the field names
-    every holder of ID numbers uses: id_number_cipher / id_number_digest / id_number_masked)."""
+    every holder of ID numbers uses: id_number_cipher / id_number_digest / id_number_masked, after a
+    `prefix` where a record holds someone else's, as a project its leader's: pi_id_number_…)."""
     from kejiju.core.identifiers import mask_id_number
 
     return {
-        "id_number_cipher": encrypt(value),
-        "id_number_digest": digest(value),
-        "id_number_masked": mask_id_number(value),
+        f"{prefix}id_number_cipher": encrypt(value),
+        f"{prefix}id_number_digest": digest(value),
+        f"{prefix}id_number_masked": mask_id_number(value),
     }

@@ -50,3 +50,8 @@ class IntegrityConfig(AppConfig):
                 ),
             )
         )
+
+    def seed_demo(self, *, stdout) -> None:
+        from .demo import seed_demo_records
+
+        seed_demo_records(stdout=stdout)

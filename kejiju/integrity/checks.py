@@ -1,14 +1,27 @@
 """The 科研诚信 checks the other apps' steps call: a workflow rule (`integrity_rule`) or, for a step that is
-a service of its own (a disbursement), `unit_bar` directly. A unit is found by its 统一社会信用代码."""
+a service of its own (a disbursement), `unit_bar` / `person_bar` directly. A unit is found by its
+统一社会信用代码, a person by the keyed digest of their 身份证号 (never decrypted)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from .models import SCOPES
-from .selectors import active_for_unit
+from .models import SCOPES, IntegrityRecord
+from .rules import scope_field
+from .selectors import active_for_unit, active_records
+
+# A person as the steps know them: (name, keyed digest of the 身份证号; "" when none was recorded).
+Person = tuple[str, str]
+
+
+def _refusal(subject: str, record: IntegrityRecord, scope: str) -> str:
+    until = f"至 {record.ends_on:%Y-%m-%d}" if record.ends_on else "长期"
+    return (
+        f"{subject}在科研诚信失信惩戒期内（{record.source}，{record.starts_on:%Y-%m-%d} 起{until}，"
+        f"限制{SCOPES[scope][1]}），不能办理。失信记录：{record.get_absolute_url()}"
+    )
 
 
 def unit_bar(organization, scope: str, *, on: dt.date | None = None) -> str | None:
@@ -17,21 +30,39 @@ def unit_bar(organization, scope: str, *, on: dt.date | None = None) -> str | No
     if not uscc:
         return None
     record = active_for_unit(uscc, scope, on).order_by("-starts_on", "-pk").first()
-    if record is None:
+    return _refusal(organization.name, record, scope) if record is not None else None
+
+
+def person_bar(persons: Iterable[Person], scope: str, *, on: dt.date | None = None) -> str | None:
+    """Why one of `persons` (a leader, a team) may not take part in `scope` on `on`, or None; one query
+    whatever the number of persons."""
+    names = {digest: name for name, digest in persons if digest}
+    if not names:
         return None
-    until = f"至 {record.ends_on:%Y-%m-%d}" if record.ends_on else "长期"
-    return (
-        f"{organization.name}在科研诚信失信惩戒期内（{record.source}，{record.starts_on:%Y-%m-%d} 起{until}，"
-        f"限制{SCOPES[scope][1]}），不能办理。失信记录：{record.get_absolute_url()}"
+    record = (
+        active_records(on=on)
+        .filter(kind=IntegrityRecord.Kind.PERSON, id_number_digest__in=names, **{scope_field(scope): True})
+        .order_by("-starts_on", "-pk")
+        .first()
     )
+    return _refusal(names[record.id_number_digest], record, scope) if record is not None else None
 
 
-def integrity_rule(scope: str, *, unit_of: Callable[[Any], Any]) -> Callable[[Any, Any], str | None]:
-    """A transition rule refusing the step while the record's unit is under 惩戒 of `scope`. The rule
-    carries its scope (`integrity_scope`) so that the sweep finds every step that checks it."""
+def integrity_rule(
+    scope: str,
+    *,
+    unit_of: Callable[[Any], Any],
+    persons_of: Callable[[Any], Iterable[Person]] | None = None,
+) -> Callable[[Any, Any], str | None]:
+    """A transition rule refusing the step while the record's unit, or one of its persons, is under 惩戒 of
+    `scope`. The rule carries its scope (`integrity_scope`) and whether it checks persons, so that the sweep
+    finds every step that checks them."""
 
     def rule(record, data) -> str | None:
-        return unit_bar(unit_of(record), scope)
+        return unit_bar(unit_of(record), scope) or (
+            person_bar(persons_of(record), scope) if persons_of is not None else None
+        )
 
     rule.integrity_scope = scope
+    rule.integrity_persons = persons_of
     return rule

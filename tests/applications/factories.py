@@ -15,6 +15,8 @@ from kejiju.applications.models import (
     CallGuide,
     TeamMember,
 )
+from kejiju.applications.services import SEALED_LEADER_FIELDS
+from tests.experts.factories import make_id_number
 from tests.projects.factories import CallFactory
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -55,6 +57,9 @@ def make_application(
         **kwargs,
     )
     if complete:
+        # The leader's own 身份证号, one per account (a test wanting the same person passes the record).
+        application.set_leader_id_number(make_id_number(leader.pk, area="140921"))
+        application.save(update_fields=SEALED_LEADER_FIELDS)
         ApplicationBudgetLine.objects.create(
             application=application, source="city", category="equipment", amount=Decimal("100000")
         )

@@ -12,9 +12,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from kejiju.core.workflow import workflows
+from kejiju.integrity.checks import person_bar
 from kejiju.integrity.models import SCOPES, IntegrityRecord
 from tests.applications import test_workflow as application_sweep
-from tests.integrity.factories import USCC, make_unit_record
+from tests.integrity.factories import ID_NUMBER, USCC, make_person_record, make_unit_record
 from tests.projects import test_workflow as project_sweep
 from tests.workflowcase import _base_data, _may, _post, _refusal_text, _snapshot
 
@@ -33,6 +34,19 @@ def _scopes(rule) -> set[str]:
     found = {rule.integrity_scope} if hasattr(rule, "integrity_scope") else set()
     for part in getattr(rule, "parts", ()):
         found |= _scopes(part)
+    return found
+
+
+def _persons(rule) -> set[tuple[str, object]]:
+    if rule is None:
+        return set()
+    found = (
+        {(rule.integrity_scope, rule.integrity_persons)}
+        if getattr(rule, "integrity_persons", None)
+        else set()
+    )
+    for part in getattr(rule, "parts", ()):
+        found |= _persons(part)
     return found
 
 
@@ -83,6 +97,88 @@ def test_a_barred_unit_is_refused_with_the_record_named(client, world, key, acti
     entry.save(update_fields=["repaired_on"])
     response = _post(client, case, record, action, _base_data(world, case, transition, record), actor)
     assert response.status_code == 302, _refusal_text(response)
+
+
+# How a flow's record is given its person's 身份证号 (the one the rule's persons_of must then report).
+SEAL_PERSON = {
+    "applications.application": lambda record, number: record.set_leader_id_number(number),
+    "projects.project": lambda record, number: record.set_pi_id_number(number),
+}
+
+PERSON_EDGES = sorted(
+    (flow.key, transition.action, sorted(transition.sources)[0], scope)
+    for flow in workflows().values()
+    for transition in flow.transitions
+    for scope, persons in _persons(transition.rule)
+)
+
+
+def test_every_step_that_checks_a_unit_also_checks_its_persons():
+    assert {edge[:2] for edge in PERSON_EDGES} == {edge[:2] for edge in EDGES}
+
+
+@pytest.mark.parametrize(("key", "action", "source", "scope"), PERSON_EDGES, ids=lambda value: str(value))
+def test_a_barred_person_is_refused_with_the_record_named(client, world, key, action, source, scope):
+    case = CASES[key]
+    assert key in SEAL_PERSON, f"{key} checks persons: say here how its record takes an ID number"
+    flow = workflows()[key]
+    transition = flow.transition(action=action, state=source)
+    record = case.make(world, source)
+    case.prepare(world, transition, record)
+    SEAL_PERSON[key](record, ID_NUMBER)
+    record.save()
+    actor = next(world.users[a] for a in case.actors if _may(world.users[a], transition, record))
+    entry = make_person_record(
+        user=world.users["bureau"],
+        name="张某",
+        **{"bars_apply": False, "bars_expert": False, SCOPES[scope][0]: True},
+    )
+    client.force_login(actor)
+    before = _snapshot(record)
+    response = _post(client, case, record, action, _base_data(world, case, transition, record), actor)
+    assert _snapshot(record) == before
+    refusal = _refusal_text(response)
+    assert "科研诚信失信惩戒期内" in refusal and entry.source in refusal
+    assert entry.get_absolute_url() in refusal
+    entry.repaired_on = timezone.localdate()
+    entry.save(update_fields=["repaired_on"])
+    response = _post(client, case, record, action, _base_data(world, case, transition, record), actor)
+    assert response.status_code == 302, _refusal_text(response)
+
+
+def test_a_team_member_under_a_ban_stops_the_application(client, world):
+    from kejiju.applications.workflow import _persons as application_persons
+    from tests.applications.factories import ID_NUMBERS, make_application
+
+    application = make_application(leader=world.users["applicant"])
+    make_person_record(user=world.users["bureau"], id_number=ID_NUMBERS[0], name="王成员")
+    refusal = person_bar(application_persons(application), "apply")
+    assert refusal and refusal.startswith("王成员在科研诚信失信惩戒期内")
+    # A record of another scope, or of somebody else, does not.
+    assert person_bar(application_persons(application), "payment") is None
+    assert person_bar([("某人", "")], "apply") is None
+
+
+def test_no_disbursement_to_a_leader_barred_from_payment(world):
+    from projects import services
+    from projects.rules import State
+    from tests.projects.factories import ProjectFactory
+
+    project = ProjectFactory(
+        region=world.county_a, applicant=world.unit_a, state=State.EXECUTING, city_grant=Decimal("200000")
+    )
+    project.set_pi_id_number(ID_NUMBER)
+    project.save()
+    make_person_record(user=world.users["bureau"], bars_apply=False, bars_expert=False, bars_payment=True)
+    with pytest.raises(ValidationError) as refused:
+        services.disbursement_create(
+            project=project,
+            user=world.users["bureau"],
+            paid_on=timezone.localdate(),
+            amount=1000,
+            voucher="付1",
+        )
+    assert "限制拨付" in str(refused.value) and project.pi_name in str(refused.value)
 
 
 def test_no_disbursement_to_a_unit_barred_from_payment(world):
