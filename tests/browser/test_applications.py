@@ -61,6 +61,7 @@ def test_apply_approve_recommend_accept(page, live_server, login, world, tmp_pat
     page.fill("#id_goals", "专利 2 件。")
     page.fill("#id_start_date", "2027-01-01")
     page.fill("#id_end_date", "2028-12-31")
+    page.fill("#id_leader_id_number", "140902198503150019")
     _submit(page)
     application = Application.objects.get(title="煤矸石建材关键技术研究")
     assert "请至少填写一名团队成员" in page.locator("[data-testid=submit-problems]").inner_text()
