@@ -140,6 +140,8 @@ def test_a_barred_person_is_refused_with_the_record_named(client, world, key, ac
     refusal = _refusal_text(response)
     assert "科研诚信失信惩戒期内" in refusal and entry.source in refusal
     assert entry.get_absolute_url() in refusal
+    if b'data-testid="refusal"' in getattr(response, "content", b""):  # shown on a page: as a link
+        assert f'<a href="{entry.get_absolute_url()}">查看失信记录</a>' in response.content.decode()
     entry.repaired_on = timezone.localdate()
     entry.save(update_fields=["repaired_on"])
     response = _post(client, case, record, action, _base_data(world, case, transition, record), actor)
@@ -206,3 +208,11 @@ def test_no_disbursement_to_a_unit_barred_from_payment(world):
     assert services.disbursement_create(
         project=project, user=world.users["bureau"], paid_on=timezone.localdate(), amount=1000, voucher="付2"
     ).pk
+
+
+def test_a_record_path_in_a_refusal_becomes_a_link_and_nothing_else_does():
+    from kejiju.core.templatetags.kejiju_tags import link_record_paths
+
+    html = link_record_paths("张某<b>在惩戒期内。失信记录：/integrity/12/")
+    assert html == '张某&lt;b&gt;在惩戒期内。失信记录：<a href="/integrity/12/">查看失信记录</a>'
+    assert link_record_paths("见 javascript:alert(1)/x/") == "见 javascript:alert(1)/x/"

@@ -1,4 +1,8 @@
+import re
+
 from django import template
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -20,3 +24,16 @@ def change_value(value) -> str:
     if value == "False":
         return "否"
     return str(value)
+
+
+# A refusal names the record behind it as "<label>：/path/" (e.g. 失信记录：/integrity/12/): on a page the
+# path becomes a link, the rest stays escaped text.
+_RECORD_PATH = re.compile(r"(?P<label>[\u4e00-\u9fff]{2,8})：(?P<path>/[a-z0-9_\-/]+/)")
+
+
+@register.filter
+def link_record_paths(text) -> str:
+    escaped = str(conditional_escape(text))
+    return mark_safe(  # noqa: S308 - the input is escaped above; the path's characters are [a-z0-9_-/]
+        _RECORD_PATH.sub(lambda m: f'{m["label"]}：<a href="{m["path"]}">查看{m["label"]}</a>', escaped)
+    )
