@@ -49,4 +49,5 @@ def integrity_rule(scope: str, *, unit_of: Callable[[Any], Any]) -> Callable[[An
         return unit_bar(unit_of(record), scope)
 
     rule.integrity_scope = scope
+    rule.unit_of = unit_of  # the sweep puts the record's own unit under 惩戒
     return rule
