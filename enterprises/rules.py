@@ -51,11 +51,13 @@ __all__ = [
     "DirectRoute",
     "EnterpriseFlags",
     "InnovationPart",
+    "IntegrityFinding",
     "PercentBand",
     "RdBand",
     "ScoreLine",
     "SmesEvaluation",
     "YearlyFigures",
+    "clean_record_condition",
     "evaluate_smes",
     "format_percent",
     "format_wan",
@@ -261,11 +263,23 @@ class YearlyFigures:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class IntegrityFinding:
+    """A 科研诚信 失信 record (kejiju.integrity) barring the enterprise's unit from 申报 on the day: what a
+    checklist shows of it in place of the manual "无…失信" checkbox."""
+
+    source: str  # 文号/来源
+    period: str  # "2025-01-01 起至 2027-12-31" / "2025-01-01 起长期"
+    url: str  # the record's page
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class EnterpriseFlags:
     """Yes/no facts that are not figures. The two record conditions have no default on purpose."""
 
     clean_record: bool  # 第六条(四): no major accident, no serious violation, not on the 异常/失信 lists
     industry_restricted: bool  # 第六条(三) as restated by the 2022 指引
+    # An active 科研诚信 惩戒 of the unit (申报): the clean-record condition fails whatever the checkbox says.
+    integrity: IntegrityFinding | None = None
     has_valid_gaoqi_certificate: bool = False
     national_award_top3: bool = False
     provincial_rd_centre: bool = False
@@ -287,6 +301,7 @@ class ConditionResult:
     actual: str
     passed: bool
     value: int | Decimal | None = None
+    url: str = ""  # a record the line rests on (the 失信 record of the clean-record condition)
 
 
 @dataclass(frozen=True, slots=True)
@@ -359,6 +374,7 @@ class ChecklistLine:
     actual: str
     ok: bool | None
     value: Fraction | Decimal | int | None = None
+    url: str = ""  # a record the line rests on (the 失信 record of the clean-record line)
 
 
 # ==========================================================================================================
@@ -447,14 +463,42 @@ def _basic_conditions(figures: YearlyFigures, flags: EnterpriseFlags) -> tuple[C
             actual="属于限制类行业" if flags.industry_restricted else "不属于",
             passed=not flags.industry_restricted,
         ),
-        ConditionResult(
-            key="clean_record",
-            label="上一会计年度及当年无重大安全、重大质量事故，无严重环境违法、科研严重失信行为，"
-            "未列入经营异常名录和严重违法失信企业名单",
-            required="无",
-            actual="无" if flags.clean_record else "有",
-            passed=flags.clean_record,
+        clean_record_condition(
+            SMES_CLEAN_RECORD_LABEL, clean_record=flags.clean_record, integrity=flags.integrity
         ),
+    )
+
+
+SMES_CLEAN_RECORD_LABEL: Final = (
+    "上一会计年度及当年无重大安全、重大质量事故，无严重环境违法、科研严重失信行为，"
+    "未列入经营异常名录和严重违法失信企业名单"
+)
+# 《高新技术企业认定管理办法》第十一条(八), with the 科研严重失信 of the enterprise's own record.
+GAOQI_CLEAN_RECORD_LABEL: Final = (
+    "申请认定前一年内未发生重大安全、重大质量事故或严重环境违法行为，无科研严重失信行为"
+)
+
+
+def clean_record_condition(
+    label: str, *, clean_record: bool, integrity: IntegrityFinding | None
+) -> ConditionResult:
+    """The "无…失信" condition: the 科研诚信 record when the unit is under 惩戒 (failed, whatever the manual
+    checkbox says), else the checkbox as the staff ticked it."""
+    if integrity is not None:
+        return ConditionResult(
+            key="clean_record",
+            label=label,
+            required="无",
+            actual=f"科研诚信失信惩戒期内（{integrity.source}，{integrity.period}，限制申报）",
+            passed=False,
+            url=integrity.url,
+        )
+    return ConditionResult(
+        key="clean_record",
+        label=label,
+        required="无",
+        actual="无" if clean_record else "有",
+        passed=clean_record,
     )
 
 
@@ -591,13 +635,17 @@ def gaoqi_checklist(
     revenue_3y: Decimal | None,
     rd_in_china_3y: Decimal | None = None,
     innovation_score: int | Decimal | None = None,
+    clean_record: bool | None = None,
+    integrity: IntegrityFinding | None = None,
 ) -> list[ChecklistLine]:
-    """The measurable 高企 conditions (第十一条 (四)-(七)) against an enterprise's figures.
+    """The measurable 高企 conditions (第十一条 (四)-(七)) against an enterprise's figures, and — when
+    ``clean_record`` (the enterprise's manual checkbox) is given — the clean record (第十一条(八)), which an
+    active 科研诚信 惩戒 (``integrity``) fails whatever the checkbox says.
 
     ``figures_latest`` is the latest accounting year; ``rd_expense_3y``, ``revenue_3y`` and
     ``rd_in_china_3y`` are totals over the last three accounting years (or the years of operation when
-    fewer). Registration age, IP ownership, the technical field and the clean record need a person's
-    judgement and are not in this list.
+    fewer). Registration age, IP ownership and the technical field need a person's judgement and are not
+    in this list.
     """
     lines = [
         _share_line(
@@ -683,6 +731,20 @@ def gaoqi_checklist(
                 f"{innovation_score}分",
                 innovation_score > GAOQI_MAX_INNOVATION_SCORE_EXCLUDED,
                 innovation_score,
+            )
+        )
+    if clean_record is not None:
+        condition = clean_record_condition(
+            GAOQI_CLEAN_RECORD_LABEL, clean_record=clean_record, integrity=integrity
+        )
+        lines.append(
+            ChecklistLine(
+                condition.key,
+                condition.label,
+                condition.required,
+                condition.actual,
+                condition.passed,
+                url=condition.url,
             )
         )
     return lines

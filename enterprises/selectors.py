@@ -13,6 +13,8 @@ from django.utils import timezone
 from kejiju.accounts.models import Region
 from kejiju.core.models import WorkflowEvent
 from kejiju.core.workflow.selectors import in_states_on
+from kejiju.integrity.checks import period_text
+from kejiju.integrity.selectors import active_for_unit
 
 from . import rules
 from .models import (
@@ -25,6 +27,19 @@ from .models import (
     RewardTier,
     SmesEvaluation,
 )
+
+
+def integrity_finding(enterprise: Enterprise, *, on: date | None = None) -> rules.IntegrityFinding | None:
+    """The 科研诚信 record barring the enterprise's unit (by its 统一社会信用代码) from 申报 on `on` (today by
+    default), as the 科小 and 高企 checklists show it; the latest when several bind. An enterprise's own
+    evaluation and its 培育库 entry are its 申报 (scope "apply"), as an application is a unit's."""
+    uscc = enterprise.organization.uscc  # the unit's, as the steps' integrity rules read it
+    record = active_for_unit(uscc, "apply", on).order_by("-starts_on", "-pk").first()
+    if record is None:
+        return None
+    return rules.IntegrityFinding(
+        source=record.source, period=period_text(record), url=record.get_absolute_url()
+    )
 
 
 def not_revoked_on(on: date) -> Q:

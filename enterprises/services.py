@@ -390,11 +390,14 @@ def to_rule_figures(row: EnterpriseYear | None) -> rules.YearlyFigures:
 
 
 def enterprise_flags(enterprise: Enterprise, *, on: date) -> rules.EnterpriseFlags:
-    from .selectors import valid_certificates
+    """The flags of `enterprise` on `on`; the 科研诚信 惩戒 is the one in force today (the day the step is
+    taken or the page read), as the steps' own integrity rules check it."""
+    from .selectors import integrity_finding, valid_certificates
 
     has_certificate = valid_certificates(on).filter(enterprise=enterprise).exists()
     return rules.EnterpriseFlags(
         clean_record=enterprise.clean_record,
+        integrity=integrity_finding(enterprise),
         industry_restricted=is_restricted(enterprise.industry_section, enterprise.industry_code),
         has_valid_gaoqi_certificate=has_certificate,
         national_award_top3=enterprise.national_award_top3,

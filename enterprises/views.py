@@ -599,8 +599,9 @@ class PoolAssessView(ServiceFormMixin, ActionPermissionMixin, BreadcrumbMixin, F
 def gaoqi_checklist_for(
     enterprise: Enterprise, *, innovation_score: int | None = None
 ) -> tuple[EnterpriseYear | None, list[rules.ChecklistLine]]:
-    """The 高企 checklist against the latest year's figures and the three latest years' totals, and the
-    latest 企业创新能力评价 when there is one."""
+    """The 高企 checklist against the latest year's figures and the three latest years' totals, the
+    latest 企业创新能力评价 when there is one, and the clean record (the 科研诚信 record when the unit is
+    under 惩戒 today, else the enterprise's checkbox)."""
     rows = list(EnterpriseYear.objects.filter(enterprise=enterprise).order_by("-year")[:3])
     latest = rows[0] if rows else None
     totals = EnterpriseYear.objects.filter(pk__in=[row.pk for row in rows]).aggregate(
@@ -612,6 +613,8 @@ def gaoqi_checklist_for(
         revenue_3y=totals["revenue"],
         rd_in_china_3y=totals["in_china"],
         innovation_score=innovation_score,
+        clean_record=enterprise.clean_record,
+        integrity=selectors.integrity_finding(enterprise),
     )
     return latest, lines
 

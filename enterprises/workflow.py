@@ -14,8 +14,9 @@ from django import forms
 
 from kejiju.core.dates import DateStep, declare_date_steps
 from kejiju.core.workdays import period_end_date
-from kejiju.core.workflow.declarations import Transition, Workflow, register_workflow, sources
+from kejiju.core.workflow.declarations import Transition, Workflow, all_of, register_workflow, sources
 from kejiju.core.workflow.forms import TransitionFields
+from kejiju.integrity.checks import integrity_rule
 
 SMES_PUBLICITY_WORKING_DAYS: Final = 10
 
@@ -104,6 +105,12 @@ def certificate_expiry(issued_on: date) -> date:
 
 
 # ------------------------------------------------------------------------------ declared workflows (engine)
+
+# An enterprise's own 科小 evaluation and its 培育库 entry are its 申报: a unit under 科研诚信 惩戒 of scope
+# 申报 (kejiju.integrity) passes neither 形式审查 nor 入库 of the evaluation, and is neither recommended nor
+# admitted into the 培育库; the refusal names the record. Steps that only record what happened elsewhere
+# (已申报, 已认定, 出库, 撤销, 不予…) are not refused.
+_MAY_APPLY = integrity_rule("apply", unit_of=lambda record: record.enterprise.organization)
 
 
 def _smes_review_rule(evaluation, data) -> str | None:
@@ -242,7 +249,7 @@ def _declare() -> tuple[Workflow, Workflow, Workflow]:
                 review,
                 date=SMES_DATES["review_pass"],
                 sets_date="reviewed_on",
-                rule=_smes_review_rule,
+                rule=all_of(_MAY_APPLY, _smes_review_rule),
                 effect=_smes_review_pass,
             ),
             Transition(
@@ -273,6 +280,7 @@ def _declare() -> tuple[Workflow, Workflow, Workflow]:
                 admit,
                 date=SMES_DATES["admit"],
                 sets_date="admitted_on",
+                rule=_MAY_APPLY,
                 effect=_smes_admit,
             ),
             Transition(
@@ -322,6 +330,7 @@ def _declare() -> tuple[Workflow, Workflow, Workflow]:
                 P.RECOMMENDED,
                 "enterprises.recommend_poolentry",
                 date=POOL_DATES["county_recommend"],
+                rule=_MAY_APPLY,
                 effect=_pool_county_recommend,
                 note="推荐后报市科技局审核入库；说明填写推荐理由。",
             ),
@@ -345,6 +354,7 @@ def _declare() -> tuple[Workflow, Workflow, Workflow]:
                 pool_perm,
                 date=POOL_DATES["admit"],
                 sets_date="admitted_on",
+                rule=_MAY_APPLY,
                 effect=_pool_admit,
                 fields=PoolYearFields,
             ),

@@ -4,7 +4,8 @@ declared in experts.workflow). No database access here; services feed them plain
 
 Sources: 《忻州市科技专家库运行管理规范》 (2023) as summarised in the seed; the 回避 rules commonly used in
 Chinese review practice (shared/reference/domain-rules.md, "Expert library"): same 法人单位 as the
-applicant, experts the applicant asked to exclude, a recent review of the same applicant, experts not 在库.
+applicant, experts the applicant asked to exclude, a recent review of the same applicant, experts not 在库;
+and an expert under 科研诚信 惩戒 barring review (评审专家) on the draw's date (kejiju.integrity).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from kejiju.core.dates import DateStep, declare_date_steps
@@ -55,6 +57,7 @@ REASON_EXCLUDED = "excluded"
 REASON_RECENT_REVIEW = "recent_review"
 REASON_PLACED = "placed"
 REASON_ALREADY_ON_PANEL = "already_on_panel"
+REASON_INTEGRITY = "integrity"
 
 REASON_LABELS: dict[str, str] = {
     REASON_NOT_ACTIVE: "不在库",
@@ -64,7 +67,34 @@ REASON_LABELS: dict[str, str] = {
     REASON_RECENT_REVIEW: "近年内评审过该申报单位",
     REASON_PLACED: "在申报单位担任科技副总",
     REASON_ALREADY_ON_PANEL: "已在本评审组中",
+    REASON_INTEGRITY: "科研诚信失信惩戒期内（限制担任评审专家）",
 }
+
+
+@dataclass(frozen=True)
+class IntegrityBar:
+    """The 科研诚信 失信 record that bars an expert from reviewing on the draw's date (kejiju.integrity): what
+    the draw keeps of it, so that its record names the finding whatever becomes of it later."""
+
+    record_id: int
+    source: str  # 文号/来源
+    starts_on: date
+    ends_on: date | None = None  # None: open-ended
+
+    @property
+    def period(self) -> str:
+        until = f"至 {self.ends_on:%Y-%m-%d}" if self.ends_on else "长期"
+        return f"{self.starts_on:%Y-%m-%d} 起{until}"
+
+    def as_dict(self) -> dict:
+        """The JSON kept on the draw's skipped entry (ReviewDraw.skipped[…]["integrity"])."""
+        return {
+            "record_id": self.record_id,
+            "source": self.source,
+            "starts_on": self.starts_on.isoformat(),
+            "ends_on": self.ends_on.isoformat() if self.ends_on else None,
+            "period": self.period,
+        }
 
 
 @dataclass(frozen=True)
@@ -80,6 +110,8 @@ class Candidate:
     recent_applicant_ids: frozenset[int] = frozenset()
     # Enterprises (organisation ids) where the expert serves as 科技副总.
     placed_at_ids: frozenset[int] = frozenset()
+    # The active 科研诚信 record barring the expert from reviewing on the draw's date, if any.
+    integrity: IntegrityBar | None = None
 
 
 @dataclass(frozen=True)
@@ -93,7 +125,8 @@ class DrawContext:
 @dataclass(frozen=True)
 class Screening:
     pool: tuple[int, ...]  # eligible expert ids, ascending
-    skipped: tuple[dict, ...] = field(default_factory=tuple)  # {"expert_id", "name", "reasons": [codes]}
+    # {"expert_id", "name", "reasons": [codes]} (+ "integrity": IntegrityBar.as_dict() for that reason)
+    skipped: tuple[dict, ...] = field(default_factory=tuple)
 
     def reason_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -122,6 +155,8 @@ def conflict_reasons(candidate: Candidate, context: DrawContext) -> list[str]:
             reasons.append(REASON_PLACED)
     if candidate.expert_id in context.excluded_expert_ids:
         reasons.append(REASON_EXCLUDED)
+    if candidate.integrity is not None:
+        reasons.append(REASON_INTEGRITY)
     return reasons
 
 
@@ -131,7 +166,10 @@ def screen(candidates: Iterable[Candidate], context: DrawContext) -> Screening:
     for candidate in sorted(candidates, key=lambda c: c.expert_id):
         reasons = conflict_reasons(candidate, context)
         if reasons:
-            skipped.append({"expert_id": candidate.expert_id, "name": candidate.name, "reasons": reasons})
+            entry = {"expert_id": candidate.expert_id, "name": candidate.name, "reasons": reasons}
+            if candidate.integrity is not None:
+                entry["integrity"] = candidate.integrity.as_dict()
+            skipped.append(entry)
         else:
             pool.append(candidate.expert_id)
     return Screening(pool=tuple(pool), skipped=tuple(skipped))

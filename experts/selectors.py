@@ -11,6 +11,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Model, Prefetch, Q, QuerySet
 
 from kejiju.accounts.scoping import scoped_queryset
+from kejiju.integrity.models import IntegrityRecord
+from kejiju.integrity.selectors import active_records
 
 from . import rules
 from .models import (
@@ -357,3 +359,20 @@ def figures_by_county(*, user, year: int) -> dict[int | None, dict[str, int]]:
         for region_id, count in counts.items():
             figures.setdefault(region_id, dict.fromkeys(FIGURE_KEYS, 0))[key] = count
     return figures
+
+
+def integrity_records(*, ids: Iterable[int]) -> dict[int, IntegrityRecord]:
+    """The 科研诚信 records a draw kept on its skipped experts, by id (the draw's audit page)."""
+    return IntegrityRecord.objects.in_bulk(list(ids))
+
+
+def expert_integrity_records(*, expert: Expert, on=None) -> list[IntegrityRecord]:
+    """The 科研诚信 records binding the expert today (any scope), the latest first: the banner of the expert's
+    page. Matched by the keyed digest of the ID number, as the draw matches them."""
+    if not expert.id_number_digest:
+        return []
+    return list(
+        active_records(on=on)
+        .filter(kind=IntegrityRecord.Kind.PERSON, id_number_digest=expert.id_number_digest)
+        .order_by("-starts_on", "-pk")
+    )

@@ -35,6 +35,8 @@ from kejiju.core.invariants import Unique, declare_invariants, require_unique
 from kejiju.core.pii import digest
 from kejiju.core.workflow import TransitionRefused
 from kejiju.core.workflow.services import apply_transition, record_created, record_step
+from kejiju.integrity.checks import person_bar
+from kejiju.integrity.selectors import active_for_digests
 
 from . import rules
 from .models import (
@@ -294,15 +296,28 @@ def _lookback_cutoff(years: int) -> date:
         return today.replace(year=today.year - years, day=28)
 
 
-def _candidates(panel: ReviewPanel, field_ids: list[int]) -> list[rules.Candidate]:
-    """Every expert of the chosen fields, with the facts the screening needs (four queries)."""
+def _integrity_bars(digests: Iterable[str], on: date) -> dict[str, rules.IntegrityBar]:
+    """The 科研诚信 record barring each of these people from reviewing (评审专家) on `on`, by digest: the
+    latest when several bind (one query for the whole pool)."""
+    bars: dict[str, rules.IntegrityBar] = {}
+    records = active_for_digests(digests, "expert", on).order_by("-starts_on", "-pk")
+    for key, pk, source, starts_on, ends_on in records.values_list(
+        "id_number_digest", "pk", "source", "starts_on", "ends_on"
+    ):
+        bars.setdefault(key, rules.IntegrityBar(pk, source, starts_on, ends_on))
+    return bars
+
+
+def _candidates(panel: ReviewPanel, field_ids: list[int], *, on: date) -> list[rules.Candidate]:
+    """Every expert of the chosen fields, with the facts the screening needs on `on` (five queries)."""
     experts = list(
         Expert.objects.filter(fields__in=field_ids)
         .distinct()
         .order_by("pk")
-        .values_list("pk", "name", "state", "employer_id")
+        .values_list("pk", "name", "state", "employer_id", "id_number_digest")
     )
     ids = [row[0] for row in experts]
+    barred = _integrity_bars((row[4] for row in experts), on)
     avoided: dict[int, set[int]] = {}
     for expert_id, org_id in Expert.avoided_units.through.objects.filter(expert_id__in=ids).values_list(
         "expert_id", "organization_id"
@@ -340,8 +355,9 @@ def _candidates(panel: ReviewPanel, field_ids: list[int]) -> list[rules.Candidat
             avoided_unit_ids=frozenset(avoided.get(pk, ())),
             recent_applicant_ids=frozenset({applicant_id}) if pk in recent else frozenset(),
             placed_at_ids=frozenset({applicant_id}) if pk in placed else frozenset(),
+            integrity=barred.get(digest),
         )
-        for pk, name, state, employer_id in experts
+        for pk, name, state, employer_id, digest in experts
     ]
 
 
@@ -358,7 +374,10 @@ def _run_draw(
         already_on_panel_ids=frozenset(on_panel),
         lookback_years=panel.lookback_years,
     )
-    screening = rules.screen(_candidates(panel, field_ids), context)
+    # 科研诚信 惩戒 binds on the draw's date; what it found is kept on the draw (skipped[…]["integrity"]),
+    # so the record and its replay stay those of that day whatever becomes of the 失信 record afterwards.
+    on = timezone.localdate()
+    screening = rules.screen(_candidates(panel, field_ids, on=on), context)
     if len(screening.pool) < count:
         raise ValidationError(
             f"{needed_label}失败。" + rules.describe_shortfall(needed=count, screening=screening)
@@ -383,6 +402,7 @@ def _run_draw(
             "lookback_from": _lookback_cutoff(panel.lookback_years).isoformat()
             if panel.lookback_years
             else None,
+            "integrity_on": on.isoformat(),
             "algorithm": "按 SHA-256(种子:专家编号) 升序排列候选池，取前 N 位",
         },
         pool=list(screening.pool),
@@ -530,6 +550,9 @@ def review_member_confirm(*, member: ReviewMember, user) -> ReviewMember:
     member = ReviewMember.objects.select_related("expert").get(pk=member.pk)
     if member.role != ReviewMember.Role.REGULAR or member.status != ReviewMember.Status.PENDING:
         raise ValidationError(f"专家“{member.expert}”当前为{member.role}/{member.status}，不能确认。")
+    barred = _expert_bar(member.expert)
+    if barred:
+        raise ValidationError(f"{barred}请登记该专家不能参加，由备选专家递补。")
     member.status = ReviewMember.Status.CONFIRMED
     member.full_clean()
     member.save()
@@ -562,12 +585,7 @@ def review_member_refuse(*, member: ReviewMember, reason: str, user) -> ReviewMe
         record_step(record=panel, action="refuse", actor=user, comment=note)
     replacement = None
     if was_regular:
-        replacement = (
-            panel.members.select_related("expert")
-            .filter(role=ReviewMember.Role.RESERVE, status=ReviewMember.Status.STANDBY)
-            .order_by("position")
-            .first()
-        )
+        replacement = _next_reserve(panel, user)
         if replacement is not None:
             replacement.role = ReviewMember.Role.REGULAR
             replacement.status = ReviewMember.Status.PENDING
@@ -584,6 +602,31 @@ def review_member_refuse(*, member: ReviewMember, reason: str, user) -> ReviewMe
                 record=panel, action="reserves_exhausted", actor=user, comment="备选专家已用完，请补充抽取。"
             )
     return replacement
+
+
+def _expert_bar(expert: Expert) -> str | None:
+    """Why the expert may not sit on a panel today (科研诚信 惩戒 of scope 评审专家), or None."""
+    return person_bar([(f"专家{expert.name}", expert.id_number_digest)], "expert")
+
+
+def _next_reserve(panel: ReviewPanel, user) -> ReviewMember | None:
+    """The first reserve on standby who may step in: a reserve now under 科研诚信 惩戒 is passed over,
+    recorded as unable to take part with the record named, and the next is asked."""
+    reserves = (
+        panel.members.select_related("expert")
+        .filter(role=ReviewMember.Role.RESERVE, status=ReviewMember.Status.STANDBY)
+        .order_by("position")
+    )
+    for reserve in reserves:
+        barred = _expert_bar(reserve.expert)
+        if not barred:
+            return reserve
+        reserve.status = ReviewMember.Status.REFUSED
+        reserve.refusal_reason = barred[:200]
+        reserve.save(update_fields=["status", "refusal_reason", "updated_at"])
+        note = f"{reserve.expert}：{barred}"
+        record_step(record=panel, action="refuse", actor=user, label="备选不予递补", comment=note)
+    return None
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.views.generic import FormView, View
 
 from kejiju.core.models import AuditEvent
@@ -366,6 +367,7 @@ class ReviewDrawDetailView(ObjectDetailView):
         replay = services.review_draw_replay(draw)
         names = dict(Expert.objects.filter(pk__in=draw.pool).values_list("pk", "name"))
         order = {pk: index for index, pk in enumerate(rules.draw_order(draw.pool, draw.seed), start=1)}
+        integrity_notes = self._integrity_notes(draw)
         context.update(
             replay=replay,
             replay_matches=replay == draw.drawn,
@@ -376,8 +378,37 @@ class ReviewDrawDetailView(ObjectDetailView):
                     entry["expert_id"],
                     entry["name"],
                     "；".join(rules.REASON_LABELS.get(r, r) for r in entry["reasons"]),
+                    integrity_notes.get(entry["expert_id"]),
                 )
                 for entry in draw.skipped
             ],
         )
         return context
+
+    def _integrity_notes(self, draw: ReviewDraw) -> dict[int, dict]:
+        """For each expert skipped under 科研诚信 惩戒: the record as the draw kept it, its link for a user
+        who may read 失信 records, and — when the record no longer binds today (修复, 撤销, ended, deleted)
+        — a note that the draw and its replay still stand on the day's facts (one query)."""
+        from kejiju.integrity.rules import is_active
+
+        kept = {entry["expert_id"]: entry["integrity"] for entry in draw.skipped if entry.get("integrity")}
+        if not kept:
+            return {}
+        may_read = self.request.user.has_perm("integrity.view_integrityrecord")
+        records = selectors.integrity_records(ids=[bar["record_id"] for bar in kept.values()])
+        today = timezone.localdate()
+        notes = {}
+        for expert_id, bar in kept.items():
+            record = records.get(bar["record_id"])
+            if record is None:
+                now = "该失信记录现已删除"
+            elif not is_active(record, on=today):
+                now = "该失信记录今日已不再生效（已届满、信用修复或撤销认定）"
+            else:
+                now = ""
+            notes[expert_id] = {
+                **bar,
+                "url": record.get_absolute_url() if record is not None and may_read else "",
+                "now": now,
+            }
+        return notes

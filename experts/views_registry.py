@@ -182,6 +182,10 @@ class ExpertDetailView(ObjectDetailView):
             commissions=expert.commissions.select_related("team", "county"),
             can_view_pii=self.request.user.has_perm("experts.view_expert_pii"),
             state_form=ExpertStateForm(initial={"on": timezone.localdate()}),
+            # The 科研诚信 records binding the expert today, for staff who may read them.
+            integrity_records=selectors.expert_integrity_records(expert=expert)
+            if self.request.user.has_perm("integrity.view_integrityrecord")
+            else [],
         )
         return context
 

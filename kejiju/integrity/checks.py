@@ -1,6 +1,6 @@
 """The 科研诚信 checks the other apps' steps call: a workflow rule (`integrity_rule`) or, for a step that is
-a service of its own (a disbursement), `unit_bar` / `person_bar` directly. A unit is found by its
-统一社会信用代码, a person by the keyed digest of their 身份证号 (never decrypted)."""
+a service of its own (a disbursement, an expert's confirmation), `unit_bar` / `person_bar` directly. A unit
+is found by its 统一社会信用代码, a person by the keyed digest of their 身份证号 (never decrypted)."""
 
 from __future__ import annotations
 
@@ -9,19 +9,10 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from .models import SCOPES, IntegrityRecord
-from .rules import scope_field
-from .selectors import active_for_unit, active_records
+from .selectors import active_for_digests, active_for_unit
 
 # A person as the steps know them: (name, keyed digest of the 身份证号; "" when none was recorded).
 Person = tuple[str, str]
-
-
-def _refusal(subject: str, record: IntegrityRecord, scope: str) -> str:
-    until = f"至 {record.ends_on:%Y-%m-%d}" if record.ends_on else "长期"
-    return (
-        f"{subject}在科研诚信失信惩戒期内（{record.source}，{record.starts_on:%Y-%m-%d} 起{until}，"
-        f"限制{SCOPES[scope][1]}），不能办理。失信记录：{record.get_absolute_url()}"
-    )
 
 
 def unit_bar(organization, scope: str, *, on: dt.date | None = None) -> str | None:
@@ -30,22 +21,29 @@ def unit_bar(organization, scope: str, *, on: dt.date | None = None) -> str | No
     if not uscc:
         return None
     record = active_for_unit(uscc, scope, on).order_by("-starts_on", "-pk").first()
-    return _refusal(organization.name, record, scope) if record is not None else None
+    return refusal(organization.name, record, scope) if record is not None else None
 
 
 def person_bar(persons: Iterable[Person], scope: str, *, on: dt.date | None = None) -> str | None:
-    """Why one of `persons` (a leader, a team) may not take part in `scope` on `on`, or None; one query
-    whatever the number of persons."""
+    """Why one of `persons` (a leader and their team, an expert) may not take part in `scope` on `on`, or
+    None; one query whatever the number of persons."""
     names = {digest: name for name, digest in persons if digest}
-    if not names:
-        return None
-    record = (
-        active_records(on=on)
-        .filter(kind=IntegrityRecord.Kind.PERSON, id_number_digest__in=names, **{scope_field(scope): True})
-        .order_by("-starts_on", "-pk")
-        .first()
+    record = active_for_digests(names, scope, on).order_by("-starts_on", "-pk").first() if names else None
+    return refusal(names[record.id_number_digest], record, scope) if record is not None else None
+
+
+def period_text(record: IntegrityRecord) -> str:
+    """The 惩戒 period as the refusals write it: "2025-01-01 起至 2027-12-31" or "2025-01-01 起长期"."""
+    until = f"至 {record.ends_on:%Y-%m-%d}" if record.ends_on else "长期"
+    return f"{record.starts_on:%Y-%m-%d} 起{until}"
+
+
+def refusal(name: str, record: IntegrityRecord, scope: str) -> str:
+    """The one refusal text: the subject, the record's 文号 and period, the scope, the record's address."""
+    return (
+        f"{name}在科研诚信失信惩戒期内（{record.source}，{period_text(record)}，"
+        f"限制{SCOPES[scope][1]}），不能办理。失信记录：{record.get_absolute_url()}"
     )
-    return _refusal(names[record.id_number_digest], record, scope) if record is not None else None
 
 
 def integrity_rule(
@@ -55,8 +53,8 @@ def integrity_rule(
     persons_of: Callable[[Any], Iterable[Person]] | None = None,
 ) -> Callable[[Any, Any], str | None]:
     """A transition rule refusing the step while the record's unit, or one of its persons, is under 惩戒 of
-    `scope`. The rule carries its scope (`integrity_scope`) and whether it checks persons, so that the sweep
-    finds every step that checks them."""
+    `scope`. The rule carries its scope, `unit_of` and `persons_of` so that the sweep finds every step that
+    checks them and puts the record's own unit and persons under 惩戒."""
 
     def rule(record, data) -> str | None:
         return unit_bar(unit_of(record), scope) or (
@@ -64,5 +62,6 @@ def integrity_rule(
         )
 
     rule.integrity_scope = scope
+    rule.unit_of = unit_of
     rule.integrity_persons = persons_of
     return rule

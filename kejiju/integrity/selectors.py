@@ -54,3 +54,14 @@ def active_for_digest(digest: str, scope: str, on: date | None = None) -> QueryS
     return active_records(on=on).filter(
         kind=IntegrityRecord.Kind.PERSON, id_number_digest=digest, **{field: True}
     )
+
+
+def active_for_digests(digests, scope: str, on: date | None = None) -> QuerySet[IntegrityRecord]:
+    """`active_for_digest` for many people at once (an expert draw's whole candidate pool: one query)."""
+    field = scope_field(scope)
+    wanted = sorted({digest for digest in digests if digest})
+    if not wanted:
+        return IntegrityRecord.objects.none()
+    return active_records(on=on).filter(
+        kind=IntegrityRecord.Kind.PERSON, id_number_digest__in=wanted, **{field: True}
+    )

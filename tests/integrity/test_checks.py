@@ -15,17 +15,30 @@ from kejiju.core.workflow import workflows
 from kejiju.integrity.checks import person_bar
 from kejiju.integrity.models import SCOPES, IntegrityRecord
 from tests.applications import test_workflow as application_sweep
+from tests.enterprises import test_workflow as enterprise_sweep
 from tests.integrity.factories import ID_NUMBER, USCC, make_person_record, make_unit_record
 from tests.projects import test_workflow as project_sweep
 from tests.workflowcase import _base_data, _may, _post, _refusal_text, _snapshot
 
 pytestmark = pytest.mark.django_db
 
-# The flows whose steps check 科研诚信, with the FlowCase that builds their records (unit A's).
+# The flows whose steps check 科研诚信, with the FlowCase that builds their records.
 CASES = {
     case.workflow: case
-    for case in (application_sweep.TestApplicationFlow.case, project_sweep.TestProjectFlow.case)
+    for case in (
+        application_sweep.TestApplicationFlow.case,
+        project_sweep.TestProjectFlow.case,
+        enterprise_sweep.TestSmesEvaluationFlow.case,
+        enterprise_sweep.TestPoolEntryFlow.case,
+    )
 }
+
+
+def _unit_of(rule, record):
+    """The unit the step's integrity rule checks for this record (the rule says how to find it)."""
+    if hasattr(rule, "integrity_scope"):
+        return rule.unit_of(record)
+    return next(unit for part in getattr(rule, "parts", ()) if (unit := _unit_of(part, record)) is not None)
 
 
 def _scopes(rule) -> set[str]:
@@ -65,6 +78,10 @@ def test_the_sweep_has_the_steps_the_issue_names():
         ("applications.application", "recommend", "apply"),
         ("projects.project", "accept", "apply"),
         ("projects.project", "approve", "approval"),
+        ("enterprises.smesevaluation", "review_pass", "apply"),
+        ("enterprises.smesevaluation", "admit", "apply"),
+        ("enterprises.poolentry", "county_recommend", "apply"),
+        ("enterprises.poolentry", "admit", "apply"),
     }
     assert {scope for *_rest, scope in EDGES} <= set(SCOPES)
 
@@ -73,16 +90,17 @@ def test_the_sweep_has_the_steps_the_issue_names():
 def test_a_barred_unit_is_refused_with_the_record_named(client, world, key, action, source, scope):
     case = CASES.get(key)
     assert case is not None, f"{key} checks 科研诚信: give its FlowCase to this sweep"
-    world.unit_a.uscc = USCC
-    world.unit_a.save(update_fields=["uscc"])
     flow = workflows()[key]
     transition = flow.transition(action=action, state=source)
     record = case.make(world, source)
     case.prepare(world, transition, record)
+    unit = _unit_of(transition.rule, record)
+    unit.uscc = USCC
+    unit.save(update_fields=["uscc"])
     actor = next(world.users[a] for a in case.actors if _may(world.users[a], transition, record))
     entry = make_unit_record(
         user=world.users["bureau"],
-        name=world.unit_a.name,
+        name=unit.name,
         **{"bars_apply": False, SCOPES[scope][0]: True},
     )
     client.force_login(actor)
@@ -114,7 +132,9 @@ PERSON_EDGES = sorted(
 
 
 def test_every_step_that_checks_a_unit_also_checks_its_persons():
-    assert {edge[:2] for edge in PERSON_EDGES} == {edge[:2] for edge in EDGES}
+    """Where a flow's records have persons (a leader, a team), each step checking the unit checks them
+    too; an enterprise's flows are the unit's own."""
+    assert {edge[:2] for edge in PERSON_EDGES} == {edge[:2] for edge in EDGES if edge[0] in SEAL_PERSON}
 
 
 @pytest.mark.parametrize(("key", "action", "source", "scope"), PERSON_EDGES, ids=lambda value: str(value))
