@@ -1,5 +1,6 @@
 """The 科研诚信 checks the other apps' steps call: a workflow rule (`integrity_rule`) or, for a step that is
-a service of its own (a disbursement), `unit_bar` directly. A unit is found by its 统一社会信用代码."""
+a service of its own (a disbursement), `unit_bar` directly. A unit is found by its 统一社会信用代码. And the
+查重 rule of 受理 (`duplicates_decided_rule`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .models import SCOPES
-from .selectors import active_for_unit
+from .selectors import active_for_unit, undecided_duplicates_problem
 
 
 def unit_bar(organization, scope: str, *, on: dt.date | None = None) -> str | None:
@@ -35,3 +36,9 @@ def integrity_rule(scope: str, *, unit_of: Callable[[Any], Any]) -> Callable[[An
 
     rule.integrity_scope = scope
     return rule
+
+
+def duplicates_decided_rule(record, data) -> str | None:
+    """A transition rule refusing 受理 of a project whose online application has likely duplicates (found
+    at 提交) on which the bureau has drawn no 查重 conclusion yet (selectors.undecided_duplicates_problem)."""
+    return undecided_duplicates_problem(record)
