@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import BooleanField, ExpressionWrapper, F, FloatField, Func, Q, QuerySet, Value
-from django.db.models.functions import Greatest
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
@@ -126,16 +126,21 @@ def leader_digest_condition(application, *, field: str) -> Q | None:
     return None
 
 
-def _leader_condition(application, *, account: str | None, mobile: str, digest: str) -> Q:
-    condition = Q(pk__in=[])
-    if account:
-        condition |= Q(**{account: application.leader_id})
+def _leader_condition(application, *, account: str, mobile: str, digest: str) -> Q:
+    """The other record's 项目负责人 is the application's: the same account, mobile number or (step 2) ID
+    number digest."""
+    condition = Q(**{account: application.leader_id})
     if application.leader_mobile:
         condition |= Q(**{mobile: application.leader_mobile})
     by_digest = leader_digest_condition(application, field=digest)
     if by_digest is not None:
         condition |= by_digest
     return condition
+
+
+def _flag(condition: Q) -> Coalesce:
+    """A condition as a true/false column (false, not NULL, across an outer join that found nothing)."""
+    return Coalesce(ExpressionWrapper(condition, output_field=BooleanField()), Value(False))
 
 
 def _flagged(setting: DuplicateCheckSetting, *, same_unit: Q, same_leader: Q) -> Q:
@@ -146,6 +151,21 @@ def _flagged(setting: DuplicateCheckSetting, *, same_unit: Q, same_leader: Q) ->
     if setting.flag_same_leader:
         flagged |= same_leader
     return flagged
+
+
+def _likeness(kind: str, row) -> Likeness:
+    pk, title, year, unit_name, same_unit, same_leader, title_similarity, summary_similarity = row
+    return Likeness(
+        kind,
+        pk,
+        title,
+        year,
+        unit_name,
+        bool(same_unit),
+        bool(same_leader),
+        float(title_similarity or 0),
+        float(summary_similarity or 0),
+    )
 
 
 def duplicate_candidates(application, *, setting: DuplicateCheckSetting | None = None) -> list[Likeness]:
@@ -172,8 +192,8 @@ def duplicate_candidates(application, *, setting: DuplicateCheckSetting | None =
         .annotate(
             title_similarity=_similarity("title", application.title),
             summary_similarity=_similarity("summary", application.summary),
-            is_same_unit=ExpressionWrapper(same_unit, output_field=BooleanField()),
-            is_same_leader=ExpressionWrapper(same_leader, output_field=BooleanField()),
+            is_same_unit=_flag(same_unit),
+            is_same_leader=_flag(same_leader),
         )
         .filter(_flagged(setting, same_unit=same_unit, same_leader=same_leader))
         .order_by(Greatest("title_similarity", "summary_similarity").desc(), "-pk")
@@ -188,7 +208,7 @@ def duplicate_candidates(application, *, setting: DuplicateCheckSetting | None =
             "summary_similarity",
         )[:MAX_MATCHES]
     )
-    found += [Likeness(APPLICATION, *row) for row in applications]
+    found += [_likeness(APPLICATION, row) for row in applications]
 
     same_unit = Q(applicant_id=application.unit_id)
     same_leader = _leader_condition(
@@ -204,8 +224,8 @@ def duplicate_candidates(application, *, setting: DuplicateCheckSetting | None =
         projects.annotate(
             title_similarity=_similarity("title", application.title),
             summary_similarity=_similarity("summary", application.summary),
-            is_same_unit=ExpressionWrapper(same_unit, output_field=BooleanField()),
-            is_same_leader=ExpressionWrapper(same_leader, output_field=BooleanField()),
+            is_same_unit=_flag(same_unit),
+            is_same_leader=_flag(same_leader),
         )
         .filter(_flagged(setting, same_unit=same_unit, same_leader=same_leader))
         .order_by(Greatest("title_similarity", "summary_similarity").desc(), "-pk")
@@ -220,7 +240,7 @@ def duplicate_candidates(application, *, setting: DuplicateCheckSetting | None =
             "summary_similarity",
         )[:MAX_MATCHES]
     )
-    found += [Likeness(PROJECT, *row) for row in projects]
+    found += [_likeness(PROJECT, row) for row in projects]
     found.sort(key=lambda item: (-item.similarity, item.kind, -item.pk))
     return found[:MAX_MATCHES]
 
