@@ -258,6 +258,8 @@ def duplicate_decide(*, user: User, project, decision: str, note: str = "") -> D
     application = selectors.application_of_project(project)
     if application is None:
         raise ValidationError("该项目不是网上申报转入的项目，没有查重结果。")
+    if not DuplicateMatch.objects.filter(application=application).exists():
+        raise ValidationError("该申报提交时未发现可能重复的申报或项目，无需作出查重结论。")
     if decision not in DuplicateDecision.Decision.values:
         raise ValidationError({"decision": "请选择查重结论（非重复或重复）。"})
     note = (note or "").strip()
