@@ -4,7 +4,7 @@ subject need no decryption: a person is found by the keyed digest of the ID numb
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from django.db.models import BooleanField, ExpressionWrapper, F, FloatField, Func, Q, QuerySet, Value
@@ -83,6 +83,9 @@ class Likeness:
     same_leader: bool
     title_similarity: float
     summary_similarity: float
+    # Whether the viewer may open the record (`shown_to`): if not, a page shows its kind, year, what
+    # matched and how similar it is, never its title, unit or link.
+    visible: bool = False
 
     @property
     def similarity(self) -> float:
@@ -273,19 +276,7 @@ def stored_matches(application) -> list[Likeness]:
     return found
 
 
-@dataclass(frozen=True)
-class ShownLikeness:
-    """A likely duplicate as one viewer sees it: a record the viewer may not open shows only its kind,
-    year, what matched and how similar it is (never its title, unit or link)."""
-
-    likeness: Likeness
-    visible: bool
-
-    def __getattr__(self, name):
-        return getattr(self.likeness, name)
-
-
-def shown_to(user, likenesses: list[Likeness]) -> list[ShownLikeness]:
+def shown_to(user, likenesses: list[Likeness]) -> list[Likeness]:
     """`likenesses` with, for each, whether `user` may open it (at most two queries)."""
     from kejiju.applications.models import Application
     from projects.models import Project
@@ -298,7 +289,7 @@ def shown_to(user, likenesses: list[Likeness]) -> list[ShownLikeness]:
         pks = [item.pk for item in likenesses if item.kind == kind]
         if pks and user.has_perm(perm):
             visible[kind] = set(scoped_queryset(model, user).filter(pk__in=pks).values_list("pk", flat=True))
-    return [ShownLikeness(item, item.pk in visible[item.kind]) for item in likenesses]
+    return [replace(item, visible=item.pk in visible[item.kind]) for item in likenesses]
 
 
 def duplicate_decision_of(application) -> DuplicateDecision | None:
@@ -332,7 +323,7 @@ def undecided_duplicates_problem(project) -> str | None:
     return None
 
 
-def application_duplicates(*, application, user, live: bool) -> list[ShownLikeness]:
+def application_duplicates(*, application, user, live: bool) -> list[Likeness]:
     """What the application page shows under 可能重复的申报: found now (`live`, the 项目负责人 before 提交)
     or as kept at the last 提交."""
     found = duplicate_candidates(application) if live else stored_matches(application)

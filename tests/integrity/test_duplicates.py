@@ -10,10 +10,10 @@ from types import SimpleNamespace
 
 import pytest
 from auditlog.models import LogEntry
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import reverse
 
-from kejiju.applications.models import ApplicationState
 from kejiju.core.models import WorkflowEvent
 from kejiju.core.workflow import TransitionRefused
 from kejiju.core.workflow.services import apply_transition
@@ -295,7 +295,7 @@ def test_a_refused_transition_leaves_no_decision(scene, world):
     bureau = world.users["bureau"]
     project.state = "accepted"  # moved on meanwhile (another tab)
     project.save(update_fields=["state"])
-    with pytest.raises(Exception):  # noqa: B017 (the service's refusal)
+    with pytest.raises(ValidationError, match="只能在受理前"):
         services.duplicate_decide(user=bureau, project=project, decision="duplicate", note="重复")
     assert not DuplicateDecision.objects.exists()
 
@@ -309,6 +309,8 @@ def test_no_matches_no_rule(world):
     _take(application, "recommend", world.users["county"], data={"rank": 1})
     assert not DuplicateMatch.objects.exists()
     project = application.project
+    with pytest.raises(ValidationError, match="无需作出查重结论"):
+        services.duplicate_decide(user=world.users["bureau"], project=project, decision="duplicate", note="x")
     _take(project, "accept", world.users["bureau"])
     assert project.state == "accepted"
 
@@ -335,7 +337,7 @@ def test_the_decide_page_is_for_projects_from_online_applications(client, world)
 
 def test_the_service_checks_the_permission(scene, world):
     project = _to_the_bureau(scene, world)
-    with pytest.raises(Exception, match="没有作出查重结论的权限"):
+    with pytest.raises(ValidationError, match="没有作出查重结论的权限"):
         services.duplicate_decide(user=world.users["county"], project=project, decision="not_duplicate")
 
 
