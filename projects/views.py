@@ -32,6 +32,7 @@ from kejiju.core.workflow.diagram import flow_states
 from kejiju.core.workflow.selectors import available_transitions, events_for
 from kejiju.core.workflow.views import TransitionView
 from kejiju.core.xlsx import XLSX_CONTENT_TYPE, add_sheet, new_workbook, table_export_rows
+from kejiju.integrity import selectors as integrity_selectors
 
 from . import rules, selectors, services
 from .filters import (
@@ -321,6 +322,8 @@ class ProjectDetailView(ObjectDetailView):
                 )
                 and user.has_perm("projects.add_attachment"),
                 "overdue": project.state in rules.RUNNING_STATES and project.end_date < timezone.localdate(),
+                # 查重 of the online application it came from (kejiju.integrity), decided before 受理.
+                "duplicates": integrity_selectors.project_duplicates(project=project, user=user),
             }
         )
         return context

@@ -22,7 +22,7 @@ from kejiju.core.workflow import (
     sources,
 )
 from kejiju.core.workflow.forms import TransitionFields
-from kejiju.integrity.checks import integrity_rule
+from kejiju.integrity.checks import duplicates_decided_rule, integrity_rule
 
 from .models import ChangeRequest
 from .rules import RUNNING_STATES, AcceptanceResult, Action, State
@@ -41,6 +41,7 @@ PROJECT_STEPS = {
     "change_decision": "变更审批",
     "attachment": "上传附件",
     "attachment_delete": "删除附件",
+    "duplicate_check": "查重结论",
 }
 
 
@@ -186,10 +187,17 @@ PROJECT_FLOW = register_workflow(
             "year": "报告年度",
             "kind": "类型",
             "file": "文件",
+            "decision": "查重结论",
         },
         transitions=(
             _t(Action.WITHDRAW, State.SUBMITTED, State.WITHDRAWN, permission=WITHDRAW, danger=True),
-            _t(Action.ACCEPT, State.SUBMITTED, State.ACCEPTED, rule=_MAY_APPLY),
+            # 受理 waits for the bureau's 查重 conclusion when likely duplicates were found at 提交.
+            _t(
+                Action.ACCEPT,
+                State.SUBMITTED,
+                State.ACCEPTED,
+                rule=all_of(_MAY_APPLY, duplicates_decided_rule),
+            ),
             _t(Action.REJECT, State.SUBMITTED, State.REJECTED, comment_required=True, danger=True),
             _t(Action.START_REVIEW, State.ACCEPTED, State.REVIEW),
             _t(

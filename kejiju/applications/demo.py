@@ -1,6 +1,7 @@
 """Demo of online 申报 (data in data/demo.json): the 申报指南 of the calls open now, with county quotas, and
 one application of the demo 项目负责人 submitted and waiting for the unit's review, so that `unit_admin`
-has something to approve and `applicant` can apply at once to the other open call."""
+has something to approve and `applicant` can apply at once to the other open call. Its title is close to the
+demo projects' "煤矸石基新型建材制备" of earlier years, so that its page shows 查重's likely duplicates."""
 
 from __future__ import annotations
 

@@ -437,9 +437,13 @@ def submit_problems(application: Application, *, today: dt.date | None = None) -
 
 
 def submit_effect(application: Application) -> dict[str, Any]:
+    """提交: the time, and the likely duplicates found now kept for the bureau's 受理 (kejiju.integrity)."""
+    from kejiju.integrity.services import duplicate_check_record
+
     application.submitted_at = timezone.now()
     application.return_reason = ""
-    return {}
+    matches = duplicate_check_record(application=application)
+    return {"duplicates": len(matches)} if matches else {}
 
 
 def return_effect(application: Application, *, reason: str) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from kejiju.core.views.generic import (
 )
 from kejiju.core.workflow.selectors import workflow_context
 from kejiju.core.workflow.views import TransitionView
+from kejiju.integrity import selectors as integrity_selectors
 from projects.models import Call
 
 from . import rules, selectors, services
@@ -264,6 +265,11 @@ class ApplicationDetailView(ObjectDetailView):
             problems=services.submit_problems(application) if own else [],
             closed_reason=services.open_problem(call=application.call),
             pledge_text=rules.PLEDGE_TEXT,
+            # 查重 (kejiju.integrity): found now while the 项目负责人 may still submit, else as kept at 提交.
+            duplicates=integrity_selectors.application_duplicates(
+                application=application, user=user, live=own
+            ),
+            duplicates_live=own,
         )
         context["can_change"] = False  # the applicant's edit pages are linked from the sections
         return context

@@ -102,7 +102,7 @@ APPLICATION_WORKFLOW = register_workflow(
         created=("create", "创建草稿"),
         initial=S.DRAFT,
         steps={"pledge": "确认科研诚信承诺书"},
-        data_labels={"rank": "推荐排序", "project": "项目编号"},
+        data_labels={"rank": "推荐排序", "project": "项目编号", "duplicates": "可能重复的申报或项目（项）"},
         tell_next=True,
         transitions=(
             Transition(

@@ -1,6 +1,7 @@
 """The 科研诚信 checks the other apps' steps call: a workflow rule (`integrity_rule`) or, for a step that is
 a service of its own (a disbursement, an expert's confirmation), `unit_bar` / `person_bar` directly. A unit
-is found by its 统一社会信用代码, a person by the keyed digest of their 身份证号 (never decrypted)."""
+is found by its 统一社会信用代码, a person by the keyed digest of their 身份证号 (never decrypted). And
+the 查重 rule of 受理 (`duplicates_decided_rule`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from .models import SCOPES, IntegrityRecord
-from .selectors import active_for_digests, active_for_unit
+from .selectors import active_for_digests, active_for_unit, undecided_duplicates_problem
 
 # A person as the steps know them: (name, keyed digest of the 身份证号; "" when none was recorded).
 Person = tuple[str, str]
@@ -65,3 +66,9 @@ def integrity_rule(
     rule.unit_of = unit_of
     rule.integrity_persons = persons_of
     return rule
+
+
+def duplicates_decided_rule(record, data) -> str | None:
+    """A transition rule refusing 受理 of a project whose online application has likely duplicates (found
+    at 提交) on which the bureau has drawn no 查重 conclusion yet (selectors.undecided_duplicates_problem)."""
+    return undecided_duplicates_problem(record)

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from django import forms
 
-from kejiju.core.forms import ScopedForm, ScopedModelForm
+from kejiju.core.forms import CrispyFormMixin, ScopedForm, ScopedModelForm
 
-from .models import SCOPES, IntegrityRecord
+from .models import SCOPES, DuplicateCheckSetting, DuplicateDecision, IntegrityRecord
 
 
 class IntegrityRecordForm(ScopedModelForm):
@@ -68,3 +68,29 @@ class IntegrityRecordForm(ScopedModelForm):
 
 class IntegrityImportForm(ScopedForm):
     file = forms.FileField(label="Excel 文件（.xlsx）")
+
+
+class DuplicateCheckSettingForm(CrispyFormMixin, forms.ModelForm):
+    class Meta:
+        model = DuplicateCheckSetting
+        fields = ["threshold", "years", "flag_same_unit", "flag_same_leader"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._init_helper()
+
+
+class DuplicateDecisionForm(CrispyFormMixin, forms.Form):
+    decision = forms.ChoiceField(
+        label="查重结论", choices=DuplicateDecision.Decision.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label="说明",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="认定为重复时必填（写明与哪项申报或项目重复）；项目将不予受理，说明作为不予受理的原因。",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._init_helper()

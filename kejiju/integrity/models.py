@@ -1,12 +1,18 @@
 """科研诚信失信记录: a unit or a person the province (or the city) found to have broken research
 integrity rules, the 惩戒 period and the activities it bars them from (申报, 评审专家, 立项, 拨付), the 异议
 raised against it and the 信用修复 that ends it early. A person's 身份证号 is kept as experts' are
-(kejiju.core.pii)."""
+(kejiju.core.pii).
+
+查重 (kejiju.integrity.duplicates, selectors, services): the bureau's setting, the likely duplicates found
+for an online application at 提交, and the bureau's conclusion on them at 受理."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -143,3 +149,175 @@ class IntegrityRecord(models.Model):
 
     def reveal_id_number(self) -> str:
         return pii.decrypt(self.id_number_cipher)
+
+
+# --------------------------------------------------------------------------------------------- 查重
+
+
+class DuplicateCheckSetting(models.Model):
+    """The bureau's 查重 setting (one row, pk 1; `DuplicateCheckSetting.current()` gives the defaults
+    until the bureau saves it): how similar a title or summary must be, and how many years back, for an
+    earlier application or project to be shown as a likely duplicate, and whether sharing the unit or
+    the 项目负责人 alone is enough."""
+
+    SINGLETON_PK = 1
+
+    threshold = models.DecimalField(
+        "相似度阈值",
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.60"),
+        validators=[MinValueValidator(Decimal("0.05")), MaxValueValidator(Decimal("1"))],
+        help_text="0.05–1.00：项目名称或项目简介的相似度（pg_trgm 三元组相似度）达到此值即提示可能重复。",
+    )
+    years = models.PositiveSmallIntegerField(
+        "比对年限（年）",
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text="与本年度及之前若干年度（含本年度）的网上申报和项目比对。",
+    )
+    flag_same_unit = models.BooleanField(
+        "同一申报单位即提示", default=True, help_text="不选则同一单位仅在内容相似时提示。"
+    )
+    flag_same_leader = models.BooleanField(
+        "同一项目负责人即提示", default=True, help_text="不选则同一负责人仅在内容相似时提示。"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="修改人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "查重设置"
+        verbose_name_plural = "查重设置"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(threshold__gte=Decimal("0.05")) & Q(threshold__lte=Decimal("1")),
+                name="duplicate_threshold_range",
+                violation_error_message="相似度阈值须在 0.05 到 1.00 之间。",
+            ),
+            models.CheckConstraint(
+                condition=Q(years__gte=1) & Q(years__lte=20),
+                name="duplicate_years_range",
+                violation_error_message="比对年限须在 1 到 20 年之间。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"查重设置（阈值 {self.threshold:.0%}，{self.years} 年）"
+
+    def get_absolute_url(self) -> str:
+        return reverse("integrity:duplicate_setting")
+
+    @classmethod
+    def current(cls) -> DuplicateCheckSetting:
+        """The saved setting, or the defaults (unsaved) before the bureau first saves one."""
+        return cls.objects.filter(pk=cls.SINGLETON_PK).first() or cls(pk=cls.SINGLETON_PK)
+
+
+class DuplicateMatch(models.Model):
+    """One earlier application or project found like an application when it was submitted (提交); the
+    rows of an application are replaced at each 提交. Read through the application (its scope)."""
+
+    application = models.ForeignKey(
+        "applications.Application",
+        verbose_name="申报书",
+        on_delete=models.CASCADE,
+        related_name="duplicate_matches",
+    )
+    other_application = models.ForeignKey(
+        "applications.Application",
+        verbose_name="相似申报书",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    other_project = models.ForeignKey(
+        "projects.Project",
+        verbose_name="相似项目",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    year = models.PositiveIntegerField("年度")
+    same_unit = models.BooleanField("同一申报单位", default=False)
+    same_leader = models.BooleanField("同一项目负责人", default=False)
+    title_similarity = models.FloatField("项目名称相似度")
+    summary_similarity = models.FloatField("项目简介相似度")
+    checked_at = models.DateTimeField("查重时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "查重结果"
+        verbose_name_plural = "查重结果"
+        ordering = ["application", "-title_similarity", "-summary_similarity", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(other_application__isnull=False, other_project__isnull=True)
+                | Q(other_application__isnull=True, other_project__isnull=False),
+                name="duplicate_match_one_other",
+                violation_error_message="查重结果须对应一份申报书或一个项目（且只能对应一个）。",
+            ),
+            models.UniqueConstraint(
+                fields=["application", "other_application"],
+                condition=Q(other_application__isnull=False),
+                name="duplicate_match_application_once",
+                violation_error_message="同一申报书只记录一次。",
+            ),
+            models.UniqueConstraint(
+                fields=["application", "other_project"],
+                condition=Q(other_project__isnull=False),
+                name="duplicate_match_project_once",
+                violation_error_message="同一项目只记录一次。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} ~ {self.other_application or self.other_project}"
+
+
+class DuplicateDecision(models.Model):
+    """The bureau's conclusion on an application's 查重 at 受理: not a duplicate, or a duplicate (the
+    project is refused, 不予受理, in the same transaction)."""
+
+    class Decision(models.TextChoices):
+        NOT_DUPLICATE = "not_duplicate", "非重复"
+        DUPLICATE = "duplicate", "重复（不予受理）"
+
+    application = models.OneToOneField(
+        "applications.Application",
+        verbose_name="申报书",
+        on_delete=models.CASCADE,
+        related_name="duplicate_decision",
+    )
+    decision = models.CharField("查重结论", max_length=16, choices=Decision.choices)
+    note = models.TextField("说明", blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="认定人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    decided_at = models.DateTimeField("认定时间", editable=False)
+
+    class Meta:
+        verbose_name = "查重结论"
+        verbose_name_plural = "查重结论"
+        permissions = [("decide_duplicate", "作出查重结论")]
+
+    def __str__(self) -> str:
+        return f"{self.application}：{self.get_decision_display()}"
+
+    def clean(self) -> None:
+        if self.decision == self.Decision.DUPLICATE and not (self.note or "").strip():
+            raise ValidationError({"note": "认定为重复时，说明不能为空（写明与哪项申报或项目重复）。"})

@@ -1,12 +1,15 @@
-"""Writes of 失信 records: keyword-only, atomic, full_clean() before saving; auditlog keeps the changes
-(with the masked ID number only). The 身份证号 is validated, encrypted and hashed here (kejiju.core.pii)."""
+"""Writes of 失信 records (and of 查重, below): keyword-only, atomic, full_clean() before saving; auditlog
+keeps the changes (with the masked ID number only). The 身份证号 is validated, encrypted and hashed here
+(kejiju.core.pii)."""
 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from kejiju.accounts.models import User
@@ -14,8 +17,10 @@ from kejiju.core import uploads
 from kejiju.core.identifiers import IdentifierError, mask_id_number, validate_id_number, validate_uscc
 from kejiju.core.models import AuditEvent, Organization
 from kejiju.core.services import audit_event_record
+from kejiju.core.workflow.services import record_step
 
-from .models import SCOPES, IntegrityRecord
+from . import selectors
+from .models import SCOPES, DuplicateCheckSetting, DuplicateDecision, DuplicateMatch, IntegrityRecord
 
 SCAN_MAX_BYTES = 20 * 1024 * 1024
 SCAN_TYPES = ("pdf", "png", "jpg", "jpeg")
@@ -186,3 +191,96 @@ def reveal_id_number(*, user: User, record: IntegrityRecord, request=None) -> st
         detail="查看完整身份证号",
     )
     return number
+
+
+# --------------------------------------------------------------------------------------------- 查重
+
+
+@transaction.atomic
+def duplicate_setting_save(
+    *, user: User, threshold: Decimal, years: int, flag_same_unit: bool, flag_same_leader: bool
+) -> DuplicateCheckSetting:
+    """The bureau sets the 查重 threshold and window (auditlog keeps each change). Applies to the
+    applications submitted from now on; the matches kept for earlier ones stay as found."""
+    if not user.has_perm("integrity.change_duplicatechecksetting"):
+        raise ValidationError("没有修改查重设置的权限。")
+    setting = DuplicateCheckSetting.objects.select_for_update().filter(
+        pk=DuplicateCheckSetting.SINGLETON_PK
+    ).first() or DuplicateCheckSetting(pk=DuplicateCheckSetting.SINGLETON_PK)
+    setting.threshold = threshold
+    setting.years = years
+    setting.flag_same_unit = flag_same_unit
+    setting.flag_same_leader = flag_same_leader
+    setting.updated_by = user
+    setting.full_clean()
+    setting.save()
+    return setting
+
+
+@transaction.atomic
+def duplicate_check_record(*, application) -> list[DuplicateMatch]:
+    """At 提交: keep the likely duplicates of the application as found now (selectors.duplicate_candidates),
+    replacing those kept at an earlier 提交. Called by the application's submit effect, inside its
+    transaction."""
+    DuplicateMatch.objects.filter(application=application).delete()
+    rows = []
+    for found in selectors.duplicate_candidates(application):
+        row = DuplicateMatch(
+            application=application,
+            other_application_id=found.pk if found.kind == selectors.APPLICATION else None,
+            other_project_id=found.pk if found.kind == selectors.PROJECT else None,
+            year=found.year,
+            same_unit=found.same_unit,
+            same_leader=found.same_leader,
+            title_similarity=round(found.title_similarity, 4),
+            summary_similarity=round(found.summary_similarity, 4),
+        )
+        rows.append(row)
+    return DuplicateMatch.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def duplicate_decide(*, user: User, project, decision: str, note: str = "") -> DuplicateDecision:
+    """The bureau's 查重 conclusion on the online application of a project in 申报: 非重复 (kept, and on the
+    project's timeline; 受理 may then go on), or 重复 — the project is refused (不予受理) through its
+    workflow in the same transaction, the note as the reason. Refused: nothing is saved."""
+    from projects.models import Project
+    from projects.rules import Action, State
+    from projects.services import project_transition
+
+    if not (user.has_perm("integrity.decide_duplicate") and user.has_perm("projects.manage_project")):
+        raise ValidationError("没有作出查重结论的权限。")
+    project = Project.objects.visible_to(user).select_for_update(of=("self",)).filter(pk=project.pk).first()
+    if project is None:
+        raise ValidationError("该项目不存在或不在您的管辖范围内。")
+    if project.state != State.SUBMITTED:
+        raise ValidationError(f"项目当前状态为“{project.get_state_display()}”，只能在受理前作出查重结论。")
+    application = selectors.application_of_project(project)
+    if application is None:
+        raise ValidationError("该项目不是网上申报转入的项目，没有查重结果。")
+    if not DuplicateMatch.objects.filter(application=application).exists():
+        raise ValidationError("该申报提交时未发现可能重复的申报或项目，无需作出查重结论。")
+    if decision not in DuplicateDecision.Decision.values:
+        raise ValidationError({"decision": "请选择查重结论（非重复或重复）。"})
+    note = (note or "").strip()
+    record = DuplicateDecision.objects.filter(application=application).first() or DuplicateDecision(
+        application=application
+    )
+    record.decision = decision
+    record.note = note
+    record.decided_by = user
+    record.decided_at = timezone.now()
+    record.full_clean()
+    record.save()
+    label = record.get_decision_display()
+    if decision == DuplicateDecision.Decision.DUPLICATE:
+        project_transition(project=project, action=Action.REJECT, user=user, comment=f"查重认定重复：{note}")
+    else:
+        record_step(
+            record=project,
+            action="duplicate_check",
+            actor=user,
+            comment=note,
+            data={"decision": label},
+        )
+    return record

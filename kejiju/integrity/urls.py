@@ -17,6 +17,10 @@ urlpatterns = [
         views.IntegrityImportTemplateView.as_view(),
         name="integrityrecord_import_template",
     ),
+    path("duplicates/setting/", views.DuplicateSettingView.as_view(), name="duplicate_setting"),
+    path(
+        "duplicates/projects/<int:pk>/decide/", views.DuplicateDecideView.as_view(), name="duplicate_decide"
+    ),
     path("<int:pk>/", views.IntegrityRecordDetailView.as_view(), name="integrityrecord_detail"),
     path("<int:pk>/edit/", views.IntegrityRecordUpdateView.as_view(), name="integrityrecord_edit"),
     path("<int:pk>/delete/", views.IntegrityRecordDeleteView.as_view(), name="integrityrecord_delete"),

@@ -1,14 +1,15 @@
 from __future__ import annotations
 
+from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
-from django.views.generic import View
+from django.views.generic import FormView, View
 
 from kejiju.accounts.scoping import scoped_queryset
 from kejiju.core import uploads
@@ -21,13 +22,13 @@ from kejiju.core.views import (
     ObjectListView,
     ObjectUpdateView,
 )
-from kejiju.core.views.generic import BreadcrumbMixin
+from kejiju.core.views.generic import BreadcrumbMixin, ServiceFormMixin
 from kejiju.core.views.imports import ImportConfirmView, ImportUploadView
 from kejiju.core.xlsx import XLSX_CONTENT_TYPE
 
 from . import importer, rules, selectors, services
 from .filters import IntegrityRecordFilterSet
-from .forms import IntegrityImportForm, IntegrityRecordForm
+from .forms import DuplicateCheckSettingForm, DuplicateDecisionForm, IntegrityImportForm, IntegrityRecordForm
 from .models import SCOPES, IntegrityRecord
 from .tables import IntegrityRecordTable
 
@@ -209,3 +210,89 @@ class IntegrityImportConfirmView(ImportPermissionMixin, ImportConfirmView):
 
     def summary(self, written) -> str:
         return f"失信记录 {written} 条"
+
+
+# ---------------------------------------------------------------------------------------------- 查重
+
+
+class DuplicateSettingView(PermissionRequiredMixin, ServiceFormMixin, FormView):
+    """The bureau's 查重 threshold and window (one setting for the city)."""
+
+    permission_required = "integrity.change_duplicatechecksetting"
+    raise_exception = True
+    template_name = "integrity/duplicate_setting.html"
+    form_class = DuplicateCheckSettingForm
+    success_message = "查重设置已保存，适用于此后提交的申报。"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": selectors.duplicate_setting()}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        setting = selectors.duplicate_setting()
+        context.update(
+            title="查重设置",
+            setting=setting,
+            breadcrumbs=[("查重设置", None)],
+            cancel_url=reverse("integrity:duplicate_setting"),
+        )
+        return context
+
+    def perform(self, form):
+        services.duplicate_setting_save(user=self.request.user, **form.cleaned_data)
+        return redirect("integrity:duplicate_setting")
+
+
+class DuplicateDecideView(PermissionRequiredMixin, ServiceFormMixin, FormView):
+    """The bureau's 查重 conclusion at 受理, on the project an online application became (非重复, or 重复:
+    the project is refused in the same step)."""
+
+    permission_required = ("integrity.decide_duplicate", "projects.manage_project")
+    raise_exception = True
+    template_name = "integrity/duplicate_decide.html"
+    form_class = DuplicateDecisionForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not self.has_permission():
+            return self.handle_no_permission()
+        from projects.models import Project
+
+        self.project = get_object_or_404(Project.objects.visible_to(request.user), pk=kwargs["pk"])
+        self.duplicates = selectors.project_duplicates(project=self.project, user=request.user)
+        if self.duplicates is None:
+            raise Http404("该项目不是网上申报转入的项目。")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        decision = self.duplicates["decision"]
+        return {"decision": decision.decision, "note": decision.note} if decision else {}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        url = self.project.get_absolute_url()
+        context.update(
+            title=f"查重结论：{self.project}",
+            object=self.project,
+            duplicates=self.duplicates,
+            cancel_url=url,
+            breadcrumbs=[
+                ("科技计划项目", reverse("projects:project_list")),
+                (str(self.project), url),
+                ("查重结论", None),
+            ],
+        )
+        return context
+
+    def perform(self, form):
+        record = services.duplicate_decide(
+            user=self.request.user,
+            project=self.project,
+            decision=form.cleaned_data["decision"],
+            note=form.cleaned_data["note"],
+        )
+        self.success_message = (
+            "已认定为重复，项目不予受理。"
+            if record.decision == record.Decision.DUPLICATE
+            else "已认定为非重复，可以受理。"
+        )
+        return redirect(self.project.get_absolute_url())

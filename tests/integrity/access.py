@@ -1,6 +1,7 @@
 """Role × view matrix of 科研诚信失信记录: a person's record (with its ID number and a scan). The records are
 city-wide (registered global): the bureau maintains them, leadership and every county office read them, unit
-accounts, the system admin and the auditor have no access."""
+accounts, the system admin and the auditor have no access. 查重: the setting and the conclusion at 受理 (on a
+project of county A that came from an online application with a likely duplicate) are the bureau's only."""
 
 from tests.access import Route
 
@@ -31,6 +32,34 @@ def record_pk(world):
     return {"pk": _record(world).pk}
 
 
+def _duplicate_project(world):
+    def build():
+        from kejiju.integrity.models import DuplicateMatch
+        from tests.applications.factories import make_application
+        from tests.projects.factories import ProjectFactory
+
+        project = ProjectFactory(region=world.county_a, applicant=world.unit_a, title="矩阵查重项目")
+        application = make_application(
+            leader=world.users["applicant"], state="recommended", title="矩阵查重项目", project=project
+        )
+        other = ProjectFactory(region=world.county_a, applicant=world.unit_a, title="矩阵查重项目（旧）")
+        DuplicateMatch.objects.create(
+            application=application,
+            other_project=other,
+            year=other.year,
+            same_unit=True,
+            title_similarity=0.8,
+            summary_similarity=0.1,
+        )
+        return project
+
+    return world.once("integrity_duplicate_project", build)
+
+
+def duplicate_project_pk(world):
+    return {"pk": _duplicate_project(world).pk}
+
+
 ROUTES = [
     Route("integrity:integrityrecord_list", READ),
     Route("integrity:integrityrecord_export", READ),
@@ -45,4 +74,6 @@ ROUTES = [
     Route("integrity:integrityrecord_delete", BUREAU, record_pk),
     Route("integrity:integrityrecord_pii", BUREAU, record_pk),
     Route("integrity:integrityrecord_scan", READ, record_pk),
+    Route("integrity:duplicate_setting", BUREAU),
+    Route("integrity:duplicate_decide", BUREAU, duplicate_project_pk),
 ]
