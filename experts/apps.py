@@ -45,6 +45,7 @@ class ExpertsConfig(AppConfig):
             workflow,  # noqa: F401 - registers the review panel workflow
         )
         from .importing import IMPORTER
+        from .scoresheet import IMPORTER as SCORE_SHEET_IMPORTER
         from .todos import expert_todos
 
         pii_fields = ["id_number_cipher", "id_number_digest", "mobile_cipher", "mobile_digest"]
@@ -78,6 +79,7 @@ class ExpertsConfig(AppConfig):
         )
         register_todo_provider(expert_todos)
         register_importer(IMPORTER)
+        register_importer(SCORE_SHEET_IMPORTER)
 
         from .subjects import register_defaults
 

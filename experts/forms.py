@@ -250,6 +250,15 @@ class ExpertImportForm(ScopedForm):
     # Type, size and content are checked by the one spreadsheet reader (kejiju.core.spreadsheets).
 
 
+class ScoreSheetUploadForm(ScopedForm):
+    file = forms.FileField(
+        label="评分表（Excel 文件）",
+        help_text="本评审组页面下载的评分表，填写得分后上传；.xlsx 格式，不超过 5 MB。",
+    )
+
+    # Type, size and content are checked by the one spreadsheet reader (kejiju.core.spreadsheets).
+
+
 class ExpertFieldForm(CrispyFormMixin, forms.ModelForm):
     class Meta:
         model = ExpertField

@@ -265,6 +265,27 @@ def check_score(criterion: Criterion, score: Decimal) -> None:
         )
 
 
+def score_value(criterion: Criterion, raw: object) -> Decimal:
+    """One typed cell of a member's scores (a form's text, a spreadsheet's number, a Decimal) as a Decimal
+    of at most two places within 0 … the criterion's maximum; ValueError in Chinese naming the criterion.
+    The per-member entry, the 会评 grid and the score-sheet upload all read their cells through it."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        raise ValueError(f"“{criterion.label}”：请填写得分。")
+    if isinstance(raw, Decimal):
+        number = raw
+    else:
+        try:
+            number = None if isinstance(raw, bool) else Decimal(str(raw).strip())
+        except (InvalidOperation, ValueError):
+            number = None
+    if number is None or not number.is_finite():
+        raise ValueError(f"“{criterion.label}”的得分“{raw}”不是数字。")
+    check_score(criterion, number)
+    if number != number.quantize(TWO_PLACES):
+        raise ValueError(f"“{criterion.label}”的得分 {number} 最多保留两位小数。")
+    return number.quantize(TWO_PLACES)
+
+
 def member_total(criteria: Sequence[Criterion], scores: Mapping[str, Decimal]) -> Decimal | None:
     """Σ score × weight over the criteria; None while any criterion has no score."""
     total = Decimal(0)

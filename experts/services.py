@@ -19,7 +19,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Mapping
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -71,6 +71,7 @@ __all__ = [
     "review_panel_for",
     "review_panel_supplement",
     "review_scores_enter",
+    "review_scores_enter_all",
     "vice_president_save",
 ]
 
@@ -690,16 +691,66 @@ def review_draw_replay(draw: ReviewDraw) -> list[int]:
     return rules.draw(draw.pool, draw.seed, draw.requested)
 
 
-def _as_decimal(value, label: str) -> Decimal:
-    if isinstance(value, Decimal):
-        return value
-    try:
-        number = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise ValidationError(f"“{label}”的得分“{value}”不是数字。") from None
-    if not number.is_finite():
-        raise ValidationError(f"“{label}”的得分“{value}”不是数字。")
-    return number
+def _scorer_problem(member: ReviewMember) -> str | None:
+    """Only a confirmed regular member (a scorer) has scores entered."""
+    if not member.is_seated or member.status != ReviewMember.Status.CONFIRMED:
+        return f"专家“{member.expert}”不是已确认的正式评审专家，不能录入评分。"
+    return None
+
+
+def _read_scores(
+    criteria: list[rules.Criterion], scores: Mapping[str, object]
+) -> tuple[dict[str, Decimal], list[tuple[str | None, str]]]:
+    """One member's typed cells: (the values by criterion key, the problems as (criterion key or None for
+    the row, message)). Nothing is written."""
+    problems: list[tuple[str | None, str]] = []
+    unknown = sorted(set(scores) - {c.key for c in criteria})
+    if unknown:
+        problems.append((None, f"评分指标“{'、'.join(unknown)}”不属于本评审组。"))
+    values: dict[str, Decimal] = {}
+    for criterion in criteria:
+        try:
+            values[criterion.key] = rules.score_value(criterion, scores.get(criterion.key))
+        except ValueError as error:
+            problems.append((criterion.key, str(error)))
+    return values, problems
+
+
+def _performance_problem(performance: str) -> str | None:
+    if performance and performance not in ReviewMember.Performance.values:
+        return "履职评价：请选择优秀、良好、一般或差。"
+    return None
+
+
+def _save_member_scores(
+    *,
+    panel: ReviewPanel,
+    member: ReviewMember,
+    criteria: list[rules.Criterion],
+    values: Mapping[str, Decimal],
+    comment: str,
+    performance: str,
+    user,
+) -> list[ReviewScore]:
+    """Write one member's checked scores and record the step: the first entry of a confirmed panel takes
+    the "score" transition (评分中), any later one is a step on the timeline."""
+    saved = []
+    for criterion in criteria:
+        score, _ = ReviewScore.objects.update_or_create(
+            member=member, criterion=criterion.key, defaults={"score": values[criterion.key]}
+        )
+        score.full_clean()
+        saved.append(score)
+    member.comment = comment
+    member.performance = performance
+    member.save(update_fields=["comment", "performance", "updated_at"])
+    total = rules.member_total(criteria, {s.criterion: s.score for s in saved})
+    note = f"{member.expert}：合计 {total}"
+    if panel.state == ReviewPanel.State.CONFIRMED:  # the first score entry opens the scoring
+        apply_transition(record=panel, action="score", actor=user, comment=note)
+    else:
+        record_step(record=panel, action="score", actor=user, comment=note)
+    return saved
 
 
 @transaction.atomic
@@ -715,38 +766,102 @@ def review_scores_enter(
     panel = _locked_panel(member.panel)
     _require("score", panel)
     member = ReviewMember.objects.select_related("expert").get(pk=member.pk)
-    if not member.is_seated or member.status != ReviewMember.Status.CONFIRMED:
-        raise ValidationError(f"专家“{member.expert}”不是已确认的正式评审专家，不能录入评分。")
+    problem = _scorer_problem(member)
+    if problem:
+        raise ValidationError(problem)
     criteria = rules.parse_criteria(panel.criteria)
-    known = {c.key for c in criteria}
-    unknown = sorted(set(scores) - known)
-    if unknown:
-        raise ValidationError(f"评分指标“{'、'.join(unknown)}”不属于本评审组。")
-    saved = []
-    for criterion in criteria:
-        if criterion.key not in scores or scores[criterion.key] in (None, ""):
-            raise ValidationError(f"“{criterion.label}”：请填写得分。")
-        value = _as_decimal(scores[criterion.key], criterion.label)
-        try:
-            rules.check_score(criterion, value)
-        except ValueError as error:
-            raise ValidationError(str(error)) from None
-        score, _ = ReviewScore.objects.update_or_create(
-            member=member, criterion=criterion.key, defaults={"score": value}
+    values, problems = _read_scores(criteria, scores)
+    if problems:
+        raise ValidationError(problems[0][1])
+    problem = _performance_problem(performance)
+    if problem:
+        raise ValidationError(problem)
+    return _save_member_scores(
+        panel=panel,
+        member=member,
+        criteria=criteria,
+        values=values,
+        comment=comment,
+        performance=performance,
+        user=user,
+    )
+
+
+@transaction.atomic
+def review_scores_enter_all(
+    *,
+    panel: ReviewPanel,
+    scores: Mapping[int, Mapping[str, Decimal | str | int | float | None]],
+    user,
+    comments: Mapping[int, str] | None = None,
+    performances: Mapping[int, str] | None = None,
+) -> dict[int, list[ReviewScore]]:
+    """会评: enter the scores of several members of the panel at once (the grid page, the score-sheet
+    upload), by member id → criterion key → score; members left out keep what they have. Every cell is
+    read by the per-member rules first and every problem is reported, each named by its expert and
+    criterion (``专家张三 · “技术创新性”的得分应在 0–30 之间…``, with ``params`` member_id / criterion for
+    the page to mark the cell); only when all are right is anything written, in this one transaction,
+    member by member in seat order, with the step the per-member entry records (the first one opening the
+    scoring); a member whose scores, 评审意见 and 履职评价 are all unchanged is not written again.
+    ``comments`` / ``performances`` (by member id) replace the member's 评审意见 / 履职评价 when given, and
+    are kept otherwise.
+
+    Today a panel reviews one subject, so a cell is (member, criterion). When a panel reviews a batch (one
+    panel per batch, several subjects), the subject becomes one more key level — member → subject →
+    criterion — checked by the same per-cell rule; the all-or-nothing shape stays."""
+    panel = _locked_panel(panel)
+    _require("score", panel)
+    criteria = rules.parse_criteria(panel.criteria)
+    seats = panel.members.select_related("expert").prefetch_related("scores").order_by("position")
+    members = {member.pk: member for member in seats}
+    comments = comments or {}
+    performances = performances or {}
+    errors: list[ValidationError] = []
+    checked: dict[int, dict[str, Decimal]] = {}
+
+    def fail(message: str, member_id, criterion: str | None = None) -> None:
+        errors.append(
+            ValidationError(message, code="score", params={"member_id": member_id, "criterion": criterion})
         )
-        score.full_clean()
-        saved.append(score)
-    if performance and performance not in ReviewMember.Performance.values:
-        raise ValidationError("履职评价：请选择优秀、良好、一般或差。")
-    member.comment = comment
-    member.performance = performance
-    member.save(update_fields=["comment", "performance", "updated_at"])
-    total = rules.member_total(criteria, {s.criterion: s.score for s in saved})
-    note = f"{member.expert}：合计 {total}"
-    if panel.state == ReviewPanel.State.CONFIRMED:  # the first score entry opens the scoring
-        apply_transition(record=panel, action="score", actor=user, comment=note)
-    else:
-        record_step(record=panel, action="score", actor=user, comment=note)
+
+    for member_id, cells in scores.items():
+        member = members.get(member_id)
+        if member is None:
+            fail(f"成员编号 {member_id} 不是本评审组的评审专家。", member_id)
+            continue
+        problem = _scorer_problem(member)
+        if problem:
+            fail(problem, member_id)
+            continue
+        values, problems = _read_scores(criteria, cells)
+        for key, message in problems:
+            fail(f"专家{member.expert} · {message}", member_id, key)
+        problem = _performance_problem(performances.get(member_id, member.performance))
+        if problem:
+            fail(f"专家{member.expert} · {problem}", member_id, "performance")
+        if not problems:
+            checked[member_id] = values
+    if not scores:
+        fail("没有填写任何专家的评分。", None)
+    if errors:
+        raise ValidationError(errors)
+    saved = {}
+    for member_id in sorted(checked, key=lambda pk: members[pk].position):
+        member = members[member_id]
+        comment = comments.get(member_id, member.comment)
+        performance = performances.get(member_id, member.performance)
+        before = {score.criterion: score.score for score in member.scores.all()}
+        if (before, comment, performance) == (checked[member_id], member.comment, member.performance):
+            continue  # unchanged: nothing written, no step on the timeline
+        saved[member_id] = _save_member_scores(
+            panel=panel,
+            member=member,
+            criteria=criteria,
+            values=checked[member_id],
+            comment=comment,
+            performance=performance,
+            user=user,
+        )
     return saved
 
 

@@ -11,6 +11,17 @@ urlpatterns = [
     path("panels/add/", views.PanelAddView.as_view(), name="panel_add"),
     path("panels/<int:pk>/", views.ReviewPanelDetailView.as_view(), name="reviewpanel_detail"),
     path("panels/<int:pk>/sheet/", views.ReviewPanelSheetView.as_view(), name="reviewpanel_sheet"),
+    path("panels/<int:pk>/scores/", views.PanelScoresView.as_view(), name="reviewpanel_scores"),
+    path(
+        "panels/<int:pk>/scores/import/",
+        views.PanelScoreSheetImportView.as_view(),
+        name="reviewpanel_scores_import",
+    ),
+    path(
+        "panels/<int:pk>/scores/import/confirm/",
+        views.PanelScoreSheetConfirmView.as_view(),
+        name="reviewpanel_scores_import_confirm",
+    ),
     path("panels/<int:pk>/supplement/", views.PanelSupplementView.as_view(), name="reviewpanel_supplement"),
     path("panels/<int:pk>/transition/", views.PanelTransitionView.as_view(), name="reviewpanel_transition"),
     path(

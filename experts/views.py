@@ -3,26 +3,30 @@ cancel on the one transition view."""
 
 from __future__ import annotations
 
+import io
+from dataclasses import dataclass, field
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.http import FileResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.views.generic import FormView, View
+from django.views.generic import FormView, TemplateView, View
 
 from kejiju.core.models import AuditEvent
 from kejiju.core.services import audit_event_record
 from kejiju.core.views import ActionPermissionMixin, ObjectDetailView, ObjectExportView, ObjectListView
 from kejiju.core.views.generic import BreadcrumbMixin, ServiceFormMixin, service_error_text
+from kejiju.core.views.imports import ImportConfirmView, ImportUploadView
 from kejiju.core.workflow.diagram import flow_states
 from kejiju.core.workflow.selectors import available_transitions, events_for
 from kejiju.core.workflow.views import TransitionView
-from kejiju.core.xlsx import xlsx_response
+from kejiju.core.xlsx import XLSX_CONTENT_TYPE, add_sheet, new_workbook, workbook_bytes
 
-from . import rules, selectors, services
+from . import rules, scoresheet, selectors, services
 from .filters import ReviewPanelFilterSet
-from .forms import RefusalForm, ReviewPanelForm, ScoreForm, criteria_to_text
+from .forms import RefusalForm, ReviewPanelForm, ScoreForm, ScoreSheetUploadForm, criteria_to_text
 from .models import ReviewDraw, ReviewMember, ReviewPanel
 from .subjects import subject_for
 from .tables import ReviewPanelTable
@@ -303,7 +307,9 @@ class PanelTransitionView(TransitionView):
 
 
 class ReviewPanelSheetView(ObjectDetailView):
-    """The panel's score sheet as xlsx: every member, the scores per criterion, totals, ranks, result."""
+    """The panel's score sheet as xlsx: every member, the scores per criterion, totals, ranks, result —
+    with the panel's and each member's number, so that the filled sheet can be uploaded back
+    (experts.scoresheet)."""
 
     model = ReviewPanel
 
@@ -312,34 +318,200 @@ class ReviewPanelSheetView(ObjectDetailView):
         criteria = rules.parse_criteria(panel.criteria)
         rows = selectors.panel_member_rows(panel)
         ranks = rules.rank({row.member.pk: row.total for row in rows if row.member.is_seated})
-        headers = [
-            "顺位", "专家", "工作单位", "职称", "身份", "状态", "组长",
-            *[f"{c.label}（满分{c.max_score.normalize():f}×{c.weight.normalize():f}）" for c in criteria],
-            "合计", "名次", "履职评价", "评审意见",
-        ]  # fmt: skip
-        data = [
-            [
-                row.member.position,
-                row.member.expert.name,
-                row.member.expert.employer.name,
-                row.member.expert.get_title_display(),
-                row.member.role,
-                row.member.status,
-                "是" if row.member.is_leader else "",
-                *[row.scores.get(c.key) for c in criteria],
-                row.total,
-                ranks.get(row.member.pk),
-                row.member.performance,
-                row.member.comment,
-            ]
-            for row in rows
-        ]
+        headers = scoresheet.headers(criteria)
+        data = scoresheet.sheet_rows(panel, rows, ranks)
         result = selectors.panel_result(panel)
         label = "评审得分（已冻结）" if panel.is_closed else "评审得分（暂算）"
-        data.append(["", label, "", "", "", "", "", *["" for _ in criteria], result, "", "", ""])
+        blank = [""] * len(headers)
+        data.append([*blank[:3], label, *blank[4 : -len(scoresheet.TAIL)], result, "", "", ""])
+        first = len(scoresheet.LEAD)
+        formats = dict.fromkeys(range(first, first + len(criteria) + 1), "0.00")
+        workbook = new_workbook()
+        add_sheet(workbook, title=scoresheet.SHEET, headers=headers, rows=data, number_formats=formats)
         name = f"评分表-{panel.title}"[:80]
         audit_event_record(event_type=AuditEvent.Type.EXPORT, request=request, object_repr=name)
-        return xlsx_response(filename=f"{name}.xlsx", title="评分表", headers=headers, rows=data)
+        return FileResponse(
+            io.BytesIO(workbook_bytes(workbook)),
+            as_attachment=True,
+            filename=f"{name}.xlsx",
+            content_type=XLSX_CONTENT_TYPE,
+        )
+
+
+# ================================================================================= 会评: all scores at once
+
+
+@dataclass
+class GridCell:
+    name: str
+    value: object
+    error: bool = False
+
+
+@dataclass
+class GridRow:
+    member: ReviewMember
+    editable: bool
+    cells: list[GridCell]
+    comment: str
+    performance: str
+    total: object = None
+    errors: set = field(default_factory=set)  # "performance" / None (the row) when refused
+
+
+class PanelScoresView(PanelActionMixin, BreadcrumbMixin, TemplateView):
+    """会评: every seated member × every criterion of the panel on one page, pre-filled with the saved
+    scores, saved all or nothing (services.review_scores_enter_all). The same permission and panel states
+    as the per-member entry; in other states the grid is shown read-only. A panel of several subjects (a
+    later change) would add the subject as a column group of the grid, each cell keyed by it too."""
+
+    template_name = "experts/panel_scores.html"
+
+    def get_breadcrumbs(self):
+        return [
+            ("评审组", reverse("experts:reviewpanel_list")),
+            (str(self.panel), self.panel.get_absolute_url()),
+            ("会评：录入全部评分", None),
+        ]
+
+    def _grid(self, data=None) -> tuple[list[rules.Criterion], list[GridRow]]:
+        criteria = rules.parse_criteria(self.panel.criteria)
+        grid = []
+        for row in selectors.panel_member_rows(self.panel):
+            member = row.member
+            if not member.is_seated:
+                continue
+            pk = member.pk
+            cells = [
+                GridCell(
+                    name=f"s{pk}_{index}",
+                    value=data.get(f"s{pk}_{index}", "") if data is not None else row.scores.get(c.key, ""),
+                )
+                for index, c in enumerate(criteria)
+            ]
+            grid.append(
+                GridRow(
+                    member=member,
+                    editable=member.status == ReviewMember.Status.CONFIRMED,
+                    cells=cells,
+                    comment=data.get(f"comment{pk}", "") if data is not None else member.comment,
+                    performance=data.get(f"performance{pk}", "") if data is not None else member.performance,
+                    total=row.total,
+                )
+            )
+        return criteria, grid
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if "grid" not in context:
+            context["criteria"], context["grid"] = self._grid()
+        context.update(
+            title="会评：录入全部评分",
+            panel=self.panel,
+            may_score=rules.step_allowed("score", self.panel.state),
+            performance_choices=ReviewMember.Performance.choices,
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        criteria, grid = self._grid(request.POST)
+        scores, comments, performances = {}, {}, {}
+        for row in grid:
+            if not row.editable:
+                continue
+            typed = [str(cell.value).strip() for cell in row.cells]
+            saved = row.member.scores.all()  # prefetched by panel_member_rows
+            if any(typed) or row.comment.strip() or row.performance or saved:
+                pk = row.member.pk
+                scores[pk] = {c.key: text for c, text in zip(criteria, typed, strict=True)}
+                comments[pk] = row.comment.strip()
+                performances[pk] = row.performance
+        try:
+            saved = services.review_scores_enter_all(
+                panel=self.panel,
+                scores=scores,
+                comments=comments,
+                performances=performances,
+                user=request.user,
+            )
+        except ValidationError as error:
+            keys = {c.key: index for index, c in enumerate(criteria)}
+            by_member = {row.member.pk: row for row in grid}
+            problems = error.error_list if hasattr(error, "error_list") else [error]
+            for problem in problems:
+                params = getattr(problem, "params", None) or {}
+                row = by_member.get(params.get("member_id"))
+                if row is None:
+                    continue
+                criterion = params.get("criterion")
+                if criterion in keys:
+                    row.cells[keys[criterion]].error = True
+                else:
+                    row.errors.add(criterion)
+            messages_list = [message for problem in problems for message in problem.messages]
+            context = self.get_context_data(criteria=criteria, grid=grid, errors=messages_list)
+            return self.render_to_response(context)
+        messages.success(
+            request, f"已保存 {len(saved)} 位专家的评分。" if saved else "评分没有改动，未保存任何内容。"
+        )
+        return redirect(self.panel)
+
+
+class ScoreSheetImportMixin(PanelActionMixin):
+    """The score-sheet upload of one panel through the shared import views: the importer is bound to the
+    panel of the URL, the pending upload is kept per panel."""
+
+    @property
+    def importer(self):
+        return scoresheet.PanelSheet(panel=self.panel)
+
+    @property
+    def session_key(self) -> str:
+        return f"experts-scoresheet-{self.panel.pk}"
+
+    @property
+    def upload_url_name(self) -> str:  # a path: redirect() takes it as it is
+        return reverse("experts:reviewpanel_scores_import", kwargs={"pk": self.panel.pk})
+
+    @property
+    def done_url_name(self) -> str:
+        return self.panel.get_absolute_url()
+
+
+class PanelScoreSheetImportView(ScoreSheetImportMixin, BreadcrumbMixin, ImportUploadView):
+    """Upload the panel's filled score sheet: every row checked (named by row and column), a preview, and
+    nothing written until it is confirmed."""
+
+    template_name = "experts/scoresheet_import.html"
+    form_class = ScoreSheetUploadForm
+
+    def get_breadcrumbs(self):
+        return [
+            ("评审组", reverse("experts:reviewpanel_list")),
+            (str(self.panel), self.panel.get_absolute_url()),
+            ("上传评分表", None),
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            title="上传评分表",
+            panel=self.panel,
+            criteria=rules.parse_criteria(self.panel.criteria),
+            may_score=rules.step_allowed("score", self.panel.state),
+        )
+        return context
+
+    def preview(self, parsed):
+        return {"preview": parsed.entries}, {}
+
+
+class PanelScoreSheetConfirmView(ScoreSheetImportMixin, ImportConfirmView):
+    def summary(self, written) -> str:
+        return f"评审组“{self.panel}”{written} 位专家的评分"
+
+    def post(self, request, *args, **kwargs):
+        return super().post(request)
 
 
 class ReviewDrawDetailView(ObjectDetailView):

@@ -101,6 +101,12 @@ ROUTES = [
     Route("experts:panel_add", BUREAU, data=_subject_query, ok=(200,)),
     Route("experts:reviewpanel_detail", STAFF_READ, kwargs=_panel_pk, ok=(200,)),
     Route("experts:reviewpanel_sheet", STAFF_READ, kwargs=_panel_pk, ok=(200,)),
+    # 会评: the grid of all scores and the score-sheet upload (the per-member entry's permission)
+    Route("experts:reviewpanel_scores", BUREAU, kwargs=_panel_pk, methods=("GET", "POST"), ok=(200,)),
+    Route("experts:reviewpanel_scores_import", BUREAU, kwargs=_panel_pk, methods=("GET", "POST"), ok=(200,)),
+    Route(
+        "experts:reviewpanel_scores_import_confirm", BUREAU, kwargs=_panel_pk, methods=("POST",), ok=(302,)
+    ),
     Route("experts:reviewpanel_supplement", BUREAU, kwargs=_panel_pk, methods=("POST",), ok=(302,)),
     Route("experts:reviewpanel_transition", BUREAU, kwargs=_panel_pk, methods=("GET", "POST"), data=_cancel),
     Route("experts:reviewmember_confirm", BUREAU, kwargs=_member, methods=("POST",), ok=(302,)),

@@ -256,11 +256,12 @@ def test_leader_and_score_sheet(client, field, applicant, bureau_user):
     rows = list(
         load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True)
     )
-    assert rows[0][:2] == ("顺位", "专家") and len(rows) == 5
-    by_name = {row[1]: row for row in rows[1:4]}
-    assert by_name[second.expert.name][6] == "是"
+    assert rows[0][:4] == ("评审组编号", "成员编号", "顺位", "专家") and len(rows) == 5
+    by_name = {row[3]: row for row in rows[1:4]}
+    assert by_name[second.expert.name][:2] == (panel.pk, second.pk)
+    assert by_name[second.expert.name][8] == "是"
     assert by_name[second.expert.name][-4:-2] == (100, 1)
-    assert rows[-1][1] == "评审得分（暂算）" and rows[-1][-4] == pytest.approx(76.67)
+    assert rows[-1][3] == "评审得分（暂算）" and rows[-1][-4] == pytest.approx(76.67)
 
 
 @pytest.mark.django_db(transaction=False)

@@ -73,6 +73,23 @@ HOSTILE: list[tuple[str, str, str, Callable[[list[str]], bytes]]] = [
 ]
 
 
+# Upload pages that belong to one record (a panel's score sheet): how to build that record's URL kwargs.
+RECORD_PAGES: dict[str, Callable] = {
+    "experts:reviewpanel_scores_import": lambda world: _experts_panel_pk(world),
+}
+
+
+def _experts_panel_pk(world):
+    from tests.experts.access import _panel_pk
+
+    return _panel_pk(world)
+
+
+def _upload_url(importer: Importer, world) -> str:
+    build = RECORD_PAGES.get(importer.url_name)
+    return reverse(importer.url_name, kwargs=build(world) if build else None)
+
+
 def _importers() -> list[Importer]:
     found = importers()
     assert found, "no importer registered"
@@ -106,7 +123,7 @@ def test_every_importer_refuses_every_hostile_workbook(
     assert says in message, message
 
     client.force_login(world.users["bureau"])
-    response = client.post(reverse(importer.url_name), {"file": SimpleUploadedFile(name, content)})
+    response = client.post(_upload_url(importer, world), {"file": SimpleUploadedFile(name, content)})
     assert response.status_code == 200, response.status_code
     shown = response.context["form"].errors.get("file")
     assert shown, "the upload page shows no reason"
@@ -147,7 +164,7 @@ def test_every_column_too_long_for_its_field_is_a_row_error(
     assert any(expected in e.message for e in found), [str(e) for e in found]
 
     client.force_login(world.users["bureau"])
-    response = client.post(reverse(importer.url_name), {"file": SimpleUploadedFile("名单.xlsx", content)})
+    response = client.post(_upload_url(importer, world), {"file": SimpleUploadedFile("名单.xlsx", content)})
     assert response.status_code == 200
     assert escape(expected) in response.content.decode()
 
