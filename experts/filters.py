@@ -7,7 +7,15 @@ from kejiju.accounts.models import Region
 from kejiju.core.filters import BaseFilterSet
 from kejiju.core.models import Organization
 
-from .models import Commissioner, CommissionerTeam, Expert, ExpertField, ReviewPanel, VicePresidentPlacement
+from .models import (
+    Commissioner,
+    CommissionerTeam,
+    CompositionRule,
+    Expert,
+    ExpertField,
+    ReviewPanel,
+    VicePresidentPlacement,
+)
 
 
 class ExpertFilterSet(BaseFilterSet):
@@ -47,6 +55,14 @@ class ExpertFieldFilterSet(BaseFilterSet):
     class Meta:
         model = ExpertField
         fields = ["q", "is_active"]
+
+
+class CompositionRuleFilterSet(BaseFilterSet):
+    search_fields = ("notes",)
+
+    class Meta:
+        model = CompositionRule
+        fields = ["q"]
 
 
 class _ContentTypeField(django_filters.fields.ModelChoiceField):
