@@ -394,6 +394,19 @@ def draw_panel(
     return seats + rest[:reserves]
 
 
+def seat_keeps_composition(
+    composition: Composition, *, size: int, seated: Mapping[str, int], category: str
+) -> bool:
+    """Whether seating one more expert of ``category`` on a panel of ``size`` regular seats, ``seated``
+    (category -> count) of them taken, leaves enough open seats for what the rule still needs: the test a
+    reserve passes before stepping in for a member who refused."""
+    after = dict(seated)
+    after[category] = after.get(category, 0) + 1
+    quotas = composition.quotas(size)
+    needs = sum(max(0, quotas[c] - after.get(c, 0)) for c in QUOTA_ORDER)
+    return needs <= size - sum(after.values())
+
+
 def describe_composition_shortfall(
     composition: Composition, shortfall: CompositionShortfall, screening: Screening
 ) -> str:

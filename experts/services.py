@@ -689,9 +689,11 @@ def review_member_refuse(*, member: ReviewMember, reason: str, user) -> ReviewMe
                 comment=f"备选专家 {replacement.expert} 递补 {member.expert}。",
             )
         else:
-            record_step(
-                record=panel, action="reserves_exhausted", actor=user, comment="备选专家已用完，请补充抽取。"
-            )
+            left = panel.members.filter(
+                role=ReviewMember.Role.RESERVE, status=ReviewMember.Status.STANDBY
+            ).exists()
+            note = "备选专家均不符合评审组组成规则，请补充抽取。" if left else "备选专家已用完，请补充抽取。"
+            record_step(record=panel, action="reserves_exhausted", actor=user, comment=note)
     return replacement
 
 
@@ -700,15 +702,37 @@ def _expert_bar(expert: Expert) -> str | None:
     return person_bar([(f"专家{expert.name}", expert.id_number_digest)], "expert")
 
 
+def _panel_composition(panel: ReviewPanel) -> rules.Composition | None:
+    """The composition rule the panel was formed under (its first draw's snapshot), not today's edit."""
+    first = panel.draws.order_by("created_at", "pk").values_list("parameters", flat=True).first() or {}
+    return rules.Composition.from_dict(first["composition"]) if first.get("composition") else None
+
+
+def _seated_categories(panel: ReviewPanel) -> dict[str, int]:
+    seated: dict[str, int] = {}
+    for member in panel.members.select_related("expert"):
+        if member.is_seated:
+            seated[member.expert.category] = seated.get(member.expert.category, 0) + 1
+    return seated
+
+
 def _next_reserve(panel: ReviewPanel, user) -> ReviewMember | None:
     """The first reserve on standby who may step in: a reserve now under 科研诚信 惩戒 is passed over,
-    recorded as unable to take part with the record named, and the next is asked."""
+    recorded as unable to take part with the record named, and the next is asked. Under a composition
+    rule, a reserve whose category would leave the rule unmet (a 技术 reserve for the one 财务 seat) stays
+    on standby and the next is asked."""
     reserves = (
         panel.members.select_related("expert")
         .filter(role=ReviewMember.Role.RESERVE, status=ReviewMember.Status.STANDBY)
         .order_by("position")
     )
+    composition = _panel_composition(panel)
+    seated = _seated_categories(panel) if composition is not None else {}
     for reserve in reserves:
+        if composition is not None and not rules.seat_keeps_composition(
+            composition, size=panel.size, seated=seated, category=reserve.expert.category
+        ):
+            continue
         barred = _expert_bar(reserve.expert)
         if not barred:
             return reserve
@@ -740,16 +764,11 @@ def review_panel_supplement(*, panel: ReviewPanel, user, seed: str | None = None
     """Draw as many new regular experts as the panel lacks (a new recorded draw, same conflicts)."""
     panel = _locked_panel(panel)
     _require("supplement", panel)
-    seated: dict[str, int] = {}
-    for member in panel.members.select_related("expert"):
-        if member.is_seated:
-            seated[member.expert.category] = seated.get(member.expert.category, 0) + 1
+    seated = _seated_categories(panel)
     missing = panel.size - sum(seated.values())
     if missing <= 0:
         raise ValidationError("评审组正式专家人数已满，无需补充抽取。")
-    # The rule the panel was formed under (its first draw's snapshot), not today's edit of it.
-    first = panel.draws.order_by("created_at", "pk").values_list("parameters", flat=True).first() or {}
-    composition = rules.Composition.from_dict(first["composition"]) if first.get("composition") else None
+    composition = _panel_composition(panel)  # the rule the panel was formed under
     record, drawn = _run_draw(
         panel=panel,
         reserves=0,

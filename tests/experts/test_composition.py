@@ -359,3 +359,25 @@ def test_the_panel_page_shows_the_rule_and_the_expert_form_takes_the_category(
     expert = ExpertFactory(fields=[field])
     body = client.get(reverse("experts:expert_edit", kwargs={"pk": expert.pk})).content.decode()
     assert "专家类别" in body and "财务专家" in body
+
+
+def test_a_reserve_steps_in_only_if_the_panel_still_meets_its_rule():
+    assert not rules.seat_keeps_composition(GAOQI, size=5, seated={TECH: 4}, category=TECH)
+    assert rules.seat_keeps_composition(GAOQI, size=5, seated={TECH: 4}, category=FIN)
+    assert rules.seat_keeps_composition(GAOQI, size=5, seated={TECH: 3}, category=TECH)  # one seat left
+    assert not rules.seat_keeps_composition(GAOQI, size=5, seated={FIN: 2, MGMT: 1}, category=MGMT)
+
+
+@pytest.mark.parametrize("seed", ["r1", "r2", "r3"])
+def test_a_refusing_financial_expert_is_not_replaced_by_a_technical_reserve(field, gaoqi, bureau_user, seed):
+    _experts(field, tech=10, fin=1)
+    panel = _create(field, bureau_user, reserves=3, seed=seed)
+    member = panel.members.get(expert__category=FIN)
+    assert member.role == ReviewMember.Role.REGULAR
+    replacement = services.review_member_refuse(member=member, reason="出差", user=bureau_user)
+    assert replacement is None  # every reserve is 技术: none keeps a 财务 seat
+    assert _category_counts(panel) == {TECH: 4}
+    assert panel.members.filter(status=ReviewMember.Status.STANDBY).count() == 3
+    assert "备选专家均不符合评审组组成规则，请补充抽取" in str(
+        [event.comment for event in panel.events.all()]
+    )
