@@ -24,6 +24,7 @@ class ExpertFilterSet(BaseFilterSet):
         field_name="fields", queryset=ExpertField.objects.all(), label="专业领域", distinct=True
     )
     title = django_filters.ChoiceFilter(choices=Expert.Title.choices, label="职称")
+    category = django_filters.ChoiceFilter(choices=Expert.Category.choices, label="专家类别")
     state = django_filters.ChoiceFilter(choices=Expert.State.choices, label="状态")
     # Typed, not picked: at province scale experts work at thousands of units, too many for a select.
     employer = django_filters.CharFilter(
@@ -35,7 +36,7 @@ class ExpertFilterSet(BaseFilterSet):
 
     class Meta:
         model = Expert
-        fields = ["q", "field", "title", "state", "employer", "county", "admitted_year"]
+        fields = ["q", "field", "title", "category", "state", "employer", "county", "admitted_year"]
 
     def filter_admitted_year(self, queryset, name, value):
         from .selectors import experts_admitted

@@ -391,6 +391,7 @@ class ExpertImportTemplateView(ActionPermissionMixin, View):
                     "专业领域",
                     "可填多个，以顿号分隔：" + "、".join(ExpertField.objects.values_list("name", flat=True)),
                 ),
+                ("专家类别", "技术专家、财务专家或管理专家；留空为技术专家（评审组组成规则按类别计人数）"),
                 ("所在县区", "县区名称，如 忻府区；市外专家留空"),
                 ("入库日期", "如 2023-06-01"),
             ],
