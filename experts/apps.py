@@ -5,6 +5,7 @@ from kejiju.accounts.roles import Role
 _MODELS = (
     "expert",
     "expertfield",
+    "compositionrule",
     "reviewpanel",
     "vicepresidentplacement",
     "commissionerteam",
@@ -51,6 +52,7 @@ class ExpertsConfig(AppConfig):
         pii_fields = ["id_number_cipher", "id_number_digest", "mobile_cipher", "mobile_digest"]
         auditlog.register(models.Expert, exclude_fields=pii_fields, m2m_fields={"fields", "avoided_units"})
         auditlog.register(models.ExpertField)
+        auditlog.register(models.CompositionRule)
         auditlog.register(models.ReviewPanel, m2m_fields={"fields", "excluded_experts"})
         auditlog.register(models.ReviewDraw)
         auditlog.register(models.ReviewMember)
@@ -74,6 +76,9 @@ class ExpertsConfig(AppConfig):
                     MenuItem("科技特派团", "experts:commissionerteam_list", "experts.view_commissionerteam"),
                     MenuItem("科技特派员", "experts:commissioner_list", "experts.view_commissioner"),
                     MenuItem("专业领域", "experts:expertfield_list", "experts.view_expertfield"),
+                    MenuItem(
+                        "评审组组成规则", "experts:compositionrule_list", "experts.view_compositionrule"
+                    ),
                 ),
             )
         )

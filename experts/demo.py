@@ -278,7 +278,7 @@ def seed_demo_experts(*, stdout=None) -> None:
     created = 0
     experts: list[Expert] = []
     history: list[Expert] = []  # the experts created now, whose events are written below
-    for year, field_name in plan:
+    for index, (year, field_name) in enumerate(plan):
         gender = "男" if rng.random() < 0.68 else "女"
         name = _name(rng)
         number = _id_number(rng, gender)
@@ -300,6 +300,14 @@ def seed_demo_experts(*, stdout=None) -> None:
             employer=employer,
             title=title,
             specialty=specialty,
+            # A 财务专家 in every eight, a 管理专家 in every fifteen (not from rng: the rest stays as seeded).
+            category=(
+                Expert.Category.FINANCIAL
+                if index % 8 == 3
+                else Expert.Category.MANAGEMENT
+                if index % 15 == 7
+                else Expert.Category.TECHNICAL
+            ),
             county=employer.region,
             admitted_on=admitted,
             admission_reason=f"{year}年度专家征集，单位推荐，经审核入库",

@@ -7,7 +7,15 @@ from kejiju.accounts.models import Region
 from kejiju.core.filters import BaseFilterSet
 from kejiju.core.models import Organization
 
-from .models import Commissioner, CommissionerTeam, Expert, ExpertField, ReviewPanel, VicePresidentPlacement
+from .models import (
+    Commissioner,
+    CommissionerTeam,
+    CompositionRule,
+    Expert,
+    ExpertField,
+    ReviewPanel,
+    VicePresidentPlacement,
+)
 
 
 class ExpertFilterSet(BaseFilterSet):
@@ -16,6 +24,7 @@ class ExpertFilterSet(BaseFilterSet):
         field_name="fields", queryset=ExpertField.objects.all(), label="专业领域", distinct=True
     )
     title = django_filters.ChoiceFilter(choices=Expert.Title.choices, label="职称")
+    category = django_filters.ChoiceFilter(choices=Expert.Category.choices, label="专家类别")
     state = django_filters.ChoiceFilter(choices=Expert.State.choices, label="状态")
     # Typed, not picked: at province scale experts work at thousands of units, too many for a select.
     employer = django_filters.CharFilter(
@@ -27,7 +36,7 @@ class ExpertFilterSet(BaseFilterSet):
 
     class Meta:
         model = Expert
-        fields = ["q", "field", "title", "state", "employer", "county", "admitted_year"]
+        fields = ["q", "field", "title", "category", "state", "employer", "county", "admitted_year"]
 
     def filter_admitted_year(self, queryset, name, value):
         from .selectors import experts_admitted
@@ -47,6 +56,14 @@ class ExpertFieldFilterSet(BaseFilterSet):
     class Meta:
         model = ExpertField
         fields = ["q", "is_active"]
+
+
+class CompositionRuleFilterSet(BaseFilterSet):
+    search_fields = ("notes",)
+
+    class Meta:
+        model = CompositionRule
+        fields = ["q"]
 
 
 class _ContentTypeField(django_filters.fields.ModelChoiceField):

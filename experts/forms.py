@@ -14,6 +14,7 @@ from .fields import ExpertRefField, OrganizationField, OrganizationListField
 from .models import (
     Commissioner,
     CommissionerTeam,
+    CompositionRule,
     Expert,
     ExpertField,
     ReviewMember,
@@ -189,6 +190,7 @@ class ExpertForm(ScopedModelForm):
             "employer",
             "fields",
             "specialty",
+            "category",
             "county",
             "avoided_units",
             "admitted_on",
@@ -213,6 +215,11 @@ class ExpertForm(ScopedModelForm):
         # Field order: the personal data right after the name.
         order = ["name", "gender", "id_number", "mobile"]
         self.order_fields(order + [name for name in self.fields if name not in order])
+        # Left out (an older client, an import-like post): the stored category, or 技术 for a new expert.
+        self.fields["category"].required = False
+
+    def clean_category(self):
+        return self.cleaned_data.get("category") or self.instance.category or Expert.Category.TECHNICAL
 
 
 class ExpertStateForm(ScopedForm):
@@ -257,6 +264,31 @@ class ScoreSheetUploadForm(ScopedForm):
     )
 
     # Type, size and content are checked by the one spreadsheet reader (kejiju.core.spreadsheets).
+
+
+class CompositionRuleForm(CrispyFormMixin, forms.ModelForm):
+    """A composition rule: the kind is picked from experts.subjects.REVIEW_KINDS (one rule per kind)."""
+
+    kind = forms.ChoiceField(label="评审类别")
+
+    class Meta:
+        model = CompositionRule
+        fields = [
+            "kind",
+            "min_size",
+            "min_technical_share",
+            "min_financial",
+            "min_management",
+            "yearly_cap",
+            "notes",
+        ]
+
+    def __init__(self, *args, user=None, **kwargs):
+        from .subjects import REVIEW_KINDS
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "---------"), *REVIEW_KINDS.items()]
+        self._init_helper()
 
 
 class ExpertFieldForm(CrispyFormMixin, forms.ModelForm):

@@ -59,6 +59,7 @@ SPEC = SheetSpec(
         Column(
             "研究方向", "研究方向", synonyms=("主要研究方向", "专业方向", "专长"), field=_expert("specialty")
         ),
+        Column("专家类别", "专家类别", synonyms=("类别", "专家类型")),
         Column("所在县区", "所在县区", synonyms=_REGION),
         Column("入库日期", "入库日期", True, ("入库时间",)),
         Column("入库依据", "入库依据", synonyms=("入库说明", "依据"), field=_expert("admission_reason")),
@@ -75,6 +76,11 @@ FIELD_LABELS = {
     "specialty": "研究方向",
     "admitted_on": "入库日期",
     "admission_reason": "入库依据",
+}
+# 技术/财务/管理 or 技术专家/财务专家/管理专家; an empty cell: 技术.
+CATEGORY_VALUES = {
+    **{label: value for value, label in Expert.Category.choices},
+    **{v: v for v in Expert.Category.values},
 }
 TITLE_VALUES = {
     **{label: value for value, label in Expert.Title.choices},
@@ -210,6 +216,10 @@ def validate_rows(rows: Sequence[Row]) -> tuple[list[dict], list[RowError]]:
             fail("专业领域", f"专业领域{quote('、'.join(unknown))}不在领域列表中。")
         data["fields"] = [fields[n] for n in names if n in fields]
         data["specialty"] = _text(record.get("研究方向"))
+        category = _text(record.get("专家类别"))
+        if category and category not in CATEGORY_VALUES:
+            fail("专家类别", f"专家类别应为：{'、'.join(label for _, label in Expert.Category.choices)}。")
+        data["category"] = CATEGORY_VALUES.get(category, Expert.Category.TECHNICAL)
         county = _text(record.get("所在县区"))
         if county and county not in counties:
             fail("所在县区", f"县区{quote(county)}不存在。")

@@ -11,6 +11,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_variables
@@ -62,6 +64,13 @@ class Expert(models.Model):
         SUSPENDED = "暂停", "暂停"
         EXITED = "出库", "出库"
 
+    class Category(models.TextChoices):
+        """What the expert reviews for: the seats a panel's composition rule counts (CompositionRule)."""
+
+        TECHNICAL = "技术", "技术专家"
+        FINANCIAL = "财务", "财务专家"
+        MANAGEMENT = "管理", "管理专家"
+
     name = models.CharField("姓名", max_length=50, db_index=True)
     gender = models.CharField("性别", max_length=2, choices=Gender.choices)
     id_number_cipher = models.TextField("身份证号（密文）", editable=False)
@@ -85,6 +94,13 @@ class Expert(models.Model):
     position = models.CharField("职务", max_length=50, blank=True)
     fields = models.ManyToManyField(ExpertField, verbose_name="专业领域", related_name="experts")
     specialty = models.CharField("研究方向", max_length=200, blank=True)
+    category = models.CharField(
+        "专家类别",
+        max_length=2,
+        choices=Category.choices,
+        default=Category.TECHNICAL,
+        help_text="评审组组成规则按类别计人数（如高企认定须有财务专家）",
+    )
     county = models.ForeignKey(
         "accounts.Region",
         verbose_name="所在县区",
@@ -158,6 +174,62 @@ class Expert(models.Model):
 
 
 # -------------------------------------------------------------------------------------------- reviews
+
+
+class CompositionRule(models.Model):
+    """The bureau's composition rule for one kind of review (评审组组成规则): the least panel size, the
+    least share of 技术专家 and the least number of 财务/管理专家 among the regular seats, and a yearly cap
+    of panel seats per expert for draws of this kind. A kind without a rule draws as before (no quota, no
+    cap). The draw keeps a snapshot of the rule it applied (ReviewDraw.parameters["composition"]), so a
+    later edit changes neither the record nor its replay. The kinds are experts.subjects.REVIEW_KINDS."""
+
+    kind = models.CharField(
+        "评审类别",
+        max_length=20,
+        unique=True,
+        error_messages={"unique": "该评审类别已有组成规则。"},
+    )
+    min_size = models.PositiveSmallIntegerField("正式专家至少（人）", default=1)
+    min_technical_share = models.PositiveSmallIntegerField(
+        "技术专家至少占比（%）",
+        default=0,
+        validators=[MaxValueValidator(100)],
+        help_text="按正式专家人数计，向上取整（如 5 人 60% 即至少 3 名技术专家）",
+    )
+    min_financial = models.PositiveSmallIntegerField("财务专家至少（人）", default=0)
+    min_management = models.PositiveSmallIntegerField("管理专家至少（人）", default=0)
+    yearly_cap = models.PositiveSmallIntegerField(
+        "每位专家年度评审上限（次）",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="本自然年内已在评审组中担任正式专家（未拒绝、评审组未撤销）达到该次数的专家，不再抽取此类评审；留空不限",
+    )
+    notes = models.CharField("依据/说明", max_length=200, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "评审组组成规则"
+        verbose_name_plural = "评审组组成规则"
+        ordering = ["kind"]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+    def get_absolute_url(self) -> str:
+        return reverse("experts:compositionrule_detail", kwargs={"pk": self.pk})
+
+    def get_kind_display(self) -> str:
+        from .subjects import REVIEW_KINDS
+
+        return REVIEW_KINDS.get(self.kind, self.kind)
+
+    def clean(self) -> None:
+        from .rules import Composition
+
+        problem = Composition.from_rule(self).problem(self.min_size)
+        if problem:
+            raise ValidationError(problem)
 
 
 class ReviewPanel(models.Model):

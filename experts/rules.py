@@ -58,6 +58,7 @@ REASON_RECENT_REVIEW = "recent_review"
 REASON_PLACED = "placed"
 REASON_ALREADY_ON_PANEL = "already_on_panel"
 REASON_INTEGRITY = "integrity"
+REASON_YEARLY_CAP = "yearly_cap"
 
 REASON_LABELS: dict[str, str] = {
     REASON_NOT_ACTIVE: "不在库",
@@ -68,7 +69,15 @@ REASON_LABELS: dict[str, str] = {
     REASON_PLACED: "在申报单位担任科技副总",
     REASON_ALREADY_ON_PANEL: "已在本评审组中",
     REASON_INTEGRITY: "科研诚信失信惩戒期内（限制担任评审专家）",
+    REASON_YEARLY_CAP: "本年度评审次数已达上限",
 }
+
+
+def reason_label(code: str, entry: Mapping | None = None) -> str:
+    """The label of a skip reason; the yearly cap names the cap and the seats the entry recorded."""
+    if code == REASON_YEARLY_CAP and entry and entry.get("yearly_cap"):
+        return f"本年度评审已达 {entry['yearly_cap']} 次上限（已任 {entry.get('year_seats', 0)} 次）"
+    return REASON_LABELS.get(code, code)
 
 
 @dataclass(frozen=True)
@@ -112,6 +121,10 @@ class Candidate:
     placed_at_ids: frozenset[int] = frozenset()
     # The active 科研诚信 record barring the expert from reviewing on the draw's date, if any.
     integrity: IntegrityBar | None = None
+    # 技术/财务/管理 (Expert.Category), counted by a composition rule.
+    category: str = "技术"
+    # Regular seats on panels in the calendar year of the draw (not refused, panel not cancelled).
+    year_seats: int = 0
 
 
 @dataclass(frozen=True)
@@ -120,6 +133,8 @@ class DrawContext:
     excluded_expert_ids: frozenset[int] = frozenset()
     already_on_panel_ids: frozenset[int] = frozenset()
     lookback_years: int = 3
+    # Seats per expert per calendar year (the composition rule's yearly_cap); None: no cap.
+    yearly_cap: int | None = None
 
 
 @dataclass(frozen=True)
@@ -157,6 +172,8 @@ def conflict_reasons(candidate: Candidate, context: DrawContext) -> list[str]:
         reasons.append(REASON_EXCLUDED)
     if candidate.integrity is not None:
         reasons.append(REASON_INTEGRITY)
+    if context.yearly_cap is not None and candidate.year_seats >= context.yearly_cap:
+        reasons.append(REASON_YEARLY_CAP)
     return reasons
 
 
@@ -166,9 +183,17 @@ def screen(candidates: Iterable[Candidate], context: DrawContext) -> Screening:
     for candidate in sorted(candidates, key=lambda c: c.expert_id):
         reasons = conflict_reasons(candidate, context)
         if reasons:
-            entry = {"expert_id": candidate.expert_id, "name": candidate.name, "reasons": reasons}
+            entry = {
+                "expert_id": candidate.expert_id,
+                "name": candidate.name,
+                "reasons": reasons,
+                "category": candidate.category,
+            }
             if candidate.integrity is not None:
                 entry["integrity"] = candidate.integrity.as_dict()
+            if REASON_YEARLY_CAP in reasons:
+                entry["year_seats"] = candidate.year_seats
+                entry["yearly_cap"] = context.yearly_cap
             skipped.append(entry)
         else:
             pool.append(candidate.expert_id)
@@ -207,6 +232,213 @@ def draw(pool: Sequence[int], seed: str, count: int) -> list[int]:
     if count > len(pool):
         raise ValueError(f"pool of {len(pool)} cannot fill {count}")
     return draw_order(pool, seed)[:count]
+
+
+# ------------------------------------------------------------------------------ composition of a panel
+
+TECHNICAL, FINANCIAL, MANAGEMENT = "技术", "财务", "管理"
+CATEGORY_LABELS = {TECHNICAL: "技术专家", FINANCIAL: "财务专家", MANAGEMENT: "管理专家"}
+# The order in which quotas are filled: the scarce seats first (see draw_panel).
+QUOTA_ORDER = (FINANCIAL, MANAGEMENT, TECHNICAL)
+
+COMPOSED_ALGORITHM = (
+    "按 SHA-256(种子:专家编号) 升序排列候选池；按组成规则依次取序位最前的财务专家、管理专家、技术专家"
+    "补足各类最低人数，其余正式席位按序位取未选中的专家，正式专家按序位排列；备选专家按序位取其后未选中的专家"
+)
+
+
+@dataclass(frozen=True)
+class Composition:
+    """A composition rule (experts.models.CompositionRule) as plain data: what a draw applies and keeps."""
+
+    kind: str
+    label: str
+    min_size: int = 1
+    min_technical_share: int = 0  # percent of the regular seats, rounded up
+    min_financial: int = 0
+    min_management: int = 0
+    yearly_cap: int | None = None
+
+    @classmethod
+    def from_rule(cls, rule) -> Composition:
+        return cls(
+            kind=rule.kind,
+            label=rule.get_kind_display(),
+            min_size=rule.min_size or 0,
+            min_technical_share=rule.min_technical_share or 0,
+            min_financial=rule.min_financial or 0,
+            min_management=rule.min_management or 0,
+            yearly_cap=rule.yearly_cap,
+        )
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> Composition:
+        return cls(**{name: data[name] for name in cls.__dataclass_fields__ if name in data})
+
+    def as_dict(self) -> dict:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+    def quotas(self, size: int) -> dict[str, int]:
+        """The least number of regular seats of each category for a panel of ``size`` regular experts."""
+        return {
+            FINANCIAL: self.min_financial,
+            MANAGEMENT: self.min_management,
+            TECHNICAL: -(-size * self.min_technical_share // 100),
+        }
+
+    def problem(self, size: int) -> str | None:
+        """Why a panel of ``size`` regular experts cannot meet the rule whatever the pool, or None."""
+        if size < self.min_size:
+            return f"正式专家人数：{self.label}评审组至少 {self.min_size} 人，现为 {size} 人。"
+        quotas = self.quotas(size)
+        if sum(quotas.values()) > size:
+            parts = "、".join(f"{CATEGORY_LABELS[c]}至少 {quotas[c]} 名" for c in QUOTA_ORDER if quotas[c])
+            return (
+                f"{self.label}评审组组成规则无法满足：正式专家 {size} 人，须{parts}，"
+                f"合计 {sum(quotas.values())} 名，超过正式专家人数。"
+            )
+        return None
+
+    def describe(self) -> str:
+        parts = [f"正式专家至少 {self.min_size} 人"]
+        if self.min_technical_share:
+            parts.append(f"技术专家至少占 {self.min_technical_share}%")
+        if self.min_financial:
+            parts.append(f"财务专家至少 {self.min_financial} 名")
+        if self.min_management:
+            parts.append(f"管理专家至少 {self.min_management} 名")
+        parts.append(
+            f"每位专家每年至多担任 {self.yearly_cap} 次评审" if self.yearly_cap else "不限年度评审次数"
+        )
+        return "；".join(parts)
+
+
+class CompositionShortfall(ValueError):
+    """The pool holds fewer experts of ``category`` than the rule still needs."""
+
+    def __init__(self, *, category: str, needed: int, found: int, seated: int = 0, size: int = 0):
+        super().__init__(f"{category}: needed {needed}, found {found}")
+        self.category, self.needed, self.found, self.seated, self.size = category, needed, found, seated, size
+
+
+class CompositionOverflow(ValueError):
+    """The seats still to fill are fewer than the rule's categories still need (a supplementary draw after
+    members of a required category left): no pool can meet the rule."""
+
+    def __init__(self, *, composition: Composition, needs: Mapping[str, int], regular: int):
+        parts = "、".join(f"{CATEGORY_LABELS[c]} {needs[c]} 名" for c in QUOTA_ORDER if needs[c])
+        super().__init__(
+            f"{composition.label}评审组组成规则无法满足：还须补足{parts}，但只缺 {regular} 个正式席位。"
+            "请撤销后重新组建评审组，或调整评审组组成规则。"
+        )
+
+
+def draw_panel(
+    pool: Sequence[int],
+    seed: str,
+    *,
+    size: int,
+    reserves: int = 0,
+    categories: Mapping[int, str] | None = None,
+    composition: Composition | None = None,
+    seated: Mapping[str, int] | None = None,
+) -> list[int]:
+    """The experts drawn for a panel of ``size`` regular seats, of which ``seated`` (category -> count) are
+    already taken (a supplementary draw), plus ``reserves``: the regular experts first, then the reserves.
+
+    Without a composition rule: the first (size − seated + reserves) experts of the seeded order
+    (:func:`draw`). With one, deterministic from the seed and the pool's categories:
+      1. the pool in seeded order (:func:`draw_order`);
+      2. for 财务, then 管理, then 技术: the first experts of that category in that order, as many as the
+         rule still needs for the whole panel (its quota less the seated members of that category);
+         too few of a category raises CompositionShortfall (category, needed, found);
+      3. the remaining regular seats: the first experts in order not yet chosen, whatever their category;
+      4. the regular experts listed in seeded order, then the reserves: the next experts in order not
+         chosen.
+    ``categories`` maps each pool expert to 技术/财务/管理 (missing: 技术). Raises ValueError when the pool
+    is smaller than the number to draw."""
+    seated = dict(seated or {})
+    regular = size - sum(seated.values())
+    count = regular + reserves
+    if count > len(pool):
+        raise ValueError(f"pool of {len(pool)} cannot fill {count}")
+    ordered = draw_order(pool, seed)
+    if composition is None:
+        return ordered[:count]
+    categories = categories or {}
+    quotas = composition.quotas(size)
+    needs = {c: max(0, quotas[c] - seated.get(c, 0)) for c in QUOTA_ORDER}
+    if sum(needs.values()) > regular:
+        raise CompositionOverflow(composition=composition, needs=needs, regular=regular)
+    chosen: set[int] = set()
+    for category in QUOTA_ORDER:
+        needed = needs[category]
+        if not needed:
+            continue
+        of_category = [e for e in ordered if categories.get(e, TECHNICAL) == category and e not in chosen]
+        if len(of_category) < needed:
+            raise CompositionShortfall(
+                category=category,
+                needed=quotas[category],
+                found=len(of_category),
+                seated=seated.get(category, 0),
+                size=size,
+            )
+        chosen.update(of_category[:needed])
+    for expert_id in ordered:
+        if len(chosen) >= regular:
+            break
+        chosen.add(expert_id)
+    seats = [e for e in ordered if e in chosen]
+    rest = [e for e in ordered if e not in chosen]
+    return seats + rest[:reserves]
+
+
+def seat_keeps_composition(
+    composition: Composition, *, size: int, seated: Mapping[str, int], category: str
+) -> bool:
+    """Whether seating one more expert of ``category`` on a panel of ``size`` regular seats, ``seated``
+    (category -> count) of them taken, leaves enough open seats for what the rule still needs: the test a
+    reserve passes before stepping in for a member who refused."""
+    after = dict(seated)
+    after[category] = after.get(category, 0) + 1
+    quotas = composition.quotas(size)
+    needs = sum(max(0, quotas[c] - after.get(c, 0)) for c in QUOTA_ORDER)
+    return needs <= size - sum(after.values())
+
+
+def describe_composition_shortfall(
+    composition: Composition, shortfall: CompositionShortfall, screening: Screening
+) -> str:
+    """The Chinese message for a rule the pool cannot meet: which rule, how many of the category are
+    eligible, and why the others of that category were skipped."""
+    category = shortfall.category
+    label = CATEGORY_LABELS[category]
+    if category == TECHNICAL:
+        rule = (
+            f"须至少 {composition.min_technical_share}% 为{label}"
+            f"（正式专家 {shortfall.size} 人中至少 {shortfall.needed} 名）"
+        )
+    else:
+        rule = f"须至少 {shortfall.needed} 名{label}"
+    text = f"{composition.label}评审组{rule}"
+    if shortfall.seated:
+        text += f"，已有 {shortfall.seated} 名在组"
+    text += f"，候选池中符合条件的{label} {shortfall.found} 名"
+    counts: dict[str, int] = {}
+    skipped = 0
+    for entry in screening.skipped:
+        if entry.get("category", TECHNICAL) != category:
+            continue
+        skipped += 1
+        for reason in entry["reasons"]:
+            counts[reason] = counts.get(reason, 0) + 1
+    if skipped:
+        parts = "，".join(f"{REASON_LABELS[code]} {count} 名" for code, count in counts.items())
+        text += f"（另有 {skipped} 名{label}被跳过：{parts}）"
+    else:
+        text += f"（所选领域中没有其他{label}）"
+    return text + f"。请增加抽取领域、在专家库中登记{label}或调整评审组组成规则。"
 
 
 # --------------------------------------------------------------------------------------------- scoring

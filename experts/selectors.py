@@ -18,6 +18,7 @@ from . import rules
 from .models import (
     Commissioner,
     CommissionerTeam,
+    CompositionRule,
     Expert,
     ReviewMember,
     ReviewPanel,
@@ -40,6 +41,16 @@ def review_panel_for(*, subject: Model) -> ReviewPanel | None:
         .order_by("-created_at", "-pk")
         .first()
     )
+
+
+def composition_for(*, subject: Model | None = None, kind: str | None = None) -> rules.Composition | None:
+    """The bureau's composition rule, as it stands today, for the kind of review ``kind`` (else that of
+    ``subject``: experts.subjects.review_kind_for), or None when the kind has no rule."""
+    from .subjects import review_kind_for
+
+    kind = kind or (review_kind_for(subject) if subject is not None else None)
+    rule = CompositionRule.objects.filter(kind=kind).first() if kind else None
+    return rules.Composition.from_rule(rule) if rule is not None else None
 
 
 def panel_add_url(subject: Model) -> str:

@@ -24,7 +24,7 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Model
+from django.db.models import Count, Model
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
@@ -42,6 +42,7 @@ from . import rules
 from .models import (
     Commissioner,
     CommissionerTeam,
+    CompositionRule,
     Expert,
     ExpertField,
     ReviewDraw,
@@ -50,12 +51,13 @@ from .models import (
     ReviewScore,
     VicePresidentPlacement,
 )
-from .selectors import panel_result, review_panel_for
+from .selectors import composition_for, panel_result, review_panel_for
 from .workflow import ADMISSION_ACTIONS
 
 __all__ = [
     "commissioner_save",
     "commissioner_team_save",
+    "composition_rule_save",
     "expert_create",
     "expert_field_delete",
     "expert_set_state",
@@ -146,6 +148,7 @@ def expert_create(
     county=None,
     position: str = "",
     specialty: str = "",
+    category: str = Expert.Category.TECHNICAL,
     admission_reason: str = "",
     avoided_units: Iterable = (),
     notes: str = "",
@@ -162,6 +165,7 @@ def expert_create(
         title=title,
         position=position,
         specialty=specialty,
+        category=category,
         county=county,
         state=Expert.State.ACTIVE,
         admitted_on=admitted_on,
@@ -191,19 +195,23 @@ def expert_update(
     county=None,
     position: str = "",
     specialty: str = "",
+    category: str | None = None,
     admission_reason: str = "",
     avoided_units: Iterable = (),
     notes: str = "",
     user=None,
 ) -> Expert:
     """Update the record. An empty ``id_number`` keeps the stored one; ``mobile=None`` keeps the stored one
-    and ``mobile=""`` clears it. State changes go through :func:`expert_set_state`."""
+    and ``mobile=""`` clears it; ``category=None`` keeps the stored one. State changes go through
+    :func:`expert_set_state`."""
     expert.name = name.strip()
     expert.gender = gender
     expert.employer = employer
     expert.title = title
     expert.position = position
     expert.specialty = specialty
+    if category is not None:
+        expert.category = category
     expert.county = county
     if admitted_on != expert.admitted_on:
         _correct_admission(expert, admitted_on)
@@ -309,15 +317,37 @@ def _integrity_bars(digests: Iterable[str], on: date) -> dict[str, rules.Integri
     return bars
 
 
-def _candidates(panel: ReviewPanel, field_ids: list[int], *, on: date) -> list[rules.Candidate]:
-    """Every expert of the chosen fields, with the facts the screening needs on `on` (five queries)."""
+def _year_seats(ids: list[int], panel: ReviewPanel, on: date) -> dict[int, int]:
+    """Regular seats per expert in the calendar year of `on` (one query for the whole pool): members
+    drawn that year as regular (or promoted from reserve), not refused, on panels not cancelled, other than
+    ``panel``."""
+    return dict(
+        ReviewMember.objects.filter(
+            expert_id__in=ids, role=ReviewMember.Role.REGULAR, draw__created_at__year=on.year
+        )
+        .exclude(status=ReviewMember.Status.REFUSED)
+        .exclude(panel__state=ReviewPanel.State.CANCELLED)
+        .exclude(panel=panel)
+        .order_by()
+        .values("expert_id")
+        .annotate(seats=Count("pk"))
+        .values_list("expert_id", "seats")
+    )
+
+
+def _candidates(
+    panel: ReviewPanel, field_ids: list[int], *, on: date, yearly_cap: int | None = None
+) -> list[rules.Candidate]:
+    """Every expert of the chosen fields, with the facts the screening needs on `on` (five queries, and
+    one more for the seats of the year when the rule caps them)."""
     experts = list(
         Expert.objects.filter(fields__in=field_ids)
         .distinct()
         .order_by("pk")
-        .values_list("pk", "name", "state", "employer_id", "id_number_digest")
+        .values_list("pk", "name", "state", "employer_id", "id_number_digest", "category")
     )
     ids = [row[0] for row in experts]
+    year_seats = _year_seats(ids, panel, on) if yearly_cap is not None else {}
     barred = _integrity_bars((row[4] for row in experts), on)
     avoided: dict[int, set[int]] = {}
     for expert_id, org_id in Expert.avoided_units.through.objects.filter(expert_id__in=ids).values_list(
@@ -357,28 +387,44 @@ def _candidates(panel: ReviewPanel, field_ids: list[int], *, on: date) -> list[r
             recent_applicant_ids=frozenset({applicant_id}) if pk in recent else frozenset(),
             placed_at_ids=frozenset({applicant_id}) if pk in placed else frozenset(),
             integrity=barred.get(digest),
+            category=category,
+            year_seats=year_seats.get(pk, 0),
         )
-        for pk, name, state, employer_id, digest in experts
+        for pk, name, state, employer_id, digest, category in experts
     ]
 
 
 def _run_draw(
-    *, panel: ReviewPanel, count: int, kind: str, user, seed: str | None, needed_label: str
+    *,
+    panel: ReviewPanel,
+    reserves: int,
+    seated: Mapping[str, int],
+    composition: rules.Composition | None,
+    kind: str,
+    user,
+    seed: str | None,
+    needed_label: str,
 ) -> tuple[ReviewDraw, list[int]]:
+    """Draw the regular seats the panel lacks (its size less the ``seated`` members, by category) and
+    ``reserves``, meeting ``composition`` when given (rules.draw_panel)."""
+    count = panel.size - sum(seated.values()) + reserves
     fields = list(panel.fields.order_by("pk"))
     field_ids = [f.pk for f in fields]
     excluded = sorted(panel.excluded_experts.values_list("pk", flat=True))
     on_panel = sorted(panel.members.values_list("expert_id", flat=True))
+    yearly_cap = composition.yearly_cap if composition is not None else None
     context = rules.DrawContext(
         applicant_id=panel.applicant_id,
         excluded_expert_ids=frozenset(excluded),
         already_on_panel_ids=frozenset(on_panel),
         lookback_years=panel.lookback_years,
+        yearly_cap=yearly_cap,
     )
     # 科研诚信 惩戒 binds on the draw's date; what it found is kept on the draw (skipped[…]["integrity"]),
     # so the record and its replay stay those of that day whatever becomes of the 失信 record afterwards.
     on = timezone.localdate()
-    screening = rules.screen(_candidates(panel, field_ids, on=on), context)
+    candidates = _candidates(panel, field_ids, on=on, yearly_cap=yearly_cap)
+    screening = rules.screen(candidates, context)
     if len(screening.pool) < count:
         raise ValidationError(
             f"{needed_label}失败。" + rules.describe_shortfall(needed=count, screening=screening)
@@ -386,7 +432,37 @@ def _run_draw(
     seed = seed if seed is not None else secrets.token_hex(8)
     if not str(seed).isprintable():
         raise ValidationError({"seed": "随机种子只能包含可打印字符。"})
-    drawn = rules.draw(screening.pool, seed, count)
+    in_pool = set(screening.pool)
+    categories = {c.expert_id: c.category for c in candidates if c.expert_id in in_pool}
+    try:
+        drawn = rules.draw_panel(
+            screening.pool,
+            seed,
+            size=panel.size,
+            reserves=reserves,
+            categories=categories,
+            composition=composition,
+            seated=seated,
+        )
+    except rules.CompositionShortfall as shortfall:
+        raise ValidationError(
+            f"{needed_label}失败。" + rules.describe_composition_shortfall(composition, shortfall, screening)
+        ) from None
+    except rules.CompositionOverflow as overflow:
+        raise ValidationError(f"{needed_label}失败。{overflow}") from None
+    composed = (
+        {
+            "review_kind": composition.kind,
+            "composition": composition.as_dict(),
+            "composition_text": composition.describe(),
+            "seats": {"size": panel.size, "reserves": reserves, "seated": dict(seated)},
+            "categories": {str(pk): category for pk, category in categories.items()},
+            "year": on.year,
+            "algorithm": rules.COMPOSED_ALGORITHM,
+        }
+        if composition is not None
+        else {}
+    )
     record = ReviewDraw.objects.create(
         panel=panel,
         kind=kind,
@@ -405,6 +481,8 @@ def _run_draw(
             else None,
             "integrity_on": on.isoformat(),
             "algorithm": "按 SHA-256(种子:专家编号) 升序排列候选池，取前 N 位",
+            # The composition rule applied, as it stood (a later edit changes neither record nor replay).
+            **composed,
         },
         pool=list(screening.pool),
         skipped=list(screening.skipped),
@@ -444,8 +522,14 @@ def review_panel_create(
     lookback_years: int = 3,
     user,
     seed: str | None = None,
+    review_kind: str | None = None,
 ) -> ReviewPanel:
-    """Create a panel for ``subject`` and draw ``size`` regular and ``reserves`` reserve experts at once."""
+    """Create a panel for ``subject`` and draw ``size`` regular and ``reserves`` reserve experts at once.
+
+    The kind of review (``review_kind``, else experts.subjects.review_kind_for(subject)) names the
+    bureau's composition rule (CompositionRule) the panel must meet: a size below the rule's least is
+    refused on ``size``, and the draw fills the rule's quotas (rules.draw_panel) or is refused naming the
+    rule and why. A kind without a rule draws as before."""
     if subject is None or subject.pk is None:
         raise ValidationError("评审对象不存在或尚未保存。")
     fields = _resolve_fields(fields)
@@ -470,6 +554,11 @@ def review_panel_create(
         raise ValidationError(f"评分指标：{error}") from None
     if drop_extremes and size < 3:
         raise ValidationError("去掉最高分和最低分：正式专家至少需要 3 人。")
+    composition = composition_for(subject=subject, kind=review_kind)
+    if composition is not None:
+        problem = composition.problem(size)
+        if problem:
+            raise ValidationError({"size": problem})
     subject_type = ContentType.objects.get_for_model(subject)
     if (
         ReviewPanel.objects.filter(subject_type=subject_type, subject_id=subject.pk)
@@ -502,7 +591,9 @@ def review_panel_create(
     panel.excluded_experts.set(list(excluded_experts))
     record, drawn = _run_draw(
         panel=panel,
-        count=size + reserves,
+        reserves=reserves,
+        seated={},
+        composition=composition,
         kind=ReviewDraw.Kind.INITIAL,
         user=user,
         seed=seed,
@@ -599,9 +690,11 @@ def review_member_refuse(*, member: ReviewMember, reason: str, user) -> ReviewMe
                 comment=f"备选专家 {replacement.expert} 递补 {member.expert}。",
             )
         else:
-            record_step(
-                record=panel, action="reserves_exhausted", actor=user, comment="备选专家已用完，请补充抽取。"
-            )
+            left = panel.members.filter(
+                role=ReviewMember.Role.RESERVE, status=ReviewMember.Status.STANDBY
+            ).exists()
+            note = "备选专家均不符合评审组组成规则，请补充抽取。" if left else "备选专家已用完，请补充抽取。"
+            record_step(record=panel, action="reserves_exhausted", actor=user, comment=note)
     return replacement
 
 
@@ -610,15 +703,37 @@ def _expert_bar(expert: Expert) -> str | None:
     return person_bar([(f"专家{expert.name}", expert.id_number_digest)], "expert")
 
 
+def _panel_composition(panel: ReviewPanel) -> rules.Composition | None:
+    """The composition rule the panel was formed under (its first draw's snapshot), not today's edit."""
+    first = panel.draws.order_by("created_at", "pk").values_list("parameters", flat=True).first() or {}
+    return rules.Composition.from_dict(first["composition"]) if first.get("composition") else None
+
+
+def _seated_categories(panel: ReviewPanel) -> dict[str, int]:
+    seated: dict[str, int] = {}
+    for member in panel.members.select_related("expert"):
+        if member.is_seated:
+            seated[member.expert.category] = seated.get(member.expert.category, 0) + 1
+    return seated
+
+
 def _next_reserve(panel: ReviewPanel, user) -> ReviewMember | None:
     """The first reserve on standby who may step in: a reserve now under 科研诚信 惩戒 is passed over,
-    recorded as unable to take part with the record named, and the next is asked."""
+    recorded as unable to take part with the record named, and the next is asked. Under a composition
+    rule, a reserve whose category would leave the rule unmet (a 技术 reserve for the one 财务 seat) stays
+    on standby and the next is asked."""
     reserves = (
         panel.members.select_related("expert")
         .filter(role=ReviewMember.Role.RESERVE, status=ReviewMember.Status.STANDBY)
         .order_by("position")
     )
+    composition = _panel_composition(panel)
+    seated = _seated_categories(panel) if composition is not None else {}
     for reserve in reserves:
+        if composition is not None and not rules.seat_keeps_composition(
+            composition, size=panel.size, seated=seated, category=reserve.expert.category
+        ):
+            continue
         barred = _expert_bar(reserve.expert)
         if not barred:
             return reserve
@@ -650,13 +765,16 @@ def review_panel_supplement(*, panel: ReviewPanel, user, seed: str | None = None
     """Draw as many new regular experts as the panel lacks (a new recorded draw, same conflicts)."""
     panel = _locked_panel(panel)
     _require("supplement", panel)
-    seated = sum(m.is_seated for m in panel.members.all())
-    missing = panel.size - seated
+    seated = _seated_categories(panel)
+    missing = panel.size - sum(seated.values())
     if missing <= 0:
         raise ValidationError("评审组正式专家人数已满，无需补充抽取。")
+    composition = _panel_composition(panel)  # the rule the panel was formed under
     record, drawn = _run_draw(
         panel=panel,
-        count=missing,
+        reserves=0,
+        seated=seated,
+        composition=composition,
         kind=ReviewDraw.Kind.SUPPLEMENT,
         user=user,
         seed=seed,
@@ -687,8 +805,21 @@ def review_panel_supplement(*, panel: ReviewPanel, user, seed: str | None = None
 
 
 def review_draw_replay(draw: ReviewDraw) -> list[int]:
-    """Recompute a recorded draw from its seed and pool: equal to ``draw.drawn`` unless tampered with."""
-    return rules.draw(draw.pool, draw.seed, draw.requested)
+    """Recompute a recorded draw from its seed and pool (and, under a composition rule, the rule, seats
+    and categories it recorded): equal to ``draw.drawn`` unless tampered with."""
+    parameters = draw.parameters or {}
+    if not parameters.get("composition"):
+        return rules.draw(draw.pool, draw.seed, draw.requested)
+    seats = parameters["seats"]
+    return rules.draw_panel(
+        draw.pool,
+        draw.seed,
+        size=seats["size"],
+        reserves=seats["reserves"],
+        categories={int(pk): category for pk, category in parameters["categories"].items()},
+        composition=rules.Composition.from_dict(parameters["composition"]),
+        seated=seats["seated"],
+    )
 
 
 def _scorer_problem(member: ReviewMember) -> str | None:
@@ -875,6 +1006,19 @@ def review_panel_cancel(*, panel: ReviewPanel, reason: str, user) -> ReviewPanel
     """Cancel the panel (the "cancel" transition; the reason is its comment)."""
     apply_transition(record=panel, action="cancel", actor=user, comment=(reason or "").strip())
     return panel
+
+
+@transaction.atomic
+def composition_rule_save(*, rule: CompositionRule, user=None) -> CompositionRule:
+    """Validate and save a composition rule (one per kind of review; the rule must be satisfiable at its
+    own least size). Draws already made keep the rule as it was (their snapshot)."""
+    from .subjects import REVIEW_KINDS
+
+    if rule.kind not in REVIEW_KINDS:
+        raise ValidationError({"kind": "请选择评审类别。"})
+    rule.full_clean()
+    rule.save()
+    return rule
 
 
 @transaction.atomic

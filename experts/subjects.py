@@ -20,6 +20,20 @@ _REVIEWABLE: set[str] = set()
 # app_label.ModelName of every record experts review.
 DEFAULT_REVIEWABLE = ("projects.Project", "platforms.PlatformApplication")
 
+# The kinds of review a composition rule (experts.models.CompositionRule) is kept for: code -> label.
+REVIEW_KINDS = {
+    "gaoqi": "高企认定",
+    "platform": "平台认定",
+    "project": "科技计划项目",
+}
+# The kind of review of each registered record (app_label.modelname). A record may say otherwise with a
+# review_kind() method; a caller may pass review_kind to review_panel_create (高企认定 has no reviewed
+# record in the portal yet: its caller names the kind). Records of no kind draw without a rule.
+SUBJECT_KINDS = {
+    "projects.project": "project",
+    "platforms.platformapplication": "platform",
+}
+
 
 def _label(model: type[Model]) -> str:
     return model._meta.label_lower
@@ -46,6 +60,14 @@ def reviewable_models() -> list[type[Model]]:
 def register_defaults() -> None:
     for label in DEFAULT_REVIEWABLE:
         register_reviewable(apps.get_model(label))
+
+
+def review_kind_for(subject: Model) -> str | None:
+    """The kind of review of ``subject`` (a key of REVIEW_KINDS), or None."""
+    method = getattr(subject, "review_kind", None)
+    if callable(method):
+        return method()
+    return SUBJECT_KINDS.get(_label(type(subject)))
 
 
 def subject_for(*, subject_type, subject_id, user) -> Model:

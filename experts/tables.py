@@ -4,7 +4,15 @@ import django_tables2 as tables
 
 from kejiju.core.tables import BaseTable
 
-from .models import Commissioner, CommissionerTeam, Expert, ExpertField, ReviewPanel, VicePresidentPlacement
+from .models import (
+    Commissioner,
+    CommissionerTeam,
+    CompositionRule,
+    Expert,
+    ExpertField,
+    ReviewPanel,
+    VicePresidentPlacement,
+)
 
 
 class FieldsColumn(tables.Column):
@@ -62,6 +70,26 @@ class ExpertFieldTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = ExpertField
         fields = ("name", "sort_order", "is_active", "expert_count")
+
+
+class CompositionRuleTable(BaseTable):
+    kind = tables.Column(linkify=True, verbose_name="评审类别")
+    yearly_cap = tables.Column(default="不限")
+
+    class Meta(BaseTable.Meta):
+        model = CompositionRule
+        fields = (
+            "kind",
+            "min_size",
+            "min_technical_share",
+            "min_financial",
+            "min_management",
+            "yearly_cap",
+            "notes",
+        )
+
+    def render_kind(self, record):
+        return record.get_kind_display()
 
 
 class ReviewPanelTable(BaseTable):

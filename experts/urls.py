@@ -71,6 +71,24 @@ urlpatterns += [
     path(
         "fields/<int:pk>/delete/", views_registry.ExpertFieldDeleteView.as_view(), name="expertfield_delete"
     ),
+    # 评审组组成规则
+    path("composition/", views_registry.CompositionRuleListView.as_view(), name="compositionrule_list"),
+    path("composition/add/", views_registry.CompositionRuleCreateView.as_view(), name="compositionrule_add"),
+    path(
+        "composition/<int:pk>/",
+        views_registry.CompositionRuleDetailView.as_view(),
+        name="compositionrule_detail",
+    ),
+    path(
+        "composition/<int:pk>/edit/",
+        views_registry.CompositionRuleUpdateView.as_view(),
+        name="compositionrule_edit",
+    ),
+    path(
+        "composition/<int:pk>/delete/",
+        views_registry.CompositionRuleDeleteView.as_view(),
+        name="compositionrule_delete",
+    ),
     # 科技副总
     path("vice-presidents/", views_registry.PlacementListView.as_view(), name="vicepresidentplacement_list"),
     path(

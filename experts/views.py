@@ -109,6 +109,7 @@ class PanelAddView(ActionPermissionMixin, ServiceFormMixin, BreadcrumbMixin, For
         context["subject"] = self.subject
         context["subject_label"] = self.subject._meta.verbose_name
         context["subject_url"] = getattr(self.subject, "get_absolute_url", lambda: None)()
+        context["composition"] = selectors.composition_for(subject=self.subject)
         context["cancel_url"] = context["subject_url"] or reverse("experts:reviewpanel_list")
         return context
 
@@ -540,16 +541,20 @@ class ReviewDrawDetailView(ObjectDetailView):
         names = dict(Expert.objects.filter(pk__in=draw.pool).values_list("pk", "name"))
         order = {pk: index for index, pk in enumerate(rules.draw_order(draw.pool, draw.seed), start=1)}
         integrity_notes = self._integrity_notes(draw)
+        # Under a composition rule: the category each pool expert had on the draw's day.
+        categories = (draw.parameters or {}).get("categories", {})
         context.update(
             replay=replay,
             replay_matches=replay == draw.drawn,
             drawn_rows=[(index, pk, names.get(pk, f"#{pk}")) for index, pk in enumerate(draw.drawn, start=1)],
-            pool_rows=[(order[pk], pk, names.get(pk, f"#{pk}")) for pk in draw.pool],
+            pool_rows=[
+                (order[pk], pk, names.get(pk, f"#{pk}"), categories.get(str(pk), "")) for pk in draw.pool
+            ],
             skipped_rows=[
                 (
                     entry["expert_id"],
                     entry["name"],
-                    "；".join(rules.REASON_LABELS.get(r, r) for r in entry["reasons"]),
+                    "；".join(rules.reason_label(r, entry) for r in entry["reasons"]),
                     integrity_notes.get(entry["expert_id"]),
                 )
                 for entry in draw.skipped

@@ -42,6 +42,7 @@ from kejiju.core.xlsx import (
 from . import importing, rules, selectors, services
 from .filters import (
     CommissionerFilterSet,
+    CompositionRuleFilterSet,
     ExpertFieldFilterSet,
     ExpertFilterSet,
     PlacementFilterSet,
@@ -49,6 +50,7 @@ from .filters import (
 )
 from .forms import (
     CommissionerForm,
+    CompositionRuleForm,
     ExpertFieldForm,
     ExpertForm,
     ExpertImportForm,
@@ -57,9 +59,17 @@ from .forms import (
     PlacementForm,
     TeamForm,
 )
-from .models import Commissioner, CommissionerTeam, Expert, ExpertField, VicePresidentPlacement
+from .models import (
+    Commissioner,
+    CommissionerTeam,
+    CompositionRule,
+    Expert,
+    ExpertField,
+    VicePresidentPlacement,
+)
 from .tables import (
     CommissionerTable,
+    CompositionRuleTable,
     ExpertFieldTable,
     ExpertPIIExportTable,
     ExpertTable,
@@ -135,6 +145,7 @@ class ExpertDetailView(ObjectDetailView):
         "position",
         "employer",
         "specialty",
+        "category",
         "county",
         "state",
         "admitted_on",
@@ -228,6 +239,7 @@ def _expert_kwargs(data) -> dict:
         "county": data["county"],
         "position": data["position"],
         "specialty": data["specialty"],
+        "category": data["category"],
         "admission_reason": data["admission_reason"],
         "avoided_units": data["avoided_units"],
         "notes": data["notes"],
@@ -379,6 +391,7 @@ class ExpertImportTemplateView(ActionPermissionMixin, View):
                     "专业领域",
                     "可填多个，以顿号分隔：" + "、".join(ExpertField.objects.values_list("name", flat=True)),
                 ),
+                ("专家类别", "技术专家、财务专家或管理专家；留空为技术专家（评审组组成规则按类别计人数）"),
                 ("所在县区", "县区名称，如 忻府区；市外专家留空"),
                 ("入库日期", "如 2023-06-01"),
             ],
@@ -432,6 +445,50 @@ class ExpertFieldDeleteView(ObjectDeleteView):
             return redirect(self.object)
         messages.success(self.request, f"已删除“{self.object}”。")
         return redirect("experts:expertfield_list")
+
+
+# ============================================================================ 评审组组成规则
+
+
+class CompositionRuleListView(ObjectListView):
+    model = CompositionRule
+    table_class = CompositionRuleTable
+    filterset_class = CompositionRuleFilterSet
+    actions = ("add",)
+
+
+class CompositionRuleDetailView(ObjectDetailView):
+    model = CompositionRule
+    detail_fields = (
+        "kind",
+        "min_size",
+        "min_technical_share",
+        "min_financial",
+        "min_management",
+        "yearly_cap",
+        "notes",
+        "updated_at",
+    )
+
+
+class CompositionRuleFormMixin:
+    model = CompositionRule
+    form_class = CompositionRuleForm
+
+    def save_form(self, form):
+        return services.composition_rule_save(rule=form.instance, user=self.request.user)
+
+
+class CompositionRuleCreateView(CompositionRuleFormMixin, ObjectCreateView):
+    pass
+
+
+class CompositionRuleUpdateView(CompositionRuleFormMixin, ObjectUpdateView):
+    pass
+
+
+class CompositionRuleDeleteView(ObjectDeleteView):
+    model = CompositionRule
 
 
 # ========================================================================================== 科技副总

@@ -65,6 +65,12 @@ def _field(world):
     return {"pk": world.once("field", lambda: ExpertFieldFactory(name="现代农业")).pk}
 
 
+def _rule(world):
+    from experts.models import CompositionRule
+
+    return {"pk": world.once("rule", lambda: CompositionRule.objects.get(kind="gaoqi")).pk}
+
+
 def _placement(world):
     from tests.experts.factories import PlacementFactory
 
@@ -133,6 +139,12 @@ ROUTES = [
     Route("experts:expertfield_add", BUREAU, ok=(200,)),
     Route("experts:expertfield_edit", BUREAU, kwargs=_field, ok=(200,)),
     Route("experts:expertfield_delete", BUREAU, kwargs=_field, ok=(200,)),
+    # 评审组组成规则 (the bureau keeps them; leaders read them)
+    Route("experts:compositionrule_list", STAFF_READ, ok=(200,)),
+    Route("experts:compositionrule_detail", STAFF_READ, kwargs=_rule, ok=(200,)),
+    Route("experts:compositionrule_add", BUREAU, ok=(200,)),
+    Route("experts:compositionrule_edit", BUREAU, kwargs=_rule, ok=(200,)),
+    Route("experts:compositionrule_delete", BUREAU, kwargs=_rule, ok=(200,)),
     # 科技副总 (county offices read their own county's)
     Route("experts:vicepresidentplacement_list", BUSINESS_READ, ok=(200,)),
     Route("experts:vicepresidentplacement_export", BUSINESS_READ, ok=(200,)),

@@ -48,6 +48,7 @@ def _row(n, **overrides):
         "工作单位": "忻州师范学院",
         "专业领域": "新材料、新能源",
         "研究方向": "复合材料",
+        "专家类别": "",
         "所在县区": "忻府区",
         "入库日期": dt.date(2023, 6, 1),
         "入库依据": "2023年专家征集",
@@ -165,3 +166,15 @@ def test_real_files_with_synonym_headers_and_a_title_row(client, bureau_user, se
     assert response.status_code == 302, response.content.decode()[-3000:]
     expert = Expert.objects.get()
     assert expert.name == "同义1" and expert.position == "" and expert.county is None
+
+
+def test_the_category_column_sets_the_experts_category(client, bureau_user, setup):
+    client.force_login(bureau_user)
+    response = client.post(reverse("experts:expert_import"), {"file": _file([_row(1, 专家类别="会计")])})
+    assert response.status_code == 200
+    assert "专家类别应为：技术专家、财务专家、管理专家。" in response.content.decode()
+    rows = [_row(1, 专家类别="财务专家"), _row(2, 专家类别="管理"), _row(3)]
+    response = client.post(reverse("experts:expert_import"), {"file": _file(rows)})
+    assert response.status_code == 302
+    categories = list(Expert.objects.order_by("name").values_list("category", flat=True))
+    assert categories == ["财务", "管理", "技术"]
