@@ -27,7 +27,10 @@ class ExpertsConfig(AppConfig):
             *_perms(("view", "add", "change", "delete")),
             "experts.view_reviewdraw",
             "experts.view_expert_pii",
+            "experts.open_expert_account",
         ],
+        # An expert with an account: the reviews assigned to them (experts.selectors.my_seats), nothing else.
+        Role.EXPERT: ["experts.review_as_expert"],
         # Leadership reads everything except the unmasked personal data.
         Role.LEADER: [*_perms(("view",)), "experts.view_reviewdraw"],
         # County offices see the 科技副总 and 科技特派员 serving their own county.
@@ -80,6 +83,13 @@ class ExpertsConfig(AppConfig):
                         "评审组组成规则", "experts:compositionrule_list", "experts.view_compositionrule"
                     ),
                 ),
+            )
+        )
+        register_menu(
+            MenuSection(
+                label="我的评审",
+                order=41,
+                items=(MenuItem("评审邀请与任务", "experts:my_seats", "experts.review_as_expert"),),
             )
         )
         register_todo_provider(expert_todos)

@@ -425,3 +425,64 @@ def seed_demo_experts(*, stdout=None) -> None:
             f"专家库：新增专家 {created} 人（2023 年入库 {sum(ADMITTED_2023.values())} 人），"
             f"科技副总 {placements} 人，科技特派员 {members} 人。"
         )
+
+
+def seed_demo_reviewer(*, stdout=None) -> None:
+    """The demo 评审专家 account `expert`: the first drawn expert of a new panel for a project under review,
+    with the invitation open (run after the projects' demo, which has projects in 评审)."""
+    from django.core.exceptions import ValidationError
+
+    from kejiju.accounts.demo import DEMO_PASSWORD
+    from kejiju.accounts.models import User
+    from projects.models import Project
+    from projects.rules import State
+
+    from . import seats, services
+    from .models import ReviewMember, ReviewPanel
+    from .selectors import review_panel_for
+
+    staff = User.objects.filter(username="bureau").first()
+    if staff is None or User.objects.filter(username="expert").exists():
+        return
+    project = next(
+        (
+            project
+            for project in Project.objects.filter(state=State.REVIEW).order_by("number")
+            if review_panel_for(subject=project) is None
+        ),
+        None,
+    )
+    if project is None:
+        return
+    try:
+        panel = services.review_panel_create(
+            subject=project,
+            title=project.review_title(),
+            applicant=project.review_applicant(),
+            fields=list(ExpertField.objects.order_by("sort_order")[:3]),
+            size=5,
+            reserves=2,
+            criteria=project.review_criteria(),
+            drop_extremes=True,
+            user=staff,
+            seed=f"demo-online-{project.number}",
+        )
+    except ValidationError:
+        return  # a library too small for the panel: no demo reviewer
+    member = (
+        panel.members.select_related("expert").filter(role=ReviewMember.Role.REGULAR).order_by("position")[0]
+    )
+    user = seats.expert_account_open(
+        actor=staff,
+        expert=member.expert,
+        username="expert",
+        password=DEMO_PASSWORD,
+        email="expert@example.cn",
+    )
+    user.must_change_password = False  # the published demo password, as the other demo accounts'
+    user.password_changed_at = timezone.now()
+    user.save(update_fields=["must_change_password", "password_changed_at"])
+    ReviewMember.objects.filter(panel=panel).update(invited_at=None)
+    seats.invite_pending(ReviewPanel.objects.get(pk=panel.pk))
+    if stdout is not None:
+        stdout.write(f"  评审专家账户 expert（{member.expert.name}）：“{panel.title}”的评审邀请待答复")

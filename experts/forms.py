@@ -355,3 +355,22 @@ class CommissionerForm(ScopedModelForm):
     class Meta:
         model = Commissioner
         fields = ["team", "name", "employer", "title", "expert", "is_leader", "county", "industry"]
+
+
+class ExpertAccountForm(ScopedForm):
+    username = forms.CharField(label="用户名", max_length=150)
+    email = forms.EmailField(label="电子邮箱", required=False, help_text="评审邀请和提醒同时发送到该邮箱。")
+    password = forms.CharField(
+        label="初始密码",
+        widget=forms.PasswordInput(render_value=False),
+        help_text="专家首次登录时须修改。",
+    )
+
+
+class SeatDeclineForm(ScopedForm):
+    reason = forms.CharField(
+        label="不能参加的原因",
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="如时间冲突、与申报单位存在利害关系等；提交后由备选专家递补。",
+    )

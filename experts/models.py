@@ -123,6 +123,16 @@ class Expert(models.Model):
     exited_on = models.DateField("出库/暂停日期", null=True, blank=True)
     exit_reason = models.CharField("出库/暂停原因", max_length=200, blank=True)
     notes = models.TextField("备注", blank=True)
+    # The expert's own account for online review (role 评审专家), opened by the bureau from this entry.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="评审账户",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="expert_entry",
+        editable=False,
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -130,7 +140,11 @@ class Expert(models.Model):
         verbose_name = "专家"
         verbose_name_plural = "专家"
         ordering = ["-admitted_on", "name", "pk"]
-        permissions = [("view_expert_pii", "查看和导出专家完整身份证号、手机号")]
+        permissions = [
+            ("view_expert_pii", "查看和导出专家完整身份证号、手机号"),
+            ("open_expert_account", "为库内专家开通评审账户"),
+            ("review_as_expert", "以评审专家身份接受邀请、参加评审"),
+        ]
         indexes = [
             models.Index(fields=["state", "admitted_on"]),
             # The list's order and its county + state filter, served from the index (bench: lists).
@@ -381,6 +395,7 @@ class ReviewMember(models.Model):
         "self", verbose_name="替补", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     refusal_reason = models.CharField("拒绝原因", max_length=200, blank=True)
+    invited_at = models.DateTimeField("邀请时间", null=True, blank=True, editable=False)
     comment = models.TextField("评审意见", blank=True)
     performance = models.CharField(
         "履职评价",

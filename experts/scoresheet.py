@@ -30,7 +30,7 @@ from kejiju.core.spreadsheets import Column, Row, RowError, SheetSpec, cell_text
 from . import rules
 from .models import ReviewMember, ReviewPanel
 
-UPLOAD_DIR = "experts-scores"  # under spreadsheets.IMPORT_UPLOAD_DIR
+UPLOAD_DIR = "experts_scores"  # under spreadsheets.IMPORT_UPLOAD_DIR
 SHEET = "评分表"
 PANEL, MEMBER, NAME = "评审组编号", "成员编号", "专家"
 PERFORMANCE, COMMENT = "履职评价", "评审意见"

@@ -140,6 +140,17 @@ def expert_review_history(*, expert: Expert) -> QuerySet[ReviewMember]:
     )
 
 
+def my_seats(*, user) -> QuerySet[ReviewMember]:
+    """The panel seats of the expert whose account this is (an account of another role: none)."""
+    if not user.is_authenticated:
+        return ReviewMember.objects.none()
+    return (
+        ReviewMember.objects.filter(expert__user=user)
+        .select_related("panel", "panel__applicant", "expert")
+        .order_by("-panel__created_at", "position")
+    )
+
+
 # ============================================================================================== experts
 
 

@@ -51,6 +51,7 @@ from .models import (
     ReviewScore,
     VicePresidentPlacement,
 )
+from .seats import invite_pending
 from .selectors import composition_for, panel_result, review_panel_for
 from .workflow import ADMISSION_ACTIONS
 
@@ -618,6 +619,7 @@ def review_panel_create(
         comment=f"随机种子 {record.seed}；候选池 {len(record.pool)} 人，跳过 {len(record.skipped)} 人；"
         f"抽中正式专家 {size} 人、备选 {reserves} 人。",
     )
+    invite_pending(panel)
     return panel
 
 
@@ -689,6 +691,7 @@ def review_member_refuse(*, member: ReviewMember, reason: str, user) -> ReviewMe
                 actor=user,
                 comment=f"备选专家 {replacement.expert} 递补 {member.expert}。",
             )
+            invite_pending(panel)
         else:
             left = panel.members.filter(
                 role=ReviewMember.Role.RESERVE, status=ReviewMember.Status.STANDBY
@@ -801,6 +804,7 @@ def review_panel_supplement(*, panel: ReviewPanel, user, seed: str | None = None
         comment=f"随机种子 {record.seed}；候选池 {len(record.pool)} 人，"
         f"跳过 {len(record.skipped)} 人；补充 {missing} 人。",
     )
+    invite_pending(panel)
     return record
 
 

@@ -1,10 +1,14 @@
 from django.urls import path
 
-from . import views, views_registry
+from . import views, views_registry, views_seats
 
 app_name = "experts"
 
 urlpatterns = [
+    # The expert's own (我的评审)
+    path("my/", views_seats.MySeatsView.as_view(), name="my_seats"),
+    path("my/<int:pk>/accept/", views_seats.SeatAcceptView.as_view(), name="my_seat_accept"),
+    path("my/<int:pk>/decline/", views_seats.SeatDeclineView.as_view(), name="my_seat_decline"),
     # Review panels (shared with platforms and projects)
     path("panels/", views.ReviewPanelListView.as_view(), name="reviewpanel_list"),
     path("panels/export/", views.ReviewPanelExportView.as_view(), name="reviewpanel_export"),
@@ -62,6 +66,7 @@ urlpatterns += [
     path("<int:pk>/personal/", views_registry.ExpertPIIView.as_view(), name="expert_pii"),
     path("<int:pk>/edit/", views_registry.ExpertUpdateView.as_view(), name="expert_edit"),
     path("<int:pk>/state/", views_registry.ExpertStateView.as_view(), name="expert_state"),
+    path("<int:pk>/account/", views_seats.ExpertAccountOpenView.as_view(), name="expert_account_open"),
     path("<int:pk>/delete/", views_registry.ExpertDeleteView.as_view(), name="expert_delete"),
     # Field list
     path("fields/", views_registry.ExpertFieldListView.as_view(), name="expertfield_list"),

@@ -156,7 +156,7 @@ class ExpertDetailView(ObjectDetailView):
     )
 
     def get_queryset(self):
-        return Expert.objects.select_related("employer", "county")
+        return Expert.objects.select_related("employer", "county", "user")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -192,6 +192,8 @@ class ExpertDetailView(ObjectDetailView):
             placements=expert.placements.select_related("enterprise", "university"),
             commissions=expert.commissions.select_related("team", "county"),
             can_view_pii=self.request.user.has_perm("experts.view_expert_pii"),
+            can_open_account=expert.is_available
+            and self.request.user.has_perm("experts.open_expert_account"),
             state_form=ExpertStateForm(initial={"on": timezone.localdate()}),
             # The 科研诚信 records binding the expert today, for staff who may read them.
             integrity_records=selectors.expert_integrity_records(expert=expert)

@@ -136,6 +136,9 @@ class ProjectsConfig(AppConfig):
         seed_scale(scale=scale, rng=rng, stdout=stdout)
 
     def seed_demo(self, *, stdout) -> None:
+        from experts.demo import seed_demo_reviewer
+
         from .demo import seed_demo_projects
 
         seed_demo_projects(stdout=stdout)
+        seed_demo_reviewer(stdout=stdout)  # the demo expert, invited to a panel of a project under review

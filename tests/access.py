@@ -17,7 +17,9 @@ from typing import Any
 STAFF_ROLES = ("bureau", "leader", "county", "sysadmin", "auditor")
 # Applicant-facing roles, bound to a unit: `unit_admin` and `applicant` of unit A (in county A).
 UNIT_ROLES = ("unit_admin", "applicant")
-ALL_ROLES = STAFF_ROLES + UNIT_ROLES
+# An expert of the library with an account (online review): sees only the reviews assigned to them.
+EXPERT_ROLES = ("expert",)
+ALL_ROLES = STAFF_ROLES + UNIT_ROLES + EXPERT_ROLES
 BUSINESS_READ = frozenset({"bureau", "leader", "county"})
 STAFF_READ = frozenset({"bureau", "leader"})
 
@@ -49,6 +51,8 @@ class World:
         users = {role: make_user(role, region=county_a if role == "county" else None) for role in STAFF_ROLES}
         for role in UNIT_ROLES:
             users[role] = make_user(role, organization=unit_a)
+        for role in EXPERT_ROLES:
+            users[role] = make_user(role)
         users["other_county"] = make_user("county", region=county_b)
         users["other_unit"] = make_user("unit_admin", organization=unit_b)
         return cls(users=users, county_a=county_a, county_b=county_b, unit_a=unit_a, unit_b=unit_b)

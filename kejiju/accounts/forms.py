@@ -8,7 +8,7 @@ from kejiju.core.captcha import CaptchaField, check_captcha
 from kejiju.core.forms import CrispyFormMixin
 
 from .models import Region, User
-from .roles import UNIT_BOUND_ROLES, Role
+from .roles import EXPERT_ROLES, UNIT_BOUND_ROLES, Role
 from .throttles import LOGIN_CAPTCHA_AFTER, LOGIN_FAILURES
 
 
@@ -63,7 +63,9 @@ class _UserFieldsForm(CrispyFormMixin, forms.ModelForm):
     # Unit accounts are opened by a unit's verified registration and by its administrator, never here.
     role = forms.ChoiceField(
         label="角色",
-        choices=[(value, label) for value, label in Role.choices if value not in UNIT_BOUND_ROLES],
+        choices=[
+            (value, label) for value, label in Role.choices if value not in UNIT_BOUND_ROLES | EXPERT_ROLES
+        ],
     )
 
     class Meta:

@@ -17,6 +17,9 @@ class Role(models.TextChoices):
     # Applicant-facing roles, each bound to one 单位 (core.Organization): they see their unit's records only.
     UNIT_ADMIN = "unit_admin", "申报单位管理员"
     APPLICANT = "applicant", "项目负责人"
+    # An expert of the library reviewing online: the account is opened by the bureau from the library
+    # entry (experts.Expert.user) and sees only the reviews assigned to that expert.
+    EXPERT = "expert", "评审专家"
 
 
 # Roles whose accounts must be bound to a region (and see only it).
@@ -24,7 +27,10 @@ REGION_BOUND_ROLES = frozenset({Role.COUNTY})
 # Roles whose accounts are bound to one unit (and see only its records); never a staff role (三员分立: an
 # account has one role, and a unit account is made by the unit's registration, never by the system admin).
 UNIT_BOUND_ROLES = frozenset({Role.UNIT_ADMIN, Role.APPLICANT})
-STAFF_ROLES = frozenset(set(Role) - UNIT_BOUND_ROLES)
+# Roles whose accounts belong to an entry of the expert library (opened by the bureau, never by the
+# system admin, never self-registered).
+EXPERT_ROLES = frozenset({Role.EXPERT})
+STAFF_ROLES = frozenset(set(Role) - UNIT_BOUND_ROLES - EXPERT_ROLES)
 # Business roles: they may read or change business records. The system admin and the auditor are not.
 BUSINESS_ROLES = frozenset({Role.BUREAU, Role.LEADER, Role.COUNTY})
 

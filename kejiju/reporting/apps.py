@@ -80,6 +80,7 @@ class ReportingConfig(AppConfig):
         # A unit hears of the decisions about its records (notify_transition).
         Role.UNIT_ADMIN: ["reporting.view_notice"],
         Role.APPLICANT: ["reporting.view_notice"],
+        Role.EXPERT: ["reporting.view_notice"],
     }
 
     def ready(self) -> None:

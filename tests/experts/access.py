@@ -31,6 +31,35 @@ def _panel(world):
     return world.once("panel", build)
 
 
+def _scoring_panel_pk(world):
+    """A panel whose regular members all confirmed (已确认): scores may be entered and uploaded."""
+
+    def build():
+        from experts import services
+        from tests.experts.factories import ExpertFactory, ExpertFieldFactory, OrganizationFactory
+
+        field = ExpertFieldFactory(name="智能制造")
+        for _ in range(3):
+            ExpertFactory(fields=[field])
+        subject = OrganizationFactory(name="会评受评单位")
+        panel = services.review_panel_create(
+            subject=subject,
+            title="矩阵会评",
+            applicant=subject,
+            fields=[field],
+            size=2,
+            reserves=0,
+            criteria=[{"key": "c1", "label": "创新性", "max_score": 100, "weight": 1}],
+            user=world.users["bureau"],
+            seed="matrix-scores",
+        )
+        for member in panel.members.all():
+            services.review_member_confirm(member=member, user=world.users["bureau"])
+        return panel
+
+    return {"pk": world.once("scoring_panel", build).pk}
+
+
 def _panel_pk(world):
     return {"pk": _panel(world).pk}
 
@@ -51,6 +80,21 @@ def _subject_query(world):
 
     subject = world.once("subject", lambda: ProjectFactory(region=world.county_a, title="待评审项目"))
     return {"subject_type": ContentType.objects.get_for_model(subject).pk, "subject_id": subject.pk}
+
+
+EXPERT = frozenset({"expert"})
+
+
+def _own_seat(world):
+    """A seat awaiting the matrix expert's answer: the panel's first regular member, bound to the account."""
+
+    def build():
+        member = _panel(world).members.select_related("expert").order_by("position").first()
+        member.expert.user = world.users["expert"]
+        member.expert.save(update_fields=["user"])
+        return member
+
+    return {"pk": world.once("own_seat", build).pk}
 
 
 def _expert(world):
@@ -108,10 +152,20 @@ ROUTES = [
     Route("experts:reviewpanel_detail", STAFF_READ, kwargs=_panel_pk, ok=(200,)),
     Route("experts:reviewpanel_sheet", STAFF_READ, kwargs=_panel_pk, ok=(200,)),
     # 会评: the grid of all scores and the score-sheet upload (the per-member entry's permission)
-    Route("experts:reviewpanel_scores", BUREAU, kwargs=_panel_pk, methods=("GET", "POST"), ok=(200,)),
-    Route("experts:reviewpanel_scores_import", BUREAU, kwargs=_panel_pk, methods=("GET", "POST"), ok=(200,)),
+    Route("experts:reviewpanel_scores", BUREAU, kwargs=_scoring_panel_pk, methods=("GET", "POST"), ok=(200,)),
     Route(
-        "experts:reviewpanel_scores_import_confirm", BUREAU, kwargs=_panel_pk, methods=("POST",), ok=(302,)
+        "experts:reviewpanel_scores_import",
+        BUREAU,
+        kwargs=_scoring_panel_pk,
+        methods=("GET", "POST"),
+        ok=(200,),
+    ),
+    Route(
+        "experts:reviewpanel_scores_import_confirm",
+        BUREAU,
+        kwargs=_scoring_panel_pk,
+        methods=("POST",),
+        ok=(302,),
     ),
     Route("experts:reviewpanel_supplement", BUREAU, kwargs=_panel_pk, methods=("POST",), ok=(302,)),
     Route("experts:reviewpanel_transition", BUREAU, kwargs=_panel_pk, methods=("GET", "POST"), data=_cancel),
@@ -132,7 +186,12 @@ ROUTES = [
     Route("experts:expert_add", BUREAU, methods=("GET", "POST"), ok=(200,)),
     Route("experts:expert_edit", BUREAU, kwargs=_expert, ok=(200,)),
     Route("experts:expert_state", BUREAU, kwargs=_expert, methods=("POST",), ok=(302,)),
+    Route("experts:expert_account_open", BUREAU, kwargs=_expert, ok=(200,)),
     Route("experts:expert_delete", BUREAU, kwargs=_expert, ok=(200,)),
+    # The expert's own: their seats only (another account's seat is 404 to them).
+    Route("experts:my_seats", EXPERT, ok=(200,)),
+    Route("experts:my_seat_decline", EXPERT, kwargs=_own_seat, ok=(200,)),
+    Route("experts:my_seat_accept", EXPERT, kwargs=_own_seat, methods=("POST",), ok=(302,)),
     # field list
     Route("experts:expertfield_list", STAFF_READ, ok=(200,)),
     Route("experts:expertfield_detail", STAFF_READ, kwargs=_field, ok=(200,)),

@@ -8,7 +8,7 @@ STAFF = frozenset({"bureau", "leader"})
 BUREAU = frozenset({"bureau"})
 COUNTY = frozenset({"county"})
 BUREAU_COUNTY = frozenset({"bureau", "county"})
-NOTICE_READERS = READ | {"unit_admin", "applicant"}
+NOTICE_READERS = READ | {"unit_admin", "applicant", "expert"}
 
 
 def _task(world):
@@ -135,7 +135,7 @@ ROUTES = [
         kwargs=lambda world: {"pk": _notice(world).pk},
         ok=(302,),
         scoped=True,
-        denied={"bureau": 404, "leader": 404, "unit_admin": 404, "applicant": 404},
+        denied={"bureau": 404, "leader": 404, "unit_admin": 404, "applicant": 404, "expert": 404},
     ),
     Route("reporting:notice_read_all", NOTICE_READERS, methods=("POST",)),
     # The annual dashboard and review: leadership and bureau staff; county offices get none (403).

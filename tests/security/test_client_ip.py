@@ -17,7 +17,7 @@ from django.test import Client, RequestFactory
 from django.urls import resolve, reverse
 
 from kejiju.core.clientip import client_ip, parse_address, resolve_client_ip
-from tests.access import all_routes
+from tests.access import ALL_ROLES, all_routes
 from tests.factories import TEST_PASSWORD
 
 FORGED = "198.51.100.66"
@@ -123,8 +123,8 @@ MODES = {
     "forged-from-untrusted": ("203.0.113.7", FORGED, "203.0.113.7"),
     "through-trusted-proxy": ("10.9.0.2", f"{FORGED}, 192.0.2.10", "192.0.2.10"),
 }
-# Who POSTs to a matrix route: the first of these roles that the route allows.
-ROLE_ORDER = ("county", "bureau", "sysadmin", "auditor", "leader", "unit_admin", "applicant")
+# Who POSTs to a matrix route: the first role that the route allows, a county office first.
+ROLE_ORDER = ("county", *(role for role in ALL_ROLES if role != "county"))
 
 
 def _client(remote, forwarded, user=None) -> Client:

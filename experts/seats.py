@@ -1,0 +1,94 @@
+"""Online review, the expert's side: the bureau opens a 评审专家 account from a library entry; an expert
+with an account is invited to each panel seat they are drawn for (a notice and an e-mail, once) and
+accepts, or declines with a reason — the reserve then steps in as when staff register a refusal."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from kejiju.accounts import services as accounts
+from kejiju.accounts.models import User
+from kejiju.accounts.roles import Role
+from kejiju.reporting.services import notice_send
+
+from .models import Expert, ReviewMember, ReviewPanel
+
+
+@transaction.atomic
+def expert_account_open(
+    *, actor: User, expert: Expert, username: str, password: str, email: str = ""
+) -> User:
+    """A 评审专家 account for a library entry in 在库 (initial password, changed at the first login)."""
+    if not actor.has_perm("experts.open_expert_account"):
+        raise PermissionDenied("无权为专家开通评审账户。")
+    expert = Expert.objects.select_for_update(of=("self",)).select_related("user").get(pk=expert.pk)
+    if expert.user_id is not None:
+        raise ValidationError({"username": f"专家{expert.name}已有评审账户“{expert.user.username}”。"})
+    if not expert.is_available:
+        raise ValidationError(
+            {"username": f"专家{expert.name}当前为“{expert.state}”，只能为在库专家开通评审账户。"}
+        )
+    user = accounts.user_create(
+        username=username.strip(),
+        password=password,
+        role=Role.EXPERT,
+        display_name=expert.name,
+        email=email.strip(),
+        actor=actor,
+    )
+    expert.user = user
+    expert.save(update_fields=["user", "updated_at"])
+    return user
+
+
+def invite_pending(panel: ReviewPanel) -> int:
+    """Invite, once, every regular member awaiting confirmation whose expert has an active account: an
+    in-app notice and an e-mail on commit. Returns how many were invited."""
+    members = list(
+        panel.members.select_related("expert__user").filter(
+            role=ReviewMember.Role.REGULAR,
+            status=ReviewMember.Status.PENDING,
+            invited_at__isnull=True,
+            expert__user__is_active=True,
+        )
+    )
+    now = timezone.now()
+    url = reverse("experts:my_seats")
+    for member in members:
+        notice_send(
+            recipients=[member.expert.user],
+            title=f"评审邀请：{panel.title}",
+            body="您被抽取为该事项的评审专家，请登录系统接受或说明不能参加的原因。",
+            url=url,
+        )
+        member.invited_at = now
+    ReviewMember.objects.bulk_update(members, ["invited_at"])
+    return len(members)
+
+
+def _own_seat(*, user: User, member: ReviewMember) -> ReviewMember:
+    member = ReviewMember.objects.select_related("expert", "panel").get(pk=member.pk)
+    if not user.has_perm("experts.review_as_expert") or member.expert.user_id != user.pk:
+        raise PermissionDenied("这不是您的评审任务。")
+    if not member.expert.is_available:
+        raise ValidationError(f"您在专家库中的状态为“{member.expert.state}”，不能参加评审。")
+    if member.role != ReviewMember.Role.REGULAR or member.status != ReviewMember.Status.PENDING:
+        raise ValidationError(f"该邀请当前为“{member.status}”，无需再答复。")
+    return member
+
+
+def seat_accept(*, user: User, member: ReviewMember) -> ReviewMember:
+    """The expert accepts the invitation (the same confirmation staff register, 科研诚信 checked)."""
+    from .services import review_member_confirm
+
+    return review_member_confirm(member=_own_seat(user=user, member=member), user=user)
+
+
+def seat_decline(*, user: User, member: ReviewMember, reason: str) -> ReviewMember | None:
+    """The expert declines with a reason; the next reserve steps in (and is invited)."""
+    from .services import review_member_refuse
+
+    return review_member_refuse(member=_own_seat(user=user, member=member), reason=reason, user=user)

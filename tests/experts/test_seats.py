@@ -1,0 +1,163 @@
+"""Online review, the expert's side: the bureau opens a 评审专家 account from a library entry (never the
+system admin, never self-registration); drawn experts with an account are invited once (notice and e-mail);
+the expert accepts, or declines with a reason and the reserve steps in — and sees nobody else's seats."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from experts import seats, services
+from experts.models import Expert, ReviewMember
+from kejiju.accounts.forms import UserCreateForm
+from kejiju.accounts.roles import Role
+from kejiju.reporting.models import Notice
+from tests.experts.factories import ExpertFactory, ExpertFieldFactory, OrganizationFactory
+from tests.factories import TEST_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = TEST_PASSWORD + "x"
+
+
+def _open(world, expert, username):
+    return seats.expert_account_open(
+        actor=world.users["bureau"],
+        expert=expert,
+        username=username,
+        password=PASSWORD,
+        email=f"{username}@x.cn",
+    )
+
+
+@pytest.fixture
+def library(world, django_capture_on_commit_callbacks):
+    """Four experts of one field, the first two with accounts."""
+    field = ExpertFieldFactory(name="新能源")
+    experts = [ExpertFactory(fields=[field]) for _ in range(4)]
+    accounts = [_open(world, expert, f"zj{index}") for index, expert in enumerate(experts[:2])]
+    return field, experts, accounts
+
+
+def _panel(world, field, *, size=2, reserves=2, seed="s1"):
+    subject = OrganizationFactory(name=f"受评单位{seed}")
+    return services.review_panel_create(
+        subject=subject,
+        title=f"网评测试{seed}",
+        applicant=subject,
+        fields=[field],
+        size=size,
+        reserves=reserves,
+        criteria=[{"key": "c1", "label": "创新性", "max_score": 100, "weight": 1}],
+        user=world.users["bureau"],
+        seed=seed,
+    )
+
+
+def test_the_bureau_opens_an_account_from_the_library_entry(world, library):
+    _field, experts, accounts = library
+    user = accounts[0]
+    assert (user.role, user.display_name, user.must_change_password) == (Role.EXPERT, experts[0].name, True)
+    assert Expert.objects.get(pk=experts[0].pk).user == user
+    with pytest.raises(ValidationError) as refused:
+        _open(world, experts[0], "again")
+    assert "已有评审账户" in refused.value.message_dict["username"][0]
+    paused = ExpertFactory(state=Expert.State.SUSPENDED)
+    with pytest.raises(ValidationError, match="只能为在库专家"):
+        _open(world, paused, "paused")
+    with pytest.raises(PermissionDenied):
+        seats.expert_account_open(
+            actor=world.users["county"], expert=experts[2], username="c", password=PASSWORD
+        )
+
+
+def test_the_system_admin_cannot_make_expert_accounts():
+    roles = dict(UserCreateForm().fields["role"].choices)
+    assert Role.EXPERT not in roles and Role.BUREAU in roles
+
+
+def test_drawn_experts_with_an_account_are_invited_once(world, library, django_capture_on_commit_callbacks):
+    field, _experts, accounts = library
+    with django_capture_on_commit_callbacks(execute=True):
+        panel = _panel(world, field, size=4, reserves=0)
+    invited = panel.members.filter(invited_at__isnull=False)
+    assert {member.expert.user for member in invited} == set(accounts)
+    assert set(Notice.objects.filter(title__startswith="评审邀请").values_list("recipient", flat=True)) == {
+        user.pk for user in accounts
+    }
+    assert {address for message in mail.outbox for address in message.to} >= {"zj0@x.cn", "zj1@x.cn"}
+    assert seats.invite_pending(panel) == 0  # once
+
+
+def _seat_of(panel, user):
+    return panel.members.get(expert__user=user)
+
+
+def test_the_expert_accepts_and_declines_their_own_seats_only(client, world, library):
+    field, _experts, accounts = library
+    panel = _panel(world, field, size=4, reserves=0)
+    mine, theirs = _seat_of(panel, accounts[0]), _seat_of(panel, accounts[1])
+    accounts[0].must_change_password = False  # changed at the first login
+    accounts[0].save(update_fields=["must_change_password"])
+    client.force_login(accounts[0])
+    page = client.get(reverse("experts:my_seats")).content.decode()
+    assert panel.title in page and page.count('data-testid="seat-row"') == 1
+    assert client.post(reverse("experts:my_seat_accept", kwargs={"pk": theirs.pk})).status_code == 404
+    assert client.get(reverse("experts:my_seat_decline", kwargs={"pk": theirs.pk})).status_code == 404
+    with pytest.raises(PermissionDenied):
+        seats.seat_accept(user=accounts[0], member=theirs)
+    assert client.post(reverse("experts:my_seat_accept", kwargs={"pk": mine.pk})).status_code == 302
+    mine.refresh_from_db()
+    assert mine.status == ReviewMember.Status.CONFIRMED
+    assert panel.events.filter(action="confirm", actor=accounts[0]).exists()
+    with pytest.raises(ValidationError, match="无需再答复"):
+        seats.seat_accept(user=accounts[0], member=mine)
+
+
+def test_declining_names_the_reason_and_the_reserve_steps_in_invited(world, library):
+    field, _experts, accounts = library
+    panel = _panel(world, field, size=1, reserves=3, seed="s2")
+    regular = panel.members.get(role=ReviewMember.Role.REGULAR)
+    reserve_with_account = panel.members.filter(role=ReviewMember.Role.RESERVE).order_by("position").first()
+    # The accounts go to the drawn regular and to the first reserve (not yet invited: reserves are not).
+    Expert.objects.update(user=None)
+    Expert.objects.filter(pk=regular.expert_id).update(user=accounts[0])
+    Expert.objects.filter(pk=reserve_with_account.expert_id).update(user=accounts[1])
+    with pytest.raises(ValidationError):
+        seats.seat_decline(user=accounts[0], member=regular, reason=" ")
+    replacement = seats.seat_decline(user=accounts[0], member=regular, reason="时间冲突")
+    regular.refresh_from_db()
+    assert (regular.status, regular.refusal_reason) == (ReviewMember.Status.REFUSED, "时间冲突")
+    assert replacement.pk == reserve_with_account.pk
+    replacement.refresh_from_db()
+    assert replacement.invited_at is not None and replacement.status == ReviewMember.Status.PENDING
+
+
+def test_an_expert_out_of_the_library_cannot_answer(world, library):
+    field, _experts, accounts = library
+    panel = _panel(world, field, size=4, reserves=0)
+    Expert.objects.filter(user=accounts[0]).update(state=Expert.State.SUSPENDED)
+    with pytest.raises(ValidationError, match="不能参加评审"):
+        seats.seat_accept(user=accounts[0], member=_seat_of(panel, accounts[0]))
+
+
+def test_an_expert_under_a_ban_cannot_accept(world, library):
+    from tests.integrity.factories import make_person_record
+
+    field, _experts, accounts = library
+    panel = _panel(world, field, size=4, reserves=0)
+    expert = Expert.objects.get(user=accounts[0])
+    make_person_record(user=world.users["bureau"], id_number=expert.reveal_id_number(), name=expert.name)
+    with pytest.raises(ValidationError, match="科研诚信失信惩戒期内"):
+        seats.seat_accept(user=accounts[0], member=_seat_of(panel, accounts[0]))
+
+
+def test_other_roles_see_no_seats(client, world, library):
+    from experts.selectors import my_seats
+
+    field, _experts, _accounts = library
+    _panel(world, field, size=4, reserves=0)
+    for role in ("bureau", "county", "applicant"):
+        assert not my_seats(user=world.users[role]).exists()
