@@ -101,6 +101,11 @@ class ReviewPanelForm(ScopedForm):
         help_text="每行一项：名称|满分|权重（权重可省略，默认为 1）。专家得分 = Σ 指标得分 × 权重。",
     )
     drop_extremes = forms.BooleanField(label="去掉最高分和最低分后取平均", required=False)
+    online_deadline = forms.DateTimeField(
+        label="网评截止时间",
+        required=False,
+        help_text="有评审账户的专家在线签署声明、评分，须在此前提交；留空表示不限。",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -374,3 +379,43 @@ class SeatDeclineForm(ScopedForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="如时间冲突、与申报单位存在利害关系等；提交后由备选专家递补。",
     )
+
+
+class DeclarationForm(ScopedForm):
+    conflict = forms.TypedChoiceField(
+        label="回避及保密声明",
+        choices=[
+            ("0", "本人与该事项及其申报单位无利害关系，承诺对评审材料和评审意见保密"),
+            ("1", "本人与该事项存在应当回避的情形，申明回避"),
+        ],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label="回避原因",
+        max_length=150,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="申明回避时填写，如曾在申报单位任职、近亲属任职、合作研究等。",
+    )
+
+
+class SeatScoresForm(ScopedForm):
+    """One field per criterion of the panel (its maximum in the label), and the expert's 评审意见."""
+
+    def __init__(self, *args, criteria=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for criterion in criteria:
+            self.fields[f"c_{criterion.key}"] = forms.DecimalField(
+                label=f"{criterion.label}（满分 {criterion.max_score.normalize():f}）",
+                min_value=0,
+                max_value=criterion.max_score,
+                decimal_places=2,
+            )
+        self.fields["comment"] = forms.CharField(
+            label="评审意见", required=False, widget=forms.Textarea(attrs={"rows": 4})
+        )
+        self.criteria = list(criteria)
+
+    def scores(self) -> dict:
+        return {criterion.key: self.cleaned_data[f"c_{criterion.key}"] for criterion in self.criteria}

@@ -281,6 +281,9 @@ class ReviewPanel(models.Model):
         "状态", max_length=4, choices=State.choices, default=State.DRAWING, db_index=True
     )
     result = models.DecimalField("评审得分", max_digits=7, decimal_places=2, null=True, blank=True)
+    online_deadline = models.DateTimeField(
+        "网评截止时间", null=True, blank=True, help_text="专家须在此前在线提交评分；留空表示不限。"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="经办人",
@@ -396,6 +399,9 @@ class ReviewMember(models.Model):
     )
     refusal_reason = models.CharField("拒绝原因", max_length=200, blank=True)
     invited_at = models.DateTimeField("邀请时间", null=True, blank=True, editable=False)
+    # 网评: the expert signs the 回避及保密声明 for the subject before reading it, then submits the scores.
+    declared_at = models.DateTimeField("签署回避及保密声明时间", null=True, blank=True, editable=False)
+    scores_submitted_at = models.DateTimeField("网评提交时间", null=True, blank=True, editable=False)
     comment = models.TextField("评审意见", blank=True)
     performance = models.CharField(
         "履职评价",

@@ -69,14 +69,18 @@ def invite_pending(panel: ReviewPanel) -> int:
     return len(members)
 
 
-def _own_seat(*, user: User, member: ReviewMember) -> ReviewMember:
+def _own_seat(*, user: User, member: ReviewMember, status: str = ReviewMember.Status.PENDING) -> ReviewMember:
+    """The expert's own regular seat in `status` (an invitation to answer, or a seat to review), while
+    they are in the library."""
     member = ReviewMember.objects.select_related("expert", "panel").get(pk=member.pk)
     if not user.has_perm("experts.review_as_expert") or member.expert.user_id != user.pk:
         raise PermissionDenied("这不是您的评审任务。")
     if not member.expert.is_available:
         raise ValidationError(f"您在专家库中的状态为“{member.expert.state}”，不能参加评审。")
-    if member.role != ReviewMember.Role.REGULAR or member.status != ReviewMember.Status.PENDING:
-        raise ValidationError(f"该邀请当前为“{member.status}”，无需再答复。")
+    if member.role != ReviewMember.Role.REGULAR or member.status != status:
+        if status == ReviewMember.Status.PENDING:
+            raise ValidationError(f"该邀请当前为“{member.status}”，无需再答复。")
+        raise ValidationError(f"您在该评审组中为“{member.role}/{member.status}”，不能办理。")
     return member
 
 
@@ -92,3 +96,72 @@ def seat_decline(*, user: User, member: ReviewMember, reason: str) -> ReviewMemb
     from .services import review_member_refuse
 
     return review_member_refuse(member=_own_seat(user=user, member=member), reason=reason, user=user)
+
+
+# --------------------------------------------------------------------------------------------- 网评
+
+
+@transaction.atomic
+def seat_declare(
+    *, user: User, member: ReviewMember, conflict: bool, reason: str = ""
+) -> ReviewMember | None:
+    """The 回避及保密声明 for the seat's subject, before its material is shown: signed (no conflict, the
+    material kept confidential), or a conflict declared with its reason — the expert leaves the panel
+    and the next reserve steps in (returned)."""
+    from kejiju.core.workflow.services import record_step
+
+    from .services import review_member_refuse
+
+    member = _own_seat(user=user, member=member, status=ReviewMember.Status.CONFIRMED)
+    if member.declared_at is not None:
+        raise ValidationError("您已签署该事项的回避及保密声明。")
+    if conflict:
+        if not reason.strip():
+            raise ValidationError({"reason": "申明回避时请填写回避原因（如与申报单位存在利害关系）。"})
+        return review_member_refuse(member=member, reason=f"申明回避：{reason.strip()}", user=user)
+    member.declared_at = timezone.now()
+    member.save(update_fields=["declared_at", "updated_at"])
+    record_step(
+        record=member.panel, action="declare", actor=user, comment=f"{member.expert} 签署回避及保密声明。"
+    )
+    return member
+
+
+def review_problem(member: ReviewMember, *, now=None) -> str | None:
+    """Why the expert may not (any longer) change their scores online, or None."""
+    if member.declared_at is None:
+        return "请先签署回避及保密声明。"
+    if member.scores_submitted_at is not None:
+        return "评分已提交，不能再修改。"
+    if member.panel.state not in (ReviewPanel.State.CONFIRMED, ReviewPanel.State.SCORING):
+        return f"评审组当前为“{member.panel.get_state_display()}”：全部正式专家确认参加后方可评分。"
+    deadline = member.panel.online_deadline
+    if deadline is not None and (now or timezone.now()) > deadline:
+        return f"网评已于 {timezone.localtime(deadline):%Y-%m-%d %H:%M} 截止。"
+    return None
+
+
+@transaction.atomic
+def seat_scores_save(
+    *, user: User, member: ReviewMember, scores, comment: str = "", submit: bool = False
+) -> ReviewMember:
+    """网评: the expert saves their scores (and may change them until submitting), or submits them —
+    once, before the deadline. The scores go through the staff entry's checks (every criterion, its range)."""
+    from kejiju.core.workflow.services import record_step
+
+    from .services import review_scores_enter
+
+    member = _own_seat(user=user, member=member, status=ReviewMember.Status.CONFIRMED)
+    problem = review_problem(member)
+    if problem:
+        raise ValidationError(problem)
+    review_scores_enter(
+        member=member, scores=scores, comment=comment, performance=member.performance, user=user
+    )
+    if submit:
+        member.scores_submitted_at = timezone.now()
+        member.save(update_fields=["scores_submitted_at", "updated_at"])
+        record_step(
+            record=member.panel, action="submit_scores", actor=user, comment=f"{member.expert} 提交网评评分。"
+        )
+    return member

@@ -524,6 +524,7 @@ def review_panel_create(
     user,
     seed: str | None = None,
     review_kind: str | None = None,
+    online_deadline=None,
 ) -> ReviewPanel:
     """Create a panel for ``subject`` and draw ``size`` regular and ``reserves`` reserve experts at once.
 
@@ -580,6 +581,7 @@ def review_panel_create(
         drop_extremes=drop_extremes,
         size=size,
         reserves=reserves,
+        online_deadline=online_deadline,
         created_by=user,
     )
     panel.full_clean(validate_constraints=False)
@@ -629,7 +631,10 @@ def _seat_if_complete(panel: ReviewPanel, user) -> None:
 
     if panel.state == ReviewPanel.State.DRAWING and seating_complete(panel):
         apply_transition(
-            record=panel, action="seat", actor=user, comment=f"正式专家 {panel.size} 人均已确认参加。"
+            record=panel,
+            action=_online("seat", user),
+            actor=user,
+            comment=f"正式专家 {panel.size} 人均已确认参加。",
         )
 
 
@@ -674,7 +679,7 @@ def review_member_refuse(*, member: ReviewMember, reason: str, user) -> ReviewMe
     note = f"{member.expert}（{member.role}）不能参加：{member.refusal_reason}"
     if panel.state == ReviewPanel.State.CONFIRMED and was_regular:
         # A seat of a confirmed panel is vacant again: the panel is back to 抽取中.
-        apply_transition(record=panel, action="refuse", actor=user, comment=note)
+        apply_transition(record=panel, action=_online("refuse", user), actor=user, comment=note)
     else:
         record_step(record=panel, action="refuse", actor=user, comment=note)
     replacement = None
@@ -699,6 +704,11 @@ def review_member_refuse(*, member: ReviewMember, reason: str, user) -> ReviewMe
             note = "备选专家均不符合评审组组成规则，请补充抽取。" if left else "备选专家已用完，请补充抽取。"
             record_step(record=panel, action="reserves_exhausted", actor=user, comment=note)
     return replacement
+
+
+def _online(action: str, user) -> str:
+    """The panel edge an expert's own answer or scores take (网评: their permission), else staff's."""
+    return f"{action}_online" if user.has_perm("experts.review_as_expert") else action
 
 
 def _expert_bar(expert: Expert) -> str | None:
@@ -882,7 +892,7 @@ def _save_member_scores(
     total = rules.member_total(criteria, {s.criterion: s.score for s in saved})
     note = f"{member.expert}：合计 {total}"
     if panel.state == ReviewPanel.State.CONFIRMED:  # the first score entry opens the scoring
-        apply_transition(record=panel, action="score", actor=user, comment=note)
+        apply_transition(record=panel, action=_online("score", user), actor=user, comment=note)
     else:
         record_step(record=panel, action="score", actor=user, comment=note)
     return saved

@@ -126,6 +126,7 @@ class PanelAddView(ActionPermissionMixin, ServiceFormMixin, BreadcrumbMixin, For
             drop_extremes=data["drop_extremes"],
             excluded_experts=data["excluded_names"],
             lookback_years=data["lookback_years"],
+            online_deadline=data["online_deadline"],
             user=self.request.user,
         )
         messages.success(self.request, "已完成随机抽取，请逐一确认专家是否参加。")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -12,11 +13,11 @@ from django.views import View
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView
 
-from kejiju.core.views.generic import ServiceFormMixin, service_error_text
+from kejiju.core.views.generic import ServiceFormMixin, add_service_errors, service_error_text
 
-from . import seats, selectors
-from .forms import ExpertAccountForm, SeatDeclineForm
-from .models import Expert
+from . import rules, seats, selectors
+from .forms import DeclarationForm, ExpertAccountForm, SeatDeclineForm, SeatScoresForm
+from .models import Expert, ReviewMember
 
 
 class MySeatsView(PermissionRequiredMixin, TemplateView):
@@ -109,3 +110,82 @@ class ExpertAccountOpenView(PermissionRequiredMixin, ServiceFormMixin, FormView)
             ],
         )
         return context
+
+
+class SeatReviewView(PermissionRequiredMixin, TemplateView):
+    """网评 of one seat: the 回避及保密声明 first; then the subject and the expert's own scores (saved and
+    changed until submitted). Only the expert's own scores are ever shown here."""
+
+    permission_required = "experts.review_as_expert"
+    raise_exception = True
+    template_name = "experts/seat_review.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not self.has_permission():
+            return self.handle_no_permission()
+        self.member = get_object_or_404(
+            selectors.my_seats(user=request.user).filter(
+                role=ReviewMember.Role.REGULAR, status=ReviewMember.Status.CONFIRMED
+            ),
+            pk=kwargs["pk"],
+        )
+        self.criteria = rules.parse_criteria(self.member.panel.criteria)
+        return super().dispatch(request, *args, **kwargs)
+
+    def _scores_form(self, data=None):
+        saved = {score.criterion: score.score for score in self.member.scores.all()}
+        initial = {f"c_{key}": value for key, value in saved.items()} | {"comment": self.member.comment}
+        return SeatScoresForm(data, criteria=self.criteria, initial=initial, user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        panel = self.member.panel
+        declared = self.member.declared_at is not None
+        context.update(
+            title=f"网评：{panel.title}",
+            member=self.member,
+            panel=panel,
+            subject_summary=getattr(panel.subject, "summary", ""),
+            problem=seats.review_problem(self.member) if declared else None,
+            breadcrumbs=[("我的评审", reverse("experts:my_seats")), (panel.title, None)],
+        )
+        if not declared:
+            context.setdefault("declaration_form", DeclarationForm(user=self.request.user))
+        else:
+            context.setdefault("scores_form", self._scores_form())
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if self.member.declared_at is None:
+            form = DeclarationForm(request.POST, user=request.user)
+            if form.is_valid():
+                try:
+                    with transaction.atomic():
+                        seats.seat_declare(user=request.user, member=self.member, **form.cleaned_data)
+                except ValidationError as error:
+                    add_service_errors(form, error)
+                else:
+                    if form.cleaned_data["conflict"]:
+                        messages.success(request, "已申明回避，将由备选专家递补。")
+                        return redirect("experts:my_seats")
+                    messages.success(request, "已签署回避及保密声明。")
+                    return redirect("experts:my_seat_review", pk=self.member.pk)
+            return self.render_to_response(self.get_context_data(declaration_form=form))
+        form = self._scores_form(request.POST)
+        submit = "submit" in request.POST
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    seats.seat_scores_save(
+                        user=request.user,
+                        member=self.member,
+                        scores=form.scores(),
+                        comment=form.cleaned_data["comment"],
+                        submit=submit,
+                    )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, "评分已提交。" if submit else "评分已保存，提交前可修改。")
+                return redirect("experts:my_seat_review", pk=self.member.pk)
+        return self.render_to_response(self.get_context_data(scores_form=form))

@@ -41,6 +41,8 @@ PANEL_STEPS = {
     "leader": "指定组长",
     "supplement": "补充抽取",
     "score": "录入评分",
+    "declare": "签署回避及保密声明",
+    "submit_scores": "专家提交评分",
 }
 
 
@@ -131,6 +133,14 @@ class CloseFields(TransitionFields):
 
 
 S = ReviewPanel.State
+REVIEW_ONLINE = "experts.review_as_expert"
+
+
+def _on_the_panel(panel: ReviewPanel, actor) -> str | None:
+    if not panel.members.filter(expert__user=actor, role=ReviewMember.Role.REGULAR).exists():
+        return "只有本评审组的正式专家可以办理。"
+    return None
+
 
 PANEL_WORKFLOW = register_workflow(
     Workflow(
@@ -181,6 +191,38 @@ PANEL_WORKFLOW = register_workflow(
                 S.SCORING,
                 CHANGE_PANEL,
                 rule=_has_scores,
+                form=False,
+            ),
+            # The same edges taken by a seated expert online (网评, experts.seats): their own answer or
+            # scores move the panel, under their own permission, never a staff one.
+            Transition(
+                "seat_online",
+                "专家已确认",
+                sources(S.DRAWING),
+                S.CONFIRMED,
+                REVIEW_ONLINE,
+                rule=_all_seats_confirmed,
+                actor_rule=_on_the_panel,
+                form=False,
+            ),
+            Transition(
+                "refuse_online",
+                "专家申明不能参加",
+                sources(S.CONFIRMED),
+                S.DRAWING,
+                REVIEW_ONLINE,
+                rule=_seat_vacant,
+                actor_rule=_on_the_panel,
+                form=False,
+            ),
+            Transition(
+                "score_online",
+                "专家在线评分",
+                sources(S.CONFIRMED),
+                S.SCORING,
+                REVIEW_ONLINE,
+                rule=_has_scores,
+                actor_rule=_on_the_panel,
                 form=False,
             ),
             Transition(

@@ -85,16 +85,40 @@ def _subject_query(world):
 EXPERT = frozenset({"expert"})
 
 
+def _give_to_matrix_expert(world, member):
+    """The seat becomes the matrix expert's: their library entry, bound to the account once."""
+    from experts.models import Expert
+
+    expert = Expert.objects.filter(user=world.users["expert"]).first()
+    if expert is None:
+        member.expert.user = world.users["expert"]
+        member.expert.save(update_fields=["user"])
+    else:
+        member.expert = expert
+        member.save(update_fields=["expert"])
+    return member
+
+
 def _own_seat(world):
     """A seat awaiting the matrix expert's answer: the panel's first regular member, bound to the account."""
 
     def build():
-        member = _panel(world).members.select_related("expert").order_by("position").first()
-        member.expert.user = world.users["expert"]
-        member.expert.save(update_fields=["user"])
-        return member
+        return _give_to_matrix_expert(world, _panel(world).members.order_by("position").first())
 
     return {"pk": world.once("own_seat", build).pk}
+
+
+def _own_confirmed_seat(world):
+    """The matrix expert's seat on the scoring panel, accepted (网评 is open to them)."""
+
+    def build():
+        from experts.models import ReviewMember
+
+        _scoring_panel_pk(world)
+        member = world.cache["scoring_panel"].members.order_by("position").first()
+        return ReviewMember.objects.get(pk=_give_to_matrix_expert(world, member).pk)
+
+    return {"pk": world.once("own_confirmed_seat", build).pk}
 
 
 def _expert(world):
@@ -192,6 +216,7 @@ ROUTES = [
     Route("experts:my_seats", EXPERT, ok=(200,)),
     Route("experts:my_seat_decline", EXPERT, kwargs=_own_seat, ok=(200,)),
     Route("experts:my_seat_accept", EXPERT, kwargs=_own_seat, methods=("POST",), ok=(302,)),
+    Route("experts:my_seat_review", EXPERT, kwargs=_own_confirmed_seat, ok=(200,)),
     # field list
     Route("experts:expertfield_list", STAFF_READ, ok=(200,)),
     Route("experts:expertfield_detail", STAFF_READ, kwargs=_field, ok=(200,)),

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from experts import seats, services
-from experts.models import Expert, ReviewMember
+from experts.models import Expert, ReviewMember, ReviewPanel
 from kejiju.accounts.forms import UserCreateForm
 from kejiju.accounts.roles import Role
 from kejiju.reporting.models import Notice
@@ -161,3 +161,117 @@ def test_other_roles_see_no_seats(client, world, library):
     _panel(world, field, size=4, reserves=0)
     for role in ("bureau", "county", "applicant"):
         assert not my_seats(user=world.users[role]).exists()
+
+
+# ------------------------------------------------------------------------------------------------ 网评
+
+
+def _confirmed_seat(world, library, **panel_kwargs):
+    field, _experts, accounts = library
+    panel = _panel(world, field, size=4, reserves=0, **panel_kwargs)
+    seat = _seat_of(panel, accounts[0])
+    seats.seat_accept(user=accounts[0], member=seat)
+    for other in panel.members.filter(status=ReviewMember.Status.PENDING):  # staff register the others
+        services.review_member_confirm(member=other, user=world.users["bureau"])
+    return panel, seat, accounts
+
+
+def test_the_declaration_comes_before_the_material_and_scores(client, world, library):
+    panel, seat, accounts = _confirmed_seat(world, library)
+    accounts[0].must_change_password = False
+    accounts[0].save(update_fields=["must_change_password"])
+    client.force_login(accounts[0])
+    url = reverse("experts:my_seat_review", kwargs={"pk": seat.pk})
+    page = client.get(url).content.decode()
+    assert 'data-testid="declaration"' in page and 'data-testid="my-scores"' not in page
+    with pytest.raises(ValidationError, match="回避及保密声明"):
+        seats.seat_scores_save(user=accounts[0], member=seat, scores={"c1": 80})
+    assert client.post(url, {"conflict": "0"}).status_code == 302
+    page = client.get(url).content.decode()
+    assert 'data-testid="my-scores"' in page
+    # Another expert's seat is not theirs to review.
+    other = _seat_of(panel, accounts[1])
+    assert client.get(reverse("experts:my_seat_review", kwargs={"pk": other.pk})).status_code == 404
+
+
+def test_a_declared_conflict_removes_the_expert_with_the_reason(world, library):
+    field, _experts, accounts = library
+    panel = _panel(world, field, size=2, reserves=2, seed="s3")
+    regular = panel.members.filter(role=ReviewMember.Role.REGULAR).order_by("position").first()
+    Expert.objects.update(user=None)
+    Expert.objects.filter(pk=regular.expert_id).update(user=accounts[0])
+    seats.seat_accept(user=accounts[0], member=regular)
+    for other in panel.members.filter(status=ReviewMember.Status.PENDING):
+        services.review_member_confirm(member=other, user=world.users["bureau"])
+    panel.refresh_from_db()
+    assert panel.state == ReviewPanel.State.CONFIRMED  # a seat left now reopens the draw
+    with pytest.raises(ValidationError) as refused:
+        seats.seat_declare(user=accounts[0], member=regular, conflict=True, reason="")
+    assert "reason" in refused.value.message_dict
+    replacement = seats.seat_declare(
+        user=accounts[0], member=regular, conflict=True, reason="曾在申报单位任职"
+    )
+    regular.refresh_from_db()
+    assert (
+        regular.status == ReviewMember.Status.REFUSED
+        and "申明回避：曾在申报单位任职" in regular.refusal_reason
+    )
+    assert replacement is not None and replacement.role == ReviewMember.Role.REGULAR
+    panel.refresh_from_db()
+    assert panel.state == ReviewPanel.State.DRAWING
+    assert panel.events.filter(action="refuse_online", actor=accounts[0]).exists()
+
+
+def test_scores_are_saved_changed_and_submitted_once_before_the_deadline(world, library):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    panel, seat, accounts = _confirmed_seat(world, library)
+    seats.seat_declare(user=accounts[0], member=seat, conflict=False)
+    with pytest.raises(ValidationError, match="之间"):
+        seats.seat_scores_save(user=accounts[0], member=seat, scores={"c1": 101})
+    seats.seat_scores_save(user=accounts[0], member=seat, scores={"c1": 70}, comment="可行")
+    seats.seat_scores_save(user=accounts[0], member=seat, scores={"c1": "82.5"}, comment="创新性强")
+    seat.refresh_from_db()
+    assert [str(s.score) for s in seat.scores.all()] == ["82.50"] and seat.scores_submitted_at is None
+    seats.seat_scores_save(user=accounts[0], member=seat, scores={"c1": 83}, submit=True)
+    seat.refresh_from_db()
+    assert seat.scores_submitted_at is not None
+    panel.refresh_from_db()
+    assert panel.state == ReviewPanel.State.SCORING  # opened by the expert's own first save
+    assert panel.events.filter(action="score_online", actor=accounts[0]).exists()
+    assert panel.events.filter(action="submit_scores", actor=accounts[0]).exists()
+    with pytest.raises(ValidationError, match="已提交"):
+        seats.seat_scores_save(user=accounts[0], member=seat, scores={"c1": 90})
+    # A panel past its deadline takes no more online scores.
+    other = _seat_of(panel, accounts[1])
+    seats.seat_declare(user=accounts[1], member=other, conflict=False)
+    panel.online_deadline = timezone.now() - dt.timedelta(minutes=1)
+    panel.save(update_fields=["online_deadline"])
+    with pytest.raises(ValidationError, match="截止"):
+        seats.seat_scores_save(user=accounts[1], member=other, scores={"c1": 60})
+
+
+def test_scoring_waits_for_the_whole_panel(world, library):
+    field, _experts, accounts = library
+    panel = _panel(world, field, size=4, reserves=0, seed="s4")
+    seat = _seat_of(panel, accounts[0])
+    seats.seat_accept(user=accounts[0], member=seat)
+    seats.seat_declare(user=accounts[0], member=seat, conflict=False)
+    seat.refresh_from_db()
+    assert "全部正式专家确认参加后方可评分" in seats.review_problem(seat)
+    with pytest.raises(ValidationError, match="方可评分"):
+        seats.seat_scores_save(user=accounts[0], member=seat, scores={"c1": 60})
+
+
+def test_the_last_acceptance_seats_the_panel(world, library):
+    """The expert whose answer completes the panel moves it to 已确认, under their own permission."""
+    field, _experts, accounts = library
+    panel = _panel(world, field, size=4, reserves=0, seed="s5")
+    for other in panel.members.filter(status=ReviewMember.Status.PENDING).exclude(expert__user=accounts[0]):
+        services.review_member_confirm(member=other, user=world.users["bureau"])
+    seats.seat_accept(user=accounts[0], member=_seat_of(panel, accounts[0]))
+    panel.refresh_from_db()
+    assert panel.state == ReviewPanel.State.CONFIRMED
+    assert panel.events.filter(action="seat_online", actor=accounts[0]).exists()

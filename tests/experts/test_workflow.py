@@ -16,7 +16,7 @@ from experts import services
 from experts.models import Expert, ReviewPanel
 from kejiju.core.workflow.selectors import events_for
 from tests.experts.factories import ExpertFactory, ExpertFieldFactory, OrganizationFactory
-from tests.workflowcase import FlowCase, WorkflowSweep
+from tests.workflowcase import ACTORS, FlowCase, WorkflowSweep
 
 S = ReviewPanel.State
 CRITERIA = [
@@ -73,11 +73,20 @@ def make_panel(world, state):
     return panel
 
 
+def _seat_the_expert(world, transition, panel):
+    """The matrix expert holds the panel's first regular seat (the online edges are theirs)."""
+    member = panel.members.filter(role="正式").order_by("position").first()
+    Expert.objects.filter(user=world.users["expert"]).update(user=None)
+    Expert.objects.filter(pk=member.expert_id).update(user=world.users["expert"])
+
+
 class TestReviewPanelWorkflow(WorkflowSweep):
     case = FlowCase(
         workflow="experts.reviewpanel",
         url_name="experts:reviewpanel_transition",
         make=make_panel,
+        prepare=_seat_the_expert,
+        actors=(*ACTORS, "expert"),
         # Automatic moves whose rule cannot hold on a panel built in one state (every seat confirmed, a
         # seat vacant again, a score entered), walked by the tests below.
         skip={
@@ -85,6 +94,18 @@ class TestReviewPanelWorkflow(WorkflowSweep):
             "score": "walked by tests/experts/test_workflow.py::test_panel_timeline_from_draw_to_close",
             "refuse": (
                 "walked by tests/experts/test_workflow.py::test_refusal_on_a_confirmed_panel_reopens_it"
+            ),
+            # The same moves taken by a seated expert online (their own answer or scores).
+            "seat_online": (
+                "walked by tests/experts/test_seats.py::test_the_last_acceptance_seats_the_panel"
+            ),
+            "refuse_online": (
+                "walked by tests/experts/test_seats.py::"
+                "test_a_declared_conflict_removes_the_expert_with_the_reason"
+            ),
+            "score_online": (
+                "walked by tests/experts/test_seats.py::"
+                "test_scores_are_saved_changed_and_submitted_once_before_the_deadline"
             ),
         },
     )
