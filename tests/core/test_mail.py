@@ -150,7 +150,35 @@ def _registration_returned(world) -> Callable[[], object]:
     )
 
 
+def _expert_invited(world) -> Callable[[], object]:
+    """A drawn expert with an account (whose address is the one the fixture keeps) is invited."""
+    from experts import seats
+    from experts import services as experts
+    from experts.models import Expert
+    from tests.experts.factories import ExpertFactory, ExpertFieldFactory, OrganizationFactory
+
+    field = ExpertFieldFactory(name="邀请测试领域")
+    for _ in range(2):
+        ExpertFactory(fields=[field])
+    subject = OrganizationFactory(name="邀请测试单位")
+    panel = experts.review_panel_create(
+        subject=subject,
+        title="邀请测试评审",
+        applicant=subject,
+        fields=[field],
+        size=2,
+        reserves=0,
+        criteria=[{"key": "c1", "label": "创新性", "max_score": 100, "weight": 1}],
+        user=world.users["bureau"],
+        seed="mail",
+    )
+    county = world.users["county"]  # the fixture's one address; the role does not matter to the mail
+    Expert.objects.filter(pk=panel.members.order_by("position").first().expert_id).update(user=county)
+    return lambda: seats.invite_pending(panel)
+
+
 SCENARIOS: dict[str, Callable] = {
+    "experts.seats:invite_pending": _expert_invited,
     "kejiju.units.services:registration_return_effect": _registration_returned,
     # Every workflow transition of a county's record (here a monthly filing returned) is told to the county.
     "kejiju.reporting.services:notify_transition": _filing_return,
