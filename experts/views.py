@@ -7,7 +7,7 @@ import io
 from dataclasses import dataclass, field
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -303,9 +303,15 @@ class PanelSupplementView(PanelActionMixin, View):
 
 class PanelTransitionView(TransitionView):
     """完成评审 / 撤销评审组: the one transition view of the panel workflow (the panel's other moves follow
-    its members' steps)."""
+    its members' steps). Staff only: an expert's own edges are taken from 我的评审, and the page would show
+    them any panel."""
 
     model = ReviewPanel
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.has_perm("experts.view_reviewpanel"):
+            raise PermissionDenied("无权办理评审组流程。")
+        return super().dispatch(request, *args, **kwargs)
 
 
 class ReviewPanelSheetView(ObjectDetailView):

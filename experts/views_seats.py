@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -13,7 +12,7 @@ from django.views import View
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView
 
-from kejiju.core.views.generic import ServiceFormMixin, add_service_errors, service_error_text
+from kejiju.core.views.generic import ServiceFormMixin, service_error_text
 
 from . import rules, seats, selectors
 from .forms import DeclarationForm, ExpertAccountForm, SeatDeclineForm, SeatScoresForm
@@ -112,7 +111,7 @@ class ExpertAccountOpenView(PermissionRequiredMixin, ServiceFormMixin, FormView)
         return context
 
 
-class SeatReviewView(PermissionRequiredMixin, TemplateView):
+class SeatReviewView(PermissionRequiredMixin, ServiceFormMixin, FormView):
     """网评 of one seat: the 回避及保密声明 first; then the subject and the expert's own scores (saved and
     changed until submitted). Only the expert's own scores are ever shown here."""
 
@@ -132,60 +131,54 @@ class SeatReviewView(PermissionRequiredMixin, TemplateView):
         self.criteria = rules.parse_criteria(self.member.panel.criteria)
         return super().dispatch(request, *args, **kwargs)
 
-    def _scores_form(self, data=None):
-        saved = {score.criterion: score.score for score in self.member.scores.all()}
-        initial = {f"c_{key}": value for key, value in saved.items()} | {"comment": self.member.comment}
-        return SeatScoresForm(data, criteria=self.criteria, initial=initial, user=self.request.user)
+    @property
+    def declared(self) -> bool:
+        return self.member.declared_at is not None
+
+    def get_form_class(self):
+        return SeatScoresForm if self.declared else DeclarationForm
+
+    def get_form_kwargs(self):
+        kwargs = {**super().get_form_kwargs(), "user": self.request.user}
+        if self.declared:
+            saved = {score.criterion: score.score for score in self.member.scores.all()}
+            kwargs["criteria"] = self.criteria
+            kwargs["initial"] = {f"c_{key}": value for key, value in saved.items()} | {
+                "comment": self.member.comment
+            }
+        return kwargs
+
+    def perform(self, form):
+        if not self.declared:
+            seats.seat_declare(user=self.request.user, member=self.member, **form.cleaned_data)
+            if form.cleaned_data["conflict"]:
+                self.success_message = "已申明回避，将由备选专家递补。"
+                return redirect("experts:my_seats")
+            self.success_message = "已签署回避及保密声明。"
+            return redirect("experts:my_seat_review", pk=self.member.pk)
+        submit = "submit" in self.request.POST
+        seats.seat_scores_save(
+            user=self.request.user,
+            member=self.member,
+            scores=form.scores(),
+            comment=form.cleaned_data["comment"],
+            submit=submit,
+        )
+        self.success_message = "评分已提交。" if submit else "评分已保存，提交前可修改。"
+        return redirect("experts:my_seat_review", pk=self.member.pk)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         panel = self.member.panel
-        declared = self.member.declared_at is not None
+        form = context["form"]
         context.update(
             title=f"网评：{panel.title}",
             member=self.member,
             panel=panel,
             subject_summary=getattr(panel.subject, "summary", ""),
-            problem=seats.review_problem(self.member) if declared else None,
+            problem=seats.review_problem(self.member) if self.declared else None,
             breadcrumbs=[("我的评审", reverse("experts:my_seats")), (panel.title, None)],
+            declaration_form=None if self.declared else form,
+            scores_form=form if self.declared else None,
         )
-        if not declared:
-            context.setdefault("declaration_form", DeclarationForm(user=self.request.user))
-        else:
-            context.setdefault("scores_form", self._scores_form())
         return context
-
-    def post(self, request, *args, **kwargs):
-        if self.member.declared_at is None:
-            form = DeclarationForm(request.POST, user=request.user)
-            if form.is_valid():
-                try:
-                    with transaction.atomic():
-                        seats.seat_declare(user=request.user, member=self.member, **form.cleaned_data)
-                except ValidationError as error:
-                    add_service_errors(form, error)
-                else:
-                    if form.cleaned_data["conflict"]:
-                        messages.success(request, "已申明回避，将由备选专家递补。")
-                        return redirect("experts:my_seats")
-                    messages.success(request, "已签署回避及保密声明。")
-                    return redirect("experts:my_seat_review", pk=self.member.pk)
-            return self.render_to_response(self.get_context_data(declaration_form=form))
-        form = self._scores_form(request.POST)
-        submit = "submit" in request.POST
-        if form.is_valid():
-            try:
-                with transaction.atomic():
-                    seats.seat_scores_save(
-                        user=request.user,
-                        member=self.member,
-                        scores=form.scores(),
-                        comment=form.cleaned_data["comment"],
-                        submit=submit,
-                    )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, "评分已提交。" if submit else "评分已保存，提交前可修改。")
-                return redirect("experts:my_seat_review", pk=self.member.pk)
-        return self.render_to_response(self.get_context_data(scores_form=form))

@@ -42,7 +42,11 @@ GRANTS = {
     "projects.changerequest": {Role.BUREAU: {"approve", "refuse"}},
     "reporting.monthlyfiling": {Role.BUREAU: {"confirm", "return"}, Role.COUNTY: {"resubmit", "submit"}},
     "reporting.countytask": {Role.BUREAU: {"approve"}},
-    "experts.reviewpanel": {Role.BUREAU: {"cancel", "close", "refuse", "score", "seat"}},
+    "experts.reviewpanel": {
+        Role.BUREAU: {"cancel", "close", "refuse", "score", "seat"},
+        # A seated expert's own answer or scores move the panel (网评): the same edges, their permission.
+        Role.EXPERT: {"refuse_online", "score_online", "seat_online"},
+    },
     "experts.expert": {Role.BUREAU: {"exit", "readmit", "resume", "suspend"}},
     # A unit's registration: its county office, or the bureau (for every county and units without one).
     "units.registration": {Role.BUREAU: {"verify", "return"}, Role.COUNTY: {"verify", "return"}},

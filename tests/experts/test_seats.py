@@ -189,6 +189,14 @@ def test_the_declaration_comes_before_the_material_and_scores(client, world, lib
     assert client.post(url, {"conflict": "0"}).status_code == 302
     page = client.get(url).content.decode()
     assert 'data-testid="my-scores"' in page
+    # The whole panel seated, the scores go in through the page; a bad one is named on the form.
+    for other in panel.members.filter(status=ReviewMember.Status.PENDING):
+        services.review_member_confirm(member=other, user=world.users["bureau"])
+    refused = client.post(url, {"c_c1": "120", "comment": "", "save": ""})
+    assert refused.status_code == 200 and "120" in refused.content.decode()
+    assert client.post(url, {"c_c1": "75", "comment": "好", "submit": ""}).status_code == 302
+    seat.refresh_from_db()
+    assert seat.scores_submitted_at is not None and [str(s.score) for s in seat.scores.all()] == ["75.00"]
     # Another expert's seat is not theirs to review.
     other = _seat_of(panel, accounts[1])
     assert client.get(reverse("experts:my_seat_review", kwargs={"pk": other.pk})).status_code == 404
