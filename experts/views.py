@@ -7,8 +7,8 @@ import io
 from dataclasses import dataclass, field
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpResponseRedirect
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -303,14 +303,20 @@ class PanelSupplementView(PanelActionMixin, View):
 
 class PanelTransitionView(TransitionView):
     """完成评审 / 撤销评审组: the one transition view of the panel workflow (the panel's other moves follow
-    its members' steps). Staff only: an expert's own edges are taken from 我的评审, and the page would show
-    them any panel."""
+    its members' steps). An expert reaches it only for a panel they sit on (their own edges are taken
+    from 我的评审)."""
 
     model = ReviewPanel
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not request.user.has_perm("experts.view_reviewpanel"):
-            raise PermissionDenied("无权办理评审组流程。")
+        user = request.user
+        if (
+            user.is_authenticated
+            and not user.has_perm("experts.view_reviewpanel")
+            and user.has_perm("experts.review_as_expert")
+            and not selectors.my_seats(user=user).filter(panel_id=kwargs["pk"]).exists()
+        ):
+            raise Http404("评审组不存在。")  # an expert reaches only the panels they sit on
         return super().dispatch(request, *args, **kwargs)
 
 

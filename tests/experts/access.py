@@ -192,7 +192,15 @@ ROUTES = [
         ok=(302,),
     ),
     Route("experts:reviewpanel_supplement", BUREAU, kwargs=_panel_pk, methods=("POST",), ok=(302,)),
-    Route("experts:reviewpanel_transition", BUREAU, kwargs=_panel_pk, methods=("GET", "POST"), data=_cancel),
+    # An expert reaches the page only for a panel they sit on (404 here: they sit on none of this one).
+    Route(
+        "experts:reviewpanel_transition",
+        BUREAU,
+        kwargs=_panel_pk,
+        methods=("GET", "POST"),
+        data=_cancel,
+        denied={"expert": 404},
+    ),
     Route("experts:reviewmember_confirm", BUREAU, kwargs=_member, methods=("POST",), ok=(302,)),
     Route("experts:reviewmember_leader", BUREAU, kwargs=_member, methods=("POST",), ok=(302,)),
     Route("experts:reviewmember_refuse", BUREAU, kwargs=_member, methods=("GET", "POST"), data=_reason),
