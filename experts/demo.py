@@ -439,27 +439,25 @@ def seed_demo_reviewer(*, stdout=None) -> None:
 
     from . import seats, services
     from .models import ReviewMember, ReviewPanel
-    from .selectors import review_panel_for
+    from .selectors import review_subject_for
 
     staff = User.objects.filter(username="bureau").first()
     if staff is None or User.objects.filter(username="expert").exists():
         return
-    project = next(
-        (
-            project
-            for project in Project.objects.filter(state=State.REVIEW).order_by("number")
-            if review_panel_for(subject=project) is None
-        ),
-        None,
-    )
-    if project is None:
+    # One panel for two projects under review (as for a call), so the expert reviews both.
+    projects = [
+        project
+        for project in Project.objects.filter(state=State.REVIEW).order_by("number")
+        if review_subject_for(subject=project) is None
+    ][:2]
+    if not projects:
         return
+    project = projects[0]
     try:
         panel = services.review_panel_create(
-            subject=project,
-            title=project.review_title(),
-            applicant=project.review_applicant(),
-            fields=list(ExpertField.objects.order_by("sort_order")[:3]),
+            subjects=projects,
+            title=f"{project.call}项目网评",
+            fields=list(ExpertField.objects.filter(name__in=FIELDS[:3])),
             size=5,
             reserves=2,
             criteria=project.review_criteria(),

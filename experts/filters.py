@@ -14,6 +14,7 @@ from .models import (
     Expert,
     ExpertField,
     ReviewPanel,
+    ReviewSubject,
     VicePresidentPlacement,
 )
 
@@ -76,11 +77,13 @@ class ContentTypeFilter(django_filters.ModelChoiceFilter):
 
 
 class ReviewPanelFilterSet(BaseFilterSet):
-    search_fields = ("title", "applicant__name")
+    search_fields = ("title", "subjects__title", "subjects__applicant__name")
     state = django_filters.ChoiceFilter(choices=ReviewPanel.State.choices, label="状态")
     subject_type = ContentTypeFilter(
-        queryset=ContentType.objects.filter(pk__in=ReviewPanel.objects.values("subject_type")),
+        field_name="subjects__subject_type",
+        queryset=ContentType.objects.filter(pk__in=ReviewSubject.objects.values("subject_type")),
         label="评审对象类型",
+        distinct=True,
     )
     created_year = django_filters.NumberFilter(field_name="created_at", lookup_expr="year", label="年度")
 

@@ -107,9 +107,17 @@ class ReviewPanelForm(ScopedForm):
         help_text="有评审账户的专家在线签署声明、评分，须在此前提交；留空表示不限。",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, several: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["fields"].queryset = _field_queryset()
+        if several:  # each record's own unit is its applicant
+            del self.fields["applicant"]
+            self.fields["title"].help_text = "评审组名称（如认定批次名称）；各评审对象以其申报名称列出。"
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned.setdefault("applicant", None)
+        return cleaned
 
     def clean_criteria_text(self):
         return parse_criteria_text(self.cleaned_data["criteria_text"])
@@ -398,6 +406,10 @@ class DeclarationForm(ScopedForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="申明回避时填写，如曾在申报单位任职、近亲属任职、合作研究等。",
     )
+
+
+class SeatSubmitForm(ScopedForm):
+    """提交评分: nothing to fill in; the scores of every subject are already saved."""
 
 
 class SeatScoresForm(ScopedForm):

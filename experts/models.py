@@ -247,7 +247,9 @@ class CompositionRule(models.Model):
 
 
 class ReviewPanel(models.Model):
-    """An expert panel (评审组) for one reviewed object, drawn from the library."""
+    """An expert panel (评审组) drawn once from the library for one or more reviewed records (its
+    subjects, ReviewSubject): one panel per recognition batch or call, each member reviewing every subject
+    they have not declared a conflict for."""
 
     class State(models.TextChoices):
         DRAWING = "抽取中", "抽取中"
@@ -256,18 +258,7 @@ class ReviewPanel(models.Model):
         CLOSED = "已完成", "已完成"
         CANCELLED = "已撤销", "已撤销"
 
-    subject_type = models.ForeignKey(ContentType, verbose_name="评审对象类型", on_delete=models.PROTECT)
-    subject_id = models.PositiveBigIntegerField("评审对象编号")
-    subject = GenericForeignKey("subject_type", "subject_id")
     title = models.CharField("评审事项", max_length=200)
-    applicant = models.ForeignKey(
-        "core.Organization",
-        verbose_name="申报单位",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="review_panels",
-    )
     fields = models.ManyToManyField(ExpertField, verbose_name="抽取领域", related_name="review_panels")
     excluded_experts = models.ManyToManyField(
         Expert, verbose_name="申报单位申请回避的专家", blank=True, related_name="excluded_from_panels"
@@ -280,7 +271,6 @@ class ReviewPanel(models.Model):
     state = models.CharField(
         "状态", max_length=4, choices=State.choices, default=State.DRAWING, db_index=True
     )
-    result = models.DecimalField("评审得分", max_digits=7, decimal_places=2, null=True, blank=True)
     online_deadline = models.DateTimeField(
         "网评截止时间", null=True, blank=True, help_text="专家须在此前在线提交评分；留空表示不限。"
     )
@@ -300,16 +290,6 @@ class ReviewPanel(models.Model):
         verbose_name = "评审组"
         verbose_name_plural = "评审组"
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["subject_type", "subject_id"])]
-        constraints = [
-            # One panel in progress per reviewed object (closed and cancelled ones stay as history).
-            models.UniqueConstraint(
-                fields=["subject_type", "subject_id"],
-                condition=~models.Q(state__in=["已完成", "已撤销"]),
-                name="reviewpanel_one_open_per_subject",
-                violation_error_message="该事项已有进行中的评审组，不能再组建。",
-            )
-        ]
 
     def __str__(self) -> str:
         return self.title
@@ -326,6 +306,49 @@ class ReviewPanel(models.Model):
         from .rules import criteria_max_total
 
         return criteria_max_total(self.criteria)
+
+
+class ReviewSubject(models.Model):
+    """One record a panel reviews (评审对象), with its own result. A record is under at most one open
+    panel at a time (``is_open``, cleared when the panel is closed or cancelled)."""
+
+    panel = models.ForeignKey(
+        ReviewPanel, verbose_name="评审组", on_delete=models.CASCADE, related_name="subjects"
+    )
+    position = models.PositiveSmallIntegerField("序号")
+    subject_type = models.ForeignKey(ContentType, verbose_name="评审对象类型", on_delete=models.PROTECT)
+    subject_id = models.PositiveBigIntegerField("评审对象编号")
+    subject = GenericForeignKey("subject_type", "subject_id")
+    title = models.CharField("评审对象", max_length=200)
+    applicant = models.ForeignKey(
+        "core.Organization",
+        verbose_name="申报单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="review_subjects",
+    )
+    result = models.DecimalField("评审得分", max_digits=7, decimal_places=2, null=True, blank=True)
+    is_open = models.BooleanField("评审中", default=True, editable=False)
+
+    class Meta:
+        verbose_name = "评审对象"
+        verbose_name_plural = "评审对象"
+        ordering = ["panel", "position"]
+        indexes = [models.Index(fields=["subject_type", "subject_id"])]
+        constraints = [
+            models.UniqueConstraint(fields=["panel", "position"], name="reviewsubject_unique_position"),
+            # One panel in progress per reviewed record (closed and cancelled ones stay as history).
+            models.UniqueConstraint(
+                fields=["subject_type", "subject_id"],
+                condition=models.Q(is_open=True),
+                name="reviewsubject_one_open_panel",
+                violation_error_message="该事项已有进行中的评审组，不能再组建。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class ReviewDraw(models.Model):
@@ -399,10 +422,8 @@ class ReviewMember(models.Model):
     )
     refusal_reason = models.CharField("拒绝原因", max_length=200, blank=True)
     invited_at = models.DateTimeField("邀请时间", null=True, blank=True, editable=False)
-    # 网评: the expert signs the 回避及保密声明 for the subject before reading it, then submits the scores.
-    declared_at = models.DateTimeField("签署回避及保密声明时间", null=True, blank=True, editable=False)
+    # 网评: the expert signs a 回避及保密声明 per subject (ReviewSheet), then submits all their sheets.
     scores_submitted_at = models.DateTimeField("网评提交时间", null=True, blank=True, editable=False)
-    comment = models.TextField("评审意见", blank=True)
     performance = models.CharField(
         "履职评价",
         max_length=2,
@@ -433,9 +454,44 @@ class ReviewMember(models.Model):
         return self.role == self.Role.REGULAR and self.status != self.Status.REFUSED
 
 
-class ReviewScore(models.Model):
+class ReviewSheet(models.Model):
+    """One member's review of one subject (评分表): the 回避及保密声明 signed before its material is shown
+    (or the conflict declared, which takes the member off this subject), the 评审意见 and the scores."""
+
     member = models.ForeignKey(
-        ReviewMember, verbose_name="评审专家", on_delete=models.CASCADE, related_name="scores"
+        ReviewMember, verbose_name="评审专家", on_delete=models.CASCADE, related_name="sheets"
+    )
+    subject = models.ForeignKey(
+        ReviewSubject, verbose_name="评审对象", on_delete=models.CASCADE, related_name="sheets"
+    )
+    declared_at = models.DateTimeField("签署回避及保密声明时间", null=True, blank=True, editable=False)
+    conflict_reason = models.CharField("申明回避原因", max_length=200, blank=True)
+    comment = models.TextField("评审意见", blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "评分表"
+        verbose_name_plural = "评分表"
+        ordering = ["member", "subject"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "subject"],
+                name="reviewsheet_unique",
+                violation_error_message="该专家对此评审对象已有评分表。",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member.expert} · {self.subject}"
+
+    @property
+    def recused(self) -> bool:
+        return bool(self.conflict_reason)
+
+
+class ReviewScore(models.Model):
+    sheet = models.ForeignKey(
+        ReviewSheet, verbose_name="评分表", on_delete=models.CASCADE, related_name="scores"
     )
     criterion = models.CharField("指标", max_length=50)
     score = models.DecimalField("得分", max_digits=6, decimal_places=2)
@@ -444,17 +500,17 @@ class ReviewScore(models.Model):
     class Meta:
         verbose_name = "专家评分"
         verbose_name_plural = "专家评分"
-        ordering = ["member", "criterion"]
+        ordering = ["sheet", "criterion"]
         constraints = [
             models.UniqueConstraint(
-                fields=["member", "criterion"],
+                fields=["sheet", "criterion"],
                 name="reviewscore_unique",
                 violation_error_message="该评审专家已对此项评分。",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.member} · {self.criterion} = {self.score}"
+        return f"{self.sheet} · {self.criterion} = {self.score}"
 
 
 # ------------------------------------------------------------------------------------ 科技副总

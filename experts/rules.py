@@ -129,7 +129,9 @@ class Candidate:
 
 @dataclass(frozen=True)
 class DrawContext:
-    applicant_id: int | None
+    # The applicants (organisation ids) of every subject of the panel: an expert in conflict with any of
+    # them is kept off the whole panel.
+    applicant_ids: frozenset[int] = frozenset()
     excluded_expert_ids: frozenset[int] = frozenset()
     already_on_panel_ids: frozenset[int] = frozenset()
     lookback_years: int = 3
@@ -158,15 +160,15 @@ def conflict_reasons(candidate: Candidate, context: DrawContext) -> list[str]:
         reasons.append(REASON_ALREADY_ON_PANEL)
     if candidate.state != ACTIVE_STATE:
         reasons.append(REASON_NOT_ACTIVE)
-    applicant = context.applicant_id
-    if applicant is not None:
-        if candidate.employer_id == applicant:
+    applicants = context.applicant_ids
+    if applicants:
+        if candidate.employer_id in applicants:
             reasons.append(REASON_SAME_UNIT)
-        if applicant in candidate.avoided_unit_ids:
+        if applicants & candidate.avoided_unit_ids:
             reasons.append(REASON_AVOIDED_UNIT)
-        if context.lookback_years and applicant in candidate.recent_applicant_ids:
+        if context.lookback_years and applicants & candidate.recent_applicant_ids:
             reasons.append(REASON_RECENT_REVIEW)
-        if applicant in candidate.placed_at_ids:
+        if applicants & candidate.placed_at_ids:
             reasons.append(REASON_PLACED)
     if candidate.expert_id in context.excluded_expert_ids:
         reasons.append(REASON_EXCLUDED)

@@ -15,7 +15,16 @@ from kejiju.core.identifiers import id_number_check_char
 from kejiju.core.models import Organization, WorkflowEvent
 from kejiju.core.scale import chunks, copy_objects, next_id, person_name
 
-from .models import Expert, ExpertField, ReviewDraw, ReviewMember, ReviewPanel, ReviewScore
+from .models import (
+    Expert,
+    ExpertField,
+    ReviewDraw,
+    ReviewMember,
+    ReviewPanel,
+    ReviewScore,
+    ReviewSheet,
+    ReviewSubject,
+)
 
 FIELDS = [
     "电子信息",
@@ -129,7 +138,8 @@ def seed_scale(*, scale, rng, stdout) -> None:
     subject_type = ContentType.objects.get_for_model(ExpertField)
     base_subject = 10_000_000 + next_id(ReviewPanel)
     panel_first, draw_first, member_first = next_id(ReviewPanel), next_id(ReviewDraw), next_id(ReviewMember)
-    panels, draws, members, scores = [], [], [], []
+    subject_first, sheet_first = next_id(ReviewSubject), next_id(ReviewSheet)
+    panels, subjects, draws, members, sheets, scores = [], [], [], [], [], []
     active = [e.pk for e in experts if e.state == Expert.State.ACTIVE]
     for p in range(panels_needed):
         pk = panel_first + p
@@ -137,14 +147,23 @@ def seed_scale(*, scale, rng, stdout) -> None:
         panels.append(
             ReviewPanel(
                 pk=pk,
-                subject_type=subject_type,
-                subject_id=base_subject + p,
                 title=f"基准评审事项{p:05d}",
                 criteria=[{"name": c, "max": 20} for c in CRITERIA],
                 size=PANEL_SIZE,
                 state=ReviewPanel.State.CLOSED,
                 created_at=now,
                 closed_at=now,
+            )
+        )
+        subjects.append(
+            ReviewSubject(
+                pk=subject_first + p,
+                panel_id=pk,
+                position=1,
+                subject_type=subject_type,
+                subject_id=base_subject + p,
+                title=f"基准评审事项{p:05d}",
+                is_open=False,
             )
         )
         draws.append(
@@ -172,18 +191,24 @@ def seed_scale(*, scale, rng, stdout) -> None:
                     updated_at=now,
                 )
             )
+            sheet_pk = sheet_first + len(sheets)
+            sheets.append(
+                ReviewSheet(pk=sheet_pk, member_id=member_pk, subject_id=subject_first + p, updated_at=now)
+            )
             for criterion in CRITERIA:
                 if len(scores) < scale.review_scores:
                     scores.append(
                         ReviewScore(
-                            member_id=member_pk,
+                            sheet_id=sheet_pk,
                             criterion=criterion,
                             score=Decimal(rng.randint(8, 20)),
                             updated_at=now,
                         )
                     )
     copy_objects(ReviewPanel, panels)
+    copy_objects(ReviewSubject, subjects)
     copy_objects(ReviewDraw, draws)
     copy_objects(ReviewMember, members)
+    copy_objects(ReviewSheet, sheets)
     copy_objects(ReviewScore, scores)
     stdout.write(f"  experts: {len(experts)}, {len(panels)} review panels, {len(scores)} scores")

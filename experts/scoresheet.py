@@ -1,13 +1,15 @@
 """The panel's score sheet (评分表): the xlsx the portal generates for a panel, and its upload back.
 
-The generated sheet carries what a round trip needs: on every member row the panel's number (评审组编号)
-and the member's (成员编号) beside the expert's name, and one column per criterion headed with its label,
+The generated sheet carries what a round trip needs: one row per member and subject (a panel of a batch
+reviews several), with the panel's number (评审组编号), the member's (成员编号) beside the expert's name and
+the subject's (评审对象编号) beside its title, and one column per criterion headed with its label,
 maximum and weight (``创新性（满分40×1）``). The upload reads it through the one safe reader
 (kejiju.core.spreadsheets: file checks, formulas refused with their cell), first by the fixed columns to
 find the panel, then by that panel's own columns, so that a changed or missing criterion header is refused
 by name. Every row is checked by the per-member rules (experts.rules.score_value) and named by its row and
 column (第 N 行【创新性（满分40×1）】); a sheet of another panel, an unknown member, a name that does not
-match its member, a score for someone who does not score → refused. Nothing is written until
+match its member, a subject not of the panel, a subject the expert declared a conflict for, a score for
+someone who does not score → refused. Nothing is written until
 services.review_scores_enter_all takes the whole sheet in one transaction, so a round trip (download →
 fill → upload) gives exactly the numbers typed, to two places.
 
@@ -28,15 +30,16 @@ from kejiju.core import spreadsheets
 from kejiju.core.spreadsheets import Column, Row, RowError, SheetSpec, cell_text, quote
 
 from . import rules
-from .models import ReviewMember, ReviewPanel
+from .models import ReviewMember, ReviewPanel, ReviewSheet
 
 UPLOAD_DIR = "experts_scores"  # under spreadsheets.IMPORT_UPLOAD_DIR
 SHEET = "评分表"
 PANEL, MEMBER, NAME = "评审组编号", "成员编号", "专家"
+SUBJECT, SUBJECT_TITLE = "评审对象编号", "评审对象"
 PERFORMANCE, COMMENT = "履职评价", "评审意见"
 # The columns of the generated sheet before the criteria and after them (合计 and 名次 are computed: an
 # upload ignores them).
-LEAD = (PANEL, MEMBER, "顺位", NAME, "工作单位", "职称", "身份", "状态", "组长")
+LEAD = (PANEL, MEMBER, "顺位", NAME, "工作单位", "职称", "身份", "状态", "组长", SUBJECT, SUBJECT_TITLE)
 TAIL = ("合计", "名次", PERFORMANCE, COMMENT)
 MAX_ROWS = 500
 
@@ -47,7 +50,12 @@ SPEC = SheetSpec(
     title=SHEET,
     max_rows=MAX_ROWS,
     required=True,
-    columns=(Column(PANEL, PANEL, True), Column(MEMBER, MEMBER, True), Column(NAME, NAME, True)),
+    columns=(
+        Column(PANEL, PANEL, True),
+        Column(MEMBER, MEMBER, True),
+        Column(NAME, NAME, True),
+        Column(SUBJECT, SUBJECT, True),
+    ),
 )
 
 
@@ -70,13 +78,14 @@ def panel_spec(criteria: Sequence[rules.Criterion]) -> SheetSpec:
             *SPEC.columns,
             *(Column(c.key, criterion_header(c), True) for c in criteria),
             Column(PERFORMANCE, PERFORMANCE),
-            Column(COMMENT, COMMENT, field=ReviewMember._meta.get_field("comment")),
+            Column(COMMENT, COMMENT, field=ReviewSheet._meta.get_field("comment")),
         ),
     )
 
 
 def sheet_rows(panel: ReviewPanel, rows, ranks) -> list[list[Any]]:
-    """The generated sheet's data rows (selectors.panel_member_rows, rules.rank) and its 评审得分 line."""
+    """The generated sheet's data rows, one per member and subject (selectors.panel_member_rows; ranks by
+    (member id, subject id), rules.rank among each subject's scorers)."""
     criteria = rules.parse_criteria(panel.criteria)
     return [
         [
@@ -87,15 +96,18 @@ def sheet_rows(panel: ReviewPanel, rows, ranks) -> list[list[Any]]:
             row.member.expert.employer.name,
             row.member.expert.get_title_display(),
             row.member.role,
-            row.member.status,
+            row.member.status if not cell.recused else f"申明回避：{cell.sheet.conflict_reason}",
             "是" if row.member.is_leader else "",
-            *[row.scores.get(c.key) for c in criteria],
-            row.total,
-            ranks.get(row.member.pk),
+            cell.subject.pk,
+            cell.subject.title,
+            *[cell.scores.get(c.key) for c in criteria],
+            cell.total,
+            ranks.get((row.member.pk, cell.subject.pk)),
             row.member.performance,
-            row.member.comment,
+            cell.sheet.comment if cell.sheet else "",
         ]
         for row in rows
+        for cell in row.cells
     ]
 
 
@@ -104,10 +116,11 @@ def sheet_rows(panel: ReviewPanel, rows, ranks) -> list[list[Any]]:
 
 @dataclass
 class Entry:
-    """One member row of an upload that enters scores."""
+    """One member × subject row of an upload that enters scores."""
 
     number: int
     member: ReviewMember
+    subject_id: int
     scores: dict[str, Decimal]
     comment: str | None
     performance: str | None
@@ -172,13 +185,24 @@ def parse(*, content: bytes, name: str, user=None, panel: ReviewPanel | None = N
     spec = panel_spec(criteria)
     sheet = spreadsheets.read_workbook(name=name, content=content, sheets=(spec,))[SHEET]
     members = {m.pk: m for m in panel.members.select_related("expert")}
-    return _check_rows(sheet.rows, panel=panel, criteria=criteria, spec=spec, members=members)
+    subjects = {s.pk: s for s in panel.subjects.all()}
+    sheets = {(s.member_id, s.subject_id): s for s in ReviewSheet.objects.filter(member__panel=panel)}
+    return _check_rows(
+        sheet.rows,
+        panel=panel,
+        criteria=criteria,
+        spec=spec,
+        members=members,
+        subjects=subjects,
+        sheets=sheets,
+    )
 
 
-def _check_rows(rows, *, panel, criteria, spec: SheetSpec, members) -> ParsedSheet:
+def _check_rows(rows, *, panel, criteria, spec: SheetSpec, members, subjects, sheets) -> ParsedSheet:
     parsed = ParsedSheet(panel=panel)
     labels = {column.key: column.label for column in spec.columns}
-    seen: dict[int, int] = {}
+    seen: dict[tuple[int, int], int] = {}
+    performances: dict[int, tuple[str, int]] = {}
     for row in rows:
         errors = list(row.errors)
 
@@ -203,16 +227,28 @@ def _check_rows(rows, *, panel, criteria, spec: SheetSpec, members) -> ParsedShe
             fail(MEMBER, f"成员编号{quote(member_text)}不是本评审组的评审专家。")
             parsed.errors += errors
             continue
-        if member.pk in seen:
-            fail(MEMBER, f"成员编号 {member.pk} 与第{seen[member.pk]}行重复。")
-        seen.setdefault(member.pk, row.number)
+        subject_text = cell_text(values.get(SUBJECT))
+        subject = subjects.get(_number(subject_text))
+        if subject is None:
+            fail(SUBJECT, f"评审对象编号{quote(subject_text)}不是本评审组的评审对象。")
+            parsed.errors += errors
+            continue
+        key = (member.pk, subject.pk)
+        if key in seen:
+            fail(MEMBER, f"成员编号 {member.pk}、评审对象编号 {subject.pk} 与第{seen[key]}行重复。")
+        seen.setdefault(key, row.number)
         typed_name = cell_text(values.get(NAME))
         if typed_name != member.expert.name:
             fail(NAME, f"专家{quote(typed_name)}与成员编号 {member.pk} 的专家“{member.expert.name}”不符。")
         performance = cell_text(values.get(PERFORMANCE)) if PERFORMANCE in values else None
         comment = cell_text(values.get(COMMENT)) if COMMENT in values else None
+        sheet = sheets.get(key)
+        if performance:
+            earlier = performances.setdefault(member.pk, (performance, row.number))
+            if earlier[0] != performance:
+                fail(PERFORMANCE, f"同一专家的履职评价应一致（第{earlier[1]}行为{quote(earlier[0])}）。")
         if not has_scores:
-            if (comment is not None and comment != member.comment) or (
+            if (comment is not None and comment != (sheet.comment if sheet else "")) or (
                 performance is not None and performance != member.performance
             ):
                 fail(NAME, "填写了评审意见或履职评价，但没有填写得分。")
@@ -228,6 +264,10 @@ def _check_rows(rows, *, panel, criteria, spec: SheetSpec, members) -> ParsedShe
             )
             parsed.errors += errors
             continue
+        if sheet is not None and sheet.recused:
+            fail(SUBJECT, f"专家“{member.expert}”已对“{subject}”申明回避，不能评分。")
+            parsed.errors += errors
+            continue
         scores: dict[str, Decimal] = {}
         for criterion in criteria:
             try:
@@ -240,7 +280,14 @@ def _check_rows(rows, *, panel, criteria, spec: SheetSpec, members) -> ParsedShe
             parsed.errors += errors
             continue
         parsed.entries.append(
-            Entry(number=row.number, member=member, scores=scores, comment=comment, performance=performance)
+            Entry(
+                number=row.number,
+                member=member,
+                subject_id=subject.pk,
+                scores=scores,
+                comment=comment,
+                performance=performance,
+            )
         )
     if parsed.ok and not parsed.entries:
         raise ImportRefused("评分表中没有填写任何专家的评分，未导入任何数据。")
@@ -248,23 +295,31 @@ def _check_rows(rows, *, panel, criteria, spec: SheetSpec, members) -> ParsedShe
 
 
 def commit(*, parsed: ParsedSheet, user) -> int:
-    """Every entry or none (services.review_scores_enter_all); returns the number of members entered."""
+    """Every entry or none (services.review_scores_enter_all); returns the number of rows entered."""
     from .services import review_scores_enter_all
 
     if not parsed.ok:
         raise ImportRefused("存在错误，未导入任何数据。")
-    rows = {entry.member.pk: entry.number for entry in parsed.entries}
+    rows = {(e.member.pk, e.subject_id): e.number for e in parsed.entries}
+    scores: dict[int, dict[int, dict[str, Decimal]]] = {}
+    for entry in parsed.entries:
+        scores.setdefault(entry.member.pk, {})[entry.subject_id] = entry.scores
     try:
         review_scores_enter_all(
             panel=parsed.panel,
-            scores={entry.member.pk: entry.scores for entry in parsed.entries},
-            comments={e.member.pk: e.comment for e in parsed.entries if e.comment is not None},
-            performances={e.member.pk: e.performance for e in parsed.entries if e.performance is not None},
+            scores=scores,
+            comments={
+                (e.member.pk, e.subject_id): e.comment for e in parsed.entries if e.comment is not None
+            },
+            performances={e.member.pk: e.performance for e in parsed.entries if e.performance},
             user=user,
         )
     except ValidationError as error:  # the panel moved on since the preview, a member refused …
         first = error.error_list[0] if hasattr(error, "error_list") else error
-        number = rows.get((getattr(first, "params", None) or {}).get("member_id"))
+        params = getattr(first, "params", None) or {}
+        number = rows.get((params.get("member_id"), params.get("subject_id"))) or next(
+            (n for (m, _), n in rows.items() if m == params.get("member_id")), None
+        )
         where = f"第{number}行：" if number else ""
         raise ImportRefused(f"{where}{'；'.join(first.messages)}（未导入任何数据）") from None
     return len(parsed.entries)

@@ -14,7 +14,7 @@ from kejiju.accounts.models import User
 from kejiju.accounts.roles import Role
 from kejiju.reporting.services import notice_send
 
-from .models import Expert, ReviewMember, ReviewPanel
+from .models import Expert, ReviewMember, ReviewPanel, ReviewScore, ReviewSheet, ReviewSubject
 
 
 @transaction.atomic
@@ -101,36 +101,65 @@ def seat_decline(*, user: User, member: ReviewMember, reason: str) -> ReviewMemb
 # --------------------------------------------------------------------------------------------- 网评
 
 
+def _seat_subject(member: ReviewMember, subject: ReviewSubject) -> ReviewSubject:
+    if subject.panel_id != member.panel_id:
+        raise PermissionDenied("这不是您的评审任务。")
+    return subject
+
+
 @transaction.atomic
 def seat_declare(
-    *, user: User, member: ReviewMember, conflict: bool, reason: str = ""
-) -> ReviewMember | None:
-    """The 回避及保密声明 for the seat's subject, before its material is shown: signed (no conflict, the
-    material kept confidential), or a conflict declared with its reason — the expert leaves the panel
-    and the next reserve steps in (returned)."""
+    *, user: User, member: ReviewMember, subject: ReviewSubject, conflict: bool, reason: str = ""
+) -> ReviewSheet:
+    """The 回避及保密声明 for one subject of the seat, before its material is shown: signed (no conflict,
+    the material kept confidential), or a conflict declared with its reason — the expert is taken off
+    that subject (no scores for it; its result is the other members'); an expert in conflict with every
+    subject of the panel leaves it, and the next reserve steps in."""
     from kejiju.core.workflow.services import record_step
 
     from .services import review_member_refuse
 
     member = _own_seat(user=user, member=member, status=ReviewMember.Status.CONFIRMED)
-    if member.declared_at is not None:
-        raise ValidationError("您已签署该事项的回避及保密声明。")
-    if conflict:
-        if not reason.strip():
-            raise ValidationError({"reason": "申明回避时请填写回避原因（如与申报单位存在利害关系）。"})
-        return review_member_refuse(member=member, reason=f"申明回避：{reason.strip()}", user=user)
-    member.declared_at = timezone.now()
-    member.save(update_fields=["declared_at", "updated_at"])
-    record_step(
-        record=member.panel, action="declare", actor=user, comment=f"{member.expert} 签署回避及保密声明。"
-    )
-    return member
+    subject = _seat_subject(member, subject)
+    sheet, _ = ReviewSheet.objects.select_for_update().get_or_create(member=member, subject=subject)
+    if sheet.recused:
+        raise ValidationError(f"您已对“{subject}”申明回避。")
+    if sheet.declared_at is not None:
+        raise ValidationError(f"您已签署“{subject}”的回避及保密声明。")
+    reason = reason.strip()
+    if conflict and not reason:
+        raise ValidationError({"reason": "申明回避时请填写回避原因（如与申报单位存在利害关系）。"})
+    sheet.declared_at = timezone.now()
+    sheet.conflict_reason = reason[:200] if conflict else ""
+    sheet.save(update_fields=["declared_at", "conflict_reason", "updated_at"])
+    several = member.panel.subjects.count() > 1
+    named = f"对“{subject}”" if several else ""
+    if not conflict:
+        record_step(
+            record=member.panel,
+            action="declare",
+            actor=user,
+            comment=f"{member.expert} {named}签署回避及保密声明。",
+        )
+        return sheet
+    if ReviewScore.objects.filter(sheet=sheet).exists():  # entered by staff before the declaration
+        ReviewScore.objects.filter(sheet=sheet).delete()
+    recused = ReviewSheet.objects.filter(member=member).exclude(conflict_reason="").values("subject_id")
+    open_subjects = member.panel.subjects.exclude(pk__in=recused)
+    if open_subjects.exists():
+        record_step(
+            record=member.panel,
+            action="recuse",
+            actor=user,
+            comment=f"{member.expert} {named}申明回避：{reason}",
+        )
+    else:  # in conflict with everything the panel reviews: off the panel, the reserve steps in
+        review_member_refuse(member=member, reason=f"申明回避：{reason}", user=user)
+    return sheet
 
 
 def review_problem(member: ReviewMember, *, now=None) -> str | None:
     """Why the expert may not (any longer) change their scores online, or None."""
-    if member.declared_at is None:
-        return "请先签署回避及保密声明。"
     if member.scores_submitted_at is not None:
         return "评分已提交，不能再修改。"
     if member.panel.state not in (ReviewPanel.State.CONFIRMED, ReviewPanel.State.SCORING):
@@ -141,27 +170,64 @@ def review_problem(member: ReviewMember, *, now=None) -> str | None:
     return None
 
 
+def sheet_problem(sheet: ReviewSheet | None) -> str | None:
+    """Why the expert may not see the material of, or score, this subject yet, or None."""
+    if sheet is None or sheet.declared_at is None:
+        return "请先签署该评审对象的回避及保密声明。"
+    if sheet.recused:
+        return f"您已申明回避：{sheet.conflict_reason}"
+    return None
+
+
 @transaction.atomic
 def seat_scores_save(
-    *, user: User, member: ReviewMember, scores, comment: str = "", submit: bool = False
-) -> ReviewMember:
-    """网评: the expert saves their scores (and may change them until submitting), or submits them —
-    once, before the deadline. The scores go through the staff entry's checks (every criterion, its range)."""
+    *, user: User, member: ReviewMember, subject: ReviewSubject, scores, comment: str = ""
+) -> ReviewSheet:
+    """网评: the expert saves their scores of one subject (and may change them until submitting). The
+    scores go through the staff entry's checks (every criterion, its range)."""
+    from .services import review_scores_enter
+
+    member = _own_seat(user=user, member=member, status=ReviewMember.Status.CONFIRMED)
+    subject = _seat_subject(member, subject)
+    sheet = ReviewSheet.objects.filter(member=member, subject=subject).first()
+    problem = sheet_problem(sheet) or review_problem(member)
+    if problem:
+        raise ValidationError(problem)
+    review_scores_enter(
+        member=member,
+        subject=subject,
+        scores=scores,
+        comment=comment,
+        performance=member.performance,
+        user=user,
+    )
+    sheet.refresh_from_db()
+    return sheet
+
+
+@transaction.atomic
+def seat_submit(*, user: User, member: ReviewMember) -> ReviewMember:
+    """网评: the expert submits their scores of every subject they did not declare a conflict for —
+    once, before the deadline, when each is signed and complete."""
     from kejiju.core.workflow.services import record_step
 
-    from .services import review_scores_enter
+    from .selectors import seat_row
 
     member = _own_seat(user=user, member=member, status=ReviewMember.Status.CONFIRMED)
     problem = review_problem(member)
     if problem:
         raise ValidationError(problem)
-    review_scores_enter(
-        member=member, scores=scores, comment=comment, performance=member.performance, user=user
+    row = seat_row(member)
+    missing = [
+        str(cell.subject)
+        for cell in row.cells
+        if not cell.recused and (not cell.declared or cell.total is None)
+    ]
+    if missing:
+        raise ValidationError(f"以下评审对象尚未签署声明或评分不完整：{'、'.join(missing)}。")
+    member.scores_submitted_at = timezone.now()
+    member.save(update_fields=["scores_submitted_at", "updated_at"])
+    record_step(
+        record=member.panel, action="submit_scores", actor=user, comment=f"{member.expert} 提交网评评分。"
     )
-    if submit:
-        member.scores_submitted_at = timezone.now()
-        member.save(update_fields=["scores_submitted_at", "updated_at"])
-        record_step(
-            record=member.panel, action="submit_scores", actor=user, comment=f"{member.expert} 提交网评评分。"
-        )
     return member

@@ -22,23 +22,25 @@ from .models import (
     Expert,
     ReviewMember,
     ReviewPanel,
-    ReviewScore,
+    ReviewSheet,
+    ReviewSubject,
     VicePresidentPlacement,
 )
 
 # ============================================================================================== reviews
 
 
-def review_panel_for(*, subject: Model) -> ReviewPanel | None:
-    """The latest panel (not cancelled) of ``subject``, or None."""
+def review_subject_for(*, subject: Model) -> ReviewSubject | None:
+    """``subject`` in its latest panel (not cancelled), with the panel, or None."""
     if subject is None or subject.pk is None:
         return None
     return (
-        ReviewPanel.objects.filter(
+        ReviewSubject.objects.filter(
             subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk
         )
-        .exclude(state=ReviewPanel.State.CANCELLED)
-        .order_by("-created_at", "-pk")
+        .exclude(panel__state=ReviewPanel.State.CANCELLED)
+        .select_related("panel")
+        .order_by("-panel__created_at", "-panel_id")
         .first()
     )
 
@@ -53,36 +55,40 @@ def composition_for(*, subject: Model | None = None, kind: str | None = None) ->
     return rules.Composition.from_rule(rule) if rule is not None else None
 
 
-def panel_add_url(subject: Model) -> str:
-    """The staff page that starts a panel for ``subject``."""
+def panel_add_url(*subjects: Model) -> str:
+    """The staff page that starts one panel for ``subjects`` (records of one model)."""
     from django.urls import reverse
+    from django.utils.http import urlencode
 
-    content_type = ContentType.objects.get_for_model(subject)
-    return f"{reverse('experts:panel_add')}?subject_type={content_type.pk}&subject_id={subject.pk}"
+    content_type = ContentType.objects.get_for_model(subjects[0])
+    query = urlencode([("subject_type", content_type.pk), *(("subject_id", s.pk) for s in subjects)])
+    return f"{reverse('experts:panel_add')}?{query}"
 
 
-def review_panels_for(*, model: type[Model], ids: Iterable[int]) -> dict[int, ReviewPanel]:
-    """The latest non-cancelled panel per subject id, in one query (for list pages of other apps)."""
-    panels: dict[int, ReviewPanel] = {}
+def review_subjects_for(*, model: type[Model], ids: Iterable[int]) -> dict[int, ReviewSubject]:
+    """The record in its latest non-cancelled panel per record id, in one query (for list pages of other
+    apps)."""
+    found: dict[int, ReviewSubject] = {}
     queryset = (
-        ReviewPanel.objects.filter(
+        ReviewSubject.objects.filter(
             subject_type=ContentType.objects.get_for_model(model), subject_id__in=list(ids)
         )
-        .exclude(state=ReviewPanel.State.CANCELLED)
-        .order_by("subject_id", "-created_at", "-pk")
+        .exclude(panel__state=ReviewPanel.State.CANCELLED)
+        .select_related("panel")
+        .order_by("subject_id", "-panel__created_at", "-panel_id")
     )
-    for panel in queryset:
-        panels.setdefault(panel.subject_id, panel)
-    return panels
+    for row in queryset:
+        found.setdefault(row.subject_id, row)
+    return found
 
 
 def ranked_results(*, model: type[Model], ids: Iterable[int]) -> dict[int, tuple[Decimal | None, int | None]]:
-    """For a batch of reviewed objects: subject id -> (frozen panel result, competition rank among the
-    batch). Objects without a closed panel have (None, None)."""
+    """For a batch of reviewed records: record id -> (frozen panel result, competition rank among the
+    batch). Records without a closed panel have (None, None)."""
     ids = list(ids)
-    panels = review_panels_for(model=model, ids=ids)
+    found = review_subjects_for(model=model, ids=ids)
     results = {
-        pk: (panels[pk].result if pk in panels and panels[pk].state == ReviewPanel.State.CLOSED else None)
+        pk: (found[pk].result if pk in found and found[pk].panel.state == ReviewPanel.State.CLOSED else None)
         for pk in ids
     }
     ranks = rules.rank(results)
@@ -90,52 +96,161 @@ def ranked_results(*, model: type[Model], ids: Iterable[int]) -> dict[int, tuple
 
 
 @dataclass
-class MemberRow:
-    member: ReviewMember
+class SheetCell:
+    """One member's review of one subject: their scores per criterion and weighted total."""
+
+    subject: ReviewSubject
+    sheet: ReviewSheet | None
     scores: dict[str, Decimal]
     total: Decimal | None
 
+    @property
+    def recused(self) -> bool:
+        return self.sheet is not None and self.sheet.recused
 
-def panel_member_rows(panel: ReviewPanel) -> list[MemberRow]:
-    """Every member of the panel, with their scores per criterion and their weighted total (two queries)."""
+    @property
+    def declared(self) -> bool:
+        return self.sheet is not None and self.sheet.declared_at is not None
+
+
+@dataclass
+class MemberRow:
+    member: ReviewMember
+    cells: list[SheetCell]  # in the order of the panel's subjects
+
+    def cell(self, subject: ReviewSubject) -> SheetCell:
+        return next(cell for cell in self.cells if cell.subject.pk == subject.pk)
+
+
+def panel_subjects(panel: ReviewPanel) -> list[ReviewSubject]:
+    return list(
+        panel.subjects.select_related("applicant", "subject_type")
+        .prefetch_related("subject")
+        .order_by("position")
+    )
+
+
+def panel_member_rows(panel: ReviewPanel, subjects: list[ReviewSubject] | None = None) -> list[MemberRow]:
+    """Every member of the panel with their sheet of every subject (scores per criterion and weighted
+    total): four queries, or three when the subjects are given."""
     criteria = rules.parse_criteria(panel.criteria)
+    subjects = subjects if subjects is not None else panel_subjects(panel)
     members = (
         panel.members.select_related("expert", "expert__employer", "replaces__expert")
-        .prefetch_related(Prefetch("scores", queryset=ReviewScore.objects.all()))
+        .prefetch_related(Prefetch("sheets", queryset=ReviewSheet.objects.prefetch_related("scores")))
         .order_by("position")
     )
     rows = []
     for member in members:
-        scores = {score.criterion: score.score for score in member.scores.all()}
-        rows.append(MemberRow(member=member, scores=scores, total=rules.member_total(criteria, scores)))
+        sheets = {sheet.subject_id: sheet for sheet in member.sheets.all()}
+        cells = []
+        for subject in subjects:
+            sheet = sheets.get(subject.pk)
+            scores = {score.criterion: score.score for score in sheet.scores.all()} if sheet else {}
+            total = rules.member_total(criteria, scores)
+            cells.append(SheetCell(subject=subject, sheet=sheet, scores=scores, total=total))
+        rows.append(MemberRow(member=member, cells=cells))
     return rows
 
 
-def panel_result(panel: ReviewPanel) -> Decimal | None:
-    """The frozen result of a closed panel; before closing, the provisional result of the complete scores
-    so far (None when it cannot be computed yet)."""
-    if panel.state == ReviewPanel.State.CLOSED:
-        return panel.result
-    if panel.state == ReviewPanel.State.CANCELLED:
-        return None
-    totals = [row.total for row in panel_member_rows(panel) if row.member.is_seated and row.total is not None]
-    try:
-        return rules.panel_score(totals, drop_extremes=panel.drop_extremes)
-    except ValueError:
-        return None
+def seat_row(member: ReviewMember) -> MemberRow:
+    """One member's sheets of every subject of their panel (nothing of the other members)."""
+    criteria = rules.parse_criteria(member.panel.criteria)
+    subjects = panel_subjects(member.panel)
+    sheets = {s.subject_id: s for s in ReviewSheet.objects.filter(member=member).prefetch_related("scores")}
+    cells = []
+    for subject in subjects:
+        sheet = sheets.get(subject.pk)
+        scores = {score.criterion: score.score for score in sheet.scores.all()} if sheet else {}
+        cells.append(
+            SheetCell(subject=subject, sheet=sheet, scores=scores, total=rules.member_total(criteria, scores))
+        )
+    return MemberRow(member=member, cells=cells)
+
+
+@dataclass
+class SubjectResult:
+    subject: ReviewSubject
+    scorers: list[MemberRow]  # the seated members not recused from the subject
+    result: Decimal | None  # frozen once the panel is closed; provisional before
+    problem: str | None  # why the result cannot be computed (yet)
+
+
+def subject_results(
+    panel: ReviewPanel,
+    rows: list[MemberRow] | None = None,
+    subjects: list[ReviewSubject] | None = None,
+    *,
+    from_scores: bool = False,
+) -> list[SubjectResult]:
+    """Each subject's scorers and result: the frozen result of a closed panel; before closing (or with
+    ``from_scores``, as the closing computes it), the result of the complete scores, or the reason there
+    is none (an incomplete sheet names its expert). A cancelled panel has none."""
+    subjects = subjects if subjects is not None else panel_subjects(panel)
+    rows = rows if rows is not None else panel_member_rows(panel, subjects)
+    several = len(subjects) > 1
+    results = []
+    for index, subject in enumerate(subjects):
+        scorers = [row for row in rows if row.member.is_seated and not row.cells[index].recused]
+        if panel.state == ReviewPanel.State.CLOSED and not from_scores:
+            results.append(SubjectResult(subject, scorers, subject.result, None))
+            continue
+        if panel.state == ReviewPanel.State.CANCELLED and not from_scores:
+            results.append(SubjectResult(subject, scorers, None, "评审组已撤销。"))
+            continue
+        named = f"“{subject}”：" if several else ""
+        incomplete = [str(row.member.expert) for row in scorers if row.cells[index].total is None]
+        if incomplete:
+            problem = f"{named}以下专家的评分尚未录入完整：{'、'.join(incomplete)}。"
+            results.append(SubjectResult(subject, scorers, None, problem))
+            continue
+        try:
+            result = rules.panel_score(
+                [row.cells[index].total for row in scorers], drop_extremes=panel.drop_extremes
+            )
+        except ValueError as error:
+            results.append(SubjectResult(subject, scorers, None, f"{named}{error}"))
+            continue
+        results.append(SubjectResult(subject, scorers, result, None))
+    return results
+
+
+def scorer_ranks(results: list[SubjectResult]) -> dict[tuple[int, int], int | None]:
+    """Each scorer's rank (by total, 1 highest) among the scorers of each subject, by (member id,
+    subject id); ``results`` as subject_results gives them (in the order of the rows' cells)."""
+    ranks: dict[tuple[int, int], int | None] = {}
+    for index, item in enumerate(results):
+        by_member = rules.rank({row.member.pk: row.cells[index].total for row in item.scorers})
+        ranks.update({(member_pk, item.subject.pk): rank for member_pk, rank in by_member.items()})
+    return ranks
+
+
+def panel_result(panel: ReviewPanel, subject: ReviewSubject) -> Decimal | None:
+    """One subject's frozen or provisional result (None when it cannot be computed yet)."""
+    for item in subject_results(panel):
+        if item.subject.pk == subject.pk:
+            return item.result
+    return None
 
 
 def review_panel_list(*, user) -> QuerySet[ReviewPanel]:
-    return ReviewPanel.objects.select_related("applicant", "subject_type", "created_by").annotate(
-        member_count=Count("members", filter=Q(members__role=ReviewMember.Role.REGULAR), distinct=True)
+    return (
+        ReviewPanel.objects.select_related("created_by")
+        .prefetch_related(Prefetch("subjects", queryset=ReviewSubject.objects.select_related("applicant")))
+        .annotate(
+            member_count=Count("members", filter=Q(members__role=ReviewMember.Role.REGULAR), distinct=True)
+        )
     )
 
 
 def expert_review_history(*, expert: Expert) -> QuerySet[ReviewMember]:
     return (
         ReviewMember.objects.filter(expert=expert)
-        .select_related("panel", "panel__applicant")
-        .prefetch_related("scores")
+        .select_related("panel")
+        .prefetch_related(
+            Prefetch("panel__subjects", queryset=ReviewSubject.objects.select_related("applicant")),
+            Prefetch("sheets", queryset=ReviewSheet.objects.prefetch_related("scores")),
+        )
         .order_by("-panel__created_at")
     )
 
@@ -146,7 +261,11 @@ def my_seats(*, user) -> QuerySet[ReviewMember]:
         return ReviewMember.objects.none()
     return (
         ReviewMember.objects.filter(expert__user=user)
-        .select_related("panel", "panel__applicant", "expert")
+        .select_related("panel", "expert")
+        .prefetch_related(
+            Prefetch("panel__subjects", queryset=ReviewSubject.objects.select_related("applicant")),
+            "sheets",
+        )
         .order_by("-panel__created_at", "position")
     )
 

@@ -5,8 +5,10 @@ Review panels for other apps (platform recognition, project review, 验收) — 
       size=5, reserves=2, criteria=[{"key": "c1", "label": "创新性", "max_score": 30, "weight": 1}, …],
       drop_extremes=True, excluded_experts=[], lookback_years=3, user=request.user)
       # draws at once; raises ValidationError (Chinese: how many eligible, why others skipped) if short
-  experts.selectors.review_panel_for(subject=obj) -> latest non-cancelled panel or None
-  panel.result -> Decimal once closed (else None); panel_result(panel) -> frozen or provisional result
+  review_panel_create(subjects=[obj, …], title="批次名称", …)  # one panel, one draw for a batch or call
+  experts.selectors.review_subject_for(subject=obj) -> the record in its latest non-cancelled panel
+      (a ReviewSubject, .panel) or None; its .result -> Decimal once the panel is closed (else None);
+      panel_result(panel, reviewed) -> frozen or provisional result
   panel.get_absolute_url() -> the staff page (confirm / refuse + reserve / scores / close / draw audit)
   Start one from a page: experts.selectors.panel_add_url(obj), or in a template
   {% load experts_tags %}{% review_panel_card object %} (state, result, links; the start button for staff).
@@ -32,6 +34,7 @@ from django.views.decorators.debug import sensitive_variables
 from kejiju.core.dates import require_date_order, require_record_dates
 from kejiju.core.identifiers import IdentifierError, id_number_gender, validate_id_number, validate_mobile
 from kejiju.core.invariants import Unique, declare_invariants, require_unique
+from kejiju.core.models import Organization
 from kejiju.core.pii import digest
 from kejiju.core.workflow import TransitionRefused
 from kejiju.core.workflow.services import apply_transition, record_created, record_step
@@ -49,10 +52,13 @@ from .models import (
     ReviewMember,
     ReviewPanel,
     ReviewScore,
+    ReviewSheet,
+    ReviewSubject,
     VicePresidentPlacement,
 )
 from .seats import invite_pending
-from .selectors import composition_for, panel_result, review_panel_for
+from .selectors import composition_for, panel_result, review_subject_for
+from .subjects import call_optional
 from .workflow import ADMISSION_ACTIONS
 
 __all__ = [
@@ -71,10 +77,10 @@ __all__ = [
     "review_panel_cancel",
     "review_panel_close",
     "review_panel_create",
-    "review_panel_for",
     "review_panel_supplement",
     "review_scores_enter",
     "review_scores_enter_all",
+    "review_subject_for",
     "vice_president_save",
 ]
 
@@ -336,8 +342,17 @@ def _year_seats(ids: list[int], panel: ReviewPanel, on: date) -> dict[int, int]:
     )
 
 
+def _applicant_ids(panel: ReviewPanel) -> list[int]:
+    return sorted({pk for pk in panel.subjects.values_list("applicant_id", flat=True) if pk is not None})
+
+
 def _candidates(
-    panel: ReviewPanel, field_ids: list[int], *, on: date, yearly_cap: int | None = None
+    panel: ReviewPanel,
+    field_ids: list[int],
+    *,
+    on: date,
+    applicant_ids: list[int],
+    yearly_cap: int | None = None,
 ) -> list[rules.Candidate]:
     """Every expert of the chosen fields, with the facts the screening needs on `on` (five queries, and
     one more for the seats of the year when the rule caps them)."""
@@ -355,29 +370,29 @@ def _candidates(
         "expert_id", "organization_id"
     ):
         avoided.setdefault(expert_id, set()).add(org_id)
-    recent: set[int] = set()
-    placed: set[int] = set()
-    applicant_id = panel.applicant_id
-    if applicant_id is not None:
+    recent: dict[int, set[int]] = {}
+    placed: dict[int, set[int]] = {}
+    if applicant_ids:
         if panel.lookback_years:
-            recent = set(
-                ReviewMember.objects.filter(
-                    panel__applicant_id=applicant_id,
+            for expert_id, org_id in (
+                ReviewSubject.objects.filter(
+                    applicant_id__in=applicant_ids,
                     panel__created_at__date__gte=_lookback_cutoff(panel.lookback_years),
-                    status=ReviewMember.Status.CONFIRMED,
-                    expert_id__in=ids,
+                    panel__members__status=ReviewMember.Status.CONFIRMED,
+                    panel__members__expert_id__in=ids,
                 )
                 .exclude(panel=panel)
                 .exclude(panel__state=ReviewPanel.State.CANCELLED)
-                .values_list("expert_id", flat=True)
-            )
-        placed = set(
-            VicePresidentPlacement.objects.filter(
-                enterprise_id=applicant_id,
-                expert_id__in=ids,
-                state__in=[VicePresidentPlacement.State.PROPOSED, VicePresidentPlacement.State.SERVING],
-            ).values_list("expert_id", flat=True)
-        )
+                .values_list("panel__members__expert_id", "applicant_id")
+                .distinct()
+            ):
+                recent.setdefault(expert_id, set()).add(org_id)
+        for expert_id, org_id in VicePresidentPlacement.objects.filter(
+            enterprise_id__in=applicant_ids,
+            expert_id__in=ids,
+            state__in=[VicePresidentPlacement.State.PROPOSED, VicePresidentPlacement.State.SERVING],
+        ).values_list("expert_id", "enterprise_id"):
+            placed.setdefault(expert_id, set()).add(org_id)
     return [
         rules.Candidate(
             expert_id=pk,
@@ -385,8 +400,8 @@ def _candidates(
             state=state,
             employer_id=employer_id,
             avoided_unit_ids=frozenset(avoided.get(pk, ())),
-            recent_applicant_ids=frozenset({applicant_id}) if pk in recent else frozenset(),
-            placed_at_ids=frozenset({applicant_id}) if pk in placed else frozenset(),
+            recent_applicant_ids=frozenset(recent.get(pk, ())),
+            placed_at_ids=frozenset(placed.get(pk, ())),
             integrity=barred.get(digest),
             category=category,
             year_seats=year_seats.get(pk, 0),
@@ -414,8 +429,9 @@ def _run_draw(
     excluded = sorted(panel.excluded_experts.values_list("pk", flat=True))
     on_panel = sorted(panel.members.values_list("expert_id", flat=True))
     yearly_cap = composition.yearly_cap if composition is not None else None
+    applicant_ids = _applicant_ids(panel)
     context = rules.DrawContext(
-        applicant_id=panel.applicant_id,
+        applicant_ids=frozenset(applicant_ids),
         excluded_expert_ids=frozenset(excluded),
         already_on_panel_ids=frozenset(on_panel),
         lookback_years=panel.lookback_years,
@@ -424,7 +440,7 @@ def _run_draw(
     # 科研诚信 惩戒 binds on the draw's date; what it found is kept on the draw (skipped[…]["integrity"]),
     # so the record and its replay stay those of that day whatever becomes of the 失信 record afterwards.
     on = timezone.localdate()
-    candidates = _candidates(panel, field_ids, on=on, yearly_cap=yearly_cap)
+    candidates = _candidates(panel, field_ids, on=on, applicant_ids=applicant_ids, yearly_cap=yearly_cap)
     screening = rules.screen(candidates, context)
     if len(screening.pool) < count:
         raise ValidationError(
@@ -471,9 +487,10 @@ def _run_draw(
         requested=count,
         parameters={
             "fields": [{"id": f.pk, "name": f.name} for f in fields],
-            "applicant": (
-                {"id": panel.applicant_id, "name": panel.applicant.name} if panel.applicant_id else None
-            ),
+            "applicants": [
+                {"id": org.pk, "name": org.name}
+                for org in Organization.objects.filter(pk__in=applicant_ids).order_by("pk")
+            ],
             "excluded_experts": excluded,
             "already_on_panel": on_panel,
             "lookback_years": panel.lookback_years,
@@ -508,12 +525,54 @@ def _resolve_fields(items: Iterable[ExpertField | str | int]) -> list[ExpertFiel
     return resolved
 
 
+def _subject_rows(
+    subject: Model | None, subjects: Iterable[Model] | None, title: str, applicant
+) -> list[ReviewSubject]:
+    """The panel's subjects, unsaved: one ``subject`` under ``title``/``applicant`` (as given), or each
+    of ``subjects`` under its own review_title() and review_applicant()."""
+    if subject is not None:
+        records, named = [subject], True
+    else:
+        records, named = list(subjects or ()), False
+    if not records or any(record is None or record.pk is None for record in records):
+        raise ValidationError("评审对象不存在或尚未保存。")
+    if len({(type(record), record.pk) for record in records}) != len(records):
+        raise ValidationError("评审对象：同一事项不能重复列入评审组。")
+    if len({type(record) for record in records}) > 1:
+        raise ValidationError("评审对象：一个评审组只能评审同一类事项。")
+    subject_type = ContentType.objects.get_for_model(records[0])
+    return [
+        ReviewSubject(
+            position=index,
+            subject_type=subject_type,
+            subject_id=record.pk,
+            title=((title or "").strip() if named else None)
+            or call_optional(record, "review_title")
+            or str(record),
+            applicant=applicant if named else call_optional(record, "review_applicant"),
+        )
+        for index, record in enumerate(records, start=1)
+    ]
+
+
+def _refuse_open_subjects(rows: list[ReviewSubject]) -> None:
+    busy = set(
+        ReviewSubject.objects.filter(
+            is_open=True, subject_type=rows[0].subject_type, subject_id__in=[row.subject_id for row in rows]
+        ).values_list("subject_id", flat=True)
+    )
+    if busy:
+        titles = "、".join(row.title for row in rows if row.subject_id in busy)
+        raise ValidationError(f"以下评审对象已有进行中的评审组，请先完成或撤销：{titles}。")
+
+
 @transaction.atomic
 def review_panel_create(
     *,
-    subject: Model,
+    subject: Model | None = None,
+    subjects: Iterable[Model] | None = None,
     title: str,
-    applicant,
+    applicant=None,
     fields: Iterable[ExpertField | str | int],
     size: int,
     reserves: int,
@@ -526,14 +585,18 @@ def review_panel_create(
     review_kind: str | None = None,
     online_deadline=None,
 ) -> ReviewPanel:
-    """Create a panel for ``subject`` and draw ``size`` regular and ``reserves`` reserve experts at once.
+    """Create a panel and draw ``size`` regular and ``reserves`` reserve experts at once, for one
+    ``subject`` (reviewed under ``title``, ``applicant`` its unit) or for all ``subjects`` of a batch or
+    call (one draw for all of them; each under its own review_title() / review_applicant(); the panel is
+    named ``title``). An expert in conflict with any subject's applicant is kept off the panel.
 
-    The kind of review (``review_kind``, else experts.subjects.review_kind_for(subject)) names the
+    The kind of review (``review_kind``, else experts.subjects.review_kind_for of the subjects) names the
     bureau's composition rule (CompositionRule) the panel must meet: a size below the rule's least is
     refused on ``size``, and the draw fills the rule's quotas (rules.draw_panel) or is refused naming the
     rule and why. A kind without a rule draws as before."""
-    if subject is None or subject.pk is None:
-        raise ValidationError("评审对象不存在或尚未保存。")
+    subjects = list(subjects) if subjects is not None else None
+    rows = _subject_rows(subject, subjects, title, applicant)
+    first = subject if subject is not None else subjects[0]
     fields = _resolve_fields(fields)
     excluded_experts = list(excluded_experts)
     excluded_ids = [item for item in excluded_experts if not isinstance(item, Expert)]
@@ -556,23 +619,14 @@ def review_panel_create(
         raise ValidationError(f"评分指标：{error}") from None
     if drop_extremes and size < 3:
         raise ValidationError("去掉最高分和最低分：正式专家至少需要 3 人。")
-    composition = composition_for(subject=subject, kind=review_kind)
+    composition = composition_for(subject=first, kind=review_kind)
     if composition is not None:
         problem = composition.problem(size)
         if problem:
             raise ValidationError({"size": problem})
-    subject_type = ContentType.objects.get_for_model(subject)
-    if (
-        ReviewPanel.objects.filter(subject_type=subject_type, subject_id=subject.pk)
-        .exclude(state__in=[ReviewPanel.State.CLOSED, ReviewPanel.State.CANCELLED])
-        .exists()
-    ):
-        raise ValidationError("该评审对象已有进行中的评审组，请先完成或撤销。")
+    _refuse_open_subjects(rows)
     panel = ReviewPanel(
-        subject_type=subject_type,
-        subject_id=subject.pk,
-        title=(title or "").strip(),
-        applicant=applicant,
+        title=(title or "").strip() or rows[0].title,
         lookback_years=lookback_years,
         criteria=[
             {"key": c.key, "label": c.label, "max_score": float(c.max_score), "weight": float(c.weight)}
@@ -585,11 +639,14 @@ def review_panel_create(
         created_by=user,
     )
     panel.full_clean(validate_constraints=False)
+    panel.save()
+    for row in rows:
+        row.panel = panel
     try:
         with transaction.atomic():
-            panel.save()
-    except IntegrityError:
-        raise ValidationError("该评审对象已有进行中的评审组，请先完成或撤销。") from None
+            ReviewSubject.objects.bulk_create(rows)
+    except IntegrityError:  # a concurrent panel took one of the subjects
+        raise ValidationError("评审对象已有进行中的评审组，请先完成或撤销。") from None
     panel.fields.set(fields)
     panel.excluded_experts.set(list(excluded_experts))
     record, drawn = _run_draw(
@@ -615,11 +672,12 @@ def review_panel_create(
             for index, expert_id in enumerate(drawn, start=1)
         ]
     )
+    reviewed = f"评审对象 {len(rows)} 项；" if len(rows) > 1 else ""
     record_created(
         record=panel,
         actor=user,
-        comment=f"随机种子 {record.seed}；候选池 {len(record.pool)} 人，跳过 {len(record.skipped)} 人；"
-        f"抽中正式专家 {size} 人、备选 {reserves} 人。",
+        comment=f"{reviewed}随机种子 {record.seed}；候选池 {len(record.pool)} 人，"
+        f"跳过 {len(record.skipped)} 人；抽中正式专家 {size} 人、备选 {reserves} 人。",
     )
     invite_pending(panel)
     return panel
@@ -867,30 +925,46 @@ def _performance_problem(performance: str) -> str | None:
     return None
 
 
-def _save_member_scores(
+def _subject_of(panel: ReviewPanel, subject: ReviewSubject | None) -> ReviewSubject:
+    """``subject`` checked to be the panel's, or the panel's only subject when none is named."""
+    if subject is None:
+        subjects = list(panel.subjects.all()[:2])
+        if len(subjects) != 1:
+            raise ValidationError("评审对象：请选择要评分的评审对象。")
+        return subjects[0]
+    if subject.panel_id != panel.pk:
+        raise ValidationError("评审对象不属于本评审组。")
+    return subject
+
+
+def _sheet_for(member: ReviewMember, subject: ReviewSubject) -> ReviewSheet:
+    sheet, _ = ReviewSheet.objects.get_or_create(member=member, subject=subject)
+    return sheet
+
+
+def _save_sheet(
     *,
     panel: ReviewPanel,
-    member: ReviewMember,
+    sheet: ReviewSheet,
     criteria: list[rules.Criterion],
     values: Mapping[str, Decimal],
     comment: str,
-    performance: str,
     user,
 ) -> list[ReviewScore]:
-    """Write one member's checked scores and record the step: the first entry of a confirmed panel takes
-    the "score" transition (评分中), any later one is a step on the timeline."""
+    """Write one member's checked scores of one subject and record the step: the first entry of a
+    confirmed panel takes the "score" transition (评分中), any later one is a step on the timeline."""
     saved = []
     for criterion in criteria:
         score, _ = ReviewScore.objects.update_or_create(
-            member=member, criterion=criterion.key, defaults={"score": values[criterion.key]}
+            sheet=sheet, criterion=criterion.key, defaults={"score": values[criterion.key]}
         )
         score.full_clean()
         saved.append(score)
-    member.comment = comment
-    member.performance = performance
-    member.save(update_fields=["comment", "performance", "updated_at"])
+    sheet.comment = comment
+    sheet.save(update_fields=["comment", "updated_at"])
     total = rules.member_total(criteria, {s.criterion: s.score for s in saved})
-    note = f"{member.expert}：合计 {total}"
+    several = panel.subjects.count() > 1
+    note = f"{sheet.member.expert}{f' · {sheet.subject}' if several else ''}：合计 {total}"
     if panel.state == ReviewPanel.State.CONFIRMED:  # the first score entry opens the scoring
         apply_transition(record=panel, action=_online("score", user), actor=user, comment=note)
     else:
@@ -898,22 +972,34 @@ def _save_member_scores(
     return saved
 
 
+def _set_performance(member: ReviewMember, performance: str) -> None:
+    if performance != member.performance:
+        member.performance = performance
+        member.save(update_fields=["performance", "updated_at"])
+
+
 @transaction.atomic
 def review_scores_enter(
     *,
     member: ReviewMember,
     scores: Mapping[str, Decimal | str | int | float],
+    subject: ReviewSubject | None = None,
     comment: str = "",
     performance: str = "",
     user,
 ) -> list[ReviewScore]:
-    """Enter (or correct) one expert's scores on every criterion of the panel."""
+    """Enter (or correct) one expert's scores on every criterion of the panel for one ``subject`` (the
+    panel's only one when not named); ``performance`` is the member's 履职评价 on the panel."""
     panel = _locked_panel(member.panel)
     _require("score", panel)
     member = ReviewMember.objects.select_related("expert").get(pk=member.pk)
+    subject = _subject_of(panel, subject)
     problem = _scorer_problem(member)
     if problem:
         raise ValidationError(problem)
+    sheet = _sheet_for(member, subject)
+    if sheet.recused:
+        raise ValidationError(f"专家“{member.expert}”已对“{subject}”申明回避，不能评分。")
     criteria = rules.parse_criteria(panel.criteria)
     values, problems = _read_scores(criteria, scores)
     if problems:
@@ -921,55 +1007,57 @@ def review_scores_enter(
     problem = _performance_problem(performance)
     if problem:
         raise ValidationError(problem)
-    return _save_member_scores(
-        panel=panel,
-        member=member,
-        criteria=criteria,
-        values=values,
-        comment=comment,
-        performance=performance,
-        user=user,
-    )
+    _set_performance(member, performance)
+    return _save_sheet(panel=panel, sheet=sheet, criteria=criteria, values=values, comment=comment, user=user)
+
+
+Cells = Mapping[str, Decimal | str | int | float | None]
 
 
 @transaction.atomic
 def review_scores_enter_all(
     *,
     panel: ReviewPanel,
-    scores: Mapping[int, Mapping[str, Decimal | str | int | float | None]],
+    scores: Mapping[int, Mapping[int, Cells]],
     user,
-    comments: Mapping[int, str] | None = None,
+    comments: Mapping[tuple[int, int], str] | None = None,
     performances: Mapping[int, str] | None = None,
-) -> dict[int, list[ReviewScore]]:
-    """会评: enter the scores of several members of the panel at once (the grid page, the score-sheet
-    upload), by member id → criterion key → score; members left out keep what they have. Every cell is
-    read by the per-member rules first and every problem is reported, each named by its expert and
-    criterion (``专家张三 · “技术创新性”的得分应在 0–30 之间…``, with ``params`` member_id / criterion for
-    the page to mark the cell); only when all are right is anything written, in this one transaction,
-    member by member in seat order, with the step the per-member entry records (the first one opening the
-    scoring); a member whose scores, 评审意见 and 履职评价 are all unchanged is not written again.
-    ``comments`` / ``performances`` (by member id) replace the member's 评审意见 / 履职评价 when given, and
-    are kept otherwise.
-
-    Today a panel reviews one subject, so a cell is (member, criterion). When a panel reviews a batch (one
-    panel per batch, several subjects), the subject becomes one more key level — member → subject →
-    criterion — checked by the same per-cell rule; the all-or-nothing shape stays."""
+) -> dict[tuple[int, int], list[ReviewScore]]:
+    """会评: enter the scores of several members for several subjects of the panel at once (the grid
+    page, the score-sheet upload), by member id → subject id → criterion key → score; sheets left out keep
+    what they have. Every cell is read by the per-sheet rules first and every problem is reported, each
+    named by its expert, subject (when the panel has several) and criterion (``专家张三 · “技术创新性”的得分
+    应在 0–30 之间…``, with ``params`` member_id / subject_id / criterion for the page to mark the cell);
+    only when all are right is anything written, in this one transaction, in seat and subject order, with
+    the step the per-sheet entry records (the first one opening the scoring); a sheet whose scores and
+    评审意见 are unchanged is not written again. ``comments`` (by (member id, subject id)) replace a sheet's
+    评审意见 and ``performances`` (by member id) a member's 履职评价 when given; both are kept otherwise."""
     panel = _locked_panel(panel)
     _require("score", panel)
     criteria = rules.parse_criteria(panel.criteria)
-    seats = panel.members.select_related("expert").prefetch_related("scores").order_by("position")
+    seats = panel.members.select_related("expert").order_by("position")
     members = {member.pk: member for member in seats}
+    subjects = {subject.pk: subject for subject in panel.subjects.all()}
+    several = len(subjects) > 1
+    sheets = {
+        (sheet.member_id, sheet.subject_id): sheet
+        for sheet in ReviewSheet.objects.filter(member__panel=panel).prefetch_related("scores")
+    }
     comments = comments or {}
     performances = performances or {}
     errors: list[ValidationError] = []
-    checked: dict[int, dict[str, Decimal]] = {}
+    checked: dict[tuple[int, int], dict[str, Decimal]] = {}
 
-    def fail(message: str, member_id, criterion: str | None = None) -> None:
+    def fail(message: str, member_id, criterion: str | None = None, subject_id=None) -> None:
         errors.append(
-            ValidationError(message, code="score", params={"member_id": member_id, "criterion": criterion})
+            ValidationError(
+                message,
+                code="score",
+                params={"member_id": member_id, "subject_id": subject_id, "criterion": criterion},
+            )
         )
 
-    for member_id, cells in scores.items():
+    for member_id, by_subject in scores.items():
         member = members.get(member_id)
         if member is None:
             fail(f"成员编号 {member_id} 不是本评审组的评审专家。", member_id)
@@ -978,34 +1066,45 @@ def review_scores_enter_all(
         if problem:
             fail(problem, member_id)
             continue
-        values, problems = _read_scores(criteria, cells)
-        for key, message in problems:
-            fail(f"专家{member.expert} · {message}", member_id, key)
         problem = _performance_problem(performances.get(member_id, member.performance))
         if problem:
             fail(f"专家{member.expert} · {problem}", member_id, "performance")
-        if not problems:
-            checked[member_id] = values
+        for subject_id, cells in by_subject.items():
+            subject = subjects.get(subject_id)
+            if subject is None:
+                fail(f"评审对象编号 {subject_id} 不属于本评审组。", member_id, subject_id=subject_id)
+                continue
+            named = f"专家{member.expert}" + (f" · {subject}" if several else "")
+            sheet = sheets.get((member_id, subject_id))
+            if sheet is not None and sheet.recused:
+                fail(f"{named}：已申明回避，不能评分。", member_id, subject_id=subject_id)
+                continue
+            values, problems = _read_scores(criteria, cells)
+            for key, message in problems:
+                fail(f"{named} · {message}", member_id, key, subject_id)
+            if not problems:
+                checked[(member_id, subject_id)] = values
     if not scores:
         fail("没有填写任何专家的评分。", None)
     if errors:
         raise ValidationError(errors)
+    for member_id, performance in performances.items():
+        if member_id in members and member_id in scores:
+            _set_performance(members[member_id], performance)
     saved = {}
-    for member_id in sorted(checked, key=lambda pk: members[pk].position):
-        member = members[member_id]
-        comment = comments.get(member_id, member.comment)
-        performance = performances.get(member_id, member.performance)
-        before = {score.criterion: score.score for score in member.scores.all()}
-        if (before, comment, performance) == (checked[member_id], member.comment, member.performance):
+    for key in sorted(checked, key=lambda k: (members[k[0]].position, subjects[k[1]].position)):
+        member_id, subject_id = key
+        sheet = sheets.get(key)
+        before = {score.criterion: score.score for score in sheet.scores.all()} if sheet else {}
+        comment = comments.get(key, sheet.comment if sheet else "")
+        if sheet is not None and (before, comment) == (checked[key], sheet.comment):
             continue  # unchanged: nothing written, no step on the timeline
-        saved[member_id] = _save_member_scores(
-            panel=panel,
-            member=member,
-            criteria=criteria,
-            values=checked[member_id],
-            comment=comment,
-            performance=performance,
-            user=user,
+        if sheet is None:
+            sheet = ReviewSheet.objects.create(member=members[member_id], subject=subjects[subject_id])
+        sheet.member = members[member_id]
+        sheet.subject = subjects[subject_id]
+        saved[key] = _save_sheet(
+            panel=panel, sheet=sheet, criteria=criteria, values=checked[key], comment=comment, user=user
         )
     return saved
 

@@ -1,8 +1,9 @@
 """The records a review panel may be started for (评审对象).
 
-The panel page loads its subject from ``?subject_type=<content type id>&subject_id=<pk>``; only a model
-registered here is accepted, and only a record the user can see (``scoped_queryset``): any other content
-type or record is a 404. The reviewed apps' models are listed in `register_defaults` (called from
+The panel page loads its subjects from ``?subject_type=<content type id>&subject_id=<pk>`` (the parameter
+repeated for a panel of several records: one panel per batch or call); only a model registered here is
+accepted, and only records the user can see (``scoped_queryset``): any other content type or record is a
+404. The reviewed apps' models are listed in `register_defaults` (called from
 ExpertsConfig.ready) rather than in those apps, so the list of what experts review lives in one place.
 """
 
@@ -70,17 +71,33 @@ def review_kind_for(subject: Model) -> str | None:
     return SUBJECT_KINDS.get(_label(type(subject)))
 
 
+# The most records one panel reviews (a batch or call beyond it is split by staff).
+MAX_SUBJECTS = 60
+
+
 def subject_for(*, subject_type, subject_id, user) -> Model:
     """The registered record ``subject_type``/``subject_id`` within ``user``'s scope, or 404."""
+    return subjects_for(subject_type=subject_type, subject_ids=[subject_id], user=user)[0]
+
+
+def subjects_for(*, subject_type, subject_ids, user) -> list[Model]:
+    """The registered records ``subject_type``/``subject_ids`` within ``user``'s scope, in the order
+    given (duplicates dropped), or 404 when any is not."""
     try:
         content_type = ContentType.objects.get_for_id(int(subject_type))
-        pk = int(subject_id)
+        pks = list(dict.fromkeys(int(pk) for pk in subject_ids))
     except (ValueError, TypeError, ContentType.DoesNotExist):
         raise Http404("评审对象不存在。") from None
     model = content_type.model_class()
-    if model is None or not is_reviewable(model):
+    if model is None or not is_reviewable(model) or not pks or len(pks) > MAX_SUBJECTS:
         raise Http404("评审对象不存在。")
-    subject = scoped_queryset(model, user).filter(pk=pk).first()
-    if subject is None:
+    found = scoped_queryset(model, user).in_bulk(pks)
+    if len(found) != len(pks):
         raise Http404("评审对象不存在。")
-    return subject
+    return [found[pk] for pk in pks]
+
+
+def call_optional(record: Model, name: str):
+    """``record.name()`` when the record's model defines it (review_title, review_applicant …), else None."""
+    method = getattr(record, name, None)
+    return method() if callable(method) else None

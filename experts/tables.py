@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import django_tables2 as tables
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 from kejiju.core.tables import BaseTable
 
@@ -94,30 +96,45 @@ class CompositionRuleTable(BaseTable):
 
 class ReviewPanelTable(BaseTable):
     title = tables.Column(linkify=True)
-    subject_type = tables.Column(verbose_name="评审对象类型", order_by=("subject_type__model",))
-    applicant = tables.Column(verbose_name="申报单位", order_by=("applicant__name",))
+    subjects = tables.Column(verbose_name="评审对象（申报单位）", accessor="pk", orderable=False)
     member_count = tables.Column(verbose_name="抽取人数")
-    result = tables.Column(verbose_name="评审得分")
+    results = tables.Column(verbose_name="评审得分", accessor="pk", orderable=False)
     created_by = tables.Column(verbose_name="经办人")
     created_at = tables.DateTimeColumn(verbose_name="创建时间", format="Y-m-d H:i")
 
-    def render_subject_type(self, value):
-        return value.name
+    @staticmethod
+    def _subjects(record):
+        return list(record.subjects.all())  # prefetched by selectors.review_panel_list
 
-    def value_subject_type(self, value):
-        return value.name
+    def value_subjects(self, record):
+        return "；".join(
+            f"{s.title}（{s.applicant}）" if s.applicant_id else s.title for s in self._subjects(record)
+        )
+
+    def render_subjects(self, record):
+        return format_html_join(
+            mark_safe("<br>"),
+            "{}{}",
+            ((s.title, f"（{s.applicant}）" if s.applicant_id else "") for s in self._subjects(record)),
+        )
+
+    def value_results(self, record):
+        return "；".join(str(s.result) for s in self._subjects(record) if s.result is not None)
+
+    def render_results(self, record):
+        results = [str(s.result) for s in self._subjects(record) if s.result is not None]
+        return format_html_join(mark_safe("<br>"), "{}", ((r,) for r in results)) if results else "—"
 
     class Meta(BaseTable.Meta):
         model = ReviewPanel
         fields = (
             "title",
-            "subject_type",
-            "applicant",
+            "subjects",
             "state",
             "size",
             "reserves",
             "member_count",
-            "result",
+            "results",
             "created_by",
             "created_at",
         )

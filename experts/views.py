@@ -27,8 +27,8 @@ from kejiju.core.xlsx import XLSX_CONTENT_TYPE, add_sheet, new_workbook, workboo
 from . import rules, scoresheet, selectors, services
 from .filters import ReviewPanelFilterSet
 from .forms import RefusalForm, ReviewPanelForm, ScoreForm, ScoreSheetUploadForm, criteria_to_text
-from .models import ReviewDraw, ReviewMember, ReviewPanel
-from .subjects import subject_for
+from .models import ReviewDraw, ReviewMember, ReviewPanel, ReviewSheet, ReviewSubject
+from .subjects import call_optional, subjects_for
 from .tables import ReviewPanelTable
 from .workflow import PANEL_WORKFLOW
 
@@ -49,24 +49,20 @@ class ReviewPanelExportView(ReviewPanelListView, ObjectExportView):
     pass
 
 
-def _subject_from(request):
-    """The reviewed record named by ``?subject_type=<content type id>&subject_id=<pk>``: a registered
-    reviewable type (experts.subjects) and a record in the user's scope, else 404."""
-    return subject_for(
+def _subjects_from(request) -> list:
+    """The reviewed records named by ``?subject_type=<content type id>&subject_id=<pk>[&subject_id=…]``:
+    a registered reviewable type (experts.subjects) and records in the user's scope, else 404."""
+    return subjects_for(
         subject_type=request.GET.get("subject_type", ""),
-        subject_id=request.GET.get("subject_id", ""),
+        subject_ids=request.GET.getlist("subject_id"),
         user=request.user,
     )
 
 
-def _call_optional(subject, name):
-    method = getattr(subject, name, None)
-    return method() if callable(method) else None
-
-
 class PanelAddView(ActionPermissionMixin, ServiceFormMixin, BreadcrumbMixin, FormView):
-    """Start a panel for any reviewed object: staff set fields, sizes, conflicts and criteria; the draw
-    runs when the form is saved."""
+    """Start a panel for one reviewed record, or one panel for several (a batch or call): staff set
+    fields, sizes, conflicts and criteria (pre-filled from the records); the draw runs when the form is
+    saved."""
 
     model = ReviewPanel
     action = "add"
@@ -78,26 +74,42 @@ class PanelAddView(ActionPermissionMixin, ServiceFormMixin, BreadcrumbMixin, For
             return super().dispatch(request, *args, **kwargs)
         if not self.has_permission():
             return self.handle_no_permission()
-        self.subject = _subject_from(request)
-        existing = selectors.review_panel_for(subject=self.subject)
-        if existing is not None and existing.state != ReviewPanel.State.CLOSED:
-            messages.info(request, "该评审对象已有进行中的评审组。")
-            return redirect(existing)
+        self.subjects = _subjects_from(request)
+        if len(self.subjects) == 1:
+            existing = selectors.review_subject_for(subject=self.subjects[0])
+            if existing is not None and existing.panel.state != ReviewPanel.State.CLOSED:
+                messages.info(request, "该评审对象已有进行中的评审组。")
+                return redirect(existing.panel)
         return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def several(self) -> bool:
+        return len(self.subjects) > 1
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["user"] = self.request.user
+        kwargs["several"] = self.several
         return kwargs
 
     def get_initial(self):
-        initial = {"title": _call_optional(self.subject, "review_title") or str(self.subject)}
-        applicant = _call_optional(self.subject, "review_applicant")
-        if applicant is not None:
+        first = self.subjects[0]
+        if self.several:
+            title = call_optional(first, "review_group_title") or f"{first._meta.verbose_name}评审"
+        else:
+            title = call_optional(first, "review_title") or str(first)
+        initial = {"title": title}
+        applicant = call_optional(first, "review_applicant")
+        if applicant is not None and not self.several:
             initial["applicant"] = applicant
-        criteria = _call_optional(self.subject, "review_criteria")
+        criteria = call_optional(first, "review_criteria")
         if criteria:
             initial["criteria_text"] = criteria_to_text(criteria)
+        fields = {}
+        for record in self.subjects:
+            fields.update((field.pk, field) for field in call_optional(record, "review_fields") or ())
+        if fields:
+            initial["fields"] = list(fields.values())
         return initial
 
     def get_breadcrumbs(self):
@@ -105,20 +117,25 @@ class PanelAddView(ActionPermissionMixin, ServiceFormMixin, BreadcrumbMixin, For
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        first = self.subjects[0]
         context["title"] = "抽取评审专家"
-        context["subject"] = self.subject
-        context["subject_label"] = self.subject._meta.verbose_name
-        context["subject_url"] = getattr(self.subject, "get_absolute_url", lambda: None)()
-        context["composition"] = selectors.composition_for(subject=self.subject)
-        context["cancel_url"] = context["subject_url"] or reverse("experts:reviewpanel_list")
+        context["subjects"] = [
+            (record, getattr(record, "get_absolute_url", lambda: None)()) for record in self.subjects
+        ]
+        context["subject_label"] = first._meta.verbose_name
+        context["composition"] = selectors.composition_for(subject=first)
+        back = call_optional(first, "review_group_url") if self.several else None
+        context["cancel_url"] = (
+            back or context["subjects"][0][1] if not self.several or back else None
+        ) or reverse("experts:reviewpanel_list")
         return context
 
     def perform(self, form):
         data = form.cleaned_data
+        one = {"subject": self.subjects[0], "applicant": data["applicant"]}
         panel = services.review_panel_create(
-            subject=self.subject,
+            **({"subjects": self.subjects} if self.several else one),
             title=data["title"],
-            applicant=data["applicant"],
             fields=data["fields"],
             size=data["size"],
             reserves=data["reserves"],
@@ -138,20 +155,33 @@ class ReviewPanelDetailView(ObjectDetailView):
     template_name = "experts/reviewpanel_detail.html"
 
     def get_queryset(self):
-        return ReviewPanel.objects.select_related("applicant", "subject_type", "created_by")
+        return ReviewPanel.objects.select_related("created_by")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         panel = self.object
-        rows = selectors.panel_member_rows(panel)
-        seated_totals = {row.member.pk: row.total for row in rows if row.member.is_seated}
-        ranks = rules.rank(seated_totals)
+        subjects = selectors.panel_subjects(panel)
+        rows = selectors.panel_member_rows(panel, subjects)
+        results = selectors.subject_results(panel, rows, subjects)
+        ranks = selectors.scorer_ranks(results)
+        subject_ranks = rules.rank({item.subject.pk: item.result for item in results})
         for row in rows:
-            row.rank = ranks.get(row.member.pk)
+            for cell in row.cells:
+                cell.rank = ranks.get((row.member.pk, cell.subject.pk))
+            row.declared = sum(cell.declared for cell in row.cells)
+        for item in results:
+            item.rank = subject_ranks[item.subject.pk]
+            item.url = (
+                getattr(item.subject.subject, "get_absolute_url", lambda: None)()
+                if item.subject.subject
+                else None
+            )
         context.update(
             rows=rows,
+            subjects=subjects,
+            several=len(subjects) > 1,
+            results=results,
             criteria=rules.parse_criteria(panel.criteria),
-            result=selectors.panel_result(panel),
             draws=panel.draws.select_related("created_by"),
             events=events_for(panel),
             flow_states=flow_states(PANEL_WORKFLOW, current=panel.state),
@@ -166,10 +196,7 @@ class ReviewPanelDetailView(ObjectDetailView):
                 else {}
             ),
             seated_count=sum(row.member.is_seated for row in rows),
-            subject=panel.subject,
         )
-        subject = context["subject"]
-        context["subject_url"] = getattr(subject, "get_absolute_url", lambda: None)() if subject else None
         return context
 
 
@@ -264,22 +291,43 @@ class MemberRefuseView(PanelFormView):
 
 
 class MemberScoreView(PanelFormView):
+    """One member's scores of one subject (``?subject=<id>``; the panel's first when not given)."""
+
     form_class = ScoreForm
 
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and self.has_permission():
+            panel_subjects = ReviewSubject.objects.filter(panel_id=kwargs["pk"]).order_by("position")
+            named = request.GET.get("subject", "")
+            self.subject = (
+                panel_subjects.filter(pk=int(named)).first() if named.isdigit() else panel_subjects.first()
+            )
+            if self.subject is None:
+                raise Http404("评审对象不存在。")
+            self.sheet = ReviewSheet.objects.filter(
+                member_id=kwargs["member_pk"], subject=self.subject
+            ).first()
+        return super().dispatch(request, *args, **kwargs)
+
     def get_page_title(self):
-        return f"录入评分：{self.member.expert}"
+        several = self.panel.subjects.count() > 1
+        return f"录入评分：{self.member.expert}" + (f" · {self.subject}" if several else "")
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["panel"] = self.panel
-        kwargs["initial_scores"] = {score.criterion: score.score for score in self.member.scores.all()}
-        kwargs["comment"] = self.member.comment
+        sheet = self.sheet
+        kwargs["initial_scores"] = (
+            {score.criterion: score.score for score in sheet.scores.all()} if sheet else {}
+        )
+        kwargs["comment"] = sheet.comment if sheet else ""
         kwargs["performance"] = self.member.performance
         return kwargs
 
     def act(self, form):
         services.review_scores_enter(
             member=self.member,
+            subject=self.subject,
             scores=form.scores(),
             comment=form.cleaned_data.get("comment", ""),
             performance=form.cleaned_data.get("performance", ""),
@@ -330,14 +378,29 @@ class ReviewPanelSheetView(ObjectDetailView):
     def get(self, request, *args, **kwargs):
         panel = self.get_object()
         criteria = rules.parse_criteria(panel.criteria)
-        rows = selectors.panel_member_rows(panel)
-        ranks = rules.rank({row.member.pk: row.total for row in rows if row.member.is_seated})
+        subjects = selectors.panel_subjects(panel)
+        rows = selectors.panel_member_rows(panel, subjects)
+        results = selectors.subject_results(panel, rows, subjects)
+        ranks = selectors.scorer_ranks(results)
         headers = scoresheet.headers(criteria)
         data = scoresheet.sheet_rows(panel, rows, ranks)
-        result = selectors.panel_result(panel)
         label = "评审得分（已冻结）" if panel.is_closed else "评审得分（暂算）"
         blank = [""] * len(headers)
-        data.append([*blank[:3], label, *blank[4 : -len(scoresheet.TAIL)], result, "", "", ""])
+        lead = len(scoresheet.LEAD)
+        for item in results:
+            data.append(
+                [
+                    *blank[:3],
+                    label,
+                    *blank[4 : lead - 1],
+                    item.subject.title,
+                    *blank[lead:-4],
+                    item.result,
+                    "",
+                    "",
+                    "",
+                ]
+            )
         first = len(scoresheet.LEAD)
         formats = dict.fromkeys(range(first, first + len(criteria) + 1), "0.00")
         workbook = new_workbook()
@@ -364,20 +427,30 @@ class GridCell:
 
 @dataclass
 class GridRow:
+    """One member × one subject of the 会评 grid; the member's 履职评价 is on their first row."""
+
     member: ReviewMember
+    subject: ReviewSubject
+    first: bool  # the member's first row (carries the 履职评价 and the member's cells)
+    span: int  # rows of this member (the member's cells span them)
     editable: bool
+    recused: bool
     cells: list[GridCell]
     comment: str
     performance: str
     total: object = None
+    saved: bool = False  # scores or a comment were saved before
     errors: set = field(default_factory=set)  # "performance" / None (the row) when refused
+
+    @property
+    def key(self) -> str:
+        return f"{self.member.pk}_{self.subject.pk}"
 
 
 class PanelScoresView(PanelActionMixin, BreadcrumbMixin, TemplateView):
-    """会评: every seated member × every criterion of the panel on one page, pre-filled with the saved
-    scores, saved all or nothing (services.review_scores_enter_all). The same permission and panel states
-    as the per-member entry; in other states the grid is shown read-only. A panel of several subjects (a
-    later change) would add the subject as a column group of the grid, each cell keyed by it too."""
+    """会评: every seated member × every subject × every criterion of the panel on one page, pre-filled
+    with the saved scores, saved all or nothing (services.review_scores_enter_all). The same permission
+    and panel states as the per-sheet entry; in other states the grid is shown read-only."""
 
     template_name = "experts/panel_scores.html"
 
@@ -390,29 +463,39 @@ class PanelScoresView(PanelActionMixin, BreadcrumbMixin, TemplateView):
 
     def _grid(self, data=None) -> tuple[list[rules.Criterion], list[GridRow]]:
         criteria = rules.parse_criteria(self.panel.criteria)
+        subjects = selectors.panel_subjects(self.panel)
         grid = []
-        for row in selectors.panel_member_rows(self.panel):
+        for row in selectors.panel_member_rows(self.panel, subjects):
             member = row.member
             if not member.is_seated:
                 continue
-            pk = member.pk
-            cells = [
-                GridCell(
-                    name=f"s{pk}_{index}",
-                    value=data.get(f"s{pk}_{index}", "") if data is not None else row.scores.get(c.key, ""),
+            performance = data.get(f"performance{member.pk}", "") if data is not None else member.performance
+            for position, cell in enumerate(row.cells):
+                key = f"{member.pk}_{cell.subject.pk}"
+                saved_comment = cell.sheet.comment if cell.sheet else ""
+                grid.append(
+                    GridRow(
+                        member=member,
+                        subject=cell.subject,
+                        first=position == 0,
+                        span=len(row.cells),
+                        editable=member.status == ReviewMember.Status.CONFIRMED and not cell.recused,
+                        recused=cell.recused,
+                        cells=[
+                            GridCell(
+                                name=f"s{key}_{index}",
+                                value=data.get(f"s{key}_{index}", "")
+                                if data is not None
+                                else cell.scores.get(c.key, ""),
+                            )
+                            for index, c in enumerate(criteria)
+                        ],
+                        comment=data.get(f"comment{key}", "") if data is not None else saved_comment,
+                        performance=performance,
+                        total=cell.total,
+                        saved=bool(cell.scores) or bool(saved_comment),
+                    )
                 )
-                for index, c in enumerate(criteria)
-            ]
-            grid.append(
-                GridRow(
-                    member=member,
-                    editable=member.status == ReviewMember.Status.CONFIRMED,
-                    cells=cells,
-                    comment=data.get(f"comment{pk}", "") if data is not None else member.comment,
-                    performance=data.get(f"performance{pk}", "") if data is not None else member.performance,
-                    total=row.total,
-                )
-            )
         return criteria, grid
 
     def get_context_data(self, **kwargs):
@@ -422,6 +505,7 @@ class PanelScoresView(PanelActionMixin, BreadcrumbMixin, TemplateView):
         context.update(
             title="会评：录入全部评分",
             panel=self.panel,
+            several=self.panel.subjects.count() > 1,
             may_score=rules.step_allowed("score", self.panel.state),
             performance_choices=ReviewMember.Performance.choices,
         )
@@ -434,12 +518,13 @@ class PanelScoresView(PanelActionMixin, BreadcrumbMixin, TemplateView):
             if not row.editable:
                 continue
             typed = [str(cell.value).strip() for cell in row.cells]
-            saved = row.member.scores.all()  # prefetched by panel_member_rows
-            if any(typed) or row.comment.strip() or row.performance or saved:
-                pk = row.member.pk
-                scores[pk] = {c.key: text for c, text in zip(criteria, typed, strict=True)}
-                comments[pk] = row.comment.strip()
-                performances[pk] = row.performance
+            if any(typed) or row.comment.strip() or row.saved:
+                member_pk, subject_pk = row.member.pk, row.subject.pk
+                scores.setdefault(member_pk, {})[subject_pk] = {
+                    c.key: text for c, text in zip(criteria, typed, strict=True)
+                }
+                comments[(member_pk, subject_pk)] = row.comment.strip()
+                performances[member_pk] = row.performance
         try:
             saved = services.review_scores_enter_all(
                 panel=self.panel,
@@ -450,14 +535,15 @@ class PanelScoresView(PanelActionMixin, BreadcrumbMixin, TemplateView):
             )
         except ValidationError as error:
             keys = {c.key: index for index, c in enumerate(criteria)}
-            by_member = {row.member.pk: row for row in grid}
+            by_key = {(row.member.pk, row.subject.pk): row for row in grid}
+            firsts = {row.member.pk: row for row in grid if row.first}
             problems = error.error_list if hasattr(error, "error_list") else [error]
             for problem in problems:
                 params = getattr(problem, "params", None) or {}
-                row = by_member.get(params.get("member_id"))
+                member_pk, criterion = params.get("member_id"), params.get("criterion")
+                row = by_key.get((member_pk, params.get("subject_id"))) or firsts.get(member_pk)
                 if row is None:
                     continue
-                criterion = params.get("criterion")
                 if criterion in keys:
                     row.cells[keys[criterion]].error = True
                 else:
@@ -466,7 +552,7 @@ class PanelScoresView(PanelActionMixin, BreadcrumbMixin, TemplateView):
             context = self.get_context_data(criteria=criteria, grid=grid, errors=messages_list)
             return self.render_to_response(context)
         messages.success(
-            request, f"已保存 {len(saved)} 位专家的评分。" if saved else "评分没有改动，未保存任何内容。"
+            request, f"已保存 {len(saved)} 份评分。" if saved else "评分没有改动，未保存任何内容。"
         )
         return redirect(self.panel)
 

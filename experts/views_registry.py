@@ -169,13 +169,13 @@ class ExpertDetailView(ObjectDetailView):
                 criteria = rules.parse_criteria(seat.panel.criteria)
             except ValueError:
                 criteria = []
-            total = (
-                rules.member_total(criteria, {s.criterion: s.score for s in seat.scores.all()})
-                if criteria
-                else None
-            )
-            history.append((seat, total, seat.panel.max_total))
-        totals = [total for _, total, _ in history if total is not None]
+            sheets = {sheet.subject_id: sheet for sheet in seat.sheets.all()}
+            for subject in seat.panel.subjects.all():
+                sheet = sheets.get(subject.pk)
+                scores = {s.criterion: s.score for s in sheet.scores.all()} if sheet else {}
+                total = rules.member_total(criteria, scores) if criteria else None
+                history.append((seat, subject, sheet, total, seat.panel.max_total))
+        totals = [total for *_, total, _ in history if total is not None]
         context.update(
             fields=expert.fields.all(),
             avoided_units=expert.avoided_units.all(),

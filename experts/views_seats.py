@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -15,7 +16,7 @@ from django.views.generic import FormView, TemplateView
 from kejiju.core.views.generic import ServiceFormMixin, service_error_text
 
 from . import rules, seats, selectors
-from .forms import DeclarationForm, ExpertAccountForm, SeatDeclineForm, SeatScoresForm
+from .forms import DeclarationForm, ExpertAccountForm, SeatDeclineForm, SeatScoresForm, SeatSubmitForm
 from .models import Expert, ReviewMember
 
 
@@ -111,13 +112,11 @@ class ExpertAccountOpenView(PermissionRequiredMixin, ServiceFormMixin, FormView)
         return context
 
 
-class SeatReviewView(PermissionRequiredMixin, ServiceFormMixin, FormView):
-    """网评 of one seat: the 回避及保密声明 first; then the subject and the expert's own scores (saved and
-    changed until submitted). Only the expert's own scores are ever shown here."""
+class _ConfirmedSeatMixin(PermissionRequiredMixin):
+    """The requesting expert's own confirmed regular seat (another's, or none: 404)."""
 
     permission_required = "experts.review_as_expert"
     raise_exception = True
-    template_name = "experts/seat_review.html"
 
     def dispatch(self, request, *args, **kwargs):
         if not self.has_permission():
@@ -128,12 +127,68 @@ class SeatReviewView(PermissionRequiredMixin, ServiceFormMixin, FormView):
             ),
             pk=kwargs["pk"],
         )
-        self.criteria = rules.parse_criteria(self.member.panel.criteria)
         return super().dispatch(request, *args, **kwargs)
+
+    def seat_row(self):
+        """The seat's sheets of every subject of the panel (the expert's own only)."""
+        if not hasattr(self, "_seat_row"):
+            self._seat_row = selectors.seat_row(self.member)
+        return self._seat_row
+
+
+class SeatReviewView(_ConfirmedSeatMixin, ServiceFormMixin, FormView):
+    """网评 of one seat: every subject of the panel with the expert's own progress on it (声明, 回避,
+    评分), and the submission of all their scores. Only the expert's own scores are ever shown."""
+
+    template_name = "experts/seat_review.html"
+    form_class = SeatSubmitForm
+    success_message = "评分已提交。"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def perform(self, form):
+        seats.seat_submit(user=self.request.user, member=self.member)
+        return redirect("experts:my_seat_review", pk=self.member.pk)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        panel = self.member.panel
+        row = self.seat_row()
+        context.update(
+            title=f"网评：{panel.title}",
+            member=self.member,
+            panel=panel,
+            cells=row.cells,
+            max_total=panel.max_total,
+            problem=seats.review_problem(self.member),
+            breadcrumbs=[("我的评审", reverse("experts:my_seats")), (panel.title, None)],
+        )
+        return context
+
+
+class SeatSubjectView(_ConfirmedSeatMixin, ServiceFormMixin, FormView):
+    """网评 of one subject of the seat: the 回避及保密声明 first; then the subject's material and the
+    expert's own scores of it (saved and changed until the seat's scores are submitted)."""
+
+    template_name = "experts/seat_subject.html"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.subject_pk = kwargs.get("subject_pk")
+
+    @property
+    def cell(self):
+        if not hasattr(self, "_cell"):
+            row = self.seat_row()
+            self._cell = next((c for c in row.cells if c.subject.pk == self.subject_pk), None)
+            if self._cell is None:
+                raise Http404("评审对象不存在。")
+        return self._cell
 
     @property
     def declared(self) -> bool:
-        return self.member.declared_at is not None
+        return self.cell.declared
 
     def get_form_class(self):
         return SeatScoresForm if self.declared else DeclarationForm
@@ -141,44 +196,66 @@ class SeatReviewView(PermissionRequiredMixin, ServiceFormMixin, FormView):
     def get_form_kwargs(self):
         kwargs = {**super().get_form_kwargs(), "user": self.request.user}
         if self.declared:
-            saved = {score.criterion: score.score for score in self.member.scores.all()}
-            kwargs["criteria"] = self.criteria
-            kwargs["initial"] = {f"c_{key}": value for key, value in saved.items()} | {
-                "comment": self.member.comment
+            kwargs["criteria"] = rules.parse_criteria(self.member.panel.criteria)
+            kwargs["initial"] = {f"c_{key}": value for key, value in self.cell.scores.items()} | {
+                "comment": self.cell.sheet.comment
             }
         return kwargs
 
-    def perform(self, form):
-        if not self.declared:
-            seats.seat_declare(user=self.request.user, member=self.member, **form.cleaned_data)
-            if form.cleaned_data["conflict"]:
-                self.success_message = "已申明回避，将由备选专家递补。"
-                return redirect("experts:my_seats")
-            self.success_message = "已签署回避及保密声明。"
+    def post(self, request, *args, **kwargs):
+        if self.cell.recused:
+            messages.info(request, "您已对该评审对象申明回避。")
             return redirect("experts:my_seat_review", pk=self.member.pk)
-        submit = "submit" in self.request.POST
+        return super().post(request, *args, **kwargs)
+
+    def perform(self, form):
+        subject = self.cell.subject
+        if not self.declared:
+            seats.seat_declare(
+                user=self.request.user, member=self.member, subject=subject, **form.cleaned_data
+            )
+            if form.cleaned_data["conflict"]:
+                self.member.refresh_from_db()
+                if self.member.status == ReviewMember.Status.REFUSED:
+                    self.success_message = "已申明回避，将由备选专家递补。"
+                    return redirect("experts:my_seats")
+                self.success_message = f"已对“{subject}”申明回避，不参加该评审对象的评分。"
+                return redirect("experts:my_seat_review", pk=self.member.pk)
+            self.success_message = "已签署回避及保密声明。"
+            return redirect("experts:my_seat_subject", pk=self.member.pk, subject_pk=subject.pk)
         seats.seat_scores_save(
             user=self.request.user,
             member=self.member,
+            subject=subject,
             scores=form.scores(),
             comment=form.cleaned_data["comment"],
-            submit=submit,
         )
-        self.success_message = "评分已提交。" if submit else "评分已保存，提交前可修改。"
+        self.success_message = "评分已保存，提交前可修改。"
         return redirect("experts:my_seat_review", pk=self.member.pk)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         panel = self.member.panel
+        subject = self.cell.subject
         form = context["form"]
+        show = self.declared and not self.cell.recused
         context.update(
-            title=f"网评：{panel.title}",
+            title=f"网评：{subject}",
             member=self.member,
             panel=panel,
-            subject_summary=getattr(panel.subject, "summary", ""),
-            problem=seats.review_problem(self.member) if self.declared else None,
-            breadcrumbs=[("我的评审", reverse("experts:my_seats")), (panel.title, None)],
+            subject=subject,
+            cell=self.cell,
+            several=len(self.seat_row().cells) > 1,
+            subject_summary=getattr(subject.subject, "summary", "") if show else "",
+            problem=(seats.sheet_problem(self.cell.sheet) or seats.review_problem(self.member))
+            if self.declared
+            else None,
+            breadcrumbs=[
+                ("我的评审", reverse("experts:my_seats")),
+                (panel.title, reverse("experts:my_seat_review", kwargs={"pk": self.member.pk})),
+                (subject.title, None),
+            ],
             declaration_form=None if self.declared else form,
-            scores_form=form if self.declared else None,
+            scores_form=form if show else None,
         )
         return context

@@ -42,6 +42,7 @@ PANEL_STEPS = {
     "supplement": "补充抽取",
     "score": "录入评分",
     "declare": "签署回避及保密声明",
+    "recuse": "申明回避",
     "submit_scores": "专家提交评分",
 }
 
@@ -72,38 +73,42 @@ def _seat_vacant(panel: ReviewPanel, data: Mapping[str, Any]) -> str | None:
 def _has_scores(panel: ReviewPanel, data: Mapping[str, Any]) -> str | None:
     from .models import ReviewScore
 
-    if not ReviewScore.objects.filter(member__panel=panel).exists():
+    if not ReviewScore.objects.filter(sheet__member__panel=panel).exists():
         return "尚未录入任何专家的评分。"
     return None
 
 
-def _scoring(panel: ReviewPanel) -> tuple[list, Any]:
-    """The seated members' rows and the result their scores give, or a refusal (Chinese)."""
-    from .selectors import panel_member_rows
-
-    rows = [row for row in panel_member_rows(panel) if row.member.is_seated]
-    incomplete = [str(row.member.expert) for row in rows if row.total is None]
-    if incomplete:
-        return rows, f"以下专家的评分尚未录入完整：{'、'.join(incomplete)}。"
-    try:
-        return rows, rules.panel_score([row.total for row in rows], drop_extremes=panel.drop_extremes)
-    except ValueError as error:
-        return rows, str(error)
-
-
 def _scores_complete(panel: ReviewPanel, data: Mapping[str, Any]) -> str | None:
-    _rows, result = _scoring(panel)
-    return result if isinstance(result, str) else None
+    from .selectors import subject_results
+
+    problems = [item.problem for item in subject_results(panel) if item.problem]
+    return "".join(problems) or None
 
 
 def _close(panel: ReviewPanel, context: TransitionContext) -> dict[str, Any]:
-    """Compute the result from the complete scores and freeze it."""
-    rows, result = _scoring(panel)
-    panel.result = result
+    """Compute each subject's result from the complete scores and freeze it; the subjects are free for
+    another panel."""
+    from .selectors import subject_results
+
+    results = subject_results(panel, from_scores=True)
+    for item in results:
+        item.subject.result = item.result
+        item.subject.is_open = False
+        item.subject.save(update_fields=["result", "is_open"])
     panel.closed_at = timezone.now()
     panel.full_clean(validate_constraints=False)
     method = "去掉最高分和最低分后取平均" if panel.drop_extremes else "取平均"
-    return {"result": str(result), "scorers": len(rows), "method": method}
+    if len(results) == 1:
+        return {"result": str(results[0].result), "scorers": len(results[0].scorers), "method": method}
+    return {
+        "result": "；".join(f"{item.subject}：{item.result}" for item in results),
+        "method": method,
+    }
+
+
+def _cancel(panel: ReviewPanel, context: TransitionContext) -> dict[str, Any]:
+    panel.subjects.update(is_open=False)
+    return {}
 
 
 class CloseFields(TransitionFields):
@@ -119,12 +124,16 @@ class CloseFields(TransitionFields):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.record is not None:
-            from .selectors import panel_result
+            from .selectors import subject_results
 
-            result = panel_result(self.record)
-            self.fields["preview"].initial = (
-                str(result) if result is not None else "当前评分尚不完整，无法计算评审得分"
-            )
+            results = subject_results(self.record)
+            if any(item.result is None for item in results):
+                preview = "当前评分尚不完整，无法计算评审得分"
+            elif len(results) == 1:
+                preview = str(results[0].result)
+            else:
+                preview = "；".join(f"{item.subject}：{item.result}" for item in results)
+            self.fields["preview"].initial = preview
 
     def clean(self):
         cleaned = super().clean()
@@ -242,6 +251,7 @@ PANEL_WORKFLOW = register_workflow(
                 S.CANCELLED,
                 CHANGE_PANEL,
                 comment_required=True,
+                effect=_cancel,
                 danger=True,
             ),
         ),

@@ -15,6 +15,7 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
+from experts.models import ExpertField
 from kejiju.accounts.models import Region, User
 from kejiju.core.models import Organization
 from kejiju.core.services import organization_for_name
@@ -533,9 +534,12 @@ def _run_batch(
             deadline=dt.date(year, 9, 30),
             pass_score=Decimal("70"),
             quota=quota,
-            review_fields="、".join(sorted({e.field for e in entries})),
             panel_size=5,
         ),
+        review_fields=[
+            ExpertField.objects.get_or_create(name=name, defaults={"sort_order": 100})[0]
+            for name in sorted({e.field for e in entries})
+        ],
         user=user,
         effective_on=dt.date(year, 6, 1),
     )
@@ -582,53 +586,53 @@ def _run_batch(
                 scored_on=dt.date(year, 10, 25),
             )
     if stop_at == BatchState.REVIEW:
-        # The in-progress batch reviews through the expert library's panels (when it holds experts).
-        for app in apps[:2]:
-            _demo_panel(app, user=user)
+        # The in-progress batch reviews through one panel of the expert library (when it holds experts).
+        _demo_panel(apps[:2], user=user)
         return batch
     services.batch_advance(batch=batch, user=user, on_date=publicity_on)
     services.batch_advance(batch=batch, user=user, on_date=recognise_on)
     return batch
 
 
-def _demo_panel(app, *, user) -> None:
-    """Start a review panel for the application and have all but one expert score it, so that the demo
-    shows a panel in progress. Skipped when the library has no experts of the application's field."""
+def _demo_panel(apps, *, user) -> None:
+    """Start one review panel for the applications (as staff do for a batch) and have all but one expert
+    score them, so that the demo shows a panel in progress. Skipped when the library has too few experts
+    of the batch's fields."""
     from django.core.exceptions import ValidationError
 
     from experts import services as expert_services
-    from experts.models import ExpertField, ReviewMember
+    from experts.models import ReviewMember
 
     from .review import RECOGNITION_CRITERIA
 
-    fields = list(ExpertField.objects.filter(name=app.field))
+    fields = list(apps[0].review_fields())
     if not fields:
         return
     try:
         panel = expert_services.review_panel_create(
-            subject=app,
-            title=app.review_title(),
-            applicant=app.review_applicant(),
+            subjects=apps,
+            title=apps[0].review_group_title(),
             fields=fields,
             size=5,
             reserves=2,
             criteria=RECOGNITION_CRITERIA,
             drop_extremes=True,
             user=user,
-            seed=f"platforms-demo-{app.pk}",
+            seed=f"platforms-demo-{apps[0].pk}",
         )
     except ValidationError:
-        return  # too few experts in that field in this demo library
-    rng = random.Random(app.pk)
+        return  # too few experts in those fields in this demo library
+    rng = random.Random(apps[0].pk)
     members = list(panel.members.filter(role=ReviewMember.Role.REGULAR).order_by("position"))
     for member in members:
         expert_services.review_member_confirm(member=member, user=user)
     for member in members[:-1]:
         member.refresh_from_db()
-        scores = {
-            c["key"]: rng.randint(int(c["max_score"] * 0.6), c["max_score"]) for c in RECOGNITION_CRITERIA
-        }
-        expert_services.review_scores_enter(member=member, scores=scores, user=user)
+        for subject in panel.subjects.all():
+            scores = {
+                c["key"]: rng.randint(int(c["max_score"] * 0.6), c["max_score"]) for c in RECOGNITION_CRITERIA
+            }
+            expert_services.review_scores_enter(member=member, subject=subject, scores=scores, user=user)
 
 
 def _provincial_2023(*, user, unit, regions, types) -> None:

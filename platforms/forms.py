@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.db.models import Q
 
+from experts.models import ExpertField
 from kejiju.core.forms import ScopedForm, ScopedModelForm
 from kejiju.core.models import Organization
 
@@ -86,10 +87,12 @@ class BatchForm(ScopedModelForm):
             "panel_size",
             "notes",
         ]
+        widgets = {"review_fields": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["platform_type"].queryset = PlatformType.objects.filter(is_active=True)
+        self.fields["review_fields"].queryset = ExpertField.objects.filter(is_active=True)
 
 
 class ApplicationForm(HostFieldsMixin, ScopedModelForm):

@@ -146,8 +146,12 @@ class RecognitionBatch(models.Model):
         "认定分数线", max_digits=5, decimal_places=2, default=Decimal("70"), validators=SCORE_VALIDATORS
     )
     quota = models.PositiveIntegerField("认定名额", null=True, blank=True, help_text="留空表示不限名额")
-    review_fields = models.CharField(
-        "评审专业领域", max_length=200, blank=True, help_text="抽取评审专家的领域，多个用顿号分隔"
+    review_fields = models.ManyToManyField(
+        "experts.ExpertField",
+        verbose_name="评审专业领域",
+        blank=True,
+        related_name="recognition_batches",
+        help_text="从专家库的专业领域中选择；抽取评审专家时预先选中",
     )
     panel_size = models.PositiveSmallIntegerField("评审专家人数", default=5)
     publicity_start = models.DateField("公示开始日期", null=True, blank=True)
@@ -268,6 +272,17 @@ class PlatformApplication(models.Model):
         from .review import RECOGNITION_CRITERIA
 
         return RECOGNITION_CRITERIA
+
+    def review_fields(self):
+        """The library fields a draw for this application starts from: its batch's (one vocabulary)."""
+        return self.batch.review_fields.all()
+
+    def review_group_title(self) -> str:
+        """The name of one panel for the applications of this one's batch."""
+        return f"{self.batch.title} 专家评审"
+
+    def review_group_url(self) -> str:
+        return self.batch.get_absolute_url()
 
 
 class EvaluationPolicy(models.Model):

@@ -90,12 +90,12 @@ def batch_snapshots(*, batch: RecognitionBatch) -> list[ApplicationSnapshot]:
     panels = panels_by_application([pk for pk, _s, _r in rows])
     snapshots = []
     for pk, state, recorded in rows:
-        panel = panels.get(pk)
+        reviewed = panels.get(pk)
         snapshots.append(
             ApplicationSnapshot(
                 state=state,
-                score=panel_score(panel) if panel is not None else recorded,
-                panel_open=panel is not None and panel_score(panel) is None,
+                score=panel_score(reviewed) if reviewed is not None else recorded,
+                panel_open=reviewed is not None and panel_score(reviewed) is None,
             )
         )
     return snapshots

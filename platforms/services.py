@@ -4,6 +4,7 @@ ValidationError with a Chinese message naming the field."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
@@ -174,10 +175,15 @@ def platform_transition(
 
 @transaction.atomic
 def batch_save(
-    *, instance: RecognitionBatch, user=None, effective_on: dt.date | None = None
+    *,
+    instance: RecognitionBatch,
+    review_fields: Iterable | None = None,
+    user=None,
+    effective_on: dt.date | None = None,
 ) -> RecognitionBatch:
     """Publish a batch (its first event, 发布批次, on `effective_on`, default today) or edit one; its
-    progress changes only through its workflow (`batch_advance`)."""
+    progress changes only through its workflow (`batch_advance`). ``review_fields`` (the expert library's
+    fields) replace the batch's when given."""
     created = instance.pk is None
     if not created:
         stored = RecognitionBatch.objects.get(pk=instance.pk)
@@ -189,6 +195,8 @@ def batch_save(
             raise ValidationError({"platform_type": "批次已开始审查，不能再改平台类型或级别。"})
     instance.full_clean()
     instance.save()
+    if review_fields is not None:
+        instance.review_fields.set(list(review_fields))
     if created:
         record_created(record=instance, actor=user, effective_on=effective_on)
     return instance
@@ -251,10 +259,11 @@ def batch_take_panel_results(*, batch: RecognitionBatch, user=None) -> int:
     panels = panels_by_application([app.pk for app in accepted])
     taken = 0
     for app in accepted:
-        panel = panels.get(app.pk)
-        score = panel_score(panel)
+        reviewed = panels.get(app.pk)
+        score = panel_score(reviewed)
         if score is None:
             continue
+        panel = reviewed.panel
         app.review_score = score
         extremes = "，去掉最高分和最低分" if panel.drop_extremes else ""
         app.review_note = f"专家评审组“{panel.title}”结果（{panel.size} 位专家{extremes}）"[:200]

@@ -58,7 +58,7 @@ from .models import (
     PlatformType,
     RecognitionBatch,
 )
-from .review import review_context
+from .review import batch_panel_url, review_context
 from .rules import BATCH_NEXT_ACTION, BatchState, batch_advance_refusal, batch_next_state
 from .tables import ApplicationTable, BatchTable, EvaluationTable, PlatformTable, PlatformTypeTable
 from .workflow import APPLICATION_WORKFLOW, BATCH_WORKFLOW, PLATFORM_WORKFLOW
@@ -355,6 +355,7 @@ class BatchDetailView(ObjectDetailView):
         context["export_url"] = reverse("platforms:recognitionbatch_results", kwargs={"pk": batch.pk})
         reviews = review_context(applications, batch=batch, user=user)
         context["rows"] = [(app, reviews[app.pk]) for app in applications]
+        context["batch_panel_url"] = batch_panel_url(applications, reviews)
         return context
 
 
@@ -388,7 +389,9 @@ class BatchCreateView(ObjectCreateView):
     form_class = BatchForm
 
     def save_form(self, form):
-        return services.batch_save(instance=form.instance, user=self.request.user)
+        return services.batch_save(
+            instance=form.instance, review_fields=form.cleaned_data["review_fields"], user=self.request.user
+        )
 
 
 class BatchUpdateView(ObjectUpdateView):
@@ -396,7 +399,9 @@ class BatchUpdateView(ObjectUpdateView):
     form_class = BatchForm
 
     def save_form(self, form):
-        return services.batch_save(instance=form.instance, user=self.request.user)
+        return services.batch_save(
+            instance=form.instance, review_fields=form.cleaned_data["review_fields"], user=self.request.user
+        )
 
 
 class BatchTransitionView(TransitionView):

@@ -278,10 +278,10 @@ def _close_panel(project: Project, *, staff: User, rng: random.Random, low: bool
     from django.contrib.contenttypes.models import ContentType
 
     from experts import services as expert_services
-    from experts.models import ExpertField, ReviewMember, ReviewPanel
+    from experts.models import ExpertField, ReviewMember, ReviewPanel, ReviewSubject
 
     base = 52 if low else 74
-    fields = list(ExpertField.objects.order_by("sort_order")[:3])
+    fields = list(ExpertField.objects.filter(name__in=("电子信息", "新材料", "新能源")))
     try:
         panel = expert_services.review_panel_create(
             subject=project,
@@ -304,17 +304,24 @@ def _close_panel(project: Project, *, staff: User, rng: random.Random, low: bool
             expert_services.review_scores_enter(member=member, scores=marks, user=staff)
         expert_services.review_panel_close(panel=panel, user=staff)
     except ValidationError:
-        ReviewPanel.objects.create(
+        # A library too small to draw from: the panel's closed record as the bureau kept it on paper.
+        panel = ReviewPanel.objects.create(
+            title=project.review_title(),
+            criteria=REVIEW_CRITERIA,
+            size=5,
+            state=ReviewPanel.State.CLOSED,
+            created_by=staff,
+            closed_at=timezone.now(),
+        )
+        ReviewSubject.objects.create(
+            panel=panel,
+            position=1,
             subject_type=ContentType.objects.get_for_model(Project),
             subject_id=project.pk,
             title=project.review_title(),
             applicant=project.applicant,
-            criteria=REVIEW_CRITERIA,
-            size=5,
-            state=ReviewPanel.State.CLOSED,
             result=Decimal(base + rng.randint(0, 18)),
-            created_by=staff,
-            closed_at=timezone.now(),
+            is_open=False,
         )
 
 

@@ -117,11 +117,12 @@ class ReviewResult:
 
 def project_review_result(*, project: Project) -> ReviewResult:
     """The latest expert panel of the project (experts app) and its score once the panel is closed."""
-    from experts.selectors import review_panel_for
+    from experts.selectors import review_subject_for
 
-    panel = review_panel_for(subject=project)
-    if panel is not None and panel.is_closed and panel.result is not None:
-        return ReviewResult(score=panel.result, source="panel", panel=panel)
+    reviewed = review_subject_for(subject=project)
+    panel = reviewed.panel if reviewed is not None else None
+    if panel is not None and panel.is_closed and reviewed.result is not None:
+        return ReviewResult(score=reviewed.result, source="panel", panel=panel)
     return ReviewResult(score=None, source="", panel=panel)
 
 

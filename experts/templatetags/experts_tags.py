@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import template
 
 from ..models import ReviewPanel
-from ..selectors import panel_add_url, panel_result, review_panel_for
+from ..selectors import panel_add_url, panel_result, review_subject_for
 
 register = template.Library()
 
@@ -15,7 +15,8 @@ register = template.Library()
 def review_panel_card(context, subject):
     request = context.get("request")
     user = getattr(request, "user", None)
-    panel = review_panel_for(subject=subject)
+    reviewed = review_subject_for(subject=subject)
+    panel = reviewed.panel if reviewed is not None else None
     can_view = bool(user and user.has_perm("experts.view_reviewpanel"))
     can_start = bool(
         user
@@ -24,7 +25,8 @@ def review_panel_card(context, subject):
     )
     return {
         "panel": panel if can_view else None,
-        "result": panel_result(panel) if panel is not None and can_view else None,
+        "reviewed": reviewed if can_view else None,
+        "result": panel_result(panel, reviewed) if panel is not None and can_view else None,
         "add_url": panel_add_url(subject) if can_start else None,
         "can_view": can_view,
     }

@@ -121,6 +121,12 @@ def _own_confirmed_seat(world):
     return {"pk": world.once("own_confirmed_seat", build).pk}
 
 
+def _own_seat_subject(world):
+    """A subject of the matrix expert's confirmed seat (its 回避及保密声明 page)."""
+    seat = _own_confirmed_seat(world)
+    return seat | {"subject_pk": world.cache["scoring_panel"].subjects.order_by("position").first().pk}
+
+
 def _expert(world):
     from tests.experts.factories import ExpertFactory
 
@@ -225,6 +231,7 @@ ROUTES = [
     Route("experts:my_seat_decline", EXPERT, kwargs=_own_seat, ok=(200,)),
     Route("experts:my_seat_accept", EXPERT, kwargs=_own_seat, methods=("POST",), ok=(302,)),
     Route("experts:my_seat_review", EXPERT, kwargs=_own_confirmed_seat, ok=(200,)),
+    Route("experts:my_seat_subject", EXPERT, kwargs=_own_seat_subject, ok=(200,)),
     # field list
     Route("experts:expertfield_list", STAFF_READ, ok=(200,)),
     Route("experts:expertfield_detail", STAFF_READ, kwargs=_field, ok=(200,)),

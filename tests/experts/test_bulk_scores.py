@@ -55,6 +55,10 @@ def _members(panel):
     return list(panel.members.select_related("expert").order_by("position"))
 
 
+def _sid(panel) -> int:
+    return panel.subjects.get().pk
+
+
 def _download(client, panel) -> bytes:
     response = client.get(reverse("experts:reviewpanel_sheet", kwargs={"pk": panel.pk}))
     assert response.status_code == 200
@@ -97,19 +101,20 @@ def test_grid_saves_all_or_nothing_and_names_the_cell(client, bureau_user):
     client.force_login(bureau_user)
     url = reverse("experts:reviewpanel_scores", kwargs={"pk": panel.pk})
 
+    sid = _sid(panel)
     page = client.get(url)
     assert page.status_code == 200
     for member in (first, second, third):
-        assert f'name="s{member.pk}_0"' in page.content.decode()
+        assert f'name="s{member.pk}_{_sid(panel)}_0"' in page.content.decode()
 
     bad = {
-        f"s{first.pk}_0": "25.5",
-        f"s{first.pk}_1": "60",
-        f"s{second.pk}_0": "31",  # over the maximum
-        f"s{second.pk}_1": "abc",  # not a number
-        f"s{third.pk}_0": "20",
-        f"s{third.pk}_1": "50",
-        f"comment{first.pk}": "创新点突出",
+        f"s{first.pk}_{sid}_0": "25.5",
+        f"s{first.pk}_{sid}_1": "60",
+        f"s{second.pk}_{sid}_0": "31",  # over the maximum
+        f"s{second.pk}_{sid}_1": "abc",  # not a number
+        f"s{third.pk}_{sid}_0": "20",
+        f"s{third.pk}_{sid}_1": "50",
+        f"comment{first.pk}_{sid}": "创新点突出",
     }
     response = client.post(url, bad)
     assert response.status_code == 200
@@ -121,14 +126,17 @@ def test_grid_saves_all_or_nothing_and_names_the_cell(client, bureau_user):
     assert [cell.error for cell in grid[second.pk].cells] == [True, True]
     assert [cell.error for cell in grid[first.pk].cells] == [False, False]
     assert grid[first.pk].cells[0].value == "25.5"  # what was typed stays on the page
-    assert not ReviewScore.objects.filter(member__panel=panel).exists()
+    assert not ReviewScore.objects.filter(sheet__member__panel=panel).exists()
     panel.refresh_from_db()
     assert panel.state == ReviewPanel.State.CONFIRMED
 
-    good = bad | {f"s{second.pk}_0": "30", f"s{second.pk}_1": "69.75"}
+    good = bad | {f"s{second.pk}_{sid}_0": "30", f"s{second.pk}_{sid}_1": "69.75"}
     response = client.post(url, good)
     assert response.status_code == 302
-    saved = {(s.member_id, s.criterion): s.score for s in ReviewScore.objects.filter(member__panel=panel)}
+    saved = {
+        (s.sheet.member_id, s.criterion): s.score
+        for s in ReviewScore.objects.filter(sheet__member__panel=panel)
+    }
     assert saved == {
         (first.pk, "c1"): Decimal("25.50"),
         (first.pk, "c2"): Decimal("60.00"),
@@ -137,8 +145,7 @@ def test_grid_saves_all_or_nothing_and_names_the_cell(client, bureau_user):
         (third.pk, "c1"): Decimal("20.00"),
         (third.pk, "c2"): Decimal("50.00"),
     }
-    first.refresh_from_db()
-    assert first.comment == "创新点突出"
+    assert first.sheets.get().comment == "创新点突出"
     panel.refresh_from_db()
     assert panel.state == ReviewPanel.State.SCORING
     steps = WorkflowEvent.objects.filter(reviewpanel=panel, action="score").order_by("pk")
@@ -160,9 +167,9 @@ def test_service_reports_every_cell_and_writes_nothing(bureau_user):
         services.review_scores_enter_all(
             panel=panel,
             scores={
-                first.pk: {"c1": Decimal("10"), "c2": Decimal("10")},
-                second.pk: {"c1": "12.345", "c2": None},
-                third.pk: {"c1": "-1", "c2": "5"},
+                first.pk: {_sid(panel): {"c1": Decimal("10"), "c2": Decimal("10")}},
+                second.pk: {_sid(panel): {"c1": "12.345", "c2": None}},
+                third.pk: {_sid(panel): {"c1": "-1", "c2": "5"}},
             },
             user=bureau_user,
         )
@@ -171,19 +178,21 @@ def test_service_reports_every_cell_and_writes_nothing(bureau_user):
     assert f"专家{second.expert} · “可行性”：请填写得分。" in messages
     assert any(m.startswith(f"专家{third.expert} · “技术创新性”的得分应在 0–30 之间") for m in messages)
     assert len(messages) == 3
-    assert not ReviewScore.objects.filter(member__panel=panel).exists()
+    assert not ReviewScore.objects.filter(sheet__member__panel=panel).exists()
 
 
 def test_service_refuses_in_the_states_the_per_member_entry_refuses(bureau_user):
     panel = _panel(bureau_user, size=1)
     (member,) = _members(panel)
-    services.review_scores_enter_all(panel=panel, scores={member.pk: {"c1": 1, "c2": 2}}, user=bureau_user)
+    services.review_scores_enter_all(
+        panel=panel, scores={member.pk: {_sid(panel): {"c1": 1, "c2": 2}}}, user=bureau_user
+    )
     services.review_panel_close(panel=panel, user=bureau_user)
     with pytest.raises(ValidationError, match="不能录入评分"):
         services.review_scores_enter_all(
-            panel=panel, scores={member.pk: {"c1": 3, "c2": 4}}, user=bureau_user
+            panel=panel, scores={member.pk: {_sid(panel): {"c1": 3, "c2": 4}}}, user=bureau_user
         )
-    assert ReviewScore.objects.get(member=member, criterion="c1").score == Decimal("1.00")
+    assert ReviewScore.objects.get(sheet__member=member, criterion="c1").score == Decimal("1.00")
 
 
 def test_grid_page_queries_do_not_grow_with_members(client, bureau_user):
@@ -229,11 +238,16 @@ def test_sheet_round_trip_gives_the_numbers_typed(client, bureau_user):
     assert preview.status_code == 200
     assert preview.context["parsed"].ok, [str(e) for e in preview.context["parsed"].errors]
     assert len(preview.context["preview"]) == 3
-    assert not ReviewScore.objects.filter(member__panel=panel).exists()  # nothing before the confirmation
+    assert not ReviewScore.objects.filter(
+        sheet__member__panel=panel
+    ).exists()  # nothing before the confirmation
 
     done = client.post(reverse("experts:reviewpanel_scores_import_confirm", kwargs={"pk": panel.pk}))
     assert done.status_code == 302 and done.url == panel.get_absolute_url()
-    saved = {(s.member_id, s.criterion): s.score for s in ReviewScore.objects.filter(member__panel=panel)}
+    saved = {
+        (s.sheet.member_id, s.criterion): s.score
+        for s in ReviewScore.objects.filter(sheet__member__panel=panel)
+    }
     assert saved == {
         (first.pk, "c1"): Decimal("25.50"),
         (first.pk, "c2"): Decimal("33.25"),
@@ -243,7 +257,7 @@ def test_sheet_round_trip_gives_the_numbers_typed(client, bureau_user):
         (third.pk, "c2"): Decimal("12.10"),
     }
     third.refresh_from_db()
-    assert (third.performance, third.comment) == ("优秀", "建议立项")
+    assert (third.performance, third.sheets.get().comment) == ("优秀", "建议立项")
     panel.refresh_from_db()
     assert panel.state == ReviewPanel.State.SCORING
 
@@ -283,7 +297,7 @@ def test_sheet_with_one_bad_row_imports_nothing_and_names_the_row(client, bureau
     assert f"experts-scoresheet-{panel.pk}" not in client.session
     # Nothing pending: a confirmation posted anyway writes nothing.
     client.post(reverse("experts:reviewpanel_scores_import_confirm", kwargs={"pk": panel.pk}))
-    assert not ReviewScore.objects.filter(member__panel=panel).exists()
+    assert not ReviewScore.objects.filter(sheet__member__panel=panel).exists()
 
 
 def test_sheet_of_another_panel_is_refused(client, bureau_user):

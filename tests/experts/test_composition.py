@@ -119,12 +119,12 @@ def test_a_rule_checks_the_panel_size():
 
 
 def test_the_yearly_cap_is_a_skip_reason():
-    context = rules.DrawContext(applicant_id=None, yearly_cap=3)
+    context = rules.DrawContext(yearly_cap=3)
     at_cap = rules.Candidate(expert_id=1, name="甲", state="在库", employer_id=None, year_seats=3)
     below = rules.Candidate(expert_id=2, name="乙", state="在库", employer_id=None, year_seats=2)
     assert rules.conflict_reasons(at_cap, context) == [rules.REASON_YEARLY_CAP]
     assert rules.conflict_reasons(below, context) == []
-    assert rules.conflict_reasons(at_cap, rules.DrawContext(applicant_id=None)) == []
+    assert rules.conflict_reasons(at_cap, rules.DrawContext()) == []
     screening = rules.screen([at_cap, below], context)
     assert screening.pool == (2,)
     entry = screening.skipped[0]

@@ -200,21 +200,28 @@ def test_list_query_counts(client, bureau_user, county_user, county_a, django_as
         CommissionerFactory(team=team, county=county_a, employer=employer)
     from django.contrib.contenttypes.models import ContentType
 
-    from experts.models import ReviewPanel
+    from experts.models import ReviewPanel, ReviewSubject
 
     subject_type = ContentType.objects.get_for_model(employer)
-    ReviewPanel.objects.bulk_create(
+    panels = ReviewPanel.objects.bulk_create(
         [
-            ReviewPanel(
-                subject_type=subject_type,
-                subject_id=index,
-                title=f"评审{index}",
-                applicant=employer,
-                size=3,
-                state="已完成",
-                created_by=bureau_user,
-            )
+            ReviewPanel(title=f"评审{index}", size=3, state="已完成", created_by=bureau_user)
             for index in range(rows)
+        ]
+    )
+    ReviewSubject.objects.bulk_create(
+        [
+            ReviewSubject(
+                panel=panel,
+                position=position,
+                subject_type=subject_type,
+                subject_id=index * 2 + position,
+                title=f"评审对象{index}-{position}",
+                applicant=employer,
+                is_open=False,
+            )
+            for index, panel in enumerate(panels)
+            for position in (1, 2)
         ]
     )
     client.force_login(bureau_user)

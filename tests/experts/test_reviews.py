@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from experts import services
-from experts.models import ReviewMember, ReviewPanel, VicePresidentPlacement
-from experts.selectors import panel_result, review_panel_for
+from experts.models import ReviewMember, ReviewPanel, ReviewScore, VicePresidentPlacement
+from experts.selectors import panel_result, review_subject_for
 from tests.experts.factories import ExpertFactory, ExpertFieldFactory, OrganizationFactory, PlacementFactory
 
 CRITERIA = [
@@ -73,7 +73,7 @@ def test_draw_skips_conflicts_and_records_reasons(field, applicant, bureau_user)
     assert [m.role for m in members] == ["正式", "正式", "正式", "备选"]
     assert [m.expert_id for m in members] == draw.drawn
     assert services.review_draw_replay(draw) == draw.drawn
-    assert review_panel_for(subject=applicant) == panel
+    assert review_subject_for(subject=applicant).panel == panel
 
 
 def test_same_seed_same_panel(field, applicant, bureau_user):
@@ -153,11 +153,11 @@ def test_scores_result_and_freeze(field, applicant, bureau_user):
         services.review_scores_enter(member=member, scores={"c1": a, "c2": b}, user=bureau_user)
     panel.refresh_from_db()
     assert panel.state == ReviewPanel.State.SCORING
-    assert panel.result is None
-    assert panel_result(panel) == Decimal("80.00")  # 80, 100, 50 → drop 100 and 50
+    assert panel.subjects.get().result is None
+    assert panel_result(panel, panel.subjects.get()) == Decimal("80.00")  # 80, 100, 50 → drop 100 and 50
     services.review_panel_close(panel=panel, user=bureau_user)
     panel.refresh_from_db()
-    assert panel.result == Decimal("80.00") and panel.state == ReviewPanel.State.CLOSED
+    assert panel.subjects.get().result == Decimal("80.00") and panel.state == ReviewPanel.State.CLOSED
     with pytest.raises(ValidationError, match="不能录入评分"):
         services.review_scores_enter(member=members[0], scores={"c1": 1, "c2": 1}, user=bureau_user)
 
@@ -177,7 +177,7 @@ def test_bad_scores_rejected(field, applicant, bureau_user, scores, message):
     member = panel.members.first()
     with pytest.raises(ValidationError, match=message):
         services.review_scores_enter(member=member, scores=scores, user=bureau_user)
-    assert not member.scores.exists()
+    assert not ReviewScore.objects.filter(sheet__member=member).exists()
 
 
 def test_close_needs_complete_scores(field, applicant, bureau_user):
@@ -404,7 +404,7 @@ def test_panel_add_page(client, field, applicant, bureau_user, county_a):
     assert response.status_code == 200
     assert "需要 5 人" in body and "候选池仅有 3 人" in body and "申报单位申请回避 1 人" in body
     response = client.post(url, data | {"reserves": 0})
-    panel = review_panel_for(subject=subject)
+    panel = review_subject_for(subject=subject).panel
     assert response.status_code == 302 and response["Location"] == panel.get_absolute_url()
     assert panel.criteria[1] == {"key": "c2", "label": "可行性", "max_score": 40.0, "weight": 1.0}
     assert experts[0].pk not in panel.draws.get().drawn

@@ -23,36 +23,44 @@ def _candidate(**kwargs):
 @pytest.mark.parametrize(
     ("candidate", "context", "expected"),
     [
-        (_candidate(), DrawContext(applicant_id=APPLICANT), []),
-        (_candidate(state="暂停"), DrawContext(applicant_id=APPLICANT), ["not_active"]),
-        (_candidate(state="出库"), DrawContext(applicant_id=None), ["not_active"]),
-        (_candidate(employer_id=APPLICANT), DrawContext(applicant_id=APPLICANT), ["same_unit"]),
-        (_candidate(employer_id=APPLICANT), DrawContext(applicant_id=None), []),
+        (_candidate(), DrawContext(applicant_ids=frozenset({APPLICANT})), []),
+        (_candidate(state="暂停"), DrawContext(applicant_ids=frozenset({APPLICANT})), ["not_active"]),
+        (_candidate(state="出库"), DrawContext(), ["not_active"]),
+        (_candidate(employer_id=APPLICANT), DrawContext(applicant_ids=frozenset({APPLICANT})), ["same_unit"]),
+        (_candidate(employer_id=APPLICANT), DrawContext(), []),
         (
             _candidate(avoided_unit_ids=frozenset({APPLICANT})),
-            DrawContext(applicant_id=APPLICANT),
+            DrawContext(applicant_ids=frozenset({APPLICANT})),
             ["avoided_unit"],
         ),
-        (_candidate(), DrawContext(applicant_id=APPLICANT, excluded_expert_ids=frozenset({1})), ["excluded"]),
+        (
+            _candidate(),
+            DrawContext(applicant_ids=frozenset({APPLICANT}), excluded_expert_ids=frozenset({1})),
+            ["excluded"],
+        ),
         (
             _candidate(recent_applicant_ids=frozenset({APPLICANT})),
-            DrawContext(applicant_id=APPLICANT),
+            DrawContext(applicant_ids=frozenset({APPLICANT})),
             ["recent_review"],
         ),
         (
             _candidate(recent_applicant_ids=frozenset({APPLICANT})),
-            DrawContext(applicant_id=APPLICANT, lookback_years=0),
+            DrawContext(applicant_ids=frozenset({APPLICANT}), lookback_years=0),
             [],
         ),
-        (_candidate(placed_at_ids=frozenset({APPLICANT})), DrawContext(applicant_id=APPLICANT), ["placed"]),
+        (
+            _candidate(placed_at_ids=frozenset({APPLICANT})),
+            DrawContext(applicant_ids=frozenset({APPLICANT})),
+            ["placed"],
+        ),
         (
             _candidate(),
-            DrawContext(applicant_id=APPLICANT, already_on_panel_ids=frozenset({1})),
+            DrawContext(applicant_ids=frozenset({APPLICANT}), already_on_panel_ids=frozenset({1})),
             ["already_on_panel"],
         ),
         (
             _candidate(state="暂停", employer_id=APPLICANT),
-            DrawContext(applicant_id=APPLICANT, excluded_expert_ids=frozenset({1})),
+            DrawContext(applicant_ids=frozenset({APPLICANT}), excluded_expert_ids=frozenset({1})),
             ["not_active", "same_unit", "excluded"],
         ),
     ],
@@ -99,14 +107,14 @@ candidates = st.lists(
 @settings(max_examples=300, deadline=None, database=None)
 @given(
     pool=candidates,
-    applicant=st.one_of(st.none(), st.integers(1, 6)),
+    applicants=st.frozensets(st.integers(1, 6), max_size=3),
     excluded=st.frozensets(st.integers(1, 10_000), max_size=5),
     lookback=st.integers(0, 5),
     seed=st.text(min_size=1, max_size=12),
     wanted=st.integers(1, 15),
 )
-def test_no_conflicting_expert_is_ever_drawn(pool, applicant, excluded, lookback, seed, wanted):
-    context = DrawContext(applicant_id=applicant, excluded_expert_ids=excluded, lookback_years=lookback)
+def test_no_conflicting_expert_is_ever_drawn(pool, applicants, excluded, lookback, seed, wanted):
+    context = DrawContext(applicant_ids=applicants, excluded_expert_ids=excluded, lookback_years=lookback)
     screening = rules.screen(pool, context)
     by_id = {c.expert_id: c for c in pool}
     # every candidate is either in the pool or skipped with at least one reason, never both
@@ -122,12 +130,12 @@ def test_no_conflicting_expert_is_ever_drawn(pool, applicant, excluded, lookback
         candidate = by_id[expert_id]
         assert candidate.state == "在库"
         assert expert_id not in excluded
-        if applicant is not None:
-            assert candidate.employer_id != applicant
-            assert applicant not in candidate.avoided_unit_ids
-            assert applicant not in candidate.placed_at_ids
-            if lookback:
-                assert applicant not in candidate.recent_applicant_ids
+        # a conflict with any subject's applicant keeps the expert off the whole panel
+        assert candidate.employer_id not in applicants
+        assert applicants.isdisjoint(candidate.avoided_unit_ids)
+        assert applicants.isdisjoint(candidate.placed_at_ids)
+        if lookback:
+            assert applicants.isdisjoint(candidate.recent_applicant_ids)
     # the replay from the recorded pool and seed gives the same panel
     assert rules.draw(list(screening.pool), seed, wanted) == drawn
 

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from experts import seats, services
-from experts.models import Expert, ReviewMember, ReviewPanel
+from experts.models import Expert, ReviewMember, ReviewPanel, ReviewScore
 from kejiju.accounts.forms import UserCreateForm
 from kejiju.accounts.roles import Role
 from kejiju.reporting.models import Notice
@@ -176,35 +176,49 @@ def _confirmed_seat(world, library, **panel_kwargs):
     return panel, seat, accounts
 
 
+def _scores(seat):
+    return [str(s.score) for s in ReviewScore.objects.filter(sheet__member=seat)]
+
+
 def test_the_declaration_comes_before_the_material_and_scores(client, world, library):
     panel, seat, accounts = _confirmed_seat(world, library)
+    subject = panel.subjects.get()
     accounts[0].must_change_password = False
     accounts[0].save(update_fields=["must_change_password"])
     client.force_login(accounts[0])
-    url = reverse("experts:my_seat_review", kwargs={"pk": seat.pk})
+    overview = reverse("experts:my_seat_review", kwargs={"pk": seat.pk})
+    url = reverse("experts:my_seat_subject", kwargs={"pk": seat.pk, "subject_pk": subject.pk})
+    assert "未签署" in client.get(overview).content.decode()
     page = client.get(url).content.decode()
-    assert 'data-testid="declaration"' in page and 'data-testid="my-scores"' not in page
+    assert 'data-testid="declaration"' in page and 'data-testid="subject-scores"' not in page
     with pytest.raises(ValidationError, match="回避及保密声明"):
-        seats.seat_scores_save(user=accounts[0], member=seat, scores={"c1": 80})
+        seats.seat_scores_save(user=accounts[0], member=seat, subject=subject, scores={"c1": 80})
     assert client.post(url, {"conflict": "0"}).status_code == 302
     page = client.get(url).content.decode()
-    assert 'data-testid="my-scores"' in page
+    assert 'data-testid="subject-scores"' in page
     # The whole panel seated, the scores go in through the page; a bad one is named on the form.
     for other in panel.members.filter(status=ReviewMember.Status.PENDING):
         services.review_member_confirm(member=other, user=world.users["bureau"])
     refused = client.post(url, {"c_c1": "120", "comment": "", "save": ""})
     assert refused.status_code == 200 and "120" in refused.content.decode()
-    assert client.post(url, {"c_c1": "75", "comment": "好", "submit": ""}).status_code == 302
+    assert client.post(url, {"c_c1": "75", "comment": "好", "save": ""}).status_code == 302
+    assert client.post(overview, {"submit": ""}).status_code == 302
     seat.refresh_from_db()
-    assert seat.scores_submitted_at is not None and [str(s.score) for s in seat.scores.all()] == ["75.00"]
-    # Another expert's seat is not theirs to review.
+    assert seat.scores_submitted_at is not None and _scores(seat) == ["75.00"]
+    # Another expert's seat, and a subject of another panel, are not theirs to review.
     other = _seat_of(panel, accounts[1])
     assert client.get(reverse("experts:my_seat_review", kwargs={"pk": other.pk})).status_code == 404
+    mine_elsewhere = reverse("experts:my_seat_subject", kwargs={"pk": other.pk, "subject_pk": subject.pk})
+    assert client.get(mine_elsewhere).status_code == 404
+    stranger = _panel(world, library[0], size=1, reserves=0, seed="elsewhere").subjects.get()
+    foreign = reverse("experts:my_seat_subject", kwargs={"pk": seat.pk, "subject_pk": stranger.pk})
+    assert client.get(foreign).status_code == 404
 
 
 def test_a_declared_conflict_removes_the_expert_with_the_reason(world, library):
     field, _experts, accounts = library
     panel = _panel(world, field, size=2, reserves=2, seed="s3")
+    subject = panel.subjects.get()
     regular = panel.members.filter(role=ReviewMember.Role.REGULAR).order_by("position").first()
     Expert.objects.update(user=None)
     Expert.objects.filter(pk=regular.expert_id).update(user=accounts[0])
@@ -214,17 +228,19 @@ def test_a_declared_conflict_removes_the_expert_with_the_reason(world, library):
     panel.refresh_from_db()
     assert panel.state == ReviewPanel.State.CONFIRMED  # a seat left now reopens the draw
     with pytest.raises(ValidationError) as refused:
-        seats.seat_declare(user=accounts[0], member=regular, conflict=True, reason="")
+        seats.seat_declare(user=accounts[0], member=regular, subject=subject, conflict=True, reason="")
     assert "reason" in refused.value.message_dict
-    replacement = seats.seat_declare(
-        user=accounts[0], member=regular, conflict=True, reason="曾在申报单位任职"
+    sheet = seats.seat_declare(
+        user=accounts[0], member=regular, subject=subject, conflict=True, reason="曾在申报单位任职"
     )
+    assert sheet.recused and sheet.conflict_reason == "曾在申报单位任职"
     regular.refresh_from_db()
     assert (
         regular.status == ReviewMember.Status.REFUSED
         and "申明回避：曾在申报单位任职" in regular.refusal_reason
     )
-    assert replacement is not None and replacement.role == ReviewMember.Role.REGULAR
+    replacement = panel.members.get(replaces=regular)
+    assert replacement.role == ReviewMember.Role.REGULAR
     panel.refresh_from_db()
     assert panel.state == ReviewPanel.State.DRAWING
     assert panel.events.filter(action="refuse_online", actor=accounts[0]).exists()
@@ -236,14 +252,20 @@ def test_scores_are_saved_changed_and_submitted_once_before_the_deadline(world, 
     from django.utils import timezone
 
     panel, seat, accounts = _confirmed_seat(world, library)
-    seats.seat_declare(user=accounts[0], member=seat, conflict=False)
+    subject = panel.subjects.get()
+    seats.seat_declare(user=accounts[0], member=seat, subject=subject, conflict=False)
+    with pytest.raises(ValidationError, match="尚未签署声明或评分不完整"):
+        seats.seat_submit(user=accounts[0], member=seat)
     with pytest.raises(ValidationError, match="之间"):
-        seats.seat_scores_save(user=accounts[0], member=seat, scores={"c1": 101})
-    seats.seat_scores_save(user=accounts[0], member=seat, scores={"c1": 70}, comment="可行")
-    seats.seat_scores_save(user=accounts[0], member=seat, scores={"c1": "82.5"}, comment="创新性强")
+        seats.seat_scores_save(user=accounts[0], member=seat, subject=subject, scores={"c1": 101})
+    seats.seat_scores_save(user=accounts[0], member=seat, subject=subject, scores={"c1": 70}, comment="可行")
+    seats.seat_scores_save(
+        user=accounts[0], member=seat, subject=subject, scores={"c1": "82.5"}, comment="创新性强"
+    )
     seat.refresh_from_db()
-    assert [str(s.score) for s in seat.scores.all()] == ["82.50"] and seat.scores_submitted_at is None
-    seats.seat_scores_save(user=accounts[0], member=seat, scores={"c1": 83}, submit=True)
+    assert _scores(seat) == ["82.50"] and seat.scores_submitted_at is None
+    assert seat.sheets.get().comment == "创新性强"
+    seats.seat_submit(user=accounts[0], member=seat)
     seat.refresh_from_db()
     assert seat.scores_submitted_at is not None
     panel.refresh_from_db()
@@ -251,26 +273,29 @@ def test_scores_are_saved_changed_and_submitted_once_before_the_deadline(world, 
     assert panel.events.filter(action="score_online", actor=accounts[0]).exists()
     assert panel.events.filter(action="submit_scores", actor=accounts[0]).exists()
     with pytest.raises(ValidationError, match="已提交"):
-        seats.seat_scores_save(user=accounts[0], member=seat, scores={"c1": 90})
+        seats.seat_scores_save(user=accounts[0], member=seat, subject=subject, scores={"c1": 90})
+    with pytest.raises(ValidationError, match="已提交"):
+        seats.seat_submit(user=accounts[0], member=seat)
     # A panel past its deadline takes no more online scores.
     other = _seat_of(panel, accounts[1])
-    seats.seat_declare(user=accounts[1], member=other, conflict=False)
+    seats.seat_declare(user=accounts[1], member=other, subject=subject, conflict=False)
     panel.online_deadline = timezone.now() - dt.timedelta(minutes=1)
     panel.save(update_fields=["online_deadline"])
     with pytest.raises(ValidationError, match="截止"):
-        seats.seat_scores_save(user=accounts[1], member=other, scores={"c1": 60})
+        seats.seat_scores_save(user=accounts[1], member=other, subject=subject, scores={"c1": 60})
 
 
 def test_scoring_waits_for_the_whole_panel(world, library):
     field, _experts, accounts = library
     panel = _panel(world, field, size=4, reserves=0, seed="s4")
+    subject = panel.subjects.get()
     seat = _seat_of(panel, accounts[0])
     seats.seat_accept(user=accounts[0], member=seat)
-    seats.seat_declare(user=accounts[0], member=seat, conflict=False)
+    seats.seat_declare(user=accounts[0], member=seat, subject=subject, conflict=False)
     seat.refresh_from_db()
     assert "全部正式专家确认参加后方可评分" in seats.review_problem(seat)
     with pytest.raises(ValidationError, match="方可评分"):
-        seats.seat_scores_save(user=accounts[0], member=seat, scores={"c1": 60})
+        seats.seat_scores_save(user=accounts[0], member=seat, subject=subject, scores={"c1": 60})
 
 
 def test_the_last_acceptance_seats_the_panel(world, library):

@@ -133,7 +133,11 @@ def test_panel_timeline_from_draw_to_close(world):
     _score_all(panel, bureau)
     services.review_panel_close(panel=panel, user=bureau, comment="会议评审")
     panel.refresh_from_db()
-    assert panel.state == S.CLOSED and str(panel.result) == "76.67" and panel.closed_at is not None
+    assert (
+        panel.state == S.CLOSED
+        and str(panel.subjects.get().result) == "76.67"
+        and panel.closed_at is not None
+    )
     assert _timeline(panel) == [
         ("draw", "抽取专家", "", S.DRAWING),
         ("confirm", "确认专家", S.DRAWING, S.DRAWING),
@@ -237,7 +241,7 @@ def test_close_refused_while_scores_are_incomplete(client, world):
     assert response.status_code == 200
     assert "尚未录入完整" in response.content.decode()
     panel.refresh_from_db()
-    assert panel.state == S.SCORING and panel.result is None
+    assert panel.state == S.SCORING and panel.subjects.get().result is None
 
 
 # ----------------------------------------------------------------------------- the library (experts.expert)
@@ -344,20 +348,16 @@ def test_migration_moves_panel_events_into_the_event_table():
         editor.create_model(OldEvent)
 
     actor = UserFactory()
-    subject = OrganizationFactory()
-    subject_type = ContentType.objects.get_for_model(subject)
 
     def panel(state, subject_id):
         return ReviewPanel.objects.create(
-            subject_type=subject_type,
-            subject_id=subject_id,
             title="迁移测试",
             size=1,
             criteria=CRITERIA,
             state=state,
         )
 
-    closed, cancelled = panel(S.CLOSED, subject.pk), panel(S.CANCELLED, subject.pk + 1)
+    closed, cancelled = panel(S.CLOSED, 1), panel(S.CANCELLED, 2)
     start = dt.datetime(2024, 3, 1, 15, 0, tzinfo=dt.UTC)  # 23:00 in 忻州, the next day from 16:00 UTC
     rows = [
         (closed, "抽取专家", "随机种子 abc", None),

@@ -83,7 +83,7 @@ def test_panel_result_ranks_the_batch(bureau_user, county_a):
         services.application_record_score(application=a, score=Decimal("99"), note="", user=bureau_user)
     expert_services.review_panel_close(panel=panel, user=bureau_user)
     panel.refresh_from_db()
-    assert panel.state == ReviewPanel.State.CLOSED and panel.result == Decimal("85.00")
+    assert panel.state == ReviewPanel.State.CLOSED and panel.subjects.get().result == Decimal("85.00")
 
     services.batch_advance(batch=batch, user=bureau_user)
     a.refresh_from_db()
@@ -143,8 +143,10 @@ def test_seed_demo_runs_the_in_progress_batch_through_panels(db):
         ExpertFactory(fields=[field])
     seed_demo_platforms()
     app = PlatformApplication.objects.get(platform_name="忻州市氢能装备重点实验室")
-    panel = panels_by_application([app.pk])[app.pk]
+    panel = panels_by_application([app.pk])[app.pk].panel
     assert panel.state == ReviewPanel.State.SCORING
+    # One panel for the batch: both applications under review, one draw.
+    assert panel.subjects.count() == 2 and panel.draws.count() == 1
     assert app.batch.state == BatchState.REVIEW
 
 
