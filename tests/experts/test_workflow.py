@@ -334,7 +334,6 @@ MIGRATION = "0008_reviewpanelevent_to_workflowevent"
 def test_migration_moves_panel_events_into_the_event_table():
     """The old rows become WorkflowEvents: codes from the Chinese text, states replayed in time order, the
     note as comment, effective on the local date recorded."""
-    from django.contrib.contenttypes.models import ContentType
     from django.db import connection
     from django.db.migrations.loader import MigrationLoader
 
