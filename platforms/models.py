@@ -277,6 +277,10 @@ class PlatformApplication(models.Model):
         """The library fields a draw for this application starts from: its batch's (one vocabulary)."""
         return self.batch.review_fields.all()
 
+    def review_subject_title(self) -> str:
+        """Its name in a panel of its batch (the batch names the panel)."""
+        return self.platform_name
+
     def review_group_title(self) -> str:
         """The name of one panel for the applications of this one's batch."""
         return f"{self.batch.title} 专家评审"

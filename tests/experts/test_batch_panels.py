@@ -77,7 +77,7 @@ def test_one_draw_serves_every_record_and_keeps_off_any_applicants_staff(apps, f
     subjects = list(panel.subjects.order_by("position"))
     assert [s.subject for s in subjects] == apps
     assert [s.applicant for s in subjects] == [app.applicant for app in apps]
-    assert [s.title for s in subjects] == [app.review_title() for app in apps]
+    assert [s.title for s in subjects] == [app.platform_name for app in apps]
     assert panel.draws.count() == 1 and panel.members.count() == 4
     draw = panel.draws.get()
     assert {entry["expert_id"]: entry["reasons"] for entry in draw.skipped} == {insider.pk: ["same_unit"]}
@@ -86,7 +86,7 @@ def test_one_draw_serves_every_record_and_keeps_off_any_applicants_staff(apps, f
     for app in apps:
         assert review_subject_for(subject=app).panel == panel
     # A record under an open panel is refused by name; cancelling frees it.
-    with pytest.raises(ValidationError, match=apps[1].review_title()):
+    with pytest.raises(ValidationError, match=apps[1].platform_name):
         _panel(apps[1:2], field, bureau_user, seed="again")
     services.review_panel_cancel(panel=panel, reason="改期", user=bureau_user)
     assert not ReviewSubject.objects.filter(is_open=True).exists()
