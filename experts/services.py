@@ -588,7 +588,8 @@ def review_panel_create(
     """Create a panel and draw ``size`` regular and ``reserves`` reserve experts at once, for one
     ``subject`` (reviewed under ``title``, ``applicant`` its unit) or for all ``subjects`` of a batch or
     call (one draw for all of them; each under its own review_subject_title() — its name within the
-    batch — or review_title(), and review_applicant(); the panel is named ``title``). An expert in conflict with any subject's applicant is kept off the panel.
+    batch — or review_title(), and review_applicant(); the panel is named ``title``). An expert in
+    conflict with any subject's applicant is kept off the panel.
 
     The kind of review (``review_kind``, else experts.subjects.review_kind_for of the subjects) names the
     bureau's composition rule (CompositionRule) the panel must meet: a size below the rule's least is
