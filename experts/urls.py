@@ -10,6 +10,7 @@ urlpatterns = [
     path("my/<int:pk>/accept/", views_seats.SeatAcceptView.as_view(), name="my_seat_accept"),
     path("my/<int:pk>/decline/", views_seats.SeatDeclineView.as_view(), name="my_seat_decline"),
     path("my/<int:pk>/review/", views_seats.SeatReviewView.as_view(), name="my_seat_review"),
+    path("my/<int:pk>/files/<str:key>/", views_seats.SeatFileView.as_view(), name="my_seat_file"),
     # Review panels (shared with platforms and projects)
     path("panels/", views.ReviewPanelListView.as_view(), name="reviewpanel_list"),
     path("panels/export/", views.ReviewPanelExportView.as_view(), name="reviewpanel_export"),
