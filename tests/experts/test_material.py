@@ -295,3 +295,16 @@ def test_a_platform_application_shows_its_fields_and_no_files(world):
     )
     assert found.sections[1].fields == [("申报概况", "依托单位建有中试线两条。")]
     assert found.files == []
+
+
+def test_the_demo_subject_gets_an_application_to_read(world, settings, tmp_path):
+    from experts.demo import seed_demo_material
+
+    settings.MEDIA_ROOT = tmp_path
+    project = ProjectFactory(region=world.county_a)
+    seed_demo_material(project, staff=world.users["bureau"])
+    (item,) = project.review_material().files
+    assert item.readable and item.name == f"{project.number}申报书（正文）.pdf"
+    with item.file.open("rb") as handle:
+        pages = PdfReader(io.BytesIO(handle.read())).pages
+    assert len(pages) >= 2 and project.number in pages[0].extract_text()
