@@ -8,7 +8,9 @@ The 2023 figures are the seed document's own: 27 experts admitted in 2023 across
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
+from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
@@ -429,7 +431,8 @@ def seed_demo_experts(*, stdout=None) -> None:
 
 def seed_demo_reviewer(*, stdout=None) -> None:
     """The demo 评审专家 account `expert`: the first drawn expert of a new panel for a project under review,
-    with the invitation open (run after the projects' demo, which has projects in 评审)."""
+    with the invitation open (run after the projects' demo, which has projects in 评审). The project gets a
+    申报书 with text to read once the expert has accepted and signed the 回避及保密声明."""
     from django.core.exceptions import ValidationError
 
     from kejiju.accounts.demo import DEMO_PASSWORD
@@ -482,5 +485,37 @@ def seed_demo_reviewer(*, stdout=None) -> None:
     user.save(update_fields=["must_change_password", "password_changed_at"])
     ReviewMember.objects.filter(panel=panel).update(invited_at=None)
     seats.invite_pending(ReviewPanel.objects.get(pk=panel.pk))
+    seed_demo_material(project, staff=staff)
     if stdout is not None:
         stdout.write(f"  评审专家账户 expert（{member.expert.name}）：“{panel.title}”的评审邀请待答复")
+
+
+MATERIAL = Path(__file__).resolve().parent / "data" / "demo_material.json"
+
+
+def seed_demo_material(project, *, staff) -> None:
+    """A 申报书 with text (data/demo_material.json, rendered by WeasyPrint) among the project's attachments:
+    what the demo expert downloads, every page marked with their name (the demo projects' own 申报书 are a
+    blank page)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.template.loader import render_to_string
+    from weasyprint import HTML
+
+    from kejiju.core.fonts import FONT_STACK
+    from projects import services as project_services
+
+    spec = json.loads(MATERIAL.read_text(encoding="utf-8"))
+    fill = {"title": project.title, "applicant": project.applicant.name, "number": project.number}
+    sections = [
+        {"heading": section["heading"], "paragraphs": [text.format(**fill) for text in section["paragraphs"]]}
+        for section in spec["sections"]
+    ]
+    html = render_to_string(
+        "experts/demo_material_pdf.html", {"project": project, "sections": sections, "font_stack": FONT_STACK}
+    )
+    project_services.attachment_create(
+        project=project,
+        user=staff,
+        kind="application",
+        upload=SimpleUploadedFile(spec["filename"].format(**fill), HTML(string=html).write_pdf()),
+    )

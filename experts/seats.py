@@ -4,6 +4,8 @@ accepts, or declines with a reason — the reserve then steps in as when staff r
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -231,3 +233,95 @@ def seat_submit(*, user: User, member: ReviewMember) -> ReviewMember:
         record=member.panel, action="submit_scores", actor=user, comment=f"{member.expert} 提交网评评分。"
     )
     return member
+
+
+# ------------------------------------------------------------------------------------------ 网评材料
+
+
+def material_problem(member: ReviewMember) -> str | None:
+    """Why the expert may not read the material of this seat (now), or None: a regular seat they
+    confirmed, a 回避及保密声明 signed without a conflict (which record's material: material.
+    seat_subject_records), in the library, on a panel still at work."""
+    if member.role != ReviewMember.Role.REGULAR or member.status != ReviewMember.Status.CONFIRMED:
+        return f"您在该评审组中为“{member.role}/{member.status}”，不能查阅评审材料。"
+    if not member.expert.is_available:
+        return f"您在专家库中的状态为“{member.expert.state}”，不能查阅评审材料。"
+    if not member.sheets.filter(declared_at__isnull=False, conflict_reason="").exists():
+        return "请先签署回避及保密声明，再查阅评审材料。"
+    if member.panel.state in (ReviewPanel.State.CLOSED, ReviewPanel.State.CANCELLED):
+        return f"评审组{member.panel.get_state_display()}，评审材料不再提供查阅。"
+    return None
+
+
+@dataclass(frozen=True)
+class MaterialDownload:
+    data: bytes
+    content_type: str
+    filename: str
+
+
+def _download_audited(*, user: User, member: ReviewMember, name: str, outcome: str, detail: str) -> None:
+    from kejiju.core.models import AuditEvent
+    from kejiju.core.services import audit_event_record
+
+    audit_event_record(
+        event_type=AuditEvent.Type.DOWNLOAD,
+        user=user,
+        outcome=outcome,
+        object_repr=f"评审材料 {member.panel.title} {name}"[:255],
+        detail=detail,
+    )
+
+
+def seat_material_download(*, user: User, member: ReviewMember, key: str) -> MaterialDownload:
+    """The expert's copy of the file `key` of the seat's records, every page marked with their name and
+    the time (kejiju.core.watermark). Recorded on the panel's timeline (staff see who read what, when)
+    and as a download in the audit log; a refusal is in the audit log too. Raises Http404 for a key
+    that is not among the seat's files, PermissionDenied (with the reason) when the expert may not read
+    the material now, ValidationError when the file cannot be marked — never an unmarked copy."""
+    from kejiju.core.models import AuditEvent
+    from kejiju.core.watermark import WatermarkError, stamp_file, stamp_text
+    from kejiju.core.workflow.services import record_step
+
+    from .material import seat_file
+
+    member = ReviewMember.objects.select_related("expert", "panel").get(pk=member.pk)
+    if not user.has_perm("experts.review_as_expert") or member.expert.user_id != user.pk:
+        raise PermissionDenied("这不是您的评审任务。")
+    problem = material_problem(member)
+    if problem:
+        _download_audited(
+            user=user, member=member, name=key, outcome=AuditEvent.Outcome.FAILURE, detail=problem
+        )
+        raise PermissionDenied(problem)
+    item = seat_file(member, key)
+    text = stamp_text(member.expert.name)
+    try:
+        if not item.readable:
+            raise WatermarkError(item.refusal)
+        try:
+            with item.file.open("rb") as handle:
+                data = handle.read()
+        except (OSError, ValueError) as error:  # no file stored, or gone from the storage
+            raise WatermarkError("文件不存在或无法读取，请联系经办人。") from error
+        stamped = stamp_file(data, filename=item.name, text=text)
+    except WatermarkError as error:
+        _download_audited(
+            user=user, member=member, name=item.name, outcome=AuditEvent.Outcome.FAILURE, detail=str(error)
+        )
+        raise ValidationError(str(error)) from error
+    with transaction.atomic():
+        record_step(
+            record=member.panel,
+            action="material",
+            actor=user,
+            comment=f"{member.expert} 下载“{item.name}”（每页加注“{text}”）。",
+        )
+        _download_audited(
+            user=user,
+            member=member,
+            name=item.name,
+            outcome=AuditEvent.Outcome.SUCCESS,
+            detail=f"每页加注水印“{text}”",
+        )
+    return MaterialDownload(data=stamped.data, content_type=stamped.content_type, filename=item.name)

@@ -15,6 +15,7 @@ urlpatterns = [
         views_seats.SeatSubjectView.as_view(),
         name="my_seat_subject",
     ),
+    path("my/<int:pk>/files/<str:key>/", views_seats.SeatFileView.as_view(), name="my_seat_file"),
     # Review panels (shared with platforms and projects)
     path("panels/", views.ReviewPanelListView.as_view(), name="reviewpanel_list"),
     path("panels/export/", views.ReviewPanelExportView.as_view(), name="reviewpanel_export"),

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView
 
+from kejiju.core import uploads
 from kejiju.core.views.generic import ServiceFormMixin, service_error_text
 
-from . import rules, seats, selectors
+from . import material, rules, seats, selectors
 from .forms import DeclarationForm, ExpertAccountForm, SeatDeclineForm, SeatScoresForm, SeatSubmitForm
 from .models import Expert, ReviewMember
 
@@ -239,6 +240,7 @@ class SeatSubjectView(_ConfirmedSeatMixin, ServiceFormMixin, FormView):
         subject = self.cell.subject
         form = context["form"]
         show = self.declared and not self.cell.recused
+        material_problem = seats.material_problem(self.member) if show else None
         context.update(
             title=f"网评：{subject}",
             member=self.member,
@@ -246,7 +248,11 @@ class SeatSubjectView(_ConfirmedSeatMixin, ServiceFormMixin, FormView):
             subject=subject,
             cell=self.cell,
             several=len(self.seat_row().cells) > 1,
-            subject_summary=getattr(subject.subject, "summary", "") if show else "",
+            # The record's material only once its declaration is signed (and while the panel is at work).
+            materials=material.seat_material(self.member, subject=subject)
+            if show and not material_problem
+            else [],
+            material_problem=material_problem,
             problem=(seats.sheet_problem(self.cell.sheet) or seats.review_problem(self.member))
             if self.declared
             else None,
@@ -259,3 +265,35 @@ class SeatSubjectView(_ConfirmedSeatMixin, ServiceFormMixin, FormView):
             scores_form=form if show else None,
         )
         return context
+
+
+class SeatFileView(_OwnSeatMixin, View):
+    """A file of the seat's material, marked with the expert's name and the time on every page, the
+    download audited (experts.seats.seat_material_download). Another expert's seat or a file of any
+    other record: 404; the material not open to the expert (no declaration, seat left, panel closed) or a
+    file that cannot be marked: 403 with the reason."""
+
+    http_method_names = ["get"]
+
+    def get(self, request, pk, key):
+        try:
+            download = seats.seat_material_download(user=request.user, member=self.member, key=key)
+        except (PermissionDenied, ValidationError) as error:
+            reason = service_error_text(error) if isinstance(error, ValidationError) else str(error)
+            return render(
+                request,
+                "experts/seat_file_refused.html",
+                {
+                    "title": "无法查阅评审材料",
+                    "reason": reason,
+                    "member": self.member,
+                    "breadcrumbs": [
+                        ("我的评审", reverse("experts:my_seats")),
+                        (self.member.panel.title, None),
+                    ],
+                },
+                status=403,
+            )
+        return uploads.bytes_response(
+            download.data, filename=download.filename, content_type=download.content_type
+        )

@@ -44,6 +44,7 @@ PANEL_STEPS = {
     "declare": "签署回避及保密声明",
     "recuse": "申明回避",
     "submit_scores": "专家提交评分",
+    "material": "专家下载评审材料",
 }
 
 

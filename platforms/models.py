@@ -288,6 +288,31 @@ class PlatformApplication(models.Model):
     def review_group_url(self) -> str:
         return self.batch.get_absolute_url()
 
+    def review_material(self):
+        """What an expert reads (experts.material): the application's fields and its 申报概况. Left out:
+        staff's 形式审查意见, scores, rank and 公示异议. A recognition application keeps no files."""
+        from experts.material import Material, Section, text
+
+        batch = self.batch
+        fields = [
+            ("拟建平台名称", self.platform_name),
+            ("认定批次", batch.title),
+            ("平台类型", batch.platform_type),
+            ("认定级别", batch.get_level_display()),
+            ("申报单位", self.applicant.name),
+            ("所在县区", self.region.name),
+            ("技术领域", self.get_field_display()),
+            ("人员数", self.staff_count),
+            ("已登记平台", self.platform.name if self.platform_id else "新建平台"),
+        ]
+        return Material(
+            title=self.review_title(),
+            sections=[
+                Section("基本信息", fields=[(label, text(value)) for label, value in fields]),
+                Section("申报概况", fields=[("申报概况", text(self.summary))]),
+            ],
+        )
+
 
 class EvaluationPolicy(models.Model):
     """Grade thresholds of the yearly performance evaluation and its consequence rule (one row; staff

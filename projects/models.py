@@ -275,6 +275,66 @@ class Project(models.Model):
     def review_criteria(self) -> list[dict]:
         return REVIEW_CRITERIA
 
+    def review_material(self):
+        """What an expert reads (experts.material): the application — the online 申报书's text, budget and
+        team when the project came from one, else the project's own summary and budget — and the files
+        (the project's attachments, the online application's). Left out: the leader's mobile and 身份证号,
+        the team's 身份证号, staff's notes (限项 exceptions)."""
+        from experts.material import Material, MaterialFile, Section, money, term, text
+
+        application = getattr(self, "online_application", None)
+        basics = [
+            ("项目编号", self.number),
+            ("项目名称", self.title),
+            ("计划类别", self.call.programme.name),
+            ("申报批次", self.call.title),
+            ("承担单位", self.applicant.name),
+            ("所属县区", self.region.name),
+            ("项目负责人", self.pi_name),
+            ("实施期限", term(self.start_date, self.end_date)),
+            ("申请市级资金", money(self.requested_grant)),
+            ("自筹资金", money(self.self_raised)),
+            ("经费包干制", text(self.lump_sum)),
+        ]
+        if application is not None:
+            content = [("项目简介", text(application.summary)), ("预期目标", text(application.goals))]
+            budget = application.budget_lines.all()
+        else:
+            content = [("项目简介", text(self.summary))]
+            budget = self.budget_lines.all()
+        sections = [
+            Section("基本信息", fields=[(label, text(value)) for label, value in basics]),
+            Section("申报内容", fields=content),
+            Section(
+                "经费预算",
+                columns=["资金来源", "科目", "金额（元）", "说明"],
+                rows=[
+                    [
+                        line.get_source_display(),
+                        line.get_category_display(),
+                        text(line.amount),
+                        text(line.note),
+                    ]
+                    for line in budget
+                ],
+            ),
+        ]
+        if application is not None:
+            sections.append(
+                Section(
+                    "团队成员",
+                    columns=["姓名", "工作单位", "职称", "项目分工"],
+                    rows=[
+                        [member.name, member.employer, text(member.title), member.duty]
+                        for member in application.team.all()
+                    ],
+                )
+            )
+        files = [MaterialFile.of(item) for item in self.attachments.all()]
+        if application is not None:
+            files += [MaterialFile.of(item) for item in application.attachments.all()]
+        return Material(title=self.review_title(), sections=sections, files=files)
+
 
 class ProjectChildQuerySet(RegionScopedQuerySet):
     pass

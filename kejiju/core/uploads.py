@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import io
 import re
 import threading
 import unicodedata
@@ -273,3 +274,19 @@ def download_response(
     return FileResponse(
         handle, as_attachment=as_attachment, filename=display_name(filename), content_type=content_type
     )
+
+
+def bytes_response(
+    data: bytes, *, filename: str, content_type: str, as_attachment: bool = True, private: bool = True
+) -> FileResponse:
+    """A file made for this request (a marked copy, a generated document) sent as `download_response`
+    sends a stored one: under the client's name, nosniff; `private` keeps it out of every cache."""
+    response = FileResponse(
+        io.BytesIO(data),
+        as_attachment=as_attachment,
+        filename=display_name(filename),
+        content_type=content_type,
+    )
+    if private:
+        response["Cache-Control"] = "private, no-store"
+    return response

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from kejiju.accounts.models import Region
+from kejiju.core.fonts import FONT_STACK  # every character drawn from some font (see there)
 from kejiju.core.jobs import JobKind, JobOutput
 
 from .annual import HEADLINE_LABELS, annual_statistics, summary_sentences
@@ -19,14 +20,6 @@ from .definitions import county_table, county_table_parts
 
 PERMISSION = "reporting.view_annualreview"
 KIND = "annual_review"
-
-# Every character a user may type is drawn from some font, never dropped: Noto CJK (Chinese, and the
-# Extension B characters it has, such as 𠮷), DejaVu Sans (Latin, Cyrillic, symbols), Symbola (symbols
-# outside those), HanaMin A/B (the rest of the CJK extensions: 𪚥 …). Emoji come from Noto Color Emoji,
-# which Pango picks for emoji runs by itself: named here, it would also take the digits (they are emoji
-# keycap bases) and draw them full width. The packages are in the Makefile's SYSTEM_PACKAGES and the
-# Dockerfile; tests/reporting/annual checks that no character is drawn as .notdef.
-FONT_STACK = "'Noto Sans CJK SC', 'DejaVu Sans', 'Symbola', 'HanaMinA', 'HanaMinB', sans-serif"
 
 
 # The tallest SVG drawn in one piece: an SVG is never split across pages, and one taller than the page's

@@ -127,6 +127,50 @@ def _own_seat_subject(world):
     return seat | {"subject_pk": world.cache["scoring_panel"].subjects.order_by("position").first().pk}
 
 
+def _own_material_file(world):
+    """A file of the material of the matrix expert's seat: a project's 申报书 (a real PDF), on a panel of
+    one where the expert accepted and signed the 回避及保密声明."""
+
+    def build():
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from experts import seats, services
+        from experts.material import file_key
+        from projects import services as project_services
+        from tests.experts.factories import ExpertFactory, ExpertFieldFactory, pdf_document
+        from tests.projects.factories import ProjectFactory
+
+        bureau = world.users["bureau"]
+        field = ExpertFieldFactory(name="网评材料")
+        ExpertFactory(fields=[field])
+        project = ProjectFactory(region=world.county_a, title="网评材料项目")
+        attachment = project_services.attachment_create(
+            project=project,
+            user=bureau,
+            kind="application",
+            upload=SimpleUploadedFile("申报书.pdf", pdf_document(), content_type="application/pdf"),
+        )
+        panel = services.review_panel_create(
+            subject=project,
+            title=project.review_title(),
+            applicant=project.review_applicant(),
+            fields=[field],
+            size=1,
+            reserves=0,
+            criteria=project.review_criteria(),
+            user=bureau,
+            seed="matrix-material",
+        )
+        member = _give_to_matrix_expert(world, panel.members.get())
+        services.review_member_confirm(member=member, user=bureau)
+        seats.seat_declare(
+            user=world.users["expert"], member=member, subject=panel.subjects.get(), conflict=False
+        )
+        return {"pk": member.pk, "key": file_key(attachment)}
+
+    return world.once("own_material_file", build)
+
+
 def _expert(world):
     from tests.experts.factories import ExpertFactory
 
@@ -232,6 +276,8 @@ ROUTES = [
     Route("experts:my_seat_accept", EXPERT, kwargs=_own_seat, methods=("POST",), ok=(302,)),
     Route("experts:my_seat_review", EXPERT, kwargs=_own_confirmed_seat, ok=(200,)),
     Route("experts:my_seat_subject", EXPERT, kwargs=_own_seat_subject, ok=(200,)),
+    # A file of their seat's material, marked with their name (GET only; another seat's file is 404).
+    Route("experts:my_seat_file", EXPERT, kwargs=_own_material_file, ok=(200,)),
     # field list
     Route("experts:expertfield_list", STAFF_READ, ok=(200,)),
     Route("experts:expertfield_detail", STAFF_READ, kwargs=_field, ok=(200,)),

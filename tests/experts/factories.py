@@ -105,3 +105,16 @@ class CommissionerFactory(factory.django.DjangoModelFactory):
     employer = factory.SubFactory(OrganizationFactory)
     title = Expert.Title.INTERMEDIATE
     industry = "杂粮"
+
+
+def pdf_document(*pages: str) -> bytes:
+    """A real PDF (WeasyPrint), one page per text given (default: two pages of a 申报书)."""
+    from html import escape
+
+    from weasyprint import HTML
+
+    pages = pages or ("申报书 第一页", "申报书 第二页")
+    body = "".join(
+        f"<p{' class=next' if index else ''}>{escape(text)}</p>" for index, text in enumerate(pages)
+    )
+    return HTML(string=f"<style>.next {{ page-break-before: always }}</style>{body}").write_pdf()
