@@ -248,8 +248,22 @@ def _expert_events(experts: list[Expert]) -> None:
     WorkflowEvent.objects.bulk_create(events, batch_size=1000)
 
 
+COMPOSITION_RULES = Path(__file__).resolve().parent / "data" / "demo_composition_rules.json"
+
+
+def seed_demo_composition_rules() -> None:
+    """The bureau's own composition rules for platforms and projects (a data file), through the service."""
+    from .models import CompositionRule
+    from .services import composition_rule_save
+
+    for row in json.loads(COMPOSITION_RULES.read_text(encoding="utf-8"))["rules"]:
+        if not CompositionRule.objects.filter(kind=row["kind"]).exists():
+            composition_rule_save(rule=CompositionRule(**row))
+
+
 @transaction.atomic
 def seed_demo_experts(*, stdout=None) -> None:
+    seed_demo_composition_rules()
     rng = random.Random(20231231)
     regions = {r.code: r for r in Region.objects.all()}
     fields = {}
@@ -460,7 +474,7 @@ def seed_demo_reviewer(*, stdout=None) -> None:
         panel = services.review_panel_create(
             subjects=projects,
             title=f"{project.call}项目网评",
-            fields=list(ExpertField.objects.filter(name__in=FIELDS[:3])),
+            fields=list(ExpertField.objects.filter(name__in=FIELDS)),
             size=5,
             reserves=2,
             criteria=project.review_criteria(),

@@ -684,6 +684,33 @@ def review_panel_create(
     return panel
 
 
+@transaction.atomic
+def review_panel_recorded(
+    *, subject: Model, title: str, applicant, criteria: list[dict], size: int, result: Decimal, user=None
+) -> ReviewPanel:
+    """A panel held before the portal (or off it), recorded as closed with ``subject``'s result: no draw,
+    no members (the seeded history, reference data of tests)."""
+    panel = ReviewPanel.objects.create(
+        title=title,
+        criteria=criteria,
+        size=size,
+        state=ReviewPanel.State.CLOSED,
+        created_by=user,
+        closed_at=timezone.now(),
+    )
+    ReviewSubject.objects.create(
+        panel=panel,
+        position=1,
+        subject_type=ContentType.objects.get_for_model(subject),
+        subject_id=subject.pk,
+        title=title,
+        applicant=applicant,
+        result=result,
+        is_open=False,
+    )
+    return panel
+
+
 def _seat_if_complete(panel: ReviewPanel, user) -> None:
     """抽取中 → 已确认 once every regular seat is taken by a member who confirmed (the "seat" transition)."""
     from .workflow import seating_complete

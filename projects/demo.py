@@ -279,10 +279,9 @@ def _calls(programmes: list[Programme]) -> list[Call]:
 def _close_panel(project: Project, *, staff: User, rng: random.Random, low: bool) -> None:
     """A review panel through the expert library; a recorded closed panel when the library lacks
     experts in the fields (so that the demo does not depend on the library's size)."""
-    from django.contrib.contenttypes.models import ContentType
 
     from experts import services as expert_services
-    from experts.models import ExpertField, ReviewMember, ReviewPanel, ReviewSubject
+    from experts.models import ExpertField, ReviewMember
 
     base = 52 if low else 74
     fields = list(ExpertField.objects.filter(name__in=("电子信息", "新材料", "新能源")))
@@ -309,23 +308,14 @@ def _close_panel(project: Project, *, staff: User, rng: random.Random, low: bool
         expert_services.review_panel_close(panel=panel, user=staff)
     except ValidationError:
         # A library too small to draw from: the panel's closed record as the bureau kept it on paper.
-        panel = ReviewPanel.objects.create(
-            title=project.review_title(),
-            criteria=REVIEW_CRITERIA,
-            size=5,
-            state=ReviewPanel.State.CLOSED,
-            created_by=staff,
-            closed_at=timezone.now(),
-        )
-        ReviewSubject.objects.create(
-            panel=panel,
-            position=1,
-            subject_type=ContentType.objects.get_for_model(Project),
-            subject_id=project.pk,
+        expert_services.review_panel_recorded(
+            subject=project,
             title=project.review_title(),
             applicant=project.applicant,
+            criteria=REVIEW_CRITERIA,
+            size=5,
             result=Decimal(base + rng.randint(0, 18)),
-            is_open=False,
+            user=staff,
         )
 
 

@@ -25,19 +25,15 @@ def _media_in_tmp(settings, tmp_path):
 
 def close_panel(project, score: Decimal):
     """A closed expert panel with `score` for the project (the experts app's own tests cover the draw)."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from experts.models import ReviewPanel
+    from experts.services import review_panel_recorded
     from projects.models import REVIEW_CRITERIA
 
-    return ReviewPanel.objects.create(
-        subject_type=ContentType.objects.get_for_model(project),
-        subject_id=project.pk,
+    return review_panel_recorded(
+        subject=project,
         title=project.title,
         applicant=project.applicant,
         criteria=REVIEW_CRITERIA,
         size=5,
-        state=ReviewPanel.State.CLOSED,
         result=score,
     )
 

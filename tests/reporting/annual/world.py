@@ -26,7 +26,6 @@ from decimal import Decimal
 from typing import Any, Protocol
 from unittest import mock
 
-from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from enterprises import services as enterprise_services
@@ -507,17 +506,15 @@ def _call(world: World, year: int):
 def _close_panel(project: Project) -> None:
     """A closed expert review panel with a score for the project (reference data: the experts app's own
     tests cover the draw; a panel is not a figure)."""
-    from experts.models import ReviewPanel
+    from experts.services import review_panel_recorded
     from projects.models import REVIEW_CRITERIA
 
-    ReviewPanel.objects.create(
-        subject_type=ContentType.objects.get_for_model(project),
-        subject_id=project.pk,
+    review_panel_recorded(
+        subject=project,
         title=project.title,
         applicant=project.applicant,
         criteria=REVIEW_CRITERIA,
         size=5,
-        state=ReviewPanel.State.CLOSED,
         result=Decimal("86.50"),
     )
 
