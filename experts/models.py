@@ -402,6 +402,8 @@ class ReviewMember(models.Model):
     # 网评: the expert signs the 回避及保密声明 for the subject before reading it, then submits the scores.
     declared_at = models.DateTimeField("签署回避及保密声明时间", null=True, blank=True, editable=False)
     scores_submitted_at = models.DateTimeField("网评提交时间", null=True, blank=True, editable=False)
+    # The last reminder to answer or submit (experts.reminders): the deadline reminder goes once per window.
+    reminded_at = models.DateTimeField("最近提醒时间", null=True, blank=True, editable=False)
     comment = models.TextField("评审意见", blank=True)
     performance = models.CharField(
         "履职评价",

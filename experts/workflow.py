@@ -43,6 +43,7 @@ PANEL_STEPS = {
     "score": "录入评分",
     "declare": "签署回避及保密声明",
     "submit_scores": "专家提交评分",
+    "remind": "提醒专家",
 }
 
 

@@ -205,6 +205,9 @@ ROUTES = [
     Route("experts:reviewmember_leader", BUREAU, kwargs=_member, methods=("POST",), ok=(302,)),
     Route("experts:reviewmember_refuse", BUREAU, kwargs=_member, methods=("GET", "POST"), data=_reason),
     Route("experts:reviewmember_scores", BUREAU, kwargs=_member, methods=("GET",), ok=(200,)),
+    # 网评, staff's side: remind those who have not submitted (the panel's permission: an expert, even one
+    # seated on it, is refused like any other role).
+    Route("experts:reviewpanel_remind", BUREAU, kwargs=_panel_pk, methods=("POST",), ok=(302,)),
     Route("experts:reviewdraw_detail", STAFF_READ, kwargs=_draw, ok=(200,)),
     # experts
     Route("experts:expert_list", STAFF_READ, ok=(200,)),
