@@ -28,6 +28,7 @@ from . import rules, scoresheet, selectors, services
 from .filters import ReviewPanelFilterSet
 from .forms import RefusalForm, ReviewPanelForm, ScoreForm, ScoreSheetUploadForm, criteria_to_text
 from .models import ReviewDraw, ReviewMember, ReviewPanel
+from .progress import panel_progress
 from .subjects import subject_for
 from .tables import ReviewPanelTable
 from .workflow import PANEL_WORKFLOW
@@ -167,6 +168,8 @@ class ReviewPanelDetailView(ObjectDetailView):
             ),
             seated_count=sum(row.member.is_seated for row in rows),
             subject=panel.subject,
+            # 网评: the counts of the seats (from the rows read above).
+            progress=panel_progress(panel, [row.member for row in rows]),
         )
         subject = context["subject"]
         context["subject_url"] = getattr(subject, "get_absolute_url", lambda: None)() if subject else None

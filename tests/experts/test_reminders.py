@@ -1,6 +1,7 @@
-"""网评 reminders, staff's side (experts.reminders): the hourly beat task reminds, once per member and
-deadline, the seated experts with an account who owe their answer or their scores when the 网评截止时间 is
-near; staff remind them now from the panel page."""
+"""网评 reminders and progress, staff's side (experts.reminders, experts.progress): the hourly beat task
+reminds, once per member and deadline, the seated experts with an account who owe their answer or their
+scores when the 网评截止时间 is near; staff remind them now from the panel page; the page counts who was
+invited, accepted, signed and submitted, with a constant number of queries."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import itertools
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -228,6 +231,9 @@ def test_staff_remind_those_who_have_not_submitted(client, world, django_capture
     )  # the expert who submitted is neither
     owing.refresh_from_db()
     assert owing.reminded_at is not None
+    # The member's row shows when they were reminded.
+    page = client.get(panel.get_absolute_url()).content.decode()
+    assert f"最近提醒 {timezone.localtime(owing.reminded_at):%Y-%m-%d %H:%M}" in page
 
 
 def test_staff_reminder_refused_with_the_reason(client, world):
@@ -256,3 +262,57 @@ def test_staff_reminder_refused_with_the_reason(client, world):
     assert "提醒未提交的专家" not in client.get(open_panel.get_absolute_url()).content.decode()
     assert remind(open_panel).status_code == 403
     assert not Notice.objects.filter(title__startswith="评审提醒").exists()
+
+
+# ---------------------------------------------------------------------------------- the panel page
+
+
+def test_the_panel_page_counts_the_online_progress(client, world):
+    now = timezone.now()
+    panel = _panel(world, size=4, reserves=1, deadline=now + 100 * HOUR)
+    first, second, third, fourth = _members(panel)[:4]
+    bureau = world.users["bureau"]
+    for member in (first, second, third):
+        services.review_member_confirm(member=member, user=bureau)
+    ReviewMember.objects.filter(pk__in=[first.pk, second.pk]).update(declared_at=now)
+    ReviewMember.objects.filter(pk=first.pk).update(scores_submitted_at=now)
+    Expert.objects.filter(pk=fourth.expert_id).update(user=None)
+    client.force_login(bureau)
+    page = client.get(panel.get_absolute_url()).content.decode()
+    counts = page.split('data-testid="online-progress-counts"')[1].split("评审专家与评分")[0]
+    for label, count in (("已邀请", 4), ("已接受", 3), ("已签声明", 2), ("已提交网评", 1)):
+        assert (
+            f'{label}</span> <strong>{count}</strong><span class="text-secondary small"> / 4 正式专家'
+            in counts
+        )
+    assert "有 1 位未开通评审账户" in counts
+    assert f"网评截止时间</th><td>{timezone.localtime(panel.online_deadline):%Y-%m-%d %H:%M}" in page
+    first.refresh_from_db()
+    assert f"已提交网评 {timezone.localtime(first.scores_submitted_at):%Y-%m-%d %H:%M}" in page
+    assert f"已邀请 {timezone.localtime(first.invited_at):%Y-%m-%d %H:%M}" in page
+    # A refusal leaves the counts with its seat (the reserve stepping in is invited in turn).
+    services.review_member_refuse(member=third, reason="出差", user=bureau)
+    page = client.get(panel.get_absolute_url()).content.decode()
+    counts = page.split('data-testid="online-progress-counts"')[1].split("评审专家与评分")[0]
+    assert "已接受</span> <strong>2</strong>" in counts and "已邀请</span> <strong>4</strong>" in counts
+
+
+def test_the_panel_page_queries_do_not_grow_with_the_members(client, world):
+    now = timezone.now()
+    client.force_login(world.users["bureau"])
+    counts = []
+    for size in (2, 6):
+        panel = _panel(world, size=size, reserves=1, deadline=now + 100 * HOUR)
+        members = _members(panel)
+        ReviewMember.objects.filter(pk__in=[m.pk for m in members[:size]]).update(
+            status=ReviewMember.Status.CONFIRMED, declared_at=now, reminded_at=now
+        )
+        ReviewMember.objects.filter(pk=members[0].pk).update(scores_submitted_at=now)
+        Expert.objects.filter(pk=members[1].expert_id).update(user=None)
+        url = panel.get_absolute_url()
+        client.get(url)  # warm the per-process caches
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url)
+        assert page.status_code == 200 and "网评进度" in page.content.decode()
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
