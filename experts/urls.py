@@ -50,6 +50,11 @@ urlpatterns = [
         views.MemberScoreView.as_view(),
         name="reviewmember_scores",
     ),
+    path(
+        "panels/<int:pk>/members/<int:member_pk>/reopen/",
+        views_online.MemberScoresReopenView.as_view(),
+        name="reviewmember_reopen",
+    ),
     path("draws/<int:pk>/", views.ReviewDrawDetailView.as_view(), name="reviewdraw_detail"),
 ]
 

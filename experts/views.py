@@ -168,8 +168,11 @@ class ReviewPanelDetailView(ObjectDetailView):
             ),
             seated_count=sum(row.member.is_seated for row in rows),
             subject=panel.subject,
-            # 网评: the counts of the seats (from the rows read above).
+            # 网评: the counts of the seats (from the rows read above) and whether a submission may be
+            # reopened now (experts.workflow "reopen_scores", the panel's staff permission).
             progress=panel_progress(panel, [row.member for row in rows]),
+            may_reopen=self.request.user.has_perm("experts.change_reviewpanel")
+            and PANEL_WORKFLOW.transition(action="reopen_scores", state=panel.state) is not None,
         )
         subject = context["subject"]
         context["subject_url"] = getattr(subject, "get_absolute_url", lambda: None)() if subject else None

@@ -16,7 +16,7 @@ from kejiju.core.views.generic import ServiceFormMixin, service_error_text
 
 from . import rules, seats, selectors
 from .forms import DeclarationForm, ExpertAccountForm, SeatDeclineForm, SeatScoresForm
-from .models import Expert, ReviewMember
+from .models import Expert, ReviewMember, ReviewPanel
 
 
 class MySeatsView(PermissionRequiredMixin, TemplateView):
@@ -171,12 +171,16 @@ class SeatReviewView(PermissionRequiredMixin, ServiceFormMixin, FormView):
         context = super().get_context_data(**kwargs)
         panel = self.member.panel
         form = context["form"]
+        closed = panel.state == ReviewPanel.State.CLOSED
+        problem = seats.review_problem(self.member) if self.declared else None
         context.update(
             title=f"网评：{panel.title}",
             member=self.member,
             panel=panel,
             subject_summary=getattr(panel.subject, "summary", ""),
-            problem=seats.review_problem(self.member) if self.declared else None,
+            # Once the panel is closed its frozen result is shown; the other experts' scores never are.
+            frozen_result=panel.result if closed else None,
+            problem="评审已完成，评审得分已冻结，评分不能再修改。" if closed and problem else problem,
             breadcrumbs=[("我的评审", reverse("experts:my_seats")), (panel.title, None)],
             declaration_form=None if self.declared else form,
             scores_form=form if self.declared else None,

@@ -222,10 +222,30 @@ def _panel_reminded(world) -> Callable[[], object]:
     return lambda: reminders.panel_remind(panel=panel, user=world.users["bureau"])
 
 
+def _scores_reopened(world) -> Callable[[], object]:
+    """Staff reopen the expert's submitted 网评 (the panel 评分中)."""
+    from django.utils import timezone
+
+    from experts import reopen
+    from experts import services as experts
+    from experts.models import ReviewMember
+
+    panel, member = _online_panel(world, seed="reopen")
+    bureau = world.users["bureau"]
+    seats = list(panel.members.order_by("position"))
+    for seat in seats:
+        experts.review_member_confirm(member=seat, user=bureau)
+    for seat in seats:
+        experts.review_scores_enter(member=seat, scores={"c1": 80}, user=bureau)
+    ReviewMember.objects.filter(pk=member.pk).update(scores_submitted_at=timezone.now())
+    return lambda: reopen.online_scores_reopen(member=member, reason="漏评指标", user=bureau)
+
+
 SCENARIOS: dict[str, Callable] = {
     "experts.seats:invite_pending": _expert_invited,
     "experts.reminders:send_online_reminders": _online_reminders_due,
     "experts.reminders:panel_remind": _panel_reminded,
+    "experts.reopen:online_scores_reopen": _scores_reopened,
     "kejiju.units.services:registration_return_effect": _registration_returned,
     # Every workflow transition of a county's record (here a monthly filing returned) is told to the county.
     "kejiju.reporting.services:notify_transition": _filing_return,
