@@ -431,3 +431,16 @@ class SeatScoresForm(ScopedForm):
 
     def scores(self) -> dict:
         return {criterion.key: self.cleaned_data[f"c_{criterion.key}"] for criterion in self.criteria}
+
+
+class ScoresReopenForm(ScopedForm):
+    """退回网评评分: the reason, kept on the panel's timeline and sent to the expert ("comment": the name
+    the engine's refusal of a blank reason gives)."""
+
+    comment = forms.CharField(
+        label="退回原因",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="如：评分与评审意见不一致、漏评指标等；专家将收到通知，修改后在截止前重新提交。",
+        error_messages={"required": "请填写退回原因。"},
+    )

@@ -424,6 +424,8 @@ class ReviewMember(models.Model):
     invited_at = models.DateTimeField("邀请时间", null=True, blank=True, editable=False)
     # 网评: the expert signs a 回避及保密声明 per subject (ReviewSheet), then submits all their sheets.
     scores_submitted_at = models.DateTimeField("网评提交时间", null=True, blank=True, editable=False)
+    # The last reminder to answer or submit (experts.reminders): the deadline reminder goes once per window.
+    reminded_at = models.DateTimeField("最近提醒时间", null=True, blank=True, editable=False)
     performance = models.CharField(
         "履职评价",
         max_length=2,

@@ -567,6 +567,8 @@ STEP_STATES: dict[str, frozenset[str]] = {
     "supplement": frozenset({DRAWING}),
     "score": frozenset({CONFIRMED, SCORING}),
     "leader": frozenset({DRAWING, CONFIRMED, SCORING}),
+    # Staff remind the experts who have not submitted their 网评 (experts.reminders).
+    "remind": frozenset({DRAWING, CONFIRMED, SCORING}),
 }
 
 STEP_LABELS = {
@@ -575,6 +577,7 @@ STEP_LABELS = {
     "supplement": "补充抽取",
     "score": "录入评分",
     "leader": "指定组长",
+    "remind": "提醒专家",
 }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_registry, views_seats
+from . import views, views_online, views_registry, views_seats
 
 app_name = "experts"
 
@@ -35,6 +35,7 @@ urlpatterns = [
     ),
     path("panels/<int:pk>/supplement/", views.PanelSupplementView.as_view(), name="reviewpanel_supplement"),
     path("panels/<int:pk>/transition/", views.PanelTransitionView.as_view(), name="reviewpanel_transition"),
+    path("panels/<int:pk>/remind/", views_online.PanelRemindView.as_view(), name="reviewpanel_remind"),
     path(
         "panels/<int:pk>/members/<int:member_pk>/confirm/",
         views.MemberConfirmView.as_view(),
@@ -54,6 +55,11 @@ urlpatterns = [
         "panels/<int:pk>/members/<int:member_pk>/scores/",
         views.MemberScoreView.as_view(),
         name="reviewmember_scores",
+    ),
+    path(
+        "panels/<int:pk>/members/<int:member_pk>/reopen/",
+        views_online.MemberScoresReopenView.as_view(),
+        name="reviewmember_reopen",
     ),
     path("draws/<int:pk>/", views.ReviewDrawDetailView.as_view(), name="reviewdraw_detail"),
 ]

@@ -28,6 +28,7 @@ from . import rules, scoresheet, selectors, services
 from .filters import ReviewPanelFilterSet
 from .forms import RefusalForm, ReviewPanelForm, ScoreForm, ScoreSheetUploadForm, criteria_to_text
 from .models import ReviewDraw, ReviewMember, ReviewPanel, ReviewSheet, ReviewSubject
+from .progress import panel_progress
 from .subjects import call_optional, subjects_for
 from .tables import ReviewPanelTable
 from .workflow import PANEL_WORKFLOW
@@ -196,6 +197,11 @@ class ReviewPanelDetailView(ObjectDetailView):
                 else {}
             ),
             seated_count=sum(row.member.is_seated for row in rows),
+            # 网评: the counts of the seats (from the rows read above) and whether a submission may be
+            # reopened now (experts.workflow "reopen_scores", the panel's staff permission).
+            progress=panel_progress(panel, rows),
+            may_reopen=self.request.user.has_perm("experts.change_reviewpanel")
+            and PANEL_WORKFLOW.transition(action="reopen_scores", state=panel.state) is not None,
         )
         return context
 

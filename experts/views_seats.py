@@ -18,7 +18,7 @@ from kejiju.core.views.generic import ServiceFormMixin, service_error_text
 
 from . import material, rules, seats, selectors
 from .forms import DeclarationForm, ExpertAccountForm, SeatDeclineForm, SeatScoresForm, SeatSubmitForm
-from .models import Expert, ReviewMember
+from .models import Expert, ReviewMember, ReviewPanel
 
 
 class MySeatsView(PermissionRequiredMixin, TemplateView):
@@ -162,7 +162,11 @@ class SeatReviewView(_ConfirmedSeatMixin, ServiceFormMixin, FormView):
             panel=panel,
             cells=row.cells,
             max_total=panel.max_total,
-            problem=seats.review_problem(self.member),
+            # Once the panel is closed each record's frozen result is shown; others' scores never are.
+            closed=panel.state == ReviewPanel.State.CLOSED,
+            problem="评审已完成，评审得分已冻结，评分不能再修改。"
+            if panel.state == ReviewPanel.State.CLOSED
+            else seats.review_problem(self.member),
             breadcrumbs=[("我的评审", reverse("experts:my_seats")), (panel.title, None)],
         )
         return context
@@ -241,6 +245,12 @@ class SeatSubjectView(_ConfirmedSeatMixin, ServiceFormMixin, FormView):
         form = context["form"]
         show = self.declared and not self.cell.recused
         material_problem = seats.material_problem(self.member) if show else None
+        closed = panel.state == ReviewPanel.State.CLOSED
+        problem = (
+            (seats.sheet_problem(self.cell.sheet) or seats.review_problem(self.member))
+            if self.declared
+            else None
+        )
         context.update(
             title=f"网评：{subject}",
             member=self.member,
@@ -253,9 +263,9 @@ class SeatSubjectView(_ConfirmedSeatMixin, ServiceFormMixin, FormView):
             if show and not material_problem
             else [],
             material_problem=material_problem,
-            problem=(seats.sheet_problem(self.cell.sheet) or seats.review_problem(self.member))
-            if self.declared
-            else None,
+            # Once the panel is closed its frozen result is shown; the other experts' scores never are.
+            frozen_result=subject.result if closed else None,
+            problem="评审已完成，评审得分已冻结，评分不能再修改。" if closed and problem else problem,
             breadcrumbs=[
                 ("我的评审", reverse("experts:my_seats")),
                 (panel.title, reverse("experts:my_seat_review", kwargs={"pk": self.member.pk})),

@@ -8,7 +8,8 @@ member who confirmed ("seat"), drops back to 抽取中 when a seated member of a
 the same step as any later entry). 完成评审 (freezes the result) and 撤销评审组 (needs the reason) are taken
 on the one transition form. The member-level steps that keep the state (确认专家, 登记拒绝, 备选递补,
 备选不足, 指定组长, 补充抽取, 录入评分) are recorded with `record_step`; the states in which each may be
-taken are experts.rules.STEP_STATES.
+taken are experts.rules.STEP_STATES. 退回网评评分 (staff reopen one expert's submitted 网评 with the reason,
+experts.reopen) keeps the panel 评分中 and is an edge of its own, so that the sweeps walk it.
 
 Panels take effect the day they are recorded: no step takes a date. Every step asks
 experts.change_reviewpanel (bureau staff)."""
@@ -45,6 +46,7 @@ PANEL_STEPS = {
     "recuse": "申明回避",
     "submit_scores": "专家提交评分",
     "material": "专家下载评审材料",
+    "remind": "提醒专家",
 }
 
 
@@ -124,7 +126,9 @@ class CloseFields(TransitionFields):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.record is not None:
+        # The provisional result is staff's: a seated expert reaching this page (their permission is one
+        # of the flow's) must not read it, from which their own score would give the others'.
+        if self.record is not None and self.user is not None and self.user.has_perm(CHANGE_PANEL):
             from .selectors import subject_results
 
             results = subject_results(self.record)
@@ -144,6 +148,40 @@ class CloseFields(TransitionFields):
 
 S = ReviewPanel.State
 REVIEW_ONLINE = "experts.review_as_expert"
+
+
+def reopened_member(panel: ReviewPanel, data: Mapping[str, Any]) -> ReviewMember | None:
+    """The member named by the step's data ("member": a ReviewMember or its id) on this panel, or None."""
+    value = data.get("member")
+    pk = value.pk if isinstance(value, ReviewMember) else value
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return panel.members.select_related("expert").filter(pk=pk).first()
+
+
+def _submitted_seat(panel: ReviewPanel, data: Mapping[str, Any]) -> str | None:
+    member = reopened_member(panel, data)
+    if member is None:
+        return "请选择本评审组中已提交网评的专家。"
+    if member.scores_submitted_at is None:
+        return f"专家{member.expert}尚未提交网评评分，无需退回。"
+    deadline = panel.online_deadline
+    if deadline is not None and timezone.now() > deadline:
+        return (
+            f"网评已于 {timezone.localtime(deadline):%Y-%m-%d %H:%M} 截止：退回后专家不能重新提交，"
+            "如需更正请由经办人录入评分。"
+        )
+    return None
+
+
+def _reopen_scores(panel: ReviewPanel, context: TransitionContext) -> dict[str, Any]:
+    """The member's submission is undone (their saved scores stay, to be changed and submitted again)."""
+    member = reopened_member(panel, context.data)
+    member.scores_submitted_at = None
+    member.save(update_fields=["scores_submitted_at", "updated_at"])
+    return {"member": str(member.expert)}
 
 
 def _on_the_panel(panel: ReviewPanel, actor) -> str | None:
@@ -174,6 +212,7 @@ PANEL_WORKFLOW = register_workflow(
             "expert": "专家",
             "replaces": "递补",
             "total": "合计",
+            "member": "退回评分的专家",
         },
         transitions=(
             Transition(
@@ -233,6 +272,19 @@ PANEL_WORKFLOW = register_workflow(
                 REVIEW_ONLINE,
                 rule=_has_scores,
                 actor_rule=_on_the_panel,
+                form=False,
+            ),
+            # Staff reopen one expert's submitted 网评 with the reason (experts.reopen): the panel stays
+            # 评分中, the expert changes and submits again before the deadline.
+            Transition(
+                "reopen_scores",
+                "退回网评评分",
+                sources(S.SCORING),
+                S.SCORING,
+                CHANGE_PANEL,
+                comment_required=True,
+                rule=_submitted_seat,
+                effect=_reopen_scores,
                 form=False,
             ),
             Transition(

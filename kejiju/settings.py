@@ -227,10 +227,12 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.2,
 }
 CELERY_TIMEZONE = TIME_ZONE
+from experts.schedule import CELERY_BEAT_SCHEDULE as EXPERTS_BEAT_SCHEDULE  # noqa: E402
 from kejiju.reporting.schedule import CELERY_BEAT_SCHEDULE as REPORTING_BEAT_SCHEDULE  # noqa: E402
 
 CELERY_BEAT_SCHEDULE: dict = {
     **REPORTING_BEAT_SCHEDULE,
+    **EXPERTS_BEAT_SCHEDULE,
     # A job whose message was lost (broker down when it was requested, or restarted without its data)
     # is queued again.
     "requeue-stale-report-jobs": {"task": "kejiju.core.tasks.requeue_stale_report_jobs", "schedule": 300.0},
@@ -239,6 +241,9 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 # County filing for month M closes this many days into month M+1 (Asia/Shanghai).
 FILING_DEADLINE_DAYS = env.int("FILING_DEADLINE_DAYS", default=5)
+# 网评: seated experts who have not submitted are reminded once when a panel's 网评截止时间 is this many
+# hours away or less (experts.reminders, an hourly beat task).
+EXPERT_REVIEW_REMINDER_HOURS = env.int("EXPERT_REVIEW_REMINDER_HOURS", default=48)
 
 # A running ReportJob touches its row every HEARTBEAT seconds; one silent for LEASE seconds has lost its
 # worker, and a copy of its message may claim it again.

@@ -177,8 +177,75 @@ def _expert_invited(world) -> Callable[[], object]:
     return lambda: seats.invite_pending(panel)
 
 
+def _online_panel(world, *, seed: str, deadline_in: dt.timedelta | None = None):
+    """A panel of two drawn experts, the first bound to county A's account (the fixture's one address)."""
+    from django.utils import timezone
+
+    from experts import services as experts
+    from experts.models import Expert
+    from tests.experts.factories import ExpertFactory, ExpertFieldFactory, OrganizationFactory
+
+    field = ExpertFieldFactory(name=f"网评测试领域{seed}")
+    for _ in range(2):
+        ExpertFactory(fields=[field])
+    subject = OrganizationFactory(name=f"网评测试单位{seed}")
+    panel = experts.review_panel_create(
+        subject=subject,
+        title=f"网评测试{seed}",
+        applicant=subject,
+        fields=[field],
+        size=2,
+        reserves=0,
+        criteria=[{"key": "c1", "label": "创新性", "max_score": 100, "weight": 1}],
+        user=world.users["bureau"],
+        seed=seed,
+        online_deadline=timezone.now() + deadline_in if deadline_in else None,
+    )
+    member = panel.members.order_by("position").first()
+    Expert.objects.filter(pk=member.expert_id).update(user=world.users["county"])
+    return panel, member
+
+
+def _online_reminders_due(world) -> Callable[[], object]:
+    """The deadline is a day away: the expert with an account is reminded by the beat task."""
+    from experts import reminders
+
+    _online_panel(world, seed="beat", deadline_in=dt.timedelta(hours=24))
+    return lambda: reminders.send_online_reminders()
+
+
+def _panel_reminded(world) -> Callable[[], object]:
+    """Staff remind the experts of a panel who have not submitted."""
+    from experts import reminders
+
+    panel, _member = _online_panel(world, seed="remind")
+    return lambda: reminders.panel_remind(panel=panel, user=world.users["bureau"])
+
+
+def _scores_reopened(world) -> Callable[[], object]:
+    """Staff reopen the expert's submitted 网评 (the panel 评分中)."""
+    from django.utils import timezone
+
+    from experts import reopen
+    from experts import services as experts
+    from experts.models import ReviewMember
+
+    panel, member = _online_panel(world, seed="reopen")
+    bureau = world.users["bureau"]
+    seats = list(panel.members.order_by("position"))
+    for seat in seats:
+        experts.review_member_confirm(member=seat, user=bureau)
+    for seat in seats:
+        experts.review_scores_enter(member=seat, scores={"c1": 80}, user=bureau)
+    ReviewMember.objects.filter(pk=member.pk).update(scores_submitted_at=timezone.now())
+    return lambda: reopen.online_scores_reopen(member=member, reason="漏评指标", user=bureau)
+
+
 SCENARIOS: dict[str, Callable] = {
     "experts.seats:invite_pending": _expert_invited,
+    "experts.reminders:send_online_reminders": _online_reminders_due,
+    "experts.reminders:panel_remind": _panel_reminded,
+    "experts.reopen:online_scores_reopen": _scores_reopened,
     "kejiju.units.services:registration_return_effect": _registration_returned,
     # Every workflow transition of a county's record (here a monthly filing returned) is told to the county.
     "kejiju.reporting.services:notify_transition": _filing_return,

@@ -43,7 +43,7 @@ GRANTS = {
     "reporting.monthlyfiling": {Role.BUREAU: {"confirm", "return"}, Role.COUNTY: {"resubmit", "submit"}},
     "reporting.countytask": {Role.BUREAU: {"approve"}},
     "experts.reviewpanel": {
-        Role.BUREAU: {"cancel", "close", "refuse", "score", "seat"},
+        Role.BUREAU: {"cancel", "close", "refuse", "reopen_scores", "score", "seat"},
         # A seated expert's own answer or scores move the panel (网评): the same edges, their permission.
         Role.EXPERT: {"refuse_online", "score_online", "seat_online"},
     },

@@ -214,6 +214,10 @@ def _reason(world):
     return {"reason": "时间冲突"}
 
 
+def _reopen_reason(world):
+    return {"comment": "评分与评审意见不一致"}
+
+
 def _cancel(world):
     return {"action": "cancel", "comment": "时间冲突"}
 
@@ -255,6 +259,17 @@ ROUTES = [
     Route("experts:reviewmember_leader", BUREAU, kwargs=_member, methods=("POST",), ok=(302,)),
     Route("experts:reviewmember_refuse", BUREAU, kwargs=_member, methods=("GET", "POST"), data=_reason),
     Route("experts:reviewmember_scores", BUREAU, kwargs=_member, methods=("GET",), ok=(200,)),
+    # 网评, staff's side: remind those who have not submitted; reopen one expert's submitted scores (the
+    # panel's permission: an expert, even one seated on it, is refused like any other role).
+    Route("experts:reviewpanel_remind", BUREAU, kwargs=_panel_pk, methods=("POST",), ok=(302,)),
+    Route(
+        "experts:reviewmember_reopen",
+        BUREAU,
+        kwargs=_member,
+        methods=("GET", "POST"),
+        data=_reopen_reason,
+        ok=(200,),
+    ),
     Route("experts:reviewdraw_detail", STAFF_READ, kwargs=_draw, ok=(200,)),
     # experts
     Route("experts:expert_list", STAFF_READ, ok=(200,)),

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from experts import services
-from experts.models import Expert, ReviewPanel
+from experts.models import Expert, ReviewMember, ReviewPanel
 from kejiju.core.workflow.selectors import events_for
 from tests.experts.factories import ExpertFactory, ExpertFieldFactory, OrganizationFactory
 from tests.workflowcase import ACTORS, FlowCase, WorkflowSweep
@@ -74,10 +74,22 @@ def make_panel(world, state):
 
 
 def _seat_the_expert(world, transition, panel):
-    """The matrix expert holds the panel's first regular seat (the online edges are theirs)."""
+    """The matrix expert holds the panel's first regular seat (the online edges are theirs); to reopen a
+    submission, that seat has submitted its 网评."""
+    from django.utils import timezone
+
     member = panel.members.filter(role="正式").order_by("position").first()
     Expert.objects.filter(user=world.users["expert"]).update(user=None)
     Expert.objects.filter(pk=member.expert_id).update(user=world.users["expert"])
+    if transition is not None and transition.action == "reopen_scores":
+        ReviewMember.objects.filter(pk=member.pk).update(scores_submitted_at=timezone.now())
+
+
+def _panel_data(world, transition, panel):
+    """退回网评评分 names the member whose submission it reopens (the first regular seat)."""
+    if transition is not None and transition.action == "reopen_scores":
+        return {"member": panel.members.filter(role="正式").order_by("position").first().pk}
+    return {}
 
 
 class TestReviewPanelWorkflow(WorkflowSweep):
@@ -86,6 +98,7 @@ class TestReviewPanelWorkflow(WorkflowSweep):
         url_name="experts:reviewpanel_transition",
         make=make_panel,
         prepare=_seat_the_expert,
+        data=_panel_data,
         actors=(*ACTORS, "expert"),
         # Automatic moves whose rule cannot hold on a panel built in one state (every seat confirmed, a
         # seat vacant again, a score entered), walked by the tests below.
