@@ -140,32 +140,29 @@ def panel_member_rows(panel: ReviewPanel, subjects: list[ReviewSubject] | None =
         .prefetch_related(Prefetch("sheets", queryset=ReviewSheet.objects.prefetch_related("scores")))
         .order_by("position")
     )
-    rows = []
-    for member in members:
-        sheets = {sheet.subject_id: sheet for sheet in member.sheets.all()}
-        cells = []
-        for subject in subjects:
-            sheet = sheets.get(subject.pk)
-            scores = {score.criterion: score.score for score in sheet.scores.all()} if sheet else {}
-            total = rules.member_total(criteria, scores)
-            cells.append(SheetCell(subject=subject, sheet=sheet, scores=scores, total=total))
-        rows.append(MemberRow(member=member, cells=cells))
-    return rows
+    return [
+        MemberRow(member=member, cells=_cells(subjects, member.sheets.all(), criteria)) for member in members
+    ]
 
 
 def seat_row(member: ReviewMember) -> MemberRow:
     """One member's sheets of every subject of their panel (nothing of the other members)."""
+    sheets = ReviewSheet.objects.filter(member=member).prefetch_related("scores")
     criteria = rules.parse_criteria(member.panel.criteria)
-    subjects = panel_subjects(member.panel)
-    sheets = {s.subject_id: s for s in ReviewSheet.objects.filter(member=member).prefetch_related("scores")}
+    return MemberRow(member=member, cells=_cells(panel_subjects(member.panel), sheets, criteria))
+
+
+def _cells(subjects: list[ReviewSubject], sheets, criteria) -> list[SheetCell]:
+    """One member's cell per subject, from their sheets (scores prefetched)."""
+    by_subject = {sheet.subject_id: sheet for sheet in sheets}
     cells = []
     for subject in subjects:
-        sheet = sheets.get(subject.pk)
+        sheet = by_subject.get(subject.pk)
         scores = {score.criterion: score.score for score in sheet.scores.all()} if sheet else {}
         cells.append(
             SheetCell(subject=subject, sheet=sheet, scores=scores, total=rules.member_total(criteria, scores))
         )
-    return MemberRow(member=member, cells=cells)
+    return cells
 
 
 @dataclass
