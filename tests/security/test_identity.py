@@ -17,6 +17,7 @@ from kejiju.accounts.roles import Role
 from kejiju.core.middleware import LOGIN_AT_SESSION_KEY
 from kejiju.core.models import AuditEvent
 from tests.factories import TEST_PASSWORD
+from tests.logins import login_post
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,7 @@ NEW_PASSWORDS = ["Xinzhou#2027a", "Xinzhou#2027b", "Xinzhou#2027c", "Xinzhou#202
 
 
 def _login(client, username, password=TEST_PASSWORD):
-    return client.post(reverse("accounts:login"), {"username": username, "password": password})
+    return login_post(client, username, password)
 
 
 def _change(client, old, new):
