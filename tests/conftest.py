@@ -20,14 +20,19 @@ def open_transactions() -> list[str]:
 
 @pytest.fixture(autouse=True)
 def _fresh_throttles():
-    """Per-address counts (failed logins, registrations) live in the process's cache, and every test
-    client comes from 127.0.0.1: each test starts with none, so one test's failures never put a captcha
-    or a wait on another's login."""
-    from django.core.cache import cache
+    """Per-address and per-username counts (failed logins, registrations) live in the process's cache:
+    each test starts with none, so one test's failures never put a captcha or a wait on another's login.
+    The tests' cache is the process's own (LocMemCache): emptied whole. A shared cache (CACHE_URL) is
+    never flushed: only the counts of the addresses the tests use by default are removed."""
+    from django.core.cache import cache, caches
+    from django.core.cache.backends.locmem import LocMemCache
 
     from kejiju.accounts.throttles import LOGIN_FAILURES
     from kejiju.units.views import REGISTER_THROTTLE
 
+    if isinstance(caches["default"], LocMemCache):
+        cache.clear()
+        return
     for throttle in (LOGIN_FAILURES, REGISTER_THROTTLE):
         cache.delete_many([f"throttle:{throttle.scope}:{address}" for address in ("127.0.0.1", "10.9.9.9")])
 

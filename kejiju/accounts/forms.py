@@ -9,12 +9,12 @@ from kejiju.core.forms import CrispyFormMixin
 
 from .models import Region, User
 from .roles import EXPERT_ROLES, UNIT_BOUND_ROLES, Role
-from .throttles import LOGIN_CAPTCHA_AFTER, LOGIN_FAILURES
+from .throttles import CAPTCHA_SCOPE, LOGIN_FAILURES, login_needs_captcha
 
 
 class LoginForm(AuthenticationForm):
     error_messages = {
-        "invalid_login": "用户名或密码不正确。连续失败 5 次，账户将被锁定 30 分钟。",
+        "invalid_login": "用户名或密码不正确。同一账户在同一网络地址连续失败 5 次，将在该地址锁定 30 分钟。",
         "inactive": "该账户已停用，请联系系统管理员。",
     }
 
@@ -24,19 +24,28 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].label = "密码"
         self.fields["username"].widget.attrs.update({"class": "form-control", "autofocus": True})
         self.fields["password"].widget.attrs.update({"class": "form-control"})
-        # An address that failed several times answers a captcha as well (kejiju.accounts.throttles).
-        if self.request is not None and LOGIN_FAILURES.count(self.request) >= LOGIN_CAPTCHA_AFTER:
-            self.fields["captcha"] = CaptchaField(scope="accounts.login")
+        # A username that failed, or an address that failed several times, answers a captcha as well
+        # (kejiju.accounts.throttles).
+        username = self.data.get("username") if self.is_bound else None
+        if self.request is not None and login_needs_captcha(self.request, username):
+            self.add_captcha()
+
+    def add_captcha(self) -> None:
+        if "captcha" not in self.fields:
+            self.fields["captcha"] = CaptchaField(scope=CAPTCHA_SCOPE)
 
     def clean(self):
+        # The captcha is checked before the password: a wrong or missing answer never reaches authenticate
+        # (nor axes' count of the account's failures).
         if "captcha" in self.fields:
-            if self.cleaned_data.get("captcha"):
-                check_captcha(self, self.request)
-            error = "请输入验证码。" if not self.cleaned_data.get("captcha") else None
-            error = error or next(iter(self.errors.get("captcha", [])), None)
-            if error:
-                LOGIN_FAILURES.hit(self.request)  # a wrong or missing answer is a failed attempt too
-                raise forms.ValidationError(error)
+            if not self.cleaned_data.get("captcha"):
+                raise forms.ValidationError("请输入验证码。", code="captcha_missing")
+            check_captcha(self, self.request)
+            if self.has_error("captcha"):
+                LOGIN_FAILURES.hit(self.request)  # a wrong answer is a failed attempt of the address
+                raise forms.ValidationError(
+                    "验证码不正确或已过期，请输入新图片中的字符。", code="captcha_invalid"
+                )
         return super().clean()
 
 

@@ -128,17 +128,26 @@ def user_set_active(*, user: User, active: bool, actor: User | None = None, requ
 # --------------------------------------------------------------------------------------- lockout, 2FA
 
 
-def user_is_locked(user: User) -> bool:
-    """django-axes holds the failures by username; locked while a fresh record reaches the limit."""
+def user_is_locked(user: User, *, ip_address: str | None = None) -> bool:
+    """django-axes holds the failures by (username, client address): locked while the failures of one
+    pair within the cool-off reach the limit. With `ip_address`, whether the account is locked for that
+    address; without, whether it is locked for any address (the user page)."""
     from axes.models import AccessAttempt
     from django.conf import settings
+    from django.db.models import Sum
     from django.utils import timezone
 
-    return AccessAttempt.objects.filter(
-        username=user.username,
-        failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
-        attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME,
-    ).exists()
+    attempts = AccessAttempt.objects.filter(
+        username=user.username, attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME
+    )
+    if ip_address is not None:
+        attempts = attempts.filter(ip_address=ip_address)
+    return (
+        attempts.values("ip_address")
+        .annotate(failures=Sum("failures_since_start"))
+        .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
+        .exists()
+    )
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
 from django.views.generic import FormView, View
 
+from kejiju.core.clientip import client_ip
 from kejiju.core.models import AuditEvent
 from kejiju.core.services import audit_event_record, report_job_request
 from kejiju.core.views import (
@@ -38,7 +39,7 @@ from .forms import (
 )
 from .models import Region, User
 from .tables import AuditEventTable, ChangeLogTable, RegionTable, UserTable
-from .throttles import LOGIN_FAILURES
+from .throttles import LOGIN_FAILURES, login_needs_captcha
 
 OTP_PENDING_SESSION_KEY = "kejiju_otp_pending"
 
@@ -60,6 +61,12 @@ class LoginView(auth_views.LoginView):
         context = super().get_context_data(**kwargs)
         context["otp_required"] = settings.OTP_REQUIRED
         return context
+
+    def form_invalid(self, form):
+        # This failure may be the one that makes the next attempt answer a captcha: show it now.
+        if login_needs_captcha(self.request, form.data.get("username")):
+            form.add_captcha()
+        return super().form_invalid(form)
 
     def form_valid(self, form):
         user = form.get_user()
@@ -91,7 +98,7 @@ class LoginVerifyView(FormView):
             request.session.pop(OTP_PENDING_SESSION_KEY, None)
             messages.info(request, "请先输入用户名和密码。")
             return redirect("accounts:login")
-        if services.user_is_locked(self.pending_user):
+        if services.user_is_locked(self.pending_user, ip_address=client_ip(request)):
             request.session.pop(OTP_PENDING_SESSION_KEY, None)
             return render(request, settings.AXES_LOCKOUT_TEMPLATE, status=429)
         self.pending = pending

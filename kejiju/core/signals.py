@@ -50,7 +50,7 @@ def _locked_out(sender, request, username, ip_address, **kwargs):
         user=None,
         username=username or "",
         outcome=AuditEvent.Outcome.FAILURE,
-        detail="连续登录失败次数过多，账户锁定 30 分钟",
+        detail="同一网络地址连续登录失败次数过多，该账户在此地址锁定 30 分钟",
     )
 
 

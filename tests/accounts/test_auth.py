@@ -3,12 +3,13 @@ from django.urls import reverse
 
 from kejiju.core.models import AuditEvent
 from tests.factories import TEST_PASSWORD
+from tests.logins import login_post
 
 pytestmark = pytest.mark.django_db
 
 
 def _login(client, username, password):
-    return client.post(reverse("accounts:login"), {"username": username, "password": password})
+    return login_post(client, username, password)
 
 
 def test_login_page_is_chinese_and_public(client):
@@ -52,7 +53,7 @@ def test_five_failures_lock_the_account_for_the_right_password_too(client, count
     ).exists()
 
 
-def test_lockout_is_by_username_not_address(client, county_user, bureau_user):
+def test_a_lockout_holds_one_account_not_the_address(client, county_user, bureau_user):
     for _ in range(5):
         _login(client, county_user.username, "wrong-password")
     response = _login(client, bureau_user.username, TEST_PASSWORD)

@@ -15,12 +15,13 @@ from django.utils import timezone
 
 from kejiju.core.models import AuditEvent, Organization
 from tests.factories import TEST_PASSWORD
+from tests.logins import login_post
 
 pytestmark = pytest.mark.django_db
 
 
 def _login(client, username, password=TEST_PASSWORD):
-    return client.post(reverse("accounts:login"), {"username": username, "password": password})
+    return login_post(client, username, password)
 
 
 def test_security_events_and_changes_are_recorded(

@@ -18,7 +18,7 @@ from django.urls import resolve, reverse
 
 from kejiju.core.clientip import client_ip, parse_address, resolve_client_ip
 from tests.access import ALL_ROLES, all_routes
-from tests.factories import TEST_PASSWORD
+from tests.logins import login_post
 
 FORGED = "198.51.100.66"
 PROXY_NETWORK = "10.9.0.0/16"
@@ -133,19 +133,16 @@ def _client(remote, forwarded, user=None) -> Client:
     # A view that fails on an empty form is another test's business: here only the addresses count.
     client = Client(REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded, raise_request_exception=False)
     if user is not None:
-        response = client.post(
-            reverse("accounts:login"), {"username": user.username, "password": TEST_PASSWORD}
-        )
+        response = login_post(client, user.username)
         assert response.status_code == 302, response.status_code
     return client
 
 
 def _logins(world, remote, forwarded):
     client = _client(remote, forwarded)
-    login = reverse("accounts:login")
-    for _ in range(5):  # failed logins, then the lockout
-        client.post(login, {"username": world.users["county"].username, "password": "wrong"})
-    client.post(login, {"username": world.users["bureau"].username, "password": TEST_PASSWORD})
+    for _ in range(5):  # failed logins (the captcha answered), then the lockout
+        login_post(client, world.users["county"].username, "wrong")
+    login_post(client, world.users["bureau"].username)
     client.post(reverse("core:organization_add"), {"name": "地址测试单位", "kind": "enterprise"})
     client.post(reverse("accounts:logout"))
 

@@ -17,6 +17,7 @@ from kejiju.accounts.roles import Role
 from kejiju.core.middleware import LOGIN_AT_SESSION_KEY
 from kejiju.core.models import AuditEvent
 from tests.factories import TEST_PASSWORD
+from tests.logins import login_post
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,7 @@ NEW_PASSWORDS = ["Xinzhou#2027a", "Xinzhou#2027b", "Xinzhou#2027c", "Xinzhou#202
 
 
 def _login(client, username, password=TEST_PASSWORD):
-    return client.post(reverse("accounts:login"), {"username": username, "password": password})
+    return login_post(client, username, password)
 
 
 def _change(client, old, new):
@@ -217,6 +218,23 @@ def test_wrong_codes_count_toward_the_lockout(client, bureau_user):
     for _ in range(5):
         client.post(reverse("accounts:login_verify"), {"token": "000000"})
     assert services.user_is_locked(bureau_user)
+
+
+def test_wrong_codes_from_one_address_do_not_lock_the_code_step_elsewhere(client, bureau_user):
+    """The lockout is by (username, address) at the code step too: a stranger who knows the password and
+    fails the code locks only their own address out."""
+    device, _ = _enrol(client, bureau_user)
+    stranger = type(client)(REMOTE_ADDR="203.0.113.7")
+    _login(stranger, bureau_user.username)
+    for _ in range(5):
+        _unthrottle(bureau_user)
+        stranger.post(reverse("accounts:login_verify"), {"token": "000000"})
+    assert services.user_is_locked(bureau_user, ip_address="203.0.113.7")
+    assert not services.user_is_locked(bureau_user, ip_address="127.0.0.1")
+    _unthrottle(bureau_user)
+    assert _login(client, bureau_user.username)["Location"] == reverse("accounts:login_verify")
+    response = client.post(reverse("accounts:login_verify"), {"token": _code(device, 1)})
+    assert response.status_code == 302 and client.session.get("_auth_user_id") == str(bureau_user.pk)
 
 
 def test_the_code_page_needs_the_password_step_first(client):
