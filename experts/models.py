@@ -337,7 +337,11 @@ class ReviewSubject(models.Model):
         ordering = ["panel", "position"]
         indexes = [models.Index(fields=["subject_type", "subject_id"])]
         constraints = [
-            models.UniqueConstraint(fields=["panel", "position"], name="reviewsubject_unique_position"),
+            models.UniqueConstraint(
+                fields=["panel", "position"],
+                name="reviewsubject_unique_position",
+                violation_error_message="评审组中已有该序号的评审对象。",
+            ),
             # One panel in progress per reviewed record (closed and cancelled ones stay as history).
             models.UniqueConstraint(
                 fields=["subject_type", "subject_id"],

@@ -57,7 +57,11 @@ class Migration(migrations.Migration):
                 "ordering": ["panel", "position"],
                 "indexes": [models.Index(fields=["subject_type", "subject_id"], name="experts_rev_subject_596090_idx")],
                 "constraints": [
-                    models.UniqueConstraint(fields=("panel", "position"), name="reviewsubject_unique_position"),
+                    models.UniqueConstraint(
+                        fields=("panel", "position"),
+                        name="reviewsubject_unique_position",
+                        violation_error_message="评审组中已有该序号的评审对象。",
+                    ),
                     models.UniqueConstraint(
                         condition=models.Q(("is_open", True)),
                         fields=("subject_type", "subject_id"),

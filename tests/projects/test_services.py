@@ -169,18 +169,20 @@ def test_contract_needs_the_signed_task_book(apply, advance, world):
 
 
 def test_approve_needs_a_closed_expert_panel(apply, advance, world):
-    from experts.models import ReviewPanel
+    from experts.models import ReviewPanel, ReviewSubject
     from tests.projects.conftest import close_panel
 
     project = advance(apply(), State.REVIEW)
     with pytest.raises(ValidationError, match="评审组"):
         services.project_transition(project=project, action=Action.APPROVE, user=world.users["bureau"])
     panel = close_panel(project, Decimal("81.20"))
-    ReviewPanel.objects.filter(pk=panel.pk).update(state=ReviewPanel.State.SCORING, result=None)
+    ReviewPanel.objects.filter(pk=panel.pk).update(state=ReviewPanel.State.SCORING)
+    ReviewSubject.objects.filter(panel=panel).update(result=None)
     with pytest.raises(ValidationError, match="评审组"):
         services.project_transition(project=project, action=Action.APPROVE, user=world.users["bureau"])
     assert Project.objects.get(pk=project.pk).state == State.REVIEW
-    ReviewPanel.objects.filter(pk=panel.pk).update(state=ReviewPanel.State.CLOSED, result=Decimal("81.20"))
+    ReviewPanel.objects.filter(pk=panel.pk).update(state=ReviewPanel.State.CLOSED)
+    ReviewSubject.objects.filter(panel=panel).update(result=Decimal("81.20"))
     project = services.project_transition(project=project, action=Action.APPROVE, user=world.users["bureau"])
     assert project.state == State.APPROVED
     assert Decimal(str(project.events.filter(action="approve").get().data["score"])) == Decimal("81.20")
