@@ -287,7 +287,15 @@ def user_session_start(*, user: User, request) -> UserSession | None:
     if session.session_key is None:
         session.save()  # a key to record (login() has cycled one in already)
     key = session.session_key
+    digest = session_key_digest(key)
     with transaction.atomic():
+        same = UserSession.objects.select_for_update().filter(key_digest=digest).first()
+        if same is not None and same.user_id == user.pk and same.ended_at is None:
+            # A second login signal for the same session (django-otp's verification): one row.
+            session[USER_SESSION_KEY] = same.pk
+            return same
+        if same is not None:
+            same.delete()  # a stale row under a key the session store has handed out again
         previous = session.get(USER_SESSION_KEY)
         if previous is not None:  # the same account logging in again in this browser: its old row ends
             UserSession.objects.filter(pk=previous, ended_at__isnull=True).update(
@@ -295,7 +303,7 @@ def user_session_start(*, user: User, request) -> UserSession | None:
             )
         row = UserSession.objects.create(
             user=user,
-            key_digest=session_key_digest(key),
+            key_digest=digest,
             key_cipher=pii.encrypt(key),
             ip_address=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
