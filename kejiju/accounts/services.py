@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -250,6 +252,9 @@ def check_role_groups(*, user: User, group_names: set[str]) -> None:
 # session holds the row's id; the row holds the session key only as a keyed digest and encrypted.
 
 USER_SESSION_KEY = "kejiju_user_session"
+# Rows of ended or expired sessions are kept this long (the reason shown at the login page needs them only
+# until the holder comes back), then removed at the account's next login.
+SESSION_ROWS_KEPT_DAYS = 30
 # Messages shown at the login page to the holder of a session that was ended for them.
 END_MESSAGES = {
     UserSession.EndReason.ADMIN: "您的会话已被系统管理员强制下线，请重新登录。",
@@ -301,6 +306,10 @@ def user_session_start(*, user: User, request) -> UserSession | None:
             UserSession.objects.filter(pk=previous, ended_at__isnull=True).update(
                 ended_at=timezone.now(), ended_reason=UserSession.EndReason.LOGOUT
             )
+        # The account's rows of sessions long over go (the 强制下线 events stay in the audit log).
+        UserSession.objects.filter(
+            user=user, last_seen_at__lt=timezone.now() - timedelta(days=SESSION_ROWS_KEPT_DAYS)
+        ).delete()
         row = UserSession.objects.create(
             user=user,
             key_digest=digest,

@@ -270,3 +270,23 @@ def test_the_session_key_is_not_stored_in_clear(world, settings):
     from kejiju.core import pii
 
     assert pii.decrypt(row.key_cipher) == key
+
+
+def test_the_list_is_in_the_system_admins_menu_only(world):
+    assert f'href="{LIST}"' in _logged_in(world.users["sysadmin"]).get("/").content.decode()
+    for role in ("bureau", "auditor", "county"):
+        assert f'href="{LIST}"' not in _logged_in(world.users[role]).get("/").content.decode(), role
+
+
+def test_rows_of_sessions_long_over_go_at_the_next_login(world):
+    user = world.users["county"]
+    old = _row(_logged_in(user))
+    UserSession.objects.filter(pk=old.pk).update(last_seen_at=timezone.now() - timedelta(days=31))
+    recent = _row(_logged_in(user))
+    UserSession.objects.filter(pk=recent.pk).update(last_seen_at=timezone.now() - timedelta(days=29))
+    _logged_in(user)
+    assert not UserSession.objects.filter(pk=old.pk).exists()
+    assert (
+        UserSession.objects.filter(pk=recent.pk).exists()
+        and UserSession.objects.filter(user=user).count() == 2
+    )
