@@ -205,7 +205,9 @@ class UserSession(models.Model):
         LIMIT = "limit", "超出同时在线会话数"
 
     user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="sessions")
-    key_digest = models.CharField("会话标识摘要", max_length=64, unique=True)
+    key_digest = models.CharField(
+        "会话标识摘要", max_length=64, unique=True, error_messages={"unique": "该会话已有在线记录。"}
+    )
     key_cipher = models.TextField("会话标识密文")
     ip_address = models.GenericIPAddressField("IP 地址", null=True, blank=True)
     user_agent = models.CharField("浏览器", max_length=300, blank=True)

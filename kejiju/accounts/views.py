@@ -373,7 +373,7 @@ class UserSessionListView(ObjectListView):
         )
 
 
-class UserSessionEndView(ActionPermissionMixin, BreadcrumbMixin, View):
+class UserSessionEndView(ActionPermissionMixin, View):
     """强制下线: GET asks for confirmation, POST ends the session (audited)."""
 
     model = UserSession

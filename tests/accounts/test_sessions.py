@@ -165,6 +165,9 @@ def test_force_logout_ends_the_victims_session_is_audited_and_shown_at_login(wor
     assert event.actor == admin_user and event.object_repr == victim_user.username
     assert "10.7.7.7" in event.detail and f"#{row.pk}" in event.detail
     assert row not in admin.get(LIST).context["table"].data
+    assert "该会话已于" in admin.get(url).content.decode()
+    assert "该会话已结束" in admin.post(url, follow=True).content.decode()  # ended once, audited once
+    assert AuditEvent.objects.filter(event_type=AuditEvent.Type.SESSION_END).count() == 1
     _sent_away_with(victim, ADMIN_MESSAGE)
     assert admin.get("/").status_code == 200  # the admin's own session goes on
 
