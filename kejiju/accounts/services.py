@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from kejiju.core.models import AuditEvent
 from kejiju.core.services import audit_event_record
@@ -310,13 +310,21 @@ def user_session_start(*, user: User, request) -> UserSession | None:
         UserSession.objects.filter(
             user=user, last_seen_at__lt=timezone.now() - timedelta(days=SESSION_ROWS_KEPT_DAYS)
         ).delete()
-        row = UserSession.objects.create(
-            user=user,
-            key_digest=digest,
-            key_cipher=pii.encrypt(key),
-            ip_address=client_ip(request),
-            user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
-        )
+        try:
+            with transaction.atomic():
+                row = UserSession.objects.create(
+                    user=user,
+                    key_digest=digest,
+                    key_cipher=pii.encrypt(key),
+                    ip_address=client_ip(request),
+                    user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+                )
+        except IntegrityError:
+            # Concurrent first requests of one session recorded after its login (UserSessionMiddleware):
+            # the first one wrote the row and applied the limit.
+            row = UserSession.objects.get(key_digest=digest)
+            session[USER_SESSION_KEY] = row.pk
+            return row
         session[USER_SESSION_KEY] = row.pk
         limit = settings.SESSION_LIMIT_PER_USER
         if limit > 0:

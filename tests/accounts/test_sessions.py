@@ -293,3 +293,47 @@ def test_rows_of_sessions_long_over_go_at_the_next_login(world):
         UserSession.objects.filter(pk=recent.pk).exists()
         and UserSession.objects.filter(user=user).count() == 2
     )
+
+
+def _session_without_login_signal(client, user, settings) -> str:
+    """A logged-in session written straight into the store (as before sessions were recorded, or as the
+    HTTP load benchmark makes one): no login signal, no row."""
+    from importlib import import_module
+
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "kejiju.accounts.backends.CachedPermissionsBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    client.cookies[settings.SESSION_COOKIE_NAME] = store.session_key
+    return store.session_key
+
+
+def test_a_session_opened_before_recording_is_recorded_once(world, settings):
+    client = Client(HTTP_USER_AGENT=CHROME)
+    _session_without_login_signal(client, world.users["county"], settings)
+    for _ in range(3):
+        assert client.get("/").status_code == 200
+    row = UserSession.objects.get(user=world.users["county"])
+    assert _row(client) == row and "Chrome" in row.user_agent
+
+
+def test_concurrent_first_requests_of_a_session_share_its_row(world, settings, monkeypatch, rf):
+    """Two first requests of an unrecorded session at once: the second one's insert meets the first's row
+    (unique digest) and takes it instead of failing."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from kejiju.accounts import services
+    from kejiju.accounts.models import UserSessionQuerySet
+
+    user = world.users["county"]
+    key = _session_without_login_signal(Client(), user, settings)
+    first, second = rf.get("/"), rf.get("/")
+    first.session, second.session = SessionStore(key), SessionStore(key)
+    row = services.user_session_start(user=user, request=first)
+    monkeypatch.setattr(UserSessionQuerySet, "first", lambda self: None)  # as if not committed yet
+    assert services.user_session_start(user=user, request=second) == row
+    assert second.session[services.USER_SESSION_KEY] == row.pk
+    assert UserSession.objects.count() == 1
