@@ -384,7 +384,10 @@ class UserSessionEndView(ActionPermissionMixin, View):
         return [("在线用户", reverse("accounts:usersession_list")), ("强制下线", None)]
 
     def _row(self, pk):
-        return get_object_or_404(UserSession.objects.select_related("user", "user__region"), pk=pk)
+        from .scoping import scoped_queryset
+
+        rows = scoped_queryset(UserSession, self.request.user).select_related("user", "user__region")
+        return get_object_or_404(rows, pk=pk)
 
     def get(self, request, pk):
         from .tables import short_user_agent
