@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "csp.middleware.CSPMiddleware",
     "kejiju.core.middleware.AbsoluteSessionTimeoutMiddleware",
+    "kejiju.accounts.middleware.UserSessionMiddleware",
     "kejiju.core.middleware.SlidingSessionMiddleware",
     "kejiju.accounts.middleware.SecurityGateMiddleware",
 ]
@@ -144,6 +145,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # Whatever the activity, a session ends 12 hours after the login (AbsoluteSessionTimeoutMiddleware).
 SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
+# At most this many live sessions per account: at login the oldest beyond it end (0: no limit).
+SESSION_LIMIT_PER_USER = env.int("SESSION_LIMIT_PER_USER", default=3)
 
 # Two-factor authentication (TOTP + recovery codes). Required for the roles below when OTP_REQUIRED is
 # on (settings_prod); the embedded demo offers it without forcing it.

@@ -41,6 +41,7 @@ class AccountsConfig(AppConfig):
                 order=90,
                 items=(
                     MenuItem("用户管理", "accounts:user_list", "accounts.view_user"),
+                    MenuItem("在线用户", "accounts:usersession_list", "accounts.view_usersession"),
                     MenuItem("行政区划", "accounts:region_list", "accounts.view_region"),
                     MenuItem("节假日安排", "core:holidayarrangement_list", "core.view_holidayarrangement"),
                     MenuItem("数据变更日志", "accounts:changelog_list", "auditlog.view_logentry"),

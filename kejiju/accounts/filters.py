@@ -5,11 +5,12 @@ from django.contrib.contenttypes.models import ContentType
 from kejiju.core.filters import BaseFilterSet
 from kejiju.core.models import AuditEvent
 
-from .models import Region, User
+from .models import Region, User, UserSession
 from .roles import Role
 
 
 class UserFilterSet(BaseFilterSet):
+    keeps_region_filters = True
     search_fields = ("username", "display_name", "email")
     role = django_filters.ChoiceFilter(choices=Role.choices, label="角色")
     region = django_filters.ModelChoiceFilter(queryset=Region.objects.county_level(), label="所属区划")
@@ -61,3 +62,16 @@ class AuditEventFilterSet(BaseFilterSet):
     class Meta:
         model = AuditEvent
         fields = ["q", "event_type", "outcome", "ip_address", "date_from", "date_to"]
+
+
+class UserSessionFilterSet(BaseFilterSet):
+    keeps_region_filters = True
+    search_fields = ("user__username", "user__display_name", "ip_address")
+    role = django_filters.ChoiceFilter(field_name="user__role", choices=Role.choices, label="角色")
+    region = django_filters.ModelChoiceFilter(
+        field_name="user__region", queryset=Region.objects.county_level(), label="所属区划"
+    )
+
+    class Meta:
+        model = UserSession
+        fields = ["q", "role", "region"]

@@ -50,3 +50,56 @@ class SecurityGateMiddleware:
             messages.warning(request, "您的角色须启用双因素认证：请用手机身份验证器扫码绑定。")
             return redirect("accounts:otp_setup")
         return None
+
+
+class UserSessionMiddleware:
+    """在线用户: notes a logged-in session's last activity on its UserSession row, only when
+    SlidingSessionMiddleware saves the session (once every SESSION_REFRESH_SECONDS), never on every
+    request. A session whose row has ended meanwhile is logged out. A request bearing the cookie of a
+    session that no longer exists, ended by the system admin or by the limit of concurrent sessions, is
+    told why (a message the login page shows)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        import time
+
+        from kejiju.core.middleware import REFRESHED_AT_SESSION_KEY
+
+        from . import services
+
+        user = getattr(request, "user", None)
+        session = getattr(request, "session", None)
+        if user is None or session is None:
+            return self.get_response(request)
+        if user.is_authenticated:
+            pk = session.get(services.USER_SESSION_KEY)
+            if pk is None:  # a session opened before sessions were recorded
+                services.user_session_start(user=user, request=request)
+            else:
+                # Written when SlidingSessionMiddleware saves the session, not on every request.
+                due = (
+                    time.time() - session.get(REFRESHED_AT_SESSION_KEY, 0) >= settings.SESSION_REFRESH_SECONDS
+                )
+                if due and not services.user_session_touch(pk=pk):
+                    return self._ended(request, pk)
+        else:
+            cookie = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+            if cookie and session.session_key is None:  # the cookie names a session that is gone
+                message = services.user_session_end_message(cookie)
+                if message:
+                    messages.warning(request, message)
+        return self.get_response(request)
+
+    def _ended(self, request, pk):
+        from django.contrib.auth import logout
+
+        from .models import UserSession
+        from .services import END_MESSAGES
+
+        reason = UserSession.objects.filter(pk=pk).values_list("ended_reason", flat=True).first()
+        request.kejiju_logout_reason = "会话已被结束"
+        logout(request)
+        messages.warning(request, END_MESSAGES.get(reason, "您的会话已结束，请重新登录。"))
+        return redirect(settings.LOGIN_URL)

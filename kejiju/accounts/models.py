@@ -171,3 +171,65 @@ class PasswordHistory(models.Model):
         cls.objects.create(user=user, password=password_hash)
         keep = list(cls.objects.filter(user=user).values_list("pk", flat=True)[: cls.KEEP])
         cls.objects.filter(user=user).exclude(pk__in=keep).delete()
+
+
+class UserSessionQuerySet(models.QuerySet):
+    def live(self) -> UserSessionQuerySet:
+        """Sessions not ended and not yet expired: seen within the idle limit (SESSION_COOKIE_AGE; the last
+        activity is written at most once every SESSION_REFRESH_SECONDS) and opened within the absolute
+        limit (SESSION_ABSOLUTE_SECONDS)."""
+        from datetime import timedelta
+
+        from django.conf import settings
+
+        now = timezone.now()
+        return self.filter(
+            ended_at__isnull=True,
+            last_seen_at__gt=now - timedelta(seconds=settings.SESSION_COOKIE_AGE),
+            created_at__gt=now - timedelta(seconds=settings.SESSION_ABSOLUTE_SECONDS),
+        )
+
+
+class UserSession(models.Model):
+    """A logged-in session of an account (在线用户), written at login and ended by logout, by the system
+    admin (强制下线) or by the limit of concurrent sessions per account.
+
+    The session key is a bearer credential: whoever reads it can use the session. It is kept only as a
+    keyed digest (to find the row from a request's cookie) and encrypted (to end the Django session from the
+    row), both under kejiju.core.pii's keys, so a copy of the database alone opens no session. The system
+    admin acts on the row's id."""
+
+    class EndReason(models.TextChoices):
+        LOGOUT = "logout", "用户退出"
+        ADMIN = "admin", "系统管理员强制下线"
+        LIMIT = "limit", "超出同时在线会话数"
+
+    user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="sessions")
+    key_digest = models.CharField(
+        "会话标识摘要", max_length=64, unique=True, error_messages={"unique": "该会话已有在线记录。"}
+    )
+    key_cipher = models.TextField("会话标识密文")
+    ip_address = models.GenericIPAddressField("IP 地址", null=True, blank=True)
+    user_agent = models.CharField("浏览器", max_length=300, blank=True)
+    created_at = models.DateTimeField("登录时间", default=timezone.now)
+    last_seen_at = models.DateTimeField("最近活动", default=timezone.now)
+    ended_at = models.DateTimeField("结束时间", null=True, blank=True)
+    ended_reason = models.CharField("结束原因", max_length=16, choices=EndReason.choices, blank=True)
+    ended_by = models.ForeignKey(
+        User, verbose_name="结束人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = UserSessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "在线会话"
+        verbose_name_plural = "在线用户"
+        ordering = ["-last_seen_at", "-pk"]
+        permissions = [("end_usersession", "强制下线")]
+        indexes = [
+            models.Index(fields=["user", "ended_at", "created_at"], name="accounts_session_user_live"),
+            models.Index(fields=["ended_at", "-last_seen_at"], name="accounts_session_live"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user.username} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"

@@ -55,6 +55,9 @@ CORE_ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.view_region",
         "accounts.add_region",
         "accounts.change_region",
+        # 在线用户: every live session, and 强制下线.
+        "accounts.view_usersession",
+        "accounts.end_usersession",
         # The yearly 节假日安排 (working days are computed from it).
         "core.view_holidayarrangement",
         "core.add_holidayarrangement",

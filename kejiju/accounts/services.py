@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from kejiju.core.models import AuditEvent
 from kejiju.core.services import audit_event_record
 
-from .models import Region, User
+from .models import Region, User, UserSession
 from .roles import group_name
 
 
@@ -252,3 +254,174 @@ def check_role_groups(*, user: User, group_names: set[str]) -> None:
         raise ValidationError({"role": "一个账户只能担任一种角色（三员分立）。"})
     if roles and roles != {user.role}:
         raise ValidationError({"role": "账户所在角色组须与其角色一致。"})
+
+
+# ------------------------------------------------------------------------------------------- sessions
+# 在线用户: one UserSession row per logged-in Django session (kejiju.accounts.models.UserSession). The
+# session holds the row's id; the row holds the session key only as a keyed digest and encrypted.
+
+USER_SESSION_KEY = "kejiju_user_session"
+# Rows of ended or expired sessions are kept this long (the reason shown at the login page needs them only
+# until the holder comes back), then removed at the account's next login.
+SESSION_ROWS_KEPT_DAYS = 30
+# Messages shown at the login page to the holder of a session that was ended for them.
+END_MESSAGES = {
+    UserSession.EndReason.ADMIN: "您的会话已被系统管理员强制下线，请重新登录。",
+    UserSession.EndReason.LIMIT: "您已在其他地方登录，本会话已结束（每个账户同时在线的会话数有上限）。",
+}
+
+
+def session_key_digest(session_key: str) -> str:
+    from kejiju.core import pii
+
+    return pii.digest(session_key)
+
+
+def _session_store(session_key: str | None = None):
+    """A SessionStore of settings.SESSION_ENGINE (db, cache or cached_db alike)."""
+    from importlib import import_module
+
+    from django.conf import settings
+
+    return import_module(settings.SESSION_ENGINE).SessionStore(session_key=session_key)
+
+
+def user_session_start(*, user: User, request) -> UserSession | None:
+    """At login (the user_logged_in signal): a row for the request's new session, noted in the session;
+    then the account's oldest live sessions beyond SESSION_LIMIT_PER_USER end (0: no limit)."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from kejiju.core import pii
+    from kejiju.core.clientip import client_ip
+
+    session = getattr(request, "session", None)
+    if session is None:
+        return None
+    if session.session_key is None:
+        session.save()  # a key to record (login() has cycled one in already)
+    key = session.session_key
+    digest = session_key_digest(key)
+    with transaction.atomic():
+        same = UserSession.objects.select_for_update().filter(key_digest=digest).first()
+        if same is not None and same.user_id == user.pk and same.ended_at is None:
+            # A second login signal for the same session (django-otp's verification): one row.
+            session[USER_SESSION_KEY] = same.pk
+            return same
+        if same is not None:
+            same.delete()  # a stale row under a key the session store has handed out again
+        previous = session.get(USER_SESSION_KEY)
+        if previous is not None:  # the same account logging in again in this browser: its old row ends
+            UserSession.objects.filter(pk=previous, ended_at__isnull=True).update(
+                ended_at=timezone.now(), ended_reason=UserSession.EndReason.LOGOUT
+            )
+        # The account's rows of sessions long over go (the 强制下线 events stay in the audit log).
+        UserSession.objects.filter(
+            user=user, last_seen_at__lt=timezone.now() - timedelta(days=SESSION_ROWS_KEPT_DAYS)
+        ).delete()
+        try:
+            with transaction.atomic():
+                row = UserSession.objects.create(
+                    user=user,
+                    key_digest=digest,
+                    key_cipher=pii.encrypt(key),
+                    ip_address=client_ip(request),
+                    user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+                )
+        except IntegrityError:
+            # Concurrent first requests of one session recorded after its login (UserSessionMiddleware):
+            # the first one wrote the row and applied the limit.
+            row = UserSession.objects.get(key_digest=digest)
+            session[USER_SESSION_KEY] = row.pk
+            return row
+        session[USER_SESSION_KEY] = row.pk
+        limit = settings.SESSION_LIMIT_PER_USER
+        if limit > 0:
+            # Newest first: the new session and the limit - 1 before it stay.
+            live = UserSession.objects.live().filter(user=user).select_for_update()
+            for older in live.order_by("-created_at", "-pk")[limit:]:
+                _user_session_close(older, reason=UserSession.EndReason.LIMIT)
+                audit_event_record(
+                    event_type=AuditEvent.Type.SESSION_END,
+                    request=request,
+                    user=user,
+                    object_repr=user.username,
+                    detail=f"同时在线会话超过 {limit} 个，结束最早的会话 #{older.pk}"
+                    f"（登录于 {_local(older.created_at)}，地址 {older.ip_address or '未知'}）",
+                )
+    return row
+
+
+def _local(moment) -> str:
+    from django.utils import timezone
+
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M:%S}"
+
+
+def _user_session_close(row: UserSession, *, reason: str, actor: User | None = None) -> None:
+    """Deletes the Django session (whatever the engine) and marks the row ended."""
+    from django.utils import timezone
+
+    from kejiju.core import pii
+
+    try:
+        key = pii.decrypt(row.key_cipher)
+    except pii.PIIError:
+        key = None  # a rotated key: the session cannot be found any more; the middleware ends it
+    if key:
+        _session_store(key).delete(key)
+    row.ended_at = timezone.now()
+    row.ended_reason = reason
+    row.ended_by = actor
+    row.save(update_fields=["ended_at", "ended_reason", "ended_by"])
+
+
+def user_session_end(*, user_session: UserSession, actor: User, request=None) -> UserSession:
+    """强制下线: the system admin ends one live session (not the one making the request), audited."""
+    with transaction.atomic():
+        row = UserSession.objects.select_for_update().select_related("user").get(pk=user_session.pk)
+        if row.ended_at is not None:
+            raise ValidationError("该会话已结束。")
+        own = getattr(getattr(request, "session", None), "session_key", None)
+        if own and session_key_digest(own) == row.key_digest:
+            raise ValidationError("不能强制下线您当前使用的会话；如需结束，请点击“退出”。")
+        _user_session_close(row, reason=UserSession.EndReason.ADMIN, actor=actor)
+        audit_event_record(
+            event_type=AuditEvent.Type.SESSION_END,
+            request=request,
+            user=actor,
+            object_repr=row.user.username,
+            detail=f"强制下线“{row.user.username}”的会话 #{row.pk}"
+            f"（登录于 {_local(row.created_at)}，地址 {row.ip_address or '未知'}）",
+        )
+    return row
+
+
+def user_session_logout(*, request) -> None:
+    """At logout (the user_logged_out signal, before the session is flushed): the row ends."""
+    from django.utils import timezone
+
+    session = getattr(request, "session", None)
+    pk = session.get(USER_SESSION_KEY) if session is not None else None
+    if pk is None:
+        return
+    UserSession.objects.filter(pk=pk, ended_at__isnull=True).update(
+        ended_at=timezone.now(), ended_reason=UserSession.EndReason.LOGOUT
+    )
+
+
+def user_session_touch(*, pk: int) -> bool:
+    """The last activity of a live session's row, now; False when the row has ended (or is gone)."""
+    from django.utils import timezone
+
+    return bool(UserSession.objects.filter(pk=pk, ended_at__isnull=True).update(last_seen_at=timezone.now()))
+
+
+def user_session_end_message(session_key: str) -> str | None:
+    """Why the session of this (stale) key was ended, for its holder; None when not ended for them."""
+    reason = (
+        UserSession.objects.filter(key_digest=session_key_digest(session_key), ended_at__isnull=False)
+        .values_list("ended_reason", flat=True)
+        .first()
+    )
+    return END_MESSAGES.get(reason)

@@ -3,13 +3,14 @@
 choices are dropped when what they are read from changes."""
 
 from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from kejiju.core.cache_versions import raise_version
 
 from .models import Region, User
-from .services import check_role_groups
+from .services import check_role_groups, user_session_logout, user_session_start
 
 
 @receiver(m2m_changed, sender=User.groups.through, dispatch_uid="kejiju.accounts.one_role_per_account")
@@ -55,3 +56,16 @@ def _regions_changed(sender, **kwargs):
 
 post_save.connect(_regions_changed, sender=Region, dispatch_uid="kejiju.regions.save")
 post_delete.connect(_regions_changed, sender=Region, dispatch_uid="kejiju.regions.delete")
+
+
+# 在线用户: a row per logged-in session (kejiju.accounts.services, UserSession).
+@receiver(user_logged_in, dispatch_uid="kejiju.accounts.session_start")
+def _session_start(sender, request, user, **kwargs):
+    if request is not None:
+        user_session_start(user=user, request=request)
+
+
+@receiver(user_logged_out, dispatch_uid="kejiju.accounts.session_logout")
+def _session_logout(sender, request, user, **kwargs):
+    if request is not None:
+        user_session_logout(request=request)

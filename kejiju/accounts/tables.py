@@ -1,11 +1,15 @@
+import re
+
 import django_tables2 as tables
 from auditlog.models import LogEntry
+from django.urls import reverse
+from django.utils.html import format_html
 
 from kejiju.core.models import AuditEvent
 from kejiju.core.tables import BaseTable
 from kejiju.core.templatetags.kejiju_tags import audit_action
 
-from .models import Region, User
+from .models import Region, User, UserSession
 
 
 class UserTable(BaseTable):
@@ -56,3 +60,82 @@ class AuditEventTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = AuditEvent
         fields = ("created_at", "username", "ip_address", "event_type", "outcome", "object_repr", "detail")
+
+
+# Browser and system from a User-Agent, for a short cell (the whole string is the cell's title).
+_BROWSERS = (
+    ("Edg/", "Edge"),
+    ("OPR/", "Opera"),
+    ("MicroMessenger/", "微信"),
+    ("QQBrowser/", "QQ浏览器"),
+    ("Firefox/", "Firefox"),
+    ("Chrome/", "Chrome"),
+    ("Version/", "Safari"),
+)
+_SYSTEMS = (
+    ("Windows", "Windows"),
+    ("Android", "Android"),
+    ("iPhone", "iOS"),
+    ("iPad", "iPadOS"),
+    ("Mac OS X", "macOS"),
+    ("Linux", "Linux"),
+)
+
+
+def short_user_agent(user_agent: str) -> str:
+    """ "Chrome 120 · Windows" from a User-Agent string; its first 40 characters when unrecognised."""
+    if not user_agent:
+        return "—"
+    browser = ""
+    for marker, name in _BROWSERS:
+        found = re.search(re.escape(marker) + r"(\d+)", user_agent)
+        if found:
+            browser = f"{name} {found.group(1)}"
+            break
+    system = next((name for marker, name in _SYSTEMS if marker in user_agent), "")
+    short = " · ".join(part for part in (browser, system) if part)
+    return short or (user_agent[:40] + ("…" if len(user_agent) > 40 else ""))
+
+
+class UserSessionTable(BaseTable):
+    user = tables.Column(
+        verbose_name="用户",
+        accessor="user__username",
+        linkify=lambda record: record.user.get_absolute_url(),
+        order_by=("user__username",),
+    )
+    display_name = tables.Column(verbose_name="姓名", accessor="user__display_name")
+    role = tables.Column(verbose_name="角色", accessor="user__role", order_by=("user__role",))
+    region = tables.Column(
+        verbose_name="所属区划", accessor="user__region__name", order_by=("user__region__sort_order",)
+    )
+    ip_address = tables.Column(verbose_name="IP 地址")
+    user_agent = tables.Column(verbose_name="浏览器", orderable=False)
+    created_at = tables.DateTimeColumn(verbose_name="登录时间", format="Y-m-d H:i:s")
+    last_seen_at = tables.DateTimeColumn(verbose_name="最近活动", format="Y-m-d H:i:s")
+    actions = tables.Column(verbose_name="操作", accessor="pk", orderable=False)
+
+    class Meta(BaseTable.Meta):
+        model = UserSession
+        fields = ("user", "display_name", "role", "region", "ip_address", "user_agent", "created_at")
+        sequence = (*fields, "last_seen_at", "actions")
+
+    def render_role(self, record):
+        return record.user.role_label
+
+    def value_role(self, record):
+        return record.user.role_label
+
+    def render_user_agent(self, value):
+        return format_html('<span title="{}">{}</span>', value, short_user_agent(value))
+
+    def value_user_agent(self, value):
+        return value
+
+    def render_actions(self, record):
+        url = reverse("accounts:usersession_end", args=[record.pk])
+        return format_html(
+            '<a class="btn btn-sm btn-outline-danger" href="{}" data-testid="end-session">'
+            '<i class="bi bi-box-arrow-right"></i> 强制下线</a>',
+            url,
+        )

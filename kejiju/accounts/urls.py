@@ -20,6 +20,8 @@ urlpatterns = [
     path("users/<int:pk>/two-factor/reset/", views.UserOTPResetView.as_view(), name="user_otp_reset"),
     path("users/<int:pk>/deactivate/", views.UserSetActiveView.as_view(active=False), name="user_deactivate"),
     path("users/<int:pk>/activate/", views.UserSetActiveView.as_view(active=True), name="user_activate"),
+    path("sessions/", views.UserSessionListView.as_view(), name="usersession_list"),
+    path("sessions/<int:pk>/end/", views.UserSessionEndView.as_view(), name="usersession_end"),
     path("regions/", views.RegionListView.as_view(), name="region_list"),
     path("regions/add/", views.RegionCreateView.as_view(), name="region_add"),
     path("regions/<int:pk>/", views.RegionDetailView.as_view(), name="region_detail"),

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views.generic import FormView, View
 
@@ -28,7 +29,13 @@ from kejiju.core.views import (
 from kejiju.core.views.generic import BreadcrumbMixin
 
 from . import services
-from .filters import AuditEventFilterSet, ChangeLogFilterSet, RegionFilterSet, UserFilterSet
+from .filters import (
+    AuditEventFilterSet,
+    ChangeLogFilterSet,
+    RegionFilterSet,
+    UserFilterSet,
+    UserSessionFilterSet,
+)
 from .forms import (
     LoginForm,
     OTPTokenForm,
@@ -37,8 +44,8 @@ from .forms import (
     UserPasswordResetForm,
     UserUpdateForm,
 )
-from .models import Region, User
-from .tables import AuditEventTable, ChangeLogTable, RegionTable, UserTable
+from .models import Region, User, UserSession
+from .tables import AuditEventTable, ChangeLogTable, RegionTable, UserSessionTable, UserTable
 from .throttles import LOGIN_FAILURES, login_needs_captcha
 
 OTP_PENDING_SESSION_KEY = "kejiju_otp_pending"
@@ -350,6 +357,69 @@ class UserSetActiveView(ActionPermissionMixin, View):
         else:
             messages.success(request, f"已{'启用' if self.active else '停用'}账户“{user.username}”。")
         return redirect(user)
+
+
+# ------------------------------------------------------------------------------------------- sessions
+
+
+class UserSessionListView(ObjectListView):
+    """在线用户: every live session (not ended, not expired) of every account."""
+
+    model = UserSession
+    table_class = UserSessionTable
+    filterset_class = UserSessionFilterSet
+    actions = ()
+
+    def get_base_queryset(self):
+        return (
+            super()
+            .get_base_queryset()
+            .live()
+            .select_related("user", "user__region")
+            .order_by("-last_seen_at", "-pk")
+        )
+
+
+class UserSessionEndView(ActionPermissionMixin, View):
+    """强制下线: GET asks for confirmation, POST ends the session (audited)."""
+
+    model = UserSession
+    permission_required = "accounts.end_usersession"
+    http_method_names = ["get", "post"]
+
+    def get_breadcrumbs(self):
+        return [("在线用户", reverse("accounts:usersession_list")), ("强制下线", None)]
+
+    def _row(self, pk):
+        from .scoping import scoped_queryset
+
+        rows = scoped_queryset(UserSession, self.request.user).select_related("user", "user__region")
+        return get_object_or_404(rows, pk=pk)
+
+    def get(self, request, pk):
+        from .tables import short_user_agent
+
+        row = self._row(pk)
+        own = request.session.session_key
+        context = {
+            "title": "强制下线",
+            "object": row,
+            "breadcrumbs": self.get_breadcrumbs(),
+            "ended": row.ended_at is not None,
+            "own": bool(own) and services.session_key_digest(own) == row.key_digest,
+            "browser": short_user_agent(row.user_agent),
+        }
+        return render(request, "accounts/usersession_end.html", context)
+
+    def post(self, request, pk):
+        row = self._row(pk)
+        try:
+            services.user_session_end(user_session=row, actor=request.user, request=request)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"已强制下线“{row.user.username}”的会话。")
+        return redirect("accounts:usersession_list")
 
 
 # ---------------------------------------------------------------------------------------------- regions

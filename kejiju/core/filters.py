@@ -152,13 +152,16 @@ class BaseFilterSet(django_filters.FilterSet):
     (kejiju.core.widgets, through the form renderer): an ISO `<input type="date">`."""
 
     search_fields: tuple[str, ...] = ()
+    # True for a filterset of a model every holder of its view permission sees whole (accounts, sessions:
+    # registered global): its county filter narrows those rows and stays for an account without a county.
+    keeps_region_filters = False
 
     q = django_filters.CharFilter(method="search", label="关键词")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         user = getattr(self.request, "user", None)
-        if user is not None and scope_region_ids(user) is not None:
+        if user is not None and not self.keeps_region_filters and scope_region_ids(user) is not None:
             # A county office sees one county, a unit none: a county choice would only offer what it
             # cannot see (and name every other county); the filter goes, not just its field.
             for name in [n for n, f in self.filters.items() if _filters_by_region(f, self.request)]:

@@ -23,6 +23,7 @@ class AuditEvent(models.Model):
         UNMASK = "unmask", "查看敏感信息"
         ACCOUNT = "account", "账户管理"
         ARCHIVE = "archive", "审计归档"
+        SESSION_END = "session_end", "结束会话"
 
     class Outcome(models.TextChoices):
         SUCCESS = "success", "成功"

@@ -9,6 +9,24 @@ def _user(world):
     return {"pk": world.users["county"].pk}
 
 
+def _session(world):
+    """A live session of the county account (a row as the login writes it)."""
+
+    def build():
+        import secrets
+
+        from kejiju.accounts.models import UserSession
+        from kejiju.accounts.services import session_key_digest
+        from kejiju.core import pii
+
+        key = secrets.token_hex(16)
+        return UserSession.objects.create(
+            user=world.users["county"], key_digest=session_key_digest(key), key_cipher=pii.encrypt(key)
+        )
+
+    return {"pk": world.once("usersession", build).pk}
+
+
 def _region(world):
     return {"pk": world.county_a.pk}
 
@@ -30,6 +48,8 @@ ROUTES = [
     Route("accounts:user_otp_reset", SYSADMIN, kwargs=_user, methods=("POST",)),
     Route("accounts:user_deactivate", SYSADMIN, kwargs=_user, methods=("POST",)),
     Route("accounts:user_activate", SYSADMIN, kwargs=_user, methods=("POST",)),
+    Route("accounts:usersession_list", SYSADMIN),
+    Route("accounts:usersession_end", SYSADMIN, kwargs=_session, methods=("GET", "POST")),
     Route("accounts:region_list", SYSADMIN),
     Route("accounts:region_add", SYSADMIN),
     Route("accounts:region_detail", SYSADMIN, kwargs=_region),

@@ -7,8 +7,9 @@ import hashlib
 from django.apps import apps
 from django.db import connection
 
-# Tables whose rows a refused request may legitimately touch (the login session itself).
-UNHASHED = {"django_session"}
+# Tables whose rows a refused request may legitimately touch (the login session itself, and its 在线用户
+# row's last activity).
+UNHASHED = {"django_session", "accounts_usersession"}
 
 
 def table_counts() -> dict[str, int]:
