@@ -289,11 +289,14 @@ def _session_store(session_key: str | None = None):
 def user_session_start(*, user: User, request) -> UserSession | None:
     """At login (the user_logged_in signal): a row for the request's new session, noted in the session;
     then the account's oldest live sessions beyond SESSION_LIMIT_PER_USER end (0: no limit)."""
+    import time
+
     from django.conf import settings
     from django.utils import timezone
 
     from kejiju.core import pii
     from kejiju.core.clientip import client_ip
+    from kejiju.core.middleware import REFRESHED_AT_SESSION_KEY
 
     session = getattr(request, "session", None)
     if session is None:
@@ -335,6 +338,9 @@ def user_session_start(*, user: User, request) -> UserSession | None:
             session[USER_SESSION_KEY] = row.pk
             return row
         session[USER_SESSION_KEY] = row.pk
+        # The login has just saved the session: its idle expiry and the row's last activity start now, so
+        # the first page after the login writes neither again (SlidingSessionMiddleware, the middleware).
+        session[REFRESHED_AT_SESSION_KEY] = int(time.time())
         limit = settings.SESSION_LIMIT_PER_USER
         if limit > 0:
             # Newest first: the new session and the limit - 1 before it stay.
