@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -30,7 +31,7 @@ from kejiju.core.workflow.services import record_step
 from kejiju.reporting.services import notice_send
 
 from . import rules
-from .models import Expert, ReviewMember, ReviewPanel
+from .models import Expert, ReviewMember, ReviewPanel, ReviewSheet, ReviewSubject
 
 CHANGE_PANEL = "experts.change_reviewpanel"
 OPEN_STATES = (ReviewPanel.State.DRAWING, ReviewPanel.State.CONFIRMED, ReviewPanel.State.SCORING)
@@ -43,13 +44,27 @@ def reminder_window() -> dt.timedelta:
 
 def _owing(members: QuerySet[ReviewMember]) -> QuerySet[ReviewMember]:
     """Seated regular members who still owe their answer or their 网评 and can be reached online."""
+    declared = (
+        ReviewSheet.objects.filter(member=OuterRef("pk"), declared_at__isnull=False)
+        .order_by()
+        .values("member")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    subjects = (
+        ReviewSubject.objects.filter(panel=OuterRef("panel"))
+        .order_by()
+        .values("panel")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return members.filter(
         role=ReviewMember.Role.REGULAR,
         status__in=(ReviewMember.Status.PENDING, ReviewMember.Status.CONFIRMED),
         scores_submitted_at__isnull=True,
         expert__state=Expert.State.ACTIVE,
         expert__user__is_active=True,
-    )
+    ).annotate(declared_count=Coalesce(Subquery(declared), 0), subject_count=Coalesce(Subquery(subjects), 0))
 
 
 def _local(moment: dt.datetime) -> str:
@@ -57,11 +72,11 @@ def _local(moment: dt.datetime) -> str:
 
 
 def _what_to_do(member: ReviewMember) -> tuple[str, str]:
-    """(what the member still has to do, the page to do it on)."""
+    """(what the member still has to do, the page to do it on); the member comes from `_owing`."""
     if member.status == ReviewMember.Status.PENDING:
         return "请登录系统答复评审邀请（接受邀请，或说明不能参加的原因）。", reverse("experts:my_seats")
     url = reverse("experts:my_seat_review", kwargs={"pk": member.pk})
-    if member.sheets.filter(declared_at__isnull=False).count() < member.panel.subjects.count():
+    if member.declared_count < member.subject_count:  # annotated by _owing
         return "请登录系统签署回避及保密声明，并在截止前提交评分。", url
     return "请登录系统在截止前提交评分（已保存的评分须点击“提交评分”）。", url
 

@@ -978,9 +978,11 @@ def _save_sheet(
     values: Mapping[str, Decimal],
     comment: str,
     user,
+    several: bool,
 ) -> list[ReviewScore]:
     """Write one member's checked scores of one subject and record the step: the first entry of a
-    confirmed panel takes the "score" transition (评分中), any later one is a step on the timeline."""
+    confirmed panel takes the "score" transition (评分中), any later one is a step on the timeline
+    (naming the subject when the panel has `several`)."""
     saved = []
     for criterion in criteria:
         score, _ = ReviewScore.objects.update_or_create(
@@ -991,7 +993,6 @@ def _save_sheet(
     sheet.comment = comment
     sheet.save(update_fields=["comment", "updated_at"])
     total = rules.member_total(criteria, {s.criterion: s.score for s in saved})
-    several = panel.subjects.count() > 1
     note = f"{sheet.member.expert}{f' · {sheet.subject}' if several else ''}：合计 {total}"
     if panel.state == ReviewPanel.State.CONFIRMED:  # the first score entry opens the scoring
         apply_transition(record=panel, action=_online("score", user), actor=user, comment=note)
@@ -1036,7 +1037,16 @@ def review_scores_enter(
     if problem:
         raise ValidationError(problem)
     _set_performance(member, performance)
-    return _save_sheet(panel=panel, sheet=sheet, criteria=criteria, values=values, comment=comment, user=user)
+    several = panel.subjects.count() > 1
+    return _save_sheet(
+        panel=panel,
+        sheet=sheet,
+        criteria=criteria,
+        values=values,
+        comment=comment,
+        user=user,
+        several=several,
+    )
 
 
 Cells = Mapping[str, Decimal | str | int | float | None]
@@ -1132,7 +1142,13 @@ def review_scores_enter_all(
         sheet.member = members[member_id]
         sheet.subject = subjects[subject_id]
         saved[key] = _save_sheet(
-            panel=panel, sheet=sheet, criteria=criteria, values=checked[key], comment=comment, user=user
+            panel=panel,
+            sheet=sheet,
+            criteria=criteria,
+            values=checked[key],
+            comment=comment,
+            user=user,
+            several=several,
         )
     return saved
 
