@@ -19,13 +19,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from kejiju.core import parameters
 from kejiju.core.workflow.services import record_step
 from kejiju.reporting.services import notice_send
 
@@ -37,8 +37,8 @@ OPEN_STATES = (ReviewPanel.State.DRAWING, ReviewPanel.State.CONFIRMED, ReviewPan
 
 
 def reminder_window() -> dt.timedelta:
-    """How long before the deadline the beat task reminds (EXPERT_REVIEW_REMINDER_HOURS)."""
-    return dt.timedelta(hours=settings.EXPERT_REVIEW_REMINDER_HOURS)
+    """How long before the deadline the beat task reminds (系统参数 expert_review_reminder_hours)."""
+    return dt.timedelta(hours=parameters.value("expert_review_reminder_hours"))
 
 
 def _owing(members: QuerySet[ReviewMember]) -> QuerySet[ReviewMember]:

@@ -9,6 +9,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from kejiju.core import parameters
 from kejiju.core.models import AuditEvent
 from kejiju.core.services import audit_event_record
 
@@ -291,7 +292,6 @@ def user_session_start(*, user: User, request) -> UserSession | None:
     then the account's oldest live sessions beyond SESSION_LIMIT_PER_USER end (0: no limit)."""
     import time
 
-    from django.conf import settings
     from django.utils import timezone
 
     from kejiju.core import pii
@@ -341,7 +341,7 @@ def user_session_start(*, user: User, request) -> UserSession | None:
         # The login has just saved the session: its idle expiry and the row's last activity start now, so
         # the first page after the login writes neither again (SlidingSessionMiddleware, the middleware).
         session[REFRESHED_AT_SESSION_KEY] = int(time.time())
-        limit = settings.SESSION_LIMIT_PER_USER
+        limit = parameters.value("session_limit_per_user")
         if limit > 0:
             # Newest first: the new session and the limit - 1 before it stay.
             live = UserSession.objects.live().filter(user=user).select_for_update()
