@@ -47,6 +47,8 @@ class Parameter:
     help_text: str
     kind: str
     default: Callable[[], Any]
+    # The setting that gives the default (read by no other code).
+    setting: str = ""
     min_value: int | None = None
     max_value: int | None = None
     unit: str = ""
@@ -211,6 +213,7 @@ PARAMETERS: Final[tuple[Parameter, ...]] = (
         "截止后报送记为逾期。",
         kind=INT,
         default=_setting("FILING_DEADLINE_DAYS", 5),
+        setting="FILING_DEADLINE_DAYS",
         min_value=0,
         max_value=28,
         unit=" 天",
@@ -222,6 +225,7 @@ PARAMETERS: Final[tuple[Parameter, ...]] = (
         help_text="在最后报送日之前的第几天提醒尚未报送的县区，多个天数用逗号分隔。",
         kind=DAYS,
         default=_days_setting("FILING_REMINDER_DAYS_BEFORE", (3, 1)),
+        setting="FILING_REMINDER_DAYS_BEFORE",
         min_value=1,
         max_value=28,
         unit=" 天",
@@ -233,6 +237,7 @@ PARAMETERS: Final[tuple[Parameter, ...]] = (
         help_text="在最后报送日之后的第几天再次提醒尚未报送的县区，多个天数用逗号分隔。",
         kind=DAYS,
         default=_days_setting("FILING_REMINDER_DAYS_AFTER", (1, 3)),
+        setting="FILING_REMINDER_DAYS_AFTER",
         min_value=1,
         max_value=28,
         unit=" 天",
@@ -244,6 +249,7 @@ PARAMETERS: Final[tuple[Parameter, ...]] = (
         help_text="距评审组网评截止时间不足该小时数时，提醒尚未提交的专家（每人一次）。",
         kind=INT,
         default=_setting("EXPERT_REVIEW_REMINDER_HOURS", 48),
+        setting="EXPERT_REVIEW_REMINDER_HOURS",
         min_value=1,
         max_value=720,
         unit=" 小时",
@@ -255,6 +261,7 @@ PARAMETERS: Final[tuple[Parameter, ...]] = (
         help_text="超过时，登录时结束该账户最早的会话；0 表示不限制。",
         kind=INT,
         default=_setting("SESSION_LIMIT_PER_USER", 3),
+        setting="SESSION_LIMIT_PER_USER",
         min_value=0,
         max_value=20,
         unit=" 个",
@@ -266,6 +273,7 @@ PARAMETERS: Final[tuple[Parameter, ...]] = (
         help_text="科技计划项目的申报书、任务书、年报、验收报告等附件，单个文件的大小上限。",
         kind=SIZE,
         default=_setting("PROJECTS_ATTACHMENT_MAX_BYTES", 20 * MB),
+        setting="PROJECTS_ATTACHMENT_MAX_BYTES",
         min_value=1 * MB,
         max_value=100 * MB,
     ),
@@ -276,6 +284,7 @@ PARAMETERS: Final[tuple[Parameter, ...]] = (
         help_text="申报单位在线申报时上传的附件，单个文件的大小上限。",
         kind=SIZE,
         default=_setting("APPLICATIONS_ATTACHMENT_MAX_BYTES", 20 * MB),
+        setting="APPLICATIONS_ATTACHMENT_MAX_BYTES",
         min_value=1 * MB,
         max_value=100 * MB,
     ),
@@ -286,6 +295,7 @@ PARAMETERS: Final[tuple[Parameter, ...]] = (
         help_text="县区月度工作动态的附件，单个文件的大小上限。",
         kind=SIZE,
         default=_setting("REPORTING_ATTACHMENT_MAX_BYTES", 10 * MB),
+        setting="REPORTING_ATTACHMENT_MAX_BYTES",
         min_value=1 * MB,
         max_value=100 * MB,
     ),
@@ -296,6 +306,7 @@ PARAMETERS: Final[tuple[Parameter, ...]] = (
         help_text="科普基地活动照片（PNG、JPEG），单张的大小上限。",
         kind=SIZE,
         default=_setting("OUTREACH_PHOTO_MAX_BYTES", 10 * MB),
+        setting="OUTREACH_PHOTO_MAX_BYTES",
         min_value=1 * MB,
         max_value=50 * MB,
     ),
@@ -306,6 +317,7 @@ PARAMETERS: Final[tuple[Parameter, ...]] = (
         help_text="申报单位注册时上传的营业执照（或登记证书）扫描件的大小上限。",
         kind=SIZE,
         default=_setting("UNITS_LICENCE_MAX_BYTES", 10 * MB),
+        setting="UNITS_LICENCE_MAX_BYTES",
         min_value=1 * MB,
         max_value=50 * MB,
     ),

@@ -33,7 +33,7 @@ FILED_STATES = frozenset({FilingState.SUBMITTED, FilingState.CONFIRMED})
 
 
 def deadline_days() -> int:
-    """The 系统参数 月度报送截止日 (default: settings.FILING_DEADLINE_DAYS)."""
+    """The 系统参数 月度报送截止日 (its default is the FILING_DEADLINE_DAYS setting)."""
     return parameters.value("filing_deadline_days")
 
 
