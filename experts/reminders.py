@@ -1,6 +1,7 @@
 """网评 reminders: the seated experts who still owe a panel their answer or their scores are told before
 the panel's 网评截止时间 — by the hourly beat task once the deadline is the 系统参数
-expert_review_reminder_hours away or less, once per member and deadline, and by staff from the panel page whenever they ask (提醒未提交的专家).
+expert_review_reminder_hours away or less, once per member and deadline, and by staff from the panel page
+whenever they ask (提醒未提交的专家).
 
 Who is reminded: a regular member who has not refused, has not submitted (scores_submitted_at), whose
 expert is 在库 with an active account — awaiting confirmation (not yet answered the invitation) or
