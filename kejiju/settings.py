@@ -247,6 +247,8 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 # Beat reads the times above as the defaults of their 系统参数 and follows a change without a restart.
 CELERY_BEAT_SCHEDULER = "kejiju.core.beat:ParameterScheduler"
+# Beat wakes at least once a minute, so a changed time is seen within a minute (one cache read).
+CELERY_BEAT_MAX_LOOP_INTERVAL = 60
 # The settings below are the defaults of the 系统参数 (kejiju.core.parameters) of the same meaning: the
 # system admin's saved value wins over them; code reads them through parameters.value() only.
 # County filing for month M closes this many days into month M+1 (Asia/Shanghai).

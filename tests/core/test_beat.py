@@ -68,5 +68,10 @@ def test_a_restarted_beat_starts_from_the_parameters(tmp_path, sysadmin_user):
     assert parameters.value("monthly_report_time") == "02:10"
 
 
-def test_beat_uses_this_scheduler():
+def test_beat_uses_this_scheduler_and_wakes_every_minute(tmp_path):
     assert app.conf.beat_scheduler == "kejiju.core.beat:ParameterScheduler"
+    scheduler = _scheduler(tmp_path)
+    try:
+        assert scheduler.max_interval == 60
+    finally:
+        scheduler.close()
