@@ -1,6 +1,7 @@
 """网评 reminders: the seated experts who still owe a panel their answer or their scores are told before
-the panel's 网评截止时间 — by the hourly beat task once the deadline is EXPERT_REVIEW_REMINDER_HOURS away or
-less, once per member and deadline, and by staff from the panel page whenever they ask (提醒未提交的专家).
+the panel's 网评截止时间 — by the hourly beat task once the deadline is the 系统参数
+expert_review_reminder_hours away or less, once per member and deadline, and by staff from the panel page
+whenever they ask (提醒未提交的专家).
 
 Who is reminded: a regular member who has not refused, has not submitted (scores_submitted_at), whose
 expert is 在库 with an active account — awaiting confirmation (not yet answered the invitation) or
@@ -19,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
@@ -27,6 +27,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from kejiju.core import parameters
 from kejiju.core.workflow.services import record_step
 from kejiju.reporting.services import notice_send
 
@@ -38,8 +39,8 @@ OPEN_STATES = (ReviewPanel.State.DRAWING, ReviewPanel.State.CONFIRMED, ReviewPan
 
 
 def reminder_window() -> dt.timedelta:
-    """How long before the deadline the beat task reminds (EXPERT_REVIEW_REMINDER_HOURS)."""
-    return dt.timedelta(hours=settings.EXPERT_REVIEW_REMINDER_HOURS)
+    """How long before the deadline the beat task reminds (系统参数 expert_review_reminder_hours)."""
+    return dt.timedelta(hours=parameters.value("expert_review_reminder_hours"))
 
 
 def _owing(members: QuerySet[ReviewMember]) -> QuerySet[ReviewMember]:

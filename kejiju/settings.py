@@ -245,11 +245,26 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Uploads kept for an import preview that was never confirmed are removed after a day.
     "sweep-import-uploads": {"task": "kejiju.core.tasks.sweep_import_uploads", "schedule": 3600.0},
 }
+# Beat reads the times above as the defaults of their 系统参数 and follows a change without a restart.
+CELERY_BEAT_SCHEDULER = "kejiju.core.beat:ParameterScheduler"
+# Beat wakes at least once a minute, so a changed time is seen within a minute (one cache read).
+CELERY_BEAT_MAX_LOOP_INTERVAL = 60
+# The settings below are the defaults of the 系统参数 (kejiju.core.parameters) of the same meaning: the
+# system admin's saved value wins over them; code reads them through parameters.value() only.
 # County filing for month M closes this many days into month M+1 (Asia/Shanghai).
 FILING_DEADLINE_DAYS = env.int("FILING_DEADLINE_DAYS", default=5)
 # 网评: seated experts who have not submitted are reminded once when a panel's 网评截止时间 is this many
 # hours away or less (experts.reminders, an hourly beat task).
 EXPERT_REVIEW_REMINDER_HOURS = env.int("EXPERT_REVIEW_REMINDER_HOURS", default=48)
+# Counties that have not filed are reminded this many days before and after the last filing day.
+FILING_REMINDER_DAYS_BEFORE = env.list("FILING_REMINDER_DAYS_BEFORE", cast=int, default=[3, 1])
+FILING_REMINDER_DAYS_AFTER = env.list("FILING_REMINDER_DAYS_AFTER", cast=int, default=[1, 3])
+# Size limits of uploads, per file.
+PROJECTS_ATTACHMENT_MAX_BYTES = env.int("PROJECTS_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+APPLICATIONS_ATTACHMENT_MAX_BYTES = env.int("APPLICATIONS_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+REPORTING_ATTACHMENT_MAX_BYTES = env.int("REPORTING_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+OUTREACH_PHOTO_MAX_BYTES = env.int("OUTREACH_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
+UNITS_LICENCE_MAX_BYTES = env.int("UNITS_LICENCE_MAX_BYTES", default=10 * 1024 * 1024)
 
 # A running ReportJob touches its row every HEARTBEAT seconds; one silent for LEASE seconds has lost its
 # worker, and a copy of its message may claim it again.

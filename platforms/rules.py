@@ -262,8 +262,6 @@ class OutreachState(models.TextChoices):
     HELD = "held", "已举办"
 
 
-OUTREACH_PHOTO_MAX_BYTES = 10 * 1024 * 1024
-
 # A popularisation event recorded as held (已举办) has happened: its date is not in the future. The refusal
 # is shown on the state (a planned event may carry any date).
 OUTREACH_DATES: dict[str, DateStep] = declare_date_steps(

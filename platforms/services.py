@@ -7,14 +7,13 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from kejiju.accounts.scoping import unit_id_of_user, user_may_see_region
+from kejiju.core import parameters, uploads
 from kejiju.core import services as core_services
-from kejiju.core import uploads
 from kejiju.core.dates import require_date_order
 from kejiju.core.models import AuditEvent, Organization
 from kejiju.core.services import audit_event_record
@@ -642,7 +641,7 @@ def outreach_event_delete(*, event: OutreachEvent, user) -> None:
 
 
 def outreach_photo_max_bytes() -> int:
-    return getattr(settings, "OUTREACH_PHOTO_MAX_BYTES", rules.OUTREACH_PHOTO_MAX_BYTES)
+    return parameters.value("outreach_photo_max_bytes")
 
 
 @uploads.atomic()

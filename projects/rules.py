@@ -291,8 +291,6 @@ def missing_annual_report_years(
 # ------------------------------------------------------------------------------------------- attachments
 
 
-ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024  # 20 MB; settings.PROJECTS_ATTACHMENT_MAX_BYTES overrides it
-
 ALLOWED_SIGNATURES = uploads.ALLOWED_SIGNATURES
 CONTENT_TYPES = uploads.CONTENT_TYPES
 attachment_extension = uploads.upload_extension

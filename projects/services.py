@@ -7,7 +7,6 @@ import datetime as dt
 import hashlib
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -17,7 +16,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from kejiju.accounts.models import Region
 from kejiju.accounts.scoping import unit_id_of_user, user_may_see_region
-from kejiju.core import pii, uploads
+from kejiju.core import parameters, pii, uploads
 from kejiju.core.dates import require_date_order, require_record_dates
 from kejiju.core.identifiers import IdentifierError, validate_id_number, validate_mobile
 from kejiju.core.invariants import Unique, declare_invariants, require_share, require_unique
@@ -651,7 +650,7 @@ def change_request_decide(
 
 
 def attachment_max_bytes() -> int:
-    return getattr(settings, "PROJECTS_ATTACHMENT_MAX_BYTES", rules.ATTACHMENT_MAX_BYTES)
+    return parameters.value("project_attachment_max_bytes")
 
 
 # What a unit files for its running project (the 申报书, 任务书 and 绩效评估报告 are the offices').

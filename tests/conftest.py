@@ -78,6 +78,19 @@ def _holiday_calendar(request):
     forget_calendar()
 
 
+@pytest.fixture(autouse=True)
+def _parameters_unsaved():
+    """Every test starts with no 系统参数 saved (no migration writes any, a rolled-back or flushed test's
+    rows are gone): this process's copy says so, so the first read costs no query (query budgets) and a
+    test without the database reads the defaults."""
+    from kejiju.core import parameters
+
+    parameters._memo = (parameters.version(), {})
+    parameters._pending = False
+    yield
+    parameters.forget()
+
+
 @pytest.fixture
 def regions(db):
     from kejiju.accounts.models import Region

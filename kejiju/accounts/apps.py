@@ -44,6 +44,7 @@ class AccountsConfig(AppConfig):
                     MenuItem("在线用户", "accounts:usersession_list", "accounts.view_usersession"),
                     MenuItem("行政区划", "accounts:region_list", "accounts.view_region"),
                     MenuItem("节假日安排", "core:holidayarrangement_list", "core.view_holidayarrangement"),
+                    MenuItem("系统参数", "core:parameter_list", "core.change_parametervalue"),
                     MenuItem("数据变更日志", "accounts:changelog_list", "auditlog.view_logentry"),
                     MenuItem("安全事件日志", "accounts:event_list", "core.view_auditevent"),
                 ),

@@ -96,10 +96,10 @@ class UserSessionMiddleware:
         from django.contrib.auth import logout
 
         from .models import UserSession
-        from .services import END_MESSAGES
+        from .services import end_message
 
-        reason = UserSession.objects.filter(pk=pk).values_list("ended_reason", flat=True).first()
+        row = UserSession.objects.filter(pk=pk).select_related("user").first()
         request.kejiju_logout_reason = "会话已被结束"
         logout(request)
-        messages.warning(request, END_MESSAGES.get(reason, "您的会话已结束，请重新登录。"))
+        messages.warning(request, (row and end_message(row)) or "您的会话已结束，请重新登录。")
         return redirect(settings.LOGIN_URL)

@@ -62,6 +62,8 @@ CORE_ROLE_PERMISSIONS: dict[str, list[str]] = {
         "core.view_holidayarrangement",
         "core.add_holidayarrangement",
         "core.change_holidayarrangement",
+        # 系统参数: deadlines, reminders, upload limits, the times of the periodic tasks.
+        "core.change_parametervalue",
     ],
     Role.AUDITOR: ["core.view_auditevent", "auditlog.view_logentry", "core.view_reportjob"],
     # The unit's administrator sees the records of every 项目负责人 of the unit; a 项目负责人 only their own

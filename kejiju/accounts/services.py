@@ -9,6 +9,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from kejiju.core import parameters
 from kejiju.core.models import AuditEvent
 from kejiju.core.services import audit_event_record
 
@@ -108,6 +109,9 @@ def user_set_password(*, user: User, password: str, actor: User | None = None, r
         object_repr=user.username,
         detail="重置密码",
     )
+    # The old password's sessions end now (Django would refuse them at their next request, but their rows
+    # would stay in 在线用户 until idle); an admin resetting their own keeps the session they are using.
+    user_sessions_end(user=user, actor=actor, request=request, cause="重置密码", keep_current=actor == user)
     return user
 
 
@@ -124,6 +128,8 @@ def user_set_active(*, user: User, active: bool, actor: User | None = None, requ
         object_repr=user.username,
         detail="启用账户" if active else "停用账户",
     )
+    if not active:
+        user_sessions_end(user=user, actor=actor, request=request, cause="停用账户")
     return user
 
 
@@ -291,7 +297,6 @@ def user_session_start(*, user: User, request) -> UserSession | None:
     then the account's oldest live sessions beyond SESSION_LIMIT_PER_USER end (0: no limit)."""
     import time
 
-    from django.conf import settings
     from django.utils import timezone
 
     from kejiju.core import pii
@@ -341,7 +346,7 @@ def user_session_start(*, user: User, request) -> UserSession | None:
         # The login has just saved the session: its idle expiry and the row's last activity start now, so
         # the first page after the login writes neither again (SlidingSessionMiddleware, the middleware).
         session[REFRESHED_AT_SESSION_KEY] = int(time.time())
-        limit = settings.SESSION_LIMIT_PER_USER
+        limit = parameters.value("session_limit_per_user")
         if limit > 0:
             # Newest first: the new session and the limit - 1 before it stay.
             live = UserSession.objects.live().filter(user=user).select_for_update()
@@ -403,6 +408,69 @@ def user_session_end(*, user_session: UserSession, actor: User, request=None) ->
     return row
 
 
+def _is_current(row: UserSession, request) -> bool:
+    own = getattr(getattr(request, "session", None), "session_key", None)
+    return bool(own) and session_key_digest(own) == row.key_digest
+
+
+def user_sessions_end(
+    *, user: User, actor: User | None, request=None, cause: str, keep_current: bool = False
+) -> list[UserSession]:
+    """Every session of `user` not ended yet ends the way 强制下线 ends one (the session store's entry
+    deleted, the row ended, one audit event each), after the account was deactivated or its password
+    reset by an administrator (`cause`). With keep_current, the session making the request stays.
+    Their holders are told why at the login page (user_session_end_message)."""
+    ended = []
+    with transaction.atomic():
+        rows = UserSession.objects.select_for_update().filter(user=user, ended_at__isnull=True).order_by("pk")
+        for row in rows:
+            if keep_current and _is_current(row, request):
+                continue
+            _user_session_close(row, reason=UserSession.EndReason.ADMIN, actor=actor)
+            audit_event_record(
+                event_type=AuditEvent.Type.SESSION_END,
+                request=request,
+                user=actor,
+                object_repr=user.username,
+                detail=f"{cause}：结束“{user.username}”的会话 #{row.pk}"
+                f"（登录于 {_local(row.created_at)}，地址 {row.ip_address or '未知'}）",
+            )
+            ended.append(row)
+    return ended
+
+
+def user_password_changed(*, request) -> list[UserSession]:
+    """A user changed their own password (update_session_auth_hash kept their session under a new key): the
+    row follows the session to its new key, and their other sessions end (the store's entries deleted,
+    audited; their holders are told at the login page)."""
+    from kejiju.core import pii
+
+    user = request.user
+    session = request.session
+    pk = session.get(USER_SESSION_KEY)
+    ended = []
+    with transaction.atomic():
+        if pk is not None and session.session_key:
+            UserSession.objects.filter(pk=pk, user=user, ended_at__isnull=True).update(
+                key_digest=session_key_digest(session.session_key),
+                key_cipher=pii.encrypt(session.session_key),
+            )
+        rows = UserSession.objects.select_for_update().filter(user=user, ended_at__isnull=True).exclude(pk=pk)
+        for row in rows.order_by("pk"):
+            # Ended by the user themselves: LOGOUT with ended_by set (a plain logout leaves it empty).
+            _user_session_close(row, reason=UserSession.EndReason.LOGOUT, actor=user)
+            audit_event_record(
+                event_type=AuditEvent.Type.SESSION_END,
+                request=request,
+                user=user,
+                object_repr=user.username,
+                detail=f"修改本人密码：结束其他会话 #{row.pk}"
+                f"（登录于 {_local(row.created_at)}，地址 {row.ip_address or '未知'}）",
+            )
+            ended.append(row)
+    return ended
+
+
 def user_session_logout(*, request) -> None:
     """At logout (the user_logged_out signal, before the session is flushed): the row ends."""
     from django.utils import timezone
@@ -425,9 +493,23 @@ def user_session_touch(*, pk: int) -> bool:
 
 def user_session_end_message(session_key: str) -> str | None:
     """Why the session of this (stale) key was ended, for its holder; None when not ended for them."""
-    reason = (
+    row = (
         UserSession.objects.filter(key_digest=session_key_digest(session_key), ended_at__isnull=False)
-        .values_list("ended_reason", flat=True)
+        .select_related("user")
         .first()
     )
-    return END_MESSAGES.get(reason)
+    return None if row is None else end_message(row)
+
+
+def end_message(row: UserSession) -> str | None:
+    """Why an ended session ended, for its holder. The reasons 强制下线 shares with deactivation and an
+    admin's password reset (both end the sessions by the administrator) are told apart by the account."""
+    user = row.user
+    if row.ended_reason == UserSession.EndReason.ADMIN:
+        if not user.is_active:
+            return "您的账户已被停用，会话已结束。如有疑问，请联系系统管理员。"
+        if row.created_at < user.password_changed_at <= row.ended_at and user.must_change_password:
+            return "您的密码已被管理员重置，会话已结束。请使用新密码重新登录。"
+    if row.ended_reason == UserSession.EndReason.LOGOUT and row.ended_by_id == row.user_id:
+        return "您已在其他会话中修改了密码，本会话已结束。请使用新密码重新登录。"
+    return END_MESSAGES.get(row.ended_reason)

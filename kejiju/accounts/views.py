@@ -153,6 +153,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
             object_repr=self.request.user.username,
             detail="修改本人密码",
         )
+        services.user_password_changed(request=self.request)
         messages.success(self.request, "密码已修改。")
         return response
 

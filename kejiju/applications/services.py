@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from kejiju.accounts.models import Region, User
-from kejiju.core import uploads
+from kejiju.core import parameters, uploads
 from kejiju.core.identifiers import IdentifierError, validate_id_number
 from kejiju.core.workflow.services import record_created, record_step
 from projects.models import BudgetLine, Call
@@ -35,8 +35,11 @@ from .models import (
     TeamMember,
 )
 
-ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 ATTACHMENT_TYPES = ("pdf", "doc", "docx", "wps", "xls", "xlsx", "jpg", "jpeg", "png")
+
+
+def attachment_max_bytes() -> int:
+    return parameters.value("application_attachment_max_bytes")
 
 
 def _require(user: User, perm: str, message: str) -> None:
@@ -118,7 +121,7 @@ def guide_attachment_create(*, user: User, guide: CallGuide, upload) -> GuideAtt
         GuideAttachment(guide=guide),
         upload,
         allowed=ATTACHMENT_TYPES,
-        max_bytes=ATTACHMENT_MAX_BYTES,
+        max_bytes=attachment_max_bytes(),
         user=user,
     )
 
@@ -351,7 +354,7 @@ def attachment_create(*, user: User, application: Application, kind: str, upload
         ApplicationAttachment(application=application, kind=kind),
         upload,
         allowed=ATTACHMENT_TYPES,
-        max_bytes=ATTACHMENT_MAX_BYTES,
+        max_bytes=attachment_max_bytes(),
         user=user,
     )
 

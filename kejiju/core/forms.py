@@ -161,3 +161,34 @@ class HolidayArrangementForm(CrispyFormMixin, forms.ModelForm):
         if "makeup_workdays" in self.cleaned_data:
             self.instance.makeup_workdays = self.cleaned_data["makeup_workdays"]
         super()._post_clean()
+
+
+class ParameterForm(forms.Form):
+    """Every 系统参数 as a text field (the service parses and range-checks them: a refusal names the
+    field); the inputs carry the range for the browser."""
+
+    def __init__(self, *args, rows: list[dict], **kwargs):
+        from . import parameters
+
+        super().__init__(*args, **kwargs)
+        for row in rows:
+            parameter = row["parameter"]
+            attrs: dict[str, str] = {"class": "form-control form-control-sm"}
+            if parameter.kind == parameters.INT:
+                widget = forms.NumberInput(
+                    attrs={**attrs, "min": str(parameter.min_value), "max": str(parameter.max_value)}
+                )
+            elif parameter.kind == parameters.SIZE:
+                widget = forms.NumberInput(attrs={**attrs, "step": "0.01", "min": "0"})
+            elif parameter.kind == parameters.TIME:
+                widget = forms.TimeInput(attrs={**attrs, "type": "time"}, format="%H:%M")
+            else:
+                widget = forms.TextInput(attrs=attrs)
+            self.fields[parameter.name] = forms.CharField(
+                label=parameter.label,
+                required=False,
+                strip=True,
+                initial=parameter.form_text(row["value"]),
+                help_text=parameter.help_text,
+                widget=widget,
+            )

@@ -24,6 +24,7 @@ class AuditEvent(models.Model):
         ACCOUNT = "account", "账户管理"
         ARCHIVE = "archive", "审计归档"
         SESSION_END = "session_end", "结束会话"
+        PARAMETER = "parameter", "系统参数"
 
     class Outcome(models.TextChoices):
         SUCCESS = "success", "成功"
@@ -347,3 +348,31 @@ class WorkflowEvent(models.Model):
     @property
     def to_label(self) -> str:
         return self._state_label(self.to_state)
+
+
+class ParameterValue(models.Model):
+    """A value the system admin saved for one 系统参数 (declared in kejiju.core.parameters); a parameter
+    without a row takes its default, today's setting. Each change is an AuditEvent (系统参数) with the old
+    and the new value."""
+
+    name = models.CharField(
+        "参数", max_length=64, unique=True, error_messages={"unique": "该参数已有设定值，请修改原值。"}
+    )
+    value = models.JSONField("设定值")
+    changed_at = models.DateTimeField("修改时间", auto_now=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="修改人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "系统参数"
+        verbose_name_plural = "系统参数"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

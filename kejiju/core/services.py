@@ -26,7 +26,7 @@ from .clientip import client_ip
 from .identifiers import IdentifierError, validate_uscc
 from .invariants import Unique, declare_invariants, require_unique
 from .jobs import get_job_kind
-from .models import AuditEvent, HolidayArrangement, Organization, ReportJob
+from .models import AuditEvent, HolidayArrangement, Organization, ParameterValue, ReportJob
 
 logger = logging.getLogger(__name__)
 
@@ -396,6 +396,97 @@ def holiday_arrangement_save(*, instance: HolidayArrangement, actor) -> HolidayA
     instance.full_clean()
     instance.save()
     return instance
+
+
+# ------------------------------------------------------------------------------------------ 系统参数
+
+
+def _parameter_audit(*, parameter, old, new, actor, request, note: str = "") -> None:
+    audit_event_record(
+        event_type=AuditEvent.Type.PARAMETER,
+        request=request,
+        user=actor,
+        object_repr=f"{parameter.label}（{parameter.name}）",
+        detail=f"{parameter.text(old)} → {parameter.text(new)}{note}",
+    )
+
+
+@transaction.atomic
+def parameters_save(*, values: dict[str, Any], actor, request=None) -> list[str]:
+    """The system admin's values of the 系统参数 ({name: form text}): every value is checked first (a
+    refusal names the field; nothing is saved), then each one that differs from the value in force is
+    saved and audited (old → new). Every process uses the new values once the transaction commits.
+    Returns the names changed."""
+    from . import parameters
+
+    errors: dict[str, list[str]] = {}
+    parsed: dict[str, Any] = {}
+    for name, raw in values.items():
+        parameter = parameters.REGISTRY.get(name)
+        if parameter is None:
+            raise ValidationError(f"没有名为“{name}”的系统参数。")
+        try:
+            parsed[name] = parameter.parse(raw)
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    rows = {row.name: row for row in ParameterValue.objects.select_for_update().filter(name__in=list(parsed))}
+    changed = []
+    for name, new in parsed.items():
+        parameter = parameters.get(name)
+        row = rows.get(name)
+        old = parameters.stored_value(parameter, row.value) if row is not None else parameters.default(name)
+        if new == old:
+            continue
+        if row is None:
+            row = ParameterValue(name=name)
+        row.value = parameter.stored(new)
+        row.changed_by = actor
+        row.full_clean()
+        row.save()
+        _parameter_audit(parameter=parameter, old=old, new=new, actor=actor, request=request)
+        changed.append(name)
+    if changed:
+        parameters.changed()
+    return changed
+
+
+@transaction.atomic
+def parameters_reset(*, names: list[str] | None, actor, request=None) -> list[str]:
+    """恢复默认: the saved values of `names` (None: every parameter) are removed, each removal audited
+    (the saved value → the default). Returns the names reset."""
+    from . import parameters
+
+    if names is not None:
+        unknown = [name for name in names if name not in parameters.REGISTRY]
+        if unknown:
+            raise ValidationError(f"没有名为“{unknown[0]}”的系统参数。")
+    rows = ParameterValue.objects.select_for_update().order_by("name")
+    if names is not None:
+        rows = rows.filter(name__in=names)
+    reset = []
+    for row in rows:
+        parameter = parameters.REGISTRY.get(row.name)
+        if parameter is not None:
+            try:
+                old = parameters.stored_value(parameter, row.value)
+            except (ValidationError, TypeError, ValueError):
+                old = row.value  # out of a narrowed range (not in force): shown as stored
+            _parameter_audit(
+                parameter=parameter,
+                old=old,
+                new=parameters.default(row.name),
+                actor=actor,
+                request=request,
+                note="（恢复默认）",
+            )
+        row.delete()
+        reset.append(row.name)
+    if reset:
+        parameters.changed()
+    return reset
 
 
 # ------------------------------------------------------------------------------------------ 单位库

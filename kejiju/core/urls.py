@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import holidays, organizations
+from .views import holidays, organizations, parameters
 from .views.pages import CaptchaView, HomeView, ReportJobDetailView, ReportJobDownloadView
 
 app_name = "core"
@@ -22,6 +22,8 @@ urlpatterns = [
         holidays.HolidayArrangementUpdateView.as_view(),
         name="holidayarrangement_edit",
     ),
+    path("parameters/", parameters.ParameterListView.as_view(), name="parameter_list"),
+    path("parameters/reset/", parameters.ParameterResetView.as_view(), name="parameter_reset"),
     path("organizations/", organizations.OrganizationListView.as_view(), name="organization_list"),
     path("organizations/add/", organizations.OrganizationCreateView.as_view(), name="organization_add"),
     path("organizations/export/", organizations.OrganizationExportView.as_view(), name="organization_export"),

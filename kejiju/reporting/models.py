@@ -250,7 +250,6 @@ def _attachment_path(instance, filename: str) -> str:
 
 
 ATTACHMENT_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "jpg", "jpeg", "png", "zip"]
-ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 
 
 class FilingAttachment(models.Model):

@@ -1,5 +1,6 @@
 """Rules of county monthly filing as plain functions: deadlines (Asia/Shanghai), the filing states (their
-flow is declared in workflow.py), board states, reminders and the report's ratios. No database access here."""
+flow is declared in workflow.py), board states, reminders and the report's ratios. No database access here
+(the deadline and reminder days are 系统参数, read from the process's copy of kejiju.core.parameters)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from kejiju.core import parameters
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-DEFAULT_DEADLINE_DAYS = 5
-DEFAULT_REMINDER_DAYS_BEFORE = (3, 1)
-DEFAULT_REMINDER_DAYS_AFTER = (1, 3)
 
 
 class FilingState(models.TextChoices):
@@ -34,7 +33,8 @@ FILED_STATES = frozenset({FilingState.SUBMITTED, FilingState.CONFIRMED})
 
 
 def deadline_days() -> int:
-    return int(getattr(settings, "FILING_DEADLINE_DAYS", DEFAULT_DEADLINE_DAYS))
+    """The 系统参数 月度报送截止日 (its default is the FILING_DEADLINE_DAYS setting)."""
+    return parameters.value("filing_deadline_days")
 
 
 def next_month(year: int, month: int) -> tuple[int, int]:
@@ -171,8 +171,8 @@ def needs_reminder(filing_state: str | None) -> bool:
 
 
 def reminder_offsets() -> tuple[tuple[int, ...], tuple[int, ...]]:
-    before = tuple(getattr(settings, "FILING_REMINDER_DAYS_BEFORE", DEFAULT_REMINDER_DAYS_BEFORE))
-    after = tuple(getattr(settings, "FILING_REMINDER_DAYS_AFTER", DEFAULT_REMINDER_DAYS_AFTER))
+    before = tuple(parameters.value("filing_reminder_days_before"))
+    after = tuple(parameters.value("filing_reminder_days_after"))
     return before, after
 
 

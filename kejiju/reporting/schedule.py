@@ -6,9 +6,10 @@ reads no setting), so kejiju/settings.py merges them with one line:
     CELERY_BEAT_SCHEDULE = {**REPORTING_BEAT_SCHEDULE}
 
 Both tasks run daily and decide themselves whether there is work: reminders go out on the days
-rules.reminder_months names (before and after the FILING_DEADLINE_DAYS deadline), and the monthly report
-is built once after the previous month's deadline. A changed deadline setting needs no schedule change.
-Times are Asia/Shanghai (CELERY_TIMEZONE).
+rules.reminder_months names (before and after the filing deadline, a 系统参数), and the monthly report
+is built once after the previous month's deadline. A changed deadline needs no schedule change.
+Times are Asia/Shanghai (CELERY_TIMEZONE); they are the defaults of the 系统参数 filing_reminder_time and
+monthly_report_time, which beat follows without a restart (kejiju.core.beat).
 """
 
 from celery.schedules import crontab

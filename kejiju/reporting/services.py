@@ -24,7 +24,7 @@ from kejiju.accounts.scoping import (
     unit_id_of,
     user_may_see_region,
 )
-from kejiju.core import uploads
+from kejiju.core import parameters, uploads
 from kejiju.core.mail import mail_send
 from kejiju.core.models import AuditEvent, ReportJob
 from kejiju.core.services import audit_event_record, report_job_request
@@ -33,7 +33,6 @@ from kejiju.core.workflow.services import apply_transition, record_created, reco
 from . import rules
 from .figures import monthly_figures, system_value
 from .models import (
-    ATTACHMENT_MAX_BYTES,
     CountyTask,
     FigureEntry,
     FilingAttachment,
@@ -206,11 +205,15 @@ ATTACHMENT_SIGNATURES: dict[str, tuple[bytes, ...]] = {
 }
 
 
+def attachment_max_bytes() -> int:
+    return parameters.value("filing_attachment_max_bytes")
+
+
 def _check_attachment(upload) -> None:
-    if upload.size > ATTACHMENT_MAX_BYTES:
-        raise ValidationError(
-            {"attachment": f"附件“{upload.name}”超过 {ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB。"}
-        )
+    limit = attachment_max_bytes()
+    if upload.size > limit:
+        shown = parameters.get("filing_attachment_max_bytes").text(limit)
+        raise ValidationError({"attachment": f"附件“{upload.name}”超过 {shown}。"})
     extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
     if extension not in ATTACHMENT_SIGNATURES:
         allowed = "、".join(ATTACHMENT_SIGNATURES)

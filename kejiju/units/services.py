@@ -13,7 +13,7 @@ from django.db import transaction
 from kejiju.accounts import services as accounts
 from kejiju.accounts.models import Region, User
 from kejiju.accounts.roles import Role
-from kejiju.core import uploads
+from kejiju.core import parameters, uploads
 from kejiju.core.identifiers import IdentifierError, validate_uscc
 from kejiju.core.mail import mail_send
 from kejiju.core.models import Organization
@@ -22,8 +22,11 @@ from kejiju.core.workflow.services import record_created
 
 from .models import RegistrationState, UnitRegistration
 
-LICENCE_MAX_BYTES = 10 * 1024 * 1024
 ALREADY_REGISTERED = "该统一社会信用代码已注册。如需开通或找回账户，请联系所在县区科技局。"
+
+
+def licence_max_bytes() -> int:
+    return parameters.value("licence_max_bytes")
 
 
 def is_registered(uscc: str) -> bool:
@@ -81,7 +84,7 @@ def registration_submit(
         filename=original,
         head=uploads.upload_head(licence),
         size=licence.size or 0,
-        max_bytes=LICENCE_MAX_BYTES,
+        max_bytes=licence_max_bytes(),
         allowed=("pdf", "png", "jpg", "jpeg"),
     )
     if problem:

@@ -80,3 +80,22 @@ ROUTES += [
     Route("core:holidayarrangement_detail", SYSADMIN, kwargs=_holidays, ok=(200,)),
     Route("core:holidayarrangement_edit", SYSADMIN, kwargs=_holidays, ok=(200,)),
 ]
+
+
+def _parameters_unchanged(world):
+    """The values in force (saving them changes nothing)."""
+    from kejiju.core.selectors import parameter_rows
+
+    return {row["parameter"].name: row["parameter"].form_text(row["value"]) for row in parameter_rows()}
+
+
+# 系统参数: a setting of the system admin.
+ROUTES += [
+    Route("core:parameter_list", SYSADMIN, methods=("GET", "POST"), data=_parameters_unchanged),
+    Route(
+        "core:parameter_reset",
+        SYSADMIN,
+        methods=("GET", "POST"),
+        data=lambda world: {"name": "filing_deadline_days"},
+    ),
+]

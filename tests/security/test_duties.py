@@ -21,11 +21,13 @@ def _perms(role):
     }
 
 
-# The system admin's settings outside accounts: the yearly 节假日安排 that working days are computed from.
+# The system admin's settings outside accounts: the yearly 节假日安排 that working days are computed from,
+# and the 系统参数.
 SYSADMIN_SETTINGS = {
     "core.view_holidayarrangement",
     "core.add_holidayarrangement",
     "core.change_holidayarrangement",
+    "core.change_parametervalue",
 }
 
 
