@@ -203,6 +203,9 @@ class UserSession(models.Model):
         LOGOUT = "logout", "用户退出"
         ADMIN = "admin", "系统管理员强制下线"
         LIMIT = "limit", "超出同时在线会话数"
+        DEACTIVATED = "deactivated", "账户已停用"
+        PASSWORD_RESET = "password_reset", "管理员重置密码"
+        PASSWORD_CHANGED = "password_changed", "本人修改密码"
 
     user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="sessions")
     key_digest = models.CharField(

@@ -111,7 +111,13 @@ def user_set_password(*, user: User, password: str, actor: User | None = None, r
     )
     # The old password's sessions end now (Django would refuse them at their next request, but their rows
     # would stay in 在线用户 until idle); an admin resetting their own keeps the session they are using.
-    user_sessions_end(user=user, actor=actor, request=request, cause="重置密码", keep_current=actor == user)
+    user_sessions_end(
+        user=user,
+        actor=actor,
+        request=request,
+        reason=UserSession.EndReason.PASSWORD_RESET,
+        keep_current=actor == user,
+    )
     return user
 
 
@@ -129,7 +135,7 @@ def user_set_active(*, user: User, active: bool, actor: User | None = None, requ
         detail="启用账户" if active else "停用账户",
     )
     if not active:
-        user_sessions_end(user=user, actor=actor, request=request, cause="停用账户")
+        user_sessions_end(user=user, actor=actor, request=request, reason=UserSession.EndReason.DEACTIVATED)
     return user
 
 
@@ -274,6 +280,9 @@ SESSION_ROWS_KEPT_DAYS = 30
 END_MESSAGES = {
     UserSession.EndReason.ADMIN: "您的会话已被系统管理员强制下线，请重新登录。",
     UserSession.EndReason.LIMIT: "您已在其他地方登录，本会话已结束（每个账户同时在线的会话数有上限）。",
+    UserSession.EndReason.DEACTIVATED: "您的账户已被停用，会话已结束。如有疑问，请联系系统管理员。",
+    UserSession.EndReason.PASSWORD_RESET: "您的密码已被管理员重置，会话已结束。请使用新密码重新登录。",
+    UserSession.EndReason.PASSWORD_CHANGED: "您已在其他会话中修改了密码，本会话已结束。请用新密码重新登录。",
 }
 
 
@@ -414,11 +423,11 @@ def _is_current(row: UserSession, request) -> bool:
 
 
 def user_sessions_end(
-    *, user: User, actor: User | None, request=None, cause: str, keep_current: bool = False
+    *, user: User, actor: User | None, request=None, reason: str, keep_current: bool = False
 ) -> list[UserSession]:
     """Every session of `user` not ended yet ends the way 强制下线 ends one (the session store's entry
     deleted, the row ended, one audit event each), after the account was deactivated or its password
-    reset by an administrator (`cause`). With keep_current, the session making the request stays.
+    reset by an administrator (`reason`). With keep_current, the session making the request stays.
     Their holders are told why at the login page (user_session_end_message)."""
     ended = []
     with transaction.atomic():
@@ -426,13 +435,13 @@ def user_sessions_end(
         for row in rows:
             if keep_current and _is_current(row, request):
                 continue
-            _user_session_close(row, reason=UserSession.EndReason.ADMIN, actor=actor)
+            _user_session_close(row, reason=reason, actor=actor)
             audit_event_record(
                 event_type=AuditEvent.Type.SESSION_END,
                 request=request,
                 user=actor,
                 object_repr=user.username,
-                detail=f"{cause}：结束“{user.username}”的会话 #{row.pk}"
+                detail=f"{UserSession.EndReason(reason).label}：结束“{user.username}”的会话 #{row.pk}"
                 f"（登录于 {_local(row.created_at)}，地址 {row.ip_address or '未知'}）",
             )
             ended.append(row)
@@ -457,8 +466,7 @@ def user_password_changed(*, request) -> list[UserSession]:
             )
         rows = UserSession.objects.select_for_update().filter(user=user, ended_at__isnull=True).exclude(pk=pk)
         for row in rows.order_by("pk"):
-            # Ended by the user themselves: LOGOUT with ended_by set (a plain logout leaves it empty).
-            _user_session_close(row, reason=UserSession.EndReason.LOGOUT, actor=user)
+            _user_session_close(row, reason=UserSession.EndReason.PASSWORD_CHANGED, actor=user)
             audit_event_record(
                 event_type=AuditEvent.Type.SESSION_END,
                 request=request,
@@ -502,14 +510,5 @@ def user_session_end_message(session_key: str) -> str | None:
 
 
 def end_message(row: UserSession) -> str | None:
-    """Why an ended session ended, for its holder. The reasons 强制下线 shares with deactivation and an
-    admin's password reset (both end the sessions by the administrator) are told apart by the account."""
-    user = row.user
-    if row.ended_reason == UserSession.EndReason.ADMIN:
-        if not user.is_active:
-            return "您的账户已被停用，会话已结束。如有疑问，请联系系统管理员。"
-        if row.created_at < user.password_changed_at <= row.ended_at and user.must_change_password:
-            return "您的密码已被管理员重置，会话已结束。请使用新密码重新登录。"
-    if row.ended_reason == UserSession.EndReason.LOGOUT and row.ended_by_id == row.user_id:
-        return "您已在其他会话中修改了密码，本会话已结束。请使用新密码重新登录。"
+    """Why an ended session ended, for its holder (a plain logout says nothing)."""
     return END_MESSAGES.get(row.ended_reason)

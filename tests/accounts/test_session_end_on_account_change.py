@@ -40,10 +40,11 @@ def test_deactivation_ends_every_session_of_the_account(world):
     for client, row in zip((first, second), rows, strict=True):
         row.refresh_from_db()
         assert row.ended_at and row.ended_by == world.users["sysadmin"]
+        assert row.ended_reason == UserSession.EndReason.DEACTIVATED
         assert not _store_has(client)
     assert not _listed(admin, rows)
     events = AuditEvent.objects.filter(event_type=AuditEvent.Type.SESSION_END, object_repr=user.username)
-    assert events.count() == 2 and all(e.detail.startswith("停用账户") for e in events)
+    assert events.count() == 2 and all(e.detail.startswith("账户已停用：") for e in events)
     assert all(any(ip in e.detail for e in events) for ip in ("10.5.5.1", "10.5.5.2"))
     _sent_away_with(first, "您的账户已被停用")
     _sent_away_with(second, "您的账户已被停用")
@@ -64,12 +65,14 @@ def test_admin_password_reset_ends_every_session_of_the_account(world):
 
     for client, row in zip((first, second), rows, strict=True):
         row.refresh_from_db()
-        assert row.ended_at and row.ended_reason == UserSession.EndReason.ADMIN
+        assert row.ended_at and row.ended_reason == UserSession.EndReason.PASSWORD_RESET
         assert not _store_has(client)
     assert not _listed(admin, rows)
     assert (
         AuditEvent.objects.filter(
-            event_type=AuditEvent.Type.SESSION_END, object_repr=user.username, detail__startswith="重置密码"
+            event_type=AuditEvent.Type.SESSION_END,
+            object_repr=user.username,
+            detail__startswith="管理员重置密码：",
         ).count()
         == 2
     )
@@ -78,7 +81,7 @@ def test_admin_password_reset_ends_every_session_of_the_account(world):
 
 
 def test_force_logout_still_says_force_logout(world):
-    """The message of an admin's end is told apart by the account: a plain 强制下线 keeps its own."""
+    """Each end keeps its own reason: a plain 强制下线 says so, not a deactivation or a reset."""
     victim = _logged_in(world.users["leader"])
     admin = _logged_in(world.users["sysadmin"])
     admin.post(reverse("accounts:usersession_end", args=[_row(victim).pk]))
@@ -101,6 +104,7 @@ def test_own_password_change_keeps_this_session_and_ends_the_others(world):
 
     other_row.refresh_from_db()
     assert other_row.ended_at and other_row.ended_by == user
+    assert other_row.ended_reason == UserSession.EndReason.PASSWORD_CHANGED
     assert not _store_has(elsewhere)
     event = AuditEvent.objects.get(event_type=AuditEvent.Type.SESSION_END)
     assert event.detail.startswith("修改本人密码") and "10.6.6.2" in event.detail
