@@ -294,7 +294,6 @@ def user_session_start(*, user: User, request) -> UserSession | None:
     from django.conf import settings
     from django.utils import timezone
 
-    from kejiju.core import pii
     from kejiju.core.clientip import client_ip
     from kejiju.core.middleware import REFRESHED_AT_SESSION_KEY
 
@@ -324,13 +323,14 @@ def user_session_start(*, user: User, request) -> UserSession | None:
         ).delete()
         try:
             with transaction.atomic():
-                row = UserSession.objects.create(
+                row = UserSession(
                     user=user,
                     key_digest=digest,
-                    key_cipher=pii.encrypt(key),
                     ip_address=client_ip(request),
                     user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
                 )
+                row.set_key(key)
+                row.save(force_insert=True)
         except IntegrityError:
             # Concurrent first requests of one session recorded after its login (UserSessionMiddleware):
             # the first one wrote the row and applied the limit.
@@ -371,7 +371,7 @@ def _user_session_close(row: UserSession, *, reason: str, actor: User | None = N
     from kejiju.core import pii
 
     try:
-        key = pii.decrypt(row.key_cipher)
+        key = row.reveal_key()
     except pii.PIIError:
         key = None  # a rotated key: the session cannot be found any more; the middleware ends it
     if key:
