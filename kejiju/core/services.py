@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import enum
 import json
 import logging
 import threading
 import uuid
 from collections.abc import Callable
-import dataclasses
 from datetime import timedelta
 from typing import Any
 

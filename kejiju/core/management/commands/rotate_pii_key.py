@@ -50,7 +50,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Every value is under key version {version}: older versions can be removed from PII_KEYS."
+                    f"Every value is under key version {version}: older versions may leave PII_KEYS."
                 )
             )
 
