@@ -512,8 +512,10 @@ def pii_key_rotate(
         if dry_run:
             outcome.fields = {name: stale.filter(_stale([name], prefix)).count() for name in names}
             continue
-        for _sweep in range(3):  # further sweeps take rows that were locked during the previous one
-            rotated_before, last_pk = outcome.rotated, None
+        for sweep in range(3):  # further sweeps take rows locked or changed during the previous one
+            if sweep and not stale.exclude(pk__in=outcome.failed).exists():
+                break
+            last_pk = None
             while limit is None or done < limit:
                 size = batch_size if limit is None else min(batch_size, limit - done)
                 with transaction.atomic():
@@ -528,7 +530,7 @@ def pii_key_rotate(
                     last_pk = rows[-1].pk
                 if progress is not None:
                     progress(outcome)
-            if outcome.rotated == rotated_before or (limit is not None and done >= limit):
+            if limit is not None and done >= limit:
                 break
         outcome.left = stale.exclude(pk__in=outcome.failed).count()
         if limit is not None and done >= limit:
