@@ -63,7 +63,13 @@ class SealedField(models.TextField):
 
 def row_field() -> models.UUIDField:
     """The ``pii_row`` of a model with SealedFields: the identity its values are bound to."""
-    return models.UUIDField("个人信息绑定标识", default=uuid.uuid4, unique=True, editable=False)
+    return models.UUIDField(
+        "个人信息绑定标识",
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
+        error_messages={"unique": "个人信息绑定标识与其他记录重复，请重新保存。"},
+    )
 
 
 def sealed_fields(model: type[models.Model]) -> list[str]:
