@@ -373,3 +373,39 @@ def test_session_keys_and_copies_are_bound_too(world):
     assert project.pi_id_number_cipher != application.leader_id_number_cipher
     assert project.reveal_pi_id_number() == application.reveal_leader_id_number()
     assert project.pi_id_number_digest == application.leader_id_number_digest
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_gives_existing_rows_their_own_row_identity():
+    """experts 0021 over rows written before SM4: each row gets its own pii_row (one AddField with a
+    default would give them all the same, and the unique index would refuse it), values stay readable."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from kejiju.core.models import Organization
+
+    def migrate(target):
+        executor = MigrationExecutor(connection)
+        executor.migrate([target])
+        executor.loader.build_graph()
+        return executor.loader.project_state([target]).apps
+
+    old = migrate(("experts", "0020_online_review_reminders"))
+    OldExpert = old.get_model("experts", "Expert")
+    employer = Organization.objects.create(name="迁移测试单位")
+    numbers = [make_id_number(n) for n in range(3)]
+    for n, number in enumerate(numbers):
+        OldExpert.objects.create(
+            name=f"迁移{n}",
+            gender="男",
+            id_number_cipher=_legacy_fernet(number),
+            id_number_digest=pii.digest(number),
+            id_number_masked="1409**",
+            employer_id=employer.pk,
+            title="正高",
+            admitted_on="2024-01-01",
+        )
+    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes("experts")[0])
+    experts = list(Expert.objects.order_by("name"))
+    assert len({expert.pii_row for expert in experts}) == 3
+    assert [expert.reveal_id_number() for expert in experts] == numbers
