@@ -409,3 +409,47 @@ def test_the_migration_gives_existing_rows_their_own_row_identity():
     experts = list(Expert.objects.order_by("name"))
     assert len({expert.pii_row for expert in experts}) == 3
     assert [expert.reveal_id_number() for expert in experts] == numbers
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rotation_skips_a_row_a_request_holds_and_a_second_run_takes_it():
+    """A request of the running portal holds an expert's row (SELECT … FOR UPDATE in its transaction):
+    rotation neither waits for it nor writes it, says it is left, and the next run rotates it."""
+    import threading
+
+    from django.db import connections, transaction
+
+    held, others = ExpertFactory(mobile=""), ExpertFactory.create_batch(2, mobile="")
+    old = keys.provider().key("pii", 1)
+    locked, release = threading.Event(), threading.Event()
+
+    def request():
+        try:
+            with transaction.atomic():
+                Expert.objects.select_for_update().get(pk=held.pk)
+                locked.set()
+                release.wait(60)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=request)
+    thread.start()
+    try:
+        assert locked.wait(30)
+        with override_settings(PII_KEYS=f"1:{b64(old)},2:{b64(NEW_KEY)}", PII_KEY_VERSION=2):
+            outcomes, _ = core_services.pii_key_rotate(batch_size=10)
+            experts = next(outcome for outcome in outcomes if outcome.model == "experts.Expert")
+            assert (experts.rotated, experts.left) == (2, 1)
+            versions = dict(Expert.objects.values_list("pk", "id_number_cipher"))
+            assert pii.token_version(versions[held.pk]) == 1
+            assert all(pii.token_version(versions[expert.pk]) == 2 for expert in others)
+            release.set()
+            thread.join(30)
+            out = io.StringIO()
+            call_command("rotate_pii_key", stdout=out)
+            assert "Every value is under key version 2" in out.getvalue()
+            held.refresh_from_db()
+            assert pii.token_version(held.id_number_cipher) == 2 and held.reveal_id_number()
+    finally:
+        release.set()
+        thread.join(30)
