@@ -46,7 +46,7 @@ lint: install
 check: install
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python manage.py check
 	DJANGO_SETTINGS_MODULE=kejiju.settings_prod SECRET_KEY=check-deploy-$$(date +%s)-a-long-random-value-for-the-check \
-		PII_ENCRYPTION_KEY=check-deploy-placeholder-key \
+		PII_ENCRYPTION_KEY=check-deploy-placeholder-key PII_KEYS=1:Y2hlY2stZGVwbG95LW9ubA== \
 		ALLOWED_HOSTS=kejiju.example.gov.cn DATABASE_URL=$(TEST_DATABASE_URL) \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 

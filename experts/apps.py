@@ -52,7 +52,7 @@ class ExpertsConfig(AppConfig):
         from .scoresheet import IMPORTER as SCORE_SHEET_IMPORTER
         from .todos import expert_todos
 
-        pii_fields = ["id_number_cipher", "id_number_digest", "mobile_cipher", "mobile_digest"]
+        pii_fields = ["id_number_cipher", "id_number_digest", "mobile_cipher", "mobile_digest", "pii_row"]
         auditlog.register(models.Expert, exclude_fields=pii_fields, m2m_fields={"fields", "avoided_units"})
         auditlog.register(models.ExpertField)
         auditlog.register(models.CompositionRule)

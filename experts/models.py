@@ -44,9 +44,9 @@ class ExpertField(models.Model):
 
 
 class Expert(models.Model):
-    """A person in the library. 身份证号 and mobile are stored encrypted (Fernet) with a keyed hash (HMAC)
-    for exact search and uniqueness, and a masked copy for display; the clear text is only ever decrypted
-    for a user holding ``experts.view_expert_pii``, and each time leaves an audit event."""
+    """A person in the library. 身份证号 and mobile are stored encrypted (SM4-GCM, kejiju.core.pii) with a
+    keyed hash (HMAC) for exact search and uniqueness, and a masked copy for display; the clear text is only
+    ever decrypted for a user holding ``experts.view_expert_pii``, and each time leaves an audit event."""
 
     class Gender(models.TextChoices):
         MALE = "男", "男"
@@ -73,7 +73,7 @@ class Expert(models.Model):
 
     name = models.CharField("姓名", max_length=50, db_index=True)
     gender = models.CharField("性别", max_length=2, choices=Gender.choices)
-    id_number_cipher = models.TextField("身份证号（密文）", editable=False)
+    id_number_cipher = pii.SealedField("身份证号（密文）", editable=False)
     id_number_digest = models.CharField(
         "身份证号（检索摘要）",
         max_length=64,
@@ -82,7 +82,7 @@ class Expert(models.Model):
         error_messages={"unique": "身份证号码与库内专家重复。"},
     )
     id_number_masked = models.CharField("身份证号", max_length=18, editable=False)
-    mobile_cipher = models.TextField("手机号（密文）", blank=True, editable=False)
+    mobile_cipher = pii.SealedField("手机号（密文）", blank=True, editable=False)
     mobile_digest = models.CharField(
         "手机号（检索摘要）", max_length=64, blank=True, db_index=True, editable=False
     )
@@ -135,6 +135,7 @@ class Expert(models.Model):
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+    pii_row = pii.row_field()
 
     class Meta:
         verbose_name = "专家"
@@ -163,24 +164,24 @@ class Expert(models.Model):
     # --- personal data: set through these, read clear text only through the PII views/services --------
     @sensitive_variables("value")
     def set_id_number(self, value: str) -> None:
-        self.id_number_cipher = pii.encrypt(value)
+        pii.seal(self, "id_number_cipher", value)
         self.id_number_digest = pii.digest(value)
         self.id_number_masked = mask_id_number(value)
 
     @sensitive_variables("value")
     def set_mobile(self, value: str) -> None:
         if value:
-            self.mobile_cipher = pii.encrypt(value)
+            pii.seal(self, "mobile_cipher", value)
             self.mobile_digest = pii.digest(value)
             self.mobile_masked = mask_mobile(value)
         else:
             self.mobile_cipher = self.mobile_digest = self.mobile_masked = ""
 
     def reveal_id_number(self) -> str:
-        return pii.decrypt(self.id_number_cipher)
+        return pii.unseal(self, "id_number_cipher")
 
     def reveal_mobile(self) -> str:
-        return pii.decrypt(self.mobile_cipher) if self.mobile_cipher else ""
+        return pii.unseal(self, "mobile_cipher")
 
     @property
     def is_available(self) -> bool:

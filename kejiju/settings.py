@@ -273,9 +273,18 @@ REPORT_JOB_LEASE_SECONDS = env.int("REPORT_JOB_LEASE_SECONDS", default=3 * REPOR
 # A job still pending after this long has lost its message: the beat sweeper queues it again.
 REPORT_JOB_REQUEUE_SECONDS = env.int("REPORT_JOB_REQUEUE_SECONDS", default=120)
 
-# Key for personal data at rest (身份证号, mobile numbers): 32 random bytes, URL-safe base64. Without it
-# the embedded demo derives one from SECRET_KEY; production refuses to start (settings_prod).
+# Keys of personal data at rest (身份证号, mobile numbers, session keys; kejiju.core.pii, kejiju.core.keys).
+# PII_KEYS: the SM4 keys by version, "2:<base64 of 16 bytes>,1:<…>"; PII_KEY_VERSION: the one new values
+# are written under (0: the highest); `manage.py rotate_pii_key` re-encrypts older values. Left empty, the
+# embedded demo derives version 1 from PII_ENCRYPTION_KEY; production requires both (settings_prod).
+PII_KEYS = env.str("PII_KEYS", default="")
+PII_KEY_VERSION = env.int("PII_KEY_VERSION", default=0)
+# The secret the search digests (and values written before SM4, Fernet) are keyed by: 32 random bytes,
+# URL-safe base64. Never changed once there is data. Without it the embedded demo derives one from
+# SECRET_KEY.
 PII_ENCRYPTION_KEY = env.str("PII_ENCRYPTION_KEY", default=None)
+# Where keys come from (kejiju.core.keys.KeyProvider): the environment, or an HSM / KMS adapter.
+KEY_PROVIDER = env.str("KEY_PROVIDER", default="kejiju.core.keys.EnvironmentKeyProvider")
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="kejiju@localhost")

@@ -1,13 +1,18 @@
 """Production settings: everything of kejiju.settings plus the deployment checklist."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .settings import *  # noqa: F403
 from .settings import env
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")  # no default: refuse to start without one
-PII_ENCRYPTION_KEY = env.str(
-    "PII_ENCRYPTION_KEY"
-)  # likewise: personal data is never encrypted with a derived key
+# Likewise: personal data is never encrypted with a key derived from another secret (kejiju.core.keys):
+# the digest secret and the SM4 keys are given.
+PII_ENCRYPTION_KEY = env.str("PII_ENCRYPTION_KEY")
+PII_KEYS = env.str("PII_KEYS")
+if not PII_KEYS.strip():
+    raise ImproperlyConfigured("Set PII_KEYS (docs/deployment.md): the SM4 keys of personal data.")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Production runs behind a TLS proxy: by default one on this machine (gunicorn bound to loopback);

@@ -102,7 +102,14 @@ class ProjectsConfig(AppConfig):
                 field.name
                 for field in model._meta.concrete_fields
                 if field.name
-                not in {"updated_at", "created_at", "file", "pi_id_number_cipher", "pi_id_number_digest"}
+                not in {
+                    "updated_at",
+                    "created_at",
+                    "file",
+                    "pi_id_number_cipher",
+                    "pi_id_number_digest",
+                    "pii_row",
+                }
             ]
             auditlog.register(model, include_fields=fields, mask_fields=masked.get(model))
         register_menu(

@@ -183,11 +183,12 @@ class Project(models.Model):
     )
     # The leader's 身份证号 (kejiju.core.pii): 限项 and 科研诚信 match the person by its digest; projects
     # entered before it was asked for have none and are matched by mobile number.
-    pi_id_number_cipher = models.TextField("负责人身份证号（密文）", blank=True, editable=False)
+    pi_id_number_cipher = pii.SealedField("负责人身份证号（密文）", blank=True, editable=False)
     pi_id_number_digest = models.CharField(
         "负责人身份证号（检索摘要）", max_length=64, blank=True, db_index=True, editable=False
     )
     pi_id_number_masked = models.CharField("负责人身份证号", max_length=18, blank=True, editable=False)
+    pii_row = pii.row_field()
     summary = models.TextField("项目简介", blank=True)
     start_date = models.DateField("起始日期")
     end_date = models.DateField("结束日期")
@@ -259,11 +260,10 @@ class Project(models.Model):
 
     @sensitive_variables("value")
     def set_pi_id_number(self, value: str) -> None:
-        for name, sealed in pii.sealed_id_number(value, prefix="pi_").items():
-            setattr(self, name, sealed)
+        pii.seal_id_number(self, value, prefix="pi_")
 
     def reveal_pi_id_number(self) -> str:
-        return pii.decrypt(self.pi_id_number_cipher)
+        return pii.unseal(self, "pi_id_number_cipher")
 
     # The review panel of the expert library shows these (see experts.services.review_panel_create).
     def review_title(self) -> str:

@@ -285,7 +285,7 @@ def project_from_application(
     self_raised: Decimal,
     summary: str,
     budget: list[dict],
-    pi_sealed_id_number: dict[str, str] | None = None,
+    pi_id_number_from: pii.SealedSource | None = None,
 ) -> Project:
     """An online application recommended by its county (or by the bureau, for a unit without a county)
     enters the bureau's list as a project in 申报, numbered in its call, with its itemised budget (none under
@@ -309,8 +309,8 @@ def project_from_application(
         created_by=actor if getattr(actor, "pk", None) else None,
         number=_next_number(call),
     )
-    for name, value in (pi_sealed_id_number or {}).items():  # copied sealed from the application
-        setattr(project, f"pi_{name}", value)
+    if pi_id_number_from is not None:  # re-sealed for the project's row
+        pii.copy_id_number(pi_id_number_from, project, prefix="pi_")
     project.lump_sum = is_lump_sum_unit(applicant, year=call.year)
     try:
         project.full_clean()

@@ -6,6 +6,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from kejiju.core import pii
+
 from .roles import REGION_BOUND_ROLES, UNIT_BOUND_ROLES, Role
 
 
@@ -211,7 +213,8 @@ class UserSession(models.Model):
     key_digest = models.CharField(
         "会话标识摘要", max_length=64, unique=True, error_messages={"unique": "该会话已有在线记录。"}
     )
-    key_cipher = models.TextField("会话标识密文")
+    key_cipher = pii.SealedField("会话标识密文")
+    pii_row = pii.row_field()
     ip_address = models.GenericIPAddressField("IP 地址", null=True, blank=True)
     user_agent = models.CharField("浏览器", max_length=300, blank=True)
     created_at = models.DateTimeField("登录时间", default=timezone.now)
@@ -236,3 +239,9 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.username} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
+
+    def set_key(self, session_key: str) -> None:
+        pii.seal(self, "key_cipher", session_key)
+
+    def reveal_key(self) -> str:
+        return pii.unseal(self, "key_cipher")

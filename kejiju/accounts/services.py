@@ -308,7 +308,6 @@ def user_session_start(*, user: User, request) -> UserSession | None:
 
     from django.utils import timezone
 
-    from kejiju.core import pii
     from kejiju.core.clientip import client_ip
     from kejiju.core.middleware import REFRESHED_AT_SESSION_KEY
 
@@ -338,13 +337,14 @@ def user_session_start(*, user: User, request) -> UserSession | None:
         ).delete()
         try:
             with transaction.atomic():
-                row = UserSession.objects.create(
+                row = UserSession(
                     user=user,
                     key_digest=digest,
-                    key_cipher=pii.encrypt(key),
                     ip_address=client_ip(request),
                     user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
                 )
+                row.set_key(key)
+                row.save(force_insert=True)
         except IntegrityError:
             # Concurrent first requests of one session recorded after its login (UserSessionMiddleware):
             # the first one wrote the row and applied the limit.
@@ -385,7 +385,7 @@ def _user_session_close(row: UserSession, *, reason: str, actor: User | None = N
     from kejiju.core import pii
 
     try:
-        key = pii.decrypt(row.key_cipher)
+        key = row.reveal_key()
     except pii.PIIError:
         key = None  # a rotated key: the session cannot be found any more; the middleware ends it
     if key:
@@ -452,18 +452,16 @@ def user_password_changed(*, request) -> list[UserSession]:
     """A user changed their own password (update_session_auth_hash kept their session under a new key): the
     row follows the session to its new key, and their other sessions end (the store's entries deleted,
     audited; their holders are told at the login page)."""
-    from kejiju.core import pii
-
     user = request.user
     session = request.session
     pk = session.get(USER_SESSION_KEY)
     ended = []
     with transaction.atomic():
-        if pk is not None and session.session_key:
-            UserSession.objects.filter(pk=pk, user=user, ended_at__isnull=True).update(
-                key_digest=session_key_digest(session.session_key),
-                key_cipher=pii.encrypt(session.session_key),
-            )
+        current = UserSession.objects.select_for_update().filter(pk=pk, user=user, ended_at__isnull=True).first()
+        if current is not None and session.session_key:
+            current.key_digest = session_key_digest(session.session_key)
+            current.set_key(session.session_key)
+            current.save(update_fields=["key_digest", "key_cipher"])
         rows = UserSession.objects.select_for_update().filter(user=user, ended_at__isnull=True).exclude(pk=pk)
         for row in rows.order_by("pk"):
             _user_session_close(row, reason=UserSession.EndReason.PASSWORD_CHANGED, actor=user)

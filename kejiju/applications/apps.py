@@ -65,9 +65,17 @@ class ApplicationsConfig(AppConfig):
         # Personal data never enters the change history in clear: only the masked copy is kept there.
         auditlog.register(
             models.Application,
-            exclude_fields=["updated_at", "created_at", "leader_id_number_cipher", "leader_id_number_digest"],
+            exclude_fields=[
+                "updated_at",
+                "created_at",
+                "leader_id_number_cipher",
+                "leader_id_number_digest",
+                "pii_row",
+            ],
         )
-        auditlog.register(models.TeamMember, exclude_fields=["id_number_cipher", "id_number_digest"])
+        auditlog.register(
+            models.TeamMember, exclude_fields=["id_number_cipher", "id_number_digest", "pii_row"]
+        )
         for model in (models.GuideAttachment, models.ApplicationAttachment):
             auditlog.register(model, exclude_fields=["file"])
         register_todo_provider(_application_todos)

@@ -153,11 +153,12 @@ class Application(models.Model):
     leader_name = models.CharField("项目负责人", max_length=50)
     leader_mobile = models.CharField("负责人手机", max_length=11, help_text="用于识别同一负责人（限项规则）")
     # The leader's 身份证号, sealed as team members' are: what 限项 and 科研诚信 match the person by.
-    leader_id_number_cipher = models.TextField("负责人身份证号（密文）", blank=True, editable=False)
+    leader_id_number_cipher = pii.SealedField("负责人身份证号（密文）", blank=True, editable=False)
     leader_id_number_digest = models.CharField(
         "负责人身份证号（检索摘要）", max_length=64, blank=True, db_index=True, editable=False
     )
     leader_id_number_masked = models.CharField("负责人身份证号", max_length=18, blank=True, editable=False)
+    pii_row = pii.row_field()
     title = models.CharField("项目名称", max_length=200)
     summary = models.TextField("项目简介", help_text="研究内容、技术路线和创新点。")
     goals = models.TextField("预期目标", help_text="考核指标：技术指标、经济指标、知识产权等。")
@@ -220,11 +221,10 @@ class Application(models.Model):
 
     @sensitive_variables("value")
     def set_leader_id_number(self, value: str) -> None:
-        for name, sealed in pii.sealed_id_number(value, prefix="leader_").items():
-            setattr(self, name, sealed)
+        pii.seal_id_number(self, value, prefix="leader_")
 
     def reveal_leader_id_number(self) -> str:
-        return pii.decrypt(self.leader_id_number_cipher)
+        return pii.unseal(self, "leader_id_number_cipher")
 
 
 class ApplicationChildQuerySet(RegionScopedQuerySet):
@@ -284,9 +284,10 @@ class TeamMember(_ApplicationChild):
         Application, verbose_name="申报书", on_delete=models.CASCADE, related_name="team"
     )
     name = models.CharField("姓名", max_length=50)
-    id_number_cipher = models.TextField("身份证号（密文）", editable=False)
+    id_number_cipher = pii.SealedField("身份证号（密文）", editable=False)
     id_number_digest = models.CharField("身份证号（检索摘要）", max_length=64, db_index=True, editable=False)
     id_number_masked = models.CharField("身份证号", max_length=18, editable=False)
+    pii_row = pii.row_field()
     employer = models.CharField("工作单位", max_length=200)
     title = models.CharField("职称", max_length=50, blank=True)
     duty = models.CharField("项目分工", max_length=200)
@@ -308,11 +309,10 @@ class TeamMember(_ApplicationChild):
 
     @sensitive_variables("value")
     def set_id_number(self, value: str) -> None:
-        for name, sealed in pii.sealed_id_number(value).items():
-            setattr(self, name, sealed)
+        pii.seal_id_number(self, value)
 
     def reveal_id_number(self) -> str:
-        return pii.decrypt(self.id_number_cipher)
+        return pii.unseal(self, "id_number_cipher")
 
 
 class ApplicationAttachment(_ApplicationChild, FileRecord):

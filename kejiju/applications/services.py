@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from kejiju.accounts.models import Region, User
-from kejiju.core import parameters, uploads
+from kejiju.core import parameters, pii, uploads
 from kejiju.core.identifiers import IdentifierError, validate_id_number
 from kejiju.core.workflow.services import record_created, record_step
 from projects.models import BudgetLine, Call
@@ -221,7 +221,7 @@ SEALED_LEADER_FIELDS = ("leader_id_number_cipher", "leader_id_number_digest", "l
 @sensitive_variables("id_number", "number")
 def _set_leader_id_number(application: Application, id_number: str) -> None:
     """Seal a newly given 身份证号; with none given keep the application's own, or else take the one the
-    leader gave on their latest application (copied sealed, never decrypted)."""
+    leader gave on their latest application (re-sealed for this row: a cipher is bound to its row)."""
     if id_number.strip():
         try:
             number = validate_id_number(id_number)
@@ -236,11 +236,11 @@ def _set_leader_id_number(application: Application, id_number: str) -> None:
         .exclude(leader_id_number_digest="")
         .exclude(pk=application.pk)
         .order_by("-updated_at", "-pk")
-        .values(*SEALED_LEADER_FIELDS)
+        .only("pii_row", *SEALED_LEADER_FIELDS)
         .first()
     )
-    for name, value in (previous or {}).items():
-        setattr(application, name, value)
+    if previous is not None:
+        pii.copy_id_number(pii.SealedSource(previous, "leader_"), application, prefix="leader_")
 
 
 @transaction.atomic
@@ -488,9 +488,7 @@ def recommend_effect(application: Application, *, actor: User, rank: int) -> dic
         region=application.region,
         pi_name=application.leader_name,
         pi_mobile=application.leader_mobile,
-        pi_sealed_id_number={
-            name.removeprefix("leader_"): getattr(application, name) for name in SEALED_LEADER_FIELDS
-        },
+        pi_id_number_from=pii.SealedSource(application, "leader_"),
         start_date=application.start_date,
         end_date=application.end_date,
         requested_grant=totals[BudgetLine.Source.CITY],

@@ -1,8 +1,9 @@
-"""Writes of the core app: audit events and report jobs."""
+"""Writes of the core app: audit events, report jobs, and the rotation of the key of personal data."""
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import enum
 import json
 import logging
@@ -547,3 +548,101 @@ def organization_for_name(*, name: str, kind: str, region=None, field: str = "na
         return organization_save(organization=Organization(name=name, kind=kind, region=region))
     except ValidationError as error:
         raise ValidationError({field: error.messages}) from error
+
+
+# ------------------------------------------------------------------------------------- PII key rotation
+
+
+@dataclasses.dataclass
+class PIIRotation:
+    """One model's share of a rotation: rows still holding a value under another key version (or written
+    before SM4) when it started, rows re-encrypted, rows whose values would not decrypt (by pk), rows left
+    for a later run (locked or changed by the running portal meanwhile)."""
+
+    model: str
+    pending: int = 0
+    rotated: int = 0
+    failed: list[int] = dataclasses.field(default_factory=list)
+    left: int = 0
+    fields: dict[str, int] = dataclasses.field(default_factory=dict)
+
+
+def _stale(names: list[str], prefix: str) -> Q:
+    condition = Q(pk__in=[])
+    for name in names:
+        condition |= (
+            ~Q(**{name: ""}) & ~Q(**{f"{name}__startswith": prefix}) & Q(**{f"{name}__isnull": False})
+        )
+    return condition
+
+
+def pii_key_rotate(
+    *,
+    batch_size: int = 500,
+    limit: int | None = None,
+    dry_run: bool = False,
+    progress: Callable[[PIIRotation], None] | None = None,
+) -> tuple[list[PIIRotation], bool]:
+    """Re-encrypt every SealedField value (kejiju.core.pii.sealed_models) that is not under the current
+    key version, while the portal runs: batches of ``batch_size`` rows in their own transactions, rows locked
+    by a running request skipped (``skip_locked``: the next sweep or run takes them), each row written only
+    if its values are still those read (a concurrent write is never overwritten). Values stay readable
+    throughout: old versions are read with their own key until the last one is rewritten. Idempotent: a
+    second run continues with what is left. Stops after ``limit`` rows (None: all). Returns the per-model
+    outcome and whether it stopped at the limit."""
+    from . import keys, pii
+
+    prefix = f"{pii.SCHEME}:v{keys.provider().current_version(pii.PURPOSE)}:"
+    outcomes: list[PIIRotation] = []
+    done = 0
+    for model, names in pii.sealed_models():
+        outcome = PIIRotation(model=model._meta.label)
+        outcomes.append(outcome)
+        stale = model._base_manager.filter(_stale(names, prefix))
+        outcome.pending = stale.count()
+        if dry_run:
+            outcome.fields = {name: stale.filter(_stale([name], prefix)).count() for name in names}
+            continue
+        for sweep in range(3):  # further sweeps take rows locked or changed during the previous one
+            if sweep and not stale.exclude(pk__in=outcome.failed).exists():
+                break
+            last_pk = None
+            while limit is None or done < limit:
+                size = batch_size if limit is None else min(batch_size, limit - done)
+                with transaction.atomic():
+                    batch = stale.exclude(pk__in=outcome.failed).order_by("pk")
+                    if last_pk is not None:
+                        batch = batch.filter(pk__gt=last_pk)
+                    rows = list(batch.select_for_update(skip_locked=True).only(pii.ROW_FIELD, *names)[:size])
+                    if not rows:
+                        break
+                    for row in rows:
+                        done += _pii_row_rotate(model, row, names, prefix, outcome)
+                    last_pk = rows[-1].pk
+                if progress is not None:
+                    progress(outcome)
+            if limit is not None and done >= limit:
+                break
+        outcome.left = stale.exclude(pk__in=outcome.failed).count()
+        if limit is not None and done >= limit:
+            return outcomes, True
+    return outcomes, False
+
+
+def _pii_row_rotate(model, row, names: list[str], prefix: str, outcome: PIIRotation) -> int:
+    from . import pii
+
+    old = {name: getattr(row, name) for name in names}
+    try:
+        new = {
+            name: pii.reencrypted(value, aad=pii.binding(row, name))
+            for name, value in old.items()
+            if value and not value.startswith(prefix)
+        }
+    except pii.PIIError:
+        outcome.failed.append(row.pk)
+        return 0
+    if new and model._base_manager.filter(pk=row.pk, **old).update(**new):
+        outcome.rotated += 1
+        return 1
+    return 0

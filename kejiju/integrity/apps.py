@@ -41,7 +41,14 @@ class IntegrityConfig(AppConfig):
         # Personal data never enters the change history in clear: only the masked copy is kept there.
         auditlog.register(
             models.IntegrityRecord,
-            exclude_fields=["id_number_cipher", "id_number_digest", "scan", "created_at", "updated_at"],
+            exclude_fields=[
+                "id_number_cipher",
+                "id_number_digest",
+                "pii_row",
+                "scan",
+                "created_at",
+                "updated_at",
+            ],
         )
         auditlog.register(models.DuplicateCheckSetting, exclude_fields=["updated_at"])
         auditlog.register(models.DuplicateDecision)

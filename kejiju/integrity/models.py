@@ -52,11 +52,12 @@ class IntegrityRecord(models.Model):
         on_delete=models.SET_NULL,
         related_name="integrity_records",
     )
-    id_number_cipher = models.TextField("身份证号（密文）", blank=True, editable=False)
+    id_number_cipher = pii.SealedField("身份证号（密文）", blank=True, editable=False)
     id_number_digest = models.CharField(
         "身份证号（检索摘要）", max_length=64, blank=True, db_index=True, editable=False
     )
     id_number_masked = models.CharField("身份证号", max_length=18, blank=True, editable=False)
+    pii_row = pii.row_field()
     employer = models.CharField("工作单位", max_length=200, blank=True)
     source = models.CharField(
         "文号/来源", max_length=200, help_text="如 晋科监〔2025〕3号、省科技厅失信名单。"
@@ -141,14 +142,13 @@ class IntegrityRecord(models.Model):
 
     @sensitive_variables("value")
     def set_id_number(self, value: str) -> None:
-        for name, sealed in pii.sealed_id_number(value).items():
-            setattr(self, name, sealed)
+        pii.seal_id_number(self, value)
 
     def clear_id_number(self) -> None:
         self.id_number_cipher = self.id_number_digest = self.id_number_masked = ""
 
     def reveal_id_number(self) -> str:
-        return pii.decrypt(self.id_number_cipher)
+        return pii.unseal(self, "id_number_cipher")
 
 
 # --------------------------------------------------------------------------------------------- 查重

@@ -17,12 +17,12 @@ def _session(world):
 
         from kejiju.accounts.models import UserSession
         from kejiju.accounts.services import session_key_digest
-        from kejiju.core import pii
 
         key = secrets.token_hex(16)
-        return UserSession.objects.create(
-            user=world.users["county"], key_digest=session_key_digest(key), key_cipher=pii.encrypt(key)
-        )
+        row = UserSession(user=world.users["county"], key_digest=session_key_digest(key))
+        row.set_key(key)
+        row.save()
+        return row
 
     return {"pk": world.once("usersession", build).pk}
 

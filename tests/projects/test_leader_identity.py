@@ -55,6 +55,9 @@ def test_the_id_number_is_sealed_once_and_reused_on_the_next_application(world):
     assert first.reveal_leader_id_number() == ID_NUMBER
     second = _draft(applicant, open_guide().call, title="第二项")
     assert second.leader_id_number_digest == pii.digest(ID_NUMBER)
+    # re-sealed for the second row: the first's cipher would not decrypt there
+    assert second.reveal_leader_id_number() == ID_NUMBER
+    assert second.leader_id_number_cipher != first.leader_id_number_cipher
     # The form says what is on record without showing it whole.
     form = ApplicationForm(user=applicant)
     assert "140902********0019" in form.fields["leader_id_number"].help_text

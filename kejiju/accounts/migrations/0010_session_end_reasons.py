@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0008_usersession'),
+        ('accounts', '0009_pii_sm4'),
     ]
 
     operations = [
