@@ -457,7 +457,9 @@ def user_password_changed(*, request) -> list[UserSession]:
     pk = session.get(USER_SESSION_KEY)
     ended = []
     with transaction.atomic():
-        current = UserSession.objects.select_for_update().filter(pk=pk, user=user, ended_at__isnull=True).first()
+        current = (
+            UserSession.objects.select_for_update().filter(pk=pk, user=user, ended_at__isnull=True).first()
+        )
         if current is not None and session.session_key:
             current.key_digest = session_key_digest(session.session_key)
             current.set_key(session.session_key)
