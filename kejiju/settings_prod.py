@@ -1,5 +1,7 @@
 """Production settings: everything of kejiju.settings plus the deployment checklist."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .settings import *  # noqa: F403
 from .settings import env
 
@@ -8,6 +10,10 @@ SECRET_KEY = env.str("SECRET_KEY")  # no default: refuse to start without one
 PII_ENCRYPTION_KEY = env.str(
     "PII_ENCRYPTION_KEY"
 )  # likewise: personal data is never encrypted with a derived key
+# Likewise: the seals on audit archives and backup manifests (kejiju/core/integrity_mac.py), a key of its own.
+INTEGRITY_MAC_KEY = env.str("INTEGRITY_MAC_KEY")
+if INTEGRITY_MAC_KEY in {SECRET_KEY, PII_ENCRYPTION_KEY}:
+    raise ImproperlyConfigured("INTEGRITY_MAC_KEY must differ from SECRET_KEY and PII_ENCRYPTION_KEY")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Production runs behind a TLS proxy: by default one on this machine (gunicorn bound to loopback);
