@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+INTEGRITY_MAC_KEY = "YW5vdGhlci1tYWRlLXVwLWtleS1mb3ItdGhlLWNoZWNrcw=="
 
 
 def test_check_deploy_is_clean_with_production_settings():
@@ -13,6 +14,7 @@ def test_check_deploy_is_clean_with_production_settings():
         "SECRET_KEY": "a-production-like-secret-key-with-enough-length-and-variety-0123456789",
         "ALLOWED_HOSTS": "kejiju.example.gov.cn",
         "PII_ENCRYPTION_KEY": "bWFkZS11cC1mb3ItdGhlLWNoZWNrLW9ubHktMzJieXQ=",
+        "INTEGRITY_MAC_KEY": INTEGRITY_MAC_KEY,
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -45,3 +47,30 @@ def test_production_settings_refuse_to_start_without_a_personal_data_key():
     )
     assert result.returncode != 0
     assert "PII_ENCRYPTION_KEY" in result.stderr
+
+
+def _prod_check(**env):
+    base = {k: v for k, v in os.environ.items() if k != "INTEGRITY_MAC_KEY"}
+    base.update(
+        DJANGO_SETTINGS_MODULE="kejiju.settings_prod",
+        SECRET_KEY="x" * 60,
+        PII_ENCRYPTION_KEY="bWFkZS11cC1mb3ItdGhlLWNoZWNrLW9ubHktMzJieXQ=",
+    )
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_settings_refuse_to_start_without_an_integrity_key_of_its_own():
+    """The HMAC-SM3 key of archives and backup manifests: required, not another secret, and well formed."""
+    result = _prod_check()
+    assert result.returncode != 0 and "INTEGRITY_MAC_KEY" in result.stderr
+    result = _prod_check(INTEGRITY_MAC_KEY="bWFkZS11cC1mb3ItdGhlLWNoZWNrLW9ubHktMzJieXQ=")
+    assert result.returncode != 0 and "must differ" in result.stderr
+    result = _prod_check(INTEGRITY_MAC_KEY="dG9vLXNob3J0")
+    assert result.returncode != 0 and "core.E001" in result.stderr
