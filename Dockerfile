@@ -37,11 +37,12 @@ RUN pip install --require-hashes -r /app/requirements.lock
 # The code stays owned by root: the app user can read it but not change it.
 COPY . /app
 
-# SECRET_KEY (and PII_ENCRYPTION_KEY, PII_KEYS) are dummies that exist for this command only; they are not kept
+# SECRET_KEY (and PII_ENCRYPTION_KEY, PII_KEYS, INTEGRITY_MAC_KEY) are dummies that exist for this command only; they are not kept
 # in the image, and the real ones come from the environment at run time.
 RUN SECRET_KEY=build-only-collectstatic-not-a-secret \
     PII_ENCRYPTION_KEY=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= \
     PII_KEYS=1:AAAAAAAAAAAAAAAAAAAAAA== \
+    INTEGRITY_MAC_KEY=YnVpbGQtb25seS1jb2xsZWN0c3RhdGljLW5vdC1hLWtleQ== \
     python manage.py collectstatic --noinput \
     && install -d -o kejiju -g kejiju -m 0750 /app/media
 

@@ -47,6 +47,7 @@ check: install
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python manage.py check
 	DJANGO_SETTINGS_MODULE=kejiju.settings_prod SECRET_KEY=check-deploy-$$(date +%s)-a-long-random-value-for-the-check \
 		PII_ENCRYPTION_KEY=check-deploy-placeholder-key PII_KEYS=1:Y2hlY2stZGVwbG95LW9ubA== \
+		INTEGRITY_MAC_KEY=Y2hlY2stZGVwbG95LXBsYWNlaG9sZGVyLW1hYy1rZXktMzI= \
 		ALLOWED_HOSTS=kejiju.example.gov.cn DATABASE_URL=$(TEST_DATABASE_URL) \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
@@ -57,11 +58,11 @@ pytest: install
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) DJANGO_ALLOW_ASYNC_UNSAFE=true \
 		$(BIN)/pytest $(PYTEST_ARGS)
 
-## backup: pg_dump of DATABASE_URL and a tar of the media files, SHA-256 checksums in a manifest, into backups/<timestamp>/
+## backup: pg_dump of DATABASE_URL and a tar of the media files, SHA-256 checksums in a manifest sealed with HMAC-SM3, into backups/<timestamp>/
 backup: install
 	$(BIN)/python manage.py backup
 
-## restore: make restore BACKUP=backups/<timestamp> into the EMPTY database of DATABASE_URL and an EMPTY MEDIA_ROOT (checksums verified first)
+## restore: make restore BACKUP=backups/<timestamp> into the EMPTY database of DATABASE_URL and an EMPTY MEDIA_ROOT (seal and checksums verified first)
 restore: install
 	@test -n "$(BACKUP)" || { echo "用法：make restore BACKUP=backups/<时间戳>"; exit 2; }
 	$(BIN)/python manage.py restore $(BACKUP)

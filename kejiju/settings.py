@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -129,6 +130,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "kejiju.accounts.validators.CharacterClassValidator"},
     {"NAME": "kejiju.accounts.validators.PasswordHistoryValidator"},
+]
+# Password hashing: PBKDF2-HMAC-SM3 (kejiju/accounts/hashers.py, what a 商用密码 assessment expects) or
+# Django's PBKDF2-HMAC-SHA256. The chosen one hashes new passwords; the others stay listed so that existing
+# hashes are still verified and rehashed with the chosen one at the holder's next login.
+PASSWORD_HASH_ALGORITHM = env.str("PASSWORD_HASH_ALGORITHM", default="sm3")
+PASSWORD_SM3_ITERATIONS = env.int("PASSWORD_SM3_ITERATIONS", default=500_000)
+_PASSWORD_HASHERS = {
+    "sm3": "kejiju.accounts.hashers.PBKDF2SM3PasswordHasher",
+    "pbkdf2_sha256": "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+}
+if PASSWORD_HASH_ALGORITHM not in _PASSWORD_HASHERS:
+    raise ImproperlyConfigured(
+        f"PASSWORD_HASH_ALGORITHM must be one of {', '.join(_PASSWORD_HASHERS)}, "
+        f"not {PASSWORD_HASH_ALGORITHM!r}"
+    )
+PASSWORD_HASHERS = [
+    _PASSWORD_HASHERS[PASSWORD_HASH_ALGORITHM],
+    *(path for name, path in _PASSWORD_HASHERS.items() if name != PASSWORD_HASH_ALGORITHM),
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
 # Passwords change every 90 days (SecurityGateMiddleware sends the user to the change page).
 PASSWORD_MAX_AGE_DAYS = env.int("PASSWORD_MAX_AGE_DAYS", default=90)
@@ -285,6 +308,13 @@ PII_KEY_VERSION = env.int("PII_KEY_VERSION", default=0)
 PII_ENCRYPTION_KEY = env.str("PII_ENCRYPTION_KEY", default=None)
 # Where keys come from (kejiju.core.keys.KeyProvider): the environment, or an HSM / KMS adapter.
 KEY_PROVIDER = env.str("KEY_PROVIDER", default="kejiju.core.keys.EnvironmentKeyProvider")
+
+# Key of the HMAC-SM3 seals on audit archives and backup manifests (kejiju/core/integrity_mac.py): base64 of
+# at least 32 random bytes, kept apart from SECRET_KEY, the personal-data key and the backups themselves.
+# Without it the embedded demo derives one from SECRET_KEY; production refuses to start (settings_prod).
+# Keys replaced by a new one stay listed (comma-separated): older archives and backups still verify.
+INTEGRITY_MAC_KEY = env.str("INTEGRITY_MAC_KEY", default=None)
+INTEGRITY_MAC_RETIRED_KEYS = env.list("INTEGRITY_MAC_RETIRED_KEYS", default=[])
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="kejiju@localhost")

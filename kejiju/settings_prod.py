@@ -13,6 +13,10 @@ PII_ENCRYPTION_KEY = env.str("PII_ENCRYPTION_KEY")
 PII_KEYS = env.str("PII_KEYS")
 if not PII_KEYS.strip():
     raise ImproperlyConfigured("Set PII_KEYS (docs/deployment.md): the SM4 keys of personal data.")
+# Likewise: the seals on audit archives and backup manifests (kejiju/core/integrity_mac.py), a key of its own.
+INTEGRITY_MAC_KEY = env.str("INTEGRITY_MAC_KEY")
+if INTEGRITY_MAC_KEY in {SECRET_KEY, PII_ENCRYPTION_KEY}:
+    raise ImproperlyConfigured("INTEGRITY_MAC_KEY must differ from SECRET_KEY and PII_ENCRYPTION_KEY")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Production runs behind a TLS proxy: by default one on this machine (gunicorn bound to loopback);

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.contrib.auth import hashers
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -117,6 +118,20 @@ class User(AbstractUser):
         self.password_changed_at = timezone.now()
         self.must_change_password = False
         self._password_history_pending = True
+
+    def check_password(self, raw_password) -> bool:
+        """Django's check, with its rehash (another hasher was chosen, or the work factor rose) kept apart
+        from a password change: Django's setter calls set_password(), which here would restart the 90-day
+        age, clear must_change_password and push the same password into the history."""
+
+        def rehash(raw_password) -> None:
+            old = self.password
+            self.password = hashers.make_password(raw_password)
+            self.save(update_fields=["password"])
+            # The current password's history row follows its hash, so the history moves to the new hasher.
+            PasswordHistory.objects.filter(user=self, password=old).update(password=self.password)
+
+        return hashers.check_password(raw_password, self.password, rehash)
 
     def save(self, *args, **kwargs) -> None:
         pending = getattr(self, "_password_history_pending", False)

@@ -1,6 +1,10 @@
 """Backup and restore of the database (pg_dump custom format) and the media files, with SHA-256 checksums
 in a manifest. `make backup` / `make restore BACKUP=backups/<timestamp>` call the management commands.
 
+The manifest carries a seal: the HMAC-SM3 of its own canonical content under INTEGRITY_MAC_KEY
+(kejiju/core/integrity_mac.py), a key kept apart from the backups. Every file's checksum is inside the
+manifest, so the seal covers them all; whoever can rewrite a dump and its checksum cannot recompute it.
+
 The row counts in the manifest are taken in the very snapshot pg_dump writes (pg_export_snapshot), so a
 restore can prove it brought back every row."""
 
@@ -16,6 +20,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from . import integrity_mac
+
 MANIFEST = "manifest.json"
 DB_FILE = "db.dump"
 MEDIA_FILE = "media.tar.gz"
@@ -23,6 +29,15 @@ MEDIA_FILE = "media.tar.gz"
 
 class BackupError(RuntimeError):
     pass
+
+
+SEAL = "seal"
+
+
+def manifest_signed_bytes(manifest: dict[str, Any]) -> bytes:
+    """What the seal covers: the manifest without its seal, keys sorted, no whitespace."""
+    body = {key: value for key, value in manifest.items() if key != SEAL}
+    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
 def database_params(settings_dict: dict[str, Any]) -> dict[str, str]:
@@ -127,6 +142,7 @@ def backup_create(*, params: dict[str, str], media_root: Path, output_root: Path
         "media": {str(p.relative_to(media_root)): sha256_of(p) for p in media_files},
         "table_counts": counts,
     }
+    manifest[SEAL] = integrity_mac.seal_bytes(manifest_signed_bytes(manifest))
     (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     return folder
 
@@ -136,7 +152,19 @@ def backup_verify(folder: Path) -> dict[str, Any]:
     manifest_path = folder / MANIFEST
     if not manifest_path.exists():
         raise BackupError(f"{folder} 中没有 {MANIFEST}，不是有效的备份。")
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        raise BackupError(f"{MANIFEST} 无法读取：备份清单已损坏或被篡改，拒绝恢复。") from None
+    if not isinstance(manifest, dict):
+        raise BackupError(f"{MANIFEST} 不是有效的备份清单，拒绝恢复。")
+    # The seal first: the checksums below are only as good as the manifest that lists them.
+    try:
+        integrity_mac.check_bytes(
+            manifest_signed_bytes(manifest), manifest.get(SEAL), what=f"备份清单 {MANIFEST}"
+        )
+    except integrity_mac.IntegrityMacError as error:
+        raise BackupError(f"{error}（{folder}）") from None
     for name, expected in manifest["files"].items():
         path = folder / name
         if not path.exists() or sha256_of(path) != expected:
@@ -145,10 +173,10 @@ def backup_verify(folder: Path) -> dict[str, Any]:
 
 
 def backup_restore(*, folder: Path, params: dict[str, str], media_root: Path) -> dict[str, Any]:
-    """Into an empty database and an empty media folder only; checksums first, counts after. A file
-    already in the media folder would be overwritten by an older one of the same name (or left beside the
-    restored ones) while the checksums of the restored files still agree, so it is refused as a non-empty
-    database is, before anything is written."""
+    """Into an empty database and an empty media folder only; the manifest's seal and the checksums first,
+    counts after. A file already in the media folder would be overwritten by an older one of the same name
+    (or left beside the restored ones) while the checksums of the restored files still agree, so it is
+    refused as a non-empty database is, before anything is written."""
     manifest = backup_verify(folder)
     media_root = Path(media_root)
     if media_root.exists():

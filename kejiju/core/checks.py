@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.core.checks import Warning, register
+from django.core.checks import Error, Warning, register
 from django.db import DatabaseError
 
 from .workdays import local_today, missing_years
@@ -38,3 +38,19 @@ def check_holiday_calendar(app_configs=None, **kwargs) -> list[Warning]:
         return holiday_calendar_warnings(today=local_today())
     except Exception:  # no database configured or reachable at all: nothing to say about its rows
         return []
+
+
+@register()
+def check_integrity_mac_key(app_configs=None, **kwargs) -> list[Error]:
+    """A malformed INTEGRITY_MAC_KEY (or retired key) is refused at start, not at the first archive."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from .integrity_mac import integrity_keys
+
+    try:
+        integrity_keys()
+    except ImproperlyConfigured as error:
+        return [
+            Error(str(error), hint="用 base64 编码的 32 字节随机数，见 docs/deployment.md。", id="core.E001")
+        ]
+    return []

@@ -11,6 +11,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -22,6 +23,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from . import integrity_mac
 from .auditing import acting_as
 from .clientip import client_ip
 from .identifiers import IdentifierError, validate_uscc
@@ -342,8 +344,10 @@ def _audit_archive_switch():
 
 def audit_archive(*, before, output_dir, actor_name: str = "archive_audit") -> dict[str, Any]:
     """Move the audit rows older than `before` (a date at least AUDIT_RETENTION_DAYS ago) into a gzipped
-    JSON Lines file with a SHA-256 checksum beside it, then delete them. The delete is the only one the
-    append-only trigger lets through: it sets `kejiju.audit_archive` for this transaction only."""
+    JSON Lines file, then delete them. Beside it: a SHA-256 checksum (`sha256sum -c`) and a seal, the
+    HMAC-SM3 of the file under INTEGRITY_MAC_KEY (`manage.py verify_audit_archive`), which whoever can
+    rewrite the archive cannot recompute. The delete is the only one the append-only trigger lets
+    through: it sets `kejiju.audit_archive` for this transaction only."""
     import datetime as dt
     import gzip
     import hashlib
@@ -378,6 +382,15 @@ def audit_archive(*, before, output_dir, actor_name: str = "archive_audit") -> d
                     handle.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         path.with_name(path.name + ".sha256").write_text(f"{digest}  {path.name}\n", encoding="utf-8")
+        seal = integrity_mac.seal_file(path)
+        audit_archive_seal_path(path).write_text(
+            json.dumps(
+                {"file": path.name, "before": before.isoformat(), "counts": counts, "sha256": digest, **seal},
+                ensure_ascii=False,
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
         for queryset in querysets.values():
             queryset.model.objects.filter(pk__in=queryset.values("pk")).delete()
         audit_event_record(
@@ -385,9 +398,39 @@ def audit_archive(*, before, output_dir, actor_name: str = "archive_audit") -> d
             username=actor_name,
             object_repr=path.name,
             detail=f"归档 {before:%Y-%m-%d} 之前的审计记录：安全事件 {counts['core.auditevent']} 条，"
-            f"数据变更 {counts['auditlog.logentry']} 条；SHA-256 {digest}",
+            f"数据变更 {counts['auditlog.logentry']} 条；SHA-256 {digest}；"
+            f"{seal['algorithm']} {seal['mac']}（密钥标识 {seal['key_id']}）",
         )
-    return {"path": path, "sha256": digest, "counts": counts}
+    return {"path": path, "sha256": digest, "seal": seal, "counts": counts}
+
+
+AUDIT_ARCHIVE_SEAL_SUFFIX = ".seal.json"
+
+
+def audit_archive_seal_path(path) -> Path:
+    path = Path(path)
+    return path.with_name(path.name + AUDIT_ARCHIVE_SEAL_SUFFIX)
+
+
+def audit_archive_verify(*, path) -> None:
+    """Raise AuditArchiveError naming the file unless the archive at `path` matches its seal (HMAC-SM3
+    under INTEGRITY_MAC_KEY or a retired key it names). A missing or unreadable seal fails too."""
+    path = Path(path)
+    if not path.is_file():
+        raise AuditArchiveError(f"{path.name}：归档文件不存在。")
+    seal_path = audit_archive_seal_path(path)
+    try:
+        seal = json.loads(seal_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise AuditArchiveError(f"{path.name}：缺少校验文件 {seal_path.name}，无法证明未被篡改。") from None
+    except (ValueError, UnicodeDecodeError):
+        raise AuditArchiveError(f"{path.name}：校验文件 {seal_path.name} 无法读取。") from None
+    if not isinstance(seal, dict) or seal.get("file") != path.name:
+        raise AuditArchiveError(f"{path.name}：校验文件 {seal_path.name} 不属于该归档。")
+    try:
+        integrity_mac.check_file(path, seal, what=path.name)
+    except integrity_mac.IntegrityMacError as error:
+        raise AuditArchiveError(str(error)) from None
 
 
 @transaction.atomic

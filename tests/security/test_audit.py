@@ -1,19 +1,27 @@
 """Audit: the events are recorded, the application cannot change or delete audit rows (PostgreSQL
-trigger), and archive_audit keeps 180 days and writes what it removes to a checksummed file."""
+trigger), and archive_audit keeps 180 days and writes what it removes to a checksummed file sealed with
+HMAC-SM3 under a key kept apart from it (one byte changed is detected and the archive named)."""
 
+import base64
 import datetime as dt
 import gzip
 import hashlib
+import io
 import json
+import re
 
 import pytest
 from auditlog.models import LogEntry
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hmac as crypto_hmac
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from kejiju.core import integrity_mac
 from kejiju.core.models import AuditEvent, Organization
+from kejiju.core.services import AuditArchiveError, audit_archive_verify
 from tests.factories import TEST_PASSWORD
 from tests.logins import login_post
 
@@ -137,3 +145,74 @@ def test_archive_writes_a_checksummed_file_and_deletes_the_rows(tmp_path, audit_
     # The trigger is back on after the archive's transaction.
     with pytest.raises(DatabaseError), transaction.atomic():
         recent.delete()
+
+
+# ------------------------------------------------------------------------- HMAC-SM3 seal of an archive
+
+
+@pytest.fixture
+def archive(tmp_path, audit_rows):
+    event, entry = audit_rows
+    _age(AuditEvent, "created_at", event.pk, 400)
+    _age(LogEntry, "timestamp", entry.pk, 400)
+    before = timezone.localdate() - dt.timedelta(days=200)
+    call_command("archive_audit", "--before", before.isoformat(), "--output-dir", str(tmp_path))
+    (path,) = tmp_path.glob("*.jsonl.gz")
+    return path
+
+
+def _verify(*paths):
+    out, err = io.StringIO(), io.StringIO()
+    call_command("verify_audit_archive", *map(str, paths), stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_an_archive_carries_an_hmac_sm3_seal_under_the_integrity_key(archive, settings):
+    seal = json.loads(archive.with_name(archive.name + ".seal.json").read_text())
+    key = base64.b64decode(settings.INTEGRITY_MAC_KEY)
+    mac = crypto_hmac.HMAC(key, hashes.SM3())
+    mac.update(archive.read_bytes())
+    assert seal["mac"] == mac.finalize().hex()
+    assert seal["algorithm"] == "HMAC-SM3" and seal["file"] == archive.name
+    assert seal["key_id"] == integrity_mac.key_id_of(key) and settings.INTEGRITY_MAC_KEY not in json.dumps(
+        seal
+    )
+    out, _ = _verify(archive.parent)
+    assert f"校验通过：{archive}" in out
+    assert AuditEvent.objects.filter(
+        event_type=AuditEvent.Type.ARCHIVE, detail__contains=seal["mac"]
+    ).exists()
+
+
+def test_one_byte_changed_in_an_archive_is_detected_and_the_archive_named(archive, tmp_path):
+    good = tmp_path / "other" / archive.name.replace("audit-", "audit-copy-")
+    good.parent.mkdir()
+    good.write_bytes(archive.read_bytes())
+    seal = json.loads(archive.with_name(archive.name + ".seal.json").read_text())
+    good.with_name(good.name + ".seal.json").write_text(json.dumps({**seal, "file": good.name}))
+    data = bytearray(archive.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    archive.write_bytes(bytes(data))
+    # The SHA-256 beside it is rewritten too, as whoever changed the archive would: only the seal tells.
+    digest = hashlib.sha256(bytes(data)).hexdigest()
+    archive.with_name(archive.name + ".sha256").write_text(f"{digest}  {archive.name}\n")
+    with pytest.raises(CommandError, match=re.escape(archive.name)) as caught:
+        _verify(archive, good)
+    assert good.name not in str(caught.value)
+    with pytest.raises(AuditArchiveError, match="HMAC-SM3 校验失败"):
+        audit_archive_verify(path=archive)
+    audit_archive_verify(path=good)
+
+
+def test_an_archive_without_its_seal_or_sealed_under_another_key_fails(archive, settings):
+    seal_path = archive.with_name(archive.name + ".seal.json")
+    sealed_under = settings.INTEGRITY_MAC_KEY
+    settings.INTEGRITY_MAC_KEY = base64.b64encode(b"k" * 32).decode()
+    with pytest.raises(AuditArchiveError, match="不是当前密钥"):
+        audit_archive_verify(path=archive)
+    # A retired key kept for verification still proves the older archive.
+    settings.INTEGRITY_MAC_RETIRED_KEYS = [sealed_under]
+    audit_archive_verify(path=archive)
+    seal_path.unlink()
+    with pytest.raises(AuditArchiveError, match="缺少校验文件"):
+        audit_archive_verify(path=archive)

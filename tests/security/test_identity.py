@@ -297,6 +297,7 @@ def test_production_settings_require_two_factor():
         "SECRET_KEY": "x" * 60,
         "PII_ENCRYPTION_KEY": "bWFkZS11cC1mb3ItdGhlLWNoZWNrLW9ubHktMzJieXQ=",
         "PII_KEYS": "1:bWFkZS11cC1mb3ItY2hlYw==",
+        "INTEGRITY_MAC_KEY": "YW5vdGhlci1tYWRlLXVwLWtleS1mb3ItdGhlLWNoZWNrcw==",
         "PATH": "/usr/bin:/bin",
     }
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)

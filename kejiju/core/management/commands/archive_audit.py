@@ -9,7 +9,8 @@ from kejiju.core.services import AuditArchiveError, audit_archive
 class Command(BaseCommand):
     help = (
         "Move audit records (security events and data changes) older than --before into a gzipped JSON Lines "
-        "file with a SHA-256 checksum, and delete them. Dates less than 180 days ago are refused."
+        "file with a SHA-256 checksum and an HMAC-SM3 seal, and delete them. Dates less than 180 days ago "
+        "are refused."
     )
 
     def add_arguments(self, parser):
@@ -28,5 +29,6 @@ class Command(BaseCommand):
         counts = outcome["counts"]
         self.stdout.write(
             f"已归档：安全事件 {counts['core.auditevent']} 条，数据变更 {counts['auditlog.logentry']} 条 → "
-            f"{outcome['path']}（SHA-256 {outcome['sha256']}）"
+            f"{outcome['path']}（SHA-256 {outcome['sha256']}；{outcome['seal']['algorithm']} 密钥标识 "
+            f"{outcome['seal']['key_id']}，用 verify_audit_archive 校验）"
         )

@@ -4,21 +4,30 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from kejiju.core.backup import BackupError, backup_restore, database_params, params_from_url
+from kejiju.core.backup import BackupError, backup_restore, backup_verify, database_params, params_from_url
 
 
 class Command(BaseCommand):
     help = (
         "Restore a backup folder (made by `manage.py backup`) into an EMPTY database and an EMPTY media "
-        "folder: checksums are verified first, row counts and media checksums after."
+        "folder: the manifest's HMAC-SM3 seal and the checksums are verified first, row counts and media "
+        "checksums after. --verify-only checks a backup (a copy kept off the host) without restoring it."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("backup", help="backups/<timestamp>")
         parser.add_argument("--database-url", default=None, help="Default: DATABASE_URL")
         parser.add_argument("--media-root", default=None, help="Default: MEDIA_ROOT")
+        parser.add_argument("--verify-only", action="store_true", help="Check the seal and checksums only")
 
-    def handle(self, *args, backup, database_url=None, media_root=None, **options):
+    def handle(self, *args, backup, database_url=None, media_root=None, verify_only=False, **options):
+        if verify_only:
+            try:
+                backup_verify(Path(backup))
+            except BackupError as error:
+                raise CommandError(str(error)) from error
+            self.stdout.write(f"校验通过：{backup}（清单 HMAC-SM3 与各文件 SHA-256 一致）")
+            return
         try:
             params = (
                 params_from_url(database_url) if database_url else database_params(connection.settings_dict)
