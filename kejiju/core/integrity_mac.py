@@ -6,7 +6,8 @@ The key is ``INTEGRITY_MAC_KEY`` (base64 of at least 32 random bytes), kept apar
 the personal-data key and from the backups and archives themselves; ``settings_prod`` refuses to start
 without it, the embedded demo derives one from ``SECRET_KEY``. A seal names its key by an identifier (a
 digest of the key, never the key), so a seal made under a retired key is told apart from a tampered file:
-keys retired by a change stay listed in ``INTEGRITY_MAC_RETIRED_KEYS`` for verification only.
+keys retired by a change stay listed in ``INTEGRITY_MAC_RETIRED_KEYS`` for verification only. The keys
+come through the key provider (kejiju.core.keys), as every other key of the portal does.
 """
 
 from __future__ import annotations
@@ -59,17 +60,20 @@ def key_id_of(key: bytes) -> str:
     return _sm3(b"kejiju.integrity-mac.key-id\x00" + key).hex()[:16]
 
 
+def fallback_key() -> bytes:
+    """The embedded demo's and the tests' key: settings_prod refuses to start without INTEGRITY_MAC_KEY."""
+    return _sm3(b"kejiju.integrity-mac.fallback\x00" + settings.SECRET_KEY.encode())
+
+
 def integrity_keys() -> tuple[bytes, list[bytes]]:
-    """The current key and the retired ones (verification only). The one place that reads key material:
-    a key provider can take it over without changing any caller."""
-    configured = getattr(settings, "INTEGRITY_MAC_KEY", None)
-    if configured:
-        current = decode_key(configured)
-    else:
-        # The embedded demo and the tests only: settings_prod refuses to start without the setting.
-        current = _sm3(b"kejiju.integrity-mac.fallback\x00" + settings.SECRET_KEY.encode())
-    retired = [decode_key(value) for value in getattr(settings, "INTEGRITY_MAC_RETIRED_KEYS", None) or []]
-    return current, retired
+    """The current key and the retired ones (verification only), from the key provider
+    (kejiju.core.keys, purpose "integrity-mac")."""
+    from kejiju.core import keys
+
+    provider = keys.provider()
+    current = provider.current_version("integrity-mac")
+    retired = [provider.key("integrity-mac", v) for v in provider.versions("integrity-mac") if v != current]
+    return provider.key("integrity-mac", current), retired
 
 
 def _key_for(key_id: str | None) -> tuple[str, bytes]:

@@ -3,9 +3,10 @@
 the keys.
 
 A key serves one *purpose* (``"pii"``: the SM4 key of personal data at rest; ``"pii-digest"``: the HMAC key
-of the search digests; ``"pii-fernet"``: the retired Fernet key, read only; more purposes can be added,
-e.g. a MAC key for audit archives and backups) and has integer *versions*: new values are written under
-the purpose's current version, older versions stay readable as long as the provider still has them.
+of the search digests; ``"pii-fernet"``: the retired Fernet key, read only; ``"integrity-mac"``: the
+HMAC-SM3 key of audit archives and backup manifests, kept apart from the others) and has integer
+*versions*: new values are written under the purpose's current version, older versions stay readable as long
+as the provider still has them.
 
 ``EnvironmentKeyProvider`` (the default) reads the keys from the settings, which django-environ fills from
 the environment:
@@ -24,7 +25,8 @@ import base64
 import binascii
 import hashlib
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol, runtime_checkable
 
@@ -55,12 +57,29 @@ class KeyProvider(Protocol):
 class EnvironmentPurpose:
     """How EnvironmentKeyProvider finds the keys of one purpose. ``keys_setting`` names a setting of
     ``"version:base64key"`` pairs separated by commas (empty: one version derived from the PII secret with
-    ``derive_label``); ``version_setting`` the current version (0: the highest)."""
+    ``derive_label``); ``version_setting`` the current version (0: the highest). A purpose whose settings
+    have another shape gives a ``reader`` (every version's key, the highest current) and the
+    ``reader_settings`` it reads."""
 
     length: int
     derive_label: bytes
     keys_setting: str = ""
     version_setting: str = ""
+    reader: Callable[[], dict[int, bytes]] | None = None
+    reader_settings: tuple[str, ...] = field(default=())
+
+
+def integrity_mac_keys() -> dict[int, bytes]:
+    """The HMAC-SM3 keys of audit archives and backup manifests (kejiju.core.integrity_mac):
+    ``INTEGRITY_MAC_RETIRED_KEYS`` (verification only) as the earlier versions, ``INTEGRITY_MAC_KEY`` the
+    current one; without it (the embedded demo, the tests: settings_prod requires it) a key derived from
+    ``SECRET_KEY``."""
+    from kejiju.core.integrity_mac import decode_key, fallback_key
+
+    configured = getattr(settings, "INTEGRITY_MAC_KEY", None)
+    current = decode_key(configured) if configured else fallback_key()
+    retired = [decode_key(value) for value in getattr(settings, "INTEGRITY_MAC_RETIRED_KEYS", None) or []]
+    return dict(enumerate([*retired, current], start=1))
 
 
 PURPOSES: dict[str, EnvironmentPurpose] = {
@@ -71,6 +90,12 @@ PURPOSES: dict[str, EnvironmentPurpose] = {
     # Fernet values not yet rotated.
     "pii-digest": EnvironmentPurpose(length=32, derive_label=b"kejiju.experts.pii.digest"),
     "pii-fernet": EnvironmentPurpose(length=32, derive_label=b"kejiju.experts.pii.encrypt"),
+    "integrity-mac": EnvironmentPurpose(
+        length=0,
+        derive_label=b"",
+        reader=integrity_mac_keys,
+        reader_settings=("INTEGRITY_MAC_KEY", "INTEGRITY_MAC_RETIRED_KEYS"),
+    ),
 }
 
 _PAIR = re.compile(r"^\s*(\d+)\s*:\s*(\S+)\s*$")
@@ -116,6 +141,10 @@ class EnvironmentKeyProvider:
         self._current: dict[str, int] = {}
         secret = pii_secret()
         for purpose, spec in PURPOSES.items():
+            if spec.reader is not None:
+                keys = spec.reader()
+                self._keys[purpose], self._current[purpose] = keys, max(keys)
+                continue
             text = getattr(settings, spec.keys_setting, "") if spec.keys_setting else ""
             keys = parse_keys(text or "", name=spec.keys_setting, length=spec.length)
             if not keys:
@@ -157,7 +186,10 @@ def provider() -> KeyProvider:
 
 
 _KEY_SETTINGS = {"KEY_PROVIDER", "PII_ENCRYPTION_KEY", "SECRET_KEY"} | {
-    name for spec in PURPOSES.values() for name in (spec.keys_setting, spec.version_setting) if name
+    name
+    for spec in PURPOSES.values()
+    for name in (spec.keys_setting, spec.version_setting, *spec.reader_settings)
+    if name
 }
 
 
