@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "kejiju.units",
     "kejiju.applications",
     "kejiju.integrity",
+    "kejiju.announcements",
 ]
 
 MIDDLEWARE = [
