@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import django_tables2 as tables
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from kejiju.core.tables import BaseTable
 
@@ -38,7 +39,7 @@ class MyAnnouncementTable(BaseTable):
         export_exclude = ()
 
     def render_title(self, record, value):
-        pin = format_html('<span class="badge text-bg-danger me-1">置顶</span>') if record.pinned else ""
+        pin = mark_safe('<span class="badge text-bg-danger me-1">置顶</span>') if record.pinned else ""
         return format_html('{}<a href="{}">{}</a>', pin, record.get_absolute_url(), value)
 
     def render_attachment_count(self, value):
@@ -46,5 +47,5 @@ class MyAnnouncementTable(BaseTable):
 
     def render_is_read(self, value):
         if value:
-            return format_html('<span class="text-secondary">已读</span>')
-        return format_html('<span class="badge text-bg-primary" data-testid="unread">未读</span>')
+            return mark_safe('<span class="text-secondary">已读</span>')
+        return mark_safe('<span class="badge text-bg-primary" data-testid="unread">未读</span>')
