@@ -9,7 +9,10 @@ from .models import Announcement, AnnouncementState, Audience
 
 
 def _year_condition(year: int) -> Q:
-    """The year it is (or was to be) published; a draft without a publish time by its creation."""
+    """The year it is (or was to be) published; a draft without a publish time by its creation. A year no
+    date can have matches nothing (never a 500)."""
+    if not 1 <= year <= 9998:
+        return Q(pk__in=[])
     return Q(publish_at__year=year) | Q(publish_at__isnull=True, created_at__year=year)
 
 

@@ -58,6 +58,9 @@ class AnnouncementQuerySet(models.QuerySet):
 class Announcement(models.Model):
     # Rows are addressed to audiences, not owned by a unit: the unit-scoping sweep checks them by audience.
     audience_scoped = True
+    # Nor owned by a county (it names counties to address): a publish or a withdrawal tells no county office
+    # through the per-user notices; the announcement itself is the message.
+    region_field = None
 
     title = models.CharField("标题", max_length=200)
     body = models.TextField("正文", help_text="纯文本，按原样分段显示。")
