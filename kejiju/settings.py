@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "kejiju.units",
     "kejiju.applications",
     "kejiju.integrity",
+    "kejiju.announcements",
 ]
 
 MIDDLEWARE = [

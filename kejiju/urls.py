@@ -12,6 +12,7 @@ urlpatterns = [
     path("units/", include("kejiju.units.urls")),
     path("applications/", include("kejiju.applications.urls")),
     path("integrity/", include("kejiju.integrity.urls")),
+    path("announcements/", include("kejiju.announcements.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -3,6 +3,7 @@
 Apps register in their AppConfig.ready():
 - menu sections for the navigation bar (shown to users holding the permission),
 - to-do providers for the home page (a function of the user returning TodoItem rows),
+- home panels (a card of the home page: a template and a function of the user giving its context),
 - demo seeders are AppConfig methods named `seed_demo` (see the seed_demo command).
 """
 
@@ -54,8 +55,19 @@ class TodoItem:
 
 TodoProvider = Callable[[object], Iterable[TodoItem]]
 
+
+@dataclass(frozen=True)
+class HomePanel:
+    """A card of the home page: `context(user)` gives the template's `panel` (None: not shown to them)."""
+
+    key: str
+    template: str
+    context: Callable[[object], dict | None]
+
+
 _menu: list[MenuSection] = []
 _todo_providers: list[TodoProvider] = []
+_home_panels: dict[str, HomePanel] = {}
 
 
 def register_menu(section: MenuSection) -> None:
@@ -96,3 +108,17 @@ def todos_for(user) -> list[TodoItem]:
     for provider in _todo_providers:
         items.extend(provider(user))
     return items
+
+
+def register_home_panel(panel: HomePanel) -> None:
+    _home_panels[panel.key] = panel
+
+
+def home_panels_for(user) -> list[tuple[str, dict]]:
+    """(template, context) of each home panel the user gets, in registration order."""
+    shown = []
+    for panel in _home_panels.values():
+        context = panel.context(user)
+        if context is not None:
+            shown.append((panel.template, context))
+    return shown

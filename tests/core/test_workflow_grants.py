@@ -51,6 +51,8 @@ GRANTS = {
     # A unit's registration: its county office, or the bureau (for every county and units without one).
     "units.registration": {Role.BUREAU: {"verify", "return"}, Role.COUNTY: {"verify", "return"}},
     # The bureau recommends only for units without a county (an actor rule: tests/applications).
+    # 通知公告: bureau staff publish and withdraw; leadership only reads them.
+    "announcements.announcement": {Role.BUREAU: {"publish", "withdraw"}},
     "applications.application": {
         Role.APPLICANT: {"submit", "recall"},
         Role.UNIT_ADMIN: {"unit_approve", "unit_return"},

@@ -172,9 +172,9 @@ def test_the_unit_navigation_is_its_own_section(world):
         return [(section.label, [item.label for item in items]) for section, items in menu_for(user)]
 
     apply = ("项目申报", ["申报指南", "申报书"])
-    own = ("本单位", ["企业信息", "科技项目", "创新平台", "平台认定申报", "本单位账户"])
+    own = ("本单位", ["企业信息", "科技项目", "创新平台", "平台认定申报", "本单位账户", "通知公告"])
     assert menu(world.users["unit_admin"]) == [apply, own]
-    assert menu(world.users["applicant"]) == [apply, ("本单位", ["科技项目", "创新平台"])]
+    assert menu(world.users["applicant"]) == [apply, ("本单位", ["科技项目", "创新平台", "通知公告"])]
     assert "本单位" not in [label for label, _ in menu(world.users["bureau"])]
     assert "本单位" not in [label for label, _ in menu(world.users["county"])]
 

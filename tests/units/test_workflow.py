@@ -46,6 +46,9 @@ def _scoped_models():
     for model in apps.get_models():
         if not apps.get_app_config(model._meta.app_label).path.startswith(root):
             continue
+        if getattr(model, "audience_scoped", False):
+            # Addressed to audiences, not owned by a unit: tests/announcements/test_audience.py.
+            continue
         if hasattr(model._default_manager.all(), "visible_to"):
             yield model
 

@@ -9,13 +9,14 @@ from django.views.generic import DetailView, TemplateView
 from kejiju.core import captcha
 from kejiju.core.jobs import get_job_kind
 from kejiju.core.models import AuditEvent, ReportJob
-from kejiju.core.registry import todos_for
+from kejiju.core.registry import home_panels_for, todos_for
 from kejiju.core.selectors import report_jobs_visible_to
 from kejiju.core.services import audit_event_record
 
 
 class HomeView(TemplateView):
-    """Every logged-in user lands here: their role, their region and their to-do list."""
+    """Every logged-in user lands here: their role, their region, their to-do list and the apps' panels
+    (通知公告 …)."""
 
     template_name = "core/home.html"
 
@@ -23,6 +24,7 @@ class HomeView(TemplateView):
         context = super().get_context_data(**kwargs)
         context["todos"] = todos_for(self.request.user)
         context["holiday_warning"] = holiday_warning(self.request.user)
+        context["home_panels"] = home_panels_for(self.request.user)
         return context
 
 
