@@ -11,13 +11,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from kejiju.accounts.models import Region, User
-from kejiju.core import uploads
+from kejiju.core import parameters, uploads
 from kejiju.core.workflow.services import record_created
 
 from . import rules
 from .models import Announcement, AnnouncementAttachment, AnnouncementRead, Audience
 
-ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+
+def attachment_max_bytes() -> int:
+    return parameters.value("announcement_attachment_max_bytes")
 
 
 def _require(user: User, perm: str, message: str) -> None:
@@ -31,7 +33,7 @@ def _store_attachment(*, user: User, announcement: Announcement, upload) -> Anno
         filename=original,
         head=uploads.upload_head(upload),
         size=upload.size or 0,
-        max_bytes=ATTACHMENT_MAX_BYTES,
+        max_bytes=attachment_max_bytes(),
     )
     if problem:
         raise ValidationError({"attachment": f"附件：{problem}"})

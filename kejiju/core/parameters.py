@@ -289,6 +289,17 @@ PARAMETERS: Final[tuple[Parameter, ...]] = (
         max_value=100 * MB,
     ),
     Parameter(
+        name="announcement_attachment_max_bytes",
+        label="通知公告附件大小上限",
+        topic=UPLOADS,
+        help_text="局业务人员发布通知公告时上传的附件，单个文件的大小上限。",
+        kind=SIZE,
+        default=_setting("ANNOUNCEMENTS_ATTACHMENT_MAX_BYTES", 20 * MB),
+        setting="ANNOUNCEMENTS_ATTACHMENT_MAX_BYTES",
+        min_value=1 * MB,
+        max_value=100 * MB,
+    ),
+    Parameter(
         name="filing_attachment_max_bytes",
         label="月度报送附件大小上限",
         topic=UPLOADS,
