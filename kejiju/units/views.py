@@ -19,6 +19,7 @@ from kejiju.core.throttle import Throttle
 from kejiju.core.views.generic import (
     ObjectDetailView,
     ObjectListView,
+    PersonalDataMixin,
     ServiceFormMixin,
     service_error_text,
 )
@@ -145,7 +146,7 @@ class LicenceDownloadView(PermissionRequiredMixin, View):
 # ------------------------------------------------------------------------------ the unit's accounts
 
 
-class UnitAccountListView(ObjectListView):
+class UnitAccountListView(PersonalDataMixin, ObjectListView):
     """本单位账户: the unit administrator's own unit's accounts (administrators and 项目负责人)."""
 
     model = User
