@@ -83,6 +83,7 @@ def registration_submit(
         size=licence.size or 0,
         max_bytes=LICENCE_MAX_BYTES,
         allowed=("pdf", "png", "jpg", "jpeg"),
+        upload=licence,
     )
     if problem:
         raise ValidationError({"licence": problem})

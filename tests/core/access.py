@@ -14,11 +14,9 @@ def _make_job(world):
     from django.core.files.base import ContentFile
 
     job = ReportJob(kind="audit_events_export", requested_by=world.users["auditor"], state="succeeded")
-    from kejiju.core.xlsx import add_sheet, new_workbook, workbook_bytes
+    from tests.factories import small_xlsx
 
-    workbook = new_workbook(viewer=None)
-    add_sheet(workbook, title="安全事件", headers=["时间"], rows=[["2026-12-07"]])
-    job.file.save("events.xlsx", ContentFile(workbook_bytes(workbook)), save=False)
+    job.file.save("events.xlsx", ContentFile(small_xlsx()), save=False)
     job.save()
     return job
 

@@ -50,24 +50,13 @@ def month(world):
     return {"year": 2024, "month": 1}
 
 
-def _blank_pdf() -> bytes:
-    import io
-
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    output = io.BytesIO()
-    writer.write(output)
-    return output.getvalue()
-
-
 def _edition(world):
     """A built annual review edition (a succeeded job with its PDF), requested by leadership."""
     from django.core.files.base import ContentFile
 
     from kejiju.core.models import ReportJob
     from kejiju.reporting.annual_pdf import KIND
+    from tests.factories import blank_pdf
 
     def build():
         job = ReportJob.objects.create(
@@ -76,7 +65,7 @@ def _edition(world):
             state=ReportJob.State.SUCCEEDED,
             requested_by=world.users["leader"],
         )
-        job.file.save("年度工作综述-2023.pdf", ContentFile(_blank_pdf()))
+        job.file.save("年度工作综述-2023.pdf", ContentFile(blank_pdf()))
         return job
 
     return world.once("reporting_annual_edition", build)

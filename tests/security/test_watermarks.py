@@ -16,6 +16,7 @@ from kejiju.core import watermark
 from kejiju.core.models import ReportJob
 from kejiju.core.services import report_job_run
 from tests.access import all_routes
+from tests.factories import blank_pdf
 
 ROUTES = all_routes()
 # The role that looks at a page: the first of these the route allows.
@@ -97,16 +98,6 @@ def _pdf_text(data: bytes) -> str:
     return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
 
 
-def _blank_pdf() -> bytes:
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    output = io.BytesIO()
-    writer.write(output)
-    return output.getvalue()
-
-
 @pytest.mark.django_db
 def test_the_annual_summary_pdf_names_whoever_downloads_it(client, world):
     """Stamped at download, not at build: leadership built it, bureau staff download it and get their own
@@ -119,7 +110,7 @@ def test_the_annual_summary_pdf_names_whoever_downloads_it(client, world):
         state=ReportJob.State.SUCCEEDED,
         requested_by=world.users["leader"],
     )
-    job.file.save("年度工作综述-2023.pdf", ContentFile(_blank_pdf()))
+    job.file.save("年度工作综述-2023.pdf", ContentFile(blank_pdf()))
     for role in ("leader", "bureau"):
         user = world.users[role]
         client.force_login(user)
