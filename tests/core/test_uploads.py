@@ -143,6 +143,15 @@ def test_download_response_sends_the_original_name(media, filing):
     response.file_to_stream.close()
 
 
+def test_an_ofd_is_sent_as_application_ofd(media, filing):
+    """mimetypes knows no .ofd: the table of accepted formats gives its type (GB/T 33190)."""
+    with uploads.atomic():
+        attachment = _attachment(filing, "批复.ofd")
+    response = uploads.download_response(attachment.file, filename=attachment.original_name)
+    assert response["Content-Type"] == "application/ofd"
+    response.file_to_stream.close()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_real_commits_and_rollbacks(media, county_a):
     """Outside a test's transaction: a real commit keeps the file, a real rollback removes it, and an
