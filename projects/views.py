@@ -238,7 +238,7 @@ class ProjectUpdateView(PersonalDataMixin, ObjectUpdateView):
         )
 
 
-class ProjectDetailView(ObjectDetailView):
+class ProjectDetailView(PersonalDataMixin, ObjectDetailView):
     model = Project
     template_name = "projects/project_detail.html"
     detail_fields = (

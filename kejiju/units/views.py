@@ -86,7 +86,7 @@ class RegisterDoneView(TemplateView):
         return self.render_to_response(self.get_context_data(done=done))
 
 
-class UnitRegistrationListView(ObjectListView):
+class UnitRegistrationListView(PersonalDataMixin, ObjectListView):
     model = UnitRegistration
     table_class = UnitRegistrationTable
     filterset_class = UnitRegistrationFilterSet
@@ -96,7 +96,7 @@ class UnitRegistrationListView(ObjectListView):
         return selectors.registration_list(user=self.request.user)
 
 
-class UnitRegistrationDetailView(ObjectDetailView):
+class UnitRegistrationDetailView(PersonalDataMixin, ObjectDetailView):
     model = UnitRegistration
     template_name = "units/unitregistration_detail.html"
     detail_fields = (

@@ -167,7 +167,8 @@ def test_a_report_xlsx_names_whoever_downloads_it(client, world):
 
 
 def test_stamp_xlsx_keeps_the_sheet_valid_with_elements_after_the_header():
-    """The header goes before the elements that follow it in the schema (here a table part's place)."""
+    """The header goes after the sheet's data and before the elements that follow it in the schema; a
+    second stamp replaces the first."""
     from kejiju.core.xlsx import add_sheet, new_workbook, workbook_bytes
 
     workbook = new_workbook(viewer=None)
@@ -178,13 +179,18 @@ def test_stamp_xlsx_keeps_the_sheet_valid_with_elements_after_the_header():
         sheet = archive.read("xl/worksheets/sheet1.xml")
     assert sheet.count(b"<headerFooter>") == 1
     assert sheet.index(b"</sheetData>") < sheet.index(b"<headerFooter>") < sheet.index(b"</worksheet>")
-    assert watermark.stamp_xlsx(stamped, "李四 2026-12-07 10:00").count(b"PK") > 0  # stamped again: replaced
     with zipfile.ZipFile(io.BytesIO(watermark.stamp_xlsx(stamped, "李四 2026-12-07 10:00"))) as archive:
         again = archive.read("xl/worksheets/sheet1.xml").decode()
     assert again.count("<headerFooter>") == 1 and "李四" in again and "张三" not in again
     assert len(list(load_workbook(io.BytesIO(stamped)).active.iter_rows())) == 5001
     with pytest.raises(watermark.WatermarkError):
         watermark.stamp_xlsx(b"PK\x03\x04 not a zip", "x")
+    # Elements that follow the header in the schema (a drawing, table parts) stay after it.
+    tail = watermark._stamp_sheet_tail(
+        b'</sheetData><pageMargins left="0.7"/><drawing r:id="rId1"/><tableParts count="0"/></worksheet>',
+        "甲",
+    )
+    assert tail.index(b"<pageMargins") < tail.index(b"<headerFooter>") < tail.index(b"<drawing")
 
 
 # ------------------------------------------------------------------------------------------ on screen
@@ -281,3 +287,41 @@ def test_every_page_showing_personal_data_carries_the_watermark(client, world):
             missing.append(f"{route.name} shows {found.group(0)}")
     assert not missing, "\n".join(missing)
     assert named_seen == NAMED, NAMED - named_seen
+
+
+# A field holding personal data by its name: 身份证号 (masked or not), mobile and phone numbers.
+PERSONAL_FIELD = re.compile(r"id_number|mobile|phone")
+
+
+def _shown_fields(view_class) -> set[str]:
+    """The fields a page shows by declaration: its detail rows and its table's columns."""
+    names = set(getattr(view_class, "detail_fields", ()) or ())
+    table_class = getattr(view_class, "table_class", None)
+    if table_class is not None:
+        names |= set(table_class.base_columns)
+        names |= set(getattr(getattr(table_class, "Meta", None), "fields", ()) or ())
+    return names
+
+
+def test_every_page_declaring_a_personal_data_field_carries_the_watermark():
+    """Besides the sweep (which sees only the rows its world holds): a list or detail page whose table or
+    detail rows name an ID number, mobile or phone field is marked."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def views(patterns, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from views(
+                    pattern.url_patterns, f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix
+                )
+            elif isinstance(pattern, URLPattern) and hasattr(pattern.callback, "view_class"):
+                yield f"{prefix}{pattern.name}", pattern.callback.view_class
+
+    unmarked = sorted(
+        f"{name} ({', '.join(sorted(fields))})"
+        for name, view_class in views(get_resolver().url_patterns)
+        if (fields := {field for field in _shown_fields(view_class) if PERSONAL_FIELD.search(field)})
+        and not name.endswith(("_export", "_export_pii"))
+        and not getattr(view_class, "shows_personal_data", False)
+    )
+    assert not unmarked, "\n".join(unmarked)
