@@ -33,7 +33,7 @@ def build_enterprise_import(job) -> JobOutput:
         raise RuntimeError(str(error)) from None
     finally:  # after the commit's transaction: the upload is not kept, whether the import ran or failed
         import_upload_delete(path)
-    workbook = new_workbook()
+    workbook = new_workbook(viewer=None)  # marked at download (ReportJobDownloadView)
     add_sheet(
         workbook,
         title="企业",

@@ -24,7 +24,7 @@ from kejiju.core.views import (
     ObjectUpdateView,
     service_error_text,
 )
-from kejiju.core.views.generic import BreadcrumbMixin, ServiceFormMixin, StaffOnlyMixin
+from kejiju.core.views.generic import BreadcrumbMixin, PersonalDataMixin, ServiceFormMixin, StaffOnlyMixin
 from kejiju.core.views.imports import ImportConfirmView, ImportUploadView
 from kejiju.core.workflow.selectors import workflow_context
 from kejiju.core.workflow.views import TransitionView as WorkflowTransitionView
@@ -87,7 +87,7 @@ class EnterpriseExportView(EnterpriseListView, ObjectExportView):
         return selectors.enterprise_export(user=self.request.user)
 
 
-class EnterpriseDetailView(ObjectDetailView):
+class EnterpriseDetailView(PersonalDataMixin, ObjectDetailView):
     model = Enterprise
     template_name = "enterprises/enterprise_detail.html"
     detail_fields = (

@@ -409,7 +409,7 @@ class ReviewPanelSheetView(ObjectDetailView):
             )
         first = len(scoresheet.LEAD)
         formats = dict.fromkeys(range(first, first + len(criteria) + 1), "0.00")
-        workbook = new_workbook()
+        workbook = new_workbook(viewer=request.user)
         add_sheet(workbook, title=scoresheet.SHEET, headers=headers, rows=data, number_formats=formats)
         name = f"评分表-{panel.title}"[:80]
         audit_event_record(event_type=AuditEvent.Type.EXPORT, request=request, object_repr=name)

@@ -27,7 +27,7 @@ from kejiju.core.views import (
     ObjectListView,
     ObjectUpdateView,
 )
-from kejiju.core.views.generic import BreadcrumbMixin
+from kejiju.core.views.generic import BreadcrumbMixin, PersonalDataMixin
 from kejiju.core.workflow.selectors import events_for
 from kejiju.core.xlsx import (
     XLSX_CONTENT_TYPE,
@@ -84,7 +84,7 @@ CLEAR_MOBILE = "清除"
 # ============================================================================================== experts
 
 
-class ExpertListView(ObjectListView):
+class ExpertListView(PersonalDataMixin, ObjectListView):
     model = Expert
     table_class = ExpertTable
     filterset_class = ExpertFilterSet
@@ -130,10 +130,16 @@ class ExpertPIIExportView(ExpertListView):
             object_repr=f"专家库（含完整身份证号、手机号）{len(rows)} 人",
             detail=f"导出未脱敏专家名单；筛选条件：{request.GET.urlencode()[:900] or '无'}",
         )
-        return xlsx_response(filename="专家库（含敏感信息）.xlsx", title="专家库", headers=headers, rows=rows)
+        return xlsx_response(
+            filename="专家库（含敏感信息）.xlsx",
+            title="专家库",
+            headers=headers,
+            rows=rows,
+            viewer=request.user,
+        )
 
 
-class ExpertDetailView(ObjectDetailView):
+class ExpertDetailView(PersonalDataMixin, ObjectDetailView):
     model = Expert
     template_name = "experts/expert_detail.html"
     detail_fields = (
@@ -204,7 +210,7 @@ class ExpertDetailView(ObjectDetailView):
 
 
 @method_decorator(never_cache, name="dispatch")
-class ExpertPIIView(ActionPermissionMixin, BreadcrumbMixin, DetailView):
+class ExpertPIIView(PersonalDataMixin, ActionPermissionMixin, BreadcrumbMixin, DetailView):
     """The full 身份证号 and mobile of one expert, for staff holding experts.view_expert_pii; each view is an
     UNMASK audit event. The page is never cached."""
 
@@ -262,7 +268,7 @@ class ExpertCreateView(ObjectCreateView):
 
 
 @method_decorator(sensitive_post_parameters(*PII_POST_FIELDS), name="dispatch")
-class ExpertUpdateView(ObjectUpdateView):
+class ExpertUpdateView(PersonalDataMixin, ObjectUpdateView):
     model = Expert
     form_class = ExpertForm
 
@@ -378,7 +384,7 @@ class ExpertImportTemplateView(ActionPermissionMixin, View):
     action = "add"
 
     def get(self, request):
-        workbook = new_workbook()
+        workbook = new_workbook(viewer=None)  # a blank import template
         add_sheet(workbook, title="专家", headers=importing.COLUMNS, rows=[])
         add_sheet(
             workbook,

@@ -655,6 +655,7 @@ def outreach_photo_add(*, event: OutreachEvent, user, upload, caption: str = "")
         size=upload.size or 0,
         max_bytes=outreach_photo_max_bytes(),
         allowed=uploads.IMAGE_EXTENSIONS,
+        upload=upload,
     )
     if problem:
         raise ValidationError({"file": problem})

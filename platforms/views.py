@@ -223,7 +223,7 @@ class PlatformStatsExportView(StaffOnlyMixin, ActionPermissionMixin, View):
         year, region_id = _stats_params(request)
         stats = selectors.platform_stats(user=request.user, year=year, region_id=region_id)
         scope = stats["region"].name if stats["region"] else "全市"
-        workbook = new_workbook()
+        workbook = new_workbook(viewer=request.user)
         type_rows = ("平台类型", "级别", "数量")
 
         def typed(rows):
@@ -380,7 +380,11 @@ class BatchResultsExportView(ActionPermissionMixin, ScopedQuerysetMixin, DetailV
         headers, rows = table_export_rows(table)
         audit_event_record(event_type=AuditEvent.Type.EXPORT, request=request, object_repr=str(batch))
         return xlsx_response(
-            filename=f"{batch.title}.xlsx", title="申报与认定结果", headers=headers, rows=rows
+            filename=f"{batch.title}.xlsx",
+            title="申报与认定结果",
+            headers=headers,
+            rows=rows,
+            viewer=request.user,
         )
 
 

@@ -296,9 +296,9 @@ CONTENT_TYPES = uploads.CONTENT_TYPES
 attachment_extension = uploads.upload_extension
 
 
-def attachment_problem(*, filename: str, head: bytes, size: int, max_bytes: int) -> str | None:
+def attachment_problem(*, filename: str, head: bytes, size: int, max_bytes: int, upload=None) -> str | None:
     """None when the file may be stored; otherwise why not (the shared upload check, any allowed type)."""
-    return uploads.upload_problem(filename=filename, head=head, size=size, max_bytes=max_bytes)
+    return uploads.upload_problem(filename=filename, head=head, size=size, max_bytes=max_bytes, upload=upload)
 
 
 # ------------------------------------------------------------------------ 职务科技成果赋权 pilot

@@ -714,7 +714,7 @@ def attachment_create(*, project: Project, user, kind: str, upload) -> Attachmen
     upload.seek(0)
     head = upload.read(16)
     problem = rules.attachment_problem(
-        filename=original, head=head, size=size, max_bytes=attachment_max_bytes()
+        filename=original, head=head, size=size, max_bytes=attachment_max_bytes(), upload=upload
     )
     if problem:
         raise ValidationError({"file": problem})
@@ -850,6 +850,7 @@ def ownership_grant_save(*, grant: OwnershipGrant, user, upload=None) -> Ownersh
             size=upload.size or 0,
             max_bytes=attachment_max_bytes(),
             allowed=APPROVAL_FILE_TYPES,
+            upload=upload,
         )
         if problem:
             raise ValidationError({"approval_file": problem})

@@ -27,7 +27,7 @@ from kejiju.core.views import (
     ObjectUpdateView,
     StaffOnlyMixin,
 )
-from kejiju.core.views.generic import ServiceFormMixin, service_error_text
+from kejiju.core.views.generic import PersonalDataMixin, ServiceFormMixin, service_error_text
 from kejiju.core.workflow.diagram import flow_states
 from kejiju.core.workflow.selectors import available_transitions, events_for
 from kejiju.core.workflow.views import TransitionView
@@ -220,7 +220,7 @@ class ProjectCreateView(ObjectCreateView):
         return services.project_create(user=self.request.user, override_reason=override, **data)
 
 
-class ProjectUpdateView(ObjectUpdateView):
+class ProjectUpdateView(PersonalDataMixin, ObjectUpdateView):
     model = Project
     form_class = ProjectForm
 
@@ -238,7 +238,7 @@ class ProjectUpdateView(ObjectUpdateView):
         )
 
 
-class ProjectDetailView(ObjectDetailView):
+class ProjectDetailView(PersonalDataMixin, ObjectDetailView):
     model = Project
     template_name = "projects/project_detail.html"
     detail_fields = (
@@ -599,7 +599,7 @@ class OverdueExportView(StaffOnlyMixin, PermissionRequiredMixin, View):
     def get(self, request):
         user = request.user
         today = timezone.localdate()
-        workbook = new_workbook()
+        workbook = new_workbook(viewer=request.user)
         midterm = selectors.missing_midterm_material(user=user, today=today)
         for title, table in (
             ("超期未验收", OverdueAcceptanceTable(selectors.overdue_acceptance(user=user, today=today))),

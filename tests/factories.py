@@ -41,3 +41,25 @@ class UniversityFactory(OrganizationFactory):
     name = factory.Sequence(lambda n: f"测试大学{n}")
     kind = Organization.Kind.UNIVERSITY
     region = None
+
+
+def blank_pdf() -> bytes:
+    """A real one-page PDF (a report job's file: downloads mark it, so it must be one)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def small_xlsx(title: str = "表") -> bytes:
+    """A real one-sheet workbook as the portal writes them (a report job's file)."""
+    from kejiju.core.xlsx import add_sheet, new_workbook, workbook_bytes
+
+    workbook = new_workbook(viewer=None)
+    add_sheet(workbook, title=title, headers=["县区"], rows=[["忻府区"]])
+    return workbook_bytes(workbook)

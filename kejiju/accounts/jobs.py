@@ -19,7 +19,7 @@ def _export(job, *, title, queryset, filterset_class, table_class) -> JobOutput:
     filterset = filterset_class(data=data, queryset=queryset)
     table = table_class(filtered_queryset(filterset))
     headers, rows = table_export_rows(table)
-    workbook = new_workbook()
+    workbook = new_workbook(viewer=None)  # marked at download (ReportJobDownloadView)
     count = add_sheet(workbook, title=title, headers=headers, rows=rows)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     return JobOutput(

@@ -26,7 +26,7 @@ from kejiju.core.views import (
     ObjectListView,
     ObjectUpdateView,
 )
-from kejiju.core.views.generic import BreadcrumbMixin
+from kejiju.core.views.generic import BreadcrumbMixin, PersonalDataMixin
 
 from . import services
 from .filters import (
@@ -206,7 +206,7 @@ class OTPSetupView(FormView):
 # ------------------------------------------------------------------------------------------------ users
 
 
-class UserListView(ObjectListView):
+class UserListView(PersonalDataMixin, ObjectListView):
     model = User
     table_class = UserTable
     filterset_class = UserFilterSet
@@ -220,7 +220,7 @@ class UserExportView(UserListView, ObjectExportView):
     pass
 
 
-class UserDetailView(ObjectDetailView):
+class UserDetailView(PersonalDataMixin, ObjectDetailView):
     model = User
     template_name = "accounts/user_detail.html"
     detail_fields = (
@@ -363,7 +363,7 @@ class UserSetActiveView(ActionPermissionMixin, View):
 # ------------------------------------------------------------------------------------------- sessions
 
 
-class UserSessionListView(ObjectListView):
+class UserSessionListView(PersonalDataMixin, ObjectListView):
     """在线用户: every live session (not ended, not expired) of every account."""
 
     model = UserSession
@@ -454,7 +454,7 @@ class RegionUpdateView(ObjectUpdateView):
 # ------------------------------------------------------------------------------------------------ audit
 
 
-class ChangeLogListView(ObjectListView):
+class ChangeLogListView(PersonalDataMixin, ObjectListView):
     model = LogEntry
     table_class = ChangeLogTable
     filterset_class = ChangeLogFilterSet

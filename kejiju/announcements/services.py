@@ -34,6 +34,7 @@ def _store_attachment(*, user: User, announcement: Announcement, upload) -> Anno
         head=uploads.upload_head(upload),
         size=upload.size or 0,
         max_bytes=attachment_max_bytes(),
+        upload=upload,
     )
     if problem:
         raise ValidationError({"attachment": f"附件：{problem}"})

@@ -101,6 +101,7 @@ def _stored_file(record, upload, *, allowed: Iterable[str], max_bytes: int, user
         size=upload.size or 0,
         max_bytes=max_bytes,
         allowed=allowed,
+        upload=upload,
     )
     if problem:
         raise ValidationError({"file": problem})

@@ -24,6 +24,7 @@ from kejiju.core.views.generic import (
     ObjectDetailView,
     ObjectExportView,
     ObjectListView,
+    PersonalDataMixin,
     ServiceFormMixin,
     service_error_text,
 )
@@ -223,7 +224,7 @@ class ApplicationExportView(ObjectExportView):
         return selectors.application_list(user=self.request.user)
 
 
-class ApplicationDetailView(ObjectDetailView):
+class ApplicationDetailView(PersonalDataMixin, ObjectDetailView):
     model = Application
     template_name = "applications/application_detail.html"
     detail_fields = (
@@ -349,7 +350,7 @@ class ApplicationCreateView(PermissionRequiredMixin, ServiceFormMixin, FormView)
         return context
 
 
-class ApplicationUpdateView(_LeaderFormView):
+class ApplicationUpdateView(PersonalDataMixin, _LeaderFormView):
     form_class = ApplicationForm
     page_title = "修改申报书"
 
@@ -482,7 +483,7 @@ class AttachmentDownloadView(PermissionRequiredMixin, View):
         return uploads.download_response(attachment.file, filename=attachment.original_name)
 
 
-class TeamMemberPIIView(PermissionRequiredMixin, View):
+class TeamMemberPIIView(PersonalDataMixin, PermissionRequiredMixin, View):
     """The full 身份证号 of one team member, for holders of applications.view_team_pii; each view is an
     UNMASK audit event; never cached."""
 
@@ -502,7 +503,7 @@ class TeamMemberPIIView(PermissionRequiredMixin, View):
             detail=f"查看完整身份证号（申报书“{member.application}”）",
         )
         response = TemplateResponse(
-            request, "applications/teammember_pii.html", {"member": member, "id_number": number}
+            request, "applications/teammember_pii.html", {"member": member, "id_number": number, "view": self}
         )
         response["Cache-Control"] = "no-store"
         return response

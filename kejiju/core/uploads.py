@@ -34,9 +34,11 @@ from django.utils.deconstruct import deconstructible
 
 _PDF = (b"%PDF-",)
 _OOXML = (b"PK\x03\x04",)  # docx/xlsx/pptx are zip packages
+_ZIP = (b"PK\x03\x04",)  # OFD (GB/T 33190-2016) is a zip package too, checked further by `ofd_problem`
 _OLE = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)  # doc/xls/ppt/wps/et (Compound File Binary)
 ALLOWED_SIGNATURES: dict[str, tuple[bytes, ...]] = {
     "pdf": _PDF,
+    "ofd": _ZIP,
     "doc": _OLE,
     "xls": _OLE,
     "ppt": _OLE,
@@ -51,6 +53,7 @@ ALLOWED_SIGNATURES: dict[str, tuple[bytes, ...]] = {
 }
 CONTENT_TYPES = {
     "pdf": "application/pdf",
+    "ofd": "application/ofd",
     "doc": "application/msword",
     "xls": "application/vnd.ms-excel",
     "ppt": "application/vnd.ms-powerpoint",
@@ -66,16 +69,95 @@ CONTENT_TYPES = {
 IMAGE_EXTENSIONS = ("jpeg", "jpg", "png")
 
 
+def with_ofd(extensions: Iterable[str]) -> tuple[str, ...]:
+    """The accepted extensions of an upload path, with "ofd" added where "pdf" is among them."""
+    extensions = tuple(extensions)
+    return (*extensions, "ofd") if "pdf" in extensions and "ofd" not in extensions else extensions
+
+
+# OFD (GB/T 33190-2016): a zip whose root holds OFD.xml, the document's entry, root element ofd:OFD.
+OFD_NAMESPACE = "http://www.ofdspec.org/2016"
+OFD_MAX_MEMBERS = 10_000
+OFD_MAX_EXPANDED = 200 * 1024 * 1024
+OFD_MAX_RATIO = 200
+OFD_MAX_ENTRY = 1024 * 1024
+
+
+def ofd_problem(upload) -> str | None:
+    """None for a well-formed OFD package; otherwise why not (in Chinese). Read from the file's central
+    directory and OFD.xml only: no member is extracted to disk. Refused: not a zip, encrypted members,
+    absolute or `..` member names, too many members, more than OFD_MAX_EXPANDED bytes expanded or a member
+    expanding over OFD_MAX_RATIO:1 (a zip bomb), no OFD.xml at the root, OFD.xml not XML (entities and
+    DTDs refused by defusedxml) or not an ofd:OFD root."""
+    import zipfile
+
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import fromstring
+
+    invalid = "不是有效的 OFD 文件（GB/T 33190）"
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            members = archive.infolist()
+            if len(members) > OFD_MAX_MEMBERS:
+                return f"{invalid}：包含的文件过多。"
+            expanded = 0
+            for member in members:
+                name = member.filename.replace("\\", "/")
+                if name.startswith("/") or ".." in name.split("/") or re.match(r"^[A-Za-z]:", name):
+                    return f"{invalid}：包含非法路径“{display_name(member.filename)[:60]}”。"
+                if member.flag_bits & 0x1:
+                    return f"{invalid}：包含加密内容。"
+                expanded += member.file_size
+                if (
+                    member.file_size > OFD_MAX_RATIO * max(member.compress_size, 1)
+                    and member.file_size > 1024 * 1024
+                ):
+                    return f"{invalid}：压缩比异常（疑似压缩炸弹）。"
+            if expanded > OFD_MAX_EXPANDED:
+                return f"{invalid}：解压后超过 {OFD_MAX_EXPANDED // 1024 // 1024} MB。"
+            entry = next((m for m in members if m.filename == "OFD.xml"), None)
+            if entry is None:
+                return f"{invalid}：根目录缺少 OFD.xml。"
+            if entry.file_size > OFD_MAX_ENTRY:
+                return f"{invalid}：OFD.xml 过大。"
+            with archive.open(entry) as handle:
+                text = handle.read(OFD_MAX_ENTRY + 1)
+        root = fromstring(text, forbid_dtd=True)
+    except (DefusedXmlException, zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError):
+        return f"{invalid}。"
+    except (OSError, ValueError, EOFError, SyntaxError):  # ParseError is a SyntaxError
+        return f"{invalid}。"
+    finally:
+        upload.seek(0)
+    if root.tag != f"{{{OFD_NAMESPACE}}}OFD":
+        return f"{invalid}：OFD.xml 的根元素不是 ofd:OFD。"
+    return None
+
+
+# Checks of the whole content beyond the signature, by extension.
+CONTENT_CHECKS = {"ofd": ofd_problem}
+
+
 def upload_extension(filename: str) -> str:
     return PurePath(filename).suffix.lower().lstrip(".")
 
 
 def upload_problem(
-    *, filename: str, head: bytes, size: int, max_bytes: int, allowed: Iterable[str] | None = None
+    *,
+    filename: str,
+    head: bytes,
+    size: int,
+    max_bytes: int,
+    allowed: Iterable[str] | None = None,
+    upload=None,
 ) -> str | None:
     """None when the file may be stored; otherwise why not (in Chinese). `allowed` narrows the accepted
-    extensions (e.g. IMAGE_EXTENSIONS for photos)."""
-    accepted = sorted(ALLOWED_SIGNATURES if allowed is None else set(allowed) & set(ALLOWED_SIGNATURES))
+    extensions (e.g. IMAGE_EXTENSIONS for photos); where it holds "pdf", "ofd" is accepted too. A format
+    checked beyond its signature (OFD: CONTENT_CHECKS) needs the `upload` itself."""
+    accepted = sorted(
+        ALLOWED_SIGNATURES if allowed is None else set(with_ofd(allowed)) & set(ALLOWED_SIGNATURES)
+    )
     extension = upload_extension(filename)
     if extension not in accepted:
         return f"不支持的文件类型“.{extension or '无扩展名'}”：只接受 {'、'.join(accepted)}。"
@@ -85,6 +167,10 @@ def upload_problem(
         return f"文件大小 {size / 1024 / 1024:.1f} MB 超过上限 {max_bytes / 1024 / 1024:.0f} MB。"
     if not any(head.startswith(signature) for signature in ALLOWED_SIGNATURES[extension]):
         return f"文件内容与扩展名“.{extension}”不符。"
+    if extension in CONTENT_CHECKS:
+        if upload is None:
+            return f"无法检查“.{extension}”文件的内容。"
+        return CONTENT_CHECKS[extension](upload)
     return None
 
 
@@ -271,6 +357,8 @@ def download_response(
         handle = file_field.open("rb")
     except FileNotFoundError as error:
         raise Http404("文件不存在。") from error
+    # mimetypes knows no .ofd: the type comes from the table of accepted formats first.
+    content_type = content_type or CONTENT_TYPES.get(upload_extension(filename))
     return FileResponse(
         handle, as_attachment=as_attachment, filename=display_name(filename), content_type=content_type
     )

@@ -1,12 +1,13 @@
 from django.urls import path
 
 from .views import holidays, organizations, parameters
-from .views.pages import CaptchaView, HomeView, ReportJobDetailView, ReportJobDownloadView
+from .views.pages import CaptchaView, HomeView, ReportJobDetailView, ReportJobDownloadView, WatermarkView
 
 app_name = "core"
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
+    path("watermark.svg", WatermarkView.as_view(), name="watermark"),
     path("captcha/<str:scope>/", CaptchaView.as_view(), name="captcha"),
     path("jobs/<int:pk>/", ReportJobDetailView.as_view(), name="reportjob_detail"),
     path("jobs/<int:pk>/download/", ReportJobDownloadView.as_view(), name="reportjob_download"),

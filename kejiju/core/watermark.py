@@ -21,6 +21,7 @@ import html
 import io
 import logging
 import math
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -224,3 +225,133 @@ def stamp_image(data: bytes, text: str, *, image_format: str) -> bytes:
     else:
         marked.save(output, format="PNG")
     return output.getvalue()
+
+
+# ------------------------------------------------------------------------------------ who and what for
+
+
+def viewer_label(user) -> str:
+    """Who a watermark names: the account's name and its username (two accounts may share a name)."""
+    name = (getattr(user, "display_name", "") or "").strip()
+    username = getattr(user, "username", "") or ""
+    return f"{name}（{username}）" if name and name != username else username
+
+
+def viewer_stamp(user, when: datetime | None = None) -> str:
+    """The text of a watermark for this viewer now: "张三（zhangsan） 2026-12-07 09:30"."""
+    return stamp_text(viewer_label(user), when)
+
+
+# ------------------------------------------------------------------------------------------------- xlsx
+
+XLSX = "xlsx"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Elements a worksheet may hold after <headerFooter> (ECMA-376 CT_Worksheet), and its end.
+_AFTER_HEADER_FOOTER = (
+    b"<rowBreaks",
+    b"<colBreaks",
+    b"<customProperties",
+    b"<cellWatches",
+    b"<ignoredErrors",
+    b"<smartTags",
+    b"<drawing",
+    b"<legacyDrawing",
+    b"<legacyDrawingHF",
+    b"<drawingHF",
+    b"<picture",
+    b"<oleObjects",
+    b"<controls",
+    b"<webPublishItems",
+    b"<tableParts",
+    b"<extLst",
+    b"</worksheet>",
+)
+_TAIL = 256 * 1024
+_CHUNK = 1024 * 1024
+
+
+def xlsx_header_text(text: str) -> str:
+    """`text` as an Excel page header: '&' starts a header code (&P, &D …), '&&' is a literal '&'."""
+    return "导出：" + text.replace("&", "&&")
+
+
+def xlsx_stamp_sheet(sheet, text: str) -> None:
+    """Put `text` in the printed page header and footer of an openpyxl worksheet being built."""
+    value = xlsx_header_text(text)
+    sheet.oddHeader.center.text = value
+    sheet.oddFooter.center.text = value
+
+
+def _header_footer_xml(text: str) -> bytes:
+    value = html.escape(xlsx_header_text(text), quote=False)
+    part = f"&amp;C{value}"
+    return f"<headerFooter><oddHeader>{part}</oddHeader><oddFooter>{part}</oddFooter></headerFooter>".encode()
+
+
+def _stamp_sheet_tail(tail: bytes, text: str) -> bytes:
+    tail = re.sub(rb"<headerFooter\b[^>]*/>|<headerFooter\b.*?</headerFooter>", b"", tail, flags=re.S)
+    positions = [found for tag in _AFTER_HEADER_FOOTER if (found := tail.find(tag)) >= 0]
+    if not positions:
+        raise WatermarkError("导出文件已损坏，无法加注水印，请重新生成。")
+    at = min(positions)
+    return tail[:at] + _header_footer_xml(text) + tail[at:]
+
+
+def stamp_xlsx(data: bytes, text: str) -> bytes:
+    """A copy of a workbook the portal generated (openpyxl) whose every worksheet prints `text` as its page
+    header and footer; the cells are untouched (a re-import reads the same rows). Sheets are copied in
+    chunks, only the end of each (where the header belongs) is rewritten."""
+    import zipfile
+
+    output = io.BytesIO()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(output, "w") as target:
+            for info in source.infolist():
+                name = info.filename
+                is_sheet = (
+                    name.startswith("xl/worksheets/") and name.endswith(".xml") and "/_rels/" not in name
+                )
+                member = zipfile.ZipInfo(name, date_time=info.date_time)
+                member.compress_type = zipfile.ZIP_DEFLATED
+                with source.open(info) as reader, target.open(member, "w") as writer:
+                    if not is_sheet:
+                        while chunk := reader.read(_CHUNK):
+                            writer.write(chunk)
+                        continue
+                    pending = b""
+                    while chunk := reader.read(_CHUNK):
+                        pending += chunk
+                        if len(pending) > _TAIL:
+                            writer.write(pending[:-_TAIL])
+                            pending = pending[-_TAIL:]
+                    writer.write(_stamp_sheet_tail(pending, text))
+    except WatermarkError:
+        raise
+    except Exception as error:  # a damaged archive: zipfile raises several kinds
+        logger.warning("Workbook not stamped: %r", error)
+        raise WatermarkError("导出文件已损坏，无法加注水印，请重新生成。") from error
+    return output.getvalue()
+
+
+def stamp_download(data: bytes, *, filename: str, text: str) -> Stamped:
+    """A marked copy of a file the portal generated (a report, an export kept as a job's file), made when
+    it is downloaded, so that it names whoever downloads it: PDF on every page, xlsx in the page header."""
+    if extension(filename) == XLSX:
+        return Stamped(stamp_xlsx(data, text), XLSX_CONTENT_TYPE)
+    return stamp_file(data, filename=filename, text=text)
+
+
+# ----------------------------------------------------------------------------------------------- screen
+
+
+def page_svg(text: str) -> str:
+    """A tile of the on-screen watermark: `text` (escaped) once, faint, turned upwards; the stylesheet
+    repeats it over pages showing personal data (`.kj-watermark`, see kejiju.core.views.generic)."""
+    escaped = html.escape(text)
+    red, green, blue = COLOR
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="360" height="200" viewBox="0 0 360 200">'
+        f'<text x="180" y="100" text-anchor="middle" dominant-baseline="middle" '
+        f'transform="rotate(-{ANGLE} 180 100)" font-size="15" font-family="sans-serif" '
+        f'fill="rgb({red},{green},{blue})" fill-opacity="0.16">{escaped}</text></svg>'
+    )

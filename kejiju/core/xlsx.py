@@ -14,7 +14,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from .watermark import XLSX_CONTENT_TYPE, viewer_stamp, xlsx_stamp_sheet
+
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -47,6 +48,8 @@ def add_sheet(
 ) -> int:
     """Write one sheet with a bold frozen header; returns the number of data rows written."""
     sheet = workbook.create_sheet(title=title[:31])
+    if stamp := getattr(workbook, "kejiju_watermark", None):
+        xlsx_stamp_sheet(sheet, stamp)
     sheet.freeze_panes = "A2"
     for index, header in enumerate(headers, start=1):
         width = widths[index - 1] if widths else max(10, min(40, len(str(header)) * 2 + 4))
@@ -77,8 +80,14 @@ def add_sheet(
     return count
 
 
-def new_workbook() -> Workbook:
-    return Workbook(write_only=True)
+def new_workbook(*, viewer) -> Workbook:
+    """A workbook whose every sheet (added by `add_sheet`) prints the viewer's name and the time in its page
+    header (kejiju.core.watermark). `viewer=None` only for a file without a viewer yet: a report job's
+    file, marked when it is downloaded (kejiju.core.views.pages.ReportJobDownloadView), or a blank import
+    template."""
+    workbook = Workbook(write_only=True)
+    workbook.kejiju_watermark = viewer_stamp(viewer) if viewer is not None else None
+    return workbook
 
 
 def workbook_bytes(workbook: Workbook) -> bytes:
@@ -89,9 +98,9 @@ def workbook_bytes(workbook: Workbook) -> bytes:
 
 
 def xlsx_response(
-    *, filename: str, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]
+    *, filename: str, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]], viewer
 ) -> FileResponse:
-    workbook = new_workbook()
+    workbook = new_workbook(viewer=viewer)
     add_sheet(workbook, title=title, headers=headers, rows=rows)
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
     workbook.save(handle)

@@ -95,6 +95,7 @@ def _check_scan(scan) -> str:
         size=scan.size or 0,
         max_bytes=SCAN_MAX_BYTES,
         allowed=SCAN_TYPES,
+        upload=scan,
     )
     if problem:
         raise ValidationError({"scan": f"文件扫描件：{problem}"})

@@ -22,7 +22,7 @@ from kejiju.core.views import (
     ObjectListView,
     ObjectUpdateView,
 )
-from kejiju.core.views.generic import BreadcrumbMixin, ServiceFormMixin
+from kejiju.core.views.generic import BreadcrumbMixin, PersonalDataMixin, ServiceFormMixin
 from kejiju.core.views.imports import ImportConfirmView, ImportUploadView
 from kejiju.core.xlsx import XLSX_CONTENT_TYPE
 
@@ -35,7 +35,7 @@ from .tables import IntegrityRecordTable
 IMPORT_SESSION_KEY = "integrity_import"
 
 
-class IntegrityRecordListView(ObjectListView):
+class IntegrityRecordListView(PersonalDataMixin, ObjectListView):
     model = IntegrityRecord
     table_class = IntegrityRecordTable
     filterset_class = IntegrityRecordFilterSet
@@ -51,7 +51,7 @@ class IntegrityRecordExportView(IntegrityRecordListView, ObjectExportView):
     export_filename = "科研诚信失信记录"
 
 
-class IntegrityRecordDetailView(ObjectDetailView):
+class IntegrityRecordDetailView(PersonalDataMixin, ObjectDetailView):
     model = IntegrityRecord
     template_name = "integrity/integrityrecord_detail.html"
 
@@ -108,7 +108,7 @@ class IntegrityRecordCreateView(ObjectCreateView):
 
 
 @method_decorator(sensitive_post_parameters("id_number"), name="dispatch")
-class IntegrityRecordUpdateView(ObjectUpdateView):
+class IntegrityRecordUpdateView(PersonalDataMixin, ObjectUpdateView):
     model = IntegrityRecord
     form_class = IntegrityRecordForm
 
@@ -131,7 +131,7 @@ class IntegrityRecordDeleteView(ObjectDeleteView):
 
 
 @method_decorator(never_cache, name="dispatch")
-class IntegrityRecordPIIView(ActionPermissionMixin, View):
+class IntegrityRecordPIIView(PersonalDataMixin, ActionPermissionMixin, View):
     """The full 身份证号 of a person's record, for holders of integrity.view_integrity_pii; each view is an
     UNMASK audit event; never cached."""
 
@@ -146,7 +146,9 @@ class IntegrityRecordPIIView(ActionPermissionMixin, View):
         except ValidationError:
             raise Http404("该记录没有身份证号。") from None
         response = render(
-            request, "integrity/integrityrecord_pii.html", {"object": record, "id_number": number}
+            request,
+            "integrity/integrityrecord_pii.html",
+            {"object": record, "id_number": number, "view": self},
         )
         response["Cache-Control"] = "no-store"
         return response

@@ -28,7 +28,7 @@ def report_filename(year: int, month: int) -> str:
 
 
 def write_workbook(data: MonthlyReportData) -> bytes:
-    workbook = new_workbook()
+    workbook = new_workbook(viewer=None)  # marked at download (ReportJobDownloadView)
     generated = timezone.localtime().replace(tzinfo=None, microsecond=0)
     summary = [
         ("报告月份", f"{data.year}年{data.month}月", None),

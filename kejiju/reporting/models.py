@@ -249,7 +249,7 @@ def _attachment_path(instance, filename: str) -> str:
     return generated_name("reporting")(instance, filename)
 
 
-ATTACHMENT_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "jpg", "jpeg", "png", "zip"]
+ATTACHMENT_EXTENSIONS = ["pdf", "ofd", "doc", "docx", "xls", "xlsx", "jpg", "jpeg", "png", "zip"]
 
 
 class FilingAttachment(models.Model):

@@ -194,6 +194,7 @@ _OOXML = (b"PK\x03\x04",)
 _OLE = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)
 ATTACHMENT_SIGNATURES: dict[str, tuple[bytes, ...]] = {
     "pdf": (b"%PDF-",),
+    "ofd": uploads.ALLOWED_SIGNATURES["ofd"],
     "doc": _OLE,
     "xls": _OLE,
     "docx": _OOXML,
@@ -223,6 +224,8 @@ def _check_attachment(upload) -> None:
     upload.seek(0)
     if not any(head.startswith(signature) for signature in ATTACHMENT_SIGNATURES[extension]):
         raise ValidationError({"attachment": f"附件“{upload.name}”的内容与扩展名“.{extension}”不符。"})
+    if extension in uploads.CONTENT_CHECKS and (problem := uploads.CONTENT_CHECKS[extension](upload)):
+        raise ValidationError({"attachment": f"附件“{upload.name}”{problem}"})
 
 
 @uploads.atomic()

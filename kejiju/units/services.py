@@ -86,6 +86,7 @@ def registration_submit(
         size=licence.size or 0,
         max_bytes=licence_max_bytes(),
         allowed=("pdf", "png", "jpg", "jpeg"),
+        upload=licence,
     )
     if problem:
         raise ValidationError({"licence": problem})

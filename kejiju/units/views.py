@@ -19,6 +19,7 @@ from kejiju.core.throttle import Throttle
 from kejiju.core.views.generic import (
     ObjectDetailView,
     ObjectListView,
+    PersonalDataMixin,
     ServiceFormMixin,
     service_error_text,
 )
@@ -85,7 +86,7 @@ class RegisterDoneView(TemplateView):
         return self.render_to_response(self.get_context_data(done=done))
 
 
-class UnitRegistrationListView(ObjectListView):
+class UnitRegistrationListView(PersonalDataMixin, ObjectListView):
     model = UnitRegistration
     table_class = UnitRegistrationTable
     filterset_class = UnitRegistrationFilterSet
@@ -95,7 +96,7 @@ class UnitRegistrationListView(ObjectListView):
         return selectors.registration_list(user=self.request.user)
 
 
-class UnitRegistrationDetailView(ObjectDetailView):
+class UnitRegistrationDetailView(PersonalDataMixin, ObjectDetailView):
     model = UnitRegistration
     template_name = "units/unitregistration_detail.html"
     detail_fields = (
@@ -145,7 +146,7 @@ class LicenceDownloadView(PermissionRequiredMixin, View):
 # ------------------------------------------------------------------------------ the unit's accounts
 
 
-class UnitAccountListView(ObjectListView):
+class UnitAccountListView(PersonalDataMixin, ObjectListView):
     """本单位账户: the unit administrator's own unit's accounts (administrators and 项目负责人)."""
 
     model = User

@@ -14,7 +14,9 @@ def _make_job(world):
     from django.core.files.base import ContentFile
 
     job = ReportJob(kind="audit_events_export", requested_by=world.users["auditor"], state="succeeded")
-    job.file.save("events.xlsx", ContentFile(b"x"), save=False)
+    from tests.factories import small_xlsx
+
+    job.file.save("events.xlsx", ContentFile(small_xlsx()), save=False)
     job.save()
     return job
 
@@ -28,6 +30,8 @@ ROUTES = [
     Route("core:captcha", EVERYONE, kwargs=lambda world: {"scope": "units.register"}, public=True, ok=(200,)),
     Route("core:reportjob_detail", AUDITOR, kwargs=_job, ok=(200,), denied=NOT_THEIRS),
     Route("core:reportjob_download", AUDITOR, kwargs=_job, ok=(200,), denied=NOT_THEIRS),
+    # The on-screen watermark of pages showing personal data: the viewer's own name, for every account.
+    Route("core:watermark", EVERYONE, ok=(200,)),
 ]
 
 

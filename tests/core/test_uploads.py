@@ -143,6 +143,15 @@ def test_download_response_sends_the_original_name(media, filing):
     response.file_to_stream.close()
 
 
+def test_an_ofd_is_sent_as_application_ofd(media, filing):
+    """mimetypes knows no .ofd: the table of accepted formats gives its type (GB/T 33190)."""
+    with uploads.atomic():
+        attachment = _attachment(filing, "批复.ofd")
+    response = uploads.download_response(attachment.file, filename=attachment.original_name)
+    assert response["Content-Type"] == "application/ofd"
+    response.file_to_stream.close()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_real_commits_and_rollbacks(media, county_a):
     """Outside a test's transaction: a real commit keeps the file, a real rollback removes it, and an
@@ -163,3 +172,68 @@ def test_real_commits_and_rollbacks(media, county_a):
     stored = {Path(media.MEDIA_ROOT, a.file.name) for a in (kept, after_failed_hook)}
     assert set(_files(media)) == stored
     assert FilingAttachment.objects.count() == 2
+
+
+# ------------------------------------------------------------------------------------------------ OFD
+
+
+def _ofd_problem(name: str, content: bytes, **kwargs):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile(name, content)
+    return uploads.upload_problem(
+        filename=name,
+        head=content[:16],
+        size=len(content),
+        max_bytes=20 * 1024 * 1024,
+        upload=upload,
+        **kwargs,
+    )
+
+
+def test_a_valid_ofd_is_accepted_where_pdf_is():
+    from tests.security.corpus import files
+
+    assert _ofd_problem("文件.ofd", files.OFD) is None
+    assert _ofd_problem("文件.OFD", files.OFD, allowed=("pdf", "png")) is None
+    # Where no PDF is taken (photos), no OFD either.
+    assert "不支持的文件类型" in _ofd_problem("文件.ofd", files.OFD, allowed=uploads.IMAGE_EXTENSIONS)
+    assert uploads.CONTENT_TYPES["ofd"] == "application/ofd"
+
+
+@pytest.mark.parametrize(
+    ("builder", "message"),
+    [
+        ("ofd_without_entry", "根目录缺少 OFD.xml"),
+        ("ofd_wrong_root", "根元素不是 ofd:OFD"),
+        ("ofd_external_entity", "不是有效的 OFD 文件"),
+        ("ofd_billion_laughs", "不是有效的 OFD 文件"),
+        ("ofd_path_traversal", "非法路径"),
+        ("ofd_zip_bomb", "压缩炸弹"),
+        ("ofd_truncated", "不是有效的 OFD 文件"),
+    ],
+)
+def test_a_hostile_ofd_is_refused(builder, message):
+    from tests.security.corpus import files
+
+    problem = _ofd_problem("文件.ofd", getattr(files, builder)())
+    assert problem and message in problem, problem
+
+
+def test_a_renamed_file_is_not_an_ofd():
+    from tests.security.corpus import files
+
+    assert "与扩展名“.ofd”不符" in _ofd_problem("文件.ofd", files.PDF)
+    assert "与扩展名“.ofd”不符" in _ofd_problem("文件.ofd", files.EXE)
+    assert "根目录缺少 OFD.xml" in _ofd_problem("文件.ofd", files.xlsx([["甲"]]))
+    # The signature alone is not enough: without the file to read, an OFD is refused.
+    assert "无法检查" in uploads.upload_problem(
+        filename="文件.ofd", head=files.OFD[:16], size=len(files.OFD), max_bytes=1 << 20
+    )
+
+
+def test_an_expanded_size_over_the_limit_is_refused(monkeypatch):
+    from tests.security.corpus import files
+
+    monkeypatch.setattr(uploads, "OFD_MAX_EXPANDED", 100)
+    assert "解压后超过" in _ofd_problem("文件.ofd", files.OFD)

@@ -347,3 +347,20 @@ def test_the_demo_subject_gets_an_application_to_read(world, settings, tmp_path)
     with item.file.open("rb") as handle:
         pages = PdfReader(io.BytesIO(handle.read())).pages
     assert len(pages) >= 2 and project.number in pages[0].extract_text()
+
+
+def test_an_ofd_is_listed_but_never_served_unmarked(client, setting):
+    """OFD (GB/T 33190) is accepted where PDF is, but kejiju.core.watermark cannot mark it: the expert sees
+    it listed with the reason, and a request for it is refused without its bytes."""
+    from tests.security.corpus import files
+
+    ofd = _attach(setting.project, setting.world, "批复文件.ofd", files.OFD, kind="other")
+    assert ofd.content_type == "application/ofd"
+    setting.declare()
+    client.force_login(setting.accounts[0])
+    page = client.get(setting.page_url).content.decode()
+    assert "批复文件.ofd" in page and setting.file_url(ofd) not in page
+    refused = client.get(setting.file_url(ofd))
+    assert refused.status_code == 403 and "该格式不支持在线查阅" in refused.content.decode()
+    assert refused.get("Content-Disposition") is None
+    assert b"ofdspec" not in refused.content

@@ -56,6 +56,7 @@ def _edition(world):
 
     from kejiju.core.models import ReportJob
     from kejiju.reporting.annual_pdf import KIND
+    from tests.factories import blank_pdf
 
     def build():
         job = ReportJob.objects.create(
@@ -64,7 +65,7 @@ def _edition(world):
             state=ReportJob.State.SUCCEEDED,
             requested_by=world.users["leader"],
         )
-        job.file.save("年度工作综述-2023.pdf", ContentFile(b"%PDF-1.7 access matrix"))
+        job.file.save("年度工作综述-2023.pdf", ContentFile(blank_pdf()))
         return job
 
     return world.once("reporting_annual_edition", build)

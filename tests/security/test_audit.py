@@ -64,9 +64,10 @@ def test_report_download_is_recorded(client, auditor_user):
     from django.core.files.base import ContentFile
 
     from kejiju.core.models import ReportJob
+    from tests.factories import small_xlsx
 
     job = ReportJob(kind="audit_events_export", requested_by=auditor_user, state="succeeded")
-    job.file.save("events.xlsx", ContentFile(b"x"), save=False)
+    job.file.save("events.xlsx", ContentFile(small_xlsx()), save=False)
     job.save()
     client.force_login(auditor_user)
     assert client.get(reverse("core:reportjob_download", args=[job.pk])).status_code == 200

@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 
 from kejiju.core import uploads
 from tests.access import World, all_routes
+from tests.factories import small_xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -199,7 +200,7 @@ def test_another_countys_report_job_is_404(client, world, county_job_kind, setti
     assert county_job_kind.name in kinds
     for kind in kinds:
         job = ReportJob(kind=kind, requested_by=county, state=ReportJob.State.SUCCEEDED)
-        job.file.save("report.xlsx", ContentFile(b"PK county A"), save=False)
+        job.file.save("report.xlsx", ContentFile(small_xlsx()), save=False)
         job.save()
         for name in ("core:reportjob_detail", "core:reportjob_download"):
             url = reverse(name, kwargs={"pk": job.pk})

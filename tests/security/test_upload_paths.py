@@ -256,43 +256,56 @@ def _upload(name: str, content: bytes) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type="application/octet-stream")
 
 
-@pytest.mark.parametrize(("route", "role"), UPLOAD_PATHS, ids=lambda v: getattr(v, "name", v))
-def test_upload_path_takes_hostile_files_and_long_names(client, world, route, role, settings, tmp_path):
-    settings.MEDIA_ROOT = media = tmp_path / "media"
-    hostile = _hostile_files(world)
+def _poster(client, world, route, role, media):
+    """The upload page of `route` as `role`, and a function posting its form with the files a callable
+    gives each file field; it answers "refused" or "accepted" and checks the media folder (a refusal
+    leaves it as it was, a stored file has a generated name). Call it inside `_clock(kwargs)`."""
     if role != "anonymous":
         client.force_login(world.users[role])
     kwargs = route.kwargs(world) if route.kwargs else {}
     url = reverse(route.name, kwargs=kwargs or None)
-    with _clock(kwargs):
-        page = client.get(url)
-        assert page.status_code == 200, page.status_code
-        form = page.context["form"]
-        own, sibling = _base_data(form), _sibling_edit_data(client, world, route)
-        base = {key: value or sibling.get(key, value) for key, value in own.items()}
-        base.update(route.data(world) if route.data else {})  # a form no edit page fills (registration)
-        fields = _file_fields(form)
-        captchas = [name for name, field in form.fields.items() if isinstance(field, CaptchaField)]
-        assert fields, f"{route.name}: no file field on the form"
+    page = client.get(url)
+    assert page.status_code == 200, page.status_code
+    form = page.context["form"]
+    own, sibling = _base_data(form), _sibling_edit_data(client, world, route)
+    base = {key: value or sibling.get(key, value) for key, value in own.items()}
+    base.update(route.data(world) if route.data else {})  # a form no edit page fills (registration)
+    fields = _file_fields(form)
+    captchas = [name for name, field in form.fields.items() if isinstance(field, CaptchaField)]
+    assert fields, f"{route.name}: no file field on the form"
 
-        def post(files_for_field):
-            before = _media(media)
-            data = dict(base)
-            for field_name, _ in fields:
-                data[field_name] = files_for_field()
-            for name in captchas:  # the picture a person would read, drawn anew for each post
-                scope = form.fields[name].scope
-                client.get(reverse("core:captcha", kwargs={"scope": scope}))
-                data[form.add_prefix(name)] = client.session[f"captcha:{scope}"]["code"]
-            cache.clear()  # the per-address throttle has its own test (tests/units); this sweep posts 40
-            response = client.post(url, data)
-            outcome = _outcome(response)
-            after = _media(media)
-            if outcome == "refused":
-                assert after == before, f"{route.name}: a refused upload left {sorted(after - before)}"
-            for stored in after - before:
-                assert GENERATED.fullmatch(stored), f"{route.name}: stored under {stored!r}"
-            return outcome
+    def post(files_for_field):
+        before = _media(media)
+        data = dict(base)
+        for field_name, _ in fields:
+            data[field_name] = files_for_field()
+        for name in captchas:  # the picture a person would read, drawn anew for each post
+            scope = form.fields[name].scope
+            client.get(reverse("core:captcha", kwargs={"scope": scope}))
+            data[form.add_prefix(name)] = client.session[f"captcha:{scope}"]["code"]
+        cache.clear()  # the per-address throttle has its own test (tests/units); this sweep posts 40
+        response = client.post(url, data)
+        outcome = _outcome(response)
+        after = _media(media)
+        if outcome == "refused":
+            assert after == before, f"{route.name}: a refused upload left {sorted(after - before)}"
+        for stored in after - before:
+            assert GENERATED.fullmatch(stored), f"{route.name}: stored under {stored!r}"
+        post.stored = after - before
+        return outcome
+
+    post.fields = fields
+    return post
+
+
+@pytest.mark.parametrize(("route", "role"), UPLOAD_PATHS, ids=lambda v: getattr(v, "name", v))
+def test_upload_path_takes_hostile_files_and_long_names(client, world, route, role, settings, tmp_path):
+    settings.MEDIA_ROOT = media = tmp_path / "media"
+    hostile = _hostile_files(world)
+    kwargs = route.kwargs(world) if route.kwargs else {}
+    with _clock(kwargs):
+        post = _poster(client, world, route, role, media)
+        fields = post.fields
 
         # A valid file under a 268-byte Chinese name: one of them must be stored (or previewed).
         accepted = None
@@ -356,3 +369,29 @@ def test_downloads_send_the_original_name(client, world, settings, tmp_path):
         b"".join(response.streaming_content)  # closes the file (through the test client's wrapper)
     # Filing attachments, project attachments, 成果赋权 approvals and event photos at least.
     assert len(sent) >= 4, sent
+
+
+# ------------------------------------------------------------------------------------------------ OFD
+
+# Upload paths that take documents: the OFD must be taken there (a known few, so the sweep is not empty).
+TAKE_DOCUMENTS = {"projects:attachment_add", "reporting:filing_form"}
+
+
+@pytest.mark.parametrize(("route", "role"), UPLOAD_PATHS, ids=lambda v: getattr(v, "name", v))
+def test_upload_path_that_takes_pdf_takes_ofd(client, world, route, role, settings, tmp_path):
+    """OFD (GB/T 33190) is accepted wherever PDF is: a path that stores a PDF stores a valid OFD under a
+    generated `.ofd` name; a zip without OFD.xml named .ofd is refused there (nothing stored)."""
+    settings.MEDIA_ROOT = media = tmp_path / "media"
+    kwargs = route.kwargs(world) if route.kwargs else {}
+    with _clock(kwargs):
+        post = _poster(client, world, route, role, media)
+        assert post(lambda: _upload(long_name("ofd"), files.ofd_without_entry())) == "refused"
+        assert post(lambda: _upload(long_name("ofd"), files.PDF)) == "refused"
+        ofd = post(lambda: _upload(long_name("ofd"), files.OFD))
+        if ofd == "accepted":
+            assert any(name.endswith(".ofd") for name in post.stored), post.stored
+        pdf = post(lambda: _upload(long_name("pdf"), files.PDF))
+    # A second document may be refused where one is allowed: the OFD went first.
+    assert not (pdf == "accepted" and ofd == "refused"), f"{route.name}: PDF taken, OFD refused"
+    if route.name in TAKE_DOCUMENTS:
+        assert ofd == "accepted", route.name

@@ -62,6 +62,15 @@ class StaffOnlyMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
+class PersonalDataMixin:
+    """Marks a page that shows personal data (names with 身份证号 or mobile numbers, accounts, sessions):
+    base.html gives its body the class `kj-watermark`, whose background (static/css/kejiju.css) is the
+    viewer's name and the time (kejiju.core.views.pages.WatermarkView). The one mark of such pages;
+    tests/security/test_watermarks.py finds every page that shows an ID or mobile number and wants it."""
+
+    shows_personal_data = True
+
+
 class ScopedQuerysetMixin:
     """The rows a user may reach (`kejiju.accounts.scoping.scoped_queryset`): the model's
     `visible_to(user)`, or every row of a model registered global; a model that says neither is refused.
@@ -142,7 +151,9 @@ class ObjectExportView(ObjectListView):
             object_repr=name,
             detail=request.GET.urlencode()[:1000],
         )
-        return xlsx_response(filename=f"{name}.xlsx", title=name, headers=headers, rows=rows)
+        return xlsx_response(
+            filename=f"{name}.xlsx", title=name, headers=headers, rows=rows, viewer=request.user
+        )
 
 
 class HistoryMixin:

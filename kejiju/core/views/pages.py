@@ -1,12 +1,12 @@
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 
-from kejiju.core import captcha
+from kejiju.core import captcha, uploads, watermark
 from kejiju.core.jobs import get_job_kind
 from kejiju.core.models import AuditEvent, ReportJob
 from kejiju.core.registry import home_panels_for, todos_for
@@ -75,12 +75,32 @@ class ReportJobDownloadView(ReportJobPermissionMixin, DetailView):
         job = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
         if not job.file:
             raise Http404
+        # The stored file stays clean: each copy names whoever downloads it (another user of the same
+        # job's file gets their own name), on every PDF page and in every xlsx sheet's page header.
+        try:
+            with job.file.open("rb") as handle:
+                data = handle.read()
+        except (OSError, ValueError) as error:
+            raise Http404("文件不存在。") from error
+        text = watermark.viewer_stamp(request.user)
+        try:
+            stamped = watermark.stamp_download(data, filename=job.filename, text=text)
+        except watermark.WatermarkError as error:
+            audit_event_record(
+                event_type=AuditEvent.Type.DOWNLOAD,
+                request=request,
+                outcome=AuditEvent.Outcome.FAILURE,
+                object_repr=f"{job.kind} #{job.pk} {job.filename}",
+                detail=str(error),
+            )
+            return HttpResponse(str(error), status=409, content_type="text/plain; charset=utf-8")
         audit_event_record(
             event_type=AuditEvent.Type.DOWNLOAD,
             request=request,
             object_repr=f"{job.kind} #{job.pk} {job.filename}",
+            detail=f"加注水印“{text}”",
         )
-        return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename)
+        return uploads.bytes_response(stamped.data, filename=job.filename, content_type=stamped.content_type)
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -92,4 +112,18 @@ class CaptchaView(View):
             raise Http404("没有该验证码。")
         response = HttpResponse(captcha.captcha_png(captcha.captcha_new(request.session, scope)), "image/png")
         response["Cache-Control"] = "no-store"
+        return response
+
+
+class WatermarkView(View):
+    """The on-screen watermark of pages showing personal data: an SVG tile naming the viewer and the time,
+    the background of `.kj-watermark` in the stylesheet (the CSP allows no inline style). Never cached,
+    so the time is the page's."""
+
+    def get(self, request):
+        response = HttpResponse(
+            watermark.page_svg(watermark.viewer_stamp(request.user)),
+            content_type="image/svg+xml; charset=utf-8",
+        )
+        response["Cache-Control"] = "private, no-store"
         return response

@@ -17,8 +17,9 @@ HEX = r"<([0-9a-fA-F]+)>"
 
 def pdf_text(pdf: bytes, *, raw: bool = False) -> str:
     """The PDF's text by poppler's pdftotext (pypdf garbles text drawn from several fonts on a page).
-    `raw` keeps the drawing order: a table cell's wrapped lines stay together."""
-    args = ["pdftotext", *(["-raw"] if raw else []), "-", "-"]
+    `raw` keeps the drawing order: a table cell's wrapped lines stay together. Diagonal text is left out:
+    a download carries its downloader's name across every page (kejiju.core.watermark, at 30°)."""
+    args = ["pdftotext", "-nodiag", *(["-raw"] if raw else []), "-", "-"]
     return subprocess.run(args, input=pdf, capture_output=True, check=True).stdout.decode()
 
 

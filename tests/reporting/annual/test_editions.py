@@ -17,6 +17,7 @@ from kejiju.core.services import report_job_run
 from kejiju.reporting.annual_pdf import KIND
 from kejiju.reporting.rules import clean_narrative
 from tests.enterprises.build import admitted_smes
+from tests.factories import blank_pdf, small_xlsx
 
 from .pdfcheck import pdf_text
 
@@ -96,7 +97,7 @@ def test_edition_list_shows_every_edition_with_its_time_and_file(
             requested_by=leader,
         )
         if state == ReportJob.State.SUCCEEDED:
-            job.file.save(f"年度工作综述-{year}.pdf", ContentFile(b"%PDF-1.7"))
+            job.file.save(f"年度工作综述-{year}.pdf", ContentFile(blank_pdf()))
         return job
 
     old = edition(2022, ReportJob.State.SUCCEEDED)
@@ -168,7 +169,7 @@ def test_downloads_refused_without_the_review_permission(world, client):
         state=ReportJob.State.SUCCEEDED,
         requested_by=world.users["leader"],
     )
-    job.file.save("年度工作综述-2023.pdf", ContentFile(b"%PDF-1.7"))
+    job.file.save("年度工作综述-2023.pdf", ContentFile(blank_pdf()))
     for role in ("county", "other_county", "sysadmin", "auditor"):
         client.force_login(world.users[role])
         assert client.get(reverse("reporting:annual_edition_download", args=[job.pk])).status_code == 403, (
@@ -180,7 +181,7 @@ def test_downloads_refused_without_the_review_permission(world, client):
     monthly = ReportJob.objects.create(
         kind="monthly_report", parameters={"year": 2023, "month": 1}, state=ReportJob.State.SUCCEEDED
     )
-    monthly.file.save("月度进展报告-2023-01.xlsx", ContentFile(b"PK"))
+    monthly.file.save("月度进展报告-2023-01.xlsx", ContentFile(small_xlsx()))
     client.force_login(world.users["leader"])
     assert client.get(reverse("reporting:annual_edition_download", args=[monthly.pk])).status_code == 404
     assert client.get(reverse("reporting:annual_edition_detail", args=[monthly.pk])).status_code == 404

@@ -247,6 +247,15 @@ def _check_stored_project_attachment(expected_original: str):
     return check
 
 
+def _check_stored_ofd(world, response):
+    from projects.models import Attachment
+
+    attachment = Attachment.objects.order_by("-pk").first()
+    assert attachment.original_name == "红头文件.ofd"
+    assert attachment.content_type == "application/ofd"
+    assert attachment.file.name.endswith(".ofd")
+
+
 def _check_long_name(world, response):
     from projects.models import Attachment
 
@@ -628,6 +637,39 @@ CASES: list[Case] = [
         kwargs=_project_kwargs,
         check=_check_long_name,
     ),
+    # ---- OFD (GB/T 33190) where PDF is accepted: a zip with OFD.xml at its root, read safely
+    Case(
+        "prj-ofd-valid",
+        PRJ_ATTACH,
+        "county",
+        prj_attach("红头文件.ofd", lambda: files.OFD),
+        NEUTRALISED,
+        kwargs=_project_kwargs,
+        check=_check_stored_ofd,
+    ),
+    *(
+        Case(
+            f"prj-ofd-{name}",
+            PRJ_ATTACH,
+            "county",
+            prj_attach("红头文件.ofd", content),
+            REFUSED,
+            message,
+            kwargs=_project_kwargs,
+        )
+        for name, content, message in (
+            ("without-entry", files.ofd_without_entry, "根目录缺少 OFD.xml"),
+            ("wrong-root", files.ofd_wrong_root, "根元素不是 ofd:OFD"),
+            ("external-entity", files.ofd_external_entity, "不是有效的 OFD 文件"),
+            ("billion-laughs", files.ofd_billion_laughs, "不是有效的 OFD 文件"),
+            ("path-traversal", files.ofd_path_traversal, "非法路径"),
+            ("zip-bomb", files.ofd_zip_bomb, "压缩炸弹"),
+            ("truncated", files.ofd_truncated, "不是有效的 OFD 文件"),
+            ("renamed-pdf", lambda: files.PDF, "与扩展名“.ofd”不符"),
+            ("renamed-exe", lambda: files.EXE, "与扩展名“.ofd”不符"),
+            ("renamed-xlsx", lambda: files.xlsx([["a"]]), "根目录缺少 OFD.xml"),
+        )
+    ),
     Case(
         "prj-double-extension",
         PRJ_ATTACH,
@@ -654,6 +696,16 @@ CASES: list[Case] = [
         rep_attach("动态.pdf", lambda: files.EXE),
         REFUSED,
         "附件“动态.pdf”的内容与扩展名“.pdf”不符",
+        kwargs=FILING_MONTH,
+        clock=FILING_CLOCK,
+    ),
+    Case(
+        "rep-ofd-without-entry",
+        REP_FILING,
+        "county",
+        rep_attach("动态.ofd", files.ofd_without_entry),
+        REFUSED,
+        "根目录缺少 OFD.xml",
         kwargs=FILING_MONTH,
         clock=FILING_CLOCK,
     ),

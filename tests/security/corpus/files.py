@@ -223,3 +223,70 @@ def not_a_zip_xlsx() -> bytes:
 
 def oversized(size: int, *, head: bytes = b"") -> bytes:
     return head + b"\x00" * (size - len(head))
+
+
+# ------------------------------------------------------------------------ OFD (GB/T 33190-2016)
+
+OFD_XML = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<ofd:OFD xmlns:ofd="http://www.ofdspec.org/2016" Version="1.0" DocType="OFD">'
+    "<ofd:DocBody><ofd:DocInfo><ofd:DocID>a1b2c3</ofd:DocID><ofd:Title>忻州市科技局文件</ofd:Title>"
+    "</ofd:DocInfo><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>"
+).encode()
+OFD_DOCUMENT = (
+    b'<?xml version="1.0" encoding="UTF-8"?>'
+    b'<ofd:Document xmlns:ofd="http://www.ofdspec.org/2016"><ofd:CommonData><ofd:MaxUnitID>1</ofd:MaxUnitID>'
+    b"<ofd:PageArea><ofd:PhysicalBox>0 0 210 297</ofd:PhysicalBox></ofd:PageArea></ofd:CommonData>"
+    b"</ofd:Document>"
+)
+
+
+def ofd_package(members: dict[str, bytes] | None = None) -> bytes:
+    """A zip package with the given members (a minimal valid OFD by default)."""
+    members = {"OFD.xml": OFD_XML, "Doc_0/Document.xml": OFD_DOCUMENT} if members is None else members
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+OFD = ofd_package()
+
+
+def ofd_without_entry() -> bytes:
+    """A zip whose root has no OFD.xml (a renamed docx would look like this)."""
+    return ofd_package({"Doc_0/OFD.xml": OFD_XML, "Doc_0/Document.xml": OFD_DOCUMENT})
+
+
+def ofd_wrong_root() -> bytes:
+    """OFD.xml present, but its root is not ofd:OFD in the 2016 namespace."""
+    return ofd_package({"OFD.xml": b'<OFD xmlns="http://example.com/ofd"><DocBody/></OFD>'})
+
+
+def ofd_external_entity() -> bytes:
+    return ofd_package(
+        {
+            "OFD.xml": b'<?xml version="1.0"?><!DOCTYPE ofd:OFD [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+            b'<ofd:OFD xmlns:ofd="http://www.ofdspec.org/2016">&x;</ofd:OFD>'
+        }
+    )
+
+
+def ofd_billion_laughs() -> bytes:
+    return ofd_package(
+        {"OFD.xml": LAUGHS + b'<ofd:OFD xmlns:ofd="http://www.ofdspec.org/2016">&lol9;</ofd:OFD>'}
+    )
+
+
+def ofd_path_traversal() -> bytes:
+    return ofd_package({"OFD.xml": OFD_XML, "../../etc/cron.d/evil": SCRIPT})
+
+
+def ofd_zip_bomb(megabytes: int = 20) -> bytes:
+    """A valid OFD.xml beside a member of zeros expanding over 1000:1."""
+    return ofd_package({"OFD.xml": OFD_XML, "Doc_0/Res/bomb.bin": b"\x00" * (megabytes * 1024 * 1024)})
+
+
+def ofd_truncated() -> bytes:
+    return OFD[: len(OFD) // 2]
