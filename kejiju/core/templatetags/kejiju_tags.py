@@ -26,6 +26,29 @@ def change_value(value) -> str:
     return str(value)
 
 
+_M2M_OPERATIONS = {"add": "新增", "delete": "移除", "clear": "清空"}
+
+
+@register.filter
+def history_changes(entry) -> list[tuple[str, str]]:
+    """(field label, what changed) of an audit log entry: "old → new" for a field, "新增：a、b" for a
+    many-to-many change (django-auditlog's display dict turns those into their keys, "type → operation")."""
+    raw = list((entry.changes_dict or {}).items())
+    display = list(entry.changes_display_dict.items())
+    if len(display) != len(raw):  # two fields of one label: no display pairing to trust
+        display = raw
+    lines = []
+    for (_, values), (label, shown) in zip(raw, display, strict=True):
+        if isinstance(values, dict) and values.get("type") == "m2m":
+            operation = _M2M_OPERATIONS.get(values.get("operation"), values.get("operation"))
+            objects = "、".join(str(name) for name in values.get("objects") or [])
+            lines.append((label, f"{operation}：{objects}" if objects else str(operation)))
+        else:
+            old, new = [*shown, None, None][:2]
+            lines.append((label, f"{change_value(old)} → {change_value(new)}"))
+    return lines
+
+
 # A refusal names the record behind it as "<label>：/path/" (e.g. 失信记录：/integrity/12/): on a page the
 # path becomes a link, the rest stays escaped text.
 _RECORD_PATH = re.compile(r"(?P<label>[\u4e00-\u9fff]{2,8})：(?P<path>/[a-z0-9_\-/]+/)")
