@@ -303,7 +303,7 @@ def _session_store(session_key: str | None = None):
 
 def user_session_start(*, user: User, request) -> UserSession | None:
     """At login (the user_logged_in signal): a row for the request's new session, noted in the session;
-    then the account's oldest live sessions beyond SESSION_LIMIT_PER_USER end (0: no limit)."""
+    then the account's oldest live sessions beyond the 系统参数 session_limit_per_user end (0: no limit)."""
     import time
 
     from django.utils import timezone
