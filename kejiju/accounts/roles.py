@@ -89,12 +89,18 @@ def group_name(role: str) -> str:
 def sync_role_groups(*, strict: bool = False) -> None:
     from django.contrib.auth.models import Group, Permission
 
+    # One query for every permission: this runs after each app's migrations (and after every flush of a
+    # transactional test), so a query per declared permission cost a second each time.
+    existing = {
+        (perm.content_type.app_label, perm.codename): perm
+        for perm in Permission.objects.select_related("content_type")
+    }
     for role, perm_names in declared_role_permissions().items():
         group, _ = Group.objects.get_or_create(name=group_name(role))
         wanted = []
         for name in sorted(perm_names):
             app_label, codename = name.split(".", 1)
-            perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            perm = existing.get((app_label, codename))
             if perm is None:
                 if strict:
                     raise LookupError(f"role {role} names a permission that does not exist: {name}")

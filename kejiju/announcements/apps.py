@@ -34,12 +34,10 @@ class AnnouncementsConfig(AppConfig):
             "announcements.add_announcement",
             "announcements.change_announcement",
             "announcements.publish_announcement",
-            "announcements.oversee_announcement",
+            "announcements.view_all_announcement",
         ],
-        Role.LEADER: [*_READ, "announcements.oversee_announcement"],
+        Role.LEADER: [*_READ, "announcements.view_all_announcement"],
         Role.COUNTY: _READ,
-        Role.SYSADMIN: _READ,
-        Role.AUDITOR: _READ,
         Role.UNIT_ADMIN: _READ,
         Role.APPLICANT: _READ,
         Role.EXPERT: _READ,
@@ -66,7 +64,7 @@ class AnnouncementsConfig(AppConfig):
         items = (
             MenuItem("通知公告", "announcements:announcement_list", "announcements.view_announcement"),
             MenuItem(
-                "通知公告管理", "announcements:announcement_manage", "announcements.oversee_announcement"
+                "通知公告管理", "announcements:announcement_manage", "announcements.view_all_announcement"
             ),
         )
         register_menu(MenuSection(label="通知公告", order=3, items=items))

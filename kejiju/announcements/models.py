@@ -27,7 +27,7 @@ class AnnouncementState(models.TextChoices):
 
 # Reading what is addressed to oneself; overseeing sees every announcement (drafts too) and who read it.
 VIEW_PERM = "announcements.view_announcement"
-OVERSEE_PERM = "announcements.oversee_announcement"
+OVERSEE_PERM = "announcements.view_all_announcement"
 PUBLISH_PERM = "announcements.publish_announcement"
 
 
@@ -100,7 +100,7 @@ class Announcement(models.Model):
         ordering = ["-pinned", "-publish_at", "-pk"]
         permissions = [
             ("publish_announcement", "发布、撤回通知公告"),
-            ("oversee_announcement", "查看全部通知公告及阅读情况"),
+            ("view_all_announcement", "查看全部通知公告及阅读情况"),
         ]
         constraints = [
             models.CheckConstraint(

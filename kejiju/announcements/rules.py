@@ -17,6 +17,7 @@ def audience_includes(
     unit_region_id: int | None,
     is_unit_account: bool,
     oversees: bool = False,
+    reads: bool = True,
 ) -> bool:
     """Whether an account is addressed by an announcement.
 
@@ -24,8 +25,13 @@ def audience_includes(
     and `unit_region_id` say whether it is bound to an applicant unit and that unit's county. Overseers
     (bureau staff, leadership) read everything they publish. 指定县区 addresses the county offices of the
     named counties only; 申报单位 every applicant unit's accounts, or those of units in the named counties
-    when some are named; 全部用户 every account."""
-    if oversees or audience == Audience.ALL:
+    when some are named; 全部用户 every account that reads announcements (`reads`: not the system admin nor
+    the auditor, who hold their own duties only — 三员分立)."""
+    if oversees:
+        return True
+    if not reads:
+        return False
+    if audience == Audience.ALL:
         return True
     if audience == Audience.COUNTIES:
         return county_id is not None and county_id in region_ids

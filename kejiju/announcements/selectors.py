@@ -7,7 +7,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from kejiju.accounts.models import User
 from kejiju.accounts.scoping import unit_id_of_user
 
-from .models import OVERSEE_PERM, Announcement, AnnouncementRead, Audience
+from .models import OVERSEE_PERM, VIEW_PERM, Announcement, AnnouncementRead, Audience
 
 _Targets = Announcement.regions.through
 
@@ -17,9 +17,12 @@ def _names_region(region_id: int | None):
 
 
 def audience_condition(user) -> Q:
-    """The announcements addressed to `user` as a condition (rules.audience_includes as a query)."""
+    """The announcements addressed to `user` as a condition (rules.audience_includes as a query). An account
+    without the read permission — the system admin and the auditor (三员分立) — is addressed by none."""
     if user.has_perm(OVERSEE_PERM):
         return Q()
+    if not user.has_perm(VIEW_PERM):
+        return Q(pk__in=[])
     condition = Q(audience=Audience.ALL)
     unit = unit_id_of_user(user)
     if unit is None and user.region_id is not None:  # a county office
@@ -63,8 +66,12 @@ def announcement_manage_list(*, user) -> QuerySet[Announcement]:
 
 
 def audience_users(*, announcement: Announcement) -> QuerySet[User]:
-    """The active accounts an announcement is addressed to (its 应读 readers; overseers not counted)."""
-    users = User.objects.filter(is_active=True)
+    """The active accounts an announcement is addressed to (its 应读 readers; overseers not counted): those
+    whose role reads announcements."""
+    from kejiju.accounts.roles import declared_role_permissions
+
+    readers = [role for role, perms in declared_role_permissions().items() if VIEW_PERM in perms]
+    users = User.objects.filter(is_active=True, role__in=readers)
     region_ids = list(announcement.regions.values_list("pk", flat=True))
     if announcement.audience == Audience.ALL:
         return users

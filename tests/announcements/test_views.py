@@ -112,7 +112,7 @@ def test_the_home_page_shows_the_latest_for_the_user(client, world):
     assert "给申报单位" in page and "给全体" in page and "给定襄县" not in page
 
 
-@pytest.mark.parametrize("who", ["other_county", "unit_admin", "other_unit", "sysadmin"])
+@pytest.mark.parametrize("who", ["other_county", "unit_admin", "other_unit"])
 def test_outside_the_audience_the_page_and_the_attachment_are_404(client, world, who):
     announcement = make_announcement(
         author=world.users["bureau"], audience="counties", regions=[world.county_a], attachment=pdf()
@@ -224,3 +224,13 @@ def test_home_page_query_count_is_constant(client, world, django_assert_max_num_
         make_announcement(author=bureau, title=f"通知{n}", attachment=pdf())
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get("/")
+
+
+@pytest.mark.parametrize("who", ["sysadmin", "auditor"])
+def test_the_system_admin_and_the_auditor_read_no_announcement(client, world, who):
+    """三员分立: they hold their own duties only — not even an announcement to 全部用户 reaches them."""
+    announcement = make_announcement(author=world.users["bureau"], audience="all", attachment=pdf())
+    client.force_login(world.users[who])
+    assert client.get(announcement.get_absolute_url()).status_code in (403, 404)
+    assert client.get(announcement.attachments.get().get_absolute_url()).status_code in (403, 404)
+    assert "通知公告" not in client.get("/").content.decode()

@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '通知公告',
                 'verbose_name_plural': '通知公告',
                 'ordering': ['-pinned', '-publish_at', '-pk'],
-                'permissions': [('publish_announcement', '发布、撤回通知公告'), ('oversee_announcement', '查看全部通知公告及阅读情况')],
+                'permissions': [('publish_announcement', '发布、撤回通知公告'), ('view_all_announcement', '查看全部通知公告及阅读情况')],
             },
         ),
         migrations.CreateModel(
