@@ -189,9 +189,15 @@ def _post_requests(world) -> list[tuple[str, str, dict]]:
 def _post_routes(world, requests, remote, forwarded, capture):
     clients: dict[str, Client] = {}
     for role, url, data in requests:
+        user = world.users[role]
         if role not in clients:
-            clients[role] = _client(remote, forwarded, world.users[role])
+            clients[role] = _client(remote, forwarded, user)
         client = clients[role]
+        user.refresh_from_db(fields=["is_active"])
+        if user.is_active and "_auth_user_id" not in client.session:
+            # A route of the sweep deactivated the account (ending its sessions) and another reactivated
+            # it: log in again, through the form as at first.
+            assert login_post(client, user.username).status_code == 302
         with capture(execute=True):
             client.post(url, data)
 
