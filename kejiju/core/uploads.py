@@ -124,9 +124,17 @@ def ofd_problem(upload) -> str | None:
             with archive.open(entry) as handle:
                 text = handle.read(OFD_MAX_ENTRY + 1)
         root = fromstring(text, forbid_dtd=True)
-    except (DefusedXmlException, zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError):
-        return f"{invalid}。"
-    except (OSError, ValueError, EOFError, SyntaxError):  # ParseError is a SyntaxError
+    # zipfile raises NotImplementedError for a compression method it cannot read; ParseError is a SyntaxError.
+    except (
+        DefusedXmlException,
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        NotImplementedError,
+        OSError,
+        ValueError,
+        EOFError,
+        SyntaxError,
+    ):
         return f"{invalid}。"
     finally:
         upload.seek(0)
