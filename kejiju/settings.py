@@ -206,10 +206,44 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Where uploads and generated files live: the local disk (MEDIA_ROOT, the embedded default) or an
+# S3-compatible object store that every web and worker machine shares (docs/deployment.md). Every read and
+# write goes through the storage API (tests/core/test_file_storage.py), so the choice is this setting only.
+FILE_STORAGE = env.str("FILE_STORAGE", default="local")
+
+
+def file_storage(kind: str) -> dict:
+    if kind == "local":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind != "s3":
+        raise ImproperlyConfigured(f"FILE_STORAGE must be local or s3, not {kind!r}")
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("S3_BUCKET"),
+            "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+            "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
+            "region_name": env.str("S3_REGION", default="") or None,
+            # path: https://host/bucket/key (MinIO and most in-house stores); virtual: https://bucket.host/key
+            "addressing_style": env.str("S3_ADDRESSING_STYLE", default="path"),
+            "signature_version": "s3v4",
+            "location": env.str("S3_PREFIX", default=""),
+            # A CA bundle for a store behind the bureau's own certificate authority (or False, not advised).
+            "verify": env.str("S3_CA_BUNDLE", default="") or None,
+            # Private objects only: the bucket's own (private) ACL, and every download is streamed through
+            # the portal's permission checks; never a public or a pre-signed URL handed to the browser.
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 60,
+            # Names are generated (kejiju/core/uploads.py); a clash gets a new name, never an overwrite.
+            "file_overwrite": False,
+        },
+    }
+
+
 STORAGES = {
-    # Any S3-compatible store can replace this through the STORAGES setting (django-storages), so that
-    # several web and worker machines share generated files.
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": file_storage(FILE_STORAGE),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True

@@ -36,7 +36,7 @@ X_FRAME_OPTIONS = "DENY"
 OTP_REQUIRED = env.bool("OTP_REQUIRED", default=True)
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": STORAGES["default"],  # noqa: F405 - local disk or object store, by FILE_STORAGE
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = False

@@ -186,3 +186,6 @@ def pytest_generate_tests(metafunc):
     from tests.workflowcase import pytest_generate_tests_for
 
     pytest_generate_tests_for(metafunc)
+
+
+from tests.objectstore import object_store, s3_server  # noqa: E402, F401 - fixtures for every test module

@@ -24,8 +24,5 @@ class Command(BaseCommand):
             f"{year}年：科技型中小企业入库 {figures['smes']}，新认定平台 {figures['platforms']}，"
             f"科技特派员 {figures['commissioners']}"
         )
-        try:
-            path = job.file.path
-        except NotImplementedError:  # a remote storage has no local path
-            path = job.file.name
-        self.stdout.write(str(path))
+        # The name in the file storage (a folder or an object store): `make backup` takes it along.
+        self.stdout.write(job.file.name)
