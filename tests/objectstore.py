@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import pytest
 
 ACCESS_KEY = "kejiju-test-access"
-SECRET_KEY = "kejiju-test-secret"  # noqa: S105 - moto accepts any key
+SECRET_KEY = "kejiju-test-secret"
 REGION = "us-east-1"
 
 
@@ -94,7 +94,7 @@ def s3_server(tmp_path_factory) -> Iterator[ObjectStore]:
     port = free_port()
     log = tmp_path_factory.mktemp("moto") / "moto.log"
     with log.open("w") as handle:
-        process = subprocess.Popen(  # noqa: S603
+        process = subprocess.Popen(
             [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
             stdout=handle,
             stderr=subprocess.STDOUT,

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
@@ -216,10 +217,13 @@ def test_management_command(fixture_month):
     out = io.StringIO()
     call_command("build_monthly_report", "2024-02", stdout=out)
     last = out.getvalue().strip().splitlines()[-1]
+    # The stored name, not a local path: the file may be in an object store (FILE_STORAGE=s3).
     assert (
-        Path(last).name.startswith("月度进展报告-2024-02") and last.endswith(".xlsx") and Path(last).exists()
+        Path(last).name.startswith("月度进展报告-2024-02")
+        and last.endswith(".xlsx")
+        and default_storage.exists(last)
     )
-    assert MonthlyReport.objects.get(year=2024, month=2).job.file.path == last
+    assert MonthlyReport.objects.get(year=2024, month=2).job.file.name == last
     with pytest.raises(CommandError, match="月份格式"):
         call_command("build_monthly_report", "2024/02", stdout=io.StringIO())
     with pytest.raises(CommandError, match="尚未开始"):

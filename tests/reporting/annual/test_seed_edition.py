@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import transaction
 
@@ -35,8 +36,9 @@ def edition(django_db_setup, django_db_blocker):
             out = io.StringIO()
             call_command("build_annual_review", "2023", stdout=out)
             path = Path(out.getvalue().strip().splitlines()[-1])
-            pdf = path.read_bytes()
-            run = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True)
+            with default_storage.open(str(path), "rb") as handle:
+                pdf = handle.read()
+            run = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
             text = run.stdout.decode()
             yield {"path": path, "pdf": pdf, "text": "".join(text.split())}
         finally:
