@@ -14,6 +14,7 @@ from django.utils import timezone
 from kejiju.accounts import services as accounts
 from kejiju.accounts.models import User
 from kejiju.accounts.roles import Role
+from kejiju.core import uploads
 from kejiju.reporting.services import notice_send
 
 from .models import Expert, ReviewMember, ReviewPanel, ReviewScore, ReviewSheet, ReviewSubject
@@ -302,7 +303,7 @@ def seat_material_download(*, user: User, member: ReviewMember, key: str) -> Mat
         try:
             with item.file.open("rb") as handle:
                 data = handle.read()
-        except (OSError, ValueError) as error:  # no file stored, or gone from the storage
+        except (*uploads.storage_errors(), ValueError) as error:  # none stored, gone, or the store is down
             raise WatermarkError("文件不存在或无法读取，请联系经办人。") from error
         stamped = stamp_file(data, filename=item.name, text=text)
     except WatermarkError as error:

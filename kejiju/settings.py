@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "kejiju.core.middleware.CalendarGapMiddleware",
+    "kejiju.core.middleware.StorageErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kejiju.core.middleware.AuditlogMiddleware",
     "kejiju.core.middleware.NoStoreForAuthenticatedMiddleware",

@@ -188,4 +188,6 @@ def pytest_generate_tests(metafunc):
     pytest_generate_tests_for(metafunc)
 
 
-from tests.objectstore import object_store, s3_server  # noqa: E402, F401 - fixtures for every test module
+# Fixtures for every test module: an S3 server and bucket, and portal processes (workers, web servers).
+from tests.objectstore import object_store, s3_server  # noqa: E402, F401
+from tests.processes import start_web, start_worker  # noqa: E402, F401

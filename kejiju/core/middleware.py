@@ -144,3 +144,32 @@ class CalendarGapMiddleware:
         if not isinstance(exception, CalendarNotCoveredError):
             return None
         return render(request, "errors/calendar.html", {"message": exception.message}, status=409)
+
+
+class StorageErrorMiddleware:
+    """The backstop for the file storage: an object store that is down (or refuses the portal's key) while
+    a view reads or writes a file answers 503 with a Chinese message, never a 500. The transaction of the
+    write has rolled back by then (the exception left it), so nothing is saved half-way."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        import logging
+
+        from django.shortcuts import render
+
+        from .uploads import StorageUnavailable, storage_errors
+
+        if isinstance(exception, StorageUnavailable):
+            message = str(exception)
+        elif isinstance(exception, storage_errors()) and not isinstance(exception, OSError):
+            # botocore's own errors, from a save or a listing outside `open_stored`.
+            logging.getLogger(__name__).exception("file storage unavailable")
+            message = "文件存储暂时无法访问，本次操作未保存。请稍后重试；如持续出现，请联系系统管理员。"
+        else:
+            return None
+        return render(request, "errors/storage.html", {"message": message}, status=503)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import io
+import logging
 import re
 import threading
 import unicodedata
@@ -31,6 +32,8 @@ from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
+
+logger = logging.getLogger(__name__)
 
 _PDF = (b"%PDF-",)
 _OOXML = (b"PK\x03\x04",)  # docx/xlsx/pptx are zip packages
@@ -352,6 +355,44 @@ def delete_on_commit(file_field: FieldFile, *, using: str | None = None) -> None
     transaction.on_commit(functools.partial(storage.delete, name), using=using or DEFAULT_DB_ALIAS)
 
 
+class StoredFileMissing(Http404):
+    """A row names a file that its storage does not hold: the object was removed, or a restore brought
+    the rows back without their files. Answered 404 with this message (kejiju.core.views.errors)."""
+
+
+class StorageUnavailable(RuntimeError):
+    """The file storage did not answer (an object store that is down or refuses the portal's key):
+    answered 503 with this message by kejiju.core.middleware.StorageErrorMiddleware, never a 500."""
+
+
+def storage_errors() -> tuple[type[BaseException], ...]:
+    """What a storage backend raises when it cannot be reached: OSError for the local disk, botocore's
+    errors for an S3-compatible store (imported only when installed)."""
+    try:
+        from botocore.exceptions import BotoCoreError, ClientError
+    except ImportError:  # pragma: no cover - botocore is a dependency; kept for a lean local install
+        return (OSError,)
+    return (OSError, BotoCoreError, ClientError)
+
+
+def open_stored(file_field: FieldFile, *, label: str = "", mode: str = "rb"):
+    """The stored file opened for reading, the one way every download opens one: a missing file is a 404
+    that says so, an unreachable store a 503 that says so (`StorageUnavailable`)."""
+    shown = display_name(label) if label else (file_field.name or "").rsplit("/", 1)[-1]
+    try:
+        return file_field.open(mode)
+    except FileNotFoundError as error:
+        logger.warning("stored file missing: %s", file_field.name)
+        raise StoredFileMissing(
+            f"文件“{shown}”在文件存储中不存在：可能已被移除，或恢复备份时未一并恢复文件。请联系系统管理员。"
+        ) from error
+    except storage_errors() as error:
+        logger.exception("file storage unavailable while opening %s", file_field.name)
+        raise StorageUnavailable(
+            f"文件存储暂时无法访问，未能读取文件“{shown}”。请稍后重试；如持续出现，请联系系统管理员。"
+        ) from error
+
+
 def download_response(
     file_field: FieldFile,
     *,
@@ -361,10 +402,7 @@ def download_response(
 ) -> FileResponse:
     """The stored file sent under the client's original name: Content-Disposition carries it as
     `filename*=utf-8''…` (RFC 5987) when it is not ASCII; nosniff comes from SecurityMiddleware."""
-    try:
-        handle = file_field.open("rb")
-    except FileNotFoundError as error:
-        raise Http404("文件不存在。") from error
+    handle = open_stored(file_field, label=filename)
     # mimetypes knows no .ofd: the type comes from the table of accepted formats first.
     content_type = content_type or CONTENT_TYPES.get(upload_extension(filename))
     return FileResponse(

@@ -13,7 +13,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -22,7 +21,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -30,79 +28,12 @@ from kejiju.celery import app as celery_app
 from kejiju.core.models import AuditEvent, ReportJob
 from kejiju.core.services import _enqueue, report_jobs_requeue_stale
 from kejiju.core.tasks import run_report_job
+from tests.processes import wait_for
 from tests.security import slow_jobs  # noqa: F401 - registers the test_slow kind here too
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
-ROOT = Path(__file__).resolve().parents[2]
 FAST_LEASE = {"REPORT_JOB_HEARTBEAT_SECONDS": "1", "REPORT_JOB_LEASE_SECONDS": "3"}
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-class Worker:
-    def __init__(self, tmp_path: Path, broker: str, env: dict[str, str], queue: str | None = None):
-        self.queue = queue or f"kejiju-test-{uuid.uuid4().hex[:8]}"
-        self.broker = broker
-        self.log = tmp_path / f"worker-{self.queue}.log"
-        full_env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "kejiju.settings_test",
-            "DATABASE_URL": _database_url(),
-            "CELERY_BROKER_URL": broker,
-            "CELERY_TASK_ALWAYS_EAGER": "false",
-            **env,
-        }
-        command = [sys.executable, "-m", "celery", "-A", "kejiju", "worker", "-l", "info", "-Q", self.queue]
-        command += ["--include", "tests.security.slow_jobs", "--concurrency", "1", "--pool", "prefork"]
-        command += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
-        with self.log.open("w") as handle:
-            self.process = subprocess.Popen(
-                command, cwd=ROOT, env=full_env, stdout=handle, stderr=subprocess.STDOUT
-            )
-
-    def send(self, job: ReportJob, **options) -> None:
-        with celery_app.connection_for_write(self.broker) as conn:
-            run_report_job.apply_async(args=[job.pk], queue=self.queue, connection=conn, **options)
-
-    def tail(self) -> str:
-        return self.log.read_text()[-4000:]
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
-
-
-@pytest.fixture
-def start_worker(tmp_path):
-    workers: list[Worker] = []
-    celery_app.conf.task_always_eager = False
-
-    def start(*, broker: str = settings.CELERY_BROKER_URL, queue: str | None = None, **env: str) -> Worker:
-        worker = Worker(tmp_path, broker, env, queue)
-        workers.append(worker)
-        return worker
-
-    yield start
-    celery_app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
-    for worker in workers:
-        worker.stop()
-
-
-def _wait_for(predicate, timeout=90.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.25)
-    return False
 
 
 def _slow_job(user, tmp_path, seconds):
@@ -128,10 +59,10 @@ def test_a_job_whose_worker_process_is_killed_is_run_again_and_finished_once(
     job = _slow_job(bureau_user, tmp_path, seconds=4)
     worker.send(job)
     first = tmp_path / "marks" / f"{job.pk}-1.pid"
-    assert _wait_for(first.exists), worker.tail()
+    assert wait_for(first.exists), worker.tail()
     os.kill(int(first.read_text()), signal.SIGKILL)  # the prefork child running the job, mid-run
 
-    assert _wait_for(lambda: _state(job) == ReportJob.State.SUCCEEDED), worker.tail()
+    assert wait_for(lambda: _state(job) == ReportJob.State.SUCCEEDED), worker.tail()
     job.refresh_from_db()
     assert job.attempts == 2 and job.result == {"attempt": 2}
     assert (tmp_path / "marks" / f"{job.pk}-2.pid").read_text() != first.read_text()
@@ -148,7 +79,7 @@ def test_a_job_past_the_workers_soft_time_limit_fails_with_a_reason(
     worker = start_worker(CELERY_TASK_SOFT_TIME_LIMIT="2", CELERY_TASK_TIME_LIMIT="30", **FAST_LEASE)
     job = _slow_job(bureau_user, tmp_path, seconds=8)
     worker.send(job, soft_time_limit=60, time_limit=120)
-    assert _wait_for(
+    assert wait_for(
         lambda: _state(job) != ReportJob.State.PENDING and _state(job) != "running", timeout=60
     ), worker.tail()
     job.refresh_from_db()
@@ -182,7 +113,7 @@ def test_a_time_limit_swallowed_inside_the_build_still_fails_the_job(
     silent = _job(bureau_user, tmp_path, "test_swallowing", seconds=6)
     worker.send(chart)
     worker.send(silent)
-    assert _wait_for(lambda: _finished(chart) and _finished(silent), timeout=90), worker.tail()
+    assert wait_for(lambda: _finished(chart) and _finished(silent), timeout=90), worker.tail()
     for job in (chart, silent):
         job.refresh_from_db()
         assert (job.state, job.file.name) == (ReportJob.State.FAILED, ""), worker.tail()
@@ -197,7 +128,7 @@ def test_a_render_that_logged_an_image_failure_fails_the_job(start_worker, burea
     worker = start_worker(**FAST_LEASE)
     job = _job(bureau_user, tmp_path, "test_chart_pdf", broken=True)
     worker.send(job)
-    assert _wait_for(lambda: _finished(job), timeout=90), worker.tail()
+    assert wait_for(lambda: _finished(job), timeout=90), worker.tail()
     job.refresh_from_db()
     assert job.state == ReportJob.State.FAILED and not job.file and not _files_of(job), worker.tail()
     assert "未能绘制" in job.error and "Failed" not in job.error
@@ -220,7 +151,7 @@ def private_redis(tmp_path):
 
     def start():
         state["process"] = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        assert _wait_for(lambda: _ping(port), timeout=20)
+        assert wait_for(lambda: _ping(port), timeout=20)
 
     def crash():
         state["process"].send_signal(signal.SIGKILL)
@@ -247,13 +178,13 @@ def test_redis_restarted_during_a_run_loses_no_job(start_worker, private_redis, 
     jobs = [_slow_job(bureau_user, tmp_path, seconds=3) for _ in range(3)]
     for job in jobs:
         worker.send(job)
-    assert _wait_for((tmp_path / "marks" / f"{jobs[0].pk}-1.pid").exists), worker.tail()
+    assert wait_for((tmp_path / "marks" / f"{jobs[0].pk}-1.pid").exists), worker.tail()
 
     private_redis["crash"]()
     time.sleep(2)
     private_redis["start"]()
 
-    assert _wait_for(lambda: all(_state(job) == ReportJob.State.SUCCEEDED for job in jobs), timeout=150), (
+    assert wait_for(lambda: all(_state(job) == ReportJob.State.SUCCEEDED for job in jobs), timeout=150), (
         worker.tail()
     )
     for job in jobs:
@@ -333,7 +264,7 @@ def test_a_request_while_the_broker_is_frozen_answers_at_once_and_the_job_runs_l
     worker = start_worker(queue=celery_app.conf.task_default_queue)
     ReportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(minutes=10))
     assert report_jobs_requeue_stale() == [job.pk]
-    assert _wait_for(lambda: _state(job) == ReportJob.State.SUCCEEDED, timeout=60), worker.tail()
+    assert wait_for(lambda: _state(job) == ReportJob.State.SUCCEEDED, timeout=60), worker.tail()
 
 
 def test_the_sweeper_sends_no_copy_of_a_message_still_queued(start_worker, bureau_user, tmp_path):
@@ -342,7 +273,7 @@ def test_the_sweeper_sends_no_copy_of_a_message_still_queued(start_worker, burea
     worker = start_worker(queue=celery_app.conf.task_default_queue, **FAST_LEASE)
     blocker = _slow_job(bureau_user, tmp_path, seconds=8)  # the only worker is busy meanwhile
     assert _enqueue(blocker.pk)
-    assert _wait_for((tmp_path / "marks" / f"{blocker.pk}-1.pid").exists), worker.tail()
+    assert wait_for((tmp_path / "marks" / f"{blocker.pk}-1.pid").exists), worker.tail()
     jobs = [_slow_job(bureau_user, tmp_path, seconds=0) for _ in range(3)]
     ids = [job.pk for job in jobs]
     for job_id in ids:
@@ -366,5 +297,5 @@ def test_the_sweeper_sends_no_copy_of_a_message_still_queued(start_worker, burea
     assert _count(_queued_copies(ids)) == dict.fromkeys(ids, 1)
     assert _state(blocker) == ReportJob.State.RUNNING, "the sweeps ran while the worker was still busy"
 
-    assert _wait_for(lambda: all(_state(job) == ReportJob.State.SUCCEEDED for job in jobs)), worker.tail()
+    assert wait_for(lambda: all(_state(job) == ReportJob.State.SUCCEEDED for job in jobs)), worker.tail()
     assert list(ReportJob.objects.filter(pk__in=ids).values_list("attempts", flat=True)) == [1, 1, 1]

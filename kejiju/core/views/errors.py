@@ -23,7 +23,12 @@ def permission_denied(request, exception=None):
 
 
 def page_not_found(request, exception=None):
-    return render(request, "errors/404.html", status=404)
+    from kejiju.core.uploads import StoredFileMissing
+
+    # Only a missing stored file says more than "not found": any other 404 may be a record the user may
+    # not see, and must not say which.
+    message = str(exception) if isinstance(exception, StoredFileMissing) else ""
+    return render(request, "errors/404.html", {"message": message}, status=404)
 
 
 def server_error(request):

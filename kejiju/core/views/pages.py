@@ -77,11 +77,8 @@ class ReportJobDownloadView(ReportJobPermissionMixin, DetailView):
             raise Http404
         # The stored file stays clean: each copy names whoever downloads it (another user of the same
         # job's file gets their own name), on every PDF page and in every xlsx sheet's page header.
-        try:
-            with job.file.open("rb") as handle:
-                data = handle.read()
-        except (OSError, ValueError) as error:
-            raise Http404("文件不存在。") from error
+        with uploads.open_stored(job.file, label=job.filename) as handle:
+            data = handle.read()
         text = watermark.viewer_stamp(request.user)
         try:
             stamped = watermark.stamp_download(data, filename=job.filename, text=text)
