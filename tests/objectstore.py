@@ -79,6 +79,9 @@ class ObjectStore:
             for item in page.get("Contents", [])
         )
 
+    def __contains__(self, key: str) -> bool:
+        return key in self.keys()
+
     def read(self, key: str) -> bytes:
         return self.client().get_object(Bucket=self.bucket, Key=key)["Body"].read()
 
