@@ -129,6 +129,27 @@ def test_a_store_that_does_not_answer_gives_a_503_that_says_so(
     assert OutreachPhoto.objects.count() == photos
 
 
+def test_import_previews_wait_and_are_swept_in_the_object_store(object_store, bureau_user):
+    """The workbook kept between an import's preview and its commit (any web process may take the
+    commit) and the beat task that removes an unconfirmed one: listing and ages from the store."""
+    import datetime as dt
+
+    from kejiju.core.models import ReportJob
+    from kejiju.core.spreadsheets import import_upload_delete, import_upload_save, import_uploads_sweep
+
+    left = import_upload_save(importer="enterprises", content=b"PK-left")
+    waiting = import_upload_save(importer="experts", content=b"PK-waiting")
+    done = import_upload_save(importer="enterprises", content=b"PK-done")
+    assert sorted([left, waiting, done]) == object_store.keys()
+    ReportJob.objects.create(
+        kind="enterprise_import", parameters={"path": waiting, "name": "w.xlsx"}, requested_by=bureau_user
+    )
+    import_upload_delete(done)
+    assert import_uploads_sweep() == []  # younger than a day
+    assert import_uploads_sweep(max_age=dt.timedelta(seconds=-60)) == [left]
+    assert object_store.keys() == [waiting]
+
+
 # ----------------------------------------------------------------------------- no file opened by path
 
 
