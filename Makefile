@@ -58,11 +58,11 @@ pytest: install
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) DJANGO_ALLOW_ASYNC_UNSAFE=true \
 		$(BIN)/pytest $(PYTEST_ARGS)
 
-## backup: pg_dump of DATABASE_URL and a tar of the media files, SHA-256 checksums in a manifest sealed with HMAC-SM3, into backups/<timestamp>/
+## backup: pg_dump of DATABASE_URL and a tar of every file of the default storage (MEDIA_ROOT, or the S3 bucket of FILE_STORAGE=s3, read through the storage API), each file's size and SHA-256 in a manifest sealed with HMAC-SM3, into backups/<timestamp>/
 backup: install
 	$(BIN)/python manage.py backup
 
-## restore: make restore BACKUP=backups/<timestamp> into the EMPTY database of DATABASE_URL and an EMPTY MEDIA_ROOT (seal and checksums verified first)
+## restore: make restore BACKUP=backups/<timestamp> into the EMPTY database of DATABASE_URL and an EMPTY default storage (MEDIA_ROOT or the S3 bucket; seal, checksums and archive members verified first, every file read back after)
 restore: install
 	@test -n "$(BACKUP)" || { echo "用法：make restore BACKUP=backups/<时间戳>"; exit 2; }
 	$(BIN)/python manage.py restore $(BACKUP)
