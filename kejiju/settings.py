@@ -239,6 +239,9 @@ def file_storage(kind: str) -> dict:
             "querystring_expire": 60,
             # Names are generated (kejiju/core/uploads.py); a clash gets a new name, never an overwrite.
             "file_overwrite": False,
+            # A file read from the store is buffered in a SpooledTemporaryFile that spills to disk past
+            # this size (django-storages' default, 0, keeps every object whole in memory).
+            "max_memory_size": 8 * 1024 * 1024,
         },
     }
 
