@@ -353,12 +353,12 @@ def export_child(which: str) -> None:
     print(json.dumps({"rows": rows, "seconds": seconds, "peak_mb": peak, "bytes": size, "status": status}))
 
 
-def _child(*args, timeout=None) -> dict:
+def _child(*args, timeout=None, env=None) -> dict:
     out = subprocess.run(
         [sys.executable, __file__, *args],
         capture_output=True,
         text=True,
-        env=os.environ,
+        env={**os.environ, **(env or {})},
         check=False,
         timeout=timeout,
     )
@@ -572,6 +572,214 @@ def _ms(text: str) -> float:
     return float(text)
 
 
+# ----------------------------------------------------------------------------------------------- 8. storage
+STORAGE_RUNS = int(os.environ.get("BENCH_STORAGE_RUNS", "2"))  # timed runs per child, after a warm-up
+STORAGE_GOAL = "≤ 1.2 × 本地磁盘"
+S3_BUCKET = "kejiju-bench"
+STORAGE_BACKENDS = {
+    "local": "django.core.files.storage.FileSystemStorage",
+    "s3": "storages.backends.s3.S3Storage",
+}
+S3_KEYS = {
+    "S3_ACCESS_KEY_ID": "bench-access",
+    "S3_SECRET_ACCESS_KEY": "bench-secret",
+    "S3_REGION": "us-east-1",
+}
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class MotoServer:
+    """moto's S3 server (the one the tests use, tests/objectstore.py) in a process of its own, with the
+    bench bucket created through boto3: `env` is what a child needs for FILE_STORAGE=s3."""
+
+    def __enter__(self) -> dict[str, str]:
+        import socket
+
+        import boto3
+
+        port = _free_port()
+        log = ROOT / "bench" / "data" / "moto.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("w") as handle:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                stdout=handle,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, "MOTO_PORT": str(port)},
+            )
+        deadline = time.monotonic() + 60
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"moto server ended with {self.process.returncode} (see {log})")
+            try:
+                socket.create_connection(("127.0.0.1", port), 1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    self.__exit__()
+                    raise RuntimeError(f"moto server not answering on port {port}") from None
+                time.sleep(0.1)
+        endpoint = f"http://127.0.0.1:{port}"
+        boto3.client(
+            "s3",
+            endpoint_url=endpoint,
+            aws_access_key_id=S3_KEYS["S3_ACCESS_KEY_ID"],
+            aws_secret_access_key=S3_KEYS["S3_SECRET_ACCESS_KEY"],
+            region_name=S3_KEYS["S3_REGION"],
+        ).create_bucket(Bucket=S3_BUCKET)
+        return {
+            "FILE_STORAGE": "s3",
+            "S3_ENDPOINT_URL": endpoint,
+            "S3_BUCKET": S3_BUCKET,
+            "S3_ADDRESSING_STYLE": "path",
+            **S3_KEYS,
+        }
+
+    def __exit__(self, *exc_info) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def _annual_path(client, bench, year: int) -> dict:
+    """The annual review as the portal serves it: the worker's job (statistics, PDF, saved to the default
+    storage by report_job_run) and the web's download (read back from the storage, every page stamped with
+    the viewer's name). Also times the storage alone on the same bytes (save, read back, delete)."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from kejiju.core.models import ReportJob
+    from kejiju.core.services import report_job_run
+    from kejiju.reporting.annual_pdf import KIND
+
+    job = ReportJob.objects.create(kind=KIND, parameters={"year": year}, requested_by=bench)
+    t0 = time.perf_counter()
+    report_job_run(job_id=job.pk)
+    t1 = time.perf_counter()
+    job.refresh_from_db()
+    if job.state != ReportJob.State.SUCCEEDED:
+        raise RuntimeError(f"annual review job {job.pk}: {job.state} {job.error}")
+    response = client.get(reverse("core:reportjob_download", args=[job.pk]))
+    size = (
+        sum(len(chunk) for chunk in response.streaming_content)
+        if response.streaming
+        else len(response.content)
+    )
+    t2 = time.perf_counter()
+    with default_storage.open(job.file.name, "rb") as handle:  # the job's bytes, for the store alone
+        data = handle.read()
+    t3 = time.perf_counter()
+    name = default_storage.save("bench/annual.pdf", ContentFile(data))
+    t4 = time.perf_counter()
+    with default_storage.open(name, "rb") as handle:
+        handle.read()
+    t5 = time.perf_counter()
+    default_storage.delete(name)
+    default_storage.delete(job.file.name)
+    job.delete()
+    return {
+        "seconds": t2 - t0,
+        "job": t1 - t0,
+        "download": t2 - t1,
+        "save": t4 - t3,
+        "read": t5 - t4,
+        "bytes": size,
+        "status": response.status_code,
+    }
+
+
+def _export_path(client, query: dict) -> dict:
+    t0 = time.perf_counter()
+    response = client.get(reverse("enterprises:enterprise_export"), query)
+    size = (
+        sum(len(chunk) for chunk in response.streaming_content)
+        if response.streaming
+        else len(response.content)
+    )
+    return {"seconds": time.perf_counter() - t0, "bytes": size, "status": response.status_code}
+
+
+def storage_child(which: str) -> None:
+    """In a subprocess whose FILE_STORAGE (local with MEDIA_ROOT in a temporary folder, or s3 against the
+    moto server) the parent chose: a warm-up on a nearly empty case (imports, fonts, the store's
+    connection), then STORAGE_RUNS runs; prints each run's figures."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    bench, _ = users()
+    client = login(Client(), bench)
+    if which == "annual":
+        year = timezone.localdate().year - 1
+        _annual_path(client, bench, 2000)  # warm-up: a year without data, the same path
+        runs = [_annual_path(client, bench, year) for _ in range(STORAGE_RUNS)]
+    else:
+        _export_path(client, {"q": "无此企业"})  # warm-up: no rows, the same path
+        runs = [_export_path(client, {}) for _ in range(STORAGE_RUNS)]
+    print(json.dumps({"storage": settings.STORAGES["default"]["BACKEND"], "runs": runs}))
+
+
+def measure_storage():
+    """The annual review (job + download) and the enterprise export with the default storage on the local
+    disk and in an S3-compatible store (moto's server, started here), alternating the two (local, s3, s3,
+    local) so that a change in the machine's load falls on both."""
+    import tempfile
+
+    with MotoServer() as s3_env, tempfile.TemporaryDirectory(prefix="kejiju-bench-media-") as media:
+        envs = {"local": {"FILE_STORAGE": "local", "MEDIA_ROOT": media}, "s3": s3_env}
+        for which, name, note in (
+            (
+                "annual",
+                "对象存储：年度工作综述（任务生成并存入 + 经下载视图读回、加水印）",
+                "worker: statistics, PDF, saved to the default storage; web: read back, stamped, sent",
+            ),
+            (
+                "export",
+                "对象存储：导出全部企业 xlsx",
+                "the export does not touch the file storage (openpyxl writes a temporary file that the "
+                "response streams): both figures are the same path, measured as a check",
+            ),
+        ):
+            runs: dict[str, list[dict]] = {"local": [], "s3": []}
+            for backend in ("local", "s3", "s3", "local"):
+                child = _child("storage-child", which, env=envs[backend], timeout=PDF_TIMEOUT * 6)
+                if child["storage"] != STORAGE_BACKENDS[backend]:
+                    raise RuntimeError(f"{backend}: the child's default storage is {child['storage']}")
+                runs[backend].extend(child["runs"])
+            local = statistics.median(r["seconds"] for r in runs["local"])
+            s3 = [r["seconds"] for r in runs["s3"]]
+            ok = all(r["status"] == 200 for rs in runs.values() for r in rs)
+            extra = {
+                "local_s": round(local, 4),
+                "s3_s": round(statistics.median(s3), 4),
+                "bytes": runs["s3"][0]["bytes"],
+                "status": 200
+                if ok
+                else next(r["status"] for rs in runs.values() for r in rs if r["status"] != 200),
+                "note": note + "; the S3 store is moto's server (Python) on this machine",
+            }
+            if which == "annual":
+                for part in ("job", "download", "save", "read"):
+                    for backend in ("local", "s3"):
+                        extra[f"{part}_{backend}_s"] = round(
+                            statistics.median(r[part] for r in runs[backend]), 4
+                        )
+            record(
+                name,
+                s3,
+                "s",
+                peer=local,
+                goal=STORAGE_GOAL,
+                met=ok and statistics.median(s3) <= 1.2 * local,
+                extra=extra,
+            )
+
+
 # ----------------------------------------------------------------------------------------------- output
 def write_results(partial: bool = False):
     """The full run writes bench/results.json and results.md; a run of some groups (`bench/run.py lists`)
@@ -610,6 +818,9 @@ def main(argv):
     if len(argv) > 2 and argv[1] == "pdf":
         pdf_child(argv[2])
         return
+    if len(argv) > 2 and argv[1] == "storage-child":
+        storage_child(argv[2])
+        return
     only = set(argv[1:])
     bench, admin = users()
     steps = {
@@ -620,6 +831,7 @@ def main(argv):
         "export": measure_export,
         "import": measure_import,
         "load": measure_load,
+        "storage": measure_storage,
     }
     for name, step in steps.items():
         if only and name not in only:
