@@ -39,6 +39,7 @@ COPY . /app
 
 # SECRET_KEY (and PII_ENCRYPTION_KEY, PII_KEYS, INTEGRITY_MAC_KEY) are dummies that exist for this command only; they are not kept
 # in the image, and the real ones come from the environment at run time.
+# /app/media (MEDIA_ROOT) is written only with FILE_STORAGE=local; docker-compose.yml keeps files in the object store.
 RUN SECRET_KEY=build-only-collectstatic-not-a-secret \
     PII_ENCRYPTION_KEY=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= \
     PII_KEYS=1:AAAAAAAAAAAAAAAAAAAAAA== \
