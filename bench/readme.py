@@ -7,7 +7,11 @@ readme = ROOT / "README.md"
 table = (ROOT / "bench" / "results.md").read_text().rstrip()
 notes = (ROOT / "bench" / "notes.md").read_text().rstrip() if (ROOT / "bench" / "notes.md").exists() else ""
 section = "## Benchmarks\n\n`make bench` (province-scale data in its own `*_scale` database; "
-section += "goals are targets, not tests).\n\n"
+section += "goals are targets, not tests). `make bench-storage` runs only the object-store measures (the "
+section += (
+    "annual review job and its download, the enterprise export; the local disk against S3 through a moto "
+)
+section += "server the bench starts; goal ≤ 1.2 × the local disk) into `bench/data/partial.*`.\n\n"
 section += table + ("\n\n" + notes if notes else "") + "\n"
 text = readme.read_text()
 start = text.find("## Benchmarks")

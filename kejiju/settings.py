@@ -218,6 +218,9 @@ def file_storage(kind: str) -> dict:
         return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
     if kind != "s3":
         raise ImproperlyConfigured(f"FILE_STORAGE must be local or s3, not {kind!r}")
+    from botocore.config import Config
+
+    addressing_style = env.str("S3_ADDRESSING_STYLE", default="path")
     return {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -227,10 +230,18 @@ def file_storage(kind: str) -> dict:
             "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
             "region_name": env.str("S3_REGION", default="") or None,
             # path: https://host/bucket/key (MinIO and most in-house stores); virtual: https://bucket.host/key
-            "addressing_style": env.str("S3_ADDRESSING_STYLE", default="path"),
+            "addressing_style": addressing_style,
             "signature_version": "s3v4",
+            "client_config": Config(
+                s3={"addressing_style": addressing_style},
+                signature_version="s3v4",
+                # boto3 >= 1.36 sends every upload as an aws-chunked body with a CRC32 trailer unless told
+                # otherwise, which 阿里云 OSS, 腾讯云 COS and several in-house stores refuse.
+                request_checksum_calculation="when_required",
+                response_checksum_validation="when_required",
+            ),
             "location": env.str("S3_PREFIX", default=""),
-            # A CA bundle for a store behind the bureau's own certificate authority (or False, not advised).
+            # The path of a CA bundle, for a store whose certificate comes from the bureau's own authority.
             "verify": env.str("S3_CA_BUNDLE", default="") or None,
             # Private objects only: the bucket's own (private) ACL, and every download is streamed through
             # the portal's permission checks; never a public or a pre-signed URL handed to the browser.

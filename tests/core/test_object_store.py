@@ -101,7 +101,9 @@ def _point_at_a_closed_port(object_store, settings, monkeypatch) -> ObjectStore:
         monkeypatch.setenv(name, value)
     options = file_storage("s3")
     # No retries against a closed port: the answer comes at once.
-    options["OPTIONS"]["client_config"] = Config(retries={"max_attempts": 1, "mode": "standard"})
+    options["OPTIONS"]["client_config"] = options["OPTIONS"]["client_config"].merge(
+        Config(retries={"max_attempts": 1, "mode": "standard"})
+    )
     settings.STORAGES = {**settings.STORAGES, "default": options}
     return down
 
