@@ -5,6 +5,7 @@ from auditlog.models import LogEntry
 from django.urls import reverse
 from django.utils.html import format_html
 
+from kejiju.core.history import changes_text, readable_changes
 from kejiju.core.models import AuditEvent
 from kejiju.core.tables import BaseTable
 from kejiju.core.templatetags.kejiju_tags import audit_action
@@ -47,7 +48,22 @@ class ChangeLogTable(BaseTable):
 
     content_type = tables.Column(verbose_name="对象类型", accessor="content_type__name")
     object_repr = tables.Column(verbose_name="对象")
-    changes = tables.Column(verbose_name="变更内容", accessor="changes_str", orderable=False)
+    changes = tables.Column(verbose_name="变更内容", accessor="pk", orderable=False)
+
+    def _changes(self, record) -> str:
+        # The page's entries are read together (one query per related model), at the first cell.
+        if getattr(record, "readable_changes", None) is None:
+            page = {row.record.pk: row.record for row in self.paginated_rows}
+            if record.pk in page:
+                readable_changes(page.values())
+                record.readable_changes = page[record.pk].readable_changes
+        return changes_text(record) or "—"
+
+    def render_changes(self, record):
+        return self._changes(record)
+
+    def value_changes(self, record):
+        return self._changes(record)
 
     class Meta(BaseTable.Meta):
         model = LogEntry
