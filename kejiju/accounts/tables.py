@@ -34,11 +34,15 @@ class RegionTable(BaseTable):
         fields = ("code", "gb2260_code", "name", "kind", "parent", "sort_order", "is_active")
 
 
+# Short cells of the change log kept on one line, leaving the width to 变更内容.
+_NOWRAP = {"th": {"class": "text-nowrap"}, "td": {"class": "text-nowrap"}}
+
+
 class ChangeLogTable(BaseTable):
-    timestamp = tables.DateTimeColumn(verbose_name="时间", format="Y-m-d H:i:s")
+    timestamp = tables.DateTimeColumn(verbose_name="时间", format="Y-m-d H:i:s", attrs=_NOWRAP)
     actor = tables.Column(verbose_name="操作人", accessor="actor__username", default="系统")
-    remote_addr = tables.Column(verbose_name="IP 地址")
-    action = tables.Column(verbose_name="操作")
+    remote_addr = tables.Column(verbose_name="IP 地址", attrs=_NOWRAP)
+    action = tables.Column(verbose_name="操作", attrs=_NOWRAP)
 
     def render_action(self, record):
         return audit_action(record)
@@ -46,7 +50,7 @@ class ChangeLogTable(BaseTable):
     def value_action(self, record):
         return audit_action(record)
 
-    content_type = tables.Column(verbose_name="对象类型", accessor="content_type__name")
+    content_type = tables.Column(verbose_name="对象类型", accessor="content_type__name", attrs=_NOWRAP)
     object_repr = tables.Column(verbose_name="对象")
     changes = tables.Column(verbose_name="变更内容", accessor="pk", orderable=False)
 

@@ -280,3 +280,33 @@ def test_every_workflow_transition_is_told_by_its_state_labels(workflow, source,
     for code, label in ((source, event.from_label), (target, event.to_label)):
         assert label, (workflow, code)  # some flows' states are their Chinese names already
         assert not re.search(r"[A-Za-z_]", label), (workflow, code, label)
+
+
+def test_the_change_log_export_is_readable(world):
+    from io import BytesIO
+    from types import SimpleNamespace
+
+    from openpyxl import load_workbook
+
+    from kejiju.accounts.jobs import build_changelog_export
+
+    _region_entries(3)
+    output = build_changelog_export(SimpleNamespace(parameters={"query": ""}))
+    sheet = load_workbook(BytesIO(output.content)).active
+    cells = [str(cell.value) for row in sheet.iter_rows() for cell in row if cell.value is not None]
+    changes = [text for text in cells if "启用" in text]
+    assert changes and all("是 → 否" in text and "上级：" in text for text in changes)
+    assert not any(RAW.search(text) or "is_active" in text or "parent" in text for text in changes)
+
+
+def test_the_change_log_export_reads_names_per_chunk_not_per_row(world):
+    from types import SimpleNamespace
+
+    from kejiju.accounts.jobs import build_changelog_export
+
+    job = SimpleNamespace(parameters={"query": ""})
+    _region_entries(1)
+    build_changelog_export(job)  # warm caches
+    one = _queries(lambda: build_changelog_export(job))
+    _region_entries(20)
+    assert _queries(lambda: build_changelog_export(job)) == one
