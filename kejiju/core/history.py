@@ -112,6 +112,8 @@ def _json_text(value: Any) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, list):
+        if all(isinstance(item, list) for item in value):  # rows: 春节 2026-02-15 2026-02-22；…
+            return "；".join(" ".join(_json_text(cell) for cell in item) for item in value) or EMPTY
         return "、".join(_json_text(item) for item in value) or EMPTY
     if isinstance(value, dict):
         return "；".join(f"{key}：{_json_text(item)}" for key, item in value.items()) or EMPTY
@@ -190,7 +192,7 @@ def _value_text(field: models.Field | None, value: Any, names: _Names) -> str:
         return _date_text(str(value))
     if isinstance(field, models.JSONField):
         try:
-            return _short(_json_text(json.loads(value) if isinstance(value, str) else value))
+            return _json_text(json.loads(value) if isinstance(value, str) else value)
         except ValueError:
             return _short(value)
     return _short(value)

@@ -17,18 +17,6 @@ def audit_action(entry) -> str:
 
 
 @register.filter
-def change_value(value) -> str:
-    """django-auditlog writes a missing value as the text "None"."""
-    if value in (None, "", "None"):
-        return "—"
-    if value == "True":
-        return "是"
-    if value == "False":
-        return "否"
-    return str(value)
-
-
-@register.filter
 def history_changes(entry) -> list[tuple[str, str]]:
     """(field label, "old → new" or "新增：a、b") of an audit log entry (kejiju.core.history)."""
     return [(row.label, row.text) for row in entry_changes(entry)]
