@@ -3,6 +3,7 @@ import re
 import django_tables2 as tables
 from auditlog.models import LogEntry
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from kejiju.core.history import changes_text, readable_changes
@@ -38,6 +39,11 @@ class RegionTable(BaseTable):
 _NOWRAP = {"th": {"class": "text-nowrap"}, "td": {"class": "text-nowrap"}}
 
 
+def local_time_text(value) -> str:
+    """A logged time as the auditor reads it, in the export too: local, to the second."""
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else ""
+
+
 class ChangeLogTable(BaseTable):
     timestamp = tables.DateTimeColumn(verbose_name="时间", format="Y-m-d H:i:s", attrs=_NOWRAP)
     actor = tables.Column(verbose_name="操作人", accessor="actor__username", default="系统")
@@ -46,6 +52,9 @@ class ChangeLogTable(BaseTable):
 
     def render_action(self, record):
         return audit_action(record)
+
+    def value_timestamp(self, value):
+        return local_time_text(value)
 
     def value_action(self, record):
         return audit_action(record)
@@ -76,6 +85,9 @@ class ChangeLogTable(BaseTable):
 
 class AuditEventTable(BaseTable):
     created_at = tables.DateTimeColumn(verbose_name="时间", format="Y-m-d H:i:s")
+
+    def value_created_at(self, value):
+        return local_time_text(value)
 
     class Meta(BaseTable.Meta):
         model = AuditEvent

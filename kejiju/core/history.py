@@ -235,8 +235,11 @@ def readable_changes(entries: Iterable) -> list[list[ChangeRow]]:
                 continue
             old, new = [*(values if isinstance(values, list | tuple) else [values]), None, None][:2]
             old_text, new_text = _value_text(field, old, names), _value_text(field, new, names)
-            if old_text != new_text:
-                rows.append(ChangeRow(label, old_text, new_text))
+            if old_text == new_text:
+                continue
+            # A created record's fields read as their values ("标题：…"), not "— → …".
+            created = entry.action == 0 and old_text == EMPTY
+            rows.append(ChangeRow(label, None if created else old_text, new_text))
         entry.readable_changes = rows
         result.append(rows)
     return result

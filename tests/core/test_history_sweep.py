@@ -310,3 +310,23 @@ def test_the_change_log_export_reads_names_per_chunk_not_per_row(world):
     one = _queries(lambda: build_changelog_export(job))
     _region_entries(20)
     assert _queries(lambda: build_changelog_export(job)) == one
+
+
+@pytest.mark.parametrize("kind", ["changelog", "events"])
+def test_the_audit_exports_give_local_times(world, kind):
+    from io import BytesIO
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+    from openpyxl import load_workbook
+
+    from kejiju.accounts.jobs import build_audit_events_export, build_changelog_export
+    from kejiju.core.models import AuditEvent
+
+    _region_entries(1)
+    AuditEvent.objects.create(event_type=AuditEvent.Type.LOGIN, username="someone")
+    build = build_changelog_export if kind == "changelog" else build_audit_events_export
+    sheet = load_workbook(BytesIO(build(SimpleNamespace(parameters={"query": ""})).content)).active
+    times = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert times and all(re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", str(t)) for t in times), times
+    assert timezone.localtime().strftime("%Y-%m-%d %H:") in " ".join(str(t) for t in times)
