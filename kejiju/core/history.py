@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
@@ -29,6 +29,16 @@ _M2M_OPERATIONS = {"add": "新增", "delete": "移除", "clear": "清空"}
 _INTERNAL_NAMES = frozenset({"password", "last_login", "pii_row"})
 _INTERNAL_SUFFIXES = ("_digest", "_cipher", "_hash", "_mac")
 _LONG = 200  # characters of a long text shown in a history row
+
+
+# (model label, field name) -> the labels of the codes a field holds without declaring choices.
+_value_labels: dict[tuple[str, str], Callable[[], Mapping[str, str]]] = {}
+
+
+def register_value_labels(model_label: str, field_name: str, labels: Callable[[], Mapping[str, str]]) -> None:
+    """Codes a field holds without declaring choices (a monthly figure's key, a score's criterion): the
+    history shows `labels()[code]` (read when shown: registries fill up as the apps start)."""
+    _value_labels[(model_label, field_name)] = labels
 
 
 class ChangeRow(NamedTuple):
@@ -175,6 +185,10 @@ def _value_text(field: models.Field | None, value: Any, names: _Names) -> str:
     if isinstance(field, models.ForeignKey | models.OneToOneField):
         return names.name(field, str(value))
     choices = _choices(field)
+    model = getattr(field, "model", None)
+    labels = _value_labels.get((model._meta.label, field.name)) if model is not None else None
+    if labels is not None:
+        choices = {**(choices or {}), **{str(key): str(label) for key, label in labels().items()}}
     if choices:
         if isinstance(value, str) and value.startswith("["):
             try:

@@ -330,3 +330,35 @@ def test_the_audit_exports_give_local_times(world, kind):
     times = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert times and all(re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", str(t)) for t in times), times
     assert timezone.localtime().strftime("%Y-%m-%d %H:") in " ".join(str(t) for t in times)
+
+
+def _value_label_fields():
+    from kejiju.core.history import _value_labels
+
+    return sorted(_value_labels)
+
+
+@pytest.mark.parametrize(("model_label", "field_name"), _value_label_fields())
+def test_codes_without_choices_read_as_their_registered_labels(model_label, field_name):
+    from django.apps import apps
+
+    from kejiju.core.history import _value_labels
+
+    model = apps.get_model(model_label)
+    labels = dict(_value_labels[(model_label, field_name)]())
+    assert labels, (model_label, field_name)
+    kind = ContentType.objects.get_for_model(model)
+    entries = [
+        LogEntry(
+            content_type=kind,
+            object_pk="1",
+            object_repr="样例",
+            action=LogEntry.Action.UPDATE,
+            changes={field_name: [code, "None"]},
+        )
+        for code in labels
+    ]
+    for entry, label in zip(entries, labels.values(), strict=True):
+        assert history_changes(entry) == [
+            (str(model._meta.get_field(field_name).verbose_name), f"{label} → —")
+        ]
