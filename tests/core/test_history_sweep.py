@@ -362,3 +362,13 @@ def test_codes_without_choices_read_as_their_registered_labels(model_label, fiel
         assert history_changes(entry) == [
             (str(model._meta.get_field(field_name).verbose_name), f"{label} → —")
         ]
+
+
+def test_the_coded_fields_the_demo_showed_raw_have_labels():
+    from kejiju.core.history import _value_labels
+
+    assert {
+        ("reporting.FigureEntry", "key"),
+        ("experts.ReviewScore", "criterion"),
+        ("experts.CompositionRule", "kind"),
+    } <= set(_value_labels)
