@@ -12,6 +12,7 @@ from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView, View
 
 from kejiju.accounts.scoping import unit_id_of_user
+from kejiju.core.history import with_readable_changes
 from kejiju.core.models import AuditEvent
 from kejiju.core.services import audit_event_record, report_job_request
 from kejiju.core.views import (
@@ -113,7 +114,9 @@ class EnterpriseDetailView(PersonalDataMixin, ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         enterprise, user = self.object, self.request.user
-        context["history"] = selectors.enterprise_history(enterprise=enterprise)[: self.history_limit]
+        context["history"] = with_readable_changes(
+            selectors.enterprise_history(enterprise=enterprise)[: self.history_limit]
+        )
         context["years"] = selectors.enterprise_years(enterprise=enterprise)
         context["evaluations"] = enterprise.smes_evaluations.order_by("-year")
         context["pool_entries"] = enterprise.pool_entries.order_by("-recommended_on", "-pk")

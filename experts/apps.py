@@ -60,6 +60,15 @@ class ExpertsConfig(AppConfig):
         auditlog.register(models.ReviewDraw)
         auditlog.register(models.ReviewMember)
         auditlog.register(models.ReviewScore)
+        from kejiju.core.history import register_value_labels
+        from projects.models import REVIEW_CRITERIA
+
+        from .subjects import REVIEW_KINDS
+
+        register_value_labels(
+            "experts.ReviewScore", "criterion", lambda: {c["key"]: c["label"] for c in REVIEW_CRITERIA}
+        )
+        register_value_labels("experts.CompositionRule", "kind", lambda: REVIEW_KINDS)
         auditlog.register(models.VicePresidentPlacement)
         auditlog.register(models.CommissionerTeam, m2m_fields={"counties"})
         auditlog.register(models.Commissioner)

@@ -3,8 +3,10 @@ import re
 import django_tables2 as tables
 from auditlog.models import LogEntry
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
+from kejiju.core.history import changes_text, readable_changes
 from kejiju.core.models import AuditEvent
 from kejiju.core.tables import BaseTable
 from kejiju.core.templatetags.kejiju_tags import audit_action
@@ -33,21 +35,48 @@ class RegionTable(BaseTable):
         fields = ("code", "gb2260_code", "name", "kind", "parent", "sort_order", "is_active")
 
 
+# Short cells of the change log kept on one line, leaving the width to 变更内容.
+_NOWRAP = {"th": {"class": "text-nowrap"}, "td": {"class": "text-nowrap"}}
+
+
+def local_time_text(value) -> str:
+    """A logged time as the auditor reads it, in the export too: local, to the second."""
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else ""
+
+
 class ChangeLogTable(BaseTable):
-    timestamp = tables.DateTimeColumn(verbose_name="时间", format="Y-m-d H:i:s")
+    timestamp = tables.DateTimeColumn(verbose_name="时间", format="Y-m-d H:i:s", attrs=_NOWRAP)
     actor = tables.Column(verbose_name="操作人", accessor="actor__username", default="系统")
-    remote_addr = tables.Column(verbose_name="IP 地址")
-    action = tables.Column(verbose_name="操作")
+    remote_addr = tables.Column(verbose_name="IP 地址", attrs=_NOWRAP)
+    action = tables.Column(verbose_name="操作", attrs=_NOWRAP)
 
     def render_action(self, record):
         return audit_action(record)
 
+    def value_timestamp(self, value):
+        return local_time_text(value)
+
     def value_action(self, record):
         return audit_action(record)
 
-    content_type = tables.Column(verbose_name="对象类型", accessor="content_type__name")
+    content_type = tables.Column(verbose_name="对象类型", accessor="content_type__name", attrs=_NOWRAP)
     object_repr = tables.Column(verbose_name="对象")
-    changes = tables.Column(verbose_name="变更内容", accessor="changes_str", orderable=False)
+    changes = tables.Column(verbose_name="变更内容", accessor="pk", orderable=False)
+
+    def _changes(self, record) -> str:
+        # The page's entries are read together (one query per related model), at the first cell.
+        if getattr(record, "readable_changes", None) is None:
+            page = {row.record.pk: row.record for row in self.paginated_rows}
+            if record.pk in page:
+                readable_changes(page.values())
+                record.readable_changes = page[record.pk].readable_changes
+        return changes_text(record) or "—"
+
+    def render_changes(self, record):
+        return self._changes(record)
+
+    def value_changes(self, record):
+        return self._changes(record)
 
     class Meta(BaseTable.Meta):
         model = LogEntry
@@ -56,6 +85,9 @@ class ChangeLogTable(BaseTable):
 
 class AuditEventTable(BaseTable):
     created_at = tables.DateTimeColumn(verbose_name="时间", format="Y-m-d H:i:s")
+
+    def value_created_at(self, value):
+        return local_time_text(value)
 
     class Meta(BaseTable.Meta):
         model = AuditEvent

@@ -112,6 +112,13 @@ class ReportingConfig(AppConfig):
             models.ResearcherTarget,
         ):
             auditlog.register(model)
+        from kejiju.core.history import register_value_labels
+
+        from .figures import monthly_figures
+
+        register_value_labels(
+            "reporting.FigureEntry", "key", lambda: {figure.key: figure.label for figure in monthly_figures()}
+        )
         register_menu(
             MenuSection(
                 label="县区报送",

@@ -4,6 +4,8 @@ from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
+from kejiju.core.history import entry_changes
+
 register = template.Library()
 
 _AUDIT_ACTIONS = {0: "创建", 1: "修改", 2: "删除", 3: "访问"}
@@ -15,38 +17,9 @@ def audit_action(entry) -> str:
 
 
 @register.filter
-def change_value(value) -> str:
-    """django-auditlog writes a missing value as the text "None"."""
-    if value in (None, "", "None"):
-        return "—"
-    if value == "True":
-        return "是"
-    if value == "False":
-        return "否"
-    return str(value)
-
-
-_M2M_OPERATIONS = {"add": "新增", "delete": "移除", "clear": "清空"}
-
-
-@register.filter
 def history_changes(entry) -> list[tuple[str, str]]:
-    """(field label, what changed) of an audit log entry: "old → new" for a field, "新增：a、b" for a
-    many-to-many change (django-auditlog's display dict turns those into their keys, "type → operation")."""
-    raw = list((entry.changes_dict or {}).items())
-    display = list(entry.changes_display_dict.items())
-    if len(display) != len(raw):  # two fields of one label: no display pairing to trust
-        display = raw
-    lines = []
-    for (_, values), (label, shown) in zip(raw, display, strict=True):
-        if isinstance(values, dict) and values.get("type") == "m2m":
-            operation = _M2M_OPERATIONS.get(values.get("operation"), values.get("operation"))
-            objects = "、".join(str(name) for name in values.get("objects") or [])
-            lines.append((label, f"{operation}：{objects}" if objects else str(operation)))
-        else:
-            old, new = [*shown, None, None][:2]
-            lines.append((label, f"{change_value(old)} → {change_value(new)}"))
-    return lines
+    """(field label, "old → new" or "新增：a、b") of an audit log entry (kejiju.core.history)."""
+    return [(row.label, row.text) for row in entry_changes(entry)]
 
 
 # A refusal names the record behind it as "<label>：/path/" (e.g. 失信记录：/integrity/12/): on a page the

@@ -21,6 +21,7 @@ from django_tables2 import SingleTableMixin
 
 from kejiju.accounts.scoping import scoped_queryset
 from kejiju.core import uploads
+from kejiju.core.history import with_readable_changes
 from kejiju.core.models import AuditEvent
 from kejiju.core.pagination import EstimatedCountPaginator
 from kejiju.core.services import audit_event_record
@@ -163,9 +164,9 @@ class HistoryMixin:
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["history"] = LogEntry.objects.get_for_object(self.object).select_related("actor")[
-            : self.history_limit
-        ]
+        context["history"] = with_readable_changes(
+            LogEntry.objects.get_for_object(self.object).select_related("actor")[: self.history_limit]
+        )
         return context
 
 

@@ -3,7 +3,6 @@ the make-up working days, the source notice and the change history."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 from kejiju.core.filters import HolidayArrangementFilterSet
@@ -40,20 +39,6 @@ def _day(iso: str) -> str:
     return f"{iso}（{WEEKDAY_NAMES[day.weekday()]}）"
 
 
-def _readable(value: str) -> str:
-    """An audited JSON list (auditlog writes it with \\u escapes) as the lines of the form."""
-    if not isinstance(value, str) or not value.startswith("["):
-        return value
-    try:
-        data = json.loads(value)
-    except ValueError:
-        return value
-    if isinstance(data, list):
-        parts = [" ".join(str(x) for x in item) if isinstance(item, list) else str(item) for item in data]
-        return "；".join(parts) or "—"
-    return value
-
-
 class HolidayArrangementDetailView(ObjectDetailView):
     model = HolidayArrangement
     template_name = "core/holidayarrangement_detail.html"
@@ -67,18 +52,6 @@ class HolidayArrangementDetailView(ObjectDetailView):
             for name, first, last in arrangement.holidays
         ]
         context["makeup_rows"] = [_day(day) for day in arrangement.makeup_workdays]
-        # The raw changes (auditlog's display dict cuts long values, which breaks the JSON lists).
-        labels = {field.name: str(field.verbose_name) for field in HolidayArrangement._meta.fields}
-        context["history_rows"] = [
-            (
-                entry,
-                [
-                    (labels.get(name, name), _readable(old), _readable(new))
-                    for name, (old, new) in (entry.changes_dict or {}).items()
-                ],
-            )
-            for entry in context["history"]
-        ]
         return context
 
 
