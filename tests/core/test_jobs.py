@@ -81,3 +81,41 @@ def test_auditor_exports_the_log_from_the_page(client, auditor_user, django_capt
     download = client.get(f"/jobs/{job.pk}/download/")
     assert download.status_code == 200
     assert AuditEvent.objects.filter(event_type=AuditEvent.Type.DOWNLOAD, actor=auditor_user).exists()
+
+
+def _clean_named_pdf(job):
+    import io
+
+    from pypdf import PdfWriter
+
+    from kejiju.core.jobs import JobOutput
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return JobOutput(filename="年度工作综述-2023.pdf", content=buffer.getvalue())
+
+
+register_job_kind(JobKind("test_clean_name", "测试同名文件", _clean_named_pdf, "core.view_auditevent"))
+
+
+def test_a_file_stored_under_a_suffixed_name_downloads_under_its_own(client, auditor_user):
+    """The storage adds a suffix when a file of that name exists (年度工作综述-2023_EH7poJO.pdf): the page
+    and the download still name the file as the job made it."""
+    jobs = [ReportJob.objects.create(kind="test_clean_name", requested_by=auditor_user) for _ in range(2)]
+    for job in jobs:
+        assert report_job_run(job_id=job.pk) is ClaimOutcome.DONE
+        job.refresh_from_db()
+    assert jobs[0].file.name != jobs[1].file.name  # the second one was stored with a suffix
+    client.force_login(auditor_user)
+    for job in jobs:
+        assert job.filename == "年度工作综述-2023.pdf"
+        page = client.get(f"/jobs/{job.pk}/").content.decode()
+        assert "下载 年度工作综述-2023.pdf" in page
+        response = client.get(f"/jobs/{job.pk}/download/")
+        assert response.status_code == 200
+        assert (
+            "filename*=utf-8''%E5%B9%B4%E5%BA%A6%E5%B7%A5%E4%BD%9C%E7%BB%BC%E8%BF%B0-2023.pdf"
+            in (response["Content-Disposition"])
+        ), response["Content-Disposition"]
