@@ -30,7 +30,7 @@ from kejiju.core.views import ObjectListView
 from kejiju.core.views.pages import ReportJobDownloadView
 
 from .annual import annual_statistics, valid_on
-from .annual_pdf import KIND, PERMISSION
+from .annual_pdf import KIND, PERMISSION, describe_review
 from .definitions import county_table, edition_definitions
 from .filters import AnnualEditionFilterSet
 from .rules import clean_narrative
@@ -281,6 +281,11 @@ class AnnualEditionDetailView(AnnualPermissionMixin, DetailView):
             county_table=county_table(stats) if stats else None,
             definitions=edition_definitions(stats),
             computed_at=parse_datetime(stats["computed_at"]) if stats else None,
+            breadcrumbs=[
+                ("年度统计看板", reverse("reporting:annual_dashboard")),
+                ("年度工作综述版本", reverse("reporting:annual_edition_list")),
+                (f"{describe_review(job.parameters)} #{job.pk}", None),
+            ],
         )
         return context
 

@@ -119,3 +119,32 @@ def test_a_file_stored_under_a_suffixed_name_downloads_under_its_own(client, aud
             "filename*=utf-8''%E5%B9%B4%E5%BA%A6%E5%B7%A5%E4%BD%9C%E7%BB%BC%E8%BF%B0-2023.pdf"
             in (response["Content-Disposition"])
         ), response["Content-Disposition"]
+
+
+def test_every_job_page_has_a_breadcrumb_and_says_what_the_job_covers(client, world):
+    """Every registered kind of job: its page is titled by the period it covers (2023年11月, 2023年度)
+    and has a breadcrumb back to the page that lists jobs of its kind."""
+    import html
+    import re
+
+    from django.urls import reverse
+
+    from kejiju.core.jobs import job_kinds
+
+    parameters = {"year": 2023, "month": 11, "region": None, "region_name": "", "query": ""}
+    kinds = {
+        name: kind for name, kind in job_kinds().items() if not kind.build.__module__.startswith("tests.")
+    }
+    assert {"monthly_report", "annual_review", "audit_events_export", "changelog_export"} <= set(kinds)
+    for name, kind in kinds.items():
+        user = next(user for user in world.users.values() if user.has_perm(kind.permission))
+        job = ReportJob.objects.create(kind=name, parameters=parameters, requested_by=user)
+        client.force_login(user)
+        page = client.get(f"/jobs/{job.pk}/").content.decode()
+        assert kind.index, f"{name}: no list page for the breadcrumb"
+        crumbs = page.split('aria-label="breadcrumb"', 1)[-1].split("</nav>", 1)[0]
+        assert f'href="{reverse(kind.index[1])}"' in crumbs, f"{name}: no breadcrumb to its list"
+        title = html.unescape(re.search(r"<title>(.*?)</title>", page, re.S).group(1))
+        assert kind.title(parameters) in title and kind.title(parameters) in crumbs, name
+    assert kinds["monthly_report"].title(parameters) == "2023年11月月度进展报告"
+    assert kinds["annual_review"].title(parameters) == "2023年度工作综述"
