@@ -146,6 +146,30 @@ def search_condition(model, search_fields: tuple[str, ...], value: str) -> Q:
     return condition
 
 
+NULL_CHOICE_FILTERS = (django_filters.ChoiceFilter, django_filters.MultipleChoiceFilter, QuerySetRequestMixin)
+
+
+def path_can_be_null(model, path: str, method=None) -> bool:
+    """Whether `path` (a filter's field_name, across relations) can be empty for a row of `model`: some
+    field on the way is nullable, or a reverse or many-to-many relation (a row with none). A filter with
+    its own method, or a path that names no field, has no （空） choice."""
+    if method is not None or model is None:
+        return False
+    for name in path.split("__"):
+        try:
+            field = model._meta.get_field(name)
+        except Exception:
+            return False
+        if getattr(field, "null", False) or field.many_to_many or field.one_to_many:
+            return True
+        if field.one_to_one and not field.concrete:
+            return True
+        model = field.related_model
+        if model is None:
+            return False
+    return False
+
+
 class BaseFilterSet(django_filters.FilterSet):
     """Adds the free-text box `q`, matched with icontains on `search_fields` (pg_trgm GIN indexes serve
     these on PostgreSQL; SQLite falls back to a scan). Date filters render as every form's date fields do
@@ -160,6 +184,14 @@ class BaseFilterSet(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for filter_ in self.filters.values():
+            # FILTERS_NULL_CHOICE_LABEL offers （空） in every choice filter: only where a value can be empty.
+            if (
+                isinstance(filter_, NULL_CHOICE_FILTERS)
+                and "null_label" not in filter_.extra
+                and not path_can_be_null(self._meta.model, filter_.field_name, filter_.method)
+            ):
+                filter_.extra["null_label"] = None
         user = getattr(self.request, "user", None)
         if user is not None and not self.keeps_region_filters and scope_region_ids(user) is not None:
             # A county office sees one county, a unit none: a county choice would only offer what it
