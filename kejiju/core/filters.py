@@ -123,6 +123,29 @@ def _filters_by_region(filter_, request) -> bool:
     return isinstance(queryset, QuerySet) and queryset.model is Region
 
 
+def region_path(model) -> str | None:
+    """The path from `model` to its county (its `region_field`, or a `region` foreign key), if it has one."""
+    manager_path = getattr(model._default_manager.none(), "region_field", None)
+    path = getattr(model, "region_field", None) or manager_path
+    if path:
+        return path
+    field = next((f for f in model._meta.concrete_fields if f.name == "region"), None)
+    return "region" if field is not None and field.related_model is Region else None
+
+
+def _within_regions(queryset, allowed: list[int]):
+    """A filter's choices narrowed to the records of `allowed` counties and those of no county (a
+    university elsewhere); a callable queryset (resolved per request) is narrowed when called."""
+    if callable(queryset):
+        return lambda request: _within_regions(queryset(request), allowed)
+    if not isinstance(queryset, QuerySet):
+        return queryset
+    path = region_path(queryset.model)
+    if path is None:
+        return queryset
+    return queryset.filter(Q(**{f"{path}__in": allowed}) | Q(**{f"{path}__isnull": True}))
+
+
 def search_condition(model, search_fields: tuple[str, ...], value: str) -> Q:
     """`icontains` on every search field, OR-ed. For a term of three characters or more, fields reached
     through a forward foreign key (a platform's `host__name`) become `host__in=<the matching hosts>`, one
@@ -198,6 +221,11 @@ class BaseFilterSet(django_filters.FilterSet):
             # cannot see (and name every other county); the filter goes, not just its field.
             for name in [n for n, f in self.filters.items() if _filters_by_region(f, self.request)]:
                 del self.filters[name]
+            # Nor does it choose among the records of other counties (服务企业 of every county).
+            allowed = scope_region_ids(user)
+            for filter_ in self.filters.values():
+                if isinstance(filter_, QuerySetRequestMixin):
+                    filter_.queryset = _within_regions(filter_.queryset, allowed)
 
     @property
     def form(self):

@@ -75,3 +75,41 @@ def test_year_filters_stop_at_the_current_year(bureau_user):
                 ahead.append(f"{filterset_class.__name__}.{name}: {max(years)}")
     assert checked >= 5
     assert not ahead, f"year filters offering a year to come: {ahead}"
+
+
+def test_a_county_office_chooses_only_among_its_own_countys_records(county_user, county_a, county_b):
+    """No filter offers a county office another county, nor a record of another county (服务企业)."""
+    from django import forms
+
+    from kejiju.accounts.models import Region
+    from kejiju.accounts.scoping import region_id_of
+    from kejiju.core.models import Organization
+
+    # A record of each county that every filter of units could offer.
+    for county in (county_a, county_b):
+        for kind, label in Organization.Kind.choices:
+            Organization.objects.create(name=f"{county.name}测试{label}", kind=kind, region=county)
+    request = RequestFactory().get("/")
+    request.user = county_user
+    others, checked = [], 0
+    for filterset_class in filtersets():
+        if filterset_class.keeps_region_filters:
+            continue
+        filterset = filterset_class(
+            data={}, queryset=filterset_class._meta.model.objects.none(), request=request
+        )
+        for name, field in filterset.form.fields.items():
+            if not isinstance(field, forms.ModelChoiceField):
+                continue
+            if field.queryset.model is Region:
+                others.append(f"{filterset_class.__name__}.{name}: a county choice")
+                continue
+            model = field.queryset.model
+            if not (hasattr(model, "region_field") or any(f.name == "region" for f in model._meta.fields)):
+                continue
+            checked += 1
+            for record in field.queryset:
+                if region_id_of(record) not in (None, county_a.pk):
+                    others.append(f"{filterset_class.__name__}.{name}: {record}")
+    assert checked >= 2
+    assert not others, f"a county office offered other counties' records: {others}"
