@@ -143,6 +143,10 @@ class FilingForm(ScopedForm):
                     attrs={"class": "form-control form-control-sm", "placeholder": "与系统值不同时必填"}
                 ),
             )
+        for name, field in self.fields.items():
+            if name.startswith(("t", "f_")) and name not in self.base_fields:
+                # Shown in a table's cells without a <label>: the label is their accessible name.
+                field.widget.attrs.setdefault("aria-label", str(field.label))
 
     def clean(self):
         cleaned = super().clean()
