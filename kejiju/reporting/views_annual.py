@@ -181,11 +181,11 @@ class AnnualDashboardView(AnnualPermissionMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        year, region = default_year(), None
-        form = AnnualForm(self.request.GET or None, initial={"year": year})
+        form = AnnualForm(self.request.GET or None)
         if form.is_bound and form.is_valid():
             year, region = form.cleaned_data["year"], form.cleaned_data["region"]
-        elif form.is_bound:
+        else:  # the latest year with figures, looked for only when no year was chosen
+            year, region = default_year(), None
             form = AnnualForm(initial={"year": year})
         stats = annual_statistics(year=year, region=region, appendix=False)
         links = figure_links(year, region)
