@@ -30,7 +30,7 @@ from .selectors import (
 
 def _years():
     this_year = timezone.localdate().year
-    return [(year, f"{year}年") for year in range(this_year + 1, this_year - 8, -1)]
+    return [(year, f"{year}年") for year in range(this_year, this_year - 8, -1)]
 
 
 def _regions(request):

@@ -63,5 +63,7 @@ JOB_KINDS = [
         label="企业及年度数据导入",
         build=build_enterprise_import,
         permission="enterprises.import_enterprise",
+        describe=lambda p: f"企业及年度数据导入（{p['name']}）" if p.get("name") else "企业及年度数据导入",
+        index=("企业数据导入", "enterprises:enterprise_import"),
     )
 ]

@@ -69,12 +69,19 @@ class EnterpriseTable(BaseTable):
         return POOL_LABELS.get(value, value)
 
 
+# A row's checkbox of a bulk action, named by its row for a screen reader.
+ROW_CHECKBOX = {"form": "bulk-form", "aria-label": lambda record: f"选择 {record}"}
+
+
 class SmesEvaluationTable(BaseTable):
     selection = tables.CheckBoxColumn(
         accessor="pk",
         attrs={
-            "input": {"form": "bulk-form"},
-            "th__input": {"data-select-all": 'input[name="selection"][form="bulk-form"]'},
+            "td__input": ROW_CHECKBOX,
+            "th__input": {
+                "data-select-all": 'input[name="selection"][form="bulk-form"]',
+                "aria-label": "全选本页",
+            },
         },
         orderable=False,
     )
@@ -182,7 +189,11 @@ class RewardTierTable(BaseTable):
 
 
 class RewardTable(BaseTable):
-    selection = tables.CheckBoxColumn(accessor="pk", attrs={"input": {"form": "bulk-form"}}, orderable=False)
+    selection = tables.CheckBoxColumn(
+        accessor="pk",
+        attrs={"td__input": ROW_CHECKBOX, "th__input": {"form": "bulk-form", "aria-label": "全选本页"}},
+        orderable=False,
+    )
     enterprise = tables.Column(
         verbose_name="企业",
         linkify=lambda record: record.enterprise.get_absolute_url(),

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from kejiju.core.workflow.services import apply_transition
-from kejiju.reporting.services import notice_send
+from kejiju.reporting.services import notice_send, sentence
 
 from .models import ReviewMember
 
@@ -30,7 +30,7 @@ def online_scores_reopen(*, member: ReviewMember, reason: str, user) -> ReviewMe
         notice_send(
             recipients=[account],
             title=f"网评评分已退回：{member.panel.title}",
-            body=f"评审组织人员退回了您提交的评分，原因：{reason}。请在网评截止前修改并重新提交。",
+            body=f"评审组织人员退回了您提交的评分，原因：{sentence(reason)}请在网评截止前修改并重新提交。",
             url=reverse("experts:my_seat_review", kwargs={"pk": member.pk}),
         )
     return member

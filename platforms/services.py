@@ -282,6 +282,11 @@ def next_certificate_number(*, platform_type: PlatformType, year: int) -> str:
     return rules.certificate_number(prefix=platform_type.code, year=year, serial=max(serials, default=0) + 1)
 
 
+def recognition_comment(batch_title: str) -> str:
+    """The step's comment naming the batch: its title says 认定 already (“2023年度忻州市重点实验室认定”)."""
+    return batch_title if batch_title.endswith("认定") else f"{batch_title}认定"
+
+
 def application_recognise(*, application: PlatformApplication, user, on_date: dt.date) -> Platform:
     """认定 one proposed application (its workflow's `recognise`): creates the platform (or recognises or
     upgrades the registered one) with the next certificate number."""
@@ -290,7 +295,7 @@ def application_recognise(*, application: PlatformApplication, user, on_date: dt
         action=ApplicationAction.RECOGNISE,
         actor=user,
         effective_on=on_date,
-        comment=f"{application.batch.title}认定",
+        comment=recognition_comment(application.batch.title),
     )
     return application.platform
 

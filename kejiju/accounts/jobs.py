@@ -71,6 +71,18 @@ def build_changelog_export(job) -> JobOutput:
 
 
 JOB_KINDS = [
-    JobKind("audit_events_export", "安全事件日志导出", build_audit_events_export, "core.view_auditevent"),
-    JobKind("changelog_export", "数据变更日志导出", build_changelog_export, "auditlog.view_logentry"),
+    JobKind(
+        "audit_events_export",
+        "安全事件日志导出",
+        build_audit_events_export,
+        "core.view_auditevent",
+        index=("安全事件日志", "accounts:event_list"),
+    ),
+    JobKind(
+        "changelog_export",
+        "数据变更日志导出",
+        build_changelog_export,
+        "auditlog.view_logentry",
+        index=("数据变更日志", "accounts:changelog_list"),
+    ),
 ]

@@ -123,6 +123,29 @@ def _filters_by_region(filter_, request) -> bool:
     return isinstance(queryset, QuerySet) and queryset.model is Region
 
 
+def region_path(model) -> str | None:
+    """The path from `model` to its county (its `region_field`, or a `region` foreign key), if it has one."""
+    manager_path = getattr(model._default_manager.none(), "region_field", None)
+    path = getattr(model, "region_field", None) or manager_path
+    if path:
+        return path
+    field = next((f for f in model._meta.concrete_fields if f.name == "region"), None)
+    return "region" if field is not None and field.related_model is Region else None
+
+
+def _within_regions(queryset, allowed: list[int]):
+    """A filter's choices narrowed to the records of `allowed` counties and those of no county (a
+    university elsewhere); a callable queryset (resolved per request) is narrowed when called."""
+    if callable(queryset):
+        return lambda request: _within_regions(queryset(request), allowed)
+    if not isinstance(queryset, QuerySet):
+        return queryset
+    path = region_path(queryset.model)
+    if path is None:
+        return queryset
+    return queryset.filter(Q(**{f"{path}__in": allowed}) | Q(**{f"{path}__isnull": True}))
+
+
 def search_condition(model, search_fields: tuple[str, ...], value: str) -> Q:
     """`icontains` on every search field, OR-ed. For a term of three characters or more, fields reached
     through a forward foreign key (a platform's `host__name`) become `host__in=<the matching hosts>`, one
@@ -146,6 +169,30 @@ def search_condition(model, search_fields: tuple[str, ...], value: str) -> Q:
     return condition
 
 
+NULL_CHOICE_FILTERS = (django_filters.ChoiceFilter, django_filters.MultipleChoiceFilter, QuerySetRequestMixin)
+
+
+def path_can_be_null(model, path: str, method=None) -> bool:
+    """Whether `path` (a filter's field_name, across relations) can be empty for a row of `model`: some
+    field on the way is nullable, or a reverse or many-to-many relation (a row with none). A filter with
+    its own method, or a path that names no field, has no （空） choice."""
+    if method is not None or model is None:
+        return False
+    for name in path.split("__"):
+        try:
+            field = model._meta.get_field(name)
+        except Exception:
+            return False
+        if getattr(field, "null", False) or field.many_to_many or field.one_to_many:
+            return True
+        if field.one_to_one and not field.concrete:
+            return True
+        model = field.related_model
+        if model is None:
+            return False
+    return False
+
+
 class BaseFilterSet(django_filters.FilterSet):
     """Adds the free-text box `q`, matched with icontains on `search_fields` (pg_trgm GIN indexes serve
     these on PostgreSQL; SQLite falls back to a scan). Date filters render as every form's date fields do
@@ -160,12 +207,25 @@ class BaseFilterSet(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for filter_ in self.filters.values():
+            # FILTERS_NULL_CHOICE_LABEL offers （空） in every choice filter: only where a value can be empty.
+            if (
+                isinstance(filter_, NULL_CHOICE_FILTERS)
+                and "null_label" not in filter_.extra
+                and not path_can_be_null(self._meta.model, filter_.field_name, filter_.method)
+            ):
+                filter_.extra["null_label"] = None
         user = getattr(self.request, "user", None)
         if user is not None and not self.keeps_region_filters and scope_region_ids(user) is not None:
             # A county office sees one county, a unit none: a county choice would only offer what it
             # cannot see (and name every other county); the filter goes, not just its field.
             for name in [n for n, f in self.filters.items() if _filters_by_region(f, self.request)]:
                 del self.filters[name]
+            # Nor does it choose among the records of other counties (服务企业 of every county).
+            allowed = scope_region_ids(user)
+            for filter_ in self.filters.values():
+                if isinstance(filter_, QuerySetRequestMixin):
+                    filter_.queryset = _within_regions(filter_.queryset, allowed)
 
     @property
     def form(self):

@@ -31,6 +31,13 @@ class JobKind:
     build: Callable[[ReportJob], JobOutput]
     # Needed to request the job and to download its file.
     permission: str
+    # The job's title from its parameters (the month or the year it covers); the label when None.
+    describe: Callable[[dict[str, Any]], str] | None = None
+    # The page listing jobs of the kind, for the breadcrumb: (label, URL name).
+    index: tuple[str, str] | None = None
+
+    def title(self, parameters: dict[str, Any]) -> str:
+        return self.describe(parameters) if self.describe else self.label
 
 
 _kinds: dict[str, JobKind] = {}

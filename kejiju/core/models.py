@@ -70,6 +70,9 @@ class ReportJob(models.Model):
         "状态", max_length=16, choices=State.choices, default=State.PENDING, db_index=True
     )
     file = models.FileField("文件", upload_to="reports/%Y/%m/", blank=True, max_length=255)
+    # The name the file is downloaded and shown under: the storage may add a suffix to the stored name
+    # (年度工作综述-2023_EH7poJO.pdf) when one of that name exists already.
+    display_name = models.CharField("文件名", max_length=255, blank=True)
     result = models.JSONField("结果数据", default=dict, blank=True)
     error = models.TextField("错误信息", blank=True)
     requested_by = models.ForeignKey(
@@ -109,7 +112,9 @@ class ReportJob(models.Model):
 
     @property
     def filename(self) -> str:
-        return self.file.name.rsplit("/", 1)[-1] if self.file else ""
+        if not self.file:
+            return ""
+        return self.display_name or self.file.name.rsplit("/", 1)[-1]
 
 
 class OrganizationQuerySet(models.QuerySet):

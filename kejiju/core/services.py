@@ -23,7 +23,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from . import integrity_mac
+from . import integrity_mac, uploads
 from .auditing import acting_as
 from .clientip import client_ip
 from .identifiers import IdentifierError, validate_uscc
@@ -303,7 +303,12 @@ def _succeed(job: ReportJob, output) -> bool:
     field = job.file.field
     name = field.storage.save(field.generate_filename(job, output.filename), ContentFile(output.content))
     updated = _this_attempt(job).update(
-        file=name, result=output.result, state=ReportJob.State.SUCCEEDED, error="", finished_at=timezone.now()
+        file=name,
+        display_name=uploads.display_name(output.filename, default=""),
+        result=output.result,
+        state=ReportJob.State.SUCCEEDED,
+        error="",
+        finished_at=timezone.now(),
     )
     if not updated:
         field.storage.delete(name)

@@ -146,4 +146,16 @@ def build_annual_review(job) -> JobOutput:
     )
 
 
-JOB_KIND = JobKind(KIND, "年度工作综述", build_annual_review, PERMISSION)
+def describe_review(parameters: dict) -> str:
+    region = parameters.get("region_name")
+    return f"{parameters['year']}年度工作综述{f'（{region}）' if region else ''}"
+
+
+JOB_KIND = JobKind(
+    KIND,
+    "年度工作综述",
+    build_annual_review,
+    PERMISSION,
+    describe=describe_review,
+    index=("年度工作综述版本", "reporting:annual_edition_list"),
+)

@@ -78,9 +78,7 @@ class FilingForm(ScopedForm):
                     "invalid": "请输入整数。",
                     "required": "请填写累计完成数量。",
                 },
-                widget=forms.NumberInput(
-                    attrs={"class": "form-control form-control-sm", "min": 0, "style": "width:6rem"}
-                ),
+                widget=forms.NumberInput(attrs={"class": "form-control form-control-sm w-6rem", "min": 0}),
             )
             self.fields[f"{prefix}_percent"] = forms.DecimalField(
                 label=f"“{task.title}”完成进度",
@@ -102,11 +100,10 @@ class FilingForm(ScopedForm):
                 },
                 widget=forms.NumberInput(
                     attrs={
-                        "class": "form-control form-control-sm",
+                        "class": "form-control form-control-sm w-6rem",
                         "min": 0,
                         "max": 100,
                         "step": "0.1",
-                        "style": "width:6rem",
                     }
                 ),
             )
@@ -135,9 +132,7 @@ class FilingForm(ScopedForm):
                     "invalid": "请输入整数。",
                     "required": f"请填写“{figure.label}”。",
                 },
-                widget=forms.NumberInput(
-                    attrs={"class": "form-control form-control-sm", "min": 0, "style": "width:7rem"}
-                ),
+                widget=forms.NumberInput(attrs={"class": "form-control form-control-sm w-7rem", "min": 0}),
             )
             self.fields[f"f_{figure.key}_reason"] = forms.CharField(
                 label=f"“{figure.label}”修改原因",
@@ -148,6 +143,10 @@ class FilingForm(ScopedForm):
                     attrs={"class": "form-control form-control-sm", "placeholder": "与系统值不同时必填"}
                 ),
             )
+        for name, field in self.fields.items():
+            if name.startswith(("t", "f_")) and name not in self.base_fields:
+                # Shown in a table's cells without a <label>: the label is their accessible name.
+                field.widget.attrs.setdefault("aria-label", str(field.label))
 
     def clean(self):
         cleaned = super().clean()

@@ -160,5 +160,12 @@ def build_monthly_report(job) -> JobOutput:
 
 
 JOB_KINDS = [
-    JobKind("monthly_report", "月度进展报告", build_monthly_report, "reporting.view_monthlyreport"),
+    JobKind(
+        "monthly_report",
+        "月度进展报告",
+        build_monthly_report,
+        "reporting.view_monthlyreport",
+        describe=lambda p: f"{p['year']}年{p['month']}月月度进展报告",
+        index=("月度进展报告", "reporting:monthlyreport_list"),
+    ),
 ]

@@ -453,6 +453,16 @@ def county_recipients(region: Region) -> list[User]:
     return list(User.objects.filter(role=Role.COUNTY, region=region, is_active=True))
 
 
+SENTENCE_ENDS = "。！？!?.…"
+
+
+def sentence(text: str) -> str:
+    """Typed text (a reason, an opinion) as a sentence of a notice: a full stop added unless it ends with
+    one already (never “。。”)."""
+    text = text.strip()
+    return text if not text or text.endswith(tuple(SENTENCE_ENDS)) else f"{text}。"
+
+
 def notice_send(
     *, recipients: Sequence[User], title: str, body: str = "", url: str = "", now: dt.datetime | None = None
 ) -> int:
@@ -537,7 +547,7 @@ def notify_transition(*, record, event, workflow) -> int:
     notice and an e-mail to each of `transition_recipients`."""
     lines = [f"{workflow.title}“{record}”：{event.from_label} → {event.to_label}。"]
     if event.comment:
-        lines.append(f"意见：{event.comment}")
+        lines.append(f"意见：{sentence(event.comment)}")
     url = record.get_absolute_url() if hasattr(record, "get_absolute_url") else ""
     recipients = transition_recipients(record=record, actor=event.actor, workflow=workflow)
     title = f"{workflow.title}“{record}”：{event.label}"

@@ -586,6 +586,8 @@ class MonthlyReportBuildView(PermissionMixin, View):
             messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
             return redirect("reporting:monthlyreport_list")
         year, month = form.cleaned_data["month"]
+        if request.POST.get("view"):  # 查看报告 beside 生成报告, on the one month picker
+            return redirect("reporting:monthlyreport_detail", year=year, month=month)
         try:
             job = services.monthly_report_request(year=year, month=month, user=request.user)
         except ValidationError as error:

@@ -10,6 +10,8 @@ records change afterwards."""
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django import forms
@@ -29,8 +31,8 @@ from kejiju.core.services import report_job_request
 from kejiju.core.views import ObjectListView
 from kejiju.core.views.pages import ReportJobDownloadView
 
-from .annual import annual_statistics, valid_on
-from .annual_pdf import KIND, PERMISSION
+from .annual import annual_statistics, headline_figures, valid_on
+from .annual_pdf import KIND, PERMISSION, describe_review
 from .definitions import county_table, edition_definitions
 from .filters import AnnualEditionFilterSet
 from .rules import clean_narrative
@@ -54,6 +56,11 @@ class AnnualForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [(y, f"{y}年") for y in year_choices()]
         self.fields["region"].queryset = Region.objects.county_level()
+        for field in (self.fields["year"], self.fields["region"]):
+            # Shown without a visible label beside the button: the label is their accessible name.
+            field.widget.attrs.update(
+                {"class": "form-select form-select-sm w-auto", "aria-label": field.label}
+            )
 
 
 class AnnualBuildForm(AnnualForm):
@@ -75,16 +82,24 @@ class AnnualBuildForm(AnnualForm):
         return clean_narrative(self.cleaned_data["narrative"])
 
 
-def default_year() -> int:
-    """The latest year whose statistics exist (the seed's 2023 on a demo), else last year."""
-    from django.db.models import Max
+# Figures that carry over from earlier years (valid 高企, money paid so far): not a sign of the year's data.
+CARRIED_OVER = {"gaoqi_valid", "paid_cumulative"}
 
-    from enterprises.selectors import smes_evaluation_list
 
-    from .annual import CITY
-
-    latest = smes_evaluation_list(user=CITY).filter(state="admitted").aggregate(y=Max("year"))["y"]
-    return latest or timezone.localdate().year - 1
+def default_year(*, today: dt.date | None = None) -> int:
+    """The year the dashboard opens on: the latest one, from this year back, with any figure of its own
+    (in January this year has none yet: last year's figures, not a page of zeros); last year when no
+    year has any."""
+    this_year = (today or timezone.localdate()).year
+    for year in range(this_year, max(FIRST_YEAR, this_year - 10) - 1, -1):
+        figures = headline_figures(year=year)
+        if any(
+            Decimal(str(value)) != 0
+            for key, value in figures.items()
+            if not key.startswith("_") and key not in CARRIED_OVER
+        ):
+            return year
+    return this_year - 1
 
 
 def _url(name: str, **params) -> str:
@@ -166,11 +181,11 @@ class AnnualDashboardView(AnnualPermissionMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        form = AnnualForm(self.request.GET or None, initial={"year": default_year()})
-        year, region = default_year(), None
+        form = AnnualForm(self.request.GET or None)
         if form.is_bound and form.is_valid():
             year, region = form.cleaned_data["year"], form.cleaned_data["region"]
-        elif form.is_bound:
+        else:  # the latest year with figures, looked for only when no year was chosen
+            year, region = default_year(), None
             form = AnnualForm(initial={"year": year})
         stats = annual_statistics(year=year, region=region, appendix=False)
         links = figure_links(year, region)
@@ -191,7 +206,8 @@ class AnnualDashboardView(AnnualPermissionMixin, TemplateView):
             charts=chart_data(stats),
             county_table=county_table(stats),
             editions=editions(user=self.request.user, year=year)[:20],
-            build_form=AnnualBuildForm(initial={"year": year, "region": region}),
+            # Beside the page's own year and county: ids of their own.
+            build_form=AnnualBuildForm(initial={"year": year, "region": region}, auto_id="build_%s"),
         )
         return context
 
@@ -281,6 +297,11 @@ class AnnualEditionDetailView(AnnualPermissionMixin, DetailView):
             county_table=county_table(stats) if stats else None,
             definitions=edition_definitions(stats),
             computed_at=parse_datetime(stats["computed_at"]) if stats else None,
+            breadcrumbs=[
+                ("年度统计看板", reverse("reporting:annual_dashboard")),
+                ("年度工作综述版本", reverse("reporting:annual_edition_list")),
+                (f"{describe_review(job.parameters)} #{job.pk}", None),
+            ],
         )
         return context
 

@@ -28,6 +28,14 @@ document.addEventListener("DOMContentLoaded", () => {
     const value = Math.max(0, Math.min(100, parseFloat(bar.dataset.progress) || 0));
     bar.style.width = `${value}%`;
   });
+  // A form sent back with errors: its summary (role="alert") is read out, and the keyboard lands on the first
+  // field to correct (Django marks it aria-invalid), else on the summary itself.
+  const summary = document.querySelector("[data-error-summary]");
+  if (summary) {
+    const form = summary.closest("form");
+    const invalid = form && form.querySelector('[aria-invalid="true"]');
+    (invalid || summary).focus();
+  }
   // A form with data-month-path="/reports/" goes to /reports/<year>/<month>/ for its month input.
   document.querySelectorAll("form[data-month-path]").forEach((form) => {
     form.addEventListener("submit", (event) => {

@@ -81,3 +81,70 @@ def test_auditor_exports_the_log_from_the_page(client, auditor_user, django_capt
     download = client.get(f"/jobs/{job.pk}/download/")
     assert download.status_code == 200
     assert AuditEvent.objects.filter(event_type=AuditEvent.Type.DOWNLOAD, actor=auditor_user).exists()
+
+
+def _clean_named_pdf(job):
+    import io
+
+    from pypdf import PdfWriter
+
+    from kejiju.core.jobs import JobOutput
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return JobOutput(filename="年度工作综述-2023.pdf", content=buffer.getvalue())
+
+
+register_job_kind(JobKind("test_clean_name", "测试同名文件", _clean_named_pdf, "core.view_auditevent"))
+
+
+def test_a_file_stored_under_a_suffixed_name_downloads_under_its_own(client, auditor_user):
+    """The storage adds a suffix when a file of that name exists (年度工作综述-2023_EH7poJO.pdf): the page
+    and the download still name the file as the job made it."""
+    jobs = [ReportJob.objects.create(kind="test_clean_name", requested_by=auditor_user) for _ in range(2)]
+    for job in jobs:
+        assert report_job_run(job_id=job.pk) is ClaimOutcome.DONE
+        job.refresh_from_db()
+    assert jobs[0].file.name != jobs[1].file.name  # the second one was stored with a suffix
+    client.force_login(auditor_user)
+    for job in jobs:
+        assert job.filename == "年度工作综述-2023.pdf"
+        page = client.get(f"/jobs/{job.pk}/").content.decode()
+        assert "下载 年度工作综述-2023.pdf" in page
+        response = client.get(f"/jobs/{job.pk}/download/")
+        assert response.status_code == 200
+        assert (
+            "filename*=utf-8''%E5%B9%B4%E5%BA%A6%E5%B7%A5%E4%BD%9C%E7%BB%BC%E8%BF%B0-2023.pdf"
+            in (response["Content-Disposition"])
+        ), response["Content-Disposition"]
+
+
+def test_every_job_page_has_a_breadcrumb_and_says_what_the_job_covers(client, world):
+    """Every registered kind of job: its page is titled by the period it covers (2023年11月, 2023年度)
+    and has a breadcrumb back to the page that lists jobs of its kind."""
+    import html
+    import re
+
+    from django.urls import reverse
+
+    from kejiju.core.jobs import job_kinds
+
+    parameters = {"year": 2023, "month": 11, "region": None, "region_name": "", "query": ""}
+    kinds = {
+        name: kind for name, kind in job_kinds().items() if not kind.build.__module__.startswith("tests.")
+    }
+    assert {"monthly_report", "annual_review", "audit_events_export", "changelog_export"} <= set(kinds)
+    for name, kind in kinds.items():
+        user = next(user for user in world.users.values() if user.has_perm(kind.permission))
+        job = ReportJob.objects.create(kind=name, parameters=parameters, requested_by=user)
+        client.force_login(user)
+        page = client.get(f"/jobs/{job.pk}/").content.decode()
+        assert kind.index, f"{name}: no list page for the breadcrumb"
+        crumbs = page.split('aria-label="breadcrumb"', 1)[-1].split("</nav>", 1)[0]
+        assert f'href="{reverse(kind.index[1])}"' in crumbs, f"{name}: no breadcrumb to its list"
+        title = html.unescape(re.search(r"<title>(.*?)</title>", page, re.S).group(1))
+        assert kind.title(parameters) in title and kind.title(parameters) in crumbs, name
+    assert kinds["monthly_report"].title(parameters) == "2023年11月月度进展报告"
+    assert kinds["annual_review"].title(parameters) == "2023年度工作综述"

@@ -200,3 +200,19 @@ def test_the_result_is_shown_only_to_the_experts_who_sat(client, world):
         client.force_login(user)
         page = client.get(reverse("experts:my_seats")).content.decode()
         assert panel.title in page and "75.00" not in page and 'data-testid="seat-result"' not in page
+
+
+@pytest.mark.parametrize("reason", ["漏评指标“团队基础”。", "漏评指标“团队基础”"])
+def test_the_notice_of_a_reopened_score_ends_its_reason_once(
+    world, reason, django_capture_on_commit_callbacks
+):
+    from experts.reopen import online_scores_reopen
+
+    _panel, (mine, _theirs), (me, _them) = _online_panel(
+        world, deadline=timezone.now() + dt.timedelta(days=3)
+    )
+    _submit(me, mine, MINE)
+    with django_capture_on_commit_callbacks(execute=True):
+        online_scores_reopen(member=mine, user=world.users["bureau"], reason=reason)
+    body = Notice.objects.get(recipient=me, title__startswith="网评评分已退回").body
+    assert "原因：漏评指标“团队基础”。请在" in body and "。。" not in body

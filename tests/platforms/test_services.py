@@ -483,3 +483,21 @@ def test_revocation_to_do_counts_platforms_not_evaluations(bureau_user, county_a
     assert selectors.revocation_proposal_count(user=bureau_user) == 2
     (item,) = [i for i in platform_todos(bureau_user) if "拟撤销" in i.title]
     assert item.count == 2
+
+
+@pytest.mark.parametrize("title", ["2023年度忻州市重点实验室认定", "2023年度第二批"])
+def test_the_recognition_names_its_batch_without_saying_recognition_twice(bureau_user, county_a, title):
+    batch = BatchFactory(title=title)
+    platform = PlatformFactory(
+        region=county_a, state=PlatformState.PREPARING, certificate_no="", recognised_on=None
+    )
+    _apply(batch, bureau_user, county_a, "一号", platform=platform)
+    app = PlatformApplication.objects.get(platform=platform)
+    PlatformApplication.objects.filter(pk=app.pk).update(state=ApplicationState.PROPOSED)
+    type(batch).objects.filter(pk=batch.pk).update(state=BatchState.PUBLICITY)
+    services.application_recognise(application=app, user=bureau_user, on_date=dt.date(2023, 12, 1))
+    from kejiju.core.workflow.selectors import events_for
+
+    comments = [event.comment for record in (platform, app) for event in events_for(record)]
+    assert f"{title.removesuffix('认定')}认定" in comments
+    assert not [comment for comment in comments if "认定认定" in comment]

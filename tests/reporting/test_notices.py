@@ -175,3 +175,18 @@ def test_unread_badge_counts_and_follows_reads(client, world, django_assert_num_
     assert services.notice_unread_count(user=county) == 3
     client.post(reverse("reporting:notice_read_all"))
     assert 'data-testid="notice-unread"' not in client.get(reverse("core:home")).content.decode()
+
+
+@pytest.mark.parametrize("comment", ["数据有误，请核实。", "数据有误，请核实"])
+def test_a_step_with_an_opinion_ends_it_once(monkeypatch, comment):
+    """The opinion typed with a step (a filing's 退回 reason) ends the notice's line with one full stop."""
+    from types import SimpleNamespace
+
+    sent = {}
+    monkeypatch.setattr(services, "transition_recipients", lambda **kwargs: [])
+    monkeypatch.setattr(services, "notice_send", lambda **kwargs: sent.update(kwargs) or 0)
+    event = SimpleNamespace(from_label="已报送", to_label="退回", comment=comment, label="退回", actor=None)
+    services.notify_transition(
+        record=SimpleNamespace(), event=event, workflow=SimpleNamespace(title="月度工作动态")
+    )
+    assert sent["body"].endswith("意见：数据有误，请核实。") and "。。" not in sent["body"]

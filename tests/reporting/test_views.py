@@ -259,3 +259,18 @@ def test_filing_form_shows_the_progress_refusal_once(client, county_user, task_a
     assert response.status_code == 200
     assert content.count("累计完成为 0，状态不能为“已完成”") == 1
     assert f"任务“{task_a.title}”" in content
+
+
+@pytest.mark.parametrize("role", ["bureau", "leader"])
+def test_the_report_list_has_one_month_picker(client, world, role):
+    """One month picker, whether the user may only look (查看报告) or also build (生成报告) a report."""
+    user = world.users[role]
+    client.force_login(user)
+    page = client.get(reverse("reporting:monthlyreport_list")).content.decode()
+    assert page.count('type="month"') == 1
+    assert ("生成报告" in page) == user.has_perm("reporting.add_monthlyreport")
+    if user.has_perm("reporting.add_monthlyreport"):
+        response = client.post(reverse("reporting:monthlyreport_build"), {"month": "2023-06", "view": "1"})
+        assert response["Location"] == reverse(
+            "reporting:monthlyreport_detail", kwargs={"year": 2023, "month": 6}
+        )

@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.generic import DetailView, TemplateView
@@ -57,7 +58,11 @@ class ReportJobDetailView(ReportJobPermissionMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["kind_label"] = get_job_kind(self.object.kind).label
+        kind = get_job_kind(self.object.kind)
+        context["kind_label"] = kind.label
+        context["title"] = kind.title(self.object.parameters)
+        index = [(kind.index[0], reverse(kind.index[1]))] if kind.index else []
+        context["breadcrumbs"] = [*index, (f"{context['title']} #{self.object.pk}", None)]
         return context
 
     def get_template_names(self):

@@ -31,7 +31,7 @@ def test_leader_opens_dashboard_builds_and_downloads(browser, live_server, leade
         assert smes.get_attribute("data-value") == "3"
         # The charts are drawn by the static script from the json_script block.
         page.wait_for_selector("#chart-trend canvas")
-        page.fill("#id_narrative", "<b>请各县区对标先进</b> 😀")
+        page.fill("#build_narrative", "<b>请各县区对标先进</b> 😀")
         page.get_by_test_id("annual-build").click()
         page.wait_for_url("**/reporting/annual/editions/*/")
         # The status polls the edition page; once built, the page reloads with the stored statistics.
