@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from kejiju.core.models import AuditEvent
-from kejiju.core.tables import BaseTable
+from kejiju.core.tables import BaseTable, BooleanColumn, DateTimeColumn
 from kejiju.core.templatetags.kejiju_tags import audit_action
 
 from .models import Region, User, UserSession
@@ -16,8 +16,8 @@ class UserTable(BaseTable):
     username = tables.Column(linkify=True)
     role = tables.Column(verbose_name="角色")
     region = tables.Column(verbose_name="所属区划")
-    is_active = tables.BooleanColumn(verbose_name="启用", yesno="是,否")
-    last_login = tables.DateTimeColumn(verbose_name="最近登录", format="Y-m-d H:i")
+    is_active = BooleanColumn(verbose_name="启用", yesno="是,否")
+    last_login = DateTimeColumn(verbose_name="最近登录", format="Y-m-d H:i")
 
     class Meta(BaseTable.Meta):
         model = User
@@ -34,7 +34,7 @@ class RegionTable(BaseTable):
 
 
 class ChangeLogTable(BaseTable):
-    timestamp = tables.DateTimeColumn(verbose_name="时间", format="Y-m-d H:i:s")
+    timestamp = DateTimeColumn(verbose_name="时间", format="Y-m-d H:i:s")
     actor = tables.Column(verbose_name="操作人", accessor="actor__username", default="系统")
     remote_addr = tables.Column(verbose_name="IP 地址")
     action = tables.Column(verbose_name="操作")
@@ -55,7 +55,7 @@ class ChangeLogTable(BaseTable):
 
 
 class AuditEventTable(BaseTable):
-    created_at = tables.DateTimeColumn(verbose_name="时间", format="Y-m-d H:i:s")
+    created_at = DateTimeColumn(verbose_name="时间", format="Y-m-d H:i:s")
 
     class Meta(BaseTable.Meta):
         model = AuditEvent
@@ -111,8 +111,8 @@ class UserSessionTable(BaseTable):
     )
     ip_address = tables.Column(verbose_name="IP 地址")
     user_agent = tables.Column(verbose_name="浏览器", orderable=False)
-    created_at = tables.DateTimeColumn(verbose_name="登录时间", format="Y-m-d H:i:s")
-    last_seen_at = tables.DateTimeColumn(verbose_name="最近活动", format="Y-m-d H:i:s")
+    created_at = DateTimeColumn(verbose_name="登录时间", format="Y-m-d H:i:s")
+    last_seen_at = DateTimeColumn(verbose_name="最近活动", format="Y-m-d H:i:s")
     actions = tables.Column(verbose_name="操作", accessor="pk", orderable=False)
 
     class Meta(BaseTable.Meta):
