@@ -222,12 +222,7 @@ def column_kind(bound_column, model) -> str | None:
         return "col-money"
     if isinstance(column, BooleanColumn):
         return "col-state"
-    field = None
-    if model is not None:
-        try:
-            field = bound_column.accessor.get_field(model)
-        except (FieldDoesNotExist, AttributeError, ValueError):
-            field = None
+    field = _field_of(model, str(bound_column.accessor))
     name = bound_column.name
     if name in STATE_NAMES or getattr(field, "choices", None):
         return "col-state"
@@ -236,11 +231,26 @@ def column_kind(bound_column, model) -> str | None:
     if (
         name == "name"
         or name.endswith("_name")
+        or getattr(field, "name", "") == "name"
         or isinstance(field, models.ForeignKey | models.OneToOneField)
         or bound_column.link is not None
     ):
         return "col-name"
     return None
+
+
+def _field_of(model, accessor: str):
+    """The model field an accessor ("call__programme__name") ends on, None when it is not a field path."""
+    field = None
+    for part in accessor.replace(".", "__").split("__"):
+        if model is None:
+            return None
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return None
+        model = field.related_model
+    return field
 
 
 def _add_class(column, css: str) -> None:

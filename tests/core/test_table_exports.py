@@ -80,10 +80,21 @@ def demo(django_db_setup, django_db_blocker):
             ensure_published_arrangements(HolidayArrangement)
             call_command("seed_demo", stdout=io.StringIO())
             _annual_edition()
+            _demo_accounts_in_use()
             yield
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
+
+
+def _demo_accounts_in_use():
+    """The demo accounts are made to change their first password; here they have (the pages, not a
+    redirect to the password form)."""
+    from django.utils import timezone
+
+    from kejiju.accounts.models import User
+
+    User.objects.update(must_change_password=False, password_changed_at=timezone.now())
 
 
 def _annual_edition():
@@ -108,7 +119,7 @@ def _page_table(table_class, urls):
     from kejiju.accounts.models import User
 
     for url in urls.get(table_class, []):
-        for username in ("bureau", "sysadmin", "auditor", "leader"):
+        for username in ("bureau", "sysadmin", "auditor", "leader", "unit_admin"):
             client = Client()
             client.force_login(User.objects.get(username=username))
             response = client.get(url)
@@ -119,6 +130,7 @@ def _page_table(table_class, urls):
     model = next(
         k._meta.model for k in table_class.__mro__ if getattr(getattr(k, "_meta", None), "model", None)
     )
+    assert not urls.get(table_class), f"{table_class.__name__}: no demo account opens {urls[table_class]}"
     table = table_class(model._default_manager.all())
     table.paginate(per_page=50)
     return table
