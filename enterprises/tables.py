@@ -3,7 +3,7 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.utils.html import format_html
 
-from kejiju.core.tables import BaseTable
+from kejiju.core.tables import BaseTable, BooleanColumn, DateColumn, MoneyColumn
 
 from .industries import SECTION_NAMES
 from .models import (
@@ -19,26 +19,14 @@ from .models import (
 POOL_LABELS = dict(PoolEntry.State.choices)
 
 
-class MoneyColumn(tables.Column):
-    """Yuan as Decimal: shown with thousands separators, exported as the number."""
-
-    attrs = {"td": {"class": "text-end"}}
-
-    def render(self, value):
-        return f"{value:,.2f}"
-
-    def value(self, value):
-        return value
-
-
 class EnterpriseTable(BaseTable):
     name = tables.Column(linkify=True)
     region = tables.Column(verbose_name="所在县区", order_by=("region__sort_order", "region__code"))
     industry_section = tables.Column(verbose_name="行业门类")
     smes_latest_year = tables.Column(verbose_name="科小入库年度（最近）", default="—")
     pool_state = tables.Column(verbose_name="培育库状态", default="—")
-    certificate_expires = tables.DateColumn(verbose_name="高企证书有效期至", format="Y-m-d", default="—")
-    is_active = tables.BooleanColumn(verbose_name="有效", yesno="是,否")
+    certificate_expires = DateColumn(verbose_name="高企证书有效期至", format="Y-m-d", default="—")
+    is_active = BooleanColumn(verbose_name="有效", yesno="是,否")
 
     class Meta(BaseTable.Meta):
         model = Enterprise
@@ -93,9 +81,9 @@ class SmesEvaluationTable(BaseTable):
     )
     year = tables.Column()
     total_score = tables.Column(verbose_name="综合得分")
-    passed = tables.BooleanColumn(verbose_name="评价合格", yesno="合格,不合格")
+    passed = BooleanColumn(verbose_name="评价合格", yesno="合格,不合格")
     state = tables.Column()
-    publicity_end = tables.DateColumn(format="Y-m-d")
+    publicity_end = DateColumn(format="Y-m-d")
     registration_number = tables.Column()
 
     export_exclude = ("selection", "actions")
@@ -147,9 +135,9 @@ class CertificateTable(BaseTable):
     region = tables.Column(
         verbose_name="县区", accessor="enterprise__region", order_by="enterprise__region__code"
     )
-    issued_on = tables.DateColumn(format="Y-m-d")
-    expires_on = tables.DateColumn(format="Y-m-d")
-    revoked_on = tables.DateColumn(format="Y-m-d", default="—")
+    issued_on = DateColumn(format="Y-m-d")
+    expires_on = DateColumn(format="Y-m-d")
+    revoked_on = DateColumn(format="Y-m-d", default="—")
 
     class Meta(BaseTable.Meta):
         model = GaoqiCertificate

@@ -4,7 +4,7 @@ import django_tables2 as tables
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
-from kejiju.core.tables import BaseTable
+from kejiju.core.tables import BaseTable, DateColumn, DateTimeColumn
 
 from .models import (
     Commissioner,
@@ -34,7 +34,7 @@ class ExpertTable(BaseTable):
     employer = tables.Column(verbose_name="工作单位", order_by=("employer__name",))
     fields = FieldsColumn(verbose_name="专业领域", orderable=False)
     county = tables.Column(verbose_name="所在县区", default="市外")
-    admitted_on = tables.DateColumn(verbose_name="入库日期", format="Y-m-d")
+    admitted_on = DateColumn(verbose_name="入库日期", format="Y-m-d")
 
     class Meta(BaseTable.Meta):
         model = Expert
@@ -53,7 +53,10 @@ class ExpertTable(BaseTable):
 
 
 class ExpertPIIExportTable(ExpertTable):
-    """The unmasked export (experts.view_expert_pii): decrypts row by row, no extra query."""
+    """The unmasked export (experts.view_expert_pii): decrypts row by row, no extra query. Its file
+    differs from the (masked) page in these columns only, by design."""
+
+    export_differs = ("id_number_masked", "mobile_masked")
 
     id_number_masked = tables.Column(verbose_name="身份证号", accessor="pk", orderable=False)
     mobile_masked = tables.Column(verbose_name="手机号", accessor="pk", orderable=False)
@@ -100,7 +103,7 @@ class ReviewPanelTable(BaseTable):
     member_count = tables.Column(verbose_name="抽取人数")
     results = tables.Column(verbose_name="评审得分", accessor="pk", orderable=False)
     created_by = tables.Column(verbose_name="经办人")
-    created_at = tables.DateTimeColumn(verbose_name="创建时间", format="Y-m-d H:i")
+    created_at = DateTimeColumn(verbose_name="创建时间", format="Y-m-d H:i")
 
     @staticmethod
     def _subjects(record):
@@ -145,8 +148,8 @@ class PlacementTable(BaseTable):
     university = tables.Column(verbose_name="派出高校", order_by=("university__name",))
     enterprise = tables.Column(verbose_name="服务企业", order_by=("enterprise__name",))
     county = tables.Column(verbose_name="所在县区")
-    term_start = tables.DateColumn(verbose_name="任期开始", format="Y-m-d")
-    term_end = tables.DateColumn(verbose_name="任期结束", format="Y-m-d")
+    term_start = DateColumn(verbose_name="任期开始", format="Y-m-d")
+    term_end = DateColumn(verbose_name="任期结束", format="Y-m-d")
 
     class Meta(BaseTable.Meta):
         model = VicePresidentPlacement

@@ -1,6 +1,6 @@
 import django_tables2 as tables
 
-from kejiju.core.tables import BaseTable
+from kejiju.core.tables import BaseTable, BooleanColumn, DateColumn
 
 from .models import (
     OutreachEvent,
@@ -24,7 +24,7 @@ class PlatformTable(BaseTable):
     )
     host = tables.Column(verbose_name="依托单位", order_by=("host__name",))
     region = tables.Column(verbose_name="所在县区", order_by=("region__sort_order",))
-    recognised_on = tables.DateColumn(verbose_name="认定日期", format="Y-m-d", attrs=NOWRAP)
+    recognised_on = DateColumn(verbose_name="认定日期", format="Y-m-d", attrs=NOWRAP)
 
     class Meta(BaseTable.Meta):
         model = Platform
@@ -45,7 +45,7 @@ class PlatformTable(BaseTable):
 class PlatformTypeTable(BaseTable):
     name = tables.Column(linkify=True)
     platform_count = tables.Column(verbose_name="平台数")
-    is_active = tables.BooleanColumn(verbose_name="启用", yesno="是,否")
+    is_active = BooleanColumn(verbose_name="启用", yesno="是,否")
 
     class Meta(BaseTable.Meta):
         model = PlatformType
@@ -57,8 +57,8 @@ class BatchTable(BaseTable):
     platform_type = tables.Column(verbose_name="平台类型", order_by=("platform_type__sort_order",))
     application_count = tables.Column(verbose_name="申报数")
     recognised_count = tables.Column(verbose_name="认定数")
-    publicity_end = tables.DateColumn(verbose_name="公示截止", format="Y-m-d")
-    recognised_on = tables.DateColumn(verbose_name="认定日期", format="Y-m-d")
+    publicity_end = DateColumn(verbose_name="公示截止", format="Y-m-d")
+    recognised_on = DateColumn(verbose_name="认定日期", format="Y-m-d")
     # Shown to those who enter or file applications (the list view drops it for the others).
     actions = tables.TemplateColumn(
         '{% if record.state == "open" %}<a class="btn btn-sm btn-primary" '
@@ -113,7 +113,7 @@ class EvaluationTable(BaseTable):
     region = tables.Column(
         verbose_name="所在县区", accessor="platform__region", order_by=("platform__region__sort_order",)
     )
-    revocation_proposed = tables.BooleanColumn(verbose_name="拟撤销", yesno="是,否")
+    revocation_proposed = BooleanColumn(verbose_name="拟撤销", yesno="是,否")
     actions = tables.LinkColumn(
         "platforms:platformevaluation_edit",
         args=[tables.A("pk")],
@@ -138,10 +138,10 @@ class EvaluationTable(BaseTable):
 
 class OutreachEventTable(BaseTable):
     name = tables.Column(linkify=True)
-    held_on = tables.DateColumn(verbose_name="活动日期", format="Y-m-d", attrs=NOWRAP)
+    held_on = DateColumn(verbose_name="活动日期", format="Y-m-d", attrs=NOWRAP)
     kind = tables.Column(verbose_name="活动类型", attrs=NOWRAP)
     state = tables.Column(verbose_name="状态", attrs=NOWRAP)
-    science_week = tables.BooleanColumn(verbose_name="科技活动周", yesno="是,否")
+    science_week = BooleanColumn(verbose_name="科技活动周", yesno="是,否")
     organiser = tables.Column(
         verbose_name="举办单位", accessor="organiser", order_by=("platform__name", "organiser_name")
     )

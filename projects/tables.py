@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import django_tables2 as tables
 
-from kejiju.core.tables import BaseTable, MoneyColumn
+from kejiju.core.tables import BaseTable, BooleanColumn, MoneyColumn
 
 from . import rules
 from .models import (
@@ -49,7 +49,7 @@ class ProjectTable(BaseTable):
     city_grant = MoneyColumn()
     paid = MoneyColumn("已拨付（元）")
     self_raised = MoneyColumn()
-    lump_sum = tables.BooleanColumn(yesno="是,否")
+    lump_sum = BooleanColumn(yesno="是,否")
 
     class Meta(BaseTable.Meta):
         model = Project

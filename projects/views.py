@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-import tempfile
 from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import FileResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -31,7 +30,7 @@ from kejiju.core.views.generic import PersonalDataMixin, ServiceFormMixin, servi
 from kejiju.core.workflow.diagram import flow_states
 from kejiju.core.workflow.selectors import available_transitions, events_for
 from kejiju.core.workflow.views import TransitionView
-from kejiju.core.xlsx import XLSX_CONTENT_TYPE, add_sheet, new_workbook, table_export_rows
+from kejiju.core.xlsx import add_sheet, new_workbook, table_export_rows, workbook_response
 from kejiju.integrity import selectors as integrity_selectors
 
 from . import rules, selectors, services
@@ -609,15 +608,7 @@ class OverdueExportView(StaffOnlyMixin, PermissionRequiredMixin, View):
             headers, rows = table_export_rows(table)
             add_sheet(workbook, title=title, headers=headers, rows=rows)
         audit_event_record(event_type=AuditEvent.Type.EXPORT, request=request, object_repr="项目超期提醒")
-        handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-        workbook.save(handle)
-        handle.seek(0)
-        return FileResponse(
-            handle,
-            as_attachment=True,
-            filename=f"项目超期提醒{today:%Y%m%d}.xlsx",
-            content_type=XLSX_CONTENT_TYPE,
-        )
+        return workbook_response(workbook, filename=f"项目超期提醒{today:%Y%m%d}.xlsx")
 
 
 class FiguresView(StaffOnlyMixin, PermissionRequiredMixin, TemplateView):

@@ -1,6 +1,6 @@
-from decimal import Decimal
-
 from django import template
+
+from kejiju.core import presentation
 
 register = template.Library()
 
@@ -8,6 +8,4 @@ register = template.Library()
 @register.filter
 def yuan(value) -> str:
     """An amount in yuan with thousands separators and two decimals: 1234567.5 → "1,234,567.50"."""
-    if value is None or value == "":
-        return "—"
-    return f"{Decimal(value):,.2f}"
+    return presentation.amount(value)

@@ -8,7 +8,7 @@ from django.utils.html import format_html
 
 from kejiju.core.history import changes_text, readable_changes
 from kejiju.core.models import AuditEvent
-from kejiju.core.tables import BaseTable
+from kejiju.core.tables import BaseTable, BooleanColumn, DateTimeColumn
 from kejiju.core.templatetags.kejiju_tags import audit_action
 
 from .models import Region, User, UserSession
@@ -18,8 +18,8 @@ class UserTable(BaseTable):
     username = tables.Column(linkify=True)
     role = tables.Column(verbose_name="角色")
     region = tables.Column(verbose_name="所属区划")
-    is_active = tables.BooleanColumn(verbose_name="启用", yesno="是,否")
-    last_login = tables.DateTimeColumn(verbose_name="最近登录", format="Y-m-d H:i")
+    is_active = BooleanColumn(verbose_name="启用", yesno="是,否")
+    last_login = DateTimeColumn(verbose_name="最近登录", format="Y-m-d H:i")
 
     class Meta(BaseTable.Meta):
         model = User
@@ -45,7 +45,7 @@ def local_time_text(value) -> str:
 
 
 class ChangeLogTable(BaseTable):
-    timestamp = tables.DateTimeColumn(verbose_name="时间", format="Y-m-d H:i:s", attrs=_NOWRAP)
+    timestamp = DateTimeColumn(verbose_name="时间", format="Y-m-d H:i:s", attrs=_NOWRAP)
     actor = tables.Column(verbose_name="操作人", accessor="actor__username", default="系统")
     remote_addr = tables.Column(verbose_name="IP 地址", attrs=_NOWRAP)
     action = tables.Column(verbose_name="操作", attrs=_NOWRAP)
@@ -84,7 +84,7 @@ class ChangeLogTable(BaseTable):
 
 
 class AuditEventTable(BaseTable):
-    created_at = tables.DateTimeColumn(verbose_name="时间", format="Y-m-d H:i:s")
+    created_at = DateTimeColumn(verbose_name="时间", format="Y-m-d H:i:s")
 
     def value_created_at(self, value):
         return local_time_text(value)
@@ -143,8 +143,8 @@ class UserSessionTable(BaseTable):
     )
     ip_address = tables.Column(verbose_name="IP 地址")
     user_agent = tables.Column(verbose_name="浏览器", orderable=False)
-    created_at = tables.DateTimeColumn(verbose_name="登录时间", format="Y-m-d H:i:s")
-    last_seen_at = tables.DateTimeColumn(verbose_name="最近活动", format="Y-m-d H:i:s")
+    created_at = DateTimeColumn(verbose_name="登录时间", format="Y-m-d H:i:s")
+    last_seen_at = DateTimeColumn(verbose_name="最近活动", format="Y-m-d H:i:s")
     actions = tables.Column(verbose_name="操作", accessor="pk", orderable=False)
 
     class Meta(BaseTable.Meta):

@@ -269,10 +269,19 @@ def normalise_header(value: Any) -> str:
     return text.replace("(", "（").replace(")", "）")
 
 
-def _is_formula(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.startswith("=")
-    return type(value).__name__ in {"ArrayFormula", "DataTableFormula"}
+def _is_formula(cell) -> bool:
+    """A formula cell (data type "f"). A text cell whose text starts with "=" is text: the portal's own
+    exports write "=1+1" or "+86 138…" as text cells, and they read back as they were stored."""
+    if getattr(cell, "data_type", None) == "f":
+        return True
+    return type(cell.value).__name__ in {"ArrayFormula", "DataTableFormula"}
+
+
+def _rows(worksheet, **kwargs):
+    """(values, index of the first formula cell or None) of each row."""
+    for cells in worksheet.iter_rows(**kwargs):
+        formula = next((index for index, cell in enumerate(cells) if _is_formula(cell)), None)
+        yield [cell.value for cell in cells], formula
 
 
 def _blank(value: Any) -> bool:
@@ -305,12 +314,11 @@ def _header_map(values: Sequence[Any], spec: SheetSpec) -> dict[str, int]:
 
 def _find_header(worksheet, spec: SheetSpec) -> tuple[int, dict[str, int]] | None:
     """(row number, column map) of the first of the top rows that carries every required column."""
-    for number, values in enumerate(
-        worksheet.iter_rows(max_row=HEADER_SCAN_ROWS, max_col=MAX_COLUMNS, values_only=True), start=1
+    for number, (values, formula) in enumerate(
+        _rows(worksheet, max_row=HEADER_SCAN_ROWS, max_col=MAX_COLUMNS), start=1
     ):
-        for index, value in enumerate(values):
-            if _is_formula(value):
-                raise _formula_refused(worksheet.title, number, index)
+        if formula is not None:
+            raise _formula_refused(worksheet.title, number, formula)
         found = _header_map(values, spec)
         if found and all(column.key in found for column in spec.required_columns):
             return number, found
@@ -336,13 +344,12 @@ def _read_sheet(worksheet, spec: SheetSpec, header: tuple[int, dict[str, int]]) 
     width = max(columns.values()) + 1
     title = worksheet.title
     sheet = Sheet(spec=spec, title=title)
-    for number, values in enumerate(
-        worksheet.iter_rows(min_row=header_row + 1, max_col=width, values_only=True), start=header_row + 1
+    for number, (values, formula) in enumerate(
+        _rows(worksheet, min_row=header_row + 1, max_col=width), start=header_row + 1
     ):
-        for index, value in enumerate(values):
-            if _is_formula(value):
-                label = next((by_key[k].label for k, i in columns.items() if i == index), "")
-                raise _formula_refused(title, number, index, label)
+        if formula is not None:
+            label = next((by_key[k].label for k, i in columns.items() if i == formula), "")
+            raise _formula_refused(title, number, formula, label)
         if all(_blank(value) for value in values):
             continue
         if len(sheet.rows) >= spec.max_rows:

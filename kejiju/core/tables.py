@@ -1,75 +1,145 @@
-import re
 from collections.abc import Iterator
-from datetime import date, datetime
 from functools import cache
 
 import django_tables2 as tables
 from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.db.models import QuerySet
 from django.utils import formats
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
-from django.utils.html import conditional_escape, escape, strip_tags
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
+from django_tables2.columns import library
 from django_tables2.columns.linkcolumn import BaseLinkColumn
 from django_tables2.rows import BoundRow
 from django_tables2.utils import signature
 
+from . import presentation
 from .models import HolidayArrangement, Organization
 
-_DATE_TEMPLATE = re.compile(r'^\{\{ value\|date:"(?P<format>[^"]*)"\|default:default \}\}$')
+# ------------------------------------------------------------------------------------------ columns
+# The columns of dates, times, booleans and money show and export through kejiju.core.presentation;
+# registered, they are also what django-tables2 makes for such model fields in `Meta.fields`.
+
+MONEY_ATTRS = {"td": {"class": "text-end col-money"}, "th": {"class": "text-end col-money"}}
 
 
-def _date_text(value, fmt: str) -> str:
-    """What `{{ value|date:fmt }}` prints (the template DateColumn compiles for every cell)."""
-    value = template_localtime(value) if isinstance(value, datetime) else value
-    try:
-        return formats.date_format(value, fmt)
-    except AttributeError:
-        return ""
+@library.register
+class DateColumn(tables.Column):
+    """A date (a datetime's local date) as "2026-12-05"; exported as a date cell."""
 
+    def __init__(self, format=None, short=True, **kwargs):
+        self.format = format or presentation.DATE_FORMAT
+        super().__init__(**kwargs)
 
-def _is_plain_date_column(bound_column):
-    """The format of a django-tables2 DateColumn rendering its own template (None for other columns)."""
-    column = bound_column.column
-    if not (
-        isinstance(column, tables.DateColumn)
-        and type(column).render is tables.DateColumn.render
-        and type(column).value is tables.DateColumn.value
-        and bound_column.render == column.render
-    ):
+    def render(self, value):
+        return presentation.date_text(value, self.format)
+
+    def value(self, value):
+        return presentation.cell(value)
+
+    @classmethod
+    def from_field(cls, field, **kwargs):
+        if isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
+            return cls(**kwargs)
         return None
-    return _DATE_TEMPLATE.match(column.template_code or "")
 
 
-def _date_value(default_text: str):
-    def value(value, **kwargs):
-        return value.isoformat() if isinstance(value, date) else default_text
+@library.register
+class DateTimeColumn(DateColumn):
+    """A time in local time as "2026-12-05 04:21"; exported as a datetime cell (local)."""
 
-    return value
+    def __init__(self, format=None, short=True, **kwargs):
+        super().__init__(format=format or presentation.DATETIME_FORMAT, **kwargs)
+
+    @classmethod
+    def from_field(cls, field, **kwargs):
+        if isinstance(field, models.DateTimeField):
+            return cls(**kwargs)
+        return None
+
+
+@library.register
+class BooleanColumn(tables.Column):
+    """是/否 (or the column's own pair, e.g. 合格/不合格), the same text in exports."""
+
+    def __init__(self, null=False, yesno=(presentation.YES, presentation.NO), **kwargs):
+        self.yesno = yesno.split(",") if isinstance(yesno, str) else tuple(yesno)
+        if not null:
+            kwargs["empty_values"] = ()
+        super().__init__(**kwargs)
+
+    def render(self, value):
+        return self.yesno[0] if value else self.yesno[1]
+
+    def value(self, value):
+        return self.render(value)
+
+    @classmethod
+    def from_field(cls, field, **kwargs):
+        if isinstance(field, models.BooleanField):
+            return cls(null=field.null, **kwargs)
+        return None
+
+
+@library.register
+class MoneyColumn(tables.Column):
+    """An amount right-aligned, with thousands separators and two decimals (1,234,567.50) under a header
+    that names the unit; exported as the number with the "#,##0.00" format."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("attrs", MONEY_ATTRS)
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        return presentation.amount(value)
+
+    def value(self, value):
+        return presentation.Money(value)
+
+    @classmethod
+    def from_field(cls, field, **kwargs):
+        if presentation.is_money_field(field):
+            return cls(**kwargs)
+        return None
+
+
+# Columns whose render(value) and value(value) take the value alone: the fast paths call them directly.
+_VALUE_ONLY = (DateColumn, BooleanColumn, MoneyColumn)
+
+
+def _cell_kwargs(row, bound_column, value) -> dict:
+    """The optional arguments django-tables2 offers a column's render/value and a link (its
+    BoundRow._optional_cell_arguments), from public attributes."""
+    return {
+        "value": value,
+        "record": row.record,
+        "column": bound_column.column,
+        "bound_column": bound_column,
+        "bound_row": row,
+        "table": row.table,
+    }
+
+
+def _own_render(bound_column) -> bool:
+    """The column renders with its class's own render method (no table `render_<name>`)."""
+    column = bound_column.column
+    return bound_column.render == column.render
 
 
 def _cell_renderer(bound_column):
     """A cell's render step with the work django-tables2 repeats per cell done once per column: the render
-    method's signature is read once; a DateColumn formats the date directly instead of compiling its
-    one-line template for every cell. Returns fn(row, bound_column, value) -> content."""
+    method's signature is read once. Returns fn(row, value) -> content."""
     link = bound_column.link
-    match = _is_plain_date_column(bound_column)
-    if match:
-        fmt = match["format"]
+    column = bound_column.column
+    if _own_render(bound_column) and isinstance(column, _VALUE_ONLY):
 
-        def render_date(row, value):
-            if isinstance(value, date):
-                text = _date_text(value, fmt)
-            else:
-                text = "" if value in (None, "") else str(value)
-            return mark_safe(conditional_escape(text or bound_column.default))  # noqa: S308 — escaped
+        def render(row, value):
+            return column.render(value)
 
-        render = render_date
-    elif type(bound_column.column).render is tables.Column.render and bound_column.render == (
-        bound_column.column.render
-    ):
+    elif type(column).render is tables.Column.render and _own_render(bound_column):
         # Column.render returns the value as it is.
         def render(row, value):
             return value
@@ -78,7 +148,7 @@ def _cell_renderer(bound_column):
         args, catch_all = signature(bound_column.render)
 
         def render(row, value):
-            kwargs = row._optional_cell_arguments(bound_column, value)
+            kwargs = _cell_kwargs(row, bound_column, value)
             if not catch_all:
                 if any(arg not in kwargs for arg in args):
                     return None
@@ -89,7 +159,7 @@ def _cell_renderer(bound_column):
         return render
 
     def render_linked(row, value):
-        return link(render(row, value), **row._optional_cell_arguments(bound_column, value))
+        return link(render(row, value), **_cell_kwargs(row, bound_column, value))
 
     return render_linked
 
@@ -139,26 +209,66 @@ def _value_getter(bound_column, model):
     return get
 
 
+# The CSS class of a column by the kind of what it holds (static/css/kejiju.css): names, states, dates
+# and money never break one character per line at 1366 px.
+STATE_NAMES = frozenset({"state", "status", "kind", "level", "gender", "result"})
+
+
+def column_kind(bound_column, model) -> str | None:
+    column = bound_column.column
+    if isinstance(column, DateColumn):
+        return "col-date"
+    if isinstance(column, MoneyColumn):
+        return "col-money"
+    if isinstance(column, BooleanColumn):
+        return "col-state"
+    field = _field_of(model, str(bound_column.accessor))
+    name = bound_column.name
+    if name in STATE_NAMES or getattr(field, "choices", None):
+        return "col-state"
+    if name == "title" or name.endswith("_title"):
+        return "col-title"
+    if (
+        name == "name"
+        or name.endswith("_name")
+        or getattr(field, "name", "") == "name"
+        or isinstance(field, models.ForeignKey | models.OneToOneField)
+        or bound_column.link is not None
+    ):
+        return "col-name"
+    return None
+
+
+def _field_of(model, accessor: str):
+    """The model field an accessor ("call__programme__name") ends on, None when it is not a field path."""
+    field = None
+    for part in accessor.replace(".", "__").split("__"):
+        if model is None:
+            return None
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return None
+        model = field.related_model
+    return field
+
+
+def _add_class(column, css: str) -> None:
+    """Add `css` to the column's td and th class (a column's attrs are its own: django-tables2 copies the
+    declared columns for every table)."""
+    attrs = dict(column.attrs)
+    for key in ("td", "th"):
+        part = dict(attrs.get(key) or attrs.get("cell") or {})
+        existing = part.get("class", "")
+        if callable(existing):
+            continue
+        part["class"] = f"{existing} {css}".strip()
+        attrs[key] = part
+    column.attrs = attrs
+
+
 def _has_callable(attrs: dict) -> bool:
     return any(callable(value) for key in ("td", "cell") for value in dict(attrs.get(key) or {}).values())
-
-
-MONEY_ATTRS = {"td": {"class": "text-end"}, "th": {"class": "text-end"}}
-
-
-class MoneyColumn(tables.Column):
-    """An amount right-aligned, with thousands separators and two decimals (1,234,567.50); exports keep
-    the number."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("attrs", MONEY_ATTRS)
-        super().__init__(*args, **kwargs)
-
-    def render(self, value):
-        return f"{value:,.2f}"
-
-    def value(self, value):
-        return value
 
 
 class BaseTable(tables.Table):
@@ -169,6 +279,14 @@ class BaseTable(tables.Table):
     per-cell template machinery was most of a list page's time at province scale)."""
 
     export_exclude = ("actions",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        model = getattr(self._meta, "model", None)
+        for bound_column in self.columns.iterall():
+            kind = column_kind(bound_column, model)
+            if kind and kind not in str((bound_column.column.attrs.get("td") or {}).get("class", "")):
+                _add_class(bound_column.column, kind)
 
     class Meta:
         template_name = "core/table.html"
@@ -204,11 +322,7 @@ class BaseTable(tables.Table):
                     else:
                         cell = render(row, value)
                 else:
-                    cell = row._get_and_render_with(
-                        bound_column,
-                        render_func=lambda bc, value=None, row=row, render=render: render(row, value),
-                        default=bound_column.default,
-                    )
+                    cell = row.get_cell(bound_column.name)
                 if dynamic:
                     bound_column.current_value, bound_column.current_record = cell, row.record
                     td = bound_column.attrs["td"].as_html()
@@ -233,93 +347,78 @@ class BaseTable(tables.Table):
         return mark_safe("".join(parts))  # noqa: S308 — every value escaped above
 
     def export_values(self, columns) -> Iterator[list]:
-        """What `BoundRow.get_cell_value` gives for every row and column (the xlsx export), streamed from
-        the database in chunks (not every row held at once) and with the per-column work done once."""
+        """Every row's cells as an xlsx export writes them: what `BoundRow.get_cell_value` gives, made
+        native by kejiju.core.presentation.cell (local times, 是/否, labels, Money), an empty value as
+        the column's default text (blank where that is "—"). Streamed from the database in chunks (not
+        every row held at once), the per-column work done once."""
         model = getattr(self._meta, "model", None)
         plan = []
         for bound_column in columns:
             name, column = bound_column.name, bound_column.column
-            plain = (
-                type(column).value is tables.Column.value
+            table_value = getattr(self, f"value_{name}", None)
+            own = table_value is None and not hasattr(self, f"render_{name}")
+            if (
+                own
+                and type(column).value is tables.Column.value
                 and type(column).render is tables.Column.render
-                and not hasattr(self, f"value_{name}")
-                and not hasattr(self, f"render_{name}")
-            )
-            value_fn = bound_column.value
-            if _is_plain_date_column(bound_column) and not hasattr(self, f"value_{name}"):
-                # DateColumn.value: a date's isoformat; anything else renders its one-line template,
-                # which prints the column's default.
-                value_fn = _date_value(strip_tags(str(bound_column.default)).strip())
-            plan.append(
-                (
-                    bound_column,
-                    _value_getter(bound_column, model),
-                    plain,
-                    self._export_caller(bound_column, value_fn),
-                    bound_column.column.empty_values,
-                )
-            )
+            ):
+                call = _plain_value
+            elif own and isinstance(column, _VALUE_ONLY):
+                call = _column_value(column)
+            elif table_value is not None:
+                call = _method_value(table_value)
+            else:
+                call = None
+            default = force_str(bound_column.default) if bound_column.default is not None else ""
+            empty = None if default in ("", presentation.EMPTY) else default
+            plan.append((bound_column, _value_getter(bound_column, model), call, column.empty_values, empty))
         data = self.data.data
         records = data.iterator(chunk_size=2000) if isinstance(data, QuerySet) else iter(self.data)
+        cell = presentation.cell
         for record in records:
             fast = model is not None and isinstance(record, model)
             row = None  # a BoundRow, made only for the columns that need one
             values = []
-            for bound_column, getter, plain, call, empty_values in plan:
-                if not (fast and getter is not None):
+            for bound_column, getter, call, empty_values, empty in plan:
+                if fast and getter is not None and call is not None:
+                    value = getter(record)
+                    value = None if value in empty_values else call(record, value)
+                else:
                     if row is None:
                         row = BoundRow(record, table=self)
-                    values.append(row.get_cell_value(bound_column.name))
-                    continue
-                value = getter(record)
-                if value in empty_values:
-                    values.append(None)
-                elif plain:
-                    values.append(value)
-                else:
-                    if call.needs_row and row is None:
-                        row = BoundRow(record, table=self)
-                    values.append(call(record, value, row))
+                    value = row.get_cell_value(bound_column.name)
+                values.append(empty if value is None or value == "" else cell(value))
             yield values
 
-    def _export_caller(self, bound_column, value_fn):
-        """fn(record, value, row) calling value_fn with the optional cell arguments its signature names
-        (as django-tables2 does: None when it names one that is not offered); `needs_row` says whether
-        it wants the BoundRow."""
-        args, catch_all = signature(value_fn)
-        offered = ("value", "record", "column", "bound_column", "bound_row", "table")
-        if catch_all or "bound_row" in args:
 
-            def call(record, value, row):
-                kwargs = row._optional_cell_arguments(bound_column, value)
-                if not catch_all:
-                    if any(arg not in kwargs for arg in args):
-                        return None
-                    kwargs = {key: kwargs[key] for key in args}
-                return value_fn(**kwargs)
+def _plain_value(record, value):
+    return value
 
-            call.needs_row = True
-            return call
-        if any(arg not in offered for arg in args):
 
-            def call(record, value, row):
-                return None
+def _column_value(column):
+    def call(record, value):
+        return column.value(value)
 
-        else:
-            fixed = {"column": bound_column.column, "bound_column": bound_column, "table": self}
-            fixed = {key: fixed[key] for key in args if key in fixed}
-            wants_value, wants_record = "value" in args, "record" in args
+    return call
 
-            def call(record, value, row):
-                kwargs = dict(fixed)
-                if wants_value:
-                    kwargs["value"] = value
-                if wants_record:
-                    kwargs["record"] = record
-                return value_fn(**kwargs)
 
-        call.needs_row = False
-        return call
+def _method_value(method):
+    """A table's `value_<name>` called with what its signature names of (value, record); None (the
+    general path) when it wants more."""
+    args, catch_all = signature(method)
+    if catch_all or any(arg not in ("value", "record") for arg in args):
+        return None
+    wants_value, wants_record = "value" in args, "record" in args
+
+    def call(record, value):
+        kwargs = {}
+        if wants_value:
+            kwargs["value"] = value
+        if wants_record:
+            kwargs["record"] = record
+        return method(**kwargs)
+
+    return call
 
 
 class OrganizationTable(BaseTable):
@@ -334,8 +433,8 @@ class OrganizationTable(BaseTable):
 class HolidayArrangementTable(BaseTable):
     year = tables.Column(linkify=lambda record: record.get_absolute_url())
     holiday_count = tables.Column(verbose_name="节日数", accessor="holidays", orderable=False)
-    makeup_count = tables.Column(verbose_name="调休上班日", accessor="makeup_workdays", orderable=False)
-    published_on = tables.DateColumn(format="Y-m-d")
+    makeup_count = tables.Column(verbose_name="调休上班天数", accessor="makeup_workdays", orderable=False)
+    published_on = DateColumn(format="Y-m-d")
 
     class Meta(BaseTable.Meta):
         model = HolidayArrangement
@@ -349,7 +448,7 @@ class HolidayArrangementTable(BaseTable):
         return len(value)
 
     def render_makeup_count(self, value):
-        return f"{len(value)}天"
+        return len(value)
 
     def value_holiday_count(self, value):
         return len(value)

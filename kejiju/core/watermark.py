@@ -275,11 +275,11 @@ def xlsx_header_text(text: str) -> str:
     return "导出：" + text.replace("&", "&&")
 
 
-def xlsx_stamp_sheet(sheet, text: str) -> None:
-    """Put `text` in the printed page header and footer of an openpyxl worksheet being built."""
-    value = xlsx_header_text(text)
-    sheet.oddHeader.center.text = value
-    sheet.oddFooter.center.text = value
+def xlsx_stamp_worksheet(sheet, text: str) -> None:
+    """Put `text` in the printed page header and footer of an XlsxWriter worksheet being built."""
+    value = "&C" + xlsx_header_text(text)
+    sheet.set_header(value)
+    sheet.set_footer(value)
 
 
 def _header_footer_xml(text: str) -> bytes:
@@ -298,7 +298,7 @@ def _stamp_sheet_tail(tail: bytes, text: str) -> bytes:
 
 
 def stamp_xlsx(data: bytes, text: str) -> bytes:
-    """A copy of a workbook the portal generated (openpyxl) whose every worksheet prints `text` as its page
+    """A copy of a workbook the portal generated (XlsxWriter) whose every worksheet prints `text` as its page
     header and footer; the cells are untouched (a re-import reads the same rows). Sheets are copied in
     chunks, only the end of each (where the header belongs) is rewritten."""
     import zipfile

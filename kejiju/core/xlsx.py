@@ -1,4 +1,8 @@
-"""Safe spreadsheet export helpers (openpyxl write-only: rows stream to a temporary file)."""
+"""Spreadsheet exports, written with XlsxWriter (constant memory: each row goes to a temporary file as it
+is written). Cells are native (kejiju.core.presentation.cell): local dates and times with a date format,
+numbers, money with "#,##0.00", 是/否, labels. Text is always a text cell (`write_string`), so that text
+a spreadsheet would run as a formula ("=1+1", "+86 138…", "-x", "@x") stays text and reads back as it was
+stored (no formula, no added apostrophe). openpyxl stays for reading imports."""
 
 from __future__ import annotations
 
@@ -6,35 +10,67 @@ import datetime as dt
 import tempfile
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
+import xlsxwriter
 from django.http import FileResponse
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from xlsxwriter.workbook import Workbook
 
-from .watermark import XLSX_CONTENT_TYPE, viewer_stamp, xlsx_stamp_sheet
+from . import presentation
+from .watermark import XLSX_CONTENT_TYPE, viewer_stamp, xlsx_stamp_worksheet
 
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-_HEADER_FONT = Font(bold=True)
-_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+WORKBOOK_OPTIONS = {
+    "constant_memory": True,
+    "strings_to_formulas": False,
+    "strings_to_numbers": False,
+    "strings_to_urls": False,
+    "remove_timezone": True,
+}
+_HEADER = {"bold": True, "bg_color": "#DDEBF7", "align": "center", "valign": "vcenter"}
 
 
-def neutralise(value: Any) -> Any:
-    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe (CSV/formula
-    injection, OWASP); numbers, dates and the rest pass unchanged."""
+class Formatted(NamedTuple):
+    """A cell value with its own number format (a key-value sheet whose rows differ in kind)."""
+
+    value: Any
+    number_format: str | None
+
+
+def cell_value(value: Any) -> Any:
+    """The value an export cell holds (the presentation layer's native value; any other object as its
+    text)."""
+    return presentation.cell(value)
+
+
+def _formats(workbook: Workbook) -> dict[str | None, Any]:
+    cache = getattr(workbook, "kejiju_formats", None)
+    if cache is None:
+        cache = workbook.kejiju_formats = {None: None, "header": workbook.add_format(_HEADER)}
+    return cache
+
+
+def _format(workbook: Workbook, number_format: str | None):
+    cache = _formats(workbook)
+    if number_format not in cache:
+        cache[number_format] = workbook.add_format({"num_format": number_format})
+    return cache[number_format]
+
+
+def _write(sheet, workbook: Workbook, row: int, col: int, value: Any, number_format: str | None) -> None:
+    if isinstance(value, Formatted):
+        value, number_format = value.value, value.number_format
+    kind = presentation.xlsx_format(value)
+    value = presentation.cell(value)
+    if value is None:
+        return
     if isinstance(value, str):
-        if value.startswith(_FORMULA_PREFIXES):
-            return "'" + value
-        return value
-    if value is None or isinstance(value, int | float | Decimal | dt.date | dt.datetime | bool):
-        if isinstance(value, dt.datetime) and value.tzinfo is not None:
-            from django.utils import timezone
-
-            return timezone.localtime(value).replace(tzinfo=None)
-        return value
-    return neutralise(str(value))  # an object (a related row, a lazy string) is written as its text
+        sheet.write_string(row, col, value)
+    elif isinstance(value, dt.date):  # datetimes included: local and naive (presentation.cell)
+        sheet.write_datetime(row, col, value, _format(workbook, number_format or kind))
+    elif isinstance(value, int | float | Decimal):
+        sheet.write_number(row, col, value, _format(workbook, number_format or kind))
+    else:
+        sheet.write_string(row, col, str(value))
 
 
 def add_sheet(
@@ -47,36 +83,20 @@ def add_sheet(
     number_formats: dict[int, str] | None = None,
 ) -> int:
     """Write one sheet with a bold frozen header; returns the number of data rows written."""
-    sheet = workbook.create_sheet(title=title[:31])
+    sheet = workbook.add_worksheet(title[:31])
     if stamp := getattr(workbook, "kejiju_watermark", None):
-        xlsx_stamp_sheet(sheet, stamp)
-    sheet.freeze_panes = "A2"
-    for index, header in enumerate(headers, start=1):
-        width = widths[index - 1] if widths else max(10, min(40, len(str(header)) * 2 + 4))
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    header_cells = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=str(header))
-        cell.font = _HEADER_FONT
-        cell.fill = _HEADER_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center")
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    count = 0
+        xlsx_stamp_worksheet(sheet, stamp)
+    sheet.freeze_panes(1, 0)
+    header_format = _formats(workbook)["header"]
+    for index, header in enumerate(headers):
+        width = widths[index] if widths else max(10, min(40, len(str(header)) * 2 + 4))
+        sheet.set_column(index, index, width)
+        sheet.write_string(0, index, str(header), header_format)
     formats = number_formats or {}
-    for row in rows:
-        values = [neutralise(v) for v in row]
-        if formats:
-            cells = []
-            for index, value in enumerate(values):
-                cell = WriteOnlyCell(sheet, value=value)
-                if index in formats:
-                    cell.number_format = formats[index]
-                cells.append(cell)
-            sheet.append(cells)
-        else:
-            sheet.append(values)
-        count += 1
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        for index, value in enumerate(row):
+            _write(sheet, workbook, count, index, value, formats.get(index))
     return count
 
 
@@ -84,17 +104,30 @@ def new_workbook(*, viewer) -> Workbook:
     """A workbook whose every sheet (added by `add_sheet`) prints the viewer's name and the time in its page
     header (kejiju.core.watermark). `viewer=None` only for a file without a viewer yet: a report job's
     file, marked when it is downloaded (kejiju.core.views.pages.ReportJobDownloadView), or a blank import
-    template."""
-    workbook = Workbook(write_only=True)
+    template. Written to a temporary file; `workbook_bytes` or `xlsx_response` close it."""
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - closed by workbook_bytes / the response
+    workbook = xlsxwriter.Workbook(handle, WORKBOOK_OPTIONS)
+    workbook.kejiju_handle = handle
     workbook.kejiju_watermark = viewer_stamp(viewer) if viewer is not None else None
     return workbook
 
 
+def _finish(workbook: Workbook):
+    handle = workbook.kejiju_handle
+    workbook.close()
+    handle.seek(0)
+    return handle
+
+
 def workbook_bytes(workbook: Workbook) -> bytes:
-    with tempfile.TemporaryFile() as handle:
-        workbook.save(handle)
-        handle.seek(0)
+    with _finish(workbook) as handle:
         return handle.read()
+
+
+def workbook_response(workbook: Workbook, *, filename: str) -> FileResponse:
+    return FileResponse(
+        _finish(workbook), as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE
+    )
 
 
 def xlsx_response(
@@ -102,10 +135,7 @@ def xlsx_response(
 ) -> FileResponse:
     workbook = new_workbook(viewer=viewer)
     add_sheet(workbook, title=title, headers=headers, rows=rows)
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    workbook.save(handle)
-    handle.seek(0)
-    return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
+    return workbook_response(workbook, filename=filename)
 
 
 def filtered_queryset(filterset):

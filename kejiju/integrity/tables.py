@@ -3,7 +3,7 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.utils import timezone
 
-from kejiju.core.tables import BaseTable
+from kejiju.core.tables import BaseTable, DateColumn
 
 from .models import IntegrityRecord
 from .rules import is_active
@@ -13,9 +13,9 @@ class IntegrityRecordTable(BaseTable):
     name = tables.Column(linkify=True)
     subject_code = tables.Column(verbose_name="统一社会信用代码/身份证号", accessor="pk", orderable=False)
     scopes = tables.Column(verbose_name="惩戒范围", accessor="pk", orderable=False)
-    starts_on = tables.DateColumn(verbose_name="惩戒开始日期", format="Y-m-d")
-    ends_on = tables.DateColumn(verbose_name="惩戒结束日期", format="Y-m-d", default="长期")
-    repaired_on = tables.DateColumn(verbose_name="信用修复日期", format="Y-m-d", default="—")
+    starts_on = DateColumn(verbose_name="惩戒开始日期", format="Y-m-d")
+    ends_on = DateColumn(verbose_name="惩戒结束日期", format="Y-m-d", default="长期")
+    repaired_on = DateColumn(verbose_name="信用修复日期", format="Y-m-d", default="—")
     active = tables.Column(verbose_name="当前处于惩戒期", accessor="pk", orderable=False)
 
     class Meta(BaseTable.Meta):

@@ -11,12 +11,14 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils import timezone
 
 from enterprises import selectors as enterprises
 from enterprises.models import SmesEvaluation
 from experts import selectors as experts
 from kejiju.accounts.models import Region
+from kejiju.core import presentation
 from platforms import selectors as platforms
 from projects import selectors as projects
 
@@ -73,11 +75,22 @@ HEADLINES: list[tuple[str, str, str]] = [
     ("experts", "新入库专家", "人"),
     ("projects_applied", "申报市级科技计划项目", "项"),
     ("projects", "立项市级科技计划项目", "项"),
-    ("committed", "承诺市级资金", "元"),
-    ("paid", "当年拨付市级资金", "元"),
-    ("paid_cumulative", "累计拨付市级资金", "元"),
+    ("committed", "承诺市级资金", "万元"),
+    ("paid", "当年拨付市级资金", "万元"),
+    ("paid_cumulative", "累计拨付市级资金", "万元"),
 ]
 HEADLINE_LABELS = {key: (label, unit) for key, label, unit in HEADLINES}
+# Money is kept in 元 (the data, the stored editions) and shown in 万元, as a bureau's documents write it.
+MONEY_KEYS = frozenset(key for key, _label, unit in HEADLINES if unit == "万元")
+
+
+def shown_figure(key: str, value) -> str:
+    """A headline figure as the dashboard and the PDF write it: 437.40 (万元) or 1,234."""
+    if value is None:
+        return presentation.EMPTY
+    if key in MONEY_KEYS:
+        return presentation.wan_amount(value)
+    return intcomma(value)
 
 
 def _money(value) -> str:
@@ -135,13 +148,13 @@ def headline_figures(*, year: int, region: Region | None = None) -> dict[str, An
 
 
 def change(value, previous) -> str | None:
-    """The change on the previous year as a signed string with thousands separators (money keeps its
-    cents): "+1,234", "-12,500.00"."""
+    """The change on the previous year as a signed string with thousands separators (money, given in 元,
+    in 万元 with two decimals): "+1,234", "-1.25"."""
     if previous is None:
         return None
     if isinstance(value, str) or isinstance(previous, str):
-        diff = Decimal(value) - Decimal(previous)
-        return f"{diff:+,.2f}"
+        diff = (Decimal(value) - Decimal(previous)) / 10000
+        return f"{diff.quantize(Decimal('0.01')):+,.2f}"
     return f"{value - previous:+,d}"
 
 
@@ -164,9 +177,6 @@ def _platform_rows(current: list[dict], previous: list[dict]) -> list[dict]:
             }
         )
     return rows
-
-
-MONEY_KEYS = frozenset({"committed", "paid", "paid_cumulative"})
 
 
 def _county_rows(year: int) -> list[dict]:
@@ -296,6 +306,8 @@ def annual_statistics(*, year: int, region: Region | None = None, appendix: bool
             "unit": unit,
             "value": current[key],
             "previous": previous[key],
+            "shown": shown_figure(key, current[key]),
+            "previous_shown": shown_figure(key, previous[key]),
             "change": change(current[key], previous[key]),
         }
         for key, label, unit in HEADLINES
@@ -455,8 +467,8 @@ def summary_sentences(stats: dict[str, Any]) -> list[str]:
     )
     sentences.append(
         f"{scope}申报市级科技计划项目{value['projects_applied']}项，立项{value['projects']}项，"
-        f"承诺市级资金{_yuan(value['committed'])}元；当年拨付市级资金{_yuan(value['paid'])}元，"
-        f"当年立项项目累计拨付{_yuan(value['paid_cumulative'])}元。"
+        f"承诺市级资金{presentation.wan(value['committed'])}；当年拨付市级资金{presentation.wan(value['paid'])}，"
+        f"当年立项项目累计拨付{presentation.wan(value['paid_cumulative'])}。"
     )
     totals = stats["timeliness_totals"]
     if totals["expected"]:
@@ -465,7 +477,3 @@ def summary_sentences(stats: dict[str, Any]) -> list[str]:
             f"逾期{totals['late']}份，未报{totals['missing']}份，按时率{totals['on_time_rate']}%。"
         )
     return sentences
-
-
-def _yuan(value: str) -> str:
-    return f"{Decimal(value):,.2f}"

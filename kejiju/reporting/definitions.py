@@ -8,7 +8,7 @@ says which definitions those were."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 # The definitions in force: every figure for year Y as the dated records stood on 31 December Y. An edition
@@ -59,9 +59,9 @@ COUNTY_COLUMNS: tuple[CountyColumn, ...] = (
     CountyColumn("parks", "产业园"),
     CountyColumn("projects_applied", "申报项目"),
     CountyColumn("projects", "立项项目"),
-    CountyColumn("committed", "承诺市级资金（元）", money=True),
-    CountyColumn("paid", "当年拨付（元）", money=True),
-    CountyColumn("paid_cumulative", "累计拨付（元）", money=True),
+    CountyColumn("committed", "承诺市级资金（万元）", money=True),
+    CountyColumn("paid", "当年拨付（万元）", money=True),
+    CountyColumn("paid_cumulative", "累计拨付（万元）", money=True),
 )
 ADDITIVE_COUNTY_KEYS = tuple(c.key for c in COUNTY_COLUMNS if c.additive)
 
@@ -136,6 +136,9 @@ def county_table(stats: dict[str, Any]) -> dict[str, Any] | None:
         total = stats.get("county_total") or {}
     else:
         columns, total = list(LEGACY_COUNTY_COLUMNS), None
+    # Money is stored in 元 and shown in 万元 (the templates' wan_amount), editions stored with the 元
+    # label included.
+    columns = [replace(c, label=c.label.replace("（元）", "（万元）")) if c.money else c for c in columns]
     return {
         "columns": columns,
         "rows": [

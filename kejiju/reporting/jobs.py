@@ -1,4 +1,4 @@
-"""The monthly progress report as a ReportJob kind: an xlsx (openpyxl write-only) with one sheet per
+"""The monthly progress report as a ReportJob kind: an xlsx (kejiju.core.xlsx) with one sheet per
 section; the job becomes the month's current report, replacing the previous file."""
 
 from __future__ import annotations
@@ -6,11 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font, PatternFill
 
 from kejiju.core.jobs import JobKind, JobOutput
-from kejiju.core.xlsx import add_sheet, new_workbook, workbook_bytes
+from kejiju.core.xlsx import Formatted, add_sheet, new_workbook, workbook_bytes
 
 from . import rules
 from .selectors import MonthlyReportData, monthly_report_data
@@ -131,22 +129,13 @@ def _one_second() -> dt.timedelta:
 
 
 def _key_value_sheet(workbook, title: str, rows) -> None:
-    sheet = workbook.create_sheet(title=title)
-    sheet.freeze_panes = "A2"
-    sheet.column_dimensions["A"].width = 14
-    sheet.column_dimensions["B"].width = 40
-    header = []
-    for text in ("项目", "内容"):
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-        header.append(cell)
-    sheet.append(header)
-    for label, value, number_format in rows:
-        cell = WriteOnlyCell(sheet, value=value)
-        if number_format:
-            cell.number_format = number_format
-        sheet.append([label, cell])
+    add_sheet(
+        workbook,
+        title=title,
+        headers=["项目", "内容"],
+        rows=([label, Formatted(value, number_format)] for label, value, number_format in rows),
+        widths=[14, 40],
+    )
 
 
 def build_monthly_report(job) -> JobOutput:

@@ -3,7 +3,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from kejiju.core.models import ReportJob
-from kejiju.core.tables import BaseTable
+from kejiju.core.tables import BaseTable, BooleanColumn, DateColumn, DateTimeColumn
 
 from .models import CountyTask, MonthlyFiling, Notice, ResearcherTarget
 
@@ -11,7 +11,7 @@ from .models import CountyTask, MonthlyFiling, Notice, ResearcherTarget
 class CountyTaskTable(BaseTable):
     title = tables.Column(linkify=True)
     region = tables.Column(verbose_name="县区", order_by=("region__sort_order", "region__code"))
-    deadline = tables.DateColumn(format="Y-m-d")
+    deadline = DateColumn(format="Y-m-d")
 
     class Meta(BaseTable.Meta):
         model = CountyTask
@@ -36,8 +36,8 @@ class MonthlyFilingTable(BaseTable):
         linkify=lambda record: record.get_absolute_url(),
     )
     region = tables.Column(verbose_name="县区", order_by=("region__sort_order", "region__code"))
-    first_submitted_at = tables.DateTimeColumn(format="Y-m-d H:i")
-    is_late = tables.BooleanColumn(yesno="是,否")
+    first_submitted_at = DateTimeColumn(format="Y-m-d H:i")
+    is_late = BooleanColumn(yesno="是,否")
     reviewed_by = tables.Column(verbose_name="审核人")
 
     class Meta(BaseTable.Meta):
@@ -46,10 +46,10 @@ class MonthlyFilingTable(BaseTable):
 
 
 class NoticeTable(BaseTable):
-    created_at = tables.DateTimeColumn(format="Y-m-d H:i")
+    created_at = DateTimeColumn(format="Y-m-d H:i")
     # Opening a notice marks it read (one by one), then leads to what it is about.
     title = tables.Column(linkify=lambda record: reverse("reporting:notice_open", kwargs={"pk": record.pk}))
-    read_at = tables.DateTimeColumn(verbose_name="已读", format="Y-m-d H:i", default="未读")
+    read_at = DateTimeColumn(verbose_name="已读", format="Y-m-d H:i", default="未读")
 
     class Meta(BaseTable.Meta):
         model = Notice
@@ -87,7 +87,7 @@ class AnnualEditionTable(BaseTable):
     )
     year = tables.Column(verbose_name="年度", accessor="parameters__year", orderable=False)
     scope = tables.Column(verbose_name="范围", empty_values=(), orderable=False)
-    finished_at = tables.DateTimeColumn(verbose_name="生成时间", format="Y-m-d H:i:s")
+    finished_at = DateTimeColumn(verbose_name="生成时间", format="Y-m-d H:i:s")
     requested_by = tables.Column(verbose_name="申请人", default="系统")
     state = tables.Column(verbose_name="状态")
     error = tables.Column(verbose_name="失败原因", attrs={"td": {"class": "text-danger"}})

@@ -1,7 +1,7 @@
 import django_tables2 as tables
 
 from kejiju.accounts.models import User
-from kejiju.core.tables import BaseTable
+from kejiju.core.tables import BaseTable, BooleanColumn, DateTimeColumn
 
 from .models import UnitRegistration
 
@@ -9,7 +9,7 @@ from .models import UnitRegistration
 class UnitRegistrationTable(BaseTable):
     name = tables.Column(linkify=True)
     region = tables.Column(verbose_name="所在县区", default="（不属于县区）")
-    submitted_at = tables.DateTimeColumn(verbose_name="提交时间", format="Y-m-d H:i")
+    submitted_at = DateTimeColumn(verbose_name="提交时间", format="Y-m-d H:i")
 
     class Meta(BaseTable.Meta):
         model = UnitRegistration
@@ -29,8 +29,8 @@ class UnitAccountTable(BaseTable):
     username = tables.Column(verbose_name="用户名")
     display_name = tables.Column(verbose_name="姓名")
     role = tables.Column(verbose_name="角色")
-    is_active = tables.BooleanColumn(verbose_name="启用", yesno="是,否")
-    last_login = tables.DateTimeColumn(verbose_name="最近登录", format="Y-m-d H:i", default="从未登录")
+    is_active = BooleanColumn(verbose_name="启用", yesno="是,否")
+    last_login = DateTimeColumn(verbose_name="最近登录", format="Y-m-d H:i", default="从未登录")
     actions = tables.TemplateColumn(
         template_name="units/_account_actions.html",
         verbose_name="操作",

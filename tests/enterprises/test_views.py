@@ -128,7 +128,7 @@ def test_filters_and_search(client, bureau_user, county_a, county_b):
     assert "别的公司" in content and "忻州法兰锻造有限公司" not in content
 
 
-def test_export_has_the_columns_shown_and_neutralises_formulas(client, bureau_user, county_a):
+def test_export_has_the_columns_shown_and_keeps_formulas_as_text(client, bureau_user, county_a):
     EnterpriseFactory(name='=HYPERLINK("http://x")', region=county_a)
     EnterpriseFactory(name="普通企业", region=county_a)
     client.force_login(bureau_user)
@@ -137,7 +137,8 @@ def test_export_has_the_columns_shown_and_neutralises_formulas(client, bureau_us
     rows = list(workbook.active.iter_rows(values_only=True))
     assert rows[0][:3] == ("企业名称", "统一社会信用代码", "所在县区")
     assert len(rows) == 2
-    assert rows[1][0].startswith("'=")
+    assert rows[1][0] == '=HYPERLINK("http://x")'  # the stored name, as a text cell
+    assert workbook.active["A2"].data_type == "s"
 
 
 def test_enterprise_detail_shows_everything(client, bureau_user, leader_user, county_user, county_a):

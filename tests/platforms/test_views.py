@@ -84,9 +84,9 @@ def test_export_holds_what_the_list_shows(client, leader_user, county_a, county_
     assert rows[0][:4] == ("平台名称", "平台类型", "级别", "状态")
     assert [row[0] for row in rows[1:]] == ["定襄平台"]
     assert rows[1][1:4] == ("重点实验室", "市级", "认定")
-    # A name a spreadsheet would run as a formula is neutralised.
-    all_rows = list(_sheet(client.get(reverse("platforms:platform_export"))).iter_rows(values_only=True))
-    assert "'=忻府平台" in [row[0] for row in all_rows]
+    # A name a spreadsheet would run as a formula is a text cell holding the stored name.
+    all_sheet = _sheet(client.get(reverse("platforms:platform_export")))
+    assert [c.data_type for row in all_sheet.iter_rows() for c in row if c.value == "=忻府平台"] == ["s"]
 
 
 def test_county_sees_its_own_county_only(client, county_user, county_a, county_b):

@@ -158,8 +158,9 @@ def test_a_report_xlsx_names_whoever_downloads_it(client, world):
     assert [list(row) for row in book["概况"].iter_rows(values_only=True)] == [
         ["县区", "数量"],
         ["忻府区", 3],
-        ["'=1+1", 4],
+        ["=1+1", 4],  # a text cell (XlsxWriter write_string), not a formula, no apostrophe added
     ]
+    assert book["概况"]["A3"].data_type == "s"
     job.refresh_from_db()
     with job.file.open("rb") as handle:
         stored = load_workbook(io.BytesIO(handle.read()))

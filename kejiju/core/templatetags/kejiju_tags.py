@@ -4,9 +4,35 @@ from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
+from kejiju.core import presentation
 from kejiju.core.history import entry_changes
 
 register = template.Library()
+
+
+@register.filter
+def present(value) -> str:
+    """A value as every page shows it (kejiju.core.presentation.text): local time, 是/否, money in 元, "—"."""
+    return presentation.text(value)
+
+
+@register.filter
+def money(value) -> str:
+    """An amount in 元: "300,000.00 元"."""
+    return presentation.money(value)
+
+
+@register.filter
+def wan(value) -> str:
+    """元 as 万元 with two decimals (leadership views): "437.40万元"."""
+    return presentation.wan(value)
+
+
+@register.filter
+def wan_amount(value) -> str:
+    """元 as the number of 万元 under a header that names the unit: "437.40"."""
+    return presentation.wan_amount(value)
+
 
 _AUDIT_ACTIONS = {0: "创建", 1: "修改", 2: "删除", 3: "访问"}
 

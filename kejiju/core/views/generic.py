@@ -20,7 +20,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from kejiju.accounts.scoping import scoped_queryset
-from kejiju.core import uploads
+from kejiju.core import presentation, uploads
 from kejiju.core.history import with_readable_changes
 from kejiju.core.models import AuditEvent
 from kejiju.core.pagination import EstimatedCountPaginator
@@ -172,16 +172,15 @@ class HistoryMixin:
 
 class ObjectDetailView(ActionPermissionMixin, ScopedQuerysetMixin, BreadcrumbMixin, HistoryMixin, DetailView):
     template_name = "generic/object_detail.html"
-    # (label, value) rows for the generic template; pages with more to show extend it.
+    # (label, value) rows for the generic template (shown through kejiju.core.presentation: the
+    # `present` filter); pages with more to show extend it.
     detail_fields: tuple[str, ...] = ()
 
     def get_detail_rows(self) -> list[tuple[str, Any]]:
         rows = []
         for name in self.detail_fields:
             field = self.object._meta.get_field(name)
-            display = getattr(self.object, f"get_{name}_display", None)
-            value = display() if display else getattr(self.object, name)
-            rows.append((str(field.verbose_name), value))
+            rows.append((str(field.verbose_name), presentation.field_value(self.object, field)))
         return rows
 
     def get_context_data(self, **kwargs):

@@ -202,8 +202,8 @@ def _assert_year_figures(world):
 def test_every_project_figure_of_the_year_as_of_31_december(built):
     stats = _assert_year_figures(built["world"])
     sentences = " ".join(summary_sentences(stats))
-    assert "申报市级科技计划项目6项，立项4项，承诺市级资金590,000.00元" in sentences
-    assert "当年拨付市级资金200,000.00元" in sentences and "累计拨付170,000.00元" in sentences
+    assert "申报市级科技计划项目6项，立项4项，承诺市级资金59.00万元" in sentences
+    assert "当年拨付市级资金20.00万元" in sentences and "累计拨付17.00万元" in sentences
     # Today's city grant of the first project is the Y+1 one: the commitment of Y does not read it.
     built["p1"].refresh_from_db()
     assert built["p1"].city_grant == Decimal("400000.00")

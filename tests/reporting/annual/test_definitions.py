@@ -82,7 +82,8 @@ def test_an_edition_built_before_the_definitions_says_so_and_keeps_its_table(wor
     page = response.content.decode()
     assert f"统计口径：{definitions.LEGACY_LABEL}" in page
     labels = [c.label for c in response.context["county_table"]["columns"]]
-    assert labels == [c.label for c in definitions.LEGACY_COUNTY_COLUMNS]
+    # The same columns; money, stored in 元, is shown in 万元 and labelled so.
+    assert labels == [c.label.replace("（元）", "（万元）") for c in definitions.LEGACY_COUNTY_COLUMNS]
     assert 'data-testid="county-total"' not in page
     assert 'data-testid="figure-note"' not in page
 

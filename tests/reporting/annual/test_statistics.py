@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.urls import reverse
 
 from kejiju.core.models import ReportJob
@@ -132,7 +131,7 @@ def test_dashboard_figures_link_to_lists_showing_the_same_number(figures, client
     stats = response.context["stats"]
     checked = 0
     for figure in stats["figures"]:
-        if figure["unit"] == "元":  # money links to the projects it sums
+        if figure["unit"] == "万元":  # money links to the projects it sums
             continue
         listing = client.get(figure["url"])
         assert listing.status_code == 200, figure["url"]
@@ -195,7 +194,7 @@ def test_leader_builds_the_review_page_and_pdf_agree(figures, client, django_cap
         stored = next(f for f in job.result["figures"] if f["key"] == figure["key"])
         assert stored["value"] == figure["value"]
         # The PDF's table row: label（unit）, this year, last year, change.
-        shown = [intcomma(figure[key]) for key in ("value", "previous")]
+        shown = [figure["shown"], figure["previous_shown"]]  # money in 万元: 437.40
         row = f"{figure['label']}（{figure['unit']}）{shown[0]}{shown[1]}{figure['change']}"
         assert row in compact, row
     assert "科技型中小企业评价入库5家" in compact
