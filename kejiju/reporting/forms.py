@@ -62,6 +62,7 @@ class FilingForm(ScopedForm):
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
+        declared = set(self.fields)
         self.tasks = list(tasks)
         self.figure_specs = figures
         self.system_values = system_values
@@ -144,7 +145,7 @@ class FilingForm(ScopedForm):
                 ),
             )
         for name, field in self.fields.items():
-            if name.startswith(("t", "f_")) and name not in self.base_fields:
+            if name.startswith(("t", "f_")) and name not in declared:
                 # Shown in a table's cells without a <label>: the label is their accessible name.
                 field.widget.attrs.setdefault("aria-label", str(field.label))
 
