@@ -21,11 +21,11 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from kejiju.accounts.models import Region
-from kejiju.accounts.scoping import scope_region_ids
 from kejiju.core import spreadsheets
 from kejiju.core.auditing import log_bulk_created
 from kejiju.core.identifiers import IdentifierError, uscc_area_warning, validate_uscc
 from kejiju.core.models import Organization
+from kejiju.core.scoping import scope_region_ids
 from kejiju.core.services import normalise_organization_name
 from kejiju.core.spreadsheets import Column, RowError, SheetSpec, cell_text, quote
 

@@ -12,8 +12,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
-from kejiju.accounts.scoping import RegionScopedQuerySet
 from kejiju.core.identifiers import uscc_area_warning
+from kejiju.core.scoping import RegionScopedQuerySet
 
 from .industries import SECTIONS
 

@@ -192,7 +192,7 @@ def smes_counts_by_region(
 ) -> tuple[list[Region], dict[tuple[int, int], int], dict[int, int]]:
     """科小 入库 counts per (region, year) for the visible regions (`smes_admitted` of each year); and the
     totals per year."""
-    from kejiju.accounts.scoping import scope_region_ids
+    from kejiju.core.scoping import scope_region_ids
 
     regions = Region.objects.county_level()
     allowed = scope_region_ids(user)

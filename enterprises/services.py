@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from kejiju.accounts.models import Region
-from kejiju.accounts.scoping import unit_id_of_user, user_may_see_region
 from kejiju.core.dates import date_order_problem, require_date_order
 from kejiju.core.identifiers import IdentifierError, validate_gaoqi_certificate, validate_uscc
 from kejiju.core.invariants import Unique, declare_invariants, require_unique
 from kejiju.core.models import AuditEvent, Organization
+from kejiju.core.scoping import unit_id_of_user, user_may_see_region
 from kejiju.core.services import audit_event_record, normalise_organization_name, organization_save
 from kejiju.core.workflow.services import apply_transition, record_created
 

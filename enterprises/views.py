@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView, View
 
-from kejiju.accounts.scoping import unit_id_of_user
 from kejiju.core.history import with_readable_changes
 from kejiju.core.models import AuditEvent
+from kejiju.core.scoping import unit_id_of_user
 from kejiju.core.services import audit_event_record, report_job_request
 from kejiju.core.views import (
     ActionPermissionMixin,

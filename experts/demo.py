@@ -8,14 +8,13 @@ The 2023 figures are the seed document's own: 27 experts admitted in 2023 across
 from __future__ import annotations
 
 import datetime as dt
-import json
 import random
-from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
 
 from kejiju.accounts.models import Region
+from kejiju.core import demodata
 from kejiju.core.identifiers import id_number_check_char
 from kejiju.core.models import Organization
 from kejiju.core.pii import digest
@@ -248,15 +247,12 @@ def _expert_events(experts: list[Expert]) -> None:
     WorkflowEvent.objects.bulk_create(events, batch_size=1000)
 
 
-COMPOSITION_RULES = Path(__file__).resolve().parent / "data" / "demo_composition_rules.json"
-
-
 def seed_demo_composition_rules() -> None:
     """The bureau's own composition rules for platforms and projects (a data file), through the service."""
     from .models import CompositionRule
     from .services import composition_rule_save
 
-    for row in json.loads(COMPOSITION_RULES.read_text(encoding="utf-8"))["rules"]:
+    for row in demodata.read("experts", "demo_composition_rules")["rules"]:
         if not CompositionRule.objects.filter(kind=row["kind"]).exists():
             composition_rule_save(rule=CompositionRule(**row))
 
@@ -504,9 +500,6 @@ def seed_demo_reviewer(*, stdout=None) -> None:
         stdout.write(f"  评审专家账户 expert（{member.expert.name}）：“{panel.title}”的评审邀请待答复")
 
 
-MATERIAL = Path(__file__).resolve().parent / "data" / "demo_material.json"
-
-
 def seed_demo_material(project, *, staff) -> None:
     """A 申报书 with text (data/demo_material.json, rendered by WeasyPrint) among the project's attachments:
     what the demo expert downloads, every page marked with their name (the demo projects' own 申报书 are a
@@ -518,7 +511,7 @@ def seed_demo_material(project, *, staff) -> None:
     from kejiju.core.fonts import FONT_STACK
     from projects import services as project_services
 
-    spec = json.loads(MATERIAL.read_text(encoding="utf-8"))
+    spec = demodata.read("experts", "demo_material")
     fill = {"title": project.title, "applicant": project.applicant.name, "number": project.number}
     sections = [
         {"heading": section["heading"], "paragraphs": [text.format(**fill) for text in section["paragraphs"]]}

@@ -17,9 +17,9 @@ from django.db import models
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_variables
 
-from kejiju.accounts.scoping import RegionScopedQuerySet
 from kejiju.core import pii
 from kejiju.core.identifiers import mask_id_number, mask_mobile
+from kejiju.core.scoping import RegionScopedQuerySet
 
 
 class ExpertField(models.Model):

@@ -1,8 +1,8 @@
-"""Models of this app served to every holder of their view permission (kejiju.accounts.scoping)."""
+"""Models of this app served to every holder of their view permission (kejiju.core.scoping)."""
 
 from django.apps import apps
 
-from kejiju.accounts.scoping import register_global
+from kejiju.core.scoping import register_global
 
 register_global(apps.get_model("experts", "Expert"), reason="专家库由市局统一管理，县区不查看")
 register_global(apps.get_model("experts", "ExpertField"), reason="专业领域目录")

@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Model, Prefetch, Q, QuerySet
 
-from kejiju.accounts.scoping import scoped_queryset
+from kejiju.core.scoping import scoped_queryset
 from kejiju.integrity.models import IntegrityRecord
 from kejiju.integrity.selectors import active_records
 
@@ -406,7 +406,7 @@ def expert_year_figures(*, user, year: int, region=None) -> dict[str, int]:
 def commissioner_teams_of(*, user, year: int, region=None) -> QuerySet[CommissionerTeam]:
     """The 科技特派团 of ``year`` (COMMISSIONER_TEAMS_NOTE), with or without members; a county office sees
     the teams serving its county; of the teams serving ``region`` when given (CommissionerTeam.counties)."""
-    from kejiju.accounts.scoping import scope_region_ids
+    from kejiju.core.scoping import scope_region_ids
 
     teams = CommissionerTeam.objects.filter(year=year)
     allowed = scope_region_ids(user)
@@ -420,7 +420,7 @@ def commissioner_teams_of(*, user, year: int, region=None) -> QuerySet[Commissio
 def commissioner_teams_by_region(*, user, year: int) -> dict[int, int]:
     """科技特派团 of ``year`` per 服务县区 (of the counties ``user`` can see). Not additive: a team serving
     two counties counts in both."""
-    from kejiju.accounts.scoping import scope_region_ids
+    from kejiju.core.scoping import scope_region_ids
 
     links = CommissionerTeam.counties.through.objects.filter(commissionerteam__year=year)
     allowed = scope_region_ids(user)

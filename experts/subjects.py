@@ -14,7 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
 from django.http import Http404
 
-from kejiju.accounts.scoping import scoped_queryset
+from kejiju.core.scoping import scoped_queryset
 
 _REVIEWABLE: set[str] = set()
 

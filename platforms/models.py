@@ -8,7 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
-from kejiju.accounts.scoping import RegionScopedQuerySet
+from kejiju.core.scoping import RegionScopedQuerySet
 from kejiju.core.uploads import generated_name
 
 from .rules import (

@@ -14,8 +14,8 @@ from django.db.models import CharField, Count, DateField, OuterRef, Q, QuerySet,
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce
 
-from kejiju.accounts.scoping import scope_region_ids, unit_id_of_user
 from kejiju.core.models import WorkflowEvent
+from kejiju.core.scoping import scope_region_ids, unit_id_of_user
 from kejiju.core.workflow.selectors import STEP_ORDER, events_for, in_states_on
 
 from .models import (

@@ -11,11 +11,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from kejiju.accounts.scoping import unit_id_of_user, user_may_see_region
 from kejiju.core import parameters, uploads
 from kejiju.core import services as core_services
 from kejiju.core.dates import require_date_order
 from kejiju.core.models import AuditEvent, Organization
+from kejiju.core.scoping import unit_id_of_user, user_may_see_region
 from kejiju.core.services import audit_event_record
 from kejiju.core.workdays import CalendarNotCoveredError, period_end_date
 from kejiju.core.workflow.declarations import TransitionRefused

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.generic import DetailView, FormView, TemplateView, View
 
-from kejiju.accounts.scoping import unit_id_of_user
 from kejiju.core.models import AuditEvent
+from kejiju.core.scoping import unit_id_of_user
 from kejiju.core.services import audit_event_record
 from kejiju.core.views import (
     ActionPermissionMixin,

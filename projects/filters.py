@@ -34,7 +34,7 @@ from .selectors import (
 
 
 def _regions(request):
-    from kejiju.accounts.scoping import scope_region_ids
+    from kejiju.core.scoping import scope_region_ids
 
     queryset = Region.objects.county_level()
     if request is None:

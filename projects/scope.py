@@ -1,8 +1,8 @@
-"""Models of this app served to every holder of their view permission (kejiju.accounts.scoping)."""
+"""Models of this app served to every holder of their view permission (kejiju.core.scoping)."""
 
 from django.apps import apps
 
-from kejiju.accounts.scoping import register_global
+from kejiju.core.scoping import register_global
 
 register_global(apps.get_model("projects", "Programme"), reason="计划类别目录")
 register_global(apps.get_model("projects", "Call"), reason="申报批次：全市统一发布")

@@ -28,8 +28,8 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce, ExtractYear, Least
 from django.utils import timezone
 
-from kejiju.accounts.scoping import scope_region_ids, scoped_queryset
 from kejiju.core.models import WorkflowEvent
+from kejiju.core.scoping import scope_region_ids, scoped_queryset
 from kejiju.core.workflow.selectors import STEP_ORDER, with_state_on
 
 from . import rules

@@ -15,12 +15,12 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from kejiju.accounts.models import Region
-from kejiju.accounts.scoping import unit_id_of_user, user_may_see_region
 from kejiju.core import parameters, pii, uploads
 from kejiju.core.dates import require_date_order, require_record_dates
 from kejiju.core.identifiers import IdentifierError, validate_id_number, validate_mobile
 from kejiju.core.invariants import Unique, declare_invariants, require_share, require_unique
 from kejiju.core.models import Organization
+from kejiju.core.scoping import unit_id_of_user, user_may_see_region
 from kejiju.core.workflow.services import apply_transition, record_created, record_step
 from kejiju.integrity.checks import person_bar, unit_bar
 

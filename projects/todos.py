@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import timezone
 
-from kejiju.accounts.scoping import unit_id_of_user
 from kejiju.core.registry import TodoItem
+from kejiju.core.scoping import unit_id_of_user
 
 from . import rules, selectors
 from .models import ChangeRequest, Project

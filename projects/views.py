@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.views.generic import FormView, TemplateView, View
 from django_tables2 import RequestConfig
 
-from kejiju.accounts.scoping import unit_id_of_user
 from kejiju.core import uploads
 from kejiju.core.models import AuditEvent
+from kejiju.core.scoping import unit_id_of_user
 from kejiju.core.services import audit_event_record
 from kejiju.core.views import (
     ObjectCreateView,

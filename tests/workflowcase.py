@@ -24,7 +24,7 @@ import pytest
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from kejiju.accounts.scoping import scoped_queryset
+from kejiju.core.scoping import scoped_queryset
 from kejiju.core.workflow import Transition, workflow
 from kejiju.core.workflow.selectors import events_for
 from kejiju.core.workflow.services import previous_step

@@ -67,7 +67,7 @@ CORE_ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.AUDITOR: ["core.view_auditevent", "auditlog.view_logentry", "core.view_reportjob"],
     # The unit's administrator sees the records of every 项目负责人 of the unit; a 项目负责人 only their own
-    # (models naming an `owner_field`, kejiju.accounts.scoping).
+    # (models naming an `owner_field`, kejiju.core.scoping).
     Role.UNIT_ADMIN: ["accounts.see_whole_unit"],
 }
 

@@ -392,7 +392,7 @@ class UserSessionEndView(ActionPermissionMixin, View):
         return [("在线用户", reverse("accounts:usersession_list")), ("强制下线", None)]
 
     def _row(self, pk):
-        from .scoping import scoped_queryset
+        from kejiju.core.scoping import scoped_queryset
 
         rows = scoped_queryset(UserSession, self.request.user).select_related("user", "user__region")
         return get_object_or_404(rows, pk=pk)

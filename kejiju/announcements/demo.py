@@ -5,19 +5,17 @@ draft. Created and published through the services and the workflow engine; idemp
 from __future__ import annotations
 
 import datetime as dt
-import json
-from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from kejiju.accounts.models import Region, User
+from kejiju.core import demodata
 from kejiju.core.workflow.services import apply_transition
 
 from . import services
 from .models import Announcement
 
-DATA = Path(__file__).parent / "data" / "demo.json"
 PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
     b"trailer<</Root 1 0 R>>\n%%EOF\n"
@@ -30,7 +28,7 @@ def seed_demo_announcements(*, stdout=None) -> None:
         return
     created = 0
     now = timezone.now()
-    for spec in json.loads(DATA.read_text(encoding="utf-8"))["announcements"]:
+    for spec in demodata.read("announcements")["announcements"]:
         if Announcement.objects.filter(title=spec["title"]).exists():
             continue
         attachment = SimpleUploadedFile(spec["attachment"], PDF) if spec.get("attachment") else None

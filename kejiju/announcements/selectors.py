@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from kejiju.accounts.models import User
-from kejiju.accounts.scoping import unit_id_of_user
+from kejiju.core.scoping import unit_id_of_user
 
 from .models import OVERSEE_PERM, VIEW_PERM, Announcement, AnnouncementRead, Audience
 

@@ -7,9 +7,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views import View
 
-from kejiju.accounts.scoping import scoped_queryset
 from kejiju.core import uploads
 from kejiju.core.models import AuditEvent
+from kejiju.core.scoping import scoped_queryset
 from kejiju.core.services import audit_event_record
 from kejiju.core.views import ObjectCreateView, ObjectDetailView, ObjectListView, ObjectUpdateView
 from kejiju.core.views.generic import service_error_text

@@ -6,20 +6,18 @@ demo projects' "煤矸石基新型建材制备" of earlier years, so that its pa
 from __future__ import annotations
 
 import datetime as dt
-import json
-from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from kejiju.accounts.models import Region, User
+from kejiju.core import demodata
 from kejiju.core.workflow.services import apply_transition
 from projects.models import Call
 
 from . import services
 from .models import Application
 
-SPECS = Path(__file__).resolve().parent / "data" / "demo.json"
 DOCUMENT = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
     b"trailer<</Root 1 0 R>>\n%%EOF\n"
@@ -27,7 +25,7 @@ DOCUMENT = (
 
 
 def seed_demo_applications(*, stdout=None) -> None:
-    specs = json.loads(SPECS.read_text(encoding="utf-8"))
+    specs = demodata.read("applications")
     bureau = User.objects.filter(role="bureau", is_active=True).order_by("pk").first()
     regions = {region.code: region for region in Region.objects.county_level()}
     calls: list[Call] = []

@@ -11,8 +11,8 @@ from django.db import models
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_variables
 
-from kejiju.accounts.scoping import RegionScopedQuerySet
 from kejiju.core import pii
+from kejiju.core.scoping import RegionScopedQuerySet
 from kejiju.core.uploads import generated_name
 from projects.models import MONEY, BudgetLine
 

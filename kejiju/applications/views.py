@@ -15,9 +15,9 @@ from django.views import View
 from django.views.decorators.debug import sensitive_variables
 from django.views.generic import FormView
 
-from kejiju.accounts.scoping import scoped_queryset
 from kejiju.core import uploads
 from kejiju.core.models import AuditEvent
+from kejiju.core.scoping import scoped_queryset
 from kejiju.core.services import audit_event_record
 from kejiju.core.views.generic import (
     ObjectDeleteView,

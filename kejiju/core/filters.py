@@ -9,7 +9,7 @@ from django.utils.safestring import mark_safe
 from django_filters.filters import QuerySetRequestMixin
 
 from kejiju.accounts.models import Region
-from kejiju.accounts.scoping import scope_region_ids
+from kejiju.core.scoping import scope_region_ids
 
 from .models import HolidayArrangement, Organization
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from django import forms
 
-from kejiju.accounts.scoping import scope_region_ids
+from kejiju.core.scoping import scope_region_ids
 
 from .holidays import (
     TextFormatError,

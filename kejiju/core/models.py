@@ -121,7 +121,7 @@ class OrganizationQuerySet(models.QuerySet):
     region_field = "region"
 
     def visible_to(self, user):
-        from kejiju.accounts.scoping import RegionScopedQuerySet
+        from kejiju.core.scoping import RegionScopedQuerySet
 
         return RegionScopedQuerySet.visible_to(self, user)
 

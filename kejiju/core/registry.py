@@ -85,7 +85,7 @@ def register_menu(section: MenuSection) -> None:
 
 
 def menu_for(user) -> list[tuple[MenuSection, list[MenuItem]]]:
-    from kejiju.accounts.scoping import unit_id_of_user
+    from kejiju.core.scoping import unit_id_of_user
 
     audience = "unit" if unit_id_of_user(user) is not None else None
     visible = []

@@ -1,8 +1,8 @@
-"""Models of this app served to every holder of their view permission (kejiju.accounts.scoping)."""
+"""Models of this app served to every holder of their view permission (kejiju.core.scoping)."""
 
 from django.apps import apps
 
-from kejiju.accounts.scoping import register_global
+from kejiju.core.scoping import register_global
 
 register_global(apps.get_model("core", "AuditEvent"), reason="安全事件：仅安全审计员可查看，不属于任何县区")
 register_global(apps.get_model("core", "HolidayArrangement"), reason="全国统一的节假日安排")

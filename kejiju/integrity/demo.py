@@ -4,15 +4,12 @@ from reviewing and applying, and a person whose 信用修复 ended the ban early
 from __future__ import annotations
 
 import datetime as dt
-import json
-from pathlib import Path
 
 from kejiju.accounts.models import User
+from kejiju.core import demodata
 
 from . import services
 from .models import SCOPES, IntegrityRecord
-
-DATA = Path(__file__).parent / "data" / "demo.json"
 
 
 def seed_demo_records(*, stdout=None) -> None:
@@ -20,7 +17,7 @@ def seed_demo_records(*, stdout=None) -> None:
     if bureau is None:
         return
     created = 0
-    for spec in json.loads(DATA.read_text(encoding="utf-8"))["records"]:
+    for spec in demodata.read("integrity")["records"]:
         if IntegrityRecord.objects.filter(source=spec["source"], name=spec["name"]).exists():
             continue
         services.record_create(

@@ -1,8 +1,8 @@
-"""Models of this app served to every holder of their view permission (kejiju.accounts.scoping)."""
+"""Models of this app served to every holder of their view permission (kejiju.core.scoping)."""
 
 from django.apps import apps
 
-from kejiju.accounts.scoping import register_global
+from kejiju.core.scoping import register_global
 
 # A 失信 finding binds its subject everywhere in the city, whatever county it is registered in: a county
 # office checking an applicant must see a finding made against a unit or person of another county.

@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from kejiju.accounts.scoping import scoped_queryset
 from kejiju.core import pii
 from kejiju.core.identifiers import IdentifierError, validate_id_number, validate_uscc
+from kejiju.core.scoping import scoped_queryset
 
 from .models import DuplicateCheckSetting, DuplicateDecision, DuplicateMatch, IntegrityRecord
 from .rules import active_condition, scope_field

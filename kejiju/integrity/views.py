@@ -11,8 +11,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.generic import FormView, View
 
-from kejiju.accounts.scoping import scoped_queryset
 from kejiju.core import uploads
+from kejiju.core.scoping import scoped_queryset
 from kejiju.core.views import (
     ActionPermissionMixin,
     ObjectCreateView,

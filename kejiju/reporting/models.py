@@ -11,7 +11,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from kejiju.accounts.scoping import RegionScopedQuerySet
+from kejiju.core.scoping import RegionScopedQuerySet
 from kejiju.core.uploads import generated_name
 
 from . import rules

@@ -15,8 +15,8 @@ from django.utils import timezone
 from enterprises import selectors as enterprises
 from enterprises.rules import doubling_percent
 from kejiju.accounts.models import Region
-from kejiju.accounts.scoping import scope_region_ids
 from kejiju.core.models import WorkflowEvent
+from kejiju.core.scoping import scope_region_ids
 from kejiju.core.workflow.selectors import first_reached, with_state_on
 from platforms import selectors as platforms
 

@@ -17,16 +17,16 @@ from django.utils import timezone
 
 from kejiju.accounts.models import Region, User
 from kejiju.accounts.roles import Role
-from kejiju.accounts.scoping import (
+from kejiju.core import parameters, uploads
+from kejiju.core.mail import mail_send
+from kejiju.core.models import AuditEvent, ReportJob
+from kejiju.core.scoping import (
     owner_id_of,
     region_id_of,
     scope_region_ids,
     unit_id_of,
     user_may_see_region,
 )
-from kejiju.core import parameters, uploads
-from kejiju.core.mail import mail_send
-from kejiju.core.models import AuditEvent, ReportJob
 from kejiju.core.services import audit_event_record, report_job_request
 from kejiju.core.workflow.services import apply_transition, record_created, record_step
 
@@ -503,7 +503,7 @@ def notify_region(
 def _next_actors(record, workflow) -> set[User]:
     """Accounts that may take a step from the record's state now: holding its permission, seeing the
     record, passing the step's actor rule."""
-    from kejiju.accounts.scoping import scoped_queryset
+    from kejiju.core.scoping import scoped_queryset
 
     state = str(getattr(record, workflow.state_field))
     found: set[User] = set()

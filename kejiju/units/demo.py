@@ -5,19 +5,16 @@ data/demo.json; every account has the demo password."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from kejiju.accounts.demo import DEMO_PASSWORD
 from kejiju.accounts.models import Region, User
+from kejiju.core import demodata
 from kejiju.core.workflow.services import apply_transition
 
 from . import services
 
-SPECS = Path(__file__).resolve().parent / "data" / "demo.json"
 LICENCE = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
 )
@@ -66,7 +63,7 @@ def _submit(spec: dict, *, region: Region, uscc: str, name: str, kind: str, addr
 
 
 def seed_demo_units(*, stdout=None) -> None:
-    specs = json.loads(SPECS.read_text(encoding="utf-8"))
+    specs = demodata.read("units")
     regions = {region.code: region for region in Region.objects.county_level()}
     counties = {
         user.region_id: user for user in User.objects.filter(role="county", username__startswith="county_")

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from kejiju.accounts.scoping import RegionScopedQuerySet
 from kejiju.core.models import Organization
+from kejiju.core.scoping import RegionScopedQuerySet
 from kejiju.core.uploads import generated_name
 
 

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from kejiju.accounts.models import User
 from kejiju.accounts.roles import UNIT_BOUND_ROLES
-from kejiju.accounts.scoping import scoped_queryset
+from kejiju.core.scoping import scoped_queryset
 
 from .models import RegistrationState, UnitRegistration
 

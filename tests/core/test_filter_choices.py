@@ -82,8 +82,8 @@ def test_a_county_office_chooses_only_among_its_own_countys_records(county_user,
     from django import forms
 
     from kejiju.accounts.models import Region
-    from kejiju.accounts.scoping import region_id_of
     from kejiju.core.models import Organization
+    from kejiju.core.scoping import region_id_of
 
     # A record of each county that every filter of units could offer.
     for county in (county_a, county_b):

@@ -5,7 +5,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from kejiju.accounts.scoping import UnscopedModelError, global_models, scoped_queryset
+from kejiju.core.scoping import UnscopedModelError, global_models, scoped_queryset
 
 
 def _views(resolver=None, namespace=""):

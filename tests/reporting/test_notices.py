@@ -14,7 +14,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from kejiju.accounts.scoping import is_global, region_id_of
+from kejiju.core.scoping import is_global, region_id_of
 from kejiju.core.workflow.declarations import workflows
 from kejiju.reporting import services
 from kejiju.reporting.models import CountyTask, Notice

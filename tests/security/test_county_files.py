@@ -34,7 +34,7 @@ AGGREGATES = {
     "platforms:platform_stats_export",
     "platforms:recognitionbatch_export",
 }
-# Exports of a global model (kejiju.accounts.scoping.register_global): every reader gets the same rows.
+# Exports of a global model (kejiju.core.scoping.register_global): every reader gets the same rows.
 PUBLISHED_EXPORTS = {"integrity:integrityrecord_export": "科研诚信失信记录：全市统一适用，各县区均须查询"}
 
 
@@ -157,7 +157,7 @@ def _figures_problem(everything: dict, a: dict, b: dict) -> str | None:
     return None if differs else "every county figure is the bureau's: the check would prove nothing"
 
 
-# Files published to every account that may read them (a global model, kejiju.accounts.scoping), with why.
+# Files published to every account that may read them (a global model, kejiju.core.scoping), with why.
 PUBLISHED_DOWNLOADS = {"applications:guideattachment_download": "申报指南附件：随指南向全市公开"}
 
 

@@ -19,11 +19,11 @@ from django.views.generic.edit import CreateView, UpdateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from kejiju.accounts.scoping import scoped_queryset
 from kejiju.core import presentation, uploads
 from kejiju.core.history import with_readable_changes
 from kejiju.core.models import AuditEvent
 from kejiju.core.pagination import EstimatedCountPaginator
+from kejiju.core.scoping import scoped_queryset
 from kejiju.core.services import audit_event_record
 from kejiju.core.xlsx import filtered_queryset, table_export_rows, xlsx_response
 
@@ -56,7 +56,7 @@ class StaffOnlyMixin:
     detail pages). Put it before the permission mixin."""
 
     def dispatch(self, request, *args, **kwargs):
-        from kejiju.accounts.scoping import unit_id_of_user
+        from kejiju.core.scoping import unit_id_of_user
 
         if unit_id_of_user(request.user) is not None:
             raise PermissionDenied("该页面仅供科技管理部门使用。")
@@ -73,7 +73,7 @@ class PersonalDataMixin:
 
 
 class ScopedQuerysetMixin:
-    """The rows a user may reach (`kejiju.accounts.scoping.scoped_queryset`): the model's
+    """The rows a user may reach (`kejiju.core.scoping.scoped_queryset`): the model's
     `visible_to(user)`, or every row of a model registered global; a model that says neither is refused.
     A row outside the scope is a 404, never the object."""
 

@@ -17,10 +17,10 @@ from django.db import models, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
-from kejiju.accounts.scoping import scoped_queryset
 from kejiju.core.clientip import current_client_ip
 from kejiju.core.dates import date_order_problem
 from kejiju.core.models import AuditEvent, WorkflowEvent
+from kejiju.core.scoping import scoped_queryset
 
 from .declarations import Transition, TransitionContext, TransitionRefused, Workflow, workflow_for
 

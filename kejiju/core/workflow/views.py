@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.views.generic import FormView
 
-from kejiju.accounts.scoping import scoped_queryset
+from kejiju.core.scoping import scoped_queryset
 from kejiju.core.views.generic import BreadcrumbMixin, ServiceFormMixin
 
 from . import services
