@@ -406,5 +406,5 @@ BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "backups")
 
 # django-filter: an empty choice means "no filter".
 FILTERS_EMPTY_CHOICE_LABEL = "全部"
-FILTERS_NULL_CHOICE_LABEL = "（空）"
+FILTERS_NULL_CHOICE_LABEL = "未填写"  # a nullable field's empty value, as a reader names it
 FORMAT_MODULE_PATH = ["kejiju.formats"]

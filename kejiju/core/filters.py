@@ -175,7 +175,7 @@ NULL_CHOICE_FILTERS = (django_filters.ChoiceFilter, django_filters.MultipleChoic
 def path_can_be_null(model, path: str, method=None) -> bool:
     """Whether `path` (a filter's field_name, across relations) can be empty for a row of `model`: some
     field on the way is nullable, or a reverse or many-to-many relation (a row with none). A filter with
-    its own method, or a path that names no field, has no （空） choice."""
+    its own method, or a path that names no field, has no 未填写 (empty) choice."""
     if method is not None or model is None:
         return False
     for name in path.split("__"):
@@ -208,7 +208,7 @@ class BaseFilterSet(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for filter_ in self.filters.values():
-            # FILTERS_NULL_CHOICE_LABEL offers （空） in every choice filter: only where a value can be empty.
+            # FILTERS_NULL_CHOICE_LABEL (未填写) goes to every choice filter: only where a value may be empty.
             if (
                 isinstance(filter_, NULL_CHOICE_FILTERS)
                 and "null_label" not in filter_.extra

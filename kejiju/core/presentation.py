@@ -101,6 +101,10 @@ def text(value: Any) -> str:
         return date_text(value)
     if isinstance(value, int | float | Decimal):
         return formats.number_format(value)
+    if isinstance(
+        value, models.Manager
+    ):  # a many-to-many or reverse relation: the names, not "app.Model.None"
+        return "、".join(force_str(item) for item in value.all()) or EMPTY
     return force_str(value)
 
 

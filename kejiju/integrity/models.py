@@ -168,7 +168,7 @@ class DuplicateCheckSetting(models.Model):
         decimal_places=2,
         default=Decimal("0.60"),
         validators=[MinValueValidator(Decimal("0.05")), MaxValueValidator(Decimal("1"))],
-        help_text="0.05–1.00：项目名称或项目简介的相似度（pg_trgm 三元组相似度）达到此值即提示可能重复。",
+        help_text="0.05–1.00：项目名称或项目简介的相似度（按相邻三个字的组合比对）达到此值即提示可能重复。",
     )
     years = models.PositiveSmallIntegerField(
         "比对年限（年）",

@@ -1,5 +1,5 @@
 """Every filterset's choice filters, swept from the classes the URLconf loads: a required field offers no
-（空） choice (only 全部 and its values); a year filter stops at the current year."""
+empty-value (未填写) choice (only 全部 and its values); a year filter stops at the current year."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def test_no_empty_choice_in_a_filter_of_a_required_field(bureau_user):
             filter_ = filterset.filters[name]
             if filter_.method is not None or not nullable(filterset_class._meta.model, filter_.field_name):
                 offering_empty.append(f"{filterset_class.__module__}.{filterset_class.__name__}.{name}")
-    assert not offering_empty, f"（空） offered for a field that is never empty: {offering_empty}"
+    assert not offering_empty, f"未填写 offered for a field that is never empty: {offering_empty}"
 
 
 def test_year_filters_stop_at_the_current_year(bureau_user):
