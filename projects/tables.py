@@ -50,6 +50,7 @@ class ProjectTable(BaseTable):
     paid = MoneyColumn("已拨付（元）")
     self_raised = MoneyColumn()
     lump_sum = BooleanColumn(yesno="是,否")
+    export_only = ("start_date", "end_date", "requested_grant", "self_raised")
 
     class Meta(BaseTable.Meta):
         model = Project
@@ -140,6 +141,7 @@ class CooperationProjectTable(BaseTable):
     region = tables.Column(order_by=("region__sort_order",))
     university = tables.Column(order_by=("university__name",))
     local_unit = tables.Column(order_by=("local_unit__name",))
+    export_only = ("finished_on",)
 
     class Meta(BaseTable.Meta):
         model = CooperationProject

@@ -228,6 +228,8 @@ def column_kind(bound_column, model) -> str | None:
         return "col-state"
     if name == "title" or name.endswith("_title"):
         return "col-title"
+    if _holds_a_short_name(field):
+        return "col-short"
     if (
         name == "name"
         or name.endswith("_name")
@@ -237,6 +239,22 @@ def column_kind(bound_column, model) -> str | None:
     ):
         return "col-name"
     return None
+
+
+# A person's name or a county's fits on one line; giving it a long name's width pushes a wide list past
+# 1366 px. Longer texts (units, organisations) keep their width and wrap.
+SHORT_NAME_LENGTH = 32
+
+
+def _holds_a_short_name(field) -> bool:
+    if isinstance(field, models.ForeignKey | models.OneToOneField):
+        return field.related_model._meta.label == "accounts.Region"
+    return (
+        isinstance(field, models.CharField)
+        and not field.choices
+        and field.max_length is not None
+        and field.max_length <= SHORT_NAME_LENGTH
+    )
 
 
 def _field_of(model, accessor: str):
@@ -279,9 +297,14 @@ class BaseTable(tables.Table):
     per-cell template machinery was most of a list page's time at province scale)."""
 
     export_exclude = ("actions",)
+    # Columns the xlsx export carries but the page leaves out, so that a wide list fits 1366 px (the
+    # record's detail page shows them).
+    export_only: tuple[str, ...] = ()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in self.export_only:
+            self.columns.hide(name)
         model = getattr(self._meta, "model", None)
         for bound_column in self.columns.iterall():
             kind = column_kind(bound_column, model)

@@ -148,7 +148,12 @@ def filtered_queryset(filterset):
 def table_export_rows(table) -> tuple[list[str], Iterable[list[Any]]]:
     """Headers and row values of a django-tables2 table, the columns it shows, every row (not one page)."""
     excluded = getattr(table, "export_exclude", ("actions",))
-    columns = [column for column in table.columns if column.name not in excluded]
+    columns = [
+        column
+        for column in table.columns.iterall()
+        if column.name not in excluded
+        and (column.visible or column.name in getattr(table, "export_only", ()))
+    ]
     if hasattr(table, "export_values"):  # kejiju.core.tables.BaseTable: streamed, per-column work once
         return [str(column.header) for column in columns], table.export_values(columns)
     names = [column.name for column in columns]
