@@ -214,3 +214,23 @@ def test_every_table_writes_the_rows_django_tables2_writes(make_user, county_a, 
     assert checked == len(classes)
     assert escaped >= 30, f"only {escaped} tables showed a marked text"
     assert not differing, "\n\n".join(differing)
+
+
+def test_a_table_with_callable_cell_attributes_writes_them_per_cell(make_user, county_a, county_b):
+    """Callable td attrs read each cell's value and record: such a table takes django-tables2's own row
+    path, and its rows are still what the stock template writes."""
+    import django_tables2 as tables
+
+    from kejiju.core.models import Organization
+    from kejiju.core.tables import OrganizationTable
+
+    class PerCellTable(OrganizationTable):
+        uscc = tables.Column(attrs={"td": {"data-code": lambda value, record: f"{record.pk}:{value}"}})
+
+    world = World.build(make_user=make_user, county_a=county_a, county_b=county_b)
+    request = RequestFactory().get("/")
+    request.user = world.users["bureau"]
+    data = Organization.objects.order_by("pk")
+    ours = str(PerCellTable(data, request=request).tbody_html())
+    assert 'data-code="' in ours
+    assert _normalise(ours) == _normalise(_stock_tbody(PerCellTable(data, request=request), request))
