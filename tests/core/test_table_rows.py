@@ -19,11 +19,11 @@ import factory
 import pytest
 from django.db import DatabaseError, models, transaction
 from django.test import RequestFactory
-from django.urls import get_resolver
 
 from kejiju.core import uploads
 from kejiju.core.tables import BaseTable
 from tests.access import World, all_routes
+from tests.subclasses import app_subclasses
 
 pytestmark = pytest.mark.django_db
 
@@ -31,13 +31,7 @@ MARKED = "<b>甲</b> & “乙”"
 
 
 def table_classes() -> list[type[BaseTable]]:
-    get_resolver().url_patterns  # noqa: B018 — imports every view module, hence every table
-    found, stack = [], [BaseTable]
-    while stack:
-        for sub in stack.pop().__subclasses__():
-            stack.append(sub)
-            found.append(sub)
-    return sorted(found, key=lambda cls: f"{cls.__module__}.{cls.__name__}")
+    return app_subclasses(BaseTable)
 
 
 def factories() -> dict[type[models.Model], type[factory.django.DjangoModelFactory]]:

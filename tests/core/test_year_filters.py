@@ -7,26 +7,18 @@ from __future__ import annotations
 import django_filters
 import pytest
 from django.test import RequestFactory
-from django.urls import get_resolver, reverse
+from django.urls import reverse
 
 from kejiju.core.filters import FIRST_YEAR, YearFilter, is_year_name
 from kejiju.core.workdays import local_today
+from tests.subclasses import app_subclasses
 
 pytestmark = pytest.mark.django_db
-
-APPS = ("kejiju.", "enterprises", "experts", "platforms", "projects")
 
 
 def all_filtersets() -> list[type[django_filters.FilterSet]]:
     """Every FilterSet subclass of the apps (BaseFilterSet or not) that the URLconf loads."""
-    get_resolver().url_patterns  # noqa: B018 — imports every view module, hence every filterset
-    found, stack = [], [django_filters.FilterSet]
-    while stack:
-        for sub in stack.pop().__subclasses__():
-            stack.append(sub)
-            if sub._meta.model is not None and sub.__module__.startswith(APPS):
-                found.append(sub)
-    return found
+    return [sub for sub in app_subclasses(django_filters.FilterSet) if sub._meta.model is not None]
 
 
 def year_like(name: str, filter_) -> bool:
