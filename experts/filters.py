@@ -4,7 +4,7 @@ import django_filters
 from django.contrib.contenttypes.models import ContentType
 
 from kejiju.accounts.models import Region
-from kejiju.core.filters import BaseFilterSet
+from kejiju.core.filters import BaseFilterSet, YearFilter
 from kejiju.core.models import Organization
 
 from .models import (
@@ -33,7 +33,7 @@ class ExpertFilterSet(BaseFilterSet):
     )
     county = django_filters.ModelChoiceFilter(queryset=Region.objects.county_level(), label="所在县区")
     # The year's 新入库专家 (an 入库 or 重新入库 event effective in it), as the annual review counts them.
-    admitted_year = django_filters.NumberFilter(label="入库年度", method="filter_admitted_year")
+    admitted_year = YearFilter(label="入库年度", method="filter_admitted_year")
 
     class Meta:
         model = Expert
@@ -85,7 +85,7 @@ class ReviewPanelFilterSet(BaseFilterSet):
         label="评审对象类型",
         distinct=True,
     )
-    created_year = django_filters.NumberFilter(field_name="created_at", lookup_expr="year", label="年度")
+    created_year = YearFilter(field_name="created_at", lookup_expr="year", label="年度")
 
     class Meta:
         model = ReviewPanel
@@ -103,7 +103,7 @@ class PlacementFilterSet(BaseFilterSet):
     )
     county = django_filters.ModelChoiceFilter(queryset=Region.objects.county_level(), label="所在县区")
     state = django_filters.ChoiceFilter(choices=VicePresidentPlacement.State.choices, label="状态")
-    year = django_filters.NumberFilter(label="选聘年度")
+    year = YearFilter(label="选聘年度")
 
     class Meta:
         model = VicePresidentPlacement
@@ -112,7 +112,7 @@ class PlacementFilterSet(BaseFilterSet):
 
 class TeamFilterSet(BaseFilterSet):
     search_fields = ("name", "industries")
-    year = django_filters.NumberFilter(label="年度")
+    year = YearFilter(label="年度")
     county = django_filters.ModelChoiceFilter(
         field_name="counties", queryset=Region.objects.county_level(), label="服务县区", distinct=True
     )
@@ -124,7 +124,7 @@ class TeamFilterSet(BaseFilterSet):
 
 class CommissionerFilterSet(BaseFilterSet):
     search_fields = ("name", "employer__name", "industry")
-    year = django_filters.NumberFilter(field_name="team__year", label="年度")
+    year = YearFilter(field_name="team__year", label="年度")
     team = django_filters.ModelChoiceFilter(queryset=CommissionerTeam.objects.all(), label="特派团")
     county = django_filters.ModelChoiceFilter(queryset=Region.objects.county_level(), label="服务县区")
     is_leader = django_filters.BooleanFilter(label="团长")

@@ -29,6 +29,7 @@ from kejiju.core.identifiers import (
 from kejiju.core.models import Organization
 from kejiju.core.pii import digest
 from kejiju.core.spreadsheets import Column, Row, RowError, SheetSpec, quote
+from kejiju.core.xlsx import import_template
 
 from .models import Expert, ExpertField
 
@@ -263,6 +264,35 @@ def check(*, content: bytes, name: str, user) -> list[RowError]:
     rows = read_content(content=content, name=name)
     _cleaned, errors = validate_rows(rows)
     return errors
+
+
+def template_workbook() -> bytes:
+    """The blank template (kejiju.core.xlsx.import_template): 身份证号码 and 手机号码 as text; 性别, 职称,
+    专家类别 and 所在县区 as drop-down lists; the 填写说明 sheet explains each column."""
+    return import_template(
+        (SPEC,),
+        notes_headers=("列", "说明"),
+        notes_widths=(14, 100),
+        notes=[
+            ("身份证号码", "18位，该列已设为“文本”格式，防止末位丢失"),
+            ("性别", "男 或 女，须与身份证号码一致"),
+            ("职称", "、".join(Expert.Title.values)),
+            ("工作单位", "须与单位库中的名称完全一致"),
+            (
+                "专业领域",
+                "可填多个，以顿号分隔：" + "、".join(ExpertField.objects.values_list("name", flat=True)),
+            ),
+            ("专家类别", "技术专家、财务专家或管理专家；留空为技术专家（评审组组成规则按类别计人数）"),
+            ("所在县区", "县区名称，如 忻府区；市外专家留空"),
+            ("入库日期", "如 2023-06-01"),
+        ],
+        choices={
+            "性别": ("男", "女"),
+            "职称": Expert.Title.values,
+            "专家类别": ("技术专家", "财务专家", "管理专家"),
+            "所在县区": [region.name for region in Region.objects.county_level()],
+        },
+    )
 
 
 IMPORTER = spreadsheets.Importer(

@@ -31,11 +31,8 @@ from kejiju.core.views.generic import BreadcrumbMixin, PersonalDataMixin
 from kejiju.core.workflow.selectors import events_for
 from kejiju.core.xlsx import (
     XLSX_CONTENT_TYPE,
-    add_sheet,
     filtered_queryset,
-    new_workbook,
     table_export_rows,
-    workbook_bytes,
     xlsx_response,
 )
 
@@ -384,28 +381,8 @@ class ExpertImportTemplateView(ActionPermissionMixin, View):
     action = "add"
 
     def get(self, request):
-        workbook = new_workbook(viewer=None)  # a blank import template
-        add_sheet(workbook, title="专家", headers=importing.COLUMNS, rows=[])
-        add_sheet(
-            workbook,
-            title="填写说明",
-            headers=["列", "说明"],
-            rows=[
-                ("身份证号码", "18位，单元格设置为“文本”格式，防止末位丢失"),
-                ("性别", "男 或 女，须与身份证号码一致"),
-                ("职称", "、".join(Expert.Title.values)),
-                ("工作单位", "须与单位库中的名称完全一致"),
-                (
-                    "专业领域",
-                    "可填多个，以顿号分隔：" + "、".join(ExpertField.objects.values_list("name", flat=True)),
-                ),
-                ("专家类别", "技术专家、财务专家或管理专家；留空为技术专家（评审组组成规则按类别计人数）"),
-                ("所在县区", "县区名称，如 忻府区；市外专家留空"),
-                ("入库日期", "如 2023-06-01"),
-            ],
-        )
         return FileResponse(
-            io.BytesIO(workbook_bytes(workbook)),
+            io.BytesIO(importing.template_workbook()),
             as_attachment=True,
             filename="专家导入模板.xlsx",
             content_type=XLSX_CONTENT_TYPE,

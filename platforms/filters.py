@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 
 from kejiju.accounts.models import Region
-from kejiju.core.filters import BaseFilterSet
+from kejiju.core.filters import BaseFilterSet, YearFilter
 
 from . import selectors
 from .models import FIELD_CHOICES, OutreachEvent, Platform, PlatformEvaluation, PlatformType, RecognitionBatch
@@ -24,8 +24,8 @@ class PlatformFilterSet(BaseFilterSet):
     field = django_filters.ChoiceFilter(choices=FIELD_CHOICES, label="技术领域")
     # The platforms counted in the annual review's figures of that year (read from their events, as the
     # figures are): 新认定 in the year, and 升级认定 in the year.
-    recognised_year = django_filters.NumberFilter(method="filter_recognised_year", label="认定年度")
-    upgraded_year = django_filters.NumberFilter(method="filter_upgraded_year", label="升级认定年度")
+    recognised_year = YearFilter(method="filter_recognised_year", label="认定年度")
+    upgraded_year = YearFilter(method="filter_upgraded_year", label="升级认定年度")
 
     class Meta:
         model = Platform
@@ -74,7 +74,7 @@ class PlatformTypeFilterSet(BaseFilterSet):
 
 class BatchFilterSet(BaseFilterSet):
     search_fields = ("title",)
-    year = django_filters.NumberFilter(label="年度")
+    year = YearFilter(label="年度")
     platform_type = django_filters.ModelChoiceFilter(queryset=_types, label="平台类型")
     level = django_filters.ChoiceFilter(choices=Level.choices, label="认定级别")
     state = django_filters.ChoiceFilter(choices=BatchState.choices, label="进度")
@@ -86,7 +86,7 @@ class BatchFilterSet(BaseFilterSet):
 
 class EvaluationFilterSet(BaseFilterSet):
     search_fields = ("platform__name", "platform__host__name")
-    year = django_filters.NumberFilter(label="评价年度")
+    year = YearFilter(label="评价年度")
     grade = django_filters.ChoiceFilter(choices=Grade.choices, label="等次")
     platform_type = django_filters.ModelChoiceFilter(
         field_name="platform__platform_type", queryset=_types, label="平台类型"
@@ -103,7 +103,7 @@ class EvaluationFilterSet(BaseFilterSet):
 
 class OutreachEventFilterSet(BaseFilterSet):
     search_fields = ("name", "venue", "organiser_name", "platform__name")
-    year = django_filters.NumberFilter(field_name="held_on__year", label="年度")
+    year = YearFilter(field_name="held_on__year", label="年度")
     kind = django_filters.ChoiceFilter(choices=OutreachKind.choices, label="活动类型")
     state = django_filters.ChoiceFilter(choices=OutreachState.choices, label="状态")
     science_week = django_filters.BooleanFilter(label="科技活动周")

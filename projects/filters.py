@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from kejiju.accounts.models import Region
-from kejiju.core.filters import BaseFilterSet
+from kejiju.core.filters import BaseFilterSet, YearFilter
 
 from . import rules
 from .models import (
@@ -68,19 +68,19 @@ class ProjectFilterSet(BaseFilterSet):
     call = django_filters.ModelChoiceFilter(
         queryset=Call.objects.select_related("programme"), label="申报批次"
     )
-    year = django_filters.NumberFilter(field_name="year", label="年度")
+    year = YearFilter(field_name="year", label="年度")
     state = django_filters.ChoiceFilter(choices=rules.State.choices, label="状态")
     region = django_filters.ModelChoiceFilter(queryset=_regions, label="县区")
     lump_sum = django_filters.BooleanFilter(label="包干制")
     overdue = django_filters.BooleanFilter(method="filter_overdue", label="超期未验收")
     pending_change = django_filters.BooleanFilter(method="filter_pending_change", label="有待审批变更")
     # The annual review's figures, each the same query as the figure (projects.selectors).
-    applied_year = django_filters.NumberFilter(method="filter_applied_year", label="申报年度（年末已申报）")
+    applied_year = YearFilter(method="filter_applied_year", label="申报年度（年末已申报）")
     year_end_state = django_filters.ChoiceFilter(
         choices=rules.State.choices, method="filter_year_end_state", label="年末状态（随申报年度）"
     )
-    approved_year = django_filters.NumberFilter(method="filter_approved_year", label="立项年度")
-    paid_year = django_filters.NumberFilter(method="filter_paid_year", label="拨付年度")
+    approved_year = YearFilter(method="filter_approved_year", label="立项年度")
+    paid_year = YearFilter(method="filter_paid_year", label="拨付年度")
 
     class Meta:
         model = Project
@@ -150,8 +150,8 @@ class CooperationProjectFilterSet(BaseFilterSet):
 
     region = django_filters.ModelChoiceFilter(queryset=_regions, label="县区")
     # The figures' own conditions (projects.selectors): a 已终止 record with a 落地日期 is not listed as 落地.
-    landed_year = django_filters.NumberFilter(method="filter_landed_year", label="落地年度")
-    finished_year = django_filters.NumberFilter(method="filter_finished_year", label="完成年度")
+    landed_year = YearFilter(method="filter_landed_year", label="落地年度")
+    finished_year = YearFilter(method="filter_finished_year", label="完成年度")
 
     class Meta:
         model = CooperationProject
@@ -170,7 +170,7 @@ class AchievementFilterSet(BaseFilterSet):
         queryset=OwnershipPilot.objects.select_related("organization"), label="成果所属单位"
     )
     kind = django_filters.ChoiceFilter(choices=rules.AchievementKind.choices, label="成果类型")
-    granted_year = django_filters.NumberFilter(method="filter_granted_year", label="赋权年度")
+    granted_year = YearFilter(method="filter_granted_year", label="赋权年度")
 
     class Meta:
         model = Achievement
@@ -192,7 +192,7 @@ class AchievementTransferFilterSet(BaseFilterSet):
         label="成果所属单位",
     )
     mode = django_filters.ChoiceFilter(choices=rules.TransferMode.choices, label="转化方式")
-    year = django_filters.NumberFilter(field_name="transferred_on__year", label="年度")
+    year = YearFilter(field_name="transferred_on__year", label="年度")
 
     class Meta:
         model = AchievementTransfer
@@ -209,9 +209,7 @@ class LumpSumPilotFilterSet(BaseFilterSet):
 
 class OwnershipPilotFilterSet(BaseFilterSet):
     search_fields = ("organization__name", "scheme", "scheme_summary")
-    joined_year = django_filters.NumberFilter(
-        field_name="joined_on", lookup_expr="year", label="纳入试点年度"
-    )
+    joined_year = YearFilter(field_name="joined_on", lookup_expr="year", label="纳入试点年度")
 
     class Meta:
         model = OwnershipPilot

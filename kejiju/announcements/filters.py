@@ -3,7 +3,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 
-from kejiju.core.filters import BaseFilterSet
+from kejiju.core.filters import BaseFilterSet, YearFilter
 
 from .models import Announcement, AnnouncementState, Audience
 
@@ -20,7 +20,7 @@ class AnnouncementFilterSet(BaseFilterSet):
     search_fields = ("title",)
     state = django_filters.ChoiceFilter(choices=AnnouncementState.choices, label="状态")
     audience = django_filters.ChoiceFilter(choices=Audience.choices, label="发布范围")
-    year = django_filters.NumberFilter(method="filter_year", label="年度")
+    year = YearFilter(method="filter_year", label="年度")
     pinned = django_filters.BooleanFilter(label="置顶")
 
     class Meta:
@@ -33,7 +33,7 @@ class AnnouncementFilterSet(BaseFilterSet):
 
 class MyAnnouncementFilterSet(BaseFilterSet):
     search_fields = ("title",)
-    year = django_filters.NumberFilter(method="filter_year", label="年度")
+    year = YearFilter(method="filter_year", label="年度")
     unread = django_filters.BooleanFilter(method="filter_unread", label="只看未读")
 
     class Meta:

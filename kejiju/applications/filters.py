@@ -1,7 +1,7 @@
 import django_filters
 
 from kejiju.accounts.models import Region
-from kejiju.core.filters import BaseFilterSet
+from kejiju.core.filters import BaseFilterSet, YearFilter
 from projects.models import Call
 
 from .models import Application, ApplicationState, CallGuide
@@ -9,7 +9,7 @@ from .models import Application, ApplicationState, CallGuide
 
 class CallGuideFilterSet(BaseFilterSet):
     search_fields = ("call__title", "call__programme__name")
-    year = django_filters.NumberFilter(field_name="call__year", label="年度")
+    year = YearFilter(field_name="call__year", label="年度")
 
     class Meta:
         model = CallGuide

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import re
+
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 from django.forms.models import ModelChoiceIterator
+from django.utils import timezone
 from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django_filters.filters import QuerySetRequestMixin
@@ -193,6 +196,53 @@ def path_can_be_null(model, path: str, method=None) -> bool:
     return False
 
 
+# The first year a year filter accepts: the models' year fields start there (MinValueValidator(2000), the
+# holiday arrangements' MIN_YEAR); no record of the portal's (the earliest 高企 certificates are of 2008,
+# the annual review starts in 2015) is older.
+FIRST_YEAR = 2000
+
+
+class YearField(forms.IntegerField):
+    """A year typed into a number box: a whole number from FIRST_YEAR to this year (Asia/Shanghai), or
+    `ahead` years later. Anything else is an error naming the field, shown above the list (whose rows are
+    then none: kejiju.core.xlsx.filtered_queryset)."""
+
+    def __init__(self, *, ahead: int = 0, label=None, **kwargs):
+        last = timezone.localdate().year + ahead
+        name = label or "年度"
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "invalid": f"{name}应填写年份（{FIRST_YEAR}–{last} 之间的整数）。",
+                "min_value": f"{name}不能早于 {FIRST_YEAR} 年。",
+                "max_value": f"{name}不能晚于 {last} 年。",
+            },
+        )
+        super().__init__(label=label, min_value=FIRST_YEAR, max_value=last, **kwargs)
+        self.widget.attrs.setdefault("step", 1)
+
+
+class YearFilter(django_filters.NumberFilter):
+    """Every year filter that is a free number box: `<input type="number" min max>` bounded to
+    FIRST_YEAR–this year (YearField). `ahead=1` where next year's records exist already (the holiday
+    arrangement published each autumn for the next year)."""
+
+    field_class = YearField
+
+    def __init__(self, *args, ahead: int = 0, **kwargs):
+        super().__init__(*args, **kwargs)
+        if ahead:
+            self.extra["ahead"] = ahead
+
+    def get_max_validator(self):
+        return None  # YearField bounds it
+
+
+def is_year_name(name: str) -> bool:
+    """Whether a filter's (or model field's) name says it holds a year: `year`, `task_year`, `year_from`."""
+    return re.search(r"(^|_)year($|_)", name) is not None
+
+
 class BaseFilterSet(django_filters.FilterSet):
     """Adds the free-text box `q`, matched with icontains on `search_fields` (pg_trgm GIN indexes serve
     these on PostgreSQL; SQLite falls back to a scan). Date filters render as every form's date fields do
@@ -204,6 +254,16 @@ class BaseFilterSet(django_filters.FilterSet):
     keeps_region_filters = False
 
     q = django_filters.CharFilter(method="search", label="关键词")
+
+    @classmethod
+    def filter_for_lookup(cls, field, lookup_type):
+        """A year field named in Meta.fields (`task_year`, a holiday arrangement's `year`) is a YearFilter."""
+        filter_class, params = super().filter_for_lookup(field, lookup_type)
+        if filter_class is django_filters.NumberFilter and (
+            is_year_name(field.name) or lookup_type == "year"
+        ):
+            filter_class = YearFilter
+        return filter_class, params
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -259,7 +319,7 @@ class OrganizationFilterSet(BaseFilterSet):
 
     # The universities that sent 科技副总 in a year (placed in one county): the list behind the annual
     # review's "科技副总来源高校" figure. Both conditions apply to the same placement, in one filter() call.
-    vp_year = django_filters.NumberFilter(label="派出科技副总年度", method="filter_vice_presidents")
+    vp_year = YearFilter(label="派出科技副总年度", method="filter_vice_presidents")
     vp_county = django_filters.ModelChoiceFilter(
         queryset=Region.objects.county_level(), label="科技副总所在县区", method="filter_vice_presidents"
     )
@@ -288,6 +348,7 @@ class OrganizationFilterSet(BaseFilterSet):
 
 class HolidayArrangementFilterSet(BaseFilterSet):
     search_fields = ("notice_title", "document_number")
+    year = YearFilter(label="年度", ahead=1)  # next year's notice is published in the autumn
 
     class Meta:
         model = HolidayArrangement

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import QuerySet
@@ -64,7 +65,10 @@ class EstimatedCountPaginator(Paginator):
             return keys.count()
         # One round trip for a table of up to ESTIMATE_ABOVE rows: the exact count; for a larger table the
         # statistics say so (pg_class.reltuples) and nothing is counted yet.
-        sql, params = keys[: EXACT_LIMIT + 1].query.sql_with_params()
+        try:
+            sql, params = keys[: EXACT_LIMIT + 1].query.sql_with_params()
+        except EmptyResultSet:  # queryset.none(): the rows of an invalid filter (its errors are shown)
+            return 0
         with connection.cursor() as cursor:
             cursor.execute(
                 # The SQL of the count is Django's own compilation of the queryset; values are parameters.

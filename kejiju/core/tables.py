@@ -1,3 +1,4 @@
+import inspect
 from collections.abc import Iterator
 from functools import cache
 
@@ -12,9 +13,7 @@ from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 from django_tables2.columns import library
-from django_tables2.columns.linkcolumn import BaseLinkColumn
 from django_tables2.rows import BoundRow
-from django_tables2.utils import signature
 
 from . import presentation
 from .models import HolidayArrangement, Organization
@@ -108,6 +107,26 @@ class MoneyColumn(tables.Column):
 
 # Columns whose render(value) and value(value) take the value alone: the fast paths call them directly.
 _VALUE_ONLY = (DateColumn, BooleanColumn, MoneyColumn)
+# django-tables2's link columns (its BaseLinkColumn subclasses): their text is not the value.
+_LINK_COLUMNS = (
+    tables.LinkColumn,
+    tables.EmailColumn,
+    tables.URLColumn,
+    tables.FileColumn,
+    tables.JSONColumn,
+)
+
+
+def signature(fn) -> tuple[list[str], str | None]:
+    """The names a render/value method takes (self left out) and the name of its **kwargs catch-all, if
+    any: how django-tables2 decides which of the cell's arguments to pass."""
+    names, catch_all = [], None
+    for parameter in inspect.signature(fn).parameters.values():
+        if parameter.kind == parameter.VAR_KEYWORD:
+            catch_all = parameter.name
+        elif parameter.kind != parameter.VAR_POSITIONAL:
+            names.append(parameter.name)
+    return names, catch_all
 
 
 def _cell_kwargs(row, bound_column, value) -> dict:
@@ -175,7 +194,7 @@ def _value_getter(bound_column, model):
         model is None
         or not accessor.isidentifier()
         or "__" in accessor
-        or isinstance(column, tables.ManyToManyColumn | BaseLinkColumn)
+        or isinstance(column, (tables.ManyToManyColumn, *_LINK_COLUMNS))
     ):
         return None
     try:
@@ -289,6 +308,23 @@ def _has_callable(attrs: dict) -> bool:
     return any(callable(value) for key in ("td", "cell") for value in dict(attrs.get(key) or {}).values())
 
 
+def _cell_html(bound_column, cell) -> str:
+    """A cell's content as django-tables2's template writes it: {{ cell }}, localised and escaped."""
+    if type(cell) is SafeString:  # what localize and conditional_escape would leave as it is
+        return cell
+    if type(cell) is str:
+        return escape(cell)
+    cell = template_localtime(cell)
+    localize = bound_column.localize
+    if localize is None:
+        cell = formats.localize(cell)
+    elif localize:
+        cell = formats.localize(cell, use_l10n=True)
+    else:
+        cell = formats.localize(cell, use_l10n=False)
+    return conditional_escape(cell)
+
+
 class BaseTable(tables.Table):
     """Shared look of every list table; columns named in `export_exclude` stay out of xlsx exports.
 
@@ -319,25 +355,32 @@ class BaseTable(tables.Table):
 
     def tbody_html(self) -> SafeString:
         columns = list(self.columns)
-        table_dynamic = _has_callable(self.attrs)
+        # Callable td attrs read each cell's value and record: such a table's rows take django-tables2's
+        # own path (row.items() sets them as it renders each cell); any other table's td attributes are the
+        # same on every row, written once per column.
+        dynamic = _has_callable(self.attrs) or any(_has_callable(c.column.attrs) for c in columns)
         model = getattr(self._meta, "model", None)
         plan = []
         for bound_column in columns:
-            dynamic = table_dynamic or _has_callable(bound_column.column.attrs)
-            bound_column.current_value = bound_column.current_record = None
             td = None if dynamic else bound_column.attrs["td"].as_html()
-            getter = _value_getter(bound_column, model)
-            plan.append((bound_column, _cell_renderer(bound_column), getter, td, dynamic))
+            plan.append((bound_column, _cell_renderer(bound_column), _value_getter(bound_column, model), td))
         links = sum(bound_column.link is not None for bound_column in columns)
         parts = []
         for row in self.paginated_rows:
             parts.append(f"<tr {row.attrs.as_html()}>")
+            if dynamic:
+                for bound_column, cell in row.items():
+                    parts.append(
+                        f"<td {bound_column.attrs['td'].as_html()}>{_cell_html(bound_column, cell)}</td>"
+                    )
+                parts.append("</tr>")
+                continue
             record = row.record
             fast = model is not None and isinstance(record, model)
             if fast and links > 1 and hasattr(record, "get_absolute_url"):
                 # A row linked from two columns (a project's number and title) reverses its URL once.
                 record.get_absolute_url = cache(record.get_absolute_url)
-            for bound_column, render, getter, td, dynamic in plan:
+            for bound_column, render, getter, td in plan:
                 if fast and getter is not None:
                     value = getter(record)
                     if value in bound_column.column.empty_values:
@@ -346,24 +389,7 @@ class BaseTable(tables.Table):
                         cell = render(row, value)
                 else:
                     cell = row.get_cell(bound_column.name)
-                if dynamic:
-                    bound_column.current_value, bound_column.current_record = cell, row.record
-                    td = bound_column.attrs["td"].as_html()
-                if type(cell) is SafeString:  # what localize and conditional_escape would leave as it is
-                    parts.append(f"<td {td}>{cell}</td>")
-                    continue
-                if type(cell) is str:
-                    parts.append(f"<td {td}>{escape(cell)}</td>")
-                    continue
-                cell = template_localtime(cell)
-                localize = bound_column.localize
-                if localize is None:
-                    cell = formats.localize(cell)
-                elif localize:
-                    cell = formats.localize(cell, use_l10n=True)
-                else:
-                    cell = formats.localize(cell, use_l10n=False)
-                parts.append(f"<td {td}>{conditional_escape(cell)}</td>")
+                parts.append(f"<td {td}>{_cell_html(bound_column, cell)}</td>")
             parts.append("</tr>")
         if not parts and self.empty_text:
             parts.append(f'<tr><td colspan="{len(columns)}">{conditional_escape(self.empty_text)}</td></tr>')

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 import xlsxwriter
 from django.http import FileResponse
+from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
 
 from . import presentation
@@ -159,3 +160,74 @@ def table_export_rows(table) -> tuple[list[str], Iterable[list[Any]]]:
     names = [column.name for column in columns]
     rows = ([row.get_cell_value(name) for name in names] for row in table.rows)
     return [str(column.header) for column in columns], rows
+
+
+# ------------------------------------------------------------------------------------ import templates
+
+# Columns Excel would turn into numbers (a 18-digit code loses its last digits, a leading 0 goes): text.
+TEXT_COLUMN_HINTS = ("信用代码", "身份证", "证件号码", "手机", "电话", "行业代码", "文号")
+TEMPLATE_ROWS = 1000  # the rows that get a column's choice list (a column's text format covers all)
+NOTES_SHEET = "填写说明"
+CHOICES_SHEET = "选项"
+
+
+def is_text_column(label: str) -> bool:
+    return any(hint in label for hint in TEXT_COLUMN_HINTS)
+
+
+def import_template(
+    specs: Sequence[Any],
+    *,
+    notes: Iterable[Sequence[Any]] = (),
+    notes_headers: Sequence[str] = ("说明",),
+    notes_widths: Sequence[int] | None = (100,),
+    choices: dict[str, Sequence[str]] | None = None,
+) -> bytes:
+    """The blank workbook a user downloads to fill in for an import, built from the importer's column spec
+    (kejiju.core.spreadsheets.SheetSpec, one sheet each, in order): the header row (a required column's
+    label marked "*", which the reader strips), widths from the labels, text format for the columns Excel
+    would mangle (统一社会信用代码, 身份证号码, 手机号码…), and a drop-down list for each column named in
+    `choices` (column label → its values; kept on a hidden sheet, so a list of any length works; a value
+    not in the list is warned about, not refused: the importer also reads its other spellings). `notes`
+    are the rows of the 填写说明 sheet."""
+    workbook = new_workbook(viewer=None)  # a blank template: nobody's data, no viewer stamp
+    text = workbook.add_format({"num_format": "@"})
+    header_format = _formats(workbook)["header"]
+    choices = {label: list(values) for label, values in (choices or {}).items() if values}
+    sheets = []
+    for spec in specs:
+        sheet = workbook.add_worksheet(spec.title[:31])
+        sheet.freeze_panes(1, 0)
+        for index, column in enumerate(spec.columns):
+            header = f"{column.label}{'*' if column.required else ''}"
+            width = max(12, min(40, len(column.label) * 2 + 6))
+            sheet.set_column(index, index, width, text if is_text_column(column.label) else None)
+            sheet.write_string(0, index, header, header_format)
+        sheets.append((spec, sheet))
+    add_sheet(workbook, title=NOTES_SHEET, headers=notes_headers, rows=notes, widths=notes_widths)
+    if choices:
+        lists = workbook.add_worksheet(CHOICES_SHEET)
+        ranges = {}
+        for index, (label, values) in enumerate(choices.items()):
+            for row, value in enumerate(values):
+                lists.write_string(row, index, str(value))
+            letter = xl_col_to_name(index)
+            ranges[label] = f"={CHOICES_SHEET}!${letter}$1:${letter}${len(values)}"
+        lists.hide()
+        for spec, sheet in sheets:
+            for index, column in enumerate(spec.columns):
+                if column.label in ranges:
+                    sheet.data_validation(
+                        1,
+                        index,
+                        min(TEMPLATE_ROWS, spec.max_rows),
+                        index,
+                        {
+                            "validate": "list",
+                            "source": ranges[column.label],
+                            "error_type": "warning",
+                            "error_title": column.label,
+                            "error_message": f"请从列表中选择{column.label}。",
+                        },
+                    )
+    return workbook_bytes(workbook)

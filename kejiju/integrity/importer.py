@@ -6,19 +6,17 @@ writes every row or none. Messages never repeat a 身份证号 in clear."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
 
 from kejiju.core import pii, spreadsheets, uploads
 from kejiju.core.identifiers import IdentifierError, mask_id_number, validate_id_number, validate_uscc
 from kejiju.core.spreadsheets import Column, Row, RowError, SheetSpec, cell_text, quote
+from kejiju.core.xlsx import import_template
 
 from .models import SCOPES, IntegrityRecord
 
@@ -267,30 +265,23 @@ def commit(*, parsed: ParsedImport, user) -> int:
 
 
 def template_workbook() -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = SHEET
-    sheet.append([f"{label}{'*' if label in REQUIRED else ''}" for label in COLUMNS])
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
-    for cell in sheet[1]:
-        cell.font, cell.fill = bold, fill
-    for row in range(2, 502):  # long codes and numbers as text
-        for column in (3, 4):
-            sheet.cell(row=row, column=column).number_format = "@"
-    notes = workbook.create_sheet("填写说明")
-    for line in (
-        "1. 第一行为列名，请勿修改；带 * 的列必填。任一行有错误时整个文件不导入。",
-        "2. 主体类型填“单位”或“个人”；单位填统一社会信用代码（18位），个人填身份证号码（18位），"
-        "单元格设为“文本”格式。",
-        "3. 日期如 2025-06-01；惩戒结束日期留空或填“长期”表示无固定期限。",
-        f"4. 惩戒范围可填多个，以顿号分隔：{SCOPE_CHOICES}。",
-        f"5. 每个文件最多 {MAX_ROWS} 行，不超过 {spreadsheets.MAX_BYTES // 1024 // 1024} MB；不要使用公式。",
-    ):
-        notes.append([line])
-    notes.column_dimensions["A"].width = 100
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    """The blank template (kejiju.core.xlsx.import_template): 统一社会信用代码 and 身份证号码 as text."""
+    return import_template(
+        (SPEC,),
+        choices={"主体类型": ("单位", "个人")},
+        notes=[
+            (line,)
+            for line in (
+                "1. 第一行为列名，请勿修改；带 * 的列必填。任一行有错误时整个文件不导入。",
+                "2. 主体类型填“单位”或“个人”；单位填统一社会信用代码（18位），个人填身份证号码（18位），"
+                "这两列已设为“文本”格式。",
+                "3. 日期如 2025-06-01；惩戒结束日期留空或填“长期”表示无固定期限。",
+                f"4. 惩戒范围可填多个，以顿号分隔：{SCOPE_CHOICES}。",
+                f"5. 每个文件最多 {MAX_ROWS} 行，不超过 {spreadsheets.MAX_BYTES // 1024 // 1024} MB；"
+                "不要使用公式。",
+            )
+        ],
+    )
 
 
 def check(*, content: bytes, name: str, user) -> list[RowError]:

@@ -1,7 +1,7 @@
 import django_filters
 
 from kejiju.accounts.models import Region
-from kejiju.core.filters import BaseFilterSet
+from kejiju.core.filters import BaseFilterSet, YearFilter
 from kejiju.core.models import ReportJob
 
 from . import rules
@@ -10,7 +10,7 @@ from .models import CountyTask, MonthlyFiling, ResearcherTarget, TaskCategory
 
 class CountyTaskFilterSet(BaseFilterSet):
     search_fields = ("title", "partner")
-    year = django_filters.NumberFilter(label="年度")
+    year = YearFilter(label="年度")
     region = django_filters.ModelChoiceFilter(queryset=Region.objects.county_level(), label="县区")
     category = django_filters.ChoiceFilter(choices=TaskCategory.choices, label="类别")
     status = django_filters.ChoiceFilter(choices=CountyTask.Status.choices, label="审核状态")
@@ -22,7 +22,7 @@ class CountyTaskFilterSet(BaseFilterSet):
 
 class MonthlyFilingFilterSet(BaseFilterSet):
     search_fields = ("key_progress", "problems", "next_plan")
-    year = django_filters.NumberFilter(label="年度")
+    year = YearFilter(label="年度")
     month = django_filters.NumberFilter(label="月份")
     region = django_filters.ModelChoiceFilter(queryset=Region.objects.county_level(), label="县区")
     state = django_filters.ChoiceFilter(choices=rules.FilingState.choices, label="状态")
@@ -35,7 +35,7 @@ class MonthlyFilingFilterSet(BaseFilterSet):
 
 class ResearcherTargetFilterSet(BaseFilterSet):
     search_fields = ("region__name", "note")
-    year = django_filters.NumberFilter(label="年度")
+    year = YearFilter(label="年度")
     region = django_filters.ModelChoiceFilter(queryset=Region.objects.county_level(), label="县区")
 
     class Meta:
@@ -45,7 +45,7 @@ class ResearcherTargetFilterSet(BaseFilterSet):
 
 class AnnualEditionFilterSet(BaseFilterSet):
     search_fields = ("parameters__region_name", "parameters__narrative", "error")
-    year = django_filters.NumberFilter(label="年度", method="filter_year")
+    year = YearFilter(label="年度", method="filter_year")
     state = django_filters.ChoiceFilter(choices=ReportJob.State.choices, label="状态")
 
     class Meta:

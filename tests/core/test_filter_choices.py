@@ -6,24 +6,15 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 from django.test import RequestFactory
-from django.urls import get_resolver
 
 from kejiju.core.filters import BaseFilterSet
+from tests.subclasses import app_subclasses
 
 pytestmark = pytest.mark.django_db
 
 
 def filtersets() -> list[type[BaseFilterSet]]:
-    get_resolver().url_patterns  # noqa: B018 — imports every view module, hence every filterset
-    found, stack = [], [BaseFilterSet]
-    while stack:
-        for sub in stack.pop().__subclasses__():
-            stack.append(sub)
-            if sub._meta.model is not None and sub.__module__.startswith(
-                ("kejiju.", "enterprises", "experts", "platforms", "projects")
-            ):
-                found.append(sub)
-    return found
+    return [sub for sub in app_subclasses(BaseFilterSet) if sub._meta.model is not None]
 
 
 def nullable(model, path: str) -> bool:

@@ -299,3 +299,24 @@ def test_a_name_taken_between_preview_and_commit_refuses_the_whole_file(bureau_u
         importer.commit(parsed=parsed, user=bureau_user)
     assert "“企业”第3行：单位库中已有名为“导入企业2”的单位（未登记统一社会信用代码）" in str(refused.value)
     assert not Enterprise.objects.exists()
+
+
+def test_a_filled_template_imports_cleanly(client, bureau_user):
+    from tests.fill_template import downloaded, fill, headers
+
+    client.force_login(bureau_user)
+    content = downloaded(client.get(reverse("enterprises:enterprise_import_template")))
+    assert headers(content, importer.ENTERPRISE_SHEET) == ENTERPRISE_HEADERS
+    assert headers(content, importer.FIGURES_SHEET) == FIGURE_HEADERS
+    filled = fill(
+        content, {importer.ENTERPRISE_SHEET: [enterprise_row(1)], importer.FIGURES_SHEET: [figure_row(1)]}
+    )
+    response = client.post(
+        reverse("enterprises:enterprise_import"), {"file": SimpleUploadedFile("企业.xlsx", filled)}
+    )
+    assert "检查通过" in response.content.decode() and "新增 1" in response.content.decode()
+    response = client.post(reverse("enterprises:enterprise_import_confirm"))
+    assert response.status_code == 302
+    enterprise = Enterprise.objects.get(uscc=make_uscc(1))
+    assert enterprise.name == "导入企业1" and enterprise.industry_code == "3311"
+    assert EnterpriseYear.objects.get(enterprise=enterprise, year=2025).revenue == 50000000

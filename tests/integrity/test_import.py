@@ -111,3 +111,16 @@ def test_the_template_has_the_columns(client, world):
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     header = [cell.value.rstrip("*") for cell in book["失信记录"][1]]
     assert tuple(header) == importer.COLUMNS
+
+
+def test_a_filled_template_imports_cleanly(client, world, settings, tmp_path):
+    from tests.fill_template import downloaded, fill, headers
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(world.users["bureau"])
+    content = downloaded(client.get(reverse("integrity:integrityrecord_import_template")))
+    assert tuple(headers(content, "失信记录")) == importer.COLUMNS
+    response = _upload(client, fill(content, {"失信记录": [UNIT_ROW]}))
+    assert response.status_code == 200 and "检查通过：失信记录 1 条" in response.content.decode()
+    assert client.post(reverse("integrity:integrityrecord_import_confirm")).status_code == 302
+    assert IntegrityRecord.objects.get().uscc == USCC
