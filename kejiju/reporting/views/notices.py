@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.generic import TemplateView, View
 
 from .. import selectors, services
+from ..models import Notice
 from ..tables import NoticeTable
 from .mixins import PermissionMixin
 
@@ -38,8 +39,6 @@ class NoticeOpenView(PermissionMixin, View):
     permission_required = "reporting.view_notice"
 
     def get(self, request, pk):
-        from .models import Notice
-
         try:
             notice = services.notice_open(user=request.user, notice_id=pk)
         except Notice.DoesNotExist as error:
