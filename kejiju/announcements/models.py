@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from kejiju.core.scoping import unit_id_of_user
 from kejiju.core.uploads import generated_name
 
 
@@ -31,6 +32,29 @@ OVERSEE_PERM = "announcements.view_all_announcement"
 PUBLISH_PERM = "announcements.publish_announcement"
 
 
+def _names_region(region_id: int | None):
+    targets = Announcement.regions.through
+    return Exists(targets.objects.filter(announcement_id=OuterRef("pk"), region_id=region_id))
+
+
+def audience_condition(user) -> Q:
+    """The announcements addressed to `user` as a condition (rules.audience_includes as a query). An account
+    without the read permission — the system admin and the auditor (三员分立) — is addressed by none."""
+    if user.has_perm(OVERSEE_PERM):
+        return Q()
+    if not user.has_perm(VIEW_PERM):
+        return Q(pk__in=[])
+    condition = Q(audience=Audience.ALL)
+    unit = unit_id_of_user(user)
+    if unit is None and user.region_id is not None:  # a county office
+        condition |= Q(audience=Audience.COUNTIES) & Q(_names_region(user.region_id))
+    if unit is not None:
+        unit_region = user.organization.region_id if user.organization_id else None
+        any_region = Exists(Announcement.regions.through.objects.filter(announcement_id=OuterRef("pk")))
+        condition |= Q(audience=Audience.UNITS) & (~Q(any_region) | Q(_names_region(unit_region)))
+    return condition
+
+
 class AnnouncementQuerySet(models.QuerySet):
     def live(self, *, now=None):
         """Published, its publish time reached, not expired."""
@@ -44,8 +68,6 @@ class AnnouncementQuerySet(models.QuerySet):
         its county, a unit's accounts those to the units — of its county when counties are named), never a
         draft, a withdrawn or a future one. Scoping by audience, not by unit_field: every unit reads the
         same announcement (tests/announcements/test_audience.py)."""
-        from .selectors import audience_condition
-
         if not user.is_authenticated:
             return self.none()
         if user.has_perm(OVERSEE_PERM):

@@ -2,36 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from kejiju.accounts.models import User
-from kejiju.core.scoping import unit_id_of_user
 
-from .models import OVERSEE_PERM, VIEW_PERM, Announcement, AnnouncementRead, Audience
-
-_Targets = Announcement.regions.through
-
-
-def _names_region(region_id: int | None):
-    return Exists(_Targets.objects.filter(announcement_id=OuterRef("pk"), region_id=region_id))
-
-
-def audience_condition(user) -> Q:
-    """The announcements addressed to `user` as a condition (rules.audience_includes as a query). An account
-    without the read permission — the system admin and the auditor (三员分立) — is addressed by none."""
-    if user.has_perm(OVERSEE_PERM):
-        return Q()
-    if not user.has_perm(VIEW_PERM):
-        return Q(pk__in=[])
-    condition = Q(audience=Audience.ALL)
-    unit = unit_id_of_user(user)
-    if unit is None and user.region_id is not None:  # a county office
-        condition |= Q(audience=Audience.COUNTIES) & Q(_names_region(user.region_id))
-    if unit is not None:
-        unit_region = user.organization.region_id if user.organization_id else None
-        any_region = Exists(_Targets.objects.filter(announcement_id=OuterRef("pk")))
-        condition |= Q(audience=Audience.UNITS) & (~Q(any_region) | Q(_names_region(unit_region)))
-    return condition
+from .models import VIEW_PERM, Announcement, AnnouncementRead, Audience, audience_condition
 
 
 def _with_read_state(queryset: QuerySet, user) -> QuerySet:

@@ -6,7 +6,8 @@ The city-wide totals are the 2023 review's: 22 高校科技成果转化基地 pr
 174 科技型中小企业 入库, 25 新 培育库 entries and 20 new city platforms
 (4 重点实验室 + 1 中试基地 + 8 技术创新中心 + 4 众创空间 + 3 新型研发机构).
 Some filings are late (after a reopening), one is returned and resent.
-A fixed random seed makes it reproducible; a second run changes nothing.
+A fixed random seed makes it reproducible; a second run changes nothing. The names, targets, totals and
+texts are in data/demo.json.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from django.db.models import Q
 
 from kejiju.accounts.models import Region, User
 from kejiju.accounts.roles import Role
+from kejiju.core import demodata
 from kejiju.core.models import ReportJob
 from kejiju.core.services import report_job_run
 
@@ -30,73 +32,6 @@ from .models import CountyTask, MonthlyFiling, MonthlyReport, Notice, TaskCatego
 
 YEAR = 2023
 SEED = 20230
-TOTALS = {"smes_new": 174, "pool_new": 25, "platforms_new": 20, "projects_new": 46, "tech_vp_new": 38}
-
-# 22 成果转化基地 projects by county (region code → target), and the 4 产业园.
-BASES = {
-    "140902": 4,
-    "140981": 3,
-    "140921": 2,
-    "140922": 2,
-    "140923": 2,
-    "140924": 1,
-    "140925": 1,
-    "140927": 2,
-    "140928": 1,
-    "140930": 1,
-    "140931": 1,
-    "140926": 1,
-    "140900-KFQ": 1,
-}
-PARKS = {
-    "140902": "忻府区杂粮产业园",
-    "140981": "原平市设施农业产业园",
-    "140921": "定襄县法兰锻造产业园",
-    "140927": "神池县绿色食品产业园",
-}
-UNIVERSITIES = [
-    "山西大学",
-    "太原理工大学",
-    "山西农业大学",
-    "中北大学",
-    "山西医科大学",
-    "太原科技大学",
-    "山西师范大学",
-    "山西财经大学",
-    "山西工程技术学院",
-    "忻州师范学院",
-    "中国农业大学",
-    "山西中医药大学",
-]
-BASE_FIELDS = [
-    "杂粮深加工",
-    "中药材种植",
-    "法兰锻造",
-    "新型建材",
-    "光伏应用",
-    "设施蔬菜",
-    "畜牧养殖",
-    "煤矸石综合利用",
-    "酿酒工艺",
-    "文旅数字化",
-    "小杂粮育种",
-    "生物有机肥",
-]
-PROBLEMS = [
-    "部分合作项目资金到位较慢。",
-    "企业研发投入意愿不足，需加强政策宣传。",
-    "高校专家驻企时间有限。",
-    "基地配套设施建设进度偏慢。",
-    "科技型中小企业申报材料质量有待提高。",
-    "",
-]
-PLANS = [
-    "继续推进成果转化基地建设，组织企业与高校对接。",
-    "开展高企培育库入库辅导。",
-    "组织科技型中小企业评价入库培训。",
-    "推进产业园基础设施建设。",
-    "落实科技副总选聘工作。",
-]
 
 
 def _sh(*args) -> dt.datetime:
@@ -111,6 +46,7 @@ def _spread(total: int, keys: list, weights: list[float], rng: random.Random) ->
 
 
 def seed_reporting_demo(*, stdout=None) -> None:
+    data = demodata.read("reporting")
     rng = random.Random(SEED)
     bureau = User.objects.filter(role=Role.BUREAU, is_active=True).order_by("pk").first()
     regions = list(Region.objects.county_level())
@@ -121,13 +57,13 @@ def seed_reporting_demo(*, stdout=None) -> None:
         user = User.objects.filter(role=Role.COUNTY, region=region, is_active=True).order_by("pk").first()
         if user is not None:
             county_users[region.pk] = user
-    tasks = _seed_tasks(regions, bureau, rng)
+    tasks = _seed_tasks(data, regions, bureau, rng)
     _seed_researcher_targets(regions, bureau)
     if MonthlyFiling.objects.filter(year=YEAR).exists():
         if stdout is not None:
             stdout.write("县区报送：2023 年演示数据已存在，跳过。")
         return
-    _seed_filings(regions, county_users, bureau, tasks, rng)
+    _seed_filings(data, regions, county_users, bureau, tasks, rng)
     Notice.objects.filter(created_at__year=YEAR).update(read_at=_sh(YEAR + 1, 1, 10))
     # Every app's demo steps notified their counties (on commit, so after each app's seeding): that is the
     # demo's history, read long ago. The last callback marks them read once all have been sent.
@@ -145,7 +81,7 @@ def _history_read() -> None:
         services.notices_mark_read(user=recipient)
 
 
-def _seed_tasks(regions, bureau, rng: random.Random) -> list[CountyTask]:
+def _seed_tasks(data: dict, regions, bureau, rng: random.Random) -> list[CountyTask]:
     tasks = []
     approved_at = _sh(YEAR, 1, 20, 10)
     by_code = {region.code: region for region in regions}
@@ -168,21 +104,22 @@ def _seed_tasks(regions, bureau, rng: random.Random) -> list[CountyTask]:
         )
         tasks.append(obj)
 
-    for code, target in BASES.items():
+    universities, fields = data["universities"], data["base_fields"]
+    for code, target in data["conversion_bases"].items():
         region = by_code.get(code)
         if region is None:
             continue
-        partner = UNIVERSITIES[sum(map(ord, code)) % len(UNIVERSITIES)]
-        field = BASE_FIELDS[sum(map(ord, code)) % len(BASE_FIELDS)]
+        partner = universities[sum(map(ord, code)) % len(universities)]
+        field = fields[sum(map(ord, code)) % len(fields)]
         task(region, TaskCategory.CONVERSION_BASE, f"{partner}{field}成果转化基地建设", target, partner)
-    for code, title in PARKS.items():
+    for code, title in data["industrial_parks"].items():
         if code in by_code:
             task(
                 by_code[code],
                 TaskCategory.INDUSTRIAL_PARK,
                 f"{title}建设",
                 1,
-                "山西农业大学",
+                data["industrial_park_partner"],
                 dt.date(YEAR, 11, 30),
                 unit="个",
             )
@@ -192,7 +129,7 @@ def _seed_tasks(regions, bureau, rng: random.Random) -> list[CountyTask]:
             TaskCategory.TECH_VP,
             "科技副总选聘",
             2 + index % 3,
-            UNIVERSITIES[index % len(UNIVERSITIES)],
+            universities[index % len(universities)],
             unit="人",
         )
         # 25 培育库 entries city-wide, as the review says.
@@ -214,7 +151,7 @@ def _landing_months(task: CountyTask, rng: random.Random) -> list[int]:
     return sorted(rng.randint(3, last) for _ in range(units))
 
 
-def _seed_filings(regions, county_users, bureau, tasks, rng: random.Random) -> None:
+def _seed_filings(data: dict, regions, county_users, bureau, tasks, rng: random.Random) -> None:
     landing = {task.pk: _landing_months(task, rng) for task in tasks}
     tasks_by_region = defaultdict(list)
     for task in tasks:
@@ -222,16 +159,14 @@ def _seed_filings(regions, county_users, bureau, tasks, rng: random.Random) -> N
     # The month's figures: the review's yearly totals spread over counties and months.
     weights = [3.0 if r.code in ("140902", "140981") else 1.0 for r in regions]
     figures = {}
-    month_weights = {
-        "smes_new": [0, 1, 2, 4, 5, 5, 4, 3, 2, 1, 1, 0.5],
-        "platforms_new": [0] * 8 + [1, 3, 4, 2],
-    }
-    for key, total in TOTALS.items():
+    totals = data["totals"]
+    month_weights = {key: [float(w) for w in weights] for key, weights in data["month_weights"].items()}
+    for key, total in totals.items():
         cells = [(r.pk, m) for r in regions for m in range(1, 13)]
         mw = month_weights.get(key, [1] * 12)
         cell_weights = [weights[i] * mw[m - 1] for i, _ in enumerate(regions) for m in range(1, 13)]
         figures[key] = _spread(total, cells, cell_weights, rng)
-    known = {figure.key: figure for figure in monthly_figures() if figure.provider and figure.key in TOTALS}
+    known = {figure.key: figure for figure in monthly_figures() if figure.provider and figure.key in totals}
     # Late filings (reopened by the bureau), and the one returned filing.
     late = {(r.pk, m) for r in regions for m in range(1, 13) if rng.random() < 0.06}
     returned_region = next((r for r in regions if r.code == "140929"), regions[-1])
@@ -251,7 +186,7 @@ def _seed_filings(regions, county_users, bureau, tasks, rng: random.Random) -> N
                     region=region,
                     year=YEAR,
                     month=month,
-                    reason="县区因系统账号变更未能按时报送，准予补报。",
+                    reason=data["reopen_reason"],
                     expires_at=deadline + dt.timedelta(days=7),
                     now=deadline + dt.timedelta(days=1, hours=9),
                 )
@@ -280,7 +215,7 @@ def _seed_filings(regions, county_users, bureau, tasks, rng: random.Random) -> N
             for fig, figure in known.items():
                 # The records say it (the domain apps' own demo data): report what they say.
                 figures[fig][key] = system_value(figure, region, YEAR, month) or 0
-            values = [services.FigureInput(key=fig, value=figures[fig].get(key, 0)) for fig in TOTALS]
+            values = [services.FigureInput(key=fig, value=figures[fig].get(key, 0)) for fig in totals]
             landed = [t.title for t in tasks_by_region[region.pk] if month in landing[t.pk]]
             text = f"{region.name}{month}月：" + (
                 "；".join(f"{title}取得进展" for title in landed[:3]) if landed else "各项任务按计划推进"
@@ -293,8 +228,8 @@ def _seed_filings(regions, county_users, bureau, tasks, rng: random.Random) -> N
                 year=YEAR,
                 month=month,
                 key_progress=text + "。",
-                problems=rng.choice(PROBLEMS),
-                next_plan=rng.choice(PLANS),
+                problems=rng.choice(data["problems"]),
+                next_plan=rng.choice(data["plans"]),
                 progress=progress,
                 figures=values,
                 now=when - dt.timedelta(hours=2),
@@ -304,7 +239,7 @@ def _seed_filings(regions, county_users, bureau, tasks, rng: random.Random) -> N
                 services.filing_return(
                     actor=bureau,
                     filing=filing,
-                    reason="科技型中小企业入库数与评价系统不一致，请核对后重新报送。",
+                    reason=data["return_reason"],
                     now=when + dt.timedelta(days=1),
                 )
                 services.filing_save(

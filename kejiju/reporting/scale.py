@@ -1,6 +1,6 @@
 """Scale data of `manage.py seed_scale`: for every county-level region, approved tasks and
 `scale.filing_years` years of monthly filings (confirmed,
-with their figures, task progress and 报送/确认 events)."""
+with their figures, task progress and 报送/确认 events). The texts are in data/scale.json."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from kejiju.accounts.models import Region
+from kejiju.core import demodata
 from kejiju.core.models import WorkflowEvent
 from kejiju.core.scale import copy_objects, next_id
 
@@ -22,6 +23,7 @@ TASKS_PER_YEAR = 3
 
 
 def seed_scale(*, scale, rng, stdout) -> None:
+    texts = demodata.read("reporting", "scale")
     regions = list(Region.objects.county_level().values_list("pk", flat=True))
     this_year = timezone.localdate().year
     years = range(this_year - scale.filing_years, this_year)
@@ -40,7 +42,7 @@ def seed_scale(*, scale, rng, stdout) -> None:
                     region_id=region,
                     year=year,
                     category=rng.choice(categories),
-                    title=f"{year}年重点任务{t + 1}",
+                    title=texts["task_title"].format(year=year, number=t + 1),
                     target_quantity=rng.randint(2, 12),
                     deadline=dt.date(year, 12, 31),
                     status=CountyTask.Status.APPROVED,
@@ -64,7 +66,7 @@ def seed_scale(*, scale, rng, stdout) -> None:
                         year=year,
                         month=month,
                         state=MonthlyFiling.State.CONFIRMED,
-                        key_progress=f"{year}年{month}月重点工作稳步推进。",
+                        key_progress=texts["key_progress"].format(year=year, month=month),
                         first_submitted_at=submitted,
                         submitted_at=submitted,
                         is_late=late,

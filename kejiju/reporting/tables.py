@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from kejiju.core.models import ReportJob
 from kejiju.core.tables import BaseTable, BooleanColumn, DateColumn, DateTimeColumn
 
+from .editions import edition_number_text, edition_numbers, edition_scope
 from .models import CountyTask, MonthlyFiling, Notice, ResearcherTarget
 
 
@@ -72,11 +73,6 @@ class ResearcherTargetTable(BaseTable):
         fields = ("year", "region", "target", "note")
 
 
-def edition_scope(job) -> str:
-    """The region an annual review edition covers: the name kept with the request, else 全市."""
-    return job.parameters.get("region_name") or (job.result.get("region") or {}).get("name") or "全市"
-
-
 class AnnualEditionTable(BaseTable):
     """Every annual review edition (one ReportJob each): its year, scope, generation time and file."""
 
@@ -98,7 +94,11 @@ class AnnualEditionTable(BaseTable):
         fields = ("pk", "year", "scope", "finished_at", "requested_by", "state", "error", "download")
 
     def render_pk(self, value):
-        return f"#{value}"
+        """第 n 版 within its year and scope (numbered once for the rows shown, in one query)."""
+        if not hasattr(self, "_numbers"):
+            rows = self.page.object_list if getattr(self, "page", None) else self.rows
+            self._numbers = edition_numbers(row.record for row in rows)
+        return edition_number_text(self._numbers.get(value))
 
     def render_year(self, value):
         return f"{value}年"

@@ -32,8 +32,8 @@ ROOT = Path(settings.BASE_DIR)
 MAIL_MODULE = "kejiju/core/tasks.py"
 MECHANISM = {
     "kejiju.core.mail:mail_send",
-    "kejiju.reporting.services:notice_send",
-    "kejiju.reporting.services:notify_region",
+    "kejiju.reporting.services.notices:notice_send",
+    "kejiju.reporting.services.notices:notify_region",
 }
 NOTIFIERS = {"mail_send", "notice_send", "notify_region"}
 
@@ -248,10 +248,10 @@ SCENARIOS: dict[str, Callable] = {
     "experts.reopen:online_scores_reopen": _scores_reopened,
     "kejiju.units.services:registration_return_effect": _registration_returned,
     # Every workflow transition of a county's record (here a monthly filing returned) is told to the county.
-    "kejiju.reporting.services:notify_transition": _filing_return,
+    "kejiju.reporting.services.notices:notify_transition": _filing_return,
     "experts.services:_placement_approved_notice": _placement_approved,
-    "kejiju.reporting.services:filing_reopen": _filing_reopen,
-    "kejiju.reporting.services:send_filing_reminders": _send_filing_reminders,
+    "kejiju.reporting.services.filings:filing_reopen": _filing_reopen,
+    "kejiju.reporting.services.filings:send_filing_reminders": _send_filing_reminders,
 }
 
 

@@ -143,7 +143,7 @@ def _live_sessions_after_two_logins(ctx):
 
 
 def _filing_attachment(ctx):
-    from kejiju.reporting.services import _check_attachment
+    from kejiju.reporting.services.filings import _check_attachment
 
     try:
         _check_attachment(SimpleUploadedFile("a.pdf", b"%PDF-" + b"0" * (MB + MB // 2)))

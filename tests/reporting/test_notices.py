@@ -1,8 +1,8 @@
 """Decisions a county hears of, and notices read one by one.
 
 Every workflow transition of a record that belongs to a county is told to that county's office when someone
-else took it (reporting.services.notify_transition on kejiju.core.workflow's transition_applied, once the
-transaction commits); a 科技副总 placement approved (拟任 → 在任, an edit, not a transition) likewise.
+else took it (reporting.services.notices.notify_transition on kejiju.core.workflow's transition_applied, once
+the transaction commits); a 科技副总 placement approved (拟任 → 在任, an edit, not a transition) likewise.
 我的通知 no longer marks everything read: a notice is read when it is opened, 全部标为已读 is a POST, and the
 navigation bar shows the unread count (one cached count)."""
 
@@ -18,6 +18,7 @@ from kejiju.core.scoping import is_global, region_id_of
 from kejiju.core.workflow.declarations import workflows
 from kejiju.reporting import services
 from kejiju.reporting.models import CountyTask, Notice
+from kejiju.reporting.services import notices
 
 pytestmark = pytest.mark.django_db
 
@@ -183,8 +184,8 @@ def test_a_step_with_an_opinion_ends_it_once(monkeypatch, comment):
     from types import SimpleNamespace
 
     sent = {}
-    monkeypatch.setattr(services, "transition_recipients", lambda **kwargs: [])
-    monkeypatch.setattr(services, "notice_send", lambda **kwargs: sent.update(kwargs) or 0)
+    monkeypatch.setattr(notices, "transition_recipients", lambda **kwargs: [])
+    monkeypatch.setattr(notices, "notice_send", lambda **kwargs: sent.update(kwargs) or 0)
     event = SimpleNamespace(from_label="已报送", to_label="退回", comment=comment, label="退回", actor=None)
     services.notify_transition(
         record=SimpleNamespace(), event=event, workflow=SimpleNamespace(title="月度工作动态")

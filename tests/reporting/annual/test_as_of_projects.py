@@ -234,7 +234,7 @@ def test_steps_dated_after_31_december_change_no_figure_of_the_year(built):
 def test_the_figures_link_to_the_projects_they_count(built, client):
     from urllib.parse import parse_qs, urlsplit
 
-    from kejiju.reporting.views_annual import figure_links
+    from kejiju.reporting.views.annual import figure_links
     from projects.filters import ProjectFilterSet
     from projects.models import Project
 

@@ -10,7 +10,7 @@ from collections import Counter
 import pytest
 from django.urls import reverse
 
-from kejiju.reporting import views_annual
+from kejiju.reporting.views import annual as views_annual
 
 pytestmark = pytest.mark.django_db
 

@@ -83,6 +83,37 @@ def test_edition_of_one_county_names_its_scope(world, client, django_capture_on_
     assert world.county_b.name in listing.content.decode()
 
 
+def test_an_edition_is_named_by_year_scope_and_number_never_by_its_id(world, client):
+    """A reader sees “2023年度工作综述（县区） 第2版”: the year, the scope and the edition's number within
+    them, in the order requested; no database id in the title, the breadcrumbs or the lists."""
+    county = world.county_b
+
+    def edition(year, region=None):
+        parameters = {"year": year, "region": region.pk if region else None}
+        if region:
+            parameters["region_name"] = region.name
+        return ReportJob.objects.create(kind=KIND, parameters=parameters, state=ReportJob.State.SUCCEEDED)
+
+    first, other_year, county_first, second = (
+        edition(2023),
+        edition(2022),
+        edition(2023, county),
+        edition(2023),
+    )
+    client.force_login(world.users["bureau"])
+    html = client.get(reverse("reporting:annual_edition_detail", args=[second.pk])).content.decode()
+    assert "<title>2023年度工作综述 第2版" in html
+    assert "第2版" in html and f"#{second.pk}" not in html
+    html = client.get(reverse("reporting:annual_edition_detail", args=[county_first.pk])).content.decode()
+    assert f"2023年度工作综述（{county.name}） 第1版" in html and f"#{county_first.pk}" not in html
+    dashboard = client.get(reverse("reporting:annual_dashboard"), {"year": 2023}).content.decode()
+    assert "2023年度工作综述 第1版" in dashboard and "2023年度工作综述 第2版" in dashboard
+    assert f"2023年度工作综述（{county.name}） 第1版" in dashboard
+    listing = client.get(reverse("reporting:annual_edition_list")).content.decode()
+    assert not any(f">#{job.pk}<" in listing for job in (first, other_year, county_first, second))
+    assert listing.count("第1版") == 3 and listing.count("第2版") == 1
+
+
 def test_edition_list_shows_every_edition_with_its_time_and_file(
     world, client, django_assert_max_num_queries
 ):

@@ -103,7 +103,7 @@ def test_the_universities_figure_links_to_the_65_universities(edition):
 
     from kejiju.core.filters import OrganizationFilterSet
     from kejiju.core.models import Organization
-    from kejiju.reporting.views_annual import figure_links
+    from kejiju.reporting.views.annual import figure_links
 
     link = urlsplit(figure_links(2023, None)["vp_universities"])
     assert link.path == "/organizations/"

@@ -12,11 +12,11 @@ from kejiju.core.views import (
     ObjectUpdateView,
 )
 
-from . import selectors, services
-from .filters import ResearcherTargetFilterSet
-from .forms import ResearcherTargetForm
-from .models import ResearcherTarget
-from .tables import ResearcherTargetTable
+from .. import selectors, services
+from ..filters import ResearcherTargetFilterSet
+from ..forms import ResearcherTargetForm
+from ..models import ResearcherTarget
+from ..tables import ResearcherTargetTable
 
 
 def _year(request) -> int:

@@ -1,56 +1,39 @@
-"""Writes of county reporting: task lists, monthly filings and their review, reopening, reminders and the
-monthly report's jobs. Keyword-only, atomic, validated; every step of a filing lands on its timeline."""
+"""Monthly filings: the county's draft with its progress, figures and attachments, its submission and review,
+reopening a closed month for one county, and the reminders before and after the deadline. Every step lands on
+the filing's timeline."""
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from kejiju.accounts.models import Region, User
-from kejiju.accounts.roles import Role
 from kejiju.core import parameters, uploads
-from kejiju.core.mail import mail_send
-from kejiju.core.models import AuditEvent, ReportJob
-from kejiju.core.scoping import (
-    owner_id_of,
-    region_id_of,
-    scope_region_ids,
-    unit_id_of,
-    user_may_see_region,
-)
-from kejiju.core.services import audit_event_record, report_job_request
+from kejiju.core.models import AuditEvent
+from kejiju.core.services import audit_event_record
 from kejiju.core.workflow.services import apply_transition, record_created, record_step
 
-from . import rules
-from .figures import monthly_figures, system_value
-from .models import (
+from .. import rules
+from ..figures import monthly_figures, system_value
+from ..models import (
     CountyTask,
     FigureEntry,
     FilingAttachment,
     FilingException,
     FilingReminder,
     MonthlyFiling,
-    MonthlyReport,
-    Notice,
-    ResearcherTarget,
     TaskProgress,
 )
-from .workflow import filing_now
-
-logger = logging.getLogger(__name__)
-
-MONTHLY_REPORT_KIND = "monthly_report"
-# Changing or deleting a task the bureau has confirmed (a county office may change its proposals only).
-APPROVED_TASKS_PERM = "reporting.change_approved_countytask"
+from ..workflow import filing_now
+from .common import current_time
+from .notices import county_recipients, notice_send
 
 
 @dataclass(frozen=True)
@@ -69,10 +52,6 @@ class FigureInput:
     reason: str = ""
 
 
-def _now(now: dt.datetime | None) -> dt.datetime:
-    return now or timezone.now()
-
-
 def _county_region(actor: User, region: Region | None = None) -> Region:
     """The county an actor files for: their own, and no other."""
     if not actor.has_perm("reporting.add_monthlyfiling") or actor.region_id is None:
@@ -82,101 +61,20 @@ def _county_region(actor: User, region: Region | None = None) -> Region:
     return actor.region
 
 
-def _in_scope(actor: User, region: Region | None) -> None:
-    """A task belongs to a county in the actor's scope (a county office: its own)."""
-    if region is not None and not user_may_see_region(actor, region.pk):
-        raise ValidationError({"region": f"不能为其他县区（{region}）填报或修改任务。"})
-
-
 def _step(filing: MonthlyFiling, action: str, actor: User | None, note: str = "", now=None) -> None:
     record_step(
         record=filing,
         action=action,
         actor=actor,
         comment=note,
-        effective_on=timezone.localdate(_now(now)),
+        effective_on=timezone.localdate(current_time(now)),
     )
 
 
 def has_active_exception(*, region: Region, year: int, month: int, now: dt.datetime | None = None) -> bool:
     return FilingException.objects.filter(
-        region=region, year=year, month=month, expires_at__gt=_now(now)
+        region=region, year=year, month=month, expires_at__gt=current_time(now)
     ).exists()
-
-
-# ---------------------------------------------------------------------------------------------- tasks
-
-
-@transaction.atomic
-def task_create(
-    *,
-    actor: User,
-    region: Region,
-    year: int,
-    category: str,
-    title: str,
-    target_quantity: int,
-    deadline: dt.date,
-    partner: str = "",
-    unit: str = "项",
-) -> CountyTask:
-    _in_scope(actor, region)
-    task = CountyTask(
-        region=region,
-        year=year,
-        category=category,
-        title=title,
-        partner=partner,
-        target_quantity=target_quantity,
-        unit=unit,
-        deadline=deadline,
-    )
-    if actor.has_perm("reporting.approve_countytask"):
-        task.status, task.approved_by, task.approved_at = CountyTask.Status.APPROVED, actor, timezone.now()
-    task.full_clean()
-    task.save()
-    record_created(record=task, actor=actor)
-    return task
-
-
-@transaction.atomic
-def task_update(*, actor: User, task: CountyTask, **fields) -> CountyTask:
-    allowed = {"region", "year", "category", "title", "partner", "target_quantity", "unit", "deadline"}
-    unknown = set(fields) - allowed
-    if unknown:
-        raise ValidationError(f"不能修改这些字段：{'、'.join(sorted(unknown))}")
-    task = CountyTask.objects.select_for_update().get(pk=task.pk)
-    _in_scope(actor, task.region)
-    if task.status == CountyTask.Status.APPROVED and not actor.has_perm(
-        "reporting.change_approved_countytask"
-    ):
-        raise ValidationError({"status": "任务已经市局确认，县区不能再修改；如需调整请联系市局。"})
-    if "region" in fields:
-        _in_scope(actor, fields["region"])
-    if task.progress.exists() and ("year" in fields and fields["year"] != task.year):
-        raise ValidationError({"year": "任务已有月度进展，不能修改年度。"})
-    for name, value in fields.items():
-        setattr(task, name, value)
-    task.full_clean()
-    task.save()
-    return task
-
-
-def task_approve(*, actor: User, task: CountyTask) -> CountyTask:
-    apply_transition(record=task, action="approve", actor=actor)
-    return task
-
-
-@transaction.atomic
-def task_delete(*, actor: User, task: CountyTask) -> None:
-    if task.progress.exists():
-        raise ValidationError("该任务已有月度进展记录，不能删除。")
-    _in_scope(actor, task.region)
-    if task.status == CountyTask.Status.APPROVED and not actor.has_perm(
-        "reporting.change_approved_countytask"
-    ):
-        raise ValidationError({"status": "任务已经市局确认，县区不能删除。"})
-    task.delete()
 
 
 # ---------------------------------------------------------------------------------------------- filings
@@ -244,7 +142,7 @@ def filing_save(
     now: dt.datetime | None = None,
 ) -> MonthlyFiling:
     """Create or update the county's draft (or returned filing) for the month."""
-    now = _now(now)
+    now = current_time(now)
     region = _county_region(actor, region)
     if not 1 <= month <= 12:
         raise ValidationError({"month": "月份应在 1 到 12 之间。"})
@@ -355,14 +253,14 @@ def _save_figures(filing: MonthlyFiling, figures: Sequence[FigureInput]) -> None
 
 
 def _take(*, filing: MonthlyFiling, action: str, actor: User, comment: str = "", now=None) -> MonthlyFiling:
-    token = filing_now.set(_now(now))
+    token = filing_now.set(current_time(now))
     try:
         apply_transition(
             record=filing,
             action=action,
             actor=actor,
             comment=comment,
-            effective_on=timezone.localdate(_now(now)),
+            effective_on=timezone.localdate(current_time(now)),
         )
     finally:
         filing_now.reset(token)
@@ -410,7 +308,7 @@ def filing_reopen(
     now: dt.datetime | None = None,
 ) -> FilingException:
     """The bureau lets one county file (or finish its draft for) a closed month until `expires_at`."""
-    now = _now(now)
+    now = current_time(now)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "请填写解锁原因。"})
@@ -446,164 +344,14 @@ def filing_reopen(
     return exception
 
 
-# ---------------------------------------------------------------------------------------------- notices
-
-
-def county_recipients(region: Region) -> list[User]:
-    return list(User.objects.filter(role=Role.COUNTY, region=region, is_active=True))
-
-
-SENTENCE_ENDS = "。！？!?.…"
-
-
-def sentence(text: str) -> str:
-    """Typed text (a reason, an opinion) as a sentence of a notice: a full stop added unless it ends with
-    one already (never “。。”)."""
-    text = text.strip()
-    return text if not text or text.endswith(tuple(SENTENCE_ENDS)) else f"{text}。"
-
-
-def notice_send(
-    *, recipients: Sequence[User], title: str, body: str = "", url: str = "", now: dt.datetime | None = None
-) -> int:
-    """An in-app notice to each recipient, and an e-mail to those with an address, sent once the
-    transaction commits (kejiju.core.mail)."""
-    now = _now(now)
-    Notice.objects.bulk_create(
-        [
-            Notice(recipient=user, title=title[:200], body=body, url=url[:300], created_at=now)
-            for user in recipients
-        ]
-    )
-    mail_send(subject=title, body=f"{body}\n\n{url}".strip(), recipients=[user.email for user in recipients])
-    _forget_unread([user.pk for user in recipients])
-    return len(recipients)
-
-
-def notify_region(
-    *,
-    region_id: int | None,
-    actor: User | None,
-    title: str,
-    body: str = "",
-    url: str = "",
-    now: dt.datetime | None = None,
-) -> int:
-    """A decision about a county's record, told to that county's office: a notice to each of its accounts,
-    unless the county took the decision itself (an account of that county office acted). Returns the
-    number of accounts told."""
-    if region_id is None:
-        return 0
-    if actor is not None and scope_region_ids(actor) == [region_id]:
-        return 0  # an account bound to that county acted: the county took the decision itself
-    recipients = list(User.objects.filter(role=Role.COUNTY, region_id=region_id, is_active=True))
-    return notice_send(recipients=recipients, title=title, body=body, url=url, now=now)
-
-
-def _next_actors(record, workflow) -> set[User]:
-    """Accounts that may take a step from the record's state now: holding its permission, seeing the
-    record, passing the step's actor rule."""
-    from kejiju.core.scoping import scoped_queryset
-
-    state = str(getattr(record, workflow.state_field))
-    found: set[User] = set()
-    for transition in workflow.from_state(state):
-        if not transition.form:
-            continue
-        holders = User.objects.with_perm(
-            transition.permission,
-            include_superusers=False,
-            backend="kejiju.accounts.backends.CachedPermissionsBackend",
-        )
-        for user in holders:
-            if user in found or not scoped_queryset(type(record), user).filter(pk=record.pk).exists():
-                continue
-            if transition.actor_rule is None or not transition.actor_rule(record, user):
-                found.add(user)
-    return found
-
-
-def transition_recipients(*, record, actor: User | None, workflow) -> list[User]:
-    """Who hears of a workflow step, once: the county office of the record's county unless an account of
-    it acted; the unit's administrators unless an account of the unit acted; the account the record
-    belongs to (`owner_field`) unless it acted; and, in a flow that tells the next level
-    (`Workflow.tell_next`), whoever may take the next step. Never the actor."""
-    region_id, unit_id, owner_id = region_id_of(record), unit_id_of(record), owner_id_of(record)
-    found: set[User] = set()
-    if region_id is not None and not (actor is not None and scope_region_ids(actor) == [region_id]):
-        found.update(User.objects.filter(role=Role.COUNTY, region_id=region_id, is_active=True))
-    if unit_id is not None and getattr(actor, "unit_id", None) != unit_id:
-        found.update(User.objects.filter(role=Role.UNIT_ADMIN, organization_id=unit_id, is_active=True))
-    if owner_id is not None:
-        found.update(User.objects.filter(pk=owner_id, is_active=True))
-    if workflow.tell_next:
-        found.update(_next_actors(record, workflow))
-    actor_pk = getattr(actor, "pk", None)
-    return sorted((user for user in found if user.pk != actor_pk), key=lambda user: user.pk)
-
-
-def notify_transition(*, record, event, workflow) -> int:
-    """The one rule for workflow decisions (kejiju.core.workflow's transition_applied, sent on commit): a
-    notice and an e-mail to each of `transition_recipients`."""
-    lines = [f"{workflow.title}“{record}”：{event.from_label} → {event.to_label}。"]
-    if event.comment:
-        lines.append(f"意见：{sentence(event.comment)}")
-    url = record.get_absolute_url() if hasattr(record, "get_absolute_url") else ""
-    recipients = transition_recipients(record=record, actor=event.actor, workflow=workflow)
-    title = f"{workflow.title}“{record}”：{event.label}"
-    return notice_send(recipients=recipients, title=title, body="\n".join(lines), url=url)
-
-
-# ------------------------------------------------------------------------------ reading notices
-
-UNREAD_KEY = "reporting:notices:unread:{}"
-UNREAD_SECONDS = 300
-
-
-def _forget_unread(user_ids: Iterable[int]) -> None:
-    """Drop the cached unread counts now and again once the transaction commits (a page rendered in
-    between must not keep the old count)."""
-    keys = [UNREAD_KEY.format(pk) for pk in user_ids]
-    if not keys:
-        return
-    cache.delete_many(keys)
-    transaction.on_commit(lambda: cache.delete_many(keys))
-
-
-def notice_unread_count(*, user: User) -> int:
-    """The badge in the navigation bar: one cached count per user (a count query on a miss)."""
-    key = UNREAD_KEY.format(user.pk)
-    count = cache.get(key)
-    if count is None:
-        count = Notice.objects.filter(recipient=user, read_at__isnull=True).count()
-        cache.set(key, count, UNREAD_SECONDS)
-    return count
-
-
-@transaction.atomic
-def notice_open(*, user: User, notice_id: int, now: dt.datetime | None = None) -> Notice:
-    """Open one of the user's notices: it is marked read (another user's notice does not exist)."""
-    notice = Notice.objects.select_for_update().get(recipient=user, pk=notice_id)
-    if notice.read_at is None:
-        notice.read_at = _now(now)
-        notice.save(update_fields=["read_at"])
-        _forget_unread([user.pk])
-    return notice
-
-
-@transaction.atomic
-def notices_mark_read(*, user: User, now: dt.datetime | None = None) -> int:
-    """全部标为已读."""
-    marked = Notice.objects.filter(recipient=user, read_at__isnull=True).update(read_at=_now(now))
-    _forget_unread([user.pk])
-    return marked
+# ---------------------------------------------------------------------------------------------- reminders
 
 
 @transaction.atomic
 def send_filing_reminders(*, now: dt.datetime | None = None) -> int:
     """Remind counties that have not filed, some days before and after the deadline (see
     rules.reminder_months). Idempotent per county, month and day. Returns the number of counties reminded."""
-    now = _now(now)
+    now = current_time(now)
     today = now.astimezone(rules.SHANGHAI).date()
     reminded = 0
     for year, month, when in rules.reminder_months(today):
@@ -634,77 +382,3 @@ def send_filing_reminders(*, now: dt.datetime | None = None) -> int:
                 _step(filings[region.pk], "remind", None, title, now)
             reminded += 1
     return reminded
-
-
-# ---------------------------------------------------------------------------------------------- report
-
-
-def monthly_report_request(
-    *, year: int, month: int, user: User | None, now: dt.datetime | None = None
-) -> ReportJob:
-    if not 1 <= month <= 12:
-        raise ValidationError({"month": "月份应在 1 到 12 之间。"})
-    if rules.is_future_month(year, month, _now(now)):
-        raise ValidationError({"month": f"{year}年{month}月尚未开始，不能生成报告。"})
-    return report_job_request(kind=MONTHLY_REPORT_KIND, parameters={"year": year, "month": month}, user=user)
-
-
-@transaction.atomic
-def monthly_report_adopt(*, job: ReportJob) -> MonthlyReport:
-    """Make `job` the month's current report and drop the previous job and its file (one file a month)."""
-    year, month = int(job.parameters["year"]), int(job.parameters["month"])
-    report, _ = MonthlyReport.objects.select_for_update().get_or_create(year=year, month=month)
-    previous = report.job
-    report.job = job
-    report.save()
-    if previous is not None and previous.pk != job.pk:
-        if previous.file:
-            previous.file.delete(save=False)
-        previous.delete()
-    return report
-
-
-def build_due_monthly_report(*, now: dt.datetime | None = None) -> ReportJob | None:
-    """Beat: once the previous month's deadline has passed, build its report once (a report already built
-    after the deadline is kept; requesting one on demand stays possible)."""
-    now = _now(now)
-    for year, month in (
-        rules.previous_month(*rules.local_month(now)),
-        rules.previous_month(*rules.previous_month(*rules.local_month(now))),
-    ):
-        deadline = rules.filing_deadline(year, month)
-        if now < deadline:
-            continue
-        built = ReportJob.objects.filter(
-            kind=MONTHLY_REPORT_KIND,
-            parameters__year=year,
-            parameters__month=month,
-            created_at__gte=deadline,
-        ).exclude(state=ReportJob.State.FAILED)
-        if built.exists():
-            continue
-        return monthly_report_request(year=year, month=month, user=None, now=now)
-    return None
-
-
-# ------------------------------------------------------------------------------ 科研人员倍增计划
-
-
-@transaction.atomic
-def researcher_target_save(*, target: ResearcherTarget, actor: User) -> ResearcherTarget:
-    """The bureau sets each county's yearly research-staff target (counties read their own)."""
-    permission = "reporting.change_researchertarget" if target.pk else "reporting.add_researchertarget"
-    if not actor.has_perm(permission):
-        raise ValidationError("科研人员倍增目标由市局设定。")
-    if target.region_id and target.year and target.target is not None:
-        from enterprises.rules import doubling_target_problem
-
-        from .selectors import researcher_base
-
-        base = researcher_base(region_id=target.region_id, year=target.year)
-        problem = doubling_target_problem(target=target.target, base=base, field="科研人员目标")
-        if problem:
-            raise ValidationError({"target": problem})
-    target.full_clean()
-    target.save()
-    return target

@@ -31,12 +31,13 @@ from kejiju.core.services import report_job_request
 from kejiju.core.views import ObjectListView
 from kejiju.core.views.pages import ReportJobDownloadView
 
-from .annual import annual_statistics, headline_figures, valid_on
-from .annual_pdf import KIND, PERMISSION, describe_review
-from .definitions import county_table, edition_definitions
-from .filters import AnnualEditionFilterSet
-from .rules import clean_narrative
-from .tables import AnnualEditionTable, edition_scope
+from ..annual import annual_statistics, headline_figures, valid_on
+from ..annual_pdf import KIND, PERMISSION
+from ..definitions import county_table, edition_definitions
+from ..editions import edition_name, edition_number_text, edition_numbers, edition_scope
+from ..filters import AnnualEditionFilterSet
+from ..rules import clean_narrative
+from ..tables import AnnualEditionTable
 
 FIRST_YEAR = 2015
 NARRATIVE_MAX_LENGTH = 5000
@@ -171,6 +172,15 @@ def editions(*, user, year: int):
     return editions_visible_to(user).filter(parameters__year=year).order_by("-created_at")
 
 
+def _numbered(jobs) -> list[ReportJob]:
+    """The editions, each with its name (year, scope, 第 n 版) as `edition_name`."""
+    jobs = list(jobs)
+    numbers = edition_numbers(jobs)
+    for job in jobs:
+        job.edition_name = edition_name(job, numbers.get(job.pk))
+    return jobs
+
+
 class AnnualPermissionMixin(PermissionRequiredMixin):
     permission_required = PERMISSION
     raise_exception = True
@@ -205,7 +215,7 @@ class AnnualDashboardView(AnnualPermissionMixin, TemplateView):
             stats=stats,
             charts=chart_data(stats),
             county_table=county_table(stats),
-            editions=editions(user=self.request.user, year=year)[:20],
+            editions=_numbered(editions(user=self.request.user, year=year)[:20]),
             # Beside the page's own year and county: ids of their own.
             build_form=AnnualBuildForm(initial={"year": year, "region": region}, auto_id="build_%s"),
         )
@@ -286,8 +296,12 @@ class AnnualEditionDetailView(AnnualPermissionMixin, DetailView):
         context = super().get_context_data(**kwargs)
         job = self.object
         stats = job.result if job.state == ReportJob.State.SUCCEEDED and job.result else None
+        number = edition_numbers([job]).get(job.pk)
+        name = edition_name(job, number)
         context.update(
             job=job,
+            edition_name=name,
+            edition_number=edition_number_text(number),
             poll_url=self.request.path,
             year=job.parameters.get("year"),
             scope=edition_scope(job),
@@ -300,7 +314,7 @@ class AnnualEditionDetailView(AnnualPermissionMixin, DetailView):
             breadcrumbs=[
                 ("年度统计看板", reverse("reporting:annual_dashboard")),
                 ("年度工作综述版本", reverse("reporting:annual_edition_list")),
-                (f"{describe_review(job.parameters)} #{job.pk}", None),
+                (name, None),
             ],
         )
         return context
