@@ -1,27 +1,26 @@
-"""Demo accounts of `manage.py seed_demo` (all share one password, printed by `make run`)."""
+"""Demo accounts of `manage.py seed_demo` (the staff accounts in data/demo.json, one per county; all share
+one password, printed by `make run`)."""
 
 from __future__ import annotations
 
 from django.utils import timezone
+
+from kejiju.core import demodata
 
 from .models import Region, User
 from .roles import Role, group_name
 
 DEMO_PASSWORD = "Kejiju@2026"  # noqa: S105 - the published demo password (README)
 
-STAFF_ACCOUNTS = [
-    ("bureau", "张业务", Role.BUREAU),
-    ("leader", "李局长", Role.LEADER),
-    ("sysadmin", "王系统", Role.SYSADMIN),
-    ("auditor", "赵审计", Role.AUDITOR),
-]
-
 
 def seed_demo_accounts(*, stdout=None) -> list[tuple[str, str]]:
     from django.contrib.auth.models import Group
 
     created: list[tuple[str, str]] = []
-    accounts = [(username, name, role, None) for username, name, role in STAFF_ACCOUNTS]
+    accounts = [
+        (spec["username"], spec["name"], Role(spec["role"]), None)
+        for spec in demodata.read("accounts")["staff_accounts"]
+    ]
     for region in Region.objects.county_level():
         code = region.code.replace("-", "_").lower()
         accounts.append((f"county_{code}", f"{region.name}科技局", Role.COUNTY, region))

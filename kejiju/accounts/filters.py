@@ -2,7 +2,8 @@ import django_filters
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 
-from kejiju.core.filters import BaseFilterSet
+from kejiju.core.filters import BaseFilterSet, search_condition
+from kejiju.core.history import changes_search
 from kejiju.core.models import AuditEvent
 
 from .models import Region, User, UserSession
@@ -36,7 +37,10 @@ class DateRangeFilterMixin(django_filters.FilterSet):
 
 
 class ChangeLogFilterSet(BaseFilterSet):
-    search_fields = ("object_repr", "actor__username", "changes_text")
+    """关键词 finds what the page shows: the object, the account, and the readable changes (a field's
+    verbose name, a choice label, a value: kejiju.core.history.changes_search), not only the stored text."""
+
+    search_fields = ("object_repr", "actor__username")
     action = django_filters.ChoiceFilter(choices=LogEntry.Action.choices, label="操作")
     content_type = django_filters.ModelChoiceFilter(
         queryset=ContentType.objects.order_by("app_label", "model"), label="对象类型"
@@ -49,6 +53,12 @@ class ChangeLogFilterSet(BaseFilterSet):
     class Meta:
         model = LogEntry
         fields = ["q", "action", "content_type", "actor", "remote_addr", "date_from", "date_to"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(search_condition(LogEntry, self.search_fields, value) | changes_search(value))
 
 
 class AuditEventFilterSet(BaseFilterSet):

@@ -483,9 +483,7 @@ class AuditExportView(ActionPermissionMixin, View):
         job = report_job_request(
             kind=self.job_kind, parameters={"query": request.POST.get("query", "")[:2000]}, user=request.user
         )
-        audit_event_record(
-            event_type=AuditEvent.Type.EXPORT, request=request, object_repr=f"{self.job_kind} #{job.pk}"
-        )
+        audit_event_record(event_type=AuditEvent.Type.EXPORT, request=request, object_repr=str(job))
         return redirect("core:reportjob_detail", pk=job.pk)
 
 

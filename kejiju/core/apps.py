@@ -16,10 +16,13 @@ class CoreConfig(AppConfig):
             signals,
         )
         from .guards import freeze_shared_defaults
+        from .jobs import register_job_runner
         from .models import HolidayArrangement, Organization
         from .registry import MenuItem, MenuSection, register_menu
+        from .tasks import run_report_job
 
         freeze_shared_defaults()
+        register_job_runner(run_report_job)
         auditlog.register(Organization)
         auditlog.register(HolidayArrangement)
         register_menu(

@@ -1,17 +1,20 @@
+"""The filter sets of the list pages: the base every app's filter set builds on (free-text search, county
+scoping of choices, lean selects), the county filter, and core's own organization and holiday filters."""
+
 from __future__ import annotations
 
 import re
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django_filters.filters import QuerySetRequestMixin
+from django_filters.utils import get_model_field
 
-from kejiju.accounts.models import Region
 from kejiju.core.scoping import scope_region_ids
 
 from .models import HolidayArrangement, Organization
@@ -98,6 +101,23 @@ LEAN_WIDGETS = {forms.Select: LeanSelect, forms.NullBooleanSelect: LeanNullBoole
 REGION_CHOICES_VERSION_KEY = "choices:region:version"
 
 
+def region_model() -> type[Model]:
+    """The model of counties (accounts.Region), found through the field core's own Organization.region
+    points to: core builds the county filters without importing accounts."""
+    return Organization._meta.get_field("region").related_model
+
+
+class CountyFilter(django_filters.ModelChoiceFilter):
+    """A choice of the county-level regions, for the region that `field_name` reaches from the filtered
+    model (its `related_model`, accounts.Region): `region = CountyFilter(label="所在县区")`."""
+
+    def get_queryset(self, request):
+        if self.queryset is not None:
+            return super().get_queryset(request)
+        field = get_model_field(self.model, self.field_name)
+        return field.related_model._default_manager.county_level()
+
+
 def region_choices(field: forms.ModelChoiceField) -> list[tuple]:
     """A region select's (value, label) pairs, kept in the cache: the county list (130+ rows, changed only
     by the system administrator) was one query and 130 model instances on every list page. Saving or
@@ -123,7 +143,7 @@ def _filters_by_region(filter_, request) -> bool:
     if not isinstance(filter_, QuerySetRequestMixin):
         return False
     queryset = filter_.get_queryset(request)  # resolves a callable queryset (projects' _regions)
-    return isinstance(queryset, QuerySet) and queryset.model is Region
+    return isinstance(queryset, QuerySet) and queryset.model is region_model()
 
 
 def region_path(model) -> str | None:
@@ -133,7 +153,7 @@ def region_path(model) -> str | None:
     if path:
         return path
     field = next((f for f in model._meta.concrete_fields if f.name == "region"), None)
-    return "region" if field is not None and field.related_model is Region else None
+    return "region" if field is not None and field.related_model is region_model() else None
 
 
 def _within_regions(queryset, allowed: list[int]):
@@ -297,7 +317,7 @@ class BaseFilterSet(django_filters.FilterSet):
                 widget.choices = (("unknown", "全部"), ("true", "是"), ("false", "否"))
             if type(widget) in LEAN_WIDGETS:
                 widget.__class__ = LEAN_WIDGETS[type(widget)]
-            if isinstance(field, forms.ModelChoiceField) and field.queryset.model is Region:
+            if isinstance(field, forms.ModelChoiceField) and field.queryset.model is region_model():
                 widget.choices = region_choices(field)
             if isinstance(widget, forms.Select):
                 widget.attrs.setdefault("class", "form-select form-select-sm")
@@ -315,13 +335,13 @@ class BaseFilterSet(django_filters.FilterSet):
 class OrganizationFilterSet(BaseFilterSet):
     search_fields = ("name", "uscc")
     kind = django_filters.ChoiceFilter(choices=Organization.Kind.choices, label="单位类型")
-    region = django_filters.ModelChoiceFilter(queryset=Region.objects.county_level(), label="所在县区")
+    region = CountyFilter(label="所在县区")
 
     # The universities that sent 科技副总 in a year (placed in one county): the list behind the annual
     # review's "科技副总来源高校" figure. Both conditions apply to the same placement, in one filter() call.
     vp_year = YearFilter(label="派出科技副总年度", method="filter_vice_presidents")
-    vp_county = django_filters.ModelChoiceFilter(
-        queryset=Region.objects.county_level(), label="科技副总所在县区", method="filter_vice_presidents"
+    vp_county = CountyFilter(
+        field_name="vice_presidents_sent__county", label="科技副总所在县区", method="filter_vice_presidents"
     )
 
     class Meta:

@@ -7,7 +7,8 @@ value as "None", a datetime in naive UTC, a reverse relation as its manager's re
 verbose_name, choice labels, 是/否, the related record's name (one query per related model for the whole
 batch), local times, "—" for nothing; the primary key, reverse relations and internal columns (pii_row,
 sealed columns, digests, password …) are left out. Every history panel, the 数据变更日志 page and its export
-use it (the `history_changes` filter, `HistoryMixin`, `ChangeLogTable`)."""
+use it (the `history_changes` filter, `HistoryMixin`, `ChangeLogTable`). `changes_search` goes the other
+way: the entries whose readable changes show a keyword (a field's verbose name, a choice label)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from typing import Any, NamedTuple
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 EMPTY = "—"
@@ -277,3 +279,43 @@ def with_readable_changes(entries: Sequence) -> list:
     entries = list(entries)
     readable_changes(entries)
     return entries
+
+
+def _logged_fields() -> Iterable[tuple[type[models.Model], models.Field, str]]:
+    """(model, field, the label the history shows) of every field the history can show."""
+    from auditlog.registry import auditlog
+
+    for model in auditlog.get_models():
+        for field in [*model._meta.concrete_fields, *model._meta.many_to_many]:
+            if _shown_field(model, field.name) is not False:
+                yield model, field, _label(model, field, field.name)
+
+
+def changes_search(value: str) -> Q:
+    """The LogEntry rows whose readable changes show `value`, as one condition (no query of its own):
+    - the stored text holds it (a name typed in, a related record's name in a many-to-many change);
+    - a field whose verbose name holds it changed (企业名称: the entries of that model with that key);
+    - a field changed to or from a code whose label holds it (已审核: the entries whose value of that field
+      is the code "reviewed").
+    Each translated term is bound to its model's content type (the indexed content_type_id, joined to the
+    content type table by app label and model name), so a big log is narrowed by model before any text is
+    compared; the keyword is matched against the models' labels in Python, never against the log."""
+    value = value.strip()
+    condition = Q(changes__icontains=value)
+    if len(value) < 2:  # a single character names half the fields of the portal
+        return condition
+    needle = value.casefold()
+    for model, field, label in _logged_fields():
+        content_type = Q(
+            content_type__app_label=model._meta.app_label, content_type__model=model._meta.model_name
+        )
+        if needle in label.casefold():
+            condition |= content_type & Q(changes__has_key=field.name)
+        labels = _choices(field) or {}
+        registered = _value_labels.get((model._meta.label, field.name))
+        if registered is not None:
+            labels |= {str(key): str(label) for key, label in registered().items()}
+        codes = [code for code, label in labels.items() if needle in label.casefold()]
+        for code in codes:
+            condition |= content_type & Q(**{f"changes__{field.name}__icontains": json.dumps(code)})
+    return condition

@@ -12,41 +12,21 @@ come through the key provider (kejiju.core.keys), as every other key of the port
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hmac as std_hmac
 from collections.abc import Iterable
 from pathlib import Path
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives import hmac as crypto_hmac
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+
+from kejiju.core import keys
 
 ALGORITHM = "HMAC-SM3"
-MIN_KEY_BYTES = 32
 _BLOCK = 1 << 20
 
 
 class IntegrityMacError(Exception):
     """A seal is missing, names an unknown algorithm or key, or does not match: the message says which."""
-
-
-def decode_key(value: str | bytes) -> bytes:
-    """The raw key of a configured value (standard or URL-safe base64); ImproperlyConfigured otherwise."""
-    text = value.decode("ascii") if isinstance(value, bytes) else str(value)
-    text = text.strip()
-    try:
-        raw = base64.b64decode(
-            text.replace("-", "+").replace("_", "/") + "=" * (-len(text) % 4), validate=True
-        )
-    except (binascii.Error, ValueError):
-        raise ImproperlyConfigured("INTEGRITY_MAC_KEY 须为 base64 编码的密钥。") from None
-    if len(raw) < MIN_KEY_BYTES:
-        raise ImproperlyConfigured(
-            f"INTEGRITY_MAC_KEY 解码后须至少 {MIN_KEY_BYTES} 字节（当前 {len(raw)} 字节）。"
-        )
-    return raw
 
 
 def _sm3(data: bytes) -> bytes:
@@ -60,16 +40,9 @@ def key_id_of(key: bytes) -> str:
     return _sm3(b"kejiju.integrity-mac.key-id\x00" + key).hex()[:16]
 
 
-def fallback_key() -> bytes:
-    """The embedded demo's and the tests' key: settings_prod refuses to start without INTEGRITY_MAC_KEY."""
-    return _sm3(b"kejiju.integrity-mac.fallback\x00" + settings.SECRET_KEY.encode())
-
-
 def integrity_keys() -> tuple[bytes, list[bytes]]:
     """The current key and the retired ones (verification only), from the key provider
     (kejiju.core.keys, purpose "integrity-mac")."""
-    from kejiju.core import keys
-
     provider = keys.provider()
     current = provider.current_version("integrity-mac")
     retired = [provider.key("integrity-mac", v) for v in provider.versions("integrity-mac") if v != current]

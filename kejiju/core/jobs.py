@@ -5,6 +5,10 @@
 
 A builder takes the job, does the work and returns a JobOutput: the file's name and bytes, and any
 figures to keep with the job (so that a page and a file show the same numbers).
+
+The Celery task that runs a job (kejiju.core.tasks.run_report_job) is registered here too, by
+CoreConfig.ready(): the services queue a job through `job_runner()` without importing the tasks module,
+which calls them.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from celery import Task
+
     from .models import ReportJob
 
 
@@ -56,3 +62,18 @@ def get_job_kind(name: str) -> JobKind:
 
 def job_kinds() -> dict[str, JobKind]:
     return dict(_kinds)
+
+
+_runner: Task | None = None
+
+
+def register_job_runner(task: Task) -> None:
+    """The Celery task that claims and runs a job by id (CoreConfig.ready() registers it)."""
+    global _runner
+    _runner = task
+
+
+def job_runner() -> Task:
+    if _runner is None:
+        raise LookupError("no report job runner registered (kejiju.core.apps.CoreConfig.ready)")
+    return _runner

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol, runtime_checkable
 
+from cryptography.hazmat.primitives import hashes
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
@@ -69,16 +70,46 @@ class EnvironmentPurpose:
     reader_settings: tuple[str, ...] = field(default=())
 
 
+INTEGRITY_MAC_MIN_KEY_BYTES = 32
+
+
+def decode_integrity_mac_key(value: str | bytes) -> bytes:
+    """The raw key of a configured ``INTEGRITY_MAC_KEY`` value (standard or URL-safe base64);
+    ImproperlyConfigured otherwise."""
+    text = value.decode("ascii") if isinstance(value, bytes) else str(value)
+    text = text.strip()
+    try:
+        raw = base64.b64decode(
+            text.replace("-", "+").replace("_", "/") + "=" * (-len(text) % 4), validate=True
+        )
+    except (binascii.Error, ValueError):
+        raise ImproperlyConfigured("INTEGRITY_MAC_KEY 须为 base64 编码的密钥。") from None
+    if len(raw) < INTEGRITY_MAC_MIN_KEY_BYTES:
+        raise ImproperlyConfigured(
+            f"INTEGRITY_MAC_KEY 解码后须至少 {INTEGRITY_MAC_MIN_KEY_BYTES} 字节（当前 {len(raw)} 字节）。"
+        )
+    return raw
+
+
+def integrity_mac_fallback_key() -> bytes:
+    """The embedded demo's and the tests' integrity key (SM3 of a label and ``SECRET_KEY``): settings_prod
+    refuses to start without INTEGRITY_MAC_KEY."""
+    digest = hashes.Hash(hashes.SM3())
+    digest.update(b"kejiju.integrity-mac.fallback\x00" + settings.SECRET_KEY.encode())
+    return digest.finalize()
+
+
 def integrity_mac_keys() -> dict[int, bytes]:
     """The HMAC-SM3 keys of audit archives and backup manifests (kejiju.core.integrity_mac):
     ``INTEGRITY_MAC_RETIRED_KEYS`` (verification only) as the earlier versions, ``INTEGRITY_MAC_KEY`` the
     current one; without it (the embedded demo, the tests: settings_prod requires it) a key derived from
     ``SECRET_KEY``."""
-    from kejiju.core.integrity_mac import decode_key, fallback_key
-
     configured = getattr(settings, "INTEGRITY_MAC_KEY", None)
-    current = decode_key(configured) if configured else fallback_key()
-    retired = [decode_key(value) for value in getattr(settings, "INTEGRITY_MAC_RETIRED_KEYS", None) or []]
+    current = decode_integrity_mac_key(configured) if configured else integrity_mac_fallback_key()
+    retired = [
+        decode_integrity_mac_key(value)
+        for value in getattr(settings, "INTEGRITY_MAC_RETIRED_KEYS", None) or []
+    ]
     return dict(enumerate([*retired, current], start=1))
 
 

@@ -4,6 +4,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
+from .jobs import get_job_kind
+
 
 class AuditEvent(models.Model):
     """An event that is not a row change: logins, logouts, lockouts, exports, downloads, state transitions.
@@ -102,7 +104,21 @@ class ReportJob(models.Model):
         indexes = [models.Index(fields=["kind", "-created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.kind} #{self.pk}"
+        """What a user reads of a job, in the audit log too: its title and number, never its kind code."""
+        return f"{self.title} #{self.pk}"
+
+    @property
+    def title(self) -> str:
+        """The kind's Chinese title for these parameters (2026年11月月度进展报告), or its label; a kind no
+        longer registered reads as the model's name."""
+        try:
+            kind = get_job_kind(self.kind)
+        except LookupError:
+            return str(self._meta.verbose_name)
+        try:
+            return kind.title(self.parameters)
+        except (KeyError, TypeError):  # parameters missing what the title names
+            return kind.label
 
     @property
     def duration_seconds(self) -> float | None:

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from functools import cache
 from itertools import islice
+from typing import Any
 
 from django.db import connection
+
+from kejiju.core import demodata
 
 
 @dataclass(frozen=True)
@@ -75,59 +79,23 @@ def app_rng(seed: int, label: str) -> random.Random:
     return random.Random(f"{seed}:{label}")
 
 
-SURNAMES = (
-    "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
-    "余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
-)
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏辉建国志文斌宇浩凯健俊帆帅旭宁龙林欣佳晨阳"
-WORDS = [
-    "晋北",
-    "五台",
-    "云中",
-    "滹沱",
-    "雁门",
-    "芦芽",
-    "汾源",
-    "恒山",
-    "紫荆",
-    "黄河",
-    "长城",
-    "华宇",
-    "鑫源",
-    "瑞丰",
-    "宏达",
-    "金泰",
-    "中兴",
-    "东方",
-    "新元",
-    "天成",
-    "正和",
-    "博远",
-    "嘉禾",
-    "恒通",
-]
-TRADES = [
-    "科技",
-    "新材料",
-    "机械制造",
-    "生物医药",
-    "电子信息",
-    "农业开发",
-    "能源",
-    "化工",
-    "环保",
-    "食品",
-    "物流",
-    "软件",
-]
+@cache
+def _names() -> dict[str, Any]:
+    """The surnames, given-name characters, name words and trades of generated people and units
+    (data/scale_names.json), read once: the generators call for hundreds of thousands of names."""
+    return demodata.read("core", "scale_names")
 
 
 def person_name(rng: random.Random) -> str:
-    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+    names = _names()
+    return rng.choice(names["surnames"]) + "".join(
+        rng.choice(names["given"]) for _ in range(rng.choice((1, 2)))
+    )
 
 
 def unit_name(rng: random.Random, index: int, suffix: str = "有限公司") -> str:
-    return f"{rng.choice(WORDS)}{rng.choice(WORDS)}{rng.choice(TRADES)}{suffix}{index:06d}"
+    words, trades = _names()["words"], _names()["trades"]
+    return f"{rng.choice(words)}{rng.choice(words)}{rng.choice(trades)}{suffix}{index:06d}"
 
 
 def copy_objects(model, objects) -> int:

@@ -28,7 +28,7 @@ from .auditing import acting_as
 from .clientip import client_ip
 from .identifiers import IdentifierError, validate_uscc
 from .invariants import Unique, declare_invariants, require_unique
-from .jobs import get_job_kind
+from .jobs import get_job_kind, job_runner
 from .models import AuditEvent, HolidayArrangement, Organization, ParameterValue, ReportJob
 
 logger = logging.getLogger(__name__)
@@ -76,11 +76,9 @@ def _enqueue(job_id: int) -> bool:
     (its socket timeouts and publish retries are bounded in settings: about a second) the job stays
     pending (the page says 排队中) and report_jobs_requeue_stale sends it again later: a request never
     fails, nor waits, because Redis is restarting, frozen or cut off."""
-    from .tasks import run_report_job
-
     message_id = str(uuid.uuid4())
     try:
-        run_report_job.apply_async(args=[job_id], task_id=message_id)
+        job_runner().apply_async(args=[job_id], task_id=message_id)
     except Exception:
         logger.exception("report job %s: could not be queued; the sweeper will queue it again", job_id)
         return False
@@ -92,14 +90,13 @@ def _waiting_message_ids() -> set[str] | None:
     """The ids of the report-job messages waiting in the broker's queue (not yet taken by a worker), or
     None when the queue cannot be looked into (tasks run in-process, a broker other than Redis, the broker
     unreachable)."""
-    from .tasks import run_report_job
-
-    app = run_report_job.app
+    runner = job_runner()
+    app = runner.app
     if app.conf.task_always_eager:
         return None
     ids: set[str] = set()
     try:
-        queue = app.amqp.router.route({}, run_report_job.name)["queue"].name
+        queue = app.amqp.router.route({}, runner.name)["queue"].name
         with app.connection_for_read() as conn:
             channel = conn.default_channel
             with channel.conn_or_acquire() as client:  # kombu's Redis transport

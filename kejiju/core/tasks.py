@@ -1,3 +1,5 @@
+"""Celery tasks of core: run a report job, re-queue lost ones, send a mail message, sweep import uploads."""
+
 import contextlib
 import signal
 import threading
@@ -7,7 +9,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from .services import ClaimOutcome, report_job_run
+from .services import ClaimOutcome, report_job_run, report_jobs_requeue_stale
 
 
 @contextlib.contextmanager
@@ -46,7 +48,7 @@ def _time_limit_watch(task) -> Iterator[Callable[[], bool]]:
         signal.signal(SIG_SOFT_TIMEOUT, previous)
 
 
-@shared_task(bind=True, max_retries=None)
+@shared_task(bind=True, max_retries=None, name="kejiju.core.tasks.run_report_job")
 def run_report_job(self, job_id: int) -> str:
     """Thin task: the service claims and runs the job. A copy of the message that arrives while another
     worker holds a live claim waits and tries again, so a job whose worker died is finished by the copy.
@@ -60,11 +62,9 @@ def run_report_job(self, job_id: int) -> str:
     return outcome.value
 
 
-@shared_task
+@shared_task(name="kejiju.core.tasks.requeue_stale_report_jobs")
 def requeue_stale_report_jobs() -> int:
     """Beat: queue again the jobs whose message was lost (see report_jobs_requeue_stale)."""
-    from .services import report_jobs_requeue_stale
-
     return len(report_jobs_requeue_stale())
 
 
@@ -74,6 +74,7 @@ MAIL_RETRY_ERRORS = (SMTPException, OSError)
 
 
 @shared_task(
+    name="kejiju.core.tasks.send_mail_message",
     autoretry_for=MAIL_RETRY_ERRORS,
     retry_backoff=30,  # 30 s, 60 s, 120 s … (with jitter), at most an hour apart
     retry_backoff_max=60 * 60,
@@ -87,7 +88,7 @@ def send_mail_message(subject: str, body: str, recipients: list[str]) -> int:
     return send_mail(subject=subject, message=body, from_email=None, recipient_list=recipients)
 
 
-@shared_task
+@shared_task(name="kejiju.core.tasks.sweep_import_uploads")
 def sweep_import_uploads() -> int:
     """Beat: remove import uploads kept for a preview nobody confirmed (see import_uploads_sweep)."""
     from .spreadsheets import import_uploads_sweep

@@ -83,6 +83,31 @@ def test_auditor_exports_the_log_from_the_page(client, auditor_user, django_capt
     assert AuditEvent.objects.filter(event_type=AuditEvent.Type.DOWNLOAD, actor=auditor_user).exists()
 
 
+def test_the_audit_log_names_a_job_by_its_title_never_its_kind_code(
+    client, auditor_user, django_capture_on_commit_callbacks
+):
+    """An export's and a download's audit events read 数据变更日志导出 #n and the file's name: a user of the
+    audit log never reads changelog_export."""
+    client.force_login(auditor_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/audit/changes/export/", {"query": ""})
+    job = ReportJob.objects.get()
+    assert str(job) == f"数据变更日志导出 #{job.pk}"
+    assert client.get(f"/jobs/{job.pk}/download/").status_code == 200
+    export = AuditEvent.objects.get(event_type=AuditEvent.Type.EXPORT)
+    download = AuditEvent.objects.get(event_type=AuditEvent.Type.DOWNLOAD)
+    assert export.object_repr == f"数据变更日志导出 #{job.pk}"
+    assert download.object_repr == f"数据变更日志导出 #{job.pk} {job.filename}"
+    assert not any("changelog_export" in event.object_repr for event in (export, download))
+
+
+def test_a_job_title_follows_its_kind_and_parameters():
+    monthly = ReportJob(pk=7, kind="monthly_report", parameters={"year": 2026, "month": 11})
+    assert str(monthly) == "2026年11月月度进展报告 #7"
+    assert ReportJob(pk=8, kind="monthly_report", parameters={}).title == "月度进展报告"
+    assert ReportJob(pk=9, kind="retired_kind").title == "报表任务"
+
+
 def _clean_named_pdf(job):
     import io
 

@@ -60,9 +60,9 @@ class ReportJobDetailView(ReportJobPermissionMixin, DetailView):
         context = super().get_context_data(**kwargs)
         kind = get_job_kind(self.object.kind)
         context["kind_label"] = kind.label
-        context["title"] = kind.title(self.object.parameters)
+        context["title"] = self.object.title
         index = [(kind.index[0], reverse(kind.index[1]))] if kind.index else []
-        context["breadcrumbs"] = [*index, (f"{context['title']} #{self.object.pk}", None)]
+        context["breadcrumbs"] = [*index, (str(self.object), None)]
         return context
 
     def get_template_names(self):
@@ -92,14 +92,14 @@ class ReportJobDownloadView(ReportJobPermissionMixin, DetailView):
                 event_type=AuditEvent.Type.DOWNLOAD,
                 request=request,
                 outcome=AuditEvent.Outcome.FAILURE,
-                object_repr=f"{job.kind} #{job.pk} {job.filename}",
+                object_repr=f"{job} {job.filename}",
                 detail=str(error),
             )
             return HttpResponse(str(error), status=409, content_type="text/plain; charset=utf-8")
         audit_event_record(
             event_type=AuditEvent.Type.DOWNLOAD,
             request=request,
-            object_repr=f"{job.kind} #{job.pk} {job.filename}",
+            object_repr=f"{job} {job.filename}",
             detail=f"加注水印“{text}”",
         )
         return uploads.bytes_response(stamped.data, filename=job.filename, content_type=stamped.content_type)
