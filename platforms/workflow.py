@@ -22,6 +22,7 @@ from kejiju.core.workflow.forms import TransitionFields
 
 from .rules import (
     LEVEL_RANK,
+    PLATFORM_WORKFLOW_KEY,
     ApplicationAction,
     ApplicationState,
     BatchAction,
@@ -98,7 +99,7 @@ def _date(action: str) -> DateStep:
 S = PlatformState
 PLATFORM_WORKFLOW = register_workflow(
     Workflow(
-        key="platforms.platform",
+        key=PLATFORM_WORKFLOW_KEY,
         model="platforms.Platform",
         states=PlatformState,
         title="创新平台",
