@@ -6,6 +6,11 @@ and 山西雁门山酒业有限公司 enter the provincial 技术创新中心 �
 recognised as a 省级新型研发机构; 神池县 creates the 绿色食品 省级农业科技园区; 山西大学忻州创新生态研究院
 is the 科创驿站 park's first platform. Units are matched by name (Organization get_or_create), so
 the enterprises seed converges on the same rows. Other years are plausible and varied.
+
+The names, units, figures and dates are in `platforms/data/` (read through kejiju.core.demodata):
+`legacy.json` (platforms recognised before the portal), `batches.json` (the 2023 and 2025 city batches),
+`provincial.json` (provincial outcomes and the 科创驿站 park), `evaluations.json` and `outreach.json`
+(the 2023 科技活动周); this module keeps only how they are seeded.
 """
 
 from __future__ import annotations
