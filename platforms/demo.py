@@ -6,6 +6,11 @@ and 山西雁门山酒业有限公司 enter the provincial 技术创新中心 �
 recognised as a 省级新型研发机构; 神池县 creates the 绿色食品 省级农业科技园区; 山西大学忻州创新生态研究院
 is the 科创驿站 park's first platform. Units are matched by name (Organization get_or_create), so
 the enterprises seed converges on the same rows. Other years are plausible and varied.
+
+The names, units, figures and dates are in `platforms/data/` (read through kejiju.core.demodata):
+`legacy.json` (platforms recognised before the portal), `batches.json` (the 2023 and 2025 city batches),
+`provincial.json` (provincial outcomes and the 科创驿站 park), `evaluations.json` and `outreach.json`
+(the 2023 科技活动周); this module keeps only how they are seeded.
 """
 
 from __future__ import annotations
@@ -15,382 +20,53 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
-from experts.models import ExpertField
+from django.core.exceptions import ValidationError
+
+from experts import services as expert_services
+from experts.models import ExpertField, ReviewMember
 from kejiju.accounts.models import Region, User
+from kejiju.core import demodata
 from kejiju.core.models import Organization
 from kejiju.core.services import organization_for_name
 
 from . import services
-from .models import OutreachEvent, Platform, PlatformEvaluation, PlatformType, RecognitionBatch
-from .rules import BatchState, Level, OutreachKind, OutreachState, PlatformAction, PlatformState
+from .models import (
+    OutreachEvent,
+    Platform,
+    PlatformApplication,
+    PlatformEvaluation,
+    PlatformType,
+    RecognitionBatch,
+)
+from .rules import (
+    RECOGNITION_CRITERIA,
+    BatchState,
+    Level,
+    OutreachKind,
+    OutreachState,
+    PlatformAction,
+    PlatformState,
+)
 
 SEED = 20231128
-E, U, INST, G = (
-    Organization.Kind.ENTERPRISE,
-    Organization.Kind.UNIVERSITY,
-    Organization.Kind.INSTITUTE,
-    Organization.Kind.GOVERNMENT,
-)
 
 
 @dataclass(frozen=True)
 class Entry:
+    """One application of a demo batch (data/batches.json)."""
+
     platform_name: str
     unit: str
-    kind: str
+    kind: str  # Organization.Kind
     region: str  # region code
     field: str
-    score: Decimal | None  # None: fails the 形式审查
+    score: Decimal | None  # None: fails the 形式审查 (or not scored yet)
 
 
-def _d(value: str) -> Decimal:
-    return Decimal(value)
-
-
-# ------------------------------------------------------------------------------------------ 2023 batches
-
-BATCHES_2023: list[tuple[str, str, list[Entry], int | None]] = [
-    (
-        "重点实验室",
-        "2023年度忻州市重点实验室认定",
-        [
-            Entry("忻州市法兰锻件材料重点实验室", "山西天宝集团有限公司", E, "140921", "新材料", _d("88.40")),
-            Entry("忻州市杂粮功能食品重点实验室", "忻州师范学院", U, "140902", "现代农业", _d("86.20")),
-            Entry(
-                "忻州市煤系固废资源化重点实验室",
-                "山西鲁能河曲电煤开发有限责任公司",
-                E,
-                "140930",
-                "节能环保",
-                _d("82.75"),
-            ),
-            Entry(
-                "忻州市中药材品质评价重点实验室",
-                "山西振东五和医养堂股份有限公司",
-                E,
-                "140981",
-                "现代生物医药",
-                _d("79.60"),
-            ),
-            Entry(
-                "忻州市风电装备可靠性重点实验室",
-                "忻州市晋北风电装备有限公司",
-                E,
-                "140902",
-                "新能源",
-                _d("66.30"),
-            ),
-            Entry("忻州市石墨烯应用重点实验室", "忻州市烯材科技有限公司", E, "140900-KFQ", "新材料", None),
-        ],
-        None,
-    ),
-    (
-        "中试基地",
-        "2023年度忻州市中试基地认定",
-        [
-            Entry(
-                "忻州市高端法兰锻造中试基地",
-                "山西金瑞高压环件有限公司",
-                E,
-                "140921",
-                "先进制造与自动化",
-                _d("84.50"),
-            ),
-            Entry(
-                "忻州市杂粮深加工中试基地",
-                "忻州市五台山杂粮食品有限公司",
-                E,
-                "140922",
-                "现代农业",
-                _d("68.00"),
-            ),
-        ],
-        None,
-    ),
-    (
-        "技术创新中心",
-        "2023年度忻州市技术创新中心认定",
-        [
-            Entry(
-                "忻州市高压法兰技术创新中心",
-                "山西众立法兰有限公司",
-                E,
-                "140921",
-                "先进制造与自动化",
-                _d("91.20"),
-            ),
-            Entry(
-                "忻州市清香型白酒技术创新中心",
-                "山西雁门山酒业有限公司",
-                E,
-                "140923",
-                "食品与酿造",
-                _d("89.80"),
-            ),
-            Entry(
-                "忻州市铁基合金材料技术创新中心",
-                "山西繁峙县金源铁合金有限公司",
-                E,
-                "140924",
-                "新材料",
-                _d("87.10"),
-            ),
-            Entry(
-                "忻州市小杂粮育种技术创新中心",
-                "山西省农业科学院五寨试验站",
-                INST,
-                "140928",
-                "现代农业",
-                _d("85.40"),
-            ),
-            Entry(
-                "忻州市沙棘精深加工技术创新中心",
-                "山西岢岚县沙棘生物科技有限公司",
-                E,
-                "140929",
-                "现代农业",
-                _d("83.00"),
-            ),
-            Entry(
-                "忻州市煤矸石综合利用技术创新中心",
-                "山西保德县恒达新型建材有限公司",
-                E,
-                "140931",
-                "节能环保",
-                _d("80.60"),
-            ),
-            Entry(
-                "忻州市光伏运维技术创新中心",
-                "忻州市阳光新能源科技有限公司",
-                E,
-                "140900-KFQ",
-                "新能源",
-                _d("78.90"),
-            ),
-            Entry(
-                "忻州市辣椒食品技术创新中心",
-                "山西静乐县红辣椒食品有限公司",
-                E,
-                "140926",
-                "食品与酿造",
-                _d("75.50"),
-            ),
-            Entry(
-                "忻州市智能仓储装备技术创新中心",
-                "忻州市智联物流装备有限公司",
-                E,
-                "140902",
-                "先进制造与自动化",
-                _d("64.80"),
-            ),
-            Entry(
-                "忻州市文旅数字化技术创新中心", "五台山文化旅游集团有限公司", E, "140971", "电子信息", None
-            ),
-        ],
-        None,
-    ),
-    (
-        "众创空间",
-        "2023年度忻州市众创空间认定",
-        [
-            Entry("忻州云中众创空间", "忻州市云中创业服务有限公司", E, "140902", "综合", _d("86.00")),
-            Entry("原平市青创众创空间", "原平市青年创业服务中心", G, "140981", "综合", _d("82.40")),
-            Entry(
-                "定襄县法兰产业众创空间",
-                "定襄县法兰产业园区服务中心",
-                G,
-                "140921",
-                "先进制造与自动化",
-                _d("78.20"),
-            ),
-            Entry(
-                "河曲县黄河众创空间", "河曲县黄河文创科技有限公司", E, "140930", "文化旅游与科普", _d("74.60")
-            ),
-            Entry("偏关县边塞众创空间", "偏关县边塞创业孵化有限公司", E, "140932", "综合", _d("62.10")),
-        ],
-        None,
-    ),
-    (
-        "新型研发机构",
-        "2023年度忻州市新型研发机构认定",
-        [
-            Entry(
-                "忻州市智能铸锻研究院",
-                "山西华翔智能铸锻研究院有限公司",
-                E,
-                "140921",
-                "先进制造与自动化",
-                _d("85.60"),
-            ),
-            Entry(
-                "忻州市功能农业研究院",
-                "忻州市功能农业研究院有限公司",
-                INST,
-                "140928",
-                "现代农业",
-                _d("81.30"),
-            ),
-            Entry(
-                "忻州市新能源材料研究院",
-                "忻州市新能源材料研究院有限公司",
-                INST,
-                "140900-KFQ",
-                "新能源",
-                _d("77.40"),
-            ),
-            Entry(
-                "宁武县生态修复研究中心", "宁武县绿源生态科技有限公司", E, "140925", "节能环保", _d("58.20")
-            ),
-        ],
-        None,
-    ),
-]
-
-# Recognised before the portal (registered as legacy entries): (type, level, name, unit, kind, region,
-# field, year).
-LEGACY: list[tuple[str, str, str, str, str, str, str, str, int]] = [
-    (
-        "重点实验室",
-        Level.CITY,
-        "忻州市特色农产品检测重点实验室",
-        "忻州市农产品质量安全检验监测中心",
-        G,
-        "140902",
-        "现代农业",
-        2019,
-    ),
-    (
-        "重点实验室",
-        Level.CITY,
-        "忻州市磁性材料重点实验室",
-        "山西原平市中科磁材有限公司",
-        E,
-        "140981",
-        "新材料",
-        2020,
-    ),
-    (
-        "重点实验室",
-        Level.CITY,
-        "忻州市黄芪种植与加工重点实验室",
-        "山西浑源黄芪忻州分公司",
-        E,
-        "140924",
-        "现代生物医药",
-        2021,
-    ),
-    (
-        "技术创新中心",
-        Level.CITY,
-        "忻州市风机塔筒技术创新中心",
-        "山西忻州神达能源装备有限公司",
-        E,
-        "140902",
-        "新能源",
-        2020,
-    ),
-    (
-        "技术创新中心",
-        Level.CITY,
-        "忻州市陶瓷新材料技术创新中心",
-        "山西河曲陶瓷新材料有限公司",
-        E,
-        "140930",
-        "新材料",
-        2021,
-    ),
-    (
-        "技术创新中心",
-        Level.CITY,
-        "忻州市精密环锻技术创新中心",
-        "山西天宝集团有限公司",
-        E,
-        "140921",
-        "先进制造与自动化",
-        2022,
-    ),
-    (
-        "技术创新中心",
-        Level.PROVINCE,
-        "山西省法兰锻造工程技术研究中心",
-        "山西天宝集团有限公司",
-        E,
-        "140921",
-        "先进制造与自动化",
-        2019,
-    ),
-    (
-        "众创空间",
-        Level.CITY,
-        "忻州经开区创客空间",
-        "忻州经济开发区创业服务中心",
-        G,
-        "140900-KFQ",
-        "综合",
-        2021,
-    ),
-    ("众创空间", Level.PROVINCE, "五台县五台山众创空间", "五台县双创服务中心", G, "140922", "综合", 2022),
-    (
-        "科技企业孵化器",
-        Level.CITY,
-        "忻州市科技企业孵化器",
-        "忻州市科技创业服务中心",
-        G,
-        "140902",
-        "综合",
-        2020,
-    ),
-    (
-        "科普基地",
-        Level.CITY,
-        "忻州市青少年科技馆科普基地",
-        "忻州市科学技术馆",
-        G,
-        "140902",
-        "文化旅游与科普",
-        2019,
-    ),
-    (
-        "科普基地",
-        Level.CITY,
-        "五台山地质科普基地",
-        "五台山风景名胜区管理委员会",
-        G,
-        "140971",
-        "文化旅游与科普",
-        2021,
-    ),
-    (
-        "新型研发机构",
-        Level.CITY,
-        "忻州市高端装备再制造研究院",
-        "忻州市再制造技术研究院有限公司",
-        INST,
-        "140981",
-        "先进制造与自动化",
-        2022,
-    ),
-    (
-        "农业科技园区",
-        Level.PROVINCE,
-        "忻州市定襄省级农业科技园区",
-        "定襄县人民政府",
-        G,
-        "140921",
-        "现代农业",
-        2020,
-    ),
-    (
-        "高校科研平台延伸基地",
-        Level.CITY,
-        "太原理工大学忻州新材料延伸基地",
-        "太原理工大学",
-        U,
-        "140900-KFQ",
-        "新材料",
-        2022,
-    ),
-]
+def _entries(rows: list[dict]) -> list[Entry]:
+    return [
+        Entry(**{**row, "score": None if row["score"] is None else Decimal(row["score"])}) for row in rows
+    ]
 
 
 def seed_demo_platforms(*, stdout=None) -> None:
@@ -405,7 +81,14 @@ def seed_demo_platforms(*, stdout=None) -> None:
         return organization_for_name(name=name, kind=kind, region=regions.get(code))
 
     # Legacy registry entries.
-    for type_name, level, name, unit_name, kind, code, field, year in LEGACY:
+    for row in demodata.read("platforms", "legacy"):
+        name, type_name, level, code, year = (
+            row["name"],
+            row["type"],
+            row["level"],
+            row["region"],
+            row["year"],
+        )
         if Platform.objects.filter(name=name).exists():
             continue
         on = dt.date(year, rng.randint(4, 11), rng.randint(1, 28))
@@ -415,9 +98,9 @@ def seed_demo_platforms(*, stdout=None) -> None:
             platform_type=types[type_name],
             level=level,
             state=PlatformState.RECOGNISED,
-            host=unit(unit_name, kind, code),
+            host=unit(row["unit"], row["kind"], code),
             region=regions[code],
-            field=field,
+            field=row["field"],
             certificate_no=f"{prefix}-{year}-{rng.randint(1, 60):03d}" if level != Level.CITY else "",
             recognised_on=on,
             staff_count=rng.randint(8, 60),
@@ -425,67 +108,40 @@ def seed_demo_platforms(*, stdout=None) -> None:
         )
     _fill_legacy_certificates(types)
 
+    batches = demodata.read("platforms", "batches")
     # The 2023 city batches, run through the whole flow.
-    for type_name, title, entries, quota in BATCHES_2023:
+    recognised = batches["recognised_2023"]
+    for batch in recognised["batches"]:
         _run_batch(
             user=user,
             unit=unit,
             regions=regions,
-            platform_type=types[type_name],
-            year=2023,
-            title=title,
-            entries=entries,
-            quota=quota,
-            publicity_on=dt.date(2023, 11, 6),
-            recognise_on=dt.date(2023, 11, 27),
+            platform_type=types[batch["type"]],
+            year=recognised["year"],
+            title=batch["title"],
+            entries=_entries(batch["entries"]),
+            quota=batch["quota"],
+            publicity_on=demodata.date(recognised["publicity_on"]),
+            recognise_on=demodata.date(recognised["recognise_on"]),
         )
 
     # Provincial outcomes of 2023 and the 科创驿站 park.
     _provincial_2023(user=user, unit=unit, regions=regions, types=types)
 
     # 2025: a batch in expert review and one taking applications.
-    _run_batch(
-        user=user,
-        unit=unit,
-        regions=regions,
-        platform_type=types["重点实验室"],
-        year=2025,
-        title="2025年度忻州市重点实验室认定",
-        entries=[
-            Entry(
-                "忻州市氢能装备重点实验室",
-                "忻州市氢源装备科技有限公司",
-                E,
-                "140900-KFQ",
-                "新能源",
-                None,
-            ),
-            Entry(
-                "忻州市红芸豆育种重点实验室", "山西省农业科学院五寨试验站", INST, "140928", "现代农业", None
-            ),
-            Entry("忻州市智能矿山重点实验室", "宁武县智矿科技有限公司", E, "140925", "电子信息", None),
-            Entry("忻州市道地药材重点实验室", "忻州师范学院", U, "140902", "现代生物医药", None),
-        ],
-        quota=3,
-        stop_at=BatchState.REVIEW,
-        accept_all=True,
-    )
-    _run_batch(
-        user=user,
-        unit=unit,
-        regions=regions,
-        platform_type=types["技术创新中心"],
-        year=2025,
-        title="2025年度忻州市技术创新中心认定",
-        entries=[
-            Entry(
-                "忻州市铸造砂再生技术创新中心", "山西繁峙县金源铁合金有限公司", E, "140924", "节能环保", None
-            ),
-            Entry("忻州市杂粮酒技术创新中心", "山西雁门山酒业有限公司", E, "140923", "食品与酿造", None),
-        ],
-        quota=None,
-        stop_at=BatchState.OPEN,
-    )
+    for batch in batches["running_2025"]:
+        _run_batch(
+            user=user,
+            unit=unit,
+            regions=regions,
+            platform_type=types[batch["type"]],
+            year=batch["year"],
+            title=batch["title"],
+            entries=_entries(batch["entries"]),
+            quota=batch["quota"],
+            stop_at=batch["stop_at"],
+            accept_all=batch["accept_all"],
+        )
 
     _evaluations(user=user, rng=rng)
     seed_demo_outreach(user=user, stdout=stdout)
@@ -543,8 +199,6 @@ def _run_batch(
         user=user,
         effective_on=dt.date(year, 6, 1),
     )
-    from .models import PlatformApplication
-
     apps = []
     for entry in entries:
         apps.append(
@@ -598,13 +252,6 @@ def _demo_panel(apps, *, user) -> None:
     """Start one review panel for the applications (as staff do for a batch) and have all but one expert
     score them, so that the demo shows a panel in progress. Skipped when the library has too few experts
     of the batch's fields."""
-    from django.core.exceptions import ValidationError
-
-    from experts import services as expert_services
-    from experts.models import ReviewMember
-
-    from .review import RECOGNITION_CRITERIA
-
     fields = list(apps[0].review_fields())
     if not fields:
         return
@@ -636,106 +283,69 @@ def _demo_panel(apps, *, user) -> None:
 
 
 def _provincial_2023(*, user, unit, regions, types) -> None:
-    def ensure(name, type_name, level, unit_name, kind, code, field, registered_on) -> Platform:
-        platform = Platform.objects.filter(name=name).first()
+    data = demodata.read("platforms", "provincial")
+
+    def ensure(row, level) -> Platform:
+        platform = Platform.objects.filter(name=row["name"]).first()
         if platform is None:
             platform = services.platform_create(
-                name=name,
-                platform_type=types[type_name],
+                name=row["name"],
+                platform_type=types[row["type"]],
                 level=level,
                 state=PlatformState.CULTIVATING,
-                host=unit(unit_name, kind, code),
-                region=regions[code],
-                field=field,
+                host=unit(row["unit"], row["kind"], row["region"]),
+                region=regions[row["region"]],
+                field=row["field"],
                 user=user,
-                effective_on=registered_on,
+                effective_on=demodata.date(row["registered_on"]),
             )
         return platform
 
-    for name, unit_name, code in [
-        ("山西省高压法兰技术创新中心", "山西众立法兰有限公司", "140921"),
-        ("山西省清香型白酒技术创新中心", "山西雁门山酒业有限公司", "140923"),
-    ]:
-        platform = ensure(
-            name, "技术创新中心", Level.PROVINCE, unit_name, E, code, "先进制造与自动化", dt.date(2023, 3, 1)
-        )
+    for row in data["preparing"]:
+        platform = ensure(row, Level.PROVINCE)
         if platform.state == PlatformState.CULTIVATING:
             services.platform_transition(
                 platform=platform,
                 action=PlatformAction.PREPARE,
                 user=user,
-                effective_on=dt.date(2023, 8, 15),
-                comment="纳入山西省技术创新中心筹建名单",
+                effective_on=demodata.date(row["prepared_on"]),
+                comment=row["comment"],
             )
-    recognitions = [
-        (
-            "山西农业大学玉米研究所新型研发机构",
-            "新型研发机构",
-            "山西农业大学玉米研究所",
-            INST,
-            "140902",
-            "现代农业",
-            "SXYF-2023-012",
-            dt.date(2023, 10, 20),
-        ),
-        (
-            "神池县绿色食品省级农业科技园区",
-            "农业科技园区",
-            "神池县人民政府",
-            G,
-            "140927",
-            "现代农业",
-            "SXNY-2023-005",
-            dt.date(2023, 9, 12),
-        ),
-    ]
-    for name, type_name, unit_name, kind, code, field, number, on in recognitions:
-        platform = ensure(name, type_name, Level.PROVINCE, unit_name, kind, code, field, dt.date(2022, 6, 1))
+    for row in data["recognised"]:
+        platform = ensure(row, Level.PROVINCE)
         if platform.state == PlatformState.CULTIVATING:
             services.platform_transition(
                 platform=platform,
                 action=PlatformAction.RECOGNISE,
                 user=user,
-                effective_on=on,
-                certificate_no=number,
-                comment="经省科技厅认定",
+                effective_on=demodata.date(row["recognised_on"]),
+                certificate_no=row["certificate_no"],
+                comment=row["comment"],
             )
-    park = ensure(
-        "山西大学忻州创新生态研究院",
-        "科创驿站",
-        Level.CITY,
-        "山西大学",
-        U,
-        "140900-KFQ",
-        "综合",
-        dt.date(2023, 2, 20),
-    )
+    park = ensure(data["park"], Level.CITY)
     if park.state == PlatformState.CULTIVATING:
         services.platform_transition(
             platform=park,
             action=PlatformAction.PREPARE,
             user=user,
-            effective_on=dt.date(2023, 4, 10),
-            comment="“科创驿站”科技园首个平台，先行示范区重点推进",
+            effective_on=demodata.date(data["park"]["prepared_on"]),
+            comment=data["park"]["comment"],
         )
-    for name, unit_name, kind in [
-        ("山工科技忻州创新研究院", "太原科技大学", U),
-        ("中国农业大学忻州设施农业工程技术创新中心", "中国农业大学", U),
-    ]:
-        ensure(name, "科创驿站", Level.CITY, unit_name, kind, "140900-KFQ", "综合", dt.date(2023, 10, 9))
+    for row in data["park_registered"]:
+        ensure(row, Level.CITY)
 
 
 def _evaluations(*, user, rng: random.Random) -> None:
     """Yearly evaluations of the platforms recognised by the year before; one platform fails twice in a
     row, so the rule proposes its revocation."""
-    weak = "忻州市黄芪种植与加工重点实验室"
-    for year in (2022, 2023, 2024):
+    data = demodata.read("platforms", "evaluations")
+    for year in data["years"]:
         for platform in Platform.objects.filter(
             state=PlatformState.RECOGNISED, recognised_on__year__lt=year
         ).order_by("pk"):
             if PlatformEvaluation.objects.filter(platform=platform, year=year).exists():
                 continue
-            if platform.name == weak and year >= 2023:
+            if platform.name == data["weak_platform"] and year >= data["weak_from"]:
                 score = Decimal(rng.randint(480, 580)) / 10
             else:
                 score = Decimal(rng.randint(620, 980)) / 10
@@ -743,7 +353,7 @@ def _evaluations(*, user, rng: random.Random) -> None:
                 platform=platform,
                 year=year,
                 score=score,
-                comment="依据年度运行报告和现场核查评定。",
+                comment=data["comment"],
                 user=user,
                 evaluated_on=dt.date(year + 1, 3, 31),
             )
@@ -751,75 +361,71 @@ def _evaluations(*, user, rng: random.Random) -> None:
 
 # ------------------------------------------------------------------------------- 2023 科技活动周
 
-SCIENCE_WEEK_2023 = (dt.date(2023, 5, 20), dt.date(2023, 5, 27))
-SCIENCE_WEEK_THEME = "热爱科学 崇尚科学"
-# Open days of the labs and 科普基地 (platform name, day, audience).
-OPEN_DAYS_2023 = [
-    ("忻州市青少年科技馆科普基地", dt.date(2023, 5, 21), 1860),
-    ("五台山地质科普基地", dt.date(2023, 5, 23), 940),
-    ("忻州市杂粮功能食品重点实验室", dt.date(2023, 5, 24), 210),
-]
-
 
 def seed_demo_outreach(*, user, stdout=None) -> None:
     """The 2023 科技活动周 (“热爱科学 崇尚科学”): a 科技大讲堂 in the city, 科普宣传进基层 in every county and
-    open days of labs and 科普基地; a few events outside the week. Idempotent (events matched by name)."""
+    open days of labs and 科普基地; a few events outside the week (data/outreach.json). Idempotent (events
+    matched by name)."""
+    data = demodata.read("platforms", "outreach")
     rng = random.Random(SEED + 10)
-    start, end = SCIENCE_WEEK_2023
+    start, end = (demodata.date(data["science_week"][key]) for key in ("start", "end"))
 
     def event(**fields) -> None:
         if OutreachEvent.objects.filter(name=fields["name"], held_on=fields["held_on"]).exists():
             return
         services.outreach_event_save(instance=OutreachEvent(state=OutreachState.HELD, **fields), user=user)
 
-    city_hall = Region.objects.get(code="140902")
+    launch = data["launch"]
     event(
-        name=f"2023年科技活动周启动仪式暨科技大讲堂（{SCIENCE_WEEK_THEME}）",
+        name=launch["name"],
         held_on=start,
         kind=OutreachKind.LECTURE,
         science_week=True,
-        organiser_name="忻州市科学技术局",
-        region=city_hall,
-        venue="忻州市文化中心报告厅",
-        audience=620,
-        description="弘扬科学家精神，邀请省内高校专家作科普报告。",
+        organiser_name=launch["organiser_name"],
+        region=Region.objects.get(code=launch["region"]),
+        venue=launch["venue"],
+        audience=launch["audience"],
+        description=launch["description"],
     )
+    grassroots = data["grassroots"]
     for index, region in enumerate(Region.objects.county_level().order_by("sort_order", "code")):
         event(
-            name=f"{region.name}2023年科技活动周科普宣传进基层",
+            name=grassroots["name"].format(region=region.name),
             held_on=start + dt.timedelta(days=1 + index % 6),
             kind=OutreachKind.GRASSROOTS,
             science_week=True,
-            organiser_name=f"{region.name}科技主管部门",
+            organiser_name=grassroots["organiser_name"].format(region=region.name),
             region=region,
-            venue=f"{region.name}城区广场及乡镇集市",
+            venue=grassroots["venue"].format(region=region.name),
             audience=rng.randint(30, 120) * 10,
-            description="发放科普资料，开展科技咨询和科普展示。",
+            description=grassroots["description"],
         )
-    for name, day, audience in OPEN_DAYS_2023:
+    for open_day in data["open_days"]:
+        name = open_day["platform"]
         platform = Platform.objects.filter(name=name).first()
         if platform is None:
             continue
         event(
-            name=f"{name}科技活动周开放日",
-            held_on=day,
+            name=data["open_day"]["name"].format(platform=name),
+            held_on=demodata.date(open_day["held_on"]),
             kind=OutreachKind.OPEN_DAY,
             science_week=True,
             platform=platform,
             region=platform.region,
             venue=name,
-            audience=audience,
-            description="向社会公众免费开放。",
+            audience=open_day["audience"],
+            description=data["open_day"]["description"],
         )
+    contest = data["contest"]
     event(
-        name="忻州市第二十届青少年科技创新大赛",
-        held_on=dt.date(2023, 9, 16),
+        name=contest["name"],
+        held_on=demodata.date(contest["held_on"]),
         kind=OutreachKind.CONTEST,
         science_week=False,
-        organiser_name="忻州市科学技术协会",
-        region=city_hall,
-        venue="忻州市青少年科技馆",
-        audience=1300,
+        organiser_name=contest["organiser_name"],
+        region=Region.objects.get(code=contest["region"]),
+        venue=contest["venue"],
+        audience=contest["audience"],
     )
     if stdout is not None:
         held = OutreachEvent.objects.filter(held_on__range=(start, end), science_week=True).count()

@@ -12,6 +12,7 @@ from kejiju.core.scoping import RegionScopedQuerySet
 from kejiju.core.uploads import generated_name
 
 from .rules import (
+    RECOGNITION_CRITERIA,
     ApplicationState,
     BatchState,
     Grade,
@@ -269,8 +270,6 @@ class PlatformApplication(models.Model):
         return self.applicant
 
     def review_criteria(self) -> list[dict]:
-        from .review import RECOGNITION_CRITERIA
-
         return RECOGNITION_CRITERIA
 
     def review_fields(self):

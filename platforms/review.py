@@ -25,14 +25,6 @@ from experts.selectors import panel_add_url, review_subjects_for
 from .models import PlatformApplication
 from .rules import ApplicationState, BatchState
 
-# The default scoring sheet of a platform recognition review (100 points); staff may edit it per panel.
-RECOGNITION_CRITERIA = [
-    {"key": "basis", "label": "研发条件与基础", "max_score": 30, "weight": 1},
-    {"key": "team", "label": "研发团队与人才", "max_score": 25, "weight": 1},
-    {"key": "output", "label": "研发投入与创新成果", "max_score": 25, "weight": 1},
-    {"key": "management", "label": "运行管理与开放共享", "max_score": 20, "weight": 1},
-]
-
 HUNDRED = Decimal(100)
 TWO_PLACES = Decimal("0.01")
 

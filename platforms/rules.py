@@ -67,6 +67,10 @@ def evaluation_year_problem(*, year: int, today) -> str | None:
     return None
 
 
+# The key of the platform workflow: platforms.workflow declares it, selectors filter its events by it.
+PLATFORM_WORKFLOW_KEY = "platforms.platform"
+
+
 # --------------------------------------------------------------------------------------- recognition batch
 
 
@@ -159,6 +163,16 @@ def batch_advance_refusal(*, state: str, applications: Sequence[ApplicationSnaps
 
 def batch_next_state(state: str) -> str:
     return BATCH_ORDER[BATCH_ORDER.index(BatchState(state)) + 1]
+
+
+# The default scoring sheet of a platform recognition review (100 points); staff may edit it per panel.
+# An application offers it to the expert library's panel (models) and the review step reads panels with it.
+RECOGNITION_CRITERIA = [
+    {"key": "basis", "label": "研发条件与基础", "max_score": 30, "weight": 1},
+    {"key": "team", "label": "研发团队与人才", "max_score": 25, "weight": 1},
+    {"key": "output", "label": "研发投入与创新成果", "max_score": 25, "weight": 1},
+    {"key": "management", "label": "运行管理与开放共享", "max_score": 20, "weight": 1},
+]
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """Scale data of `manage.py seed_scale`: `scale.platforms` platforms hosted by units of the scale data, each
-with its timeline (登记, and 认定 for the recognised ones) as core.WorkflowEvent rows."""
+with its timeline (登记, and 认定 for the recognised ones) as core.WorkflowEvent rows; the mix of states
+and levels is `platforms/data/scale.json`."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ import datetime as dt
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from kejiju.core import demodata
 from kejiju.core.models import Organization, WorkflowEvent
 from kejiju.core.scale import copy_objects, next_id
 
 from .models import FIELD_CHOICES, Platform, PlatformType
-from .rules import Level, PlatformState
+from .rules import PlatformState
 from .workflow import PLATFORM_WORKFLOW
 
 
@@ -41,19 +43,12 @@ def seed_scale(*, scale, rng, stdout) -> None:
     this_year = timezone.localdate().year
     first = next_id(Platform)
     platforms, events = [], []
+    mix = demodata.read("platforms", "scale")  # the weights of states and levels
     for i in range(scale.platforms):
         host, region, host_name = rng.choice(hosts)
         type_id, type_name = rng.choice(types)
-        state = rng.choices(
-            [
-                PlatformState.RECOGNISED,
-                PlatformState.CULTIVATING,
-                PlatformState.PREPARING,
-                PlatformState.REVOKED,
-            ],
-            weights=[70, 15, 10, 5],
-        )[0]
-        level = rng.choices([Level.CITY, Level.PROVINCE, Level.NATIONAL], weights=[75, 20, 5])[0]
+        state = rng.choices(list(mix["states"]), weights=list(mix["states"].values()))[0]
+        level = rng.choices(list(mix["levels"]), weights=list(mix["levels"].values()))[0]
         registered = dt.date(
             rng.randint(this_year - 10, this_year - 1), rng.randint(1, 12), rng.randint(1, 28)
         )

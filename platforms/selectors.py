@@ -28,6 +28,7 @@ from .models import (
     RecognitionBatch,
 )
 from .rules import (
+    PLATFORM_WORKFLOW_KEY,
     ApplicationSnapshot,
     ApplicationState,
     BatchState,
@@ -38,7 +39,6 @@ from .rules import (
     PlatformAction,
     PlatformState,
 )
-from .workflow import PLATFORM_WORKFLOW
 
 
 def platform_list(*, user) -> QuerySet[Platform]:
@@ -227,7 +227,7 @@ def _figure_events(condition: Q, *, start: dt.date, end: dt.date) -> QuerySet[Wo
     return WorkflowEvent.objects.filter(
         condition,
         content_type=ContentType.objects.get_for_model(Platform),
-        workflow=PLATFORM_WORKFLOW.key,
+        workflow=PLATFORM_WORKFLOW_KEY,
         effective_on__gte=start,
         effective_on__lte=end,
     )
@@ -332,7 +332,7 @@ def _events(*, user, year: int, condition: Q, region=None) -> QuerySet[WorkflowE
     the level they led to (`to_level`, kept in the event's data)."""
     queryset = WorkflowEvent.objects.filter(
         condition,
-        workflow=PLATFORM_WORKFLOW.key,
+        workflow=PLATFORM_WORKFLOW_KEY,
         effective_on__year=year,
         object_id__in=Platform.objects.visible_to(user).values("pk"),
     ).annotate(to_level=KeyTextTransform("to_level", "data"))

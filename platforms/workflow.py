@@ -20,8 +20,10 @@ from kejiju.core.dates import DateStep
 from kejiju.core.workflow.declarations import Transition, Workflow, register_workflow
 from kejiju.core.workflow.forms import TransitionFields
 
+from . import services
 from .rules import (
     LEVEL_RANK,
+    PLATFORM_WORKFLOW_KEY,
     ApplicationAction,
     ApplicationState,
     BatchAction,
@@ -32,6 +34,7 @@ from .rules import (
     PlatformState,
     batch_advance_refusal,
 )
+from .selectors import batch_snapshots
 
 TRANSITION_PERMISSION = "platforms.transition_platform"
 
@@ -98,7 +101,7 @@ def _date(action: str) -> DateStep:
 S = PlatformState
 PLATFORM_WORKFLOW = register_workflow(
     Workflow(
-        key="platforms.platform",
+        key=PLATFORM_WORKFLOW_KEY,
         model="platforms.Platform",
         states=PlatformState,
         title="创新平台",
@@ -186,24 +189,15 @@ ADVANCE_PERMISSION = "platforms.advance_recognitionbatch"
 REVIEW_PERMISSION = "platforms.review_platformapplication"
 
 
-# The hooks below import services and selectors when called: both import this module.
-
-
 def _batch_may_advance(batch, data) -> str | None:
-    from .selectors import batch_snapshots
-
     return batch_advance_refusal(state=batch.state, applications=batch_snapshots(batch=batch))
 
 
 def _publicise(batch, ctx) -> dict:
-    from . import services
-
     return services.batch_publicise(batch=batch, user=ctx.actor, on_date=ctx.effective_on)
 
 
 def _recognise_batch(batch, ctx) -> dict:
-    from . import services
-
     return services.batch_recognise(batch=batch, user=ctx.actor, on_date=ctx.effective_on)
 
 
@@ -298,8 +292,6 @@ def _ranked(application, ctx) -> dict:
 
 
 def _recognise_application(application, ctx) -> dict:
-    from . import services
-
     platform, number = services.platform_for_application(
         application=application, user=ctx.actor, on_date=ctx.effective_on, comment=ctx.comment
     )

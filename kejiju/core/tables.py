@@ -16,6 +16,7 @@ from django_tables2.columns import library
 from django_tables2.rows import BoundRow
 
 from . import presentation
+from .links import may_follow
 from .models import HolidayArrangement, Organization
 
 # ------------------------------------------------------------------------------------------ columns
@@ -325,6 +326,27 @@ def _cell_html(bound_column, cell) -> str:
     return conditional_escape(cell)
 
 
+def _offer_only_followable(link, table) -> None:
+    """Make a column's link (django-tables2's LinkTransform, the table's own copy) render as plain text
+    where the viewer may not follow it (kejiju.core.links.may_follow): a type whose record URL is its edit
+    page is named, not linked, for a user who may only read it. Asked once per record class and column
+    (a model's records link to the same view); a table rendered without a request (exports) is unchanged."""
+    compose_url = link.compose_url
+    answers: dict[type, bool] = {}
+
+    def followable_url(**kwargs):
+        url = compose_url(**kwargs)
+        request = getattr(table, "request", None)
+        if url is None or request is None:
+            return url
+        kind = type(kwargs.get("record"))
+        if kind not in answers:
+            answers[kind] = may_follow(request, url)
+        return url if answers[kind] else None
+
+    link.compose_url = followable_url
+
+
 class BaseTable(tables.Table):
     """Shared look of every list table; columns named in `export_exclude` stay out of xlsx exports.
 
@@ -346,6 +368,8 @@ class BaseTable(tables.Table):
             kind = column_kind(bound_column, model)
             if kind and kind not in str((bound_column.column.attrs.get("td") or {}).get("class", "")):
                 _add_class(bound_column.column, kind)
+            if bound_column.link is not None:
+                _offer_only_followable(bound_column.link, self)
 
     class Meta:
         template_name = "core/table.html"

@@ -11,8 +11,8 @@ from experts.models import ReviewPanel
 from experts.selectors import panel_add_url
 from platforms import services
 from platforms.models import PlatformApplication
-from platforms.review import RECOGNITION_CRITERIA, score_on_100
-from platforms.rules import ApplicationState, BatchState
+from platforms.review import score_on_100
+from platforms.rules import RECOGNITION_CRITERIA, ApplicationState, BatchState
 from tests.experts.factories import ExpertFactory, ExpertFieldFactory
 
 from .factories import ApplicationFactory, BatchFactory

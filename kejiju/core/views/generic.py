@@ -55,6 +55,8 @@ class StaffOnlyMixin:
     theirs: statistics and overviews across counties (a unit reads its own records on their lists and
     detail pages). Put it before the permission mixin."""
 
+    staff_only = True  # kejiju.core.links reads it: a link to such a page is not offered to a unit
+
     def dispatch(self, request, *args, **kwargs):
         from kejiju.core.scoping import unit_id_of_user
 

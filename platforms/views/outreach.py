@@ -22,12 +22,12 @@ from kejiju.core.views import (
 )
 from kejiju.core.views.generic import BreadcrumbMixin, ServiceFormMixin
 
-from . import selectors, services
-from .filters import OutreachEventFilterSet
-from .forms import OutreachEventForm, OutreachPhotoForm
-from .models import OutreachEvent, OutreachPhoto
-from .tables import OutreachEventTable
-from .views import _permission_first
+from .. import selectors, services
+from ..filters import OutreachEventFilterSet
+from ..forms import OutreachEventForm, OutreachPhotoForm
+from ..models import OutreachEvent, OutreachPhoto
+from ..tables import OutreachEventTable
+from .common import permission_first
 
 
 class OutreachEventListView(ObjectListView):
@@ -106,7 +106,7 @@ class OutreachPhotoCreateView(ServiceFormMixin, ActionPermissionMixin, Breadcrum
     template_name = "generic/object_form.html"
 
     def dispatch(self, request, *args, **kwargs):
-        _permission_first(self)
+        permission_first(self)
         self.event = get_object_or_404(OutreachEvent.objects.visible_to(request.user), pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
