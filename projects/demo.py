@@ -4,6 +4,7 @@ timeline, review panel, money and reports), 忻州师范学院 as the second-bat
 projects whose 2023 figures are the bureau's review: 22 高校科技成果转化基地 projects landed and 4 产业园
 finished.
 
+The names, units, topics, outcomes, figures and dates are in data/demo.json; this module keeps the how.
 Idempotent: each part is skipped when its records exist. Reproducible: one fixed random seed."""
 
 from __future__ import annotations
@@ -17,120 +18,27 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from kejiju.accounts.models import Region, User
+from kejiju.core import demodata
 from kejiju.core.models import Organization
 from kejiju.core.services import organization_for_name
 
 from . import services
-from .models import REVIEW_CRITERIA, Call, CooperationProject, LumpSumPilot, Programme, Project
+from .models import (
+    REVIEW_CRITERIA,
+    Achievement,
+    AchievementTransfer,
+    Call,
+    CooperationProject,
+    LumpSumPilot,
+    OwnershipGrant,
+    OwnershipPilot,
+    Programme,
+    Project,
+)
 from .rules import Action, State
 
 SEED = 2023
 CENT = Decimal("0.01")
-
-PROGRAMMES = [
-    ("重点研发计划", "ZDYF", "面向主导产业关键核心技术攻关"),
-    ("科技成果转化引导计划", "CGZH", "支持高校、院所科技成果在本市转化落地"),
-    ("农业科技创新计划", "NYKJ", "有机旱作、杂粮、设施农业等农业技术研发与示范"),
-    ("社会发展科技计划", "SHFZ", "医疗卫生、生态环保、公共安全等社会民生领域"),
-    ("软科学研究计划", "RKX", "科技发展战略、政策与管理研究"),
-]
-
-# Applicant units by county (GB/T 2260 code); the named units of the 2023 review are among them.
-UNITS = {
-    "140902": [
-        ("忻州师范学院", Organization.Kind.UNIVERSITY),
-        ("山西农业大学玉米研究所", Organization.Kind.INSTITUTE),
-        ("忻州市人民医院", Organization.Kind.GOVERNMENT),
-        ("山西忻州神达能源集团有限公司", Organization.Kind.ENTERPRISE),
-    ],
-    "140921": [
-        ("山西众立法兰有限公司", Organization.Kind.ENTERPRISE),
-        ("定襄县宏达锻造有限公司", Organization.Kind.ENTERPRISE),
-    ],
-    "140922": [("五台县台蘑产业开发有限公司", Organization.Kind.ENTERPRISE)],
-    "140923": [
-        ("山西雁门山酒业有限公司", Organization.Kind.ENTERPRISE),
-        ("代县铁矿绿色开采技术服务有限公司", Organization.Kind.ENTERPRISE),
-    ],
-    "140924": [("繁峙县杂粮产业发展有限公司", Organization.Kind.ENTERPRISE)],
-    "140925": [("宁武县芦芽山中药材种植专业合作社", Organization.Kind.OTHER)],
-    "140926": [("静乐县藜麦科技开发有限公司", Organization.Kind.ENTERPRISE)],
-    "140927": [("神池县胡麻油业有限公司", Organization.Kind.ENTERPRISE)],
-    "140928": [("五寨县甜糯玉米开发有限公司", Organization.Kind.ENTERPRISE)],
-    "140929": [("岢岚县绒山羊养殖科技有限公司", Organization.Kind.ENTERPRISE)],
-    "140930": [("河曲县海红果产业有限公司", Organization.Kind.ENTERPRISE)],
-    "140931": [("保德县红枣科技开发有限公司", Organization.Kind.ENTERPRISE)],
-    "140932": [("偏关县新能源科技有限公司", Organization.Kind.ENTERPRISE)],
-    "140981": [
-        ("原平市农业机械研究所", Organization.Kind.INSTITUTE),
-        ("山西原平双合成果转化有限公司", Organization.Kind.ENTERPRISE),
-    ],
-}
-
-TOPICS = {
-    "ZDYF": [
-        "高性能风电法兰锻造工艺",
-        "煤矸石基新型建材制备",
-        "智能化矿井通风监测系统",
-        "特种钢材热处理工艺优化",
-    ],
-    "CGZH": [
-        "杂粮精深加工技术成果转化",
-        "生物有机肥产业化示范",
-        "高端法兰数控加工技术转化",
-        "光伏组件回收利用技术转化",
-    ],
-    "NYKJ": [
-        "有机旱作谷子新品种选育",
-        "藜麦高产栽培技术集成",
-        "设施蔬菜水肥一体化示范",
-        "绒山羊良种繁育技术",
-    ],
-    "SHFZ": [
-        "基层医院慢病智能随访系统",
-        "滹沱河流域水生态修复",
-        "黄芪道地药材质量标准研究",
-        "农村生活污水处理技术示范",
-    ],
-    "RKX": [
-        "忻州市科技成果转化路径研究",
-        "县域科技创新能力评价",
-        "科技型中小企业培育政策研究",
-        "太忻一体化科技协同机制研究",
-    ],
-}
-
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
-GIVEN = ["建国", "志强", "晓燕", "海涛", "丽娟", "文博", "永胜", "春梅", "立新", "思远", "红霞", "国庆"]
-
-# (call year) → the states the call's projects end in, in order (repeated across programmes).
-OUTCOMES = {
-    2022: [
-        State.ARCHIVED,
-        State.ARCHIVED,
-        State.CONCLUDED,
-        State.TERMINATED,
-        State.EXECUTING,
-        State.NOT_APPROVED,
-    ],
-    2023: [
-        State.CONCLUDED,
-        State.ACCEPTANCE,
-        State.EVALUATION,
-        State.EXECUTING,
-        State.REJECTED,
-        State.WITHDRAWN,
-    ],
-    2024: [
-        State.EXECUTING,
-        State.EXECUTING,
-        State.SUSPENDED,
-        State.APPROVED,
-        State.NOT_APPROVED,
-        State.EXECUTING,
-    ],
-}
-CURRENT = [State.SUBMITTED, State.ACCEPTED, State.REVIEW]
 
 PATHS = {
     State.SUBMITTED: [],
@@ -159,29 +67,6 @@ PATHS.update(
         ],
     }
 )
-COMMENTS = {
-    Action.WITHDRAW: "承担单位申请撤回",
-    Action.REJECT: "申报材料不全，缺少单位承诺书",
-    Action.NOT_APPROVE: "评审得分未达立项线",
-    Action.SUSPEND: "项目负责人长期外派，暂停执行",
-    Action.TERMINATE: "承担单位经营困难，无法继续实施",
-    Action.RESUME: "负责人返岗，恢复执行",
-}
-
-UNIVERSITIES = [
-    "山西大学",
-    "太原理工大学",
-    "山西农业大学",
-    "中北大学",
-    "太原科技大学",
-    "山西医科大学",
-    "山西师范大学",
-    "山西财经大学",
-    "山西中医药大学",
-    "山西工程技术学院",
-]
-PILOTS = [("忻州师范学院", 2, 2023, "第二批市级财政科研项目经费使用“包干制”试点单位")]
-
 # A valid PDF of one blank A4 page (an expert reading a demo project's 申报书 gets it marked with their name).
 PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
@@ -205,27 +90,29 @@ def _staff() -> User:
 
 def seed_demo_projects(*, stdout=None) -> None:
     rng = random.Random(SEED)
+    data = demodata.read("projects")
     staff = _staff()
     regions = {region.code: region for region in Region.objects.county_level()}
-    programmes = _programmes()
+    programmes = _programmes(data["programmes"])
     calls = _calls(programmes)
     units = {
-        code: [_org(name, kind, regions[code]) for name, kind in names]
-        for code, names in UNITS.items()
+        code: [_org(unit["name"], unit["kind"], regions[code]) for unit in names]
+        for code, names in data["units"].items()
         if code in regions
     }
-    for name, batch, year, note in PILOTS:
-        org = Organization.objects.filter(name=name).order_by("pk").first()
+    for pilot in data["lump_sum_pilots"]:
+        org = Organization.objects.filter(name=pilot["name"]).order_by("pk").first()
         if org is not None:
             LumpSumPilot.objects.get_or_create(
-                organization=org, defaults={"batch": batch, "since_year": year, "note": note}
+                organization=org,
+                defaults={"batch": pilot["batch"], "since_year": pilot["since_year"], "note": pilot["note"]},
             )
     made = 0
     if not Project.objects.filter(call__in=calls).exists():
-        made = _projects(rng, staff=staff, calls=calls, units=units)
+        made = _projects(rng, data, staff=staff, calls=calls, units=units)
     coop = 0
     if not CooperationProject.objects.exists():
-        coop = _cooperation(rng, regions=regions, staff=staff)
+        coop = _cooperation(rng, data, regions=regions, staff=staff)
     achievements = seed_demo_ownership(staff=staff)
     if stdout is not None:
         stdout.write(
@@ -234,11 +121,12 @@ def seed_demo_projects(*, stdout=None) -> None:
         )
 
 
-def _programmes() -> list[Programme]:
+def _programmes(specs: list[dict]) -> list[Programme]:
     result = []
-    for order, (name, code, description) in enumerate(PROGRAMMES, start=1):
+    for order, spec in enumerate(specs, start=1):
         programme, _ = Programme.objects.get_or_create(
-            code=code, defaults={"name": name, "description": description, "sort_order": order * 10}
+            code=spec["code"],
+            defaults={"name": spec["name"], "description": spec["description"], "sort_order": order * 10},
         )
         result.append(programme)
     return result
@@ -326,16 +214,18 @@ def _split(total: int) -> dict[str, int]:
     return marks
 
 
-def _projects(rng: random.Random, *, staff: User, calls: list[Call], units: dict) -> int:
+def _projects(rng: random.Random, data: dict, *, staff: User, calls: list[Call], units: dict) -> int:
+    outcomes_by_year = {int(year): states for year, states in data["outcomes"].items()}
+    surnames, given_names = data["surnames"], data["given_names"]
     codes = sorted(units)
     regions_by_code = {region.code: region for region in Region.objects.filter(code__in=codes)}
     pilot_unit = next(org for org in units["140902"] if org.name == "忻州师范学院")
     count = 0
     serial = 0
     for call in calls:
-        historic = call.year in OUTCOMES
-        outcomes = OUTCOMES[call.year] if historic else CURRENT
-        topics = TOPICS[call.programme.code]
+        historic = call.year in outcomes_by_year
+        outcomes = outcomes_by_year[call.year] if historic else data["current_outcomes"]
+        topics = data["topics"][call.programme.code]
         for index, target in enumerate(outcomes):
             serial += 1
             code = codes[serial % len(codes)]
@@ -351,10 +241,10 @@ def _projects(rng: random.Random, *, staff: User, calls: list[Call], units: dict
             project = services.project_create(
                 user=staff,
                 call=call,
-                title=topic if call.year in OUTCOMES else f"{topic}（{call.year}）",
+                title=topic if historic else f"{topic}（{call.year}）",
                 applicant=applicant,
                 region=applicant.region or regions_by_code[code],
-                pi_name=rng.choice(SURNAMES) + rng.choice(GIVEN),
+                pi_name=rng.choice(surnames) + rng.choice(given_names),
                 pi_mobile=f"139{3500_0000 + serial:08d}",
                 start_date=start,
                 end_date=dt.date(call.year + years, 6, 30),
@@ -363,7 +253,7 @@ def _projects(rng: random.Random, *, staff: User, calls: list[Call], units: dict
                 summary=f"围绕{topic}开展研究与示范，形成可推广的技术方案。",
                 effective_on=_on(call.opens_on + dt.timedelta(days=serial % 40)),
             )
-            project = _advance(project, target, staff=staff, rng=rng)
+            project = _advance(project, target, data, staff=staff, rng=rng)
             if call.year >= 2024:
                 services.attachment_create(
                     project=project,
@@ -380,45 +270,39 @@ def _on(day: dt.date) -> dt.date:
     return min(day, timezone.localdate())
 
 
-# When each step of the life cycle took effect, from the project (its call's dates and its term): the
-# demo's history reads as it happened, so the figures of a past year are those of that year.
-def _planned(project: Project, step: str) -> dt.date:
+# When each step of the life cycle took effect, from the project (its call's dates and its term; `step_dates`
+# of data/demo.json: so many days after which date): the demo's history reads as it happened, so the
+# figures of a past year are those of that year.
+def _planned(project: Project, step: str, step_dates: dict) -> dt.date:
     call = project.call
-    start, end = project.start_date, project.end_date
-    return {
-        Action.WITHDRAW: call.closes_on,
-        Action.ACCEPT: call.closes_on + dt.timedelta(days=5),
-        Action.REJECT: call.closes_on + dt.timedelta(days=5),
-        Action.START_REVIEW: call.closes_on + dt.timedelta(days=15),
-        Action.APPROVE: call.review_by,
-        Action.NOT_APPROVE: call.review_by,
-        Action.SIGN_CONTRACT: start,
-        Action.SUSPEND: start + dt.timedelta(days=300),
-        Action.TERMINATE: start + dt.timedelta(days=400),
-        Action.START_EVALUATION: end + dt.timedelta(days=1),
-        Action.START_ACCEPTANCE: end + dt.timedelta(days=30),
-        Action.PASS: end + dt.timedelta(days=60),
-        Action.ARCHIVE: end + dt.timedelta(days=90),
-    }[step]
+    anchors = {
+        "closes_on": call.closes_on,
+        "review_by": call.review_by,
+        "start_date": project.start_date,
+        "end_date": project.end_date,
+    }
+    rule = step_dates[step]
+    return anchors[rule["after"]] + dt.timedelta(days=rule["days"])
 
 
-def _step_date(project: Project, step: str) -> dt.date:
+def _step_date(project: Project, step: str, step_dates: dict) -> dt.date:
     """The planned date of `step`, not before the project's latest recorded step (a 年报 filed after the
     term ended moves the 绩效评估 after it), never after today."""
     from kejiju.core.workflow.selectors import events_for
 
     latest = events_for(project).values_list("effective_on", flat=True).last()
-    planned = _planned(project, step)
+    planned = _planned(project, step, step_dates)
     return _on(max(planned, latest) if latest else planned)
 
 
-def _advance(project: Project, target: str, *, staff: User, rng: random.Random) -> Project:
+def _advance(project: Project, target: str, data: dict, *, staff: User, rng: random.Random) -> Project:
+    """Take the project along PATHS[target]: the steps' comments and dates from data/demo.json."""
     for step in PATHS[target]:
         if step == "panel":
             _close_panel(project, staff=staff, rng=rng, low=target == State.NOT_APPROVED)
             continue
         granted = None
-        on = _step_date(project, step)  # before the contract's upload, a step of today
+        on = _step_date(project, step, data["step_dates"])  # before the contract's upload, a step of today
         if step == Action.SIGN_CONTRACT:
             services.attachment_create(
                 project=project,
@@ -432,7 +316,7 @@ def _advance(project: Project, target: str, *, staff: User, rng: random.Random) 
             project=project,
             action=step,
             user=staff,
-            comment=COMMENTS.get(step, ""),
+            comment=data["comments"].get(step, ""),
             granted=granted,
             effective_on=on,
         )
@@ -503,47 +387,20 @@ def _running_records(project: Project, *, target: str, staff: User, rng: random.
 # ---------------------------------------------------------------------------------------- 省校合作
 
 
-# (task year, kind, state, how many, landed year, finished year) — the 2023 rows are the review's figures.
-COOPERATION = [
-    (2022, CooperationProject.Kind.TRANSFER_BASE, CooperationProject.State.FINISHED, 9, 2022, 2024),
-    (2022, CooperationProject.Kind.TRANSFER_BASE, CooperationProject.State.LANDED, 6, 2022, None),
-    (2022, CooperationProject.Kind.INDUSTRIAL_PARK, CooperationProject.State.FINISHED, 2, 2022, 2022),
-    (2022, CooperationProject.Kind.INDUSTRIAL_PARK, CooperationProject.State.FINISHED, 3, 2022, 2023),
-    (2022, CooperationProject.Kind.PLATFORM_BASE, CooperationProject.State.LANDED, 4, 2022, None),
-    (2023, CooperationProject.Kind.TRANSFER_BASE, CooperationProject.State.LANDED, 18, 2023, None),
-    (2023, CooperationProject.Kind.TRANSFER_BASE, CooperationProject.State.FINISHED, 4, 2023, 2025),
-    (2023, CooperationProject.Kind.TRANSFER_BASE, CooperationProject.State.BUILDING, 5, None, None),
-    (2023, CooperationProject.Kind.INDUSTRIAL_PARK, CooperationProject.State.FINISHED, 1, 2023, 2023),
-    (2023, CooperationProject.Kind.INDUSTRIAL_PARK, CooperationProject.State.BUILDING, 3, None, None),
-    (2023, CooperationProject.Kind.JOINT_RESEARCH, CooperationProject.State.SIGNED, 6, None, None),
-    (2023, CooperationProject.Kind.TRANSFER_BASE, CooperationProject.State.STOPPED, 1, None, None),
-    (2024, CooperationProject.Kind.TRANSFER_BASE, CooperationProject.State.LANDED, 17, 2024, None),
-    (2024, CooperationProject.Kind.INDUSTRIAL_PARK, CooperationProject.State.FINISHED, 3, 2024, 2024),
-    (2024, CooperationProject.Kind.INDUSTRIAL_PARK, CooperationProject.State.BUILDING, 2, None, None),
-    (2024, CooperationProject.Kind.PLATFORM_BASE, CooperationProject.State.SIGNED, 5, None, None),
-]
-SUBJECTS = [
-    "杂粮",
-    "中药材",
-    "法兰锻造",
-    "新能源装备",
-    "农产品加工",
-    "生态修复",
-    "畜牧养殖",
-    "文旅融合",
-    "煤基新材料",
-]
-
-
-def _cooperation(rng: random.Random, *, regions: dict, staff: User) -> int:
-    universities = [_org(name, Organization.Kind.UNIVERSITY, None) for name in UNIVERSITIES]
-    codes = sorted(code for code in regions if code in UNITS)
+def _cooperation(rng: random.Random, data: dict, *, regions: dict, staff: User) -> int:
+    """The 省校合作 projects of data/demo.json's `cooperation` rows (task year, kind, state, how many, landed
+    and finished years); the 2023 rows are the review's figures."""
+    universities = [_org(name, Organization.Kind.UNIVERSITY, None) for name in data["universities"]]
+    codes = sorted(code for code in regions if code in data["units"])
+    subjects = data["cooperation_subjects"]
     count = 0
-    for task_year, kind, state, how_many, landed, finished in COOPERATION:
-        for n in range(how_many):
+    for row in data["cooperation"]:
+        task_year, kind, state = row["task_year"], row["kind"], row["state"]
+        landed, finished = row["landed_year"], row["finished_year"]
+        for n in range(row["count"]):
             region = regions[codes[(count * 5 + n) % len(codes)]]
             university = universities[(count + n * 3) % len(universities)]
-            subject = SUBJECTS[(count + n) % len(SUBJECTS)]
+            subject = subjects[(count + n) % len(subjects)]
             kind_label = CooperationProject.Kind(kind).label
             signed = dt.date(task_year, rng.randint(2, 5), rng.randint(1, 28))
             landed_on = dt.date(landed, rng.randint(6, 11), rng.randint(1, 28)) if landed else None
@@ -572,93 +429,68 @@ def _cooperation(rng: random.Random, *, regions: dict, staff: User) -> int:
 
 # ------------------------------------------------------------------------ 职务科技成果赋权 pilot
 
-OWNERSHIP_PILOT = ("忻州师范学院", "忻州市职务科技成果赋权改革试点工作方案", dt.date(2023, 6, 15))
-OWNERSHIP_SCHEME = (
-    "赋予科研人员职务科技成果所有权或长期使用权：所有权由单位与成果完成团队按约定比例共有，"
-    "长期使用权不少于10年；转化收益按方案约定分配。"
-)
-# (title, kind, number, inventors, grant: (mode, share, years, date, document) or None, transfers)
-ACHIEVEMENTS = [
-    (
-        "一种高膳食纤维杂粮复合粉及其制备方法",
-        "invention",
-        "ZL202210345678.9",
-        "王建平、李晓燕、赵志刚",
-        ("ownership", Decimal("70"), None, dt.date(2023, 8, 10), "忻师院科字〔2023〕21号"),
-        [("assignment", "繁峙县杂粮产业发展有限公司", Decimal("35.00"), dt.date(2023, 10, 18))],
-    ),
-    (
-        "晋谷系列谷子新品种“忻谷3号”",
-        "plant",
-        "CNA20221234.5",
-        "张国华、刘丽",
-        ("long_term_use", None, 10, dt.date(2023, 9, 5), "忻师院科字〔2023〕26号"),
-        [("licence", "静乐县藜麦科技开发有限公司", Decimal("18.50"), dt.date(2023, 12, 6))],
-    ),
-    (
-        "杂粮加工品质在线检测系统V1.0",
-        "software",
-        "2023SR0456789",
-        "陈亮、周敏",
-        None,
-        [],
-    ),
-]
-
 
 def seed_demo_ownership(*, staff: User) -> int:
-    """The 赋权 pilot at 忻州师范学院 (also the 包干制 pilot: the two schemes stay apart). Idempotent."""
-    from .models import Achievement, AchievementTransfer, OwnershipGrant, OwnershipPilot
-
-    name, scheme, joined_on = OWNERSHIP_PILOT
-    organization = Organization.objects.filter(name=name).order_by("pk").first()
+    """The 赋权 pilot at 忻州师范学院 (also the 包干制 pilot: the two schemes stay apart), its achievements,
+    grants and transfers (data/demo.json). Idempotent."""
+    data = demodata.read("projects")
+    spec = data["ownership_pilot"]
+    organization = Organization.objects.filter(name=spec["name"]).order_by("pk").first()
     if organization is None:
         return 0
     pilot = OwnershipPilot.objects.filter(organization=organization).first()
     if pilot is None:
         pilot = services.ownership_pilot_save(
             pilot=OwnershipPilot(
-                organization=organization, scheme=scheme, scheme_summary=OWNERSHIP_SCHEME, joined_on=joined_on
+                organization=organization,
+                scheme=spec["scheme"],
+                scheme_summary=spec["scheme_summary"],
+                joined_on=demodata.date(spec["joined_on"]),
             ),
             user=staff,
         )
     source = Project.objects.filter(applicant=organization).order_by("number").first()
     made = 0
-    for index, (title, kind, number, inventors, grant_data, transfers) in enumerate(ACHIEVEMENTS):
-        if Achievement.objects.filter(pilot=pilot, title=title).exists():
+    for index, item in enumerate(data["achievements"]):
+        if Achievement.objects.filter(pilot=pilot, title=item["title"]).exists():
             continue
         achievement = services.achievement_save(
             achievement=Achievement(
                 pilot=pilot,
-                title=title,
-                kind=kind,
-                number=number,
-                inventors=inventors,
+                title=item["title"],
+                kind=item["kind"],
+                number=item["number"],
+                inventors=item["inventors"],
                 source_project=source if index == 0 else None,
             ),
             user=staff,
         )
         made += 1
-        if grant_data is None:
+        granted = item["grant"]
+        if granted is None:
             continue
-        mode, share, years, granted_on, document = grant_data
+        share = granted["share_percent"]
         grant = services.ownership_grant_save(
             grant=OwnershipGrant(
                 achievement=achievement,
-                team=f"{inventors.split('、')[0]}团队",
-                mode=mode,
-                share_percent=share,
-                years=years,
-                granted_on=granted_on,
-                approval_no=document,
+                team=f"{item['inventors'].split('、')[0]}团队",
+                mode=granted["mode"],
+                share_percent=Decimal(share) if share is not None else None,
+                years=granted["years"],
+                granted_on=demodata.date(granted["granted_on"]),
+                approval_no=granted["approval_no"],
             ),
             user=staff,
         )
-        for transfer_mode, enterprise_name, amount, on in transfers:
-            enterprise = _org(enterprise_name, Organization.Kind.ENTERPRISE, None)
+        for transfer in item["transfers"]:
+            enterprise = _org(transfer["enterprise"], Organization.Kind.ENTERPRISE, None)
             services.achievement_transfer_save(
                 transfer=AchievementTransfer(
-                    grant=grant, mode=transfer_mode, enterprise=enterprise, amount=amount, transferred_on=on
+                    grant=grant,
+                    mode=transfer["mode"],
+                    enterprise=enterprise,
+                    amount=Decimal(transfer["amount"]),
+                    transferred_on=demodata.date(transfer["transferred_on"]),
                 ),
                 user=staff,
             )

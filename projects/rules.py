@@ -65,6 +65,10 @@ class AcceptanceResult(models.TextChoices):
     FAILED = "failed", "不通过"
 
 
+# The key of the project workflow (projects.workflow.PROJECT_FLOW) on its core.WorkflowEvent rows; here so
+# that the selectors read the timeline without importing the workflow (which builds on them).
+PROJECT_WORKFLOW = "projects.project"
+
 # A project has money committed from 立项 on, whatever happened later (终止 keeps what was paid).
 FUNDED_STATES = frozenset(
     {

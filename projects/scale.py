@@ -1,5 +1,6 @@
 """Scale data of `manage.py seed_scale`: programmes and yearly calls, `scale.projects` projects of units
-of the scale data with their histories (core.WorkflowEvent rows for every transition they went through)."""
+of the scale data with their histories (core.WorkflowEvent rows for every transition they went through).
+The programmes and title topics are in data/scale.json."""
 
 from __future__ import annotations
 
@@ -9,13 +10,13 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from kejiju.core import demodata
 from kejiju.core.models import Organization, WorkflowEvent
 from kejiju.core.scale import bulk, copy_objects, next_id, person_name
 
 from .models import Call, Programme, Project
-from .rules import AcceptanceResult, State
+from .rules import PROJECT_WORKFLOW, AcceptanceResult, State
 
-PROGRAMMES = [("基准重点研发计划", "JZYF"), ("基准成果转化计划", "JZZH"), ("基准软科学研究", "JZRK")]
 # Paths through the state machine (each step: action, label, to_state); a project stops at a random depth.
 PATH = [
     ("accept", "受理", State.ACCEPTED),
@@ -26,26 +27,17 @@ PATH = [
     ("start_acceptance", "进入结题验收", State.ACCEPTANCE),
     ("pass", "验收通过", State.CONCLUDED),
 ]
-TOPICS = [
-    "科技",
-    "智能装备",
-    "杂粮深加工",
-    "煤矸石综合利用",
-    "光伏组件",
-    "中药材种植",
-    "新型建材",
-    "氢能储运",
-    "数字农业",
-]
 
 
 def seed_scale(*, scale, rng, stdout) -> None:
     this_year = timezone.localdate().year
     years = list(range(this_year - 5, this_year + 1))
+    data = demodata.read("projects", "scale")
+    topics = data["topics"]
     programmes = []
-    for order, (name, code) in enumerate(PROGRAMMES):
+    for order, spec in enumerate(data["programmes"]):
         programme, _ = Programme.objects.get_or_create(
-            code=code, defaults={"name": name, "sort_order": 100 + order}
+            code=spec["code"], defaults={"name": spec["name"], "sort_order": 100 + order}
         )
         programmes.append(programme)
     calls = bulk(
@@ -74,7 +66,7 @@ def seed_scale(*, scale, rng, stdout) -> None:
         return WorkflowEvent(
             content_type=project_type,
             object_id=pk,
-            workflow="projects.project",
+            workflow=PROJECT_WORKFLOW,
             action=action,
             label=label,
             from_state=from_state,
@@ -100,7 +92,7 @@ def seed_scale(*, scale, rng, stdout) -> None:
                 number=f"{call.programme.code}{call.year}{serial[call.pk]:05d}",
                 call=call,
                 year=call.year,
-                title=f"{unit_name[:6]}{rng.choice(TOPICS)}关键技术研究与示范{i:05d}",
+                title=f"{unit_name[:6]}{rng.choice(topics)}关键技术研究与示范{i:05d}",
                 applicant_id=unit,
                 region_id=region,
                 pi_name=person_name(rng),

@@ -37,16 +37,17 @@ from .models import (
     Achievement,
     AchievementTransfer,
     AnnualReport,
+    Attachment,
     Call,
     CooperationProject,
     Disbursement,
+    MidtermCheck,
     OwnershipGrant,
     OwnershipPilot,
     Programme,
     Project,
 )
-from .rules import FUNDED_STATES, RUNNING_STATES
-from .workflow import PROJECT_FLOW
+from .rules import FUNDED_STATES, PROJECT_WORKFLOW, RUNNING_STATES
 
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=16, decimal_places=2))
 
@@ -164,8 +165,6 @@ def missing_annual_reports(*, user, today: dt.date | None = None) -> QuerySet[Pr
 def missing_midterm_material(*, user, today: dt.date | None = None) -> QuerySet[Project]:
     """Projects in execution of two years or more, past half their term and before its end, with neither
     中期 material uploaded nor a 中期检查 recorded (rules.midterm_due)."""
-    from .models import Attachment, MidtermCheck
-
     today = today or timezone.localdate()
     candidates = (
         Project.objects.visible_to(user)
@@ -196,8 +195,6 @@ def unit_owing_counts(*, user, today: dt.date) -> dict[str, int]:
 
 def project_owes(*, project: Project, today: dt.date) -> list[str]:
     """What the project's unit still owes the bureau (rules.project_owes), read from its records."""
-    from .models import Attachment
-
     return rules.project_owes(
         state=project.state,
         start=project.start_date,
@@ -341,7 +338,7 @@ def year_end(year: int) -> dt.date:
 
 def _project_events():
     return WorkflowEvent.objects.filter(
-        content_type=ContentType.objects.get_for_model(Project), workflow=PROJECT_FLOW.key
+        content_type=ContentType.objects.get_for_model(Project), workflow=PROJECT_WORKFLOW
     )
 
 

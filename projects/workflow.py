@@ -11,6 +11,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from kejiju.core.workflow import (
     Transition,
@@ -22,10 +24,21 @@ from kejiju.core.workflow import (
     sources,
 )
 from kejiju.core.workflow.forms import TransitionFields
+from kejiju.core.workflow.services import record_step
 from kejiju.integrity.checks import duplicates_decided_rule, integrity_rule
 
-from .models import ChangeRequest
-from .rules import RUNNING_STATES, AcceptanceResult, Action, State
+from .models import Attachment, ChangeRequest, Project
+from .rules import (
+    PROJECT_WORKFLOW,
+    RUNNING_STATES,
+    AcceptanceResult,
+    Action,
+    State,
+    approval_rule_breaches,
+    missing_annual_report_years,
+)
+from .selectors import project_review_result
+from .services import applicant_facts, is_lump_sum_unit, is_project_filer, paid_total
 
 MANAGE = "projects.manage_project"
 WITHDRAW = "projects.withdraw_project"
@@ -65,15 +78,10 @@ class ApproveFields(TransitionFields):
 
 
 def _review_score(project) -> Decimal | None:
-    from .selectors import project_review_result
-
     return project_review_result(project=project).score
 
 
 def _approve_rule(project, data) -> str | None:
-    from .rules import approval_rule_breaches
-    from .services import applicant_facts
-
     if _review_score(project) is None:
         return "专家评审组尚未完成评分，不能立项。"
     if not project.rule_override_reason:  # overridden with a reason when entered: the bureau's decision
@@ -93,8 +101,6 @@ def _approve_rule(project, data) -> str | None:
 
 
 def _approve_effect(project, ctx: TransitionContext) -> dict:
-    from .services import is_lump_sum_unit
-
     granted = ctx.data.get("granted")
     project.city_grant = granted if granted is not None else project.requested_grant
     project.lump_sum = is_lump_sum_unit(project.applicant, year=project.call.year)
@@ -103,16 +109,12 @@ def _approve_effect(project, ctx: TransitionContext) -> dict:
 
 
 def _contract_rule(project, data) -> str | None:
-    from .models import Attachment
-
     if not project.attachments.filter(kind=Attachment.Kind.CONTRACT).exists():
         return "请先上传签订的任务书，再确认签订任务书。"
     return None
 
 
 def _own_project(project, actor) -> str | None:
-    from .services import is_project_filer
-
     if not is_project_filer(project=project, user=actor):
         return "只有本单位管理员或该项目的负责人可以申请验收。"
     return None
@@ -120,11 +122,6 @@ def _own_project(project, actor) -> str | None:
 
 def _acceptance_application_rule(project, data) -> str | None:
     """The unit applies with its 验收报告 uploaded and every due 年度报告 filed."""
-    from django.utils import timezone
-
-    from .models import Attachment
-    from .rules import missing_annual_report_years
-
     problems = []
     if not project.attachments.filter(kind=Attachment.Kind.ACCEPTANCE).exists():
         problems.append("请先上传验收报告（附件类型“验收报告”）")
@@ -169,7 +166,7 @@ def _t(action: Action, source, target: State, **kwargs) -> Transition:
 
 PROJECT_FLOW = register_workflow(
     Workflow(
-        key="projects.project",
+        key=PROJECT_WORKFLOW,
         model="projects.Project",
         states=State,
         title="科技计划项目",
@@ -255,8 +252,6 @@ _CHANGEABLE = frozenset({State.APPROVED, State.EXECUTING, State.SUSPENDED})
 
 
 def _change_approve_rule(request, data) -> str | None:
-    from .services import paid_total
-
     project = request.project
     if project.state not in _CHANGEABLE:
         return f"项目当前状态为“{project.get_state_display()}”，不能再批准变更。"
@@ -268,13 +263,6 @@ def _change_approve_rule(request, data) -> str | None:
 
 def _decided(approve: bool):
     def effect(request, ctx: TransitionContext) -> None:
-        from django.core.exceptions import ValidationError
-        from django.utils import timezone
-
-        from kejiju.core.workflow.services import record_step
-
-        from .models import Project
-
         project = Project.objects.select_for_update().get(pk=request.project_id)
         if approve:
             if request.kind == "dates":

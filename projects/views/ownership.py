@@ -21,11 +21,11 @@ from kejiju.core.views import (
     ObjectUpdateView,
 )
 
-from . import selectors, services
-from .filters import AchievementFilterSet, AchievementTransferFilterSet, OwnershipPilotFilterSet
-from .forms import AchievementForm, AchievementTransferForm, OwnershipGrantForm, OwnershipPilotForm
-from .models import Achievement, AchievementTransfer, OwnershipGrant, OwnershipPilot
-from .tables import AchievementTable, AchievementTransferTable, OwnershipPilotTable
+from .. import selectors, services
+from ..filters import AchievementFilterSet, AchievementTransferFilterSet, OwnershipPilotFilterSet
+from ..forms import AchievementForm, AchievementTransferForm, OwnershipGrantForm, OwnershipPilotForm
+from ..models import Achievement, AchievementTransfer, OwnershipGrant, OwnershipPilot
+from ..tables import AchievementTable, AchievementTransferTable, OwnershipPilotTable
 
 # ---------------------------------------------------------------------------------------- pilot units
 

@@ -1,0 +1,1 @@
+"""The projects app's pages, one module per thing shown (urls.py imports the modules directly)."""
