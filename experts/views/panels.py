@@ -24,14 +24,14 @@ from kejiju.core.workflow.selectors import available_transitions, events_for
 from kejiju.core.workflow.views import TransitionView
 from kejiju.core.xlsx import XLSX_CONTENT_TYPE, add_sheet, new_workbook, workbook_bytes
 
-from . import rules, scoresheet, selectors, services
-from .filters import ReviewPanelFilterSet
-from .forms import RefusalForm, ReviewPanelForm, ScoreForm, ScoreSheetUploadForm, criteria_to_text
-from .models import ReviewDraw, ReviewMember, ReviewPanel, ReviewSheet, ReviewSubject
-from .progress import panel_progress
-from .subjects import call_optional, subjects_for
-from .tables import ReviewPanelTable
-from .workflow import PANEL_WORKFLOW
+from .. import rules, scoresheet, selectors, services
+from ..filters import ReviewPanelFilterSet
+from ..forms import RefusalForm, ReviewPanelForm, ScoreForm, ScoreSheetUploadForm, criteria_to_text
+from ..models import ReviewDraw, ReviewMember, ReviewPanel, ReviewSheet, ReviewSubject
+from ..progress import panel_progress
+from ..subjects import call_optional, subjects_for
+from ..tables import ReviewPanelTable
+from ..workflow import PANEL_WORKFLOW
 
 # ============================================================================================== panels
 
@@ -638,7 +638,7 @@ class ReviewDrawDetailView(ObjectDetailView):
         ]
 
     def get_context_data(self, **kwargs):
-        from .models import Expert
+        from ..models import Expert
 
         context = super().get_context_data(**kwargs)
         draw = self.object
