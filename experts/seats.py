@@ -1,6 +1,7 @@
 """Online review, the expert's side: the bureau opens a 评审专家 account from a library entry; an expert
-with an account is invited to each panel seat they are drawn for (a notice and an e-mail, once) and
-accepts, or declines with a reason — the reserve then steps in as when staff register a refusal."""
+with an account, invited to each panel seat they are drawn for (services.panels.invite_pending: a notice
+and an e-mail, once), accepts, or declines with a reason — the reserve then steps in as when staff
+register a refusal."""
 
 from __future__ import annotations
 

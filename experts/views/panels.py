@@ -27,7 +27,7 @@ from kejiju.core.xlsx import XLSX_CONTENT_TYPE, add_sheet, new_workbook, workboo
 from .. import rules, scoresheet, selectors, services
 from ..filters import ReviewPanelFilterSet
 from ..forms import RefusalForm, ReviewPanelForm, ScoreForm, ScoreSheetUploadForm, criteria_to_text
-from ..models import ReviewDraw, ReviewMember, ReviewPanel, ReviewSheet, ReviewSubject
+from ..models import Expert, ReviewDraw, ReviewMember, ReviewPanel, ReviewSheet, ReviewSubject
 from ..progress import panel_progress
 from ..subjects import call_optional, subjects_for
 from ..tables import ReviewPanelTable
@@ -428,6 +428,7 @@ class ReviewPanelSheetView(ObjectDetailView):
 class GridCell:
     name: str
     value: object
+    label: str = ""  # the criterion's label (the cell's accessible name)
     error: bool = False
 
 
@@ -493,6 +494,7 @@ class PanelScoresView(PanelActionMixin, BreadcrumbMixin, TemplateView):
                                 value=data.get(f"s{key}_{index}", "")
                                 if data is not None
                                 else cell.scores.get(c.key, ""),
+                                label=c.label,
                             )
                             for index, c in enumerate(criteria)
                         ],
@@ -620,6 +622,10 @@ class PanelScoreSheetConfirmView(ScoreSheetImportMixin, ImportConfirmView):
         return super().post(request)
 
 
+# An expert the draw recorded who is no longer in the library (the record keeps only the number).
+MISSING_EXPERT = "（已不在专家库）"
+
+
 class ReviewDrawDetailView(ObjectDetailView):
     """The audit view of one draw: conditions, seed, pool, skipped experts with reasons, and a replay."""
 
@@ -638,22 +644,36 @@ class ReviewDrawDetailView(ObjectDetailView):
         ]
 
     def get_context_data(self, **kwargs):
-        from ..models import Expert
-
         context = super().get_context_data(**kwargs)
         draw = self.object
+        parameters = draw.parameters or {}
         replay = services.review_draw_replay(draw)
-        names = dict(Expert.objects.filter(pk__in=draw.pool).values_list("pk", "name"))
+        listed = {*draw.pool, *draw.drawn, *parameters.get("excluded_experts", [])}
+        names = dict(Expert.objects.filter(pk__in=listed).values_list("pk", "name"))
+
+        def name(pk: int) -> str:
+            return names.get(pk) or MISSING_EXPERT
+
         order = {pk: index for index, pk in enumerate(rules.draw_order(draw.pool, draw.seed), start=1)}
         integrity_notes = self._integrity_notes(draw)
-        # Under a composition rule: the category each pool expert had on the draw's day.
-        categories = (draw.parameters or {}).get("categories", {})
+        # Under a composition rule: the category each pool expert had on the draw's day (a code: its label).
+        categories = parameters.get("categories", {})
+        seated = (parameters.get("seats") or {}).get("seated") or {}
+        applicants = parameters.get("applicants") or (
+            [parameters["applicant"]] if parameters.get("applicant") else []
+        )
         context.update(
             replay=replay,
             replay_matches=replay == draw.drawn,
-            drawn_rows=[(index, pk, names.get(pk, f"#{pk}")) for index, pk in enumerate(draw.drawn, start=1)],
+            applicants="、".join(item["name"] for item in applicants),
+            excluded="、".join(name(pk) for pk in parameters.get("excluded_experts", [])),
+            seated=[
+                (rules.CATEGORY_LABELS.get(category, category), count) for category, count in seated.items()
+            ],
+            drawn_rows=[(index, pk, name(pk)) for index, pk in enumerate(draw.drawn, start=1)],
             pool_rows=[
-                (order[pk], pk, names.get(pk, f"#{pk}"), categories.get(str(pk), "")) for pk in draw.pool
+                (order[pk], pk, name(pk), rules.CATEGORY_LABELS.get(categories.get(str(pk), ""), ""))
+                for pk in draw.pool
             ],
             skipped_rows=[
                 (
