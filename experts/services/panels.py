@@ -324,7 +324,7 @@ def review_member_refuse(*, member: ReviewMember, reason: str, user) -> ReviewMe
 
 def edge_for(action: str, user) -> str:
     """The panel edge an expert's own answer or scores take (网评: their permission), else staff's."""
-    return f"{action}edge_for" if user.has_perm("experts.review_as_expert") else action
+    return f"{action}_online" if user.has_perm("experts.review_as_expert") else action
 
 
 def _expert_bar(expert: Expert) -> str | None:
