@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import online, panels, registry, seats
+from .views import draws, online, panels, registry, scores, seats
 
 app_name = "experts"
 
@@ -21,16 +21,16 @@ urlpatterns = [
     path("panels/export/", panels.ReviewPanelExportView.as_view(), name="reviewpanel_export"),
     path("panels/add/", panels.PanelAddView.as_view(), name="panel_add"),
     path("panels/<int:pk>/", panels.ReviewPanelDetailView.as_view(), name="reviewpanel_detail"),
-    path("panels/<int:pk>/sheet/", panels.ReviewPanelSheetView.as_view(), name="reviewpanel_sheet"),
-    path("panels/<int:pk>/scores/", panels.PanelScoresView.as_view(), name="reviewpanel_scores"),
+    path("panels/<int:pk>/sheet/", scores.ReviewPanelSheetView.as_view(), name="reviewpanel_sheet"),
+    path("panels/<int:pk>/scores/", scores.PanelScoresView.as_view(), name="reviewpanel_scores"),
     path(
         "panels/<int:pk>/scores/import/",
-        panels.PanelScoreSheetImportView.as_view(),
+        scores.PanelScoreSheetImportView.as_view(),
         name="reviewpanel_scores_import",
     ),
     path(
         "panels/<int:pk>/scores/import/confirm/",
-        panels.PanelScoreSheetConfirmView.as_view(),
+        scores.PanelScoreSheetConfirmView.as_view(),
         name="reviewpanel_scores_import_confirm",
     ),
     path("panels/<int:pk>/supplement/", panels.PanelSupplementView.as_view(), name="reviewpanel_supplement"),
@@ -61,7 +61,7 @@ urlpatterns = [
         online.MemberScoresReopenView.as_view(),
         name="reviewmember_reopen",
     ),
-    path("draws/<int:pk>/", panels.ReviewDrawDetailView.as_view(), name="reviewdraw_detail"),
+    path("draws/<int:pk>/", draws.ReviewDrawDetailView.as_view(), name="reviewdraw_detail"),
 ]
 
 urlpatterns += [

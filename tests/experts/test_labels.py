@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from experts import rules, seats, services
 from experts.models import CompositionRule, Expert, ReviewMember
-from experts.views.panels import MISSING_EXPERT
+from experts.views.draws import MISSING_EXPERT
 from tests.experts.factories import ExpertFactory, ExpertFieldFactory, OrganizationFactory
 from tests.factories import TEST_PASSWORD
 
