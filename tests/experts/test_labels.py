@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from experts import rules, seats, services
-from experts.models import CompositionRule, Expert, ReviewMember
+from experts.models import CompositionRule, Expert
 from experts.views.draws import MISSING_EXPERT
 from tests.experts.factories import ExpertFactory, ExpertFieldFactory, OrganizationFactory
 from tests.factories import TEST_PASSWORD
@@ -58,30 +58,32 @@ def test_the_draw_page_shows_categories_applicants_and_names_not_codes(client, b
             ExpertFactory(fields=[field], category=category)
     avoided = ExpertFactory(fields=[field], name="回避专家")
     assert CompositionRule.objects.filter(kind="gaoqi").exists()  # seeded by experts/migrations/0014
-    panel = _panel(bureau_user, field, kind="gaoqi", excluded=[avoided])
-    member = panel.members.filter(role=ReviewMember.Role.REGULAR).order_by("position").first()
+    panel = _panel(bureau_user, field, kind="gaoqi", reserves=0, excluded=[avoided])
+    first = panel.draws.get()
+    # A seat refused with no reserve: the supplementary draw records the categories already seated.
+    member = panel.members.order_by("position").first()
     services.review_member_refuse(member=member, reason="时间冲突", user=bureau_user)
-    panel.refresh_from_db()
-    if panel.members.filter(role=ReviewMember.Role.REGULAR).exclude(status="拒绝").count() < panel.size:
-        services.review_panel_supplement(panel=panel, user=bureau_user, seed="labels-2")
-    draw = panel.draws.order_by("created_at", "pk").last()
+    supplement = services.review_panel_supplement(panel=panel, user=bureau_user, seed="labels-2")
+    assert supplement.parameters["seats"]["seated"]
     # An expert of the pool, never seated, who has since left the library.
     seated = set(panel.members.values_list("expert_id", flat=True))
-    gone = next(pk for pk in draw.pool if pk not in seated)
+    gone = next(pk for pk in first.pool if pk not in seated)
     Expert.objects.filter(pk=gone).delete()
 
     client.force_login(bureau_user)
-    body = client.get(reverse("experts:reviewdraw_detail", kwargs={"pk": draw.pk})).content.decode()
+    body = client.get(reverse("experts:reviewdraw_detail", kwargs={"pk": first.pk})).content.decode()
     page = visible(body)
-    assert f"#{draw.pk}" not in page  # the title names the panel, the kind and the time
+    assert f"#{first.pk}" not in page  # the title names the panel, the kind and the time
     assert "晋北新材料有限公司" in page  # 申报单位 (the draw records its applicants)
     assert "回避专家" in page  # 申请回避的专家, by name
     assert f"<td>#{gone}</td>" not in body and f"<td>{gone}</td><td>{MISSING_EXPERT}</td>" in body
-    if draw.parameters.get("seats", {}).get("seated"):
-        assert "已在组：技术专家" in page and "已在组：技术 " not in page
     cells = re.findall(r"<td>([^<]*)</td>", body)  # the candidate pool's 类别 column
     assert "财务专家" in cells and "技术专家" in cells
     assert not {rules.TECHNICAL, rules.FINANCIAL, rules.MANAGEMENT} & set(cells)  # the codes, alone in a cell
+    page = visible(
+        client.get(reverse("experts:reviewdraw_detail", kwargs={"pk": supplement.pk})).content.decode()
+    )
+    assert "已在组：技术专家" in page and "已在组：技术 " not in page
 
 
 def _confirmed(user, field):
