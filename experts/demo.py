@@ -23,157 +23,25 @@ from kejiju.core.services import organization_for_name
 from .models import Commissioner, CommissionerTeam, Expert, ExpertField, VicePresidentPlacement
 from .services import vice_president_save
 
-FIELDS = [
-    "电子信息",
-    "新材料",
-    "新能源",
-    "节能环保",
-    "先进制造与自动化",
-    "现代生物医药",
-    "现代农业",
-    "高技术服务",
-]
+_DATA = demodata.read("experts")  # data/demo.json: fields, units, names, teams
+FIELDS: list[str] = _DATA["fields"]
 SEED_2023_FIELDS = FIELDS[:6]
 # 27 experts admitted in 2023, by field (the seed names six fields).
-ADMITTED_2023 = {
-    "电子信息": 5,
-    "新材料": 5,
-    "新能源": 4,
-    "节能环保": 4,
-    "先进制造与自动化": 5,
-    "现代生物医药": 4,
-}
-ADMITTED_OTHER_YEARS = {2020: 46, 2021: 31, 2022: 24, 2024: 19}
-
+ADMITTED_2023: dict[str, int] = _DATA["admitted_2023"]
+ADMITTED_OTHER_YEARS = {int(year): count for year, count in _DATA["admitted_other_years"].items()}
 # 65 partner universities of 省校合作 (科技副总 candidates in 2023).
-UNIVERSITIES = [
-    "山西大学",
-    "太原理工大学",
-    "中北大学",
-    "山西农业大学",
-    "山西医科大学",
-    "太原科技大学",
-    "山西师范大学",
-    "山西财经大学",
-    "山西中医药大学",
-    "太原师范学院",
-    "山西大同大学",
-    "长治学院",
-    "运城学院",
-    "忻州师范学院",
-    "晋中学院",
-    "吕梁学院",
-    "太原学院",
-    "山西工程技术学院",
-    "山西能源学院",
-    "太原工业学院",
-    "长治医学院",
-    "山西工学院",
-    "山西应用科技学院",
-    "清华大学",
-    "北京大学",
-    "中国农业大学",
-    "北京科技大学",
-    "北京理工大学",
-    "北京化工大学",
-    "北京工业大学",
-    "北京林业大学",
-    "中国矿业大学",
-    "中国矿业大学（北京）",
-    "中国地质大学（北京）",
-    "天津大学",
-    "南开大学",
-    "河北工业大学",
-    "大连理工大学",
-    "东北大学",
-    "吉林大学",
-    "哈尔滨工业大学",
-    "同济大学",
-    "上海交通大学",
-    "华东理工大学",
-    "南京大学",
-    "东南大学",
-    "南京理工大学",
-    "南京农业大学",
-    "江南大学",
-    "河海大学",
-    "浙江大学",
-    "中国科学技术大学",
-    "合肥工业大学",
-    "山东大学",
-    "中国石油大学（华东）",
-    "武汉大学",
-    "华中科技大学",
-    "武汉理工大学",
-    "中南大学",
-    "湖南大学",
-    "华南理工大学",
-    "四川大学",
-    "重庆大学",
-    "西安交通大学",
-    "西北农林科技大学",
-]
-LOCAL_UNIVERSITIES = {"忻州师范学院": "140902"}
-INSTITUTES = [
-    ("山西农业大学玉米研究所", "140902"),
-    ("忻州市农业技术推广中心", "140902"),
-    ("忻州市生态环境监测站", "140902"),
-    ("忻州市人民医院", "140902"),
-    ("忻州职业技术学院", "140902"),
-]
-ENTERPRISES = [
-    ("山西众立法兰有限公司", "140921"),
-    ("山西雁门山酒业有限公司", "140923"),
-    ("山西忻州神达能源集团有限公司", "140902"),
-    ("原平市鑫源新材料有限公司", "140981"),
-    ("定襄县宏伟锻造有限公司", "140921"),
-    ("五台县绿源杂粮开发有限公司", "140922"),
-    ("繁峙县金岩矿业装备有限公司", "140924"),
-    ("静乐县藜麦产业开发有限公司", "140926"),
-    ("岢岚县绒山羊科技有限公司", "140929"),
-    ("河曲县海红果食品有限公司", "140930"),
-    ("保德县黄河红枣科技有限公司", "140931"),
-    ("偏关县光伏新能源有限公司", "140932"),
-    ("神池县胡麻油业有限公司", "140927"),
-    ("宁武县芦芽山生物科技有限公司", "140925"),
-    ("五寨县甜糯玉米开发有限公司", "140928"),
-    ("代县铁矿资源综合利用有限公司", "140923"),
-]
-SURNAMES = (
-    "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
-)
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红文斌玉兰海峰晓东鹏飞慧云宏亮俊凯瑞雪梅"
-SPECIALTIES = {
-    "电子信息": ["嵌入式系统", "工业互联网", "数据挖掘", "通信工程"],
-    "新材料": ["金属材料热处理", "高分子复合材料", "粉末冶金", "耐火材料"],
-    "新能源": ["光伏发电", "风电运维", "氢能储运", "煤层气开发"],
-    "节能环保": ["固废资源化", "大气污染治理", "水处理", "节能评估"],
-    "先进制造与自动化": ["锻造工艺", "数控加工", "机器人应用", "法兰与管件"],
-    "现代生物医药": ["中药材炮制", "药物分析", "生物发酵", "临床药学"],
-    "现代农业": ["杂粮育种", "设施蔬菜", "畜牧养殖", "农产品加工"],
-    "高技术服务": ["技术转移", "知识产权", "检验检测", "科技金融"],
-}
+UNIVERSITIES: list[str] = _DATA["universities"]
+LOCAL_UNIVERSITIES: dict[str, str] = _DATA["local_universities"]
+INSTITUTES = [tuple(row) for row in _DATA["institutes"]]
+ENTERPRISES = [tuple(row) for row in _DATA["enterprises"]]
+SURNAMES: str = _DATA["surnames"]
+GIVEN: str = _DATA["given_names"]
+SPECIALTIES: dict[str, list[str]] = _DATA["specialties"]
 TEAMS_2023 = [
-    ("杂粮产业科技特派团", "杂粮、小杂粮加工", ["140922", "140927", "140928"], 18),
-    ("中药材产业科技特派团", "中药材", ["140925", "140926", "140929"], 17),
-    ("设施蔬菜产业科技特派团", "设施蔬菜", ["140902", "140981"], 16),
-    ("肉牛肉羊产业科技特派团", "肉牛、肉羊", ["140921", "140923", "140924"], 16),
-    ("绒山羊产业科技特派团", "绒山羊", ["140929", "140932"], 15),
-    ("食用菌产业科技特派团", "食用菌", ["140902", "140922"], 15),
-    ("干鲜果产业科技特派团", "红枣、海红果", ["140930", "140931"], 15),
-    ("马铃薯产业科技特派团", "马铃薯", ["140926", "140928"], 15),
-    ("辣椒产业科技特派团", "辣椒", ["140921", "140981"], 15),
-    ("奶业产业科技特派团", "奶牛、乳制品", ["140981", "140924"], 15),
-    ("农产品加工科技特派团", "农产品加工、酿造", ["140923", "140930"], 14),
+    (team["name"], team["industries"], team["counties"], team["size"]) for team in _DATA["teams_2023"]
 ]
-TEAM_SIZES_2022 = [17, 16, 16, 15, 15, 15, 14, 14, 14, 13]
-TEAM_EMPLOYERS = [
-    "山西农业大学",
-    "忻州师范学院",
-    "山西农业大学玉米研究所",
-    "忻州市农业技术推广中心",
-    "山西大学",
-]
+TEAM_SIZES_2022: list[int] = _DATA["team_sizes_2022"]
+TEAM_EMPLOYERS: list[str] = _DATA["team_employers"]
 
 
 def _org(name: str, kind: str, region: Region | None) -> Organization:
@@ -494,7 +362,7 @@ def seed_demo_reviewer(*, stdout=None) -> None:
     user.password_changed_at = timezone.now()
     user.save(update_fields=["must_change_password", "password_changed_at"])
     ReviewMember.objects.filter(panel=panel).update(invited_at=None)
-    seats.invite_pending(ReviewPanel.objects.get(pk=panel.pk))
+    services.invite_pending(ReviewPanel.objects.get(pk=panel.pk))
     seed_demo_material(project, staff=staff)
     if stdout is not None:
         stdout.write(f"  评审专家账户 expert（{member.expert.name}）：“{panel.title}”的评审邀请待答复")

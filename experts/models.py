@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from kejiju.core import pii
@@ -389,7 +390,9 @@ class ReviewDraw(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.panel} · {self.kind} #{self.pk}"
+        """The panel, the kind and when (a panel may have several supplementary draws), never the id."""
+        when = f"（{timezone.localtime(self.created_at):%Y-%m-%d %H:%M}）" if self.created_at else ""
+        return f"{self.panel} · {self.kind}{when}"
 
 
 class ReviewMember(models.Model):

@@ -27,6 +27,9 @@ EXPERT_STATE_DATES: dict[str, DateStep] = declare_date_steps(
     {"register": DateStep("入库日期", field="admitted_on")},
 )
 
+# The actions of the flow experts.expert that (re)admit an expert: the year's 新入库专家 count them.
+ADMISSION_ACTIONS = ("admit", "readmit")
+
 # A 科技副总 placement's term, by the state from which each date has happened (the rest is a plan).
 PLACEMENT_DATES: dict[str, DateStep] = declare_date_steps(
     "experts.placement",

@@ -11,6 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from kejiju.accounts.models import Region
+from kejiju.core import demodata
 from kejiju.core.identifiers import id_number_check_char
 from kejiju.core.models import Organization, WorkflowEvent
 from kejiju.core.scale import chunks, copy_objects, next_id, person_name
@@ -26,28 +27,10 @@ from .models import (
     ReviewSubject,
 )
 
-FIELDS = [
-    "电子信息",
-    "新材料",
-    "新能源",
-    "节能环保",
-    "生物医药",
-    "现代农业",
-    "先进制造",
-    "煤炭清洁利用",
-    "管理科学",
-]
-SPECIALTIES = [
-    "科技成果转化",
-    "智能制造",
-    "材料科学",
-    "农业科技",
-    "财务管理",
-    "矿山安全",
-    "中药材",
-    "软件工程",
-]
-CRITERIA = ["创新性", "可行性", "团队", "经济效益", "社会效益"]
+_DATA = demodata.read("experts", "scale")  # data/scale.json: field, specialty and criterion names
+FIELDS: list[str] = _DATA["fields"]
+SPECIALTIES: list[str] = _DATA["specialties"]
+CRITERIA: list[str] = _DATA["criteria"]
 PANEL_SIZE = 5
 
 

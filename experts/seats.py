@@ -1,6 +1,7 @@
 """Online review, the expert's side: the bureau opens a 评审专家 account from a library entry; an expert
-with an account is invited to each panel seat they are drawn for (a notice and an e-mail, once) and
-accepts, or declines with a reason — the reserve then steps in as when staff register a refusal."""
+with an account, invited to each panel seat they are drawn for (services.panels.invite_pending: a notice
+and an e-mail, once), accepts, or declines with a reason — the reserve then steps in as when staff
+register a refusal."""
 
 from __future__ import annotations
 
@@ -8,16 +9,16 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from kejiju.accounts import services as accounts
 from kejiju.accounts.models import User
 from kejiju.accounts.roles import Role
 from kejiju.core import uploads
-from kejiju.reporting.services import notice_send
 
 from .models import Expert, ReviewMember, ReviewPanel, ReviewScore, ReviewSheet, ReviewSubject
+from .services.panels import review_member_confirm, review_member_refuse
+from .services.scores import review_scores_enter
 
 
 @transaction.atomic
@@ -47,31 +48,6 @@ def expert_account_open(
     return user
 
 
-def invite_pending(panel: ReviewPanel) -> int:
-    """Invite, once, every regular member awaiting confirmation whose expert has an active account: an
-    in-app notice and an e-mail on commit. Returns how many were invited."""
-    members = list(
-        panel.members.select_related("expert__user").filter(
-            role=ReviewMember.Role.REGULAR,
-            status=ReviewMember.Status.PENDING,
-            invited_at__isnull=True,
-            expert__user__is_active=True,
-        )
-    )
-    now = timezone.now()
-    url = reverse("experts:my_seats")
-    for member in members:
-        notice_send(
-            recipients=[member.expert.user],
-            title=f"评审邀请：{panel.title}",
-            body="您被抽取为该事项的评审专家，请登录系统接受或说明不能参加的原因。",
-            url=url,
-        )
-        member.invited_at = now
-    ReviewMember.objects.bulk_update(members, ["invited_at"])
-    return len(members)
-
-
 def _own_seat(*, user: User, member: ReviewMember, status: str = ReviewMember.Status.PENDING) -> ReviewMember:
     """The expert's own regular seat in `status` (an invitation to answer, or a seat to review), while
     they are in the library."""
@@ -89,15 +65,11 @@ def _own_seat(*, user: User, member: ReviewMember, status: str = ReviewMember.St
 
 def seat_accept(*, user: User, member: ReviewMember) -> ReviewMember:
     """The expert accepts the invitation (the same confirmation staff register, 科研诚信 checked)."""
-    from .services import review_member_confirm
-
     return review_member_confirm(member=_own_seat(user=user, member=member), user=user)
 
 
 def seat_decline(*, user: User, member: ReviewMember, reason: str) -> ReviewMember | None:
     """The expert declines with a reason; the next reserve steps in (and is invited)."""
-    from .services import review_member_refuse
-
     return review_member_refuse(member=_own_seat(user=user, member=member), reason=reason, user=user)
 
 
@@ -119,8 +91,6 @@ def seat_declare(
     that subject (no scores for it; its result is the other members'); an expert in conflict with every
     subject of the panel leaves it, and the next reserve steps in."""
     from kejiju.core.workflow.services import record_step
-
-    from .services import review_member_refuse
 
     member = _own_seat(user=user, member=member, status=ReviewMember.Status.CONFIRMED)
     subject = _seat_subject(member, subject)
@@ -188,8 +158,6 @@ def seat_scores_save(
 ) -> ReviewSheet:
     """网评: the expert saves their scores of one subject (and may change them until submitting). The
     scores go through the staff entry's checks (every criterion, its range)."""
-    from .services import review_scores_enter
-
     member = _own_seat(user=user, member=member, status=ReviewMember.Status.CONFIRMED)
     subject = _seat_subject(member, subject)
     sheet = ReviewSheet.objects.filter(member=member, subject=subject).first()

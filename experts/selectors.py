@@ -349,13 +349,11 @@ def experts_admitted(*, user, year: int, region=None) -> QuerySet[Expert]:
 
     from kejiju.core.models import WorkflowEvent
 
-    from .workflow import ADMISSION_ACTIONS
-
     start, end = _year_end(year)
     admitted = WorkflowEvent.objects.filter(
         content_type=ContentType.objects.get_for_model(Expert),
         object_id=OuterRef("pk"),
-        action__in=ADMISSION_ACTIONS,
+        action__in=rules.ADMISSION_ACTIONS,
         effective_on__gte=start,
         effective_on__lte=end,
     )

@@ -326,8 +326,6 @@ EXPERT_ACTIONS = {
     "exit": "出库",
     "readmit": "重新入库",
 }
-# The actions that (re)admit an expert: the year's 新入库专家 count them.
-ADMISSION_ACTIONS = ("admit", "readmit")
 
 
 def _expert_date(label: str) -> DateStep:

@@ -152,7 +152,6 @@ def _registration_returned(world) -> Callable[[], object]:
 
 def _expert_invited(world) -> Callable[[], object]:
     """A drawn expert with an account (whose address is the one the fixture keeps) is invited."""
-    from experts import seats
     from experts import services as experts
     from experts.models import Expert
     from tests.experts.factories import ExpertFactory, ExpertFieldFactory, OrganizationFactory
@@ -174,7 +173,7 @@ def _expert_invited(world) -> Callable[[], object]:
     )
     county = world.users["county"]  # the fixture's one address; the role does not matter to the mail
     Expert.objects.filter(pk=panel.members.order_by("position").first().expert_id).update(user=county)
-    return lambda: seats.invite_pending(panel)
+    return lambda: experts.invite_pending(panel)
 
 
 def _online_panel(world, *, seed: str, deadline_in: dt.timedelta | None = None):
@@ -242,14 +241,14 @@ def _scores_reopened(world) -> Callable[[], object]:
 
 
 SCENARIOS: dict[str, Callable] = {
-    "experts.seats:invite_pending": _expert_invited,
+    "experts.services.panels:invite_pending": _expert_invited,
     "experts.reminders:send_online_reminders": _online_reminders_due,
     "experts.reminders:panel_remind": _panel_reminded,
     "experts.reopen:online_scores_reopen": _scores_reopened,
     "kejiju.units.services:registration_return_effect": _registration_returned,
     # Every workflow transition of a county's record (here a monthly filing returned) is told to the county.
     "kejiju.reporting.services.notices:notify_transition": _filing_return,
-    "experts.services:_placement_approved_notice": _placement_approved,
+    "experts.services.placements:_placement_approved_notice": _placement_approved,
     "kejiju.reporting.services.filings:filing_reopen": _filing_reopen,
     "kejiju.reporting.services.filings:send_filing_reminders": _send_filing_reminders,
 }

@@ -177,7 +177,7 @@ def test_error_report_hides_the_numbers(world, settings, monkeypatch, rf):
 
     from django.views.debug import ExceptionReporter
 
-    from experts.views_registry import ExpertCreateView
+    from experts.views.registry import ExpertCreateView
 
     settings.DEBUG = False
 

@@ -58,7 +58,7 @@ def _panel(world, *, size=2, reserves=0, deadline=None, accounts=True, title=Non
         online_deadline=deadline,
     )
     if accounts:
-        from experts.seats import invite_pending
+        from experts.services import invite_pending
 
         for member in panel.members.all():
             _give_account(world, member)

@@ -88,7 +88,7 @@ def test_drawn_experts_with_an_account_are_invited_once(world, library, django_c
         user.pk for user in accounts
     }
     assert {address for message in mail.outbox for address in message.to} >= {"zj0@x.cn", "zj1@x.cn"}
-    assert seats.invite_pending(panel) == 0  # once
+    assert services.invite_pending(panel) == 0  # once
 
 
 def _seat_of(panel, user):

@@ -36,8 +36,8 @@ from kejiju.core.xlsx import (
     xlsx_response,
 )
 
-from . import importing, rules, selectors, services
-from .filters import (
+from .. import importing, rules, selectors, services
+from ..filters import (
     CommissionerFilterSet,
     CompositionRuleFilterSet,
     ExpertFieldFilterSet,
@@ -45,7 +45,7 @@ from .filters import (
     PlacementFilterSet,
     TeamFilterSet,
 )
-from .forms import (
+from ..forms import (
     CommissionerForm,
     CompositionRuleForm,
     ExpertFieldForm,
@@ -56,7 +56,7 @@ from .forms import (
     PlacementForm,
     TeamForm,
 )
-from .models import (
+from ..models import (
     Commissioner,
     CommissionerTeam,
     CompositionRule,
@@ -64,7 +64,7 @@ from .models import (
     ExpertField,
     VicePresidentPlacement,
 )
-from .tables import (
+from ..tables import (
     CommissionerTable,
     CompositionRuleTable,
     ExpertFieldTable,

@@ -16,9 +16,9 @@ from django.views.generic import FormView, TemplateView
 from kejiju.core import uploads
 from kejiju.core.views.generic import ServiceFormMixin, service_error_text
 
-from . import material, rules, seats, selectors
-from .forms import DeclarationForm, ExpertAccountForm, SeatDeclineForm, SeatScoresForm, SeatSubmitForm
-from .models import Expert, ReviewMember, ReviewPanel
+from .. import material, rules, seats, selectors
+from ..forms import DeclarationForm, ExpertAccountForm, SeatDeclineForm, SeatScoresForm, SeatSubmitForm
+from ..models import Expert, ReviewMember, ReviewPanel
 
 
 class MySeatsView(PermissionRequiredMixin, TemplateView):

@@ -10,9 +10,9 @@ from django.views.generic import View
 
 from kejiju.core.views.generic import service_error_text
 
-from . import reminders, reopen
-from .forms import ScoresReopenForm
-from .views import PanelActionMixin, PanelFormView
+from .. import reminders, reopen
+from ..forms import ScoresReopenForm
+from .panels import PanelActionMixin, PanelFormView
 
 
 class PanelRemindView(PanelActionMixin, View):
