@@ -19,7 +19,7 @@ from kejiju.core.identifiers import USCC_CHARSET, org_code_check_char, uscc_chec
 from kejiju.core.models import Organization, WorkflowEvent
 from kejiju.core.workdays import add_working_days
 
-from . import rules, services, workflow
+from . import dates, rules, services, workflow
 from .industries import is_restricted
 from .models import (
     DoublingTarget,
@@ -31,6 +31,7 @@ from .models import (
     RewardTier,
     SmesEvaluation,
 )
+from .services.evaluation import _area_code
 
 SEED = 20231128
 NAMED = ("山西众立法兰有限公司", "山西雁门山酒业有限公司")
@@ -483,19 +484,19 @@ def seed_demo_enterprises(*, stdout=None) -> None:
                         steps.append(("submitted", "reviewed", "形式审查通过"))
                     if stage == 2:
                         evaluation.publicity_start = date(2026, 11, 16)
-                        evaluation.publicity_end = workflow.publicity_end(evaluation.publicity_start)
+                        evaluation.publicity_end = dates.publicity_end(evaluation.publicity_start)
                         steps.append(("reviewed", "publicity", "开始公示"))
                 else:
                     evaluation.reviewed_on = min(submitted + timedelta(days=5), start)
                     evaluation.publicity_start = start
-                    evaluation.publicity_end = workflow.publicity_end(start)
+                    evaluation.publicity_end = dates.publicity_end(start)
                     evaluation.admitted_on = add_working_days(evaluation.publicity_end, 2)
-                    area = services._area_code(enterprise.region)
+                    area = _area_code(enterprise.region)
                     serials[(year, area)] += 1
-                    marker = workflow.smes_marker(
+                    marker = dates.smes_marker(
                         year=year, submitted_on=submitted, established_on=enterprise.established_on
                     )
-                    evaluation.registration_number = workflow.smes_registration_number(
+                    evaluation.registration_number = dates.smes_registration_number(
                         year=year, area_code=area, marker=marker, serial=serials[(year, area)]
                     )
                     evaluation.state = "admitted"
@@ -539,7 +540,7 @@ def seed_demo_enterprises(*, stdout=None) -> None:
                 enterprise=enterprise,
                 number=number,
                 issued_on=issued,
-                expires_on=workflow.certificate_expiry(issued),
+                expires_on=dates.certificate_expiry(issued),
             )
         )
 

@@ -32,6 +32,7 @@ from kejiju.core.spreadsheets import Column, RowError, SheetSpec, cell_text, quo
 from . import services
 from .industries import SECTION_NAMES, SECTIONS
 from .models import Enterprise, EnterpriseYear
+from .services.enterprises import _check_region, _industry_clean
 
 MAX_BYTES = spreadsheets.MAX_BYTES
 MAX_ROWS = 10_000  # data rows per sheet (10,000 rows take about 20 MB while parsed)
@@ -379,7 +380,7 @@ def parse(*, content: bytes, name: str, user) -> ParsedImport:
         }
         if not {"industry_section", "industry_code"} & failed and row.get("industry_code"):
             try:
-                services._industry_clean(row["industry_section"], row["industry_code"])
+                _industry_clean(row["industry_section"], row["industry_code"])
             except ValidationError as exc:
                 error("industry_code", "；".join(exc.messages))
         parsed.errors += row_errors
@@ -475,7 +476,7 @@ def _create_enterprises(rows: list[tuple[int, dict[str, Any]]], *, user) -> list
     if not rows:
         return []
     for region_id in {row["region"].pk for _n, row in rows}:
-        services._check_region(user, region_id)
+        _check_region(user, region_id)
     codes = [row["uscc"] for _n, row in rows]
     taken = set(Enterprise.objects.filter(uscc__in=codes).values_list("uscc", flat=True))
     units = {unit.uscc: unit for unit in Organization.objects.filter(uscc__in=codes)}
@@ -553,7 +554,7 @@ def _save_figures(rows: list[tuple[int, dict[str, Any]]], by_code: dict[str, Ent
     if not rows:
         return
     for region_id in {enterprise.region_id for enterprise in by_code.values()}:
-        services._check_region(user, region_id)
+        _check_region(user, region_id)
     current = {
         (row.enterprise_id, row.year): row
         for row in EnterpriseYear.objects.filter(
