@@ -12,10 +12,8 @@ from kejiju.core.workdays import period_end_date
 
 SMES_PUBLICITY_WORKING_DAYS: Final = 10
 
-# The dates each step follows (kejiju.core.dates): "submit" is the 企业填报 that creates the evaluation. The
-# 公示 end is computed from working days (a planned date): only its start is the step's date.
-# The steps' date rules (kejiju.core.dates), on the declared transitions below (swept with the workflow).
-# The 公示 end is computed from working days (a planned date): only its start is the step's date.
+# The steps' date rules (kejiju.core.dates), on the transitions declared in workflow.py (swept with the
+# workflow). The 公示 end is computed from working days (a planned date): only its start is the step's date.
 SMES_DATES: Final = {
     "review_pass": DateStep("形式审查日期", earlier=("submitted_on", "reviewed_on")),
     "review_return": DateStep("形式审查日期", earlier=("submitted_on", "reviewed_on")),

@@ -19,8 +19,6 @@ from ..services.enterprises import _check_region
 from .rows import _name_taken, enterprise_row_errors, figure_row_errors
 from .sheets import ENTERPRISE_LABELS, ENTERPRISE_SHEET, ImportRefused, ParsedImport
 
-# ------------------------------------------------------------------------------------------------ commit
-
 
 def _row_refused(sheet: str, number: int, error: ValidationError | str, labels=None) -> ImportRefused:
     message = error if isinstance(error, str) else spreadsheets.validation_message(error, labels=labels or {})

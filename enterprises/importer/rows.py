@@ -18,9 +18,6 @@ from ..industries import SECTION_NAMES, SECTIONS
 from ..models import Enterprise, EnterpriseYear
 from .sheets import ENTERPRISE_LABELS, ENTERPRISE_SHEET, FIGURE_LABELS, FIGURES_SHEET
 
-# ------------------------------------------------------------------------------------------- cell parsing
-
-
 _text = cell_text
 
 

@@ -14,8 +14,6 @@ from kejiju.core.scoping import scope_region_ids
 from ..industries import SECTIONS
 from .sheets import ENTERPRISE_COLUMNS, ENTERPRISE_SHEET, FIGURE_COLUMNS, FIGURES_SHEET, MAX_BYTES, MAX_ROWS
 
-# ---------------------------------------------------------------------------------------------- template
-
 
 def template_workbook(*, user) -> bytes:
     workbook = Workbook()

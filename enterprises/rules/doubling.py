@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-# ------------------------------------------------------------------------------------------- 倍增计划
-
 
 def doubling_target_problem(*, target: int | None, base: int, field: str = "有效高企目标数") -> str | None:
     """A doubling target must lie above its base (the count on 31 December of the year before)."""

@@ -11,10 +11,6 @@ from typing import Final
 
 from .figures import WAN, YI, IntegrityFinding, YearlyFigures, clean_record_condition, format_percent, ratio
 
-# ==========================================================================================================
-# 高新技术企业认定 — thresholds (国科发火〔2016〕32号 第十一条; 国科发火〔2016〕195号)
-# ==========================================================================================================
-
 # 第十一条(四): 科技人员占企业当年职工总数的比例不低于10%.
 GAOQI_MIN_TECH_STAFF_PERCENT: Final = Decimal(10)
 

@@ -12,12 +12,7 @@ from kejiju.core.dates import date_order_problem, require_date_order
 from kejiju.core.identifiers import IdentifierError, validate_gaoqi_certificate
 
 from .. import dates
-from ..models import (
-    Enterprise,
-    GaoqiCertificate,
-    PoolEntry,
-    Reward,
-)
+from ..models import Enterprise, GaoqiCertificate, PoolEntry, Reward
 from .enterprises import _check_region, _today
 from .pool import pool_transition
 

@@ -18,11 +18,7 @@ from kejiju.core.scoping import unit_id_of_user, user_may_see_region
 from kejiju.core.services import audit_event_record, normalise_organization_name, organization_save
 
 from ..industries import SECTION_NAMES, section_of_code
-from ..models import (
-    Enterprise,
-    EnterpriseYear,
-    SmesEvaluation,
-)
+from ..models import Enterprise, EnterpriseYear, SmesEvaluation
 
 ENTERPRISE_FIELDS = (
     "name",

@@ -17,11 +17,7 @@ from kejiju.core.workflow.services import apply_transition, record_created
 
 from .. import dates, rules
 from ..industries import is_restricted
-from ..models import (
-    Enterprise,
-    EnterpriseYear,
-    SmesEvaluation,
-)
+from ..models import Enterprise, EnterpriseYear, SmesEvaluation
 from ..selectors import integrity_finding, valid_certificates
 from .enterprises import _check_enterprise, _today
 

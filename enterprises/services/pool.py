@@ -16,16 +16,8 @@ from kejiju.core.services import audit_event_record
 from kejiju.core.workflow.services import apply_transition, record_created
 
 from .. import dates, rules
-from ..models import (
-    Enterprise,
-    GaoqiCertificate,
-    InnovationAssessment,
-    PoolEntry,
-)
+from ..models import Enterprise, GaoqiCertificate, InnovationAssessment, PoolEntry
 from .enterprises import _check_enterprise, _check_region, _today
-
-# ---------------------------------------------------------------------------------------- 高企 pool
-
 
 POOL_CERTIFIED_UNIQUE = Unique(
     key="enterprises.pool_not_certified",

@@ -13,18 +13,9 @@ from kejiju.accounts.models import Region
 from kejiju.core.workflow.services import apply_transition, record_created
 
 from .. import rules
-from ..models import (
-    REWARD_CAP,
-    DoublingTarget,
-    EnterpriseYear,
-    GaoqiCertificate,
-    Reward,
-    RewardTier,
-)
+from ..models import REWARD_CAP, DoublingTarget, EnterpriseYear, GaoqiCertificate, Reward, RewardTier
 from ..selectors import gaoqi_valid_by_region
 from .enterprises import _today
-
-# ------------------------------------------------------------------------------------ 倍增计划 and rewards
 
 
 @transaction.atomic

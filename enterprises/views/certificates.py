@@ -16,18 +16,10 @@ from kejiju.core.views import (
 )
 
 from .. import forms, selectors, services
-from ..filters import (
-    CertificateFilterSet,
-)
-from ..models import (
-    GaoqiCertificate,
-)
-from ..tables import (
-    CertificateTable,
-)
+from ..filters import CertificateFilterSet
+from ..models import GaoqiCertificate
+from ..tables import CertificateTable
 from .enterprises import EnterpriseFormView
-
-# ------------------------------------------------------------------------------------------ certificates
 
 
 class CertificateListView(ObjectListView):

@@ -23,18 +23,9 @@ from kejiju.core.views import (
 from kejiju.core.views.generic import BreadcrumbMixin, PersonalDataMixin, ServiceFormMixin
 
 from .. import forms, selectors, services
-from ..filters import (
-    EnterpriseFilterSet,
-)
-from ..models import (
-    Enterprise,
-    EnterpriseYear,
-)
-from ..tables import (
-    EnterpriseTable,
-)
-
-# ------------------------------------------------------------------------------------------- enterprises
+from ..filters import EnterpriseFilterSet
+from ..models import Enterprise, EnterpriseYear
+from ..tables import EnterpriseTable
 
 
 class EnterpriseListView(ObjectListView):

@@ -24,18 +24,10 @@ from kejiju.core.workflow.selectors import workflow_context
 from kejiju.core.workflow.views import TransitionView as WorkflowTransitionView
 
 from .. import forms, selectors, services, workflow
-from ..filters import (
-    SmesEvaluationFilterSet,
-)
-from ..models import (
-    SmesEvaluation,
-)
-from ..tables import (
-    SmesEvaluationTable,
-)
+from ..filters import SmesEvaluationFilterSet
+from ..models import SmesEvaluation
+from ..tables import SmesEvaluationTable
 from .enterprises import EnterpriseFormView
-
-# ------------------------------------------------------------------------------------- 科小 evaluation
 
 
 class SmesEvaluationListView(ObjectListView):

@@ -10,21 +10,14 @@ from django.views.generic import View
 
 from kejiju.core.models import AuditEvent
 from kejiju.core.services import audit_event_record, report_job_request
-from kejiju.core.views import (
-    ActionPermissionMixin,
-)
+from kejiju.core.views import ActionPermissionMixin
 from kejiju.core.views.generic import BreadcrumbMixin
 from kejiju.core.views.imports import ImportConfirmView, ImportUploadView
 from kejiju.core.xlsx import XLSX_CONTENT_TYPE
 
 from .. import forms, importer
 from ..jobs import IMPORT_JOB
-from ..models import (
-    Enterprise,
-)
-
-# ------------------------------------------------------------------------------------------- import
-
+from ..models import Enterprise
 
 IMPORT_SESSION_KEY = "enterprises_import"
 

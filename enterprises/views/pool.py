@@ -11,31 +11,16 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import FormView
 
-from kejiju.core.views import (
-    ActionPermissionMixin,
-    ObjectDetailView,
-    ObjectExportView,
-    ObjectListView,
-)
+from kejiju.core.views import ActionPermissionMixin, ObjectDetailView, ObjectExportView, ObjectListView
 from kejiju.core.views.generic import BreadcrumbMixin, ServiceFormMixin
 from kejiju.core.workflow.selectors import workflow_context
 from kejiju.core.workflow.views import TransitionView as WorkflowTransitionView
 
 from .. import forms, rules, selectors, services
-from ..filters import (
-    PoolEntryFilterSet,
-)
-from ..models import (
-    Enterprise,
-    EnterpriseYear,
-    PoolEntry,
-)
-from ..tables import (
-    PoolEntryTable,
-)
+from ..filters import PoolEntryFilterSet
+from ..models import Enterprise, EnterpriseYear, PoolEntry
+from ..tables import PoolEntryTable
 from .enterprises import EnterpriseFormView
-
-# ---------------------------------------------------------------------------------------------- pool
 
 
 class PoolEntryListView(ObjectListView):

@@ -24,23 +24,9 @@ from kejiju.core.views import (
 )
 
 from .. import forms, selectors, services
-from ..filters import (
-    DoublingTargetFilterSet,
-    RewardFilterSet,
-    RewardTierFilterSet,
-)
-from ..models import (
-    DoublingTarget,
-    Reward,
-    RewardTier,
-)
-from ..tables import (
-    DoublingTargetTable,
-    RewardTable,
-    RewardTierTable,
-)
-
-# ------------------------------------------------------------------------------------------ 倍增计划
+from ..filters import DoublingTargetFilterSet, RewardFilterSet, RewardTierFilterSet
+from ..models import DoublingTarget, Reward, RewardTier
+from ..tables import DoublingTargetTable, RewardTable, RewardTierTable
 
 
 class DoublingTargetListView(ObjectListView):
