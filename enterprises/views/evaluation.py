@@ -23,9 +23,13 @@ from kejiju.core.views.generic import StaffOnlyMixin
 from kejiju.core.workflow.selectors import workflow_context
 from kejiju.core.workflow.views import TransitionView as WorkflowTransitionView
 
-from .. import forms, selectors, services, workflow
+from .. import forms, selectors, workflow
 from ..filters import SmesEvaluationFilterSet
 from ..models import SmesEvaluation
+
+# From their module, not the package's re-export: tests/test_workdays_sweep.py follows a call to where the
+# function is defined (smes_bulk_transition reaches the working-day calendar).
+from ..services.evaluation import smes_bulk_transition, smes_evaluate, smes_evaluation_create
 from ..tables import SmesEvaluationTable
 from .enterprises import EnterpriseFormView
 
@@ -69,7 +73,7 @@ class SmesEvaluationCreateView(EnterpriseFormView):
         return forms.SmesEvaluationCreateForm
 
     def perform(self, form):
-        evaluation = services.smes_evaluation_create(
+        evaluation = smes_evaluation_create(
             enterprise=self.enterprise,
             year=form.cleaned_data["year"],
             submitted_on=form.cleaned_data.get("submitted_on"),
@@ -90,9 +94,7 @@ class SmesEvaluationDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         evaluation, user = self.object, self.request.user
-        result, row = services.smes_evaluate(
-            evaluation.enterprise, year=evaluation.year, on=evaluation.submitted_on
-        )
+        result, row = smes_evaluate(evaluation.enterprise, year=evaluation.year, on=evaluation.submitted_on)
         context["result"] = result
         context["figures"] = row
         context.update(
@@ -130,7 +132,7 @@ class SmesBulkTransitionView(ActionPermissionMixin, View):
             selectors.smes_evaluation_list(user=request.user).filter(pk__in=ids).order_by("pk")
         )
         try:
-            count = services.smes_bulk_transition(
+            count = smes_bulk_transition(
                 evaluations=evaluations,
                 action=form.cleaned_data["action"],
                 actor=request.user,
