@@ -15,11 +15,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from kejiju.accounts.models import Region
+from kejiju.core import demodata
 from kejiju.core.identifiers import USCC_CHARSET, org_code_check_char, uscc_check_char
 from kejiju.core.models import Organization, WorkflowEvent
 from kejiju.core.workdays import add_working_days
 
-from . import rules, services, workflow
+from . import dates, rules, services, workflow
 from .industries import is_restricted
 from .models import (
     DoublingTarget,
@@ -31,110 +32,24 @@ from .models import (
     RewardTier,
     SmesEvaluation,
 )
+from .services.evaluation import _area_code
 
 SEED = 20231128
-NAMED = ("山西众立法兰有限公司", "山西雁门山酒业有限公司")
+# The demo world's names, counts, weights and texts (data/demo.json). Read when the seeder is imported: only
+# `manage.py seed_demo` imports it.
+DATA = demodata.read("enterprises")
+NAMED = tuple(spec["name"] for spec in DATA["named"])
 # 科技型中小企业 入库 per year; 2023 is the review's "已达到174家"; 2026 is the year in progress.
-SMES_ADMITTED = {2021: 121, 2022: 147, 2023: 174, 2024: 198, 2025: 226, 2026: 163}
+SMES_ADMITTED = {int(year): count for year, count in DATA["smes_admitted"].items()}
 # New 培育库 entries per year; 2023 is the review's "新申报入库企业已达到25家".
-POOL_NEW = {2021: 17, 2022: 21, 2023: 25, 2024: 29, 2025: 32, 2026: 18}
-FIGURE_YEARS = range(2020, 2026)
+POOL_NEW = {int(year): count for year, count in DATA["pool_new"].items()}
+FIGURE_YEARS = range(DATA["figure_years"]["first"], DATA["figure_years"]["last"] + 1)
 # Relative weight of each region's number of enterprises.
-WEIGHTS = {
-    "140902": 16,
-    "140981": 9,
-    "140900-KFQ": 10,
-    "140921": 8,
-    "140922": 4,
-    "140923": 5,
-    "140924": 4,
-    "140925": 3,
-    "140926": 2,
-    "140927": 2,
-    "140928": 2,
-    "140929": 2,
-    "140930": 3,
-    "140931": 3,
-    "140932": 2,
-    "140971": 1,
-}
-INDUSTRIES = [
-    ("C", ["3311", "3130", "2614", "1512", "3360", "3824", "2710", "1391", "3399", "2662"], 58),
-    ("I", ["6513", "6511", "6450"], 10),
-    ("M", ["7320", "7452", "7350"], 9),
-    ("A", ["0111", "0311", "0141"], 8),
-    ("D", ["4415", "4416", "4411"], 5),
-    ("B", ["0610", "0810"], 4),
-    ("N", ["7723", "7820"], 3),
-    ("F", ["5123"], 2),
-    ("H", ["6210"], 1),
-]
-WORDS = [
-    "华鑫",
-    "晋源",
-    "龙腾",
-    "鑫达",
-    "恒通",
-    "宏远",
-    "泰和",
-    "盛世",
-    "金诚",
-    "博瑞",
-    "汇丰",
-    "瑞丰",
-    "中瑞",
-    "天宇",
-    "永盛",
-    "北方",
-    "中科",
-    "新元",
-    "同创",
-    "鼎盛",
-    "凯达",
-    "东方",
-    "远航",
-    "合力",
-    "嘉禾",
-    "旭日",
-    "恒信",
-    "泽润",
-    "昊天",
-    "晟源",
-    "德润",
-    "广源",
-    "隆兴",
-    "鸿基",
-    "聚能",
-    "清源",
-    "睿智",
-    "卓越",
-    "长城",
-    "五岳",
-]
-TRADES = {
-    "C": [
-        "法兰",
-        "锻造",
-        "机械",
-        "新材料",
-        "化工",
-        "食品",
-        "药业",
-        "铸造",
-        "装备制造",
-        "环保设备",
-        "酒业",
-        "陶瓷",
-    ],
-    "I": ["信息技术", "软件", "数据科技"],
-    "M": ["检测技术", "工程技术", "农业科技"],
-    "A": ["农业开发", "牧业", "杂粮"],
-    "D": ["新能源", "光伏发电", "风电"],
-    "B": ["矿业", "煤业"],
-    "N": ["环境治理", "生态科技"],
-    "F": ["商贸"],
-    "H": ["餐饮管理"],
-}
+WEIGHTS = DATA["region_weights"]
+INDUSTRIES = [(row["section"], row["codes"], row["weight"]) for row in DATA["industries"]]
+WORDS = DATA["words"]
+TRADES = DATA["trades"]
+TEXTS = DATA["texts"]
 BODY_CHARS = [c for c in USCC_CHARSET if c.isalpha() or c.isdigit()]
 
 
@@ -285,23 +200,15 @@ def seed_demo_enterprises(*, stdout=None) -> None:
     # ---------------------------------------------------------------------------- enterprises
     specs: list[dict] = [
         {
-            "name": NAMED[0],
-            "region": "140921",
-            "section": "C",
-            "code": "3311",
-            "tech": True,
-            "size": 2.2,
-            "est": date(2003, 4, 18),
-        },
-        {
-            "name": NAMED[1],
-            "region": "140923",
-            "section": "C",
-            "code": "1512",
-            "tech": True,
-            "size": 1.6,
-            "est": date(2008, 9, 2),
-        },
+            "name": spec["name"],
+            "region": spec["region"],
+            "section": spec["section"],
+            "code": spec["code"],
+            "tech": spec["tech"],
+            "size": float(spec["size"]),
+            "est": demodata.date(spec["established_on"]),
+        }
+        for spec in DATA["named"]
     ]
     names = set(NAMED)
     # Units other apps' seeds created already (an expert's employer, a platform's host) become enterprises
@@ -314,6 +221,7 @@ def seed_demo_enterprises(*, stdout=None) -> None:
     }
     for spec in specs:
         spec["org"] = orphans.pop(spec["name"], None)
+    adopted = DATA["adopted_unit"]
     for organization in sorted(orphans.values(), key=lambda o: o.pk):
         if (
             organization.region is None
@@ -326,11 +234,11 @@ def seed_demo_enterprises(*, stdout=None) -> None:
             {
                 "name": organization.name,
                 "region": organization.region.code,
-                "section": "C",
-                "code": "3399",
-                "tech": True,
-                "size": 1.0,
-                "est": date(2012, 6, 1),
+                "section": adopted["section"],
+                "code": adopted["code"],
+                "tech": adopted["tech"],
+                "size": float(adopted["size"]),
+                "est": demodata.date(adopted["established_on"]),
                 "org": organization,
             }
         )
@@ -343,10 +251,9 @@ def seed_demo_enterprises(*, stdout=None) -> None:
         region_code = rng.choices(codes, weights)[0]
         section = rng.choices(sections, section_weights)[0]
         place = regions[region_code].name.removesuffix("县").removesuffix("市").removesuffix("区")
-        place = {"五台山风景名胜": "五台山", "忻州经济开发": "忻州"}.get(place, place)
-        name = (
-            f"{rng.choice(['山西', '忻州', place])}{rng.choice(WORDS)}{rng.choice(TRADES[section])}有限公司"
-        )
+        place = DATA["place_names"].get(place, place)
+        prefix = rng.choice([*DATA["name_prefixes"], place])
+        name = f"{prefix}{rng.choice(WORDS)}{rng.choice(TRADES[section])}有限公司"
         if name in names:
             continue
         names.add(name)
@@ -362,6 +269,7 @@ def seed_demo_enterprises(*, stdout=None) -> None:
                 "est": date(rng.randint(2002, 2021), rng.randint(1, 12), rng.randint(1, 28)),
             }
         )
+    provincial_rd_centres = {spec["name"] for spec in DATA["named"] if spec["provincial_rd_centre"]}
     organizations = []
     enterprises = []
     adopted = []
@@ -395,10 +303,10 @@ def seed_demo_enterprises(*, stdout=None) -> None:
                 industry_code=spec["code"],
                 established_on=spec["est"],
                 address=f"山西省忻州市{organization.region.name}",
-                contact_person=rng.choice("王李张刘陈杨赵黄周吴")
-                + rng.choice(["经理", "主任", "女士", "先生"]),
+                contact_person=rng.choice(DATA["contact"]["surnames"])
+                + rng.choice(DATA["contact"]["titles"]),
                 contact_phone=f"0350-{rng.randint(2000000, 8999999)}",
-                provincial_rd_centre=spec["name"] == NAMED[0],
+                provincial_rd_centre=spec["name"] in provincial_rd_centres,
             )
         )
     Enterprise.objects.bulk_create(enterprises)
@@ -474,7 +382,7 @@ def seed_demo_enterprises(*, stdout=None) -> None:
                 steps = [("", "submitted", "企业填报")]
                 if final == "returned":
                     evaluation.state = "returned"
-                    steps.append(("submitted", "returned", "科技人员占比或研发投入不达标，退回修改"))
+                    steps.append(("submitted", "returned", TEXTS["smes_return"]))
                 elif final == "flow":
                     stage = index % 3
                     evaluation.state = ("submitted", "reviewed", "publicity")[stage]
@@ -483,19 +391,19 @@ def seed_demo_enterprises(*, stdout=None) -> None:
                         steps.append(("submitted", "reviewed", "形式审查通过"))
                     if stage == 2:
                         evaluation.publicity_start = date(2026, 11, 16)
-                        evaluation.publicity_end = workflow.publicity_end(evaluation.publicity_start)
+                        evaluation.publicity_end = dates.publicity_end(evaluation.publicity_start)
                         steps.append(("reviewed", "publicity", "开始公示"))
                 else:
                     evaluation.reviewed_on = min(submitted + timedelta(days=5), start)
                     evaluation.publicity_start = start
-                    evaluation.publicity_end = workflow.publicity_end(start)
+                    evaluation.publicity_end = dates.publicity_end(start)
                     evaluation.admitted_on = add_working_days(evaluation.publicity_end, 2)
-                    area = services._area_code(enterprise.region)
+                    area = _area_code(enterprise.region)
                     serials[(year, area)] += 1
-                    marker = workflow.smes_marker(
+                    marker = dates.smes_marker(
                         year=year, submitted_on=submitted, established_on=enterprise.established_on
                     )
-                    evaluation.registration_number = workflow.smes_registration_number(
+                    evaluation.registration_number = dates.smes_registration_number(
                         year=year, area_code=area, marker=marker, serial=serials[(year, area)]
                     )
                     evaluation.state = "admitted"
@@ -512,7 +420,7 @@ def seed_demo_enterprises(*, stdout=None) -> None:
                             day=1
                         )
                         evaluation.revoked_on = min(month_end - timedelta(days=1), today)
-                        evaluation.revoke_reason = "抽查发现研发费用归集不实，撤销登记编号"
+                        evaluation.revoke_reason = TEXTS["smes_revoke"]
                         steps.append(("admitted", "revoked", evaluation.revoke_reason))
                 evaluations.append(evaluation)
                 logs.append((evaluation, steps))
@@ -539,15 +447,15 @@ def seed_demo_enterprises(*, stdout=None) -> None:
                 enterprise=enterprise,
                 number=number,
                 issued_on=issued,
-                expires_on=workflow.certificate_expiry(issued),
+                expires_on=dates.certificate_expiry(issued),
             )
         )
 
-    # 众立法兰: a 高企 since 2019, certified again in 2022.
-    zhongli, yanmen = enterprises[0], enterprises[1]
-    certificate(zhongli, date(2019, 11, 29))
-    certificate(zhongli, date(2022, 12, 12))
-    certificate(zhongli, date(2025, 11, 28))
+    # The named enterprises' own certificates (众立法兰: a 高企 since 2019, certified again in 2022 and 2025).
+    for spec, enterprise in zip(DATA["named"], enterprises, strict=False):
+        for issued in spec["certificates"]:
+            certificate(enterprise, demodata.date(issued))
+    yanmen = enterprises[1]
     cursor = 0
     for year, count in POOL_NEW.items():
         batch = tech_enterprises[cursor : cursor + count]
@@ -560,7 +468,7 @@ def seed_demo_enterprises(*, stdout=None) -> None:
             entry = PoolEntry(
                 enterprise=enterprise,
                 recommended_on=recommended,
-                recommendation="研发投入持续增长，拥有核心知识产权，具备申报高新技术企业条件",
+                recommendation=TEXTS["pool_recommendation"],
                 admitted_year=year,
                 admitted_on=admitted,
                 state="admitted",
@@ -580,7 +488,7 @@ def seed_demo_enterprises(*, stdout=None) -> None:
                     certificate(enterprise, issued)
             elif age >= 2 and fate == 5:
                 entry.state, entry.exited_on = "exited", admitted + timedelta(days=400)
-                entry.exit_reason = "研发投入下降，企业申请退出培育"
+                entry.exit_reason = TEXTS["pool_exit"]
                 steps.append(("admitted", "exited", entry.exit_reason))
             pool_rows.append((entry, steps))
         # a few recommendations the bureau did not admit, and the current year's pending ones
@@ -589,7 +497,7 @@ def seed_demo_enterprises(*, stdout=None) -> None:
                 enterprise=enterprise,
                 recommended_on=date(year, 5, 10),
                 state="declined" if year < 2026 else "recommended",
-                exit_reason="近三年研发投入占比未达到要求" if year < 2026 else "",
+                exit_reason=TEXTS["pool_decline"] if year < 2026 else "",
             )
             steps = [("", "recommended", "县区推荐")]
             if year < 2026:
@@ -619,10 +527,12 @@ def seed_demo_enterprises(*, stdout=None) -> None:
 
     # ---------------------------------------------------------------------------- rewards
     bands = [
-        (Decimal(500_000), Decimal(1_000_000), Decimal(50_000)),
-        (Decimal(1_000_000), Decimal(3_000_000), Decimal(100_000)),
-        (Decimal(3_000_000), Decimal(5_000_000), Decimal(200_000)),
-        (Decimal(5_000_000), None, Decimal(300_000)),
+        (
+            Decimal(tier["min_rd"]),
+            None if tier["max_rd"] is None else Decimal(tier["max_rd"]),
+            Decimal(tier["amount"]),
+        )
+        for tier in DATA["reward_tiers"]
     ]
     for year in (2023, 2024, 2025):
         RewardTier.objects.bulk_create(

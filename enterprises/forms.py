@@ -7,9 +7,9 @@ from kejiju.core.dates import date_order_problem
 from kejiju.core.forms import ScopedForm, ScopedModelForm
 
 from . import rules
+from .dates import CERTIFICATE_DATES
 from .models import DoublingTarget, Enterprise, EnterpriseYear, GaoqiCertificate, RewardTier
 from .services import FIGURE_FIELDS
-from .workflow import CERTIFICATE_DATES
 
 
 def _year_choices(back: int = 6, ahead: int = 1) -> list[tuple[int, str]]:
@@ -231,7 +231,7 @@ class RewardComputeForm(ScopedForm):
 
 class RewardActionForm(ScopedForm):
     """The reward list's bulk 审核/发放: the step's date (default today) and, for 发放, its 文号 or voucher
-    number (the transition's own inputs: workflow.REWARD_DATES, workflow.RewardPayFields)."""
+    number (the transition's own inputs: dates.REWARD_DATES, workflow.RewardPayFields)."""
 
     action = forms.ChoiceField(label="勾选记录", choices=(("approve", "审核通过"), ("pay", "标记已发放")))
     effective_on = forms.DateField(

@@ -11,15 +11,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from kejiju.accounts.models import Region
+from kejiju.core import demodata
 from kejiju.core.identifiers import org_code_check_char, uscc_check_char
 from kejiju.core.models import Organization, WorkflowEvent
 from kejiju.core.scale import copy_objects, next_id, person_name, unit_name
 
 from .industries import SECTIONS
 from .models import Enterprise, EnterpriseYear, GaoqiCertificate, PoolEntry, SmesEvaluation
-
-DIGITS = "0123456789"
-
 
 # Shanxi's prefecture-level registration areas: a code must name a real GB/T 2260 division.
 AREAS = tuple(f"14{n:02d}00" for n in range(1, 12))
@@ -32,6 +30,8 @@ def _uscc(index: int) -> str:
 
 
 def seed_scale(*, scale, rng, stdout) -> None:
+    data = demodata.read("enterprises", "scale")  # the shares, states and texts (data/scale.json)
+    shares = {key: float(value) for key, value in data["shares"].items()}
     regions = list(Region.objects.county_level().values_list("pk", flat=True))
     sections = [code for code, _ in SECTIONS]
     now = timezone.now()
@@ -65,7 +65,7 @@ def seed_scale(*, scale, rng, stdout) -> None:
                 address=f"{name[:4]}路{i % 300 + 1}号",
                 contact_person=person_name(rng),
                 contact_phone=f"13{rng.randrange(10**9):09d}",
-                clean_record=rng.random() > 0.02,
+                clean_record=rng.random() > shares["unclean_record"],
                 created_at=now,
                 updated_at=now,
             )
@@ -104,9 +104,9 @@ def seed_scale(*, scale, rng, stdout) -> None:
     evaluations, logs, serial = [], [], 0
     for _o, e, _n, r, _s in plan:
         for year in [*years[-3:], this_year]:
-            if rng.random() > 0.4:
+            if rng.random() > shares["evaluated"]:
                 continue
-            admitted = rng.random() < 0.85
+            admitted = rng.random() < shares["admitted"]
             serial += 1
             submitted = dt.date(year, rng.randint(3, 8), rng.randint(1, 28))
             evaluations.append(
@@ -137,7 +137,7 @@ def seed_scale(*, scale, rng, stdout) -> None:
                     to_state=evaluations[-1].state,
                     effective_on=evaluations[-1].admitted_on or now.date(),
                     recorded_at=now,
-                    comment="批量生成",
+                    comment=data["event_comment"],
                     data={},
                 )
             )
@@ -149,9 +149,9 @@ def seed_scale(*, scale, rng, stdout) -> None:
     pool_type = ContentType.objects.get_for_model(PoolEntry)
     entry_id = next_id(PoolEntry)
     for index, (_o, e, _n, _r, _s) in enumerate(plan):
-        if rng.random() < 0.10:
+        if rng.random() < shares["pool"]:
             year = rng.choice(years)
-            state = rng.choice(["admitted", "applied", "certified", "exited"])
+            state = rng.choice(data["pool_states"])
             entries.append(
                 PoolEntry(
                     pk=entry_id + len(entries),
@@ -173,11 +173,11 @@ def seed_scale(*, scale, rng, stdout) -> None:
                     to_state="admitted",
                     effective_on=dt.date(year, 5, 1),
                     recorded_at=now,
-                    comment="批量生成",
+                    comment=data["event_comment"],
                     data={"year": year},
                 )
             )
-        if rng.random() < 0.08:
+        if rng.random() < shares["certified"]:
             issued = dt.date(rng.choice(years), 11, rng.randint(1, 28))
             certificates.append(
                 GaoqiCertificate(

@@ -198,7 +198,7 @@ def test_formula_is_refused(bureau_user):
 
 def test_too_many_rows_is_refused(bureau_user, monkeypatch):
     small = dataclasses.replace(importer.ENTERPRISE_SPEC, max_rows=50)
-    monkeypatch.setattr(importer, "SHEETS", (small, importer.FIGURES_SPEC))
+    monkeypatch.setattr(importer.parsing, "SHEETS", (small, importer.FIGURES_SPEC))
     content = workbook_bytes([enterprise_row(n) for n in range(1, 52)])
     with pytest.raises(importer.ImportRefused, match="超过 50 行"):
         importer.parse(content=content, name="big.xlsx", user=bureau_user)

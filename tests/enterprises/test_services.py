@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from enterprises import selectors, services, workflow
+from enterprises import dates, selectors, services
 from enterprises.models import Enterprise, PoolEntry, Reward, RewardTier, SmesEvaluation
 from kejiju.core.models import AuditEvent, Organization
 from kejiju.reporting.annual import CITY
@@ -201,7 +201,7 @@ def test_full_flow_issues_a_registration_number(evaluation, county_user, bureau_
     evaluation = services.smes_transition(
         evaluation=evaluation, action="start_publicity", actor=bureau_user, on=date(2026, 9, 28)
     )
-    assert evaluation.publicity_end == workflow.publicity_end(date(2026, 9, 28))
+    assert evaluation.publicity_end == dates.publicity_end(date(2026, 9, 28))
     assert evaluation.publicity_end > date(2026, 10, 9)
     with pytest.raises(ValidationError, match="公示期满后"):
         services.smes_transition(
@@ -260,7 +260,7 @@ def test_direct_route_by_valid_certificate(bureau_user):
     ],
 )
 def test_registration_marker(submitted, established, marker):
-    assert workflow.smes_marker(year=2026, submitted_on=submitted, established_on=established) == marker
+    assert dates.smes_marker(year=2026, submitted_on=submitted, established_on=established) == marker
 
 
 def test_bulk_transition_is_all_or_nothing(bureau_user):
@@ -352,7 +352,7 @@ def test_certificate_expiry_and_expiring_list(bureau_user):
 
 
 def test_leap_day_expiry():
-    assert workflow.certificate_expiry(date(2024, 2, 29)) == date(2027, 2, 28)
+    assert dates.certificate_expiry(date(2024, 2, 29)) == date(2027, 2, 28)
 
 
 # ------------------------------------------------------------------------------------------ rewards
