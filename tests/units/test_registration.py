@@ -4,14 +4,13 @@ applicant accounts."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.contrib.auth.hashers import check_password
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from kejiju.accounts.models import User
 from kejiju.accounts.roles import Role
@@ -26,7 +25,6 @@ from tests.units.factories import PDF
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Danwei#2026x"
-TODAY = dt.date.today()
 
 
 def _captcha(client) -> str:
@@ -133,7 +131,10 @@ def test_the_county_verifies_and_the_unit_administrator_logs_in(
     registration = UnitRegistration.objects.get()
     with django_capture_on_commit_callbacks(execute=True):
         apply_transition(
-            record=registration, action="verify", effective_on=TODAY, actor=world.users["county"]
+            record=registration,
+            action="verify",
+            effective_on=timezone.localdate(),
+            actor=world.users["county"],
         )
     registration.refresh_from_db()
     assert registration.state == "verified" and registration.decided_on is not None
@@ -163,7 +164,9 @@ def test_a_unit_in_the_registry_is_claimed_never_recorded_twice(world, county_a,
         }
     )
     assert registration.organization == known
-    apply_transition(record=registration, action="verify", effective_on=TODAY, actor=world.users["bureau"])
+    apply_transition(
+        record=registration, action="verify", effective_on=timezone.localdate(), actor=world.users["bureau"]
+    )
     known.refresh_from_db()
     assert known.name == "忻州市新材料科技有限公司"
     assert Organization.objects.filter(uscc=make_uscc(8102)).count() == 1
@@ -190,13 +193,16 @@ def test_a_return_needs_a_reason_and_tells_the_unit(
     registration = services.registration_submit(**_service_data(region=county_a))
     with pytest.raises(Exception, match=r"意见|说明|原因"):
         apply_transition(
-            record=registration, action="return", effective_on=TODAY, actor=world.users["county"]
+            record=registration,
+            action="return",
+            effective_on=timezone.localdate(),
+            actor=world.users["county"],
         )
     with django_capture_on_commit_callbacks(execute=True):
         apply_transition(
             record=registration,
             action="return",
-            effective_on=TODAY,
+            effective_on=timezone.localdate(),
             actor=world.users["county"],
             comment="营业执照扫描件不清晰",
         )
