@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.db import transaction
+from django.utils import timezone
 
 from kejiju.core.mail import mail_send
 from kejiju.reporting import services as reporting
@@ -145,7 +146,7 @@ def _registration_returned(world) -> Callable[[], object]:
         record=registration,
         action="return",
         actor=world.users["bureau"],
-        effective_on=dt.date.today(),
+        effective_on=timezone.localdate(),
         comment="证照不清晰",
     )
 

@@ -11,6 +11,7 @@ import itertools
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from experts import services
 from experts.models import Expert, ReviewMember, ReviewPanel
@@ -268,7 +269,7 @@ def make_expert(world, state):
     from tests.experts.factories import make_id_number
 
     bureau = world.users["bureau"]
-    today = dt.date.today()
+    today = timezone.localdate()
     expert = services.expert_create(
         name="流程专家",
         gender="男",
@@ -295,7 +296,7 @@ class TestExpertWorkflow(WorkflowSweep):
 def test_expert_timeline_through_the_services(world):
     bureau = world.users["bureau"]
     expert = make_expert(world, E.ACTIVE)
-    today = dt.date.today()
+    today = timezone.localdate()
     for state, days in ((E.SUSPENDED, 40), (E.ACTIVE, 35), (E.EXITED, 20), (E.ACTIVE, 10)):
         services.expert_set_state(
             expert=expert, state=state, on=today - dt.timedelta(days=days), reason="原因", user=bureau
@@ -317,7 +318,7 @@ def test_editing_the_admission_date_corrects_the_current_tenure(world):
     """入库日期 edited in the form moves the current tenure's admission event, within its neighbours."""
     bureau = world.users["bureau"]
     expert = make_expert(world, E.ACTIVE)
-    today = dt.date.today()
+    today = timezone.localdate()
     services.expert_set_state(
         expert=expert, state=E.EXITED, on=today - dt.timedelta(days=30), reason="x", user=bureau
     )

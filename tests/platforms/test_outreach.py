@@ -9,6 +9,7 @@ import io
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from kejiju.reporting.annual import CITY
@@ -84,7 +85,7 @@ def test_county_records_its_own_county_and_is_refused_another(county_user, count
 
 
 def test_service_refuses_a_future_event_marked_held(bureau_user, county_a):
-    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
     with pytest.raises(ValidationError) as error:
         services.outreach_event_save(instance=_event(county_a, held_on=tomorrow), user=bureau_user)
     assert "晚于今天" in error.value.message_dict["state"][0]
@@ -170,7 +171,7 @@ def test_county_form_refuses_a_forged_region(client, county_user, county_a, coun
 
 def test_form_refuses_a_future_held_event_with_its_message(client, bureau_user, county_a):
     client.force_login(bureau_user)
-    future = (dt.date.today() + dt.timedelta(days=3)).isoformat()
+    future = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
     response = client.post(reverse("platforms:outreachevent_add"), _post_data(county_a, held_on=future))
     assert response.status_code == 200
     assert "尚未举办的活动不能标记为“已举办”" in response.content.decode()

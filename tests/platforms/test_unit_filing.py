@@ -5,11 +5,10 @@ matrix (tests/test_access_matrix.py) checks every route's status per role and th
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from kejiju.core.registry import menu_for
 from kejiju.core.workflow.selectors import events_for
@@ -224,7 +223,7 @@ def test_after_formal_review_the_unit_cannot_edit_and_the_flow_goes_on_as_before
     client.force_login(world.users["county"])
     assert app in client.get(batch.get_absolute_url()).context["applications"]
     bureau = world.users["bureau"]
-    services.batch_advance(batch=batch, user=bureau, on_date=dt.date.today())
+    services.batch_advance(batch=batch, user=bureau, on_date=timezone.localdate())
     services.application_formal_review(application=app, passed=True, comment="材料齐全", user=bureau)
     app.refresh_from_db()
     assert app.state == ApplicationState.ACCEPTED and app.formal_comment == "材料齐全"

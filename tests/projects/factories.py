@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
 from projects.models import (
     Achievement,
@@ -32,10 +33,10 @@ class CallFactory(factory.django.DjangoModelFactory):
         model = Call
 
     programme = factory.SubFactory(ProgrammeFactory)
-    year = factory.LazyFunction(lambda: dt.date.today().year)
+    year = factory.LazyFunction(lambda: timezone.localdate().year)
     title = factory.Sequence(lambda n: f"测试批次{n}")
-    opens_on = factory.LazyFunction(lambda: dt.date.today() - dt.timedelta(days=10))
-    closes_on = factory.LazyFunction(lambda: dt.date.today() + dt.timedelta(days=20))
+    opens_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=10))
+    closes_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=20))
 
 
 class ProjectFactory(factory.django.DjangoModelFactory):

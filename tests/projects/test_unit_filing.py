@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from kejiju.core.workflow import TransitionRefused
@@ -102,7 +103,7 @@ def test_the_unit_admin_files_the_annual_report_dated_the_day_it_is_sent(client,
     response = client.post(url, {"year": 2025, "progress": "完成中试线建设。", "spent": "80000"})
     assert response.status_code == 302
     report = project.annual_reports.get()
-    assert report.year == 2025 and report.filed_on == dt.date.today()
+    assert report.year == 2025 and report.filed_on == timezone.localdate()
     client.force_login(world.users["bureau"])
     assert "filed_on" in client.get(url).context["form"].fields
 
@@ -190,7 +191,7 @@ def test_the_acceptance_application_asks_for_the_report_and_every_annual_report(
     )
     for year in (2024, 2025):
         services.annual_report_create(
-            project=project, user=unit_admin, year=year, filed_on=dt.date.today(), progress="完成。"
+            project=project, user=unit_admin, year=year, filed_on=timezone.localdate(), progress="完成。"
         )
     with pytest.raises(TransitionRefused):  # the bureau starts 绩效评估 its own way, not in the unit's name
         apply_transition(record=project, action="apply_acceptance", actor=world.users["bureau"])
@@ -223,13 +224,15 @@ def test_the_project_page_tells_the_unit_what_it_owes(client, world):
     client.force_login(world.users["unit_admin"])
     page = client.get(project.get_absolute_url())
     owes = page.context["owes"]
-    expected = [f"{year} 年度报告" for year in range(2025, rules.last_report_year_due(dt.date.today()) + 1)]
+    expected = [
+        f"{year} 年度报告" for year in range(2025, rules.last_report_year_due(timezone.localdate()) + 1)
+    ]
     assert owes == [*expected, "验收申请"]
     assert "尚待报送" in page.content.decode() and "报送年度报告" in page.content.decode()
 
 
 def test_the_overdue_page_lists_missing_midterm_material_and_who_holds_up_acceptance(client, world):
-    today = dt.date.today()
+    today = timezone.localdate()
     halfway = _running(
         world, start_date=today - dt.timedelta(days=400), end_date=today + dt.timedelta(days=380)
     )
@@ -260,7 +263,7 @@ def test_the_overdue_page_lists_missing_midterm_material_and_who_holds_up_accept
 
 
 def test_the_unit_home_page_lists_what_its_projects_owe(client, world):
-    today = dt.date.today()
+    today = timezone.localdate()
     _running(world, start_date=today - dt.timedelta(days=400), end_date=today + dt.timedelta(days=380))
     _running(world, start_date=dt.date(2022, 1, 1), end_date=today - dt.timedelta(days=30))
     _running(world, unit=world.unit_b, start_date=dt.date(2022, 1, 1), end_date=today - dt.timedelta(days=30))

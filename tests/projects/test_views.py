@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from projects import services
@@ -106,7 +107,7 @@ def test_overdue_page_lists_missing_reports(client, world):
     from projects.models import AnnualReport
 
     # Term 2022–2026: reports for every year up to the last one due are expected.
-    today = dt.date.today()
+    today = timezone.localdate()
     project = ProjectFactory(
         region=world.county_a,
         state=State.EXECUTING,
