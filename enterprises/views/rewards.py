@@ -57,18 +57,9 @@ class DoublingTargetExportView(DoublingTargetListView, ObjectExportView):
     pass
 
 
-class DoublingTargetCreateView(ObjectCreateView):
-    model = DoublingTarget
-    form_class = forms.DoublingTargetForm
+class DoublingTargetSaveMixin:
+    """One save for adding and editing a target: the service is told the record (None when adding)."""
 
-    def save_form(self, form):
-        data = form.cleaned_data
-        return services.doubling_target_save(
-            region=data["region"], year=data["year"], target=data["target"], actor=self.request.user
-        )
-
-
-class DoublingTargetUpdateView(ObjectUpdateView):
     model = DoublingTarget
     form_class = forms.DoublingTargetForm
 
@@ -81,6 +72,14 @@ class DoublingTargetUpdateView(ObjectUpdateView):
             actor=self.request.user,
             instance=self.object,
         )
+
+
+class DoublingTargetCreateView(DoublingTargetSaveMixin, ObjectCreateView):
+    pass
+
+
+class DoublingTargetUpdateView(DoublingTargetSaveMixin, ObjectUpdateView):
+    pass
 
 
 class DoublingTargetDeleteView(ObjectDeleteView):
@@ -106,22 +105,9 @@ class RewardTierExportView(RewardTierListView, ObjectExportView):
     pass
 
 
-class RewardTierCreateView(ObjectCreateView):
-    model = RewardTier
-    form_class = forms.RewardTierForm
+class RewardTierSaveMixin:
+    """One save for adding and editing a tier: the service is told the record (None when adding)."""
 
-    def save_form(self, form):
-        data = form.cleaned_data
-        return services.reward_tier_save(
-            year=data["year"],
-            min_rd=data["min_rd"],
-            max_rd=data["max_rd"],
-            amount=data["amount"],
-            actor=self.request.user,
-        )
-
-
-class RewardTierUpdateView(ObjectUpdateView):
     model = RewardTier
     form_class = forms.RewardTierForm
 
@@ -135,6 +121,14 @@ class RewardTierUpdateView(ObjectUpdateView):
             actor=self.request.user,
             instance=self.object,
         )
+
+
+class RewardTierCreateView(RewardTierSaveMixin, ObjectCreateView):
+    pass
+
+
+class RewardTierUpdateView(RewardTierSaveMixin, ObjectUpdateView):
+    pass
 
 
 class RewardTierDeleteView(ObjectDeleteView):

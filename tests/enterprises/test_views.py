@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from enterprises import services
@@ -298,6 +299,27 @@ def test_doubling_progress(client, bureau_user, county_a):
     # Base 0 at the end of 2025, 1 now, target 2: half of the planned growth.
     content = client.get(reverse("enterprises:doublingtarget_list"), {"year": 2026}).content.decode()
     assert "50%" in content
+
+
+def test_targets_and_reward_tiers_are_added_then_edited_in_place(client, bureau_user, county_a):
+    """Adding and editing share one save: an edit changes the record it opened, never adds another."""
+    from enterprises.models import DoublingTarget, RewardTier
+
+    client.force_login(bureau_user)
+    year = timezone.localdate().year
+    target = {"region": county_a.pk, "year": year, "target": 3}
+    assert client.post(reverse("enterprises:doublingtarget_add"), target).status_code == 302
+    row = DoublingTarget.objects.get()
+    response = client.post(reverse("enterprises:doublingtarget_edit", args=[row.pk]), {**target, "target": 5})
+    assert response.status_code == 302
+    assert list(DoublingTarget.objects.values_list("pk", "target")) == [(row.pk, 5)]
+
+    tier = {"year": year, "min_rd": "0", "max_rd": "100", "amount": "10000"}
+    assert client.post(reverse("enterprises:rewardtier_add"), tier).status_code == 302
+    row = RewardTier.objects.get()
+    response = client.post(reverse("enterprises:rewardtier_edit", args=[row.pk]), {**tier, "amount": "20000"})
+    assert response.status_code == 302
+    assert list(RewardTier.objects.values_list("pk", "amount")) == [(row.pk, Decimal("20000"))]
 
 
 def test_home_page_todos(client, bureau_user, county_user, county_a, county_b):
