@@ -7,7 +7,7 @@ import re
 
 import django_filters
 from django import forms
-from django.db.models import Model, Q, QuerySet
+from django.db.models import ForeignKey, Lookup, Model, Q, QuerySet
 from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.html import conditional_escape, escape, format_html, format_html_join
@@ -169,11 +169,32 @@ def _within_regions(queryset, allowed: list[int]):
     return queryset.filter(Q(**{f"{path}__in": allowed}) | Q(**{f"{path}__isnull": True}))
 
 
+@ForeignKey.register_lookup
+class AnyOfSubquery(Lookup):
+    """`key__any_of=<queryset of pks>`: the rows of `key__in`, written for PostgreSQL as
+    `key = ANY(ARRAY(subquery))`. Inside an OR, `IN (subquery)` becomes a hashed SubPlan tested on every
+    row the scan reads (the platform search read 15 600 rows in list order to find 50: 14 ms); the array
+    is computed once first and the key's own index joins the other conditions' in a BitmapOr (3 ms)."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} IN {rhs}", (*lhs_params, *rhs_params)
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
+
+
 def search_condition(model, search_fields: tuple[str, ...], value: str) -> Q:
     """`icontains` on every search field, OR-ed. For a term of three characters or more, fields reached
-    through a forward foreign key (a platform's `host__name`) become `host__in=<the matching hosts>`, one
-    subquery per key: the same rows, found through the related table's own trigram index instead of a
-    join (a shorter term has no trigram: the join is then cheaper than scanning the related table)."""
+    through a forward foreign key (a platform's `host__name`) become `host__any_of=<the matching hosts>`,
+    one subquery per key: the same rows, found through the related table's own trigram index instead of
+    a join (a shorter term has no trigram: the join is then cheaper than scanning the related table)."""
     condition = Q()
     through: dict[str, list[str]] = {}
     for path in search_fields:
@@ -188,7 +209,7 @@ def search_condition(model, search_fields: tuple[str, ...], value: str) -> Q:
         matching = Q()
         for rest in rests:
             matching |= Q(**{f"{rest}__icontains": value})
-        condition |= Q(**{f"{head}__in": related._base_manager.filter(matching).values("pk")})
+        condition |= Q(**{f"{head}__any_of": related._base_manager.filter(matching).values("pk")})
     return condition
 
 
