@@ -58,6 +58,9 @@ def _format(workbook: Workbook, number_format: str | None):
 
 
 def _write(sheet, workbook: Workbook, row: int, col: int, value: Any, number_format: str | None) -> None:
+    if type(value) is str:  # most cells: what presentation.cell would leave as it is, with no format
+        sheet.write_string(row, col, value)
+        return
     if isinstance(value, Formatted):
         value, number_format = value.value, value.number_format
     kind = presentation.xlsx_format(value)
