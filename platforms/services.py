@@ -108,7 +108,7 @@ def platform_create(
     record_created(
         record=platform,
         actor=user,
-        effective_on=effective_on or recognised_on or dt.date.today(),
+        effective_on=effective_on or recognised_on or timezone.localdate(),
         comment="登记入库",
         data={"to_level": level},
     )

@@ -179,15 +179,13 @@ class AnyOfSubquery(Lookup):
     lookup_name = "any_of"
     prepare_rhs = False
 
-    def as_sql(self, compiler, connection):
+    def as_sql(self, compiler, connection, template="{lhs} IN {rhs}"):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} IN {rhs}", (*lhs_params, *rhs_params)
+        return template.format(lhs=lhs, rhs=rhs), (*lhs_params, *rhs_params)
 
     def as_postgresql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
+        return self.as_sql(compiler, connection, template="{lhs} = ANY(ARRAY{rhs})")
 
 
 def search_condition(model, search_fields: tuple[str, ...], value: str) -> Q:

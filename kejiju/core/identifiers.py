@@ -24,6 +24,8 @@ from functools import cache
 from pathlib import Path
 from typing import Final
 
+from django.utils import timezone
+
 __all__ = [
     "GAOQI_FIRST_YEAR",
     "ID_NUMBER_WEIGHTS",
@@ -348,7 +350,7 @@ def validate_id_number(value: object, *, today: date | None = None) -> str:
     birth = _birth_date(text)
     if birth is None:
         raise IdentifierError(f"{label}中的出生日期“{text[6:14]}”不是有效日期。")
-    if birth > (today or date.today()):
+    if birth > (today or timezone.localdate()):
         raise IdentifierError(f"{label}中的出生日期“{birth.isoformat()}”晚于今天。")
     expected = id_number_check_char(text[:17])
     if expected != text[17]:
@@ -467,7 +469,7 @@ def validate_gaoqi_certificate(
             f"{label}格式不正确：应为“GR”加12位数字（年份4位、省份代码2位、序号6位），共14位。"
         )
     year, province, _serial = int(match[1]), match[2], match[3]
-    last_year = (today or date.today()).year + 1
+    last_year = (today or timezone.localdate()).year + 1
     if not GAOQI_FIRST_YEAR <= year <= last_year:
         raise IdentifierError(f"{label}中的年份 {year} 不合理：应在 {GAOQI_FIRST_YEAR}–{last_year} 之间。")
     if province not in PROVINCES:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.views.generic import FormView
 
 from kejiju.core.views import ActionPermissionMixin, ObjectExportView, ObjectListView, ObjectUpdateView
@@ -64,7 +63,7 @@ class EvaluationCreateView(ServiceFormMixin, ActionPermissionMixin, BreadcrumbMi
         return kwargs
 
     def get_initial(self):
-        return {"year": dt.date.today().year - 1}
+        return {"year": timezone.localdate().year - 1}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from urllib.parse import urlencode
 
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.generic import TemplateView, View
 
@@ -21,9 +21,9 @@ from ..models import Platform
 
 def _stats_params(request) -> tuple[int, str | None]:
     try:
-        year = int(request.GET.get("year") or dt.date.today().year)
+        year = int(request.GET.get("year") or timezone.localdate().year)
     except ValueError:
-        year = dt.date.today().year
+        year = timezone.localdate().year
     return min(max(year, 2000), 2100), request.GET.get("region")
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from kejiju.core.identifiers import (
     PROVINCES,
@@ -519,3 +520,13 @@ def test_broken_smes_registration_number(value: str) -> None:
 def test_smes_registration_number_as_number_cell_is_refused() -> None:
     with pytest.raises(IdentifierError, match="文本"):
         parse_smes_registration_number(20231409020000123)
+
+
+def test_today_is_the_date_in_china_whatever_the_servers_clock_zone(monkeypatch) -> None:
+    """At 01:00 in Beijing (17:00 UTC the day before) someone born that day has a valid 身份号码 and this
+    year's 高企 certificate a valid year: "today" is the local date of Django's clock."""
+    monkeypatch.setattr(timezone, "now", lambda: datetime(2040, 12, 31, 17, 0, tzinfo=UTC))
+    first17 = "14090220410101001"
+    number = first17 + id_number_check_char(first17)
+    assert validate_id_number(number) == number
+    assert validate_gaoqi_certificate("GR204214000001")

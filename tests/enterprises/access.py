@@ -3,8 +3,6 @@ unit A's, whose administrator reads it)."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.utils import timezone
 
 from tests.access import BUSINESS_READ, STAFF_READ, Route
@@ -168,7 +166,7 @@ ROUTES = [
         "enterprises:reward_compute",
         BUREAU,
         methods=("POST",),
-        data=lambda world: {"year": date.today().year - 1},
+        data=lambda world: {"year": timezone.localdate().year - 1},
     ),
     Route("enterprises:reward_transition", BUREAU, methods=("POST",)),
 ]

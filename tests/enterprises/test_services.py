@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from enterprises import dates, selectors, services
 from enterprises.models import Enterprise, PoolEntry, Reward, RewardTier, SmesEvaluation
@@ -316,7 +317,7 @@ def test_pool_flow_and_new_entry_count(county_user, bureau_user, other_county_us
 def test_declined_entries_are_not_counted(bureau_user):
     entry = services.pool_recommend(enterprise=EnterpriseFactory(), actor=bureau_user)
     services.pool_transition(entry=entry, action="decline", actor=bureau_user, comment="指标不足")
-    assert selectors.pool_new_entries(user=CITY, year=date.today().year) == 0
+    assert selectors.pool_new_entries(user=CITY, year=timezone.localdate().year) == 0
 
 
 # ------------------------------------------------------------------------------------------ certificates

@@ -1,7 +1,7 @@
 """Role × view matrix entries of the platforms app. Objects belong to county A (忻府区); the platform is
 hosted by unit A, whose accounts read it; the applications are unit A's, whose administrator files them."""
 
-from datetime import date
+from django.utils import timezone
 
 from platforms.rules import BatchState
 from tests.access import Route
@@ -62,7 +62,7 @@ def _batch_ready_to_close_pk(world):
 
 
 def _close_applications(world):
-    return {"action": "close_applications", "effective_on": date.today().isoformat()}
+    return {"action": "close_applications", "effective_on": timezone.localdate().isoformat()}
 
 
 def _application_pk(world):
